@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { utcDate } from '../common/columns.js';
+
+/** An MSP account: the tenant. Everything an admin sees is scoped to one. */
+@Entity({ name: 'accounts' })
+export class AccountEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 100, unique: true })
+  slug!: string;
+
+  @Column({ name: 'invitation_lifetime_days', type: 'int', default: 7 })
+  invitationLifetimeDays!: number;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
+  createdAt!: Date;
+}

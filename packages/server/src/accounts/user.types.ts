@@ -1,0 +1,99 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLISODateTime } from 'type-graphql';
+import { ConnectionType } from '../common/connection.js';
+import { Role, UserSource, UserStatus } from './roles.js';
+
+@ObjectType({ description: "A team member of the MSP account: a person's membership, from invitation onwards." })
+export class User {
+  @Field(() => ID, { description: 'Opaque, stable id of this user in this MSP account.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Email address, normalised to lower case.' })
+  email!: string;
+
+  @Field(() => String, { nullable: true, description: "Display name: the person's own once they accepted, else the one given at invite time." })
+  name!: string | null;
+
+  @Field(() => Role, { description: 'Role in this MSP account.' })
+  role!: Role;
+
+  @Field(() => UserStatus, { description: 'Invited, active or suspended.' })
+  status!: UserStatus;
+
+  @Field(() => UserSource, { description: 'How the user came in.' })
+  source!: UserSource;
+
+  @Field(() => String, { nullable: true, description: 'Id of this user in the upstream system that provisioned it (SCIM, directory sync).' })
+  externalId!: string | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the user last used Roster; null when never.' })
+  lastActiveAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the user was added to the MSP account.' })
+  createdAt!: Date;
+
+  @Field(() => Boolean, { description: 'True for owners and administrators: the green "Administrator" badge.' })
+  isAdministrator!: boolean;
+
+  @Field(() => Boolean, { description: 'True while an invitation waits to be accepted: the amber "Invitation pending" badge.' })
+  invitationPending!: boolean;
+
+  /** Not exposed: used by the field resolver for `company`. */
+  companyId!: string | null;
+}
+
+export const UserConnection = ConnectionType(User, 'User');
+
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(SortDirection, { name: 'SortDirection', description: 'Ascending or descending order.' });
+
+export enum UserOrderField {
+  EMAIL = 'EMAIL',
+  NAME = 'NAME',
+  ROLE = 'ROLE',
+  STATUS = 'STATUS',
+  LAST_ACTIVE_AT = 'LAST_ACTIVE_AT',
+  CREATED_AT = 'CREATED_AT',
+}
+registerEnumType(UserOrderField, {
+  name: 'UserOrderField',
+  description: 'What the users list can be sorted by.',
+  valuesConfig: {
+    EMAIL: { description: 'Email address, alphabetically.' },
+    NAME: { description: 'Display name, alphabetically (users without a name first).' },
+    ROLE: { description: 'Owner, then administrator, then member.' },
+    STATUS: { description: 'Invited, then active, then suspended.' },
+    LAST_ACTIVE_AT: { description: 'Last activity (never-active users first).' },
+    CREATED_AT: { description: 'When the user was added.' },
+  },
+});
+
+@InputType({ description: 'Sort order of the users list.' })
+export class UserOrder {
+  @Field(() => UserOrderField, { description: 'The field to sort by.' })
+  field!: UserOrderField;
+
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC, description: 'The direction.' })
+  direction!: SortDirection;
+}
+
+@InputType({ description: 'Narrows the users list. All given conditions must hold.' })
+export class UserFilter {
+  @Field(() => String, { nullable: true, description: 'Matches part of the email or the name, case-insensitively (at most 200 characters).' })
+  search?: string | null;
+
+  @Field(() => [UserStatus], { nullable: true, description: 'Only users in one of these statuses.' })
+  statuses?: UserStatus[] | null;
+
+  @Field(() => [Role], { nullable: true, description: 'Only users with one of these roles.' })
+  roles?: Role[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only users of this company.' })
+  companyId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only members of this group.' })
+  groupId?: string | null;
+}

@@ -1,0 +1,37 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../app/context.js';
+import { PageArgs } from '../common/connection.js';
+import { Company } from '../companies/company.types.js';
+import { Group } from '../groups/group.types.js';
+import { User, UserConnection, UserFilter, UserOrder } from './user.types.js';
+
+@Resolver(() => User)
+export class UsersResolver {
+  @Query(() => UserConnection, { description: "The current MSP account's users, filtered, sorted and paginated. Administrators only." })
+  async users(
+    @Ctx() ctx: RequestContext,
+    @Arg('page', () => PageArgs, { nullable: true, description: 'Which page; 25 users by default, at most 100.' }) page?: PageArgs,
+    @Arg('filter', () => UserFilter, { nullable: true, description: 'Conditions every returned user meets.' }) filter?: UserFilter,
+    @Arg('orderBy', () => UserOrder, { nullable: true, description: 'Sort order; by email ascending by default.' }) orderBy?: UserOrder,
+  ) {
+    const viewer = await ctx.admin();
+    return ctx.services.users.list(viewer.accountId, page, filter, orderBy);
+  }
+
+  @Query(() => User, { description: 'One user of the current MSP account. NOT_FOUND for any other id.' })
+  async user(@Arg('id', () => ID, { description: 'Id of the user.' }) id: string, @Ctx() ctx: RequestContext): Promise<User> {
+    const viewer = await ctx.admin();
+    return ctx.services.users.findById(viewer.accountId, id);
+  }
+
+  @FieldResolver(() => Company, { nullable: true, description: 'The client company the user belongs to, if any.' })
+  async company(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Company | null> {
+    if (!user.companyId) return null;
+    return ctx.loaders(await ctx.viewer()).companyById.load(user.companyId);
+  }
+
+  @FieldResolver(() => [Group], { description: 'Groups the user is a member of, by name.' })
+  async groups(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Group[]> {
+    return ctx.loaders(await ctx.viewer()).groupsByMembershipId.load(user.id);
+  }
+}

@@ -1,0 +1,74 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Role } from './roles.js';
+
+@ObjectType({ description: 'An MSP account (tenant).' })
+export class Account {
+  @Field(() => ID, { description: 'Opaque id of the MSP account.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Name of the MSP, shown in invitations and the dashboard.' })
+  name!: string;
+}
+
+@ObjectType({ description: 'A person: one email and one sign-in, possibly in several MSP accounts.' })
+export class Person {
+  @Field(() => ID, { description: 'Opaque id of the person.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Sign-in email, normalised to lower case.' })
+  email!: string;
+
+  @Field(() => String, { nullable: true, description: 'Name the person chose.' })
+  name!: string | null;
+}
+
+@ObjectType({ description: 'The signed-in person and the MSP account they are working in.' })
+export class ViewerInfo {
+  @Field(() => Person, { description: 'The signed-in person.' })
+  person!: Person;
+
+  @Field(() => Account, { description: 'The MSP account every query and mutation is scoped to.' })
+  currentAccount!: Account;
+
+  @Field(() => Role, { description: 'The role in the current account.' })
+  role!: Role;
+
+  @Field(() => Boolean, { description: 'True for owners and administrators of the current account.' })
+  isAdministrator!: boolean;
+
+  @Field(() => [Account], { description: 'Every MSP account this person is an active member of.' })
+  accounts!: Account[];
+}
+
+@InputType({ description: 'Email and password of a person.' })
+export class SignInInput {
+  @Field(() => String, { description: 'Email address (any letter case).' })
+  email!: string;
+
+  @Field(() => String, { description: 'Password.' })
+  password!: string;
+}
+
+@ObjectType({ description: 'Result of signing in; the session cookie is set on the response.' })
+export class SignInPayload {
+  @Field(() => ViewerInfo, { description: 'Who is now signed in, and where.' })
+  viewer!: ViewerInfo;
+}
+
+@ObjectType({ description: 'Result of signing out.' })
+export class SignOutPayload {
+  @Field(() => Boolean, { description: 'True once the session is ended and the cookie cleared.' })
+  signedOut!: boolean;
+}
+
+@InputType({ description: 'The MSP account to work in.' })
+export class SwitchAccountInput {
+  @Field(() => ID, { description: 'Id of an MSP account the signed-in person is an active member of.' })
+  accountId!: string;
+}
+
+@ObjectType({ description: 'Result of switching the current MSP account.' })
+export class SwitchAccountPayload {
+  @Field(() => ViewerInfo, { description: 'The viewer in the newly selected account.' })
+  viewer!: ViewerInfo;
+}

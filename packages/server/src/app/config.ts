@@ -1,0 +1,113 @@
+import path from 'node:path';
+
+/** Everything Roster reads from its environment, validated once at start-up. */
+export interface RosterConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Either a mysql:// URL (production) or the embedded SQLite file under dataDir. */
+  database: { kind: 'mysql'; url: string } | { kind: 'sqlite'; file: string };
+  redisUrl: string | null;
+  resendApiKey: string | null;
+  resendBaseUrl: string;
+  publicUrl: string;
+  production: boolean;
+  sessionTtlHours: number;
+  /** Seed the demo MSP account when the database is empty. */
+  seedDemo: boolean;
+  /** Folder holding the built SPA (index.html and assets); absent in API-only runs. */
+  webDistDir: string;
+  logLevel: 'silent' | 'error' | 'info' | 'debug';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Roster cannot start, the configuration has ${problems.length} problem(s):\n` + problems.map((p) => `  - ${p}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const defaultWebDist = path.resolve(import.meta.dirname, '../../../web/dist');
+
+/** Reads and validates the environment; throws one ConfigError that lists every bad value. */
+export function loadConfig(env: Env = process.env): RosterConfig {
+  const problems: string[] = [];
+  const read = (name: string) => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max}.`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const url = (name: string, protocols: string[], fallback: string | null): string | null => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name}="${redact(raw)}" must start with ${protocols.map((p) => p + '//').join(' or ')}.`);
+        return fallback;
+      }
+      return raw;
+    } catch {
+      problems.push(`${name}="${redact(raw)}" is not a valid URL.`);
+      return fallback;
+    }
+  };
+
+  const port = integer('PORT', 4000, 0, 65535);
+  const host = read('HOST') ?? '0.0.0.0';
+  const dataDir = path.resolve(read('ROSTER_DATA_DIR') ?? path.resolve(import.meta.dirname, '../../../../data'));
+  const databaseUrl = url('DATABASE_URL', ['mysql:', 'mariadb:'], null);
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'], null);
+  const resendBaseUrl = url('RESEND_BASE_URL', ['http:', 'https:'], 'https://api.resend.com')!;
+  const publicUrl = url('PUBLIC_URL', ['http:', 'https:'], null) ?? `http://localhost:${port}`;
+  const resendApiKey = read('RESEND_API_KEY') ?? null;
+  if (resendApiKey !== null && !resendApiKey.startsWith('re_')) {
+    problems.push('RESEND_API_KEY must be a Resend API key (it starts with "re_").');
+  }
+  const nodeEnv = read('NODE_ENV') ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV="${nodeEnv}" must be development, production or test.`);
+  }
+  const sessionTtlHours = integer('SESSION_TTL_HOURS', 12, 1, 24 * 30);
+  const seedRaw = (read('ROSTER_SEED_DEMO') ?? (databaseUrl ? 'false' : 'true')).toLowerCase();
+  if (!['true', 'false'].includes(seedRaw)) problems.push(`ROSTER_SEED_DEMO="${seedRaw}" must be true or false.`);
+  const logLevel = (read('LOG_LEVEL') ?? 'info') as RosterConfig['logLevel'];
+  if (!['silent', 'error', 'info', 'debug'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL="${logLevel}" must be silent, error, info or debug.`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port,
+    host,
+    dataDir,
+    database: databaseUrl ? { kind: 'mysql', url: databaseUrl } : { kind: 'sqlite', file: path.join(dataDir, 'roster.sqlite') },
+    redisUrl,
+    resendApiKey,
+    resendBaseUrl,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    production: nodeEnv === 'production',
+    sessionTtlHours,
+    seedDemo: seedRaw === 'true',
+    webDistDir: path.resolve(read('ROSTER_WEB_DIST') ?? defaultWebDist),
+    logLevel,
+  };
+}
+
+/** Hides the password part of a URL so it never reaches a log. */
+export function redact(value: string): string {
+  return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}

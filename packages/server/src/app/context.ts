@@ -1,0 +1,79 @@
+import type { DataSource } from 'typeorm';
+import { isAdministrator } from '../accounts/roles.js';
+import { UsersService } from '../accounts/users.service.js';
+import { clearSessionCookie, serializeSessionCookie } from '../auth/cookies.js';
+import { SessionService } from '../auth/session.service.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { RosterConfig } from './config.js';
+import { forbidden, unauthenticated } from './errors.js';
+import { createLoaders, type Loaders } from './loaders.js';
+
+/** Long-lived services shared by every request. */
+export interface Services {
+  config: RosterConfig;
+  dataSource: DataSource;
+  sessions: SessionService;
+  users: UsersService;
+}
+
+export function createServices(config: RosterConfig, dataSource: DataSource): Services {
+  return {
+    config,
+    dataSource,
+    sessions: new SessionService(dataSource, config.sessionTtlHours),
+    users: new UsersService(dataSource),
+  };
+}
+
+/** What every resolver receives. The viewer is resolved lazily, once, on first use. */
+export class RequestContext {
+  private viewerPromise: Promise<Viewer> | null = null;
+  private loadersFor: { accountId: string; loaders: Loaders } | null = null;
+
+  constructor(
+    readonly services: Services,
+    private readonly sessionToken: string | undefined,
+    /** Adds a Set-Cookie header to the response; absent on WebSocket requests. */
+    private readonly setCookieHeader: ((value: string) => void) | null,
+  ) {}
+
+  viewer(): Promise<Viewer> {
+    this.viewerPromise ??= this.services.sessions.lookup(this.sessionToken).then((result) => {
+      if (!result.viewer) throw unauthenticated(result.reason);
+      if (result.renewedToken) this.setSessionCookie(result.renewedToken);
+      return result.viewer;
+    });
+    return this.viewerPromise;
+  }
+
+  /** The viewer, who must administer the current account. */
+  async admin(): Promise<Viewer> {
+    const viewer = await this.viewer();
+    if (!isAdministrator(viewer.role)) throw forbidden('Your role does not give access to the admin dashboard.', { requiredRole: 'ADMIN' });
+    return viewer;
+  }
+
+  /** Loaders of the current account; the viewer must have been resolved first. */
+  loaders(viewer: Viewer): Loaders {
+    if (this.loadersFor?.accountId !== viewer.accountId) {
+      this.loadersFor = { accountId: viewer.accountId, loaders: createLoaders(this.services.dataSource, viewer.accountId) };
+    }
+    return this.loadersFor.loaders;
+  }
+
+  /** Replaces the viewer after sign-in or an account switch within this request. */
+  useViewer(viewer: Viewer): void {
+    this.viewerPromise = Promise.resolve(viewer);
+  }
+
+  setSessionCookie(token: string): void {
+    this.setCookieHeader?.(
+      serializeSessionCookie(token, { maxAgeSeconds: this.services.sessions.ttlSeconds, secure: this.services.config.publicUrl.startsWith('https:') }),
+    );
+  }
+
+  clearSessionCookie(): void {
+    this.setCookieHeader?.(clearSessionCookie(this.services.config.publicUrl.startsWith('https:')));
+  }
+}
+

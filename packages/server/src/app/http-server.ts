@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
+import type { Logger } from './logger.js';
+import { RequestContext, type Services } from './context.js';
+import { ErrorCode } from './errors.js';
+import { printRosterSchema } from './print-schema.js';
+
+export interface HttpServerHandle {
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/** One port: GraphQL over HTTP and WebSocket on /graphql, the SDL, the playground and the SPA. */
+export async function createHttpServer(schema: GraphQLSchema, services: Services, logger: Logger): Promise<HttpServerHandle> {
+  const { config } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const server = http.createServer(app);
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const wsCleanup = useServer(
+    {
+      schema,
+      context: (ctx) => {
+        const cookieToken = readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
+        const paramToken = typeof ctx.connectionParams?.sessionToken === 'string' ? ctx.connectionParams.sessionToken : undefined;
+        return new RequestContext(services, cookieToken ?? paramToken, null);
+      },
+    },
+    wsServer,
+  );
+
+  const drainWebSockets: ApolloServerPlugin = {
+    async serverWillStart() {
+      return { async drainServer() { await wsCleanup.dispose(); } };
+    },
+  };
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: !config.production,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      drainWebSockets,
+    ],
+    formatError: (formatted, error) => maskUnexpected(formatted, error, config.production, logger),
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  const sdl = await printRosterSchema();
+  app.get('/schema.graphql', (_req, res) => {
+    res.type('text/plain; charset=utf-8').set('Content-Disposition', 'inline; filename="schema.graphql"').send(sdl);
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value)),
+    }),
+  );
+
+  mountWebApp(app, config.webDistDir, logger);
+
+  return {
+    server,
+    async close() {
+      await apollo.stop();
+      wsServer.close();
+    },
+  };
+}
+
+/** Serves the built SPA, the bundled playground, and index.html for every client-side route. */
+function mountWebApp(app: express.Express, distDir: string, logger: Logger): void {
+  const indexHtml = path.join(distDir, 'index.html');
+  if (!fs.existsSync(indexHtml)) {
+    logger.info(`No built web app at ${distDir}; run "pnpm build" to serve the dashboard. The API still works.`);
+    app.use((req, res) => {
+      res.status(404).type('text/plain').send('The dashboard is not built. Run "pnpm build", then restart Roster.');
+    });
+    return;
+  }
+  app.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
+  app.use(express.static(distDir, { index: false }));
+  app.get('/playground', (_req, res) => {
+    res.sendFile(path.join(distDir, 'playground.html'));
+  });
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (!req.accepts('html')) return next();
+    res.sendFile(indexHtml);
+  });
+}
+
+/** Unexpected errors never show internals (SQL, stack) to clients in production; they are logged instead. */
+function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, production: boolean, logger: Logger): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+  logger.error('Unexpected error while executing GraphQL', error);
+  if (!production) return formatted;
+  return {
+    message: 'Something went wrong on our side. Please try again; if it keeps happening, contact support.',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
+import { createDataSource } from '../db/data-source.js';
+import { seedDemoIfEmpty, type DemoSignIn } from '../seed/demo-seed.js';
+import { redact, type RosterConfig } from './config.js';
+import { createServices, type Services } from './context.js';
+import { createHttpServer } from './http-server.js';
+import { createLogger, type Logger } from './logger.js';
+import { buildRosterSchema } from './schema.js';
+
+export interface RunningRoster {
+  url: string;
+  port: number;
+  dataSource: DataSource;
+  services: Services;
+  demo: DemoSignIn | null;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Receives every SQL statement (tests count queries with it). */
+  sqlLogger?: TypeOrmLogger;
+  logger?: Logger;
+}
+
+/** Opens the database, applies migrations, seeds the demo when asked, and listens. */
+export async function startRoster(config: RosterConfig, options: StartOptions = {}): Promise<RunningRoster> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const dataSource = createDataSource(config.database, { logger: options.sqlLogger });
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) logger.info(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+    const demo = config.seedDemo ? await seedDemoIfEmpty(dataSource) : null;
+    const services = createServices(config, dataSource);
+    const http = await createHttpServer(await buildRosterSchema(), services, logger);
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', reject);
+      http.server.listen(config.port, config.host, () => resolve());
+    });
+    const port = (http.server.address() as AddressInfo).port;
+    const url = config.port === 0 || config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicUrl;
+    return {
+      url,
+      port,
+      dataSource,
+      services,
+      demo,
+      async stop() {
+        await http.close();
+        await dataSource.destroy();
+      },
+    };
+  } catch (error) {
+    await dataSource.destroy().catch(() => {});
+    throw error;
+  }
+}
+
+export function describeDatabase(config: RosterConfig): string {
+  return config.database.kind === 'mysql' ? `MySQL at ${redact(config.database.url)}` : `SQLite file ${config.database.file}`;
+}

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { UsersResolver } from '../accounts/users.resolver.js';
+import { AuthResolver } from '../auth/auth.resolver.js';
+import { CompaniesResolver } from '../companies/companies.resolver.js';
+import { GroupsResolver } from '../groups/groups.resolver.js';
+
+let built: Promise<GraphQLSchema> | null = null;
+
+/** The executable schema; built once per process (TypeGraphQL metadata is global). */
+export function buildRosterSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [AuthResolver, UsersResolver, CompaniesResolver, GroupsResolver],
+    validate: false,
+    emitSchemaFile: false,
+  });
+  return built;
+}

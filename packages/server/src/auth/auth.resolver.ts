@@ -1,0 +1,65 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { In } from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity.js';
+import { MembershipEntity } from '../accounts/membership.entity.js';
+import { PersonEntity } from '../accounts/person.entity.js';
+import { isAdministrator, UserStatus } from '../accounts/roles.js';
+import { SignInInput, SignInPayload, SignOutPayload, SwitchAccountInput, SwitchAccountPayload, ViewerInfo } from '../accounts/viewer.types.js';
+import type { RequestContext } from '../app/context.js';
+import { badInput } from '../app/errors.js';
+import type { Viewer } from './viewer.js';
+
+const MAX_EMAIL_LENGTH = 320;
+const MAX_PASSWORD_LENGTH = 1024;
+
+@Resolver()
+export class AuthResolver {
+  @Query(() => ViewerInfo, { description: 'The signed-in person and current MSP account. UNAUTHENTICATED when not signed in.' })
+  async me(@Ctx() ctx: RequestContext): Promise<ViewerInfo> {
+    return describeViewer(ctx, await ctx.viewer());
+  }
+
+  @Mutation(() => SignInPayload, { description: 'Signs in with email and password and sets the session cookie.' })
+  async signIn(@Arg('input', () => SignInInput) input: SignInInput, @Ctx() ctx: RequestContext): Promise<SignInPayload> {
+    if (input.email.trim() === '') throw badInput('input.email', 'Enter your email address.');
+    if (input.email.length > MAX_EMAIL_LENGTH) throw badInput('input.email', `An email address has at most ${MAX_EMAIL_LENGTH} characters.`);
+    if (input.password === '') throw badInput('input.password', 'Enter your password.');
+    if (input.password.length > MAX_PASSWORD_LENGTH) throw badInput('input.password', `A password has at most ${MAX_PASSWORD_LENGTH} characters.`);
+    const { token, viewer } = await ctx.services.sessions.signIn(input.email, input.password);
+    ctx.setSessionCookie(token);
+    ctx.useViewer(viewer);
+    return { viewer: await describeViewer(ctx, viewer) };
+  }
+
+  @Mutation(() => SignOutPayload, { description: 'Ends the current session and clears its cookie. Safe to call when already signed out.' })
+  async signOut(@Ctx() ctx: RequestContext): Promise<SignOutPayload> {
+    const viewer = await ctx.viewer().catch(() => null);
+    if (viewer) await ctx.services.sessions.signOut(viewer.sessionId);
+    ctx.clearSessionCookie();
+    return { signedOut: true };
+  }
+
+  @Mutation(() => SwitchAccountPayload, { description: 'Makes another MSP account (of the signed-in person) the current one.' })
+  async switchAccount(@Arg('input', () => SwitchAccountInput) input: SwitchAccountInput, @Ctx() ctx: RequestContext): Promise<SwitchAccountPayload> {
+    const viewer = await ctx.services.sessions.switchAccount(await ctx.viewer(), input.accountId);
+    ctx.useViewer(viewer);
+    return { viewer: await describeViewer(ctx, viewer) };
+  }
+}
+
+async function describeViewer(ctx: RequestContext, viewer: Viewer): Promise<ViewerInfo> {
+  const { dataSource } = ctx.services;
+  const [person, memberships] = await Promise.all([
+    dataSource.getRepository(PersonEntity).findOneByOrFail({ id: viewer.personId }),
+    dataSource.getRepository(MembershipEntity).find({ where: { personId: viewer.personId, status: UserStatus.ACTIVE } }),
+  ]);
+  const accounts = await dataSource.getRepository(AccountEntity).find({ where: { id: In(memberships.map((m) => m.accountId)) }, order: { name: 'ASC' } });
+  const current = accounts.find((a) => a.id === viewer.accountId)!;
+  return {
+    person: { id: person.id, email: person.email, name: person.name },
+    currentAccount: { id: current.id, name: current.name },
+    role: viewer.role,
+    isAdministrator: isAdministrator(viewer.role),
+    accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
+  };
+}

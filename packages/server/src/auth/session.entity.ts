@@ -1,0 +1,39 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { utcDate } from '../common/columns.js';
+import { PersonEntity } from '../accounts/person.entity.js';
+import { AccountEntity } from '../accounts/account.entity.js';
+
+/** A signed-in browser. Only the SHA-256 of the cookie's token is stored. */
+@Entity({ name: 'sessions' })
+@Index('ix_sessions_person', ['personId'])
+export class SessionEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'token_hash', type: 'varchar', length: 64, unique: true })
+  tokenHash!: string;
+
+  @Column({ name: 'person_id', type: 'varchar', length: 36 })
+  personId!: string;
+
+  @Column({ name: 'current_account_id', type: 'varchar', length: 36 })
+  currentAccountId!: string;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
+  createdAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3, transformer: utcDate })
+  expiresAt!: Date;
+
+  /** Set when the person signs out; the row stays so a later use can say "signed out" rather than "forged". */
+  @Column({ name: 'ended_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  endedAt!: Date | null;
+
+  @ManyToOne(() => PersonEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'person_id' })
+  person?: PersonEntity;
+
+  @ManyToOne(() => AccountEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'current_account_id' })
+  currentAccount?: AccountEntity;
+}

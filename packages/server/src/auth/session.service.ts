@@ -1,0 +1,135 @@
+import { DataSource } from 'typeorm';
+import { MembershipEntity } from '../accounts/membership.entity.js';
+import { PersonEntity } from '../accounts/person.entity.js';
+import { UserStatus } from '../accounts/roles.js';
+import { forbidden, invalidCredentials, tooManyAttempts, type UnauthenticatedReason } from '../app/errors.js';
+import { fromSqlDateTime, newId, normalizeEmail } from '../common/columns.js';
+import { verifyAgainstDecoy, verifyPassword } from './password.js';
+import { SessionEntity } from './session.entity.js';
+import { SignInThrottle } from './sign-in-throttle.js';
+import { hashToken, newSecretToken } from './tokens.js';
+import type { Viewer } from './viewer.js';
+
+/** Last activity is written at most this often per user, so reads do not each cost a write. */
+const ACTIVITY_RESOLUTION_MS = 5 * 60 * 1000;
+
+export type SessionLookup = { viewer: Viewer; renewedToken: string | null } | { viewer: null; reason: UnauthenticatedReason };
+
+export class SessionService {
+  private readonly throttle = new SignInThrottle();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ttlHours: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get ttlSeconds(): number {
+    return this.ttlHours * 3600;
+  }
+
+  /** Checks the password and opens a session in the person's first active account. */
+  async signIn(rawEmail: string, password: string): Promise<{ token: string; viewer: Viewer }> {
+    const email = normalizeEmail(rawEmail);
+    const retryAfter = this.throttle.retryAfterSeconds(email);
+    if (retryAfter > 0) throw tooManyAttempts(retryAfter);
+
+    const person = await this.dataSource.getRepository(PersonEntity).findOne({ where: { email } });
+    const ok = person?.passwordHash ? await verifyPassword(password, person.passwordHash) : await verifyAgainstDecoy(password);
+    if (!person || !ok) {
+      this.throttle.recordFailure(email);
+      throw invalidCredentials();
+    }
+    this.throttle.recordSuccess(email);
+
+    const memberships = await this.dataSource
+      .getRepository(MembershipEntity)
+      .find({ where: { personId: person.id }, order: { createdAt: 'ASC' } });
+    const active = memberships.find((m) => m.status === UserStatus.ACTIVE);
+    if (!active) {
+      throw forbidden(
+        memberships.some((m) => m.status === UserStatus.SUSPENDED)
+          ? 'Your access has been suspended. Ask an administrator of your MSP account to restore it.'
+          : 'You are not an active member of any MSP account yet. Accept your invitation first.',
+      );
+    }
+
+    const token = newSecretToken();
+    const session: SessionEntity = {
+      id: newId(),
+      tokenHash: hashToken(token),
+      personId: person.id,
+      currentAccountId: active.accountId,
+      createdAt: this.now(),
+      expiresAt: new Date(this.now().getTime() + this.ttlSeconds * 1000),
+      endedAt: null,
+    };
+    await this.dataSource.getRepository(SessionEntity).insert(session);
+    await this.touchActivity(active.id, active.lastActiveAt);
+    return { token, viewer: { sessionId: session.id, personId: person.id, accountId: active.accountId, membershipId: active.id, role: active.role } };
+  }
+
+  async signOut(sessionId: string): Promise<void> {
+    await this.dataSource.getRepository(SessionEntity).update({ id: sessionId }, { endedAt: this.now() });
+  }
+
+  /**
+   * Resolves a cookie's token to a viewer. Sessions slide: past half their life they are renewed, so an
+   * admin working all day is not thrown out, while an idle browser expires.
+   */
+  async lookup(token: string | undefined): Promise<SessionLookup> {
+    if (!token) return { viewer: null, reason: 'NO_SESSION' };
+    if (token.length > 200) return { viewer: null, reason: 'SESSION_INVALID' };
+    const rows: Array<Record<string, unknown>> = await this.dataSource
+      .createQueryBuilder()
+      .select(['s.id AS session_id', 's.person_id AS person_id', 's.current_account_id AS account_id', 's.expires_at AS expires_at', 's.ended_at AS ended_at'])
+      .addSelect(['m.id AS membership_id', 'm.role AS role', 'm.status AS status', 'm.last_active_at AS last_active_at'])
+      .from(SessionEntity, 's')
+      .leftJoin(MembershipEntity, 'm', 'm.person_id = s.person_id AND m.account_id = s.current_account_id')
+      .where('s.token_hash = :hash', { hash: hashToken(token) })
+      .getRawMany();
+    const row = rows[0];
+    if (!row) return { viewer: null, reason: 'SESSION_INVALID' };
+    if (row.ended_at) return { viewer: null, reason: 'SESSION_INVALID' };
+    const expiresAt = fromSqlDateTime(row.expires_at as string | Date);
+    const now = this.now();
+    if (expiresAt.getTime() <= now.getTime()) return { viewer: null, reason: 'SESSION_EXPIRED' };
+    if (!row.membership_id || row.status !== UserStatus.ACTIVE) return { viewer: null, reason: 'SESSION_INVALID' };
+
+    let renewedToken: string | null = null;
+    if (expiresAt.getTime() - now.getTime() < (this.ttlSeconds * 1000) / 2) {
+      await this.dataSource
+        .getRepository(SessionEntity)
+        .update({ id: row.session_id as string }, { expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000) });
+      renewedToken = token;
+    }
+    const lastActive = row.last_active_at ? fromSqlDateTime(row.last_active_at as string | Date) : null;
+    await this.touchActivity(row.membership_id as string, lastActive);
+    return {
+      viewer: {
+        sessionId: row.session_id as string,
+        personId: row.person_id as string,
+        accountId: row.account_id as string,
+        membershipId: row.membership_id as string,
+        role: row.role as Viewer['role'],
+      },
+      renewedToken,
+    };
+  }
+
+  /** Moves the session to another account the person is an active member of. */
+  async switchAccount(viewer: Viewer, accountId: string): Promise<Viewer> {
+    const membership = await this.dataSource
+      .getRepository(MembershipEntity)
+      .findOne({ where: { personId: viewer.personId, accountId, status: UserStatus.ACTIVE } });
+    if (!membership) throw forbidden('You are not an active member of that MSP account.');
+    await this.dataSource.getRepository(SessionEntity).update({ id: viewer.sessionId }, { currentAccountId: accountId });
+    return { ...viewer, accountId, membershipId: membership.id, role: membership.role };
+  }
+
+  private async touchActivity(membershipId: string, lastActiveAt: Date | null): Promise<void> {
+    const now = this.now();
+    if (lastActiveAt && now.getTime() - lastActiveAt.getTime() < ACTIVITY_RESOLUTION_MS) return;
+    await this.dataSource.getRepository(MembershipEntity).update({ id: membershipId }, { lastActiveAt: now });
+  }
+}

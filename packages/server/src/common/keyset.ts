@@ -1,0 +1,66 @@
+import { Brackets, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { toSqlDateTime } from './columns.js';
+import { encodeCursor, type Edge, type PageInfo, type PageRequest } from './connection.js';
+
+export interface KeysetOptions<Row, Node> {
+  /** SQL of the sort key; rows are also ordered by `idColumn`, so the order is total. */
+  sortKey: string;
+  idColumn: string;
+  ascending: boolean;
+  request: PageRequest;
+  /** Name of the ordering, written into cursors so one from another ordering is refused. */
+  orderName: string;
+  toNode: (row: Row) => Node;
+}
+
+/**
+ * Reads one page of a keyset-paginated query. The query must already select the row's columns (with
+ * `id`); this adds `sort_key`, the order, the cursor condition and the limit.
+ */
+export async function readKeysetPage<Row extends { id: string }, Node, E extends ObjectLiteral>(
+  query: SelectQueryBuilder<E>,
+  options: KeysetOptions<Row, Node>,
+): Promise<{ edges: Edge<Node>[]; pageInfo: PageInfo }> {
+  const { sortKey, idColumn, request } = options;
+  // Reading backwards flips the order; the page is reversed back before returning.
+  const ascending = options.ascending === (request.direction === 'forward');
+  query
+    .addSelect(`${sortKey}`, 'sort_key')
+    .orderBy(sortKey, ascending ? 'ASC' : 'DESC')
+    .addOrderBy(idColumn, ascending ? 'ASC' : 'DESC')
+    .limit(request.size + 1);
+  if (request.cursor) {
+    const op = ascending ? '>' : '<';
+    query.andWhere(
+      new Brackets((qb) =>
+        qb.where(`${sortKey} ${op} :cursorKey`).orWhere(new Brackets((tie) => tie.where(`${sortKey} = :cursorKey`).andWhere(`${idColumn} ${op} :cursorId`))),
+      ),
+      { cursorKey: request.cursor.key, cursorId: request.cursor.id },
+    );
+  }
+  const rows: Array<Row & { sort_key: unknown }> = request.size === 0 ? [] : await query.getRawMany();
+  const hasMore = rows.length > request.size;
+  const pageRows = rows.slice(0, request.size);
+  if (request.direction === 'backward') pageRows.reverse();
+  const edges = pageRows.map((row) => ({
+    cursor: encodeCursor({ order: options.orderName, key: cursorKeyOf(row.sort_key), id: row.id }),
+    node: options.toNode(row),
+  }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: request.direction === 'forward' ? hasMore : request.cursor !== null,
+      hasPreviousPage: request.direction === 'forward' ? request.cursor !== null : hasMore,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/** Dates travel in cursors as the UTC text that both dialects compare correctly. */
+function cursorKeyOf(value: unknown): string | number | null {
+  if (value instanceof Date) return toSqlDateTime(value);
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)) return toSqlDateTime(new Date(value));
+  if (typeof value === 'bigint') return Number(value);
+  return value as string | number | null;
+}

@@ -1,0 +1,13 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../common/connection.js';
+
+@ObjectType({ description: 'A client company the MSP manages.' })
+export class Company {
+  @Field(() => ID, { description: 'Opaque id of the company.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Company name, unique in the MSP account.' })
+  name!: string;
+}
+
+export const CompanyConnection = ConnectionType(Company, 'Company', 'companies');

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource, type Logger } from 'typeorm';
+import type { RosterConfig } from '../app/config.js';
+import { entities } from './entities.js';
+import { mysqlMigrations } from './migrations/mysql/index.js';
+import { sqliteMigrations } from './migrations/sqlite/index.js';
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export interface DataSourceOptions {
+  /** Receives every SQL statement; tests use it to count queries. */
+  logger?: Logger;
+}
+
+/** The one place that knows how to reach either database. Migrations, never synchronize. */
+export function createDataSource(database: RosterConfig['database'], options: DataSourceOptions = {}): DataSource {
+  const common = { entities, synchronize: false, migrationsRun: false, logger: options.logger, logging: options.logger ? true : false } as const;
+  if (database.kind === 'mysql') {
+    return new DataSource({
+      ...common,
+      type: 'mysql',
+      url: database.url.replace(/^mariadb:/, 'mysql:'),
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      migrations: mysqlMigrations,
+      extra: { connectionLimit: 20 },
+    });
+  }
+  if (database.file !== ':memory:') fs.mkdirSync(path.dirname(database.file), { recursive: true });
+  return new DataSource({
+    ...common,
+    type: 'better-sqlite3',
+    database: database.file,
+    enableWAL: database.file !== ':memory:',
+    migrations: sqliteMigrations,
+    prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+    },
+  });
+}
+
+export function dialectOf(dataSource: DataSource): Dialect {
+  return dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+}

@@ -1,0 +1,16 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../common/connection.js';
+
+@ObjectType({ description: 'A group of users in the MSP account.' })
+export class Group {
+  @Field(() => ID, { description: 'Opaque id of the group.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Group name, unique in the MSP account.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'What the group is for.' })
+  description!: string | null;
+}
+
+export const GroupConnection = ConnectionType(Group, 'Group');

@@ -1,0 +1,85 @@
+import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache } from '@apollo/client';
+import { ErrorLink } from '@apollo/client/link/error';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { createClient } from 'graphql-ws';
+import { Kind, OperationTypeNode } from 'graphql';
+import type { InjectionKey } from 'vue';
+
+export const ApolloClientKey: InjectionKey<ApolloClient> = Symbol('ApolloClient');
+
+/** Context flag: the caller handles UNAUTHENTICATED itself (the route guard, the sign-in page). */
+export interface RosterOperationContext {
+  skipAuthRedirect?: boolean;
+}
+
+export interface UnauthenticatedEvent {
+  /** `extensions.reason` from the server: NO_SESSION, SESSION_EXPIRED, SESSION_INVALID. */
+  reason?: string;
+  operationName?: string;
+}
+
+export interface CreateApolloClientOptions {
+  /** Called when any operation fails with extensions.code UNAUTHENTICATED. */
+  onUnauthenticated?: (event: UnauthenticatedEvent) => void;
+  httpUri?: string;
+  wsUrl?: string;
+  /** Replace the network entirely (tests). */
+  link?: ApolloLink;
+}
+
+export function graphqlWsUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/graphql`;
+}
+
+/** Turns UNAUTHENTICATED errors into a callback (which sends the app to /sign-in). */
+export function createAuthErrorLink(onUnauthenticated: (event: UnauthenticatedEvent) => void): ApolloLink {
+  return new ErrorLink(({ error, operation }) => {
+    if (!CombinedGraphQLErrors.is(error)) return;
+    const unauthenticated = error.errors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
+    if (!unauthenticated) return;
+    const context = operation.getContext() as RosterOperationContext;
+    if (context.skipAuthRedirect) return;
+    const reason = unauthenticated.extensions?.reason;
+    onUnauthenticated({
+      reason: typeof reason === 'string' ? reason : undefined,
+      operationName: operation.operationName,
+    });
+  });
+}
+
+function createNetworkLink(options: CreateApolloClientOptions): ApolloLink {
+  const httpLink = new HttpLink({ uri: options.httpUri ?? '/graphql', credentials: 'same-origin' });
+  const wsLink = new GraphQLWsLink(
+    createClient({
+      url: options.wsUrl ?? graphqlWsUrl(),
+      lazy: true,
+      retryAttempts: Infinity,
+    }),
+  );
+  return ApolloLink.split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return (
+        definition.kind === Kind.OPERATION_DEFINITION &&
+        definition.operation === OperationTypeNode.SUBSCRIPTION
+      );
+    },
+    wsLink,
+    httpLink,
+  );
+}
+
+export function createApolloClient(options: CreateApolloClientOptions = {}): ApolloClient {
+  const network = options.link ?? createNetworkLink(options);
+  const link = options.onUnauthenticated
+    ? ApolloLink.from([createAuthErrorLink(options.onUnauthenticated), network])
+    : network;
+  return new ApolloClient({
+    link,
+    cache: new InMemoryCache(),
+    defaultOptions: {
+      watchQuery: { fetchPolicy: 'cache-and-network', notifyOnNetworkStatusChange: true },
+    },
+  });
+}

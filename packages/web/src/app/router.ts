@@ -1,0 +1,130 @@
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationRaw,
+  type Router,
+  type RouterHistory,
+} from 'vue-router';
+import type { UnauthenticatedEvent } from './apollo';
+import { isUnauthenticated, unauthenticatedReason } from './errors';
+import type { Session } from './session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a session. */
+    public?: boolean;
+    title?: string;
+  }
+}
+
+export const HOME_PATH = '/users';
+
+/** Only same-app paths: never an absolute URL or a protocol-relative one (open redirects). */
+export function safeRedirect(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
+    return HOME_PATH;
+  }
+  if (value === '/sign-in' || value.startsWith('/sign-in?')) return HOME_PATH;
+  return value;
+}
+
+function signInLocation(fromPath: string, reason?: string): RouteLocationRaw {
+  const query: Record<string, string> = {};
+  if (fromPath !== '/' && fromPath !== HOME_PATH && !fromPath.startsWith('/sign-in')) query.redirect = fromPath;
+  if (reason === 'SESSION_EXPIRED') query.reason = 'expired';
+  return { name: 'sign-in', query };
+}
+
+export function createAppRouter(session: Session, history: RouterHistory = createWebHistory()): Router {
+  const router = createRouter({
+    history,
+    routes: [
+      {
+        path: '/sign-in',
+        name: 'sign-in',
+        component: () => import('../features/auth/SignInPage.vue'),
+        meta: { public: true, title: 'Sign in' },
+      },
+      {
+        path: '/',
+        component: () => import('./AppLayout.vue'),
+        children: [
+          { path: '', redirect: HOME_PATH },
+          {
+            path: 'users',
+            name: 'users',
+            component: () => import('../features/users/UsersPage.vue'),
+            meta: { title: 'Users' },
+          },
+          {
+            path: 'companies',
+            name: 'companies',
+            component: () => import('../features/companies/CompaniesPage.vue'),
+            meta: { title: 'Companies' },
+          },
+          {
+            path: 'groups',
+            name: 'groups',
+            component: () => import('../features/groups/GroupsPage.vue'),
+            meta: { title: 'Groups' },
+          },
+          {
+            path: 'integrations',
+            name: 'integrations',
+            component: () => import('../features/integrations/IntegrationsPage.vue'),
+            meta: { title: 'Integrations' },
+          },
+          {
+            path: 'settings',
+            name: 'settings',
+            component: () => import('../features/settings/SettingsPage.vue'),
+            meta: { title: 'Settings' },
+          },
+          {
+            path: ':pathMatch(.*)*',
+            name: 'not-found',
+            component: () => import('./NotFoundPage.vue'),
+            meta: { title: 'Page not found' },
+          },
+        ],
+      },
+    ],
+  });
+
+  router.beforeEach(async (to) => {
+    if (to.name === 'sign-in') {
+      // Already signed in? Straight to where they were going.
+      try {
+        await session.load();
+        return safeRedirect(to.query.redirect);
+      } catch {
+        return true;
+      }
+    }
+    if (to.meta.public) return true;
+    try {
+      await session.load();
+      return true;
+    } catch (error) {
+      if (isUnauthenticated(error)) return signInLocation(to.fullPath, unauthenticatedReason(error));
+      // The server is unreachable or failing: let the page show its own error state and retry.
+      return true;
+    }
+  });
+
+  router.afterEach((to) => {
+    if (typeof document !== 'undefined') {
+      document.title = to.meta.title ? `${to.meta.title} · Roster` : 'Roster';
+    }
+  });
+
+  return router;
+}
+
+/** What the Apollo error link does when the API says the session is gone. */
+export function handleUnauthenticated(router: Router, session: Session, event: UnauthenticatedEvent): void {
+  session.clear();
+  const current = router.currentRoute.value;
+  if (current.name === 'sign-in') return;
+  void router.replace(signInLocation(current.fullPath, event.reason));
+}
