@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { ConfigError, loadConfig } from './app/config.js';
 import { describeDatabase, startRoster } from './app/roster.js';
 

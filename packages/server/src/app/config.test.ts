@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('starts on the embedded default with nothing set: SQLite under the data folder, demo seeding on', () => {
+    const config = loadConfig({ ROSTER_DATA_DIR: '/tmp/roster-data' });
+    expect(config.database).toEqual({ kind: 'sqlite', file: '/tmp/roster-data/roster.sqlite' });
+    expect(config.port).toBe(4000);
+    expect(config.seedDemo).toBe(true);
+    expect(config.resendApiKey).toBeNull();
+    expect(config.publicUrl).toBe('http://localhost:4000');
+  });
+
+  it('uses MySQL when DATABASE_URL is set, and then does not seed demo data unless asked', () => {
+    const config = loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/roster' });
+    expect(config.database).toEqual({ kind: 'mysql', url: 'mysql://root@127.0.0.1:3306/roster' });
+    expect(config.seedDemo).toBe(false);
+  });
+
+  it('names every bad value at once, one clear line each, and never echoes a password', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'postgres://u:secret@db/x', REDIS_URL: 'not a url', RESEND_API_KEY: 'abc', PUBLIC_URL: 'ftp://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/PORT="eighty" must be a whole number/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL=.* must start with mysql:\/\//);
+    expect(problems.join('\n')).not.toContain('secret');
+    expect(problems.join('\n')).toMatch(/REDIS_URL=.* is not a valid URL/);
+    expect(problems.join('\n')).toMatch(/RESEND_API_KEY must be a Resend API key/);
+    expect(problems.join('\n')).toMatch(/PUBLIC_URL=.* must start with http:\/\/ or https:\/\//);
+  });
+});

@@ -1,0 +1,79 @@
+import type { DataSource } from 'typeorm';
+import { AccountEntity } from '../src/accounts/account.entity.js';
+import { MembershipEntity } from '../src/accounts/membership.entity.js';
+import { PersonEntity } from '../src/accounts/person.entity.js';
+import { Role, UserSource, UserStatus } from '../src/accounts/roles.js';
+import { hashPassword } from '../src/auth/password.js';
+import { newId, normalizeEmail } from '../src/common/columns.js';
+import { CompanyEntity } from '../src/companies/company.entity.js';
+import { GroupMemberEntity } from '../src/groups/group-member.entity.js';
+import { GroupEntity } from '../src/groups/group.entity.js';
+
+let sequence = 0;
+const next = () => ++sequence;
+
+/** Small builders that write straight to the database: each test makes exactly the data it needs. */
+export function builders(dataSource: DataSource) {
+  return {
+    async anAccount(overrides: Partial<AccountEntity> = {}): Promise<AccountEntity> {
+      const n = next();
+      const account: AccountEntity = { id: newId(), name: `MSP ${n}`, slug: `msp-${n}-${newId().slice(0, 8)}`, invitationLifetimeDays: 7, createdAt: new Date(), ...overrides };
+      await dataSource.getRepository(AccountEntity).insert(account);
+      return account;
+    },
+
+    async aCompany(accountId: string, name = `Company ${next()}`): Promise<CompanyEntity> {
+      const company: CompanyEntity = { id: newId(), accountId, name, externalId: null, createdAt: new Date() };
+      await dataSource.getRepository(CompanyEntity).insert(company);
+      return company;
+    },
+
+    async aGroup(accountId: string, name = `Group ${next()}`): Promise<GroupEntity> {
+      const group: GroupEntity = { id: newId(), accountId, name, description: null, externalId: null, createdAt: new Date() };
+      await dataSource.getRepository(GroupEntity).insert(group);
+      return group;
+    },
+
+    /**
+     * A user (membership) of an account. Active users get a person with the given password so they can
+     * sign in; invited users have no person yet, as in real life.
+     */
+    async aUser(
+      accountId: string,
+      options: { email?: string; name?: string; role?: Role; status?: UserStatus; password?: string; companyId?: string; groupIds?: string[]; personId?: string; lastActiveAt?: Date } = {},
+    ): Promise<MembershipEntity & { password: string }> {
+      const n = next();
+      const email = normalizeEmail(options.email ?? `user${n}@example.test`);
+      const status = options.status ?? UserStatus.ACTIVE;
+      const password = options.password ?? `password-${n}`;
+      let personId = options.personId ?? null;
+      if (!personId && status !== UserStatus.INVITED) {
+        const existing = await dataSource.getRepository(PersonEntity).findOneBy({ email });
+        personId = existing?.id ?? newId();
+        if (!existing) {
+          await dataSource.getRepository(PersonEntity).insert({ id: personId, email, name: options.name ?? `User ${n}`, passwordHash: await hashPassword(password), createdAt: new Date() });
+        }
+      }
+      const membership: MembershipEntity = {
+        id: newId(),
+        accountId,
+        personId,
+        email,
+        name: options.name ?? `User ${n}`,
+        role: options.role ?? Role.MEMBER,
+        status,
+        source: UserSource.MANUAL,
+        externalId: null,
+        companyId: options.companyId ?? null,
+        lastActiveAt: options.lastActiveAt ?? null,
+        createdAt: new Date(Date.now() + n),
+        updatedAt: new Date(),
+      };
+      await dataSource.getRepository(MembershipEntity).insert(membership);
+      if (options.groupIds?.length) {
+        await dataSource.getRepository(GroupMemberEntity).insert(options.groupIds.map((groupId) => ({ groupId, membershipId: membership.id, accountId })));
+      }
+      return { ...membership, password };
+    },
+  };
+}
