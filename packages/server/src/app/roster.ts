@@ -27,7 +27,7 @@ export interface StartOptions {
 /** Opens the database, applies migrations, seeds the demo when asked, and listens. */
 export async function startRoster(config: RosterConfig, options: StartOptions = {}): Promise<RunningRoster> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const dataSource = createDataSource(config.database, { logger: options.sqlLogger });
+  const dataSource = await createDataSource(config.database, { logger: options.sqlLogger });
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });

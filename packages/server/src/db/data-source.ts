@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
 import { DataSource, type Logger } from 'typeorm';
 import type { RosterConfig } from '../app/config.js';
 import { entities } from './entities.js';
@@ -13,14 +14,18 @@ export interface DataSourceOptions {
   logger?: Logger;
 }
 
-/** The one place that knows how to reach either database. Migrations, never synchronize. */
-export function createDataSource(database: RosterConfig['database'], options: DataSourceOptions = {}): DataSource {
+/**
+ * The one place that knows how to reach either database. Migrations, never synchronize. On a mysql://
+ * URL it asks the server what it is: TypeORM reads MariaDB's catalogue differently from MySQL's.
+ */
+export async function createDataSource(database: RosterConfig['database'], options: DataSourceOptions = {}): Promise<DataSource> {
   const common = { entities, synchronize: false, migrationsRun: false, logger: options.logger, logging: options.logger ? true : false } as const;
   if (database.kind === 'mysql') {
+    const url = database.url.replace(/^mariadb:/, 'mysql:');
     return new DataSource({
       ...common,
-      type: 'mysql',
-      url: database.url.replace(/^mariadb:/, 'mysql:'),
+      type: (await isMariaDb(url)) ? 'mariadb' : 'mysql',
+      url,
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
       supportBigNumbers: true,
@@ -42,6 +47,12 @@ export function createDataSource(database: RosterConfig['database'], options: Da
   });
 }
 
-export function dialectOf(dataSource: DataSource): Dialect {
-  return dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+async function isMariaDb(url: string): Promise<boolean> {
+  const connection = await mysql.createConnection({ uri: url, connectTimeout: 10_000 });
+  try {
+    const [rows] = await connection.query('SELECT VERSION() AS version');
+    return /mariadb/i.test(String((rows as Array<{ version: string }>)[0]?.version));
+  } finally {
+    await connection.end();
+  }
 }

@@ -27,14 +27,14 @@ async function generate(dialect: Dialect): Promise<void> {
     const scratch = `roster_migrations_${process.pid}`;
     const admin = await mysql.createConnection(server);
     await admin.query(`CREATE DATABASE \`${scratch}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    dataSource = createDataSource({ kind: 'mysql', url: `${server.replace(/\/$/, '')}/${scratch}` });
+    dataSource = await createDataSource({ kind: 'mysql', url: `${server.replace(/\/$/, '')}/${scratch}` });
     cleanup = async () => {
       await admin.query(`DROP DATABASE \`${scratch}\``);
       await admin.end();
     };
   } else {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'roster-migrations-')), 'scratch.sqlite');
-    dataSource = createDataSource({ kind: 'sqlite', file });
+    dataSource = await createDataSource({ kind: 'sqlite', file });
   }
   try {
     await dataSource.initialize();

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builders } from '../../test/builders.js';
+import { dialects } from '../../test/databases.js';
+import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
+import { MembershipEntity } from './membership.entity.js';
+import { Role, UserStatus } from './roles.js';
+
+const USERS = `query Users($page: PageArgs, $filter: UserFilter, $orderBy: UserOrder) {
+  users(page: $page, filter: $filter, orderBy: $orderBy) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id email name role status isAdministrator invitationPending lastActiveAt company { name } groups { name } } }
+  }
+}`;
+
+describe.each(dialects)('the Users page query (%s)', (dialect) => {
+  let roster: TestRoster;
+  let client: TestClient;
+  let ids: { contoso: string; fabrikam: string; helpdesk: string; billing: string; accountId: string };
+
+  beforeAll(async () => {
+    roster = await startTestRoster(dialect);
+    const build = builders(roster.dataSource);
+    const account = await build.anAccount({ name: 'Northwind' });
+    const contoso = await build.aCompany(account.id, 'Contoso');
+    const fabrikam = await build.aCompany(account.id, 'Fabrikam');
+    const helpdesk = await build.aGroup(account.id, 'Helpdesk');
+    const billing = await build.aGroup(account.id, 'Billing');
+    ids = { contoso: contoso.id, fabrikam: fabrikam.id, helpdesk: helpdesk.id, billing: billing.id, accountId: account.id };
+    await build.aUser(account.id, { email: 'owner@northwind.test', name: 'Olive Owner', role: Role.OWNER, password: 'pw-owner', lastActiveAt: new Date('2026-11-01T10:00:00Z') });
+    await build.aUser(account.id, { email: 'ada@contoso.test', name: 'Ada Lovelace', role: Role.ADMIN, companyId: contoso.id, groupIds: [helpdesk.id, billing.id] });
+    await build.aUser(account.id, { email: 'invited@contoso.test', name: 'Ivy Invited', status: UserStatus.INVITED, companyId: contoso.id, groupIds: [helpdesk.id] });
+    await build.aUser(account.id, { email: 'sus@fabrikam.test', name: 'Sue Suspended', status: UserStatus.SUSPENDED, companyId: fabrikam.id });
+    for (let i = 0; i < 56; i++) {
+      await build.aUser(account.id, {
+        email: `member${String(i).padStart(2, '0')}@fabrikam.test`,
+        name: `Member ${i % 7} Fab`,
+        status: i % 4 === 0 ? UserStatus.INVITED : UserStatus.ACTIVE,
+        companyId: i % 2 ? fabrikam.id : undefined,
+        groupIds: i % 3 === 0 ? [billing.id] : [],
+        lastActiveAt: i % 5 === 0 ? undefined : new Date(Date.UTC(2026, 10, 1 + (i % 20), i % 24)),
+      });
+    }
+    client = new TestClient(roster.url);
+    await client.signIn('owner@northwind.test', 'pw-owner');
+  });
+  afterAll(() => roster?.close());
+
+  it('lists users with role, status, company, groups and the two badges', async () => {
+    const result = await client.gql(USERS, { filter: { search: 'contoso' } });
+    expect(result.errors).toBeUndefined();
+    const nodes = result.data!.users.edges.map((e: any) => e.node);
+    expect(nodes).toEqual([
+      expect.objectContaining({ email: 'ada@contoso.test', name: 'Ada Lovelace', role: 'ADMIN', status: 'ACTIVE', isAdministrator: true, invitationPending: false, company: { name: 'Contoso' }, groups: [{ name: 'Billing' }, { name: 'Helpdesk' }] }),
+      expect.objectContaining({ email: 'invited@contoso.test', role: 'MEMBER', status: 'INVITED', isAdministrator: false, invitationPending: true, groups: [{ name: 'Helpdesk' }] }),
+    ]);
+  });
+
+  it('searches email or name, case-insensitively, treating % and _ literally', async () => {
+    const byName = await client.gql(USERS, { filter: { search: 'LOVELACE' } });
+    expect(byName.data!.users.edges.map((e: any) => e.node.email)).toEqual(['ada@contoso.test']);
+    const literal = await client.gql(USERS, { filter: { search: '%' } });
+    expect(literal.data!.users.totalCount).toBe(0);
+  });
+
+  it('filters by status, role, company and group, and counts the matches', async () => {
+    const invited = await client.gql(USERS, { filter: { statuses: ['INVITED'] }, page: { first: 100 } });
+    expect(invited.data!.users.totalCount).toBe(15);
+    expect(invited.data!.users.edges.every((e: any) => e.node.invitationPending)).toBe(true);
+    const admins = await client.gql(USERS, { filter: { roles: ['OWNER', 'ADMIN'] } });
+    expect(admins.data!.users.edges.map((e: any) => e.node.email).sort()).toEqual(['ada@contoso.test', 'owner@northwind.test']);
+    const contosoHelpdesk = await client.gql(USERS, { filter: { companyId: ids.contoso, groupId: ids.helpdesk } });
+    expect(contosoHelpdesk.data!.users.totalCount).toBe(2);
+    const fabBilling = await client.gql(USERS, { filter: { companyId: ids.fabrikam, groupId: ids.billing, statuses: ['ACTIVE'] } });
+    const expected = Array.from({ length: 56 }, (_, i) => i).filter((i) => i % 2 === 1 && i % 3 === 0 && i % 4 !== 0).length;
+    expect(fabBilling.data!.users.totalCount).toBe(expected);
+  });
+
+  for (const [field, direction] of [['EMAIL', 'ASC'], ['NAME', 'DESC'], ['ROLE', 'ASC'], ['STATUS', 'DESC'], ['LAST_ACTIVE_AT', 'DESC'], ['CREATED_AT', 'ASC']] as const) {
+    it(`pages forward then back through every user exactly once, sorted by ${field} ${direction}`, async () => {
+      const orderBy = { field, direction };
+      const forward: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      for (;;) {
+        const result: any = await client.gql(USERS, { page: { first: 7, after }, orderBy });
+        expect(result.errors).toBeUndefined();
+        forward.push(...result.data.users.edges.map((e: any) => e.node.id));
+        pages++;
+        if (!result.data.users.pageInfo.hasNextPage) break;
+        after = result.data.users.pageInfo.endCursor;
+      }
+      expect(pages).toBe(9);
+      expect(new Set(forward).size).toBe(60);
+
+      const backward: string[] = [];
+      let before: string | null = null;
+      for (;;) {
+        const result: any = await client.gql(USERS, { page: { last: 7, before }, orderBy });
+        backward.unshift(...result.data.users.edges.map((e: any) => e.node.id));
+        if (!result.data.users.pageInfo.hasPreviousPage) break;
+        before = result.data.users.pageInfo.startCursor;
+      }
+      expect(backward).toEqual(forward);
+    });
+  }
+
+  it('sorts by email as a person expects', async () => {
+    const result = await client.gql(USERS, { page: { first: 3 }, orderBy: { field: 'EMAIL', direction: 'ASC' } });
+    expect(result.data!.users.edges.map((e: any) => e.node.email)).toEqual(['ada@contoso.test', 'invited@contoso.test', 'member00@fabrikam.test']);
+  });
+
+  it('costs the same number of SQL queries for 10 users as for 50 (DataLoader, no N+1)', async () => {
+    roster.resetQueryCount();
+    await client.gql(USERS, { page: { first: 10 } });
+    const small = roster.queryCount();
+    roster.resetQueryCount();
+    const big = await client.gql(USERS, { page: { first: 50 } });
+    expect(big.data!.users.edges).toHaveLength(50);
+    expect(roster.queryCount()).toBe(small);
+    expect(small).toBeLessThanOrEqual(6);
+  });
+
+  it('refuses bad paging and filter input with the field at fault, and changes nothing', async () => {
+    const before = await roster.dataSource.getRepository(MembershipEntity).count();
+    const tooMany = await client.gql(USERS, { page: { first: 101 } });
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    const badCursor = await client.gql(USERS, { page: { after: 'garbage!!' } });
+    expect(badCursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    const longSearch = await client.gql(USERS, { filter: { search: 'x'.repeat(201) } });
+    expect(longSearch.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.search' });
+    const wrongType = await client.gql(USERS, { page: { first: 'ten' } });
+    expect(errorCode(wrongType)).toBe('BAD_USER_INPUT');
+    expect(await roster.dataSource.getRepository(MembershipEntity).count()).toBe(before);
+  });
+
+  it('refuses a second row with the same email in one account at the database level, whatever the letter case in code', async () => {
+    const build = builders(roster.dataSource);
+    await expect(build.aUser(ids.accountId, { email: 'ADA@contoso.test', status: UserStatus.INVITED })).rejects.toThrow();
+  });
+});
