@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(import.meta.dirname, '..');
+
+export interface StartedProduct {
+  url: string;
+  demo: { email: string; password: string } | null;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built product as `pnpm start` does (node on the built server, which serves the built SPA),
+ * with its own data folder, and waits for the start-up banner.
+ */
+export async function startBuiltProduct(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-product-'))): Promise<StartedProduct> {
+  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'packages/server/dist/main.js'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Roster did not start within 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      const match = /Roster is running at (http:\/\/\S+)/.exec(output);
+      if (match && /Playground:/.test(output)) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Roster exited with code ${code}:\n${output}`));
+    });
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  const demoMatch = /Demo admin sign-in: (\S+) \/ (\S+)/.exec(output);
+  return {
+    url,
+    demo: demoMatch ? { email: demoMatch[1]!, password: demoMatch[2]! } : null,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Runs the built server with the given environment and returns its exit code and output. */
+export function runBuiltProductToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['packages/server/dist/main.js'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+export async function signIn(url: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation($i: SignInInput!) { signIn(input: $i) { viewer { role } } }', variables: { i: { email, password } } }),
+  });
+  const cookie = response.headers.getSetCookie()[0];
+  if (!cookie) throw new Error(`sign-in failed: ${await response.text()}`);
+  return cookie.split(';')[0]!;
+}
