@@ -78,6 +78,12 @@ export class UsersService {
     return toUser(row);
   }
 
+  async findManyById(accountId: string, ids: string[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    const rows = (await this.baseQuery(accountId, undefined, true).select(USER_COLUMNS).andWhere('m.id IN (:...ids)', { ids }).getRawMany()) as UserRow[];
+    return rows.map(toUser);
+  }
+
   private async count(accountId: string, filter: UserFilter | undefined): Promise<number> {
     const needsPeople = Boolean(filter?.search?.trim());
     const row = await this.baseQuery(accountId, filter, needsPeople).select('COUNT(*) AS n').getRawOne();

@@ -10,6 +10,10 @@ export interface RosterConfig {
   redisUrl: string | null;
   resendApiKey: string | null;
   resendBaseUrl: string;
+  /** Verifies Resend's delivery webhooks (Svix scheme, `whsec_...`); webhooks are refused without it. */
+  resendWebhookSecret: string | null;
+  /** Sender of invitation emails, e.g. `Roster <invitations@example.com>` (a domain verified at Resend). */
+  mailFrom: string;
   publicUrl: string;
   production: boolean;
   sessionTtlHours: number;
@@ -76,6 +80,14 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   if (resendApiKey !== null && !resendApiKey.startsWith('re_')) {
     problems.push('RESEND_API_KEY must be a Resend API key (it starts with "re_").');
   }
+  const resendWebhookSecret = read('RESEND_WEBHOOK_SECRET') ?? null;
+  if (resendWebhookSecret !== null && !/^whsec_[A-Za-z0-9+/=]+$/.test(resendWebhookSecret)) {
+    problems.push('RESEND_WEBHOOK_SECRET must be the signing secret Resend shows for the webhook (it starts with "whsec_").');
+  }
+  const mailFrom = read('MAIL_FROM') ?? 'Roster <onboarding@resend.dev>';
+  if (!/^[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>$/.test(mailFrom)) {
+    problems.push(`MAIL_FROM="${mailFrom}" must be an address, optionally with a name: "Roster <invitations@example.com>".`);
+  }
   const nodeEnv = read('NODE_ENV') ?? 'development';
   if (!['development', 'production', 'test'].includes(nodeEnv)) {
     problems.push(`NODE_ENV="${nodeEnv}" must be development, production or test.`);
@@ -98,6 +110,8 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     redisUrl,
     resendApiKey,
     resendBaseUrl,
+    resendWebhookSecret,
+    mailFrom,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     production: nodeEnv === 'production',
     sessionTtlHours,

@@ -7,21 +7,49 @@ import type { Viewer } from '../auth/viewer.js';
 import type { RosterConfig } from './config.js';
 import { forbidden, unauthenticated } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { Logger } from './logger.js';
+import { InvitationService } from '../invitations/invitation.service.js';
+import { DevMailbox } from '../mail/dev-mailbox.js';
+import { OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
+import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../mail/transport.js';
+import { InProcessEventBus, type EventBus } from '../realtime/events.js';
 
 /** Long-lived services shared by every request. */
 export interface Services {
   config: RosterConfig;
   dataSource: DataSource;
+  events: EventBus;
   sessions: SessionService;
   users: UsersService;
+  invitations: InvitationService;
+  outbox: OutboxWorker;
+  devMailbox: DevMailbox;
 }
 
-export function createServices(config: RosterConfig, dataSource: DataSource): Services {
+export interface ServiceOptions {
+  logger: Logger;
+  outbox?: OutboxWorkerOptions;
+  /** Replaces the transport chosen from configuration (tests). */
+  transport?: EmailTransport;
+}
+
+export function createServices(config: RosterConfig, dataSource: DataSource, options: ServiceOptions): Services {
+  const events = new InProcessEventBus();
+  const transport =
+    options.transport ??
+    (config.resendApiKey
+      ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom)
+      : new DevMailboxTransport((line) => options.logger.info(line)));
+  const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
   return {
     config,
     dataSource,
+    events,
     sessions: new SessionService(dataSource, config.sessionTtlHours),
     users: new UsersService(dataSource),
+    invitations: new InvitationService(dataSource, events, config.publicUrl, () => outbox.nudge()),
+    outbox,
+    devMailbox: new DevMailbox(dataSource),
   };
 }
 

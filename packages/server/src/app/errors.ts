@@ -43,3 +43,22 @@ export function tooManyAttempts(retryAfterSeconds: number): GraphQLError {
     extensions: { code: ErrorCode.TOO_MANY_ATTEMPTS, retryAfter: retryAfterSeconds },
   });
 }
+
+/** Invitation lifecycle codes, each with its own message on the accept page. */
+export const InvitationErrorCode = {
+  INVITATION_NOT_FOUND: 'INVITATION_NOT_FOUND',
+  INVITATION_EXPIRED: 'INVITATION_EXPIRED',
+  INVITATION_REVOKED: 'INVITATION_REVOKED',
+  INVITATION_REPLACED: 'INVITATION_REPLACED',
+  INVITATION_ALREADY_USED: 'INVITATION_ALREADY_USED',
+  INVITATION_EMAIL_MISMATCH: 'INVITATION_EMAIL_MISMATCH',
+  SIGN_IN_REQUIRED: 'SIGN_IN_REQUIRED',
+  REINVITE_THROTTLED: 'REINVITE_THROTTLED',
+  NOT_PENDING: 'NOT_PENDING',
+  TOO_MANY_ADDRESSES: 'TOO_MANY_ADDRESSES',
+} as const;
+export type InvitationErrorCode = (typeof InvitationErrorCode)[keyof typeof InvitationErrorCode];
+
+export function invitationError(code: InvitationErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}

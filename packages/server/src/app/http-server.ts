@@ -15,6 +15,8 @@ import type { Logger } from './logger.js';
 import { RequestContext, type Services } from './context.js';
 import { ErrorCode } from './errors.js';
 import { printRosterSchema } from './print-schema.js';
+import { applyResendEvent, type ResendEvent } from '../mail/resend-webhooks.js';
+import { svixVerify } from '../mail/svix-signature.js';
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -70,6 +72,33 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   const sdl = await printRosterSchema();
   app.get('/schema.graphql', (_req, res) => {
     res.type('text/plain; charset=utf-8').set('Content-Disposition', 'inline; filename="schema.graphql"').send(sdl);
+  });
+
+  app.post('/webhooks/resend', express.raw({ type: '*/*', limit: '256kb' }), async (req, res) => {
+    const secret = config.resendWebhookSecret;
+    if (!secret) {
+      res.status(503).json({ error: 'Resend webhooks are not configured: set RESEND_WEBHOOK_SECRET.' });
+      return;
+    }
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const problem = svixVerify(secret, { id: req.header('svix-id'), timestamp: req.header('svix-timestamp'), signature: req.header('svix-signature') }, body);
+    if (problem) {
+      res.status(401).json({ error: `Signature rejected: ${problem}.` });
+      return;
+    }
+    let event: ResendEvent;
+    try {
+      event = JSON.parse(body) as ResendEvent;
+    } catch {
+      res.status(400).json({ error: 'The body is not JSON.' });
+      return;
+    }
+    try {
+      res.json({ result: await applyResendEvent(services.dataSource, services.events, event) });
+    } catch (error) {
+      logger.error('Failed to apply a Resend webhook; Resend will retry it', error);
+      res.status(500).json({ error: 'Could not apply the event; it will be retried.' });
+    }
   });
 
   app.use(

@@ -3,6 +3,10 @@ import { DataSource, In } from 'typeorm';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
+import { PersonEntity } from '../accounts/person.entity.js';
+import { fromSqlDateTime } from '../common/columns.js';
+import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
+import type { InvitationInfo } from '../invitations/invitation.types.js';
 
 /**
  * Per-request batch loaders, each scoped to one account: a list page costs one query per relation,
@@ -35,6 +39,49 @@ export function createLoaders(dataSource: DataSource, accountId: string) {
         byMembership.set(row.membership_id, list);
       }
       return membershipIds.map((id) => byMembership.get(id) ?? []);
+    }),
+
+    pendingInvitationByMembershipId: new DataLoader<string, InvitationInfo | null>(async (membershipIds) => {
+      const rows: Array<Record<string, any>> = await dataSource
+        .createQueryBuilder()
+        .select([
+          'i.id AS id', 'i.membership_id AS membership_id', 'i.expires_at AS expires_at', 'i.created_at AS created_at', 'i.delivery_status AS delivery_status',
+          'i.delivery_error AS delivery_error', 'i.role AS role', 'p.name AS inviter_name', 'p.email AS inviter_email',
+        ])
+        .from(InvitationEntity, 'i')
+        .leftJoin(PersonEntity, 'p', 'p.id = i.invited_by_person_id')
+        .where('i.account_id = :accountId', { accountId })
+        .andWhere('i.membership_id IN (:...membershipIds)', { membershipIds: [...membershipIds] })
+        .andWhere('i.state = :pending', { pending: InvitationState.PENDING })
+        .getRawMany();
+      const totals: Array<Record<string, any>> = await dataSource
+        .createQueryBuilder()
+        .select(['i.membership_id AS membership_id', 'SUM(i.send_count) AS sent', 'MAX(i.last_sent_at) AS last_sent_at'])
+        .from(InvitationEntity, 'i')
+        .where('i.account_id = :accountId', { accountId })
+        .andWhere('i.membership_id IN (:...membershipIds)', { membershipIds: [...membershipIds] })
+        .groupBy('i.membership_id')
+        .getRawMany();
+      const totalsBy = new Map(totals.map((t) => [t.membership_id as string, t]));
+      const now = Date.now();
+      const byMembership = new Map<string, InvitationInfo>();
+      for (const row of rows) {
+        const total = totalsBy.get(row.membership_id);
+        const expiresAt = fromSqlDateTime(row.expires_at);
+        byMembership.set(row.membership_id, {
+          id: row.id,
+          expiresAt,
+          expired: expiresAt.getTime() <= now,
+          createdAt: fromSqlDateTime(row.created_at),
+          invitedBy: row.inviter_name ?? row.inviter_email ?? null,
+          deliveryStatus: row.delivery_status,
+          deliveryError: row.delivery_error,
+          lastSentAt: total?.last_sent_at ? fromSqlDateTime(total.last_sent_at) : null,
+          emailsSent: Number(total?.sent ?? 0),
+          role: row.role,
+        });
+      }
+      return membershipIds.map((id) => byMembership.get(id) ?? null);
     }),
 
     companyUserCount: new DataLoader<string, number>((companyIds) => countBy(dataSource, 'memberships', 'company_id', accountId, companyIds)),

@@ -5,6 +5,8 @@ import { createDataSource } from '../db/data-source.js';
 import { seedDemoIfEmpty, type DemoSignIn } from '../seed/demo-seed.js';
 import { redact, type RosterConfig } from './config.js';
 import { createServices, type Services } from './context.js';
+import type { OutboxWorkerOptions } from '../mail/outbox-worker.js';
+import type { EmailTransport } from '../mail/transport.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildRosterSchema } from './schema.js';
@@ -22,6 +24,10 @@ export interface StartOptions {
   /** Receives every SQL statement (tests count queries with it). */
   sqlLogger?: TypeOrmLogger;
   logger?: Logger;
+  outbox?: OutboxWorkerOptions;
+  transport?: EmailTransport;
+  /** Run the outbox worker in this process (default true). */
+  runOutboxWorker?: boolean;
 }
 
 /** Opens the database, applies migrations, seeds the demo when asked, and listens. */
@@ -33,13 +39,14 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
     const demo = config.seedDemo ? await seedDemoIfEmpty(dataSource) : null;
-    const services = createServices(config, dataSource);
+    const services = createServices(config, dataSource, { logger, outbox: options.outbox, transport: options.transport });
     const http = await createHttpServer(await buildRosterSchema(), services, logger);
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
       http.server.listen(config.port, config.host, () => resolve());
     });
     const port = (http.server.address() as AddressInfo).port;
+    if (options.runOutboxWorker !== false) services.outbox.start();
     const url = config.port === 0 || config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicUrl;
     return {
       url,
@@ -48,6 +55,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       services,
       demo,
       async stop() {
+        await services.outbox.stop();
         await http.close();
         await dataSource.destroy();
       },

@@ -5,13 +5,14 @@ import { UsersResolver } from '../accounts/users.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { CompaniesResolver } from '../companies/companies.resolver.js';
 import { GroupsResolver } from '../groups/groups.resolver.js';
+import { InvitationsResolver } from '../invitations/invitations.resolver.js';
 
 let built: Promise<GraphQLSchema> | null = null;
 
 /** The executable schema; built once per process (TypeGraphQL metadata is global). */
 export function buildRosterSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AuthResolver, UsersResolver, CompaniesResolver, GroupsResolver],
+    resolvers: [AuthResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver],
     validate: false,
     emitSchemaFile: false,
   });

@@ -47,7 +47,7 @@ export class AuthResolver {
   }
 }
 
-async function describeViewer(ctx: RequestContext, viewer: Viewer): Promise<ViewerInfo> {
+export async function describeViewer(ctx: RequestContext, viewer: Viewer): Promise<ViewerInfo> {
   const { dataSource } = ctx.services;
   const [person, memberships] = await Promise.all([
     dataSource.getRepository(PersonEntity).findOneByOrFail({ id: viewer.personId }),

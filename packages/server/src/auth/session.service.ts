@@ -54,19 +54,24 @@ export class SessionService {
       );
     }
 
+    return this.openSession(person.id, active);
+  }
+
+  /** Opens a session for a person in one of their active memberships (after sign-in or accepting an invitation). */
+  async openSession(personId: string, membership: Pick<MembershipEntity, 'id' | 'accountId' | 'role' | 'lastActiveAt'>): Promise<{ token: string; viewer: Viewer }> {
     const token = newSecretToken();
     const session: SessionEntity = {
       id: newId(),
       tokenHash: hashToken(token),
-      personId: person.id,
-      currentAccountId: active.accountId,
+      personId,
+      currentAccountId: membership.accountId,
       createdAt: this.now(),
       expiresAt: new Date(this.now().getTime() + this.ttlSeconds * 1000),
       endedAt: null,
     };
     await this.dataSource.getRepository(SessionEntity).insert(session);
-    await this.touchActivity(active.id, active.lastActiveAt);
-    return { token, viewer: { sessionId: session.id, personId: person.id, accountId: active.accountId, membershipId: active.id, role: active.role } };
+    await this.touchActivity(membership.id, membership.lastActiveAt);
+    return { token, viewer: { sessionId: session.id, personId, accountId: membership.accountId, membershipId: membership.id, role: membership.role } };
   }
 
   async signOut(sessionId: string): Promise<void> {

@@ -5,6 +5,9 @@ import { SessionEntity } from '../auth/session.entity.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
+import { InvitationEntity } from '../invitations/invitation.entity.js';
+import { OutboxEmailEntity } from '../mail/outbox-email.entity.js';
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
 
 /** Every entity, listed explicitly (no globs) so the build, tests and the migration generator agree. */
-export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity];
+export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity, InvitationEntity, OutboxEmailEntity, AuditEventEntity];

@@ -1,0 +1,33 @@
+import type { EntityManager } from 'typeorm';
+import { newId } from '../common/columns.js';
+import { AuditEventEntity } from './audit-event.entity.js';
+
+export interface Actor {
+  type: 'PERSON' | 'API_KEY' | 'SCIM' | 'INTEGRATION' | 'SYSTEM';
+  id: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  targetId?: string | null;
+  targetEmail?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** Records entries inside the caller's transaction, so the trail and the change commit together. */
+export async function recordAudit(manager: EntityManager, accountId: string, actor: Actor, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const now = new Date();
+  const rows: AuditEventEntity[] = entries.map((entry) => ({
+    id: newId(),
+    accountId,
+    actorType: actor.type,
+    actorId: actor.id,
+    action: entry.action,
+    targetId: entry.targetId ?? null,
+    targetEmail: entry.targetEmail ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+    createdAt: now,
+  }));
+  for (let i = 0; i < rows.length; i += 200) await manager.insert(AuditEventEntity, rows.slice(i, i + 200));
+}

@@ -1,0 +1,82 @@
+/** One entry of a pasted address list, before anything is looked up. */
+export interface ParsedAddress {
+  /** The text as the admin typed it (trimmed), to show next to its verdict. */
+  input: string;
+  email: string | null;
+  name: string | null;
+  /** Why `email` is null. */
+  invalidReason: string | null;
+}
+
+export const MAX_ADDRESSES_PER_REQUEST = 1000;
+
+/**
+ * Splits what an admin pastes into addresses: commas, semicolons, spaces, tabs and new lines separate
+ * them; `Name <email>` and `"Last, First" <email>` keep their names.
+ */
+export function parseAddressList(text: string): ParsedAddress[] {
+  const chunks: string[] = [];
+  let current = '';
+  let inQuotes = false;
+  let inAngle = false;
+  for (const char of text) {
+    if (char === '"') inQuotes = !inQuotes;
+    else if (char === '<' && !inQuotes) inAngle = true;
+    else if (char === '>' && !inQuotes) inAngle = false;
+    if (!inQuotes && !inAngle && /[,;\n\r]/.test(char)) {
+      chunks.push(current);
+      current = '';
+    } else current += char;
+  }
+  chunks.push(current);
+
+  const results: ParsedAddress[] = [];
+  for (const raw of chunks) {
+    const chunk = raw.trim();
+    if (!chunk) continue;
+    const angle = /^(.*?)<([^<>]*)>\s*$/s.exec(chunk);
+    if (angle) {
+      const name = angle[1]!.trim().replace(/^"(.*)"$/s, '$1').trim() || null;
+      results.push(withVerdict(chunk, angle[2]!.trim(), name));
+      continue;
+    }
+    const tokens = chunk.split(/\s+/).filter(Boolean);
+    const withAt = tokens.filter((t) => t.includes('@'));
+    if (withAt.length === 1 && tokens.length > 1 && tokens[tokens.length - 1]!.includes('@')) {
+      // "Jane Doe jane@example.com": words before a single address are its name.
+      const name = tokens.slice(0, -1).join(' ').replace(/^"(.*)"$/, '$1');
+      results.push(withVerdict(chunk, withAt[0]!, name || null));
+      continue;
+    }
+    for (const token of tokens) results.push(withVerdict(token, token, null));
+  }
+  return results;
+}
+
+function withVerdict(input: string, candidate: string, name: string | null): ParsedAddress {
+  const email = candidate.replace(/^mailto:/i, '').trim();
+  const reason = emailProblem(email);
+  return { input, email: reason ? null : email.toLowerCase(), name: name ? name.slice(0, 200) : null, invalidReason: reason };
+}
+
+/** Why an address cannot receive an invitation, in words an admin understands; null when it can. */
+export function emailProblem(email: string): string | null {
+  if (email.length === 0) return 'The address is empty.';
+  if (email.length > 254) return 'The address is longer than 254 characters.';
+  const at = email.lastIndexOf('@');
+  if (at < 0) return 'The address has no "@".';
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (!local) return 'Nothing before the "@".';
+  if (local.length > 64) return 'The part before the "@" is longer than 64 characters.';
+  if (!domain) return 'Nothing after the "@".';
+  if (local.includes('@')) return 'The address has more than one "@".';
+  if (/\s/.test(email)) return 'The address contains a space.';
+  if (!/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$/.test(local)) return 'The part before the "@" contains characters email does not allow.';
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return 'The part before the "@" has a misplaced dot.';
+  if (!domain.includes('.')) return `The domain "${domain}" has no dot (for example example.com).`;
+  const labels = domain.split('.');
+  if (labels.some((label) => !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label))) return `The domain "${domain}" is not a valid domain name.`;
+  if (!/^[A-Za-z]{2,63}$/.test(labels[labels.length - 1]!)) return `The domain "${domain}" does not end in a valid top-level domain.`;
+  return null;
+}

@@ -1,0 +1,43 @@
+export interface InvitationEmailInput {
+  mspName: string;
+  inviterName: string | null;
+  inviteeName: string | null;
+  acceptUrl: string;
+  expiresAt: Date;
+}
+
+const escapeHtml = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const formatDate = (date: Date) =>
+  date.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** The invitation email, in HTML and plain text. Names come from users, so everything is escaped. */
+export function renderInvitationEmail(input: InvitationEmailInput): { subject: string; html: string; text: string } {
+  const who = input.inviterName ? `${input.inviterName} has invited you` : 'You have been invited';
+  const subject = `${input.inviterName ?? input.mspName} invited you to join ${input.mspName} on Roster`;
+  const greeting = input.inviteeName ? `Hello ${input.inviteeName},` : 'Hello,';
+  const expiry = formatDate(input.expiresAt);
+  const text = [
+    greeting,
+    '',
+    `${who} to join ${input.mspName} on Roster.`,
+    '',
+    `Accept the invitation: ${input.acceptUrl}`,
+    '',
+    `This link works until ${expiry} (UTC) and can be used once.`,
+    "If you weren't expecting this invitation, you can ignore this email.",
+  ].join('\n');
+  const html = `<!doctype html>
+<html><body style="margin:0;padding:24px;background:#f4f5f7;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1f2937">
+<table role="presentation" width="100%" style="max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:32px">
+<tr><td>
+<p style="margin:0 0 16px">${escapeHtml(greeting)}</p>
+<p style="margin:0 0 24px">${escapeHtml(who)} to join <strong>${escapeHtml(input.mspName)}</strong> on Roster.</p>
+<p style="margin:0 0 24px"><a href="${escapeHtml(input.acceptUrl)}" style="display:inline-block;background:#2563eb;color:#fff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600">Accept invitation</a></p>
+<p style="margin:0 0 8px;font-size:14px;color:#4b5563">This link works until ${escapeHtml(expiry)} (UTC) and can be used once.</p>
+<p style="margin:0;font-size:14px;color:#4b5563">Or paste this address into your browser: <br><span style="word-break:break-all">${escapeHtml(input.acceptUrl)}</span></p>
+<p style="margin:24px 0 0;font-size:12px;color:#9ca3af">If you weren't expecting this invitation, you can ignore this email.</p>
+</td></tr></table></body></html>`;
+  return { subject, html, text };
+}

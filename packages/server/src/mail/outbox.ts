@@ -1,0 +1,40 @@
+import type { EntityManager } from 'typeorm';
+import { newId } from '../common/columns.js';
+import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
+
+export interface EmailToQueue {
+  accountId: string;
+  invitationId: string | null;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  actionUrl: string | null;
+}
+
+/** Queues emails inside the caller's transaction: they exist exactly when the change that caused them does. */
+export async function enqueueEmails(manager: EntityManager, emails: EmailToQueue[]): Promise<void> {
+  const now = new Date();
+  const rows: OutboxEmailEntity[] = emails.map((email) => ({
+    id: newId(),
+    accountId: email.accountId,
+    invitationId: email.invitationId,
+    toAddress: email.to,
+    subject: email.subject,
+    html: email.html,
+    textBody: email.text,
+    actionUrl: email.actionUrl,
+    state: OutboxState.PENDING,
+    attempts: 0,
+    nextAttemptAt: now,
+    leaseOwner: null,
+    leaseUntil: null,
+    batchKey: null,
+    transport: null,
+    providerMessageId: null,
+    lastError: null,
+    createdAt: now,
+    sentAt: null,
+  }));
+  for (let i = 0; i < rows.length; i += 100) await manager.insert(OutboxEmailEntity, rows.slice(i, i + 100));
+}

@@ -1,0 +1,75 @@
+import { Resend } from 'resend';
+
+export interface OutgoingEmail {
+  id: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** What happened to one send call (one email or one batch), from the outbox's point of view. */
+export type SendOutcome =
+  | { kind: 'sent'; providerIds: string[] }
+  /** Worth trying again later: 5xx, network trouble, or rate limited (then `retryAfterSeconds`). */
+  | { kind: 'retry'; error: string; retryAfterSeconds?: number }
+  /** Will never work as it is (invalid address, rejected domain...). */
+  | { kind: 'permanent'; error: string };
+
+export interface EmailTransport {
+  readonly name: 'resend' | 'dev-mailbox';
+  /** Sends the emails in one call under one idempotency key; a repeat with the same key sends nothing new. */
+  send(emails: OutgoingEmail[], idempotencyKey: string): Promise<SendOutcome>;
+}
+
+/** Resend through its SDK: `POST /emails` for one, `POST /emails/batch` for up to 100. */
+export class ResendTransport implements EmailTransport {
+  readonly name = 'resend';
+  private readonly client: Resend;
+
+  constructor(apiKey: string, baseUrl: string, private readonly from: string) {
+    this.client = new Resend(apiKey, { baseUrl });
+  }
+
+  async send(emails: OutgoingEmail[], idempotencyKey: string): Promise<SendOutcome> {
+    const payload = emails.map((email) => ({ from: this.from, to: [email.to], subject: email.subject, html: email.html, text: email.text }));
+    let response: { data: unknown; error: { name?: string; message?: string; statusCode?: number | null } | null; headers?: Record<string, string> | null };
+    try {
+      response =
+        payload.length === 1
+          ? await this.client.emails.send(payload[0]!, { idempotencyKey })
+          : await this.client.batch.send(payload, { idempotencyKey });
+    } catch (error) {
+      return { kind: 'retry', error: `Network error: ${(error as Error).message}` };
+    }
+    if (!response.error) {
+      const data = response.data as { id?: string; data?: Array<{ id: string }> };
+      const providerIds = payload.length === 1 ? [data.id ?? ''] : (data.data ?? []).map((d) => d.id);
+      return { kind: 'sent', providerIds };
+    }
+    const status = response.error.statusCode ?? null;
+    const message = `${response.error.name ?? 'error'}: ${response.error.message ?? 'unknown'}`.slice(0, 480);
+    if (status === 429) {
+      const retryAfter = Number(response.headers?.['retry-after']);
+      return { kind: 'retry', error: message, retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 1 };
+    }
+    if (status === 409) {
+      // The same idempotency key with another payload, or one still in flight: try again shortly.
+      return { kind: 'retry', error: message };
+    }
+    if (status === null || status >= 500) return { kind: 'retry', error: message };
+    return { kind: 'permanent', error: message };
+  }
+}
+
+/** The embedded default: nothing leaves the machine; emails are kept for the dev mailbox page and logged. */
+export class DevMailboxTransport implements EmailTransport {
+  readonly name = 'dev-mailbox';
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  async send(emails: OutgoingEmail[]): Promise<SendOutcome> {
+    for (const email of emails) this.log(`[dev mailbox] to ${email.to}: ${email.subject}`);
+    return { kind: 'sent', providerIds: emails.map((e) => `dev_${e.id}`) };
+  }
+}

@@ -1,0 +1,36 @@
+import { EventEmitter } from 'node:events';
+
+/** A change admins may want to see live or react to. Published only after its transaction commits. */
+export interface AccountEvent {
+  accountId: string;
+  type:
+    | 'user.invited'
+    | 'user.reinvited'
+    | 'user.uninvited'
+    | 'user.accepted'
+    | 'user.changed'
+    | 'email.delivery_changed';
+  /** The users (memberships) concerned. */
+  userIds: string[];
+  at: Date;
+}
+
+export interface EventBus {
+  publish(event: AccountEvent): void;
+  /** Returns an unsubscribe function. */
+  subscribe(listener: (event: AccountEvent) => void): () => void;
+}
+
+/** The embedded default: events stay inside this process. */
+export class InProcessEventBus implements EventBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(event: AccountEvent): void {
+    this.emitter.emit('event', event);
+  }
+
+  subscribe(listener: (event: AccountEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+}
