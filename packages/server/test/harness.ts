@@ -1,6 +1,6 @@
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { loadConfig, type RosterConfig } from '../src/app/config.js';
-import { startRoster, type RunningRoster } from '../src/app/roster.js';
+import { startRoster, type RunningRoster, type StartOptions } from '../src/app/roster.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export interface TestRoster extends RunningRoster {
@@ -12,8 +12,13 @@ export interface TestRoster extends RunningRoster {
 }
 
 /** Boots the real server in process, on a random port, against a throwaway database of the dialect. */
-export async function startTestRoster(dialect: 'sqlite' | 'mysql', overrides: Partial<RosterConfig> = {}): Promise<TestRoster> {
-  const database = await createTestDatabase(dialect);
+export async function startTestRoster(
+  dialect: 'sqlite' | 'mysql',
+  overrides: Partial<RosterConfig> = {},
+  startOptions: Omit<StartOptions, 'sqlLogger'> = {},
+  existing?: TestDatabase,
+): Promise<TestRoster> {
+  const database = existing ?? (await createTestDatabase(dialect));
   let count = 0;
   const sqlLogger: TypeOrmLogger = {
     logQuery: () => void count++,
@@ -28,7 +33,7 @@ export async function startTestRoster(dialect: 'sqlite' | 'mysql', overrides: Pa
     database: database.config,
     ...overrides,
   };
-  const roster = await startRoster(config, { sqlLogger });
+  const roster = await startRoster(config, { sqlLogger, ...startOptions });
   return {
     ...roster,
     database,
@@ -36,7 +41,7 @@ export async function startTestRoster(dialect: 'sqlite' | 'mysql', overrides: Pa
     resetQueryCount: () => void (count = 0),
     async close() {
       await roster.stop();
-      await database.drop();
+      if (!existing) await database.drop();
     },
   };
 }
