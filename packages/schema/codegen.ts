@@ -6,7 +6,7 @@ const config: CodegenConfig = {
   documents: ['../web/src/**/*.graphql'],
   generates: {
     './generated/graphql.ts': {
-      plugins: ['typescript', 'typescript-operations', 'typed-document-node'],
+      plugins: ['typescript-operations', 'typed-document-node'],
       config: {
         enumsAsTypes: true,
         useTypeImports: true,

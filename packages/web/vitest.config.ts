@@ -4,6 +4,7 @@ import vue from '@vitejs/plugin-vue';
 export default defineConfig({
   plugins: [vue()],
   test: {
+    name: 'web',
     environment: 'happy-dom',
     include: ['src/**/*.test.ts'],
     restoreMocks: true,

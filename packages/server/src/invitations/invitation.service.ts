@@ -7,6 +7,7 @@ import { badInput, forbidden, invalidCredentials, InvitationErrorCode, invitatio
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { hashToken, newSecretToken } from '../auth/tokens.js';
+import { inTransaction } from '../db/transaction.js';
 import type { Viewer } from '../auth/viewer.js';
 import { newId, normalizeEmail } from '../common/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
@@ -157,7 +158,7 @@ export class InvitationService {
     }
     if (toCreate.length === 0) return;
     try {
-      const created = await this.dataSource.transaction((manager) => this.createInvitations(manager, viewer, actor, toCreate, options));
+      const created = await inTransaction(this.dataSource, (manager) => this.createInvitations(manager, viewer, actor, toCreate, options));
       this.afterCommit(viewer.accountId, 'user.invited', created, options.sendEmail);
     } catch (error) {
       if (!isUniqueViolation(error) || toCreate.length === 1) {
@@ -266,15 +267,16 @@ export class InvitationService {
         continue;
       }
       {
-        const result = await this.dataSource.transaction(async (manager) => {
+        const result = await inTransaction(this.dataSource, async (manager) => {
           const current = await manager.getRepository(InvitationEntity).findOne({ where: { membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
           if (current && now.getTime() - current.createdAt.getTime() < REINVITE_COOLDOWN_MS) {
             const wait = Math.ceil((REINVITE_COOLDOWN_MS - (now.getTime() - current.createdAt.getTime())) / 1000);
             return { throttled: wait };
           }
           if (current) {
-            await manager.update(InvitationEntity, { id: current.id, state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now });
+            // Outbox rows before invitation rows: the same lock order as the outbox worker, so neither deadlocks.
             await this.cancelQueuedEmails(manager, [current.id]);
+            await manager.update(InvitationEntity, { id: current.id, state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now });
           }
           const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
           const token = newSecretToken();
@@ -326,12 +328,12 @@ export class InvitationService {
         results.push({ userId, email: membership.email, ok: false, code: InvitationErrorCode.NOT_PENDING, message: notPendingMessage(membership), inviteLink: null });
         continue;
       }
-      const done = await this.dataSource.transaction(async (manager) => {
+      const done = await inTransaction(this.dataSource, async (manager) => {
         const pending = await manager.getRepository(InvitationEntity).find({ where: { membershipId: membership.id, state: InvitationState.PENDING }, select: { id: true } });
         const now = new Date();
         if (pending.length) {
-          await manager.update(InvitationEntity, { id: In(pending.map((p) => p.id)), state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.UNINVITED, revokedAt: now, membershipId: null });
           await this.cancelQueuedEmails(manager, pending.map((p) => p.id));
+          await manager.update(InvitationEntity, { id: In(pending.map((p) => p.id)), state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.UNINVITED, revokedAt: now, membershipId: null });
         }
         const deleted = await manager.delete(MembershipEntity, { id: membership.id, status: UserStatus.INVITED });
         if (!deleted.affected) return false;
@@ -412,7 +414,7 @@ export class InvitationService {
     }
 
     const now = new Date();
-    const membership = await this.dataSource.transaction(async (manager) => {
+    const membership = await inTransaction(this.dataSource, async (manager) => {
       const claimed = await manager.update(InvitationEntity, { id: invitation.id, state: InvitationState.PENDING }, { state: InvitationState.ACCEPTED, acceptedAt: now });
       if (!claimed.affected) throw invitationError(InvitationErrorCode.INVITATION_ALREADY_USED, 'This invitation has already been used. Sign in instead.');
       let personId = existing?.id ?? null;

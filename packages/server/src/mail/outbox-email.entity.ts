@@ -17,6 +17,8 @@ export enum OutboxState {
 @Index('ix_outbox_due', ['state', 'nextAttemptAt'])
 @Index('ix_outbox_lease', ['leaseOwner'])
 @Index('ix_outbox_provider', ['providerMessageId'])
+@Index('ix_outbox_invitation', ['invitationId'])
+@Index('ix_outbox_batch', ['batchKey'])
 export class OutboxEmailEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Logger } from '../app/logger.js';
+import { inTransaction } from '../db/transaction.js';
 import { DeliveryStatus, InvitationEntity } from '../invitations/invitation.entity.js';
 import type { EventBus } from '../realtime/events.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
@@ -157,7 +158,7 @@ export class OutboxWorker {
     const now = new Date();
     const me = this.options.workerId;
     const invitationIds = batch.map((row) => row.invitationId).filter((id): id is string => id !== null);
-    await this.dataSource.transaction(async (manager) => {
+    await inTransaction(this.dataSource, async (manager) => {
       if (outcome.kind === 'sent') {
         const scrub = this.transport.name === 'resend';
         for (const [index, row] of batch.entries()) {

@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { aConnection, aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp } from './testing';
+
+let app: MountedApp | undefined;
+afterEach(() => {
+  app?.wrapper.unmount();
+  app = undefined;
+});
+
+function api(signOut: () => ReturnType<typeof graphQLError> | { data: unknown }) {
+  let signedIn = true;
+  return fakeApi({
+    Me: () => (signedIn ? { data: { me: aViewer({ account: 'Tailspin IT', email: 'tess@tailspin.example' }) } } : graphQLError('UNAUTHENTICATED', 'Sign in first.', { reason: 'NO_SESSION' })),
+    SignOut: () => {
+      const result = signOut();
+      if (!('errors' in result)) signedIn = false;
+      return result as never;
+    },
+    UsersPage: () => ({ data: { users: aConnection('User', []) } }),
+    Companies: () => ({ data: { companies: aConnection('Company', []) } }),
+    Groups: () => ({ data: { groups: aConnection('Group', []) } }),
+  });
+}
+
+const signOutButton = () => app!.wrapper.findAll('button').find((b) => b.text() === 'Sign out')!;
+
+describe('the dashboard shell', () => {
+  it('shows the navigation, the current account and the signed-in email', async () => {
+    app = await mountApp(api(() => ({ data: null })), '/users');
+    const nav = app.wrapper.get('nav[aria-label="Main"]');
+    expect(nav.findAll('a').map((a) => a.text())).toEqual(['Users', 'Companies', 'Groups', 'Integrations', 'Settings']);
+    expect(nav.get('a[aria-current="page"]').text()).toBe('Users');
+    expect(app.wrapper.text()).toContain('Tailspin IT');
+    expect(app.wrapper.text()).toContain('tess@tailspin.example');
+  });
+
+  it('signs out, forgets the cached data and says so on the sign-in page', async () => {
+    const fake = api(() => ({ data: { signOut: { __typename: 'SignOutPayload', signedOut: true } } }));
+    app = await mountApp(fake, '/users');
+    await signOutButton().trigger('click');
+    await settle();
+
+    expect(fake.calls('SignOut')).toHaveLength(1);
+    await waitFor(() => expect(app!.router.currentRoute.value.fullPath).toBe('/sign-in?reason=signed-out'));
+    await waitFor(() => expect(app!.wrapper.text()).toContain('You have been signed out.'));
+    expect(app.session.viewer.value).toBeNull();
+    expect(fake.client.cache.extract()).toEqual({});
+  });
+
+  it('stays put and explains when signing out fails', async () => {
+    app = await mountApp(api(() => graphQLError('INTERNAL_SERVER_ERROR', 'Database unavailable.')), '/users');
+    await signOutButton().trigger('click');
+    await settle();
+    expect(app.router.currentRoute.value.path).toBe('/users');
+    expect(app.wrapper.text()).toContain('Could not sign out: Database unavailable.');
+  });
+});

@@ -1,0 +1,51 @@
+import { computed, ref } from 'vue';
+
+interface PageInfoLike {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor?: string | null;
+  endCursor?: string | null;
+}
+
+/** Local cursor pagination (first/after forward, last/before back) for small lists. */
+export function useCursorPager(initialSize = 25) {
+  const pageSize = ref(initialSize);
+  const cursor = ref<{ after?: string; before?: string }>({});
+  const start = ref(1);
+
+  const page = computed(() =>
+    cursor.value.before
+      ? { last: pageSize.value, before: cursor.value.before }
+      : cursor.value.after
+        ? { first: pageSize.value, after: cursor.value.after }
+        : { first: pageSize.value },
+  );
+
+  function reset() {
+    start.value = 1;
+    cursor.value = {};
+  }
+
+  return {
+    page,
+    pageSize,
+    firstRow(info: PageInfoLike | undefined) {
+      return info?.hasPreviousPage ? start.value : 1;
+    },
+    next(info: PageInfoLike, rowsOnPage: number) {
+      if (!info.hasNextPage || !info.endCursor) return;
+      start.value += rowsOnPage;
+      cursor.value = { after: info.endCursor };
+    },
+    previous(info: PageInfoLike) {
+      if (!info.hasPreviousPage || !info.startCursor) return;
+      start.value = Math.max(1, start.value - pageSize.value);
+      cursor.value = { before: info.startCursor };
+    },
+    setPageSize(size: number) {
+      pageSize.value = size;
+      reset();
+    },
+    reset,
+  };
+}

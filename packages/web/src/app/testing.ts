@@ -1,0 +1,184 @@
+/**
+ * Test support: an Apollo client whose network is a function of the operation, and a mount helper that
+ * gives a component the client, a session and an in-memory router, as the real app does.
+ */
+import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
+import { mount, flushPromises } from '@vue/test-utils';
+import type { FormattedExecutionResult } from 'graphql';
+import { Observable } from 'rxjs';
+import { defineComponent, h, type Component } from 'vue';
+import { createMemoryHistory, RouterView, type Router } from 'vue-router';
+import { ApolloClientKey, createAuthErrorLink, type UnauthenticatedEvent } from './apollo';
+import { createAppRouter, handleUnauthenticated } from './router';
+import { createSession, SessionKey, type Session } from './session';
+
+export interface RecordedOperation {
+  operationName: string;
+  variables: Record<string, any>;
+}
+
+export type Responder = (
+  operation: RecordedOperation,
+) => FormattedExecutionResult | Error | Promise<FormattedExecutionResult | Error>;
+
+export interface FakeApi {
+  client: ApolloClient;
+  /** Every operation the app sent, in order. */
+  operations: RecordedOperation[];
+  calls(operationName: string): RecordedOperation[];
+  lastCall(operationName: string): RecordedOperation | undefined;
+  /** What the error link calls on UNAUTHENTICATED; mountApp wires it to the router like main.ts. */
+  onUnauthenticated?: (event: UnauthenticatedEvent) => void;
+}
+
+/** responders by operation name; an unknown operation fails the test loudly. */
+export function fakeApi(responders: Record<string, Responder>): FakeApi {
+  const operations: RecordedOperation[] = [];
+  const network = new ApolloLink(
+    (operation) =>
+      new Observable((observer) => {
+        const recorded = { operationName: operation.operationName ?? '', variables: operation.variables };
+        operations.push(recorded);
+        const responder = responders[recorded.operationName];
+        if (!responder) {
+          observer.error(new Error(`No fake response for ${recorded.operationName}`));
+          return;
+        }
+        Promise.resolve()
+          .then(() => responder(recorded))
+          .then((result) => {
+            if (result instanceof Error) observer.error(result);
+            else {
+              observer.next(result as ApolloLink.Result);
+              observer.complete();
+            }
+          }, (err) => observer.error(err));
+      }),
+  );
+  const api: FakeApi = {
+    client: undefined as unknown as ApolloClient,
+    operations,
+    calls: (name) => operations.filter((o) => o.operationName === name),
+    lastCall: (name) => operations.filter((o) => o.operationName === name).at(-1),
+  };
+  const authLink = createAuthErrorLink((event) => api.onUnauthenticated?.(event));
+  api.client = new ApolloClient({ link: ApolloLink.from([authLink, network]), cache: new InMemoryCache() });
+  return api;
+}
+
+export function graphQLError(
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): FormattedExecutionResult {
+  return { data: null, errors: [{ message, extensions: { code, ...extensions } }] };
+}
+
+/* Builders: the shapes the API returns, with __typename so Apollo's cache keeps them whole. */
+
+export function aViewer(overrides: { email?: string; name?: string | null; account?: string; role?: string } = {}) {
+  const role = overrides.role ?? 'OWNER';
+  return {
+    __typename: 'ViewerInfo',
+    person: { __typename: 'Person', id: 'person-1', email: overrides.email ?? 'olivia@northwind-msp.example', name: overrides.name ?? 'Olivia Owner' },
+    currentAccount: { __typename: 'Account', id: 'account-1', name: overrides.account ?? 'Northwind MSP' },
+    role,
+    isAdministrator: role !== 'MEMBER',
+  };
+}
+
+let userSeq = 0;
+export function aUser(overrides: Partial<{
+  id: string;
+  email: string;
+  name: string | null;
+  role: 'OWNER' | 'ADMIN' | 'MEMBER';
+  status: 'INVITED' | 'ACTIVE' | 'SUSPENDED';
+  invitationPending: boolean;
+  lastActiveAt: string | null;
+  company: { id: string; name: string } | null;
+  groups: Array<{ id: string; name: string }>;
+}> = {}) {
+  userSeq += 1;
+  const role = overrides.role ?? 'MEMBER';
+  return {
+    __typename: 'User',
+    id: overrides.id ?? `user-${userSeq}`,
+    email: overrides.email ?? `user${userSeq}@contoso.example`,
+    name: overrides.name === undefined ? `User ${userSeq}` : overrides.name,
+    role,
+    status: overrides.status ?? 'ACTIVE',
+    isAdministrator: role === 'OWNER' || role === 'ADMIN',
+    invitationPending: overrides.invitationPending ?? false,
+    lastActiveAt: overrides.lastActiveAt === undefined ? null : overrides.lastActiveAt,
+    company: overrides.company ? { __typename: 'Company', ...overrides.company } : null,
+    groups: (overrides.groups ?? []).map((g) => ({ __typename: 'Group', ...g })),
+  };
+}
+
+export function aConnection<T extends { id: string }>(
+  typename: 'User' | 'Company' | 'Group',
+  nodes: T[],
+  options: { totalCount?: number; hasNextPage?: boolean; hasPreviousPage?: boolean } = {},
+) {
+  return {
+    __typename: `${typename}Connection`,
+    totalCount: options.totalCount ?? nodes.length,
+    pageInfo: {
+      __typename: 'PageInfo',
+      hasNextPage: options.hasNextPage ?? false,
+      hasPreviousPage: options.hasPreviousPage ?? false,
+      startCursor: nodes.length ? `cursor:${nodes[0]!.id}` : null,
+      endCursor: nodes.length ? `cursor:${nodes[nodes.length - 1]!.id}` : null,
+    },
+    edges: nodes.map((node) => ({ __typename: `${typename}Edge`, cursor: `cursor:${node.id}`, node })),
+  };
+}
+
+export interface MountedApp {
+  router: Router;
+  session: Session;
+  wrapper: ReturnType<typeof mount>;
+}
+
+/** Mounts the whole app (real routes, guard and layout) at `path`, against a fake API. */
+export async function mountApp(api: FakeApi, path: string): Promise<MountedApp> {
+  const session = createSession(api.client);
+  const router = createAppRouter(session, createMemoryHistory());
+  api.onUnauthenticated = (event) => handleUnauthenticated(router, session, event);
+  const Root: Component = defineComponent({ render: () => h(RouterView) });
+  await router.push(path);
+  await router.isReady();
+  const wrapper = mount(Root, {
+    attachTo: document.body,
+    global: {
+      plugins: [router],
+      provide: { [ApolloClientKey as symbol]: api.client, [SessionKey as symbol]: session },
+    },
+  });
+  await settle();
+  return { router, session, wrapper };
+}
+
+/** Lets queries answer and Vue re-render (async components, promises, timers at 0). */
+export async function settle(rounds = 4): Promise<void> {
+  for (let i = 0; i < rounds; i += 1) {
+    await flushPromises();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+/** Waits until `check` passes (lazy route components load asynchronously), or fails with its error. */
+export async function waitFor(check: () => void, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await settle(1);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}

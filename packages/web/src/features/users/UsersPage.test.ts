@@ -1,0 +1,284 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  aConnection,
+  aUser,
+  aViewer,
+  fakeApi,
+  graphQLError,
+  mountApp,
+  settle,
+  type MountedApp,
+  type Responder,
+} from '../../app/testing';
+
+const companies = [
+  { __typename: 'Company', id: 'co-1', name: 'Contoso', userCount: 2 },
+  { __typename: 'Company', id: 'co-2', name: 'Fabrikam', userCount: 1 },
+];
+const groups = [{ __typename: 'Group', id: 'gr-1', name: 'Engineering', description: null, userCount: 3 }];
+
+function api(users: Responder) {
+  return fakeApi({
+    Me: () => ({ data: { me: aViewer() } }),
+    Companies: () => ({ data: { companies: aConnection('Company', companies) } }),
+    Groups: () => ({ data: { groups: aConnection('Group', groups) } }),
+    UsersPage: users,
+  });
+}
+
+const threeUsers = [
+  aUser({
+    email: 'ada@contoso.example',
+    name: 'Ada Admin',
+    role: 'ADMIN',
+    lastActiveAt: new Date(Date.now() - 3 * 3600 * 1000).toISOString(),
+    company: { id: 'co-1', name: 'Contoso' },
+    groups: [{ id: 'gr-1', name: 'Engineering' }],
+  }),
+  aUser({ email: 'ivan@contoso.example', name: null, status: 'INVITED', invitationPending: true }),
+  aUser({ email: 'sam@fabrikam.example', name: 'Sam Suspended', status: 'SUSPENDED' }),
+];
+
+let app: MountedApp | undefined;
+afterEach(() => {
+  app?.wrapper.unmount();
+  app = undefined;
+});
+
+const rows = () => app!.wrapper.findAll('[data-testid="user-row"]');
+const row = (email: string) => app!.wrapper.get(`[data-testid="user-row"][data-email="${email}"]`);
+const text = () => app!.wrapper.text();
+
+describe('Users page', () => {
+  it('lists the users with their details, badges and relative last activity', async () => {
+    app = await mountApp(api(() => ({ data: { users: aConnection('User', threeUsers) } })), '/users');
+
+    expect(rows().map((r) => r.attributes('data-email'))).toEqual([
+      'ada@contoso.example',
+      'ivan@contoso.example',
+      'sam@fabrikam.example',
+    ]);
+    const ada = row('ada@contoso.example');
+    expect(ada.text()).toContain('Ada Admin');
+    expect(ada.text()).toContain('Contoso');
+    expect(ada.text()).toContain('Engineering');
+    expect(ada.text()).toContain('3 hours ago');
+    expect(ada.get('[data-testid="badge-admin"]').text()).toBe('Administrator');
+    expect(ada.find('[data-testid="badge-pending"]').exists()).toBe(false);
+
+    const ivan = row('ivan@contoso.example');
+    expect(ivan.get('[data-testid="badge-pending"]').text()).toBe('Invitation pending');
+    expect(ivan.find('[data-testid="badge-admin"]').exists()).toBe(false);
+    expect(ivan.text()).toContain('Never');
+
+    const sam = row('sam@fabrikam.example');
+    expect(sam.get('[data-testid="badge-suspended"]').text()).toBe('Suspended');
+    expect(sam.text()).toContain('Member');
+
+    expect(text()).toContain('Showing 1–3 of 3 users');
+    // The top bar says who is signed in, and where.
+    expect(text()).toContain('Northwind MSP');
+    expect(text()).toContain('olivia@northwind-msp.example');
+  });
+
+  it('says "No users yet" when the account has no users at all', async () => {
+    app = await mountApp(api(() => ({ data: { users: aConnection('User', []) } })), '/users');
+    expect(text()).toContain('No users yet');
+    expect(text()).not.toContain('No users match these filters');
+  });
+
+  it('offers to clear the filters when nothing matches them, and clearing asks again without them', async () => {
+    const fake = api(({ variables }) => {
+      const filtered = Object.keys(variables.filter ?? {}).length > 0;
+      return { data: { users: aConnection('User', filtered ? [] : threeUsers) } };
+    });
+    app = await mountApp(fake, '/users?status=suspended&q=nobody');
+
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ search: 'nobody', statuses: ['SUSPENDED'] });
+    expect(text()).toContain('No users match these filters');
+    const clear = app.wrapper.findAll('button').filter((b) => b.text() === 'Clear filters');
+    expect(clear).toHaveLength(1);
+
+    await clear[0]!.trigger('click');
+    await settle();
+
+    expect(app.router.currentRoute.value.query).toEqual({});
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({});
+    expect(rows()).toHaveLength(3);
+    expect((app.wrapper.get('input[type="search"]').element as HTMLInputElement).value).toBe('');
+  });
+
+  it('shows the error with a "Try again" button that loads the users once the server recovers', async () => {
+    let fail = true;
+    app = await mountApp(
+      api(() =>
+        fail
+          ? graphQLError('INTERNAL_SERVER_ERROR', 'The database is not answering.')
+          : { data: { users: aConnection('User', threeUsers) } },
+      ),
+      '/users',
+    );
+
+    expect(text()).toContain('Could not load users');
+    expect(text()).toContain('The database is not answering.');
+    expect(rows()).toHaveLength(0);
+
+    fail = false;
+    const retry = app.wrapper.findAll('button').find((b) => b.text() === 'Try again');
+    await retry!.trigger('click');
+    await settle();
+
+    expect(rows()).toHaveLength(3);
+    expect(text()).not.toContain('Could not load users');
+  });
+
+  it('tells a member that their role does not give access', async () => {
+    app = await mountApp(api(() => graphQLError('FORBIDDEN', 'Administrators only.')), '/users');
+    expect(text()).toContain('Your role does not give access to the admin dashboard.');
+    expect(app.wrapper.findAll('button').some((b) => b.text() === 'Try again')).toBe(false);
+  });
+
+  it('shows a loading state until the users arrive', async () => {
+    let answer!: () => void;
+    const gate = new Promise<void>((resolve) => (answer = resolve));
+    app = await mountApp(
+      api(async () => {
+        await gate;
+        return { data: { users: aConnection('User', threeUsers) } };
+      }),
+      '/users',
+    );
+    expect(text()).toContain('Loading users…');
+    answer();
+    await settle();
+    expect(text()).not.toContain('Loading users…');
+    expect(rows()).toHaveLength(3);
+  });
+
+  it('searches by email or name 250 ms after the last keystroke and keeps it in the URL', async () => {
+    const fake = api(({ variables }) => ({
+      data: {
+        users: aConnection(
+          'User',
+          threeUsers.filter((u) => !variables.filter?.search || u.email.includes(variables.filter.search)),
+        ),
+      },
+    }));
+    app = await mountApp(fake, '/users');
+    const before = fake.calls('UsersPage').length;
+
+    const input = app.wrapper.get('input[type="search"]');
+    await input.setValue('ad');
+    await input.setValue('ada');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.calls('UsersPage')).toHaveLength(before);
+
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await settle();
+    expect(fake.calls('UsersPage')).toHaveLength(before + 1);
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ search: 'ada' });
+    expect(app.router.currentRoute.value.query.q).toBe('ada');
+    expect(rows().map((r) => r.attributes('data-email'))).toEqual(['ada@contoso.example']);
+  });
+
+  it('filters by company and group from the lists the API returns', async () => {
+    const fake = api(() => ({ data: { users: aConnection('User', threeUsers) } }));
+    app = await mountApp(fake, '/users');
+
+    const company = app.wrapper.get('select#' + app.wrapper.findAll('label').find((l) => l.text() === 'Company')!.attributes('for'));
+    expect(company.findAll('option').map((o) => o.text())).toEqual(['Any company', 'Contoso', 'Fabrikam']);
+    await company.setValue('co-2');
+    await settle();
+    expect(app.router.currentRoute.value.query.company).toBe('co-2');
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'co-2' });
+
+    const role = app.wrapper.get('select#' + app.wrapper.findAll('label').find((l) => l.text() === 'Role')!.attributes('for'));
+    await role.setValue('admin');
+    await settle();
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'co-2', roles: ['ADMIN'] });
+  });
+
+  it('sorts by a column header, toggling the direction, and says so with aria-sort', async () => {
+    const fake = api(() => ({ data: { users: aConnection('User', threeUsers) } }));
+    app = await mountApp(fake, '/users');
+
+    const header = (label: string) => app!.wrapper.findAll('th').find((th) => th.text() === label)!;
+    expect(header('Email').attributes('aria-sort')).toBe('ascending');
+    expect(header('Last activity').attributes('aria-sort')).toBe('none');
+
+    await header('Last activity').get('button').trigger('click');
+    await settle();
+    expect(fake.lastCall('UsersPage')!.variables.orderBy).toEqual({ field: 'LAST_ACTIVE_AT', direction: 'ASC' });
+    expect(header('Last activity').attributes('aria-sort')).toBe('ascending');
+    expect(header('Email').attributes('aria-sort')).toBe('none');
+
+    await header('Last activity').get('button').trigger('click');
+    await settle();
+    expect(fake.lastCall('UsersPage')!.variables.orderBy).toEqual({ field: 'LAST_ACTIVE_AT', direction: 'DESC' });
+    expect(header('Last activity').attributes('aria-sort')).toBe('descending');
+    expect(app.router.currentRoute.value.query).toMatchObject({ sort: 'lastActive', dir: 'desc' });
+  });
+
+  it('pages forward with after/first and back with before/last, counting the rows shown', async () => {
+    const all = Array.from({ length: 60 }, (_, i) => aUser({ id: `u${i + 1}`, email: `u${i + 1}@x.example` }));
+    const fake = api(({ variables }) => {
+      const { first, after, last, before } = variables.page;
+      let from = 0;
+      let to = 0;
+      if (before) {
+        to = all.findIndex((u) => `cursor:${u.id}` === before);
+        from = Math.max(0, to - last);
+      } else {
+        from = after ? all.findIndex((u) => `cursor:${u.id}` === after) + 1 : 0;
+        to = Math.min(all.length, from + first);
+      }
+      return {
+        data: {
+          users: aConnection('User', all.slice(from, to), {
+            totalCount: 60,
+            hasPreviousPage: from > 0,
+            hasNextPage: to < all.length,
+          }),
+        },
+      };
+    });
+    app = await mountApp(fake, '/users');
+    const button = (name: string) => app!.wrapper.get(`button[aria-label="${name}"]`);
+
+    expect(text()).toContain('Showing 1–25 of 60 users');
+    expect(button('Previous page').attributes('disabled')).toBeDefined();
+
+    await button('Next page').trigger('click');
+    await settle();
+    expect(fake.lastCall('UsersPage')!.variables.page).toEqual({ first: 25, after: 'cursor:u25' });
+    expect(text()).toContain('Showing 26–50 of 60 users');
+    expect(rows()[0]!.attributes('data-email')).toBe('u26@x.example');
+
+    await button('Next page').trigger('click');
+    await settle();
+    expect(text()).toContain('Showing 51–60 of 60 users');
+    expect(button('Next page').attributes('disabled')).toBeDefined();
+
+    await button('Previous page').trigger('click');
+    await settle();
+    expect(fake.lastCall('UsersPage')!.variables.page).toEqual({ last: 25, before: 'cursor:u51' });
+    expect(text()).toContain('Showing 26–50 of 60 users');
+
+    const size = app.wrapper.get('select#' + app.wrapper.findAll('label').find((l) => l.text() === 'Rows per page')!.attributes('for'));
+    await size.setValue('50');
+    await settle();
+    expect(fake.lastCall('UsersPage')!.variables.page).toEqual({ first: 50 });
+    expect(text()).toContain('Showing 1–50 of 60 users');
+  });
+
+  it('restores filters, sort and page size from the URL on reload', async () => {
+    const fake = api(() => ({ data: { users: aConnection('User', threeUsers) } }));
+    app = await mountApp(fake, '/users?q=ada&role=owner&group=gr-1&sort=name&dir=desc&size=100');
+    expect(fake.lastCall('UsersPage')!.variables).toEqual({
+      page: { first: 100 },
+      filter: { search: 'ada', roles: ['OWNER'], groupId: 'gr-1' },
+      orderBy: { field: 'NAME', direction: 'DESC' },
+    });
+    expect((app.wrapper.get('input[type="search"]').element as HTMLInputElement).value).toBe('ada');
+  });
+});
