@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Role } from './roles.js';
 
 @ObjectType({ description: 'An MSP account (tenant).' })
@@ -8,6 +8,24 @@ export class Account {
 
   @Field(() => String, { description: 'Name of the MSP, shown in invitations and the dashboard.' })
   name!: string;
+
+  @Field(() => Int, { description: 'How many days a new invitation link stays valid.' })
+  invitationLifetimeDays!: number;
+}
+
+@InputType({ description: 'Settings of the current MSP account; omitted fields stay as they are.' })
+export class UpdateAccountSettingsInput {
+  @Field(() => String, { nullable: true, description: 'Name of the MSP (1 to 200 characters).' })
+  name?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Days a new invitation link stays valid: 1 to 90. Existing links keep their expiry.' })
+  invitationLifetimeDays?: number | null;
+}
+
+@ObjectType({ description: 'Result of updating account settings.' })
+export class UpdateAccountSettingsPayload {
+  @Field(() => Account, { description: 'The account as it is now.' })
+  account!: Account;
 }
 
 @ObjectType({ description: 'A person: one email and one sign-in, possibly in several MSP accounts.' })

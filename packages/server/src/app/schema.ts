@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AccountSettingsResolver } from '../accounts/account-settings.resolver.js';
 import { UsersResolver } from '../accounts/users.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { CompaniesResolver } from '../companies/companies.resolver.js';
@@ -12,7 +13,7 @@ let built: Promise<GraphQLSchema> | null = null;
 /** The executable schema; built once per process (TypeGraphQL metadata is global). */
 export function buildRosterSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AuthResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver],
+    resolvers: [AuthResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver, AccountSettingsResolver],
     validate: false,
     emitSchemaFile: false,
   });

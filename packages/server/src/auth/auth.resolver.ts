@@ -57,9 +57,9 @@ export async function describeViewer(ctx: RequestContext, viewer: Viewer): Promi
   const current = accounts.find((a) => a.id === viewer.accountId)!;
   return {
     person: { id: person.id, email: person.email, name: person.name },
-    currentAccount: { id: current.id, name: current.name },
+    currentAccount: { id: current.id, name: current.name, invitationLifetimeDays: current.invitationLifetimeDays },
     role: viewer.role,
     isAdministrator: isAdministrator(viewer.role),
-    accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
+    accounts: accounts.map((a) => ({ id: a.id, name: a.name, invitationLifetimeDays: a.invitationLifetimeDays })),
   };
 }

@@ -115,6 +115,19 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     expect(errorCode(role)).toBe('BAD_USER_INPUT');
   });
 
+  it('uses the lifetime configured for the account, and validates it', async () => {
+    const bad = await admin.gql('mutation { updateAccountSettings(input: { invitationLifetimeDays: 0 }) { account { id } } }');
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.invitationLifetimeDays' });
+    const set = await admin.gql('mutation { updateAccountSettings(input: { invitationLifetimeDays: 2 }) { account { invitationLifetimeDays } } }');
+    expect(set.data!.updateAccountSettings.account.invitationLifetimeDays).toBe(2);
+    const result = await invite('shortlived@x.test');
+    const preview = await new TestClient(roster.url).gql(PREVIEW, { token: tokenOf(result.data!.inviteUsers.results[0].inviteLink) });
+    const days = (new Date(preview.data!.invitationByToken.expiresAt).getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(1.9);
+    expect(days).toBeLessThan(2.1);
+    await admin.gql('mutation { updateAccountSettings(input: { invitationLifetimeDays: 7 }) { account { id } } }');
+  });
+
   it('invites 400 addresses in one go', async () => {
     const result = await invite(Array.from({ length: 400 }, (_, i) => `bulk${i}@many.test`).join('\n'));
     expect(result.data!.inviteUsers.invitedCount).toBe(400);
