@@ -9,6 +9,7 @@ import { forbidden, unauthenticated } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { InvitationService } from '../invitations/invitation.service.js';
+import { InvitationExpirySweeper } from '../invitations/expiry-sweeper.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../mail/transport.js';
@@ -23,6 +24,7 @@ export interface Services {
   users: UsersService;
   invitations: InvitationService;
   outbox: OutboxWorker;
+  expirySweeper: InvitationExpirySweeper;
   devMailbox: DevMailbox;
 }
 
@@ -49,6 +51,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     users: new UsersService(dataSource),
     invitations: new InvitationService(dataSource, events, config.publicUrl, () => outbox.nudge()),
     outbox,
+    expirySweeper: new InvitationExpirySweeper(dataSource, events, options.logger),
     devMailbox: new DevMailbox(dataSource),
   };
 }

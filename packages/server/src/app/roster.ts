@@ -47,6 +47,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     });
     const port = (http.server.address() as AddressInfo).port;
     if (options.runOutboxWorker !== false) services.outbox.start();
+    services.expirySweeper.start();
     const url = config.port === 0 || config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicUrl;
     return {
       url,
@@ -55,6 +56,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       services,
       demo,
       async stop() {
+        services.expirySweeper.stop();
         await services.outbox.stop();
         await http.close();
         await dataSource.destroy();

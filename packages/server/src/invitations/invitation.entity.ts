@@ -33,6 +33,7 @@ export enum DeliveryStatus {
 @Entity({ name: 'invitations' })
 @Index('ix_invitations_membership', ['membershipId', 'state'])
 @Index('ix_invitations_account', ['accountId', 'state'])
+@Index('ix_invitations_expiry', ['state', 'expiresAt'])
 export class InvitationEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -96,6 +97,10 @@ export class InvitationEntity {
 
   @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
   revokedAt!: Date | null;
+
+  /** When the expiry of this (still pending) invitation was recorded in the audit trail and announced. */
+  @Column({ name: 'expiry_recorded_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  expiryRecordedAt!: Date | null;
 
   @ManyToOne(() => AccountEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id' })

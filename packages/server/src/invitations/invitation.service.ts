@@ -237,6 +237,7 @@ export class InvitationService {
       createdAt: now,
       acceptedAt: null,
       revokedAt: null,
+      expiryRecordedAt: null,
     };
   }
 

@@ -183,6 +183,13 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     await roster.dataSource.getRepository(InvitationEntity).update({ membershipId: user.id }, { expiresAt: new Date(Date.now() - 1000), createdAt: new Date(Date.now() - 8 * 86_400_000) });
     const expired = await new TestClient(roster.url).gql(ACCEPT, { input: { token: tokenOf(inviteLink), name: 'L', password: 'a-long-password' } });
     expect(errorCode(expired)).toBe('INVITATION_EXPIRED');
+    const announced: string[] = [];
+    const unsubscribe = roster.services.events.subscribe((event) => event.type === 'user.invitation_expired' && announced.push(...event.userIds));
+    expect(await roster.services.expirySweeper.sweep()).toBeGreaterThanOrEqual(1);
+    expect(await roster.services.expirySweeper.sweep()).toBe(0);
+    unsubscribe();
+    expect(announced).toContain(user.id);
+    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ targetId: user.id, action: 'user.invitation_expired' })).toBe(1);
     expect((await admin.gql(USER, { id: user.id })).data!.user.invitation.expired).toBe(true);
     const reinvited = await admin.gql(REINVITE, { input: { userIds: [user.id] } });
     const fresh = await new TestClient(roster.url).gql(PREVIEW, { token: tokenOf(reinvited.data!.reinviteUsers.results[0].inviteLink) });

@@ -8,6 +8,7 @@ export interface AccountEvent {
     | 'user.reinvited'
     | 'user.uninvited'
     | 'user.accepted'
+    | 'user.invitation_expired'
     | 'user.changed'
     | 'email.delivery_changed';
   /** The users (memberships) concerned. */
