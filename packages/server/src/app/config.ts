@@ -17,6 +17,8 @@ export interface RosterConfig {
   publicUrl: string;
   production: boolean;
   sessionTtlHours: number;
+  /** Largest CSV file accepted for import, in bytes. */
+  importMaxBytes: number;
   /** Seed the demo MSP account when the database is empty. */
   seedDemo: boolean;
   /** Folder holding the built SPA (index.html and assets); absent in API-only runs. */
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     problems.push(`NODE_ENV="${nodeEnv}" must be development, production or test.`);
   }
   const sessionTtlHours = integer('SESSION_TTL_HOURS', 12, 1, 24 * 30);
+  const importMaxMb = integer('IMPORT_MAX_MB', 20, 1, 500);
   const seedRaw = (read('ROSTER_SEED_DEMO') ?? (databaseUrl ? 'false' : 'true')).toLowerCase();
   if (!['true', 'false'].includes(seedRaw)) problems.push(`ROSTER_SEED_DEMO="${seedRaw}" must be true or false.`);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as RosterConfig['logLevel'];
@@ -115,6 +118,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     publicUrl: publicUrl.replace(/\/+$/, ''),
     production: nodeEnv === 'production',
     sessionTtlHours,
+    importMaxBytes: importMaxMb * 1024 * 1024,
     seedDemo: seedRaw === 'true',
     webDistDir: path.resolve(read('ROSTER_WEB_DIST') ?? defaultWebDist),
     logLevel,

@@ -10,6 +10,8 @@ import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { InvitationService } from '../invitations/invitation.service.js';
 import { InvitationExpirySweeper } from '../invitations/expiry-sweeper.js';
+import { ImportRunner, type ImportRunnerOptions } from '../imports/import-runner.js';
+import { ImportService } from '../imports/import.service.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../mail/transport.js';
@@ -26,6 +28,8 @@ export interface Services {
   outbox: OutboxWorker;
   expirySweeper: InvitationExpirySweeper;
   devMailbox: DevMailbox;
+  imports: ImportService;
+  importRunner: ImportRunner;
 }
 
 export interface ServiceOptions {
@@ -33,6 +37,7 @@ export interface ServiceOptions {
   outbox?: OutboxWorkerOptions;
   /** Replaces the transport chosen from configuration (tests). */
   transport?: EmailTransport;
+  importRunner?: ImportRunnerOptions;
 }
 
 export function createServices(config: RosterConfig, dataSource: DataSource, options: ServiceOptions): Services {
@@ -43,16 +48,20 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
       ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom)
       : new DevMailboxTransport((line) => options.logger.info(line)));
   const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
+  const invitations = new InvitationService(dataSource, events, config.publicUrl, () => outbox.nudge());
+  const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
   return {
     config,
     dataSource,
     events,
     sessions: new SessionService(dataSource, config.sessionTtlHours),
     users: new UsersService(dataSource),
-    invitations: new InvitationService(dataSource, events, config.publicUrl, () => outbox.nudge()),
+    invitations,
     outbox,
     expirySweeper: new InvitationExpirySweeper(dataSource, events, options.logger),
     devMailbox: new DevMailbox(dataSource),
+    imports: new ImportService(dataSource, events, config.importMaxBytes, () => importRunner.nudge()),
+    importRunner,
   };
 }
 

@@ -17,6 +17,7 @@ import { ErrorCode } from './errors.js';
 import { printRosterSchema } from './print-schema.js';
 import { applyResendEvent, type ResendEvent } from '../mail/resend-webhooks.js';
 import { svixVerify } from '../mail/svix-signature.js';
+import { mountImportRoutes } from '../imports/import.routes.js';
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -100,6 +101,8 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       res.status(500).json({ error: 'Could not apply the event; it will be retried.' });
     }
   });
+
+  mountImportRoutes(app, services, logger);
 
   app.use(
     '/graphql',

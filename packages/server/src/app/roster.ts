@@ -7,6 +7,7 @@ import { redact, type RosterConfig } from './config.js';
 import { createServices, type Services } from './context.js';
 import type { OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { EmailTransport } from '../mail/transport.js';
+import type { ImportRunnerOptions } from '../imports/import-runner.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildRosterSchema } from './schema.js';
@@ -28,6 +29,9 @@ export interface StartOptions {
   transport?: EmailTransport;
   /** Run the outbox worker in this process (default true). */
   runOutboxWorker?: boolean;
+  importRunner?: ImportRunnerOptions;
+  /** Run the import runner in this process (default true). */
+  runImportRunner?: boolean;
 }
 
 /** Opens the database, applies migrations, seeds the demo when asked, and listens. */
@@ -39,7 +43,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
     const demo = config.seedDemo ? await seedDemoIfEmpty(dataSource) : null;
-    const services = createServices(config, dataSource, { logger, outbox: options.outbox, transport: options.transport });
+    const services = createServices(config, dataSource, { logger, outbox: options.outbox, transport: options.transport, importRunner: options.importRunner });
     const http = await createHttpServer(await buildRosterSchema(), services, logger);
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
@@ -48,6 +52,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     const port = (http.server.address() as AddressInfo).port;
     if (options.runOutboxWorker !== false) services.outbox.start();
     services.expirySweeper.start();
+    if (options.runImportRunner !== false) services.importRunner.start();
     const url = config.port === 0 || config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicUrl;
     return {
       url,
@@ -57,6 +62,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       demo,
       async stop() {
         services.expirySweeper.stop();
+        await services.importRunner.stop();
         await services.outbox.stop();
         await http.close();
         await dataSource.destroy();

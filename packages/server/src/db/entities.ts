@@ -8,6 +8,8 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { InvitationEntity } from '../invitations/invitation.entity.js';
 import { OutboxEmailEntity } from '../mail/outbox-email.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { ImportJobEntity } from '../imports/import-job.entity.js';
+import { ImportRowEntity } from '../imports/import-row.entity.js';
 
 /** Every entity, listed explicitly (no globs) so the build, tests and the migration generator agree. */
-export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity, InvitationEntity, OutboxEmailEntity, AuditEventEntity];
+export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity, InvitationEntity, OutboxEmailEntity, AuditEventEntity, ImportJobEntity, ImportRowEntity];

@@ -80,7 +80,15 @@ export const REINVITE_COOLDOWN_MS = 60_000;
 const CHUNK = 200;
 const MAX_USERS_PER_ACTION = 500;
 
-interface NewInvitation {
+export interface InviteEntry {
+  email: string;
+  name: string | null;
+  role: Role;
+  companyId: string | null;
+  groupIds: string[] | null;
+}
+
+export interface NewInvitation {
   membership: MembershipEntity;
   invitation: InvitationEntity;
   token: string;
@@ -181,18 +189,43 @@ export class InvitationService {
     outcomes: InviteOutcome[],
     options: InviteOptions,
   ): Promise<NewInvitation[]> {
-    const now = new Date();
     const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
-    const created: NewInvitation[] = outcomes.map((outcome) => {
+    const created = await this.createWithin(
+      manager,
+      account,
+      viewer.personId,
+      actor,
+      outcomes.map((o) => ({ email: o.email!, name: o.name, role: options.role, companyId: options.companyId ?? null, groupIds: options.groupIds ?? null })),
+      { sendEmail: options.sendEmail, source: options.source ?? UserSource.MANUAL },
+    );
+    created.forEach((c, index) => Object.assign(outcomes[index]!, { userId: c.membership.id, inviteLink: this.acceptUrl(c.token), reason: null }));
+    return created;
+  }
+
+  /**
+   * Creates users, their invitations, emails and audit entries inside the caller's transaction, with
+   * multi-row inserts. Callers have already made sure the emails are new to the account (the database's
+   * unique index still has the last word).
+   */
+  async createWithin(
+    manager: EntityManager,
+    account: AccountEntity,
+    inviterPersonId: string | null,
+    actor: Actor,
+    entries: InviteEntry[],
+    options: { sendEmail: boolean; source: UserSource },
+  ): Promise<NewInvitation[]> {
+    const now = new Date();
+    const created: NewInvitation[] = entries.map((entry) => {
       const membership: MembershipEntity = {
         id: newId(),
-        accountId: viewer.accountId,
+        accountId: account.id,
         personId: null,
-        email: outcome.email!,
-        name: outcome.name,
-        role: options.role,
+        email: entry.email,
+        name: entry.name,
+        role: entry.role,
         status: UserStatus.INVITED,
-        source: options.source ?? UserSource.MANUAL,
+        source: options.source,
         externalId: null,
         companyId: null,
         lastActiveAt: null,
@@ -200,19 +233,24 @@ export class InvitationService {
         updatedAt: now,
       };
       const token = newSecretToken();
-      return { membership, token, name: outcome.name, invitation: this.newInvitation(account, membership, token, viewer.personId, options, now) };
+      const invitation = this.newInvitation(account, membership, token, inviterPersonId, { ...entry, sendEmail: options.sendEmail }, now);
+      return { membership, token, name: entry.name, invitation };
     });
-    await manager.insert(MembershipEntity, created.map((c) => c.membership));
-    await manager.insert(InvitationEntity, created.map((c) => c.invitation));
-    if (options.sendEmail) await enqueueEmails(manager, await this.emailsFor(manager, account, viewer.personId, created));
+    for (let i = 0; i < created.length; i += 500) await manager.insert(MembershipEntity, created.slice(i, i + 500).map((c) => c.membership));
+    for (let i = 0; i < created.length; i += 250) await manager.insert(InvitationEntity, created.slice(i, i + 250).map((c) => c.invitation));
+    if (options.sendEmail) await enqueueEmails(manager, await this.emailsFor(manager, account, inviterPersonId, created));
     await recordAudit(
       manager,
-      viewer.accountId,
+      account.id,
       actor,
-      created.map((c) => ({ action: 'user.invited', targetId: c.membership.id, targetEmail: c.membership.email, details: { role: options.role, sendEmail: options.sendEmail } })),
+      created.map((c) => ({ action: 'user.invited', targetId: c.membership.id, targetEmail: c.membership.email, details: { role: c.membership.role, sendEmail: options.sendEmail, source: options.source } })),
     );
-    created.forEach((c, index) => Object.assign(outcomes[index]!, { userId: c.membership.id, inviteLink: this.acceptUrl(c.token), reason: null }));
     return created;
+  }
+
+  /** Tells live dashboards and the outbox worker about invitations committed by a caller's transaction. */
+  announceInvited(accountId: string, created: NewInvitation[], emailsQueued: boolean): void {
+    this.afterCommit(accountId, 'user.invited', created, emailsQueued);
   }
 
   private newInvitation(account: AccountEntity, membership: MembershipEntity, token: string, invitedBy: string | null, options: Pick<InviteOptions, 'role' | 'companyId' | 'groupIds' | 'sendEmail'>, now: Date): InvitationEntity {

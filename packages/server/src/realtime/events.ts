@@ -10,9 +10,12 @@ export interface AccountEvent {
     | 'user.accepted'
     | 'user.invitation_expired'
     | 'user.changed'
-    | 'email.delivery_changed';
+    | 'email.delivery_changed'
+    | 'import.progress';
   /** The users (memberships) concerned. */
   userIds: string[];
+  /** The import job, for import.progress. */
+  jobId?: string;
   at: Date;
 }
 

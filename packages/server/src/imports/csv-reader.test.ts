@@ -1,0 +1,109 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { CsvFileError, openCsv, sniffDelimiter, type CsvRecord, type CsvSkip } from './csv-reader.js';
+import { evaluateRow, guessMapping, mappingFromHeader, neutraliseFormula } from './mapping.js';
+
+async function read(input: string | Buffer, chunkSize = 7): Promise<{ delimiter: string; items: Array<CsvRecord | CsvSkip> }> {
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input, 'utf8');
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
+  const { delimiter, records } = await openCsv(Readable.from(chunks), { maxBytes: 50 * 1024 * 1024 });
+  const items: Array<CsvRecord | CsvSkip> = [];
+  for await (const item of records) items.push(item);
+  return { delimiter, items };
+}
+const cells = (items: Array<CsvRecord | CsvSkip>) => items.filter((i): i is CsvRecord => 'cells' in i).map((i) => i.cells);
+
+describe('reading CSV files', () => {
+  it('reads UTF-8 with a BOM, CRLF line ends, and a header in any letter case', async () => {
+    const { items } = await read('\uFEFFE-Mail,NAME\r\nada@x.com,Ada\r\nbob@x.com,Bob\r\n');
+    expect(cells(items)).toEqual([['E-Mail', 'NAME'], ['ada@x.com', 'Ada'], ['bob@x.com', 'Bob']]);
+    expect(mappingFromHeader(cells(items)[0]!)).toMatchObject({ email: 0, name: 1 });
+  });
+
+  it('detects semicolons and tabs as delimiters, commas inside quotes do not count', async () => {
+    expect((await read('email;name\na@x.com;"Doe, Jane"\n')).delimiter).toBe(';');
+    expect((await read('email\tname\na@x.com\tJane\n')).delimiter).toBe('\t');
+    expect(sniffDelimiter('"a,b,c";d\n')).toBe(';');
+  });
+
+  it('keeps quoted fields with delimiters and new lines, and gives the line each record starts on', async () => {
+    const { items } = await read('email,note\na@x.com,"first line\nsecond, line"\n\n\nb@x.com,plain\n');
+    const records = items.filter((i): i is CsvRecord => 'cells' in i);
+    expect(records.map((r) => [r.line, r.cells[0]])).toEqual([[1, 'email'], [2, 'a@x.com'], [6, 'b@x.com']]);
+    expect(records[1]!.cells[1]).toBe('first line\nsecond, line');
+  });
+
+  it('skips empty lines and rows of empty cells; trailing delimiters make empty cells', async () => {
+    const { items } = await read('email,name,\na@x.com,A,\n,,\n\nb@x.com,B,,,\n');
+    expect(cells(items)).toEqual([['email', 'name', ''], ['a@x.com', 'A', ''], ['b@x.com', 'B', '', '', '']]);
+  });
+
+  it('reads a 1 MB single field without choking', async () => {
+    const { items } = await read(`email,notes\na@x.com,"${'x'.repeat(1024 * 1024)}"\nb@x.com,ok\n`, 64 * 1024);
+    expect(cells(items).map((c) => c[0])).toEqual(['email', 'a@x.com', 'b@x.com']);
+    expect(cells(items)[1]![1]).toHaveLength(1024 * 1024);
+  });
+
+  it('turns bytes that are not UTF-8 into U+FFFD so the row can be flagged, and keeps the rest', async () => {
+    const latin1 = Buffer.concat([Buffer.from('email,name\na@x.com,Ren'), Buffer.from([0xe9]), Buffer.from('\nb@x.com,Bob\n')]);
+    const rows = cells((await read(latin1)).items);
+    expect(rows[1]![1]).toBe('Ren\uFFFD');
+    expect(evaluateRow(rows[1]!, 2, { ...mappingFromHeader(rows[0]!)! }, false)).toMatchObject({ verdict: 'INVALID', reason: expect.stringMatching(/Line 2: .*not UTF-8/) });
+    expect(evaluateRow(rows[2]!, 3, { ...mappingFromHeader(rows[0]!)! }, false)).toMatchObject({ verdict: 'NEW', email: 'b@x.com' });
+  });
+
+  it('reports a never-closed quote as an unreadable record after the good rows', async () => {
+    const { items } = await read('email,name\na@x.com,A\nb@x.com,"never closed\nc@x.com,C\n');
+    expect(cells(items).map((c) => c[0])).toEqual(['email', 'a@x.com']);
+    const skip = items.find((i): i is CsvSkip => 'reason' in i);
+    expect(skip?.reason).toMatch(/never closed/);
+  });
+
+  it('rejects an empty file and a binary file with clear messages', async () => {
+    await expect(read('\uFEFF  \r\n')).rejects.toThrow(/empty/);
+    await expect(read(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]))).rejects.toBeInstanceOf(CsvFileError);
+  });
+
+  it('refuses a file over the size limit while reading it', async () => {
+    const big = Readable.from([Buffer.from('email\n'), Buffer.alloc(2048, 'a')]);
+    const { records } = await openCsv(big, { maxBytes: 1024 });
+    await expect((async () => { for await (const _ of records) void _; })()).rejects.toThrow(/larger than/);
+  });
+
+  it('streams 100,000 rows', async () => {
+    const lines = ['email,name'];
+    for (let i = 0; i < 100_000; i++) lines.push(`user${i}@x.com,User ${i}`);
+    const { items } = await read(lines.join('\n'), 64 * 1024);
+    expect(items).toHaveLength(100_001);
+  });
+});
+
+describe('row verdicts', () => {
+  const mapping = { email: 0, name: 1, firstName: null, lastName: null, role: 2, company: 3, groups: 4 };
+
+  it('reads email (lower-cased), name, role, company and groups', () => {
+    expect(evaluateRow(['Ada@X.com', 'Ada L', 'Administrator', 'Contoso', 'Helpdesk; Billing|Ops'], 3, mapping, false)).toEqual({
+      email: 'ada@x.com', name: 'Ada L', role: 'ADMIN', company: 'Contoso', groups: ['Helpdesk', 'Billing', 'Ops'], verdict: 'NEW', reason: null,
+    });
+  });
+
+  it('explains each invalid row with its line number', () => {
+    expect(evaluateRow(['', 'x'], 4, mapping, false).reason).toBe('Line 4: the email is empty.');
+    expect(evaluateRow(['not-an-email'], 5, mapping, false).reason).toMatch(/^Line 5: "not-an-email" is not a valid email/);
+    expect(evaluateRow(['a@x.com', '', 'emperor'], 6, mapping, false).reason).toMatch(/^Line 6: unknown role "emperor"/);
+    expect(evaluateRow(['a@x.com', '', 'owner'], 7, mapping, false).reason).toMatch(/only an owner/);
+    expect(evaluateRow(Array.from({ length: 500 }, () => 'a@x.com'), 8, mapping, false).reason).toMatch(/500 columns/);
+    expect(evaluateRow(['=cmd|"/c calc"!A1'], 9, mapping, false).verdict).toBe('INVALID');
+  });
+
+  it('guesses the columns of a file without a header', () => {
+    expect(guessMapping([['Ada', 'ada@x.com', 'admin'], ['Bob', 'bob@x.com', 'member']])).toMatchObject({ email: 1, name: 0, role: 2 });
+    expect(mappingFromHeader(['ada@x.com', 'Ada'])).toBeNull();
+  });
+
+  it('neutralises formula-looking cells for spreadsheets', () => {
+    for (const value of ['=1+1', '+1', '-2', '@SUM(A1)', '\t=x']) expect(neutraliseFormula(value)).toBe(`'${value}`);
+    expect(neutraliseFormula('ada@x.com')).toBe('ada@x.com');
+  });
+});

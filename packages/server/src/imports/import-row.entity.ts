@@ -1,0 +1,58 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { ImportJobEntity } from './import-job.entity.js';
+
+/** One data row of an import: its cells as read, its preview verdict, and (once imported) its outcome. */
+@Entity({ name: 'import_rows' })
+@Index('ix_import_rows_pending', ['jobId', 'outcome', 'rowIndex'])
+@Index('ix_import_rows_verdict', ['jobId', 'verdict'])
+export class ImportRowEntity {
+  @PrimaryColumn({ name: 'job_id', type: 'varchar', length: 36 })
+  jobId!: string;
+
+  /** 0-based position among data rows. */
+  @PrimaryColumn({ name: 'row_index', type: 'int' })
+  rowIndex!: number;
+
+  /** The line of the file where this record starts (1-based, header included), for messages. */
+  @Column({ type: 'int' })
+  line!: number;
+
+  /** JSON array of the record's cells, each cut at 2,000 characters so a row fits any text column. */
+  @Column({ type: 'text' })
+  cells!: string;
+
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email!: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name!: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  role!: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  company!: string | null;
+
+  /** JSON array of group names. */
+  @Column({ type: 'text', nullable: true })
+  groups!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  verdict!: string;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  reason!: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  outcome!: string | null;
+
+  @Column({ name: 'outcome_reason', type: 'varchar', length: 500, nullable: true })
+  outcomeReason!: string | null;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 36, nullable: true })
+  userId!: string | null;
+
+  @ManyToOne(() => ImportJobEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'job_id' })
+  job?: ImportJobEntity;
+}

@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource, In, IsNull, Not, type EntityManager } from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity.js';
+import { MembershipEntity } from '../accounts/membership.entity.js';
+import { UserSource, UserStatus } from '../accounts/roles.js';
+import type { Logger } from '../app/logger.js';
+import { newId } from '../common/columns.js';
+import { CompanyEntity } from '../companies/company.entity.js';
+import { inTransaction } from '../db/transaction.js';
+import { GroupEntity } from '../groups/group.entity.js';
+import { isUniqueViolation, type InvitationService, type NewInvitation } from '../invitations/invitation.service.js';
+import type { EventBus } from '../realtime/events.js';
+import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
+import { ImportRowEntity } from './import-row.entity.js';
+import type { ImportOptions } from './import.service.js';
+
+export interface ImportRunnerOptions {
+  batchSize?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  workerId?: string;
+  /** Called after each committed batch (tests use it to interrupt a job at a chosen point). */
+  afterBatch?: (job: ImportJobEntity, processed: number) => void | Promise<void>;
+}
+
+class LeaseLost extends Error {}
+
+/**
+ * Runs started imports in the background, batch by batch. Each batch's users, invitations, emails,
+ * audit entries, row outcomes and job progress commit in one transaction, so a job interrupted at any
+ * point resumes from the first row without an outcome and creates nothing twice. A job is held with a
+ * lease, so a dead server's job is picked up by another instance (or by this one after a restart).
+ */
+export class ImportRunner {
+  private readonly options: Required<Omit<ImportRunnerOptions, 'afterBatch'>> & Pick<ImportRunnerOptions, 'afterBatch'>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly invitations: InvitationService,
+    private readonly events: EventBus,
+    private readonly logger: Logger,
+    options: ImportRunnerOptions = {},
+  ) {
+    this.options = { batchSize: 500, leaseMs: 30_000, pollMs: 2_000, workerId: `import-${randomBytes(6).toString('hex')}`, ...options };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.stopping = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  nudge(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  /** Runs every claimable job to its end; resolves with how many jobs it finished. */
+  async runAll(): Promise<number> {
+    let finished = 0;
+    for (;;) {
+      const job = await this.claim();
+      if (!job) return finished;
+      if (await this.run(job)) finished++;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.runAll()
+        .then(() => undefined)
+        .catch((error) => this.logger.error('Import runner pass failed; it will try again', error))
+        .finally(() => {
+          this.running = null;
+          this.schedule(this.options.pollMs);
+        });
+    }, delayMs);
+  }
+
+  private async claim(): Promise<ImportJobEntity | null> {
+    const repo = this.dataSource.getRepository(ImportJobEntity);
+    const now = new Date();
+    const candidates = await repo
+      .createQueryBuilder('j')
+      .select(['j.id'])
+      .where('j.state = :running', { running: ImportJobState.RUNNING })
+      .andWhere('(j.lease_owner IS NULL OR j.lease_until < :now)', { now })
+      .orderBy('j.started_at', 'ASC')
+      .limit(5)
+      .getMany();
+    for (const candidate of candidates) {
+      const taken = await repo
+        .createQueryBuilder()
+        .update()
+        .set({ leaseOwner: this.options.workerId, leaseUntil: new Date(now.getTime() + this.options.leaseMs) })
+        .where('id = :id AND state = :running', { id: candidate.id, running: ImportJobState.RUNNING })
+        .andWhere('(lease_owner IS NULL OR lease_until < :now)', { now })
+        .execute();
+      if (taken.affected) return repo.findOneByOrFail({ id: candidate.id });
+    }
+    return null;
+  }
+
+  /** Processes a claimed job until it is finished (true) or its lease is lost or stopping (false). */
+  private async run(job: ImportJobEntity): Promise<boolean> {
+    const options = JSON.parse(job.options ?? '{}') as ImportOptions;
+    for (;;) {
+      if (this.stopping) {
+        // A clean shutdown hands the job back at once instead of making the next runner wait for the lease.
+        await this.dataSource.getRepository(ImportJobEntity).update({ id: job.id, leaseOwner: this.options.workerId }, { leaseOwner: null, leaseUntil: null });
+        return false;
+      }
+      let result: { processed: number; created: NewInvitation[]; finished: boolean };
+      try {
+        result = await this.withConflictRetry(() => this.processBatch(job, options));
+      } catch (error) {
+        if (error instanceof LeaseLost) return false;
+        throw error;
+      }
+      if (result.created.length) this.invitations.announceInvited(job.accountId, result.created, options.sendEmails);
+      this.events.publish({ accountId: job.accountId, type: 'import.progress', userIds: [], jobId: job.id, at: new Date() });
+      if (result.finished) return true;
+      await this.options.afterBatch?.(job, result.processed);
+    }
+  }
+
+  /** Another import or admin may create the same email at the same moment: redo the batch, which then sees it. */
+  private async withConflictRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= 10) throw error;
+      }
+    }
+  }
+
+  private async processBatch(job: ImportJobEntity, options: ImportOptions): Promise<{ processed: number; created: NewInvitation[]; finished: boolean }> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const rows = await manager.getRepository(ImportRowEntity).find({
+        where: { jobId: job.id, outcome: IsNull(), verdict: Not('HEADER') },
+        order: { rowIndex: 'ASC' },
+        take: this.options.batchSize,
+      });
+      const now = new Date();
+      if (rows.length === 0) {
+        await this.renewLease(manager, job, { state: ImportJobState.FINISHED, finishedAt: now, leaseOwner: null, leaseUntil: null });
+        return { processed: 0, created: [], finished: true };
+      }
+      const candidates = rows.filter((r) => r.email && (r.verdict === 'NEW' || r.verdict === 'ALREADY_MEMBER' || r.verdict === 'ALREADY_INVITED'));
+      const existing = candidates.length
+        ? await manager.getRepository(MembershipEntity).find({ where: { accountId: job.accountId, email: In(candidates.map((r) => r.email!)) }, select: { id: true, email: true, status: true } })
+        : [];
+      const existingByEmail = new Map(existing.map((m) => [m.email, m]));
+      const toCreate = candidates.filter((r) => !existingByEmail.has(r.email!));
+      const companies = await this.resolveNames(manager, CompanyEntity, job.accountId, toCreate.map((r) => r.company).filter((c): c is string => !!c), options.unknownCompanies === 'CREATE');
+      const groups = await this.resolveNames(manager, GroupEntity, job.accountId, toCreate.flatMap((r) => (r.groups ? (JSON.parse(r.groups) as string[]) : [])), options.unknownGroups === 'CREATE');
+
+      const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: job.accountId });
+      const created = await this.invitations.createWithin(
+        manager,
+        account,
+        job.createdByPersonId,
+        { type: 'PERSON', id: job.createdByPersonId },
+        toCreate.map((row) => ({
+          email: row.email!,
+          name: row.name,
+          role: (row.role as ImportOptions['defaultRole'] | null) ?? options.defaultRole,
+          companyId: row.company ? (companies.get(row.company.toLowerCase()) ?? null) : null,
+          groupIds: row.groups ? (JSON.parse(row.groups) as string[]).map((g) => groups.get(g.toLowerCase())).filter((id): id is string => !!id) : null,
+        })),
+        { sendEmail: options.sendEmails, source: UserSource.CSV },
+      );
+      const createdByEmail = new Map(created.map((c) => [c.membership.email, c.membership.id]));
+
+      const counts = JSON.parse(job.outcomes ?? '{}') as Record<string, number>;
+      for (const row of rows) {
+        const member = row.email ? existingByEmail.get(row.email) : undefined;
+        if (row.verdict === 'INVALID' || row.verdict === 'DUPLICATE') {
+          row.outcome = row.verdict;
+          row.outcomeReason = row.reason;
+        } else if (member) {
+          row.outcome = member.status === UserStatus.INVITED ? 'ALREADY_INVITED' : 'ALREADY_MEMBER';
+          row.outcomeReason = member.status === UserStatus.INVITED ? 'Already invited.' : 'Already a member of this account.';
+          row.userId = member.id;
+        } else {
+          row.outcome = 'INVITED';
+          row.userId = createdByEmail.get(row.email!) ?? null;
+          const skipped = [
+            ...(row.company && !companies.has(row.company.toLowerCase()) ? [`company "${row.company}"`] : []),
+            ...(row.groups ? (JSON.parse(row.groups) as string[]).filter((g) => !groups.has(g.toLowerCase())).map((g) => `group "${g}"`) : []),
+          ];
+          row.outcomeReason = skipped.length ? `Invited; not added to unknown ${skipped.join(', ')}.` : null;
+        }
+        counts[row.outcome!] = (counts[row.outcome!] ?? 0) + 1;
+      }
+      await manager.delete(ImportRowEntity, { jobId: job.id, rowIndex: In(rows.map((r) => r.rowIndex)) });
+      for (let i = 0; i < rows.length; i += 500) await manager.insert(ImportRowEntity, rows.slice(i, i + 500));
+      const processed = job.processedRows + rows.length;
+      await this.renewLease(manager, job, { processedRows: processed, outcomes: JSON.stringify(counts), leaseUntil: new Date(now.getTime() + this.options.leaseMs) });
+      job.processedRows = processed;
+      job.outcomes = JSON.stringify(counts);
+      return { processed, created, finished: false };
+    });
+  }
+
+  /** Writes job progress only while this runner still holds the lease; otherwise the batch is rolled back. */
+  private async renewLease(manager: EntityManager, job: ImportJobEntity, changes: Partial<ImportJobEntity>): Promise<void> {
+    const updated = await manager.update(ImportJobEntity, { id: job.id, leaseOwner: this.options.workerId, state: ImportJobState.RUNNING }, changes);
+    if (!updated.affected) throw new LeaseLost(`Import ${job.id} was taken over by another runner.`);
+  }
+
+  /** Maps names (case-insensitively) to ids, creating the missing ones when asked. */
+  private async resolveNames(
+    manager: EntityManager,
+    entity: typeof CompanyEntity | typeof GroupEntity,
+    accountId: string,
+    names: string[],
+    create: boolean,
+  ): Promise<Map<string, string>> {
+    const wanted = new Map(names.map((n) => [n.toLowerCase(), n]));
+    if (wanted.size === 0) return new Map();
+    const all = await manager.getRepository(entity).find({ where: { accountId }, select: { id: true, name: true } });
+    const ids = new Map(all.filter((row) => wanted.has(row.name.toLowerCase())).map((row) => [row.name.toLowerCase(), row.id]));
+    if (create) {
+      const missing = [...wanted.entries()].filter(([key]) => !ids.has(key));
+      if (missing.length) {
+        const rows = missing.map(([key, name]) => {
+          const id = newId();
+          ids.set(key, id);
+          return entity === CompanyEntity
+            ? { id, accountId, name, externalId: null, createdAt: new Date() }
+            : { id, accountId, name, description: null, externalId: null, createdAt: new Date() };
+        });
+        await manager.insert(entity, rows);
+      }
+    }
+    return ids;
+  }
+}

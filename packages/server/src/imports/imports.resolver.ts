@@ -1,0 +1,197 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { SubscribeResolverData } from 'type-graphql';
+import { PersonEntity } from '../accounts/person.entity.js';
+import type { RequestContext } from '../app/context.js';
+import { PageArgs, toPageRequest } from '../common/connection.js';
+import { readKeysetPage } from '../common/keyset.js';
+import { accountEvents } from '../realtime/event-stream.js';
+import type { AccountEvent } from '../realtime/events.js';
+import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
+import { ImportRowEntity } from './import-row.entity.js';
+import {
+  ImportJob,
+  ImportJobConnection,
+  ImportJobPayload,
+  ImportPreviewTotals,
+  ImportRow,
+  ImportRowConnection,
+  ImportRowVerdict,
+  PreviewImportInput,
+  StartImportInput,
+  UpdateImportMappingInput,
+} from './import.types.js';
+import { EMPTY_MAPPING } from './mapping.js';
+
+export function toImportJob(job: ImportJobEntity): ImportJob {
+  const outcomes = JSON.parse(job.outcomes ?? '{}') as Record<string, number>;
+  return {
+    id: job.id,
+    accountId: job.accountId,
+    createdByPersonId: job.createdByPersonId,
+    fileName: job.fileName,
+    state: job.state,
+    error: job.error,
+    delimiter: job.delimiter,
+    hasHeader: job.hasHeader,
+    columns: JSON.parse(job.columns ?? '[]'),
+    mapping: job.mapping ? { ...EMPTY_MAPPING, ...JSON.parse(job.mapping) } : null,
+    totalRows: job.totalRows,
+    processedRows: job.processedRows,
+    progress: job.state === ImportJobState.FINISHED ? 1 : job.totalRows ? Math.min(1, job.processedRows / job.totalRows) : 0,
+    outcomes: {
+      invited: outcomes.INVITED ?? 0,
+      alreadyMember: outcomes.ALREADY_MEMBER ?? 0,
+      alreadyInvited: outcomes.ALREADY_INVITED ?? 0,
+      invalid: outcomes.INVALID ?? 0,
+      duplicate: outcomes.DUPLICATE ?? 0,
+    },
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    createdBy: null,
+    resultCsvUrl: `/api/imports/${job.id}/result.csv`,
+  };
+}
+
+@Resolver(() => ImportJob)
+export class ImportsResolver {
+  @Query(() => ImportJob, { description: 'One import of the current MSP account.' })
+  async importJob(@Arg('id', () => ID, { description: 'Id of the import.' }) id: string, @Ctx() ctx: RequestContext): Promise<ImportJob> {
+    const viewer = await ctx.admin();
+    return toImportJob(await ctx.services.imports.find(viewer.accountId, id));
+  }
+
+  @Query(() => ImportJobConnection, { description: 'Past and running imports of the current MSP account, newest first.' })
+  async importJobs(@Ctx() ctx: RequestContext, @Arg('page', () => PageArgs, { nullable: true, description: 'Which page.' }) page?: PageArgs) {
+    const viewer = await ctx.admin();
+    const request = toPageRequest(page, 'CREATED:DESC');
+    const base = () => ctx.services.dataSource.getRepository(ImportJobEntity).createQueryBuilder('j').where('j.account_id = :accountId', { accountId: viewer.accountId });
+    const [result, count] = await Promise.all([
+      readKeysetPage<{ id: string }, ImportJob, ImportJobEntity>(base().select('j.id', 'id'), {
+        sortKey: 'j.created_at',
+        idColumn: 'j.id',
+        ascending: false,
+        request,
+        orderName: 'CREATED:DESC',
+        toNode: (row) => ({ id: row.id }) as ImportJob,
+      }),
+      base().select('COUNT(*) AS n').getRawOne(),
+    ]);
+    const jobs = await ctx.services.dataSource.getRepository(ImportJobEntity).findBy(result.edges.map((e) => ({ id: e.node.id })));
+    const byId = new Map(jobs.map((j) => [j.id, toImportJob(j)]));
+    return { ...result, edges: result.edges.map((e) => ({ ...e, node: byId.get(e.node.id)! })), totalCount: Number(count?.n ?? 0) };
+  }
+
+  @Mutation(() => ImportJobPayload, { description: 'Previews rows given as JSON, exactly like an uploaded CSV file. Nothing is imported until startImport.' })
+  async previewImport(@Arg('input', () => PreviewImportInput) input: PreviewImportInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+    const viewer = await ctx.admin();
+    return { job: toImportJob(await ctx.services.imports.createFromRows(viewer, input.rows, input.name ?? null)) };
+  }
+
+  @Mutation(() => ImportJobPayload, { description: 'Changes the column mapping of a previewed import and recomputes every verdict.' })
+  async updateImportMapping(@Arg('input', () => UpdateImportMappingInput) input: UpdateImportMappingInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+    const viewer = await ctx.admin();
+    const mapping = { ...EMPTY_MAPPING, ...Object.fromEntries(Object.entries(input.mapping).map(([k, v]) => [k, v ?? null])) };
+    return { job: toImportJob(await ctx.services.imports.remap(viewer, input.jobId, mapping, input.hasHeader)) };
+  }
+
+  @Mutation(() => ImportJobPayload, { description: 'Starts importing a previewed file in the background; follow it with importJob or importJobUpdated.' })
+  async startImport(@Arg('input', () => StartImportInput) input: StartImportInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+    const viewer = await ctx.admin();
+    const job = await ctx.services.imports.start(viewer, input.jobId, {
+      defaultRole: input.defaultRole,
+      sendEmails: input.sendEmails,
+      unknownCompanies: input.unknownCompanies,
+      unknownGroups: input.unknownGroups,
+    });
+    return { job: toImportJob(job) };
+  }
+
+  @Subscription(() => ImportJob, {
+    description: 'The import each time its progress changes, until it finishes.',
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { id: string }, RequestContext>) => {
+      const viewer = await context.admin();
+      await context.services.imports.find(viewer.accountId, args.id);
+      return accountEvents(context.services.events, viewer.accountId, (event) => event.type === 'import.progress' && event.jobId === args.id, 5);
+    },
+  })
+  async importJobUpdated(@Root() event: AccountEvent, @Arg('id', () => ID, { description: 'Id of the import.' }) id: string, @Ctx() ctx: RequestContext): Promise<ImportJob> {
+    void event;
+    const viewer = await ctx.viewer();
+    return toImportJob(await ctx.services.imports.find(viewer.accountId, id));
+  }
+
+  @FieldResolver(() => ImportPreviewTotals, { description: 'Verdict totals of the preview.' })
+  async totals(@Root() job: ImportJob, @Ctx() ctx: RequestContext): Promise<ImportPreviewTotals> {
+    const entity = await ctx.services.imports.find(job.accountId, job.id);
+    const totals = await ctx.services.imports.totals(entity);
+    return {
+      total: totals.total,
+      new: totals.byVerdict.NEW,
+      alreadyMember: totals.byVerdict.ALREADY_MEMBER,
+      alreadyInvited: totals.byVerdict.ALREADY_INVITED,
+      invalid: totals.byVerdict.INVALID,
+      duplicate: totals.byVerdict.DUPLICATE,
+      unknownCompanies: totals.unknownCompanies,
+      unknownGroups: totals.unknownGroups,
+    };
+  }
+
+  @FieldResolver(() => ImportRowConnection, { description: 'The rows, in file order, optionally only those with one verdict.' })
+  async rows(
+    @Root() job: ImportJob,
+    @Ctx() ctx: RequestContext,
+    @Arg('page', () => PageArgs, { nullable: true, description: 'Which page; at most 100 rows.' }) page?: PageArgs,
+    @Arg('verdict', () => ImportRowVerdict, { nullable: true, description: 'Only rows with this verdict.' }) verdict?: ImportRowVerdict,
+  ) {
+    const request = toPageRequest(page, 'LINE:ASC');
+    const base = () => {
+      const query = ctx.services.dataSource
+        .getRepository(ImportRowEntity)
+        .createQueryBuilder('r')
+        .where('r.job_id = :jobId', { jobId: job.id })
+        .andWhere("r.verdict <> 'HEADER'");
+      if (verdict) query.andWhere('r.verdict = :verdict', { verdict });
+      return query;
+    };
+    const [result, count] = await Promise.all([
+      readKeysetPage<ImportRowEntity & { id: string }, ImportRow, ImportRowEntity>(
+        base().select([
+          'r.row_index AS id', 'r.line AS line', 'r.cells AS cells', 'r.email AS email', 'r.name AS name', 'r.role AS role', 'r.company AS company',
+          'r.groups AS groups', 'r.verdict AS verdict', 'r.reason AS reason', 'r.outcome AS outcome', 'r.outcome_reason AS outcomeReason', 'r.user_id AS userId',
+        ]),
+        {
+          sortKey: 'r.row_index',
+          idColumn: 'r.row_index',
+          ascending: true,
+          request,
+          orderName: 'LINE:ASC',
+          toNode: (row) => ({
+            line: Number(row.line),
+            cells: JSON.parse(row.cells),
+            email: row.email,
+            name: row.name,
+            role: row.role as ImportRow['role'],
+            company: row.company,
+            groups: row.groups ? JSON.parse(row.groups) : [],
+            verdict: row.verdict as ImportRowVerdict,
+            reason: row.reason,
+            outcome: row.outcome as ImportRow['outcome'],
+            outcomeReason: row.outcomeReason,
+            userId: row.userId,
+          }),
+        },
+      ),
+      base().select('COUNT(*) AS n').getRawOne(),
+    ]);
+    return { ...result, totalCount: Number(count?.n ?? 0) };
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Who ran the import (name or email).' })
+  async createdBy(@Root() job: ImportJob, @Ctx() ctx: RequestContext): Promise<string | null> {
+    if (!job.createdByPersonId) return null;
+    const person = await ctx.services.dataSource.getRepository(PersonEntity).findOneBy({ id: job.createdByPersonId });
+    return person ? (person.name ?? person.email) : null;
+  }
+}
+

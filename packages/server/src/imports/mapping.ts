@@ -1,0 +1,127 @@
+import { Role } from '../accounts/roles.js';
+import { emailProblem } from '../invitations/address-list.js';
+
+/** Which column (0-based) holds each field; null when absent. */
+export interface ImportMapping {
+  email: number | null;
+  name: number | null;
+  firstName: number | null;
+  lastName: number | null;
+  role: number | null;
+  company: number | null;
+  groups: number | null;
+}
+
+export const EMPTY_MAPPING: ImportMapping = { email: null, name: null, firstName: null, lastName: null, role: null, company: null, groups: null };
+
+const HEADER_PATTERNS: Array<[keyof ImportMapping, RegExp]> = [
+  ['email', /^(e ?mail|e ?mail address|email addr|mail|login|user ?name|upn|user principal name|work e ?mail)$/],
+  ['name', /^(name|full ?name|display ?name|user|person)$/],
+  ['firstName', /^(first ?name|given ?name|forename)$/],
+  ['lastName', /^(last ?name|surname|family ?name)$/],
+  ['role', /^(role|roles|access|access level|permission)$/],
+  ['company', /^(company|company name|organi[sz]ation|client|customer|account)$/],
+  ['groups', /^(groups?|teams?|departments?)$/],
+];
+
+/** Recognises a header row in any letter case; returns its mapping, or null when the row is data. */
+export function mappingFromHeader(cells: string[]): ImportMapping | null {
+  const mapping: ImportMapping = { ...EMPTY_MAPPING };
+  let recognised = 0;
+  cells.forEach((cell, index) => {
+    const title = cell.trim().toLowerCase().replace(/[_.-]+/g, ' ').replace(/\s+/g, ' ').replace(/^\uFEFF/, '');
+    for (const [field, pattern] of HEADER_PATTERNS) {
+      if (mapping[field] === null && pattern.test(title)) {
+        mapping[field] = index;
+        recognised++;
+        break;
+      }
+    }
+  });
+  return recognised > 0 && !cells.some((cell) => emailProblem(cell.trim()) === null) ? mapping : null;
+}
+
+/** Without a header: the column whose cells look like emails is the email, the next text column the name. */
+export function guessMapping(sample: string[][]): ImportMapping {
+  const mapping: ImportMapping = { ...EMPTY_MAPPING };
+  const width = Math.max(0, ...sample.map((row) => row.length));
+  let bestEmail = -1;
+  let bestScore = 0;
+  for (let column = 0; column < width; column++) {
+    const score = sample.filter((row) => row[column] && emailProblem(row[column]!.trim()) === null).length;
+    if (score > bestScore) [bestEmail, bestScore] = [column, score];
+  }
+  if (bestEmail < 0) return mapping;
+  mapping.email = bestEmail;
+  for (let column = 0; column < width; column++) {
+    if (column === bestEmail) continue;
+    const values = sample.map((row) => row[column]?.trim() ?? '').filter(Boolean);
+    if (mapping.role === null && values.length > 0 && values.every((v) => parseRole(v) !== 'unknown')) mapping.role = column;
+    else if (mapping.name === null && values.length > 0) mapping.name = column;
+  }
+  return mapping;
+}
+
+export function parseRole(value: string): Role | null | 'unknown' {
+  const role = value.trim().toLowerCase();
+  if (role === '') return null;
+  if (['admin', 'administrator', 'admins'].includes(role)) return Role.ADMIN;
+  if (['member', 'user', 'members', 'standard'].includes(role)) return Role.MEMBER;
+  if (role === 'owner') return Role.OWNER;
+  return 'unknown';
+}
+
+/** Group cells list several groups separated by `;`, `,` or `|`. */
+export function splitGroups(value: string): string[] {
+  return [...new Set(value.split(/[;,|]/).map((g) => g.trim().replace(/\s+/g, ' ')).filter(Boolean))];
+}
+
+export const ROW_VERDICTS = ['NEW', 'ALREADY_MEMBER', 'ALREADY_INVITED', 'INVALID', 'DUPLICATE', 'HEADER'] as const;
+export type RowVerdict = (typeof ROW_VERDICTS)[number];
+
+export interface EvaluatedRow {
+  email: string | null;
+  name: string | null;
+  role: Role | null;
+  company: string | null;
+  groups: string[];
+  /** Verdict from the row alone (INVALID or NEW); duplicates and existing users are decided with context. */
+  verdict: 'NEW' | 'INVALID';
+  reason: string | null;
+}
+
+const MAX_COLUMNS = 100;
+const MAX_CELL = 2000;
+
+/** Reads one data row through the mapping; every problem comes back as a reason with the line number. */
+export function evaluateRow(cells: string[], line: number, mapping: ImportMapping, importerIsOwner: boolean): EvaluatedRow {
+  const cell = (index: number | null) => (index === null ? '' : (cells[index] ?? '').trim());
+  const invalid = (reason: string): EvaluatedRow => ({ ...base, verdict: 'INVALID', reason: `Line ${line}: ${reason}` });
+  const nameParts = [cell(mapping.firstName), cell(mapping.lastName)].filter(Boolean).join(' ');
+  const base: EvaluatedRow = {
+    email: null,
+    name: (cell(mapping.name) || nameParts).slice(0, 200) || null,
+    role: null,
+    company: cell(mapping.company).slice(0, 200) || null,
+    groups: splitGroups(cell(mapping.groups)).map((g) => g.slice(0, 200)),
+    verdict: 'NEW',
+    reason: null,
+  };
+  if (cells.length > MAX_COLUMNS) return invalid(`the row has ${cells.length} columns; at most ${MAX_COLUMNS} are read.`);
+  if (cells.some((c) => c.length > MAX_CELL)) return invalid(`a field is longer than ${MAX_CELL.toLocaleString('en')} characters.`);
+  if (mapping.email === null) return invalid('no column is mapped to email.');
+  const rawEmail = cell(mapping.email).replace(/^mailto:/i, '');
+  if (cells.some((c) => c.includes('\uFFFD'))) return invalid('the row holds bytes that are not UTF-8; save the file as "CSV UTF-8".');
+  if (!rawEmail) return invalid('the email is empty.');
+  const problem = emailProblem(rawEmail);
+  if (problem) return invalid(`"${rawEmail.slice(0, 80)}" is not a valid email: ${problem}`);
+  const role = parseRole(cell(mapping.role));
+  if (role === 'unknown') return invalid(`unknown role "${cell(mapping.role).slice(0, 40)}" (use Member or Administrator).`);
+  if (role === Role.OWNER && !importerIsOwner) return invalid('only an owner can import owners.');
+  return { ...base, email: rawEmail.toLowerCase(), role };
+}
+
+/** Cells that a spreadsheet would run as a formula are prefixed with a quote in CSVs we produce. */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
