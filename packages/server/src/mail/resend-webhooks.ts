@@ -1,5 +1,6 @@
 import { DataSource, In } from 'typeorm';
 import { recordAudit } from '../audit/audit.js';
+import { inTransaction } from '../db/transaction.js';
 import { DeliveryStatus, InvitationEntity } from '../invitations/invitation.entity.js';
 import type { EventBus } from '../realtime/events.js';
 import { OutboxEmailEntity } from './outbox-email.entity.js';
@@ -27,7 +28,7 @@ export async function applyResendEvent(dataSource: DataSource, events: EventBus,
   const invitation = await dataSource.getRepository(InvitationEntity).findOneBy({ id: outbox.invitationId });
   if (!invitation) return 'ignored';
   const error = status === DeliveryStatus.BOUNCED ? (event.data?.bounce?.message ?? 'The recipient address bounced.') : status === DeliveryStatus.COMPLAINED ? 'The recipient marked the email as spam.' : null;
-  await dataSource.transaction(async (manager) => {
+  await inTransaction(dataSource, async (manager) => {
     // "Delivered" never overwrites a bounce or complaint that came first.
     const guard = status === DeliveryStatus.DELIVERED ? [DeliveryStatus.QUEUED, DeliveryStatus.SENT] : Object.values(DeliveryStatus);
     await manager.update(InvitationEntity, { id: invitation.id, deliveryStatus: In(guard) }, { deliveryStatus: status, deliveryError: error });

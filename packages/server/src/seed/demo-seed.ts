@@ -5,6 +5,7 @@ import { PersonEntity } from '../accounts/person.entity.js';
 import { Role, UserSource, UserStatus } from '../accounts/roles.js';
 import { hashPassword } from '../auth/password.js';
 import { newId, normalizeEmail } from '../common/columns.js';
+import { inTransaction } from '../db/transaction.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
@@ -37,7 +38,7 @@ const LAST = ['Okafor', 'Schmidt', 'Nakamura', 'Patel', 'Rossi', 'Haddad', 'Kim'
  */
 export async function seedDemoIfEmpty(dataSource: DataSource, generatedUsers = 240): Promise<DemoSignIn | null> {
   if ((await dataSource.getRepository(AccountEntity).count()) === 0) {
-    await dataSource.transaction(async (manager) => {
+    await inTransaction(dataSource, async (manager) => {
       const now = Date.now();
       const people: PersonEntity[] = [];
       const memberships: MembershipEntity[] = [];
