@@ -46,6 +46,20 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
         meta: { public: true, title: 'Sign in' },
       },
       {
+        // Public: the token is the credential. Opening it only shows the invitation; accepting is a POST.
+        path: '/invitations/:token',
+        name: 'accept-invitation',
+        component: () => import('../features/invitations/AcceptInvitationPage.vue'),
+        meta: { public: true, title: 'Invitation' },
+      },
+      {
+        // Where a member lands after accepting (signed in by then, but not an administrator).
+        path: '/welcome',
+        name: 'welcome',
+        component: () => import('../features/invitations/WelcomePage.vue'),
+        meta: { title: 'Welcome' },
+      },
+      {
         path: '/',
         component: () => import('./AppLayout.vue'),
         children: [
@@ -79,6 +93,12 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
             name: 'settings',
             component: () => import('../features/settings/SettingsPage.vue'),
             meta: { title: 'Settings' },
+          },
+          {
+            path: 'dev/mailbox',
+            name: 'dev-mailbox',
+            component: () => import('../features/mailbox/DevMailboxPage.vue'),
+            meta: { title: 'Dev mailbox' },
           },
           {
             path: ':pathMatch(.*)*',
@@ -125,6 +145,7 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
 export function handleUnauthenticated(router: Router, session: Session, event: UnauthenticatedEvent): void {
   session.clear();
   const current = router.currentRoute.value;
-  if (current.name === 'sign-in') return;
+  // Public pages (sign-in, an invitation link) handle a missing session themselves.
+  if (current.name === 'sign-in' || current.meta.public) return;
   void router.replace(signInLocation(current.fullPath, event.reason));
 }

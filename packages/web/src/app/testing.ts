@@ -87,6 +87,35 @@ export function aViewer(overrides: { email?: string; name?: string | null; accou
   };
 }
 
+export interface AnInvitation {
+  id: string;
+  expired: boolean;
+  expiresAt: string;
+  lastSentAt: string | null;
+  emailsSent: number;
+  invitedBy: string | null;
+  deliveryStatus: 'QUEUED' | 'SENT' | 'DELIVERED' | 'BOUNCED' | 'COMPLAINED' | 'FAILED' | 'NOT_SENT';
+  deliveryError: string | null;
+}
+
+let invitationSeq = 0;
+/** A pending invitation (User.invitation), sent an hour ago by Olivia, expiring in 6 days. */
+export function anInvitation(overrides: Partial<AnInvitation> = {}) {
+  invitationSeq += 1;
+  return {
+    __typename: 'InvitationInfo',
+    id: `invitation-${invitationSeq}`,
+    expired: false,
+    expiresAt: new Date(Date.now() + 6 * 24 * 3600 * 1000).toISOString(),
+    lastSentAt: new Date(Date.now() - 3600 * 1000).toISOString(),
+    emailsSent: 1,
+    invitedBy: 'Olivia Owner',
+    deliveryStatus: 'SENT',
+    deliveryError: null,
+    ...overrides,
+  };
+}
+
 let userSeq = 0;
 export function aUser(overrides: Partial<{
   id: string;
@@ -95,6 +124,8 @@ export function aUser(overrides: Partial<{
   role: 'OWNER' | 'ADMIN' | 'MEMBER';
   status: 'INVITED' | 'ACTIVE' | 'SUSPENDED';
   invitationPending: boolean;
+  emailBounced: boolean;
+  invitation: Partial<AnInvitation> | null;
   lastActiveAt: string | null;
   company: { id: string; name: string } | null;
   groups: Array<{ id: string; name: string }>;
@@ -110,6 +141,8 @@ export function aUser(overrides: Partial<{
     status: overrides.status ?? 'ACTIVE',
     isAdministrator: role === 'OWNER' || role === 'ADMIN',
     invitationPending: overrides.invitationPending ?? false,
+    emailBounced: overrides.emailBounced ?? false,
+    invitation: overrides.invitation ? anInvitation(overrides.invitation) : null,
     lastActiveAt: overrides.lastActiveAt === undefined ? null : overrides.lastActiveAt,
     company: overrides.company ? { __typename: 'Company', ...overrides.company } : null,
     groups: (overrides.groups ?? []).map((g) => ({ __typename: 'Group', ...g })),

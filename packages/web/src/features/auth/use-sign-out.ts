@@ -5,15 +5,21 @@ import { describeError, isUnauthenticated } from '../../app/errors';
 import { useApolloClient, useMutation } from '../../app/graphql';
 import { useSession } from '../../app/session';
 
+export interface UseSignOutOptions {
+  /** Stay on the current page (a public one, e.g. an invitation link) instead of showing the sign-in page. */
+  stayOnPage?: boolean;
+}
+
 /** Ends the session on the server, forgets everything cached, and shows the sign-in page. */
-export function useSignOut() {
+export function useSignOut(options: UseSignOutOptions = {}) {
   const client = useApolloClient();
   const session = useSession();
   const router = useRouter();
   const { mutate, loading } = useMutation(SignOutDocument);
   const error = ref<string | null>(null);
 
-  async function signOut() {
+  /** Resolves true once signed out; false when it failed (the reason is in `error`). */
+  async function signOut(): Promise<boolean> {
     error.value = null;
     try {
       await mutate({}, { skipAuthRedirect: true });
@@ -21,12 +27,13 @@ export function useSignOut() {
       // Already signed out on the server (expired session): the outcome the person wanted.
       if (!isUnauthenticated(err)) {
         error.value = `Could not sign out: ${describeError(err)}`;
-        return;
+        return false;
       }
     }
     session.clear();
     await client.clearStore();
-    await router.push({ name: 'sign-in', query: { reason: 'signed-out' } });
+    if (!options.stayOnPage) await router.push({ name: 'sign-in', query: { reason: 'signed-out' } });
+    return true;
   }
 
   return { signOut, signingOut: loading, error };

@@ -38,3 +38,10 @@ export function formatDateTime(value: unknown): string | undefined {
 export function isoString(value: unknown): string | undefined {
   return toDate(value)?.toISOString();
 }
+
+/** A day, e.g. "12 Mar 2025". */
+export function formatDate(value: unknown): string | undefined {
+  const date = toDate(value);
+  if (!date) return undefined;
+  return date.toLocaleDateString('en-GB', { dateStyle: 'medium' });
+}
