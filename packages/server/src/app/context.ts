@@ -37,11 +37,13 @@ export interface ServiceOptions {
   outbox?: OutboxWorkerOptions;
   /** Replaces the transport chosen from configuration (tests). */
   transport?: EmailTransport;
+  /** The event bus: Redis when REDIS_URL is set, else in-process. */
+  events?: EventBus;
   importRunner?: ImportRunnerOptions;
 }
 
 export function createServices(config: RosterConfig, dataSource: DataSource, options: ServiceOptions): Services {
-  const events = new InProcessEventBus();
+  const events = options.events ?? new InProcessEventBus();
   const transport =
     options.transport ??
     (config.resendApiKey
@@ -86,6 +88,15 @@ export class RequestContext {
     return this.viewerPromise;
   }
 
+  /** Looks the session up again (not cached): live subscriptions check it before each event. */
+  async revalidate(): Promise<Viewer> {
+    const result = await this.services.sessions.lookup(this.sessionToken);
+    if (!result.viewer) throw unauthenticated(result.reason);
+    if (!isAdministrator(result.viewer.role)) throw forbidden('Your role does not give access to the admin dashboard.', { requiredRole: 'ADMIN' });
+    this.viewerPromise = Promise.resolve(result.viewer);
+    return result.viewer;
+  }
+
   /** The viewer, who must administer the current account. */
   async admin(): Promise<Viewer> {
     const viewer = await this.viewer();
@@ -99,6 +110,11 @@ export class RequestContext {
       this.loadersFor = { accountId: viewer.accountId, loaders: createLoaders(this.services.dataSource, viewer.accountId) };
     }
     return this.loadersFor.loaders;
+  }
+
+  /** Forgets batched loads, so a long-lived subscription reads fresh relations for each event. */
+  resetLoaders(): void {
+    this.loadersFor = null;
   }
 
   /** Replaces the viewer after sign-in or an account switch within this request. */

@@ -25,7 +25,15 @@ export interface HttpServerHandle {
 }
 
 /** One port: GraphQL over HTTP and WebSocket on /graphql, the SDL, the playground and the SPA. */
-export async function createHttpServer(schema: GraphQLSchema, services: Services, logger: Logger): Promise<HttpServerHandle> {
+export interface HttpServerOptions {
+  /** How often an open WebSocket's session is checked again; an ended or expired one closes the socket. */
+  liveSessionCheckMs?: number;
+}
+
+/** Close code for a socket whose session ended (graphql-ws clients treat 4xxx as fatal unless told otherwise). */
+export const SESSION_ENDED_CLOSE_CODE = 4401;
+
+export async function createHttpServer(schema: GraphQLSchema, services: Services, logger: Logger, options: HttpServerOptions = {}): Promise<HttpServerHandle> {
   const { config } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -33,14 +41,32 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   const server = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const socketToken = (ctx: { extra: { request: http.IncomingMessage }; connectionParams?: Readonly<Record<string, unknown>> }) => {
+    const cookieToken = readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
+    const paramToken = typeof ctx.connectionParams?.sessionToken === 'string' ? ctx.connectionParams.sessionToken : undefined;
+    return cookieToken ?? paramToken;
+  };
+  const sessionChecks = new WeakMap<object, NodeJS.Timeout>();
   const wsCleanup = useServer(
     {
       schema,
-      context: (ctx) => {
-        const cookieToken = readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
-        const paramToken = typeof ctx.connectionParams?.sessionToken === 'string' ? ctx.connectionParams.sessionToken : undefined;
-        return new RequestContext(services, cookieToken ?? paramToken, null);
+      // Authenticated on connection: no valid session, no socket (closed with 4403 Forbidden).
+      onConnect: async (ctx) => {
+        const token = socketToken(ctx);
+        const result = await services.sessions.lookup(token);
+        if (!result.viewer) return false;
+        const timer = setInterval(async () => {
+          const again = await services.sessions.lookup(token).catch(() => null);
+          if (again && !again.viewer) ctx.extra.socket.close(SESSION_ENDED_CLOSE_CODE, again.reason === 'SESSION_EXPIRED' ? 'Session expired' : 'Signed out');
+        }, options.liveSessionCheckMs ?? 30_000);
+        timer.unref();
+        sessionChecks.set(ctx.extra.socket, timer);
+        return true;
       },
+      onClose: (ctx) => {
+        clearInterval(sessionChecks.get(ctx.extra.socket));
+      },
+      context: (ctx) => new RequestContext(services, socketToken(ctx), null),
     },
     wsServer,
   );

@@ -11,6 +11,7 @@ import type { ImportRunnerOptions } from '../imports/import-runner.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildRosterSchema } from './schema.js';
+import { RedisEventBus } from '../realtime/redis-event-bus.js';
 
 export interface RunningRoster {
   url: string;
@@ -32,6 +33,8 @@ export interface StartOptions {
   importRunner?: ImportRunnerOptions;
   /** Run the import runner in this process (default true). */
   runImportRunner?: boolean;
+  /** How often open WebSockets re-check their session (default 30 s). */
+  liveSessionCheckMs?: number;
 }
 
 /** Opens the database, applies migrations, seeds the demo when asked, and listens. */
@@ -39,12 +42,15 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
   const logger = options.logger ?? createLogger(config.logLevel);
   const dataSource = await createDataSource(config.database, { logger: options.sqlLogger });
   await dataSource.initialize();
+  let closeEvents: () => Promise<void> = async () => {};
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
     const demo = config.seedDemo ? await seedDemoIfEmpty(dataSource) : null;
-    const services = createServices(config, dataSource, { logger, outbox: options.outbox, transport: options.transport, importRunner: options.importRunner });
-    const http = await createHttpServer(await buildRosterSchema(), services, logger);
+    const events = config.redisUrl ? await RedisEventBus.connect(config.redisUrl, logger) : undefined;
+    closeEvents = () => events?.close() ?? Promise.resolve();
+    const services = createServices(config, dataSource, { events, logger, outbox: options.outbox, transport: options.transport, importRunner: options.importRunner });
+    const http = await createHttpServer(await buildRosterSchema(), services, logger, { liveSessionCheckMs: options.liveSessionCheckMs });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
       http.server.listen(config.port, config.host, () => resolve());
@@ -65,10 +71,12 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
         await services.importRunner.stop();
         await services.outbox.stop();
         await http.close();
+        await closeEvents();
         await dataSource.destroy();
       },
     };
   } catch (error) {
+    await closeEvents().catch(() => {});
     await dataSource.destroy().catch(() => {});
     throw error;
   }

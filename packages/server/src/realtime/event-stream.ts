@@ -5,14 +5,23 @@ import type { AccountEvent, EventBus } from './events.js';
  * bounded: a consumer that does not keep up loses the oldest events (every event carries enough for the
  * client to refetch), so a dead socket cannot grow memory.
  */
-export function accountEvents(bus: EventBus, accountId: string, accept: (event: AccountEvent) => boolean, maxQueue = 100): AsyncIterableIterator<AccountEvent> {
+export function accountEvents(
+  bus: EventBus,
+  accountId: string,
+  accept: (event: AccountEvent) => boolean,
+  maxQueue = 100,
+): AsyncIterableIterator<AccountEvent & { resync: boolean }> {
   const queue: AccountEvent[] = [];
+  let overflowed = false;
   let wake: (() => void) | null = null;
   let done = false;
   const unsubscribe = bus.subscribe((event) => {
     if (event.accountId !== accountId || !accept(event)) return;
     queue.push(event);
-    if (queue.length > maxQueue) queue.shift();
+    if (queue.length > maxQueue) {
+      queue.shift();
+      overflowed = true;
+    }
     wake?.();
   });
   const finish = () => {
@@ -24,17 +33,22 @@ export function accountEvents(bus: EventBus, accountId: string, accept: (event: 
     [Symbol.asyncIterator]() {
       return this;
     },
-    async next(): Promise<IteratorResult<AccountEvent>> {
+    async next(): Promise<IteratorResult<AccountEvent & { resync: boolean }>> {
       while (!done && queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
-      if (queue.length > 0) return { value: queue.shift()!, done: false };
+      if (queue.length > 0) {
+        // After a drop the consumer is told to refetch, so nothing is missed for good.
+        const value = { ...queue.shift()!, resync: overflowed };
+        overflowed = false;
+        return { value, done: false };
+      }
       return { value: undefined, done: true };
     },
-    async return(): Promise<IteratorResult<AccountEvent>> {
+    async return(): Promise<IteratorResult<AccountEvent & { resync: boolean }>> {
       finish();
       return { value: undefined, done: true };
     },
-    async throw(error?: unknown): Promise<IteratorResult<AccountEvent>> {
+    async throw(error?: unknown): Promise<IteratorResult<AccountEvent & { resync: boolean }>> {
       finish();
       throw error;
     },

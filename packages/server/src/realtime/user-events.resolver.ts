@@ -1,0 +1,71 @@
+import { Ctx, Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
+import type { SubscribeResolverData } from 'type-graphql';
+import { GraphQLISODateTime } from 'type-graphql';
+import { User } from '../accounts/user.types.js';
+import type { RequestContext } from '../app/context.js';
+import { accountEvents } from './event-stream.js';
+import type { AccountEvent } from './events.js';
+
+export enum UserEventType {
+  INVITED = 'INVITED',
+  REINVITED = 'REINVITED',
+  UNINVITED = 'UNINVITED',
+  ACCEPTED = 'ACCEPTED',
+  INVITATION_EXPIRED = 'INVITATION_EXPIRED',
+  DELIVERY_CHANGED = 'DELIVERY_CHANGED',
+  CHANGED = 'CHANGED',
+}
+registerEnumType(UserEventType, { name: 'UserEventType', description: 'What happened to the users of a UserEvent.' });
+
+const TYPE_BY_EVENT: Record<string, UserEventType> = {
+  'user.invited': UserEventType.INVITED,
+  'user.reinvited': UserEventType.REINVITED,
+  'user.uninvited': UserEventType.UNINVITED,
+  'user.accepted': UserEventType.ACCEPTED,
+  'user.invitation_expired': UserEventType.INVITATION_EXPIRED,
+  'email.delivery_changed': UserEventType.DELIVERY_CHANGED,
+  'user.changed': UserEventType.CHANGED,
+};
+
+@ObjectType({ description: 'A change to users of the current MSP account, pushed live to every open dashboard.' })
+export class UserEvent {
+  @Field(() => UserEventType, { description: 'What happened.' })
+  type!: UserEventType;
+
+  @Field(() => [User], { description: 'The users concerned, as they are now (a client cache updates from these).' })
+  users!: User[];
+
+  @Field(() => [ID], { description: 'Users that no longer exist in the account (un-invited).' })
+  removedUserIds!: string[];
+
+  @Field(() => Boolean, { description: 'True when events were dropped because this client fell behind: refetch your lists.' })
+  resync!: boolean;
+
+  @Field(() => GraphQLISODateTime, { description: 'When it happened.' })
+  at!: Date;
+}
+
+@Resolver()
+export class UserEventsResolver {
+  @Subscription(() => UserEvent, {
+    description: "Every change to the current account's users (invited, accepted, re-invited, un-invited, bounced...). Administrators only; ends when the session does.",
+    subscribe: async ({ context }: SubscribeResolverData<unknown, Record<string, never>, RequestContext>) => {
+      const viewer = await context.admin();
+      return accountEvents(context.services.events, viewer.accountId, (event) => event.type in TYPE_BY_EVENT);
+    },
+  })
+  async userEvents(@Root() event: AccountEvent & { resync: boolean }, @Ctx() ctx: RequestContext): Promise<UserEvent> {
+    // A signed-out or removed admin stops receiving events at the next one.
+    const viewer = await ctx.revalidate();
+    ctx.resetLoaders();
+    const users = await ctx.services.users.findManyById(viewer.accountId, event.userIds);
+    const found = new Set(users.map((u) => u.id));
+    return {
+      type: TYPE_BY_EVENT[event.type]!,
+      users,
+      removedUserIds: event.userIds.filter((id) => !found.has(id)),
+      resync: event.resync,
+      at: event.at,
+    };
+  }
+}
