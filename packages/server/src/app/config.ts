@@ -15,6 +15,8 @@ export interface RosterConfig {
   /** Sender of invitation emails, e.g. `Roster <invitations@example.com>` (a domain verified at Resend). */
   mailFrom: string;
   publicUrl: string;
+  /** True when PUBLIC_URL was not given: it then follows the port actually listened on. */
+  publicUrlFromPort: boolean;
   production: boolean;
   sessionTtlHours: number;
   /** Largest CSV file accepted for import, in bytes. */
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     resendWebhookSecret,
     mailFrom,
     publicUrl: publicUrl.replace(/\/+$/, ''),
+    publicUrlFromPort: read('PUBLIC_URL') === undefined,
     production: nodeEnv === 'production',
     sessionTtlHours,
     importMaxBytes: importMaxMb * 1024 * 1024,

@@ -50,7 +50,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
       ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom)
       : new DevMailboxTransport((line) => options.logger.info(line)));
   const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
-  const invitations = new InvitationService(dataSource, events, config.publicUrl, () => outbox.nudge());
+  const invitations = new InvitationService(dataSource, events, () => config.publicUrl, () => outbox.nudge());
   const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
   return {
     config,

@@ -56,10 +56,12 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       http.server.listen(config.port, config.host, () => resolve());
     });
     const port = (http.server.address() as AddressInfo).port;
+    // With PORT=0 the real port is known only now; links in emails must carry it.
+    if (config.publicUrlFromPort) config.publicUrl = `http://localhost:${port}`;
     if (options.runOutboxWorker !== false) services.outbox.start();
     services.expirySweeper.start();
     if (options.runImportRunner !== false) services.importRunner.start();
-    const url = config.port === 0 || config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicUrl;
+    const url = config.publicUrl;
     return {
       url,
       port,

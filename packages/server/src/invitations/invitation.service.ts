@@ -100,12 +100,12 @@ export class InvitationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: EventBus,
-    private readonly publicUrl: string,
+    private readonly publicUrl: () => string,
     private readonly onEmailsQueued: () => void,
   ) {}
 
   acceptUrl(token: string): string {
-    return `${this.publicUrl}/invitations/${token}`;
+    return `${this.publicUrl()}/invitations/${token}`;
   }
 
   /** Invites every valid, new address of a pasted list; every entry gets its verdict. */

@@ -96,6 +96,7 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     const before = await roster.dataSource.getRepository(OutboxEmailEntity).count();
     const result = await invite('linkonly@x.test', { sendEmail: false });
     expect(result.data!.inviteUsers.results[0].inviteLink).toMatch(/\/invitations\/[A-Za-z0-9_-]{43}$/);
+    expect(result.data!.inviteUsers.results[0].inviteLink.startsWith(`${roster.url}/invitations/`)).toBe(true);
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).count()).toBe(before);
   });
 
