@@ -8,5 +8,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['src/**/*.test.ts'],
     restoreMocks: true,
+    // Mounting the whole app on happy-dom takes seconds on a busy 2-core CI machine.
+    testTimeout: 20_000,
   },
 });
