@@ -75,7 +75,7 @@ export async function waitForValue<T>(
   read: () => Promise<T>,
   accept: (value: T) => boolean,
   what: string,
-  options: { timeout?: number; page?: Page } = {},
+  options: { timeout?: number; interval?: number; page?: Page } = {},
 ): Promise<T> {
   let last: T | undefined;
   let seen = false;
