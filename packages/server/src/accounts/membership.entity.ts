@@ -14,6 +14,9 @@ import { CompanyEntity } from '../companies/company.entity.js';
 @Index('uq_memberships_account_email', ['accountId', 'email'], { unique: true })
 @Index('uq_memberships_account_person', ['accountId', 'personId'], { unique: true })
 @Index('ix_memberships_account_status', ['accountId', 'status'])
+// The Users page reads pages in email or creation order: these let it read just the page, not sort the account.
+@Index('ix_memberships_account_email_id', ['accountId', 'email', 'id'])
+@Index('ix_memberships_account_created_id', ['accountId', 'createdAt', 'id'])
 @Index('ix_memberships_account_external', ['accountId', 'externalId'])
 export class MembershipEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })

@@ -3,7 +3,7 @@ import { GraphQLISODateTime } from 'type-graphql';
 import { ConnectionType } from '../common/connection.js';
 import { Role, UserSource, UserStatus } from './roles.js';
 
-@ObjectType({ description: "A team member of the MSP account: a person's membership, from invitation onwards." })
+@ObjectType({ description: "A team member of the MSP account: a person's membership, from invitation onwards.", simpleResolvers: true })
 export class User {
   @Field(() => ID, { description: 'Opaque, stable id of this user in this MSP account.' })
   id!: string;

@@ -37,6 +37,8 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   const { config } = services;
   const app = express();
   app.disable('x-powered-by');
+  // GraphQL answers are not cached by ETag; hashing every response only costs time.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
 

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../common/connection.js';
 
-@ObjectType({ description: 'A client company the MSP manages.' })
+@ObjectType({ description: 'A client company the MSP manages.', simpleResolvers: true })
 export class Company {
   @Field(() => ID, { description: 'Opaque id of the company.' })
   id!: string;

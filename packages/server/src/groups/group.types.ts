@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../common/connection.js';
 
-@ObjectType({ description: 'A group of users in the MSP account.' })
+@ObjectType({ description: 'A group of users in the MSP account.', simpleResolvers: true })
 export class Group {
   @Field(() => ID, { description: 'Opaque id of the group.' })
   id!: string;
