@@ -221,7 +221,7 @@ describe.skipIf(!chromiumAvailable())('the Users page in a real browser (built p
     const rows = await waitForRows(page, (r) => r.length === 1, 'only Nia Brooks');
     expect(rows[0]).toMatchObject({ email: 'new.hire@contoso.test', name: 'Nia Brooks', company: 'Contoso Ltd', pending: true });
     expect(queryOf(page).get('q')).toBe('Nia Brooks');
-    await waitForSummary(page, 'Showing 1–1 of 1 users');
+    await waitForSummary(page, 'Showing 1–1 of 1 user');
 
     // A partial word matches names and emails alike.
     await typeSearch(page, 'okafor');

@@ -37,6 +37,8 @@ export default defineConfig({
     proxy: {
       '/graphql': { target: apiTarget, ws: true, changeOrigin: true },
       '/schema.graphql': { target: apiTarget, changeOrigin: true },
+      '/api': { target: apiTarget, changeOrigin: true },
+      '/webhooks': { target: apiTarget, changeOrigin: true },
     },
   },
 });

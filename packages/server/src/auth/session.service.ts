@@ -85,14 +85,13 @@ export class SessionService {
   async lookup(token: string | undefined): Promise<SessionLookup> {
     if (!token) return { viewer: null, reason: 'NO_SESSION' };
     if (token.length > 200) return { viewer: null, reason: 'SESSION_INVALID' };
-    const rows: Array<Record<string, unknown>> = await this.dataSource
-      .createQueryBuilder()
-      .select(['s.id AS session_id', 's.person_id AS person_id', 's.current_account_id AS account_id', 's.expires_at AS expires_at', 's.ended_at AS ended_at'])
-      .addSelect(['m.id AS membership_id', 'm.role AS role', 'm.status AS status', 'm.last_active_at AS last_active_at'])
-      .from(SessionEntity, 's')
-      .leftJoin(MembershipEntity, 'm', 'm.person_id = s.person_id AND m.account_id = s.current_account_id')
-      .where('s.token_hash = :hash', { hash: hashToken(token) })
-      .getRawMany();
+    // Runs on every request: plain SQL, no query building.
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      'SELECT s.id AS session_id, s.person_id AS person_id, s.current_account_id AS account_id, s.expires_at AS expires_at, s.ended_at AS ended_at, ' +
+        'm.id AS membership_id, m.role AS role, m.status AS status, m.last_active_at AS last_active_at ' +
+        'FROM sessions s LEFT JOIN memberships m ON m.person_id = s.person_id AND m.account_id = s.current_account_id WHERE s.token_hash = ?',
+      [hashToken(token)],
+    );
     const row = rows[0];
     if (!row) return { viewer: null, reason: 'SESSION_INVALID' };
     if (row.ended_at) return { viewer: null, reason: 'SESSION_INVALID' };

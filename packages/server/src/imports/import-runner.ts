@@ -136,6 +136,9 @@ export class ImportRunner {
       this.events.publish({ accountId: job.accountId, type: 'import.progress', userIds: [], jobId: job.id, at: new Date() });
       if (result.finished) return true;
       await this.options.afterBatch?.(job, result.processed);
+      // better-sqlite3 answers synchronously, so without this pause a long import would keep the event loop
+      // to itself and no request (not even the progress poll) would be served until it ends.
+      await yieldToEventLoop();
     }
   }
 
@@ -252,4 +255,8 @@ export class ImportRunner {
     }
     return ids;
   }
+}
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

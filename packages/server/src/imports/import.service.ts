@@ -12,6 +12,7 @@ import type { EventBus } from '../realtime/events.js';
 import { CsvFileError, openCsv, type CsvRecord, type CsvSkip } from './csv-reader.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { ImportRowEntity } from './import-row.entity.js';
+import { yieldToEventLoop } from './import-runner.js';
 import { EMPTY_MAPPING, evaluateRow, guessMapping, mappingFromHeader, type ImportMapping, type RowVerdict } from './mapping.js';
 
 export interface ImportOptions {
@@ -307,7 +308,10 @@ export class ImportService {
       async add(record: CsvRecord | CsvSkip, rowIndex?: number) {
         pending.push({ record, rowIndex: rowIndex ?? nextIndex });
         nextIndex = (rowIndex ?? nextIndex) + 1;
-        if (pending.length >= CHUNK) await flush();
+        if (pending.length >= CHUNK) {
+          await flush();
+          await yieldToEventLoop();
+        }
       },
       flush,
     };

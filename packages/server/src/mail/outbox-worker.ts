@@ -79,6 +79,8 @@ export class OutboxWorker {
       const sent = await this.runOnce();
       if (sent === 0) return total;
       total += sent;
+      // Let requests in between batches (SQLite answers synchronously).
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

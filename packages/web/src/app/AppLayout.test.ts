@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aConnection, aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp } from './testing';
+import { aConnection, aServerInfo, aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp } from './testing';
 
 let app: MountedApp | undefined;
 afterEach(() => {
@@ -7,9 +7,10 @@ afterEach(() => {
   app = undefined;
 });
 
-function api(signOut: () => ReturnType<typeof graphQLError> | { data: unknown }) {
+function api(signOut: () => ReturnType<typeof graphQLError> | { data: unknown }, serverInfo = aServerInfo()) {
   let signedIn = true;
   return fakeApi({
+    ServerInfo: () => ({ data: { serverInfo } }),
     Me: () => (signedIn ? { data: { me: aViewer({ account: 'Tailspin IT', email: 'tess@tailspin.example' }) } } : graphQLError('UNAUTHENTICATED', 'Sign in first.', { reason: 'NO_SESSION' })),
     SignOut: () => {
       const result = signOut();
@@ -32,6 +33,27 @@ describe('the dashboard shell', () => {
     expect(nav.get('a[aria-current="page"]').text()).toBe('Users');
     expect(app.wrapper.text()).toContain('Tailspin IT');
     expect(app.wrapper.text()).toContain('tess@tailspin.example');
+  });
+
+  it('links the Dev mailbox in the sidebar only while the server catches emails itself', async () => {
+    app = await mountApp(api(() => ({ data: null }), aServerInfo({ devMailboxEnabled: true })), '/users');
+    await waitFor(() => expect(app!.wrapper.findAll('a').map((a) => a.text())).toContain('Dev mailbox'));
+    expect(app.wrapper.findAll('a').find((a) => a.text() === 'Dev mailbox')!.attributes('href')).toBe('/dev/mailbox');
+    app.wrapper.unmount();
+
+    app = await mountApp(api(() => ({ data: null }), aServerInfo({ devMailboxEnabled: false })), '/users');
+    await settle();
+    expect(app.wrapper.text()).toContain('Tailspin IT');
+    expect(app.wrapper.findAll('a').map((a) => a.text())).not.toContain('Dev mailbox');
+  });
+
+  it('keeps Users highlighted on the import pages under it', async () => {
+    const fake = api(() => ({ data: null }));
+    app = await mountApp(fake, '/users');
+    await app.router.push('/users/import');
+    await settle();
+    const active = app.wrapper.get('nav[aria-label="Main"]').findAll('a.nav__link--active');
+    expect(active.map((a) => a.text())).toEqual(['Users']);
   });
 
   it('signs out, forgets the cached data and says so on the sign-in page', async () => {

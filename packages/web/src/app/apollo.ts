@@ -70,6 +70,20 @@ function createNetworkLink(options: CreateApolloClientOptions): ApolloLink {
   );
 }
 
+/**
+ * The cache both the app and the tests use. Import totals, outcomes and mappings have no id of their own:
+ * a newer copy (a progress event, a remap) simply replaces the older one field by field.
+ */
+export function createCache(): InMemoryCache {
+  return new InMemoryCache({
+    typePolicies: {
+      ImportPreviewTotals: { merge: true },
+      ImportOutcomeTotals: { merge: true },
+      ImportMappingType: { merge: true },
+    },
+  });
+}
+
 export function createApolloClient(options: CreateApolloClientOptions = {}): ApolloClient {
   const network = options.link ?? createNetworkLink(options);
   const link = options.onUnauthenticated
@@ -77,7 +91,7 @@ export function createApolloClient(options: CreateApolloClientOptions = {}): Apo
     : network;
   return new ApolloClient({
     link,
-    cache: new InMemoryCache(),
+    cache: createCache(),
     defaultOptions: {
       watchQuery: { fetchPolicy: 'cache-and-network', notifyOnNetworkStatusChange: true },
     },

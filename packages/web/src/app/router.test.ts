@@ -44,7 +44,7 @@ describe('routes and the session guard', () => {
     const row = app.wrapper.get('[data-testid="company-row"]');
     expect(row.text()).toContain('Contoso');
     expect(row.text()).toContain('4');
-    expect(app.wrapper.text()).toContain('Showing 1–1 of 1 companies');
+    expect(app.wrapper.text()).toContain('Showing 1–1 of 1 company');
   });
 
   it('says honestly that no integrations are configured', async () => {

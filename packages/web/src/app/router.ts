@@ -71,6 +71,19 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
             meta: { title: 'Users' },
           },
           {
+            // Choose a CSV file; past imports. Once uploaded, the job id is in the address.
+            path: 'users/import',
+            name: 'users-import',
+            component: () => import('../features/imports/ImportUsersPage.vue'),
+            meta: { title: 'Import users' },
+          },
+          {
+            path: 'users/import/:jobId',
+            name: 'users-import-job',
+            component: () => import('../features/imports/ImportUsersPage.vue'),
+            meta: { title: 'Import users' },
+          },
+          {
             path: 'companies',
             name: 'companies',
             component: () => import('../features/companies/CompaniesPage.vue'),

@@ -2,13 +2,13 @@
  * Test support: an Apollo client whose network is a function of the operation, and a mount helper that
  * gives a component the client, a session and an in-memory router, as the real app does.
  */
-import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink } from '@apollo/client';
 import { mount, flushPromises } from '@vue/test-utils';
 import type { FormattedExecutionResult } from 'graphql';
 import { Observable } from 'rxjs';
 import { defineComponent, h, type Component } from 'vue';
 import { createMemoryHistory, RouterView, type Router } from 'vue-router';
-import { ApolloClientKey, createAuthErrorLink, type UnauthenticatedEvent } from './apollo';
+import { ApolloClientKey, createAuthErrorLink, createCache, type UnauthenticatedEvent } from './apollo';
 import { createAppRouter, handleUnauthenticated } from './router';
 import { createSession, SessionKey, type Session } from './session';
 
@@ -31,8 +31,24 @@ export interface FakeApi {
   onUnauthenticated?: (event: UnauthenticatedEvent) => void;
 }
 
-/** responders by operation name; an unknown operation fails the test loudly. */
-export function fakeApi(responders: Record<string, Responder>): FakeApi {
+/** What `serverInfo` answers unless a test says otherwise: the dev mailbox on, a 5 MB import limit. */
+export function aServerInfo(overrides: { devMailboxEnabled?: boolean; importMaxBytes?: number } = {}) {
+  return {
+    __typename: 'ServerInfo',
+    devMailboxEnabled: overrides.devMailboxEnabled ?? true,
+    importMaxBytes: overrides.importMaxBytes ?? 5 * 1024 * 1024,
+  };
+}
+
+/**
+ * responders by operation name; an unknown operation fails the test loudly.
+ * `ServerInfo` (asked by the layout on every page) answers `aServerInfo()` unless given.
+ */
+export function fakeApi(givenResponders: Record<string, Responder>): FakeApi {
+  const responders: Record<string, Responder> = {
+    ServerInfo: () => ({ data: { serverInfo: aServerInfo() } }),
+    ...givenResponders,
+  };
   const operations: RecordedOperation[] = [];
   const network = new ApolloLink(
     (operation) =>
@@ -62,7 +78,7 @@ export function fakeApi(responders: Record<string, Responder>): FakeApi {
     lastCall: (name) => operations.filter((o) => o.operationName === name).at(-1),
   };
   const authLink = createAuthErrorLink((event) => api.onUnauthenticated?.(event));
-  api.client = new ApolloClient({ link: ApolloLink.from([authLink, network]), cache: new InMemoryCache() });
+  api.client = new ApolloClient({ link: ApolloLink.from([authLink, network]), cache: createCache() });
   return api;
 }
 

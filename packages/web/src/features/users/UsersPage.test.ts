@@ -50,6 +50,26 @@ const row = (email: string) => app!.wrapper.get(`[data-testid="user-row"][data-e
 const text = () => app!.wrapper.text();
 
 describe('Users page', () => {
+  it('says "1 user" for a single user, on a summary line and table that tests can find', async () => {
+    app = await mountApp(api(() => ({ data: { users: aConnection('User', [threeUsers[0]!]) } })), '/users');
+    expect(app.wrapper.get('[data-testid="users-summary"]').text()).toBe('Showing 1–1 of 1 user');
+    const table = app.wrapper.get('table[data-testid="users-table"]');
+    expect(table.classes()).toContain('users-table');
+    expect(table.findAll('[data-testid="user-row"]')).toHaveLength(1);
+  });
+
+  it('cuts long values with an ellipsis but keeps the full text in their title', async () => {
+    const long = 'a.very.long.address.for.a.very.long.name@subsidiary.contoso-holdings.example';
+    app = await mountApp(
+      api(() => ({ data: { users: aConnection('User', [aUser({ email: long, name: 'Maximiliana Wolfeschlegelsteinhausen', company: { id: 'co-9', name: 'Contoso Holdings International' } })]) } })),
+      '/users',
+    );
+    const user = row(long);
+    expect(user.get('.cell-email [title]').attributes('title')).toBe(long);
+    expect(user.find('[title="Maximiliana Wolfeschlegelsteinhausen"]').exists()).toBe(true);
+    expect(user.find('[title="Contoso Holdings International"]').exists()).toBe(true);
+  });
+
   it('lists the users with their details, badges and relative last activity', async () => {
     app = await mountApp(api(() => ({ data: { users: aConnection('User', threeUsers) } })), '/users');
 
