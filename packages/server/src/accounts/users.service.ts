@@ -1,13 +1,10 @@
-import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
-import { readKeysetPage } from '../common/keyset.js';
+import { DataSource } from 'typeorm';
+import { readKeysetPageRaw } from '../common/keyset.js';
 import { badInput, notFound } from '../app/errors.js';
 import { fromSqlDateTime } from '../common/columns.js';
 import { toPageRequest, type Connection, type PageArgs } from '../common/connection.js';
 import { CompanyEntity } from '../companies/company.entity.js';
-import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
-import { MembershipEntity } from './membership.entity.js';
-import { PersonEntity } from './person.entity.js';
 import { isAdministrator, Role, UserSource, UserStatus } from './roles.js';
 import { SortDirection, User, UserOrderField, type UserFilter, type UserOrder } from './user.types.js';
 
@@ -22,6 +19,8 @@ const SORT_KEYS: Record<UserOrderField, string> = {
   LAST_ACTIVE_AT: "COALESCE(m.last_active_at, '1970-01-01 00:00:00.000')",
   CREATED_AT: 'm.created_at',
 };
+
+const USERS_FROM = 'memberships m LEFT JOIN people p ON p.id = m.person_id';
 
 const USER_COLUMNS = [
   'm.id AS id', 'm.email AS email', 'm.name AS member_name', 'p.name AS person_name', 'm.role AS role', 'm.status AS status',
@@ -54,76 +53,66 @@ export class UsersService {
     const request = toPageRequest(page, orderName);
     await this.validateFilter(accountId, filter);
 
-    const query = this.baseQuery(accountId, filter, true).select(USER_COLUMNS);
+    const where = this.conditions(accountId, filter);
     const [result, totalCount] = await Promise.all([
-      readKeysetPage<UserRow, User, MembershipEntity>(query, {
-        sortKey: SORT_KEYS[field],
-        idColumn: 'm.id',
-        ascending: direction === SortDirection.ASC,
-        request,
-        orderName,
-        toNode: toUser,
-      }),
-      this.count(accountId, filter),
+      readKeysetPageRaw<UserRow, User>(
+        this.dataSource,
+        { select: USER_COLUMNS.join(', '), from: USERS_FROM, where: where.sql, params: where.params },
+        { sortKey: SORT_KEYS[field], idColumn: 'm.id', ascending: direction === SortDirection.ASC, request, orderName, toNode: toUser },
+      ),
+      this.count(where, Boolean(filter?.search?.trim())),
     ]);
     return { ...result, totalCount };
   }
 
   async findById(accountId: string, id: string): Promise<User> {
-    const row = (await this.baseQuery(accountId, undefined, true)
-      .select(USER_COLUMNS)
-      .andWhere('m.id = :id', { id })
-      .getRawOne()) as UserRow | undefined;
-    if (!row) throw notFound('User', 'id');
-    return toUser(row);
+    const [user] = await this.findManyById(accountId, [id]);
+    if (!user) throw notFound('User', 'id');
+    return user;
   }
 
   async findManyById(accountId: string, ids: string[]): Promise<User[]> {
     if (ids.length === 0) return [];
-    const rows = (await this.baseQuery(accountId, undefined, true).select(USER_COLUMNS).andWhere('m.id IN (:...ids)', { ids }).getRawMany()) as UserRow[];
+    const rows: UserRow[] = await this.dataSource.query(
+      `SELECT ${USER_COLUMNS.join(', ')} FROM ${USERS_FROM} WHERE m.account_id = ? AND m.id IN (${ids.map(() => '?').join(', ')})`,
+      [accountId, ...ids],
+    );
     return rows.map(toUser);
   }
 
-  private async count(accountId: string, filter: UserFilter | undefined): Promise<number> {
-    const needsPeople = Boolean(filter?.search?.trim());
-    const row = await this.baseQuery(accountId, filter, needsPeople).select('COUNT(*) AS n').getRawOne();
-    return Number(row?.n ?? 0);
+  private async count(where: { sql: string[]; params: unknown[] }, needsPeople: boolean): Promise<number> {
+    const from = needsPeople ? USERS_FROM : 'memberships m';
+    const rows: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM ${from} WHERE ${where.sql.join(' AND ')}`, where.params);
+    return Number(rows[0]?.n ?? 0);
   }
 
-  private baseQuery(accountId: string, filter: UserFilter | undefined, joinPeople: boolean): SelectQueryBuilder<MembershipEntity> {
-    const query = this.dataSource.getRepository(MembershipEntity).createQueryBuilder('m').where('m.account_id = :accountId', { accountId });
-    if (joinPeople) query.leftJoin(PersonEntity, 'p', 'p.id = m.person_id');
+  /** The filter as SQL conditions with `?` parameters: the Users page runs plain SQL (it is the hottest path). */
+  private conditions(accountId: string, filter: UserFilter | undefined): { sql: string[]; params: unknown[] } {
+    const sql = ['m.account_id = ?'];
+    const params: unknown[] = [accountId];
     const search = filter?.search?.trim();
     if (search) {
       const pattern = `%${search.toLowerCase().replace(/[!%_]/g, (c) => '!' + c)}%`;
-      query.andWhere(
-        new Brackets((qb) =>
-          qb
-            .where("m.email LIKE :pattern ESCAPE '!'")
-            .orWhere("LOWER(p.name) LIKE :pattern ESCAPE '!'")
-            .orWhere("LOWER(m.name) LIKE :pattern ESCAPE '!'"),
-        ),
-        { pattern },
-      );
+      sql.push("(m.email LIKE ? ESCAPE '!' OR LOWER(p.name) LIKE ? ESCAPE '!' OR LOWER(m.name) LIKE ? ESCAPE '!')");
+      params.push(pattern, pattern, pattern);
     }
-    if (filter?.statuses?.length) query.andWhere('m.status IN (:...statuses)', { statuses: filter.statuses });
-    if (filter?.roles?.length) query.andWhere('m.role IN (:...roles)', { roles: filter.roles });
-    if (filter?.companyId) query.andWhere('m.company_id = :companyId', { companyId: filter.companyId });
+    if (filter?.statuses?.length) {
+      sql.push(`m.status IN (${filter.statuses.map(() => '?').join(', ')})`);
+      params.push(...filter.statuses);
+    }
+    if (filter?.roles?.length) {
+      sql.push(`m.role IN (${filter.roles.map(() => '?').join(', ')})`);
+      params.push(...filter.roles);
+    }
+    if (filter?.companyId) {
+      sql.push('m.company_id = ?');
+      params.push(filter.companyId);
+    }
     if (filter?.groupId) {
-      query.andWhere(
-        (qb) =>
-          'EXISTS ' +
-          qb
-            .subQuery()
-            .select('1')
-            .from(GroupMemberEntity, 'gm')
-            .where('gm.membership_id = m.id')
-            .andWhere('gm.group_id = :groupId')
-            .getQuery(),
-        { groupId: filter.groupId },
-      );
+      sql.push('EXISTS (SELECT 1 FROM group_members gm WHERE gm.membership_id = m.id AND gm.group_id = ?)');
+      params.push(filter.groupId);
     }
-    return query;
+    return { sql, params };
   }
 
   /** A filter naming another account's company or group is refused, not answered with an empty page. */

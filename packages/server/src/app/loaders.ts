@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
-import { DataSource, In } from 'typeorm';
-import { CompanyEntity } from '../companies/company.entity.js';
-import { GroupMemberEntity } from '../groups/group-member.entity.js';
-import { GroupEntity } from '../groups/group.entity.js';
+import type { DataSource } from 'typeorm';
+import type { Company } from '../companies/company.types.js';
+import type { Group } from '../groups/group.types.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { fromSqlDateTime } from '../common/columns.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
@@ -14,29 +13,25 @@ import type { InvitationInfo } from '../invitations/invitation.types.js';
  */
 export function createLoaders(dataSource: DataSource, accountId: string) {
   return {
-    companyById: new DataLoader<string, CompanyEntity | null>(async (ids) => {
-      const rows = await dataSource.getRepository(CompanyEntity).find({ where: { accountId, id: In([...ids]) } });
+    // The Users page resolves these for every row: plain SQL, plain objects.
+    companyById: new DataLoader<string, Company | null>(async (ids) => {
+      const rows: Company[] = await dataSource.query(`SELECT id, name FROM companies WHERE account_id = ? AND id IN (${ids.map(() => '?').join(', ')})`, [accountId, ...ids]);
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
 
-    groupsByMembershipId: new DataLoader<string, GroupEntity[]>(async (membershipIds) => {
-      const rows: Array<{ membership_id: string; id: string; name: string; description: string | null; external_id: string | null }> =
-        await dataSource
-          .createQueryBuilder()
-          .select(['gm.membership_id AS membership_id', 'g.id AS id', 'g.name AS name', 'g.description AS description', 'g.external_id AS external_id'])
-          .from(GroupMemberEntity, 'gm')
-          .innerJoin(GroupEntity, 'g', 'g.id = gm.group_id')
-          .where('gm.account_id = :accountId', { accountId })
-          .andWhere('gm.membership_id IN (:...membershipIds)', { membershipIds: [...membershipIds] })
-          .orderBy('g.name', 'ASC')
-          .getRawMany();
-      const byMembership = new Map<string, GroupEntity[]>();
-      for (const row of rows) {
-        const group = Object.assign(new GroupEntity(), { id: row.id, name: row.name, description: row.description, externalId: row.external_id, accountId });
-        const list = byMembership.get(row.membership_id) ?? [];
+    groupsByMembershipId: new DataLoader<string, Group[]>(async (membershipIds) => {
+      const rows: Array<Group & { membership_id: string }> = await dataSource.query(
+        'SELECT gm.membership_id AS membership_id, g.id AS id, g.name AS name, g.description AS description ' +
+          'FROM group_members gm INNER JOIN user_groups g ON g.id = gm.group_id ' +
+          `WHERE gm.account_id = ? AND gm.membership_id IN (${membershipIds.map(() => '?').join(', ')}) ORDER BY g.name`,
+        [accountId, ...membershipIds],
+      );
+      const byMembership = new Map<string, Group[]>();
+      for (const { membership_id, ...group } of rows) {
+        const list = byMembership.get(membership_id) ?? [];
         list.push(group);
-        byMembership.set(row.membership_id, list);
+        byMembership.set(membership_id, list);
       }
       return membershipIds.map((id) => byMembership.get(id) ?? []);
     }),
