@@ -1,6 +1,8 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { ConnectionType } from '../common/connection.js';
+import { Company } from '../companies/company.types.js';
+import { Group } from '../groups/group.types.js';
 import { Role, UserSource, UserStatus } from './roles.js';
 
 @ObjectType({ description: "A team member of the MSP account: a person's membership, from invitation onwards.", simpleResolvers: true })
@@ -38,7 +40,13 @@ export class User {
   @Field(() => Boolean, { description: 'True while an invitation waits to be accepted: the amber "Invitation pending" badge.' })
   invitationPending!: boolean;
 
-  /** Not exposed: used by the field resolver for `company`. */
+  @Field(() => Company, { nullable: true, description: 'The client company the user belongs to, if any.' })
+  company!: Company | null;
+
+  @Field(() => [Group], { description: 'Groups the user is a member of, by name.' })
+  groups!: Group[];
+
+  /** Not exposed. */
   companyId!: string | null;
 }
 

@@ -1,8 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../app/context.js';
 import { PageArgs } from '../common/connection.js';
-import { Company } from '../companies/company.types.js';
-import { Group } from '../groups/group.types.js';
 import { User, UserConnection, UserFilter, UserOrder } from './user.types.js';
 
 @Resolver(() => User)
@@ -22,16 +20,5 @@ export class UsersResolver {
   async user(@Arg('id', () => ID, { description: 'Id of the user.' }) id: string, @Ctx() ctx: RequestContext): Promise<User> {
     const viewer = await ctx.admin();
     return ctx.services.users.findById(viewer.accountId, id);
-  }
-
-  @FieldResolver(() => Company, { nullable: true, description: 'The client company the user belongs to, if any.' })
-  async company(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Company | null> {
-    if (!user.companyId) return null;
-    return ctx.loaders(await ctx.viewer()).companyById.load(user.companyId);
-  }
-
-  @FieldResolver(() => [Group], { description: 'Groups the user is a member of, by name.' })
-  async groups(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Group[]> {
-    return ctx.loaders(await ctx.viewer()).groupsByMembershipId.load(user.id);
   }
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Company } from '../companies/company.types.js';
-import type { Group } from '../groups/group.types.js';
+import { companiesById } from '../accounts/user-relations.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { fromSqlDateTime } from '../common/columns.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
@@ -13,27 +13,9 @@ import type { InvitationInfo } from '../invitations/invitation.types.js';
  */
 export function createLoaders(dataSource: DataSource, accountId: string) {
   return {
-    // The Users page resolves these for every row: plain SQL, plain objects.
     companyById: new DataLoader<string, Company | null>(async (ids) => {
-      const rows: Company[] = await dataSource.query(`SELECT id, name FROM companies WHERE account_id = ? AND id IN (${ids.map(() => '?').join(', ')})`, [accountId, ...ids]);
-      const byId = new Map(rows.map((row) => [row.id, row]));
+      const byId = await companiesById(dataSource, accountId, ids);
       return ids.map((id) => byId.get(id) ?? null);
-    }),
-
-    groupsByMembershipId: new DataLoader<string, Group[]>(async (membershipIds) => {
-      const rows: Array<Group & { membership_id: string }> = await dataSource.query(
-        'SELECT gm.membership_id AS membership_id, g.id AS id, g.name AS name, g.description AS description ' +
-          'FROM group_members gm INNER JOIN user_groups g ON g.id = gm.group_id ' +
-          `WHERE gm.account_id = ? AND gm.membership_id IN (${membershipIds.map(() => '?').join(', ')}) ORDER BY g.name`,
-        [accountId, ...membershipIds],
-      );
-      const byMembership = new Map<string, Group[]>();
-      for (const { membership_id, ...group } of rows) {
-        const list = byMembership.get(membership_id) ?? [];
-        list.push(group);
-        byMembership.set(membership_id, list);
-      }
-      return membershipIds.map((id) => byMembership.get(id) ?? []);
     }),
 
     pendingInvitationByMembershipId: new DataLoader<string, InvitationInfo | null>(async (membershipIds) => {
