@@ -5,13 +5,17 @@ import { clearSessionCookie, serializeSessionCookie } from '../auth/cookies.js';
 import { SessionService } from '../auth/session.service.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { RosterConfig } from './config.js';
-import { forbidden, unauthenticated } from './errors.js';
+import { badInput, forbidden, unauthenticated } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { InvitationService } from '../invitations/invitation.service.js';
 import { InvitationExpirySweeper } from '../invitations/expiry-sweeper.js';
 import { ImportRunner, type ImportRunnerOptions } from '../imports/import-runner.js';
 import { ImportService } from '../imports/import.service.js';
+import { NamedCollection } from '../common/named-collection.js';
+import { CompanyEntity } from '../companies/company.entity.js';
+import { GroupEntity } from '../groups/group.entity.js';
+import { AssignmentsService } from '../accounts/assignments.service.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../mail/transport.js';
@@ -29,6 +33,9 @@ export interface Services {
   expirySweeper: InvitationExpirySweeper;
   devMailbox: DevMailbox;
   imports: ImportService;
+  companies: NamedCollection<CompanyEntity>;
+  groups: NamedCollection<GroupEntity>;
+  assignments: AssignmentsService;
   importRunner: ImportRunner;
 }
 
@@ -64,6 +71,14 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     devMailbox: new DevMailbox(dataSource),
     imports: new ImportService(dataSource, events, config.importMaxBytes, () => importRunner.nudge()),
     importRunner,
+    companies: new NamedCollection(dataSource, CompanyEntity, 'company'),
+    groups: new NamedCollection(dataSource, GroupEntity, 'group', (input) => {
+      if (input.description === undefined) return {};
+      const description = input.description === null ? '' : String(input.description).trim();
+      if (description.length > 1000) throw badInput('input.description', 'A description has at most 1,000 characters.');
+      return { description: description || null };
+    }),
+    assignments: new AssignmentsService(dataSource, events),
   };
 }
 

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { MembershipEntity } from '../accounts/membership.entity.js';
+import { CompanyPayload, CreateCompanyInput, DeleteByIdInput, DeletePayload, RenameCompanyInput, SetUsersCompanyInput, UsersPayload } from './company-mutations.types.js';
 import type { RequestContext } from '../app/context.js';
 import { notFound } from '../app/errors.js';
 import { PageArgs } from '../common/connection.js';
@@ -29,5 +31,33 @@ export class CompaniesResolver {
   @FieldResolver(() => Int, { description: 'How many users belong to this company.' })
   async userCount(@Root() company: Company, @Ctx() ctx: RequestContext): Promise<number> {
     return ctx.loaders(await ctx.viewer()).companyUserCount.load(company.id);
+  }
+
+  @Mutation(() => CompanyPayload, { description: 'Creates a company. BAD_USER_INPUT when the name is empty, too long or taken.' })
+  async createCompany(@Arg('input', () => CreateCompanyInput) input: CreateCompanyInput, @Ctx() ctx: RequestContext): Promise<CompanyPayload> {
+    const company = await ctx.services.companies.create(await ctx.admin(), input.name);
+    return { company: { id: company.id, name: company.name } };
+  }
+
+  @Mutation(() => CompanyPayload, { description: 'Renames a company.' })
+  async renameCompany(@Arg('input', () => RenameCompanyInput) input: RenameCompanyInput, @Ctx() ctx: RequestContext): Promise<CompanyPayload> {
+    const company = await ctx.services.companies.update(await ctx.admin(), input.id, input.name);
+    return { company: { id: company.id, name: company.name } };
+  }
+
+  @Mutation(() => DeletePayload, { description: 'Deletes a company; its users stay, without a company.' })
+  async deleteCompany(@Arg('input', () => DeleteByIdInput) input: DeleteByIdInput, @Ctx() ctx: RequestContext): Promise<DeletePayload> {
+    const viewer = await ctx.admin();
+    const members = await ctx.services.dataSource.getRepository(MembershipEntity).find({ where: { accountId: viewer.accountId, companyId: input.id }, select: { id: true } });
+    await ctx.services.companies.remove(viewer, input.id);
+    if (members.length) ctx.services.events.publish({ accountId: viewer.accountId, type: 'user.changed', userIds: members.map((m) => m.id), at: new Date() });
+    return { deletedId: input.id };
+  }
+
+  @Mutation(() => UsersPayload, { description: 'Puts users into a company, or (companyId null) out of their company.' })
+  async setUsersCompany(@Arg('input', () => SetUsersCompanyInput) input: SetUsersCompanyInput, @Ctx() ctx: RequestContext): Promise<UsersPayload> {
+    const viewer = await ctx.admin();
+    const ids = await ctx.services.assignments.setCompany(viewer, input.userIds, input.companyId ?? null);
+    return { users: await ctx.services.users.findManyById(viewer.accountId, ids) };
   }
 }

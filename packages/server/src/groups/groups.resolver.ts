@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { CreateGroupInput, DeleteByIdInput, DeletePayload, GroupMembersInput, GroupPayload, UpdateGroupInput, UsersPayload } from '../companies/company-mutations.types.js';
+import { GroupMemberEntity } from './group-member.entity.js';
 import type { RequestContext } from '../app/context.js';
 import { notFound } from '../app/errors.js';
 import { PageArgs } from '../common/connection.js';
@@ -29,5 +31,40 @@ export class GroupsResolver {
   @FieldResolver(() => Int, { description: 'How many users are members of this group.' })
   async userCount(@Root() group: Group, @Ctx() ctx: RequestContext): Promise<number> {
     return ctx.loaders(await ctx.viewer()).groupUserCount.load(group.id);
+  }
+
+  @Mutation(() => GroupPayload, { description: 'Creates a group. BAD_USER_INPUT when the name is empty, too long or taken.' })
+  async createGroup(@Arg('input', () => CreateGroupInput) input: CreateGroupInput, @Ctx() ctx: RequestContext): Promise<GroupPayload> {
+    const group = await ctx.services.groups.create(await ctx.admin(), input.name, { description: input.description });
+    return { group: { id: group.id, name: group.name, description: group.description } };
+  }
+
+  @Mutation(() => GroupPayload, { description: 'Renames a group or changes its description.' })
+  async updateGroup(@Arg('input', () => UpdateGroupInput) input: UpdateGroupInput, @Ctx() ctx: RequestContext): Promise<GroupPayload> {
+    const group = await ctx.services.groups.update(await ctx.admin(), input.id, input.name, input.description === undefined ? {} : { description: input.description });
+    return { group: { id: group.id, name: group.name, description: group.description } };
+  }
+
+  @Mutation(() => DeletePayload, { description: 'Deletes a group; its members stay in the account.' })
+  async deleteGroup(@Arg('input', () => DeleteByIdInput) input: DeleteByIdInput, @Ctx() ctx: RequestContext): Promise<DeletePayload> {
+    const viewer = await ctx.admin();
+    const members = await ctx.services.dataSource.getRepository(GroupMemberEntity).find({ where: { accountId: viewer.accountId, groupId: input.id }, select: { membershipId: true } });
+    await ctx.services.groups.remove(viewer, input.id);
+    if (members.length) ctx.services.events.publish({ accountId: viewer.accountId, type: 'user.changed', userIds: members.map((m) => m.membershipId), at: new Date() });
+    return { deletedId: input.id };
+  }
+
+  @Mutation(() => UsersPayload, { description: 'Adds users to a group (those already in it stay).' })
+  async addGroupMembers(@Arg('input', () => GroupMembersInput) input: GroupMembersInput, @Ctx() ctx: RequestContext): Promise<UsersPayload> {
+    const viewer = await ctx.admin();
+    const ids = await ctx.services.assignments.addToGroup(viewer, input.groupId, input.userIds);
+    return { users: await ctx.services.users.findManyById(viewer.accountId, ids) };
+  }
+
+  @Mutation(() => UsersPayload, { description: 'Removes users from a group.' })
+  async removeGroupMembers(@Arg('input', () => GroupMembersInput) input: GroupMembersInput, @Ctx() ctx: RequestContext): Promise<UsersPayload> {
+    const viewer = await ctx.admin();
+    const ids = await ctx.services.assignments.removeFromGroup(viewer, input.groupId, input.userIds);
+    return { users: await ctx.services.users.findManyById(viewer.accountId, ids) };
   }
 }
