@@ -67,14 +67,15 @@ export function mountImportRoutes(app: express.Express, services: Services, logg
       const job = await services.imports.find(viewer.accountId, req.params.id as string);
       const safeName = (job.fileName ?? 'import').replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_').slice(0, 80);
       res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${safeName}-result.csv"`);
-      Readable.from(resultLines(services, job.id)).pipe(res);
+      const mapping = JSON.parse(job.mapping ?? '{}') as { email?: number | null };
+      Readable.from(resultLines(services, job.id, mapping.email ?? null)).pipe(res);
     } catch (error) {
       sendError(res, error);
     }
   });
 }
 
-async function* resultLines(services: Services, jobId: string): AsyncGenerator<string> {
+async function* resultLines(services: Services, jobId: string, emailColumn: number | null): AsyncGenerator<string> {
   yield '\uFEFF' + ['line', 'email', 'name', 'role', 'company', 'groups', 'verdict', 'outcome', 'reason'].join(',') + '\r\n';
   let lastIndex = -1;
   for (;;) {
@@ -90,7 +91,7 @@ async function* resultLines(services: Services, jobId: string): AsyncGenerator<s
     let chunk = '';
     for (const row of rows) {
       const cells = JSON.parse(row.cells) as string[];
-      const email = row.email ?? cells[0] ?? '';
+      const email = row.email ?? (emailColumn === null ? '' : (cells[emailColumn] ?? ''));
       const groups = row.groups ? (JSON.parse(row.groups) as string[]).join(';') : '';
       chunk += [String(row.line), email, row.name ?? '', row.role ?? '', row.company ?? '', groups, row.verdict, row.outcome ?? 'NOT_IMPORTED', row.outcomeReason ?? row.reason ?? '']
         .map(csvCell)

@@ -125,7 +125,8 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     const users = await admin.gql('{ users(filter: { search: "new.test" }, page: { first: 50 }) { edges { node { email status role name company { name } } } } }');
     const byEmail = Object.fromEntries(users.data!.users.edges.map((e: any) => [e.node.email, e.node]));
     expect(Object.keys(byEmail).sort()).toEqual(['ada@new.test', 'evil@new.test', 'grace@new.test', 'last@new.test']);
-    expect(byEmail['ada@new.test']).toMatchObject({ status: 'INVITED', role: 'ADMIN', name: 'Ada Lovelace' });
+    expect(byEmail['ada@new.test']).toMatchObject({ status: 'INVITED', role: 'ADMIN', name: 'Ada Lovelace', company: { name: 'Contoso' } });
+    expect(byEmail['grace@new.test'].company).toEqual({ name: 'Fabrikam' });
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId })).toBe(4);
 
     const download = Buffer.from(await (await fetch(`${roster.url}${job.resultCsvUrl}`, { headers: { cookie: admin.cookie! } })).arrayBuffer());

@@ -112,7 +112,9 @@ export class ImportsResolver {
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { id: string }, RequestContext>) => {
       const viewer = await context.admin();
       await context.services.imports.find(viewer.accountId, args.id);
-      return accountEvents(context.services.events, viewer.accountId, (event) => event.type === 'import.progress' && event.jobId === args.id, 5);
+      // The first answer is the job as it is now: a small import may finish before the page subscribes.
+      const now: AccountEvent = { accountId: viewer.accountId, type: 'import.progress', userIds: [], jobId: args.id, at: new Date() };
+      return accountEvents(context.services.events, viewer.accountId, (event) => event.type === 'import.progress' && event.jobId === args.id, 5, now);
     },
   })
   async importJobUpdated(@Root() event: AccountEvent, @Arg('id', () => ID, { description: 'Id of the import.' }) id: string, @Ctx() ctx: RequestContext): Promise<ImportJob> {

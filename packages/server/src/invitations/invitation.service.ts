@@ -227,7 +227,8 @@ export class InvitationService {
         status: UserStatus.INVITED,
         source: options.source,
         externalId: null,
-        companyId: null,
+        // Shown and filterable while the invitation is pending; applied again on acceptance.
+        companyId: entry.companyId,
         lastActiveAt: null,
         createdAt: now,
         updatedAt: now,
@@ -238,6 +239,8 @@ export class InvitationService {
     });
     for (let i = 0; i < created.length; i += 500) await manager.insert(MembershipEntity, created.slice(i, i + 500).map((c) => c.membership));
     for (let i = 0; i < created.length; i += 250) await manager.insert(InvitationEntity, created.slice(i, i + 250).map((c) => c.invitation));
+    const groupMembers = created.flatMap((c, index) => [...new Set(entries[index]!.groupIds ?? [])].map((groupId) => ({ groupId, membershipId: c.membership.id, accountId: account.id })));
+    for (let i = 0; i < groupMembers.length; i += 500) await manager.insert(GroupMemberEntity, groupMembers.slice(i, i + 500));
     if (options.sendEmail) await enqueueEmails(manager, await this.emailsFor(manager, account, inviterPersonId, created));
     await recordAudit(
       manager,

@@ -10,8 +10,10 @@ export function accountEvents(
   accountId: string,
   accept: (event: AccountEvent) => boolean,
   maxQueue = 100,
+  /** Delivered first, e.g. so a progress subscription starts with the current state. */
+  initial?: AccountEvent,
 ): AsyncIterableIterator<AccountEvent & { resync: boolean }> {
-  const queue: AccountEvent[] = [];
+  const queue: AccountEvent[] = initial ? [initial] : [];
   let overflowed = false;
   let wake: (() => void) | null = null;
   let done = false;
