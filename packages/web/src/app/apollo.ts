@@ -5,6 +5,7 @@ import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient } from 'graphql-ws';
 import { Kind, OperationTypeNode } from 'graphql';
 import type { InjectionKey } from 'vue';
+import { shouldRetryLiveSocket, type LiveConnection } from './live-connection';
 
 export const ApolloClientKey: InjectionKey<ApolloClient> = Symbol('ApolloClient');
 
@@ -14,7 +15,7 @@ export interface RosterOperationContext {
 }
 
 export interface UnauthenticatedEvent {
-  /** `extensions.reason` from the server: NO_SESSION, SESSION_EXPIRED, SESSION_INVALID. */
+  /** `extensions.reason` from the server: NO_SESSION, SESSION_EXPIRED, SESSION_INVALID; SIGNED_OUT from a 4401/4403 socket close. */
   reason?: string;
   operationName?: string;
 }
@@ -26,6 +27,8 @@ export interface CreateApolloClientOptions {
   wsUrl?: string;
   /** Replace the network entirely (tests). */
   link?: ApolloLink;
+  /** Told about the WebSocket's connecting / connected / closed events (the live-updates indicator). */
+  live?: LiveConnection;
 }
 
 export function graphqlWsUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location): string {
@@ -53,8 +56,17 @@ function createNetworkLink(options: CreateApolloClientOptions): ApolloLink {
   const wsLink = new GraphQLWsLink(
     createClient({
       url: options.wsUrl ?? graphqlWsUrl(),
+      // Connects while a subscription exists (the signed-in admin's live user events), closes when none is left.
       lazy: true,
+      // Network drops and server restarts: retry forever with graphql-ws's randomised exponential backoff.
       retryAttempts: Infinity,
+      // ...but not an ended session (4401) or a socket refused for lack of one (4403): that is "sign in again".
+      shouldRetry: shouldRetryLiveSocket,
+      on: options.live && {
+        connecting: (isRetry) => options.live!.connecting(isRetry),
+        connected: () => options.live!.connected(),
+        closed: (event) => options.live!.closed(event),
+      },
     }),
   );
   return ApolloLink.split(

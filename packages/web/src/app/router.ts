@@ -32,6 +32,8 @@ function signInLocation(fromPath: string, reason?: string): RouteLocationRaw {
   const query: Record<string, string> = {};
   if (fromPath !== '/' && fromPath !== HOME_PATH && !fromPath.startsWith('/sign-in')) query.redirect = fromPath;
   if (reason === 'SESSION_EXPIRED') query.reason = 'expired';
+  // The live-updates socket was closed because the session was signed out (here or in another tab).
+  if (reason === 'SIGNED_OUT') query.reason = 'signed-out';
   return { name: 'sign-in', query };
 }
 

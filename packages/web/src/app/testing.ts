@@ -4,11 +4,13 @@
  */
 import { ApolloClient, ApolloLink } from '@apollo/client';
 import { mount, flushPromises } from '@vue/test-utils';
-import type { FormattedExecutionResult } from 'graphql';
-import { Observable } from 'rxjs';
+import { Kind, OperationTypeNode, type FormattedExecutionResult } from 'graphql';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { Observable, Subject } from 'rxjs';
 import { defineComponent, h, type Component } from 'vue';
 import { createMemoryHistory, RouterView, type Router } from 'vue-router';
 import { ApolloClientKey, createAuthErrorLink, createCache, type UnauthenticatedEvent } from './apollo';
+import { createLiveConnection, LiveConnectionKey, type LiveConnection } from './live-connection';
 import { createAppRouter, handleUnauthenticated } from './router';
 import { createSession, SessionKey, type Session } from './session';
 
@@ -29,6 +31,11 @@ export interface FakeApi {
   lastCall(operationName: string): RecordedOperation | undefined;
   /** What the error link calls on UNAUTHENTICATED; mountApp wires it to the router like main.ts. */
   onUnauthenticated?: (event: UnauthenticatedEvent) => void;
+  /**
+   * A subscription without a responder stays open: the test pushes its results (`stream('UserEvents').next(...)`),
+   * fails it (`.error(...)`) or ends it (`.complete()`). `.observed` says whether the app is subscribed.
+   */
+  stream(operationName: string): Subject<FormattedExecutionResult>;
 }
 
 /** What `serverInfo` answers unless a test says otherwise: the dev mailbox on, a 5 MB import limit. */
@@ -50,12 +57,30 @@ export function fakeApi(givenResponders: Record<string, Responder>): FakeApi {
     ...givenResponders,
   };
   const operations: RecordedOperation[] = [];
+  const streams = new Map<string, Subject<FormattedExecutionResult>>();
+  const stream = (name: string) => {
+    let subject = streams.get(name);
+    if (!subject) streams.set(name, (subject = new Subject<FormattedExecutionResult>()));
+    return subject;
+  };
+  const isSubscription = (operation: ApolloLink.Operation) => {
+    const definition = getMainDefinition(operation.query);
+    return definition.kind === Kind.OPERATION_DEFINITION && definition.operation === OperationTypeNode.SUBSCRIPTION;
+  };
   const network = new ApolloLink(
     (operation) =>
       new Observable((observer) => {
         const recorded = { operationName: operation.operationName ?? '', variables: operation.variables };
         operations.push(recorded);
         const responder = responders[recorded.operationName];
+        if (!responder && isSubscription(operation)) {
+          const subscription = stream(recorded.operationName).subscribe({
+            next: (result) => observer.next(result as ApolloLink.Result),
+            error: (err) => observer.error(err),
+            complete: () => observer.complete(),
+          });
+          return () => subscription.unsubscribe();
+        }
         if (!responder) {
           observer.error(new Error(`No fake response for ${recorded.operationName}`));
           return;
@@ -76,6 +101,7 @@ export function fakeApi(givenResponders: Record<string, Responder>): FakeApi {
     operations,
     calls: (name) => operations.filter((o) => o.operationName === name),
     lastCall: (name) => operations.filter((o) => o.operationName === name).at(-1),
+    stream,
   };
   const authLink = createAuthErrorLink((event) => api.onUnauthenticated?.(event));
   api.client = new ApolloClient({ link: ApolloLink.from([authLink, network]), cache: createCache() });
@@ -188,6 +214,8 @@ export interface MountedApp {
   router: Router;
   session: Session;
   wrapper: ReturnType<typeof mount>;
+  /** The WebSocket's state, as main.ts feeds it from graphql-ws: tests play its events (`live.closed({ code: 1006, reason: '' })`). */
+  live: LiveConnection;
 }
 
 /** Mounts the whole app (real routes, guard and layout) at `path`, against a fake API. */
@@ -195,6 +223,7 @@ export async function mountApp(api: FakeApi, path: string): Promise<MountedApp> 
   const session = createSession(api.client);
   const router = createAppRouter(session, createMemoryHistory());
   api.onUnauthenticated = (event) => handleUnauthenticated(router, session, event);
+  const live = createLiveConnection({ onSessionEnded: (event) => handleUnauthenticated(router, session, event) });
   const Root: Component = defineComponent({ render: () => h(RouterView) });
   await router.push(path);
   await router.isReady();
@@ -202,11 +231,15 @@ export async function mountApp(api: FakeApi, path: string): Promise<MountedApp> 
     attachTo: document.body,
     global: {
       plugins: [router],
-      provide: { [ApolloClientKey as symbol]: api.client, [SessionKey as symbol]: session },
+      provide: {
+        [ApolloClientKey as symbol]: api.client,
+        [SessionKey as symbol]: session,
+        [LiveConnectionKey as symbol]: live,
+      },
     },
   });
   await settle();
-  return { router, session, wrapper };
+  return { router, session, wrapper, live };
 }
 
 /** Lets queries answer and Vue re-render (async components, promises, timers at 0). */
