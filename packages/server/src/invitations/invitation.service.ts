@@ -300,54 +300,49 @@ export class InvitationService {
     const reissued: NewInvitation[] = [];
     for (const userId of new Set(userIds)) {
       const membership = memberships.get(userId);
-      if (!membership) {
-        results.push({ userId, email: null, ok: false, code: 'NOT_FOUND', message: 'User was not found.', inviteLink: null });
+      const refusal = refusalUnlessPending(userId, membership);
+      if (refusal || !membership) {
+        results.push(refusal!);
         continue;
       }
-      if (membership.status !== UserStatus.INVITED) {
-        results.push({ userId, email: membership.email, ok: false, code: InvitationErrorCode.NOT_PENDING, message: notPendingMessage(membership), inviteLink: null });
-        continue;
-      }
-      {
-        const result = await inTransaction(this.dataSource, async (manager) => {
-          const current = await manager.getRepository(InvitationEntity).findOne({ where: { membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
-          if (current && now.getTime() - current.createdAt.getTime() < REINVITE_COOLDOWN_MS) {
-            const wait = Math.ceil((REINVITE_COOLDOWN_MS - (now.getTime() - current.createdAt.getTime())) / 1000);
-            return { throttled: wait };
-          }
-          if (current) {
-            // Outbox rows before invitation rows: the same lock order as the outbox worker, so neither deadlocks.
-            await this.cancelQueuedEmails(manager, [current.id]);
-            await manager.update(InvitationEntity, { id: current.id, state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now });
-          }
-          const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
-          const token = newSecretToken();
-          const options = {
-            role: current?.role ?? membership.role,
-            companyId: current?.companyId ?? null,
-            groupIds: current?.groupIds ? (JSON.parse(current.groupIds) as string[]) : null,
-            sendEmail,
-          };
-          const invitation = this.newInvitation(account, membership, token, viewer.personId, options, now);
-          await manager.insert(InvitationEntity, invitation);
-          const entry: NewInvitation = { membership, invitation, token, name: membership.name };
-          if (sendEmail) await enqueueEmails(manager, await this.emailsFor(manager, account, viewer.personId, [entry]));
-          await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email }]);
-          return { entry };
-        });
-        if ('throttled' in result) {
-          results.push({
-            userId,
-            email: membership.email,
-            ok: false,
-            code: InvitationErrorCode.REINVITE_THROTTLED,
-            message: `${membership.email} was invited less than a minute ago; try again in ${result.throttled} seconds.`,
-            inviteLink: null,
-          });
-        } else {
-          reissued.push(result.entry!);
-          results.push({ userId, email: membership.email, ok: true, code: null, message: `A new invitation was ${sendEmail ? 'sent' : 'created'} for ${membership.email}; the previous link no longer works.`, inviteLink: this.acceptUrl(result.entry!.token) });
+      const result = await inTransaction(this.dataSource, async (manager) => {
+        const current = await manager.getRepository(InvitationEntity).findOne({ where: { membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
+        if (current && now.getTime() - current.createdAt.getTime() < REINVITE_COOLDOWN_MS) {
+          const wait = Math.ceil((REINVITE_COOLDOWN_MS - (now.getTime() - current.createdAt.getTime())) / 1000);
+          return { throttled: wait };
         }
+        if (current) {
+          // Outbox rows before invitation rows: the same lock order as the outbox worker, so neither deadlocks.
+          await this.cancelQueuedEmails(manager, [current.id]);
+          await manager.update(InvitationEntity, { id: current.id, state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now });
+        }
+        const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
+        const token = newSecretToken();
+        const options = {
+          role: current?.role ?? membership.role,
+          companyId: current?.companyId ?? null,
+          groupIds: current?.groupIds ? (JSON.parse(current.groupIds) as string[]) : null,
+          sendEmail,
+        };
+        const invitation = this.newInvitation(account, membership, token, viewer.personId, options, now);
+        await manager.insert(InvitationEntity, invitation);
+        const entry: NewInvitation = { membership, invitation, token, name: membership.name };
+        if (sendEmail) await enqueueEmails(manager, await this.emailsFor(manager, account, viewer.personId, [entry]));
+        await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email }]);
+        return { entry };
+      });
+      if ('throttled' in result) {
+        results.push({
+          userId,
+          email: membership.email,
+          ok: false,
+          code: InvitationErrorCode.REINVITE_THROTTLED,
+          message: `${membership.email} was invited less than a minute ago; try again in ${result.throttled} seconds.`,
+          inviteLink: null,
+        });
+      } else {
+        reissued.push(result.entry!);
+        results.push({ userId, email: membership.email, ok: true, code: null, message: `A new invitation was ${sendEmail ? 'sent' : 'created'} for ${membership.email}; the previous link no longer works.`, inviteLink: this.acceptUrl(result.entry!.token) });
       }
     }
     this.afterCommit(viewer.accountId, 'user.reinvited', reissued, sendEmail);
@@ -362,12 +357,9 @@ export class InvitationService {
     const removed: string[] = [];
     for (const userId of new Set(userIds)) {
       const membership = memberships.get(userId);
-      if (!membership) {
-        results.push({ userId, email: null, ok: false, code: 'NOT_FOUND', message: 'User was not found.', inviteLink: null });
-        continue;
-      }
-      if (membership.status !== UserStatus.INVITED) {
-        results.push({ userId, email: membership.email, ok: false, code: InvitationErrorCode.NOT_PENDING, message: notPendingMessage(membership), inviteLink: null });
+      const refusal = refusalUnlessPending(userId, membership);
+      if (refusal || !membership) {
+        results.push(refusal!);
         continue;
       }
       const done = await inTransaction(this.dataSource, async (manager) => {
@@ -553,6 +545,15 @@ function failUnlessValid(invitation: InvitationEntity): void {
       throw invitationError(InvitationErrorCode.INVITATION_EXPIRED, `This invitation expired on ${invitation.expiresAt.toISOString().slice(0, 10)}. Ask your administrator to re-invite you.`);
     default:
   }
+}
+
+/** Why a selected user cannot be re-invited or un-invited, or null when they can. */
+function refusalUnlessPending(userId: string, membership: MembershipEntity | undefined): UserActionOutcome | null {
+  if (!membership) return { userId, email: null, ok: false, code: 'NOT_FOUND', message: 'User was not found.', inviteLink: null };
+  if (membership.status !== UserStatus.INVITED) {
+    return { userId, email: membership.email, ok: false, code: InvitationErrorCode.NOT_PENDING, message: notPendingMessage(membership), inviteLink: null };
+  }
+  return null;
 }
 
 function notPendingMessage(membership: MembershipEntity): string {
