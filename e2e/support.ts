@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -26,7 +27,10 @@ export async function startBuiltProduct(env: Record<string, string> = {}, dataDi
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Roster did not start within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // no half-started server left behind
+      reject(new Error(`Roster did not start within 60 s:\n${output}`));
+    }, 60_000);
     const check = () => {
       const match = /Roster is running at (http:\/\/\S+)/.exec(output);
       if (match && /Playground:/.test(output)) {
@@ -79,4 +83,45 @@ export async function signIn(url: string, email: string, password: string): Prom
   const cookie = response.headers.getSetCookie()[0];
   if (!cookie) throw new Error(`sign-in failed: ${await response.text()}`);
   return cookie.split(';')[0]!;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the built product on a given port and data folder (a restart keeps both, so open dashboards can come
+ * back to the same address and data). Retries for a few seconds while the port is still held, e.g. by the
+ * instance that was just stopped.
+ */
+export async function startBuiltProductOnPort(port: number, dataDir: string, env: Record<string, string> = {}): Promise<StartedProduct> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await startBuiltProduct({ ...env, PORT: String(port) }, dataDir);
+    } catch (error) {
+      if (!/EADDRINUSE/.test(String(error)) || Date.now() >= deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** One GraphQL request over HTTP with a session cookie ("name=value"); throws with the errors if there are any. */
+export async function graphql<T = any>(url: string, cookie: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (!response.ok || body.errors?.length || !body.data) throw new Error(`GraphQL request failed (HTTP ${response.status}): ${JSON.stringify(body.errors ?? body)}`);
+  return body.data;
 }
