@@ -22,7 +22,7 @@ const base = {
 };
 
 describe('the Companies and Groups pages (one shared list page)', () => {
-  it('shows groups with their description (a dash when there is none) and user counts', async () => {
+  it('shows groups with their description (a dash when there is none), user counts and row actions', async () => {
     const api = fakeApi({
       ...base,
       Groups: () => ({
@@ -32,10 +32,10 @@ describe('the Companies and Groups pages (one shared list page)', () => {
     app = await mountApp(api, '/groups');
     await waitFor(() => expect(app!.wrapper.findAll('[data-testid="group-row"]')).toHaveLength(2));
     expect(app.wrapper.get('h1').text()).toBe('Groups');
-    expect(app.wrapper.findAll('th').map((th) => th.text())).toEqual(['Name', 'Description', 'Users']);
+    expect(app.wrapper.findAll('th').map((th) => th.text())).toEqual(['Name', 'Description', 'Users', 'Actions']);
     const [helpdesk, sales] = app.wrapper.findAll('[data-testid="group-row"]');
-    expect(helpdesk!.findAll('td').map((td) => td.text())).toEqual(['Helpdesk', 'First line', '1,200']);
-    expect(sales!.findAll('td').map((td) => td.text())).toEqual(['Sales', '—', '3']);
+    expect(helpdesk!.findAll('td').map((td) => td.text())).toEqual(['Helpdesk', 'First line', '1,200', 'Edit  Delete']);
+    expect(sales!.findAll('td').map((td) => td.text())).toEqual(['Sales', '—', '3', 'Edit  Delete']);
     expect(app.wrapper.text()).toContain('Showing 1–2 of 2 groups');
     expect(api.lastCall('Groups')!.variables).toEqual({ page: { first: 25 } });
   });
@@ -68,5 +68,6 @@ describe('the Companies and Groups pages (one shared list page)', () => {
     await waitFor(() => expect(app!.wrapper.get('[role="alert"]').text()).toContain('Could not load companies'));
     expect(app.wrapper.get('[role="alert"]').text()).toContain('Your role does not give access to the admin dashboard.');
     expect(app.wrapper.get('[role="alert"]').find('button').exists()).toBe(false);
+    expect(app.wrapper.findAll('button').some((b) => b.text() === 'New company')).toBe(false);
   });
 });

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  aConnection,
+  aViewer,
+  fakeApi,
+  mountApp,
+  settle,
+  waitFor,
+  type MountedApp,
+  type RecordedOperation,
+} from '../../app/testing';
+
+const group = (id: string, name: string, description: string | null, userCount: number) => ({
+  __typename: 'Group',
+  id,
+  name,
+  description,
+  userCount,
+});
+
+let app: MountedApp | undefined;
+afterEach(() => {
+  app?.wrapper.unmount();
+  app = undefined;
+});
+
+function api() {
+  let groups = [group('g1', 'Helpdesk', 'First line', 12), group('g2', 'Sales', null, 3)];
+  return fakeApi({
+    Me: () => ({ data: { me: aViewer() } }),
+    UsersPage: () => ({ data: { users: aConnection('User', []) } }),
+    Groups: () => ({ data: { groups: aConnection('Group', groups) } }),
+    CreateGroup: (op: RecordedOperation) => {
+      const created = group('g3', op.variables.input.name, op.variables.input.description ?? null, 0);
+      groups = [...groups, created];
+      return { data: { createGroup: { __typename: 'GroupPayload', group: created } } };
+    },
+    UpdateGroup: (op: RecordedOperation) => {
+      const { id, name, description } = op.variables.input;
+      const updated = { ...groups.find((g) => g.id === id)!, name, description };
+      groups = groups.map((g) => (g.id === id ? updated : g));
+      return { data: { updateGroup: { __typename: 'GroupPayload', group: updated } } };
+    },
+    DeleteGroup: (op: RecordedOperation) => {
+      groups = groups.filter((g) => g.id !== op.variables.input.id);
+      return { data: { deleteGroup: { __typename: 'DeletePayload', deletedId: op.variables.input.id } } };
+    },
+  });
+}
+
+const button = (name: string, root: { findAll: MountedApp['wrapper']['findAll'] } = app!.wrapper) => {
+  const found = root.findAll('button').find((b) => b.text() === name);
+  if (!found) throw new Error(`No button "${name}"`);
+  return found;
+};
+const row = (name: string) => app!.wrapper.findAll('[data-testid="group-row"]').find((r) => r.find('td').text() === name)!;
+const dialog = () => app!.wrapper.get('[role="dialog"]');
+const field = (label: string) => {
+  const labelEl = dialog().findAll('label').find((l) => l.text() === label)!;
+  return dialog().get(`#${labelEl.attributes('for')}`);
+};
+
+async function openGroups(fake: ReturnType<typeof api>) {
+  app = await mountApp(fake, '/groups');
+  await waitFor(() => expect(app!.wrapper.findAll('[data-testid="group-row"]')).toHaveLength(2));
+}
+
+describe('Groups page: create, edit, delete', () => {
+  it('creates a group with a description', async () => {
+    const fake = api();
+    await openGroups(fake);
+    await button('New group').trigger('click');
+    await settle();
+    await field('Name').setValue('Engineering');
+    await field('Description').setValue('Builds things');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.lastCall('CreateGroup')!.variables).toEqual({ input: { name: 'Engineering', description: 'Builds things' } });
+    await waitFor(() => expect(app!.wrapper.findAll('[data-testid="group-row"]')).toHaveLength(3));
+  });
+
+  it('edits the name and description, and clears an emptied description', async () => {
+    const fake = api();
+    await openGroups(fake);
+    await button('Edit', row('Helpdesk')).trigger('click');
+    await settle();
+    expect((field('Description').element as HTMLTextAreaElement).value).toBe('First line');
+    await field('Name').setValue('Service desk');
+    await field('Description').setValue('');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.lastCall('UpdateGroup')!.variables).toEqual({ input: { id: 'g1', name: 'Service desk', description: null } });
+    expect(row('Service desk').findAll('td').map((td) => td.text()).slice(0, 3)).toEqual(['Service desk', '—', '12']);
+  });
+
+  it('links the group to its members and asks before deleting it', async () => {
+    const fake = api();
+    await openGroups(fake);
+    expect(row('Sales').get('a').attributes('href')).toBe('/users?group=g2');
+
+    await button('Delete', row('Helpdesk')).trigger('click');
+    await settle();
+    expect(app!.wrapper.get('[role="alertdialog"]').text()).toContain(
+      'Delete Helpdesk? Its 12 users stay in the account, no longer in this group.',
+    );
+    await button('Delete group', app!.wrapper.get('[role="alertdialog"]')).trigger('click');
+    await settle();
+    expect(fake.lastCall('DeleteGroup')!.variables).toEqual({ input: { id: 'g1' } });
+    await waitFor(() => expect(app!.wrapper.findAll('[data-testid="group-row"]')).toHaveLength(1));
+  });
+});

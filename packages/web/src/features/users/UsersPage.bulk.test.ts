@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  aConnection,
+  aUser,
+  aViewer,
+  fakeApi,
+  graphQLError,
+  mountApp,
+  settle,
+  type MountedApp,
+  type RecordedOperation,
+  type Responder,
+} from '../../app/testing';
+
+const ann = aUser({ id: 'u-ann', email: 'ann@contoso.example' });
+const bob = aUser({ id: 'u-bob', email: 'bob@contoso.example' });
+const cai = aUser({ id: 'u-cai', email: 'cai@contoso.example' });
+const contoso = { __typename: 'Company', id: 'c1', name: 'Contoso', userCount: 0 };
+const helpdesk = { __typename: 'Group', id: 'g1', name: 'Helpdesk', description: null, userCount: 0 };
+const sales = { __typename: 'Group', id: 'g2', name: 'Sales', description: null, userCount: 0 };
+
+const changedUsers = (op: RecordedOperation, extra: Record<string, unknown>) =>
+  op.variables.input.userIds.map((id: string) => ({ __typename: 'User', id, ...extra }));
+
+function api(overrides: Record<string, Responder> = {}) {
+  return fakeApi({
+    Me: () => ({ data: { me: aViewer() } }),
+    Companies: () => ({ data: { companies: aConnection('Company', [contoso]) } }),
+    Groups: () => ({ data: { groups: aConnection('Group', [helpdesk, sales]) } }),
+    UsersPage: () => ({ data: { users: aConnection('User', [ann, bob, cai]) } }),
+    AddGroupMembers: (op) => ({
+      data: { addGroupMembers: { __typename: 'UsersPayload', users: changedUsers(op, { groups: [{ __typename: 'Group', id: 'g1', name: 'Helpdesk' }] }) } },
+    }),
+    RemoveGroupMembers: (op) => ({
+      data: { removeGroupMembers: { __typename: 'UsersPayload', users: changedUsers(op, { groups: [] }) } },
+    }),
+    SetUsersCompany: (op) => ({
+      data: {
+        setUsersCompany: {
+          __typename: 'UsersPayload',
+          users: changedUsers(op, { company: op.variables.input.companyId ? { __typename: 'Company', id: 'c1', name: 'Contoso' } : null }),
+        },
+      },
+    }),
+    ...overrides,
+  });
+}
+
+let app: MountedApp | undefined;
+afterEach(() => {
+  app?.wrapper.unmount();
+  app = undefined;
+});
+
+const button = (name: string, root: { findAll: MountedApp['wrapper']['findAll'] } = app!.wrapper) => {
+  const found = root.findAll('button').find((b) => b.text() === name);
+  if (!found) throw new Error(`No button "${name}"`);
+  return found;
+};
+const dialog = () => app!.wrapper.get('[role="dialog"]');
+const toasts = () => app!.wrapper.get('[data-testid="toasts"]');
+
+async function select(...emails: string[]) {
+  for (const email of emails) await app!.wrapper.get(`input[aria-label="Select ${email}"]`).setValue(true);
+}
+
+describe('Users page: bulk company and group changes', () => {
+  it('adds the selected users to a group, says so and reads the list again', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users');
+    await select('ann@contoso.example', 'cai@contoso.example');
+    const usersReads = fake.calls('UsersPage').length;
+
+    await button('Add to group…', app.wrapper.get('[data-testid="bulk-bar"]')).trigger('click');
+    await settle();
+    expect(dialog().text()).toContain('Add 2 users to a group');
+    await dialog().get('select').setValue('g1');
+    await dialog().get('form').trigger('submit');
+    await settle();
+
+    expect(fake.calls('AddGroupMembers')).toHaveLength(1);
+    expect(fake.lastCall('AddGroupMembers')!.variables).toEqual({ input: { groupId: 'g1', userIds: ['u-ann', 'u-cai'] } });
+    expect(app.wrapper.find('[role="dialog"]').exists()).toBe(false);
+    expect(toasts().text()).toContain('Added 2 users to Helpdesk.');
+    expect(fake.calls('UsersPage').length).toBeGreaterThan(usersReads);
+  });
+
+  it('asks for a group before calling the server', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users');
+    await select('bob@contoso.example');
+    await button('Remove from group…').trigger('click');
+    await settle();
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.calls('RemoveGroupMembers')).toHaveLength(0);
+    expect(dialog().text()).toContain('Choose a group.');
+
+    await dialog().get('select').setValue('g2');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.lastCall('RemoveGroupMembers')!.variables).toEqual({ input: { groupId: 'g2', userIds: ['u-bob'] } });
+    expect(toasts().text()).toContain('Removed 1 user from Sales.');
+  });
+
+  it('sets a company, or none, for the selected users', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users');
+    await select('ann@contoso.example', 'bob@contoso.example');
+
+    await button('Set company…').trigger('click');
+    await settle();
+    const options = dialog().findAll('option').map((o) => o.text());
+    expect(options).toEqual(['Choose a company', 'No company', 'Contoso']);
+    await dialog().get('select').setValue('c1');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.lastCall('SetUsersCompany')!.variables).toEqual({ input: { userIds: ['u-ann', 'u-bob'], companyId: 'c1' } });
+    expect(toasts().text()).toContain('Moved 2 users to Contoso.');
+
+    await button('Set company…').trigger('click');
+    await settle();
+    await dialog().get('select').setValue('__none__');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.lastCall('SetUsersCompany')!.variables).toEqual({ input: { userIds: ['u-ann', 'u-bob'], companyId: null } });
+    expect(toasts().text()).toContain('Took 2 users out of their company.');
+  });
+
+  it('keeps the dialog open with the reason when the group is gone', async () => {
+    const fake = api({ AddGroupMembers: () => graphQLError('NOT_FOUND', 'Group not found.', { field: 'input.groupId' }) });
+    app = await mountApp(fake, '/users');
+    await select('ann@contoso.example');
+    await button('Add to group…').trigger('click');
+    await settle();
+    await dialog().get('select').setValue('g1');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(dialog().get('[role="alert"]').text()).toContain('Group not found. It may have been deleted meanwhile; choose again.');
+  });
+});
