@@ -56,3 +56,10 @@ export class ImportRowEntity {
   @JoinColumn({ name: 'job_id' })
   job?: ImportJobEntity;
 }
+
+export const IMPORT_ROW_COLUMNS = ['job_id', 'row_index', 'line', 'cells', 'email', 'name', 'role', 'company', 'groups', 'verdict', 'reason', 'outcome', 'outcome_reason', 'user_id'];
+
+/** A row in IMPORT_ROW_COLUMNS order, for bulk inserts. */
+export function importRowValues(row: ImportRowEntity): unknown[] {
+  return [row.jobId, row.rowIndex, row.line, row.cells, row.email, row.name, row.role, row.company, row.groups, row.verdict, row.reason, row.outcome, row.outcomeReason, row.userId];
+}

@@ -11,7 +11,8 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { isUniqueViolation, type InvitationService, type NewInvitation } from '../invitations/invitation.service.js';
 import type { EventBus } from '../realtime/events.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
-import { ImportRowEntity } from './import-row.entity.js';
+import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-row.entity.js';
+import { bulkInsert } from '../db/bulk-insert.js';
 import type { ImportOptions } from './import.service.js';
 
 export interface ImportRunnerOptions {
@@ -213,7 +214,7 @@ export class ImportRunner {
         counts[row.outcome!] = (counts[row.outcome!] ?? 0) + 1;
       }
       await manager.delete(ImportRowEntity, { jobId: job.id, rowIndex: In(rows.map((r) => r.rowIndex)) });
-      for (let i = 0; i < rows.length; i += 500) await manager.insert(ImportRowEntity, rows.slice(i, i + 500));
+      await bulkInsert(manager, 'import_rows', IMPORT_ROW_COLUMNS, rows.map(importRowValues));
       const processed = job.processedRows + rows.length;
       await this.renewLease(manager, job, { processedRows: processed, outcomes: JSON.stringify(counts), leaseUntil: new Date(now.getTime() + this.options.leaseMs) });
       job.processedRows = processed;

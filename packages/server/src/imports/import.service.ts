@@ -11,7 +11,8 @@ import { GroupEntity } from '../groups/group.entity.js';
 import type { EventBus } from '../realtime/events.js';
 import { CsvFileError, openCsv, type CsvRecord, type CsvSkip } from './csv-reader.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
-import { ImportRowEntity } from './import-row.entity.js';
+import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-row.entity.js';
+import { bulkInsert } from '../db/bulk-insert.js';
 import { yieldToEventLoop } from './import-runner.js';
 import { EMPTY_MAPPING, evaluateRow, guessMapping, mappingFromHeader, type ImportMapping, type RowVerdict } from './mapping.js';
 
@@ -297,7 +298,7 @@ export class ImportService {
       state.dataRows += rows.filter((r) => r.verdict !== 'HEADER').length;
       await inTransaction(dataSource, async (manager: EntityManager) => {
         if (replacing) await manager.delete(ImportRowEntity, { jobId: job.id, rowIndex: In(rows.map((r) => r.rowIndex)) });
-        for (let i = 0; i < rows.length; i += 500) await manager.insert(ImportRowEntity, rows.slice(i, i + 500));
+        await bulkInsert(manager, 'import_rows', IMPORT_ROW_COLUMNS, rows.map(importRowValues));
       });
     };
 
