@@ -82,6 +82,8 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   };
 }
 
+const sessionChecksByEvent = new WeakMap<object, Map<string | undefined, ReturnType<SessionService['lookup']>>>();
+
 /** What every resolver receives. The viewer is resolved lazily, once, on first use. */
 export class RequestContext {
   private viewerPromise: Promise<Viewer> | null = null;
@@ -103,9 +105,19 @@ export class RequestContext {
     return this.viewerPromise;
   }
 
-  /** Looks the session up again (not cached): live subscriptions check it before each event. */
-  async revalidate(): Promise<Viewer> {
-    const result = await this.services.sessions.lookup(this.sessionToken);
+  /**
+   * Looks the session up again before a live event is sent. Every socket of one session shares the lookup
+   * for one event (`sharedBy`), so an event costs a query per session, not per socket.
+   */
+  async revalidate(sharedBy?: object): Promise<Viewer> {
+    let lookups = sharedBy ? sessionChecksByEvent.get(sharedBy) : undefined;
+    if (sharedBy && !lookups) sessionChecksByEvent.set(sharedBy, (lookups = new Map()));
+    let pending = lookups?.get(this.sessionToken);
+    if (!pending) {
+      pending = this.services.sessions.lookup(this.sessionToken);
+      lookups?.set(this.sessionToken, pending);
+    }
+    const result = await pending;
     if (!result.viewer) throw unauthenticated(result.reason);
     if (!isAdministrator(result.viewer.role)) throw forbidden('Your role does not give access to the admin dashboard.', { requiredRole: 'ADMIN' });
     this.viewerPromise = Promise.resolve(result.viewer);

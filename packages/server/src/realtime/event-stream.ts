@@ -1,5 +1,8 @@
 import type { AccountEvent, EventBus } from './events.js';
 
+/** An event as one subscriber receives it; `source` is the object every subscriber of this process shares. */
+export type StreamedEvent = AccountEvent & { resync: boolean; source: AccountEvent };
+
 /**
  * The events of one account that pass `accept`, as an async iterable for a subscription. The queue is
  * bounded: a consumer that does not keep up loses the oldest events (every event carries enough for the
@@ -12,7 +15,7 @@ export function accountEvents(
   maxQueue = 100,
   /** Delivered first, e.g. so a progress subscription starts with the current state. */
   initial?: AccountEvent,
-): AsyncIterableIterator<AccountEvent & { resync: boolean }> {
+): AsyncIterableIterator<StreamedEvent> {
   const queue: AccountEvent[] = initial ? [initial] : [];
   let overflowed = false;
   let wake: (() => void) | null = null;
@@ -35,22 +38,23 @@ export function accountEvents(
     [Symbol.asyncIterator]() {
       return this;
     },
-    async next(): Promise<IteratorResult<AccountEvent & { resync: boolean }>> {
+    async next(): Promise<IteratorResult<StreamedEvent>> {
       while (!done && queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       if (queue.length > 0) {
         // After a drop the consumer is told to refetch, so nothing is missed for good.
-        const value = { ...queue.shift()!, resync: overflowed };
+        const source = queue.shift()!;
+        const value = { ...source, resync: overflowed, source };
         overflowed = false;
         return { value, done: false };
       }
       return { value: undefined, done: true };
     },
-    async return(): Promise<IteratorResult<AccountEvent & { resync: boolean }>> {
+    async return(): Promise<IteratorResult<StreamedEvent>> {
       finish();
       return { value: undefined, done: true };
     },
-    async throw(error?: unknown): Promise<IteratorResult<AccountEvent & { resync: boolean }>> {
+    async throw(error?: unknown): Promise<IteratorResult<StreamedEvent>> {
       finish();
       throw error;
     },

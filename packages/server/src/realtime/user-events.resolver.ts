@@ -5,6 +5,9 @@ import { User } from '../accounts/user.types.js';
 import type { RequestContext } from '../app/context.js';
 import { accountEvents } from './event-stream.js';
 import type { AccountEvent } from './events.js';
+import type { StreamedEvent } from './event-stream.js';
+
+const usersByEvent = new WeakMap<AccountEvent, Promise<User[]>>();
 
 export enum UserEventType {
   INVITED = 'INVITED',
@@ -54,11 +57,14 @@ export class UserEventsResolver {
       return accountEvents(context.services.events, viewer.accountId, (event) => event.type in TYPE_BY_EVENT);
     },
   })
-  async userEvents(@Root() event: AccountEvent & { resync: boolean }, @Ctx() ctx: RequestContext): Promise<UserEvent> {
+  async userEvents(@Root() event: StreamedEvent, @Ctx() ctx: RequestContext): Promise<UserEvent> {
     // A signed-out or removed admin stops receiving events at the next one.
-    const viewer = await ctx.revalidate();
+    const viewer = await ctx.revalidate(event.source);
     ctx.resetLoaders();
-    const users = await ctx.services.users.findManyById(viewer.accountId, event.userIds);
+    // Read once per event and process, whatever the number of open dashboards of the account.
+    let pending = usersByEvent.get(event.source);
+    if (!pending) usersByEvent.set(event.source, (pending = ctx.services.users.findManyById(viewer.accountId, event.userIds)));
+    const users = await pending;
     const found = new Set(users.map((u) => u.id));
     return {
       type: TYPE_BY_EVENT[event.type]!,
