@@ -81,3 +81,11 @@ export function otherProcessesCpuMs(exclude: CpuCounter[]): CpuCounter {
     return total - mine - excluded.reduce((sum, value) => sum! + value!, 0)!;
   };
 }
+
+/** CPU time of another process's main thread only (its JS and GC; not libuv's pool, where e.g. scrypt runs). */
+export function processMainThreadCpuMs(pid: number): CpuCounter {
+  return () => {
+    const ticks = readStatTicks(`/proc/${pid}/task/${pid}/stat`);
+    return ticks === null ? null : (ticks * 1000) / TICKS_PER_SECOND;
+  };
+}

@@ -89,3 +89,66 @@ export function printProfileSummary(profile: CpuProfile, requests: number, top =
   console.log('  self time by function:');
   for (const [fn, ms] of byFunction) console.log(`    ${pct(ms)} ${perRequest(ms)}  ${fn}`);
 }
+
+/** The part of the `ws` WebSocket API used here (ws is a dependency of packages/server, not of the root). */
+export interface MinimalWebSocket {
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  once(event: string, listener: (...args: any[]) => void): unknown;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * CPU profiling of another Node.js process (e.g. a Roster child started with `--inspect=127.0.0.1:0`),
+ * over the inspector's WebSocket (Chrome DevTools Protocol), so a profile covers exactly the measured part
+ * and not the process's start-up.
+ */
+export class RemoteCpuProfiler {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
+
+  private constructor(private readonly socket: MinimalWebSocket) {
+    socket.on('message', (data: unknown) => {
+      const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
+      const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id!);
+      if (message.error) waiter.reject(new Error(message.error.message));
+      else waiter.resolve(message.result);
+    });
+  }
+
+  static async connect(inspectorUrl: string): Promise<RemoteCpuProfiler> {
+    const { createRequire } = await import('node:module');
+    const WebSocket = createRequire(new URL('../../packages/server/package.json', import.meta.url))('ws') as new (url: string) => MinimalWebSocket;
+    const socket = new WebSocket(inspectorUrl);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return new RemoteCpuProfiler(socket);
+  }
+
+  private send<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  async start(samplingIntervalUs = 500): Promise<void> {
+    await this.send('Profiler.enable');
+    await this.send('Profiler.setSamplingInterval', { interval: samplingIntervalUs });
+    await this.send('Profiler.start');
+  }
+
+  async stop(file: string): Promise<CpuProfile> {
+    const { profile } = await this.send<{ profile: CpuProfile }>('Profiler.stop');
+    await this.send('Profiler.disable');
+    this.socket.close();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return profile;
+  }
+}

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,4 +72,14 @@ export function warnAboutOtherLoad(runs: LoadRun[], thresholdCores = 0.2): boole
       'Those figures are noisy; rerun on a quiet machine before trusting the ratio.',
   );
   return true;
+}
+
+/** The code a run measured: HEAD, and whether packages/server had uncommitted changes (the server changes while benchmarks run). */
+export function gitRevision(): { commit: string | null; serverDirty: boolean | null } {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: path.resolve(RESULTS_DIR, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return { commit: git(['rev-parse', '--short', 'HEAD']), serverDirty: git(['status', '--porcelain', '--', 'packages/server']) !== '' };
+  } catch {
+    return { commit: null, serverDirty: null };
+  }
 }

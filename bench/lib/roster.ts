@@ -12,14 +12,25 @@ export interface BenchRoster {
   resetSqlCount(): void;
 }
 
-/** Starts Roster in this process against a MySQL/MariaDB URL, on a random port, quiet, without the demo seed. */
-export async function startBenchRoster(databaseUrl: string, overrides: Partial<RosterConfig> = {}): Promise<BenchRoster> {
+/** Start options passed through to `startRoster` (all but the SQL logger, which this harness owns). */
+export interface BenchStartOptions extends Omit<StartOptions, 'sqlLogger'> {
+  /** Called with every SQL statement Roster runs (e.g. to tally statements by kind during one phase). */
+  onSql?: (sql: string) => void;
+}
+
+/**
+ * Starts Roster in this process against a MySQL/MariaDB URL, on a random port, quiet, without the demo seed.
+ * `options` go to `startRoster` (e.g. `runOutboxWorker: false`, `importRunner: { batchSize }`).
+ */
+export async function startBenchRoster(databaseUrl: string, overrides: Partial<RosterConfig> = {}, options: BenchStartOptions = {}): Promise<BenchRoster> {
   let count = 0;
   let statements: string[] = [];
+  const { onSql, ...startOptions } = options;
   const sqlLogger: NonNullable<StartOptions['sqlLogger']> = {
     logQuery: (sql: string) => {
       count++;
       if (statements.length < 100) statements.push(sql);
+      onSql?.(sql);
     },
     logQueryError: () => {},
     logQuerySlow: () => {},
@@ -32,7 +43,7 @@ export async function startBenchRoster(databaseUrl: string, overrides: Partial<R
     database: { kind: 'mysql', url: databaseUrl },
     ...overrides,
   };
-  const roster = await startRoster(config, { sqlLogger });
+  const roster = await startRoster(config, { ...startOptions, sqlLogger });
   return {
     roster,
     baseUrl: `http://127.0.0.1:${roster.port}`,
@@ -82,4 +93,42 @@ export async function signIn(baseUrl: string, email: string, password: string): 
   const cookie = result.setCookie.map((header) => header.split(';')[0]!).find((pair) => pair.startsWith('roster_session=') && pair.length > 'roster_session='.length);
   if (!cookie) throw new Error(`Sign-in as ${email} set no roster_session cookie (Set-Cookie: ${JSON.stringify(result.setCookie)})`);
   return { cookie, role: result.body.data.signIn.viewer.role };
+}
+
+/** A statement's verb and main table ("INSERT outbox_emails", "SELECT memberships", "COMMIT"), to tally what a phase ran. */
+export function statementKind(sql: string): string {
+  const text = sql.trim().replace(/\s+/g, ' ');
+  const verb = (text.match(/^\w+/)?.[0] ?? '?').toUpperCase();
+  const table =
+    verb === 'INSERT' ? text.match(/^INSERT (?:IGNORE )?INTO [`"]?(\w+)/i)?.[1]
+    : verb === 'UPDATE' ? text.match(/^UPDATE [`"]?(\w+)/i)?.[1]
+    : verb === 'DELETE' || verb === 'SELECT' ? text.match(/ FROM [`"]?(\w+)/i)?.[1]
+    : undefined;
+  const returning = verb === 'INSERT' && / RETURNING /i.test(text) ? ' ... RETURNING' : '';
+  return table ? `${verb} ${table}${returning}` : verb;
+}
+
+/** Counts statements by `statementKind` while `active`. */
+export class StatementTally {
+  active = false;
+  readonly counts = new Map<string, number>();
+
+  readonly onSql = (sql: string): void => {
+    if (!this.active) return;
+    const kind = statementKind(sql);
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+  };
+
+  total(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  /** Kinds, most frequent first. */
+  sorted(): Array<[string, number]> {
+    return [...this.counts.entries()].sort((a, b) => b[1] - a[1]);
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
 }
