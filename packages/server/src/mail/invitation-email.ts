@@ -9,8 +9,9 @@ export interface InvitationEmailInput {
 const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const formatDate = (date: Date) =>
-  date.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+// One formatter for every email: building one per call costs more than the rest of the rendering.
+const dateFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const formatDate = (date: Date) => dateFormat.format(date);
 
 /** The invitation email, in HTML and plain text. Names come from users, so everything is escaped. */
 export function renderInvitationEmail(input: InvitationEmailInput): { subject: string; html: string; text: string } {
