@@ -69,7 +69,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     outbox,
     expirySweeper: new InvitationExpirySweeper(dataSource, events, options.logger),
     devMailbox: new DevMailbox(dataSource),
-    imports: new ImportService(dataSource, events, config.importMaxBytes, () => importRunner.nudge()),
+    imports: new ImportService(dataSource, config.importMaxBytes, () => importRunner.nudge()),
     importRunner,
     companies: new NamedCollection(dataSource, CompanyEntity, 'company'),
     groups: new NamedCollection(dataSource, GroupEntity, 'group', (input) => {

@@ -157,7 +157,7 @@ function mountWebApp(app: express.Express, distDir: string, logger: Logger): voi
   const indexHtml = path.join(distDir, 'index.html');
   if (!fs.existsSync(indexHtml)) {
     logger.info(`No built web app at ${distDir}; run "pnpm build" to serve the dashboard. The API still works.`);
-    app.use((req, res) => {
+    app.use((_req, res) => {
       res.status(404).type('text/plain').send('The dashboard is not built. Run "pnpm build", then restart Roster.');
     });
     return;

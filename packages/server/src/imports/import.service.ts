@@ -8,7 +8,6 @@ import { newId } from '../common/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../db/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
-import type { EventBus } from '../realtime/events.js';
 import { CsvFileError, openCsv, type CsvRecord, type CsvSkip } from './csv-reader.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-row.entity.js';
@@ -48,7 +47,6 @@ const MAX_ROW_JSON = 60_000;
 export class ImportService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly events: EventBus,
     readonly maxBytes: number,
     private readonly onStarted: () => void,
   ) {}
