@@ -69,6 +69,8 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     const recipients = await invite(3, 'flaky');
     resend.failNext({ status: 500, name: 'internal_server_error', message: 'boom' }, { status: 503, name: 'internal_server_error', message: 'again' });
     await roster.services.outbox.runOnce();
+    // The backoff here is 1–5 ms: wait it out so the second pass finds the batch due.
+    await new Promise((r) => setTimeout(r, 20));
     await roster.services.outbox.runOnce();
     const retrying = await roster.dataSource.getRepository(OutboxEmailEntity).find();
     expect(retrying.every((r) => r.state === OutboxState.PENDING && r.attempts === 2 && /internal_server_error/.test(r.lastError ?? ''))).toBe(true);
