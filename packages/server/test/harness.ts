@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { loadConfig, type RosterConfig } from '../src/app/config.js';
 import { startRoster, type RunningRoster, type StartOptions } from '../src/app/roster.js';
@@ -31,6 +32,7 @@ export async function startTestRoster(
   const config: RosterConfig = {
     ...loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ROSTER_SEED_DEMO: 'false', ROSTER_WEB_DIST: '/nonexistent' }),
     database: database.config,
+    credentialsKey: randomBytes(32),
     ...overrides,
   };
   const roster = await startRoster(config, { sqlLogger, ...startOptions });

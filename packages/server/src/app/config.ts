@@ -26,6 +26,8 @@ export interface RosterConfig {
   /** Folder holding the built SPA (index.html and assets); absent in API-only runs. */
   webDistDir: string;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** 32-byte AES-256-GCM key sealing integration credentials; null means "generate one in dataDir" (not in production). */
+  credentialsKey: Buffer | null;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +107,16 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     problems.push(`LOG_LEVEL="${logLevel}" must be silent, error, info or debug.`);
   }
 
+  const credentialsKeyRaw = read('ROSTER_CREDENTIALS_KEY');
+  let credentialsKey: Buffer | null = null;
+  if (credentialsKeyRaw !== undefined) {
+    const decoded = /^[0-9a-f]{64}$/i.test(credentialsKeyRaw) ? Buffer.from(credentialsKeyRaw, 'hex') : Buffer.from(credentialsKeyRaw, 'base64');
+    if (decoded.length !== 32) problems.push('ROSTER_CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64 (make one with `openssl rand -base64 32`).');
+    else credentialsKey = decoded;
+  } else if (nodeEnv === 'production') {
+    problems.push('ROSTER_CREDENTIALS_KEY is required in production: it seals integration credentials (make one with `openssl rand -base64 32`).');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -125,6 +137,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     seedDemo: seedRaw === 'true',
     webDistDir: path.resolve(read('ROSTER_WEB_DIST') ?? defaultWebDist),
     logLevel,
+    credentialsKey,
   };
 }
 

@@ -20,6 +20,8 @@ import { DevMailbox } from '../mail/dev-mailbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../mail/transport.js';
 import { InProcessEventBus, type EventBus } from '../realtime/events.js';
+import { SecretBox } from '../integrations/secret-box.js';
+import { resolveCredentialsKey } from '../integrations/credentials-key.js';
 
 /** Long-lived services shared by every request. */
 export interface Services {
@@ -37,6 +39,8 @@ export interface Services {
   groups: NamedCollection<GroupEntity>;
   assignments: AssignmentsService;
   importRunner: ImportRunner;
+  /** Seals and opens integration credentials (AES-256-GCM). */
+  secretBox: SecretBox;
 }
 
 export interface ServiceOptions {
@@ -71,6 +75,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     devMailbox: new DevMailbox(dataSource),
     imports: new ImportService(dataSource, config.importMaxBytes, () => importRunner.nudge()),
     importRunner,
+    secretBox: new SecretBox(resolveCredentialsKey(config)),
     companies: new NamedCollection(dataSource, CompanyEntity, 'company'),
     groups: new NamedCollection(dataSource, GroupEntity, 'group', (input) => {
       if (input.description === undefined) return {};

@@ -10,6 +10,8 @@ import { OutboxEmailEntity } from '../mail/outbox-email.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { ImportJobEntity } from '../imports/import-job.entity.js';
 import { ImportRowEntity } from '../imports/import-row.entity.js';
+import { IntegrationEntity } from '../integrations/integration.entity.js';
+import { ExternalLinkEntity } from '../integrations/external-link.entity.js';
 
 /** Every entity, listed explicitly (no globs) so the build, tests and the migration generator agree. */
-export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity, InvitationEntity, OutboxEmailEntity, AuditEventEntity, ImportJobEntity, ImportRowEntity];
+export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity, InvitationEntity, OutboxEmailEntity, AuditEventEntity, ImportJobEntity, ImportRowEntity, IntegrationEntity, ExternalLinkEntity];

@@ -1,0 +1,81 @@
+import { registerEnumType } from 'type-graphql';
+import { Role } from '../accounts/roles.js';
+
+export enum IntegrationType {
+  SCIM = 'SCIM',
+  MICROSOFT_ENTRA = 'MICROSOFT_ENTRA',
+  GOOGLE_WORKSPACE = 'GOOGLE_WORKSPACE',
+  CONNECTWISE = 'CONNECTWISE',
+  AUTOTASK = 'AUTOTASK',
+  IT_GLUE = 'IT_GLUE',
+}
+registerEnumType(IntegrationType, {
+  name: 'IntegrationType',
+  description: 'The outside platform an integration connects to.',
+  valuesConfig: {
+    SCIM: { description: 'An identity provider (Okta, Entra ID, JumpCloud, OneLogin) pushing users and groups over SCIM 2.0.' },
+    MICROSOFT_ENTRA: { description: 'Microsoft Entra ID, read through Microsoft Graph.' },
+    GOOGLE_WORKSPACE: { description: 'Google Workspace, read through the Admin SDK Directory API.' },
+    CONNECTWISE: { description: 'ConnectWise Manage (PSA): companies and contacts.' },
+    AUTOTASK: { description: 'Autotask (PSA): companies and contacts.' },
+    IT_GLUE: { description: 'IT Glue (documentation): organizations, contacts and passwords.' },
+  },
+});
+
+export enum IntegrationStatus {
+  CONNECTED = 'CONNECTED',
+  ERROR = 'ERROR',
+  DISABLED = 'DISABLED',
+}
+registerEnumType(IntegrationStatus, {
+  name: 'IntegrationStatus',
+  description: 'Whether an integration is working.',
+  valuesConfig: {
+    CONNECTED: { description: 'Working: the last connection test or sync succeeded.' },
+    ERROR: { description: 'The last connection test or sync failed; see lastError.' },
+    DISABLED: { description: 'Turned off by an admin: no syncs run and SCIM requests are refused.' },
+  },
+});
+
+export enum ExternalResourceType {
+  USER = 'USER',
+  GROUP = 'GROUP',
+  COMPANY = 'COMPANY',
+}
+
+export enum UpstreamRemovalAction {
+  SUSPEND = 'SUSPEND',
+  KEEP = 'KEEP',
+}
+registerEnumType(UpstreamRemovalAction, {
+  name: 'UpstreamRemovalAction',
+  description: 'What happens to a user who disappears or is deactivated upstream.',
+  valuesConfig: {
+    SUSPEND: { description: 'Suspend the user (never delete): they cannot sign in until restored.' },
+    KEEP: { description: 'Keep the user as they are.' },
+  },
+});
+
+/** The admin's choices for an integration, stored as JSON on the integration. */
+export interface IntegrationOptions {
+  /** True: new upstream users are invited at once; false: staged for an admin's review. */
+  autoInvite: boolean;
+  /** Send invitation emails to users this integration brings in (SSO/SCIM users often should not get one). */
+  sendInvitationEmails: boolean;
+  defaultRole: Role;
+  onUpstreamRemoval: UpstreamRemovalAction;
+  /** A sync that would suspend more than this percentage of the integration's users stops and asks first. */
+  suspendThresholdPercent: number;
+}
+
+export const defaultIntegrationOptions = (type: IntegrationType): IntegrationOptions => ({
+  autoInvite: true,
+  sendInvitationEmails: type !== IntegrationType.SCIM,
+  defaultRole: Role.MEMBER,
+  onUpstreamRemoval: UpstreamRemovalAction.SUSPEND,
+  suspendThresholdPercent: 10,
+});
+
+export function parseIntegrationOptions(type: IntegrationType, json: string): IntegrationOptions {
+  return { ...defaultIntegrationOptions(type), ...(JSON.parse(json) as Partial<IntegrationOptions>) };
+}
