@@ -23,8 +23,9 @@ export class ExternalLinkEntity {
   @Column({ name: 'resource_type', type: 'varchar', length: 16 })
   resourceType!: ExternalResourceType;
 
-  @Column({ name: 'external_id', type: 'varchar', length: 255 })
-  externalId!: string;
+  /** The upstream id; null when a SCIM client sent no externalId (then the link is found by localId). */
+  @Column({ name: 'external_id', type: 'varchar', length: 255, nullable: true })
+  externalId!: string | null;
 
   /** The membership, group or company id. */
   @Column({ name: 'local_id', type: 'varchar', length: 36 })
