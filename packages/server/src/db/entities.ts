@@ -12,6 +12,8 @@ import { ImportJobEntity } from '../imports/import-job.entity.js';
 import { ImportRowEntity } from '../imports/import-row.entity.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';
 import { ExternalLinkEntity } from '../integrations/external-link.entity.js';
+import { SyncRunEntity } from '../integrations/sync/sync-run.entity.js';
+import { SyncRunItemEntity } from '../integrations/sync/sync-run-item.entity.js';
 
 /** Every entity, listed explicitly (no globs) so the build, tests and the migration generator agree. */
-export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity, InvitationEntity, OutboxEmailEntity, AuditEventEntity, ImportJobEntity, ImportRowEntity, IntegrationEntity, ExternalLinkEntity];
+export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity, InvitationEntity, OutboxEmailEntity, AuditEventEntity, ImportJobEntity, ImportRowEntity, IntegrationEntity, ExternalLinkEntity, SyncRunEntity, SyncRunItemEntity];

@@ -1,0 +1,54 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { SyncRunEntity } from './sync-run.entity.js';
+
+export enum SyncItemAction {
+  CREATED = 'CREATED',
+  LINKED = 'LINKED',
+  UPDATED = 'UPDATED',
+  SUSPENDED = 'SUSPENDED',
+  RESTORED = 'RESTORED',
+  KEPT = 'KEPT',
+  /** Would be suspended; the run waits for an admin's confirmation. */
+  PENDING_SUSPENSION = 'PENDING_SUSPENSION',
+  SKIPPED = 'SKIPPED',
+  FAILED = 'FAILED',
+}
+
+/**
+ * One thing a run did (or, in a dry run, would do) to one upstream object. Unchanged objects are only
+ * counted, so a run over a large directory writes items only for what changed.
+ */
+@Entity({ name: 'sync_run_items' })
+export class SyncRunItemEntity {
+  @PrimaryColumn({ name: 'run_id', type: 'varchar', length: 36 })
+  runId!: string;
+
+  @PrimaryColumn({ type: 'int' })
+  position!: number;
+
+  /** USER, GROUP or COMPANY. */
+  @Column({ name: 'resource_type', type: 'varchar', length: 16 })
+  resourceType!: string;
+
+  @Column({ name: 'external_id', type: 'varchar', length: 255, nullable: true })
+  externalId!: string | null;
+
+  /** The email or name shown for the object. */
+  @Column({ type: 'varchar', length: 320 })
+  label!: string;
+
+  @Column({ type: 'varchar', length: 24 })
+  action!: SyncItemAction;
+
+  /** The membership, group or company concerned, when there is one. */
+  @Column({ name: 'local_id', type: 'varchar', length: 36, nullable: true })
+  localId!: string | null;
+
+  /** What changed, or why it failed or was skipped. */
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  message!: string | null;
+
+  @ManyToOne(() => SyncRunEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'run_id' })
+  run?: SyncRunEntity;
+}

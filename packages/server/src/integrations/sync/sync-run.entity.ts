@@ -1,0 +1,127 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { utcDate } from '../../common/columns.js';
+import { IntegrationEntity } from '../integration.entity.js';
+
+export enum SyncRunState {
+  /** Waiting for an engine to pick it up (just started, or handed back after a crash or shutdown). */
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  /** Stopped before suspending more users than the integration's threshold allows; an admin confirms or cancels. */
+  AWAITING_CONFIRMATION = 'AWAITING_CONFIRMATION',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+
+export const ACTIVE_SYNC_STATES = [SyncRunState.QUEUED, SyncRunState.RUNNING, SyncRunState.AWAITING_CONFIRMATION];
+
+/** Where a run stands; a resumed run starts again at its stage, from its cursor. */
+export enum SyncStage {
+  COMPANIES = 'COMPANIES',
+  USERS = 'USERS',
+  GROUPS = 'GROUPS',
+  REMOVALS = 'REMOVALS',
+  DONE = 'DONE',
+}
+
+export enum SyncTrigger {
+  MANUAL = 'MANUAL',
+  SCHEDULE = 'SCHEDULE',
+}
+
+/** What a run did (or, for a dry run, would do), per kind of change. */
+export interface SyncCounts {
+  created: number;
+  linked: number;
+  updated: number;
+  unchanged: number;
+  suspended: number;
+  restored: number;
+  kept: number;
+  skipped: number;
+  failed: number;
+}
+
+export const emptyCounts = (): SyncCounts => ({ created: 0, linked: 0, updated: 0, unchanged: 0, suspended: 0, restored: 0, kept: 0, skipped: 0, failed: 0 });
+
+/**
+ * One sync of an integration. `activeKey` holds the integration id while the run is queued, running or
+ * awaiting confirmation, and null afterwards: its unique index is the database's guarantee that two runs
+ * of one integration never overlap, whichever instance starts them. The lease says which engine works on
+ * it; a run whose lease expired is resumed from `stage` and `cursor`.
+ */
+@Entity({ name: 'sync_runs' })
+@Index('uq_sync_runs_active', ['activeKey'], { unique: true })
+@Index('ix_sync_runs_integration', ['integrationId', 'createdAt', 'id'])
+@Index('ix_sync_runs_state', ['state', 'leaseUntil'])
+export class SyncRunEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'account_id', type: 'varchar', length: 36 })
+  accountId!: string;
+
+  @Column({ name: 'integration_id', type: 'varchar', length: 36 })
+  integrationId!: string;
+
+  @Column({ name: 'active_key', type: 'varchar', length: 36, nullable: true })
+  activeKey!: string | null;
+
+  @Column({ type: 'varchar', length: 24 })
+  state!: SyncRunState;
+
+  @Column({ type: 'varchar', length: 16 })
+  stage!: SyncStage;
+
+  /** The connector's resume point inside the stage (e.g. Graph's nextLink); null = the stage's start. */
+  @Column({ type: 'text', nullable: true })
+  cursor!: string | null;
+
+  @Column({ name: 'dry_run', type: 'boolean', default: false })
+  dryRun!: boolean;
+
+  @Column({ type: 'varchar', length: 16 })
+  trigger!: SyncTrigger;
+
+  /** Set when an admin confirmed the suspensions that stopped the run. */
+  @Column({ name: 'removals_confirmed', type: 'boolean', default: false })
+  removalsConfirmed!: boolean;
+
+  /** Users the run would suspend when it stopped for confirmation (or, in a dry run, would have stopped). */
+  @Column({ name: 'pending_suspensions', type: 'int', default: 0 })
+  pendingSuspensions!: number;
+
+  /** JSON SyncCounts. */
+  @Column({ type: 'text' })
+  counts!: string;
+
+  /** Items recorded so far; the next item's position. */
+  @Column({ name: 'item_count', type: 'int', default: 0 })
+  itemCount!: number;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  error!: string | null;
+
+  @Column({ name: 'requested_by', type: 'varchar', length: 36, nullable: true })
+  requestedBy!: string | null;
+
+  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  leaseOwner!: string | null;
+
+  @Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  leaseUntil!: Date | null;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
+  createdAt!: Date;
+
+  /** When the run first started working; upstream objects not seen since then are missing upstream. */
+  @Column({ name: 'started_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  finishedAt!: Date | null;
+
+  @ManyToOne(() => IntegrationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'integration_id' })
+  integration?: IntegrationEntity;
+}
