@@ -267,6 +267,8 @@ export type UserEventType =
   | 'INVITATION_EXPIRED'
   | 'INVITED'
   | 'REINVITED'
+  | 'RESTORED'
+  | 'SUSPENDED'
   | 'UNINVITED';
 
 /** Narrows the users list. All given conditions must hold. */
@@ -312,6 +314,8 @@ export type UserStatus =
   | 'ACTIVE'
   /** Invited and not yet accepted: shows the "Invitation pending" badge. */
   | 'INVITED'
+  /** Brought in by an integration that stages new users: waits for an admin to invite (re-invite) or dismiss (un-invite) them. */
+  | 'STAGED'
   /** Suspended (by an admin or deprovisioned upstream); cannot sign in. */
   | 'SUSPENDED';
 

@@ -22,6 +22,7 @@ import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../ma
 import { InProcessEventBus, type EventBus } from '../realtime/events.js';
 import { SecretBox } from '../integrations/secret-box.js';
 import { resolveCredentialsKey } from '../integrations/credentials-key.js';
+import { ProvisioningService } from '../integrations/provisioning.service.js';
 
 /** Long-lived services shared by every request. */
 export interface Services {
@@ -41,6 +42,8 @@ export interface Services {
   importRunner: ImportRunner;
   /** Seals and opens integration credentials (AES-256-GCM). */
   secretBox: SecretBox;
+  /** Turns upstream users, groups and companies into Roster's (SCIM and every sync). */
+  provisioning: ProvisioningService;
 }
 
 export interface ServiceOptions {
@@ -76,6 +79,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     imports: new ImportService(dataSource, config.importMaxBytes, () => importRunner.nudge()),
     importRunner,
     secretBox: new SecretBox(resolveCredentialsKey(config)),
+    provisioning: new ProvisioningService(dataSource, events, invitations),
     companies: new NamedCollection(dataSource, CompanyEntity, 'company'),
     groups: new NamedCollection(dataSource, GroupEntity, 'group', (input) => {
       if (input.description === undefined) return {};

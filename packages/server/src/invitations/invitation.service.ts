@@ -326,6 +326,8 @@ export class InvitationService {
         };
         const invitation = this.newInvitation(account, membership, token, viewer.personId, options, now);
         await manager.insert(InvitationEntity, invitation);
+        // A staged user (from an integration that stages) becomes pending with their first invitation.
+        if (membership.status === UserStatus.STAGED) await manager.update(MembershipEntity, { id: membership.id, status: UserStatus.STAGED }, { status: UserStatus.INVITED, updatedAt: now });
         const entry: NewInvitation = { membership, invitation, token, name: membership.name };
         if (sendEmail) await enqueueEmails(manager, await this.emailsFor(manager, account, viewer.personId, [entry]));
         await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email }]);
@@ -369,7 +371,7 @@ export class InvitationService {
           await this.cancelQueuedEmails(manager, pending.map((p) => p.id));
           await manager.update(InvitationEntity, { id: In(pending.map((p) => p.id)), state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.UNINVITED, revokedAt: now, membershipId: null });
         }
-        const deleted = await manager.delete(MembershipEntity, { id: membership.id, status: UserStatus.INVITED });
+        const deleted = await manager.delete(MembershipEntity, { id: membership.id, status: In([UserStatus.INVITED, UserStatus.STAGED]) });
         if (!deleted.affected) return false;
         await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'user.uninvited', targetId: membership.id, targetEmail: membership.email }]);
         return true;
@@ -550,7 +552,7 @@ function failUnlessValid(invitation: InvitationEntity): void {
 /** Why a selected user cannot be re-invited or un-invited, or null when they can. */
 function refusalUnlessPending(userId: string, membership: MembershipEntity | undefined): UserActionOutcome | null {
   if (!membership) return { userId, email: null, ok: false, code: 'NOT_FOUND', message: 'User was not found.', inviteLink: null };
-  if (membership.status !== UserStatus.INVITED) {
+  if (membership.status !== UserStatus.INVITED && membership.status !== UserStatus.STAGED) {
     return { userId, email: membership.email, ok: false, code: InvitationErrorCode.NOT_PENDING, message: notPendingMessage(membership), inviteLink: null };
   }
   return null;

@@ -10,6 +10,8 @@ export interface AccountEvent {
     | 'user.accepted'
     | 'user.invitation_expired'
     | 'user.changed'
+    | 'user.suspended'
+    | 'user.restored'
     | 'email.delivery_changed'
     | 'import.progress';
   /** The users (memberships) concerned. */

@@ -17,6 +17,8 @@ export enum UserEventType {
   INVITATION_EXPIRED = 'INVITATION_EXPIRED',
   DELIVERY_CHANGED = 'DELIVERY_CHANGED',
   CHANGED = 'CHANGED',
+  SUSPENDED = 'SUSPENDED',
+  RESTORED = 'RESTORED',
 }
 registerEnumType(UserEventType, { name: 'UserEventType', description: 'What happened to the users of a UserEvent.' });
 
@@ -28,6 +30,8 @@ const TYPE_BY_EVENT: Record<string, UserEventType> = {
   'user.invitation_expired': UserEventType.INVITATION_EXPIRED,
   'email.delivery_changed': UserEventType.DELIVERY_CHANGED,
   'user.changed': UserEventType.CHANGED,
+  'user.suspended': UserEventType.SUSPENDED,
+  'user.restored': UserEventType.RESTORED,
 };
 
 @ObjectType({ description: 'A change to users of the current MSP account, pushed live to every open dashboard.' })
