@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { newId } from '../common/columns.js';
+import { bulkInsertEntities } from '../db/bulk-insert.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
 export interface Actor {
@@ -29,5 +30,5 @@ export async function recordAudit(manager: EntityManager, accountId: string, act
     details: entry.details ? JSON.stringify(entry.details) : null,
     createdAt: now,
   }));
-  for (let i = 0; i < rows.length; i += 200) await manager.insert(AuditEventEntity, rows.slice(i, i + 200));
+  await bulkInsertEntities(manager, AuditEventEntity, rows);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DataSource, In, IsNull, Not, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { UserSource, UserStatus } from '../accounts/roles.js';
@@ -11,8 +11,6 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { isUniqueViolation, type InvitationService, type NewInvitation } from '../invitations/invitation.service.js';
 import type { EventBus } from '../realtime/events.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
-import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-row.entity.js';
-import { bulkInsert } from '../db/bulk-insert.js';
 import type { ImportOptions } from './import.service.js';
 
 export interface ImportRunnerOptions {
@@ -120,6 +118,8 @@ export class ImportRunner {
   /** Processes a claimed job until it is finished (true) or its lease is lost or stopping (false). */
   private async run(job: ImportJobEntity): Promise<boolean> {
     const options = JSON.parse(job.options ?? '{}') as ImportOptions;
+    // Read once per job, not once per batch: the emails of the whole import carry the same account name.
+    const account = await this.dataSource.getRepository(AccountEntity).findOneByOrFail({ id: job.accountId });
     for (;;) {
       if (this.stopping) {
         // A clean shutdown hands the job back at once instead of making the next runner wait for the lease.
@@ -128,7 +128,7 @@ export class ImportRunner {
       }
       let result: { processed: number; created: NewInvitation[]; finished: boolean };
       try {
-        result = await this.withConflictRetry(() => this.processBatch(job, options));
+        result = await this.withConflictRetry(() => this.processBatch(job, account, options));
       } catch (error) {
         if (error instanceof LeaseLost) return false;
         throw error;
@@ -154,13 +154,9 @@ export class ImportRunner {
     }
   }
 
-  private async processBatch(job: ImportJobEntity, options: ImportOptions): Promise<{ processed: number; created: NewInvitation[]; finished: boolean }> {
+  private async processBatch(job: ImportJobEntity, account: AccountEntity, options: ImportOptions): Promise<{ processed: number; created: NewInvitation[]; finished: boolean }> {
     return inTransaction(this.dataSource, async (manager) => {
-      const rows = await manager.getRepository(ImportRowEntity).find({
-        where: { jobId: job.id, outcome: IsNull(), verdict: Not('HEADER') },
-        order: { rowIndex: 'ASC' },
-        take: this.options.batchSize,
-      });
+      const rows = await this.pendingRows(manager, job.id);
       const now = new Date();
       if (rows.length === 0) {
         await this.renewLease(manager, job, { state: ImportJobState.FINISHED, finishedAt: now, leaseOwner: null, leaseUntil: null });
@@ -175,7 +171,6 @@ export class ImportRunner {
       const companies = await this.resolveNames(manager, CompanyEntity, job.accountId, toCreate.map((r) => r.company).filter((c): c is string => !!c), options.unknownCompanies === 'CREATE');
       const groups = await this.resolveNames(manager, GroupEntity, job.accountId, toCreate.flatMap((r) => (r.groups ? (JSON.parse(r.groups) as string[]) : [])), options.unknownGroups === 'CREATE');
 
-      const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: job.accountId });
       const created = await this.invitations.createWithin(
         manager,
         account,
@@ -213,14 +208,28 @@ export class ImportRunner {
         }
         counts[row.outcome!] = (counts[row.outcome!] ?? 0) + 1;
       }
-      await manager.delete(ImportRowEntity, { jobId: job.id, rowIndex: In(rows.map((r) => r.rowIndex)) });
-      await bulkInsert(manager, 'import_rows', IMPORT_ROW_COLUMNS, rows.map(importRowValues));
+      await writeOutcomes(manager, job.id, rows);
       const processed = job.processedRows + rows.length;
       await this.renewLease(manager, job, { processedRows: processed, outcomes: JSON.stringify(counts), leaseUntil: new Date(now.getTime() + this.options.leaseMs) });
       job.processedRows = processed;
       job.outcomes = JSON.stringify(counts);
       return { processed, created, finished: false };
     });
+  }
+
+  /**
+   * The next rows without an outcome, in file order: only the columns the import needs (not the cells as
+   * read, the largest column), as plain rows rather than entities.
+   */
+  private async pendingRows(manager: EntityManager, jobId: string): Promise<PendingRow[]> {
+    const q = (name: string) => manager.connection.driver.escape(name);
+    const columns = ['email', 'name', 'role', 'company', 'groups', 'verdict', 'reason'].map((column) => `${q(column)} AS ${q(column)}`);
+    const rows: Array<Omit<PendingRow, 'rowIndex'> & { rowIndex: number | string }> = await manager.query(
+      `SELECT ${q('row_index')} AS ${q('rowIndex')}, ${columns.join(', ')} FROM ${q('import_rows')}` +
+        ` WHERE ${q('job_id')} = ? AND ${q('outcome')} IS NULL AND ${q('verdict')} <> 'HEADER' ORDER BY ${q('row_index')} LIMIT ${Number(this.options.batchSize)}`,
+      [jobId],
+    );
+    return rows.map((row) => ({ ...row, rowIndex: Number(row.rowIndex), outcome: null, outcomeReason: null, userId: null }));
   }
 
   /** Writes job progress only while this runner still holds the lease; otherwise the batch is rolled back. */
@@ -260,4 +269,39 @@ export class ImportRunner {
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** What the runner reads of an import row, and the outcome it decides. */
+interface PendingRow {
+  rowIndex: number;
+  email: string | null;
+  name: string | null;
+  role: string | null;
+  company: string | null;
+  groups: string | null;
+  verdict: string;
+  reason: string | null;
+  outcome: string | null;
+  outcomeReason: string | null;
+  userId: string | null;
+}
+
+/**
+ * Sets the outcome of a batch's rows with one UPDATE (a CASE per column, keyed by row index) instead of
+ * deleting and re-inserting them with their cells.
+ */
+async function writeOutcomes(manager: EntityManager, jobId: string, rows: PendingRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const escape = (name: string) => manager.connection.driver.escape(name);
+  const parameters: unknown[] = [];
+  const caseOf = (column: string, value: (row: PendingRow) => string | null) => {
+    for (const row of rows) parameters.push(row.rowIndex, value(row));
+    return `${escape(column)} = CASE ${escape('row_index')} ${new Array<string>(rows.length).fill('WHEN ? THEN ?').join(' ')} END`;
+  };
+  const sets = [caseOf('outcome', (r) => r.outcome), caseOf('outcome_reason', (r) => r.outcomeReason), caseOf('user_id', (r) => r.userId)];
+  parameters.push(jobId, ...rows.map((r) => r.rowIndex));
+  await manager.query(
+    `UPDATE ${escape('import_rows')} SET ${sets.join(', ')} WHERE ${escape('job_id')} = ? AND ${escape('row_index')} IN (${new Array<string>(rows.length).fill('?').join(', ')})`,
+    parameters,
+  );
 }

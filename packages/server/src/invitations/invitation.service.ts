@@ -7,6 +7,7 @@ import { badInput, forbidden, invalidCredentials, InvitationErrorCode, invitatio
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { hashToken, newSecretToken } from '../auth/tokens.js';
+import { bulkInsertEntities } from '../db/bulk-insert.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Viewer } from '../auth/viewer.js';
 import { newId, normalizeEmail } from '../common/columns.js';
@@ -237,10 +238,11 @@ export class InvitationService {
       const invitation = this.newInvitation(account, membership, token, inviterPersonId, { ...entry, sendEmail: options.sendEmail }, now);
       return { membership, token, name: entry.name, invitation };
     });
-    for (let i = 0; i < created.length; i += 500) await manager.insert(MembershipEntity, created.slice(i, i + 500).map((c) => c.membership));
-    for (let i = 0; i < created.length; i += 250) await manager.insert(InvitationEntity, created.slice(i, i + 250).map((c) => c.invitation));
+    // Plain multi-row INSERTs: every column is known here, so nothing needs reading back (RETURNING).
+    await bulkInsertEntities(manager, MembershipEntity, created.map((c) => c.membership));
+    await bulkInsertEntities(manager, InvitationEntity, created.map((c) => c.invitation));
     const groupMembers = created.flatMap((c, index) => [...new Set(entries[index]!.groupIds ?? [])].map((groupId) => ({ groupId, membershipId: c.membership.id, accountId: account.id })));
-    for (let i = 0; i < groupMembers.length; i += 500) await manager.insert(GroupMemberEntity, groupMembers.slice(i, i + 500));
+    await bulkInsertEntities(manager, GroupMemberEntity, groupMembers);
     if (options.sendEmail) await enqueueEmails(manager, await this.emailsFor(manager, account, inviterPersonId, created));
     await recordAudit(
       manager,

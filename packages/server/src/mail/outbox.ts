@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { newId } from '../common/columns.js';
+import { bulkInsertEntities } from '../db/bulk-insert.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
 
 export interface EmailToQueue {
@@ -36,5 +37,5 @@ export async function enqueueEmails(manager: EntityManager, emails: EmailToQueue
     createdAt: now,
     sentAt: null,
   }));
-  for (let i = 0; i < rows.length; i += 100) await manager.insert(OutboxEmailEntity, rows.slice(i, i + 100));
+  await bulkInsertEntities(manager, OutboxEmailEntity, rows);
 }
