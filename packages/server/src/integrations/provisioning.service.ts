@@ -4,6 +4,7 @@ import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { Role, UserSource, UserStatus } from '../accounts/roles.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
+import { restoreMemberships, suspendMemberships } from '../accounts/user-lifecycle.js';
 import { newId, normalizeEmail, toSqlDateTime } from '../common/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../db/transaction.js';
@@ -281,7 +282,7 @@ export class ProvisioningService {
       }
       await recordAudit(manager, integration.accountId, actor, audit);
       if (wantsSuspend) await this.suspendWithin(manager, integration, [membership.id], now);
-      if (wantsRestore) await this.restoreWithin(manager, integration, [membership], now);
+      if (wantsRestore) await restoreMemberships(manager, integration.accountId, actor, [membership.id], now, { integrationId: integration.id });
     });
     const action = wantsSuspend ? ProvisionAction.SUSPENDED : wantsRestore ? ProvisionAction.RESTORED : ProvisionAction.UPDATED;
     this.publish(integration.accountId, wantsSuspend ? 'user.suspended' : wantsRestore ? 'user.restored' : 'user.changed', [membership.id]);
@@ -302,8 +303,7 @@ export class ProvisioningService {
     if (userIds.length === 0) return [];
     const now = new Date();
     const restored = await inTransaction(this.dataSource, async (manager) => {
-      const memberships = await manager.getRepository(MembershipEntity).findBy({ id: In(userIds), accountId: integration.accountId, status: UserStatus.SUSPENDED });
-      return this.restoreWithin(manager, integration, memberships, now);
+      return restoreMemberships(manager, integration.accountId, this.actorOf(integration), userIds, now, { integrationId: integration.id });
     });
     if (restored.length) this.publish(integration.accountId, 'user.restored', restored);
     return restored;
@@ -330,41 +330,8 @@ export class ProvisioningService {
     return { userId, action: suspended.length ? ProvisionAction.SUSPENDED : ProvisionAction.UNCHANGED };
   }
 
-  private async suspendWithin(manager: EntityManager, integration: IntegrationEntity, userIds: string[], now: Date): Promise<string[]> {
-    const candidates = await manager.getRepository(MembershipEntity).find({
-      where: { id: In(userIds), accountId: integration.accountId },
-      select: { id: true, email: true, role: true, status: true },
-    });
-    const toSuspend = candidates.filter((m) => m.role !== Role.OWNER && m.status !== UserStatus.SUSPENDED);
-    if (toSuspend.length === 0) return [];
-    const ids = toSuspend.map((m) => m.id);
-    await manager.update(MembershipEntity, { id: In(ids) }, { status: UserStatus.SUSPENDED, updatedAt: now });
-    await recordAudit(
-      manager,
-      integration.accountId,
-      this.actorOf(integration),
-      toSuspend.map((m) => ({ action: 'user.suspended', targetId: m.id, targetEmail: m.email, details: { integrationId: integration.id, previousStatus: m.status } })),
-    );
-    return ids;
-  }
-
-  private async restoreWithin(manager: EntityManager, integration: IntegrationEntity, memberships: MembershipEntity[], now: Date): Promise<string[]> {
-    const restored: string[] = [];
-    for (const membership of memberships) {
-      let status = UserStatus.ACTIVE;
-      if (!membership.personId) {
-        const pending = await manager.getRepository(InvitationEntity).existsBy({ membershipId: membership.id, state: InvitationState.PENDING });
-        const everInvited = pending || (await manager.getRepository(InvitationEntity).existsBy({ membershipId: membership.id }));
-        status = everInvited ? UserStatus.INVITED : UserStatus.STAGED;
-      }
-      const done = await manager.update(MembershipEntity, { id: membership.id, status: UserStatus.SUSPENDED }, { status, updatedAt: now });
-      if (!done.affected) continue;
-      restored.push(membership.id);
-      await recordAudit(manager, integration.accountId, this.actorOf(integration), [
-        { action: 'user.restored', targetId: membership.id, targetEmail: membership.email, details: { integrationId: integration.id, status } },
-      ]);
-    }
-    return restored;
+  private suspendWithin(manager: EntityManager, integration: IntegrationEntity, userIds: string[], now: Date): Promise<string[]> {
+    return suspendMemberships(manager, integration.accountId, this.actorOf(integration), userIds, now, { integrationId: integration.id });
   }
 
   /** Users linked to the integration that a full sync did not see since `since` (candidates for suspension). */
