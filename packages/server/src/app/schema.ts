@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { AccountSettingsResolver } from '../accounts/account-settings.resolver.js';
 import { UsersResolver } from '../accounts/users.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
+import { ApiKeysResolver } from '../auth/api-keys/api-keys.resolver.js';
 import { CompaniesResolver } from '../companies/companies.resolver.js';
 import { GroupsResolver } from '../groups/groups.resolver.js';
 import { InvitationsResolver } from '../invitations/invitations.resolver.js';
@@ -16,7 +17,7 @@ let built: Promise<GraphQLSchema> | null = null;
 /** The executable schema; built once per process (TypeGraphQL metadata is global). */
 export function buildRosterSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AuthResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver, AccountSettingsResolver, ImportsResolver, ServerInfoResolver, UserEventsResolver],
+    resolvers: [AuthResolver, ApiKeysResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver, AccountSettingsResolver, ImportsResolver, ServerInfoResolver, UserEventsResolver],
     validate: false,
     // Subscriptions read the services' event bus through their own `subscribe` functions; no topics are used.
     pubSub: {
@@ -26,6 +27,17 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
       },
     },
     emitSchemaFile: false,
-  });
+  }).then(describeRootTypes);
   return built;
+}
+
+/** TypeGraphQL cannot describe the root types; the playground's docs explorer opens on them. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  const subscription = schema.getSubscriptionType();
+  if (query) query.description = 'Reads. Everything is scoped to the current MSP account: the session\'s, or the API key\'s.';
+  if (mutation) mutation.description = 'Changes. Each takes one `input` argument and returns a payload; per-item results say what happened to each item.';
+  if (subscription) subscription.description = 'Live events over graphql-ws on the same /graphql endpoint.';
+  return schema;
 }

@@ -20,7 +20,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => SignInPayload, { description: 'Signs in with email and password and sets the session cookie.' })
-  async signIn(@Arg('input', () => SignInInput) input: SignInInput, @Ctx() ctx: RequestContext): Promise<SignInPayload> {
+  async signIn(@Arg('input', () => SignInInput, { description: 'Email and password.' }) input: SignInInput, @Ctx() ctx: RequestContext): Promise<SignInPayload> {
     if (input.email.trim() === '') throw badInput('input.email', 'Enter your email address.');
     if (input.email.length > MAX_EMAIL_LENGTH) throw badInput('input.email', `An email address has at most ${MAX_EMAIL_LENGTH} characters.`);
     if (input.password === '') throw badInput('input.password', 'Enter your password.');
@@ -40,7 +40,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => SwitchAccountPayload, { description: 'Makes another MSP account (of the signed-in person) the current one.' })
-  async switchAccount(@Arg('input', () => SwitchAccountInput) input: SwitchAccountInput, @Ctx() ctx: RequestContext): Promise<SwitchAccountPayload> {
+  async switchAccount(@Arg('input', () => SwitchAccountInput, { description: 'The MSP account to work in next.' }) input: SwitchAccountInput, @Ctx() ctx: RequestContext): Promise<SwitchAccountPayload> {
     const viewer = await ctx.services.sessions.switchAccount(await ctx.viewer(), input.accountId);
     ctx.useViewer(viewer);
     return { viewer: await describeViewer(ctx, viewer) };

@@ -44,7 +44,17 @@ export enum ImportRowOutcome {
   INVALID = 'INVALID',
   DUPLICATE = 'DUPLICATE',
 }
-registerEnumType(ImportRowOutcome, { name: 'ImportRowOutcome', description: 'What the import did with a row.' });
+registerEnumType(ImportRowOutcome, {
+  name: 'ImportRowOutcome',
+  description: 'What the import did with a row.',
+  valuesConfig: {
+    INVITED: { description: 'A new user was created and invited.' },
+    ALREADY_MEMBER: { description: 'The address already belongs to a user of the account; nothing changed.' },
+    ALREADY_INVITED: { description: 'The address already has a pending invitation; nothing changed (re-invite from the Users page).' },
+    INVALID: { description: 'The row could not be used; see its reason and line number.' },
+    DUPLICATE: { description: 'The address appears earlier in the file; only the first row counts.' },
+  },
+});
 
 export enum UnknownNamePolicy {
   CREATE = 'CREATE',

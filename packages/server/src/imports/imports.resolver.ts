@@ -83,20 +83,20 @@ export class ImportsResolver {
   }
 
   @Mutation(() => ImportJobPayload, { description: 'Previews rows given as JSON, exactly like an uploaded CSV file. Nothing is imported until startImport.' })
-  async previewImport(@Arg('input', () => PreviewImportInput) input: PreviewImportInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+  async previewImport(@Arg('input', () => PreviewImportInput, { description: 'The rows to check, as JSON (CSV files go through POST /api/imports), and the import options.' }) input: PreviewImportInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
     const viewer = await ctx.admin();
     return { job: toImportJob(await ctx.services.imports.createFromRows(viewer, input.rows, input.name ?? null)) };
   }
 
   @Mutation(() => ImportJobPayload, { description: 'Changes the column mapping of a previewed import and recomputes every verdict.' })
-  async updateImportMapping(@Arg('input', () => UpdateImportMappingInput) input: UpdateImportMappingInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+  async updateImportMapping(@Arg('input', () => UpdateImportMappingInput, { description: 'The previewed job and the new column mapping or options.' }) input: UpdateImportMappingInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
     const viewer = await ctx.admin();
     const mapping = { ...EMPTY_MAPPING, ...Object.fromEntries(Object.entries(input.mapping).map(([k, v]) => [k, v ?? null])) };
     return { job: toImportJob(await ctx.services.imports.remap(viewer, input.jobId, mapping, input.hasHeader)) };
   }
 
   @Mutation(() => ImportJobPayload, { description: 'Starts importing a previewed file in the background; follow it with importJob or importJobUpdated.' })
-  async startImport(@Arg('input', () => StartImportInput) input: StartImportInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+  async startImport(@Arg('input', () => StartImportInput, { description: 'The previewed job to run, and what to do with unknown companies and groups.' }) input: StartImportInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
     const viewer = await ctx.admin();
     const job = await ctx.services.imports.start(viewer, input.jobId, {
       defaultRole: input.defaultRole,

@@ -22,7 +22,7 @@ import { InviteVerdict } from './invitation.service.js';
 @Resolver(() => User)
 export class InvitationsResolver {
   @Mutation(() => InviteUsersPayload, { description: 'Invites one or many addresses; every address gets a verdict and valid new ones are invited.' })
-  async inviteUsers(@Arg('input', () => InviteUsersInput) input: InviteUsersInput, @Ctx() ctx: RequestContext): Promise<InviteUsersPayload> {
+  async inviteUsers(@Arg('input', () => InviteUsersInput, { description: 'The addresses to invite (one or a pasted list) with the role, company and groups to apply on acceptance.' }) input: InviteUsersInput, @Ctx() ctx: RequestContext): Promise<InviteUsersPayload> {
     const viewer = await ctx.admin();
     const outcomes = await ctx.services.invitations.inviteAddresses(viewer, input.addresses, {
       role: input.role,
@@ -39,13 +39,13 @@ export class InvitationsResolver {
   }
 
   @Mutation(() => UserActionPayload, { description: 'Sends each pending user a new link (the old one dies, the lifetime restarts). At most once a minute per user.' })
-  async reinviteUsers(@Arg('input', () => ReinviteUsersInput) input: ReinviteUsersInput, @Ctx() ctx: RequestContext): Promise<UserActionPayload> {
+  async reinviteUsers(@Arg('input', () => ReinviteUsersInput, { description: 'The pending (or staged) users to send a new link, and whether to email it.' }) input: ReinviteUsersInput, @Ctx() ctx: RequestContext): Promise<UserActionPayload> {
     const viewer = await ctx.admin();
     return { results: await ctx.services.invitations.reinvite(viewer, input.userIds, input.sendEmail) };
   }
 
   @Mutation(() => UserActionPayload, { description: 'Revokes the invitation of each pending user (the link dies) and removes them from the account.' })
-  async uninviteUsers(@Arg('input', () => UninviteUsersInput) input: UninviteUsersInput, @Ctx() ctx: RequestContext): Promise<UserActionPayload> {
+  async uninviteUsers(@Arg('input', () => UninviteUsersInput, { description: 'The pending (or staged) users whose invitation is withdrawn.' }) input: UninviteUsersInput, @Ctx() ctx: RequestContext): Promise<UserActionPayload> {
     const viewer = await ctx.admin();
     return { results: await ctx.services.invitations.uninvite(viewer, input.userIds) };
   }
@@ -56,7 +56,7 @@ export class InvitationsResolver {
   }
 
   @Mutation(() => AcceptInvitationPayload, { description: 'Accepts an invitation and signs the invitee in. Each failure has its own code (INVITATION_EXPIRED, ...).' })
-  async acceptInvitation(@Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput, @Ctx() ctx: RequestContext): Promise<AcceptInvitationPayload> {
+  async acceptInvitation(@Arg('input', () => AcceptInvitationInput, { description: 'The token from the invitation link, and the new person\'s name and password (or the existing person\'s password).' }) input: AcceptInvitationInput, @Ctx() ctx: RequestContext): Promise<AcceptInvitationPayload> {
     const signedIn = await ctx.viewer().catch(() => null);
     const { personId, membership } = await ctx.services.invitations.accept(input.token, { name: input.name, password: input.password }, signedIn);
     const { token, viewer } = await ctx.services.sessions.openSession(personId, membership);

@@ -20,7 +20,21 @@ export enum UserEventType {
   SUSPENDED = 'SUSPENDED',
   RESTORED = 'RESTORED',
 }
-registerEnumType(UserEventType, { name: 'UserEventType', description: 'What happened to the users of a UserEvent.' });
+registerEnumType(UserEventType, {
+  name: 'UserEventType',
+  description: 'What happened to the users of a UserEvent.',
+  valuesConfig: {
+    INVITED: { description: 'New users were invited (by an admin, an import or an integration).' },
+    REINVITED: { description: 'Pending users got a new invitation link; the old one no longer works.' },
+    UNINVITED: { description: 'Invitations were withdrawn; the users left the account (see removedUserIds).' },
+    ACCEPTED: { description: 'Users accepted their invitation and are now active.' },
+    INVITATION_EXPIRED: { description: 'Pending invitations reached their expiry date.' },
+    DELIVERY_CHANGED: { description: 'An invitation email was sent, failed, bounced or was marked as spam.' },
+    CHANGED: { description: "Users' details changed (role, company, groups, name or email)." },
+    SUSPENDED: { description: 'Users were suspended (by an admin or deprovisioned upstream) and can no longer sign in.' },
+    RESTORED: { description: 'Suspended users were restored.' },
+  },
+});
 
 const TYPE_BY_EVENT: Record<string, UserEventType> = {
   'user.invited': UserEventType.INVITED,
