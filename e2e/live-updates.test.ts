@@ -37,7 +37,8 @@ describe.skipIf(!ready)('two Roster instances sharing MariaDB and Redis', () => 
     const admin = await mysql.createConnection(MARIADB);
     await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await admin.end();
-    const env = { DATABASE_URL: `${MARIADB}/${database}`, REDIS_URL: REDIS, ROSTER_SEED_DEMO: 'true' };
+    // Both instances seal integration credentials with the same key, as a real deployment's would.
+    const env = { DATABASE_URL: `${MARIADB}/${database}`, REDIS_URL: REDIS, ROSTER_SEED_DEMO: 'true', ROSTER_CREDENTIALS_KEY: randomBytes(32).toString('base64') };
     a = await startBuiltProduct(env);
     b = await startBuiltProduct(env);
   });

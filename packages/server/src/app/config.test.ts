@@ -34,4 +34,13 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/RESEND_API_KEY must be a Resend API key/);
     expect(problems.join('\n')).toMatch(/PUBLIC_URL=.* must start with http:\/\/ or https:\/\//);
   });
+
+  it('requires its own credentials key in production on MySQL, takes base64 or hex, and refuses a short one', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://root@db/roster' })).toThrow(/ROSTER_CREDENTIALS_KEY is required/);
+    expect(loadConfig({ NODE_ENV: 'production' }).credentialsKey).toBeNull();
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ ROSTER_CREDENTIALS_KEY: key.toString('base64') }).credentialsKey).toEqual(key);
+    expect(loadConfig({ ROSTER_CREDENTIALS_KEY: key.toString('hex') }).credentialsKey).toEqual(key);
+    expect(() => loadConfig({ ROSTER_CREDENTIALS_KEY: 'c2hvcnQ=' })).toThrow(/must be 32 bytes/);
+  });
 });

@@ -113,8 +113,9 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     const decoded = /^[0-9a-f]{64}$/i.test(credentialsKeyRaw) ? Buffer.from(credentialsKeyRaw, 'hex') : Buffer.from(credentialsKeyRaw, 'base64');
     if (decoded.length !== 32) problems.push('ROSTER_CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64 (make one with `openssl rand -base64 32`).');
     else credentialsKey = decoded;
-  } else if (nodeEnv === 'production') {
-    problems.push('ROSTER_CREDENTIALS_KEY is required in production: it seals integration credentials (make one with `openssl rand -base64 32`).');
+  } else if (nodeEnv === 'production' && databaseUrl) {
+    // The embedded default keeps a generated key beside its SQLite file; a real deployment must bring its own.
+    problems.push('ROSTER_CREDENTIALS_KEY is required in production with DATABASE_URL: it seals integration credentials (make one with `openssl rand -base64 32`).');
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
