@@ -8,6 +8,8 @@ import { createServices, type Services } from './context.js';
 import type { OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { EmailTransport } from '../mail/transport.js';
 import type { ImportRunnerOptions } from '../imports/import-runner.js';
+import type { SyncEngineOptions } from '../integrations/sync/sync-engine.js';
+import type { ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildRosterSchema } from './schema.js';
@@ -33,6 +35,11 @@ export interface StartOptions {
   importRunner?: ImportRunnerOptions;
   /** Run the import runner in this process (default true). */
   runImportRunner?: boolean;
+  syncEngine?: SyncEngineOptions;
+  /** Run the sync engine and scheduler in this process (default true). */
+  runSyncEngine?: boolean;
+  /** Replaces how connectors reach outside platforms (tests). */
+  connectorEnvironment?: Partial<ConnectorEnvironment>;
   /** How often open WebSockets re-check their session (default 30 s). */
   liveSessionCheckMs?: number;
 }
@@ -49,7 +56,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     const demo = config.seedDemo ? await seedDemoIfEmpty(dataSource) : null;
     const events = config.redisUrl ? await RedisEventBus.connect(config.redisUrl, logger) : undefined;
     closeEvents = () => events?.close() ?? Promise.resolve();
-    const services = createServices(config, dataSource, { events, logger, outbox: options.outbox, transport: options.transport, importRunner: options.importRunner });
+    const services = createServices(config, dataSource, { events, logger, outbox: options.outbox, transport: options.transport, importRunner: options.importRunner, syncEngine: options.syncEngine, connectorEnvironment: options.connectorEnvironment });
     const http = await createHttpServer(await buildRosterSchema(), services, logger, { liveSessionCheckMs: options.liveSessionCheckMs });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
@@ -61,6 +68,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     if (options.runOutboxWorker !== false) services.outbox.start();
     services.expirySweeper.start();
     if (options.runImportRunner !== false) services.importRunner.start();
+    if (options.runSyncEngine !== false) services.syncEngine.start();
     const url = config.publicUrl;
     return {
       url,
@@ -71,6 +79,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       async stop() {
         services.expirySweeper.stop();
         await services.importRunner.stop();
+        await services.syncEngine.stop();
         await services.outbox.stop();
         await http.close();
         await closeEvents();

@@ -13,10 +13,11 @@ export interface AccountEvent {
     | 'user.suspended'
     | 'user.restored'
     | 'email.delivery_changed'
-    | 'import.progress';
+    | 'import.progress'
+    | 'integration.sync';
   /** The users (memberships) concerned. */
   userIds: string[];
-  /** The import job, for import.progress. */
+  /** The import job (import.progress) or the sync run (integration.sync). */
   jobId?: string;
   at: Date;
 }

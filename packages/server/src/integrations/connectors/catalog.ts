@@ -1,0 +1,57 @@
+import { IntegrationType } from '../integration-kinds.js';
+import type { Connector, ConnectorEnvironment } from './connector.js';
+import { EntraConnector } from './microsoft-entra/entra-connector.js';
+
+export interface CredentialField {
+  name: string;
+  label: string;
+  /** Secret fields are typed into a password box and never echoed, not even their length. */
+  secret: boolean;
+  required: boolean;
+  help: string | null;
+}
+
+export interface IntegrationKind {
+  type: IntegrationType;
+  displayName: string;
+  description: string;
+  credentialFields: CredentialField[];
+  capabilities: { users: boolean; groups: boolean; companies: boolean; passwords: boolean };
+  /** True for SCIM: the other side pushes; Roster never pulls. */
+  pushOnly: boolean;
+  /** Builds the connector from opened credentials; absent for push-only types and types not built yet. */
+  connect?: (credentials: Record<string, string>, env: ConnectorEnvironment) => Connector;
+}
+
+const field = (name: string, label: string, secret: boolean, help: string | null = null, required = true): CredentialField => ({ name, label, secret, required, help });
+
+/** Every integration type Roster can set up, with what it needs and what it brings in. */
+export const integrationKinds: IntegrationKind[] = [
+  {
+    type: IntegrationType.SCIM,
+    displayName: 'SCIM 2.0 (Okta, Entra ID, JumpCloud, OneLogin)',
+    description: 'Your identity provider pushes users and groups to Roster. Roster gives you a base URL and a bearer token to paste into it.',
+    credentialFields: [],
+    capabilities: { users: true, groups: true, companies: false, passwords: false },
+    pushOnly: true,
+  },
+  {
+    type: IntegrationType.MICROSOFT_ENTRA,
+    displayName: 'Microsoft Entra ID',
+    description:
+      'Reads users and groups from Microsoft Entra ID (Azure AD) through Microsoft Graph, on demand and on a schedule. Needs an app registration with the application permissions User.Read.All and GroupMember.Read.All, admin consent granted.',
+    credentialFields: [
+      field('tenantId', 'Directory (tenant) ID', false, 'On the app registration’s Overview page.'),
+      field('clientId', 'Application (client) ID', false, 'On the app registration’s Overview page.'),
+      field('clientSecret', 'Client secret value', true, 'Certificates & secrets → New client secret; copy its Value, not its Secret ID.'),
+    ],
+    capabilities: { users: true, groups: true, companies: false, passwords: false },
+    pushOnly: false,
+    connect: (credentials, env) =>
+      new EntraConnector({ tenantId: credentials.tenantId ?? '', clientId: credentials.clientId ?? '', clientSecret: credentials.clientSecret ?? '' }, env),
+  },
+];
+
+export function integrationKind(type: IntegrationType): IntegrationKind | undefined {
+  return integrationKinds.find((kind) => kind.type === type);
+}

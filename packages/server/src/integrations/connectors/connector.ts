@@ -1,0 +1,80 @@
+/**
+ * What every pull connector (directory, PSA, documentation tool) offers the sync engine. Lists are async
+ * iterables of pages, so a large directory streams instead of being read into memory, and every page
+ * carries the cursor of the page after it, so an interrupted run resumes where it stopped.
+ */
+export interface Connector {
+  /** Proves the credentials work and the needed permissions are granted; throws a ConnectorError if not. */
+  testConnection(): Promise<ConnectionCheck>;
+  listUsers(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryUser>>;
+  /** Groups with their members' external user ids. */
+  listGroups?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryGroup>>;
+  listCompanies?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryCompany>>;
+}
+
+export interface ConnectionCheck {
+  /** Something the admin recognises, e.g. the directory's name. */
+  summary: string;
+}
+
+export interface DirectoryPage<T> {
+  items: T[];
+  /** Opaque resume point of the page after this one; null on the last page. */
+  next: string | null;
+}
+
+export interface DirectoryUser {
+  externalId: string;
+  /** Null when the upstream object has no usable address (it is then skipped, with the reason). */
+  email: string | null;
+  name: string | null;
+  /** False when the account is disabled upstream. */
+  active: boolean;
+  /** The user's company, by its upstream id, when the platform models companies. */
+  companyExternalId?: string | null;
+}
+
+export interface DirectoryGroup {
+  externalId: string;
+  name: string;
+  description: string | null;
+  memberExternalIds: string[];
+}
+
+export interface DirectoryCompany {
+  externalId: string;
+  name: string;
+}
+
+export type ConnectorErrorCode =
+  /** The credentials were refused (wrong secret, unknown client or tenant). */
+  | 'AUTHENTICATION_FAILED'
+  /** Signed in, but a permission or admin consent is missing. */
+  | 'PERMISSION_DENIED'
+  /** The platform could not be reached. */
+  | 'UNREACHABLE'
+  /** Still throttled after waiting as told. */
+  | 'RATE_LIMITED'
+  | 'UPSTREAM_ERROR';
+
+/** A failure the admin can act on; its message never contains credentials. */
+export class ConnectorError extends Error {
+  constructor(
+    readonly code: ConnectorErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+}
+
+export interface ConnectorEnvironment {
+  /** The fetch to use (tests may wrap it). */
+  fetch: typeof fetch;
+  /** Waits before a retry; tests may shorten it. */
+  sleep: (ms: number) => Promise<void>;
+  microsoftLoginBaseUrl: string;
+  microsoftGraphBaseUrl: string;
+}
+
+export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

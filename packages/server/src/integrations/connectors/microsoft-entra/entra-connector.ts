@@ -1,0 +1,170 @@
+import type { ConnectionCheck, Connector, ConnectorEnvironment, DirectoryGroup, DirectoryPage, DirectoryUser } from '../connector.js';
+import { ConnectorError } from '../connector.js';
+
+export interface EntraCredentials {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+interface GraphUser {
+  id: string;
+  displayName?: string | null;
+  mail?: string | null;
+  userPrincipalName?: string | null;
+  accountEnabled?: boolean | null;
+}
+
+interface GraphGroup {
+  id: string;
+  displayName?: string | null;
+  description?: string | null;
+}
+
+interface GraphCollection<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}
+
+const PAGE_SIZE = 999;
+/** A throttled request is retried this many times, each after the Retry-After Graph sends. */
+const MAX_THROTTLE_RETRIES = 5;
+/** Cap on one Retry-After wait, so a confused server cannot park a run for hours. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/**
+ * Microsoft Entra ID through Microsoft Graph v1.0: an app registration's client-credentials token,
+ * then `/users`, `/groups` and `/groups/{id}/members`, following `@odata.nextLink` and honouring 429
+ * `Retry-After`. Needs the application permissions User.Read.All and GroupMember.Read.All with admin consent.
+ */
+export class EntraConnector implements Connector {
+  private token: { value: string; expiresAt: number } | null = null;
+
+  constructor(
+    private readonly credentials: EntraCredentials,
+    private readonly env: ConnectorEnvironment,
+  ) {}
+
+  async testConnection(): Promise<ConnectionCheck> {
+    const organization = await this.get<GraphCollection<{ displayName?: string }>>(`${this.graph()}/v1.0/organization?$select=displayName`);
+    await this.get<GraphCollection<GraphUser>>(`${this.graph()}/v1.0/users?$top=1&$select=id`);
+    return { summary: `Connected to ${organization.value[0]?.displayName ?? 'the Entra ID tenant'}.` };
+  }
+
+  async *listUsers(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryUser>> {
+    const first = `${this.graph()}/v1.0/users?$select=id,displayName,mail,userPrincipalName,accountEnabled&$top=${PAGE_SIZE}`;
+    for await (const page of this.pages<GraphUser>(cursor ?? first)) {
+      yield {
+        items: page.items.map((user) => ({
+          externalId: user.id,
+          // Guests and unlicensed users often have no mail; their UPN is the address they sign in with.
+          email: user.mail || (user.userPrincipalName && !user.userPrincipalName.includes('#EXT#') ? user.userPrincipalName : null) || null,
+          name: user.displayName ?? null,
+          active: user.accountEnabled !== false,
+        })),
+        next: page.next,
+      };
+    }
+  }
+
+  async *listGroups(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryGroup>> {
+    const first = `${this.graph()}/v1.0/groups?$select=id,displayName,description&$top=${PAGE_SIZE}`;
+    for await (const page of this.pages<GraphGroup>(cursor ?? first)) {
+      const items: DirectoryGroup[] = [];
+      for (const group of page.items) {
+        const memberExternalIds: string[] = [];
+        for await (const members of this.pages<{ id: string; '@odata.type'?: string }>(`${this.graph()}/v1.0/groups/${encodeURIComponent(group.id)}/members?$select=id&$top=${PAGE_SIZE}`)) {
+          // Members may also be devices, service principals or nested groups; only users become group members.
+          for (const member of members.items) if (!member['@odata.type'] || member['@odata.type'] === '#microsoft.graph.user') memberExternalIds.push(member.id);
+        }
+        items.push({ externalId: group.id, name: group.displayName || group.id, description: group.description ?? null, memberExternalIds });
+      }
+      yield { items, next: page.next };
+    }
+  }
+
+  private async *pages<T>(url: string): AsyncIterable<{ items: T[]; next: string | null }> {
+    let next: string | undefined = url;
+    while (next) {
+      const body: GraphCollection<T> = await this.get<GraphCollection<T>>(next);
+      next = body['@odata.nextLink'];
+      yield { items: body.value ?? [], next: next ?? null };
+    }
+  }
+
+  private graph(): string {
+    return this.env.microsoftGraphBaseUrl.replace(/\/+$/, '');
+  }
+
+  private async get<T>(url: string): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.accessToken();
+      const response = await this.send(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+      if (response.status === 429 || response.status === 503) {
+        if (attempt >= MAX_THROTTLE_RETRIES) throw new ConnectorError('RATE_LIMITED', 'Microsoft Graph kept throttling the requests; the sync will try again later.');
+        await this.env.sleep(retryAfterMs(response.headers.get('retry-after'), attempt));
+        continue;
+      }
+      if (response.status === 401 && attempt === 0) {
+        // The token may have expired between being cached and used: get a new one once.
+        this.token = null;
+        continue;
+      }
+      if (!response.ok) throw await graphError(response);
+      return (await response.json()) as T;
+    }
+  }
+
+  private async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt > Date.now() + 60_000) return this.token.value;
+    const { tenantId, clientId, clientSecret } = this.credentials;
+    const url = `${this.env.microsoftLoginBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+    const response = await this.send(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' }).toString(),
+    });
+    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+    if (!response.ok || !body.access_token) {
+      // error_description starts with an AADSTS code and says what is wrong; it never echoes the secret.
+      const reason = body.error_description?.split(/\r?\n/)[0] ?? body.error ?? `HTTP ${response.status}`;
+      const code = body.error === 'invalid_client' || body.error === 'unauthorized_client' || response.status === 401 ? 'AUTHENTICATION_FAILED' : 'UPSTREAM_ERROR';
+      const hint =
+        body.error === 'invalid_client'
+          ? 'Microsoft refused the client secret: check that it is the secret’s value (not its id) and has not expired.'
+          : body.error === 'invalid_request' || body.error === 'unauthorized_client'
+            ? 'Microsoft refused the tenant or application id: check both.'
+            : 'Microsoft refused the sign-in.';
+      throw new ConnectorError(code, `${hint} (${reason.slice(0, 300)})`);
+    }
+    this.token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 };
+    return this.token.value;
+  }
+
+  private async send(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.env.fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+    } catch (error) {
+      throw new ConnectorError('UNREACHABLE', `Microsoft could not be reached at ${new URL(url).origin}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function retryAfterMs(header: string | null, attempt: number): number {
+  const seconds = header && /^\d+$/.test(header.trim()) ? Number(header) : header ? (Date.parse(header) - Date.now()) / 1000 : NaN;
+  const ms = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 2 ** attempt * 1000;
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
+async function graphError(response: Response): Promise<ConnectorError> {
+  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  const detail = `${body.error?.code ?? `HTTP ${response.status}`}: ${body.error?.message ?? response.statusText}`.slice(0, 300);
+  if (response.status === 403) {
+    return new ConnectorError(
+      'PERMISSION_DENIED',
+      `Microsoft Graph refused access (${detail}). Grant the app the application permissions User.Read.All and GroupMember.Read.All, then "Grant admin consent".`,
+    );
+  }
+  if (response.status === 401) return new ConnectorError('AUTHENTICATION_FAILED', `Microsoft Graph refused the access token (${detail}).`);
+  return new ConnectorError('UPSTREAM_ERROR', `Microsoft Graph answered ${response.status} (${detail}).`);
+}

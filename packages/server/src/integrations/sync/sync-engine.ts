@@ -1,0 +1,594 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { MembershipEntity } from '../../accounts/membership.entity.js';
+import { UserStatus } from '../../accounts/roles.js';
+import type { Logger } from '../../app/logger.js';
+import { newId, normalizeEmail, toSqlDateTime } from '../../common/columns.js';
+import { inTransaction } from '../../db/transaction.js';
+import { isUniqueViolation } from '../../invitations/invitation.service.js';
+import type { EventBus } from '../../realtime/events.js';
+import { integrationKind } from '../connectors/catalog.js';
+import { ConnectorError, type Connector, type ConnectorEnvironment, type DirectoryCompany, type DirectoryGroup, type DirectoryPage, type DirectoryUser } from '../connectors/connector.js';
+import { ExternalLinkEntity } from '../external-link.entity.js';
+import { IntegrationEntity } from '../integration.entity.js';
+import { ExternalResourceType, IntegrationStatus, IntegrationType, UpstreamRemovalAction, type IntegrationOptions } from '../integration-kinds.js';
+import { ProvisionAction, ProvisioningError, type ProvisioningService } from '../provisioning.service.js';
+import type { SecretBox } from '../secret-box.js';
+import { SyncItemAction, SyncRunItemEntity } from './sync-run-item.entity.js';
+import { emptyCounts, SyncRunEntity, SyncRunState, SyncStage, SyncTrigger, type SyncCounts } from './sync-run.entity.js';
+
+export interface SyncEngineOptions {
+  /** How long a claimed run belongs to this engine without progress; after that another engine resumes it. */
+  leaseMs?: number;
+  pollMs?: number;
+  workerId?: string;
+  /** Called after each committed page (tests use it to interrupt a run at a chosen point). */
+  afterPage?: (run: SyncRunEntity, stage: SyncStage) => void | Promise<void>;
+}
+
+/** A run changed: published after commit (the Integrations page refreshes its history from it). */
+export const SYNC_EVENT = 'integration.sync' as const;
+
+class LeaseLost extends Error {}
+
+interface PageOutcome {
+  counts: Partial<SyncCounts>;
+  items: Array<Omit<SyncRunItemEntity, 'runId' | 'position'>>;
+}
+
+type ItemDraft = PageOutcome['items'][number];
+
+const STAGE_ORDER = [SyncStage.COMPANIES, SyncStage.USERS, SyncStage.GROUPS, SyncStage.REMOVALS, SyncStage.DONE];
+
+/**
+ * Runs syncs. A run is claimed with a lease (a conditional UPDATE only one engine can win), then goes
+ * through its stages page by page; after every page its cursor, counts and items commit together, so an
+ * engine that dies is replaced by another (or itself after a restart) that resumes at the page it was on.
+ * Writes go through the provisioning service, which is idempotent by (integration, external id), so a
+ * page done twice creates nothing twice. The same timer starts scheduled syncs when they fall due.
+ */
+export class SyncEngine {
+  private readonly options: Required<Omit<SyncEngineOptions, 'afterPage'>> & Pick<SyncEngineOptions, 'afterPage'>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private stopping = false;
+  private wakeRequested = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly provisioning: ProvisioningService,
+    private readonly secretBox: SecretBox,
+    private readonly events: EventBus,
+    private readonly logger: Logger,
+    private readonly env: ConnectorEnvironment,
+    options: SyncEngineOptions = {},
+  ) {
+    this.options = { leaseMs: 120_000, pollMs: 5_000, workerId: `sync-${randomBytes(6).toString('hex')}`, ...options };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.stopping = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) this.wakeRequested = true;
+    else this.schedule(0);
+  }
+
+  /** Starts the syncs that are due, then works every claimable run to its end; resolves with how many it finished. */
+  async runAll(): Promise<number> {
+    await this.startDueSyncs();
+    let finished = 0;
+    for (;;) {
+      const run = await this.claim();
+      if (!run) return finished;
+      if (await this.work(run)) finished++;
+    }
+  }
+
+  /**
+   * Queues a run for every integration whose nextSyncAt has come. Moving nextSyncAt forward is a
+   * compare-and-set on the old value, so of several instances only one starts each due sync.
+   */
+  async startDueSyncs(now = new Date()): Promise<number> {
+    const repo = this.dataSource.getRepository(IntegrationEntity);
+    const due = await repo
+      .createQueryBuilder('i')
+      .select(['i.id', 'i.accountId', 'i.nextSyncAt', 'i.syncIntervalMinutes', 'i.type'])
+      .where('i.next_sync_at <= :now AND i.status <> :disabled AND i.sync_interval_minutes IS NOT NULL AND i.type <> :scim', {
+        now: toSqlDateTime(now),
+        disabled: IntegrationStatus.DISABLED,
+        scim: IntegrationType.SCIM,
+      })
+      .limit(50)
+      .getMany();
+    let started = 0;
+    for (const integration of due) {
+      const next = new Date(now.getTime() + integration.syncIntervalMinutes! * 60_000);
+      const taken = await repo
+        .createQueryBuilder()
+        .update()
+        .set({ nextSyncAt: next })
+        .where('id = :id AND next_sync_at = :previous', { id: integration.id, previous: toSqlDateTime(integration.nextSyncAt!) })
+        .execute();
+      if (!taken.affected) continue;
+      const run = await queueRun(this.dataSource, integration, { dryRun: false, trigger: SyncTrigger.SCHEDULE, requestedBy: null });
+      if (run) {
+        started++;
+        this.events.publish({ accountId: integration.accountId, type: SYNC_EVENT, userIds: [], jobId: run.id, at: new Date() });
+      }
+    }
+    return started;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.runAll()
+        .then(() => undefined)
+        .catch((error) => this.logger.error('Sync engine pass failed; it will try again', error))
+        .finally(() => {
+          this.running = null;
+          const again = this.wakeRequested;
+          this.wakeRequested = false;
+          this.schedule(again ? 0 : this.options.pollMs);
+        });
+    }, delayMs);
+  }
+
+  private async claim(): Promise<SyncRunEntity | null> {
+    const repo = this.dataSource.getRepository(SyncRunEntity);
+    const now = new Date();
+    const candidates = await repo
+      .createQueryBuilder('r')
+      .select(['r.id'])
+      .where('r.state IN (:...states)', { states: [SyncRunState.QUEUED, SyncRunState.RUNNING] })
+      .andWhere('(r.lease_owner IS NULL OR r.lease_until < :now)', { now: toSqlDateTime(now) })
+      .orderBy('r.created_at', 'ASC')
+      .limit(5)
+      .getMany();
+    for (const candidate of candidates) {
+      const taken = await repo
+        .createQueryBuilder()
+        .update()
+        .set({ state: SyncRunState.RUNNING, leaseOwner: this.options.workerId, leaseUntil: new Date(now.getTime() + this.options.leaseMs) })
+        .where('id = :id AND state IN (:...states)', { id: candidate.id, states: [SyncRunState.QUEUED, SyncRunState.RUNNING] })
+        .andWhere('(lease_owner IS NULL OR lease_until < :now)', { now: toSqlDateTime(now) })
+        .execute();
+      if (taken.affected) return repo.findOneByOrFail({ id: candidate.id });
+    }
+    return null;
+  }
+
+  /** Works a claimed run until it ends (true), waits for confirmation, or is lost or handed back (false). */
+  private async work(run: SyncRunEntity): Promise<boolean> {
+    const integration = await this.dataSource.getRepository(IntegrationEntity).findOneBy({ id: run.integrationId });
+    try {
+      if (!integration) throw new ConnectorError('UPSTREAM_ERROR', 'The integration was deleted.');
+      if (integration.status === IntegrationStatus.DISABLED) throw new ConnectorError('UPSTREAM_ERROR', 'The integration is disabled.');
+      const connector = this.connectorFor(integration);
+      const options = this.provisioning.optionsOf(integration);
+      if (run.dryRun && run.startedAt) {
+        // A dry run keeps what it saw in memory only (it writes nothing else), so an interrupted one starts over.
+        await this.commitPage(run, { counts: {}, items: [] }, { stage: STAGE_ORDER[0]!, cursor: null, restart: true });
+      }
+      if (!run.startedAt) {
+        run.startedAt = new Date();
+        await this.renew(this.dataSource.manager, run, { startedAt: run.startedAt });
+      }
+      const seen = new Set<string>();
+      while (run.stage !== SyncStage.DONE) {
+        if (this.stopping) {
+          // A clean shutdown hands the run back at once instead of making the next engine wait for the lease.
+          await this.dataSource.getRepository(SyncRunEntity).update({ id: run.id, leaseOwner: this.options.workerId }, { state: SyncRunState.QUEUED, leaseOwner: null, leaseUntil: null });
+          return false;
+        }
+        if (run.stage === SyncStage.REMOVALS) {
+          const waiting = await this.removals(run, integration, options, seen);
+          if (waiting) return false;
+          continue;
+        }
+        const pages = this.pagesOf(connector, run.stage, run.cursor);
+        if (!pages) {
+          await this.commitPage(run, { counts: {}, items: [] }, { stage: nextStage(run.stage), cursor: null });
+          continue;
+        }
+        const stage = run.stage;
+        let interrupted = false;
+        for await (const page of pages) {
+          const outcome = await this.applyPage(run, integration, stage, page, seen);
+          const last = page.next === null;
+          await this.commitPage(run, outcome, last ? { stage: nextStage(stage), cursor: null } : { stage, cursor: page.next });
+          if (!last) await this.options.afterPage?.(run, stage);
+          await yieldToEventLoop();
+          if (this.stopping && !last) {
+            interrupted = true;
+            break;
+          }
+        }
+        if (!interrupted && (run.stage as SyncStage) === stage) {
+          // The listing ended without a final page (nothing at all upstream): the stage is over.
+          await this.commitPage(run, { counts: {}, items: [] }, { stage: nextStage(stage), cursor: null });
+        }
+      }
+      await this.finish(run, integration!, SyncRunState.SUCCEEDED, null);
+      return true;
+    } catch (error) {
+      if (error instanceof LeaseLost) return false;
+      const message = error instanceof ConnectorError || error instanceof ProvisioningError ? error.message : 'The sync failed unexpectedly; see the server log.';
+      if (!(error instanceof ConnectorError)) this.logger.error(`Sync run ${run.id} failed`, error);
+      await this.finish(run, integration, SyncRunState.FAILED, message).catch((finishError) => {
+        if (!(finishError instanceof LeaseLost)) throw finishError;
+      });
+      return false;
+    }
+  }
+
+  private connectorFor(integration: IntegrationEntity): Connector {
+    const kind = integrationKind(integration.type);
+    if (!kind?.connect) throw new ConnectorError('UPSTREAM_ERROR', `${kind?.displayName ?? integration.type} integrations cannot be synced from Roster.`);
+    const credentials = integration.sealedCredentials ? (JSON.parse(this.secretBox.open(integration.sealedCredentials, integration.id)) as Record<string, string>) : {};
+    return kind.connect(credentials, this.env);
+  }
+
+  private pagesOf(connector: Connector, stage: SyncStage, cursor: string | null): AsyncIterable<DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>> | null {
+    if (stage === SyncStage.USERS) return connector.listUsers(cursor);
+    if (stage === SyncStage.GROUPS) return connector.listGroups?.(cursor) ?? null;
+    if (stage === SyncStage.COMPANIES) return connector.listCompanies?.(cursor) ?? null;
+    return null;
+  }
+
+  private async applyPage(
+    run: SyncRunEntity,
+    integration: IntegrationEntity,
+    stage: SyncStage,
+    page: DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>,
+    seen: Set<string>,
+  ): Promise<PageOutcome> {
+    const outcome: PageOutcome = { counts: {}, items: [] };
+    const count = (key: keyof SyncCounts) => void (outcome.counts[key] = (outcome.counts[key] ?? 0) + 1);
+    const record = (key: keyof SyncCounts, item: ItemDraft | null) => {
+      count(key);
+      if (item) outcome.items.push({ ...item, label: item.label.slice(0, 320), message: item.message?.slice(0, 1000) ?? null });
+    };
+    if (stage === SyncStage.COMPANIES) {
+      for (const company of page.items as DirectoryCompany[]) {
+        const base = { resourceType: ExternalResourceType.COMPANY, externalId: company.externalId, label: company.name };
+        if (run.dryRun) {
+          const linked = await this.linkedLocalIds(integration, ExternalResourceType.COMPANY, [company.externalId]);
+          if (linked.has(company.externalId)) record('unchanged', null);
+          else record('created', { ...base, action: SyncItemAction.CREATED, localId: null, message: 'Would create or adopt this company.' });
+          continue;
+        }
+        const result = await this.provisioning.upsertCompany(integration, company);
+        this.recordProvision(record, base, result.action, result.companyId, null);
+      }
+    } else if (stage === SyncStage.USERS) {
+      const users = page.items as DirectoryUser[];
+      for (const user of users) seen.add(user.externalId);
+      const plan = run.dryRun ? await this.planUsers(integration, users) : null;
+      for (const user of users) {
+        const base = { resourceType: ExternalResourceType.USER, externalId: user.externalId, label: user.email ?? user.name ?? user.externalId };
+        if (!user.email) {
+          record('skipped', { ...base, action: SyncItemAction.SKIPPED, localId: null, message: 'No email address upstream (mail and userPrincipalName are empty or external).' });
+          continue;
+        }
+        if (plan) {
+          const planned = plan.get(user.externalId)!;
+          this.recordProvision(record, base, planned.action, planned.userId, planned.reason ?? null);
+          continue;
+        }
+        try {
+          const result = await this.provisioning.upsertUser(integration, { externalId: user.externalId, email: user.email, name: user.name, active: user.active });
+          this.recordProvision(record, base, result.action, result.userId, result.reason ?? null);
+          if (user.companyExternalId && result.userId) {
+            const companies = await this.linkedLocalIds(integration, ExternalResourceType.COMPANY, [user.companyExternalId]);
+            const companyId = companies.get(user.companyExternalId);
+            if (companyId) await this.provisioning.setUserCompany(integration, result.userId, companyId);
+          }
+        } catch (error) {
+          if (!(error instanceof ProvisioningError)) throw error;
+          record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: error.message });
+        }
+      }
+      if (!run.dryRun && users.length) {
+        // Seen upstream, whatever happened to them here (a failed update must not look like a disappearance).
+        await this.dataSource
+          .getRepository(ExternalLinkEntity)
+          .update({ integrationId: integration.id, resourceType: ExternalResourceType.USER, externalId: In(users.map((u) => u.externalId)) }, { lastSeenAt: new Date() });
+      }
+    } else if (stage === SyncStage.GROUPS) {
+      for (const group of page.items as DirectoryGroup[]) {
+        const base = { resourceType: ExternalResourceType.GROUP, externalId: group.externalId, label: group.name };
+        const members = await this.linkedLocalIds(integration, ExternalResourceType.USER, group.memberExternalIds);
+        if (run.dryRun) {
+          const linked = await this.linkedLocalIds(integration, ExternalResourceType.GROUP, [group.externalId]);
+          if (linked.has(group.externalId)) record('unchanged', null);
+          else record('created', { ...base, action: SyncItemAction.CREATED, localId: null, message: `Would create or adopt this group with ${members.size} member(s).` });
+          continue;
+        }
+        try {
+          const result = await this.provisioning.upsertGroup(integration, { externalId: group.externalId, displayName: group.name });
+          const change = await this.provisioning.changeGroupMembers(integration, result.groupId, { add: [...members.values()], replace: true });
+          const memberNote = change.added.length || change.removed.length ? `${change.added.length} member(s) added, ${change.removed.length} removed.` : null;
+          const action = result.action === ProvisionAction.UNCHANGED && memberNote ? ProvisionAction.UPDATED : result.action;
+          this.recordProvision(record, base, action, result.groupId, memberNote);
+        } catch (error) {
+          if (!(error instanceof ProvisioningError)) throw error;
+          record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: error.message });
+        }
+      }
+    }
+    return outcome;
+  }
+
+  private recordProvision(
+    record: (key: keyof SyncCounts, item: ItemDraft | null) => void,
+    base: Pick<ItemDraft, 'resourceType' | 'externalId' | 'label'>,
+    action: ProvisionAction,
+    localId: string | null,
+    reason: string | null,
+  ): void {
+    const item = (itemAction: SyncItemAction, message: string | null): ItemDraft => ({ ...base, action: itemAction, localId, message: reason ?? message });
+    switch (action) {
+      case ProvisionAction.INVITED:
+        return record('created', item(SyncItemAction.CREATED, 'Invited.'));
+      case ProvisionAction.STAGED:
+        return record('created', item(SyncItemAction.CREATED, 'Staged for an administrator’s review (auto-invite is off).'));
+      case ProvisionAction.CREATED:
+        return record('created', item(SyncItemAction.CREATED, null));
+      case ProvisionAction.LINKED:
+        return record('linked', item(SyncItemAction.LINKED, 'An existing user with this email is now tied to the upstream object.'));
+      case ProvisionAction.UPDATED:
+        return record('updated', item(SyncItemAction.UPDATED, null));
+      case ProvisionAction.SUSPENDED:
+        return record('suspended', item(SyncItemAction.SUSPENDED, 'Disabled upstream.'));
+      case ProvisionAction.RESTORED:
+        return record('restored', item(SyncItemAction.RESTORED, 'Enabled upstream again.'));
+      case ProvisionAction.UNCHANGED:
+        return record('unchanged', null);
+      default:
+        return record('skipped', item(SyncItemAction.SKIPPED, null));
+    }
+  }
+
+  /** What a dry run reports for a page of users, read without writing. */
+  private async planUsers(integration: IntegrationEntity, users: DirectoryUser[]): Promise<Map<string, { action: ProvisionAction; userId: string | null; reason?: string }>> {
+    const options = this.provisioning.optionsOf(integration);
+    const links = await this.linkedLocalIds(integration, ExternalResourceType.USER, users.map((u) => u.externalId));
+    const emails = users.filter((u) => u.email).map((u) => normalizeEmail(u.email!));
+    const memberships = await this.dataSource.getRepository(MembershipEntity).find({
+      where: [
+        ...(links.size ? [{ accountId: integration.accountId, id: In([...links.values()]) }] : []),
+        ...(emails.length ? [{ accountId: integration.accountId, email: In(emails) }] : []),
+      ],
+      select: { id: true, email: true, name: true, status: true },
+    });
+    const byId = new Map(memberships.map((m) => [m.id, m]));
+    const byEmail = new Map(memberships.map((m) => [m.email, m]));
+    const plan = new Map<string, { action: ProvisionAction; userId: string | null; reason?: string }>();
+    for (const user of users) {
+      if (!user.email) continue;
+      const email = normalizeEmail(user.email);
+      const linked = links.has(user.externalId) ? byId.get(links.get(user.externalId)!) : undefined;
+      if (!linked) {
+        const existing = byEmail.get(email);
+        plan.set(user.externalId, existing ? { action: ProvisionAction.LINKED, userId: existing.id } : { action: options.autoInvite ? ProvisionAction.INVITED : ProvisionAction.STAGED, userId: null });
+        continue;
+      }
+      const suspend = !user.active && linked.status !== UserStatus.SUSPENDED && options.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND;
+      const restore = user.active && linked.status === UserStatus.SUSPENDED;
+      const changed = linked.email !== email || (user.name !== null && user.name !== linked.name);
+      const action = suspend ? ProvisionAction.SUSPENDED : restore ? ProvisionAction.RESTORED : changed ? ProvisionAction.UPDATED : ProvisionAction.UNCHANGED;
+      plan.set(user.externalId, { action, userId: linked.id, reason: linked.email !== email ? `Email would change from ${linked.email} to ${email}.` : undefined });
+    }
+    return plan;
+  }
+
+  /**
+   * Users linked to this integration but not seen upstream in this run are suspended (or kept, per the
+   * options) — unless that is more than the threshold's share of the integration's users and no admin has
+   * confirmed: then the run stops in AWAITING_CONFIRMATION (keeping its active marker, so nothing else runs)
+   * and its items list who would be suspended. Returns true when the run now waits.
+   */
+  private async removals(run: SyncRunEntity, integration: IntegrationEntity, options: IntegrationOptions, seen: Set<string>): Promise<boolean> {
+    const missingIds = run.dryRun
+      ? await this.linkedUsersNotIn(integration, seen)
+      : await this.provisioning.linkedUsersNotSeenSince(integration, run.startedAt!);
+    const missing = missingIds.length
+      ? await this.dataSource.getRepository(MembershipEntity).find({ where: { id: In(missingIds), accountId: integration.accountId }, select: { id: true, email: true, status: true } })
+      : [];
+    const active = missing.filter((m) => m.status !== UserStatus.SUSPENDED);
+    const item = (m: Pick<MembershipEntity, 'id' | 'email'>, action: SyncItemAction, message: string): ItemDraft => ({
+      resourceType: ExternalResourceType.USER,
+      externalId: null,
+      label: m.email,
+      action,
+      localId: m.id,
+      message,
+    });
+    if (active.length === 0) {
+      await this.commitPage(run, { counts: {}, items: [] }, { stage: SyncStage.DONE, cursor: null });
+      return false;
+    }
+    if (options.onUpstreamRemoval === UpstreamRemovalAction.KEEP) {
+      await this.commitPage(run, { counts: { kept: active.length }, items: active.map((m) => item(m, SyncItemAction.KEPT, 'No longer upstream; kept, as the integration’s options say.')) }, { stage: SyncStage.DONE, cursor: null });
+      return false;
+    }
+    const total = await this.provisioning.linkedUserCount(integration);
+    const overThreshold = total > 0 && (active.length * 100) / total > options.suspendThresholdPercent;
+    const reason = `No longer upstream: ${active.length} of the integration’s ${total} user(s) (${Math.round((active.length * 100) / total)}%) would be suspended; the safeguard stops above ${options.suspendThresholdPercent}%.`;
+    if (overThreshold && !run.removalsConfirmed) {
+      await this.commitPage(
+        run,
+        { counts: {}, items: active.map((m) => item(m, SyncItemAction.PENDING_SUSPENSION, reason)) },
+        { stage: run.dryRun ? SyncStage.DONE : SyncStage.REMOVALS, cursor: null, pendingSuspensions: active.length, awaitConfirmation: !run.dryRun },
+      );
+      if (!run.dryRun) {
+        this.publishRun(run);
+        return true;
+      }
+      return false;
+    }
+    if (run.dryRun) {
+      await this.commitPage(run, { counts: { suspended: active.length }, items: active.map((m) => item(m, SyncItemAction.SUSPENDED, 'Would be suspended: no longer upstream.')) }, { stage: SyncStage.DONE, cursor: null });
+      return false;
+    }
+    const suspended = new Set(await this.provisioning.suspendUsers(integration, active.map((m) => m.id)));
+    await this.commitPage(
+      run,
+      {
+        counts: { suspended: suspended.size, skipped: active.length - suspended.size },
+        items: active.map((m) => (suspended.has(m.id) ? item(m, SyncItemAction.SUSPENDED, 'No longer upstream.') : item(m, SyncItemAction.SKIPPED, 'No longer upstream, but an owner is never suspended from upstream.'))),
+      },
+      { stage: SyncStage.DONE, cursor: null, clearPending: true },
+    );
+    return false;
+  }
+
+  private async linkedUsersNotIn(integration: IntegrationEntity, seen: Set<string>): Promise<string[]> {
+    const links = await this.dataSource.getRepository(ExternalLinkEntity).find({
+      where: { integrationId: integration.id, resourceType: ExternalResourceType.USER },
+      select: { externalId: true, localId: true },
+    });
+    return links.filter((l) => l.externalId === null || !seen.has(l.externalId)).map((l) => l.localId);
+  }
+
+  private async linkedLocalIds(integration: IntegrationEntity, type: ExternalResourceType, externalIds: string[]): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    for (let i = 0; i < externalIds.length; i += 500) {
+      const chunk = externalIds.slice(i, i + 500);
+      const links = await this.dataSource.getRepository(ExternalLinkEntity).find({
+        where: { integrationId: integration.id, resourceType: type, externalId: In(chunk) },
+        select: { externalId: true, localId: true },
+      });
+      for (const link of links) result.set(link.externalId!, link.localId);
+    }
+    return result;
+  }
+
+  /** Commits a page's items and counts with the run's new stage and cursor, while this engine holds the lease. */
+  private async commitPage(
+    run: SyncRunEntity,
+    outcome: PageOutcome,
+    next: { stage: SyncStage; cursor: string | null; restart?: boolean; pendingSuspensions?: number; awaitConfirmation?: boolean; clearPending?: boolean },
+  ): Promise<void> {
+    const counts: SyncCounts = next.restart ? emptyCounts() : { ...emptyCounts(), ...(JSON.parse(run.counts) as Partial<SyncCounts>) };
+    for (const [key, value] of Object.entries(outcome.counts)) counts[key as keyof SyncCounts] += value;
+    let itemCount = next.restart ? 0 : run.itemCount;
+    await inTransaction(this.dataSource, async (manager) => {
+      if (next.restart) await manager.delete(SyncRunItemEntity, { runId: run.id });
+      if (next.clearPending) await manager.delete(SyncRunItemEntity, { runId: run.id, action: SyncItemAction.PENDING_SUSPENSION });
+      if (outcome.items.length) {
+        const rows = outcome.items.map((item) => ({ ...item, runId: run.id, position: itemCount++ }));
+        for (let i = 0; i < rows.length; i += 200) await manager.insert(SyncRunItemEntity, rows.slice(i, i + 200));
+      }
+      const changes: Partial<SyncRunEntity> = {
+        stage: next.stage,
+        cursor: next.cursor,
+        counts: JSON.stringify(counts),
+        itemCount,
+        ...(next.restart ? { startedAt: new Date(), pendingSuspensions: 0 } : {}),
+        ...(next.pendingSuspensions !== undefined ? { pendingSuspensions: next.pendingSuspensions } : {}),
+        ...(next.clearPending ? { pendingSuspensions: 0 } : {}),
+        ...(next.awaitConfirmation
+          ? { state: SyncRunState.AWAITING_CONFIRMATION, leaseOwner: null, leaseUntil: null }
+          : { leaseUntil: new Date(Date.now() + this.options.leaseMs) }),
+      };
+      await this.renew(manager, run, changes);
+    });
+  }
+
+  /** Writes run changes only while this engine still holds the lease and the run is running; else LeaseLost. */
+  private async renew(manager: EntityManager, run: SyncRunEntity, changes: Partial<SyncRunEntity>): Promise<void> {
+    const updated = await manager.update(SyncRunEntity, { id: run.id, leaseOwner: this.options.workerId, state: SyncRunState.RUNNING }, changes);
+    if (!updated.affected) throw new LeaseLost(`Sync run ${run.id} was cancelled or taken over.`);
+    Object.assign(run, changes);
+  }
+
+  private async finish(run: SyncRunEntity, integration: IntegrationEntity | null, state: SyncRunState.SUCCEEDED | SyncRunState.FAILED, error: string | null): Promise<void> {
+    const now = new Date();
+    await inTransaction(this.dataSource, async (manager) => {
+      await this.renew(manager, run, { state, error, activeKey: null, leaseOwner: null, leaseUntil: null, finishedAt: now, ...(state === SyncRunState.SUCCEEDED ? { stage: SyncStage.DONE, cursor: null } : {}) });
+      // A dry run leaves the integration as it was: it only reports.
+      if (integration && !run.dryRun) {
+        await manager.update(
+          IntegrationEntity,
+          { id: integration.id },
+          state === SyncRunState.SUCCEEDED
+            ? { status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.DISABLED : IntegrationStatus.CONNECTED, lastError: null, lastSyncAt: now, updatedAt: now }
+            : { status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.DISABLED : IntegrationStatus.ERROR, lastError: error, updatedAt: now },
+        );
+      }
+    });
+    this.publishRun(run);
+  }
+
+  private publishRun(run: SyncRunEntity): void {
+    this.events.publish({ accountId: run.accountId, type: SYNC_EVENT, userIds: [], jobId: run.id, at: new Date() });
+  }
+}
+
+function nextStage(stage: SyncStage): SyncStage {
+  return STAGE_ORDER[STAGE_ORDER.indexOf(stage) + 1] ?? SyncStage.DONE;
+}
+
+/**
+ * Inserts a queued run, or returns null when the integration already has an active one: the unique index on
+ * `active_key` refuses the second insert, on either dialect, whichever instance tries.
+ */
+export async function queueRun(
+  dataSource: DataSource,
+  integration: Pick<IntegrationEntity, 'id' | 'accountId'>,
+  request: { dryRun: boolean; trigger: SyncTrigger; requestedBy: string | null },
+): Promise<SyncRunEntity | null> {
+  const run: SyncRunEntity = {
+    id: newId(),
+    accountId: integration.accountId,
+    integrationId: integration.id,
+    activeKey: integration.id,
+    state: SyncRunState.QUEUED,
+    stage: STAGE_ORDER[0]!,
+    cursor: null,
+    dryRun: request.dryRun,
+    trigger: request.trigger,
+    removalsConfirmed: false,
+    pendingSuspensions: 0,
+    counts: JSON.stringify(emptyCounts()),
+    itemCount: 0,
+    error: null,
+    requestedBy: request.requestedBy,
+    leaseOwner: null,
+    leaseUntil: null,
+    createdAt: new Date(),
+    startedAt: null,
+    finishedAt: null,
+  };
+  try {
+    await dataSource.getRepository(SyncRunEntity).insert(run);
+    return run;
+  } catch (error) {
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
+}
+
+/** better-sqlite3 answers synchronously: pause between pages so requests are served during a long sync. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

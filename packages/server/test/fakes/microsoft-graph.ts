@@ -1,0 +1,174 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+export interface FakeGraphUser {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  userPrincipalName: string;
+  accountEnabled: boolean;
+}
+
+export interface FakeGraphGroup {
+  id: string;
+  displayName: string;
+  description: string | null;
+  /** Member object ids (users in `users`, or other objects such as devices). */
+  members: string[];
+}
+
+/**
+ * A local Microsoft identity platform + Microsoft Graph v1.0 that answers as Microsoft documents:
+ * - `POST /{tenant}/oauth2/v2.0/token` (client credentials, form-encoded): `invalid_client` (401, AADSTS7000215)
+ *   for a wrong secret, `invalid_request` (400, AADSTS90002) for an unknown tenant;
+ * - `GET /v1.0/organization`, `/v1.0/users`, `/v1.0/groups`, `/v1.0/groups/{id}/members` with `$top` paging
+ *   and an opaque `$skiptoken` in `@odata.nextLink`; `InvalidAuthenticationToken` (401) for a missing or
+ *   unknown bearer token; `Authorization_RequestDenied` (403) while admin consent is missing;
+ * - scripted throttling: 429 `TooManyRequests` with a `Retry-After` header in seconds.
+ */
+export class FakeMicrosoftGraph {
+  users: FakeGraphUser[] = [];
+  groups: FakeGraphGroup[] = [];
+  /** While false, every Graph call answers 403 as a tenant without admin consent does. */
+  consented = true;
+  /** Largest page served whatever `$top` asks (Graph's own cap for users is 999). */
+  maxPageSize = 999;
+  readonly requests: Array<{ method: string; path: string; status: number; at: number }> = [];
+  /** Bodies of token requests (tests check what was sent, then that it was never echoed elsewhere). */
+  readonly tokenRequests: URLSearchParams[] = [];
+  private throttles: number[] = [];
+  private readonly tokens = new Set<string>();
+  private hangAt: { path: string; remaining: number } | null = null;
+  private readonly hanging: http.ServerResponse[] = [];
+  private server: http.Server | null = null;
+  url = '';
+
+  constructor(
+    readonly tenantId = 'contoso.onmicrosoft.com',
+    readonly clientId = '11111111-2222-3333-4444-555555555555',
+    readonly clientSecret = 'Xy7Q~fake-graph-secret-value-Do-Not-Leak',
+  ) {}
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.releaseHanging();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The next Graph calls answer 429 with these Retry-After seconds, one call each. */
+  throttleNext(...retryAfterSeconds: number[]): void {
+    this.throttles.push(...retryAfterSeconds);
+  }
+
+  /** After `okPages` more answers to `path`, the next request to it never gets an answer (a stuck connection). */
+  hangAfter(path: string, okPages: number): void {
+    this.hangAt = { path, remaining: okPages };
+  }
+
+  /** Ends every stuck request with a 503, as a dropped connection would end. */
+  releaseHanging(): void {
+    for (const res of this.hanging.splice(0)) {
+      if (!res.writableEnded) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'serviceNotAvailable', message: 'Service unavailable' } }));
+      }
+    }
+  }
+
+  /** Adds `count` enabled users named user0001@... */
+  seedUsers(count: number, domain = 'contoso.test'): FakeGraphUser[] {
+    const made = Array.from({ length: count }, (_, i) => {
+      const n = String(this.users.length + i + 1).padStart(4, '0');
+      return { id: `${randomBytes(4).toString('hex')}-0000-4000-8000-${n.padStart(12, '0')}`, displayName: `User ${n}`, mail: `user${n}@${domain}`, userPrincipalName: `user${n}@${domain}`, accountEnabled: true };
+    });
+    this.users.push(...made);
+    return made;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', this.url);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, status, at: Date.now() });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+
+    const tokenPath = url.pathname.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/);
+    if (tokenPath && req.method === 'POST') {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      this.tokenRequests.push(form);
+      if (decodeURIComponent(tokenPath[1]!) !== this.tenantId) {
+        return reply(400, { error: 'invalid_request', error_description: `AADSTS90002: Tenant '${decodeURIComponent(tokenPath[1]!)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, error_codes: [90002] });
+      }
+      if (form.get('grant_type') !== 'client_credentials' || form.get('scope') !== 'https://graph.microsoft.com/.default') {
+        return reply(400, { error: 'invalid_scope', error_description: 'AADSTS1002012: The provided value for scope is not valid.', error_codes: [1002012] });
+      }
+      if (form.get('client_id') !== this.clientId) {
+        return reply(400, { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`, error_codes: [700016] });
+      }
+      if (form.get('client_secret') !== this.clientSecret) {
+        return reply(401, {
+          error: 'invalid_client',
+          error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '" + this.clientId + "'.",
+          error_codes: [7000215],
+        });
+      }
+      const token = randomBytes(24).toString('base64url');
+      this.tokens.add(token);
+      return reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+    }
+
+    if (!url.pathname.startsWith('/v1.0/')) return reply(404, { error: { code: 'BadRequest', message: 'Invalid version.' } });
+    const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
+    if (!bearer) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
+    if (!this.tokens.has(bearer)) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' } });
+    const retryAfter = this.throttles.shift();
+    if (retryAfter !== undefined) {
+      return reply(429, { error: { code: 'TooManyRequests', message: 'Too many requests.' } }, { 'retry-after': String(retryAfter) });
+    }
+    if (!this.consented) return reply(403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
+    if (this.hangAt && url.pathname === this.hangAt.path) {
+      if (this.hangAt.remaining === 0) {
+        this.hangAt = null;
+        this.hanging.push(res);
+        return;
+      }
+      this.hangAt.remaining--;
+    }
+
+    if (url.pathname === '/v1.0/organization') return reply(200, { value: [{ id: randomBytes(8).toString('hex'), displayName: 'Contoso' }] });
+    if (url.pathname === '/v1.0/users') return reply(200, this.page(url, this.users.map((u) => ({ ...u }))));
+    if (url.pathname === '/v1.0/groups') return reply(200, this.page(url, this.groups.map(({ members: _members, ...g }) => g)));
+    const members = url.pathname.match(/^\/v1\.0\/groups\/([^/]+)\/members$/);
+    if (members) {
+      const group = this.groups.find((g) => g.id === decodeURIComponent(members[1]!));
+      if (!group) return reply(404, { error: { code: 'Request_ResourceNotFound', message: `Resource '${members[1]}' does not exist or one of its queried reference-property objects are not present.` } });
+      const objects = group.members.map((id) => (this.users.some((u) => u.id === id) ? { '@odata.type': '#microsoft.graph.user', id } : { '@odata.type': '#microsoft.graph.device', id }));
+      return reply(200, this.page(url, objects));
+    }
+    return reply(404, { error: { code: 'Request_ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });
+  }
+
+  /** One page by `$top`, continued by an opaque `$skiptoken` that encodes the offset. */
+  private page<T>(url: URL, all: T[]): Record<string, unknown> {
+    const top = Math.min(Number(url.searchParams.get('$top') ?? 100) || 100, this.maxPageSize);
+    const skip = url.searchParams.get('$skiptoken') ? Number(Buffer.from(url.searchParams.get('$skiptoken')!, 'base64url').toString('utf8')) : 0;
+    const value = all.slice(skip, skip + top);
+    const body: Record<string, unknown> = { '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#${url.pathname.split('/')[2]}`, value };
+    if (skip + top < all.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set('$skiptoken', Buffer.from(String(skip + top), 'utf8').toString('base64url'));
+      body['@odata.nextLink'] = next.toString();
+    }
+    return body;
+  }
+}
