@@ -42,6 +42,7 @@ export class FakeMicrosoftGraph {
   private hangAt: { path: string; remaining: number } | null = null;
   private readonly hanging: http.ServerResponse[] = [];
   private server: http.Server | null = null;
+  private seeded = 0;
   url = '';
 
   constructor(
@@ -82,10 +83,10 @@ export class FakeMicrosoftGraph {
     }
   }
 
-  /** Adds `count` enabled users named user0001@... */
+  /** Adds `count` enabled users named user0001@... (numbered on from the last seeded, so removals never reuse a name). */
   seedUsers(count: number, domain = 'contoso.test'): FakeGraphUser[] {
-    const made = Array.from({ length: count }, (_, i) => {
-      const n = String(this.users.length + i + 1).padStart(4, '0');
+    const made = Array.from({ length: count }, () => {
+      const n = String(++this.seeded).padStart(4, '0');
       return { id: `${randomBytes(4).toString('hex')}-0000-4000-8000-${n.padStart(12, '0')}`, displayName: `User ${n}`, mail: `user${n}@${domain}`, userPrincipalName: `user${n}@${domain}`, accountEnabled: true };
     });
     this.users.push(...made);
