@@ -111,7 +111,7 @@ export class IntegrationsResolver {
   }
 
   @Mutation(() => CreateIntegrationPayload, { description: 'Sets up an integration. For SCIM the payload carries the bearer token, shown only this once.' })
-  async createIntegration(@Arg('input', () => CreateIntegrationInput) input: CreateIntegrationInput, @Ctx() ctx: RequestContext): Promise<CreateIntegrationPayload> {
+  async createIntegration(@Arg('input', () => CreateIntegrationInput, { description: 'The new integration: name, type, credentials, options and schedule.' }) input: CreateIntegrationInput, @Ctx() ctx: RequestContext): Promise<CreateIntegrationPayload> {
     const viewer = await ctx.admin();
     const { integration, scimToken } = await ctx.services.integrations.create(viewer, {
       name: input.name,
@@ -124,7 +124,7 @@ export class IntegrationsResolver {
   }
 
   @Mutation(() => IntegrationPayload, { description: 'Renames an integration or changes its options, schedule or credentials (credentials are only ever replaced, never read).' })
-  async updateIntegration(@Arg('input', () => UpdateIntegrationInput) input: UpdateIntegrationInput, @Ctx() ctx: RequestContext): Promise<IntegrationPayload> {
+  async updateIntegration(@Arg('input', () => UpdateIntegrationInput, { description: 'The integration and what to change.' }) input: UpdateIntegrationInput, @Ctx() ctx: RequestContext): Promise<IntegrationPayload> {
     const viewer = await ctx.admin();
     const integration = await ctx.services.integrations.update(viewer, input.id, {
       name: input.name,
@@ -136,7 +136,7 @@ export class IntegrationsResolver {
   }
 
   @Mutation(() => TestIntegrationConnectionPayload, { description: 'Checks that the platform accepts the credentials and permissions, without syncing anything.' })
-  async testIntegrationConnection(@Arg('input', () => TestIntegrationConnectionInput) input: TestIntegrationConnectionInput, @Ctx() ctx: RequestContext): Promise<TestIntegrationConnectionPayload> {
+  async testIntegrationConnection(@Arg('input', () => TestIntegrationConnectionInput, { description: 'The saved integration, or a type and credentials to try.' }) input: TestIntegrationConnectionInput, @Ctx() ctx: RequestContext): Promise<TestIntegrationConnectionPayload> {
     const viewer = await ctx.admin();
     const result = await ctx.services.integrations.testConnection(viewer, input);
     const integration = input.id ? this.map(ctx, await ctx.services.integrations.find(viewer.accountId, input.id, 'input.id')) : null;
@@ -144,45 +144,45 @@ export class IntegrationsResolver {
   }
 
   @Mutation(() => RotateScimTokenPayload, { description: 'Makes a new SCIM bearer token, shown this once; the old token stops working at once.' })
-  async rotateScimToken(@Arg('input', () => IntegrationIdInput) input: IntegrationIdInput, @Ctx() ctx: RequestContext): Promise<RotateScimTokenPayload> {
+  async rotateScimToken(@Arg('input', () => IntegrationIdInput, { description: 'The integration.' }) input: IntegrationIdInput, @Ctx() ctx: RequestContext): Promise<RotateScimTokenPayload> {
     const viewer = await ctx.admin();
     const { integration, scimToken } = await ctx.services.integrations.rotateScimToken(viewer, input.id);
     return { integration: this.map(ctx, integration), scimToken };
   }
 
   @Mutation(() => IntegrationPayload, { description: 'Turns an integration off: no scheduled syncs, SCIM requests refused, an active sync cancelled. Nothing is deleted.' })
-  async disableIntegration(@Arg('input', () => IntegrationIdInput) input: IntegrationIdInput, @Ctx() ctx: RequestContext): Promise<IntegrationPayload> {
+  async disableIntegration(@Arg('input', () => IntegrationIdInput, { description: 'The integration.' }) input: IntegrationIdInput, @Ctx() ctx: RequestContext): Promise<IntegrationPayload> {
     const viewer = await ctx.admin();
     return { integration: this.map(ctx, await ctx.services.integrations.setEnabled(viewer, input.id, false)) };
   }
 
   @Mutation(() => IntegrationPayload, { description: 'Turns a disabled integration back on; its schedule restarts from now.' })
-  async enableIntegration(@Arg('input', () => IntegrationIdInput) input: IntegrationIdInput, @Ctx() ctx: RequestContext): Promise<IntegrationPayload> {
+  async enableIntegration(@Arg('input', () => IntegrationIdInput, { description: 'The integration.' }) input: IntegrationIdInput, @Ctx() ctx: RequestContext): Promise<IntegrationPayload> {
     const viewer = await ctx.admin();
     return { integration: this.map(ctx, await ctx.services.integrations.setEnabled(viewer, input.id, true)) };
   }
 
   @Mutation(() => DeleteIntegrationPayload, { description: 'Deletes an integration with its credentials, runs and links. The users, groups and companies it brought in stay.' })
-  async deleteIntegration(@Arg('input', () => IntegrationIdInput) input: IntegrationIdInput, @Ctx() ctx: RequestContext): Promise<DeleteIntegrationPayload> {
+  async deleteIntegration(@Arg('input', () => IntegrationIdInput, { description: 'The integration.' }) input: IntegrationIdInput, @Ctx() ctx: RequestContext): Promise<DeleteIntegrationPayload> {
     const viewer = await ctx.admin();
     const removed = await ctx.services.integrations.remove(viewer, input.id);
     return { id: removed.id };
   }
 
   @Mutation(() => SyncRunPayload, { description: 'Starts a sync (or a dry run) now. Refused with SYNC_ALREADY_RUNNING while another run of the integration is active.' })
-  async startSync(@Arg('input', () => StartSyncInput) input: StartSyncInput, @Ctx() ctx: RequestContext): Promise<SyncRunPayload> {
+  async startSync(@Arg('input', () => StartSyncInput, { description: 'The integration, and whether this is a dry run.' }) input: StartSyncInput, @Ctx() ctx: RequestContext): Promise<SyncRunPayload> {
     const viewer = await ctx.admin();
     return { run: toSyncRun(await ctx.services.integrations.startSync(viewer, input.integrationId, input.dryRun)) };
   }
 
   @Mutation(() => SyncRunPayload, { description: 'Lets a run stopped by the mass-suspend safeguard go on and suspend the users it listed.' })
-  async confirmSync(@Arg('input', () => SyncRunIdInput) input: SyncRunIdInput, @Ctx() ctx: RequestContext): Promise<SyncRunPayload> {
+  async confirmSync(@Arg('input', () => SyncRunIdInput, { description: 'The sync run.' }) input: SyncRunIdInput, @Ctx() ctx: RequestContext): Promise<SyncRunPayload> {
     const viewer = await ctx.admin();
     return { run: toSyncRun(await ctx.services.integrations.confirmSync(viewer, input.runId)) };
   }
 
   @Mutation(() => SyncRunPayload, { description: 'Cancels a queued, running or waiting run; what it already did stays done.' })
-  async cancelSync(@Arg('input', () => SyncRunIdInput) input: SyncRunIdInput, @Ctx() ctx: RequestContext): Promise<SyncRunPayload> {
+  async cancelSync(@Arg('input', () => SyncRunIdInput, { description: 'The sync run.' }) input: SyncRunIdInput, @Ctx() ctx: RequestContext): Promise<SyncRunPayload> {
     const viewer = await ctx.admin();
     return { run: toSyncRun(await ctx.services.integrations.cancelSync(viewer, input.runId)) };
   }
