@@ -21,13 +21,20 @@ export interface RosterConfig {
   sessionTtlHours: number;
   /** Largest CSV file accepted for import, in bytes. */
   importMaxBytes: number;
+  /** GraphQL operations per minute allowed per API key and per client IP address (shared through Redis when set). */
+  rateLimits: { perApiKeyPerMinute: number; perIpPerMinute: number };
   /** Seed the demo MSP account when the database is empty. */
   seedDemo: boolean;
   /** Folder holding the built SPA (index.html and assets); absent in API-only runs. */
   webDistDir: string;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
-  /** 32-byte AES-256-GCM key sealing integration credentials; null means "generate one in dataDir" (not in production). */
+  /** 32-byte AES-256-GCM key sealing integration credentials; null means "generate one in dataDir" (embedded default only). */
   credentialsKey: Buffer | null;
+  /** Lets webhook endpoints use plain http and private, loopback or link-local addresses (development and tests only). */
+  webhookAllowPrivateNetworks: boolean;
+  /** Microsoft identity platform (token endpoint) and Microsoft Graph base URLs, for the Entra ID connector (tests point them at a fake). */
+  microsoftLoginBaseUrl: string;
+  microsoftGraphBaseUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +88,8 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   const databaseUrl = url('DATABASE_URL', ['mysql:', 'mariadb:'], null);
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'], null);
   const resendBaseUrl = url('RESEND_BASE_URL', ['http:', 'https:'], 'https://api.resend.com')!;
+  const microsoftLoginBaseUrl = url('MICROSOFT_LOGIN_BASE_URL', ['http:', 'https:'], 'https://login.microsoftonline.com')!;
+  const microsoftGraphBaseUrl = url('MICROSOFT_GRAPH_BASE_URL', ['http:', 'https:'], 'https://graph.microsoft.com')!;
   const publicUrl = url('PUBLIC_URL', ['http:', 'https:'], null) ?? `http://localhost:${port}`;
   const resendApiKey = read('RESEND_API_KEY') ?? null;
   if (resendApiKey !== null && !resendApiKey.startsWith('re_')) {
@@ -100,8 +109,14 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   }
   const sessionTtlHours = integer('SESSION_TTL_HOURS', 12, 1, 24 * 30);
   const importMaxMb = integer('IMPORT_MAX_MB', 20, 1, 500);
+  const rateLimits = {
+    perApiKeyPerMinute: integer('RATE_LIMIT_PER_API_KEY', 600, 1, 1_000_000),
+    perIpPerMinute: integer('RATE_LIMIT_PER_IP', 1200, 1, 1_000_000),
+  };
   const seedRaw = (read('ROSTER_SEED_DEMO') ?? (databaseUrl ? 'false' : 'true')).toLowerCase();
   if (!['true', 'false'].includes(seedRaw)) problems.push(`ROSTER_SEED_DEMO="${seedRaw}" must be true or false.`);
+  const webhookPrivateRaw = (read('WEBHOOK_ALLOW_PRIVATE_NETWORKS') ?? 'false').toLowerCase();
+  if (!['true', 'false'].includes(webhookPrivateRaw)) problems.push(`WEBHOOK_ALLOW_PRIVATE_NETWORKS="${webhookPrivateRaw}" must be true or false.`);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as RosterConfig['logLevel'];
   if (!['silent', 'error', 'info', 'debug'].includes(logLevel)) {
     problems.push(`LOG_LEVEL="${logLevel}" must be silent, error, info or debug.`);
@@ -135,10 +150,14 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     production: nodeEnv === 'production',
     sessionTtlHours,
     importMaxBytes: importMaxMb * 1024 * 1024,
+    rateLimits,
     seedDemo: seedRaw === 'true',
     webDistDir: path.resolve(read('ROSTER_WEB_DIST') ?? defaultWebDist),
     logLevel,
     credentialsKey,
+    webhookAllowPrivateNetworks: webhookPrivateRaw === 'true',
+    microsoftLoginBaseUrl: microsoftLoginBaseUrl.replace(/\/+$/, ''),
+    microsoftGraphBaseUrl: microsoftGraphBaseUrl.replace(/\/+$/, ''),
   };
 }
 

@@ -8,17 +8,35 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  /** Too many requests from one API key or IP address; `retryAfter` says how many seconds to wait. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The document is too deep, too costly, or has too many aliases or directives; `limit` and `max` say which. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** More operations in one batched HTTP request than allowed; `max` says how many. */
+  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Why a request is unauthenticated, so the SPA can say the right thing. */
-export type UnauthenticatedReason = 'NO_SESSION' | 'SESSION_EXPIRED' | 'SESSION_INVALID';
+export type UnauthenticatedReason = 'NO_SESSION' | 'SESSION_EXPIRED' | 'SESSION_INVALID' | ApiKeyRejection;
+
+/** Why an `Authorization: Bearer` API key was refused. */
+export type ApiKeyRejection = 'API_KEY_MALFORMED' | 'API_KEY_UNKNOWN' | 'API_KEY_REVOKED' | 'API_KEY_EXPIRED' | 'API_KEY_CREATOR_INACTIVE';
+
+const unauthenticatedMessages: Record<UnauthenticatedReason, string> = {
+  NO_SESSION: 'You are not signed in. Please sign in.',
+  SESSION_INVALID: 'You are not signed in. Please sign in.',
+  SESSION_EXPIRED: 'Your session has expired. Please sign in again.',
+  API_KEY_MALFORMED: 'The Authorization header must be "Bearer rst_<prefix>_<secret>" with a Roster API key.',
+  API_KEY_UNKNOWN: 'This API key does not exist. Check that it was copied whole.',
+  API_KEY_REVOKED: 'This API key was revoked. Ask an administrator for a new one.',
+  API_KEY_EXPIRED: 'This API key has expired. Ask an administrator for a new one.',
+  API_KEY_CREATOR_INACTIVE: 'The administrator who created this API key no longer administers the account, so the key stopped working.',
+};
 
 export function unauthenticated(reason: UnauthenticatedReason): GraphQLError {
-  const message =
-    reason === 'SESSION_EXPIRED' ? 'Your session has expired. Please sign in again.' : 'You are not signed in. Please sign in.';
-  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, reason } });
+  return new GraphQLError(unauthenticatedMessages[reason], { extensions: { code: ErrorCode.UNAUTHENTICATED, reason } });
 }
 
 export function forbidden(message: string, extra: Record<string, unknown> = {}): GraphQLError {
@@ -62,3 +80,35 @@ export type InvitationErrorCode = (typeof InvitationErrorCode)[keyof typeof Invi
 export function invitationError(code: InvitationErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });
 }
+
+/** Integration and sync codes, so the Integrations page can say exactly what to do. */
+export const IntegrationErrorCode = {
+  /** The integration already has a run queued, running or awaiting confirmation (`runId` names it). */
+  SYNC_ALREADY_RUNNING: 'SYNC_ALREADY_RUNNING',
+  /** The run is not in a state that allows this (e.g. confirming a run that is not awaiting confirmation). */
+  SYNC_RUN_NOT_ACTIVE: 'SYNC_RUN_NOT_ACTIVE',
+  /** The integration is disabled: enable it first. */
+  INTEGRATION_DISABLED: 'INTEGRATION_DISABLED',
+  /** The integration's type is pushed to Roster (SCIM) or has no connector yet: it cannot be synced or tested. */
+  SYNC_NOT_SUPPORTED: 'SYNC_NOT_SUPPORTED',
+} as const;
+export type IntegrationErrorCode = (typeof IntegrationErrorCode)[keyof typeof IntegrationErrorCode];
+
+export function integrationError(code: IntegrationErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}
+
+/** Per-user result codes of the admin user actions (changeUserRole, suspendUsers, restoreUsers). */
+export const UserAdminCode = {
+  /** Only an owner may make someone an owner, or change an owner's role. */
+  OWNER_REQUIRED: 'OWNER_REQUIRED',
+  /** The change would leave the account without an active owner. */
+  LAST_OWNER: 'LAST_OWNER',
+  /** Administrators cannot suspend themselves. */
+  CANNOT_SUSPEND_SELF: 'CANNOT_SUSPEND_SELF',
+  /** Owners cannot be suspended: make them an administrator first. */
+  OWNER_NOT_SUSPENDABLE: 'OWNER_NOT_SUSPENDABLE',
+  ALREADY_SUSPENDED: 'ALREADY_SUSPENDED',
+  NOT_SUSPENDED: 'NOT_SUSPENDED',
+} as const;
+export type UserAdminCode = (typeof UserAdminCode)[keyof typeof UserAdminCode];
