@@ -8,6 +8,9 @@ import { newId, normalizeEmail } from '../src/common/columns.js';
 import { CompanyEntity } from '../src/companies/company.entity.js';
 import { GroupMemberEntity } from '../src/groups/group-member.entity.js';
 import { GroupEntity } from '../src/groups/group.entity.js';
+import { hashToken, newSecretToken } from '../src/auth/tokens.js';
+import { IntegrationEntity } from '../src/integrations/integration.entity.js';
+import { IntegrationStatus, IntegrationType, type IntegrationOptions } from '../src/integrations/integration-kinds.js';
 
 let sequence = 0;
 const next = () => ++sequence;
@@ -32,6 +35,38 @@ export function builders(dataSource: DataSource) {
       const group: GroupEntity = { id: newId(), accountId, name, description: null, externalId: null, createdAt: new Date() };
       await dataSource.getRepository(GroupEntity).insert(group);
       return group;
+    },
+
+    /** A SCIM integration of an account and its bearer token (plaintext, as an admin would copy it once). */
+    async aScimIntegration(
+      accountId: string,
+      options: Partial<IntegrationOptions> = {},
+      overrides: Partial<IntegrationEntity> = {},
+    ): Promise<IntegrationEntity & { token: string }> {
+      const token = newSecretToken();
+      const now = new Date();
+      const integration: IntegrationEntity = {
+        id: newId(),
+        accountId,
+        type: IntegrationType.SCIM,
+        name: `SCIM ${next()}`,
+        status: IntegrationStatus.CONNECTED,
+        sealedCredentials: null,
+        options: JSON.stringify(options),
+        scimTokenHash: hashToken(token),
+        scimTokenPrefix: token.slice(0, 8),
+        scimTokenRotatedAt: now,
+        syncIntervalMinutes: null,
+        lastSyncAt: null,
+        nextSyncAt: null,
+        lastError: null,
+        createdBy: null,
+        createdAt: now,
+        updatedAt: now,
+        ...overrides,
+      };
+      await dataSource.getRepository(IntegrationEntity).insert(integration);
+      return { ...integration, token };
     },
 
     /**

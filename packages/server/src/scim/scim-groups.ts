@@ -1,0 +1,173 @@
+import type express from 'express';
+import type { Services } from '../app/context.js';
+import type { IntegrationEntity } from '../integrations/integration.entity.js';
+import { GROUP_SCHEMA, listResponse } from './scim-discovery.js';
+import type { GroupRow, Page, ScimDirectory } from './scim-directory.js';
+import { scimBadRequest, scimConflict, scimNotFound } from './scim-error.js';
+import type { ScimCriterion } from './scim-filter.js';
+import { elementMatches, keyOf, parseAttributePath, valueOf, type PatchOperation } from './scim-patch.js';
+import { ProvisionAction } from '../integrations/provisioning.service.js';
+import { project, provisioningCall } from './scim-response.js';
+
+type Json = Record<string, unknown>;
+const KNOWN_GROUP_ATTRIBUTES = new Set(['schemas', 'id', 'externalid', 'displayname', 'members', 'meta']);
+
+/** SCIM Groups: Roster groups this integration pushed, with their members (Roster user ids). */
+export class GroupResources {
+  constructor(
+    private readonly services: Services,
+    private readonly directory: ScimDirectory,
+  ) {}
+
+  async list(integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, query: express.Request['query'], baseUrl: string): Promise<Json> {
+    const withMembers = !excludesMembers(query);
+    const { total, rows } = await this.directory.listGroups(integration, criteria, page, withMembers);
+    const resources = await this.render(integration, rows, withMembers, baseUrl);
+    return listResponse(resources.map((r) => project(r, query)), total, page.startIndex);
+  }
+
+  async get(integration: IntegrationEntity, id: string, query: express.Request['query'], baseUrl: string): Promise<Json> {
+    const withMembers = !excludesMembers(query);
+    const row = await this.directory.group(integration, id, withMembers);
+    if (!row) throw scimNotFound('Group', id);
+    const [resource] = await this.render(integration, [row], withMembers, baseUrl);
+    return project(resource!, query);
+  }
+
+  async create(integration: IntegrationEntity, body: unknown, baseUrl: string): Promise<Json> {
+    const input = readGroupResource(body);
+    const result = await provisioningCall(() =>
+      this.services.provisioning.upsertGroup(integration, { externalId: input.externalId, displayName: input.displayName }, { mustBeNew: true }),
+    );
+    if (result.action === ProvisionAction.CONFLICT) throw scimConflict(`A group ${JSON.stringify(input.displayName)} already exists.`);
+    if (input.memberIds.length) await this.services.provisioning.changeGroupMembers(integration, result.groupId, { add: input.memberIds });
+    return this.get(integration, result.groupId, {}, baseUrl);
+  }
+
+  async replace(integration: IntegrationEntity, id: string, body: unknown, baseUrl: string): Promise<Json> {
+    await this.mustExist(integration, id);
+    const input = readGroupResource(body);
+    await provisioningCall(() => this.services.provisioning.updateGroup(integration, id, { displayName: input.displayName, externalId: input.externalId }));
+    await this.services.provisioning.changeGroupMembers(integration, id, { add: input.memberIds, replace: true });
+    return this.get(integration, id, {}, baseUrl);
+  }
+
+  /**
+   * Member changes as Okta and Entra ID send them: add with a value list, remove with `members[value eq "id"]`
+   * or (Entra) with the ids in `value`, remove of `members` without a value (all), replace; and renames.
+   */
+  async patch(integration: IntegrationEntity, id: string, operations: PatchOperation[]): Promise<void> {
+    await this.mustExist(integration, id);
+    for (const operation of operations) {
+      const changes = operation.path ? [{ path: operation.path, value: operation.value }] : pathlessChanges(operation.value);
+      for (const change of changes) {
+        const path = parseAttributePath(change.path);
+        const attribute = path.attribute.toLowerCase();
+        if (attribute === 'displayname' || attribute === 'externalid') {
+          if (operation.op === 'remove' && attribute === 'displayname') throw scimBadRequest('mutability', 'A group keeps its displayName.');
+          const value = operation.op === 'remove' ? null : change.value;
+          if (value !== null && (typeof value !== 'string' || !value.trim())) throw scimBadRequest('invalidValue', `"${path.attribute}" must be a non-empty string.`);
+          await provisioningCall(() =>
+            this.services.provisioning.updateGroup(integration, id, attribute === 'displayname' ? { displayName: checkedName(value as string) } : { externalId: value as string | null }),
+          );
+          continue;
+        }
+        if (attribute !== 'members') throw scimBadRequest('invalidPath', `Groups have no attribute ${JSON.stringify(path.attribute)} Roster can change.`);
+        await this.patchMembers(integration, id, operation.op, path.filter, change.value);
+      }
+    }
+  }
+
+  async remove(integration: IntegrationEntity, id: string): Promise<void> {
+    await this.mustExist(integration, id);
+    await provisioningCall(() => this.services.provisioning.deleteGroup(integration, id));
+  }
+
+  private async patchMembers(integration: IntegrationEntity, id: string, op: PatchOperation['op'], filter: ReturnType<typeof parseAttributePath>['filter'], value: unknown): Promise<void> {
+    const provisioning = this.services.provisioning;
+    if (filter) {
+      if (op !== 'remove') throw scimBadRequest('invalidPath', 'Add or replace members with "path": "members" and a list of values.');
+      const current = await provisioning.memberIdsOf(id);
+      const remove = current.filter((memberId) => elementMatches({ value: memberId }, filter));
+      await provisioning.changeGroupMembers(integration, id, { remove });
+      return;
+    }
+    const ids = memberIdsIn(value);
+    if (op === 'add') await provisioning.changeGroupMembers(integration, id, { add: ids });
+    else if (op === 'replace') await provisioning.changeGroupMembers(integration, id, { add: ids, replace: true });
+    else if (value === undefined || value === null) await provisioning.changeGroupMembers(integration, id, { add: [], replace: true });
+    else await provisioning.changeGroupMembers(integration, id, { remove: ids });
+  }
+
+  private async mustExist(integration: IntegrationEntity, id: string): Promise<void> {
+    if (!(await this.services.provisioning.findLinkedGroup(integration, { groupId: id }))) throw scimNotFound('Group', id);
+  }
+
+  private async render(integration: IntegrationEntity, rows: GroupRow[], withMembers: boolean, baseUrl: string): Promise<Json[]> {
+    const displays = withMembers ? await this.directory.memberDisplays(integration.accountId, [...new Set(rows.flatMap((r) => r.memberIds))]) : new Map<string, string>();
+    return rows.map(({ group, link, memberIds }) => ({
+      schemas: [GROUP_SCHEMA],
+      id: group.id,
+      ...(link.externalId ? { externalId: link.externalId } : {}),
+      displayName: group.name,
+      ...(withMembers
+        ? { members: memberIds.filter((m) => displays.has(m)).map((m) => ({ value: m, display: displays.get(m), $ref: `${baseUrl}/Users/${m}`, type: 'User' })) }
+        : {}),
+      meta: { resourceType: 'Group', created: group.createdAt.toISOString(), lastModified: link.lastSeenAt.toISOString(), location: `${baseUrl}/Groups/${group.id}` },
+    }));
+  }
+}
+
+function excludesMembers(query: express.Request['query']): boolean {
+  const excluded = typeof query.excludedAttributes === 'string' ? query.excludedAttributes.toLowerCase().split(',').map((s) => s.trim()) : [];
+  return excluded.includes('members');
+}
+
+function readGroupResource(body: unknown): { displayName: string; externalId: string | null; memberIds: string[] } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw scimBadRequest('invalidSyntax', 'The body must be a SCIM Group JSON object.');
+  const resource = body as Json;
+  const schemas = resource.schemas;
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === GROUP_SCHEMA.toLowerCase())) {
+    throw scimBadRequest('invalidValue', `A Group must list the schema "${GROUP_SCHEMA}" in "schemas".`);
+  }
+  const unknown = schemas.filter((s) => typeof s !== 'string' || s.toLowerCase() !== GROUP_SCHEMA.toLowerCase());
+  if (unknown.length) throw scimBadRequest('invalidValue', `Unknown schema ${JSON.stringify(unknown[0])} for a Group.`);
+  const displayName = valueOf(resource, 'displayName');
+  if (typeof displayName !== 'string' || !displayName.trim()) throw scimBadRequest('invalidValue', 'A Group needs a non-empty "displayName".');
+  const externalId = valueOf(resource, 'externalId');
+  return {
+    displayName: checkedName(displayName),
+    externalId: typeof externalId === 'string' && externalId ? externalId : null,
+    memberIds: memberIdsIn(valueOf(resource, 'members') ?? []),
+  };
+}
+
+function checkedName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length > 200) throw scimBadRequest('invalidValue', 'A group name has at most 200 characters.');
+  return trimmed;
+}
+
+/** Member ids from `[{"value": "id"}]`, a single `{"value": "id"}`, or bare id strings. */
+function memberIdsIn(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  return list.flatMap((item) => {
+    if (typeof item === 'string') return [item];
+    if (item && typeof item === 'object') {
+      const id = valueOf(item as Json, 'value');
+      if (typeof id === 'string') return [id];
+    }
+    throw scimBadRequest('invalidValue', `A member must be {"value": "<user id>"}, not ${JSON.stringify(item)}.`);
+  });
+}
+
+/** A path-less group PATCH value: `{"displayName": "x"}`, `{"members": [...]}`, `{"externalId": "x"}`. */
+function pathlessChanges(value: unknown): Array<{ path: string; value: unknown }> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw scimBadRequest('invalidValue', 'A group PATCH without a path needs an object value.');
+  return Object.entries(value as Json)
+    .filter(([key]) => !['id', 'schemas', 'meta'].includes(key.toLowerCase()))
+    .map(([key, v]) => {
+      if (!KNOWN_GROUP_ATTRIBUTES.has(key.toLowerCase())) throw scimBadRequest('invalidPath', `Groups have no attribute ${JSON.stringify(key)}.`);
+      return { path: keyOf(value as Json, key) ?? key, value: v };
+    });
+}

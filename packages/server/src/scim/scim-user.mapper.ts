@@ -1,0 +1,150 @@
+import type { MembershipEntity } from '../accounts/membership.entity.js';
+import { UserStatus } from '../accounts/roles.js';
+import { normalizeEmail } from '../common/columns.js';
+import type { ExternalLinkEntity } from '../integrations/external-link.entity.js';
+import type { UpstreamUser } from '../integrations/provisioning.service.js';
+import { scimBadRequest } from './scim-error.js';
+import { keyOf, valueOf } from './scim-patch.js';
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const KNOWN_USER_SCHEMAS = new Set([USER_SCHEMA.toLowerCase(), ENTERPRISE_USER_SCHEMA.toLowerCase()]);
+
+type Json = Record<string, unknown>;
+
+/** Attributes Roster owns (or the protocol does); never stored from a client's body. */
+const NOT_STORED = new Set(['id', 'meta', 'password', 'active', 'externalid', 'schemas', 'groups']);
+
+/** The SCIM attributes Roster keeps in the link (name parts, addresses...), so a client reads back what it wrote. */
+const MAX_STORED_ATTRIBUTES = 60_000;
+
+export interface ScimUserInput {
+  userName: string;
+  upstream: UpstreamUser;
+  /** Absent `active` leaves the user's state as it is (PUT) or means active (POST). */
+  activeGiven: boolean;
+}
+
+/** Checks a User resource body (POST or PUT) and turns it into what the provisioning service takes. */
+export function readUserResource(body: unknown): ScimUserInput {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw scimBadRequest('invalidSyntax', 'The body must be a SCIM User JSON object.');
+  const resource = body as Json;
+  checkSchemas(resource.schemas);
+  const userName = valueOf(resource, 'userName');
+  if (typeof userName !== 'string' || userName.trim() === '') throw scimBadRequest('invalidValue', 'A User needs a non-empty "userName".');
+  const activeValue = valueOf(resource, 'active');
+  const externalId = valueOf(resource, 'externalId');
+  if (externalId !== undefined && externalId !== null && typeof externalId !== 'string') throw scimBadRequest('invalidValue', '"externalId" must be a string.');
+  const attributes = storedAttributes(resource);
+  return {
+    userName: userName.trim(),
+    activeGiven: activeValue !== undefined && activeValue !== null,
+    upstream: {
+      externalId: externalId ? externalId : null,
+      email: pickEmail(attributes),
+      name: displayNameOf(attributes),
+      active: activeValue === undefined || activeValue === null ? true : readActive(activeValue),
+      attributes,
+    },
+  };
+}
+
+export function checkSchemas(schemas: unknown): void {
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === USER_SCHEMA.toLowerCase())) {
+    throw scimBadRequest('invalidValue', `A User must list the schema "${USER_SCHEMA}" in "schemas".`);
+  }
+  const unknown = schemas.filter((s) => typeof s !== 'string' || !KNOWN_USER_SCHEMAS.has(s.toLowerCase()));
+  if (unknown.length) throw scimBadRequest('invalidValue', `Unknown schema ${JSON.stringify(unknown[0])}: Roster knows ${USER_SCHEMA} and ${ENTERPRISE_USER_SCHEMA}.`);
+}
+
+/** What a client wrote that Roster keeps verbatim (userName, name, emails, addresses, the enterprise extension...). */
+export function storedAttributes(resource: Json): Json {
+  const kept: Json = {};
+  for (const [key, value] of Object.entries(resource)) {
+    if (NOT_STORED.has(key.toLowerCase()) || value === null || value === undefined) continue;
+    kept[key] = value;
+  }
+  // userName first: the list endpoint narrows a userName filter by the stored text before checking it exactly.
+  const userNameKey = keyOf(kept, 'userName');
+  const ordered: Json = userNameKey ? { userName: String(kept[userNameKey]).trim() } : {};
+  for (const [key, value] of Object.entries(kept)) if (key !== userNameKey) ordered[key] = value;
+  if (JSON.stringify(ordered).length > MAX_STORED_ATTRIBUTES) throw scimBadRequest('invalidValue', 'The User has more attributes than Roster keeps (60 KB of JSON).');
+  return ordered;
+}
+
+/** SCIM booleans, plus the strings "True"/"False" that Entra ID sends. */
+export function readActive(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+  throw scimBadRequest('invalidValue', `"active" must be true or false, not ${JSON.stringify(value)}.`);
+}
+
+const looksLikeEmail = (value: unknown): value is string => typeof value === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.trim());
+
+/**
+ * The address Roster invites: the primary email, else the work email, else any other, else a userName that is
+ * an email address (Okta's default). Addresses that cannot receive mail are passed over.
+ */
+export function pickEmail(attributes: Json): string {
+  const emails = valueOf(attributes, 'emails');
+  const list = Array.isArray(emails) ? (emails.filter((e) => e && typeof e === 'object') as Json[]) : [];
+  const ranked = [
+    ...list.filter((e) => valueOf(e, 'primary') === true || String(valueOf(e, 'primary')).toLowerCase() === 'true'),
+    ...list.filter((e) => String(valueOf(e, 'type') ?? '').toLowerCase() === 'work'),
+    ...list,
+  ].map((e) => valueOf(e, 'value'));
+  const chosen = [...ranked, valueOf(attributes, 'userName')].find(looksLikeEmail);
+  if (!chosen) throw scimBadRequest('invalidValue', 'A User needs an email address Roster can invite: in "emails" or as the "userName".');
+  return normalizeEmail(chosen);
+}
+
+/** The name admins see: displayName, else name.formatted, else given and family names. */
+export function displayNameOf(attributes: Json): string | null {
+  const displayName = valueOf(attributes, 'displayName');
+  if (typeof displayName === 'string' && displayName.trim()) return displayName.trim().slice(0, 200);
+  const name = valueOf(attributes, 'name');
+  if (name && typeof name === 'object') {
+    const formatted = valueOf(name as Json, 'formatted');
+    if (typeof formatted === 'string' && formatted.trim()) return formatted.trim().slice(0, 200);
+    const parts = [valueOf(name as Json, 'givenName'), valueOf(name as Json, 'familyName')].filter((p) => typeof p === 'string' && p.trim());
+    if (parts.length) return parts.join(' ').slice(0, 200);
+  }
+  return null;
+}
+
+export interface UserRow {
+  membership: MembershipEntity;
+  link: ExternalLinkEntity;
+}
+
+/** The SCIM view of a Roster user: what the client wrote, with Roster's id, state and email on top. */
+export function toScimUser({ membership, link }: UserRow, baseUrl: string): Json {
+  const stored = link.attributes ? (JSON.parse(link.attributes) as Json) : {};
+  const resource: Json = { schemas: [USER_SCHEMA], id: membership.id };
+  if (link.externalId) resource.externalId = link.externalId;
+  resource.userName = valueOf(stored, 'userName') ?? membership.email;
+  if (!keyOf(stored, 'name')) resource.name = nameParts(membership.name ?? membership.email);
+  if (!keyOf(stored, 'displayName') && membership.name) resource.displayName = membership.name;
+  if (!keyOf(stored, 'emails')) resource.emails = [{ value: membership.email, type: 'work', primary: true }];
+  for (const [key, value] of Object.entries(stored)) {
+    if (key === 'userName') continue;
+    resource[key] = value;
+    if (key.toLowerCase() === ENTERPRISE_USER_SCHEMA.toLowerCase()) (resource.schemas as string[]).push(ENTERPRISE_USER_SCHEMA);
+  }
+  resource.active = membership.status !== UserStatus.SUSPENDED;
+  resource.meta = {
+    resourceType: 'User',
+    created: membership.createdAt.toISOString(),
+    lastModified: latest(membership.updatedAt, link.lastSeenAt).toISOString(),
+    location: `${baseUrl}/Users/${membership.id}`,
+  };
+  return resource;
+}
+
+function nameParts(full: string): Json {
+  const words = full.trim().split(/\s+/);
+  const familyName = words.length > 1 ? words.pop()! : words[0]!;
+  return { formatted: full, givenName: words.join(' ') || familyName, familyName };
+}
+
+const latest = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
