@@ -18,6 +18,7 @@ import { scimTokenHash } from './integration.service.js';
 import { SyncEngine } from './sync/sync-engine.js';
 import { SyncRunItemEntity } from './sync/sync-run-item.entity.js';
 import { SyncRunEntity } from './sync/sync-run.entity.js';
+import { subscribe } from '../../test/live-client.js';
 
 const INTEGRATION_FIELDS = `id type name status lastError syncIntervalMinutes lastSyncAt nextSyncAt hasCredentials credentialFieldsSet scimBaseUrl scimTokenPrefix
   options { autoInvite sendInvitationEmails defaultRole onUpstreamRemoval suspendThresholdPercent }`;
@@ -459,6 +460,21 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect(runs.map((r) => [r.trigger, r.state])).toEqual([['SCHEDULE', 'SUCCEEDED']]);
     const after = await roster.dataSource.getRepository(IntegrationEntity).findOneByOrFail({ id: integration.id });
     expect(after.nextSyncAt!.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
+  });
+
+  it('announces a run live when it is queued and when it ends', async () => {
+    graph.seedUsers(1, 'live.test');
+    const integration = await createEntra('Entra live');
+    const live = subscribe(roster.url, admin.cookie, `subscription { syncRunUpdated { id integrationId state counts { created } } }`);
+    await new Promise((r) => setTimeout(r, 200));
+    const started = await admin.gql(START, { input: { integrationId: integration.id } });
+    const runId = started.data!.startSync.run.id;
+    await live.next((e: any) => e.id === runId && e.state === 'QUEUED');
+    await roster.services.syncEngine.runAll();
+    const finished = await live.next((e: any) => e.id === runId && e.state === 'SUCCEEDED');
+    expect(finished).toMatchObject({ integrationId: integration.id, counts: { created: 1 } });
+    expect(live.errors).toEqual([]);
+    await live.dispose();
   });
 
   it('never puts a credential into an API answer, a log line or the audit trail', async () => {
