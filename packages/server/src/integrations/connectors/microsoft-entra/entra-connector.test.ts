@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeMicrosoftGraph } from '../../../../test/fakes/microsoft-graph.js';
+import { ConnectorError, type ConnectorEnvironment } from '../connector.js';
+import { EntraConnector } from './entra-connector.js';
+
+describe('the Microsoft Entra ID connector', () => {
+  let graph: FakeMicrosoftGraph;
+  let slept: number[];
+  let env: ConnectorEnvironment;
+
+  beforeAll(async () => {
+    graph = await new FakeMicrosoftGraph().start();
+  });
+  afterAll(() => graph.stop());
+  beforeEach(() => {
+    graph.users = [];
+    graph.groups = [];
+    graph.maxPageSize = 999;
+    graph.consented = true;
+    slept = [];
+    env = { fetch: globalThis.fetch, sleep: async (ms) => void slept.push(ms), microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url };
+  });
+
+  const connector = (secret = graph.clientSecret) => new EntraConnector({ tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: secret }, env);
+
+  async function all<T>(pages: AsyncIterable<{ items: T[]; next: string | null }>) {
+    const seen: Array<{ items: T[]; next: string | null }> = [];
+    for await (const page of pages) seen.push(page);
+    return seen;
+  }
+
+  it('reads every user page by page, following @odata.nextLink, with one token for all pages', async () => {
+    graph.seedUsers(5);
+    graph.users.push({ id: 'guest', displayName: 'Guest', mail: null, userPrincipalName: 'guest_x.test#EXT#@contoso.onmicrosoft.com', accountEnabled: false });
+    graph.users.push({ id: 'upn-only', displayName: 'No Mail', mail: null, userPrincipalName: 'nomail@contoso.test', accountEnabled: true });
+    graph.maxPageSize = 3;
+    const tokensBefore = graph.tokenRequests.length;
+    const pages = await all(connector().listUsers(null));
+    expect(pages.map((p) => p.items.length)).toEqual([3, 3, 1]);
+    expect(pages.at(-1)!.next).toBeNull();
+    expect(pages[0]!.next).toMatch(/skiptoken=/);
+    const users = pages.flatMap((p) => p.items);
+    expect(users.slice(5)).toEqual([
+      { externalId: 'guest', email: null, name: 'Guest', active: false },
+      { externalId: 'upn-only', email: 'nomail@contoso.test', name: 'No Mail', active: true },
+    ]);
+    expect(graph.tokenRequests.length - tokensBefore).toBe(1);
+  });
+
+  it('resumes from a page cursor', async () => {
+    graph.seedUsers(4);
+    graph.maxPageSize = 2;
+    const [first] = await all(connector().listUsers(null));
+    const rest = await all(connector().listUsers(first!.next));
+    expect(rest.flatMap((p) => p.items.map((u) => u.externalId))).toEqual(graph.users.slice(2).map((u) => u.id));
+  });
+
+  it('lists groups with their user members only (devices and other objects left out)', async () => {
+    const [a, b] = graph.seedUsers(2);
+    graph.groups.push({ id: 'g1', displayName: 'Helpdesk', description: 'Tier 1', members: [a!.id, 'printer-7', b!.id] });
+    const pages = await all(connector().listGroups(null));
+    expect(pages.flatMap((p) => p.items)).toEqual([{ externalId: 'g1', name: 'Helpdesk', description: 'Tier 1', memberExternalIds: [a!.id, b!.id] }]);
+  });
+
+  it('waits the Retry-After of a 429 and tries again', async () => {
+    graph.seedUsers(1);
+    graph.throttleNext(7, 2);
+    const pages = await all(connector().listUsers(null));
+    expect(pages[0]!.items).toHaveLength(1);
+    expect(slept).toEqual([7000, 2000]);
+  });
+
+  it('gives up with RATE_LIMITED when throttling does not end', async () => {
+    // The first answer and five retries, all throttled.
+    graph.throttleNext(1, 1, 1, 1, 1, 1);
+    await expect(all(connector().listUsers(null))).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(slept).toEqual([1000, 1000, 1000, 1000, 1000]);
+  });
+
+  it('says which credential is wrong and which permission is missing, never echoing the secret', async () => {
+    const wrong = await connector('a-wrong-secret').testConnection().catch((e) => e);
+    expect(wrong).toBeInstanceOf(ConnectorError);
+    expect(wrong).toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    expect(wrong.message).toMatch(/client secret/);
+    expect(wrong.message).not.toContain('a-wrong-secret');
+    const tenant = await new EntraConnector({ tenantId: 'nope.onmicrosoft.com', clientId: graph.clientId, clientSecret: graph.clientSecret }, env).testConnection().catch((e) => e);
+    expect(tenant.message).toMatch(/AADSTS90002/);
+    graph.consented = false;
+    const consent = await connector().testConnection().catch((e) => e);
+    expect(consent).toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(consent.message).toMatch(/User\.Read\.All.*admin consent/);
+  });
+
+  it('reports an unreachable endpoint as UNREACHABLE', async () => {
+    const offline = new EntraConnector({ tenantId: 't', clientId: 'c', clientSecret: 's' }, { ...env, microsoftLoginBaseUrl: 'http://127.0.0.1:9' });
+    await expect(offline.testConnection()).rejects.toMatchObject({ code: 'UNREACHABLE' });
+  });
+});
