@@ -1,5 +1,6 @@
 import type { ConnectionCheck, Connector, ConnectorEnvironment, DirectoryGroup, DirectoryPage, DirectoryUser } from '../connector.js';
 import { ConnectorError } from '../connector.js';
+import { sendWithRetry } from '../http.js';
 
 export interface EntraCredentials {
   tenantId: string;
@@ -27,10 +28,6 @@ interface GraphCollection<T> {
 }
 
 const PAGE_SIZE = 999;
-/** A throttled request is retried this many times, each after the Retry-After Graph sends. */
-const MAX_THROTTLE_RETRIES = 5;
-/** Cap on one Retry-After wait, so a confused server cannot park a run for hours. */
-const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 /**
  * Microsoft Entra ID through Microsoft Graph v1.0: an app registration's client-credentials token,
@@ -98,13 +95,7 @@ export class EntraConnector implements Connector {
 
   private async get<T>(url: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const token = await this.accessToken();
-      const response = await this.send(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-      if (response.status === 429 || response.status === 503) {
-        if (attempt >= MAX_THROTTLE_RETRIES) throw new ConnectorError('RATE_LIMITED', 'Microsoft Graph kept throttling the requests; the sync will try again later.');
-        await this.env.sleep(retryAfterMs(response.headers.get('retry-after'), attempt));
-        continue;
-      }
+      const response = await sendWithRetry(this.env, 'Microsoft Graph', url, async () => ({ headers: { authorization: `Bearer ${await this.accessToken()}`, accept: 'application/json' } }));
       if (response.status === 401 && attempt === 0) {
         // The token may have expired between being cached and used: get a new one once.
         this.token = null;
@@ -119,16 +110,16 @@ export class EntraConnector implements Connector {
     if (this.token && this.token.expiresAt > Date.now() + 60_000) return this.token.value;
     const { tenantId, clientId, clientSecret } = this.credentials;
     const url = `${this.env.microsoftLoginBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
-    const response = await this.send(url, {
+    const response = await sendWithRetry(this.env, 'Microsoft', url, () => ({
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' }).toString(),
-    });
+    }));
     const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
     if (!response.ok || !body.access_token) {
       // error_description starts with an AADSTS code and says what is wrong; it never echoes the secret.
       const reason = body.error_description?.split(/\r?\n/)[0] ?? body.error ?? `HTTP ${response.status}`;
-      const code = body.error === 'invalid_client' || body.error === 'unauthorized_client' || response.status === 401 ? 'AUTHENTICATION_FAILED' : 'UPSTREAM_ERROR';
+      const code = ['invalid_client', 'unauthorized_client', 'invalid_request'].includes(body.error ?? '') || response.status === 401 ? 'AUTHENTICATION_FAILED' : 'UPSTREAM_ERROR';
       const hint =
         body.error === 'invalid_client'
           ? 'Microsoft refused the client secret: check that it is the secret’s value (not its id) and has not expired.'
@@ -140,20 +131,6 @@ export class EntraConnector implements Connector {
     this.token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 };
     return this.token.value;
   }
-
-  private async send(url: string, init: RequestInit): Promise<Response> {
-    try {
-      return await this.env.fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
-    } catch (error) {
-      throw new ConnectorError('UNREACHABLE', `Microsoft could not be reached at ${new URL(url).origin}: ${(error as Error).message}`);
-    }
-  }
-}
-
-function retryAfterMs(header: string | null, attempt: number): number {
-  const seconds = header && /^\d+$/.test(header.trim()) ? Number(header) : header ? (Date.parse(header) - Date.now()) / 1000 : NaN;
-  const ms = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 2 ** attempt * 1000;
-  return Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
 async function graphError(response: Response): Promise<ConnectorError> {
