@@ -6,6 +6,8 @@ import { PersonEntity } from '../accounts/person.entity.js';
 import { fromSqlDateTime } from '../common/columns.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import type { InvitationInfo } from '../invitations/invitation.types.js';
+import { loadAuditActors } from '../audit/audit-log.service.js';
+import type { AuditActor } from '../audit/audit-log.types.js';
 
 /**
  * Per-request batch loaders, each scoped to one account: a list page costs one query per relation,
@@ -63,6 +65,8 @@ export function createLoaders(dataSource: DataSource, accountId: string) {
 
     companyUserCount: new DataLoader<string, number>((companyIds) => countBy(dataSource, 'memberships', 'company_id', accountId, companyIds)),
     groupUserCount: new DataLoader<string, number>((groupIds) => countBy(dataSource, 'group_members', 'group_id', accountId, groupIds)),
+    /** Keyed `TYPE:id` (see actorKey): who made an audited change. */
+    auditActor: new DataLoader<string, AuditActor>((keys) => loadAuditActors(dataSource, accountId, keys)),
   };
 }
 

@@ -5,6 +5,8 @@ import { utcDate } from '../common/columns.js';
 /** Who did what to whom, when: written in the same transaction as the change it records. */
 @Entity({ name: 'audit_events' })
 @Index('ix_audit_account_time', ['accountId', 'createdAt'])
+// "Everything that happened to this user" in the audit log: the target filter reads just those rows.
+@Index('ix_audit_account_target', ['accountId', 'targetId', 'createdAt'])
 export class AuditEventEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -31,6 +33,10 @@ export class AuditEventEntity {
 
   @Column({ type: 'text', nullable: true })
   details!: string | null;
+
+  /** The caller's IP address, for changes made through the API (null for workers, syncs and the system). */
+  @Column({ type: 'varchar', length: 45, nullable: true })
+  ip!: string | null;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
   createdAt!: Date;

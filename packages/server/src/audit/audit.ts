@@ -1,7 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { newId } from '../common/columns.js';
 import { bulkInsertEntities } from '../db/bulk-insert.js';
+import { enqueueWebhookDeliveries } from '../webhooks/webhook-events.js';
 import { AuditEventEntity } from './audit-event.entity.js';
+import { currentRequestIp } from './request-scope.js';
 
 export interface Actor {
   type: 'PERSON' | 'API_KEY' | 'SCIM' | 'INTEGRATION' | 'SYSTEM';
@@ -28,7 +30,10 @@ export async function recordAudit(manager: EntityManager, accountId: string, act
     targetId: entry.targetId ?? null,
     targetEmail: entry.targetEmail ?? null,
     details: entry.details ? JSON.stringify(entry.details) : null,
+    ip: currentRequestIp(),
     createdAt: now,
   }));
   await bulkInsertEntities(manager, AuditEventEntity, rows);
+  // Same transaction: a webhook delivery exists exactly when the change it reports does, restarts or not.
+  await enqueueWebhookDeliveries(manager, accountId, rows);
 }

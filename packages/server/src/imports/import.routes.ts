@@ -107,7 +107,7 @@ export function csvCell(value: string): string {
   return /[",\r\n;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function sendError(res: express.Response, error: unknown): void {
+export function sendError(res: express.Response, error: unknown): void {
   if (error instanceof GraphQLError) {
     const code = String(error.extensions.code ?? 'BAD_REQUEST');
     res.status(STATUS_BY_CODE[code] ?? 400).json({ error: { code, message: error.message, ...(error.extensions.reason ? { reason: error.extensions.reason } : {}) } });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Logger } from '../app/logger.js';
+import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
 import { inTransaction } from '../db/transaction.js';
 import { DeliveryStatus, InvitationEntity } from '../invitations/invitation.entity.js';
 import type { EventBus } from '../realtime/events.js';
@@ -26,12 +27,8 @@ export interface OutboxWorkerOptions {
  * if a worker dies after Resend accepted a batch, the next worker repeats the call with the same key and
  * Resend answers without sending again. Works on MySQL and SQLite, with any number of workers.
  */
-export class OutboxWorker {
+export class OutboxWorker extends PollingWorker {
   private readonly options: Required<OutboxWorkerOptions>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
-  private wakeRequested = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -40,7 +37,7 @@ export class OutboxWorker {
     private readonly logger: Logger,
     options: OutboxWorkerOptions = {},
   ) {
-    this.options = {
+    const settings = {
       batchSize: 100,
       leaseMs: 60_000,
       pollMs: 1_000,
@@ -50,38 +47,8 @@ export class OutboxWorker {
       workerId: `worker-${randomBytes(6).toString('hex')}`,
       ...options,
     };
-  }
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  /** Asks for a pass soon, e.g. right after emails were queued. */
-  nudge(): void {
-    if (this.stopped) return;
-    if (this.running) this.wakeRequested = true;
-    else this.schedule(0);
-  }
-
-  /** Sends every email that is due now; resolves when none is left (tests and shutdown use it). */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const sent = await this.runOnce();
-      if (sent === 0) return total;
-      total += sent;
-      // Let requests in between batches (SQLite answers synchronously).
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    super(settings.pollMs, logger, 'Outbox worker');
+    this.options = settings;
   }
 
   /** Claims and settles one batch; returns how many emails it held (0 when nothing was due). */
@@ -94,23 +61,6 @@ export class OutboxWorker {
     );
     await this.settle(batch, outcome);
     return batch.length;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.drain()
-        .then(() => undefined)
-        .catch((error) => this.logger.error('Outbox worker pass failed; it will try again', error))
-        .finally(() => {
-          this.running = null;
-          const again = this.wakeRequested;
-          this.wakeRequested = false;
-          this.schedule(again ? 0 : this.options.pollMs);
-        });
-    }, delayMs);
   }
 
   private async claim(): Promise<OutboxEmailEntity[]> {
@@ -197,7 +147,7 @@ export class OutboxWorker {
       const delayMs =
         outcome.retryAfterSeconds !== undefined
           ? outcome.retryAfterSeconds * 1000
-          : Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
+          : backoffDelayMs(attempts, this.options.baseBackoffMs, this.options.maxBackoffMs);
       await manager.update(
         OutboxEmailEntity,
         { id: In(batch.map((row) => row.id)), leaseOwner: me },

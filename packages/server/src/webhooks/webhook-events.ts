@@ -1,0 +1,96 @@
+import type { EntityManager } from 'typeorm';
+import type { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { newId } from '../common/columns.js';
+import { bulkInsertEntities } from '../db/bulk-insert.js';
+import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
+import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
+
+/** The events an endpoint can subscribe to. Each is the audit action of the same name. */
+export const WEBHOOK_EVENT_TYPES = {
+  'user.invited': 'A user was invited (one by one, from a pasted list, a CSV import or an integration).',
+  'user.reinvited': 'A pending user was sent a new invitation link; the previous link no longer works.',
+  'user.uninvited': 'A pending invitation was withdrawn and the pending user removed.',
+  'user.accepted': 'A user accepted their invitation and became active.',
+  'user.suspended': 'A user was suspended (by an administrator, or deprovisioned by SCIM or a sync).',
+  'user.role_changed': "A user's role changed (details.from and details.to).",
+  'import.finished': 'A CSV import finished (details hold the outcome counts).',
+  'sync.finished': 'An integration sync run finished, successfully or not.',
+} as const satisfies Record<string, string>;
+
+export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;
+
+/** Sent only by `sendTestWebhook`, whatever the endpoint subscribed to. */
+export const TEST_EVENT_TYPE = 'webhook.test';
+
+export function isWebhookEventType(value: string): value is WebhookEventType {
+  return Object.hasOwn(WEBHOOK_EVENT_TYPES, value);
+}
+
+/** The JSON body of every delivery, documented in the README. */
+export interface WebhookPayload {
+  id: string;
+  type: string;
+  createdAt: string;
+  accountId: string;
+  actor: { type: string; id: string | null };
+  target: { id: string | null; email: string | null };
+  details: Record<string, unknown>;
+}
+
+export function payloadOf(event: Pick<AuditEventEntity, 'id' | 'action' | 'createdAt' | 'accountId' | 'actorType' | 'actorId' | 'targetId' | 'targetEmail' | 'details'>): WebhookPayload {
+  return {
+    id: event.id,
+    type: event.action,
+    createdAt: event.createdAt.toISOString(),
+    accountId: event.accountId,
+    actor: { type: event.actorType, id: event.actorId },
+    target: { id: event.targetId, email: event.targetEmail },
+    details: event.details ? (JSON.parse(event.details) as Record<string, unknown>) : {},
+  };
+}
+
+export function newDelivery(endpoint: Pick<WebhookEndpointEntity, 'id' | 'accountId'>, payload: WebhookPayload, now: Date): WebhookDeliveryEntity {
+  return {
+    id: newId(),
+    accountId: endpoint.accountId,
+    endpointId: endpoint.id,
+    eventId: payload.id,
+    eventType: payload.type,
+    payload: JSON.stringify(payload),
+    state: WebhookDeliveryState.PENDING,
+    attempts: 0,
+    nextAttemptAt: now,
+    leaseOwner: null,
+    leaseUntil: null,
+    responseStatus: null,
+    responseBody: null,
+    durationMs: null,
+    lastError: null,
+    createdAt: now,
+    lastAttemptAt: null,
+    deliveredAt: null,
+  };
+}
+
+/**
+ * Queues a delivery per (event, subscribed enabled endpoint) inside the caller's transaction (called by
+ * recordAudit). Audit actions no endpoint can subscribe to cost nothing; the others one SELECT and one
+ * multi-row INSERT per call, however many events and endpoints.
+ */
+export async function enqueueWebhookDeliveries(manager: EntityManager, accountId: string, events: AuditEventEntity[]): Promise<void> {
+  const relevant = events.filter((event) => isWebhookEventType(event.action));
+  if (relevant.length === 0) return;
+  const endpoints = await manager.getRepository(WebhookEndpointEntity).find({
+    where: { accountId, enabled: true },
+    select: { id: true, accountId: true, events: true },
+  });
+  if (endpoints.length === 0) return;
+  const now = new Date();
+  const deliveries: WebhookDeliveryEntity[] = [];
+  for (const endpoint of endpoints) {
+    const subscribed = new Set(endpoint.events.split(' '));
+    for (const event of relevant) if (subscribed.has(event.action)) deliveries.push(newDelivery(endpoint, payloadOf(event), now));
+  }
+  await bulkInsertEntities(manager, WebhookDeliveryEntity, deliveries);
+}
+
