@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -32,6 +33,8 @@ export interface ChildRoster {
   openFds(): number | null;
   /** Everything the child printed (for error messages). */
   output(): string;
+  /** The child process (its IPC channel, when started with `ipc: true`). */
+  process: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -40,6 +43,12 @@ export interface ChildRosterOptions {
   /** Start with `--inspect=127.0.0.1:0` so a RemoteCpuProfiler can attach. */
   inspect?: boolean;
   startTimeoutMs?: number;
+  /** A script to run instead of the server's main (absolute path); under tsx in `source` mode. */
+  entry?: string;
+  /** More node flags (e.g. `--enable-source-maps`, as `pnpm start` runs the built server). */
+  nodeArgs?: string[];
+  /** Open an IPC channel to the child (`process.send` on both sides). */
+  ipc?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -63,7 +72,8 @@ export async function startChildRoster(name: string, env: Record<string, string>
   const mode = options.mode ?? 'source';
   if (mode === 'dist' && !fs.existsSync(path.join(SERVER_DIR, 'dist/main.js'))) throw new Error('packages/server/dist/main.js does not exist; run `pnpm build` first.');
   const port = await freePort();
-  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), ...(mode === 'source' ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'])];
+  const main = options.entry ?? (mode === 'source' ? 'src/main.ts' : 'dist/main.js');
+  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), ...(options.nodeArgs ?? []), ...(mode === 'source' ? ['--import', 'tsx', main] : [main])];
   const childEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !['REDIS_URL', 'DATABASE_URL', 'PUBLIC_URL', 'RESEND_API_KEY'].includes(key)) childEnv[key] = value;
   Object.assign(childEnv, {
@@ -73,9 +83,11 @@ export async function startChildRoster(name: string, env: Record<string, string>
     LOG_LEVEL: 'error',
     ROSTER_SEED_DEMO: 'false',
     ROSTER_WEB_DIST: '/nonexistent',
+    // Production with DATABASE_URL requires its own key for integration credentials.
+    ROSTER_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     ...env,
   });
-  const child = spawn(process.execPath, args, { cwd: SERVER_DIR, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: SERVER_DIR, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])] });
   running.add(child);
   let output = '';
   let inspectorUrl: string | null = null;
@@ -145,6 +157,7 @@ export async function startChildRoster(name: string, env: Record<string, string>
       }
     },
     output: () => output,
+    process: child,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -1,10 +1,12 @@
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CpuCounter } from './cpu.js';
 
 /**
  * Measures one phase of a benchmark that is not a load run (an import, a batch of inserts): wall time,
- * CPU of this process's main thread and of the database server, cores kept busy by unrelated processes,
- * event-loop utilisation, and the resident set size of this process sampled every `rssIntervalMs`.
+ * CPU of the process doing the work and of the database server, cores kept busy by unrelated processes,
+ * event-loop utilisation, and the resident set size of the process doing the work (this one, or a Roster
+ * child process), sampled every `intervalMs` and taken from the kernel's own peak.
  */
 export interface PhaseCounters {
   node?: CpuCounter;
@@ -29,15 +31,62 @@ export interface RssSummary {
   startMb: number;
   peakMb: number;
   endMb: number;
-  /** Peak of V8's used heap during the phase, in MB (RSS also holds freed-but-kept heap pages, code, buffers). */
-  peakHeapUsedMb: number;
+  /** The kernel's peak RSS of the process over the phase (VmHWM, reset when the phase began), MB; null when unavailable. */
+  kernelPeakMb: number | null;
+  /** Peak of V8's used heap during the phase, in MB (RSS also holds freed-but-kept heap pages, code, buffers); null when not readable here. */
+  peakHeapUsedMb: number | null;
   samples: number;
   intervalMs: number;
 }
 
+/** Where a phase's memory is read: a process's RSS now, its kernel-tracked peak, and (for this process) the V8 heap. */
+export interface MemorySource {
+  /** Resident set size now, bytes; null when it cannot be read. */
+  rss(): number | null;
+  /** Resets the kernel's peak RSS of the process (Linux: `echo 5 > /proc/<pid>/clear_refs`); false when it could not. */
+  resetPeak(): boolean;
+  /** The kernel's peak RSS since the last reset (VmHWM), bytes; null when unknown. */
+  kernelPeak(): number | null;
+  /** V8's used heap now, bytes, when this process can read it. */
+  heapUsed?(): number;
+}
+
+/** The memory of a process by its pid, from /proc (Linux). */
+export function processMemory(pid: number | 'self'): MemorySource {
+  const field = (name: string): number | null => {
+    try {
+      const kb = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1];
+      return kb === undefined ? null : Number(kb) * 1024;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    rss: () => field('VmRSS'),
+    kernelPeak: () => field('VmHWM'),
+    resetPeak: () => {
+      try {
+        fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** This process: RSS from Node.js (works everywhere), the kernel's peak from /proc, and the V8 heap. */
+export const thisProcessMemory: MemorySource = {
+  ...processMemory('self'),
+  rss: () => process.memoryUsage.rss(),
+  heapUsed: () => process.memoryUsage().heapUsed,
+};
+
 /**
- * Samples `process.memoryUsage.rss()` on a timer. The timer runs on the main thread, so while a long
- * synchronous stretch runs no sample is taken; the phase's end is always sampled.
+ * Samples a process's RSS on a timer, and resets the kernel's peak at the start so that VmHWM at the end
+ * is the phase's true peak (a sample can miss a short spike; the kernel does not). The timer runs on this
+ * process's main thread: while a long synchronous stretch runs here no sample is taken; the end is always
+ * sampled.
  */
 export class RssSampler {
   private timer: NodeJS.Timeout | null = null;
@@ -45,21 +94,26 @@ export class RssSampler {
   private peakHeap = 0;
   private count = 0;
   private first = 0;
+  private peakReset = false;
 
-  constructor(private readonly intervalMs = 50) {}
+  constructor(
+    private readonly memory: MemorySource = thisProcessMemory,
+    private readonly intervalMs = 50,
+  ) {}
 
   start(): void {
-    const usage = process.memoryUsage();
-    this.first = usage.rss;
+    this.peakReset = this.memory.resetPeak();
+    this.first = this.memory.rss() ?? 0;
     this.peak = this.first;
-    this.peakHeap = usage.heapUsed;
+    this.peakHeap = this.memory.heapUsed?.() ?? 0;
     this.count = 1;
     this.timer = setInterval(() => this.sample(), this.intervalMs);
   }
 
   private sample(): number {
-    const { rss, heapUsed } = process.memoryUsage();
+    const rss = this.memory.rss() ?? 0;
     if (rss > this.peak) this.peak = rss;
+    const heapUsed = this.memory.heapUsed?.() ?? 0;
     if (heapUsed > this.peakHeap) this.peakHeap = heapUsed;
     this.count++;
     return rss;
@@ -69,17 +123,34 @@ export class RssSampler {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const end = this.sample();
-    return { startMb: mb(this.first), peakMb: mb(this.peak), endMb: mb(end), peakHeapUsedMb: mb(this.peakHeap), samples: this.count, intervalMs: this.intervalMs };
+    const kernelPeak = this.peakReset ? this.memory.kernelPeak() : null;
+    return {
+      startMb: mb(this.first),
+      peakMb: mb(Math.max(this.peak, kernelPeak ?? 0)),
+      endMb: mb(end),
+      kernelPeakMb: kernelPeak === null ? null : mb(kernelPeak),
+      peakHeapUsedMb: this.memory.heapUsed ? mb(this.peakHeap) : null,
+      samples: this.count,
+      intervalMs: this.intervalMs,
+    };
   }
 }
 
-export async function measurePhase<T>(counters: PhaseCounters, work: () => Promise<T>, rssIntervalMs = 50): Promise<PhaseResult<T>> {
+export interface PhaseOptions {
+  /** Whose memory to measure (default this process). */
+  memory?: MemorySource;
+  /** Whose event-loop utilisation to report, when not this process's (e.g. a child's, read over IPC after the phase). */
+  eventLoopUtilization?: () => Promise<number>;
+  intervalMs?: number;
+}
+
+export async function measurePhase<T>(counters: PhaseCounters, work: () => Promise<T>, options: PhaseOptions = {}): Promise<PhaseResult<T>> {
   const read = (counter: CpuCounter | null | undefined) => (counter ? counter() : null);
   const nodeBefore = read(counters.node);
   const dbBefore = read(counters.db);
   const otherBefore = read(counters.other);
   const eluBefore = performance.eventLoopUtilization();
-  const sampler = new RssSampler(rssIntervalMs);
+  const sampler = new RssSampler(options.memory, options.intervalMs ?? 50);
   sampler.start();
   const startedAt = performance.now();
   let value: T;
@@ -99,7 +170,7 @@ export async function measurePhase<T>(counters: PhaseCounters, work: () => Promi
     nodeCpuMs: diff(nodeBefore, read(counters.node)),
     dbCpuMs: diff(dbBefore, read(counters.db)),
     otherLoadCores: other === null ? null : round(other / wallMs),
-    eventLoopUtilization: round(elu),
+    eventLoopUtilization: round(options.eventLoopUtilization ? await options.eventLoopUtilization() : elu),
     rss,
   };
 }

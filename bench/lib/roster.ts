@@ -1,5 +1,8 @@
 import { loadConfig, type RosterConfig } from '../../packages/server/src/app/config.js';
 import { startRoster, type RunningRoster, type StartOptions } from '../../packages/server/src/app/roster.js';
+import { statementKind } from './statement-kind.mjs';
+
+export { statementKind };
 
 export interface BenchRoster {
   roster: RunningRoster;
@@ -93,19 +96,6 @@ export async function signIn(baseUrl: string, email: string, password: string): 
   const cookie = result.setCookie.map((header) => header.split(';')[0]!).find((pair) => pair.startsWith('roster_session=') && pair.length > 'roster_session='.length);
   if (!cookie) throw new Error(`Sign-in as ${email} set no roster_session cookie (Set-Cookie: ${JSON.stringify(result.setCookie)})`);
   return { cookie, role: result.body.data.signIn.viewer.role };
-}
-
-/** A statement's verb and main table ("INSERT outbox_emails", "SELECT memberships", "COMMIT"), to tally what a phase ran. */
-export function statementKind(sql: string): string {
-  const text = sql.trim().replace(/\s+/g, ' ');
-  const verb = (text.match(/^\w+/)?.[0] ?? '?').toUpperCase();
-  const table =
-    verb === 'INSERT' ? text.match(/^INSERT (?:IGNORE )?INTO [`"]?(\w+)/i)?.[1]
-    : verb === 'UPDATE' ? text.match(/^UPDATE [`"]?(\w+)/i)?.[1]
-    : verb === 'DELETE' || verb === 'SELECT' ? text.match(/ FROM [`"]?(\w+)/i)?.[1]
-    : undefined;
-  const returning = verb === 'INSERT' && / RETURNING /i.test(text) ? ' ... RETURNING' : '';
-  return table ? `${verb} ${table}${returning}` : verb;
 }
 
 /** Counts statements by `statementKind` while `active`. */

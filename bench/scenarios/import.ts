@@ -1,18 +1,20 @@
 import mysql from 'mysql2/promise';
 import { createDataSource } from '../../packages/server/src/db/data-source.js';
 import { runImportBaseline } from '../baselines/import-sql.js';
-import { databaseCpuCounter, mainThreadCpuMs, otherProcessesCpuMs } from '../lib/cpu.js';
+import { databaseCpuCounter, mainThreadCpuMs, otherProcessesCpuMs, type CpuCounter } from '../lib/cpu.js';
 import { waitForFlushedBufferPool, withThrowawayDatabase, type ThrowawayDatabase } from '../lib/mariadb.js';
-import { collectGarbage, mb, measurePhase, type PhaseCounters, type PhaseResult } from '../lib/phase.js';
-import { CpuProfiler, printProfileSummary } from '../lib/profile.js';
+import { staleBuildWarning, startMeasuredRoster, type ChildPhase, type MeasuredRoster, type RosterCode } from '../lib/measured-roster.js';
+import { collectGarbage, mb, measurePhase, thisProcessMemory, type PhaseCounters, type PhaseResult } from '../lib/phase.js';
+import { CpuProfiler, printProfileSummary, RemoteCpuProfiler } from '../lib/profile.js';
 import { gitRevision, machineInfo, printTable, RESULTS_DIR, writeResult } from '../lib/report.js';
-import { postGraphQL, signIn, startBenchRoster, StatementTally, type BenchRoster } from '../lib/roster.js';
+import { postGraphQL, signIn } from '../lib/roster.js';
 import { prng, seedAccount, type SeededAccount } from '../lib/seed.js';
 
 /**
  * Import benchmark: 50,000 CSV rows through Roster's real import path (upload = preview, then startImport
  * and the background import runner), against a mysql2 baseline writing the same rows into the same tables,
- * in the same process, each on its own fresh database with Roster's schema.
+ * each on its own fresh database with Roster's schema. Roster runs as a child process of its own, so its
+ * memory and CPU are the server's alone; the baseline runs in this process.
  */
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 50_000);
@@ -25,6 +27,11 @@ const TARGETS = { ratio: 0.5, previewSeconds: 3, peakRssMb: 300 } as const;
 const PROFILE = process.env.BENCH_PROFILE ?? '';
 if (PROFILE && !['preview', 'import', 'baseline'].includes(PROFILE)) throw new Error(`Unknown BENCH_PROFILE="${PROFILE}" (known: preview, import, baseline).`);
 const IMPORT_TIMEOUT_MS = 20 * 60_000;
+/** No batch committed for this long means the runner is failing (its errors are in Roster's output). */
+const STALL_MS = 60_000;
+/** BENCH_IMPORT_SERVER=source (default: the working tree under tsx) or dist (the build, as `pnpm start` runs it). */
+const SERVER_CODE = (process.env.BENCH_IMPORT_SERVER ?? 'source') as RosterCode;
+if (!['source', 'dist'].includes(SERVER_CODE)) throw new Error(`Unknown BENCH_IMPORT_SERVER="${SERVER_CODE}" (known: source, dist).`);
 
 const FIRST = ['amara', 'ben', 'chloe', 'dev', 'elena', 'farid', 'grace', 'hugo', 'ines', 'jonas', 'kai', 'lena', 'mateo', 'nora', 'omar', 'priya', 'quinn', 'rosa', 'sven', 'tara'];
 const LAST = ['okafor', 'schmidt', 'nakamura', 'patel', 'rossi', 'haddad', 'kim', 'lefevre', 'silva', 'berg', 'moreau', 'novak', 'garcia', 'chen', 'walsh'];
@@ -102,9 +109,10 @@ class Timeline {
   }
 }
 
-async function counters(databaseUrl: string): Promise<PhaseCounters> {
+/** CPU counters of a phase: `node` is the main thread of the process doing the work (this one, or the Roster child). */
+async function counters(databaseUrl: string, worker: { mainThread: CpuCounter; wholeProcess?: CpuCounter } = { mainThread: mainThreadCpuMs }): Promise<PhaseCounters> {
   const db = await databaseCpuCounter(databaseUrl);
-  return { node: mainThreadCpuMs, db, other: otherProcessesCpuMs(db ? [db] : []) };
+  return { node: worker.mainThread, db, other: otherProcessesCpuMs([...(db ? [db] : []), ...(worker.wholeProcess ? [worker.wholeProcess] : [])]) };
 }
 
 export default async function main(): Promise<void> {
@@ -119,7 +127,7 @@ export default async function main(): Promise<void> {
   await withThrowawayDatabase((rosterDb) =>
     withThrowawayDatabase((firstBaselineDb) =>
       withThrowawayDatabase(async (secondBaselineDb) => {
-        console.log(`- databases ${rosterDb.name} (Roster), ${firstBaselineDb.name} and ${secondBaselineDb.name} (baseline runs 1 and 2); process ${process.pid} runs all three`);
+        console.log(`- databases ${rosterDb.name} (Roster), ${firstBaselineDb.name} and ${secondBaselineDb.name} (baseline runs 1 and 2); the baseline runs in this process (${process.pid})`);
         await run({ csv, csvBytes, batchSize, rosterDb, baselineDbs: [firstBaselineDb, secondBaselineDb], modulesRssMb });
       }),
     ),
@@ -127,14 +135,15 @@ export default async function main(): Promise<void> {
 }
 
 type BaselineRun = PhaseResult<{ statements: number; transactions: number }> & { timeline: Timeline; written: WrittenRows };
+type RosterPhase<T> = PhaseResult<T> & { statements: Array<[string, number]>; statementCount: number };
 
 async function run(setup: { csv: string; csvBytes: number; batchSize: number; rosterDb: ThrowawayDatabase; baselineDbs: ThrowawayDatabase[]; modulesRssMb: number }): Promise<void> {
   const { csv, csvBytes, batchSize, rosterDb, baselineDbs, modulesRssMb } = setup;
-  const tally = new StatementTally();
-  let bench: BenchRoster | null = null;
-  const profiler = new CpuProfiler();
+  let roster: MeasuredRoster | null = null;
+  /** BENCH_PROFILE=baseline profiles this process; preview and import profile the Roster child over its inspector. */
   const profiled = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
     if (PROFILE !== phase) return work();
+    const profiler = phase === 'baseline' ? new CpuProfiler() : await RemoteCpuProfiler.connect(roster!.child.inspectorUrl!);
     await profiler.start(1000);
     try {
       return await work();
@@ -147,25 +156,28 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     }
   };
   /**
-   * Before each phase: no garbage of the last one in the heap, and InnoDB done flushing most of the last
-   * phase's pages (waits at most 30 s; the share still dirty is recorded, as the server is shared).
+   * Before each phase: no garbage of the last one in either process, and InnoDB done flushing most of the
+   * last phase's pages (waits at most 30 s; the share still dirty is recorded, as the server is shared).
    */
   const dirtyAtStart: Record<string, number> = {};
   const settle = async (phase: string) => {
     await collectGarbage();
+    await roster?.collectGarbage();
     const flushed = await waitForFlushedBufferPool(rosterDb.url);
     dirtyAtStart[phase] = flushed.dirtyPercent;
     console.log(`  (before the ${phase}: waited ${(flushed.waitedMs / 1000).toFixed(1)} s for InnoDB to flush; ${flushed.dirtyPercent}% of the buffer pool still dirty)`);
   };
   try {
     let started = Date.now();
-    bench = await startBenchRoster(rosterDb.url, {}, {
-      runOutboxWorker: false, // the invitation emails stay queued in outbox_emails, as in the baseline
-      ...(BATCH_SIZE ? { importRunner: { batchSize: BATCH_SIZE } } : {}),
-      onSql: tally.onSql,
-    });
+    // The invitation emails stay queued in outbox_emails (no outbox worker), as in the baseline.
+    roster = await startMeasuredRoster(rosterDb.url, { code: SERVER_CODE, importBatchSize: BATCH_SIZE, inspect: PROFILE === 'preview' || PROFILE === 'import' });
     const seeded = await seedAccount(rosterDb.url, { users: EXISTING_USERS });
-    console.log(`- Roster started on ${rosterDb.name} (migrations applied), seeded ${EXISTING_USERS.toLocaleString('en')} existing users (${Date.now() - started} ms)`);
+    console.log(
+      `- Roster started as process ${roster.child.pid} (${SERVER_CODE === 'dist' ? 'packages/server/dist under node --enable-source-maps, as `pnpm start`' : 'packages/server/src under tsx'}) on ${rosterDb.name} ` +
+        `(migrations applied), seeded ${EXISTING_USERS.toLocaleString('en')} existing users (${Date.now() - started} ms)`,
+    );
+    const stale = SERVER_CODE === 'dist' ? staleBuildWarning() : null;
+    if (stale) console.log(`- WARNING: ${stale}`);
     started = Date.now();
     const baselineSeeds: SeededAccount[] = [];
     for (const db of baselineDbs) {
@@ -173,12 +185,13 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
       baselineSeeds.push(await seedAccount(db.url, { users: EXISTING_USERS }));
       console.log(`- ${db.name}: ${migrations} Roster migrations applied, the same account seeded`);
     }
-    const { cookie, role } = await signIn(bench.baseUrl, seeded.admin.email, seeded.admin.password);
+    const { cookie, role } = await signIn(roster.baseUrl, seeded.admin.email, seeded.admin.password);
     console.log(`- signed in to Roster as ${seeded.admin.email} (${role})`);
-    const gc = await collectGarbage();
-    const idleRssMb = mb(process.memoryUsage.rss());
-    console.log(`- RSS of this process: ${modulesRssMb} MB with the modules loaded, ${idleRssMb} MB with Roster started and idle${gc ? ' (after a full GC)' : ''}`);
-    const publicUrl = bench.roster.url;
+    await collectGarbage();
+    await roster.collectGarbage();
+    const rss = { benchMb: mb(process.memoryUsage.rss()), rosterIdleMb: mb(roster.memory.rss() ?? 0) };
+    console.log(`- RSS after a full GC: Roster's process ${rss.rosterIdleMb} MB started and idle; this process (tsx, the harness, the CSV, the baseline's code) ${rss.benchMb} MB (${modulesRssMb} MB with the modules loaded)`);
+    const publicUrl = roster.publicUrl;
 
     const runBaseline = async (index: number): Promise<BaselineRun> => {
       const db = baselineDbs[index]!;
@@ -187,19 +200,22 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
       await settle(`baseline run ${index + 1}`);
       const phaseCounters = await counters(db.url);
       const measure = () =>
-        measurePhase(phaseCounters, () =>
-          runImportBaseline({
-            databaseUrl: db.url,
-            accountId: seed.accountId,
-            accountName: 'Bench MSP',
-            inviterPersonId: seed.admin.personId,
-            inviterName: 'Alex Admin',
-            invitationLifetimeDays: 7,
-            publicUrl,
-            batchSize,
-            csv,
-            onProgress: (rows) => timeline.add(rows, rows === ROWS),
-          }),
+        measurePhase(
+          phaseCounters,
+          () =>
+            runImportBaseline({
+              databaseUrl: db.url,
+              accountId: seed.accountId,
+              accountName: 'Bench MSP',
+              inviterPersonId: seed.admin.personId,
+              inviterName: 'Alex Admin',
+              invitationLifetimeDays: 7,
+              publicUrl,
+              batchSize,
+              csv,
+              onProgress: (rows) => timeline.add(rows, rows === ROWS),
+            }),
+          { memory: thisProcessMemory },
         );
       // The profile (BENCH_PROFILE=baseline) is of the second run.
       const phase = index === 1 ? await profiled('baseline', measure) : await measure();
@@ -208,16 +224,28 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
       return { ...phase, timeline, written };
     };
 
+    /** A phase of Roster's: CPU, event loop and memory of its process; its SQL statements tallied by kind in the child. */
+    const rosterCounters = await counters(rosterDb.url, { mainThread: roster.child.mainThreadCpuMs, wholeProcess: roster.child.cpuMs });
+    const measureRoster = async <T>(work: () => Promise<T>): Promise<RosterPhase<T>> => {
+      const server = roster!;
+      let child: ChildPhase | null = null;
+      await server.phaseStart();
+      const phase = await measurePhase(rosterCounters, work, {
+        memory: server.memory,
+        eventLoopUtilization: async () => (child = await server.phaseEnd()).eventLoopUtilization,
+      });
+      const { statements, peakHeapUsed } = child as unknown as ChildPhase;
+      return { ...phase, rss: { ...phase.rss, peakHeapUsedMb: mb(peakHeapUsed) }, statements, statementCount: statements.reduce((sum, [, n]) => sum + n, 0) };
+    };
+
     // 1. Baseline, run 1 (the baseline runs before and after Roster, so a drift of the machine hits both sides).
     const firstBaseline = await runBaseline(0);
 
     // 2. Preview: upload the file; Roster parses it and stores every row with its verdict.
     await settle('preview');
-    const rosterCounters = await counters(rosterDb.url);
-    tally.active = true;
     const preview = await profiled('preview', () =>
-      measurePhase(rosterCounters, async () => {
-        const response = await fetch(`${bench!.baseUrl}/api/imports?fileName=bench.csv`, {
+      measureRoster(async () => {
+        const response = await fetch(`${roster!.baseUrl}/api/imports?fileName=bench.csv`, {
           method: 'POST',
           headers: { 'content-type': 'text/csv', 'x-roster-upload': '1', cookie },
           body: csv,
@@ -227,13 +255,9 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
         return body.job;
       }),
     );
-    tally.active = false;
-    const previewStatements = tally.sorted();
-    const previewStatementCount = tally.total();
-    tally.reset();
     const job = preview.value;
     const totals = await postGraphQL<{ importJob: { totals: { total: number; new: number; invalid: number; duplicate: number } } }>(
-      `${bench.baseUrl}/graphql`,
+      `${roster.baseUrl}/graphql`,
       `query($id: ID!) { importJob(id: $id) { totals { total new invalid duplicate } } }`,
       { cookie, variables: { id: job.id } },
     );
@@ -241,18 +265,17 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     if (job.totalRows !== ROWS || verdicts?.new !== ROWS) {
       throw new Error(`The preview should have ${ROWS} NEW rows; it has totalRows ${job.totalRows}, totals ${JSON.stringify(verdicts ?? totals.body)}.`);
     }
-    console.log(`- preview: ${(preview.wallMs / 1000).toFixed(2)} s for ${ROWS.toLocaleString('en')} rows, all NEW (${previewStatementCount} SQL statements), peak RSS ${preview.rss.peakMb} MB`);
+    console.log(`- preview: ${(preview.wallMs / 1000).toFixed(2)} s for ${ROWS.toLocaleString('en')} rows, all NEW (${preview.statementCount} SQL statements), peak RSS of Roster's process ${preview.rss.peakMb} MB`);
 
     // 3. Import: startImport, then the background runner (batch by batch) until the job is FINISHED.
     const progress = await mysql.createConnection({ uri: rosterDb.url, dateStrings: true });
     let importTimes: { startedAt: string; finishedAt: string } | null = null;
     const rosterTimeline = new Timeline();
     await settle('import');
-    tally.active = true;
     const imported = await profiled('import', () =>
-      measurePhase(rosterCounters, async () => {
+      measureRoster(async () => {
         const startedImport = await postGraphQL<{ startImport: { job: { id: string; state: string } } }>(
-          `${bench!.baseUrl}/graphql`,
+          `${roster!.baseUrl}/graphql`,
           `mutation($id: ID!) { startImport(input: { jobId: $id, sendEmails: true }) { job { id state } } }`,
           { cookie, variables: { id: job.id } },
         );
@@ -261,6 +284,7 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
         }
         const deadline = Date.now() + IMPORT_TIMEOUT_MS;
         let lastReport = Date.now();
+        let [lastProcessed, lastProgressAt] = [0, Date.now()];
         for (;;) {
           const [rows] = await progress.query('SELECT state, processed_rows AS processed, started_at AS startedAt, finished_at AS finishedAt FROM import_jobs WHERE id = ?', [job.id]);
           const state = (rows as Array<{ state: string; processed: number; startedAt: string; finishedAt: string | null }>)[0]!;
@@ -272,6 +296,10 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
           rosterTimeline.add(Number(state.processed));
           if (state.state !== 'RUNNING') throw new Error(`The import ended in state ${state.state}.`);
           if (Date.now() > deadline) throw new Error(`The import did not finish within ${IMPORT_TIMEOUT_MS / 60_000} minutes (${state.processed} rows done).`);
+          if (Number(state.processed) !== lastProcessed) [lastProcessed, lastProgressAt] = [Number(state.processed), Date.now()];
+          else if (Date.now() - lastProgressAt > STALL_MS) {
+            throw new Error(`The import made no progress for ${STALL_MS / 1000} s (${state.processed} rows done). Roster's output:\n${roster!.child.output().slice(-4000)}`);
+          }
           if (Date.now() - lastReport > 10_000) {
             lastReport = Date.now();
             console.log(`  ... ${Number(state.processed).toLocaleString('en')} rows imported`);
@@ -280,16 +308,14 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
         }
       }),
     );
-    tally.active = false;
     await progress.end();
-    const importStatements = tally.sorted();
-    const importStatementCount = tally.total();
     const times = importTimes as unknown as { startedAt: string; finishedAt: string };
     const serverImportMs = Date.parse(times.finishedAt.replace(' ', 'T') + 'Z') - Date.parse(times.startedAt.replace(' ', 'T') + 'Z');
     const rosterRows = await writtenRows(rosterDb.url);
-    console.log(`- import: ${(imported.wallMs / 1000).toFixed(2)} s from startImport to FINISHED (job's own started_at..finished_at: ${(serverImportMs / 1000).toFixed(2)} s), peak RSS ${imported.rss.peakMb} MB`);
-    await bench.roster.stop();
-    bench = null;
+    console.log(`- import: ${(imported.wallMs / 1000).toFixed(2)} s from startImport to FINISHED (job's own started_at..finished_at: ${(serverImportMs / 1000).toFixed(2)} s), peak RSS of Roster's process ${imported.rss.peakMb} MB`);
+    const rosterPid = roster.child.pid;
+    await roster.stop();
+    roster = null;
 
     // 4. Baseline, run 2.
     const secondBaseline = await runBaseline(1);
@@ -302,26 +328,23 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     if (rosterRows.outboxBytes !== firstBaseline.written.outboxBytes) {
       console.log(`- note: the outbox emails differ in size: Roster ${rosterRows.outboxBytes} bytes, baseline ${firstBaseline.written.outboxBytes} bytes`);
     }
-    report({ dirtyAtStart, modulesRssMb, idleRssMb, rosterTimeline, csvBytes, batchSize, preview, previewStatementCount, previewStatements, imported, serverImportMs, importStatementCount, importStatements, baselines: [firstBaseline, secondBaseline], rosterRows });
+    report({ dirtyAtStart, modulesRssMb, rss, rosterPid, rosterTimeline, csvBytes, batchSize, preview, imported, serverImportMs, baselines: [firstBaseline, secondBaseline], rosterRows });
   } finally {
-    await bench?.roster.stop().catch((error) => console.error('Stopping Roster failed:', error));
+    await roster?.stop().catch((error) => console.error('Stopping Roster failed:', error));
   }
 }
 
 function report(r: {
   dirtyAtStart: Record<string, number>;
   modulesRssMb: number;
-  idleRssMb: number;
+  rss: { benchMb: number; rosterIdleMb: number };
+  rosterPid: number;
   rosterTimeline: Timeline;
   csvBytes: number;
   batchSize: number;
-  preview: PhaseResult<unknown>;
-  previewStatementCount: number;
-  previewStatements: Array<[string, number]>;
-  imported: PhaseResult<unknown>;
+  preview: RosterPhase<unknown>;
+  imported: RosterPhase<unknown>;
   serverImportMs: number;
-  importStatementCount: number;
-  importStatements: Array<[string, number]>;
   baselines: BaselineRun[];
   rosterRows: WrittenRows;
 }): void {
@@ -356,8 +379,8 @@ function report(r: {
     [
       ['phase', 'rows', 'seconds', 'rows/s', 'node cpu ms/1k rows', 'db cpu ms/1k rows', 'SQL statements', 'event loop busy', 'peak RSS MB', 'other load (cores)'],
       row('baseline run 1 (mysql2 INSERTs)', r.baselines[0]!, r.baselines[0]!.value.statements),
-      row('roster preview (upload)', r.preview, r.previewStatementCount),
-      row('roster import (start..FINISHED)', r.imported, r.importStatementCount),
+      row('roster preview (upload)', r.preview, r.preview.statementCount),
+      row('roster import (start..FINISHED)', r.imported, r.imported.statementCount),
       row('baseline run 2 (mysql2 INSERTs)', r.baselines[1]!, r.baselines[1]!.value.statements),
     ],
     [false, true, true, true, true, true, true, true, true, true],
@@ -377,10 +400,14 @@ function report(r: {
     console.log(`CPU-based ratio (main-thread + mariadbd CPU per row, baseline / Roster) = ${cpuRatio.toFixed(3)}: an indicator that wall-time noise moves less (other clients of mariadbd still count)`);
   }
   console.log(`preview of ${ROWS.toLocaleString('en')} rows = ${previewSeconds.toFixed(2)} s (target < ${TARGETS.previewSeconds} s): ${checks.previewSeconds.verdict}`);
-  console.log(`peak RSS during the import = ${peakRssMb} MB (target < ${TARGETS.peakRssMb} MB): ${checks.peakRssMb.verdict}`);
+  console.log(`peak RSS of Roster's process during the import = ${peakRssMb} MB (target < ${TARGETS.peakRssMb} MB): ${checks.peakRssMb.verdict}`);
   console.log(
-    `  RSS of this process: ${r.modulesRssMb} MB with the modules loaded (tsx, Roster's code, the CSV), ${r.idleRssMb} MB with Roster idle, ${r.preview.rss.peakMb} MB peak in the preview, ` +
-      `${r.imported.rss.startMb} MB when the import began. Peak V8 heap used: preview ${r.preview.rss.peakHeapUsedMb} MB, import ${r.imported.rss.peakHeapUsedMb} MB, baseline ${Math.max(...r.baselines.map((b) => b.rss.peakHeapUsedMb))} MB`,
+    `  Roster's process (${SERVER_CODE === 'dist' ? 'the build' : 'the source under tsx'}): ${r.rss.rosterIdleMb} MB started and idle, ${r.imported.rss.startMb} MB when the import began, ` +
+      `peak ${r.imported.rss.peakMb} MB (kernel VmHWM over the phase: ${r.imported.rss.kernelPeakMb ?? '-'} MB), ${r.imported.rss.endMb} MB at the end; ${r.preview.rss.peakMb} MB peak in the preview. ` +
+      `Peak V8 heap used: preview ${r.preview.rss.peakHeapUsedMb} MB, import ${r.imported.rss.peakHeapUsedMb} MB.`,
+  );
+  console.log(
+    `  The baseline's RSS column is this process's (tsx, the harness, the CSV text: ${r.rss.benchMb} MB before the runs); peak V8 heap used by the baseline ${Math.max(...r.baselines.map((b) => b.rss.peakHeapUsedMb ?? 0))} MB.`,
   );
   const rosterRates = r.rosterTimeline.rates(ROWS);
   const baselineRates = r.baselines.map((b) => b.timeline.rates(ROWS));
@@ -388,8 +415,8 @@ function report(r: {
     `rows/s over the first / last fifth of the rows: Roster ${rosterRates.firstFifth} / ${rosterRates.lastFifth}, ` +
       `baseline ${baselineRates.map((rate) => `${rate.firstFifth} / ${rate.lastFifth}`).join(' and ')}`,
   );
-  console.log(`\nSQL statements of Roster's import (${r.importStatementCount.toLocaleString('en')}, ${((r.importStatementCount / ROWS) * 1000).toFixed(0)} per 1,000 rows):`);
-  for (const [kind, count] of r.importStatements.slice(0, 14)) console.log(`  ${String(count).padStart(7)}  ${kind}`);
+  console.log(`\nSQL statements of Roster's import (${r.imported.statementCount.toLocaleString('en')}, ${((r.imported.statementCount / ROWS) * 1000).toFixed(0)} per 1,000 rows):`);
+  for (const [kind, count] of r.imported.statements.slice(0, 14)) console.log(`  ${String(count).padStart(7)}  ${kind}`);
   const phases = [r.baselines[0]!, r.preview, r.imported, r.baselines[1]!];
   const others = phases.map((p) => p.otherLoadCores ?? 0);
   const noisy = others.some((cores) => cores > 0.2);
@@ -419,18 +446,19 @@ function report(r: {
     baselineRowsPerSec: Math.round(baselineRowsPerSec),
     targets: TARGETS,
     checks,
-    sameProcess: true,
-    processes: { roster: process.pid, baseline: process.pid },
+    sameProcess: false,
+    server: SERVER_CODE,
+    processes: { roster: r.rosterPid, baseline: process.pid },
     order: 'baseline run 1, Roster preview, Roster import, baseline run 2; before each: a full GC and a wait (at most 30 s) until at most 10% of the InnoDB buffer pool is dirty',
     innodbDirtyPercentAtStart: r.dirtyAtStart,
-    note: "Roster (in process: startRoster with runOutboxWorker false) and the baseline ran in the same Node.js process, each on its own fresh database with Roster's migrations and the same seeded account. The baseline's rows/s uses the mean time of its two runs.",
+    note: "Roster ran as a child process of its own (bench/lib/roster-server.mjs: startRoster with no outbox worker), the baseline in the benchmark's process, each on its own fresh database with Roster's migrations and the same seeded account. Roster's RSS, CPU and event loop are its process's; the baseline's are the benchmark process's. The baseline's rows/s uses the mean time of its two runs.",
     roster: {
-      preview: { ...phase(r.preview), sqlStatements: r.previewStatementCount, statementsByKind: Object.fromEntries(r.previewStatements) },
+      preview: { ...phase(r.preview), sqlStatements: r.preview.statementCount, statementsByKind: Object.fromEntries(r.preview.statements) },
       import: {
         ...phase(r.imported),
         serverSeconds: round3(r.serverImportMs / 1000),
-        sqlStatements: r.importStatementCount,
-        statementsByKind: Object.fromEntries(r.importStatements),
+        sqlStatements: r.imported.statementCount,
+        statementsByKind: Object.fromEntries(r.imported.statements),
       },
       written: r.rosterRows,
     },
@@ -439,8 +467,13 @@ function report(r: {
       rowsPerSec: Math.round(baselineRowsPerSec),
       runs: r.baselines.map((b) => ({ ...phase(b), sqlStatements: b.value.statements, transactions: b.value.transactions, written: b.written })),
     },
-    processMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    rssContext: { modulesLoadedMb: r.modulesRssMb, rosterIdleMb: r.idleRssMb, note: 'RSS of the whole benchmark process: tsx, the harness and the CSV text included' },
+    benchProcessMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    rssContext: {
+      rosterIdleMb: r.rss.rosterIdleMb,
+      benchModulesLoadedMb: r.modulesRssMb,
+      benchBeforeRunsMb: r.rss.benchMb,
+      note: "peakRssMb is the Roster process's: the larger of its RSS sampled every 50 ms and the kernel's VmHWM, reset when the phase began. The benchmark process (tsx, the harness, the CSV text, the baseline) is not counted in it.",
+    },
     timelines: { roster: r.rosterTimeline.points, baseline: r.baselines.map((b) => b.timeline.points), rates: { roster: rosterRates, baseline: baselineRates } },
     noisy,
     machine: machineInfo(),
