@@ -1,6 +1,7 @@
 import { IntegrationType } from '../integration-kinds.js';
 import type { Connector, ConnectorEnvironment } from './connector.js';
 import { EntraConnector } from './microsoft-entra/entra-connector.js';
+import { ConnectWiseConnector } from './connectwise/connectwise-connector.js';
 
 export interface CredentialField {
   name: string;
@@ -49,6 +50,26 @@ export const integrationKinds: IntegrationKind[] = [
     pushOnly: false,
     connect: (credentials, env) =>
       new EntraConnector({ tenantId: credentials.tenantId ?? '', clientId: credentials.clientId ?? '', clientSecret: credentials.clientSecret ?? '' }, env),
+  },
+  {
+    type: IntegrationType.CONNECTWISE,
+    displayName: 'ConnectWise Manage',
+    description:
+      'Reads client companies and their contacts from ConnectWise Manage (PSA): companies are created or matched by name, contacts with an email address are brought in as users of their company.',
+    credentialFields: [
+      field('site', 'Site', false, 'Your Manage API host, e.g. api-na.myconnectwise.net (or the https:// address of an on-premise server).'),
+      field('companyId', 'Company ID', false, 'The company id you sign in to Manage with.'),
+      field('publicKey', 'Public key', false, 'System → Members → API Members → API Keys.'),
+      field('privateKey', 'Private key', true, 'Shown once when the API key is made.'),
+      field('clientId', 'Client ID', false, 'From developer.connectwise.com → Client IDs.'),
+    ],
+    capabilities: { users: true, groups: false, companies: true, passwords: false },
+    pushOnly: false,
+    connect: (credentials, env) =>
+      new ConnectWiseConnector(
+        { site: credentials.site ?? '', companyId: credentials.companyId ?? '', publicKey: credentials.publicKey ?? '', privateKey: credentials.privateKey ?? '', clientId: credentials.clientId ?? '' },
+        env,
+      ),
   },
 ];
 
