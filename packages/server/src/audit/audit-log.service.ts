@@ -51,8 +51,8 @@ export class AuditLogService {
     const search = filter?.search?.trim().toLowerCase();
     if (search) {
       // % and _ are searched for literally.
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      query.andWhere("(LOWER(a.target_email) LIKE :pattern ESCAPE '\\' OR LOWER(a.action) LIKE :pattern ESCAPE '\\')", { pattern });
+      const pattern = `%${search.replace(/[!%_]/g, (c) => '!' + c)}%`;
+      query.andWhere("(LOWER(a.target_email) LIKE :pattern ESCAPE '!' OR LOWER(a.action) LIKE :pattern ESCAPE '!')", { pattern });
     }
     return query;
   }
