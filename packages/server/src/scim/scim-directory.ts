@@ -40,7 +40,7 @@ export class ScimDirectory {
     const id = criteria.find((c) => c.attribute === 'id');
     const text = criteria.find((c) => ['username', 'emails.value', 'displayname'].includes(c.attribute) && typeof c.value === 'string');
     if (id) query.andWhere('link.local_id = :id', { id: String(id.value) });
-    else if (externalId) query.andWhere('link.external_id = :externalId', { externalId: String(externalId.value) });
+    else if (externalId) query.andWhere(`(link.external_id = :externalId OR link.attributes LIKE :pattern ESCAPE '!')`, { externalId: String(externalId.value), pattern: likePattern(String(externalId.value)) });
     else if (text?.attribute === 'emails.value') {
       query.andWhere(`(link.local_id IN (SELECT m.id FROM memberships m WHERE m.account_id = :accountId AND m.email = :email) OR link.attributes LIKE :pattern ESCAPE '!')`, {
         accountId: integration.accountId,
@@ -58,7 +58,9 @@ export class ScimDirectory {
     for (const criterion of criteria) {
       const value = String(criterion.value);
       if (criterion.attribute === 'id') query.andWhere('link.local_id = :id', { id: value });
-      if (criterion.attribute === 'externalid') query.andWhere('link.external_id = :externalId', { externalId: value });
+      if (criterion.attribute === 'externalid') {
+        query.andWhere(`(link.external_id = :externalId OR link.attributes LIKE :pattern ESCAPE '!')`, { externalId: value, pattern: likePattern(`"externalId":${JSON.stringify(value)}`, false) });
+      }
       // displayName is case-insensitive in SCIM; MariaDB's collation already is, SQLite's is not.
       if (criterion.attribute === 'displayname') {
         query.andWhere('link.local_id IN (SELECT g.id FROM user_groups g WHERE g.account_id = :accountId AND LOWER(g.name) = LOWER(:name))', { accountId: integration.accountId, name: value.trim() });
@@ -74,6 +76,17 @@ export class ScimDirectory {
     if (!link) return null;
     const [row] = await this.withGroups(integration, [link], withMembers);
     return row ?? null;
+  }
+
+  /**
+   * The externalId to index on this resource's link: the client's, unless another resource of the integration
+   * already holds it. RFC 7643 does not make externalId unique, so a second resource claiming one is still
+   * accepted; its externalId is kept in its attributes (returned and filterable) but not indexed.
+   */
+  async indexableExternalId(integration: IntegrationEntity, type: ExternalResourceType, externalId: string | null, ownId: string | null): Promise<string | null> {
+    if (!externalId) return null;
+    const holder = await this.dataSource.getRepository(ExternalLinkEntity).findOne({ where: { integrationId: integration.id, resourceType: type, externalId }, select: { localId: true } });
+    return !holder || holder.localId === ownId ? externalId : null;
   }
 
   /** Display names of users by id (for group members), one query. */
@@ -118,6 +131,6 @@ export class ScimDirectory {
 }
 
 /** A LIKE pattern finding a JSON string value anywhere in the stored attributes (wildcards escaped with `!`, which means the same on both dialects). */
-function likePattern(value: string): string {
-  return `%${JSON.stringify(value).replace(/[!%_]/g, (c) => `!${c}`)}%`;
+function likePattern(value: string, quote = true): string {
+  return `%${(quote ? JSON.stringify(value) : value).replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }

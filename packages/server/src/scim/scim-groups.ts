@@ -7,6 +7,7 @@ import { scimBadRequest, scimConflict, scimNotFound } from './scim-error.js';
 import type { ScimCriterion } from './scim-filter.js';
 import { elementMatches, keyOf, parseAttributePath, valueOf, type PatchOperation } from './scim-patch.js';
 import { ProvisionAction } from '../integrations/provisioning.service.js';
+import { ExternalResourceType } from '../integrations/integration-kinds.js';
 import { project, provisioningCall } from './scim-response.js';
 
 type Json = Record<string, unknown>;
@@ -36,10 +37,11 @@ export class GroupResources {
 
   async create(integration: IntegrationEntity, body: unknown, baseUrl: string): Promise<Json> {
     const input = readGroupResource(body);
+    const externalId = await this.directory.indexableExternalId(integration, ExternalResourceType.GROUP, input.externalId, null);
     const result = await provisioningCall(() =>
-      this.services.provisioning.upsertGroup(integration, { externalId: input.externalId, displayName: input.displayName }, { mustBeNew: true }),
+      this.services.provisioning.upsertGroup(integration, { externalId, displayName: input.displayName, attributes: externalIdAttributes(input.externalId) }, { mustBeNew: true }),
     );
-    if (result.action === ProvisionAction.CONFLICT) throw scimConflict(`A group ${JSON.stringify(input.displayName)} already exists.`);
+    if (result.action === ProvisionAction.CONFLICT) throw scimConflict(`This integration already provisioned a group called ${JSON.stringify(input.displayName)}.`);
     if (input.memberIds.length) await this.services.provisioning.changeGroupMembers(integration, result.groupId, { add: input.memberIds });
     return this.get(integration, result.groupId, {}, baseUrl);
   }
@@ -47,7 +49,10 @@ export class GroupResources {
   async replace(integration: IntegrationEntity, id: string, body: unknown, baseUrl: string): Promise<Json> {
     await this.mustExist(integration, id);
     const input = readGroupResource(body);
-    await provisioningCall(() => this.services.provisioning.updateGroup(integration, id, { displayName: input.displayName, externalId: input.externalId }));
+    const externalId = await this.directory.indexableExternalId(integration, ExternalResourceType.GROUP, input.externalId, id);
+    await provisioningCall(() =>
+      this.services.provisioning.updateGroup(integration, id, { displayName: input.displayName, externalId, attributes: externalIdAttributes(input.externalId) }),
+    );
     await this.services.provisioning.changeGroupMembers(integration, id, { add: input.memberIds, replace: true });
     return this.get(integration, id, {}, baseUrl);
   }
@@ -67,9 +72,14 @@ export class GroupResources {
           if (operation.op === 'remove' && attribute === 'displayname') throw scimBadRequest('mutability', 'A group keeps its displayName.');
           const value = operation.op === 'remove' ? null : change.value;
           if (value !== null && (typeof value !== 'string' || !value.trim())) throw scimBadRequest('invalidValue', `"${path.attribute}" must be a non-empty string.`);
-          await provisioningCall(() =>
-            this.services.provisioning.updateGroup(integration, id, attribute === 'displayname' ? { displayName: checkedName(value as string) } : { externalId: value as string | null }),
-          );
+          const changes =
+            attribute === 'displayname'
+              ? { displayName: checkedName(value as string) }
+              : {
+                  externalId: await this.directory.indexableExternalId(integration, ExternalResourceType.GROUP, value as string | null, id),
+                  attributes: externalIdAttributes(value as string | null),
+                };
+          await provisioningCall(() => this.services.provisioning.updateGroup(integration, id, changes));
           continue;
         }
         if (attribute !== 'members') throw scimBadRequest('invalidPath', `Groups have no attribute ${JSON.stringify(path.attribute)} Roster can change.`);
@@ -108,7 +118,7 @@ export class GroupResources {
     return rows.map(({ group, link, memberIds }) => ({
       schemas: [GROUP_SCHEMA],
       id: group.id,
-      ...(link.externalId ? { externalId: link.externalId } : {}),
+      ...externalIdOf(link),
       displayName: group.name,
       ...(withMembers
         ? { members: memberIds.filter((m) => displays.has(m)).map((m) => ({ value: m, display: displays.get(m), $ref: `${baseUrl}/Users/${m}`, type: 'User' })) }
@@ -116,6 +126,15 @@ export class GroupResources {
       meta: { resourceType: 'Group', created: group.createdAt.toISOString(), lastModified: link.lastSeenAt.toISOString(), location: `${baseUrl}/Groups/${group.id}` },
     }));
   }
+}
+
+/** The client's externalId is kept in the link's attributes, indexed or not (see ScimDirectory.indexableExternalId). */
+const externalIdAttributes = (externalId: string | null) => (externalId ? { externalId } : null);
+
+function externalIdOf(link: { externalId: string | null; attributes: string | null }): { externalId?: string } {
+  const stored = link.attributes ? (JSON.parse(link.attributes) as Json).externalId : undefined;
+  const externalId = typeof stored === 'string' ? stored : link.externalId;
+  return externalId ? { externalId } : {};
 }
 
 function excludesMembers(query: express.Request['query']): boolean {

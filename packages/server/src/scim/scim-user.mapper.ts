@@ -13,7 +13,7 @@ const KNOWN_USER_SCHEMAS = new Set([USER_SCHEMA.toLowerCase(), ENTERPRISE_USER_S
 type Json = Record<string, unknown>;
 
 /** Attributes Roster owns (or the protocol does); never stored from a client's body. */
-const NOT_STORED = new Set(['id', 'meta', 'password', 'active', 'externalid', 'schemas', 'groups']);
+const NOT_STORED = new Set(['id', 'meta', 'password', 'active', 'schemas', 'groups']);
 
 /** The SCIM attributes Roster keeps in the link (name parts, addresses...), so a client reads back what it wrote. */
 const MAX_STORED_ATTRIBUTES = 60_000;
@@ -121,13 +121,14 @@ export interface UserRow {
 export function toScimUser({ membership, link }: UserRow, baseUrl: string): Json {
   const stored = link.attributes ? (JSON.parse(link.attributes) as Json) : {};
   const resource: Json = { schemas: [USER_SCHEMA], id: membership.id };
-  if (link.externalId) resource.externalId = link.externalId;
+  const externalId = valueOf(stored, 'externalId') ?? link.externalId;
+  if (externalId) resource.externalId = externalId;
   resource.userName = valueOf(stored, 'userName') ?? membership.email;
   if (!keyOf(stored, 'name')) resource.name = nameParts(membership.name ?? membership.email);
   if (!keyOf(stored, 'displayName') && membership.name) resource.displayName = membership.name;
   if (!keyOf(stored, 'emails')) resource.emails = [{ value: membership.email, type: 'work', primary: true }];
   for (const [key, value] of Object.entries(stored)) {
-    if (key === 'userName') continue;
+    if (key === 'userName' || key.toLowerCase() === 'externalid') continue;
     resource[key] = value;
     if (key.toLowerCase() === ENTERPRISE_USER_SCHEMA.toLowerCase()) (resource.schemas as string[]).push(ENTERPRISE_USER_SCHEMA);
   }

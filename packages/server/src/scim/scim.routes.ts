@@ -4,7 +4,7 @@ import type { Services } from '../app/context.js';
 import type { Logger } from '../app/logger.js';
 import { hashToken } from '../auth/tokens.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';
-import { IntegrationStatus, IntegrationType } from '../integrations/integration-kinds.js';
+import { ExternalResourceType, IntegrationStatus, IntegrationType } from '../integrations/integration-kinds.js';
 import { ProvisionAction } from '../integrations/provisioning.service.js';
 import { project, provisioningCall } from './scim-response.js';
 import { listResponse, MAX_PAGE_SIZE, resourceTypes, schemas, serviceProviderConfig } from './scim-discovery.js';
@@ -115,8 +115,9 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       const input = readUserResource(req.body);
       const baseUrl = baseUrlOf(req);
       if (await userNameTaken(req.integration, input.userName, null, baseUrl)) throw scimConflict(`A user with userName ${JSON.stringify(input.userName)} already exists.`);
-      const result = await provisioningCall(() => provisioning.upsertUser(req.integration, input.upstream, { mustBeNew: true }));
-      if (result.action === ProvisionAction.CONFLICT) throw scimConflict(result.reason ?? 'The user already exists.');
+      const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, input.upstream.externalId, null);
+      const result = await provisioningCall(() => provisioning.upsertUser(req.integration, { ...input.upstream, externalId }, { mustBeNew: true }));
+      if (result.action === ProvisionAction.CONFLICT) throw scimConflict(`Another user provisioned by this integration already has the email ${input.upstream.email}.`);
       const linked = await findUser(req.integration, result.userId!);
       res.setHeader('Location', `${baseUrl}/Users/${linked.membership.id}`);
       send(res, 201, toScimUser(linked, baseUrl));
@@ -131,11 +132,12 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       const input = readUserResource(req.body);
       const baseUrl = baseUrlOf(req);
       if (await userNameTaken(req.integration, input.userName, id, baseUrl)) throw scimConflict(`Another user has the userName ${JSON.stringify(input.userName)}.`);
+      const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, input.upstream.externalId, id);
       await provisioningCall(() =>
         provisioning.updateUser(req.integration, current.membership.id, {
           email: input.upstream.email,
           name: input.upstream.name,
-          externalId: input.upstream.externalId ?? current.link.externalId,
+          externalId,
           attributes: input.upstream.attributes,
           ...(input.activeGiven ? { active: input.upstream.active } : {}),
         }),
@@ -159,13 +161,14 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
         throw scimConflict(`Another user has the userName ${JSON.stringify(userName)}.`);
       }
       const attributes = storedAttributes(after);
-      const externalId = valueOf(after, 'externalId');
+      const requestedExternalId = valueOf(after, 'externalId');
+      const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, typeof requestedExternalId === 'string' && requestedExternalId ? requestedExternalId : null, id);
       const activeKey = keyOf(after, 'active');
       await provisioningCall(() =>
         provisioning.updateUser(req.integration, id, {
           email: pickEmail(attributes),
           name: displayNameOf(attributes),
-          externalId: typeof externalId === 'string' && externalId ? externalId : null,
+          externalId,
           attributes,
           ...(activeKey ? { active: readActive(after[activeKey]) } : {}),
         }),
