@@ -84,7 +84,7 @@ export class IntegrationService {
   async create(viewer: Viewer, input: NewIntegration): Promise<{ integration: IntegrationEntity; scimToken: string | null }> {
     const kind = this.kindFor(input.type, 'input.type');
     const name = validName(input.name);
-    const options = validOptions(viewer, input.type, { ...defaultIntegrationOptions(input.type), ...definedOnly(input.options) });
+    const options = validOptions(viewer, { ...defaultIntegrationOptions(input.type), ...definedOnly(input.options) });
     const interval = validInterval(kind, input.syncIntervalMinutes);
     const credentials = validCredentials(kind, {}, input.credentials, true);
     const now = new Date();
@@ -126,7 +126,7 @@ export class IntegrationService {
     const audit: Record<string, unknown> = {};
     if (changes.name != null) update.name = audit.name = validName(changes.name);
     if (changes.options != null) {
-      const options = validOptions(viewer, integration.type, { ...parseIntegrationOptions(integration.type, integration.options), ...definedOnly(changes.options) });
+      const options = validOptions(viewer, { ...parseIntegrationOptions(integration.type, integration.options), ...definedOnly(changes.options) });
       update.options = JSON.stringify(options);
       audit.options = options;
     }
@@ -316,13 +316,12 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
-function validOptions(viewer: Viewer, type: IntegrationType, options: IntegrationOptions): IntegrationOptions {
+function validOptions(viewer: Viewer, options: IntegrationOptions): IntegrationOptions {
   if (options.defaultRole === Role.OWNER && viewer.role !== Role.OWNER) throw forbidden('Only an owner can make integrations bring in owners.', { field: 'input.options.defaultRole' });
   if (!Number.isInteger(options.suspendThresholdPercent) || options.suspendThresholdPercent < 0 || options.suspendThresholdPercent > 100) {
     throw badInput('input.options.suspendThresholdPercent', 'The threshold is a whole percentage from 0 to 100.');
   }
   if (!Object.values(UpstreamRemovalAction).includes(options.onUpstreamRemoval)) throw badInput('input.options.onUpstreamRemoval', 'Choose SUSPEND or KEEP.');
-  void type;
   return {
     autoInvite: Boolean(options.autoInvite),
     sendInvitationEmails: Boolean(options.sendInvitationEmails),
