@@ -1,11 +1,19 @@
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
+// GraphiQL's stylesheet carries its fonts (Roboto, Fira Code) inline as data: URLs: nothing comes from a CDN,
+// so the playground works offline (e2e/playground.browser.test.ts fails on any external reference).
 import 'graphiql/graphiql.css';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
+import { DEFAULT_TABS } from './default-tabs';
 
 const wsProtocol = window.location.protocol === 'https:' ? 'wss' : 'ws';
 
+/**
+ * Queries and mutations go over HTTP POST to /graphql, subscriptions over graphql-ws on the same path. The
+ * headers editor's contents go with every HTTP request, and (by @graphiql/toolkit) as the graphql-ws
+ * connectionParams of each subscription's socket; the session cookie goes with both.
+ */
 const fetcher = createGraphiQLFetcher({
   url: '/graphql',
   subscriptionUrl: `${wsProtocol}://${window.location.host}/graphql`,
@@ -15,23 +23,20 @@ const fetcher = createGraphiQLFetcher({
   fetch: (input, init) => fetch(input, { ...init, credentials: 'include' }),
 });
 
-const defaultQuery = `# Roster GraphQL API. Requests use your dashboard session.
-query Me {
-  me {
-    person { email name }
-    currentAccount { name }
-    role
-  }
-}
-`;
-
 const container = document.getElementById('playground');
 if (!container) throw new Error('Missing #playground element');
 
 createRoot(container).render(
-  createElement(GraphiQL, {
-    fetcher,
-    defaultQuery,
-    shouldPersistHeaders: false,
-  }),
+  createElement(
+    GraphiQL,
+    {
+      fetcher,
+      defaultTabs: DEFAULT_TABS,
+      // Headers may hold an API key: keep them out of localStorage (GraphiQL then hides the setting too).
+      shouldPersistHeaders: false,
+      isHeadersEditorEnabled: true,
+    },
+    // Our own name in the corner, instead of GraphiQL's logo (a link to GitHub).
+    createElement(GraphiQL.Logo, null, 'Roster API'),
+  ),
 );
