@@ -43,7 +43,7 @@ describe.each(dialects)('the audit log (%s)', (dialect) => {
     await roster.dataSource.getRepository(IntegrationEntity).insert({
       id: integrationId, accountId, type: 'MICROSOFT_ENTRA' as never, name: 'Contoso Entra', status: 'CONNECTED' as never, sealedCredentials: null, options: '{}',
       scimTokenHash: null, scimTokenPrefix: null, scimTokenRotatedAt: null, syncIntervalMinutes: null, lastSyncAt: null, nextSyncAt: null, lastError: null, createdAt: now, updatedAt: now,
-    } as IntegrationEntity);
+    } as unknown as IntegrationEntity);
     await roster.dataSource.transaction((manager) => recordAudit(manager, accountId, { type: 'INTEGRATION', id: integrationId }, [{ action: 'user.suspended', targetEmail: 'gone@example.test' }]));
   });
   afterAll(() => roster?.close());

@@ -5,21 +5,20 @@ import type { Logger } from '../app/logger.js';
  * time, each draining everything due, then the loop sleeps `pollMs`; `nudge()` asks for a pass now (right
  * after work was queued), and `stop()` waits for the pass in progress, so shutdown never cuts a write short.
  */
-export abstract class PollingWorker {
+export class PollingLoop {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
   private wakeRequested = false;
 
   constructor(
+    /** Handles one batch; resolves with how many items it handled (0 when nothing was due). */
+    private readonly runOnce: () => Promise<number>,
     private readonly pollMs: number,
     private readonly loopLogger: Logger,
     /** Names the worker in logs. */
     private readonly name: string,
   ) {}
-
-  /** Handles one batch; resolves with how many items it handled (0 when nothing was due). */
-  abstract runOnce(): Promise<number>;
 
   /** Starts polling in this process. */
   start(): void {
@@ -69,6 +68,36 @@ export abstract class PollingWorker {
           this.schedule(again ? 0 : this.pollMs);
         });
     }, delayMs);
+  }
+}
+
+/** A worker whose batches a PollingLoop schedules: subclasses only say how to handle one batch. */
+export abstract class PollingWorker {
+  private readonly loop: PollingLoop;
+
+  constructor(pollMs: number, logger: Logger, name: string) {
+    this.loop = new PollingLoop(() => this.runOnce(), pollMs, logger, name);
+  }
+
+  /** Handles one batch; resolves with how many items it handled (0 when nothing was due). */
+  abstract runOnce(): Promise<number>;
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Asks for a pass soon, e.g. right after work was queued. */
+  nudge(): void {
+    this.loop.nudge();
+  }
+
+  /** Runs batches until none is due; resolves with how many items were handled. */
+  drain(): Promise<number> {
+    return this.loop.drain();
   }
 }
 

@@ -4,6 +4,7 @@ import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { UserSource, UserStatus } from '../accounts/roles.js';
 import type { Logger } from '../app/logger.js';
+import { recordAudit } from '../audit/audit.js';
 import { newId } from '../common/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../db/transaction.js';
@@ -160,6 +161,10 @@ export class ImportRunner {
       const now = new Date();
       if (rows.length === 0) {
         await this.renewLease(manager, job, { state: ImportJobState.FINISHED, finishedAt: now, leaseOwner: null, leaseUntil: null });
+        // Committed with the job's end, so the audit log and the import.finished webhook cannot miss it.
+        await recordAudit(manager, job.accountId, { type: 'PERSON', id: job.createdByPersonId }, [
+          { action: 'import.finished', targetId: job.id, details: { fileName: job.fileName, rows: job.processedRows, outcomes: JSON.parse(job.outcomes ?? '{}') } },
+        ]);
         return { processed: 0, created: [], finished: true };
       }
       const candidates = rows.filter((r) => r.email && (r.verdict === 'NEW' || r.verdict === 'ALREADY_MEMBER' || r.verdict === 'ALREADY_INVITED'));

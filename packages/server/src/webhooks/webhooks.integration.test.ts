@@ -213,6 +213,26 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
     await admin.gql(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { endpoint { id } } }`, { id: endpointId });
   });
 
+  it('sends import.finished, with the outcome counts, when a CSV import ends', async () => {
+    const endpointId = await register(['import.finished']);
+    const uploaded = await fetch(`${roster.url}/api/imports?fileName=team.csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', cookie: admin.cookie!, 'x-roster-upload': '1' },
+      body: 'email,name\ncsv.one@example.test,One\nnot-an-email,Two\n',
+    });
+    const jobId = ((await uploaded.json()) as any).job.id;
+    await eventually(async () => (await admin.gql(`query($id: ID!) { importJob(id: $id) { state } }`, { id: jobId })).data?.importJob.state === 'PREVIEW');
+    const started = await admin.gql(`mutation($input: StartImportInput!) { startImport(input: $input) { job { id } } }`, {
+      input: { jobId, defaultRole: 'MEMBER', sendEmails: false, unknownCompanies: 'SKIP', unknownGroups: 'SKIP' },
+    });
+    expect(started.errors).toBeUndefined();
+    await eventually(() => receiver.received.length >= 1);
+    const body = JSON.parse(receiver.received[0]!.body);
+    expect(body).toMatchObject({ type: 'import.finished', target: { id: jobId }, details: { fileName: 'team.csv', outcomes: { INVITED: 1, INVALID: 1 } } });
+    expect(receiver.verified).toEqual([true]);
+    await admin.gql(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { endpoint { id } } }`, { id: endpointId });
+  });
+
   it('rolls the secret: deliveries are signed with the new one only', async () => {
     const endpointId = await register(['user.invited']);
     const oldSecret = receiver.secret;
