@@ -11,6 +11,9 @@ import { InvitationsResolver } from '../invitations/invitations.resolver.js';
 import { ImportsResolver } from '../imports/imports.resolver.js';
 import { ServerInfoResolver } from './server-info.resolver.js';
 import { UserEventsResolver } from '../realtime/user-events.resolver.js';
+import { UserAdminResolver } from '../accounts/user-admin.resolver.js';
+import { AuditLogResolver } from '../audit/audit-log.resolver.js';
+import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { IntegrationsResolver } from '../integrations/integrations.resolver.js';
 import { SyncRunsResolver } from '../integrations/sync-runs.resolver.js';
 
@@ -19,7 +22,7 @@ let built: Promise<GraphQLSchema> | null = null;
 /** The executable schema; built once per process (TypeGraphQL metadata is global). */
 export function buildRosterSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AuthResolver, ApiKeysResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver, AccountSettingsResolver, ImportsResolver, ServerInfoResolver, UserEventsResolver, IntegrationsResolver, SyncRunsResolver],
+    resolvers: [AuthResolver, ApiKeysResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver, AccountSettingsResolver, ImportsResolver, ServerInfoResolver, UserEventsResolver, IntegrationsResolver, SyncRunsResolver, UserAdminResolver, AuditLogResolver, WebhooksResolver],
     validate: false,
     // Subscriptions read the services' event bus through their own `subscribe` functions; no topics are used.
     pubSub: {
