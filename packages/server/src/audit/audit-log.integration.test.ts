@@ -113,4 +113,26 @@ describe.each(dialects)('the audit log (%s)', (dialect) => {
     expect((await fetch(`${roster.url}/api/audit.csv`)).status).toBe(401);
     expect((await fetch(`${roster.url}/api/audit.csv?from=yesterday`, { headers: { cookie: admin.cookie! } })).status).toBe(400);
   });
+
+  it('exports to an API key with audit:read only, and names keys as actors', async () => {
+    const createKey = async (name: string, scopes: string[]) =>
+      (await admin.gql(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`, { input: { name, scopes } })).data!.createApiKey;
+    const reader = await createKey('SIEM export', ['audit:read']);
+    const other = await createKey('User sync', ['users:read']);
+    const allowed = await fetch(`${roster.url}/api/audit.csv?actions=api_key.created`, { headers: { authorization: `Bearer ${reader.secret}` } });
+    expect(allowed.status).toBe(200);
+    expect((await allowed.text()).trim().split('\r\n')).toHaveLength(3);
+    const refused = await fetch(`${roster.url}/api/audit.csv`, { headers: { authorization: `Bearer ${other.secret}` } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as any).error.code).toBe('FORBIDDEN');
+    // A change made with a key is audited with the key as actor, resolved to its name.
+    const byKey = await createKey('Inviter', ['invitations:write']);
+    await fetch(`${roster.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${byKey.secret}` },
+      body: JSON.stringify({ query: 'mutation { inviteUsers(input: { addresses: "via.key@example.test", sendEmail: false }) { invitedCount } }' }),
+    });
+    const events = await admin.gql(AUDIT, { filter: { search: 'via.key@' } });
+    expect(events.data!.auditEvents.edges.map((e: any) => e.node.actor)).toEqual([{ type: 'API_KEY', id: byKey.apiKey.id, name: 'Inviter', email: null }]);
+  });
 });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type express from 'express';
 import { RequestContext, type Services } from '../app/context.js';
-import { badInput } from '../app/errors.js';
+import { badInput, forbidden } from '../app/errors.js';
 import type { Logger } from '../app/logger.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import { csvCell, sendError } from '../imports/import.routes.js';
@@ -11,15 +11,19 @@ import { AuditActorType, type AuditEventFilter } from './audit-log.types.js';
 /**
  * `GET /api/audit.csv?actions=user.invited,user.suspended&actorTypes=PERSON&actorId=&targetId=&search=&from=&to=`:
  * the audit log with the auditEvents filters, newest first, streamed page by page (an export of a large log
- * never sits in memory). Spreadsheet formulas are defused like every CSV Roster writes.
+ * never sits in memory). Spreadsheet formulas are defused like every CSV Roster writes. For an administrator's
+ * session or an API key with `audit:read`.
  */
 export function mountAuditRoutes(app: express.Express, services: Services, logger: Logger): void {
   app.get('/api/audit.csv', async (req, res) => {
-    const context = new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value));
+    // An administrator's session, or an API key (`Authorization: Bearer`) with the audit:read scope.
+    const context = new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization);
     let filter: AuditEventFilter;
     let accountId: string;
     try {
-      accountId = (await context.admin()).accountId;
+      const viewer = await context.admin();
+      if (viewer.apiKey && !viewer.apiKey.scopes.includes('audit:read')) throw forbidden('This API key lacks the audit:read scope.', { requiredScope: 'audit:read' });
+      accountId = viewer.accountId;
       filter = filterFromQuery(req.query);
       // Validates the filter before the 200 status is sent.
       await services.auditLog.list(accountId, { first: 0 }, filter);
