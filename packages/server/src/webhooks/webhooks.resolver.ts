@@ -47,37 +47,37 @@ export class WebhooksResolver {
   }
 
   @Mutation(() => WebhookEndpointSecretPayload, { description: 'Registers a webhook endpoint. The signing secret is in the payload only this once. Administrators only; audited.' })
-  async createWebhookEndpoint(@Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput, @Ctx() ctx: RequestContext): Promise<WebhookEndpointSecretPayload> {
+  async createWebhookEndpoint(@Arg('input', () => CreateWebhookEndpointInput, { description: 'The URL, events and description of the new endpoint.' }) input: CreateWebhookEndpointInput, @Ctx() ctx: RequestContext): Promise<WebhookEndpointSecretPayload> {
     const viewer = await ctx.admin();
     return ctx.services.webhooks.create(viewer, input);
   }
 
   @Mutation(() => WebhookEndpointPayload, { description: "Changes an endpoint's URL, events, description, or pauses and resumes it. Administrators only; audited." })
-  async updateWebhookEndpoint(@Arg('input', () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput, @Ctx() ctx: RequestContext): Promise<WebhookEndpointPayload> {
+  async updateWebhookEndpoint(@Arg('input', () => UpdateWebhookEndpointInput, { description: 'The endpoint and what to change.' }) input: UpdateWebhookEndpointInput, @Ctx() ctx: RequestContext): Promise<WebhookEndpointPayload> {
     const viewer = await ctx.admin();
     return { endpoint: await ctx.services.webhooks.update(viewer, input.id, input) };
   }
 
   @Mutation(() => WebhookEndpointSecretPayload, { description: 'Replaces the signing secret; the old one stops signing at once. The new secret is in the payload only this once. Administrators only; audited.' })
-  async rollWebhookSecret(@Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput, @Ctx() ctx: RequestContext): Promise<WebhookEndpointSecretPayload> {
+  async rollWebhookSecret(@Arg('input', () => WebhookEndpointIdInput, { description: 'The endpoint.' }) input: WebhookEndpointIdInput, @Ctx() ctx: RequestContext): Promise<WebhookEndpointSecretPayload> {
     const viewer = await ctx.admin();
     return ctx.services.webhooks.rollSecret(viewer, input.id);
   }
 
   @Mutation(() => WebhookEndpointPayload, { description: 'Deletes an endpoint and its delivery history; pending deliveries are not sent. Administrators only; audited.' })
-  async deleteWebhookEndpoint(@Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput, @Ctx() ctx: RequestContext): Promise<WebhookEndpointPayload> {
+  async deleteWebhookEndpoint(@Arg('input', () => WebhookEndpointIdInput, { description: 'The endpoint.' }) input: WebhookEndpointIdInput, @Ctx() ctx: RequestContext): Promise<WebhookEndpointPayload> {
     const viewer = await ctx.admin();
     return { endpoint: await ctx.services.webhooks.remove(viewer, input.id) };
   }
 
   @Mutation(() => WebhookDeliveryPayload, { description: 'Sends a delivery again: a new delivery with the same body and Roster-Webhook-Id. Administrators only; audited.' })
-  async redeliverWebhook(@Arg('input', () => RedeliverWebhookInput) input: RedeliverWebhookInput, @Ctx() ctx: RequestContext): Promise<WebhookDeliveryPayload> {
+  async redeliverWebhook(@Arg('input', () => RedeliverWebhookInput, { description: 'The delivery to send again.' }) input: RedeliverWebhookInput, @Ctx() ctx: RequestContext): Promise<WebhookDeliveryPayload> {
     const viewer = await ctx.admin();
     return { delivery: await ctx.services.webhooks.redeliver(viewer, input.deliveryId) };
   }
 
   @Mutation(() => WebhookDeliveryPayload, { description: 'Sends a `webhook.test` event to the endpoint, to check that it receives and verifies deliveries. Administrators only; audited.' })
-  async sendTestWebhook(@Arg('input', () => SendTestWebhookInput) input: SendTestWebhookInput, @Ctx() ctx: RequestContext): Promise<WebhookDeliveryPayload> {
+  async sendTestWebhook(@Arg('input', () => SendTestWebhookInput, { description: 'The endpoint to test.' }) input: SendTestWebhookInput, @Ctx() ctx: RequestContext): Promise<WebhookDeliveryPayload> {
     const viewer = await ctx.admin();
     return { delivery: await ctx.services.webhooks.sendTest(viewer, input.endpointId) };
   }
