@@ -53,6 +53,7 @@ export class ImportService {
 
   async createFromCsv(viewer: Viewer, source: Readable, fileName: string | null): Promise<ImportJobEntity> {
     const job = await this.newJob(viewer, 'FILE', fileName);
+    let writer: RowWriter | null = null;
     try {
       const { delimiter, records, bytesRead } = await openCsv(source, { maxBytes: this.maxBytes });
       const buffered: Array<CsvRecord | CsvSkip> = [];
@@ -73,7 +74,7 @@ export class ImportService {
         Array.from({ length: width }, (_, i) => (header ? (dataRecords[0]!.cells[i]?.trim().slice(0, 100) || `Column ${i + 1}`) : `Column ${i + 1}`)),
       );
       job.mapping = JSON.stringify(mapping);
-      const writer = this.rowWriter(viewer, job, mapping);
+      writer = this.rowWriter(viewer, job, mapping);
       for (const record of buffered) await writer.add(record);
       for await (const record of records) await writer.add(record);
       await writer.flush();
@@ -81,6 +82,8 @@ export class ImportService {
       job.totalRows = writer.dataRows;
     } catch (error) {
       if (!(error instanceof CsvFileError)) throw error;
+      // A chunk may still be on its way to the database: it lands before the rows are removed, not after.
+      await writer?.settle();
       await this.dataSource.getRepository(ImportRowEntity).delete({ jobId: job.id });
       job.state = ImportJobState.REJECTED;
       job.error = error.message;
@@ -237,8 +240,10 @@ export class ImportService {
   /**
    * Writes records with their verdicts in chunks: duplicates across the whole file (emails compared in
    * lower case) and existing users of the account are found chunk by chunk, so memory stays bounded.
+   * A full chunk is written while the next one is read and judged (at most one write in flight), so the
+   * parser and the database work at the same time; `flush` writes the rest and waits for every write.
    */
-  private rowWriter(viewer: Viewer, job: ImportJobEntity, mapping: ImportMapping, replacing = false) {
+  private rowWriter(viewer: Viewer, job: ImportJobEntity, mapping: ImportMapping, replacing = false): RowWriter {
     const seen = new Set<string>();
     const pending: Array<{ record: CsvRecord | CsvSkip; rowIndex: number }> = [];
     let nextIndex = 0;
@@ -246,7 +251,20 @@ export class ImportService {
     const dataSource = this.dataSource;
     const isOwner = viewer.role === Role.OWNER;
 
-    const flush = async () => {
+    let inFlight: Promise<void> | null = null;
+    let failure: unknown = null;
+    /** Waits for the write in flight; its failure is thrown here, by the next caller, never left unhandled. */
+    const drain = async () => {
+      await inFlight;
+      inFlight = null;
+      if (failure) {
+        const error = failure;
+        failure = null;
+        throw error;
+      }
+    };
+
+    const write = async () => {
       if (pending.length === 0) return;
       const batch = pending.splice(0, pending.length);
       const rows: ImportRowEntity[] = batch.map(({ record, rowIndex }) => {
@@ -308,13 +326,33 @@ export class ImportService {
         pending.push({ record, rowIndex: rowIndex ?? nextIndex });
         nextIndex = (rowIndex ?? nextIndex) + 1;
         if (pending.length >= CHUNK) {
-          await flush();
+          await drain();
+          inFlight = write().catch((error: unknown) => {
+            failure = error;
+          });
           await yieldToEventLoop();
         }
       },
-      flush,
+      async flush() {
+        await drain();
+        await write();
+      },
+      async settle() {
+        await inFlight;
+        inFlight = null;
+        failure = null;
+      },
     };
   }
+}
+
+interface RowWriter {
+  readonly dataRows: number;
+  add(record: CsvRecord | CsvSkip, rowIndex?: number): Promise<void>;
+  /** Writes what is left and waits until every chunk is stored. */
+  flush(): Promise<void>;
+  /** Waits for a write in flight, ignoring its failure (before undoing a rejected file). */
+  settle(): Promise<void>;
 }
 
 function blankRow(jobId: string, rowIndex: number, line: number, cells: string, verdict: RowVerdict, reason: string | null): ImportRowEntity {
