@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium, waitFor, waitForValue, waitVisible } from './browser.js';
 import { graphql, repoRoot, startBuiltProduct, type StartedProduct } from './support.js';
 
-const WEB_DIST = path.join(repoRoot, 'packages/web/dist');
+/** What the built product serves (ROSTER_WEB_DIST, as the server reads it, or the default build folder). */
+const WEB_DIST = path.resolve(process.env.ROSTER_WEB_DIST || path.join(repoRoot, 'packages/web/dist'));
 const COMMITTED_SDL = path.join(repoRoot, 'packages/schema/schema.graphql');
 
 const INVITE = 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { email verdict } } }';
@@ -119,17 +120,22 @@ describe('the playground and the SDL, served by the built product', () => {
       if (missing.length) throw new Error(`Not run: this step needs the earlier step(s) ${missing.map((s) => `"${s}"`).join(', ')}, which failed.`);
     }
 
-    beforeAll(async () => {
-      browser = await launchChromium();
-      context = await browser.newContext({ baseURL: product.url, viewport: { width: 1440, height: 900 } });
+    /** A browser context for which the network beyond the product does not exist: such requests are aborted and noted. */
+    async function offlineContext(): Promise<BrowserContext> {
+      const offline = await browser.newContext({ baseURL: product.url, viewport: { width: 1440, height: 900 } });
       const origin = new URL(product.url).origin;
-      // The network beyond the product does not exist for this browser: every such request is aborted and noted.
-      await context.route('**/*', (route) => {
+      await offline.route('**/*', (route) => {
         const url = route.request().url();
         if (new URL(url).origin === origin || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
         foreignRequests.push(url);
         return route.abort('internetdisconnected');
       });
+      return offline;
+    }
+
+    beforeAll(async () => {
+      browser = await launchChromium();
+      context = await offlineContext();
       page = await context.newPage();
       page.setDefaultTimeout(10_000);
       page.on('websocket', (socket) => sockets.push(socket));
@@ -148,8 +154,8 @@ describe('the playground and the SDL, served by the built product', () => {
     const executeButton = () => page.locator('button.graphiql-execute-button');
 
     /** The text of a CodeMirror editor of the page, whole (CodeMirror renders only the lines in view). */
-    const editorText = (selector: string) =>
-      page.locator(selector).first().evaluate((el) => (el as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+    const editorText = (selector: string, on: Page = page) =>
+      on.locator(selector).first().evaluate((el) => (el as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
     /** Replaces an editor's text as pasting would. */
     const setEditorText = (selector: string, text: string) =>
       page.locator(selector).first().evaluate((el, value) => (el as HTMLElement & { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(value), text);
@@ -161,6 +167,34 @@ describe('the playground and the SDL, served by the built product', () => {
       expect(cookies.length, 'cookies of the signed-in admin').toBeGreaterThan(0);
       return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     }
+
+    it('shows a signed-out visitor the docs (from /schema.graphql); running a query answers UNAUTHENTICATED', async () => {
+      const visitorContext = await offlineContext();
+      try {
+        const visitor = await visitorContext.newPage();
+        visitor.on('websocket', (socket) => sockets.push(socket));
+        await visitor.goto('/playground');
+        await waitVisible(visitor.locator('.graphiql-query-editor .CodeMirror'), 'the query editor', { page: visitor });
+        await visitor.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+        const explorer = visitor.locator('.graphiql-doc-explorer');
+        await explorer.locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).first().click();
+        await waitVisible(explorer.locator('.graphiql-doc-explorer-field-name', { hasText: /^users$/ }), 'Query.users in the docs explorer', { page: visitor });
+
+        await visitor.locator('button.graphiql-execute-button').click();
+        const answer = await waitForValue(
+          async () =>
+            JSON.parse((await editorText('.result-window .CodeMirror', visitor)) || 'null') as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } | null,
+          (value) => Boolean(value?.errors?.length),
+          'the refusal in the result pane',
+          { page: visitor },
+        );
+        expect(answer!.data ?? null).toBeNull();
+        expect(answer!.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
+        expect(answer!.errors![0]!.message.length).toBeGreaterThan(0);
+      } finally {
+        await visitorContext.close();
+      }
+    });
 
     it('signs the demo admin in and opens /playground: GraphiQL from our bundle, the users query and a subscription as tabs', async () => {
       await page.goto('/sign-in');
@@ -320,6 +354,7 @@ describe('the playground and the SDL, served by the built product', () => {
             return undefined;
           });
       }
+      console.log(`[playground] the userEvents event showed after ${invited.length} invitation(s)`);
       const event = JSON.parse(await resultText()) as { data: { userEvents: { type: string; users: { email: string }[] } } };
       expect(event.data.userEvents.type).toBe('INVITED');
       expect(invited).toContain(event.data.userEvents.users[0]!.email);

@@ -1,12 +1,16 @@
 /**
  * What a developer sees on a first visit to /playground (GraphiQL keeps its own tabs in localStorage after
- * that): a query of the users and a live subscription, each explaining how it authenticates.
+ * that): a query of the users and a live subscription, each saying how it authenticates. Comment lines stay
+ * short enough for the editor's width beside the result pane.
  */
 
-const HOW_TO_AUTHENTICATE = `# Requests run as your dashboard session (sign in at /sign-in first).
-# To call as an API key instead, open "Headers" below and paste:
-#   { "Authorization": "Bearer <your API key>" }
-# Docs: the book icon on the left. History: the clock icon. Run: Ctrl-Enter.`;
+const HOW_TO_AUTHENTICATE = `# Requests run as your dashboard session:
+# sign in at /sign-in first. To call as an
+# API key instead, open "Headers" below and
+# paste (with your key):
+#   { "Authorization": "Bearer <API key>" }
+# Docs: the book icon on the left.
+# History: the clock icon. Run: Ctrl-Enter.`;
 
 export const USERS_QUERY_TAB = `${HOW_TO_AUTHENTICATE}
 
@@ -30,9 +34,11 @@ query Users {
 }
 `;
 
-export const USER_EVENTS_SUBSCRIPTION_TAB = `# Live changes to the users of your account, over graphql-ws on /graphql.
-# Run it, then invite someone from the dashboard (or with inviteUsers in another tab):
-# each event appears below as it happens. The button turns into "Stop" while it listens.
+export const USER_EVENTS_SUBSCRIPTION_TAB = `# Live changes to your account's users, over
+# graphql-ws on /graphql. Run it, then invite
+# someone (dashboard, or inviteUsers in
+# another tab): each event shows up below.
+# The run button stops it.
 
 subscription UserEvents {
   userEvents {

@@ -1,5 +1,6 @@
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
+import { buildSchema, type GraphQLSchema } from 'graphql';
 // GraphiQL's stylesheet carries its fonts (Roboto, Fira Code) inline as data: URLs: nothing comes from a CDN,
 // so the playground works offline (e2e/playground.browser.test.ts fails on any external reference).
 import 'graphiql/graphiql.css';
@@ -23,6 +24,21 @@ const fetcher = createGraphiQLFetcher({
   fetch: (input, init) => fetch(input, { ...init, credentials: 'include' }),
 });
 
+/**
+ * The published SDL (public, like the API's documentation): the docs explorer and completion work before
+ * signing in or pasting a key, whereas introspection is refused to anonymous callers. Without it (an older
+ * server, a network error) GraphiQL introspects as usual.
+ */
+async function publishedSchema(): Promise<GraphQLSchema | undefined> {
+  try {
+    const response = await fetch('/schema.graphql');
+    return response.ok ? buildSchema(await response.text()) : undefined;
+  } catch (error) {
+    console.warn('Could not read /schema.graphql; the playground introspects instead.', error);
+    return undefined;
+  }
+}
+
 const container = document.getElementById('playground');
 if (!container) throw new Error('Missing #playground element');
 
@@ -31,6 +47,7 @@ createRoot(container).render(
     GraphiQL,
     {
       fetcher,
+      schema: await publishedSchema(),
       defaultTabs: DEFAULT_TABS,
       // Headers may hold an API key: keep them out of localStorage (GraphiQL then hides the setting too).
       shouldPersistHeaders: false,
