@@ -274,6 +274,20 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect(await membership(id)).toMatchObject({ status: UserStatus.SUSPENDED });
   });
 
+  it('accepts a second user claiming an externalId another user holds, and finds both by it', async () => {
+    const { scim } = await newScimClient();
+    const user = (n: number) => ({ schemas: [USER], externalId: 'shared-ext', userName: `twin${n}@okta.test`, emails: [{ value: `twin${n}@okta.test` }], active: true });
+    const first = await scim.post('/Users', user(1));
+    const second = await scim.post('/Users', user(2));
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body!.externalId).toBe('shared-ext');
+    const both = await scim.get(`/Users?${scimFilter('externalId eq "shared-ext"')}`);
+    expect(both.body!.Resources.map((u: { id: string }) => u.id)).toEqual([first.body!.id, second.body!.id]);
+    // The holder leaves; the other one is still found by its externalId.
+    expect((await scim.delete(`/Users/${first.body!.id}`)).status).toBe(204);
+    expect((await scim.get(`/Users?${scimFilter('externalId eq "shared-ext"')}`)).body).toMatchObject({ totalResults: 1, Resources: [{ id: second.body!.id }] });
+  });
+
   it('lists in a stable order with startIndex and count, with or without a filter', async () => {
     const { scim } = await newScimClient();
     const ids: string[] = [];

@@ -36,18 +36,29 @@ export class ScimDirectory {
       return { total, rows: await this.withMemberships(integration, links) };
     }
     // Narrow in SQL by the most selective criterion, then check every criterion exactly on the SCIM view.
-    const externalId = criteria.find((c) => c.attribute === 'externalid');
-    const id = criteria.find((c) => c.attribute === 'id');
-    const text = criteria.find((c) => ['username', 'emails.value', 'displayname'].includes(c.attribute) && typeof c.value === 'string');
+    const byAttribute = (name: string) => criteria.find((c) => c.attribute === name && c.value !== null && typeof c.value !== 'object');
+    const id = byAttribute('id');
+    const externalId = byAttribute('externalid');
+    const userName = byAttribute('username');
+    const email = byAttribute('emails.value');
+    const displayName = byAttribute('displayname');
     if (id) query.andWhere('link.local_id = :id', { id: String(id.value) });
-    else if (externalId) query.andWhere(`(link.external_id = :externalId OR link.attributes LIKE :pattern ESCAPE '!')`, { externalId: String(externalId.value), pattern: likePattern(String(externalId.value)) });
-    else if (text?.attribute === 'emails.value') {
+    else if (externalId) {
+      // Indexed, plus the rare resources that claimed an externalId another one holds (kept unindexed).
+      query.andWhere(`(link.external_id = :externalId OR (link.external_id IS NULL AND link.attributes LIKE :pattern ESCAPE '!'))`, {
+        externalId: String(externalId.value),
+        pattern: likePattern(String(externalId.value)),
+      });
+    } else if (userName) {
+      // Stored attributes start with userName (storedAttributes), so this compares a prefix, not the whole text.
+      query.andWhere(`link.attributes LIKE :prefix ESCAPE '!'`, { prefix: `${escapeLike(`{"userName":${JSON.stringify(String(userName.value))}`)}%` });
+    } else if (email) {
       query.andWhere(`(link.local_id IN (SELECT m.id FROM memberships m WHERE m.account_id = :accountId AND m.email = :email) OR link.attributes LIKE :pattern ESCAPE '!')`, {
         accountId: integration.accountId,
-        email: normalizeEmail(String(text.value)),
-        pattern: likePattern(String(text.value)),
+        email: normalizeEmail(String(email.value)),
+        pattern: likePattern(String(email.value)),
       });
-    } else if (text) query.andWhere(`link.attributes LIKE :pattern ESCAPE '!'`, { pattern: likePattern(String(text.value)) });
+    } else if (displayName) query.andWhere(`link.attributes LIKE :pattern ESCAPE '!'`, { pattern: likePattern(String(displayName.value)) });
     const candidates = await this.withMemberships(integration, await query.getMany());
     const matching = candidates.filter((row) => meetsCriteria(toScimUser(row, baseUrl), criteria));
     return { total: matching.length, rows: matching.slice(page.startIndex - 1, page.startIndex - 1 + page.count) };
@@ -59,7 +70,10 @@ export class ScimDirectory {
       const value = String(criterion.value);
       if (criterion.attribute === 'id') query.andWhere('link.local_id = :id', { id: value });
       if (criterion.attribute === 'externalid') {
-        query.andWhere(`(link.external_id = :externalId OR link.attributes LIKE :pattern ESCAPE '!')`, { externalId: value, pattern: likePattern(`"externalId":${JSON.stringify(value)}`, false) });
+        query.andWhere(`(link.external_id = :externalId OR (link.external_id IS NULL AND link.attributes LIKE :pattern ESCAPE '!'))`, {
+          externalId: value,
+          pattern: likePattern(`"externalId":${JSON.stringify(value)}`, false),
+        });
       }
       // displayName is case-insensitive in SCIM; MariaDB's collation already is, SQLite's is not.
       if (criterion.attribute === 'displayname') {
@@ -132,5 +146,7 @@ export class ScimDirectory {
 
 /** A LIKE pattern finding a JSON string value anywhere in the stored attributes (wildcards escaped with `!`, which means the same on both dialects). */
 function likePattern(value: string, quote = true): string {
-  return `%${(quote ? JSON.stringify(value) : value).replace(/[!%_]/g, (c) => `!${c}`)}%`;
+  return `%${escapeLike(quote ? JSON.stringify(value) : value)}%`;
 }
+
+const escapeLike = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
