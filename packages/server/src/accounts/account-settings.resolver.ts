@@ -1,4 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { actorOf } from '../auth/viewer.js';
 import type { RequestContext } from '../app/context.js';
 import { badInput } from '../app/errors.js';
 import { recordAudit } from '../audit/audit.js';
@@ -29,7 +30,7 @@ export class AccountSettingsResolver {
     const account = await inTransaction(ctx.services.dataSource, async (manager) => {
       if (Object.keys(changes).length > 0) {
         await manager.update(AccountEntity, { id: viewer.accountId }, changes);
-        await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'account.settings_changed', details: changes }]);
+        await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'account.settings_changed', details: changes }]);
       }
       return manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
     });

@@ -1,7 +1,7 @@
 import { DataSource, In } from 'typeorm';
 import { badInput, notFound } from '../app/errors.js';
 import { recordAudit } from '../audit/audit.js';
-import type { Viewer } from '../auth/viewer.js';
+import { actorOf, type Viewer } from '../auth/viewer.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../db/transaction.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
@@ -25,7 +25,7 @@ export class AssignmentsService {
     }
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(MembershipEntity, { id: In(ids), accountId: viewer.accountId }, { companyId, updatedAt: new Date() });
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, ids.map((id) => ({ action: 'user.company_changed', targetId: id, details: { companyId } })));
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), ids.map((id) => ({ action: 'user.company_changed', targetId: id, details: { companyId } })));
     });
     this.changed(viewer.accountId, ids);
     return ids;
@@ -38,7 +38,7 @@ export class AssignmentsService {
       const already = new Set((await manager.getRepository(GroupMemberEntity).findBy({ groupId, membershipId: In(ids) })).map((m) => m.membershipId));
       const fresh = ids.filter((id) => !already.has(id));
       if (fresh.length) await manager.insert(GroupMemberEntity, fresh.map((membershipId) => ({ groupId, membershipId, accountId: viewer.accountId })));
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, fresh.map((id) => ({ action: 'group.member_added', targetId: id, details: { groupId } })));
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), fresh.map((id) => ({ action: 'group.member_added', targetId: id, details: { groupId } })));
     });
     this.changed(viewer.accountId, ids);
     return ids;
@@ -49,7 +49,7 @@ export class AssignmentsService {
     await this.ownGroup(viewer, groupId);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(GroupMemberEntity, { groupId, membershipId: In(ids), accountId: viewer.accountId });
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, ids.map((id) => ({ action: 'group.member_removed', targetId: id, details: { groupId } })));
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), ids.map((id) => ({ action: 'group.member_removed', targetId: id, details: { groupId } })));
     });
     this.changed(viewer.accountId, ids);
     return ids;

@@ -3,6 +3,7 @@ import { isAdministrator } from '../accounts/roles.js';
 import { UsersService } from '../accounts/users.service.js';
 import { clearSessionCookie, serializeSessionCookie } from '../auth/cookies.js';
 import { SessionService } from '../auth/session.service.js';
+import { ApiKeyService } from '../auth/api-keys/api-key.service.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { RosterConfig } from './config.js';
 import { badInput, forbidden, unauthenticated } from './errors.js';
@@ -23,6 +24,13 @@ import { InProcessEventBus, type EventBus } from '../realtime/events.js';
 import { SecretBox } from '../integrations/secret-box.js';
 import { resolveCredentialsKey } from '../integrations/credentials-key.js';
 import { ProvisioningService } from '../integrations/provisioning.service.js';
+import { UserAdminService } from '../accounts/user-admin.service.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { WebhookService } from '../webhooks/webhook.service.js';
+import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
+import { IntegrationService } from '../integrations/integration.service.js';
+import { SyncEngine, type SyncEngineOptions } from '../integrations/sync/sync-engine.js';
+import { realSleep, type ConnectorEnvironment } from '../integrations/connectors/connector.js';
 
 /** Long-lived services shared by every request. */
 export interface Services {
@@ -30,6 +38,8 @@ export interface Services {
   dataSource: DataSource;
   events: EventBus;
   sessions: SessionService;
+  /** API keys: creation, revocation and `Authorization: Bearer` authentication. */
+  apiKeys: ApiKeyService;
   users: UsersService;
   invitations: InvitationService;
   outbox: OutboxWorker;
@@ -44,6 +54,16 @@ export interface Services {
   secretBox: SecretBox;
   /** Turns upstream users, groups and companies into Roster's (SCIM and every sync). */
   provisioning: ProvisioningService;
+  /** Role changes, suspensions and restores by administrators. */
+  userAdmin: UserAdminService;
+  auditLog: AuditLogService;
+  /** Webhook endpoints and deliveries; the worker POSTs them. */
+  webhooks: WebhookService;
+  webhookWorker: WebhookWorker;
+  /** Integration set-up, connection tests and sync requests. */
+  integrations: IntegrationService;
+  /** Runs syncs (resumable, leased) and starts scheduled ones. */
+  syncEngine: SyncEngine;
 }
 
 export interface ServiceOptions {
@@ -54,6 +74,10 @@ export interface ServiceOptions {
   /** The event bus: Redis when REDIS_URL is set, else in-process. */
   events?: EventBus;
   importRunner?: ImportRunnerOptions;
+  webhooks?: WebhookWorkerOptions;
+  syncEngine?: SyncEngineOptions;
+  /** Replaces how connectors reach outside platforms (tests). */
+  connectorEnvironment?: Partial<ConnectorEnvironment>;
 }
 
 export function createServices(config: RosterConfig, dataSource: DataSource, options: ServiceOptions): Services {
@@ -65,12 +89,25 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
       : new DevMailboxTransport((line) => options.logger.info(line)));
   const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
   const invitations = new InvitationService(dataSource, events, () => config.publicUrl, () => outbox.nudge());
+  const secretBox = new SecretBox(resolveCredentialsKey(config));
+  const provisioning = new ProvisioningService(dataSource, events, invitations);
+  const connectorEnvironment = (): ConnectorEnvironment => ({
+    fetch: globalThis.fetch,
+    sleep: realSleep,
+    microsoftLoginBaseUrl: config.microsoftLoginBaseUrl,
+    microsoftGraphBaseUrl: config.microsoftGraphBaseUrl,
+    ...options.connectorEnvironment,
+  });
+  const syncEngine = new SyncEngine(dataSource, provisioning, secretBox, events, options.logger, connectorEnvironment(), options.syncEngine);
+  const webhooks = new WebhookService(dataSource, config, secretBox, () => webhookWorker.nudge());
+  const webhookWorker = new WebhookWorker(dataSource, webhooks, config, options.logger, options.webhooks);
   const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
   return {
     config,
     dataSource,
     events,
     sessions: new SessionService(dataSource, config.sessionTtlHours),
+    apiKeys: new ApiKeyService(dataSource),
     users: new UsersService(dataSource),
     invitations,
     outbox,
@@ -78,8 +115,14 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     devMailbox: new DevMailbox(dataSource),
     imports: new ImportService(dataSource, config.importMaxBytes, () => importRunner.nudge()),
     importRunner,
-    secretBox: new SecretBox(resolveCredentialsKey(config)),
-    provisioning: new ProvisioningService(dataSource, events, invitations),
+    secretBox,
+    userAdmin: new UserAdminService(dataSource, events),
+    auditLog: new AuditLogService(dataSource),
+    webhooks,
+    webhookWorker,
+    provisioning,
+    integrations: new IntegrationService(dataSource, secretBox, events, options.logger, connectorEnvironment, () => syncEngine.nudge()),
+    syncEngine,
     companies: new NamedCollection(dataSource, CompanyEntity, 'company'),
     groups: new NamedCollection(dataSource, GroupEntity, 'group', (input) => {
       if (input.description === undefined) return {};
@@ -103,9 +146,18 @@ export class RequestContext {
     private readonly sessionToken: string | undefined,
     /** Adds a Set-Cookie header to the response; absent on WebSocket requests. */
     private readonly setCookieHeader: ((value: string) => void) | null,
+    /** The request's Authorization header: when present, the caller is an API key and the cookie is ignored. */
+    readonly authorization?: string,
   ) {}
 
   viewer(): Promise<Viewer> {
+    if (this.authorization !== undefined) {
+      this.viewerPromise ??= this.services.apiKeys.authenticate(this.authorization).then((result) => {
+        if (!result.viewer) throw unauthenticated(result.reason);
+        return result.viewer;
+      });
+      return this.viewerPromise;
+    }
     this.viewerPromise ??= this.services.sessions.lookup(this.sessionToken).then((result) => {
       if (!result.viewer) throw unauthenticated(result.reason);
       if (result.renewedToken) this.setSessionCookie(result.renewedToken);

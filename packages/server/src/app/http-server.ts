@@ -18,6 +18,14 @@ import { printRosterSchema } from './print-schema.js';
 import { applyResendEvent, type ResendEvent } from '../mail/resend-webhooks.js';
 import { svixVerify } from '../mail/svix-signature.js';
 import { mountImportRoutes } from '../imports/import.routes.js';
+import { mountAuditRoutes } from '../audit/audit.routes.js';
+import { withRequestScope } from '../audit/request-scope.js';
+import { mountScimRoutes } from '../scim/scim.routes.js';
+import { operationAccessPlugin } from '../auth/protection/operation-access.js';
+import { QUERY_LIMITS, queryLimitRules } from '../auth/protection/query-limits.js';
+import { stableErrorCode } from '../auth/protection/stable-codes.js';
+import { GraphQLRateLimiter } from '../auth/protection/rate-limit.js';
+import { limitBatchSize } from '../auth/protection/http-errors.js';
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -81,16 +89,24 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    csrfPrevention: true,
+    // A browser cannot add Authorization (or the preflight headers) to a cross-site request without a CORS
+    // preflight, which Roster never grants: such requests cannot be forged, so API keys need no extra header.
+    csrfPrevention: { requestHeaders: ['Authorization', 'Apollo-Require-Preflight', 'X-Apollo-Operation-Name'] },
+    // Allowed for authenticated callers only: operationAccessPlugin refuses anonymous introspection.
     introspection: true,
+    // Batches are allowed, up to MAX_BATCH_OPERATIONS (limitBatchSize); each operation is checked and counted.
+    allowBatchedHttpRequests: true,
+    validationRules: queryLimitRules(),
+    parseOptions: { maxTokens: QUERY_LIMITS.tokens },
     includeStacktraceInErrorResponses: !config.production,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       drainWebSockets,
+      operationAccessPlugin(),
     ],
-    formatError: (formatted, error) => maskUnexpected(formatted, error, config.production, logger),
+    formatError: (formatted, error) => maskUnexpected(stableErrorCode(formatted), error, config.production, logger),
   });
   await apollo.start();
 
@@ -131,13 +147,20 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   });
 
   mountImportRoutes(app, services, logger);
+  mountAuditRoutes(app, services, logger);
+  mountScimRoutes(app, services, logger);
 
+  const rateLimiter = new GraphQLRateLimiter({ ...config.rateLimits, redisUrl: config.redisUrl }, logger);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    limitBatchSize(),
+    rateLimiter.middleware(),
+    // Lets the audit trail record the caller's IP for changes made by this request.
+    withRequestScope,
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value)),
+        new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization),
     }),
   );
 
@@ -148,6 +171,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     async close() {
       await apollo.stop();
       wsServer.close();
+      await rateLimiter.close();
     },
   };
 }

@@ -34,7 +34,7 @@ export class AuthResolver {
   @Mutation(() => SignOutPayload, { description: 'Ends the current session and clears its cookie. Safe to call when already signed out.' })
   async signOut(@Ctx() ctx: RequestContext): Promise<SignOutPayload> {
     const viewer = await ctx.viewer().catch(() => null);
-    if (viewer) await ctx.services.sessions.signOut(viewer.sessionId);
+    if (viewer?.sessionId) await ctx.services.sessions.signOut(viewer.sessionId);
     ctx.clearSessionCookie();
     return { signedOut: true };
   }

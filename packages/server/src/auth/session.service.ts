@@ -127,6 +127,7 @@ export class SessionService {
       .getRepository(MembershipEntity)
       .findOne({ where: { personId: viewer.personId, accountId, status: UserStatus.ACTIVE } });
     if (!membership) throw forbidden('You are not an active member of that MSP account.');
+    if (!viewer.sessionId) throw forbidden('Only a signed-in person can switch accounts; an API key belongs to one account.');
     await this.dataSource.getRepository(SessionEntity).update({ id: viewer.sessionId }, { currentAccountId: accountId });
     return { ...viewer, accountId, membershipId: membership.id, role: membership.role };
   }

@@ -1,7 +1,7 @@
 import type { DataSource, EntityTarget } from 'typeorm';
 import { badInput, notFound } from '../app/errors.js';
 import { recordAudit } from '../audit/audit.js';
-import type { Viewer } from '../auth/viewer.js';
+import { actorOf, type Viewer } from '../auth/viewer.js';
 import { inTransaction } from '../db/transaction.js';
 import { newId } from './columns.js';
 
@@ -29,7 +29,7 @@ export class NamedCollection<E extends NamedRow> {
     const row = { id: newId(), accountId: viewer.accountId, name, externalId: null, createdAt: new Date(), ...this.extra(input) } as unknown as E;
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(this.entity, row as never);
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: `${this.noun}.created`, targetId: row.id, details: { name } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: `${this.noun}.created`, targetId: row.id, details: { name } }]);
     });
     return row;
   }
@@ -40,7 +40,7 @@ export class NamedCollection<E extends NamedRow> {
     if (rawName != null) changes.name = await this.validName(viewer.accountId, rawName, id);
     await inTransaction(this.dataSource, async (manager) => {
       if (Object.keys(changes).length) await manager.update(this.entity, { id, accountId: viewer.accountId } as never, changes as never);
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
         { action: `${this.noun}.updated`, targetId: id, details: { from: existing.name, ...changes } },
       ]);
     });
@@ -52,7 +52,7 @@ export class NamedCollection<E extends NamedRow> {
     const existing = await this.find(viewer.accountId, id);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(this.entity, { id, accountId: viewer.accountId } as never);
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: `${this.noun}.deleted`, targetId: id, details: { name: existing.name } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: `${this.noun}.deleted`, targetId: id, details: { name: existing.name } }]);
     });
     return existing;
   }

@@ -9,7 +9,7 @@ import { hashPassword, verifyPassword } from '../auth/password.js';
 import { hashToken, newSecretToken } from '../auth/tokens.js';
 import { bulkInsertEntities } from '../db/bulk-insert.js';
 import { inTransaction } from '../db/transaction.js';
-import type { Viewer } from '../auth/viewer.js';
+import { actorOf, type Viewer } from '../auth/viewer.js';
 import { newId, normalizeEmail } from '../common/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
@@ -121,7 +121,7 @@ export class InvitationService {
         { field: 'input.addresses', limit: MAX_ADDRESSES_PER_REQUEST },
       );
     }
-    return this.invite(viewer, { type: 'PERSON', id: viewer.personId }, parsed, options);
+    return this.invite(viewer, actorOf(viewer), parsed, options);
   }
 
   /** The shared core for pasted lists, CSV rows and integrations. */
@@ -332,7 +332,7 @@ export class InvitationService {
         if (membership.status === UserStatus.STAGED) await manager.update(MembershipEntity, { id: membership.id, status: UserStatus.STAGED }, { status: UserStatus.INVITED, updatedAt: now });
         const entry: NewInvitation = { membership, invitation, token, name: membership.name };
         if (sendEmail) await enqueueEmails(manager, await this.emailsFor(manager, account, viewer.personId, [entry]));
-        await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email }]);
+        await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email }]);
         return { entry };
       });
       if ('throttled' in result) {
@@ -375,7 +375,7 @@ export class InvitationService {
         }
         const deleted = await manager.delete(MembershipEntity, { id: membership.id, status: In([UserStatus.INVITED, UserStatus.STAGED]) });
         if (!deleted.affected) return false;
-        await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'user.uninvited', targetId: membership.id, targetEmail: membership.email }]);
+        await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'user.uninvited', targetId: membership.id, targetEmail: membership.email }]);
         return true;
       });
       if (done) {

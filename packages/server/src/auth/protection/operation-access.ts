@@ -1,0 +1,97 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { RequestContext } from '../../app/context.js';
+import { ErrorCode, forbidden } from '../../app/errors.js';
+import { accessOf } from '../api-keys/scopes.js';
+
+const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
+
+/**
+ * The root fields an operation selects, through fragments and inline fragments. `@skip`/`@include` are
+ * ignored on purpose: a field the caller may not use is refused even when a variable would skip it.
+ */
+export function rootFieldsOf(operation: OperationDefinitionNode, document: DocumentNode): string[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fields = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) fields.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) visit(fragment.selectionSet);
+      }
+    }
+  };
+  visit(operation.selectionSet);
+  return [...fields];
+}
+
+function withHttpStatus(error: GraphQLError, status: number, headers: Record<string, string> = {}): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status, headers: new HeaderMap(Object.entries(headers)) } } });
+}
+
+/**
+ * Decides, once per operation and before anything executes, whether the caller may run it:
+ * - an API key (Authorization header) is authenticated here, so a bad key is an HTTP 401 with its reason;
+ *   then every root field must be allowed to keys and covered by the key's scopes (FIELD_ACCESS);
+ * - introspection (`__schema`, `__type`) needs an authenticated caller, session or key;
+ * - signed-in people are not checked here: their resolvers check the administrator role, and a session
+ *   administrator has every scope.
+ */
+export function operationAccessPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, contextValue }) {
+          if (!operation) return;
+          const fields = rootFieldsOf(operation, document);
+          const introspects = fields.some((field) => field === '__schema' || field === '__type');
+          const usesKey = contextValue.authorization !== undefined;
+          if (!usesKey && !introspects) return;
+
+          const viewer = await contextValue.viewer().catch((error: unknown) => {
+            if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
+              const realm: Record<string, string> = usesKey ? { 'WWW-Authenticate': 'Bearer realm="roster", error="invalid_token"' } : {};
+              throw withHttpStatus(introspects && !usesKey ? introspectionRefused() : error, 401, realm);
+            }
+            throw error;
+          });
+          if (!viewer.apiKey) return;
+
+          const rootType = ROOT_TYPE[operation.operation];
+          for (const field of fields) {
+            if (field.startsWith('__')) continue;
+            const access = accessOf(rootType, field);
+            if (access === 'PUBLIC') continue;
+            if (access === undefined || access === 'SESSION') {
+              throw withHttpStatus(
+                forbidden(`\`${field}\` is only available to a signed-in administrator, not to an API key.`, { reason: 'SESSION_REQUIRED', field }),
+                403,
+              );
+            }
+            if (!viewer.apiKey.scopes.includes(access.scope)) {
+              throw withHttpStatus(
+                forbidden(`This API key lacks the scope \`${access.scope}\`, which \`${field}\` needs. An administrator can create a key with it.`, {
+                  requiredScope: access.scope,
+                  field,
+                }),
+                403,
+              );
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+function introspectionRefused(): GraphQLError {
+  return new GraphQLError('Introspection needs a signed-in session or an API key. The schema is also published at /schema.graphql.', {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'NO_SESSION' },
+  });
+}
