@@ -29,7 +29,7 @@ describe('the dashboard shell', () => {
   it('shows the navigation, the current account and the signed-in email', async () => {
     app = await mountApp(api(() => ({ data: null })), '/users');
     const nav = app.wrapper.get('nav[aria-label="Main"]');
-    expect(nav.findAll('a').map((a) => a.text())).toEqual(['Users', 'Companies', 'Groups', 'Integrations', 'Settings']);
+    expect(nav.findAll('a').map((a) => a.text())).toEqual(['Users', 'Companies', 'Groups', 'Integrations', 'Audit log', 'Settings']);
     expect(nav.get('a[aria-current="page"]').text()).toBe('Users');
     expect(app.wrapper.text()).toContain('Tailspin IT');
     expect(app.wrapper.text()).toContain('tess@tailspin.example');

@@ -105,9 +105,40 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
           },
           {
             path: 'settings',
-            name: 'settings',
             component: () => import('../features/settings/SettingsPage.vue'),
-            meta: { title: 'Settings' },
+            children: [
+              {
+                path: '',
+                name: 'settings',
+                component: () => import('../features/settings/AccountSettings.vue'),
+                meta: { title: 'Settings' },
+              },
+              {
+                path: 'api-keys',
+                name: 'settings-api-keys',
+                component: () => import('../features/settings/ApiKeysPage.vue'),
+                meta: { title: 'API keys' },
+              },
+              {
+                path: 'webhooks',
+                name: 'settings-webhooks',
+                component: () => import('../features/settings/WebhooksPage.vue'),
+                meta: { title: 'Webhooks' },
+              },
+              {
+                // One endpoint's deliveries.
+                path: 'webhooks/:endpointId',
+                name: 'settings-webhook',
+                component: () => import('../features/settings/WebhookDeliveriesPage.vue'),
+                meta: { title: 'Webhook deliveries' },
+              },
+            ],
+          },
+          {
+            path: 'audit',
+            name: 'audit',
+            component: () => import('../features/audit/AuditLogPage.vue'),
+            meta: { title: 'Audit log' },
           },
           {
             path: 'dev/mailbox',
