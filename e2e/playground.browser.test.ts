@@ -77,6 +77,15 @@ describe('the built playground', () => {
     }
     expect(problems, 'external references in the built playground').toEqual([]);
 
+    // The browser itself refuses other origins: the page's Content-Security-Policy allows only its own.
+    const policy = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(files.get('playground.html')!)?.[1];
+    expect(policy, 'the Content-Security-Policy of playground.html').toBeDefined();
+    const directives = new Map(policy!.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+    expect(directives.get('default-src')).toEqual(["'self'"]);
+    for (const [name, sources] of directives) {
+      for (const source of sources) expect(["'self'", "'none'", "'unsafe-inline'", 'data:'], `${name} ${source}`).toContain(source);
+    }
+
     // The fonts GraphiQL's stylesheet names are inside the bundle.
     const css = [...files].filter(([f]) => f.endsWith('.css')).map(([, t]) => t).join('\n');
     expect(css).toMatch(/@font-face\s*{[^}]*src:\s*url\(data:font\/woff2;base64,/);
@@ -111,6 +120,12 @@ describe('the playground and the SDL, served by the built product', () => {
     let page: Page;
     /** Requests the page tried to send anywhere but the product's own origin (all aborted). */
     const foreignRequests: string[] = [];
+    /** What the playground's Content-Security-Policy refused (such loads never reach the network). */
+    const refusedByPolicy: string[] = [];
+    const notePolicyRefusals = (on: Page) =>
+      on.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+      });
     const sockets: WebSocket[] = [];
     const graphqlRequests: Request[] = [];
     const done = new Set<string>();
@@ -137,6 +152,7 @@ describe('the playground and the SDL, served by the built product', () => {
       browser = await launchChromium();
       context = await offlineContext();
       page = await context.newPage();
+      notePolicyRefusals(page);
       page.setDefaultTimeout(10_000);
       page.on('websocket', (socket) => sockets.push(socket));
       page.on('request', (request) => {
@@ -173,6 +189,7 @@ describe('the playground and the SDL, served by the built product', () => {
       try {
         const visitor = await visitorContext.newPage();
         visitor.on('websocket', (socket) => sockets.push(socket));
+        notePolicyRefusals(visitor);
         await visitor.goto('/playground');
         await waitVisible(visitor.locator('.graphiql-query-editor .CodeMirror'), 'the query editor', { page: visitor });
         await visitor.getByRole('button', { name: 'Show Documentation Explorer' }).click();
@@ -216,6 +233,7 @@ describe('the playground and the SDL, served by the built product', () => {
       expect(firstTab).toMatch(/query Users \{\s+users\(page: \{ first: 5 \}\)/);
       expect(firstTab).toMatch(/Authorization.*Bearer/);
       expect(foreignRequests, 'requests to other origins while loading').toEqual([]);
+      expect(refusedByPolicy, "loads the playground's Content-Security-Policy refused").toEqual([]);
       done.add('open');
     });
 
@@ -365,9 +383,10 @@ describe('the playground and the SDL, served by the built product', () => {
       done.add('subscription');
     });
 
-    it('tried no other origin at any point: no request, no socket', () => {
+    it('tried no other origin at any point: no request, no socket, nothing refused by its Content-Security-Policy', () => {
       needs('open');
       expect(foreignRequests).toEqual([]);
+      expect(refusedByPolicy).toEqual([]);
       const origin = new URL(product.url);
       for (const socket of sockets) expect(new URL(socket.url()).host).toBe(origin.host);
     });
