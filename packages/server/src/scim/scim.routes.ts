@@ -10,11 +10,10 @@ import { project, provisioningCall } from './scim-response.js';
 import { listResponse, MAX_PAGE_SIZE, resourceTypes, schemas, serviceProviderConfig } from './scim-discovery.js';
 import { ScimDirectory, type Page } from './scim-directory.js';
 import { ScimError, scimBadRequest, scimConflict, scimNotFound } from './scim-error.js';
-import { parseScimFilter } from './scim-filter.js';
+import { parseScimFilter, type ScimCriterion } from './scim-filter.js';
 import { GroupResources } from './scim-groups.js';
-import { applyPatch, readPatchRequest } from './scim-patch.js';
-import { readActive, readUserResource, storedAttributes, toScimUser, displayNameOf, pickEmail } from './scim-user.mapper.js';
-import { keyOf, valueOf } from './scim-patch.js';
+import { applyPatch, keyOf, readPatchRequest, valueOf } from './scim-patch.js';
+import { displayNameOf, pickEmail, readActive, readUserResource, storedAttributes, toScimUser } from './scim-user.mapper.js';
 
 export const SCIM_BASE_PATH = '/scim/v2';
 const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -94,7 +93,7 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     '/Users',
     handle(async (req, res) => {
       const baseUrl = baseUrlOf(req);
-      const criteria = typeof req.query.filter === 'string' && req.query.filter.trim() ? parseScimFilter('User', req.query.filter) : [];
+      const criteria = filterOf('User', req.query);
       const page = pageOf(req.query);
       const { total, rows } = await directory.listUsers(req.integration, criteria, page, baseUrl);
       send(res, 200, listResponse(rows.map((row) => project(toScimUser(row, baseUrl), req.query)), total, page.startIndex));
@@ -191,7 +190,7 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   router.get(
     '/Groups',
     handle(async (req, res) => {
-      const criteria = typeof req.query.filter === 'string' && req.query.filter.trim() ? parseScimFilter('Group', req.query.filter) : [];
+      const criteria = filterOf('Group', req.query);
       const page = pageOf(req.query);
       const body = await groups.list(req.integration, criteria, page, req.query, baseUrlOf(req));
       send(res, 200, body);
@@ -262,6 +261,13 @@ async function authenticate(services: Services, header: string | undefined): Pro
   if (!integration || !same || integration.type !== IntegrationType.SCIM) throw new ScimError(401, 'The SCIM token is not valid: it may have been rotated. Copy the current one from Roster.');
   if (integration.status === IntegrationStatus.DISABLED) throw new ScimError(401, 'This SCIM integration is disabled in Roster.');
   return integration;
+}
+
+function filterOf(resource: 'User' | 'Group', query: express.Request['query']): ScimCriterion[] {
+  const filter = query.filter;
+  if (filter === undefined || (typeof filter === 'string' && !filter.trim())) return [];
+  if (typeof filter !== 'string') throw scimBadRequest('invalidFilter', 'Send one "filter" parameter.');
+  return parseScimFilter(resource, filter);
 }
 
 /** `startIndex` (1-based) and `count` (capped); nonsense values fall back as RFC 7644 §3.4.2.4 says. */
