@@ -3,6 +3,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
 import { UserStatus } from '../../accounts/roles.js';
 import type { Logger } from '../../app/logger.js';
+import { recordAudit } from '../../audit/audit.js';
 import { newId, normalizeEmail, toSqlDateTime } from '../../common/columns.js';
 import { inTransaction } from '../../db/transaction.js';
 import { isUniqueViolation } from '../../invitations/invitation.service.js';
@@ -281,15 +282,17 @@ export class SyncEngine {
     } else if (stage === SyncStage.USERS) {
       const users = page.items as DirectoryUser[];
       for (const user of users) seen.add(user.externalId);
-      const plan = run.dryRun ? await this.planUsers(integration, users) : null;
+      // Read in bulk what each user would need: a dry run reports it; a real run skips the unchanged ones (most
+      // users on every run after the first) without a query each, and hands the rest to provisioning.
+      const plan = await this.planUsers(integration, users);
       for (const user of users) {
         const base = { resourceType: ExternalResourceType.USER, externalId: user.externalId, label: user.email ?? user.name ?? user.externalId };
         if (!user.email) {
           record('skipped', { ...base, action: SyncItemAction.SKIPPED, localId: null, message: 'No email address upstream (mail and userPrincipalName are empty or external).' });
           continue;
         }
-        if (plan) {
-          const planned = plan.get(user.externalId)!;
+        const planned = plan.get(user.externalId)!;
+        if (run.dryRun || planned.action === ProvisionAction.UNCHANGED) {
           this.recordProvision(record, base, planned.action, planned.userId, planned.reason ?? null);
           continue;
         }
@@ -535,6 +538,10 @@ export class SyncEngine {
             : { status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.DISABLED : IntegrationStatus.ERROR, lastError: error, updatedAt: now },
         );
       }
+      // Audited with the run's end (same transaction), so the audit log and the sync.finished webhook cannot miss it.
+      await recordAudit(manager, run.accountId, { type: 'INTEGRATION', id: run.integrationId }, [
+        { action: 'sync.finished', targetId: run.id, details: { integrationId: run.integrationId, state, dryRun: run.dryRun, error, counts: JSON.parse(run.counts) } },
+      ]);
     });
     this.publishRun(run);
   }
