@@ -231,7 +231,7 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const second = await sync(integration.id);
     expect(second).toMatchObject({ state: 'SUCCEEDED', counts: { created: 0, linked: 0, updated: 0, unchanged: 4, skipped: 1, suspended: 0, failed: 0 } });
     expect(second.items.totalCount).toBe(1);
-    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId })).toBe(writesBefore + 1); // only the sync_started entry
+    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId })).toBe(writesBefore + 2); // only the sync_started and sync.finished entries
   });
 
   it('follows an email change upstream through the external id, keeping the pending invitation', async () => {
