@@ -190,12 +190,17 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect(scheduled.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.syncIntervalMinutes' });
     expect(errorCode(await admin.gql(START, { input: { integrationId: integration.id } }))).toBe('SYNC_NOT_SUPPORTED');
 
+    // What an identity provider sees: the token works until it is rotated, then is refused at once.
+    const scimList = (token: string) => fetch(`${integration.scimBaseUrl}/Users?count=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await scimList(scimToken)).status).toBe(200);
     const rotated = await admin.gql(`mutation($input: IntegrationIdInput!) { rotateScimToken(input: $input) { scimToken integration { scimTokenPrefix } } }`, { input: { id: integration.id } });
     const newToken = rotated.data!.rotateScimToken.scimToken;
     expect(newToken).not.toBe(scimToken);
     const stored = await roster.dataSource.getRepository(IntegrationEntity).findOneByOrFail({ id: integration.id });
     expect(stored.scimTokenHash).toBe(scimTokenHash(newToken));
     expect(await roster.dataSource.getRepository(IntegrationEntity).countBy({ scimTokenHash: scimTokenHash(scimToken) })).toBe(0);
+    expect((await scimList(scimToken)).status).toBe(401);
+    expect((await scimList(newToken)).status).toBe(200);
   });
 
   it('syncs Entra users: links existing ones by email, invites the rest; a second run changes nothing', async () => {
