@@ -10,6 +10,8 @@ export interface Connector {
   /** Groups with their members' external user ids. */
   listGroups?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryGroup>>;
   listCompanies?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryCompany>>;
+  /** Passwords for the vault (documentation tools: IT Glue, Hudu); no sync stage reads them yet. */
+  listPasswords?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryPassword>>;
 }
 
 export interface ConnectionCheck {
@@ -44,6 +46,17 @@ export interface DirectoryGroup {
 export interface DirectoryCompany {
   externalId: string;
   name: string;
+}
+
+/** A stored password; held only in memory until the vault seals it. */
+export interface DirectoryPassword {
+  externalId: string;
+  companyExternalId: string | null;
+  name: string;
+  username: string | null;
+  password: string;
+  url: string | null;
+  notes: string | null;
 }
 
 export type ConnectorErrorCode =
