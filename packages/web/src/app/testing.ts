@@ -164,7 +164,8 @@ export function aUser(overrides: Partial<{
   email: string;
   name: string | null;
   role: 'OWNER' | 'ADMIN' | 'MEMBER';
-  status: 'INVITED' | 'ACTIVE' | 'SUSPENDED';
+  status: 'INVITED' | 'ACTIVE' | 'SUSPENDED' | 'STAGED';
+  source: 'MANUAL' | 'CSV' | 'SCIM' | 'INTEGRATION';
   invitationPending: boolean;
   emailBounced: boolean;
   invitation: Partial<AnInvitation> | null;
@@ -181,6 +182,7 @@ export function aUser(overrides: Partial<{
     name: overrides.name === undefined ? `User ${userSeq}` : overrides.name,
     role,
     status: overrides.status ?? 'ACTIVE',
+    source: overrides.source ?? 'MANUAL',
     isAdministrator: role === 'OWNER' || role === 'ADMIN',
     invitationPending: overrides.invitationPending ?? false,
     emailBounced: overrides.emailBounced ?? false,

@@ -14,13 +14,11 @@ export interface ActionTarget {
 type Toasts = Pick<ReturnType<typeof useToasts>, 'show'>;
 
 /**
- * Re-invite and un-invite, for one user or a selection: calls the mutation, turns the per-user results
- * into a toast (the server's own sentence for each user, e.g. REINVITE_THROTTLED's "try again in 40
- * seconds"), then lets the page refetch its list.
+ * Runs a per-user action (re-invite, suspend, change role...) for one user or a selection: marks the users
+ * busy, turns the per-user results into a toast (the server's own sentence for each user, e.g.
+ * REINVITE_THROTTLED's "try again in 40 seconds"), then lets the page refetch its list.
  */
-export function useInvitationActions(toasts: Toasts, afterAction: () => unknown) {
-  const reinviteMutation = useMutation(ReinviteUsersDocument);
-  const uninviteMutation = useMutation(UninviteUsersDocument);
+export function useUserActionRunner(toasts: Toasts, afterAction: () => unknown) {
   /** Ids of the users an action is running for (to show progress on their buttons). */
   const busyIds = ref<Set<string>>(new Set());
 
@@ -68,6 +66,15 @@ export function useInvitationActions(toasts: Toasts, afterAction: () => unknown)
       markBusy(ids, false);
     }
   }
+
+  return { run, busyIds };
+}
+
+/** Re-invite and un-invite, for one user or a selection, reported per user. */
+export function useInvitationActions(toasts: Toasts, afterAction: () => unknown) {
+  const reinviteMutation = useMutation(ReinviteUsersDocument);
+  const uninviteMutation = useMutation(UninviteUsersDocument);
+  const { run, busyIds } = useUserActionRunner(toasts, afterAction);
 
   function reinvite(users: ActionTarget[], sendEmail = true) {
     return run('Re-invited', 'Could not re-invite', users, async (userIds) => {

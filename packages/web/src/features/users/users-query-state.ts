@@ -17,7 +17,7 @@ export interface UsersQueryState {
   start: number;
 }
 
-export const STATUS_FILTERS = { invited: 'INVITED', active: 'ACTIVE', suspended: 'SUSPENDED' } as const;
+export const STATUS_FILTERS = { invited: 'INVITED', staged: 'STAGED', active: 'ACTIVE', suspended: 'SUSPENDED' } as const;
 export type StatusFilter = keyof typeof STATUS_FILTERS;
 export const ROLE_FILTERS = { owner: 'OWNER', admin: 'ADMIN', member: 'MEMBER' } as const;
 export type RoleFilter = keyof typeof ROLE_FILTERS;

@@ -1,0 +1,45 @@
+import { ChangeUserRoleDocument, RestoreUsersDocument, SuspendUsersDocument } from '@roster/schema/generated';
+import { useMutation } from '../../app/graphql';
+import type { useToasts } from '../../ui/toasts';
+import { useUserActionRunner, type ActionTarget } from '../invitations/use-invitation-actions';
+
+export type AssignableRole = 'OWNER' | 'ADMIN' | 'MEMBER';
+
+/** Suspend, restore and change role, for one user or a selection, reported per user like re-invite. */
+export function useUserAdminActions(toasts: Pick<ReturnType<typeof useToasts>, 'show'>, afterAction: () => unknown) {
+  const suspendMutation = useMutation(SuspendUsersDocument);
+  const restoreMutation = useMutation(RestoreUsersDocument);
+  const roleMutation = useMutation(ChangeUserRoleDocument);
+  const { run, busyIds } = useUserActionRunner(toasts, afterAction);
+
+  function suspend(users: ActionTarget[]) {
+    return run('Suspended', 'Could not suspend', users, async (userIds) => {
+      const data = await suspendMutation.mutate({ input: { userIds } });
+      return data.suspendUsers.results;
+    });
+  }
+
+  function restore(users: ActionTarget[]) {
+    return run('Restored', 'Could not restore', users, async (userIds) => {
+      const data = await restoreMutation.mutate({ input: { userIds } });
+      return data.restoreUsers.results;
+    });
+  }
+
+  function changeRole(users: ActionTarget[], role: AssignableRole) {
+    return run('Changed the role of', 'Could not change the role', users, async (userIds) => {
+      const data = await roleMutation.mutate({ input: { userIds, role } });
+      return data.changeUserRole.results;
+    });
+  }
+
+  return {
+    suspend,
+    restore,
+    changeRole,
+    busyIds,
+    suspending: suspendMutation.loading,
+    restoring: restoreMutation.loading,
+    changingRole: roleMutation.loading,
+  };
+}
