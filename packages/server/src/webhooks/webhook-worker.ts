@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { In, IsNull, LessThan, LessThanOrEqual, type DataSource } from 'typeorm';
 import type { RosterConfig } from '../app/config.js';
 import type { Logger } from '../app/logger.js';
+import type { EventBus } from '../realtime/events.js';
 import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
@@ -38,6 +39,8 @@ export class WebhookWorker extends PollingWorker {
     private readonly webhooks: WebhookService,
     private readonly config: Pick<RosterConfig, 'webhookAllowPrivateNetworks'>,
     private readonly logger: Logger,
+    /** Changes are announced here after they commit: a pass then starts at once instead of at the next poll. */
+    private readonly events: EventBus,
     options: WebhookWorkerOptions = {},
   ) {
     const settings = {
@@ -53,6 +56,23 @@ export class WebhookWorker extends PollingWorker {
     };
     super(settings.pollMs, logger, 'Webhook worker');
     this.options = settings;
+  }
+
+  private unsubscribe: (() => void) | null = null;
+
+  override start(): void {
+    // Deliveries are queued inside the change's transaction, which cannot wake us; its event, published after
+    // commit (from any instance, with Redis), can. The poll remains the safety net.
+    this.unsubscribe ??= this.events.subscribe((event) => {
+      if (event.type !== 'email.delivery_changed') this.nudge();
+    });
+    super.start();
+  }
+
+  override async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await super.stop();
   }
 
   /** Claims and attempts one batch; resolves with its size (0 when nothing was due). */
