@@ -92,6 +92,9 @@ export function createCache(): InMemoryCache {
       ImportPreviewTotals: { merge: true },
       ImportOutcomeTotals: { merge: true },
       ImportMappingType: { merge: true },
+      SyncCountsType: { merge: true },
+      IntegrationOptionsType: { merge: true },
+      IntegrationCapabilities: { merge: true },
     },
   });
 }

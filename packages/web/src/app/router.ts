@@ -104,6 +104,12 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
             meta: { title: 'Integrations' },
           },
           {
+            path: 'integrations/:id',
+            name: 'integration',
+            component: () => import('../features/integrations/IntegrationDetailPage.vue'),
+            meta: { title: 'Integration' },
+          },
+          {
             path: 'settings',
             component: () => import('../features/settings/SettingsPage.vue'),
             children: [
