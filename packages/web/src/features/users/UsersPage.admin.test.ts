@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  aConnection,
+  aUser,
+  aViewer,
+  fakeApi,
+  mountApp,
+  settle,
+  type MountedApp,
+  type RecordedOperation,
+  type Responder,
+} from '../../app/testing';
+
+const stan = aUser({ id: 'u-stan', email: 'stan@contoso.example', status: 'STAGED', source: 'INTEGRATION' });
+const sue = aUser({ id: 'u-sue', email: 'sue@contoso.example', status: 'SUSPENDED', source: 'SCIM' });
+const ann = aUser({ id: 'u-ann', email: 'ann@contoso.example' });
+const olga = aUser({ id: 'u-olga', email: 'olga@contoso.example', role: 'OWNER' });
+
+type Outcome = { ok: boolean; code?: string; message: string };
+function results(field: string, op: RecordedOperation, outcome: (id: string) => Outcome) {
+  return {
+    data: {
+      [field]: {
+        __typename: 'UserActionPayload',
+        results: op.variables.input.userIds.map((id: string) => {
+          const o = outcome(id);
+          return { __typename: 'UserActionResult', userId: id, email: `${id}@x`, inviteLink: null, code: o.code ?? null, ok: o.ok, message: o.message };
+        }),
+      },
+    },
+  };
+}
+
+function api(overrides: Record<string, Responder> = {}, role = 'ADMIN') {
+  return fakeApi({
+    Me: () => ({ data: { me: aViewer({ role }) } }),
+    Companies: () => ({ data: { companies: aConnection('Company', []) } }),
+    Groups: () => ({ data: { groups: aConnection('Group', []) } }),
+    UsersPage: () => ({ data: { users: aConnection('User', [stan, sue, ann, olga]) } }),
+    ReinviteUsers: (op) => results('reinviteUsers', op, (id) => ({ ok: true, message: `Invited ${id}.` })),
+    UninviteUsers: (op) => results('uninviteUsers', op, (id) => ({ ok: true, message: `Dismissed ${id}.` })),
+    RestoreUsers: (op) => results('restoreUsers', op, (id) => ({ ok: true, message: `${id} is restored.` })),
+    SuspendUsers: (op) =>
+      results('suspendUsers', op, (id) =>
+        id === 'u-olga'
+          ? { ok: false, code: 'OWNER_NOT_SUSPENDABLE', message: 'olga is an owner; change their role before suspending them.' }
+          : { ok: true, message: `${id} is suspended and can no longer sign in.` },
+      ),
+    ChangeUserRole: (op) =>
+      results('changeUserRole', op, (id) =>
+        id === 'u-olga' ? { ok: false, code: 'LAST_OWNER', message: 'olga is the last owner of this account.' } : { ok: true, message: `${id} is now an administrator.` },
+      ),
+    ...overrides,
+  });
+}
+
+let app: MountedApp | undefined;
+afterEach(() => {
+  app?.wrapper.unmount();
+  app = undefined;
+});
+
+const row = (email: string) => app!.wrapper.get(`[data-testid="user-row"][data-email="${email}"]`);
+const toasts = () => app!.wrapper.get('[data-testid="toasts"]');
+const buttonIn = (root: { findAll: MountedApp['wrapper']['findAll'] }, name: string) => {
+  const found = root.findAll('button').find((b) => b.text() === name);
+  if (!found) throw new Error(`No button "${name}"`);
+  return found;
+};
+
+describe('Users page: review, suspend, restore and roles', () => {
+  it('shows staged users as "Awaiting review" with Invite and Dismiss, suspended ones with Restore, and where users came from', async () => {
+    app = await mountApp(api(), '/users');
+
+    const staged = row('stan@contoso.example').get('[data-testid="badge-staged"]');
+    expect(staged.text()).toBe('Awaiting review');
+    expect(staged.classes()).toContain('badge--blue');
+    expect(row('stan@contoso.example').find('[data-testid="badge-pending"]').exists()).toBe(false);
+    expect(row('stan@contoso.example').get('[data-testid="invite-staged-button"]').text()).toBe('Invite');
+    expect(row('stan@contoso.example').get('[data-testid="dismiss-button"]').text()).toBe('Dismiss');
+    expect(row('stan@contoso.example').get('[data-testid="user-source"]').text()).toBe('Integration');
+
+    expect(row('sue@contoso.example').get('[data-testid="badge-suspended"]').text()).toBe('Suspended');
+    expect(row('sue@contoso.example').get('[data-testid="restore-button"]').text()).toBe('Restore');
+    expect(row('sue@contoso.example').find('[data-testid="suspend-button"]').exists()).toBe(false);
+    expect(row('sue@contoso.example').get('[data-testid="user-source"]').text()).toBe('SCIM');
+
+    expect(row('ann@contoso.example').find('[data-testid="restore-button"]').exists()).toBe(false);
+    expect(row('ann@contoso.example').find('[data-testid="user-source"]').exists()).toBe(false);
+    expect(row('ann@contoso.example').find('[data-testid="suspend-button"]').exists()).toBe(true);
+    // Owners cannot be suspended: no button that can only fail.
+    expect(row('olga@contoso.example').find('[data-testid="suspend-button"]').exists()).toBe(false);
+  });
+
+  it('invites a staged user with reinviteUsers, and dismisses one with uninviteUsers after asking', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users');
+
+    await row('stan@contoso.example').get('[data-testid="invite-staged-button"]').trigger('click');
+    await settle();
+    expect(fake.lastCall('ReinviteUsers')!.variables.input).toEqual({ userIds: ['u-stan'], sendEmail: true });
+    expect(toasts().text()).toContain('Invited u-stan.');
+
+    await row('stan@contoso.example').get('[data-testid="dismiss-button"]').trigger('click');
+    await settle();
+    const dialog = app.wrapper.get('[role="alertdialog"]');
+    expect(dialog.text()).toContain('Dismiss stan@contoso.example? They are not invited and leave the review list');
+    expect(fake.calls('UninviteUsers')).toHaveLength(0);
+    await buttonIn(dialog, 'Dismiss').trigger('click');
+    await settle();
+    expect(fake.lastCall('UninviteUsers')!.variables.input).toEqual({ userIds: ['u-stan'] });
+    expect(toasts().text()).toContain('Dismissed u-stan.');
+  });
+
+  it('filters on "Awaiting review" through the URL', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users');
+    await app.wrapper.get('select').setValue('staged');
+    await settle();
+    expect(app.router.currentRoute.value.query.status).toBe('staged');
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ statuses: ['STAGED'] });
+  });
+
+  it('restores a suspended user and says so', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users');
+    const reads = fake.calls('UsersPage').length;
+    await row('sue@contoso.example').get('[data-testid="restore-button"]').trigger('click');
+    await settle();
+    expect(fake.lastCall('RestoreUsers')!.variables.input).toEqual({ userIds: ['u-sue'] });
+    expect(toasts().text()).toContain('u-sue is restored.');
+    expect(fake.calls('UsersPage').length).toBeGreaterThan(reads);
+  });
+
+  it('suspends the selected users after saying they cannot sign in, with a result per user', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users');
+    await app.wrapper.get('input[aria-label="Select ann@contoso.example"]').setValue(true);
+    await app.wrapper.get('input[aria-label="Select olga@contoso.example"]').setValue(true);
+
+    await app.wrapper.get('[data-testid="bulk-suspend"]').trigger('click');
+    await settle();
+    const dialog = app.wrapper.get('[role="alertdialog"]');
+    expect(dialog.text()).toContain('Suspend 2 users? They can no longer sign in until restored. Nothing is deleted');
+    await buttonIn(dialog, 'Cancel').trigger('click');
+    await settle();
+    expect(fake.calls('SuspendUsers')).toHaveLength(0);
+
+    await app.wrapper.get('[data-testid="bulk-suspend"]').trigger('click');
+    await settle();
+    await buttonIn(app.wrapper.get('[role="alertdialog"]'), 'Suspend').trigger('click');
+    await settle();
+    expect(fake.lastCall('SuspendUsers')!.variables.input).toEqual({ userIds: ['u-ann', 'u-olga'] });
+    const toast = toasts().text();
+    expect(toast).toContain('Suspended 1 of 2 users.');
+    expect(toast).toContain('u-ann is suspended and can no longer sign in.');
+    expect(toast).toContain('olga is an owner; change their role before suspending them.');
+  });
+
+  it('offers the Owner role to owners only, and changes roles with the server’s answer per user', async () => {
+    app = await mountApp(api(), '/users');
+    await row('ann@contoso.example').get('[data-testid="change-role-button"]').trigger('click');
+    await settle();
+    let options = app.wrapper.findAll('[data-testid="change-role-select"] option').map((o) => o.text());
+    expect(options).toEqual(['Choose a role', 'Member', 'Administrator']);
+    app.wrapper.unmount();
+
+    const fake = api({}, 'OWNER');
+    app = await mountApp(fake, '/users');
+    await app.wrapper.get('input[aria-label="Select ann@contoso.example"]').setValue(true);
+    await app.wrapper.get('input[aria-label="Select olga@contoso.example"]').setValue(true);
+    await app.wrapper.get('[data-testid="bulk-change-role"]').trigger('click');
+    await settle();
+    options = app.wrapper.findAll('[data-testid="change-role-select"] option').map((o) => o.text());
+    expect(options).toEqual(['Choose a role', 'Member', 'Administrator', 'Owner']);
+
+    // Nothing chosen: the dialog says so and sends nothing.
+    await app.wrapper.get('[data-testid="change-role-form"]').trigger('submit');
+    await settle();
+    expect(app.wrapper.get('[role="dialog"]').text()).toContain('Choose a role.');
+    expect(fake.calls('ChangeUserRole')).toHaveLength(0);
+
+    await app.wrapper.get('[data-testid="change-role-select"]').setValue('ADMIN');
+    await app.wrapper.get('[data-testid="change-role-form"]').trigger('submit');
+    await settle();
+    expect(fake.lastCall('ChangeUserRole')!.variables.input).toEqual({ userIds: ['u-ann', 'u-olga'], role: 'ADMIN' });
+    expect(app.wrapper.find('[role="dialog"]').exists()).toBe(false);
+    expect(toasts().text()).toContain('Changed the role of 1 of 2 users.');
+    expect(toasts().text()).toContain('olga is the last owner of this account.');
+  });
+});
