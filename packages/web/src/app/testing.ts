@@ -194,7 +194,8 @@ export function aUser(overrides: Partial<{
 }
 
 export function aConnection<T extends { id: string }>(
-  typename: 'User' | 'Company' | 'Group',
+  /** The node type: `User` gives a `UserConnection` of `UserEdge`s. */
+  typename: string,
   nodes: T[],
   options: { totalCount?: number; hasNextPage?: boolean; hasPreviousPage?: boolean } = {},
 ) {
