@@ -48,7 +48,10 @@ describe('routes and the session guard', () => {
   });
 
   it('says honestly that no integrations are configured', async () => {
-    app = await mountApp(fakeApi({ Me: () => ({ data: { me: aViewer() } }), ...lists }), '/integrations');
+    const IntegrationsPage = () => ({
+      data: { integrationTypes: [], integrations: { __typename: 'IntegrationConnection', totalCount: 0, pageInfo: { __typename: 'PageInfo', hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, edges: [] } },
+    });
+    app = await mountApp(fakeApi({ Me: () => ({ data: { me: aViewer() } }), ...lists, IntegrationsPage }), '/integrations');
     expect(app.wrapper.text()).toContain('No integrations configured yet');
   });
 
