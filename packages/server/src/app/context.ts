@@ -100,7 +100,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   });
   const syncEngine = new SyncEngine(dataSource, provisioning, secretBox, events, options.logger, connectorEnvironment(), options.syncEngine);
   const webhooks = new WebhookService(dataSource, config, secretBox, () => webhookWorker.nudge());
-  const webhookWorker = new WebhookWorker(dataSource, webhooks, config, options.logger, options.webhooks);
+  const webhookWorker = new WebhookWorker(dataSource, webhooks, config, options.logger, events, options.webhooks);
   const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
   return {
     config,
@@ -140,6 +140,8 @@ const sessionChecksByEvent = new WeakMap<object, Map<string | undefined, ReturnT
 export class RequestContext {
   private viewerPromise: Promise<Viewer> | null = null;
   private loadersFor: { accountId: string; loaders: Loaders } | null = null;
+  /** Told when credentials this request presented (a key, a session cookie) were refused: the rate limiter counts those per IP. */
+  onAuthenticationFailure: (() => void) | null = null;
 
   constructor(
     readonly services: Services,
@@ -153,13 +155,19 @@ export class RequestContext {
   viewer(): Promise<Viewer> {
     if (this.authorization !== undefined) {
       this.viewerPromise ??= this.services.apiKeys.authenticate(this.authorization).then((result) => {
-        if (!result.viewer) throw unauthenticated(result.reason);
+        if (!result.viewer) {
+          this.onAuthenticationFailure?.();
+          throw unauthenticated(result.reason);
+        }
         return result.viewer;
       });
       return this.viewerPromise;
     }
     this.viewerPromise ??= this.services.sessions.lookup(this.sessionToken).then((result) => {
-      if (!result.viewer) throw unauthenticated(result.reason);
+      if (!result.viewer) {
+        if (result.reason !== 'NO_SESSION') this.onAuthenticationFailure?.();
+        throw unauthenticated(result.reason);
+      }
       if (result.renewedToken) this.setSessionCookie(result.renewedToken);
       return result.viewer;
     });

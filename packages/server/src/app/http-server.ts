@@ -159,8 +159,11 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     // Lets the audit trail record the caller's IP for changes made by this request.
     withRequestScope,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization),
+      context: async ({ req, res }) => {
+        const context = new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization);
+        context.onAuthenticationFailure = () => rateLimiter.penalize(req);
+        return context;
+      },
     }),
   );
 

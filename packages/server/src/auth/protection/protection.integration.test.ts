@@ -135,7 +135,7 @@ describe('rate limits (rate-limiter-flexible)', () => {
     }
   });
 
-  it('limits each IP address whoever is asking, counting every operation of a batch', async () => {
+  it('limits anonymous requests per IP address, counting every operation of a batch', async () => {
     const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perIpPerMinute: 4 } });
     try {
       const batch = await post(roster.url, [{ query: '{ __typename }' }, { query: '{ __typename }' }, { query: '{ __typename }' }]);
@@ -145,6 +145,31 @@ describe('rate limits (rate-limiter-flexible)', () => {
       expect(limited.status).toBe(429);
       expect(limited.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
       expect(limited.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', limitedBy: 'IP' });
+    } finally {
+      await roster.close();
+    }
+  });
+
+  it('leaves a signed-in dashboard alone, but refused credentials spend the IP budget and then block the address', async () => {
+    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perIpPerMinute: 5 } });
+    try {
+      // Signing in is anonymous: it spends 1 of the 5.
+      const build = builders(roster.dataSource);
+      const account = await build.anAccount();
+      await build.aUser(account.id, { email: 'busy@msp.test', role: Role.ADMIN, password: 'pw-busy' });
+      const admin = new TestClient(roster.url);
+      await admin.signIn('busy@msp.test', 'pw-busy');
+      for (let i = 0; i < 10; i++) expect((await admin.gql('{ users { totalCount } }')).status, `dashboard request ${i}`).toBe(200);
+
+      const forger = new TestClient(roster.url);
+      forger.cookie = 'roster_session=' + 'F'.repeat(43);
+      for (let i = 0; i < 4; i++) expect((await forger.gql('{ users { totalCount } }')).errors?.[0]?.extensions?.reason).toBe('SESSION_INVALID');
+      const blocked = await forger.gql('{ users { totalCount } }');
+      expect(blocked.status).toBe(429);
+      expect(blocked.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limitedBy: 'IP' });
+      // Same address: the budget is spent for everyone there until the window passes.
+      expect((await admin.gql('{ users { totalCount } }')).status).toBe(429);
+      expect((await gqlWithKey(roster.url, fakeKey(), '{ __typename }')).status).toBe(429);
     } finally {
       await roster.close();
     }

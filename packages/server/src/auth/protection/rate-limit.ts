@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { ErrorCode } from '../../app/errors.js';
 import type { Logger } from '../../app/logger.js';
 import { parseApiKey } from '../api-keys/api-key-format.js';
+import { readCookie, SESSION_COOKIE } from '../cookies.js';
 import { sendGraphQLHttpError } from './http-errors.js';
 
 export interface RateLimitSettings {
@@ -16,8 +17,13 @@ export interface RateLimitSettings {
 }
 
 /**
- * Rate limits on /graphql with rate-limiter-flexible: one budget per API key and one per IP address. Each
- * operation of a batch counts. Over the limit: HTTP 429 with `Retry-After` and a RATE_LIMITED error with
+ * Rate limits on /graphql with rate-limiter-flexible:
+ * - an API key spends its own budget (counted by its prefix, before any database lookup);
+ * - a request without credentials spends its IP address's budget;
+ * - a signed-in dashboard does not spend the IP budget (many admins of one MSP often share an address), but
+ *   credentials that turn out to be refused (a forged or expired cookie, an unknown key) spend it, and a
+ *   spent IP budget refuses everyone at that address, so forging credentials cannot get around it.
+ * Each operation of a batch counts. Over the limit: HTTP 429 with `Retry-After` and a RATE_LIMITED error with
  * `retryAfter` seconds. With Redis every instance shares the counters; if Redis fails, an in-memory limiter
  * takes over (insurance) rather than letting every request through or refusing them all.
  */
@@ -29,7 +35,7 @@ export class GraphQLRateLimiter {
   constructor(settings: RateLimitSettings, logger: Logger) {
     const memory = (points: number) => new RateLimiterMemory({ points, duration: 60 });
     if (settings.redisUrl) {
-      this.redis = new Redis(settings.redisUrl, { enableOfflineQueue: false, lazyConnect: false, maxRetriesPerRequest: 1 });
+      this.redis = new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
       let warned = false;
       this.redis.on('error', (error) => {
         if (!warned) logger.error('Rate limits cannot reach Redis; each instance counts in memory until it is back', error);
@@ -51,14 +57,20 @@ export class GraphQLRateLimiter {
   middleware() {
     return async (req: Request, res: Response, next: NextFunction) => {
       const operations = Array.isArray(req.body) ? Math.max(1, req.body.length) : 1;
-      const bearer = /^Bearer\s+(\S+)/i.exec(req.header('authorization') ?? '')?.[1];
-      // The key is not verified yet: counting by its prefix is enough, forged prefixes still hit the IP budget.
+      const authorization = req.header('authorization');
+      const bearer = /^Bearer\s+(\S+)/i.exec(authorization ?? '')?.[1];
       const keyPrefix = bearer ? parseApiKey(bearer)?.prefix : undefined;
+      const credentialed = authorization !== undefined || readCookie(req.headers.cookie, SESSION_COOKIE) !== undefined;
       let limitedBy: 'IP' | 'API_KEY' = 'IP';
       try {
-        await this.byIp.consume(req.ip ?? 'unknown', operations);
-        limitedBy = 'API_KEY';
-        if (keyPrefix) await this.byKey.consume(keyPrefix, operations);
+        if (credentialed) {
+          const ipState = await this.byIp.get(ipOf(req));
+          if (ipState && ipState.remainingPoints <= 0) throw ipState;
+          limitedBy = 'API_KEY';
+          if (keyPrefix) await this.byKey.consume(keyPrefix, operations);
+        } else {
+          await this.byIp.consume(ipOf(req), operations);
+        }
         next();
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) return next(rejection);
@@ -73,7 +85,16 @@ export class GraphQLRateLimiter {
     };
   }
 
+  /** Refused credentials spend one point of their IP address's budget. */
+  penalize(req: Request): void {
+    this.byIp.penalty(ipOf(req), 1).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await this.redis?.quit().catch(() => undefined);
   }
+}
+
+function ipOf(req: Request): string {
+  return req.ip ?? 'unknown';
 }
