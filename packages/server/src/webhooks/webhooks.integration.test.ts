@@ -7,7 +7,7 @@ import { builders } from '../../test/builders.js';
 import { createTestDatabase, dialects } from '../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 
-const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id url events enabled secretPrefix } } }`;
+const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id url events enabled secretPrefix createdBy } } }`;
 const DELIVERIES = `query($endpointId: ID!) { webhookDeliveries(endpointId: $endpointId) { totalCount edges { node { id eventId eventType state attempts responseStatus responseBody lastError deliveredAt } } } }`;
 const REDELIVER = `mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { delivery { id eventId state } } }`;
 const INVITE = `mutation($input: InviteUsersInput!) { inviteUsers(input: $input) { invitedCount results { user { id } } } }`;
@@ -104,6 +104,8 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
   const register = async (events = ['user.invited'], client = admin) => {
     const created = await client.gql(CREATE, { input: { url: receiverUrl, events, description: 'Test receiver' } });
     expect(created.errors).toBeUndefined();
+    expect(created.data!.createWebhookEndpoint.endpoint.createdBy).toMatch(/^User \d+$/);
+    expect(created.data!.createWebhookEndpoint.secret.startsWith(created.data!.createWebhookEndpoint.endpoint.secretPrefix)).toBe(true);
     receiver.secret = created.data!.createWebhookEndpoint.secret;
     return created.data!.createWebhookEndpoint.endpoint.id as string;
   };

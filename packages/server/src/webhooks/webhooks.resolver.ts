@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../app/context.js';
 import { PageArgs } from '../common/connection.js';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
@@ -17,7 +17,7 @@ import {
   WebhookEventType,
 } from './webhook.types.js';
 
-@Resolver()
+@Resolver(() => WebhookEndpoint)
 export class WebhooksResolver {
   @Query(() => WebhookEndpointConnection, { description: "The current MSP account's webhook endpoints, newest first. Administrators only." })
   async webhookEndpoints(@Ctx() ctx: RequestContext, @Arg('page', () => PageArgs, { nullable: true, description: 'Which page; 25 by default, at most 100.' }) page?: PageArgs) {
@@ -80,5 +80,12 @@ export class WebhooksResolver {
   async sendTestWebhook(@Arg('input', () => SendTestWebhookInput, { description: 'The endpoint to test.' }) input: SendTestWebhookInput, @Ctx() ctx: RequestContext): Promise<WebhookDeliveryPayload> {
     const viewer = await ctx.admin();
     return { delivery: await ctx.services.webhooks.sendTest(viewer, input.endpointId) };
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Name (or email) of the administrator who registered the endpoint; null when unknown or no longer a member.' })
+  async createdBy(@Root() endpoint: WebhookEndpoint, @Ctx() ctx: RequestContext): Promise<string | null> {
+    if (!endpoint.createdByPersonId) return null;
+    const actor = await ctx.loaders(await ctx.viewer()).auditActor.load(`PERSON:${endpoint.createdByPersonId}`);
+    return actor.email ? actor.name : null;
   }
 }
