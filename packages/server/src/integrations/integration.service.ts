@@ -77,8 +77,7 @@ export class IntegrationService {
 
   /** The names of the credential fields that hold a value (never the values). */
   credentialFieldsSet(integration: IntegrationEntity): string[] {
-    if (!integration.sealedCredentials) return [];
-    return Object.keys(this.openCredentials(integration)).sort();
+    return Object.keys(this.currentCredentials(integration)).sort();
   }
 
   async create(viewer: Viewer, input: NewIntegration): Promise<{ integration: IntegrationEntity; scimToken: string | null }> {
@@ -136,7 +135,7 @@ export class IntegrationService {
       update.nextSyncAt = interval ? new Date(Date.now() + interval * 60_000) : null;
     }
     if (changes.credentials?.length) {
-      const current = integration.sealedCredentials ? this.openCredentials(integration) : {};
+      const current = this.currentCredentials(integration);
       const merged = validCredentials(kind, current, changes.credentials, false);
       update.sealedCredentials = this.secretBox.seal(JSON.stringify(merged), integration.id);
       audit.credentialFieldsReplaced = changes.credentials.map((c) => c.name).sort();
@@ -159,7 +158,7 @@ export class IntegrationService {
     if (input.id) {
       integration = await this.find(viewer.accountId, input.id, 'input.id');
       type = integration.type;
-      const current = integration.sealedCredentials ? this.openCredentials(integration) : {};
+      const current = this.currentCredentials(integration);
       credentials = input.credentials?.length ? validCredentials(this.kindFor(type, 'input.id'), current, input.credentials, false) : current;
     } else if (input.type) {
       type = input.type;
@@ -301,8 +300,14 @@ export class IntegrationService {
     return kind;
   }
 
-  private openCredentials(integration: IntegrationEntity): Record<string, string> {
-    return JSON.parse(this.secretBox.open(integration.sealedCredentials!, integration.id)) as Record<string, string>;
+  /** The stored credentials, or none when sealed under another key (ROSTER_CREDENTIALS_KEY changed): then the form asks for all again. */
+  private currentCredentials(integration: IntegrationEntity): Record<string, string> {
+    if (!integration.sealedCredentials) return {};
+    try {
+      return JSON.parse(this.secretBox.open(integration.sealedCredentials, integration.id)) as Record<string, string>;
+    } catch {
+      return {};
+    }
   }
 }
 

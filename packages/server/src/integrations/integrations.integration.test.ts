@@ -17,7 +17,7 @@ import { IntegrationEntity } from './integration.entity.js';
 import { scimTokenHash } from './integration.service.js';
 import { SyncEngine } from './sync/sync-engine.js';
 import { SyncRunItemEntity } from './sync/sync-run-item.entity.js';
-import { SyncRunEntity } from './sync/sync-run.entity.js';
+import { SyncRunEntity, SyncRunState } from './sync/sync-run.entity.js';
 import { subscribe } from '../../test/live-client.js';
 
 const INTEGRATION_FIELDS = `id type name status lastError syncIntervalMinutes lastSyncAt nextSyncAt hasCredentials credentialFieldsSet scimBaseUrl scimTokenPrefix
@@ -384,6 +384,36 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const members = await roster.dataSource.getRepository(MembershipEntity).find({ where: { accountId, email: In(graph.users.map((u) => u.mail!)) } });
     expect(members).toHaveLength(10);
     expect(await roster.dataSource.getRepository(InvitationEntity).countBy({ membershipId: In(members.map((m) => m.id)) })).toBe(10);
+  });
+
+  it('a server that starts after a crash resumes the run the dead one held, in the background', async () => {
+    graph.seedUsers(3, 'restart.test');
+    const integration = await createEntra('Entra restart');
+    const started = await admin.gql(START, { input: { integrationId: integration.id } });
+    const runId = started.data!.startSync.run.id;
+    // As a server killed mid-run leaves it: claimed, lease expired, nothing handed back.
+    await roster.dataSource.getRepository(SyncRunEntity).update({ id: runId }, { state: SyncRunState.RUNNING, leaseOwner: 'dead-server', leaseUntil: new Date(Date.now() - 1000), startedAt: new Date() });
+    const second = await startTestRoster(
+      dialect,
+      // Every instance of one deployment shares the credentials key.
+      { microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url, credentialsKey: roster.services.config.credentialsKey },
+      { runOutboxWorker: false, syncEngine: { pollMs: 50 }, logger },
+      roster.database,
+    );
+    try {
+      const run = await waitFor(async () => {
+        const row = await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: runId });
+        return row.state === SyncRunState.SUCCEEDED ? row : null;
+      });
+      expect(JSON.parse(run.counts)).toMatchObject({ created: 3 });
+      expect(run.activeKey).toBeNull();
+      // The background engine also picks up a run started through the API, without being asked twice.
+      const next = await admin.gql(START, { input: { integrationId: integration.id } });
+      expect(next.errors).toBeUndefined();
+      await waitFor(async () => (await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: next.data!.startSync.run.id })).state === SyncRunState.SUCCEEDED);
+    } finally {
+      await second.close();
+    }
   });
 
   it('waits as long as Graph’s Retry-After says when throttled', async () => {

@@ -3,6 +3,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
 import { UserStatus } from '../../accounts/roles.js';
 import type { Logger } from '../../app/logger.js';
+import { PollingWorker } from '../../common/polling-worker.js';
 import { recordAudit } from '../../audit/audit.js';
 import { newId, normalizeEmail, toSqlDateTime } from '../../common/columns.js';
 import { inTransaction } from '../../db/transaction.js';
@@ -48,13 +49,10 @@ const STAGE_ORDER = [SyncStage.COMPANIES, SyncStage.USERS, SyncStage.GROUPS, Syn
  * Writes go through the provisioning service, which is idempotent by (integration, external id), so a
  * page done twice creates nothing twice. The same timer starts scheduled syncs when they fall due.
  */
-export class SyncEngine {
+export class SyncEngine extends PollingWorker {
   private readonly options: Required<Omit<SyncEngineOptions, 'afterPage'>> & Pick<SyncEngineOptions, 'afterPage'>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
   private stopping = false;
-  private wakeRequested = false;
+  private finished = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -65,39 +63,37 @@ export class SyncEngine {
     private readonly env: ConnectorEnvironment,
     options: SyncEngineOptions = {},
   ) {
-    this.options = { leaseMs: 120_000, pollMs: 5_000, workerId: `sync-${randomBytes(6).toString('hex')}`, ...options };
+    const resolved = { leaseMs: 120_000, pollMs: 5_000, workerId: `sync-${randomBytes(6).toString('hex')}`, ...options };
+    super(resolved.pollMs, logger, 'Sync engine');
+    this.options = resolved;
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+  override start(): void {
     this.stopping = false;
-    this.schedule(0);
+    super.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
+  /** Hands the run in progress back at its next page (the next engine resumes it at once) and waits for that. */
+  override async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await super.stop();
   }
 
-  nudge(): void {
-    if (this.stopped) return;
-    if (this.running) this.wakeRequested = true;
-    else this.schedule(0);
-  }
-
-  /** Starts the syncs that are due, then works every claimable run to its end; resolves with how many it finished. */
+  /** Starts the syncs that are due, then works every claimable run; resolves with how many it finished. */
   async runAll(): Promise<number> {
+    const before = this.finished;
+    await this.drain();
+    return this.finished - before;
+  }
+
+  /** One step of a pass: start due syncs, then claim and work one run. Resolves 0 when there was nothing to do. */
+  async runOnce(): Promise<number> {
+    if (this.stopping) return 0;
     await this.startDueSyncs();
-    let finished = 0;
-    for (;;) {
-      const run = await this.claim();
-      if (!run) return finished;
-      if (await this.work(run)) finished++;
-    }
+    const run = await this.claim();
+    if (!run) return 0;
+    if (await this.work(run)) this.finished++;
+    return 1;
   }
 
   /**
@@ -133,23 +129,6 @@ export class SyncEngine {
       }
     }
     return started;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runAll()
-        .then(() => undefined)
-        .catch((error) => this.logger.error('Sync engine pass failed; it will try again', error))
-        .finally(() => {
-          this.running = null;
-          const again = this.wakeRequested;
-          this.wakeRequested = false;
-          this.schedule(again ? 0 : this.options.pollMs);
-        });
-    }, delayMs);
   }
 
   private async claim(): Promise<SyncRunEntity | null> {
@@ -243,7 +222,12 @@ export class SyncEngine {
   private connectorFor(integration: IntegrationEntity): Connector {
     const kind = integrationKind(integration.type);
     if (!kind?.connect) throw new ConnectorError('UPSTREAM_ERROR', `${kind?.displayName ?? integration.type} integrations cannot be synced from Roster.`);
-    const credentials = integration.sealedCredentials ? (JSON.parse(this.secretBox.open(integration.sealedCredentials, integration.id)) as Record<string, string>) : {};
+    let credentials: Record<string, string> = {};
+    try {
+      if (integration.sealedCredentials) credentials = JSON.parse(this.secretBox.open(integration.sealedCredentials, integration.id)) as Record<string, string>;
+    } catch {
+      throw new ConnectorError('AUTHENTICATION_FAILED', 'The stored credentials cannot be opened with this server’s ROSTER_CREDENTIALS_KEY (was the key changed?); enter them again.');
+    }
     return kind.connect(credentials, this.env);
   }
 
