@@ -5,7 +5,7 @@ import type { Logger } from '../app/logger.js';
  * time, each draining everything due, then the loop sleeps `pollMs`; `nudge()` asks for a pass now (right
  * after work was queued), and `stop()` waits for the pass in progress, so shutdown never cuts a write short.
  */
-export class PollingLoop {
+class PollingLoop {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
