@@ -22,7 +22,7 @@ import { subscribe } from '../../test/live-client.js';
 
 const INTEGRATION_FIELDS = `id type name status lastError syncIntervalMinutes lastSyncAt nextSyncAt hasCredentials credentialFieldsSet scimBaseUrl scimTokenPrefix
   options { autoInvite sendInvitationEmails defaultRole onUpstreamRemoval suspendThresholdPercent }`;
-const RUN_FIELDS = `id integrationId state stage dryRun trigger pendingSuspensions error startedAt finishedAt
+const RUN_FIELDS = `id integrationId state stage dryRun trigger requestedBy pendingSuspensions error startedAt finishedAt
   counts { created linked updated unchanged suspended restored kept skipped failed }
   items(page: { first: 100 }) { totalCount edges { node { position resourceType externalId label action localId message } } }`;
 const CREATE = `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { scimToken integration { ${INTEGRATION_FIELDS} } } }`;
@@ -211,7 +211,8 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const integration = await createEntra('Entra sync');
 
     const first = await sync(integration.id);
-    expect(first).toMatchObject({ state: 'SUCCEEDED', stage: 'DONE', counts: { created: 3, linked: 1, updated: 0, unchanged: 0, skipped: 1, failed: 0, suspended: 0 } });
+    expect(first).toMatchObject({ state: 'SUCCEEDED', stage: 'DONE', trigger: 'MANUAL', counts: { created: 3, linked: 1, updated: 0, unchanged: 0, skipped: 1, failed: 0, suspended: 0 } });
+    expect(first.requestedBy).toEqual(expect.any(String));
     expect(first.items.edges.map((e: any) => [e.node.label, e.node.action])).toEqual([
       ['user0001@contoso.test', 'LINKED'],
       ['user0002@contoso.test', 'CREATED'],
@@ -493,6 +494,7 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     await roster.services.syncEngine.runAll();
     const runs = await roster.dataSource.getRepository(SyncRunEntity).findBy({ integrationId: integration.id });
     expect(runs.map((r) => [r.trigger, r.state])).toEqual([['SCHEDULE', 'SUCCEEDED']]);
+    expect((await admin.gql(RUN, { id: runs[0]!.id })).data!.syncRun).toMatchObject({ trigger: 'SCHEDULE', requestedBy: null });
     const after = await roster.dataSource.getRepository(IntegrationEntity).findOneByOrFail({ id: integration.id });
     expect(after.nextSyncAt!.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
   });

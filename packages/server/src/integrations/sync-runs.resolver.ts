@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { PersonEntity } from '../accounts/person.entity.js';
 import type { RequestContext } from '../app/context.js';
 import { PageArgs, toPageRequest } from '../common/connection.js';
 import { readKeysetPage } from '../common/keyset.js';
@@ -42,6 +43,13 @@ export class SyncRunsResolver {
   async syncRun(@Arg('id', () => ID, { description: 'Id of the run.' }) id: string, @Ctx() ctx: RequestContext): Promise<SyncRun> {
     const viewer = await ctx.admin();
     return toSyncRun(await ctx.services.integrations.findRun(viewer.accountId, id));
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Who started the run (name or email); null when the schedule did.' })
+  async requestedBy(@Root() run: SyncRun, @Ctx() ctx: RequestContext): Promise<string | null> {
+    if (!run.requestedBy) return null;
+    const person = await ctx.services.dataSource.getRepository(PersonEntity).findOneBy({ id: run.requestedBy });
+    return person ? (person.name ?? person.email) : null;
   }
 
   @FieldResolver(() => SyncRunItemConnection, { description: 'What the run did (or would do) per object, in order; unchanged objects are only counted.' })
