@@ -164,16 +164,18 @@ describe('Settings › Webhooks', () => {
   it("lists an endpoint's deliveries, shows one's payload and response, and re-sends it", async () => {
     const failed = aDelivery({ eventType: 'user.accepted', state: 'FAILED', attempts: 8, responseStatus: 503, responseBody: 'Service Unavailable', durationMs: 2400, lastError: 'HTTP 503' });
     const ok = aDelivery();
-    const fake = api({ deliveries: [failed, ok] });
+    const retrying = aDelivery({ state: 'PENDING', attempts: 2, responseStatus: null, responseBody: null, lastError: 'ETIMEDOUT: no answer within 10 s' });
+    const fake = api({ deliveries: [failed, ok, retrying] });
     app = await mountApp(fake, '/settings/webhooks/ep-1');
-    await waitFor(() => expect(deliveryRows()).toHaveLength(2));
+    await waitFor(() => expect(deliveryRows()).toHaveLength(3));
 
     expect(app.wrapper.get('[data-testid="endpoint-url"]').text()).toBe('https://hooks.contoso.example/roster');
     expect(fake.lastCall('WebhookDeliveries')!.variables).toEqual({ endpointId: 'ep-1', page: { first: 25 } });
     const cells = deliveryRows()[0]!.findAll('td').map((td) => td.text());
     expect(cells.slice(0, 6)).toEqual(['user.accepted', 'Failed', 'HTTP 503', '8', '1 hour ago', '2.4 s']);
     expect(deliveryRows()[1]!.findAll('td').map((td) => td.text())[5]).toBe('142 ms');
-    expect(app.wrapper.get('[data-testid="deliveries-summary"]').text()).toBe('Showing 1–2 of 2 deliveries');
+    expect(deliveryRows()[2]!.findAll('td').map((td) => td.text()).slice(1, 4)).toEqual(['Retrying', 'No answer', '2']);
+    expect(app.wrapper.get('[data-testid="deliveries-summary"]').text()).toBe('Showing 1–3 of 3 deliveries');
 
     await button('View', deliveryRows()[0]!).trigger('click');
     await settle();
@@ -186,7 +188,7 @@ describe('Settings › Webhooks', () => {
     await button('Re-send', deliveryRows()[0]!).trigger('click');
     await settle();
     expect(fake.lastCall('RedeliverWebhook')!.variables).toEqual({ input: { deliveryId: failed.id } });
-    await waitFor(() => expect(deliveryRows()).toHaveLength(3));
+    await waitFor(() => expect(deliveryRows()).toHaveLength(4));
     expect(deliveryRows()[0]!.findAll('td').map((td) => td.text()).slice(0, 4)).toEqual(['user.accepted', 'Pending', 'Not sent yet', '0']);
     expect(app.wrapper.get('[data-testid="toasts"]').text()).toContain('user.accepted queued again');
   });

@@ -1,11 +1,17 @@
 import type { WebhookDeliveryState } from '@roster/schema/generated';
 import type { BadgeTone } from '../../ui/Badge.vue';
 
-export const DELIVERY_STATES: Record<WebhookDeliveryState, { label: string; tone: BadgeTone }> = {
+const DELIVERY_STATES: Record<WebhookDeliveryState, { label: string; tone: BadgeTone }> = {
   SUCCEEDED: { label: 'Succeeded', tone: 'green' },
   PENDING: { label: 'Pending', tone: 'amber' },
   FAILED: { label: 'Failed', tone: 'red' },
 };
+
+/** A pending delivery that was already tried is waiting for its next attempt: "Retrying". */
+export function deliveryState(delivery: { state: WebhookDeliveryState; attempts: number }): { label: string; tone: BadgeTone } {
+  if (delivery.state === 'PENDING' && delivery.attempts > 0) return { label: 'Retrying', tone: 'amber' };
+  return DELIVERY_STATES[delivery.state];
+}
 
 /**
  * What the form can tell before asking the server: an absolute http(s) URL. Whether plain http or a private
