@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import readme from '../../../../../README.md?raw';
 import {
   aConnection,
   aViewer,
@@ -121,6 +122,10 @@ describe('Settings › Webhooks', () => {
     const help = app.wrapper.get('[data-testid="signature-help"]').text();
     expect(help).toContain('Roster-Webhook-Signature');
     expect(help).toContain('{id}.{timestamp}.{body}');
+    // The receiver example is the README's, so the two never disagree.
+    const readmeExample = /### Webhooks[\s\S]*?```js\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(readmeExample).toContain('verifyRosterWebhook');
+    expect(app.wrapper.get('[data-testid="signature-help"] pre').text()).toBe(readmeExample);
   });
 
   it('checks the URL before sending, shows the server refusing a private address next to the field, then shows the signing secret once', async () => {
