@@ -514,6 +514,25 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     await live.dispose();
   });
 
+  it('reads a page of integrations with their runs in a fixed number of queries, whatever the page size', async () => {
+    const LIST = `query($first: Int!) { integrations(page: { first: $first }) { edges { node { id credentialFieldsSet activeRun { id requestedBy } lastRun { id state requestedBy } } } } }`;
+    const costOf = async (first: number) => {
+      await admin.gql(LIST, { first }); // the session lookup is cached after the first call of a page size
+      roster.resetQueryCount();
+      const result = await admin.gql(LIST, { first });
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.integrations.edges.length).toBe(first);
+      return roster.queryCount();
+    };
+    for (let i = 0; i < 4; i++) {
+      const entra = await createEntra(`Entra listed ${i}`);
+      if (i % 2 === 0) await admin.gql(START, { input: { integrationId: entra.id } });
+      await admin.gql(CREATE, { input: { name: `SCIM listed ${i}`, type: 'SCIM' } });
+    }
+    expect(await costOf(8)).toBe(await costOf(2));
+    await roster.services.syncEngine.runAll();
+  });
+
   it('never puts a credential into an API answer, a log line or the audit trail', async () => {
     // Runs last: every answer the admin received in this file, and every log line, is checked.
     expect(graph.tokenRequests.some((form) => form.get('client_secret') === graph.clientSecret)).toBe(true);

@@ -32,6 +32,7 @@ import {
 import { SyncRunEntity } from './sync/sync-run.entity.js';
 import { SYNC_EVENT } from './sync/sync-engine.js';
 import { readSyncRuns, toSyncRun } from './sync-runs.resolver.js';
+import { syncRunLoaders } from './sync-run-loaders.js';
 
 export function toIntegration(entity: IntegrationEntity, service: IntegrationService, publicUrl: string): Integration {
   return {
@@ -95,13 +96,13 @@ export class IntegrationsResolver {
 
   @FieldResolver(() => SyncRun, { nullable: true, description: 'The run that is queued, running or awaiting confirmation, if any.' })
   async activeRun(@Root() integration: Integration, @Ctx() ctx: RequestContext): Promise<SyncRun | null> {
-    const run = await ctx.services.dataSource.getRepository(SyncRunEntity).findOneBy({ activeKey: integration.id, accountId: integration.accountId });
+    const run = await syncRunLoaders(ctx, ctx.services.dataSource, integration.accountId).activeRun.load(integration.id);
     return run ? toSyncRun(run) : null;
   }
 
   @FieldResolver(() => SyncRun, { nullable: true, description: 'The most recent run, whatever its state.' })
   async lastRun(@Root() integration: Integration, @Ctx() ctx: RequestContext): Promise<SyncRun | null> {
-    const run = await ctx.services.dataSource.getRepository(SyncRunEntity).findOne({ where: { integrationId: integration.id, accountId: integration.accountId }, order: { createdAt: 'DESC', id: 'DESC' } });
+    const run = await syncRunLoaders(ctx, ctx.services.dataSource, integration.accountId).lastRun.load(integration.id);
     return run ? toSyncRun(run) : null;
   }
 

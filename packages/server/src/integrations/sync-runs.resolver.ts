@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { PersonEntity } from '../accounts/person.entity.js';
 import type { RequestContext } from '../app/context.js';
 import { PageArgs, toPageRequest } from '../common/connection.js';
 import { readKeysetPage } from '../common/keyset.js';
+import { syncRunLoaders } from './sync-run-loaders.js';
 import { SyncItemAction, SyncRunItemEntity } from './sync/sync-run-item.entity.js';
 import { emptyCounts, SyncRunEntity } from './sync/sync-run.entity.js';
 import { SyncRun, SyncRunConnection, SyncRunItem, SyncRunItemConnection } from './integration.types.js';
@@ -48,8 +48,7 @@ export class SyncRunsResolver {
   @FieldResolver(() => String, { nullable: true, description: 'Who started the run (name or email); null when the schedule did.' })
   async requestedBy(@Root() run: SyncRun, @Ctx() ctx: RequestContext): Promise<string | null> {
     if (!run.requestedBy) return null;
-    const person = await ctx.services.dataSource.getRepository(PersonEntity).findOneBy({ id: run.requestedBy });
-    return person ? (person.name ?? person.email) : null;
+    return syncRunLoaders(ctx, ctx.services.dataSource, run.accountId).personLabel.load(run.requestedBy);
   }
 
   @FieldResolver(() => SyncRunItemConnection, { description: 'What the run did (or would do) per object, in order; unchanged objects are only counted.' })
