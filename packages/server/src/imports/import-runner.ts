@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { MembershipEntity } from '../accounts/membership.entity.js';
 import { UserSource, UserStatus } from '../accounts/roles.js';
 import type { Logger } from '../app/logger.js';
 import { recordAudit } from '../audit/audit.js';
@@ -13,6 +12,7 @@ import { isUniqueViolation, type InvitationService, type NewInvitation } from '.
 import type { EventBus } from '../realtime/events.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import type { ImportOptions } from './import.service.js';
+import { existingMembers } from './existing-members.js';
 
 export interface ImportRunnerOptions {
   batchSize?: number;
@@ -168,10 +168,7 @@ export class ImportRunner {
         return { processed: 0, created: [], finished: true };
       }
       const candidates = rows.filter((r) => r.email && (r.verdict === 'NEW' || r.verdict === 'ALREADY_MEMBER' || r.verdict === 'ALREADY_INVITED'));
-      const existing = candidates.length
-        ? await manager.getRepository(MembershipEntity).find({ where: { accountId: job.accountId, email: In(candidates.map((r) => r.email!)) }, select: { id: true, email: true, status: true } })
-        : [];
-      const existingByEmail = new Map(existing.map((m) => [m.email, m]));
+      const existingByEmail = await existingMembers(manager, job.accountId, candidates.map((r) => r.email!));
       const toCreate = candidates.filter((r) => !existingByEmail.has(r.email!));
       const companies = await this.resolveNames(manager, CompanyEntity, job.accountId, toCreate.map((r) => r.company).filter((c): c is string => !!c), options.unknownCompanies === 'CREATE');
       const groups = await this.resolveNames(manager, GroupEntity, job.accountId, toCreate.flatMap((r) => (r.groups ? (JSON.parse(r.groups) as string[]) : [])), options.unknownGroups === 'CREATE');

@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { MembershipEntity } from '../accounts/membership.entity.js';
 import { Role, UserStatus } from '../accounts/roles.js';
 import { badInput, forbidden, notFound } from '../app/errors.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -8,6 +7,7 @@ import { newId } from '../common/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../db/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
+import { existingMembers } from './existing-members.js';
 import { CsvFileError, openCsv, type CsvRecord, type CsvSkip } from './csv-reader.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-row.entity.js';
@@ -299,10 +299,7 @@ export class ImportService {
       });
       const fresh = rows.filter((r) => r.verdict === 'NEW').map((r) => r.email!);
       if (fresh.length) {
-        const existing = await dataSource
-          .getRepository(MembershipEntity)
-          .find({ where: { accountId: job.accountId, email: In(fresh) }, select: { id: true, email: true, status: true } });
-        const byEmail = new Map(existing.map((m) => [m.email, m]));
+        const byEmail = await existingMembers(dataSource.manager, job.accountId, fresh);
         for (const row of rows) {
           const member = row.verdict === 'NEW' ? byEmail.get(row.email!) : undefined;
           if (!member) continue;
