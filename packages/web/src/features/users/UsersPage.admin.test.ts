@@ -68,6 +68,24 @@ const buttonIn = (root: { findAll: MountedApp['wrapper']['findAll'] }, name: str
   return found;
 };
 
+/** Opens a row's "More actions" menu (teleported to the body) and returns its item labels. */
+async function openMenu(email: string): Promise<string[]> {
+  await row(email).get('[data-testid="row-menu-button"]').trigger('click');
+  await settle();
+  return Array.from(document.body.querySelectorAll('[role="menu"] [role="menuitem"]')).map((item) => item.textContent!.trim());
+}
+async function chooseFromMenu(email: string, label: string) {
+  await openMenu(email);
+  const item = Array.from(document.body.querySelectorAll<HTMLButtonElement>('[role="menu"] [role="menuitem"]')).find((i) => i.textContent!.trim() === label);
+  if (!item) throw new Error(`No menu item "${label}"`);
+  item.click();
+  await settle();
+}
+async function closeMenu() {
+  document.body.querySelector('[role="menu"]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+  await settle();
+}
+
 describe('Users page: review, suspend, restore and roles', () => {
   it('shows staged users as "Awaiting review" with Invite and Dismiss, suspended ones with Restore, and where users came from', async () => {
     app = await mountApp(api(), '/users');
@@ -82,14 +100,19 @@ describe('Users page: review, suspend, restore and roles', () => {
 
     expect(row('sue@contoso.example').get('[data-testid="badge-suspended"]').text()).toBe('Suspended');
     expect(row('sue@contoso.example').get('[data-testid="restore-button"]').text()).toBe('Restore');
-    expect(row('sue@contoso.example').find('[data-testid="suspend-button"]').exists()).toBe(false);
+    expect(await openMenu('sue@contoso.example')).toEqual(['Change role…']);
+    await closeMenu();
     expect(row('sue@contoso.example').get('[data-testid="user-source"]').text()).toBe('SCIM');
 
     expect(row('ann@contoso.example').find('[data-testid="restore-button"]').exists()).toBe(false);
     expect(row('ann@contoso.example').find('[data-testid="user-source"]').exists()).toBe(false);
-    expect(row('ann@contoso.example').find('[data-testid="suspend-button"]').exists()).toBe(true);
-    // Owners cannot be suspended: no button that can only fail.
-    expect(row('olga@contoso.example').find('[data-testid="suspend-button"]').exists()).toBe(false);
+    expect(await openMenu('ann@contoso.example')).toEqual(['Change role…', 'Suspend…']);
+    await closeMenu();
+    expect(document.body.querySelector('[role="menu"]')).toBeNull();
+    expect(document.activeElement).toBe(row('ann@contoso.example').get('[data-testid="row-menu-button"]').element);
+    // Owners cannot be suspended: no item that can only fail.
+    expect(await openMenu('olga@contoso.example')).toEqual(['Change role…']);
+    await closeMenu();
   });
 
   it('invites a staged user with reinviteUsers, and dismisses one with uninviteUsers after asking', async () => {
@@ -132,6 +155,17 @@ describe('Users page: review, suspend, restore and roles', () => {
     expect(fake.calls('UsersPage').length).toBeGreaterThan(reads);
   });
 
+  it('suspends one user from the row menu after asking', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users');
+    await chooseFromMenu('ann@contoso.example', 'Suspend…');
+    expect(app.wrapper.get('[role="alertdialog"]').text()).toContain('Suspend ann@contoso.example? They can no longer sign in until restored.');
+    await buttonIn(app.wrapper.get('[role="alertdialog"]'), 'Suspend').trigger('click');
+    await settle();
+    expect(fake.lastCall('SuspendUsers')!.variables.input).toEqual({ userIds: ['u-ann'] });
+    expect(toasts().text()).toContain('u-ann is suspended and can no longer sign in.');
+  });
+
   it('suspends the selected users after saying they cannot sign in, with a result per user', async () => {
     const fake = api();
     app = await mountApp(fake, '/users');
@@ -159,8 +193,7 @@ describe('Users page: review, suspend, restore and roles', () => {
 
   it('offers the Owner role to owners only, and changes roles with the server’s answer per user', async () => {
     app = await mountApp(api(), '/users');
-    await row('ann@contoso.example').get('[data-testid="change-role-button"]').trigger('click');
-    await settle();
+    await chooseFromMenu('ann@contoso.example', 'Change role…');
     let options = app.wrapper.findAll('[data-testid="change-role-select"] option').map((o) => o.text());
     expect(options).toEqual(['Choose a role', 'Member', 'Administrator']);
     app.wrapper.unmount();
