@@ -251,8 +251,9 @@ describe('Integration detail page', () => {
     const dialog = app.wrapper.get('[role="dialog"]');
     expect(dialog.text()).toContain('Client secret value (set)');
     await dialog.get('[data-testid="edit-name"]').setValue('Contoso (prod)');
-    const onDemand = dialog.get('[data-testid="option-interval"]').findAll('option').find((o) => o.text() === 'On demand only')!;
-    await onDemand.setSelected();
+    const interval = dialog.get('[data-testid="option-interval"]');
+    (interval.findAll('option').find((o) => o.text() === 'On demand only')!.element as HTMLOptionElement).selected = true;
+    await interval.trigger('change');
     await dialog.get('[data-testid="replace-clientSecret"]').setValue('rotated-secret');
     await dialog.get('[data-testid="edit-integration-form"]').trigger('submit');
     await settle();

@@ -86,7 +86,7 @@ describe('Integrations page', () => {
     fail = false;
     await app.wrapper.findAll('button').find((b) => b.text() === 'Try again')!.trigger('click');
     await settle();
-    expect(row('Contoso Entra').exists()).toBe(true);
+    expect(app.wrapper.find('[data-testid="integration-row"][data-name="Contoso Entra"]').exists()).toBe(true);
   });
 });
 
