@@ -40,6 +40,9 @@ interface PageOutcome {
 
 type ItemDraft = PageOutcome['items'][number];
 
+/** Objects applied between two pauses for the event loop (SQLite answers synchronously; requests must get in). */
+const YIELD_EVERY = 20;
+
 const STAGE_ORDER = [SyncStage.COMPANIES, SyncStage.USERS, SyncStage.GROUPS, SyncStage.REMOVALS, SyncStage.DONE];
 
 /**
@@ -252,7 +255,8 @@ export class SyncEngine extends PollingWorker {
       if (item) outcome.items.push({ ...item, label: item.label.slice(0, 320), message: item.message?.slice(0, 1000) ?? null });
     };
     if (stage === SyncStage.COMPANIES) {
-      for (const company of page.items as DirectoryCompany[]) {
+      for (const [index, company] of (page.items as DirectoryCompany[]).entries()) {
+        if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
         const base = { resourceType: ExternalResourceType.COMPANY, externalId: company.externalId, label: company.name };
         if (run.dryRun) {
           const linked = await this.linkedLocalIds(integration, ExternalResourceType.COMPANY, [company.externalId]);
@@ -269,7 +273,8 @@ export class SyncEngine extends PollingWorker {
       // Read in bulk what each user would need: a dry run reports it; a real run skips the unchanged ones (most
       // users on every run after the first) without a query each, and hands the rest to provisioning.
       const plan = await this.planUsers(integration, users);
-      for (const user of users) {
+      for (const [index, user] of users.entries()) {
+        if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
         const base = { resourceType: ExternalResourceType.USER, externalId: user.externalId, label: user.email ?? user.name ?? user.externalId };
         if (!user.email) {
           record('skipped', { ...base, action: SyncItemAction.SKIPPED, localId: null, message: 'No email address upstream (mail and userPrincipalName are empty or external).' });
@@ -300,7 +305,8 @@ export class SyncEngine extends PollingWorker {
           .update({ integrationId: integration.id, resourceType: ExternalResourceType.USER, externalId: In(users.map((u) => u.externalId)) }, { lastSeenAt: new Date() });
       }
     } else if (stage === SyncStage.GROUPS) {
-      for (const group of page.items as DirectoryGroup[]) {
+      for (const [index, group] of (page.items as DirectoryGroup[]).entries()) {
+        if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
         const base = { resourceType: ExternalResourceType.GROUP, externalId: group.externalId, label: group.name };
         const members = await this.linkedLocalIds(integration, ExternalResourceType.USER, group.memberExternalIds);
         if (run.dryRun) {
