@@ -95,6 +95,8 @@ export function createCache(): InMemoryCache {
       SyncCountsType: { merge: true },
       IntegrationOptionsType: { merge: true },
       IntegrationCapabilities: { merge: true },
+      // `me` has no id; Settings reads more of its account than the session does, so the two merge.
+      ViewerInfo: { merge: true },
     },
   });
 }

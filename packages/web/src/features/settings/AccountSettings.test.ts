@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type RecordedOperation } from '../../app/testing';
+
+function api() {
+  let account = { __typename: 'Account', id: 'account-1', name: 'Northwind MSP', invitationLifetimeDays: 7 };
+  return fakeApi({
+    Me: () => ({ data: { me: aViewer() } }),
+    AccountSettings: () => ({ data: { me: { __typename: 'ViewerInfo', currentAccount: account } } }),
+    UpdateAccountSettings: (op: RecordedOperation) => {
+      const { name, invitationLifetimeDays } = op.variables.input;
+      if (name === 'Taken') return graphQLError('BAD_USER_INPUT', 'Another account already uses that name.', { field: 'input.name' });
+      account = { ...account, name, invitationLifetimeDays };
+      return { data: { updateAccountSettings: { __typename: 'UpdateAccountSettingsPayload', account } } };
+    },
+  });
+}
+
+let app: MountedApp | undefined;
+afterEach(() => {
+  app?.wrapper.unmount();
+  app = undefined;
+});
+
+const form = () => app!.wrapper.get('[data-testid="account-settings-form"]');
+const field = (label: string) => {
+  const labelEl = form().findAll('label').find((l) => l.text() === label)!;
+  return form().get(`#${labelEl.attributes('for')}`);
+};
+const save = () => form().findAll('button').find((b) => b.text() === 'Save')!;
+
+describe('Settings › Account', () => {
+  it('changes the invitation lifetime and the name, which the top bar shows at once', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/settings');
+    await waitFor(() => expect((field('Invitation lifetime (days)').element as HTMLInputElement).value).toBe('7'));
+    expect(save().attributes('disabled')).toBeDefined();
+
+    await field('Invitation lifetime (days)').setValue('14');
+    await field('MSP name').setValue('Northwind Managed Services');
+    await form().trigger('submit');
+    await settle();
+    expect(fake.lastCall('UpdateAccountSettings')!.variables).toEqual({
+      input: { name: 'Northwind Managed Services', invitationLifetimeDays: 14 },
+    });
+    expect(form().text()).toContain('Saved.');
+    expect(app.wrapper.get('[data-testid="account-name"]').text()).toBe('Northwind Managed Services');
+  });
+
+  it('refuses a lifetime outside 1 to 90 days without asking, and shows the server refusing a name at the field', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/settings');
+    await waitFor(() => expect(app!.wrapper.find('[data-testid="account-settings-form"]').exists()).toBe(true));
+
+    await field('Invitation lifetime (days)').setValue('120');
+    await form().trigger('submit');
+    await settle();
+    expect(form().text()).toContain('An invitation can stay valid for 1 to 90 days.');
+    expect(field('Invitation lifetime (days)').attributes('aria-invalid')).toBe('true');
+    expect(fake.calls('UpdateAccountSettings')).toHaveLength(0);
+
+    await field('Invitation lifetime (days)').setValue('30');
+    await field('MSP name').setValue('Taken');
+    await form().trigger('submit');
+    await settle();
+    expect(fake.calls('UpdateAccountSettings')).toHaveLength(1);
+    expect(field('MSP name').attributes('aria-invalid')).toBe('true');
+    expect(form().text()).toContain('Another account already uses that name.');
+    expect(form().text()).not.toContain('Saved.');
+  });
+});
