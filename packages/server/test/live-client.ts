@@ -11,7 +11,14 @@ export interface LiveSubscription<T> {
 }
 
 /** Subscribes over graphql-ws like a browser with the given session cookie would. */
-export function subscribe<T = any>(baseUrl: string, cookie: string | null, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
+export function subscribe<T = any>(
+  baseUrl: string,
+  cookie: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+  /** Extra headers of the upgrade request, e.g. an API key's Authorization. */
+  headers: Record<string, string> = {},
+): LiveSubscription<T> {
   let onClosed: (value: { code: number; reason: string }) => void = () => {};
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
   let connected: () => void = () => {};
@@ -23,7 +30,7 @@ export function subscribe<T = any>(baseUrl: string, cookie: string | null, query
     onNonLazyError: () => {},
     webSocketImpl: class extends WebSocket {
       constructor(url: string, protocols: string[]) {
-        super(url, protocols, { headers: cookie ? { cookie } : {} });
+        super(url, protocols, { headers: { ...headers, ...(cookie ? { cookie } : {}) } });
       }
     },
     on: {

@@ -6,7 +6,7 @@ import { SessionService } from '../auth/session.service.js';
 import { ApiKeyService } from '../auth/api-keys/api-key.service.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { RosterConfig } from './config.js';
-import { badInput, forbidden, unauthenticated } from './errors.js';
+import { badInput, forbidden, unauthenticated, type UnauthenticatedReason } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { InvitationService } from '../invitations/invitation.service.js';
@@ -134,7 +134,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   };
 }
 
-const sessionChecksByEvent = new WeakMap<object, Map<string | undefined, ReturnType<SessionService['lookup']>>>();
+const sessionChecksByEvent = new WeakMap<object, Map<string | undefined, Promise<{ viewer: Viewer | null; reason?: UnauthenticatedReason }>>>();
 
 /** What every resolver receives. The viewer is resolved lazily, once, on first use. */
 export class RequestContext {
@@ -181,13 +181,15 @@ export class RequestContext {
   async revalidate(sharedBy?: object): Promise<Viewer> {
     let lookups = sharedBy ? sessionChecksByEvent.get(sharedBy) : undefined;
     if (sharedBy && !lookups) sessionChecksByEvent.set(sharedBy, (lookups = new Map()));
-    let pending = lookups?.get(this.sessionToken);
+    // One check per credential and event: a session token, or an API key's Authorization value.
+    const credential = this.authorization ?? this.sessionToken;
+    let pending = lookups?.get(credential);
     if (!pending) {
-      pending = this.services.sessions.lookup(this.sessionToken);
-      lookups?.set(this.sessionToken, pending);
+      pending = this.authorization !== undefined ? this.services.apiKeys.authenticate(this.authorization) : this.services.sessions.lookup(this.sessionToken);
+      lookups?.set(credential, pending);
     }
     const result = await pending;
-    if (!result.viewer) throw unauthenticated(result.reason);
+    if (!result.viewer) throw unauthenticated(result.reason ?? 'NO_SESSION');
     if (!isAdministrator(result.viewer.role)) throw forbidden('Your role does not give access to the admin dashboard.', { requiredRole: 'ADMIN' });
     this.viewerPromise = Promise.resolve(result.viewer);
     return result.viewer;

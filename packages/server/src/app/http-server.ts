@@ -7,13 +7,13 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { getOperationAST, parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Logger } from './logger.js';
 import { RequestContext, type Services } from './context.js';
-import { ErrorCode } from './errors.js';
+import { ErrorCode, unauthenticated, type UnauthenticatedReason } from './errors.js';
 import { printRosterSchema } from './print-schema.js';
 import { applyResendEvent, type ResendEvent } from '../mail/resend-webhooks.js';
 import { svixVerify } from '../mail/svix-signature.js';
@@ -21,7 +21,7 @@ import { mountImportRoutes } from '../imports/import.routes.js';
 import { mountAuditRoutes } from '../audit/audit.routes.js';
 import { withRequestScope } from '../audit/request-scope.js';
 import { mountScimRoutes } from '../scim/scim.routes.js';
-import { operationAccessPlugin } from '../auth/protection/operation-access.js';
+import { operationAccessPlugin, refusalFor } from '../auth/protection/operation-access.js';
 import { QUERY_LIMITS, queryLimitRules } from '../auth/protection/query-limits.js';
 import { stableErrorCode } from '../auth/protection/stable-codes.js';
 import { GraphQLRateLimiter } from '../auth/protection/rate-limit.js';
@@ -56,18 +56,27 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     const paramToken = typeof ctx.connectionParams?.sessionToken === 'string' ? ctx.connectionParams.sessionToken : undefined;
     return cookieToken ?? paramToken;
   };
+  // API keys on sockets: the Authorization header of the upgrade request, or `authorization` in connectionParams
+  // (browsers cannot set headers on a WebSocket).
+  const socketAuthorization = (ctx: { extra: { request: http.IncomingMessage }; connectionParams?: Readonly<Record<string, unknown>> }) => {
+    const param = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
+    return ctx.extra.request.headers.authorization ?? param;
+  };
+  const socketRefusal = (ctx: Parameters<typeof socketAuthorization>[0]) => {
+    const authorization = socketAuthorization(ctx);
+    if (authorization !== undefined) return services.apiKeys.authenticate(authorization).then((r) => (r.viewer ? null : r.reason));
+    return services.sessions.lookup(socketToken(ctx)).then((r) => (r.viewer ? null : r.reason));
+  };
   const sessionChecks = new WeakMap<object, NodeJS.Timeout>();
   const wsCleanup = useServer(
     {
       schema,
-      // Authenticated on connection: no valid session, no socket (closed with 4403 Forbidden).
+      // Authenticated on connection: no valid session or API key, no socket (closed with 4403 Forbidden).
       onConnect: async (ctx) => {
-        const token = socketToken(ctx);
-        const result = await services.sessions.lookup(token);
-        if (!result.viewer) return false;
+        if ((await socketRefusal(ctx)) !== null) return false;
         const timer = setInterval(async () => {
-          const again = await services.sessions.lookup(token).catch(() => null);
-          if (again && !again.viewer) ctx.extra.socket.close(SESSION_ENDED_CLOSE_CODE, again.reason === 'SESSION_EXPIRED' ? 'Session expired' : 'Signed out');
+          const reason = await socketRefusal(ctx).catch(() => null);
+          if (reason) ctx.extra.socket.close(SESSION_ENDED_CLOSE_CODE, socketClosedBecause(reason));
         }, options.liveSessionCheckMs ?? 30_000);
         timer.unref();
         sessionChecks.set(ctx.extra.socket, timer);
@@ -76,7 +85,23 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       onClose: (ctx) => {
         clearInterval(sessionChecks.get(ctx.extra.socket));
       },
-      context: (ctx) => new RequestContext(services, socketToken(ctx), null),
+      // An API key may subscribe only to what its scopes allow, checked once per subscription like over HTTP.
+      onSubscribe: async (ctx, _id, payload) => {
+        const authorization = socketAuthorization(ctx);
+        if (authorization === undefined) return;
+        const result = await services.apiKeys.authenticate(authorization);
+        if (!result.viewer) return [unauthenticated(result.reason)];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: QUERY_LIMITS.tokens });
+        } catch {
+          return; // graphql-ws reports the syntax error itself
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        const refusal = operation ? refusalFor(result.viewer, operation, document) : null;
+        return refusal ? [refusal] : undefined;
+      },
+      context: (ctx) => new RequestContext(services, socketToken(ctx), null, socketAuthorization(ctx)),
     },
     wsServer,
   );
@@ -177,6 +202,13 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       await rateLimiter.close();
     },
   };
+}
+
+/** The close reason a live dashboard or API client sees when its credentials stop working. */
+function socketClosedBecause(reason: UnauthenticatedReason): string {
+  if (reason === 'SESSION_EXPIRED') return 'Session expired';
+  if (reason.startsWith('API_KEY')) return reason === 'API_KEY_EXPIRED' ? 'API key expired' : 'API key no longer valid';
+  return 'Signed out';
 }
 
 /** Serves the built SPA, the bundled playground, and index.html for every client-side route. */

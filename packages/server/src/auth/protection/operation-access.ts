@@ -4,6 +4,7 @@ import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, typ
 import type { RequestContext } from '../../app/context.js';
 import { ErrorCode, forbidden } from '../../app/errors.js';
 import { accessOf } from '../api-keys/scopes.js';
+import type { Viewer } from '../viewer.js';
 
 const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
@@ -63,31 +64,36 @@ export function operationAccessPlugin(): ApolloServerPlugin<RequestContext> {
           });
           if (!viewer.apiKey) return;
 
-          const rootType = ROOT_TYPE[operation.operation];
-          for (const field of fields) {
-            if (field.startsWith('__')) continue;
-            const access = accessOf(rootType, field);
-            if (access === 'PUBLIC') continue;
-            if (access === undefined || access === 'SESSION') {
-              throw withHttpStatus(
-                forbidden(`\`${field}\` is only available to a signed-in administrator, not to an API key.`, { reason: 'SESSION_REQUIRED', field }),
-                403,
-              );
-            }
-            if (!viewer.apiKey.scopes.includes(access.scope)) {
-              throw withHttpStatus(
-                forbidden(`This API key lacks the scope \`${access.scope}\`, which \`${field}\` needs. An administrator can create a key with it.`, {
-                  requiredScope: access.scope,
-                  field,
-                }),
-                403,
-              );
-            }
-          }
+          const refusal = refusalFor(viewer, operation, document);
+          if (refusal) throw withHttpStatus(refusal, 403);
         },
       };
     },
   };
+}
+
+/**
+ * Why an API key may not run this operation, or null when it may: every root field must be allowed to keys
+ * (FIELD_ACCESS) and covered by the key's scopes. Signed-in people are never refused here.
+ */
+export function refusalFor(viewer: Viewer, operation: OperationDefinitionNode, document: DocumentNode): GraphQLError | null {
+  if (!viewer.apiKey) return null;
+  const rootType = ROOT_TYPE[operation.operation];
+  for (const field of rootFieldsOf(operation, document)) {
+    if (field.startsWith('__')) continue;
+    const access = accessOf(rootType, field);
+    if (access === 'PUBLIC') continue;
+    if (access === undefined || access === 'SESSION') {
+      return forbidden(`\`${field}\` is only available to a signed-in administrator, not to an API key.`, { reason: 'SESSION_REQUIRED', field });
+    }
+    if (!viewer.apiKey.scopes.includes(access.scope)) {
+      return forbidden(`This API key lacks the scope \`${access.scope}\`, which \`${field}\` needs. An administrator can create a key with it.`, {
+        requiredScope: access.scope,
+        field,
+      });
+    }
+  }
+  return null;
 }
 
 function introspectionRefused(): GraphQLError {
