@@ -295,6 +295,21 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect((await roster.dataSource.getRepository(GroupMemberEntity).findBy({ groupId: group.id })).map((m) => byId.get(m.membershipId))).toEqual([users[2]!.mail]);
   });
 
+  it('suspends a user disabled upstream and restores them when enabled again', async () => {
+    const users = graph.seedUsers(3, 'disable.test');
+    const integration = await createEntra('Entra disable');
+    await sync(integration.id);
+    users[0]!.accountEnabled = false;
+    const disabled = await sync(integration.id);
+    expect(disabled).toMatchObject({ state: 'SUCCEEDED', counts: { suspended: 1, unchanged: 2 } });
+    expect(disabled.items.edges.map((e: any) => [e.node.label, e.node.action])).toEqual([[users[0]!.mail, 'SUSPENDED']]);
+    expect((await membersOf([users[0]!.mail!]))[0]!.status).toBe(UserStatus.SUSPENDED);
+    users[0]!.accountEnabled = true;
+    const enabled = await sync(integration.id);
+    expect(enabled).toMatchObject({ state: 'SUCCEEDED', counts: { restored: 1, unchanged: 2 } });
+    expect((await membersOf([users[0]!.mail!]))[0]!.status).toBe(UserStatus.INVITED);
+  });
+
   it('stops before a mass suspension, shows it in a dry run that writes nothing, and suspends once confirmed', async () => {
     const users = graph.seedUsers(5, 'mass.test');
     const integration = await createEntra('Entra mass', { suspendThresholdPercent: 30 });
