@@ -190,6 +190,18 @@ describe('Integration detail page', () => {
     expect(toasts().text()).toContain('A sync is already running: A sync of this integration is already running.');
   });
 
+  it('cancels a running sync, saying what it already did stays done', async () => {
+    const running = aSyncRun({ id: 'run-now', state: 'RUNNING', finishedAt: null });
+    const fake = api({ integration: anIntegration({ id: 'int-1', activeRun: running }), runs: [running] }, {
+      CancelSync: () => ({ data: { cancelSync: { __typename: 'SyncRunPayload', run: { ...running, state: 'CANCELLED' } } } }),
+    });
+    app = await mountApp(fake, '/integrations/int-1');
+    await app.wrapper.get('[data-testid="cancel-active-run"]').trigger('click');
+    await settle();
+    expect(fake.lastCall('CancelSync')!.variables.input).toEqual({ runId: 'run-now' });
+    expect(toasts().text()).toContain('Sync cancelled. What it already did stays done.');
+  });
+
   it('tests the saved connection and shows the result', async () => {
     const fake = api({}, {
       TestIntegrationConnection: () => ({

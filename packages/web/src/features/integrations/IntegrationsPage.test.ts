@@ -72,6 +72,23 @@ describe('Integrations page', () => {
     expect(row('Busy').text()).toContain('Running');
   });
 
+  it('follows runs live: progress rewrites the row’s badge alone, a run that ends reads the list again', async () => {
+    const running = aSyncRun({ id: 'run-busy', integrationId: 'int-busy', state: 'RUNNING', finishedAt: null });
+    const fake = api([anIntegration({ id: 'int-busy', name: 'Busy', activeRun: running })]);
+    app = await mountApp(fake, '/integrations');
+    await waitFor(() => expect(fake.stream('SyncRunUpdated').observed).toBe(true));
+    const reads = fake.calls('IntegrationsPage').length;
+
+    fake.stream('SyncRunUpdated').next({ data: { syncRunUpdated: { ...running, state: 'AWAITING_CONFIRMATION' } } });
+    await settle();
+    expect(row('Busy').text()).toContain('Awaiting confirmation');
+    expect(fake.calls('IntegrationsPage')).toHaveLength(reads);
+
+    fake.stream('SyncRunUpdated').next({ data: { syncRunUpdated: { ...running, state: 'SUCCEEDED', finishedAt: new Date().toISOString() } } });
+    await settle();
+    expect(fake.calls('IntegrationsPage').length).toBeGreaterThan(reads);
+  });
+
   it('shows the error with a "Try again" that loads the page once the server recovers', async () => {
     let fail = true;
     const fake = api(undefined, {
