@@ -73,6 +73,13 @@ export function newDelivery(endpoint: Pick<WebhookEndpointEntity, 'id' | 'accoun
 }
 
 /**
+ * Set when this process queued deliveries inside a transaction. The worker cannot be woken from inside the
+ * transaction (it would find nothing yet), so it checks this when the change's event arrives after commit:
+ * events that queued nothing cost no query.
+ */
+export const queuedInThisProcess = { pending: false };
+
+/**
  * Queues a delivery per (event, subscribed enabled endpoint) inside the caller's transaction (called by
  * recordAudit). Audit actions no endpoint can subscribe to cost nothing; the others one SELECT and one
  * multi-row INSERT per call, however many events and endpoints.
@@ -92,5 +99,6 @@ export async function enqueueWebhookDeliveries(manager: EntityManager, accountId
     for (const event of relevant) if (subscribed.has(event.action)) deliveries.push(newDelivery(endpoint, payloadOf(event), now));
   }
   await bulkInsertEntities(manager, WebhookDeliveryEntity, deliveries);
+  if (deliveries.length) queuedInThisProcess.pending = true;
 }
 

@@ -6,6 +6,7 @@ import type { EventBus } from '../realtime/events.js';
 import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
+import { queuedInThisProcess } from './webhook-events.js';
 import { postJson, type PostResult } from './webhook-http.js';
 import { signDelivery } from './webhook-signature.js';
 import type { WebhookService } from './webhook.service.js';
@@ -62,9 +63,11 @@ export class WebhookWorker extends PollingWorker {
 
   override start(): void {
     // Deliveries are queued inside the change's transaction, which cannot wake us; its event, published after
-    // commit (from any instance, with Redis), can. The poll remains the safety net.
-    this.unsubscribe ??= this.events.subscribe((event) => {
-      if (event.type !== 'email.delivery_changed') this.nudge();
+    // commit, can. Only when this process queued something; other instances' deliveries wait for the poll.
+    this.unsubscribe ??= this.events.subscribe(() => {
+      if (!queuedInThisProcess.pending) return;
+      queuedInThisProcess.pending = false;
+      this.nudge();
     });
     super.start();
   }
