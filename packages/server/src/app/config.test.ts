@@ -43,4 +43,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ ROSTER_CREDENTIALS_KEY: key.toString('hex') }).credentialsKey).toEqual(key);
     expect(() => loadConfig({ ROSTER_CREDENTIALS_KEY: 'c2hvcnQ=' })).toThrow(/must be 32 bytes/);
   });
+
+  it('keeps webhooks off private networks unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=true', () => {
+    expect(loadConfig({}).webhookAllowPrivateNetworks).toBe(false);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'TRUE' }).webhookAllowPrivateNetworks).toBe(true);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS="yes" must be true or false/);
+  });
 });
