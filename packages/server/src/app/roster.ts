@@ -8,6 +8,7 @@ import { createServices, type Services } from './context.js';
 import type { OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { EmailTransport } from '../mail/transport.js';
 import type { ImportRunnerOptions } from '../imports/import-runner.js';
+import type { WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
 import type { SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import type { ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { createHttpServer } from './http-server.js';
@@ -40,6 +41,9 @@ export interface StartOptions {
   runSyncEngine?: boolean;
   /** Replaces how connectors reach outside platforms (tests). */
   connectorEnvironment?: Partial<ConnectorEnvironment>;
+  webhooks?: WebhookWorkerOptions;
+  /** Run the webhook delivery worker in this process (default true). */
+  runWebhookWorker?: boolean;
   /** How often open WebSockets re-check their session (default 30 s). */
   liveSessionCheckMs?: number;
 }
@@ -56,7 +60,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     const demo = config.seedDemo ? await seedDemoIfEmpty(dataSource) : null;
     const events = config.redisUrl ? await RedisEventBus.connect(config.redisUrl, logger) : undefined;
     closeEvents = () => events?.close() ?? Promise.resolve();
-    const services = createServices(config, dataSource, { events, logger, outbox: options.outbox, transport: options.transport, importRunner: options.importRunner, syncEngine: options.syncEngine, connectorEnvironment: options.connectorEnvironment });
+    const services = createServices(config, dataSource, { events, logger, outbox: options.outbox, transport: options.transport, importRunner: options.importRunner, syncEngine: options.syncEngine, connectorEnvironment: options.connectorEnvironment, webhooks: options.webhooks });
     const http = await createHttpServer(await buildRosterSchema(), services, logger, { liveSessionCheckMs: options.liveSessionCheckMs });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
@@ -68,6 +72,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     if (options.runOutboxWorker !== false) services.outbox.start();
     services.expirySweeper.start();
     if (options.runImportRunner !== false) services.importRunner.start();
+    if (options.runWebhookWorker !== false) services.webhookWorker.start();
     if (options.runSyncEngine !== false) services.syncEngine.start();
     const url = config.publicUrl;
     return {
@@ -81,6 +86,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
         await services.importRunner.stop();
         await services.syncEngine.stop();
         await services.outbox.stop();
+        await services.webhookWorker.stop();
         await http.close();
         await closeEvents();
         await dataSource.destroy();
