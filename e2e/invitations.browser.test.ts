@@ -319,7 +319,7 @@ describe.skipIf(!chromiumAvailable())('the invitation lifecycle in a real browse
     const badge = rowOf(admin, ZOE).getByTestId('badge-pending');
     expect((await badge.innerText()).trim()).toBe('Invitation pending');
     expect(await badge.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(254, 243, 199)');
-    for (const row of rows) expect(row.actions, `the buttons of ${row.email}`).toEqual(['Re-invite', 'Un-invite']);
+    for (const row of rows) expect(row.actions, `the buttons of ${row.email}`).toEqual(['Re-invite', 'Un-invite', `More actions for ${row.email}`]);
     done.add(STEP1);
   });
 
@@ -366,8 +366,9 @@ describe.skipIf(!chromiumAvailable())('the invitation lifecycle in a real browse
   it("4. after a reload the admin sees zoe without the pending badge; yann's is still pending", async () => {
     needs(STEP3);
     const rows = await reloadUsers((r) => r.length === 2 && byEmail(r, ZOE)?.pending === false, 'zoe without the pending badge');
-    expect(byEmail(rows, ZOE)).toMatchObject({ name: 'Zoe Zed', status: 'Active', pending: false, actions: [] });
-    expect(byEmail(rows, YANN)).toMatchObject({ pending: true, actions: ['Re-invite', 'Un-invite'] });
+    // Zoe accepted: only the menu every user has (change role, suspend) is left.
+    expect(byEmail(rows, ZOE)).toMatchObject({ name: 'Zoe Zed', status: 'Active', pending: false, actions: [`More actions for ${ZOE}`] });
+    expect(byEmail(rows, YANN)).toMatchObject({ pending: true, actions: ['Re-invite', 'Un-invite', `More actions for ${YANN}`] });
     expect(await rowOf(admin, ZOE).getByTestId('badge-pending').count()).toBe(0);
     done.add(STEP4);
   });
