@@ -13,6 +13,7 @@ import {
 } from '../../app/testing';
 
 const SIGNING_SECRET = 'rwhsec_Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1zZWNyZXQ';
+const ROLLED_SECRET = 'rwhsec_cm9sbGVkLWZvci10ZXN0cy1vbmx5LW5vdC1yZWFsLXh5eg';
 const PRIVATE_REFUSAL =
   'The host 10.0.0.5 resolves to a private address (10.0.0.5), which webhooks may not call (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it in development).';
 
@@ -83,6 +84,20 @@ function api(options: { deliveries?: ReturnType<typeof aDelivery>[] } = {}) {
       const created = anEndpoint({ id: 'ep-2', url, events, description, secretPrefix: SIGNING_SECRET.slice(0, 12) });
       endpoints = [created, ...endpoints];
       return { data: { createWebhookEndpoint: { __typename: 'WebhookEndpointSecretPayload', endpoint: created, secret: SIGNING_SECRET } } };
+    },
+    UpdateWebhookEndpoint: (op: RecordedOperation) => {
+      const { id, ...changes } = op.variables.input;
+      endpoints = endpoints.map((e) => (e.id === id ? { ...e, ...changes } : e));
+      return { data: { updateWebhookEndpoint: { __typename: 'WebhookEndpointPayload', endpoint: endpoints.find((e) => e.id === id) } } };
+    },
+    RollWebhookSecret: (op: RecordedOperation) => {
+      endpoints = endpoints.map((e) => (e.id === op.variables.input.id ? { ...e, secretPrefix: ROLLED_SECRET.slice(0, 12), secretRolledAt: new Date().toISOString() } : e));
+      const endpoint = endpoints.find((e) => e.id === op.variables.input.id);
+      return { data: { rollWebhookSecret: { __typename: 'WebhookEndpointSecretPayload', endpoint, secret: ROLLED_SECRET } } };
+    },
+    DeleteWebhookEndpoint: (op: RecordedOperation) => {
+      endpoints = endpoints.filter((e) => e.id !== op.variables.input.id);
+      return { data: { deleteWebhookEndpoint: { __typename: 'WebhookEndpointPayload', endpoint: { __typename: 'WebhookEndpoint', id: op.variables.input.id } } } };
     },
     RedeliverWebhook: (op: RecordedOperation) => {
       const original = deliveries.find((d) => d.id === op.variables.input.deliveryId)!;
@@ -164,6 +179,70 @@ describe('Settings › Webhooks', () => {
     await settle();
     expect(Array.from(document.querySelectorAll('input')).map((input) => input.value)).not.toContain(SIGNING_SECRET);
     await waitFor(() => expect(app!.wrapper.findAll('[data-testid="endpoint-row"]')).toHaveLength(2));
+  });
+
+  it('edits an endpoint from its current values; an emptied description is cleared', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/settings/webhooks');
+    await waitFor(() => expect(app!.wrapper.findAll('[data-testid="endpoint-row"]')).toHaveLength(1));
+    await button('Edit', app.wrapper.get('[data-testid="endpoint-row"]')).trigger('click');
+    await waitFor(() => expect(dialog().text()).toContain('sync.finished'));
+    expect(dialog().text()).toContain('Edit webhook endpoint');
+    expect((dialog().get('input[type="url"]').element as HTMLInputElement).value).toBe('https://hooks.contoso.example/roster');
+    const checked = dialog().findAll('input[type="checkbox"]').filter((c) => (c.element as HTMLInputElement).checked);
+    expect(checked.map((c) => c.attributes('value'))).toEqual(['user.invited', 'user.accepted']);
+
+    await dialog().get('input[type="checkbox"][value="user.accepted"]').setValue(false);
+    await dialog().get('input[type="checkbox"][value="sync.finished"]').setValue(true);
+    await dialog().get('input:not([type])').setValue('');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.lastCall('UpdateWebhookEndpoint')!.variables).toEqual({
+      input: { id: 'ep-1', url: 'https://hooks.contoso.example/roster', description: '', events: ['user.invited', 'sync.finished'] },
+    });
+    expect(app.wrapper.find('[role="dialog"]').exists()).toBe(false);
+    expect(app.wrapper.get('[data-testid="endpoint-row"]').text()).toContain('sync.finished');
+    expect(app.wrapper.get('[data-testid="endpoint-row"]').text()).not.toContain('Provisioning bridge');
+  });
+
+  it('pauses and resumes an endpoint, asks before rolling its secret or deleting it, and shows the new secret once', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/settings/webhooks');
+    await waitFor(() => expect(app!.wrapper.findAll('[data-testid="endpoint-row"]')).toHaveLength(1));
+    const row = () => app!.wrapper.get('[data-testid="endpoint-row"]');
+
+    await button('Pause', row()).trigger('click');
+    await settle();
+    expect(fake.lastCall('UpdateWebhookEndpoint')!.variables).toEqual({ input: { id: 'ep-1', enabled: false } });
+    expect(row().text()).toContain('Paused');
+    expect(button('Send test', row()).attributes('disabled')).toBeDefined();
+    await button('Resume', row()).trigger('click');
+    await settle();
+    expect(fake.lastCall('UpdateWebhookEndpoint')!.variables).toEqual({ input: { id: 'ep-1', enabled: true } });
+    expect(row().text()).toContain('Enabled');
+
+    await button('Roll secret', row()).trigger('click');
+    await settle();
+    const rollConfirm = app!.wrapper.get('[role="alertdialog"]');
+    expect(rollConfirm.text()).toContain('The current secret (rwhsec_abcde…) stops signing at once');
+    expect(fake.calls('RollWebhookSecret')).toHaveLength(0);
+    await button('Roll secret', rollConfirm).trigger('click');
+    await settle();
+    expect(fake.lastCall('RollWebhookSecret')!.variables).toEqual({ input: { id: 'ep-1' } });
+    expect((dialog().get('[data-testid="secret-value"]').element as HTMLInputElement).value).toBe(ROLLED_SECRET);
+    await button('Done', dialog()).trigger('click');
+    await settle();
+    expect(Array.from(document.querySelectorAll('input')).map((input) => input.value)).not.toContain(ROLLED_SECRET);
+
+    await button('Delete', row()).trigger('click');
+    await settle();
+    const deleteConfirm = app!.wrapper.get('[role="alertdialog"]');
+    expect(deleteConfirm.text()).toContain('Its delivery history goes with it and pending deliveries are not sent.');
+    expect(fake.calls('DeleteWebhookEndpoint')).toHaveLength(0);
+    await button('Delete endpoint', deleteConfirm).trigger('click');
+    await settle();
+    expect(fake.lastCall('DeleteWebhookEndpoint')!.variables).toEqual({ input: { id: 'ep-1' } });
+    await waitFor(() => expect(app!.wrapper.text()).toContain('No webhook endpoints yet'));
   });
 
   it("lists an endpoint's deliveries, shows one's payload and response, and re-sends it", async () => {
