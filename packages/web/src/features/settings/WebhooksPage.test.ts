@@ -17,7 +17,20 @@ const ROLLED_SECRET = 'rwhsec_cm9sbGVkLWZvci10ZXN0cy1vbmx5LW5vdC1yZWFsLXh5eg';
 const PRIVATE_REFUSAL =
   'The host 10.0.0.5 resolves to a private address (10.0.0.5), which webhooks may not call (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it in development).';
 
-function anEndpoint(overrides: Partial<Record<string, unknown>> = {}) {
+interface AnEndpoint {
+  __typename: 'WebhookEndpoint';
+  id: string;
+  url: string;
+  description: string | null;
+  events: string[];
+  enabled: boolean;
+  secretPrefix: string;
+  secretRolledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function anEndpoint(overrides: Partial<AnEndpoint> = {}): AnEndpoint {
   return {
     __typename: 'WebhookEndpoint',
     id: 'ep-1',
