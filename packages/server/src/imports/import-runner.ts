@@ -231,7 +231,20 @@ export class ImportRunner {
         ` WHERE ${q('job_id')} = ? AND ${q('outcome')} IS NULL AND ${q('verdict')} <> 'HEADER' ORDER BY ${q('row_index')} LIMIT ${Number(this.options.batchSize)}`,
       [jobId],
     );
-    return rows.map((row) => ({ ...row, rowIndex: Number(row.rowIndex), outcome: null, outcomeReason: null, userId: null }));
+    // One literal shape for every row (a spread of the driver's row makes a slower, larger dictionary object).
+    return rows.map((row) => ({
+      rowIndex: Number(row.rowIndex),
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      company: row.company,
+      groups: row.groups,
+      verdict: row.verdict,
+      reason: row.reason,
+      outcome: null,
+      outcomeReason: null,
+      userId: null,
+    }));
   }
 
   /** Writes job progress only while this runner still holds the lease; otherwise the batch is rolled back. */
