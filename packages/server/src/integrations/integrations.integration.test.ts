@@ -356,6 +356,22 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect(errorCode(await admin.gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, { input: { runId: real.id } }))).toBe('SYNC_RUN_NOT_ACTIVE');
   });
 
+  it('a run confirmed after the options changed to KEEP keeps the users it had listed', async () => {
+    const users = graph.seedUsers(4, 'keep.test');
+    const integration = await createEntra('Entra keep');
+    await sync(integration.id);
+    graph.users = graph.users.filter((u) => u.id !== users[0]!.id && u.id !== users[1]!.id);
+    const stopped = await sync(integration.id);
+    expect(stopped).toMatchObject({ state: 'AWAITING_CONFIRMATION', pendingSuspensions: 2 });
+    await admin.gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, { input: { id: integration.id, options: { onUpstreamRemoval: 'KEEP' } } });
+    await admin.gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, { input: { runId: stopped.id } });
+    await roster.services.syncEngine.runAll();
+    const done = (await admin.gql(RUN, { id: stopped.id })).data!.syncRun;
+    expect(done).toMatchObject({ state: 'SUCCEEDED', pendingSuspensions: 0, counts: { kept: 2, suspended: 0 } });
+    expect(done.items.edges.map((e: any) => e.node.action)).toEqual(['KEPT', 'KEPT']);
+    expect((await membersOf([users[0]!.mail!, users[1]!.mail!])).map((m) => m.status)).toEqual(['INVITED', 'INVITED']);
+  });
+
   it('refuses a second start while a run is active, even when both arrive at once', async () => {
     graph.seedUsers(1, 'race.test');
     const integration = await createEntra('Entra race');

@@ -415,12 +415,14 @@ export class SyncEngine extends PollingWorker {
       localId: m.id,
       message,
     });
+    // A confirmed run may find the picture changed (users back upstream, options now KEEP): what it listed as
+    // pending goes, and what it does now is recorded instead.
     if (active.length === 0) {
-      await this.commitPage(run, { counts: {}, items: [] }, { stage: SyncStage.DONE, cursor: null });
+      await this.commitPage(run, { counts: {}, items: [] }, { stage: SyncStage.DONE, cursor: null, clearPending: true });
       return false;
     }
     if (options.onUpstreamRemoval === UpstreamRemovalAction.KEEP) {
-      await this.commitPage(run, { counts: { kept: active.length }, items: active.map((m) => item(m, SyncItemAction.KEPT, 'No longer upstream; kept, as the integration’s options say.')) }, { stage: SyncStage.DONE, cursor: null });
+      await this.commitPage(run, { counts: { kept: active.length }, items: active.map((m) => item(m, SyncItemAction.KEPT, 'No longer upstream; kept, as the integration’s options say.')) }, { stage: SyncStage.DONE, cursor: null, clearPending: true });
       return false;
     }
     const total = await this.provisioning.linkedUserCount(integration);
