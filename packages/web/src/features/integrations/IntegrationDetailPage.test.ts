@@ -103,7 +103,7 @@ describe('Integration detail page', () => {
 
   it('lists the sync runs with their counts, and a run’s items with its errors when opened', async () => {
     const done = aSyncRun({ id: 'run-done', counts: { created: 3, updated: 2, suspended: 1, skipped: 4, failed: 1 } });
-    const dry = aSyncRun({ id: 'run-dry', dryRun: true, trigger: 'SCHEDULE' });
+    const dry = aSyncRun({ id: 'run-dry', dryRun: true, trigger: 'SCHEDULE', requestedBy: null });
     const fake = api({
       runs: [done, dry],
       items: (runId) =>
@@ -117,7 +117,9 @@ describe('Integration detail page', () => {
     expect(rows[0]!.findAll('td').slice(5).map((td) => td.text())).toEqual(['3', '2', '1', '4', '1']);
     expect(rows[0]!.get('[data-testid="run-state"]').text()).toBe('Succeeded');
     expect(rows[1]!.get('[data-testid="run-dry"]').text()).toBe('Dry run');
+    expect(rows[0]!.get('[data-testid="run-requested-by"]').text()).toBe('by Olivia Owner');
     expect(rows[1]!.text()).toContain('Schedule');
+    expect(rows[1]!.find('[data-testid="run-requested-by"]').exists()).toBe(false);
     expect(fake.calls('SyncRunItems')).toHaveLength(0);
 
     const toggle = rows[0]!.get('[data-testid="toggle-run"]');

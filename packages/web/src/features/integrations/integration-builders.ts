@@ -33,6 +33,7 @@ export function aSyncRun(overrides: Partial<{
   state: string;
   dryRun: boolean;
   trigger: string;
+  requestedBy: string | null;
   error: string | null;
   pendingSuspensions: number;
   createdAt: string;
@@ -50,6 +51,7 @@ export function aSyncRun(overrides: Partial<{
     stage: 'DONE',
     dryRun: false,
     trigger: 'MANUAL',
+    requestedBy: 'Olivia Owner',
     error: null,
     pendingSuspensions: 0,
     createdAt: new Date(Date.now() - 2 * 3600 * 1000).toISOString(),
