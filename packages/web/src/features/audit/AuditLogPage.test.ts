@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aConnection, aViewer, fakeApi, mountApp, settle, waitFor, type MountedApp } from '../../app/testing';
+import { aConnection, aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp } from '../../app/testing';
 
 function anEvent(id: string, overrides: Partial<Record<string, unknown>> = {}) {
   return {
@@ -133,6 +133,37 @@ describe('Audit log page', () => {
     expect(fake.lastCall('AuditEvents')!.variables).toEqual({ filter: { actorTypes: ['PERSON'] }, page: { first: 25 } });
     // Never the new filters with the previous page's cursor.
     expect(fake.calls('AuditEvents').some((c) => c.variables.filter.actorTypes?.[0] === 'PERSON' && c.variables.page.after)).toBe(false);
+  });
+
+  it('says when nothing matches the filters and clears them on request', async () => {
+    const fake = fakeApi({
+      Me: () => ({ data: { me: aViewer() } }),
+      WebhookEventTypes: () => ({ data: { webhookEventTypes: [] } }),
+      AuditEvents: ({ variables }) => ({ data: { auditEvents: aConnection('AuditEvent', variables.filter.search ? [] : events) } }),
+    });
+    app = await mountApp(fake, '/audit?q=nobody');
+    await waitFor(() => expect(app!.wrapper.text()).toContain('No events match these filters'));
+    const clear = app.wrapper.findAll('button').filter((b) => b.text() === 'Clear filters');
+    expect(clear.length).toBeGreaterThan(0);
+    await clear.at(-1)!.trigger('click');
+    await settle();
+    expect(app.router.currentRoute.value.query).toEqual({});
+    await waitFor(() => expect(rows()).toHaveLength(2));
+  });
+
+  it('shows a failure with Try again, which loads the log once the server answers', async () => {
+    let fail = true;
+    const fake = fakeApi({
+      Me: () => ({ data: { me: aViewer() } }),
+      WebhookEventTypes: () => ({ data: { webhookEventTypes: [] } }),
+      AuditEvents: () => (fail ? graphQLError('INTERNAL_SERVER_ERROR', 'The database is not answering.') : { data: { auditEvents: aConnection('AuditEvent', events) } }),
+    });
+    app = await mountApp(fake, '/audit');
+    await waitFor(() => expect(app!.wrapper.text()).toContain('Could not load the audit log'));
+    expect(app.wrapper.text()).toContain('The database is not answering.');
+    fail = false;
+    await app.wrapper.findAll('button').find((b) => b.text() === 'Try again')!.trigger('click');
+    await waitFor(() => expect(rows()).toHaveLength(2));
   });
 
   it('refuses a date range that ends before it starts, without asking the server', async () => {
