@@ -135,6 +135,8 @@ describe('Settings › API keys', () => {
     expect(app!.wrapper.find('[role="dialog"]').exists()).toBe(false);
     expect(document.body.innerHTML).not.toContain(SECRET);
     expect(Array.from(document.querySelectorAll('input')).map((input) => input.value)).not.toContain(SECRET);
+    // Nor does Apollo's cache keep it (it stores mutation results unless told otherwise).
+    expect(JSON.stringify(fake.client.cache.extract())).not.toContain(SECRET);
     await waitFor(() => expect(row('Nightly export').text()).toContain('rst_0123456789ab_…'));
     // The list never shows the secret, and opening the dialog again starts from scratch.
     await button('Create API key').trigger('click');

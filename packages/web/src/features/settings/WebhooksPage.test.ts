@@ -191,6 +191,7 @@ describe('Settings › Webhooks', () => {
     await button('Done', shown).trigger('click');
     await settle();
     expect(Array.from(document.querySelectorAll('input')).map((input) => input.value)).not.toContain(SIGNING_SECRET);
+    expect(JSON.stringify(fake.client.cache.extract())).not.toContain(SIGNING_SECRET);
     await waitFor(() => expect(app!.wrapper.findAll('[data-testid="endpoint-row"]')).toHaveLength(2));
   });
 
