@@ -4,7 +4,7 @@ import { badInput, forbidden, IntegrationErrorCode, integrationError, notFound }
 import type { Logger } from '../app/logger.js';
 import { recordAudit } from '../audit/audit.js';
 import { hashToken, newSecretToken } from '../auth/tokens.js';
-import type { Viewer } from '../auth/viewer.js';
+import { actorOf, type Viewer } from '../auth/viewer.js';
 import { newId } from '../common/columns.js';
 import { inTransaction } from '../db/transaction.js';
 import type { EventBus } from '../realtime/events.js';
@@ -111,7 +111,7 @@ export class IntegrationService {
     if (Object.keys(credentials).length) integration.sealedCredentials = this.secretBox.seal(JSON.stringify(credentials), integration.id);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(IntegrationEntity, integration);
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
         { action: 'integration.created', targetId: integration.id, details: { name, type: input.type, credentialFields: Object.keys(credentials).sort(), options, syncIntervalMinutes: interval } },
       ]);
     });
@@ -142,7 +142,7 @@ export class IntegrationService {
     }
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(IntegrationEntity, { id, accountId: viewer.accountId }, update);
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'integration.updated', targetId: id, details: audit }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.updated', targetId: id, details: audit }]);
     });
     return { ...integration, ...update };
   }
@@ -193,7 +193,7 @@ export class IntegrationService {
     const update = { scimTokenHash: scimTokenHash(scimToken), scimTokenPrefix: scimToken.slice(0, 12), scimTokenRotatedAt: now, updatedAt: now };
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(IntegrationEntity, { id, accountId: viewer.accountId }, update);
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'integration.scim_token_rotated', targetId: id, details: { prefix: update.scimTokenPrefix } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.scim_token_rotated', targetId: id, details: { prefix: update.scimTokenPrefix } }]);
     });
     return { integration: { ...integration, ...update }, scimToken };
   }
@@ -213,7 +213,7 @@ export class IntegrationService {
       await manager.update(IntegrationEntity, { id }, update);
       const runs = enabled ? [] : await manager.getRepository(SyncRunEntity).find({ where: { integrationId: id, activeKey: id }, select: { id: true } });
       if (runs.length) await manager.update(SyncRunEntity, { integrationId: id, activeKey: id }, { state: SyncRunState.CANCELLED, activeKey: null, leaseOwner: null, leaseUntil: null, finishedAt: now, error: 'Cancelled: the integration was disabled.' });
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: enabled ? 'integration.enabled' : 'integration.disabled', targetId: id }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: enabled ? 'integration.enabled' : 'integration.disabled', targetId: id }]);
       return runs.map((r) => r.id);
     });
     for (const runId of cancelled) this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: runId, at: now });
@@ -225,7 +225,7 @@ export class IntegrationService {
     const integration = await this.find(viewer.accountId, id, 'input.id');
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(IntegrationEntity, { id, accountId: viewer.accountId });
-      await recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'integration.deleted', targetId: id, details: { name: integration.name, type: integration.type } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.deleted', targetId: id, details: { name: integration.name, type: integration.type } }]);
     });
     return integration;
   }
@@ -247,7 +247,7 @@ export class IntegrationService {
       );
     }
     await inTransaction(this.dataSource, (manager) =>
-      recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'integration.sync_started', targetId: integration.id, details: { runId: run.id, dryRun } }]),
+      recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.sync_started', targetId: integration.id, details: { runId: run.id, dryRun } }]),
     );
     this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: run.id, at: new Date() });
     this.onRunQueued();
@@ -262,7 +262,7 @@ export class IntegrationService {
       .update({ id: run.id, state: SyncRunState.AWAITING_CONFIRMATION }, { state: SyncRunState.QUEUED, removalsConfirmed: true, leaseOwner: null, leaseUntil: null });
     if (!confirmed.affected) throw integrationError(IntegrationErrorCode.SYNC_RUN_NOT_ACTIVE, 'This sync is not waiting for a confirmation.', { state: run.state });
     await inTransaction(this.dataSource, (manager) =>
-      recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'integration.sync_confirmed', targetId: run.integrationId, details: { runId, suspensions: run.pendingSuspensions } }]),
+      recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.sync_confirmed', targetId: run.integrationId, details: { runId, suspensions: run.pendingSuspensions } }]),
     );
     this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: run.id, at: new Date() });
     this.onRunQueued();
@@ -282,7 +282,7 @@ export class IntegrationService {
       .execute();
     if (!cancelled.affected) throw integrationError(IntegrationErrorCode.SYNC_RUN_NOT_ACTIVE, 'This sync has already ended.', { state: run.state });
     await inTransaction(this.dataSource, (manager) =>
-      recordAudit(manager, viewer.accountId, { type: 'PERSON', id: viewer.personId }, [{ action: 'integration.sync_cancelled', targetId: run.integrationId, details: { runId } }]),
+      recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.sync_cancelled', targetId: run.integrationId, details: { runId } }]),
     );
     this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: run.id, at: now });
     return this.findRun(viewer.accountId, runId);

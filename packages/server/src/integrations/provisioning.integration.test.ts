@@ -13,6 +13,8 @@ import { startTestRoster, type TestRoster } from '../../test/harness.js';
 import { IntegrationEntity } from './integration.entity.js';
 import { defaultIntegrationOptions, IntegrationStatus, IntegrationType, UpstreamRemovalAction, type IntegrationOptions } from './integration-kinds.js';
 import { ProvisionAction, ProvisioningError } from './provisioning.service.js';
+import { suspendMemberships } from '../accounts/user-lifecycle.js';
+import { inTransaction } from '../db/transaction.js';
 
 describe.each(dialects)('provisioning users and groups from upstream (%s)', (dialect) => {
   let roster: TestRoster;
@@ -125,6 +127,15 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
     const refused = await roster.services.provisioning.updateUser(scim, owner.id, { active: false });
     expect(refused.action).toBe(ProvisionAction.SKIPPED);
     expect((await membership(owner.id)).status).toBe(UserStatus.ACTIVE);
+  });
+
+  it("does not undo an admin's own suspension when upstream restates the user as active", async () => {
+    const scim = await anIntegration(IntegrationType.SCIM);
+    const { userId } = await roster.services.provisioning.upsertUser(scim, ada);
+    await inTransaction(roster.dataSource, (manager) => suspendMemberships(manager, accountId, { type: 'PERSON', id: null }, [userId!], new Date()));
+    const result = await roster.services.provisioning.upsertUser(scim, { ...ada, name: 'Ada King' });
+    expect(result.action).toBe(ProvisionAction.UPDATED);
+    expect((await membership(userId!)).status).toBe(UserStatus.SUSPENDED);
   });
 
   it('keeps a deactivated user when the integration says keep', async () => {

@@ -4,6 +4,7 @@ import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { Role, UserSource, UserStatus } from '../accounts/roles.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { restoreMemberships, suspendMemberships } from '../accounts/user-lifecycle.js';
 import { newId, normalizeEmail, toSqlDateTime } from '../common/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
@@ -248,7 +249,9 @@ export class ProvisioningService {
     const nameChanged = (upstream.name ?? null) !== (membership.name ?? null) && upstream.name !== null;
     const externalIdChanged = upstream.externalId !== link.externalId;
     const wantsSuspend = !upstream.active && membership.status !== UserStatus.SUSPENDED && opts.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND;
-    const wantsRestore = upstream.active && membership.status === UserStatus.SUSPENDED;
+    // Upstream restates `active: true` on every sync and PUT: only a suspension this integration made is undone
+    // by it; an admin's own suspension stands until an admin restores the user.
+    const wantsRestore = upstream.active && membership.status === UserStatus.SUSPENDED && (await this.suspendedBy(integration, membership.id));
     if (wantsSuspend && membership.role === Role.OWNER) {
       return { userId: membership.id, action: ProvisionAction.SKIPPED, reason: 'An owner is never suspended from upstream; change it in Roster.' };
     }
@@ -332,6 +335,16 @@ export class ProvisioningService {
 
   private suspendWithin(manager: EntityManager, integration: IntegrationEntity, userIds: string[], now: Date): Promise<string[]> {
     return suspendMemberships(manager, integration.accountId, this.actorOf(integration), userIds, now, { integrationId: integration.id });
+  }
+
+  /** Whether the user's latest suspension was made by this integration (not by an admin or another integration). */
+  private async suspendedBy(integration: IntegrationEntity, userId: string): Promise<boolean> {
+    const latest = await this.dataSource.getRepository(AuditEventEntity).findOne({
+      where: { accountId: integration.accountId, targetId: userId, action: 'user.suspended' },
+      order: { createdAt: 'DESC' },
+      select: { actorType: true, actorId: true },
+    });
+    return latest?.actorId === integration.id && (latest.actorType === 'SCIM' || latest.actorType === 'INTEGRATION');
   }
 
   /** Users linked to the integration that a full sync did not see since `since` (candidates for suspension). */

@@ -52,7 +52,7 @@ export const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Query.group': scope('users:read'),
   'Query.importJob': scope('imports:read'),
   'Query.importJobs': scope('imports:read'),
-  'Query.integrationTypes': 'PUBLIC',
+  'Query.integrationTypes': scope('integrations:read'),
   'Query.integrations': scope('integrations:read'),
   'Query.integration': scope('integrations:read'),
   'Query.syncRuns': scope('integrations:read'),
