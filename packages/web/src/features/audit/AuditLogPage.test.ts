@@ -66,6 +66,7 @@ describe('Audit log page', () => {
       '203.0.113.9',
       'from: MEMBER · to: ADMIN',
     ]);
+    expect(rows()[0]!.get('td:nth-child(4) a').attributes('href')).toBe('/users?q=ann@contoso.example');
     expect(rows()[1]!.findAll('td').map((td) => td.text()).slice(1, 5)).toEqual(['API keyPSA sync', 'user.invited', 'ann@contoso.example', '—']);
     expect(app.wrapper.get('nav[aria-label="Main"] a[aria-current="page"]').text()).toBe('Audit log');
     expect(exportHref()).toBe('/api/audit.csv');
