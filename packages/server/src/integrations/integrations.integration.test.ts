@@ -61,7 +61,8 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       dialect,
       { microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url },
       // Syncs are driven by the tests (engine.runAll), so each step is observed where it ends.
-      { runOutboxWorker: false, runSyncEngine: false, logger },
+      // No other background worker either: their polling would be counted by the query-count test.
+      { runOutboxWorker: false, runSyncEngine: false, runImportRunner: false, runWebhookWorker: false, logger },
     );
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Graph MSP' });
