@@ -10,6 +10,8 @@ import { ExternalResourceType } from './integration-kinds.js';
 @Entity({ name: 'external_links' })
 @Index('uq_external_links_key', ['integrationId', 'resourceType', 'externalId'], { unique: true })
 @Index('ix_external_links_local', ['integrationId', 'resourceType', 'localId'])
+// SCIM lists an integration's resources in creation order, page by page: this reads just the page.
+@Index('ix_external_links_order', ['integrationId', 'resourceType', 'createdAt', 'id'])
 export class ExternalLinkEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
