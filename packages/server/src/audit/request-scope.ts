@@ -17,7 +17,7 @@ export function withRequestScope(req: Request, _res: Response, next: NextFunctio
   scope.run({ ip: normaliseIp(req.ip) }, next);
 }
 
-/** The IP of the request being served, or null outside a request (workers, syncs, SCIM without scope). */
+/** The IP of the request being served (/graphql and SCIM open a scope), or null outside one (workers, syncs). */
 export function currentRequestIp(): string | null {
   return scope.getStore()?.ip ?? null;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { UserSource, UserStatus } from '../accounts/roles.js';
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
@@ -127,6 +128,19 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect(followed).toMatchObject({ id: invitation!.id, state: InvitationState.PENDING, email: 'ada.king@okta.test' });
     expect((await scim.get(`/Users?${scimFilter('userName eq "ada.lovelace@okta.test"')}`)).body!.totalResults).toBe(0);
     expect((await scim.get(`/Users?${scimFilter('userName eq "ada.king@okta.test"')}`)).body!.totalResults).toBe(1);
+  });
+
+  it("audits a SCIM create as the integration, with the IdP's IP address", async () => {
+    const { account, integration, scim } = await newScimClient();
+    const created = await scim.post('/Users', { schemas: [USER], userName: 'linus@okta.test', emails: [{ value: 'linus@okta.test', primary: true }], active: true });
+    expect(created.status).toBe(201);
+    const entries = await roster.dataSource.getRepository(AuditEventEntity).findBy({ accountId: account.id, targetId: created.body!.id as string });
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ actorType: 'SCIM', actorId: integration.id });
+      // The test client calls over loopback; Node may show it as an IPv4-mapped IPv6 address.
+      expect(['127.0.0.1', '::ffff:127.0.0.1', '::1']).toContain(entry.ip);
+    }
   });
 
   it('answers 409 to a second create of the same userName, whatever its case, and changes nothing', async () => {

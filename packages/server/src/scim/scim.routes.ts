@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { Services } from '../app/context.js';
 import type { Logger } from '../app/logger.js';
+import { withRequestScope } from '../audit/request-scope.js';
 import { hashToken } from '../auth/tokens.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';
 import { ExternalResourceType, IntegrationStatus, IntegrationType } from '../integrations/integration-kinds.js';
@@ -48,6 +49,8 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     }
   });
   router.use(express.json({ limit: MAX_BODY, type: ['application/json', 'application/scim+json', 'application/*+json'], strict: false }));
+  // After the body parser, as on /graphql: the audit entries a SCIM call writes record the IdP's address.
+  router.use(withRequestScope);
 
   const handle =
     (work: (req: ScimRequest & { integration: IntegrationEntity }, res: express.Response) => Promise<void>): express.RequestHandler =>
