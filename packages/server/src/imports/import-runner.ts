@@ -23,6 +23,14 @@ export interface ImportRunnerOptions {
   afterBatch?: (job: ImportJobEntity, processed: number) => void | Promise<void>;
 }
 
+/**
+ * Rows per batch (one transaction). 250, not 500: a batch's users, invitations, rendered emails and statement
+ * texts then mostly die young, in a cheap scavenge. With 500 they outlived scavenges and were promoted to the
+ * old generation, which grows until a full GC: measured on 20,000 rows, 82 MB promoted with 500 and 19 MB
+ * with 250, the server's peak RSS 213 MB and 182 MB, at the same speed.
+ */
+export const IMPORT_BATCH_SIZE = 250;
+
 class LeaseLost extends Error {}
 
 /**
@@ -45,7 +53,7 @@ export class ImportRunner {
     private readonly logger: Logger,
     options: ImportRunnerOptions = {},
   ) {
-    this.options = { batchSize: 500, leaseMs: 30_000, pollMs: 2_000, workerId: `import-${randomBytes(6).toString('hex')}`, ...options };
+    this.options = { batchSize: IMPORT_BATCH_SIZE, leaseMs: 30_000, pollMs: 2_000, workerId: `import-${randomBytes(6).toString('hex')}`, ...options };
   }
 
   start(): void {
