@@ -1,4 +1,5 @@
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_DIR, startChildRoster, type ChildRoster } from './child-roster.js';
@@ -82,13 +83,16 @@ export async function startMeasuredRoster(
   };
 }
 
-/** When a server source file is newer than the build, a `dist` run would measure old code: say which. */
-export function staleBuildWarning(): string | null {
-  const built = fs.statSync(path.join(SERVER_DIR, 'dist/main.js'), { throwIfNoEntry: false })?.mtimeMs;
-  if (built === undefined) return 'packages/server/dist does not exist; run `pnpm build` first.';
-  const newer = fs
-    .readdirSync(path.join(SERVER_DIR, 'src'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .filter((file) => fs.statSync(path.join(SERVER_DIR, 'src', file)).mtimeMs > built);
-  return newer.length ? `the build is older than ${newer.length} source file(s) (${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ', ...' : ''}); run \`pnpm build\` to measure the current code.` : null;
+/**
+ * Builds packages/server (`tsc -p tsconfig.build.json`, what `pnpm build` runs for the server), so a `dist` run
+ * measures the working tree's code. Throws with the compiler's output when the build fails.
+ */
+export function buildServer(): { ms: number } {
+  const started = Date.now();
+  const tsc = createRequire(path.join(SERVER_DIR, 'package.json')).resolve('typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: SERVER_DIR, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`Building packages/server failed (BENCH_IMPORT_SERVER=source runs the sources under tsx instead):\n${`${result.stdout}${result.stderr}`.slice(-4000)}`);
+  }
+  return { ms: Date.now() - started };
 }

@@ -7,9 +7,8 @@
 // peak V8 heap of a phase, and a full GC.
 //
 // Plain JavaScript on purpose: with ROSTER_BENCH_CODE=dist it runs the built server under plain
-// `node --enable-source-maps`, as `pnpm start` does, with no tsx in the process. With `source` (the
-// default) the parent starts it with `--import tsx` from packages/server, so the server's own tsconfig
-// compiles the working tree.
+// `node --enable-source-maps`, as `pnpm start` does, with no tsx in the process. With `source` the parent
+// starts it with `--import tsx` from packages/server, so the server's own tsconfig compiles the working tree.
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';

@@ -1,9 +1,10 @@
 import mysql from 'mysql2/promise';
 import { createDataSource } from '../../packages/server/src/db/data-source.js';
+import { IMPORT_BATCH_SIZE } from '../../packages/server/src/imports/import-runner.js';
 import { runImportBaseline } from '../baselines/import-sql.js';
 import { databaseCpuCounter, mainThreadCpuMs, otherProcessesCpuMs, type CpuCounter } from '../lib/cpu.js';
 import { waitForFlushedBufferPool, withThrowawayDatabase, type ThrowawayDatabase } from '../lib/mariadb.js';
-import { staleBuildWarning, startMeasuredRoster, type ChildPhase, type MeasuredRoster, type RosterCode } from '../lib/measured-roster.js';
+import { buildServer, startMeasuredRoster, type ChildPhase, type MeasuredRoster, type RosterCode } from '../lib/measured-roster.js';
 import { collectGarbage, mb, measurePhase, thisProcessMemory, type PhaseCounters, type PhaseResult } from '../lib/phase.js';
 import { CpuProfiler, printProfileSummary, RemoteCpuProfiler } from '../lib/profile.js';
 import { gitRevision, machineInfo, printTable, RESULTS_DIR, writeResult } from '../lib/report.js';
@@ -18,9 +19,8 @@ import { prng, seedAccount, type SeededAccount } from '../lib/seed.js';
  */
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 50_000);
-/** Roster's import runner batch size; unset = Roster's default (500). The baseline commits the same batches. */
+/** Roster's import runner batch size; unset = Roster's default (IMPORT_BATCH_SIZE). The baseline commits the same batches. */
 const BATCH_SIZE = process.env.BENCH_IMPORT_BATCH ? Number(process.env.BENCH_IMPORT_BATCH) : undefined;
-const ROSTER_DEFAULT_BATCH = 500;
 const EXISTING_USERS = 1_000;
 const TARGETS = { ratio: 0.5, previewSeconds: 3, peakRssMb: 300 } as const;
 /** BENCH_PROFILE=preview|import|baseline: CPU-profile that phase (the second baseline run); the profiler slows it, do not quote its figures. */
@@ -29,8 +29,11 @@ if (PROFILE && !['preview', 'import', 'baseline'].includes(PROFILE)) throw new E
 const IMPORT_TIMEOUT_MS = 20 * 60_000;
 /** No batch committed for this long means the runner is failing (its errors are in Roster's output). */
 const STALL_MS = 60_000;
-/** BENCH_IMPORT_SERVER=source (default: the working tree under tsx) or dist (the build, as `pnpm start` runs it). */
-const SERVER_CODE = (process.env.BENCH_IMPORT_SERVER ?? 'source') as RosterCode;
+/**
+ * BENCH_IMPORT_SERVER=dist (default): Roster as `pnpm start` runs it, the server built first from the working
+ * tree; source: the sources under tsx (whose compiled code and source maps add about 40 MB to the process).
+ */
+const SERVER_CODE = (process.env.BENCH_IMPORT_SERVER ?? 'dist') as RosterCode;
 if (!['source', 'dist'].includes(SERVER_CODE)) throw new Error(`Unknown BENCH_IMPORT_SERVER="${SERVER_CODE}" (known: source, dist).`);
 
 const FIRST = ['amara', 'ben', 'chloe', 'dev', 'elena', 'farid', 'grace', 'hugo', 'ines', 'jonas', 'kai', 'lena', 'mateo', 'nora', 'omar', 'priya', 'quinn', 'rosa', 'sven', 'tara'];
@@ -116,7 +119,7 @@ async function counters(databaseUrl: string, worker: { mainThread: CpuCounter; w
 }
 
 export default async function main(): Promise<void> {
-  const batchSize = BATCH_SIZE ?? ROSTER_DEFAULT_BATCH;
+  const batchSize = BATCH_SIZE ?? IMPORT_BATCH_SIZE;
   console.log(`Import benchmark: ${ROWS.toLocaleString('en')} CSV rows, Roster's import (preview + background runner) vs raw mysql2 multi-row INSERTs`);
   const csv = importCsv(ROWS);
   const csvBytes = Buffer.byteLength(csv);
@@ -168,6 +171,7 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     console.log(`  (before the ${phase}: waited ${(flushed.waitedMs / 1000).toFixed(1)} s for InnoDB to flush; ${flushed.dirtyPercent}% of the buffer pool still dirty)`);
   };
   try {
+    if (SERVER_CODE === 'dist') console.log(`- built packages/server from the working tree (${(buildServer().ms / 1000).toFixed(1)} s)`);
     let started = Date.now();
     // The invitation emails stay queued in outbox_emails (no outbox worker), as in the baseline.
     roster = await startMeasuredRoster(rosterDb.url, { code: SERVER_CODE, importBatchSize: BATCH_SIZE, inspect: PROFILE === 'preview' || PROFILE === 'import' });
@@ -176,8 +180,6 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
       `- Roster started as process ${roster.child.pid} (${SERVER_CODE === 'dist' ? 'packages/server/dist under node --enable-source-maps, as `pnpm start`' : 'packages/server/src under tsx'}) on ${rosterDb.name} ` +
         `(migrations applied), seeded ${EXISTING_USERS.toLocaleString('en')} existing users (${Date.now() - started} ms)`,
     );
-    const stale = SERVER_CODE === 'dist' ? staleBuildWarning() : null;
-    if (stale) console.log(`- WARNING: ${stale}`);
     started = Date.now();
     const baselineSeeds: SeededAccount[] = [];
     for (const db of baselineDbs) {
