@@ -8,6 +8,7 @@ import { InvitationEntity, InvitationState } from '../invitations/invitation.ent
 import type { InvitationInfo } from '../invitations/invitation.types.js';
 import { loadAuditActors } from '../audit/audit-log.service.js';
 import type { AuditActor } from '../audit/audit-log.types.js';
+import { lastDeliveriesOf, type DeliveryInfo } from '../webhooks/webhook.service.js';
 
 /**
  * Per-request batch loaders, each scoped to one account: a list page costs one query per relation,
@@ -67,6 +68,8 @@ export function createLoaders(dataSource: DataSource, accountId: string) {
     groupUserCount: new DataLoader<string, number>((groupIds) => countBy(dataSource, 'group_members', 'group_id', accountId, groupIds)),
     /** Keyed `TYPE:id` (see actorKey): who made an audited change. */
     auditActor: new DataLoader<string, AuditActor>((keys) => loadAuditActors(dataSource, accountId, keys)),
+    /** Keyed by endpoint id: its newest delivery, for the Webhooks list's "Last delivery" column. */
+    lastWebhookDelivery: new DataLoader<string, DeliveryInfo | null>((endpointIds) => lastDeliveriesOf(dataSource, accountId, endpointIds)),
   };
 }
 

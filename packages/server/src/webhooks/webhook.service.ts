@@ -200,6 +200,31 @@ export class WebhookService {
   }
 }
 
+/**
+ * The newest delivery of each endpoint, in one query for a whole page of endpoints (the `lastDelivery` loader).
+ * Each endpoint's newest row is one descent of the (endpoint_id, created_at, id) index, however long its history.
+ */
+export async function lastDeliveriesOf(dataSource: DataSource, accountId: string, endpointIds: readonly string[]): Promise<Array<DeliveryInfo | null>> {
+  const newest = dataSource
+    .createQueryBuilder()
+    .select('n.id')
+    .from(WebhookDeliveryEntity, 'n')
+    .where('n.endpoint_id = e.id')
+    .orderBy('n.created_at', 'DESC')
+    .addOrderBy('n.id', 'DESC')
+    .limit(1);
+  const rows: Array<Record<string, any>> = await dataSource
+    .createQueryBuilder()
+    .select(DELIVERY_COLUMNS)
+    .from(WebhookEndpointEntity, 'e')
+    .innerJoin(WebhookDeliveryEntity, 'd', `d.id = (${newest.getQuery()})`)
+    .where('e.account_id = :accountId', { accountId })
+    .andWhere('e.id IN (:...endpointIds)', { endpointIds: [...endpointIds] })
+    .getRawMany();
+  const byEndpoint = new Map(rows.map((row) => [row.endpointId as string, toDeliveryInfo(row)]));
+  return endpointIds.map((id) => byEndpoint.get(id) ?? null);
+}
+
 function validEvents(events: string[]): string[] {
   const unique = [...new Set(events.map((e) => e.trim()))];
   if (unique.length === 0) throw badInput('input.events', 'Choose at least one event.');

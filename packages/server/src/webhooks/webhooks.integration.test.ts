@@ -253,6 +253,59 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
   });
 });
 
+describe.each(dialects)('the webhook endpoints list with each last delivery (%s)', (dialect) => {
+  let roster: TestRoster;
+  let admin: TestClient;
+  const LIST = `query($first: Int!) { webhookEndpoints(page: { first: $first }) { edges { node { id url lastDelivery { id eventType state attempts createdAt } } } } }`;
+  const SEND_TEST = `mutation($id: ID!) { sendTestWebhook(input: { endpointId: $id }) { delivery { id } } }`;
+
+  beforeAll(async () => {
+    // No background worker: deliveries stay PENDING as queued, and no polling is counted as the list's queries.
+    roster = await startTestRoster(dialect, { webhookAllowPrivateNetworks: true }, { runWebhookWorker: false, runOutboxWorker: false, runSyncEngine: false, runImportRunner: false });
+    const build = builders(roster.dataSource);
+    const account = await build.anAccount();
+    await build.aUser(account.id, { email: 'admin@listed.test', role: Role.ADMIN, password: 'admin-password' });
+    admin = new TestClient(roster.url);
+    await admin.signIn('admin@listed.test', 'admin-password');
+  });
+  afterAll(() => roster?.close());
+
+  const lastDeliveries = async (first: number) => {
+    const listed = await admin.gql(LIST, { first });
+    expect(listed.errors).toBeUndefined();
+    return new Map<string, any>(listed.data!.webhookEndpoints.edges.map((e: any) => [e.node.id, e.node.lastDelivery]));
+  };
+
+  it("shows each endpoint's newest delivery, null before the first, in the same number of queries for 2 endpoints as for 8", async () => {
+    const newest = new Map<string, string>();
+    for (let i = 0; i < 9; i++) {
+      const created = await admin.gql(CREATE, { input: { url: `http://127.0.0.1:9/hooks/${i}`, events: ['user.invited'] } });
+      const id = created.data!.createWebhookEndpoint.endpoint.id as string;
+      if (i === 0) continue; // the oldest endpoint (last in the list) never had a delivery
+      await admin.gql(SEND_TEST, { id });
+      await new Promise((r) => setTimeout(r, 5)); // so the second delivery is strictly newer
+      const second = await admin.gql(SEND_TEST, { id });
+      newest.set(id, second.data!.sendTestWebhook.delivery.id);
+    }
+
+    const all = await lastDeliveries(9);
+    expect(all.size).toBe(9);
+    for (const [endpointId, last] of all) {
+      if (newest.has(endpointId)) expect(last).toMatchObject({ id: newest.get(endpointId), eventType: 'webhook.test', state: 'PENDING', attempts: 0 });
+      else expect(last).toBeNull();
+    }
+
+    const costOf = async (first: number) => {
+      await lastDeliveries(first); // the session lookup is cached after a first call
+      roster.resetQueryCount();
+      const page = await lastDeliveries(first);
+      expect([...page.values()].filter(Boolean)).toHaveLength(first);
+      return roster.queryCount();
+    };
+    expect(await costOf(8)).toBe(await costOf(2));
+  });
+});
+
 describe.each(dialects)('webhook deliveries across a restart (%s)', (dialect) => {
   it('delivers, after a restart on the same database, what was queued before the server stopped', async () => {
     const receiver = new Receiver();

@@ -2,11 +2,13 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'ty
 import type { RequestContext } from '../app/context.js';
 import { PageArgs } from '../common/connection.js';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
+import type { DeliveryInfo } from './webhook.service.js';
 import {
   CreateWebhookEndpointInput,
   RedeliverWebhookInput,
   SendTestWebhookInput,
   UpdateWebhookEndpointInput,
+  WebhookDelivery,
   WebhookDeliveryConnection,
   WebhookDeliveryPayload,
   WebhookEndpoint,
@@ -80,6 +82,11 @@ export class WebhooksResolver {
   async sendTestWebhook(@Arg('input', () => SendTestWebhookInput, { description: 'The endpoint to test.' }) input: SendTestWebhookInput, @Ctx() ctx: RequestContext): Promise<WebhookDeliveryPayload> {
     const viewer = await ctx.admin();
     return { delivery: await ctx.services.webhooks.sendTest(viewer, input.endpointId) };
+  }
+
+  @FieldResolver(() => WebhookDelivery, { nullable: true, description: 'The newest delivery to the endpoint (the one its last event or test queued); null before the first. Read for a whole page of endpoints at once.' })
+  async lastDelivery(@Root() endpoint: WebhookEndpoint, @Ctx() ctx: RequestContext): Promise<DeliveryInfo | null> {
+    return ctx.loaders(await ctx.viewer()).lastWebhookDelivery.load(endpoint.id);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Name (or email) of the administrator who registered the endpoint; null when unknown or no longer a member.' })
