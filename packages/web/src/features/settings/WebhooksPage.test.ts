@@ -76,20 +76,19 @@ const eventTypes = [
   { __typename: 'WebhookEventType', name: 'sync.finished', description: 'An integration sync run finished.' },
 ];
 
-function api(options: { deliveries?: ReturnType<typeof aDelivery>[] } = {}) {
-  let endpoints = [anEndpoint()];
+function api(options: { endpoints?: AnEndpoint[]; deliveries?: ReturnType<typeof aDelivery>[] } = {}) {
+  let endpoints = options.endpoints ?? [anEndpoint()];
   let deliveries = options.deliveries ?? [];
+  // Like the server: each endpoint with its newest delivery (deliveries are kept newest first).
+  const withLastDelivery = (endpoint: AnEndpoint) => ({ ...endpoint, lastDelivery: deliveries.find((d) => d.endpointId === endpoint.id) ?? null });
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
-    WebhookEndpoints: () => ({ data: { webhookEndpoints: aConnection('WebhookEndpoint', endpoints) } }),
+    WebhookEndpoints: () => ({ data: { webhookEndpoints: aConnection('WebhookEndpoint', endpoints.map(withLastDelivery)) } }),
     WebhookEndpoint: (op: RecordedOperation) => {
       const found = endpoints.find((e) => e.id === op.variables.id);
       return found ? { data: { webhookEndpoint: found } } : graphQLError('NOT_FOUND', 'No such webhook endpoint.');
     },
     WebhookEventTypes: () => ({ data: { webhookEventTypes: eventTypes } }),
-    LastWebhookDelivery: (op: RecordedOperation) => ({
-      data: { webhookDeliveries: aConnection('WebhookDelivery', deliveries.filter((d) => d.endpointId === op.variables.endpointId).slice(0, 1)) },
-    }),
     WebhookDeliveries: () => ({ data: { webhookDeliveries: aConnection('WebhookDelivery', deliveries) } }),
     CreateWebhookEndpoint: (op: RecordedOperation) => {
       const { url, events, description } = op.variables.input;
@@ -111,6 +110,11 @@ function api(options: { deliveries?: ReturnType<typeof aDelivery>[] } = {}) {
     DeleteWebhookEndpoint: (op: RecordedOperation) => {
       endpoints = endpoints.filter((e) => e.id !== op.variables.input.id);
       return { data: { deleteWebhookEndpoint: { __typename: 'WebhookEndpointPayload', endpoint: { __typename: 'WebhookEndpoint', id: op.variables.input.id } } } };
+    },
+    SendTestWebhook: (op: RecordedOperation) => {
+      const queued = aDelivery({ endpointId: op.variables.input.endpointId, eventType: 'webhook.test', state: 'PENDING', attempts: 0, responseStatus: null, responseBody: null, durationMs: null, lastAttemptAt: null, deliveredAt: null, createdAt: new Date().toISOString() });
+      deliveries = [queued, ...deliveries];
+      return { data: { sendTestWebhook: { __typename: 'WebhookDeliveryPayload', delivery: queued } } };
     },
     RedeliverWebhook: (op: RecordedOperation) => {
       const original = deliveries.find((d) => d.id === op.variables.input.deliveryId)!;
@@ -136,17 +140,27 @@ const dialog = () => app!.wrapper.get('[role="dialog"]');
 const deliveryRows = () => app!.wrapper.findAll('[data-testid="delivery-row"]');
 
 describe('Settings › Webhooks', () => {
-  it('lists endpoints with their events, state and last delivery, and explains how to verify signatures', async () => {
-    const fake = api({ deliveries: [aDelivery({ state: 'FAILED', responseStatus: 500 })] });
+  it('lists endpoints with their events, state and last delivery in one request, and explains how to verify signatures', async () => {
+    const quiet = anEndpoint({ id: 'ep-quiet', url: 'https://quiet.contoso.example/hook', description: null, createdAt: '2026-11-19T09:00:00.000Z' });
+    const fake = api({
+      endpoints: [anEndpoint(), quiet],
+      deliveries: [aDelivery({ state: 'FAILED', responseStatus: 500 }), aDelivery({ state: 'SUCCEEDED', responseStatus: 200 })],
+    });
     app = await mountApp(fake, '/settings/webhooks');
-    await waitFor(() => expect(app!.wrapper.find('[data-testid="last-delivery"]').exists()).toBe(true));
-    const row = app.wrapper.get('[data-testid="endpoint-row"]');
-    expect(row.text()).toContain('https://hooks.contoso.example/roster');
-    expect(row.text()).toContain('user.invited');
-    expect(row.text()).toContain('Enabled');
-    expect(row.get('[data-testid="last-delivery"]').text()).toContain('Failed');
-    expect(row.get('[data-testid="last-delivery"]').text()).toContain('HTTP 500');
-    expect(fake.lastCall('LastWebhookDelivery')!.variables).toEqual({ endpointId: 'ep-1' });
+    await waitFor(() => expect(app!.wrapper.findAll('[data-testid="endpoint-row"]')).toHaveLength(2));
+    const [row, quietRow] = app.wrapper.findAll('[data-testid="endpoint-row"]');
+    expect(row!.text()).toContain('https://hooks.contoso.example/roster');
+    expect(row!.text()).toContain('user.invited');
+    expect(row!.text()).toContain('Enabled');
+    // The newest delivery, not an older one.
+    expect(row!.get('[data-testid="last-delivery"]').text()).toContain('Failed');
+    expect(row!.get('[data-testid="last-delivery"]').text()).toContain('HTTP 500');
+    expect(quietRow!.find('[data-testid="last-delivery"]').exists()).toBe(false);
+    expect(quietRow!.get('[data-testid="no-delivery"]').text()).toBe('None yet');
+    // One request for the whole table: no request per endpoint for its last delivery.
+    await settle();
+    expect(fake.calls('WebhookEndpoints')).toHaveLength(1);
+    expect(fake.operations.filter((o) => o.variables.endpointId !== undefined)).toEqual([]);
     const help = app.wrapper.get('[data-testid="signature-help"]').text();
     expect(help).toContain('Roster-Webhook-Signature');
     expect(help).toContain('{id}.{timestamp}.{body}');
@@ -217,6 +231,22 @@ describe('Settings › Webhooks', () => {
     expect(app.wrapper.find('[role="dialog"]').exists()).toBe(false);
     expect(app.wrapper.get('[data-testid="endpoint-row"]').text()).toContain('sync.finished');
     expect(app.wrapper.get('[data-testid="endpoint-row"]').text()).not.toContain('Provisioning bridge');
+  });
+
+  it("sends a test event and shows it as the endpoint's last delivery without reading the list again", async () => {
+    const fake = api({ deliveries: [aDelivery({ state: 'FAILED', responseStatus: 500 })] });
+    app = await mountApp(fake, '/settings/webhooks');
+    await waitFor(() => expect(app!.wrapper.find('[data-testid="last-delivery"]').exists()).toBe(true));
+    const row = () => app!.wrapper.get('[data-testid="endpoint-row"]');
+    expect(row().get('[data-testid="last-delivery"]').text()).toContain('Failed');
+
+    await button('Send test', row()).trigger('click');
+    await settle();
+    expect(fake.lastCall('SendTestWebhook')!.variables).toEqual({ input: { endpointId: 'ep-1' } });
+    await waitFor(() => expect(row().get('[data-testid="last-delivery"]').text()).toContain('Pending'));
+    expect(row().get('[data-testid="last-delivery"]').text()).not.toContain('HTTP');
+    expect(app.wrapper.get('[data-testid="toasts"]').text()).toContain('Test event queued for https://hooks.contoso.example/roster');
+    expect(fake.calls('WebhookEndpoints')).toHaveLength(1);
   });
 
   it('pauses and resumes an endpoint, asks before rolling its secret or deleting it, and shows the new secret once', async () => {
