@@ -128,6 +128,13 @@ describe.skipIf(!chromiumAvailable())('Settings and the audit log in a real brow
     const { headers, body } = receiver.received[0]!;
     const expected = 'v1=' + createHmac('sha256', secret).update(`${headers['roster-webhook-id']}.${headers['roster-webhook-timestamp']}.${body}`).digest('hex');
     expect(headers['roster-webhook-signature']).toBe(expected);
+    // The list reads each endpoint's last delivery with the endpoints: after a reload, the test's answer.
+    await eventually(async () => {
+      await page.reload();
+      const last = await row.getByTestId('last-delivery').textContent();
+      expect(last).toContain('Succeeded');
+      expect(last).toContain('HTTP 200');
+    }, 'the last delivery shown succeeded in the list', 15_000);
 
     await row.getByRole('link', { name: 'Deliveries' }).click();
     const delivery = page.locator('[data-testid="delivery-row"]').first();
