@@ -221,6 +221,16 @@ export interface MountedApp {
   live: LiveConnection;
 }
 
+/** Anything whose buttons can be searched: the mounted app, or part of it (a row, a dialog). */
+export type ButtonRoot = { findAll: MountedApp['wrapper']['findAll'] };
+
+/** The button under `root` whose text is exactly `name`, as a user finds it; fails loudly when there is none. */
+export function buttonIn(root: ButtonRoot, name: string) {
+  const found = root.findAll('button').find((b) => b.text() === name);
+  if (!found) throw new Error(`No button "${name}"`);
+  return found;
+}
+
 /** Mounts the whole app (real routes, guard and layout) at `path`, against a fake API. */
 export async function mountApp(api: FakeApi, path: string): Promise<MountedApp> {
   const session = createSession(api.client);

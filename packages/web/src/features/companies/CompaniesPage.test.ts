@@ -2,11 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   aConnection,
   aViewer,
+  buttonIn,
   fakeApi,
   graphQLError,
   mountApp,
   settle,
   waitFor,
+  type ButtonRoot,
   type MountedApp,
   type RecordedOperation,
   type Responder,
@@ -45,11 +47,7 @@ function api(overrides: Record<string, Responder> = {}) {
   });
 }
 
-const button = (name: string, root: { findAll: MountedApp['wrapper']['findAll'] } = app!.wrapper) => {
-  const found = root.findAll('button').find((b) => b.text() === name);
-  if (!found) throw new Error(`No button "${name}"`);
-  return found;
-};
+const button = (name: string, root: ButtonRoot = app!.wrapper) => buttonIn(root, name);
 const row = (name: string) => {
   const found = app!.wrapper.findAll('[data-testid="company-row"]').find((r) => r.find('td').text() === name);
   if (!found) throw new Error(`No row "${name}"`);

@@ -2,10 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   aConnection,
   aViewer,
+  buttonIn,
   fakeApi,
   mountApp,
   settle,
   waitFor,
+  type ButtonRoot,
   type MountedApp,
   type RecordedOperation,
 } from '../../app/testing';
@@ -48,11 +50,7 @@ function api() {
   });
 }
 
-const button = (name: string, root: { findAll: MountedApp['wrapper']['findAll'] } = app!.wrapper) => {
-  const found = root.findAll('button').find((b) => b.text() === name);
-  if (!found) throw new Error(`No button "${name}"`);
-  return found;
-};
+const button = (name: string, root: ButtonRoot = app!.wrapper) => buttonIn(root, name);
 const row = (name: string) => app!.wrapper.findAll('[data-testid="group-row"]').find((r) => r.find('td').text() === name)!;
 const dialog = () => app!.wrapper.get('[role="dialog"]');
 const field = (label: string) => {

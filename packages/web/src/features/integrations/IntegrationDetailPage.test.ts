@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type Responder } from '../../app/testing';
+import { aViewer, buttonIn, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type Responder } from '../../app/testing';
 import { aPage, anIntegration, anIntegrationType, aRunItem, aSyncRun } from './integration-builders';
 
 const types = [anIntegrationType('SCIM'), anIntegrationType('MICROSOFT_ENTRA')];
@@ -28,11 +28,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const buttonIn = (root: { findAll: MountedApp['wrapper']['findAll'] }, name: string) => {
-  const found = root.findAll('button').find((b) => b.text() === name);
-  if (!found) throw new Error(`No button "${name}"`);
-  return found;
-};
 const alert = () => app!.wrapper.get('[role="alertdialog"]');
 const toasts = () => app!.wrapper.get('[data-testid="toasts"]');
 

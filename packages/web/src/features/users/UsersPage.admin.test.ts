@@ -3,6 +3,7 @@ import {
   aConnection,
   aUser,
   aViewer,
+  buttonIn,
   fakeApi,
   mountApp,
   settle,
@@ -62,11 +63,6 @@ afterEach(() => {
 
 const row = (email: string) => app!.wrapper.get(`[data-testid="user-row"][data-email="${email}"]`);
 const toasts = () => app!.wrapper.get('[data-testid="toasts"]');
-const buttonIn = (root: { findAll: MountedApp['wrapper']['findAll'] }, name: string) => {
-  const found = root.findAll('button').find((b) => b.text() === name);
-  if (!found) throw new Error(`No button "${name}"`);
-  return found;
-};
 
 /** Opens a row's "More actions" menu (teleported to the body) and returns its item labels. */
 async function openMenu(email: string): Promise<string[]> {

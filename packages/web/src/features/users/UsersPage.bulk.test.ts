@@ -3,10 +3,12 @@ import {
   aConnection,
   aUser,
   aViewer,
+  buttonIn,
   fakeApi,
   graphQLError,
   mountApp,
   settle,
+  type ButtonRoot,
   type MountedApp,
   type RecordedOperation,
   type Responder,
@@ -52,11 +54,7 @@ afterEach(() => {
   app = undefined;
 });
 
-const button = (name: string, root: { findAll: MountedApp['wrapper']['findAll'] } = app!.wrapper) => {
-  const found = root.findAll('button').find((b) => b.text() === name);
-  if (!found) throw new Error(`No button "${name}"`);
-  return found;
-};
+const button = (name: string, root: ButtonRoot = app!.wrapper) => buttonIn(root, name);
 const dialog = () => app!.wrapper.get('[role="dialog"]');
 const toasts = () => app!.wrapper.get('[data-testid="toasts"]');
 

@@ -3,9 +3,11 @@ import {
   aConnection,
   aUser,
   aViewer,
+  buttonIn,
   fakeApi,
   mountApp,
   settle,
+  type ButtonRoot,
   type MountedApp,
   type RecordedOperation,
 } from '../../app/testing';
@@ -75,11 +77,7 @@ afterEach(() => {
 
 const row = (email: string) => app!.wrapper.get(`[data-testid="user-row"][data-email="${email}"]`);
 const toasts = () => app!.wrapper.get('[role="status"][data-testid="toasts"]');
-const button = (name: string, root = app!.wrapper as { findAll: MountedApp['wrapper']['findAll'] }) => {
-  const found = root.findAll('button').find((b) => b.text() === name);
-  if (!found) throw new Error(`No button "${name}"`);
-  return found;
-};
+const button = (name: string, root: ButtonRoot = app!.wrapper) => buttonIn(root, name);
 
 describe('Users page: pending invitations', () => {
   it('shows the invitation details on the pending badge, expired and bounced invitations, and actions only for pending users', async () => {
