@@ -1,0 +1,13 @@
+/** How the dashboard words a user's role, status and source (the Users table and the detail panel). */
+export const ROLE_LABELS: Record<string, string> = { OWNER: 'Owner', ADMIN: 'Administrator', MEMBER: 'Member' };
+export const STATUS_LABELS: Record<string, string> = {
+  INVITED: 'Invited',
+  STAGED: 'Awaiting review',
+  ACTIVE: 'Active',
+  SUSPENDED: 'Suspended',
+};
+/** Only users brought in by something else say where from; manual invites and CSV imports are the norm. */
+export const SOURCE_LABELS: Record<string, { label: string; title: string }> = {
+  SCIM: { label: 'SCIM', title: 'Provisioned by an identity provider over SCIM' },
+  INTEGRATION: { label: 'Integration', title: 'Synced from an integration' },
+};
