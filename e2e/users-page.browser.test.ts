@@ -229,6 +229,36 @@ describe.skipIf(!chromiumAvailable())('the Users page in a real browser (built p
     expect(okafors.length).toBeGreaterThan(1);
   });
 
+  it("a user's email opens their detail panel: company and groups as on the row, kept in the URL over a reload", async () => {
+    const { page, rows } = await openUsersAsAdmin();
+    const user = rows.find((r) => r.company !== '—' && r.groups !== '');
+    expect(user, 'a demo user with a company and groups on the first page').toBeDefined();
+
+    const link = page.locator(`${ROW}[data-email="${user!.email}"] [data-testid=user-link]`);
+    await link.click();
+    const title = user!.name !== '—' ? user!.name : user!.email;
+    const panel = page.getByRole('dialog', { name: title });
+    await waitVisible(panel, "the user's detail panel", { page });
+    await waitVisible(panel.getByTestId('user-panel-company'), 'the company in the panel', { page });
+    expect((await panel.getByTestId('user-panel-email').innerText()).trim()).toBe(user!.email);
+    expect((await panel.getByTestId('user-panel-company').innerText()).trim()).toBe(user!.company);
+    const groups = await panel.getByTestId('user-panel-groups').locator('a').allInnerTexts();
+    expect(groups.map((g) => g.trim()).sort()).toEqual(user!.groups.split(', ').sort());
+    const userId = queryOf(page).get('user');
+    expect(userId).toBeTruthy();
+
+    // Escape closes it and the keyboard is back on the email it was opened from.
+    await page.keyboard.press('Escape');
+    await waitFor(async () => (await page.getByRole('dialog').count()) === 0, 'the panel to close on Escape', { page });
+    expect(queryOf(page).get('user')).toBeNull();
+    expect(await link.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The URL opens the same panel on a fresh load (a reload, or a colleague it was sent to).
+    await page.goto(`/users?user=${encodeURIComponent(userId!)}`);
+    await waitVisible(page.getByRole('dialog', { name: title }).getByTestId('user-panel-company'), 'the panel from its URL', { page });
+    expect((await page.getByTestId('user-panel-company').innerText()).trim()).toBe(user!.company);
+  });
+
   it('filters by status, company and group; the URL keeps the filters and a reload keeps them', async () => {
     const { page } = await openUsersAsAdmin();
 
