@@ -193,6 +193,25 @@ export function aUser(overrides: Partial<{
   };
 }
 
+/** What a per-user action mutation (reinviteUsers, suspendUsers, changeUserRole...) answers for the ids it was given. */
+export function aUserActionPayload(
+  field: string,
+  operation: RecordedOperation,
+  outcome: (userId: string) => { ok: boolean; code?: string; message: string },
+) {
+  return {
+    data: {
+      [field]: {
+        __typename: 'UserActionPayload',
+        results: (operation.variables.input.userIds as string[]).map((userId) => {
+          const { ok, code, message } = outcome(userId);
+          return { __typename: 'UserActionResult', userId, email: `${userId}@contoso.example`, inviteLink: null, code: code ?? null, ok, message };
+        }),
+      },
+    },
+  };
+}
+
 export function aConnection<T extends { id: string }>(
   /** The node type: `User` gives a `UserConnection` of `UserEdge`s. */
   typename: string,

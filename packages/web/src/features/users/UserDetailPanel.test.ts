@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   aConnection,
   aUser,
+  aUserActionPayload,
   aViewer,
   fakeApi,
   graphQLError,
@@ -37,24 +38,8 @@ const ivan = aUser({
 });
 const sam = aUser({ id: 'u-sam', email: 'sam@contoso.example', name: 'Sam Scim', status: 'SUSPENDED', source: 'SCIM' });
 
-function results(field: string, op: RecordedOperation, message: (id: string) => string) {
-  return {
-    data: {
-      [field]: {
-        __typename: 'UserActionPayload',
-        results: op.variables.input.userIds.map((id: string) => ({
-          __typename: 'UserActionResult',
-          userId: id,
-          email: `${id}@x`,
-          inviteLink: null,
-          code: null,
-          ok: true,
-          message: message(id),
-        })),
-      },
-    },
-  };
-}
+const results = (field: string, op: RecordedOperation, message: (id: string) => string) =>
+  aUserActionPayload(field, op, (id) => ({ ok: true, message: message(id) }));
 
 function api(overrides: Record<string, Responder> = {}) {
   const byId: Record<string, ReturnType<typeof detail>> = {

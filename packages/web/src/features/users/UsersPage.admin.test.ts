@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   aConnection,
   aUser,
+  aUserActionPayload,
   aViewer,
   buttonIn,
   fakeApi,
   mountApp,
   settle,
   type MountedApp,
-  type RecordedOperation,
   type Responder,
 } from '../../app/testing';
 
@@ -17,38 +17,23 @@ const sue = aUser({ id: 'u-sue', email: 'sue@contoso.example', status: 'SUSPENDE
 const ann = aUser({ id: 'u-ann', email: 'ann@contoso.example' });
 const olga = aUser({ id: 'u-olga', email: 'olga@contoso.example', role: 'OWNER' });
 
-type Outcome = { ok: boolean; code?: string; message: string };
-function results(field: string, op: RecordedOperation, outcome: (id: string) => Outcome) {
-  return {
-    data: {
-      [field]: {
-        __typename: 'UserActionPayload',
-        results: op.variables.input.userIds.map((id: string) => {
-          const o = outcome(id);
-          return { __typename: 'UserActionResult', userId: id, email: `${id}@x`, inviteLink: null, code: o.code ?? null, ok: o.ok, message: o.message };
-        }),
-      },
-    },
-  };
-}
-
 function api(overrides: Record<string, Responder> = {}, role = 'ADMIN') {
   return fakeApi({
     Me: () => ({ data: { me: aViewer({ role }) } }),
     Companies: () => ({ data: { companies: aConnection('Company', []) } }),
     Groups: () => ({ data: { groups: aConnection('Group', []) } }),
     UsersPage: () => ({ data: { users: aConnection('User', [stan, sue, ann, olga]) } }),
-    ReinviteUsers: (op) => results('reinviteUsers', op, (id) => ({ ok: true, message: `Invited ${id}.` })),
-    UninviteUsers: (op) => results('uninviteUsers', op, (id) => ({ ok: true, message: `Dismissed ${id}.` })),
-    RestoreUsers: (op) => results('restoreUsers', op, (id) => ({ ok: true, message: `${id} is restored.` })),
+    ReinviteUsers: (op) => aUserActionPayload('reinviteUsers', op, (id) => ({ ok: true, message: `Invited ${id}.` })),
+    UninviteUsers: (op) => aUserActionPayload('uninviteUsers', op, (id) => ({ ok: true, message: `Dismissed ${id}.` })),
+    RestoreUsers: (op) => aUserActionPayload('restoreUsers', op, (id) => ({ ok: true, message: `${id} is restored.` })),
     SuspendUsers: (op) =>
-      results('suspendUsers', op, (id) =>
+      aUserActionPayload('suspendUsers', op, (id) =>
         id === 'u-olga'
           ? { ok: false, code: 'OWNER_NOT_SUSPENDABLE', message: 'olga is an owner; change their role before suspending them.' }
           : { ok: true, message: `${id} is suspended and can no longer sign in.` },
       ),
     ChangeUserRole: (op) =>
-      results('changeUserRole', op, (id) =>
+      aUserActionPayload('changeUserRole', op, (id) =>
         id === 'u-olga' ? { ok: false, code: 'LAST_OWNER', message: 'olga is the last owner of this account.' } : { ok: true, message: `${id} is now an administrator.` },
       ),
     ...overrides,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   aConnection,
   aUser,
+  aUserActionPayload,
   aViewer,
   buttonIn,
   fakeApi,
@@ -35,24 +36,6 @@ const pia = aUser({
 });
 const ada = aUser({ id: 'u-ada', email: 'ada@contoso.example', name: 'Ada Admin', role: 'ADMIN' });
 
-function actionResults(name: 'reinviteUsers' | 'uninviteUsers', op: RecordedOperation, outcome: (id: string) => { ok: boolean; code?: string; message: string }) {
-  return {
-    data: {
-      [name]: {
-        __typename: 'UserActionPayload',
-        results: op.variables.input.userIds.map((userId: string) => ({
-          __typename: 'UserActionResult',
-          userId,
-          email: `${userId}@contoso.example`,
-          code: null,
-          inviteLink: null,
-          ...outcome(userId),
-        })),
-      },
-    },
-  };
-}
-
 function api(overrides: Record<string, (op: RecordedOperation) => any> = {}) {
   let users = [ada, ivan, pia];
   return fakeApi({
@@ -62,9 +45,9 @@ function api(overrides: Record<string, (op: RecordedOperation) => any> = {}) {
     UsersPage: () => ({ data: { users: aConnection('User', users) } }),
     UninviteUsers: (op) => {
       users = users.filter((u) => !op.variables.input.userIds.includes(u.id));
-      return actionResults('uninviteUsers', op, (id) => ({ ok: true, message: `The invitation of ${id} was revoked; the link no longer works.` }));
+      return aUserActionPayload('uninviteUsers', op, (id) => ({ ok: true, message: `The invitation of ${id} was revoked; the link no longer works.` }));
     },
-    ReinviteUsers: (op) => actionResults('reinviteUsers', op, (id) => ({ ok: true, message: `A new invitation was sent to ${id}.` })),
+    ReinviteUsers: (op) => aUserActionPayload('reinviteUsers', op, (id) => ({ ok: true, message: `A new invitation was sent to ${id}.` })),
     ...overrides,
   });
 }
@@ -133,7 +116,7 @@ describe('Users page: pending invitations', () => {
   it("re-invites a pending user and shows the server's answer, such as the throttle", async () => {
     const fake = api({
       ReinviteUsers: (op) =>
-        actionResults('reinviteUsers', op, () => ({
+        aUserActionPayload('reinviteUsers', op, () => ({
           ok: false,
           code: 'REINVITE_THROTTLED',
           message: 'ivan@contoso.example was invited less than a minute ago; try again in 42 seconds.',
