@@ -97,6 +97,8 @@ export function createCache(): InMemoryCache {
       IntegrationCapabilities: { merge: true },
       // `me` has no id; Settings reads more of its account than the session does, so the two merge.
       ViewerInfo: { merge: true },
+      // A user's groups arrive whole (queries and live events): the incoming list replaces the cached one.
+      User: { fields: { groups: { merge: false } } },
     },
   });
 }
