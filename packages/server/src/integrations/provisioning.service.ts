@@ -107,12 +107,7 @@ export class ProvisioningService {
 
   /** The user linked to this integration by Roster id (SCIM id) or upstream id, or null. */
   async findLinkedUser(integration: IntegrationEntity, by: { userId?: string; externalId?: string }): Promise<LinkedUser | null> {
-    const links = this.dataSource.getRepository(ExternalLinkEntity);
-    const link = by.userId
-      ? await links.findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.USER, localId: by.userId })
-      : by.externalId
-        ? await links.findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.USER, externalId: by.externalId })
-        : null;
+    const link = await this.linkBy(integration, ExternalResourceType.USER, { localId: by.userId, externalId: by.externalId });
     if (!link) return null;
     const membership = await this.dataSource.getRepository(MembershipEntity).findOneBy({ id: link.localId, accountId: integration.accountId });
     return membership ? { membership, link } : null;
@@ -142,9 +137,7 @@ export class ProvisioningService {
     }
     const existing = await this.dataSource.getRepository(MembershipEntity).findOneBy({ accountId: integration.accountId, email: upstream.email });
     if (existing) {
-      const otherLink = await this.dataSource
-        .getRepository(ExternalLinkEntity)
-        .findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.USER, localId: existing.id });
+      const otherLink = await this.linkBy(integration, ExternalResourceType.USER, { localId: existing.id });
       if (otherLink) {
         if (options.mustBeNew) return { userId: existing.id, action: ProvisionAction.CONFLICT, reason: `A user with userName "${upstream.email}" already exists.` };
         // Linked under another (or no) upstream id: this upstream object is the same person; move the link.
@@ -213,7 +206,7 @@ export class ProvisioningService {
         { action: 'user.linked', targetId: membership.id, targetEmail: membership.email, details: { integrationId: integration.id, externalId: upstream.externalId } },
       ]);
     });
-    const after = await this.applyUserChanges(integration, { membership, link: await this.linkOf(integration, membership.id) }, upstream);
+    const after = await this.applyUserChanges(integration, { membership, link: (await this.linkBy(integration, ExternalResourceType.USER, { localId: membership.id }))! }, upstream);
     // Linked and brought up to date; a suspension or restore that came with it is the news worth reporting.
     const reported = after.action === ProvisionAction.SUSPENDED || after.action === ProvisionAction.RESTORED || after.action === ProvisionAction.SKIPPED;
     return { userId: membership.id, action: reported ? after.action : ProvisionAction.LINKED, ...(after.reason ? { reason: after.reason } : {}) };
@@ -366,12 +359,7 @@ export class ProvisioningService {
   // ---- groups --------------------------------------------------------------------------------------------
 
   async findLinkedGroup(integration: IntegrationEntity, by: { groupId?: string; externalId?: string }): Promise<LinkedGroup | null> {
-    const links = this.dataSource.getRepository(ExternalLinkEntity);
-    const link = by.groupId
-      ? await links.findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.GROUP, localId: by.groupId })
-      : by.externalId
-        ? await links.findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.GROUP, externalId: by.externalId })
-        : null;
+    const link = await this.linkBy(integration, ExternalResourceType.GROUP, { localId: by.groupId, externalId: by.externalId });
     if (!link) return null;
     const group = await this.dataSource.getRepository(GroupEntity).findOneBy({ id: link.localId, accountId: integration.accountId });
     return group ? { group, link } : null;
@@ -392,9 +380,7 @@ export class ProvisioningService {
     const now = new Date();
     const byName = await this.dataSource.getRepository(GroupEntity).findOneBy({ accountId: integration.accountId, name });
     if (byName) {
-      const existingLink = await this.dataSource
-        .getRepository(ExternalLinkEntity)
-        .findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.GROUP, localId: byName.id });
+      const existingLink = await this.linkBy(integration, ExternalResourceType.GROUP, { localId: byName.id });
       if (existingLink) {
         if (options.mustBeNew) return { groupId: byName.id, action: ProvisionAction.CONFLICT };
         await this.dataSource.getRepository(ExternalLinkEntity).update({ id: existingLink.id }, { externalId: upstream.externalId, lastSeenAt: now });
@@ -504,7 +490,7 @@ export class ProvisioningService {
     const name = upstream.name.trim().slice(0, 200);
     const now = new Date();
     const links = this.dataSource.getRepository(ExternalLinkEntity);
-    const link = await links.findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.COMPANY, externalId: upstream.externalId });
+    const link = await this.linkBy(integration, ExternalResourceType.COMPANY, { externalId: upstream.externalId });
     const companies = this.dataSource.getRepository(CompanyEntity);
     if (link) {
       const company = await companies.findOneBy({ id: link.localId, accountId: integration.accountId });
@@ -558,8 +544,10 @@ export class ProvisioningService {
     return email;
   }
 
-  private async linkOf(integration: IntegrationEntity, localId: string): Promise<ExternalLinkEntity> {
-    return this.dataSource.getRepository(ExternalLinkEntity).findOneByOrFail({ integrationId: integration.id, resourceType: ExternalResourceType.USER, localId });
+  /** This integration's link of one type, found by the local id when given, else by the upstream id. */
+  private async linkBy(integration: IntegrationEntity, resourceType: ExternalResourceType, by: { localId?: string; externalId?: string | null }): Promise<ExternalLinkEntity | null> {
+    const key = by.localId ? { localId: by.localId } : by.externalId ? { externalId: by.externalId } : null;
+    return key ? this.dataSource.getRepository(ExternalLinkEntity).findOneBy({ integrationId: integration.id, resourceType, ...key }) : null;
   }
 
   private async insertLink(
