@@ -4,7 +4,7 @@ import { dialects } from '../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { Role } from './roles.js';
 
-/** An admin of account A tries every resolver with account B's ids: nothing of B ever comes back. */
+/** An admin of account A reads with account B's ids and switches accounts (every operation taking an id: tenancy-generated). */
 describe.each(dialects)('tenant isolation (%s)', (dialect) => {
   let roster: TestRoster;
   let adminOfA: TestClient;

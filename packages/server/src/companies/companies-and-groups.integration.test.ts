@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../accounts/roles.js';
+import { CompanyEntity } from './company.entity.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
@@ -7,7 +8,7 @@ import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../t
 describe.each(dialects)('managing companies and groups (%s)', (dialect) => {
   let roster: TestRoster;
   let admin: TestClient;
-  let ids: { ada: string; bob: string; foreignUser: string; foreignGroup: string };
+  let ids: { ada: string; bob: string; foreignUser: string; foreignGroup: string; foreignCompany: string };
 
   beforeAll(async () => {
     roster = await startTestRoster(dialect, {}, { runOutboxWorker: false });
@@ -19,7 +20,8 @@ describe.each(dialects)('managing companies and groups (%s)', (dialect) => {
     const bob = await build.aUser(account.id, { email: 'bob@cg.test' });
     const foreign = await build.aUser(other.id, { email: 'foreign@cg.test' });
     const foreignGroup = await build.aGroup(other.id, 'Theirs');
-    ids = { ada: ada.id, bob: bob.id, foreignUser: foreign.id, foreignGroup: foreignGroup.id };
+    const foreignCompany = await build.aCompany(other.id, 'Their Client');
+    ids = { ada: ada.id, bob: bob.id, foreignUser: foreign.id, foreignGroup: foreignGroup.id, foreignCompany: foreignCompany.id };
     admin = new TestClient(roster.url);
     await admin.signIn('admin@cg.test', 'admin-password');
   });
@@ -76,7 +78,9 @@ describe.each(dialects)('managing companies and groups (%s)', (dialect) => {
     const foreignGroup = await admin.gql('mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }', { g: ids.foreignGroup, u: [ids.ada] });
     expect(errorCode(foreignGroup)).toBe('NOT_FOUND');
     expect(errorCode(await admin.gql('mutation($id: ID!) { deleteGroup(input: { id: $id }) { deletedId } }', { id: ids.foreignGroup }))).toBe('NOT_FOUND');
-    expect(errorCode(await admin.gql('mutation($id: ID!) { renameCompany(input: { id: $id, name: "x" }) { company { id } } }', { id: ids.foreignGroup }))).toBe('NOT_FOUND');
+    const renamed = await admin.gql('mutation($id: ID!) { renameCompany(input: { id: $id, name: "x" }) { company { id } } }', { id: ids.foreignCompany });
+    expect(renamed.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.id' });
+    expect((await roster.dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: ids.foreignCompany })).name).toBe('Their Client');
     const long = await admin.gql('mutation($d: String) { createGroup(input: { name: "Long", description: $d }) { group { id } } }', { d: 'x'.repeat(1001) });
     expect(long.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.description' });
   });

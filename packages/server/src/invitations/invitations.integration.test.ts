@@ -285,7 +285,7 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     const other = new TestClient(roster.url);
     await other.signIn('elsewhere@other.test', 'elsewhere-pass');
     const me = await other.gql('{ me { currentAccount { name } } }');
-    if (me.data!.me.currentAccount.name !== 'Other MSP') return;
+    expect(me.data!.me.currentAccount.name).toBe('Other MSP');
     const pending = await roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ email: 'linkonly@x.test' });
     expect(errorCode(await other.gql(REINVITE, { input: { userIds: [pending.id] } }))).toBeUndefined();
     expect((await other.gql(REINVITE, { input: { userIds: [pending.id] } })).data!.reinviteUsers.results[0].code).toBe('NOT_FOUND');
