@@ -52,6 +52,10 @@ export class OutboxEmailEntity {
   @Column({ type: 'int', default: 0 })
   attempts!: number;
 
+  /** When the first send of this email was tried: transient failures are retried until a day after it. */
+  @Column({ name: 'first_attempt_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  firstAttemptAt!: Date | null;
+
   @Column({ name: 'next_attempt_at', type: 'datetime', precision: 3, transformer: utcDate })
   nextAttemptAt!: Date;
 

@@ -27,6 +27,7 @@ export async function enqueueEmails(manager: EntityManager, emails: EmailToQueue
     actionUrl: email.actionUrl,
     state: OutboxState.PENDING,
     attempts: 0,
+    firstAttemptAt: null,
     nextAttemptAt: now,
     leaseOwner: null,
     leaseUntil: null,
