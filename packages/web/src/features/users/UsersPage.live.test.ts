@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   aConnection,
   aUser,
@@ -11,6 +11,7 @@ import {
   type FakeApi,
   type MountedApp,
 } from '../../app/testing';
+import { REFETCH_DEBOUNCE_MS } from './use-live-user-events';
 
 const ivan = () =>
   aUser({ id: 'u-ivan', email: 'ivan@contoso.example', name: 'Ivan Invitee', status: 'INVITED', invitationPending: true, invitation: {} });
@@ -68,6 +69,16 @@ async function openUsers(api: FakeApi, path = '/users') {
   await waitFor(() => expect(api.stream('UserEvents').observed).toBe(true));
 }
 
+/** Runs `steps` on the page's own timers (debounces), advanced by the test instead of waited for. */
+async function withPageClock(steps: () => Promise<void>): Promise<void> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    await steps();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 describe('live user events on the Users page', () => {
   it('removes the pending badge when the invitee accepts, without asking for the list again', async () => {
     const { api, state } = liveApi();
@@ -77,13 +88,15 @@ describe('live user events on the Users page', () => {
 
     const accepted = aUser({ id: 'u-ivan', email: 'ivan@contoso.example', name: 'Ivan Invitee', status: 'ACTIVE' });
     state.users = [ada(), accepted];
-    api.stream('UserEvents').next(userEvent('ACCEPTED', [accepted]));
-
-    await waitFor(() => expect(row('ivan@contoso.example').find('[data-testid="badge-pending"]').exists()).toBe(false));
-    expect(row('ivan@contoso.example').text()).toContain('Active');
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await settle();
-    expect(api.calls('UsersPage')).toHaveLength(usersCalls);
+    await withPageClock(async () => {
+      api.stream('UserEvents').next(userEvent('ACCEPTED', [accepted]));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(row('ivan@contoso.example').find('[data-testid="badge-pending"]').exists()).toBe(false);
+      expect(row('ivan@contoso.example').text()).toContain('Active');
+      // Past the refetch debounce: a refetch, had the event asked for one, would have been sent by now.
+      await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS * 2);
+      expect(api.calls('UsersPage')).toHaveLength(usersCalls);
+    });
   });
 
   it('shows users a colleague invites, with one refetch for a burst of events', async () => {
@@ -94,19 +107,20 @@ describe('live user events on the Users page', () => {
     const newcomers = ['bea', 'cal', 'dan'].map((name) =>
       aUser({ id: `u-${name}`, email: `${name}@contoso.example`, status: 'INVITED', invitationPending: true, invitation: {} }),
     );
-    for (const user of newcomers) {
-      state.users = [...state.users, user];
-      api.stream('UserEvents').next(userEvent('INVITED', [user]));
-    }
-    await settle();
-    // Debounced: nothing yet right after the burst.
-    expect(api.calls('UsersPage')).toHaveLength(usersCalls);
-
+    await withPageClock(async () => {
+      for (const user of newcomers) {
+        state.users = [...state.users, user];
+        api.stream('UserEvents').next(userEvent('INVITED', [user]));
+        await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS / 3);
+      }
+      // Debounced: nothing yet while the burst goes on.
+      expect(api.calls('UsersPage')).toHaveLength(usersCalls);
+      await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS * 3);
+      expect(api.calls('UsersPage')).toHaveLength(usersCalls + 1);
+    });
     await waitFor(() => expect(rowEmails()).toContain('dan@contoso.example'));
     expect(rowEmails()).toEqual(expect.arrayContaining(['bea@contoso.example', 'cal@contoso.example']));
     expect(row('bea@contoso.example').find('[data-testid="badge-pending"]').exists()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await settle();
     expect(api.calls('UsersPage')).toHaveLength(usersCalls + 1);
     expect(app!.wrapper.get('[data-testid="users-summary"]').text()).toContain('of 5 users');
   });

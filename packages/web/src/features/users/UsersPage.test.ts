@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   aConnection,
   aUser,
@@ -7,6 +7,7 @@ import {
   graphQLError,
   mountApp,
   settle,
+  waitFor,
   type MountedApp,
   type Responder,
 } from '../../app/testing';
@@ -188,14 +189,20 @@ describe('Users page', () => {
     const before = fake.calls('UsersPage').length;
 
     const input = app.wrapper.get('input[type="search"]');
-    await input.setValue('ad');
-    await input.setValue('ada');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(fake.calls('UsersPage')).toHaveLength(before);
-
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await settle();
-    expect(fake.calls('UsersPage')).toHaveLength(before + 1);
+    // The page's own clock: 249 ms after the last keystroke nothing is asked, at 250 ms the search is.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await input.setValue('ad');
+      await vi.advanceTimersByTimeAsync(200);
+      await input.setValue('ada');
+      await vi.advanceTimersByTimeAsync(249);
+      expect(fake.calls('UsersPage')).toHaveLength(before);
+      await vi.advanceTimersByTimeAsync(1);
+      await vi.advanceTimersByTimeAsync(50);
+    } finally {
+      vi.useRealTimers();
+    }
+    await waitFor(() => expect(fake.calls('UsersPage')).toHaveLength(before + 1));
     expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ search: 'ada' });
     expect(app.router.currentRoute.value.query.q).toBe('ada');
     expect(rows().map((r) => r.attributes('data-email'))).toEqual(['ada@contoso.example']);
