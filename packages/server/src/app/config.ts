@@ -21,8 +21,8 @@ export interface RosterConfig {
   sessionTtlHours: number;
   /** Largest CSV file accepted for import, in bytes. */
   importMaxBytes: number;
-  /** GraphQL operations per minute allowed per API key and per client IP address (shared through Redis when set). */
-  rateLimits: { perApiKeyPerMinute: number; perIpPerMinute: number };
+  /** GraphQL operations per minute allowed per API key, per signed-in session and per client IP address (shared through Redis when set). */
+  rateLimits: { perApiKeyPerMinute: number; perSessionPerMinute: number; perIpPerMinute: number };
   /** Seed the demo MSP account when the database is empty. */
   seedDemo: boolean;
   /** Folder holding the built SPA (index.html and assets); absent in API-only runs. */
@@ -111,6 +111,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   const importMaxMb = integer('IMPORT_MAX_MB', 20, 1, 500);
   const rateLimits = {
     perApiKeyPerMinute: integer('RATE_LIMIT_PER_API_KEY', 600, 1, 1_000_000),
+    perSessionPerMinute: integer('RATE_LIMIT_PER_SESSION', 3000, 1, 1_000_000),
     perIpPerMinute: integer('RATE_LIMIT_PER_IP', 1200, 1, 1_000_000),
   };
   const seedRaw = (read('ROSTER_SEED_DEMO') ?? (databaseUrl ? 'false' : 'true')).toLowerCase();

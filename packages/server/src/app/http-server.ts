@@ -24,7 +24,7 @@ import { mountScimRoutes } from '../scim/scim.routes.js';
 import { operationAccessPlugin, refusalFor } from '../auth/protection/operation-access.js';
 import { QUERY_LIMITS, queryLimitRules } from '../auth/protection/query-limits.js';
 import { stableErrorCode } from '../auth/protection/stable-codes.js';
-import { GraphQLRateLimiter } from '../auth/protection/rate-limit.js';
+import { GraphQLRateLimiter, verifiedCredentialsOf } from '../auth/protection/rate-limit.js';
 import { limitBatchSize } from '../auth/protection/http-errors.js';
 
 export interface HttpServerHandle {
@@ -175,7 +175,11 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   mountAuditRoutes(app, services, logger);
   mountScimRoutes(app, services, logger);
 
-  const rateLimiter = new GraphQLRateLimiter({ ...config.rateLimits, redisUrl: config.redisUrl }, logger);
+  const rateLimiter = new GraphQLRateLimiter(
+    { ...config.rateLimits, redisUrl: config.redisUrl },
+    { session: (token) => services.sessions.lookup(token), apiKey: (authorization) => services.apiKeys.authenticate(authorization) },
+    logger,
+  );
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -186,7 +190,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const context = new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization);
-        context.onAuthenticationFailure = () => rateLimiter.penalize(req);
+        context.verifiedCredentials = verifiedCredentialsOf(res);
         return context;
       },
     }),

@@ -73,7 +73,7 @@ describe.each(dialects)('scope enforcement over HTTP (%s)', (dialect) => {
 
   beforeAll(async () => {
     // Generous rate limits: this test sends a few hundred operations on purpose.
-    roster = await startTestRoster(dialect, { rateLimits: { perApiKeyPerMinute: 100_000, perIpPerMinute: 100_000 } });
+    roster = await startTestRoster(dialect, { rateLimits: { perApiKeyPerMinute: 100_000, perSessionPerMinute: 100_000, perIpPerMinute: 100_000 } });
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'scopes@msp.test', role: Role.OWNER, password: 'pw-scopes' });

@@ -13,7 +13,7 @@ describe.each(dialects)('GraphQL over HTTP (%s)', (dialect) => {
   let key: string;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, { rateLimits: { perApiKeyPerMinute: 100_000, perIpPerMinute: 100_000 } });
+    roster = await startTestRoster(dialect, { rateLimits: { perApiKeyPerMinute: 100_000, perSessionPerMinute: 100_000, perIpPerMinute: 100_000 } });
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'http@msp.test', role: Role.ADMIN, password: 'pw-http' });

@@ -110,7 +110,7 @@ describe('rate limits (rate-limiter-flexible)', () => {
   const fakeKey = () => `Bearer rst_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 
   it('limits each API key per minute: HTTP 429, Retry-After, and RATE_LIMITED with retryAfter', async () => {
-    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 3, perIpPerMinute: 1000 } });
+    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 3, perSessionPerMinute: 1000, perIpPerMinute: 1000 } });
     try {
       const build = builders(roster.dataSource);
       const account = await build.anAccount();
@@ -136,7 +136,7 @@ describe('rate limits (rate-limiter-flexible)', () => {
   });
 
   it('limits anonymous requests per IP address, counting every operation of a batch', async () => {
-    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perIpPerMinute: 4 } });
+    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 4 } });
     try {
       const batch = await post(roster.url, [{ query: '{ __typename }' }, { query: '{ __typename }' }, { query: '{ __typename }' }]);
       expect(batch.status).toBe(200);
@@ -150,8 +150,8 @@ describe('rate limits (rate-limiter-flexible)', () => {
     }
   });
 
-  it('leaves a signed-in dashboard alone, but refused credentials spend the IP budget and then block the address', async () => {
-    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perIpPerMinute: 5 } });
+  it('leaves a live session to its own budget, while refused credentials spend the IP budget like anonymous requests', async () => {
+    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 5 } });
     try {
       // Signing in is anonymous: it spends 1 of the 5.
       const build = builders(roster.dataSource);
@@ -167,9 +167,57 @@ describe('rate limits (rate-limiter-flexible)', () => {
       const blocked = await forger.gql('{ users { totalCount } }');
       expect(blocked.status).toBe(429);
       expect(blocked.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limitedBy: 'IP' });
-      // Same address: the budget is spent for everyone there until the window passes.
-      expect((await admin.gql('{ users { totalCount } }')).status).toBe(429);
+      // Made-up keys and anonymous requests from that address are refused too; the live session is not.
       expect((await gqlWithKey(roster.url, fakeKey(), '{ __typename }')).status).toBe(429);
+      expect((await post(roster.url, { query: '{ __typename }' })).status).toBe(429);
+      expect((await admin.gql('{ users { totalCount } }')).status).toBe(200);
+    } finally {
+      await roster.close();
+    }
+  });
+
+  it('refuses sign-in attempts carrying a made-up session cookie once the IP budget is spent (429, Retry-After)', async () => {
+    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 5 } });
+    try {
+      const statuses: number[] = [];
+      let refusal: Awaited<ReturnType<typeof post>> | null = null;
+      for (let i = 0; i < 60; i++) {
+        const attempt = await post(
+          roster.url,
+          { query: 'mutation($input: SignInInput!) { signIn(input: $input) { viewer { role } } }', variables: { input: { email: `guess${i}@msp.test`, password: 'wrong' } } },
+          { cookie: `roster_session=${randomBytes(32).toString('base64url')}` },
+        );
+        statuses.push(attempt.status);
+        if (attempt.status === 429) refusal ??= attempt;
+      }
+      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+      expect(statuses.slice(5).every((status) => status === 429)).toBe(true);
+      expect(Number(refusal!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refusal!.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', limitedBy: 'IP' });
+    } finally {
+      await roster.close();
+    }
+  });
+
+  it('gives every signed-in session its own generous budget (RATE_LIMIT_PER_SESSION)', async () => {
+    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 4, perIpPerMinute: 1000 } });
+    try {
+      const build = builders(roster.dataSource);
+      const account = await build.anAccount();
+      await build.aUser(account.id, { email: 'eager@msp.test', role: Role.ADMIN, password: 'pw-eager' });
+      const first = new TestClient(roster.url);
+      const second = new TestClient(roster.url);
+      await first.signIn('eager@msp.test', 'pw-eager');
+      await second.signIn('eager@msp.test', 'pw-eager');
+      const batch = await post(roster.url, [{ query: '{ users { totalCount } }' }, { query: '{ users { totalCount } }' }, { query: '{ __typename }' }], { cookie: first.cookie! });
+      expect(batch.status).toBe(200);
+      expect((await first.gql('{ users { totalCount } }')).status).toBe(200);
+      const limited = await first.gql('{ users { totalCount } }');
+      expect(limited.status).toBe(429);
+      expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limitedBy: 'SESSION' });
+      expect(limited.errors?.[0]?.message).toMatch(/Too many requests from this session/);
+      // Another session (another browser of the same person) has its own budget.
+      expect((await second.gql('{ users { totalCount } }')).status).toBe(200);
     } finally {
       await roster.close();
     }
@@ -177,7 +225,7 @@ describe('rate limits (rate-limiter-flexible)', () => {
 
   it('shares one budget between instances through Redis when REDIS_URL is set', async () => {
     const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-    const limits = { rateLimits: { perApiKeyPerMinute: 4, perIpPerMinute: 1000 }, redisUrl };
+    const limits = { rateLimits: { perApiKeyPerMinute: 4, perSessionPerMinute: 1000, perIpPerMinute: 1000 }, redisUrl };
     const first = await startTestRoster('sqlite', limits);
     const second = await startTestRoster('sqlite', limits);
     try {

@@ -4,35 +4,62 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { ErrorCode } from '../../app/errors.js';
 import type { Logger } from '../../app/logger.js';
 import { parseApiKey } from '../api-keys/api-key-format.js';
+import type { ApiKeyLookup } from '../api-keys/api-key.service.js';
 import { readCookie, SESSION_COOKIE } from '../cookies.js';
+import type { SessionLookup } from '../session.service.js';
 import { sendGraphQLHttpError } from './http-errors.js';
 
 export interface RateLimitSettings {
   /** GraphQL operations per minute per API key. */
   perApiKeyPerMinute: number;
-  /** GraphQL operations per minute per client IP address, whoever is asking. */
+  /** GraphQL operations per minute per signed-in session (generous: the dashboard must never feel it). */
+  perSessionPerMinute: number;
+  /** GraphQL operations per minute per client IP address, for every request without verified credentials. */
   perIpPerMinute: number;
   /** Shares the counters between instances; in memory (per process) when null. */
   redisUrl: string | null;
 }
 
+/** How the limiter verifies credentials: the same lookups the request context would make. */
+export interface CredentialVerifier {
+  session(token: string): Promise<SessionLookup>;
+  apiKey(authorization: string): Promise<ApiKeyLookup>;
+}
+
+export type VerifiedCredentials = Promise<SessionLookup> | Promise<ApiKeyLookup>;
+
+/** The limiter's lookup of this request's credentials, so the request context reuses it instead of repeating it. */
+export function verifiedCredentialsOf(res: Response): VerifiedCredentials | null {
+  return (res.locals.verifiedCredentials as VerifiedCredentials | undefined) ?? null;
+}
+
+export type LimitedBy = 'IP' | 'API_KEY' | 'SESSION';
+
+const LIMITED_BY_WORDS: Record<LimitedBy, string> = { IP: 'IP address', API_KEY: 'API key', SESSION: 'session' };
+
 /**
- * Rate limits on /graphql with rate-limiter-flexible:
- * - an API key spends its own budget (counted by its prefix, before any database lookup);
- * - a request without credentials spends its IP address's budget;
- * - a signed-in dashboard does not spend the IP budget (many admins of one MSP often share an address), but
- *   credentials that turn out to be refused (a forged or expired cookie, an unknown key) spend it, and a
- *   spent IP budget refuses everyone at that address, so forging credentials cannot get around it.
+ * Rate limits on /graphql with rate-limiter-flexible. One rule decides which budget a request spends:
+ * - an API key spends its key's budget, counted by its prefix before any database lookup;
+ * - a session cookie that verifies to a live session spends that session's (generous) budget; many admins of
+ *   one MSP often share an address, so a live session does not spend the IP budget;
+ * - everything else spends its IP address's budget: no credentials, and credentials that do not verify (a
+ *   forged or expired cookie, an unknown or revoked key). A credential is never trusted before it is
+ *   verified, so sending a made-up cookie or key cannot get around the IP limit.
  * Each operation of a batch counts. Over the limit: HTTP 429 with `Retry-After` and a RATE_LIMITED error with
  * `retryAfter` seconds. With Redis every instance shares the counters; if Redis fails, an in-memory limiter
  * takes over (insurance) rather than letting every request through or refusing them all.
  */
 export class GraphQLRateLimiter {
   private readonly byKey: RateLimiterAbstract;
+  private readonly bySession: RateLimiterAbstract;
   private readonly byIp: RateLimiterAbstract;
   private readonly redis: Redis | null;
 
-  constructor(settings: RateLimitSettings, logger: Logger) {
+  constructor(
+    settings: RateLimitSettings,
+    private readonly verify: CredentialVerifier,
+    logger: Logger,
+  ) {
     const memory = (points: number) => new RateLimiterMemory({ points, duration: 60 });
     if (settings.redisUrl) {
       this.redis = new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -45,10 +72,12 @@ export class GraphQLRateLimiter {
       const redis = (prefix: string, points: number) =>
         new RateLimiterRedis({ storeClient: this.redis, keyPrefix: prefix, points, duration: 60, insuranceLimiter: memory(points) });
       this.byKey = redis('roster:rl:key', settings.perApiKeyPerMinute);
+      this.bySession = redis('roster:rl:session', settings.perSessionPerMinute);
       this.byIp = redis('roster:rl:ip', settings.perIpPerMinute);
     } else {
       this.redis = null;
       this.byKey = memory(settings.perApiKeyPerMinute);
+      this.bySession = memory(settings.perSessionPerMinute);
       this.byIp = memory(settings.perIpPerMinute);
     }
   }
@@ -57,37 +86,43 @@ export class GraphQLRateLimiter {
   middleware() {
     return async (req: Request, res: Response, next: NextFunction) => {
       const operations = Array.isArray(req.body) ? Math.max(1, req.body.length) : 1;
-      const authorization = req.header('authorization');
-      const bearer = /^Bearer\s+(\S+)/i.exec(authorization ?? '')?.[1];
-      const keyPrefix = bearer ? parseApiKey(bearer)?.prefix : undefined;
-      const credentialed = authorization !== undefined || readCookie(req.headers.cookie, SESSION_COOKIE) !== undefined;
-      let limitedBy: 'IP' | 'API_KEY' = 'IP';
+      let limitedBy: LimitedBy = 'IP';
       try {
-        if (credentialed) {
-          const ipState = await this.byIp.get(ipOf(req));
-          if (ipState && ipState.remainingPoints <= 0) throw ipState;
-          limitedBy = 'API_KEY';
-          if (keyPrefix) await this.byKey.consume(keyPrefix, operations);
-        } else {
-          await this.byIp.consume(ipOf(req), operations);
+        const authorization = req.header('authorization');
+        const sessionToken = readCookie(req.headers.cookie, SESSION_COOKIE);
+        if (authorization !== undefined) {
+          const keyPrefix = parseApiKey(/^Bearer\s+(\S+)/i.exec(authorization)?.[1] ?? '')?.prefix;
+          if (keyPrefix) {
+            limitedBy = 'API_KEY';
+            await this.byKey.consume(keyPrefix, operations);
+          }
+          const lookup = this.verify.apiKey(authorization);
+          res.locals.verifiedCredentials = lookup;
+          if ((await lookup.catch(() => null))?.viewer) return next();
+        } else if (sessionToken !== undefined) {
+          const lookup = this.verify.session(sessionToken);
+          res.locals.verifiedCredentials = lookup;
+          const session = (await lookup.catch(() => null))?.viewer?.sessionId;
+          if (session) {
+            limitedBy = 'SESSION';
+            await this.bySession.consume(session, operations);
+            return next();
+          }
         }
+        limitedBy = 'IP';
+        await this.byIp.consume(ipOf(req), operations);
         next();
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) return next(rejection);
         const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
         res.set('Retry-After', String(retryAfter));
-        sendGraphQLHttpError(req, res, 429, `Too many requests from this ${limitedBy === 'IP' ? 'IP address' : 'API key'}. Try again in ${retryAfter} second(s).`, {
+        sendGraphQLHttpError(req, res, 429, `Too many requests from this ${LIMITED_BY_WORDS[limitedBy]}. Try again in ${retryAfter} second(s).`, {
           code: ErrorCode.RATE_LIMITED,
           retryAfter,
           limitedBy,
         });
       }
     };
-  }
-
-  /** Refused credentials spend one point of their IP address's budget. */
-  penalize(req: Request): void {
-    this.byIp.penalty(ipOf(req), 1).catch(() => undefined);
   }
 
   async close(): Promise<void> {
