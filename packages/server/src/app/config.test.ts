@@ -44,9 +44,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ROSTER_CREDENTIALS_KEY: 'c2hvcnQ=' })).toThrow(/must be 32 bytes/);
   });
 
-  it('keeps webhooks off private networks unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=true', () => {
-    expect(loadConfig({}).webhookAllowPrivateNetworks).toBe(false);
-    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'TRUE' }).webhookAllowPrivateNetworks).toBe(true);
+  it('keeps outbound calls off private networks unless OUTBOUND_ALLOW_PRIVATE_NETWORKS=true (WEBHOOK_ALLOW_PRIVATE_NETWORKS still read)', () => {
+    expect(loadConfig({}).outboundAllowPrivateNetworks).toBe(false);
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'TRUE' }).outboundAllowPrivateNetworks).toBe(true);
+    expect(() => loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/OUTBOUND_ALLOW_PRIVATE_NETWORKS="yes" must be true or false/);
+    // The deprecated name keeps working, and the new one wins when both are set.
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).outboundAllowPrivateNetworks).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'false' }).outboundAllowPrivateNetworks).toBe(false);
     expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS="yes" must be true or false/);
   });
 });

@@ -30,8 +30,11 @@ export interface RosterConfig {
   logLevel: 'silent' | 'error' | 'info' | 'debug';
   /** 32-byte AES-256-GCM key sealing integration credentials; null means "generate one in dataDir" (embedded default only). */
   credentialsKey: Buffer | null;
-  /** Lets webhook endpoints use plain http and private, loopback or link-local addresses (development and tests only). */
-  webhookAllowPrivateNetworks: boolean;
+  /**
+   * Lets outbound calls (webhook endpoints, integrations' vendor URLs, the email provider) use plain http and
+   * private, loopback or link-local addresses (development and tests only).
+   */
+  outboundAllowPrivateNetworks: boolean;
   /** Microsoft identity platform (token endpoint) and Microsoft Graph base URLs, for the Entra ID connector (tests point them at a fake). */
   microsoftLoginBaseUrl: string;
   microsoftGraphBaseUrl: string;
@@ -116,8 +119,10 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   };
   const seedRaw = (read('ROSTER_SEED_DEMO') ?? (databaseUrl ? 'false' : 'true')).toLowerCase();
   if (!['true', 'false'].includes(seedRaw)) problems.push(`ROSTER_SEED_DEMO="${seedRaw}" must be true or false.`);
-  const webhookPrivateRaw = (read('WEBHOOK_ALLOW_PRIVATE_NETWORKS') ?? 'false').toLowerCase();
-  if (!['true', 'false'].includes(webhookPrivateRaw)) problems.push(`WEBHOOK_ALLOW_PRIVATE_NETWORKS="${webhookPrivateRaw}" must be true or false.`);
+  // WEBHOOK_ALLOW_PRIVATE_NETWORKS is the setting's former name (webhooks were the only outbound calls); still read.
+  const outboundPrivateName = read('OUTBOUND_ALLOW_PRIVATE_NETWORKS') !== undefined || read('WEBHOOK_ALLOW_PRIVATE_NETWORKS') === undefined ? 'OUTBOUND_ALLOW_PRIVATE_NETWORKS' : 'WEBHOOK_ALLOW_PRIVATE_NETWORKS';
+  const outboundPrivateRaw = (read(outboundPrivateName) ?? 'false').toLowerCase();
+  if (!['true', 'false'].includes(outboundPrivateRaw)) problems.push(`${outboundPrivateName}="${outboundPrivateRaw}" must be true or false.`);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as RosterConfig['logLevel'];
   if (!['silent', 'error', 'info', 'debug'].includes(logLevel)) {
     problems.push(`LOG_LEVEL="${logLevel}" must be silent, error, info or debug.`);
@@ -156,7 +161,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     webDistDir: path.resolve(read('ROSTER_WEB_DIST') ?? defaultWebDist),
     logLevel,
     credentialsKey,
-    webhookAllowPrivateNetworks: webhookPrivateRaw === 'true',
+    outboundAllowPrivateNetworks: outboundPrivateRaw === 'true',
     microsoftLoginBaseUrl: microsoftLoginBaseUrl.replace(/\/+$/, ''),
     microsoftGraphBaseUrl: microsoftGraphBaseUrl.replace(/\/+$/, ''),
   };

@@ -31,6 +31,7 @@ import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/webhook-wo
 import { IntegrationService } from '../integrations/integration.service.js';
 import { SyncEngine, type SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import { realSleep, type ConnectorEnvironment } from '../integrations/connectors/connector.js';
+import { OutboundHttp } from '../common/outbound-http.js';
 
 /** Long-lived services shared by every request. */
 export interface Services {
@@ -64,6 +65,8 @@ export interface Services {
   integrations: IntegrationService;
   /** Runs syncs (resumable, leased) and starts scheduled ones. */
   syncEngine: SyncEngine;
+  /** The one client for calls to other servers (vendors, webhooks, the email provider): guarded, with deadlines. */
+  outbound: OutboundHttp;
 }
 
 export interface ServiceOptions {
@@ -91,16 +94,18 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   const invitations = new InvitationService(dataSource, events, () => config.publicUrl, () => outbox.nudge());
   const secretBox = new SecretBox(resolveCredentialsKey(config));
   const provisioning = new ProvisioningService(dataSource, events, invitations);
+  // Read at every request: the setting may be changed while running (tests do).
+  const outbound = new OutboundHttp({ allowPrivateNetworks: () => config.outboundAllowPrivateNetworks });
   const connectorEnvironment = (): ConnectorEnvironment => ({
-    fetch: globalThis.fetch,
+    http: outbound.with({ timeoutMs: 60_000, userAgent: 'Roster-Integrations/1' }),
     sleep: realSleep,
     microsoftLoginBaseUrl: config.microsoftLoginBaseUrl,
     microsoftGraphBaseUrl: config.microsoftGraphBaseUrl,
     ...options.connectorEnvironment,
   });
   const syncEngine = new SyncEngine(dataSource, provisioning, secretBox, events, options.logger, connectorEnvironment(), options.syncEngine);
-  const webhooks = new WebhookService(dataSource, config, secretBox, () => webhookWorker.nudge());
-  const webhookWorker = new WebhookWorker(dataSource, webhooks, config, options.logger, events, options.webhooks);
+  const webhooks = new WebhookService(dataSource, outbound, secretBox, () => webhookWorker.nudge());
+  const webhookWorker = new WebhookWorker(dataSource, webhooks, outbound.with({ userAgent: 'Roster-Webhooks/1' }), options.logger, events, options.webhooks);
   const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
   return {
     config,
@@ -123,6 +128,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     provisioning,
     integrations: new IntegrationService(dataSource, secretBox, events, options.logger, connectorEnvironment, () => syncEngine.nudge()),
     syncEngine,
+    outbound,
     companies: new NamedCollection(dataSource, CompanyEntity, 'company'),
     groups: new NamedCollection(dataSource, GroupEntity, 'group', (input) => {
       if (input.description === undefined) return {};

@@ -1,23 +1,38 @@
 import type { Logger } from '../app/logger.js';
 
+/** Why a pass's signal aborted: its deadline passed, or the worker is stopping. Work in progress is handed back, not failed. */
+export class PassEnded extends Error {
+  constructor(readonly why: 'deadline' | 'stopping') {
+    super(why === 'deadline' ? 'The worker pass ran past its deadline; the rest waits for the next pass.' : 'The worker is stopping.');
+    this.name = 'PassEnded';
+  }
+}
+
+/** A pass that takes longer than this is ended (its signal aborts) unless the worker says otherwise. */
+export const DEFAULT_PASS_DEADLINE_MS = 10 * 60_000;
+
 /**
- * The scheduling shared by background workers (the email outbox, webhook deliveries): passes run one at a
- * time, each draining everything due, then the loop sleeps `pollMs`; `nudge()` asks for a pass now (right
- * after work was queued), and `stop()` waits for the pass in progress, so shutdown never cuts a write short.
+ * The scheduling shared by background workers (the email outbox, webhook deliveries, syncs): passes run one
+ * at a time, each draining everything due, then the loop sleeps `pollMs`; `nudge()` asks for a pass now
+ * (right after work was queued), and `stop()` waits for the pass in progress, so shutdown never cuts a write
+ * short. A pass has a deadline: its signal aborts then (and on stop), no further batch starts, and the
+ * batch in progress abandons its outbound calls; what it did not finish is left due for the next pass.
  */
 class PollingLoop {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
   private wakeRequested = false;
+  private pass: AbortController | null = null;
 
   constructor(
     /** Handles one batch; resolves with how many items it handled (0 when nothing was due). */
-    private readonly runOnce: () => Promise<number>,
+    private readonly runOnce: (signal: AbortSignal) => Promise<number>,
     private readonly pollMs: number,
     private readonly loopLogger: Logger,
     /** Names the worker in logs. */
     private readonly name: string,
+    private readonly passDeadlineMs: number,
   ) {}
 
   /** Starts polling in this process. */
@@ -31,6 +46,7 @@ class PollingLoop {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.pass?.abort(new PassEnded('stopping'));
     await this.running;
   }
 
@@ -43,13 +59,25 @@ class PollingLoop {
 
   /** Runs batches until none is due; resolves with how many items were handled (tests and shutdown use it). */
   async drain(): Promise<number> {
+    const pass = new AbortController();
+    this.pass = pass;
+    const deadline = setTimeout(() => pass.abort(new PassEnded('deadline')), this.passDeadlineMs);
     let total = 0;
-    for (;;) {
-      const handled = await this.runOnce();
-      if (handled === 0) return total;
-      total += handled;
-      // Let requests in between batches (SQLite answers synchronously).
-      await new Promise((resolve) => setImmediate(resolve));
+    try {
+      for (;;) {
+        if (pass.signal.aborted) {
+          if ((pass.signal.reason as PassEnded).why === 'deadline') this.loopLogger.info(`${this.name}: a pass ran past its deadline (${this.passDeadlineMs} ms); the rest waits for the next pass.`);
+          return total;
+        }
+        const handled = await this.runOnce(pass.signal);
+        if (handled === 0) return total;
+        total += handled;
+        // Let requests in between batches (SQLite answers synchronously).
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      clearTimeout(deadline);
+      if (this.pass === pass) this.pass = null;
     }
   }
 
@@ -75,12 +103,15 @@ class PollingLoop {
 export abstract class PollingWorker {
   private readonly loop: PollingLoop;
 
-  constructor(pollMs: number, logger: Logger, name: string) {
-    this.loop = new PollingLoop(() => this.runOnce(), pollMs, logger, name);
+  constructor(pollMs: number, logger: Logger, name: string, passDeadlineMs = DEFAULT_PASS_DEADLINE_MS) {
+    this.loop = new PollingLoop((signal) => this.runOnce(signal), pollMs, logger, name, passDeadlineMs);
   }
 
-  /** Handles one batch; resolves with how many items it handled (0 when nothing was due). */
-  abstract runOnce(): Promise<number>;
+  /**
+   * Handles one batch; resolves with how many items it handled (0 when nothing was due). `signal` aborts when
+   * the pass's deadline passes or the worker stops: outbound calls then end and unfinished items stay due.
+   */
+  abstract runOnce(signal?: AbortSignal): Promise<number>;
 
   start(): void {
     this.loop.start();
@@ -107,4 +138,43 @@ export abstract class PollingWorker {
  */
 export function backoffDelayMs(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1)) * (0.8 + Math.random() * 0.4);
+}
+
+export interface LeaseKeeper {
+  /** Aborts when the lease is lost: renewing found it taken over or ended, or could not be written. */
+  readonly lost: AbortSignal;
+  stop(): void;
+}
+
+/**
+ * Renews a lease every `everyMs` while work goes on, so a long step (a slow vendor page, a long pass) does not
+ * let another instance take the same item. `renew` resolves false when the lease is no longer ours; the
+ * `lost` signal then aborts, so the work stops instead of writing over its successor. A renewal that fails
+ * (database busy) is tried again at the next tick; the lease is long enough for a few misses.
+ */
+export function keepLease(renew: () => Promise<boolean>, everyMs: number, logger: Logger, what: string): LeaseKeeper {
+  const controller = new AbortController();
+  let renewing = false;
+  const timer = setInterval(() => {
+    if (renewing || controller.signal.aborted) return;
+    renewing = true;
+    renew()
+      .then((held) => {
+        if (!held) controller.abort(new LeaseLostError(`${what}: the lease was taken over or the work ended elsewhere.`));
+      })
+      .catch((error) => logger.error(`${what}: renewing the lease failed; trying again`, error))
+      .finally(() => (renewing = false));
+  }, everyMs);
+  timer.unref?.();
+  return {
+    lost: controller.signal,
+    stop: () => clearInterval(timer),
+  };
+}
+
+export class LeaseLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LeaseLostError';
+  }
 }

@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { RosterConfig } from '../app/config.js';
 import { badInput, notFound } from '../app/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
@@ -12,7 +11,7 @@ import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 import { isWebhookEventType, newDelivery, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type WebhookPayload } from './webhook-events.js';
 import { newSigningSecret } from './webhook-signature.js';
-import { checkWebhookUrl, UnsafeWebhookUrl, type Resolver } from './url-guard.js';
+import { OutboundError, type OutboundHttp, type Resolver } from '../common/outbound-http.js';
 
 /** An account may register this many endpoints: each event is POSTed to each of them. */
 export const MAX_ENDPOINTS_PER_ACCOUNT = 20;
@@ -35,7 +34,8 @@ export type DeliveryInfo = Omit<WebhookDeliveryEntity, 'leaseOwner' | 'leaseUnti
 export class WebhookService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly config: Pick<RosterConfig, 'webhookAllowPrivateNetworks'>,
+    /** The outbound client: its guard decides which URLs may be saved. */
+    private readonly http: OutboundHttp,
     private readonly secretBox: SecretBox,
     /** Wakes the delivery worker after a delivery was queued by this service. */
     private readonly onQueued: () => void = () => {},
@@ -192,9 +192,9 @@ export class WebhookService {
     if (!url) throw badInput('input.url', 'Enter the URL that receives the webhooks.');
     if (url.length > MAX_URL_LENGTH) throw badInput('input.url', `A webhook URL has at most ${MAX_URL_LENGTH} characters.`);
     try {
-      return (await checkWebhookUrl(url, this.config.webhookAllowPrivateNetworks, this.resolve)).toString();
+      return (await this.http.check(url, this.resolve)).toString();
     } catch (error) {
-      if (error instanceof UnsafeWebhookUrl) throw badInput('input.url', error.message);
+      if (error instanceof OutboundError) throw badInput('input.url', error.message);
       throw error;
     }
   }

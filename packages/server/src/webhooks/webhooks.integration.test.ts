@@ -80,7 +80,7 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
   beforeAll(async () => {
     receiver = new Receiver();
     receiverUrl = await receiver.listen();
-    roster = await startTestRoster(dialect, { webhookAllowPrivateNetworks: true }, { webhooks: fastWorker });
+    roster = await startTestRoster(dialect, { outboundAllowPrivateNetworks: true }, { webhooks: fastWorker });
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Hooked MSP' });
     const other = await build.anAccount({ name: 'Other MSP' });
@@ -171,7 +171,7 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
 
   it('refuses private and loopback addresses unless configuration allows them, at registration and at delivery', async () => {
     const endpointId = await register();
-    roster.services.config.webhookAllowPrivateNetworks = false;
+    roster.services.config.outboundAllowPrivateNetworks = false;
     try {
       for (const url of ['https://127.0.0.1/hook', 'https://localhost/hook', 'https://[::1]/hook', 'https://169.254.169.254/latest', 'https://10.1.2.3/x', receiverUrl]) {
         const refused = await admin.gql(CREATE, { input: { url, events: ['user.invited'] } });
@@ -189,7 +189,7 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
       expect(failed.lastError).toMatch(/^Refused: .*(must start with https|private, loopback)/);
       expect(receiver.received).toHaveLength(0);
     } finally {
-      roster.services.config.webhookAllowPrivateNetworks = true;
+      roster.services.config.outboundAllowPrivateNetworks = true;
     }
     await admin.gql(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { endpoint { id } } }`, { id: endpointId });
   });
@@ -261,7 +261,7 @@ describe.each(dialects)('the webhook endpoints list with each last delivery (%s)
 
   beforeAll(async () => {
     // No background worker: deliveries stay PENDING as queued, and no polling is counted as the list's queries.
-    roster = await startTestRoster(dialect, { webhookAllowPrivateNetworks: true }, { runWebhookWorker: false, runOutboxWorker: false, runSyncEngine: false, runImportRunner: false });
+    roster = await startTestRoster(dialect, { outboundAllowPrivateNetworks: true }, { runWebhookWorker: false, runOutboxWorker: false, runSyncEngine: false, runImportRunner: false });
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'admin@listed.test', role: Role.ADMIN, password: 'admin-password' });
@@ -312,7 +312,7 @@ describe.each(dialects)('webhook deliveries across a restart (%s)', (dialect) =>
     const receiverUrl = await receiver.listen();
     const database = await createTestDatabase(dialect);
     // As in production, both runs share the key that seals the signing secret.
-    const config = { webhookAllowPrivateNetworks: true, credentialsKey: randomBytes(32) };
+    const config = { outboundAllowPrivateNetworks: true, credentialsKey: randomBytes(32) };
     try {
       // The first server queues the delivery with the invitation but never sends it (its worker is off).
       const first = await startTestRoster(dialect, config, { runWebhookWorker: false }, database);

@@ -1,3 +1,5 @@
+import type { OutboundHttp } from '../../common/outbound-http.js';
+
 /**
  * What every pull connector (directory, PSA, documentation tool) offers the sync engine. Lists are async
  * iterables of pages, so a large directory streams instead of being read into memory, and every page
@@ -64,8 +66,10 @@ export type ConnectorErrorCode =
   | 'AUTHENTICATION_FAILED'
   /** Signed in, but a permission or admin consent is missing. */
   | 'PERMISSION_DENIED'
-  /** The platform could not be reached. */
+  /** The platform could not be reached, or did not answer within the deadline. */
   | 'UNREACHABLE'
+  /** The platform's address may not be called: plain http, or a private, loopback or link-local address. Nothing was sent. */
+  | 'ADDRESS_NOT_ALLOWED'
   /** Still throttled after waiting as told. */
   | 'RATE_LIMITED'
   | 'UPSTREAM_ERROR';
@@ -82,8 +86,10 @@ export class ConnectorError extends Error {
 }
 
 export interface ConnectorEnvironment {
-  /** The fetch to use (tests may wrap it). */
-  fetch: typeof fetch;
+  /** The one outbound client: public https addresses only (unless allowed), a deadline per request. */
+  http: OutboundHttp;
+  /** Abandons every request of the connector (the run was cancelled, its lease lost, its pass is over). */
+  signal?: AbortSignal;
   /** Waits before a retry; tests may shorten it. */
   sleep: (ms: number) => Promise<void>;
   microsoftLoginBaseUrl: string;

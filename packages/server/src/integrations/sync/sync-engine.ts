@@ -3,7 +3,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
 import { UserStatus } from '../../accounts/roles.js';
 import type { Logger } from '../../app/logger.js';
-import { PollingWorker } from '../../common/polling-worker.js';
+import { keepLease, PollingWorker } from '../../common/polling-worker.js';
 import { recordAudit } from '../../audit/audit.js';
 import { newId, normalizeEmail, toSqlDateTime } from '../../common/columns.js';
 import { inTransaction } from '../../db/transaction.js';
@@ -20,10 +20,16 @@ import { SyncItemAction, SyncRunItemEntity } from './sync-run-item.entity.js';
 import { emptyCounts, SyncRunEntity, SyncRunState, SyncStage, SyncTrigger, type SyncCounts } from './sync-run.entity.js';
 
 export interface SyncEngineOptions {
-  /** How long a claimed run belongs to this engine without progress; after that another engine resumes it. */
+  /** How long a claimed run belongs to this engine without a renewal; after that another engine resumes it. */
   leaseMs?: number;
+  /** How often the lease of the run being worked is renewed, also while a vendor request is pending (default a quarter of leaseMs). */
+  renewEveryMs?: number;
+  /** A pass (runs worked one after another) ends after this; the run in progress is handed back where it was. */
+  passDeadlineMs?: number;
   pollMs?: number;
   workerId?: string;
+  /** The time leases are judged by (tests move it). */
+  now?: () => number;
   /** Called after each committed page (tests use it to interrupt a run at a chosen point). */
   afterPage?: (run: SyncRunEntity, stage: SyncStage) => void | Promise<void>;
 }
@@ -53,7 +59,7 @@ const STAGE_ORDER = [SyncStage.COMPANIES, SyncStage.USERS, SyncStage.GROUPS, Syn
  * page done twice creates nothing twice. The same timer starts scheduled syncs when they fall due.
  */
 export class SyncEngine extends PollingWorker {
-  private readonly options: Required<Omit<SyncEngineOptions, 'afterPage'>> & Pick<SyncEngineOptions, 'afterPage'>;
+  private readonly options: Required<Omit<SyncEngineOptions, 'afterPage' | 'passDeadlineMs'>> & Pick<SyncEngineOptions, 'afterPage'>;
   private stopping = false;
   private finished = 0;
 
@@ -66,9 +72,9 @@ export class SyncEngine extends PollingWorker {
     private readonly env: ConnectorEnvironment,
     options: SyncEngineOptions = {},
   ) {
-    const resolved = { leaseMs: 120_000, pollMs: 5_000, workerId: `sync-${randomBytes(6).toString('hex')}`, ...options };
-    super(resolved.pollMs, logger, 'Sync engine');
-    this.options = resolved;
+    const resolved = { leaseMs: 120_000, pollMs: 5_000, workerId: `sync-${randomBytes(6).toString('hex')}`, now: Date.now, ...options };
+    super(resolved.pollMs, logger, 'Sync engine', options.passDeadlineMs);
+    this.options = { ...resolved, renewEveryMs: options.renewEveryMs ?? Math.round(resolved.leaseMs / 4) };
   }
 
   override start(): void {
@@ -90,12 +96,12 @@ export class SyncEngine extends PollingWorker {
   }
 
   /** One step of a pass: start due syncs, then claim and work one run. Resolves 0 when there was nothing to do. */
-  async runOnce(): Promise<number> {
-    if (this.stopping) return 0;
+  async runOnce(signal?: AbortSignal): Promise<number> {
+    if (this.stopping || signal?.aborted) return 0;
     await this.startDueSyncs();
     const run = await this.claim();
     if (!run) return 0;
-    if (await this.work(run)) this.finished++;
+    if (await this.work(run, signal)) this.finished++;
     return 1;
   }
 
@@ -136,7 +142,7 @@ export class SyncEngine extends PollingWorker {
 
   private async claim(): Promise<SyncRunEntity | null> {
     const repo = this.dataSource.getRepository(SyncRunEntity);
-    const now = new Date();
+    const now = new Date(this.options.now());
     const candidates = await repo
       .createQueryBuilder('r')
       .select(['r.id'])
@@ -158,13 +164,32 @@ export class SyncEngine extends PollingWorker {
     return null;
   }
 
-  /** Works a claimed run until it ends (true), waits for confirmation, or is lost or handed back (false). */
-  private async work(run: SyncRunEntity): Promise<boolean> {
+  /**
+   * Works a claimed run until it ends (true), waits for confirmation, or is lost or handed back (false). Its
+   * lease is renewed while it works, however long one vendor request takes; when the lease is lost (the run was
+   * cancelled or taken over) or the pass ends (deadline, shutdown), the vendor request in flight is abandoned.
+   */
+  private async work(run: SyncRunEntity, pass?: AbortSignal): Promise<boolean> {
+    const lease = keepLease(() => this.extendLease(run), this.options.renewEveryMs, this.logger, `Sync run ${run.id}`);
+    const abandon = pass ? AbortSignal.any([pass, lease.lost]) : lease.lost;
+    try {
+      return await this.workLeased(run, abandon, () => lease.lost.aborted);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  private async workLeased(run: SyncRunEntity, abandon: AbortSignal, leaseLost: () => boolean): Promise<boolean> {
     const integration = await this.dataSource.getRepository(IntegrationEntity).findOneBy({ id: run.integrationId });
+    // A clean shutdown or the pass's deadline hands the run back at once instead of making the next engine wait for the lease.
+    const handBack = async () => {
+      await this.dataSource.getRepository(SyncRunEntity).update({ id: run.id, leaseOwner: this.options.workerId, state: SyncRunState.RUNNING }, { state: SyncRunState.QUEUED, leaseOwner: null, leaseUntil: null });
+      return false;
+    };
     try {
       if (!integration) throw new ConnectorError('UPSTREAM_ERROR', 'The integration was deleted.');
       if (integration.status === IntegrationStatus.DISABLED) throw new ConnectorError('UPSTREAM_ERROR', 'The integration is disabled.');
-      const connector = this.connectorFor(integration);
+      const connector = this.connectorFor(integration, abandon);
       const options = this.provisioning.optionsOf(integration);
       if (run.dryRun && run.startedAt) {
         // A dry run keeps what it saw in memory only (it writes nothing else), so an interrupted one starts over.
@@ -176,11 +201,8 @@ export class SyncEngine extends PollingWorker {
       }
       const seen = new Set<string>();
       while (run.stage !== SyncStage.DONE) {
-        if (this.stopping) {
-          // A clean shutdown hands the run back at once instead of making the next engine wait for the lease.
-          await this.dataSource.getRepository(SyncRunEntity).update({ id: run.id, leaseOwner: this.options.workerId }, { state: SyncRunState.QUEUED, leaseOwner: null, leaseUntil: null });
-          return false;
-        }
+        if (leaseLost()) return false;
+        if (this.stopping || abandon.aborted) return await handBack();
         if (run.stage === SyncStage.REMOVALS) {
           const waiting = await this.removals(run, integration, options, seen);
           if (waiting) return false;
@@ -199,7 +221,7 @@ export class SyncEngine extends PollingWorker {
           await this.commitPage(run, outcome, last ? { stage: nextStage(stage), cursor: null } : { stage, cursor: page.next });
           if (!last) await this.options.afterPage?.(run, stage);
           await yieldToEventLoop();
-          if (this.stopping && !last) {
+          if ((this.stopping || abandon.aborted) && !last) {
             interrupted = true;
             break;
           }
@@ -212,7 +234,9 @@ export class SyncEngine extends PollingWorker {
       await this.finish(run, integration!, SyncRunState.SUCCEEDED, null);
       return true;
     } catch (error) {
-      if (error instanceof LeaseLost) return false;
+      if (error instanceof LeaseLost || leaseLost()) return false;
+      // Abandoned mid-request (shutdown, the pass's deadline): not a failure of the run; it resumes from its last page.
+      if (this.stopping || abandon.aborted) return await handBack();
       const message = error instanceof ConnectorError || error instanceof ProvisioningError ? error.message : 'The sync failed unexpectedly; see the server log.';
       if (!(error instanceof ConnectorError)) this.logger.error(`Sync run ${run.id} failed`, error);
       await this.finish(run, integration, SyncRunState.FAILED, message).catch((finishError) => {
@@ -222,7 +246,7 @@ export class SyncEngine extends PollingWorker {
     }
   }
 
-  private connectorFor(integration: IntegrationEntity): Connector {
+  private connectorFor(integration: IntegrationEntity, signal: AbortSignal): Connector {
     const kind = integrationKind(integration.type);
     if (!kind?.connect) throw new ConnectorError('UPSTREAM_ERROR', `${kind?.displayName ?? integration.type} integrations cannot be synced from Roster.`);
     let credentials: Record<string, string> = {};
@@ -231,7 +255,7 @@ export class SyncEngine extends PollingWorker {
     } catch {
       throw new ConnectorError('AUTHENTICATION_FAILED', 'The stored credentials cannot be opened with this server’s ROSTER_CREDENTIALS_KEY (was the key changed?); enter them again.');
     }
-    return kind.connect(credentials, this.env);
+    return kind.connect(credentials, { ...this.env, signal });
   }
 
   private pagesOf(connector: Connector, stage: SyncStage, cursor: string | null): AsyncIterable<DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>> | null {
@@ -503,10 +527,17 @@ export class SyncEngine extends PollingWorker {
         ...(next.clearPending ? { pendingSuspensions: 0 } : {}),
         ...(next.awaitConfirmation
           ? { state: SyncRunState.AWAITING_CONFIRMATION, leaseOwner: null, leaseUntil: null }
-          : { leaseUntil: new Date(Date.now() + this.options.leaseMs) }),
+          : { leaseUntil: new Date(this.options.now() + this.options.leaseMs) }),
       };
       await this.renew(manager, run, changes);
     });
+  }
+
+  /** Pushes the lease forward; false when the run is no longer this engine's (cancelled, taken over, finished). */
+  private async extendLease(run: SyncRunEntity): Promise<boolean> {
+    const leaseUntil = new Date(this.options.now() + this.options.leaseMs);
+    const updated = await this.dataSource.getRepository(SyncRunEntity).update({ id: run.id, leaseOwner: this.options.workerId, state: SyncRunState.RUNNING }, { leaseUntil });
+    return Boolean(updated.affected);
   }
 
   /** Writes run changes only while this engine still holds the lease and the run is running; else LeaseLost. */

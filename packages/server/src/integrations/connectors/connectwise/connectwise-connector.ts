@@ -1,6 +1,6 @@
 import type { ConnectionCheck, Connector, ConnectorEnvironment, DirectoryCompany, DirectoryPage, DirectoryUser } from '../connector.js';
 import { ConnectorError } from '../connector.js';
-import { sendWithRetry } from '../http.js';
+import { answered, readJson, sameOriginLink, sendWithRetry } from '../http.js';
 
 export interface ConnectWiseCredentials {
   /** The Manage server: a host such as `api-na.myconnectwise.net` (https), or a full origin for on-premise servers. */
@@ -70,38 +70,46 @@ export class ConnectWiseConnector implements Connector {
   }
 
   private async *pages<T>(url: string): AsyncIterable<{ items: T[]; next: string | null }> {
-    let next: string | null = url;
+    // A resumed run's cursor was saved for the site as it was then: it too must be on the site's server.
+    let next: string | null = sameOriginLink(url, this.base(), VENDOR);
     while (next) {
       const response = await this.send(next);
-      const items = (await response.json()) as T[];
-      next = nextLink(response.headers.get('link')) ?? (items.length >= PAGE_SIZE ? withPage(next, pageOf(next) + 1) : null);
+      const items = await readJson<T[]>(response, VENDOR);
+      const linked = nextLink(response.headers.get('link'));
+      next = linked ? sameOriginLink(linked, this.base(), VENDOR) : items.length >= PAGE_SIZE ? withPage(next, pageOf(next) + 1) : null;
       yield { items, next };
     }
   }
 
   private base(): string {
-    const site = this.credentials.site.trim().replace(/\/+$/, '');
-    const origin = /^https?:\/\//i.test(site) ? site : `https://${site}`;
-    return `${origin}/v4_6_release/apis/3.0`;
+    return connectWiseApiBase(this.credentials.site);
   }
 
   private async get<T>(url: string): Promise<T> {
-    return (await (await this.send(url)).json()) as T;
+    return readJson<T>(await this.send(url), VENDOR);
   }
 
   private async send(url: string): Promise<Response> {
     const { companyId, publicKey, privateKey, clientId } = this.credentials;
     const authorization = `Basic ${Buffer.from(`${companyId}+${publicKey}:${privateKey}`, 'utf8').toString('base64')}`;
-    const response = await sendWithRetry(this.env, 'ConnectWise Manage', url, () => ({ headers: { authorization, clientId, accept: 'application/json' } }));
+    const response = await sendWithRetry(this.env, VENDOR, url, () => ({ headers: { authorization, clientId, accept: 'application/json' } }));
     if (response.ok) return response;
-    const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
-    const detail = `${body.code ?? `HTTP ${response.status}`}: ${body.message ?? response.statusText}`.slice(0, 300);
-    if (response.status === 401) throw new ConnectorError('AUTHENTICATION_FAILED', `ConnectWise Manage refused the API keys: check the company id, public and private key (${detail}).`);
+    // Only the status is reported: the body may be an internal service's answer, or echo what was sent.
+    if (response.status === 401) throw new ConnectorError('AUTHENTICATION_FAILED', `ConnectWise Manage refused the API keys (401): check the company id, public and private key.`);
     if (response.status === 403) {
-      throw new ConnectorError('PERMISSION_DENIED', `ConnectWise Manage refused access (${detail}). Give the API member’s security role inquire rights on Companies and Contacts.`);
+      throw new ConnectorError('PERMISSION_DENIED', `ConnectWise Manage refused access (403). Give the API member’s security role inquire rights on Companies and Contacts.`);
     }
-    throw new ConnectorError('UPSTREAM_ERROR', `ConnectWise Manage answered ${response.status} (${detail}).`);
+    throw new ConnectorError('UPSTREAM_ERROR', `${answered(VENDOR, response.status)}${response.status === 400 ? '; a missing or wrong client id is refused this way' : ''}.`);
   }
+}
+
+const VENDOR = 'ConnectWise Manage';
+
+/** Where a site's API lives: a bare host means https; an on-premise server may give its full origin. */
+export function connectWiseApiBase(rawSite: string): string {
+  const site = rawSite.trim().replace(/\/+$/, '');
+  const origin = /^https?:\/\//i.test(site) ? site : `https://${site}`;
+  return `${origin}/v4_6_release/apis/3.0`;
 }
 
 function nextLink(header: string | null): string | null {

@@ -16,7 +16,8 @@ describe.each(dialects)('ConnectWise Manage sync (%s)', (dialect) => {
 
   beforeAll(async () => {
     cw = await new FakeConnectWise().start();
-    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, runSyncEngine: false });
+    // The fake listens on 127.0.0.1 over http, which only this setting lets integrations call.
+    roster = await startTestRoster(dialect, { outboundAllowPrivateNetworks: true }, { runOutboxWorker: false, runSyncEngine: false });
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'PSA MSP' });
     accountId = account.id;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeMicrosoftGraph } from '../../../../test/fakes/microsoft-graph.js';
+import { OutboundHttp } from '../../../common/outbound-http.js';
 import { ConnectorError, type ConnectorEnvironment } from '../connector.js';
 import { EntraConnector } from './entra-connector.js';
 
@@ -18,7 +19,7 @@ describe('the Microsoft Entra ID connector', () => {
     graph.maxPageSize = 999;
     graph.consented = true;
     slept = [];
-    env = { fetch: globalThis.fetch, sleep: async (ms) => void slept.push(ms), microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url };
+    env = { http: new OutboundHttp({ allowPrivateNetworks: () => true }), sleep: async (ms) => void slept.push(ms), microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url };
   });
 
   const connector = (secret = graph.clientSecret) => new EntraConnector({ tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: secret }, env);

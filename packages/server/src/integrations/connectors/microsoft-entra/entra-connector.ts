@@ -1,6 +1,6 @@
 import type { ConnectionCheck, Connector, ConnectorEnvironment, DirectoryGroup, DirectoryPage, DirectoryUser } from '../connector.js';
 import { ConnectorError } from '../connector.js';
-import { sendWithRetry } from '../http.js';
+import { answered, errorJson, readJson, sameOriginLink, sendWithRetry } from '../http.js';
 
 export interface EntraCredentials {
   tenantId: string;
@@ -81,11 +81,13 @@ export class EntraConnector implements Connector {
   }
 
   private async *pages<T>(url: string): AsyncIterable<{ items: T[]; next: string | null }> {
-    let next: string | undefined = url;
+    // Links (and a resumed run's cursor) carry the token, so they are followed only on Graph's own origin.
+    let next: string | null = sameOriginLink(url, this.graph(), GRAPH);
     while (next) {
       const body: GraphCollection<T> = await this.get<GraphCollection<T>>(next);
-      next = body['@odata.nextLink'];
-      yield { items: body.value ?? [], next: next ?? null };
+      const link = body['@odata.nextLink'];
+      next = link ? sameOriginLink(link, this.graph(), GRAPH) : null;
+      yield { items: body.value ?? [], next };
     }
   }
 
@@ -95,14 +97,14 @@ export class EntraConnector implements Connector {
 
   private async get<T>(url: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const response = await sendWithRetry(this.env, 'Microsoft Graph', url, async () => ({ headers: { authorization: `Bearer ${await this.accessToken()}`, accept: 'application/json' } }));
+      const response = await sendWithRetry(this.env, GRAPH, url, async () => ({ headers: { authorization: `Bearer ${await this.accessToken()}`, accept: 'application/json' } }));
       if (response.status === 401 && attempt === 0) {
         // The token may have expired between being cached and used: get a new one once.
         this.token = null;
         continue;
       }
-      if (!response.ok) throw await graphError(response);
-      return (await response.json()) as T;
+      if (!response.ok) throw graphError(response);
+      return readJson<T>(response, GRAPH);
     }
   }
 
@@ -115,10 +117,12 @@ export class EntraConnector implements Connector {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' }).toString(),
     }));
-    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
-    if (!response.ok || !body.access_token) {
-      // error_description starts with an AADSTS code and says what is wrong; it never echoes the secret.
-      const reason = body.error_description?.split(/\r?\n/)[0] ?? body.error ?? `HTTP ${response.status}`;
+    const body = await errorJson<{ access_token: string; expires_in: number; error: string; error_description: string }>(response);
+    if (!response.ok || typeof body.access_token !== 'string') {
+      // The answer's text is never quoted (it may be anything the server chose to send); only Microsoft's
+      // error number (AADSTS and digits, e.g. AADSTS7000215 for a wrong secret) is, which says what is wrong.
+      const aadsts = typeof body.error_description === 'string' ? /^AADSTS\d{1,9}\b/.exec(body.error_description)?.[0] : undefined;
+      const reason = aadsts ?? `HTTP ${response.status}`;
       const code = ['invalid_client', 'unauthorized_client', 'invalid_request'].includes(body.error ?? '') || response.status === 401 ? 'AUTHENTICATION_FAILED' : 'UPSTREAM_ERROR';
       const hint =
         body.error === 'invalid_client'
@@ -126,22 +130,24 @@ export class EntraConnector implements Connector {
           : body.error === 'invalid_request' || body.error === 'unauthorized_client'
             ? 'Microsoft refused the tenant or application id: check both.'
             : 'Microsoft refused the sign-in.';
-      throw new ConnectorError(code, `${hint} (${reason.slice(0, 300)})`);
+      throw new ConnectorError(code, `${hint} (${reason})`);
     }
-    this.token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 };
+    const lifetimeSeconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
+    this.token = { value: body.access_token, expiresAt: Date.now() + lifetimeSeconds * 1000 };
     return this.token.value;
   }
 }
 
-async function graphError(response: Response): Promise<ConnectorError> {
-  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  const detail = `${body.error?.code ?? `HTTP ${response.status}`}: ${body.error?.message ?? response.statusText}`.slice(0, 300);
+const GRAPH = 'Microsoft Graph';
+
+/** What an error answer means, from its status alone: the body is never quoted. */
+function graphError(response: Response): ConnectorError {
   if (response.status === 403) {
     return new ConnectorError(
       'PERMISSION_DENIED',
-      `Microsoft Graph refused access (${detail}). Grant the app the application permissions User.Read.All and GroupMember.Read.All, then "Grant admin consent".`,
+      `Microsoft Graph refused access (403). Grant the app the application permissions User.Read.All and GroupMember.Read.All, then "Grant admin consent".`,
     );
   }
-  if (response.status === 401) return new ConnectorError('AUTHENTICATION_FAILED', `Microsoft Graph refused the access token (${detail}).`);
-  return new ConnectorError('UPSTREAM_ERROR', `Microsoft Graph answered ${response.status} (${detail}).`);
+  if (response.status === 401) return new ConnectorError('AUTHENTICATION_FAILED', `Microsoft Graph refused the access token (401).`);
+  return new ConnectorError('UPSTREAM_ERROR', `${answered(GRAPH, response.status)}.`);
 }
