@@ -6,7 +6,7 @@ import { SessionService, type SessionLookup } from '../auth/session.service.js';
 import { ApiKeyService, type ApiKeyLookup } from '../auth/api-keys/api-key.service.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { RosterConfig } from './config.js';
-import { badInput, forbidden, unauthenticated, type UnauthenticatedReason } from './errors.js';
+import { badInput, forbidden, unauthenticated } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { InvitationService } from '../invitations/invitation.service.js';
@@ -140,18 +140,19 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   };
 }
 
-const sessionChecksByEvent = new WeakMap<object, Map<string | undefined, Promise<{ viewer: Viewer | null; reason?: UnauthenticatedReason }>>>();
-
 /** What every resolver receives. The viewer is resolved lazily, once, on first use. */
 export class RequestContext {
   private viewerPromise: Promise<Viewer> | null = null;
   private loadersFor: { accountId: string; loaders: Loaders } | null = null;
   /** The rate limiter's lookup of this request's credentials (it verifies them first), reused so they are looked up once. */
   verifiedCredentials: Promise<SessionLookup> | Promise<ApiKeyLookup> | null = null;
+  /** Closes this subscription's WebSocket when the person may no longer see its events (see realtime/live-access.ts). */
+  onLiveAccessEnded: ((code: number, reason: string) => void) | null = null;
 
   constructor(
     readonly services: Services,
-    private readonly sessionToken: string | undefined,
+    /** The session cookie's (or connectionParams') token; live subscriptions look it up again for each event. */
+    readonly sessionToken: string | undefined,
     /** Adds a Set-Cookie header to the response; absent on WebSocket requests. */
     private readonly setCookieHeader: ((value: string) => void) | null,
     /** The request's Authorization header: when present, the caller is an API key and the cookie is ignored. */
@@ -172,27 +173,6 @@ export class RequestContext {
       return result.viewer;
     });
     return this.viewerPromise;
-  }
-
-  /**
-   * Looks the session up again before a live event is sent. Every socket of one session shares the lookup
-   * for one event (`sharedBy`), so an event costs a query per session, not per socket.
-   */
-  async revalidate(sharedBy?: object): Promise<Viewer> {
-    let lookups = sharedBy ? sessionChecksByEvent.get(sharedBy) : undefined;
-    if (sharedBy && !lookups) sessionChecksByEvent.set(sharedBy, (lookups = new Map()));
-    // One check per credential and event: a session token, or an API key's Authorization value.
-    const credential = this.authorization ?? this.sessionToken;
-    let pending = lookups?.get(credential);
-    if (!pending) {
-      pending = this.authorization !== undefined ? this.services.apiKeys.authenticate(this.authorization) : this.services.sessions.lookup(this.sessionToken);
-      lookups?.set(credential, pending);
-    }
-    const result = await pending;
-    if (!result.viewer) throw unauthenticated(result.reason ?? 'NO_SESSION');
-    if (!isAdministrator(result.viewer.role)) throw forbidden('Your role does not give access to the admin dashboard.', { requiredRole: 'ADMIN' });
-    this.viewerPromise = Promise.resolve(result.viewer);
-    return result.viewer;
   }
 
   /** The viewer, who must administer the current account. */

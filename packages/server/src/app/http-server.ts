@@ -13,7 +13,7 @@ import { WebSocketServer } from 'ws';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Logger } from './logger.js';
 import { RequestContext, type Services } from './context.js';
-import { ErrorCode, unauthenticated, type UnauthenticatedReason } from './errors.js';
+import { ErrorCode, unauthenticated } from './errors.js';
 import { printRosterSchema } from './print-schema.js';
 import { applyResendEvent, type ResendEvent } from '../mail/resend-webhooks.js';
 import { svixVerify } from '../mail/svix-signature.js';
@@ -26,6 +26,7 @@ import { QUERY_LIMITS, queryLimitRules } from '../auth/protection/query-limits.j
 import { stableErrorCode } from '../auth/protection/stable-codes.js';
 import { GraphQLRateLimiter, verifiedCredentialsOf } from '../auth/protection/rate-limit.js';
 import { limitBatchSize } from '../auth/protection/http-errors.js';
+import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-access.js';
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -37,9 +38,6 @@ export interface HttpServerOptions {
   /** How often an open WebSocket's session is checked again; an ended or expired one closes the socket. */
   liveSessionCheckMs?: number;
 }
-
-/** Close code for a socket whose session ended (graphql-ws clients treat 4xxx as fatal unless told otherwise). */
-export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 export async function createHttpServer(schema: GraphQLSchema, services: Services, logger: Logger, options: HttpServerOptions = {}): Promise<HttpServerHandle> {
   const { config } = services;
@@ -101,7 +99,11 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
         const refusal = operation ? refusalFor(result.viewer, operation, document) : null;
         return refusal ? [refusal] : undefined;
       },
-      context: (ctx) => new RequestContext(services, socketToken(ctx), null, socketAuthorization(ctx)),
+      context: (ctx) => {
+        const context = new RequestContext(services, socketToken(ctx), null, socketAuthorization(ctx));
+        context.onLiveAccessEnded = (code, reason) => ctx.extra.socket.close(code, reason);
+        return context;
+      },
     },
     wsServer,
   );
@@ -206,13 +208,6 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       await rateLimiter.close();
     },
   };
-}
-
-/** The close reason a live dashboard or API client sees when its credentials stop working. */
-function socketClosedBecause(reason: UnauthenticatedReason): string {
-  if (reason === 'SESSION_EXPIRED') return 'Session expired';
-  if (reason.startsWith('API_KEY')) return reason === 'API_KEY_EXPIRED' ? 'API key expired' : 'API key no longer valid';
-  return 'Signed out';
 }
 
 /** Serves the built SPA, the bundled playground, and index.html for every client-side route. */

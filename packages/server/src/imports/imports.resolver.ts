@@ -4,8 +4,7 @@ import { PersonEntity } from '../accounts/person.entity.js';
 import type { RequestContext } from '../app/context.js';
 import { PageArgs, toPageRequest } from '../common/connection.js';
 import { readKeysetPage } from '../common/keyset.js';
-import { accountEvents } from '../realtime/event-stream.js';
-import type { AccountEvent } from '../realtime/events.js';
+import { liveEvents, type LiveEvent } from '../realtime/live-access.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { ImportRowEntity } from './import-row.entity.js';
 import {
@@ -112,15 +111,15 @@ export class ImportsResolver {
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { id: string }, RequestContext>) => {
       const viewer = await context.admin();
       await context.services.imports.find(viewer.accountId, args.id);
-      // The first answer is the job as it is now: a small import may finish before the page subscribes.
-      const now: AccountEvent = { accountId: viewer.accountId, type: 'import.progress', userIds: [], jobId: args.id, at: new Date() };
-      return accountEvents(context.services.events, viewer.accountId, (event) => event.type === 'import.progress' && event.jobId === args.id, 5, now);
+      return liveEvents(context, (event) => event.type === 'import.progress' && event.jobId === args.id, {
+        maxQueue: 5,
+        // The first answer is the job as it is now: a small import may finish before the page subscribes.
+        initial: (subscriber) => ({ accountId: subscriber.accountId, type: 'import.progress', userIds: [], jobId: args.id, at: new Date() }),
+      });
     },
   })
-  async importJobUpdated(@Root() event: AccountEvent, @Arg('id', () => ID, { description: 'Id of the import.' }) id: string, @Ctx() ctx: RequestContext): Promise<ImportJob> {
-    void event;
-    const viewer = await ctx.viewer();
-    return toImportJob(await ctx.services.imports.find(viewer.accountId, id));
+  async importJobUpdated(@Root() event: LiveEvent, @Arg('id', () => ID, { description: 'Id of the import.' }) id: string, @Ctx() ctx: RequestContext): Promise<ImportJob> {
+    return toImportJob(await ctx.services.imports.find(event.viewer.accountId, id));
   }
 
   @FieldResolver(() => ImportPreviewTotals, { description: 'Verdict totals of the preview.' })

@@ -3,8 +3,7 @@ import type { SubscribeResolverData } from 'type-graphql';
 import type { RequestContext } from '../app/context.js';
 import { PageArgs, toPageRequest } from '../common/connection.js';
 import { readKeysetPage } from '../common/keyset.js';
-import { accountEvents } from '../realtime/event-stream.js';
-import type { AccountEvent } from '../realtime/events.js';
+import { liveEvents, type LiveEvent } from '../realtime/live-access.js';
 import { integrationKinds } from './connectors/catalog.js';
 import { IntegrationEntity } from './integration.entity.js';
 import { IntegrationType, parseIntegrationOptions } from './integration-kinds.js';
@@ -190,14 +189,10 @@ export class IntegrationsResolver {
 
   @Subscription(() => SyncRun, {
     description: 'The sync runs of the current MSP account each time one starts, progresses, stops for confirmation or ends.',
-    subscribe: async ({ context }: SubscribeResolverData<unknown, Record<string, never>, RequestContext>) => {
-      const viewer = await context.admin();
-      return accountEvents(context.services.events, viewer.accountId, (event) => event.type === SYNC_EVENT);
-    },
+    subscribe: ({ context }: SubscribeResolverData<unknown, Record<string, never>, RequestContext>) => liveEvents(context, (event) => event.type === SYNC_EVENT),
   })
-  async syncRunUpdated(@Root() event: AccountEvent, @Ctx() ctx: RequestContext): Promise<SyncRun> {
-    const viewer = await ctx.admin();
-    return toSyncRun(await ctx.services.integrations.findRun(viewer.accountId, event.jobId!));
+  async syncRunUpdated(@Root() event: LiveEvent, @Ctx() ctx: RequestContext): Promise<SyncRun> {
+    return toSyncRun(await ctx.services.integrations.findRun(event.viewer.accountId, event.jobId!));
   }
 
   private map(ctx: RequestContext, entity: IntegrationEntity): Integration {

@@ -1,14 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../accounts/roles.js';
 import { SessionEntity } from '../auth/session.entity.js';
+import { IntegrationType } from '../integrations/integration-kinds.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
-import { subscribe } from '../../test/live-client.js';
+import { subscribe, type LiveSubscription } from '../../test/live-client.js';
 
 const USER_EVENTS = 'subscription { userEvents { type removedUserIds resync users { id email status invitationPending isAdministrator } } }';
 const INVITE = 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { inviteLink user { id } } } }';
 const ACCEPT = 'mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { viewer { role } } }';
+const SWITCH = 'mutation($id: ID!) { switchAccount(input: { accountId: $id }) { viewer { currentAccount { id } } } }';
+const SUSPEND = 'mutation($ids: [ID!]!) { suspendUsers(input: { userIds: $ids }) { results { ok code } } }';
+const CHANGE_ROLE = 'mutation($ids: [ID!]!, $role: Role!) { changeUserRole(input: { userIds: $ids, role: $role }) { results { ok code } } }';
+
+/**
+ * graphql-ws does not acknowledge a subscription: repeats `trigger` (which makes an event and says how to
+ * recognise it) until `live` hears one, so the test knows the subscription is in place.
+ */
+async function untilHeard(live: LiveSubscription<any>, trigger: (attempt: number) => Promise<(event: any) => boolean>): Promise<any> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const match = await trigger(attempt);
+    const heard = await live.next(match, 500).catch(() => null);
+    if (heard) return heard;
+  }
+  throw new Error(`the subscription never heard its trigger; errors ${JSON.stringify(live.errors)}`);
+}
+
+/** Fails with `what` instead of the test's timeout when `promise` does not settle in time. */
+function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref())]);
+}
 
 describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
   let roster: TestRoster;
@@ -17,7 +39,7 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
   let bravo: TestClient;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, liveSessionCheckMs: 100 });
+    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, runSyncEngine: false, runImportRunner: false, liveSessionCheckMs: 100 });
     const build = builders(roster.dataSource);
     const a = await build.anAccount({ name: 'Alpha' });
     const b = await build.anAccount({ name: 'Bravo' });
@@ -92,5 +114,76 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     await (second as any).ready;
     await other.gql('mutation { signOut { signedOut } }');
     expect(await second.closed).toMatchObject({ code: 4401, reason: 'Signed out' });
+  });
+
+  it("checks access in the subscription's own account on every event: an admin suspended there is cut off (4403) though the session moved on, and the account's real admins keep their full rows", async () => {
+    const build = builders(roster.dataSource);
+    const a = await build.anAccount({ name: 'Home' });
+    const b = await build.anAccount({ name: 'Side' });
+    await build.aUser(a.id, { email: 'p@both.test', role: Role.ADMIN, password: 'p-password-1' });
+    const pInB = await build.aUser(b.id, { email: 'p@both.test', role: Role.ADMIN });
+    await build.aUser(b.id, { email: 'admin@side.test', role: Role.ADMIN, password: 'side-pass-1' });
+    const p = new TestClient(roster.url);
+    const bAdmin = new TestClient(roster.url);
+    await p.signIn('p@both.test', 'p-password-1');
+    await bAdmin.signIn('admin@side.test', 'side-pass-1');
+    expect((await p.gql(SWITCH, { id: b.id })).data!.switchAccount.viewer.currentAccount.id).toBe(b.id);
+
+    const pLive = subscribe(roster.url, p.cookie, USER_EVENTS);
+    const bLive = subscribe(roster.url, bAdmin.cookie, USER_EVENTS);
+    const rowsOf = (e: any) => e.users.map((u: any) => u.email);
+    const isInviteOf = (email: string) => (e: any) => e.type === 'INVITED' && (rowsOf(e).includes(email) || e.users.length === 0);
+    const inviteMarker = async (attempt: number) => {
+      await bAdmin.gql(INVITE, { a: `first-${attempt}@side.test` });
+      return isInviteOf(`first-${attempt}@side.test`);
+    };
+    expect(rowsOf(await untilHeard(pLive, inviteMarker))).toEqual([expect.stringMatching(/^first-\d+@side.test$/)]);
+    await untilHeard(bLive, inviteMarker);
+
+    // P moves the session to A: the subscription still belongs to B, where P is still an admin.
+    expect((await p.gql(SWITCH, { id: a.id })).data!.switchAccount.viewer.currentAccount.id).toBe(a.id);
+    await bAdmin.gql(INVITE, { a: 'second@side.test' });
+    expect(rowsOf(await pLive.next(isInviteOf('second@side.test')))).toEqual(['second@side.test']);
+    expect(rowsOf(await bLive.next(isInviteOf('second@side.test')))).toEqual(['second@side.test']);
+
+    expect((await bAdmin.gql(SUSPEND, { ids: [pInB.id] })).data!.suspendUsers.results).toEqual([{ ok: true, code: null }]);
+    expect(await within(pLive.closed, "P's socket closing")).toMatchObject({ code: 4403 });
+    await bLive.next((e: any) => e.type === 'SUSPENDED');
+    await bAdmin.gql(INVITE, { a: 'third@side.test' });
+    // B's admin hearing of the third invitation proves it was published; P never did.
+    expect(rowsOf(await bLive.next(isInviteOf('third@side.test')))).toEqual(['third@side.test']);
+    expect(pLive.events.flatMap(rowsOf)).not.toContain('third@side.test');
+    expect(pLive.events.map((e: any) => e.type)).not.toContain('SUSPENDED');
+    expect(bLive.events.filter((e: any) => e.type === 'INVITED').every((e: any) => e.users.length === 1)).toBe(true);
+    await bLive.dispose();
+  });
+
+  it("ends a demoted admin's syncRunUpdated and importJobUpdated subscriptions (4403)", async () => {
+    const build = builders(roster.dataSource);
+    const account = await build.anAccount({ name: 'Demotions' });
+    await build.aUser(account.id, { email: 'owner@demote.test', role: Role.OWNER, password: 'owner-pass-1' });
+    const admin = await build.aUser(account.id, { email: 'admin@demote.test', role: Role.ADMIN, password: 'admin-pass-1' });
+    const integration = await build.aScimIntegration(account.id, {}, { type: IntegrationType.MICROSOFT_ENTRA, scimTokenHash: null, scimTokenPrefix: null });
+    const owner = new TestClient(roster.url);
+    const demoted = new TestClient(roster.url);
+    await owner.signIn('owner@demote.test', 'owner-pass-1');
+    await demoted.signIn('admin@demote.test', 'admin-pass-1');
+    const preview = await owner.gql('mutation($input: PreviewImportInput!) { previewImport(input: $input) { job { id } } }', { input: { name: 'people.csv', rows: [{ email: 'someone@demote.test' }] } });
+    const jobId = preview.data!.previewImport.job.id;
+
+    const runs = subscribe(roster.url, demoted.cookie, 'subscription { syncRunUpdated { id state } }');
+    const job = subscribe(roster.url, demoted.cookie, 'subscription($id: ID!) { importJobUpdated(id: $id) { id state } }', { id: jobId });
+    await job.next((e: any) => e.id === jobId);
+    let runId: string | null = null;
+    await untilHeard(runs, async () => {
+      if (runId) await owner.gql('mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { id } } }', { input: { runId } });
+      const started = await owner.gql('mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }', { input: { integrationId: integration.id } });
+      const id = (runId = started.data!.startSync.run.id);
+      return (e: any) => e.id === id && e.state === 'QUEUED';
+    });
+
+    expect((await owner.gql(CHANGE_ROLE, { ids: [admin.id], role: 'MEMBER' })).data!.changeUserRole.results).toEqual([{ ok: true, code: null }]);
+    expect(await within(runs.closed, 'the syncRunUpdated socket closing')).toMatchObject({ code: 4403 });
+    expect(await within(job.closed, 'the importJobUpdated socket closing')).toMatchObject({ code: 4403 });
   });
 });

@@ -3,11 +3,14 @@ import type { SubscribeResolverData } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { User } from '../accounts/user.types.js';
 import type { RequestContext } from '../app/context.js';
-import { accountEvents } from './event-stream.js';
 import type { AccountEvent } from './events.js';
-import type { StreamedEvent } from './event-stream.js';
+import { liveEvents, type LiveEvent } from './live-access.js';
 
-const usersByEvent = new WeakMap<AccountEvent, Promise<User[]>>();
+/**
+ * The rows of an event, read once per event and per kind of viewer (account and role), whatever the number
+ * of open dashboards: never shared between viewers who may see different things.
+ */
+const usersByEvent = new WeakMap<AccountEvent, Map<string, Promise<User[]>>>();
 
 export enum UserEventType {
   INVITED = 'INVITED',
@@ -70,18 +73,15 @@ export class UserEvent {
 export class UserEventsResolver {
   @Subscription(() => UserEvent, {
     description: "Every change to the current account's users (invited, accepted, re-invited, un-invited, bounced...). Administrators only; ends when the session does.",
-    subscribe: async ({ context }: SubscribeResolverData<unknown, Record<string, never>, RequestContext>) => {
-      const viewer = await context.admin();
-      return accountEvents(context.services.events, viewer.accountId, (event) => event.type in TYPE_BY_EVENT);
-    },
+    subscribe: ({ context }: SubscribeResolverData<unknown, Record<string, never>, RequestContext>) => liveEvents(context, (event) => event.type in TYPE_BY_EVENT),
   })
-  async userEvents(@Root() event: StreamedEvent, @Ctx() ctx: RequestContext): Promise<UserEvent> {
-    // A signed-out or removed admin stops receiving events at the next one.
-    const viewer = await ctx.revalidate(event.source);
-    ctx.resetLoaders();
-    // Read once per event and process, whatever the number of open dashboards of the account.
-    let pending = usersByEvent.get(event.source);
-    if (!pending) usersByEvent.set(event.source, (pending = ctx.services.users.findManyById(viewer.accountId, event.userIds)));
+  async userEvents(@Root() event: LiveEvent, @Ctx() ctx: RequestContext): Promise<UserEvent> {
+    const { viewer } = event;
+    let byViewer = usersByEvent.get(event.source);
+    if (!byViewer) usersByEvent.set(event.source, (byViewer = new Map()));
+    const key = `${viewer.accountId} ${viewer.role}`;
+    let pending = byViewer.get(key);
+    if (!pending) byViewer.set(key, (pending = ctx.services.users.findManyById(viewer.accountId, event.userIds)));
     const users = await pending;
     const found = new Set(users.map((u) => u.id));
     return {
