@@ -7,12 +7,11 @@ import type { UserActionOutcome } from '../invitations/invitation.service.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import type { EventBus } from '../realtime/events.js';
 import { MembershipEntity } from './membership.entity.js';
+import { refusalMessage, refusalToActOn, refusalToGrant, roleName } from './role-grants.js';
 import { Role, UserStatus } from './roles.js';
 import { restoreMemberships, suspendMemberships } from './user-lifecycle.js';
 
 const MAX_USERS_PER_ACTION = 500;
-
-const ROLE_NAMES: Record<Role, string> = { OWNER: 'an owner', ADMIN: 'an administrator', MEMBER: 'a member' };
 
 /** What administrators do to existing users: change their role, suspend and restore them. Per-user results. */
 export class UserAdminService {
@@ -48,11 +47,14 @@ export class UserAdminService {
           continue;
         }
         if (user.role === role) {
-          outcomes.push({ userId, email: user.email, ok: true, code: null, message: `${user.email} is already ${ROLE_NAMES[role]}.`, inviteLink: null });
+          outcomes.push({ userId, email: user.email, ok: true, code: null, message: `${user.email} is already ${roleName(role)}.`, inviteLink: null });
           continue;
         }
-        if ((role === Role.OWNER || user.role === Role.OWNER) && viewer.role !== Role.OWNER) {
-          outcomes.push(refusal(userId, user.email, UserAdminCode.OWNER_REQUIRED, `Only an owner can ${role === Role.OWNER ? 'make someone an owner' : "change an owner's role"}.`));
+        const notGrantable = refusalToGrant(viewer.role, role);
+        const aboveViewer = refusalToActOn(viewer.role, user.role);
+        if (notGrantable || aboveViewer) {
+          const message = notGrantable ? refusalMessage(notGrantable, `make someone ${roleName(role)}`) : refusalMessage(aboveViewer!, `change the role of ${roleName(user.role)}`);
+          outcomes.push(refusal(userId, user.email, (notGrantable ?? aboveViewer)!.code, message));
           continue;
         }
         if (user.role === Role.OWNER && user.status === UserStatus.ACTIVE) {
@@ -65,7 +67,7 @@ export class UserAdminService {
         if (role === Role.OWNER && user.status === UserStatus.ACTIVE) activeOwners++;
         changed.push(userId);
         audit.push({ action: 'user.role_changed', targetId: userId, targetEmail: user.email, details: { from: user.role, to: role } });
-        outcomes.push({ userId, email: user.email, ok: true, code: null, message: `${user.email} is now ${ROLE_NAMES[role]}.`, inviteLink: null });
+        outcomes.push({ userId, email: user.email, ok: true, code: null, message: `${user.email} is now ${roleName(role)}.`, inviteLink: null });
       }
       if (changed.length) {
         const now = new Date();
@@ -114,7 +116,9 @@ export class UserAdminService {
   async restore(viewer: Viewer, userIds: string[]): Promise<UserActionOutcome[]> {
     const ids = checkSelection(userIds);
     const selected = await this.membershipsOf(viewer.accountId, ids);
-    const candidates = ids.filter((id) => selected.get(id)?.status === UserStatus.SUSPENDED);
+    // Restoring gives back the user's role: only someone who may grant it restores them.
+    const aboveViewer = new Map(ids.map((id) => [id, selected.has(id) ? refusalToActOn(viewer.role, selected.get(id)!.role) : null]));
+    const candidates = ids.filter((id) => selected.get(id)?.status === UserStatus.SUSPENDED && !aboveViewer.get(id));
     const restored = new Set(
       await inTransaction(this.dataSource, (manager) => restoreMemberships(manager, viewer.accountId, actorOf(viewer), candidates, new Date(), { by: 'admin' })),
     );
@@ -122,6 +126,8 @@ export class UserAdminService {
     return ids.map((userId) => {
       const user = selected.get(userId);
       if (!user) return refusal(userId, null, 'NOT_FOUND', 'User was not found.');
+      const refused = aboveViewer.get(userId);
+      if (refused) return refusal(userId, user.email, refused.code, refusalMessage(refused, `restore ${roleName(user.role)}`));
       if (!restored.has(userId)) return refusal(userId, user.email, UserAdminCode.NOT_SUSPENDED, `${user.email} is not suspended.`);
       return { userId, email: user.email, ok: true, code: null, message: `${user.email} is restored.`, inviteLink: null };
     });

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { Role } from '../accounts/roles.js';
 import { CsvFileError, openCsv, sniffDelimiter, type CsvRecord, type CsvSkip } from './csv-reader.js';
 import { evaluateRow, guessMapping, mappingFromHeader, neutraliseFormula } from './mapping.js';
 
@@ -49,8 +50,8 @@ describe('reading CSV files', () => {
     const latin1 = Buffer.concat([Buffer.from('email,name\na@x.com,Ren'), Buffer.from([0xe9]), Buffer.from('\nb@x.com,Bob\n')]);
     const rows = cells((await read(latin1)).items);
     expect(rows[1]![1]).toBe('Ren\uFFFD');
-    expect(evaluateRow(rows[1]!, 2, { ...mappingFromHeader(rows[0]!)! }, false)).toMatchObject({ verdict: 'INVALID', reason: expect.stringMatching(/Line 2: .*not UTF-8/) });
-    expect(evaluateRow(rows[2]!, 3, { ...mappingFromHeader(rows[0]!)! }, false)).toMatchObject({ verdict: 'NEW', email: 'b@x.com' });
+    expect(evaluateRow(rows[1]!, 2, { ...mappingFromHeader(rows[0]!)! }, Role.ADMIN)).toMatchObject({ verdict: 'INVALID', reason: expect.stringMatching(/Line 2: .*not UTF-8/) });
+    expect(evaluateRow(rows[2]!, 3, { ...mappingFromHeader(rows[0]!)! }, Role.ADMIN)).toMatchObject({ verdict: 'NEW', email: 'b@x.com' });
   });
 
   it('reports a never-closed quote as an unreadable record after the good rows', async () => {
@@ -83,18 +84,18 @@ describe('row verdicts', () => {
   const mapping = { email: 0, name: 1, firstName: null, lastName: null, role: 2, company: 3, groups: 4 };
 
   it('reads email (lower-cased), name, role, company and groups', () => {
-    expect(evaluateRow(['Ada@X.com', 'Ada L', 'Administrator', 'Contoso', 'Helpdesk; Billing|Ops'], 3, mapping, false)).toEqual({
+    expect(evaluateRow(['Ada@X.com', 'Ada L', 'Administrator', 'Contoso', 'Helpdesk; Billing|Ops'], 3, mapping, Role.ADMIN)).toEqual({
       email: 'ada@x.com', name: 'Ada L', role: 'ADMIN', company: 'Contoso', groups: ['Helpdesk', 'Billing', 'Ops'], verdict: 'NEW', reason: null,
     });
   });
 
   it('explains each invalid row with its line number', () => {
-    expect(evaluateRow(['', 'x'], 4, mapping, false).reason).toBe('Line 4: the email is empty.');
-    expect(evaluateRow(['not-an-email'], 5, mapping, false).reason).toMatch(/^Line 5: "not-an-email" is not a valid email/);
-    expect(evaluateRow(['a@x.com', '', 'emperor'], 6, mapping, false).reason).toMatch(/^Line 6: unknown role "emperor"/);
-    expect(evaluateRow(['a@x.com', '', 'owner'], 7, mapping, false).reason).toMatch(/only an owner/);
-    expect(evaluateRow(Array.from({ length: 500 }, () => 'a@x.com'), 8, mapping, false).reason).toMatch(/500 columns/);
-    expect(evaluateRow(['=cmd|"/c calc"!A1'], 9, mapping, false).verdict).toBe('INVALID');
+    expect(evaluateRow(['', 'x'], 4, mapping, Role.ADMIN).reason).toBe('Line 4: the email is empty.');
+    expect(evaluateRow(['not-an-email'], 5, mapping, Role.ADMIN).reason).toMatch(/^Line 5: "not-an-email" is not a valid email/);
+    expect(evaluateRow(['a@x.com', '', 'emperor'], 6, mapping, Role.ADMIN).reason).toMatch(/^Line 6: unknown role "emperor"/);
+    expect(evaluateRow(['a@x.com', '', 'owner'], 7, mapping, Role.ADMIN).reason).toMatch(/only an owner/);
+    expect(evaluateRow(Array.from({ length: 500 }, () => 'a@x.com'), 8, mapping, Role.ADMIN).reason).toMatch(/500 columns/);
+    expect(evaluateRow(['=cmd|"/c calc"!A1'], 9, mapping, Role.ADMIN).verdict).toBe('INVALID');
   });
 
   it('guesses the columns of a file without a header', () => {

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { Role, UserStatus } from '../accounts/roles.js';
-import { badInput, forbidden, notFound } from '../app/errors.js';
+import { assertMayGrant, grantableRoles, grantRefusalError, refusalToGrant, rolePlural } from '../accounts/role-grants.js';
+import { UserStatus, type Role } from '../accounts/roles.js';
+import { badInput, notFound } from '../app/errors.js';
 import type { Viewer } from '../auth/viewer.js';
 import { newId } from '../common/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
@@ -147,8 +148,9 @@ export class ImportService {
 
   /** Starts the background import of a previewed job. */
   async start(viewer: Viewer, jobId: string, options: ImportOptions): Promise<ImportJobEntity> {
-    if (options.defaultRole === Role.OWNER && viewer.role !== Role.OWNER) throw forbidden('Only an owner can import owners.', { field: 'input.defaultRole' });
+    assertMayGrant(viewer.role, options.defaultRole, `import ${rolePlural(options.defaultRole)}`, 'input.defaultRole');
     const job = await this.jobForChange(viewer, jobId);
+    await this.assertMayRunRows(viewer, job);
     const mapping = JSON.parse(job.mapping ?? 'null') as ImportMapping | null;
     if (!mapping || mapping.email === null) throw badInput('input.jobId', 'Choose the column that holds email addresses before importing.');
     const now = new Date();
@@ -158,6 +160,23 @@ export class ImportService {
     if (!started.affected) throw badInput('input.jobId', 'This import has already been started.');
     this.onStarted();
     return this.dataSource.getRepository(ImportJobEntity).findOneByOrFail({ id: job.id });
+  }
+
+  /**
+   * The preview judged each row's role against whoever previewed it; the one who starts the import may be
+   * someone else (an administrator starting an owner's preview), so the rows to import are checked again.
+   */
+  private async assertMayRunRows(viewer: Viewer, job: ImportJobEntity): Promise<void> {
+    const allowed = grantableRoles(viewer.role);
+    const query = this.dataSource
+      .getRepository(ImportRowEntity)
+      .createQueryBuilder('r')
+      .select('r.role', 'role')
+      .where("r.job_id = :jobId AND r.verdict = 'NEW' AND r.role IS NOT NULL", { jobId: job.id });
+    if (allowed.length) query.andWhere('r.role NOT IN (:...allowed)', { allowed });
+    const above = (await query.limit(1).getRawOne()) as { role: Role } | undefined;
+    const refusal = above ? refusalToGrant(viewer.role, above.role) : null;
+    if (refusal) throw grantRefusalError(refusal, `import ${rolePlural(above!.role)}; this preview holds some`, 'input.jobId');
   }
 
   async find(accountId: string, jobId: string): Promise<ImportJobEntity> {
@@ -249,7 +268,6 @@ export class ImportService {
     let nextIndex = 0;
     const state = { dataRows: 0 };
     const dataSource = this.dataSource;
-    const isOwner = viewer.role === Role.OWNER;
 
     let inFlight: Promise<void> | null = null;
     let failure: unknown = null;
@@ -273,7 +291,7 @@ export class ImportService {
         }
         if (rowIndex === 0 && job.hasHeader) return blankRow(job.id, rowIndex, record.line, JSON.stringify(record.cells.slice(0, 100)), 'HEADER', null);
         let cellsJson = JSON.stringify(record.cells.map((c) => c.slice(0, 2000)));
-        const evaluated = evaluateRow(record.cells, record.line, mapping, isOwner);
+        const evaluated = evaluateRow(record.cells, record.line, mapping, viewer.role);
         let verdict: RowVerdict = evaluated.verdict;
         let reason = evaluated.reason;
         if (cellsJson.length > MAX_ROW_JSON) {

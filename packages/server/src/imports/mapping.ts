@@ -1,3 +1,4 @@
+import { refusalToGrant, roleName, rolePlural } from '../accounts/role-grants.js';
 import { Role } from '../accounts/roles.js';
 import { emailProblem } from '../invitations/address-list.js';
 
@@ -93,8 +94,11 @@ export interface EvaluatedRow {
 const MAX_COLUMNS = 100;
 const MAX_CELL = 2000;
 
-/** Reads one data row through the mapping; every problem comes back as a reason with the line number. */
-export function evaluateRow(cells: string[], line: number, mapping: ImportMapping, importerIsOwner: boolean): EvaluatedRow {
+/**
+ * Reads one data row through the mapping; every problem comes back as a reason with the line number. A role
+ * the importer may not grant makes the row invalid.
+ */
+export function evaluateRow(cells: string[], line: number, mapping: ImportMapping, importerRole: Role): EvaluatedRow {
   const cell = (index: number | null) => (index === null ? '' : (cells[index] ?? '').trim());
   const invalid = (reason: string): EvaluatedRow => ({ ...base, verdict: 'INVALID', reason: `Line ${line}: ${reason}` });
   const nameParts = [cell(mapping.firstName), cell(mapping.lastName)].filter(Boolean).join(' ');
@@ -117,7 +121,8 @@ export function evaluateRow(cells: string[], line: number, mapping: ImportMappin
   if (problem) return invalid(`"${rawEmail.slice(0, 80)}" is not a valid email: ${problem}`);
   const role = parseRole(cell(mapping.role));
   if (role === 'unknown') return invalid(`unknown role "${cell(mapping.role).slice(0, 40)}" (use Member or Administrator).`);
-  if (role === Role.OWNER && !importerIsOwner) return invalid('only an owner can import owners.');
+  const refusal = role ? refusalToGrant(importerRole, role) : null;
+  if (role && refusal) return invalid(`only ${roleName(refusal.requiredRole)} can import ${rolePlural(role)}.`);
   return { ...base, email: rawEmail.toLowerCase(), role };
 }
 

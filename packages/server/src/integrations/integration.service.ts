@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { Role } from '../accounts/roles.js';
-import { badInput, forbidden, IntegrationErrorCode, integrationError, notFound } from '../app/errors.js';
+import { assertMayActOn, assertMayGrant, rolePlural } from '../accounts/role-grants.js';
+import { badInput, IntegrationErrorCode, integrationError, notFound } from '../app/errors.js';
 import type { Logger } from '../app/logger.js';
 import { recordAudit } from '../audit/audit.js';
 import { hashToken, newSecretToken } from '../auth/tokens.js';
@@ -120,6 +120,7 @@ export class IntegrationService {
 
   async update(viewer: Viewer, id: string, changes: IntegrationChanges): Promise<IntegrationEntity> {
     const integration = await this.find(viewer.accountId, id, 'input.id');
+    assertMayConfigure(viewer, integration);
     const kind = this.kindFor(integration.type, 'input.id');
     const update: Partial<IntegrationEntity> = { updatedAt: new Date() };
     const audit: Record<string, unknown> = {};
@@ -188,6 +189,8 @@ export class IntegrationService {
   async rotateScimToken(viewer: Viewer, id: string): Promise<{ integration: IntegrationEntity; scimToken: string }> {
     const integration = await this.find(viewer.accountId, id, 'input.id');
     if (integration.type !== IntegrationType.SCIM) throw badInput('input.id', 'Only a SCIM integration has a token.');
+    // Whoever holds the token provisions users with the integration's default role.
+    assertMayConfigure(viewer, integration);
     const scimToken = SCIM_TOKEN_PREFIX + newSecretToken();
     const now = new Date();
     const update = { scimTokenHash: scimTokenHash(scimToken), scimTokenPrefix: scimToken.slice(0, 12), scimTokenRotatedAt: now, updatedAt: now };
@@ -321,8 +324,17 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
+/**
+ * An integration provisions users with its default role (syncs and SCIM alike), so configuring one (its
+ * options, credentials, destination or SCIM token) is granting that role: only someone who may grant it does.
+ */
+function assertMayConfigure(viewer: Viewer, integration: IntegrationEntity): void {
+  const { defaultRole } = parseIntegrationOptions(integration.type, integration.options);
+  assertMayActOn(viewer.role, defaultRole, `change an integration that brings in ${rolePlural(defaultRole)}`, 'input.id');
+}
+
 function validOptions(viewer: Viewer, options: IntegrationOptions): IntegrationOptions {
-  if (options.defaultRole === Role.OWNER && viewer.role !== Role.OWNER) throw forbidden('Only an owner can make integrations bring in owners.', { field: 'input.options.defaultRole' });
+  assertMayGrant(viewer.role, options.defaultRole, `make integrations bring in ${rolePlural(options.defaultRole)}`, 'input.options.defaultRole');
   if (!Number.isInteger(options.suspendThresholdPercent) || options.suspendThresholdPercent < 0 || options.suspendThresholdPercent > 100) {
     throw badInput('input.options.suspendThresholdPercent', 'The threshold is a whole percentage from 0 to 100.');
   }

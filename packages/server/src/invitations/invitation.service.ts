@@ -2,8 +2,9 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
-import { isAdministrator, Role, UserSource, UserStatus } from '../accounts/roles.js';
-import { badInput, forbidden, invalidCredentials, InvitationErrorCode, invitationError, notFound } from '../app/errors.js';
+import { assertMayGrant, higherRole, refusalMessage, refusalToActOn, roleName, rolePlural } from '../accounts/role-grants.js';
+import { Role, UserSource, UserStatus } from '../accounts/roles.js';
+import { badInput, invalidCredentials, InvitationErrorCode, invitationError, notFound } from '../app/errors.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { hashToken, newSecretToken } from '../auth/tokens.js';
@@ -302,13 +303,16 @@ export class InvitationService {
     const reissued: NewInvitation[] = [];
     for (const userId of new Set(userIds)) {
       const membership = memberships.get(userId);
-      const refusal = refusalUnlessPending(userId, membership);
+      const refusal = refusalUnlessPending(userId, membership) ?? refusalAboveViewer(viewer, membership!, null, 're-invite');
       if (refusal || !membership) {
         results.push(refusal!);
         continue;
       }
       const result = await inTransaction(this.dataSource, async (manager) => {
         const current = await manager.getRepository(InvitationEntity).findOne({ where: { membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
+        // The invitation's role is what acceptance gives: re-sending it (and handing out its link) grants it again.
+        const aboveViewer = refusalAboveViewer(viewer, membership, current?.role ?? null, 're-invite');
+        if (aboveViewer) return { refused: aboveViewer };
         if (current && now.getTime() - current.createdAt.getTime() < REINVITE_COOLDOWN_MS) {
           const wait = Math.ceil((REINVITE_COOLDOWN_MS - (now.getTime() - current.createdAt.getTime())) / 1000);
           return { throttled: wait };
@@ -335,7 +339,9 @@ export class InvitationService {
         await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email }]);
         return { entry };
       });
-      if ('throttled' in result) {
+      if ('refused' in result) {
+        results.push(result.refused!);
+      } else if ('throttled' in result) {
         results.push({
           userId,
           email: membership.email,
@@ -357,11 +363,12 @@ export class InvitationService {
   async uninvite(viewer: Viewer, userIds: string[]): Promise<UserActionOutcome[]> {
     this.checkSelection(userIds);
     const memberships = await this.membershipsOf(viewer.accountId, userIds);
+    const invitedAs = await this.pendingRoles(viewer.accountId, [...memberships.keys()]);
     const results: UserActionOutcome[] = [];
     const removed: string[] = [];
     for (const userId of new Set(userIds)) {
       const membership = memberships.get(userId);
-      const refusal = refusalUnlessPending(userId, membership);
+      const refusal = refusalUnlessPending(userId, membership) ?? refusalAboveViewer(viewer, membership!, invitedAs.get(userId) ?? null, 'withdraw the invitation of');
       if (refusal || !membership) {
         results.push(refusal!);
         continue;
@@ -489,8 +496,7 @@ export class InvitationService {
   }
 
   private async validateOptions(viewer: Pick<Viewer, 'accountId' | 'role'>, options: InviteOptions): Promise<void> {
-    if (options.role === Role.OWNER && viewer.role !== Role.OWNER) throw forbidden('Only an owner can invite another owner.', { field: 'input.role' });
-    if (!isAdministrator(viewer.role)) throw forbidden('Only administrators can invite users.');
+    assertMayGrant(viewer.role, options.role, `invite ${rolePlural(options.role)}`, 'input.role');
     if (options.companyId && !(await this.dataSource.getRepository(CompanyEntity).existsBy({ id: options.companyId, accountId: viewer.accountId }))) {
       throw notFound('Company', 'input.companyId');
     }
@@ -505,6 +511,34 @@ export class InvitationService {
   private checkSelection(userIds: string[]): void {
     if (userIds.length === 0) throw badInput('input.userIds', 'Select at least one user.');
     if (userIds.length > MAX_USERS_PER_ACTION) throw badInput('input.userIds', `Select at most ${MAX_USERS_PER_ACTION} users at a time.`);
+  }
+
+  /** The role each pending invitation of these users gives on acceptance, by user id. */
+  private async pendingRoles(accountId: string, membershipIds: string[]): Promise<Map<string, Role>> {
+    if (membershipIds.length === 0) return new Map();
+    const rows = await this.dataSource
+      .getRepository(InvitationEntity)
+      .find({ where: { accountId, membershipId: In(membershipIds), state: InvitationState.PENDING }, select: { membershipId: true, role: true } });
+    const roles = new Map<string, Role>();
+    // Several pending rows cannot normally exist; if they do, the highest role decides.
+    for (const row of rows) roles.set(row.membershipId!, higherRole(roles.get(row.membershipId!) ?? row.role, row.role));
+    return roles;
+  }
+
+  /**
+   * For each of these dev mailbox emails, whether the viewer may see its accept link: not when the invitation
+   * it carries gives a role above the viewer's (an administrator never sees an owner's link).
+   */
+  async emailsHiddenFrom(viewer: Pick<Viewer, 'accountId' | 'role'>, outboxIds: string[]): Promise<Set<string>> {
+    if (outboxIds.length === 0) return new Set();
+    const rows: Array<{ id: string; role: Role }> = await this.dataSource
+      .getRepository(OutboxEmailEntity)
+      .createQueryBuilder('o')
+      .innerJoin(InvitationEntity, 'i', 'i.id = o.invitation_id')
+      .select(['o.id AS id', 'i.role AS role'])
+      .where('o.account_id = :accountId AND o.id IN (:...ids)', { accountId: viewer.accountId, ids: outboxIds })
+      .getRawMany();
+    return new Set(rows.filter((row) => refusalToActOn(viewer.role, row.role)).map((row) => row.id));
   }
 
   private async membershipsOf(accountId: string, userIds: string[]): Promise<Map<string, MembershipEntity>> {
@@ -549,6 +583,24 @@ function failUnlessValid(invitation: InvitationEntity): void {
       throw invitationError(InvitationErrorCode.INVITATION_EXPIRED, `This invitation expired on ${invitation.expiresAt.toISOString().slice(0, 10)}. Ask your administrator to re-invite you.`);
     default:
   }
+}
+
+/**
+ * Refuses acting on a user whose role, or whose pending invitation's role, is above what the viewer may grant:
+ * `doing` is "re-invite" or "withdraw the invitation of".
+ */
+function refusalAboveViewer(viewer: Pick<Viewer, 'role'>, membership: MembershipEntity, invitationRole: Role | null, doing: string): UserActionOutcome | null {
+  const refusal = refusalToActOn(viewer.role, membership.role, invitationRole);
+  if (!refusal) return null;
+  const role = invitationRole && refusalToActOn(viewer.role, invitationRole) ? invitationRole : membership.role;
+  return {
+    userId: membership.id,
+    email: membership.email,
+    ok: false,
+    code: refusal.code,
+    message: refusalMessage(refusal, `${doing} ${membership.email}, who is invited as ${roleName(role)}`),
+    inviteLink: null,
+  };
 }
 
 /** Why a selected user cannot be re-invited or un-invited, or null when they can. */

@@ -86,7 +86,7 @@ export class InviteUsersInput {
   })
   addresses!: string;
 
-  @Field(() => Role, { defaultValue: Role.MEMBER, description: 'Role given on acceptance. Only owners may invite owners.' })
+  @Field(() => Role, { defaultValue: Role.MEMBER, description: 'Role given on acceptance: owners may give any role, administrators ADMIN or MEMBER.' })
   role!: Role;
 
   @Field(() => ID, { nullable: true, description: 'Company the users join on acceptance.' })
@@ -160,13 +160,13 @@ export class UserActionResult {
   @Field(() => Boolean, { description: 'True when the action was done.' })
   ok!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Error code when not done (NOT_FOUND, NOT_PENDING, REINVITE_THROTTLED).' })
+  @Field(() => String, { nullable: true, description: 'Error code when not done (NOT_FOUND, NOT_PENDING, REINVITE_THROTTLED, OWNER_REQUIRED when the user or their invitation holds a role above yours).' })
   code!: string | null;
 
   @Field(() => String, { description: 'What happened, in words.' })
   message!: string;
 
-  @Field(() => String, { nullable: true, description: 'The new accept link, after a re-invite.' })
+  @Field(() => String, { nullable: true, description: 'The new accept link, after a re-invite; never for an invitation above your role (that re-invite is refused).' })
   inviteLink!: string | null;
 }
 
@@ -226,13 +226,13 @@ export class DevMailboxEmail {
   @Field(() => String, { description: 'Subject line.' })
   subject!: string;
 
-  @Field(() => String, { nullable: true, description: 'The rendered HTML body.' })
+  @Field(() => String, { nullable: true, description: 'The rendered HTML body; null for an invitation above your role.' })
   html!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The plain-text body.' })
+  @Field(() => String, { nullable: true, description: 'The plain-text body; for an invitation above your role, only a note that it is hidden.' })
   text!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The link the email carries (the accept link).' })
+  @Field(() => String, { nullable: true, description: 'The link the email carries (the accept link); null for an invitation above your role.' })
   link!: string | null;
 
   @Field(() => GraphQLISODateTime, { description: 'When it was queued.' })

@@ -19,6 +19,8 @@ import {
 } from './invitation.types.js';
 import { InviteVerdict } from './invitation.service.js';
 
+const HIDDEN_INVITATION_TEXT = 'This invitation gives a role above yours, so its link is only shown to those who may grant that role.';
+
 @Resolver(() => User)
 export class InvitationsResolver {
   @Mutation(() => InviteUsersPayload, { description: 'Invites one or many addresses; every address gets a verdict and valid new ones are invited.' })
@@ -69,7 +71,16 @@ export class InvitationsResolver {
   async devMailbox(@Ctx() ctx: RequestContext, @Arg('page', () => PageArgs, { nullable: true, description: 'Which page.' }) page?: PageArgs) {
     const viewer = await ctx.admin();
     if (ctx.services.config.resendApiKey) throw forbidden('The dev mailbox is off: emails go through Resend.');
-    return ctx.services.devMailbox.list(viewer.accountId, page);
+    const emails = await ctx.services.devMailbox.list(viewer.accountId, page);
+    // An invitation's email carries its accept link: nobody sees the link of an invitation they could not send.
+    const hidden = await ctx.services.invitations.emailsHiddenFrom(viewer, emails.edges.map((edge) => edge.node.id));
+    if (hidden.size === 0) return emails;
+    return {
+      ...emails,
+      edges: emails.edges.map((edge) =>
+        hidden.has(edge.node.id) ? { ...edge, node: { ...edge.node, html: null, text: HIDDEN_INVITATION_TEXT, link: null } } : edge,
+      ),
+    };
   }
 
   @FieldResolver(() => InvitationInfo, { name: 'invitation', nullable: true, description: 'The pending invitation, for users who have not accepted yet.' })
