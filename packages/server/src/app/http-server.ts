@@ -27,6 +27,7 @@ import { stableErrorCode } from '../auth/protection/stable-codes.js';
 import { GraphQLRateLimiter, verifiedCredentialsOf } from '../auth/protection/rate-limit.js';
 import { limitBatchSize } from '../auth/protection/http-errors.js';
 import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-access.js';
+import { socketOriginAllowed } from '../realtime/socket-origin.js';
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -48,7 +49,13 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const wsServer = new WebSocketServer({
+    server,
+    path: '/graphql',
+    maxPayload: 1024 * 1024,
+    // A page of another site must not open a socket with the admin's cookie: refused before the upgrade (403).
+    verifyClient: ({ req }, accept) => (socketOriginAllowed(req, config.publicUrl, config.production) ? accept(true) : accept(false, 403, 'Forbidden')),
+  });
   const socketToken = (ctx: { extra: { request: http.IncomingMessage }; connectionParams?: Readonly<Record<string, unknown>> }) => {
     const cookieToken = readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
     const paramToken = typeof ctx.connectionParams?.sessionToken === 'string' ? ctx.connectionParams.sessionToken : undefined;

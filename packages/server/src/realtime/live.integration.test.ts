@@ -4,6 +4,8 @@ import { SessionEntity } from '../auth/session.entity.js';
 import { IntegrationType } from '../integrations/integration-kinds.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
+import WebSocket from 'ws';
+import { createKey } from '../../test/api-key-client.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { subscribe, type LiveSubscription } from '../../test/live-client.js';
 
@@ -185,5 +187,33 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     expect((await owner.gql(CHANGE_ROLE, { ids: [admin.id], role: 'MEMBER' })).data!.changeUserRole.results).toEqual([{ ok: true, code: null }]);
     expect(await within(runs.closed, 'the syncRunUpdated socket closing')).toMatchObject({ code: 4403 });
     expect(await within(job.closed, 'the importJobUpdated socket closing')).toMatchObject({ code: 4403 });
+  });
+
+  it("refuses a cross-site WebSocket upgrade that carries the admin's cookie (403); the same cookie from PUBLIC_URL's origin, and an API key from anywhere, work", async () => {
+    const upgrade = (headers: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(roster.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', { headers });
+        socket.on('open', () => (socket.close(), resolve(101)));
+        socket.on('unexpected-response', (_request, response) => (socket.terminate(), resolve(response.statusCode!)));
+        socket.on('error', () => {});
+      });
+    expect(await upgrade({ cookie: alpha.cookie!, origin: 'https://evil.example' })).toBe(403);
+    expect(await upgrade({ cookie: alpha.cookie!, origin: new URL(roster.url).origin + '.evil.example' })).toBe(403);
+    expect(await upgrade({ cookie: alpha.cookie!, origin: 'null' })).toBe(403);
+
+    let n = 0;
+    const inviteMarker = async () => {
+      const email = `origin-${++n}@alpha.test`;
+      await alphaColleague.gql(INVITE, { a: email });
+      return (e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.email === email);
+    };
+    const sameOrigin = subscribe(roster.url, alpha.cookie, USER_EVENTS, {}, { origin: new URL(roster.url).origin });
+    await untilHeard(sameOrigin, inviteMarker);
+    const key = await createKey(alpha, ['users:read']);
+    const withKey = subscribe(roster.url, null, USER_EVENTS, {}, { origin: 'https://evil.example', authorization: `Bearer ${key.secret}` });
+    await untilHeard(withKey, inviteMarker);
+    const noOriginNoCookie = subscribe(roster.url, null, USER_EVENTS, {}, { authorization: `Bearer ${key.secret}` });
+    await untilHeard(noOriginNoCookie, inviteMarker);
+    await Promise.all([sameOrigin.dispose(), withKey.dispose(), noOriginNoCookie.dispose()]);
   });
 });
