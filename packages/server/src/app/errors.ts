@@ -56,8 +56,10 @@ export function invalidCredentials(): GraphQLError {
   return new GraphQLError('The email or password is incorrect.', { extensions: { code: ErrorCode.INVALID_CREDENTIALS } });
 }
 
+/** Failed sign-ins from this address slowed it down; `retryAfter` says how many seconds to wait. */
 export function tooManyAttempts(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`, {
+  const wait = retryAfterSeconds < 60 ? `${retryAfterSeconds} second(s)` : `${Math.ceil(retryAfterSeconds / 60)} minute(s)`;
+  return new GraphQLError(`Too many failed sign-in attempts. Try again in ${wait}.`, {
     extensions: { code: ErrorCode.TOO_MANY_ATTEMPTS, retryAfter: retryAfterSeconds },
   });
 }

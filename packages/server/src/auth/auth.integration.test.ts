@@ -3,7 +3,19 @@ import { SessionEntity } from './session.entity.js';
 import { Role, UserStatus } from '../accounts/roles.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
-import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
+import { errorCode, startTestRoster, TestClient, type GraphQLResult, type TestRoster } from '../../test/harness.js';
+import { DEFAULT_SIGN_IN_THROTTLE, SignInThrottle } from './sign-in-throttle.js';
+
+/** Signs in as a client behind the trusted proxy would: the proxy names the client's address in X-Forwarded-For. */
+async function signInFrom(url: string, email: string, password: string, ip: string): Promise<GraphQLResult> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify({ query: 'mutation($input: SignInInput!) { signIn(input: $input) { viewer { role } } }', variables: { input: { email, password } } }),
+  });
+  const body = (await response.json()) as { data?: Record<string, any>; errors?: GraphQLResult['errors'] };
+  return { status: response.status, data: body.data ?? null, errors: body.errors, setCookie: response.headers.getSetCookie() };
+}
 
 describe.each(dialects)('signing in and out (%s)', (dialect) => {
   let roster: TestRoster;
@@ -91,13 +103,43 @@ describe.each(dialects)('signing in and out (%s)', (dialect) => {
     expect(result.errors?.[0]?.message).toMatch(/suspended/);
   });
 
-  it('throttles repeated wrong passwords for one email', async () => {
-    await builders(roster.dataSource).aUser(accountId, { email: 'target@acme.test', password: 'target-pass' });
-    const client = new TestClient(roster.url);
-    for (let i = 0; i < 10; i++) expect(errorCode(await client.signIn('target@acme.test', `guess-${i}`))).toBe('INVALID_CREDENTIALS');
-    const blocked = await client.signIn('target@acme.test', 'target-pass');
-    expect(errorCode(blocked)).toBe('TOO_MANY_ATTEMPTS');
-    expect(blocked.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
+  it('slows a guesser down with growing waits, while the owner signs in at once from their own address', async () => {
+    await builders(roster.dataSource).aUser(accountId, { email: 'owner@acme.test', role: Role.OWNER, password: 'owner-pass' });
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    roster.services.sessions.throttle = new SignInThrottle({}, () => now);
+    const signIn = (password: string, ip: string) => signInFrom(roster.url, 'owner@acme.test', password, ip);
+    const attacker = '203.0.113.7';
+    const owner = '198.51.100.9';
+
+    for (let i = 0; i < DEFAULT_SIGN_IN_THROTTLE.freeFailuresPerEmailAndIp; i++) expect(errorCode(await signIn(`guess-${i}`, attacker))).toBe('INVALID_CREDENTIALS');
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const refused = await signIn('owner-pass', attacker);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'TOO_MANY_ATTEMPTS' });
+      const retryAfter = refused.errors![0]!.extensions!.retryAfter as number;
+      expect(refused.errors?.[0]?.message).toBe(
+        `Too many failed sign-in attempts. Try again in ${retryAfter < 60 ? `${retryAfter} second(s)` : `${Math.ceil(retryAfter / 60)} minute(s)`}.`,
+      );
+      waits.push(retryAfter);
+      // The owner, from their own address, is never held up by the stranger's guesses.
+      const ownerResult = await signIn('owner-pass', owner);
+      expect(ownerResult.errors).toBeUndefined();
+      expect(ownerResult.data?.signIn.viewer.role).toBe('OWNER');
+      now += retryAfter * 1000;
+      expect(errorCode(await signIn(`late-guess-${i}`, attacker))).toBe('INVALID_CREDENTIALS');
+    }
+    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64, 128]);
+  });
+
+  it('slows down an address that tries many emails, without touching other addresses', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    roster.services.sessions.throttle = new SignInThrottle({}, () => now);
+    const sprayer = '203.0.113.99';
+    for (let i = 0; i < DEFAULT_SIGN_IN_THROTTLE.freeFailuresPerIp; i++) {
+      expect(errorCode(await signInFrom(roster.url, `nobody${i}@acme.test`, 'Winter2026!', sprayer))).toBe('INVALID_CREDENTIALS');
+    }
+    expect(errorCode(await signInFrom(roster.url, 'nobody-else@acme.test', 'Winter2026!', sprayer))).toBe('TOO_MANY_ATTEMPTS');
+    expect(errorCode(await signInFrom(roster.url, 'admin@acme.test', 'right-password', '198.51.100.10'))).toBeUndefined();
   });
 
   it('validates sign-in input and names the field at fault', async () => {

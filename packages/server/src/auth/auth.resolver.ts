@@ -7,6 +7,7 @@ import { isAdministrator, UserStatus } from '../accounts/roles.js';
 import { SignInInput, SignInPayload, SignOutPayload, SwitchAccountInput, SwitchAccountPayload, ViewerInfo } from '../accounts/viewer.types.js';
 import type { RequestContext } from '../app/context.js';
 import { badInput } from '../app/errors.js';
+import { currentRequestIp } from '../audit/request-scope.js';
 import type { Viewer } from './viewer.js';
 
 const MAX_EMAIL_LENGTH = 320;
@@ -25,7 +26,7 @@ export class AuthResolver {
     if (input.email.length > MAX_EMAIL_LENGTH) throw badInput('input.email', `An email address has at most ${MAX_EMAIL_LENGTH} characters.`);
     if (input.password === '') throw badInput('input.password', 'Enter your password.');
     if (input.password.length > MAX_PASSWORD_LENGTH) throw badInput('input.password', `A password has at most ${MAX_PASSWORD_LENGTH} characters.`);
-    const { token, viewer } = await ctx.services.sessions.signIn(input.email, input.password);
+    const { token, viewer } = await ctx.services.sessions.signIn(input.email, input.password, currentRequestIp());
     ctx.setSessionCookie(token);
     ctx.useViewer(viewer);
     return { viewer: await describeViewer(ctx, viewer) };

@@ -16,7 +16,8 @@ const ACTIVITY_RESOLUTION_MS = 5 * 60 * 1000;
 export type SessionLookup = { viewer: Viewer; renewedToken: string | null } | { viewer: null; reason: UnauthenticatedReason };
 
 export class SessionService {
-  private readonly throttle = new SignInThrottle();
+  /** Slows password guessing per (email, address) and per address; replaceable, so tests can give it a clock. */
+  throttle = new SignInThrottle();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -28,19 +29,20 @@ export class SessionService {
     return this.ttlHours * 3600;
   }
 
-  /** Checks the password and opens a session in the person's first active account. */
-  async signIn(rawEmail: string, password: string): Promise<{ token: string; viewer: Viewer }> {
+  /** Checks the password and opens a session in the person's first active account. `ip` is the caller's address. */
+  async signIn(rawEmail: string, password: string, ip: string | null): Promise<{ token: string; viewer: Viewer }> {
     const email = normalizeEmail(rawEmail);
-    const retryAfter = this.throttle.retryAfterSeconds(email);
+    const address = ip ?? 'unknown';
+    const retryAfter = this.throttle.retryAfterSeconds(email, address);
     if (retryAfter > 0) throw tooManyAttempts(retryAfter);
 
     const person = await this.dataSource.getRepository(PersonEntity).findOne({ where: { email } });
     const ok = person?.passwordHash ? await verifyPassword(password, person.passwordHash) : await verifyAgainstDecoy(password);
     if (!person || !ok) {
-      this.throttle.recordFailure(email);
+      this.throttle.recordFailure(email, address);
       throw invalidCredentials();
     }
-    this.throttle.recordSuccess(email);
+    this.throttle.recordSuccess(email, address);
 
     const memberships = await this.dataSource
       .getRepository(MembershipEntity)
