@@ -54,6 +54,8 @@ export type ChangeUserRoleInput = {
 
 /** Why a connection test or sync could not talk to the outside platform. */
 export type ConnectionTestFailure =
+  /** Roster may not call the platform's address: plain http, or a private, loopback or link-local address (allowed only with OUTBOUND_ALLOW_PRIVATE_NETWORKS). Nothing was sent. */
+  | 'ADDRESS_NOT_ALLOWED'
   /** The credentials were refused (wrong or expired secret, unknown client or tenant). */
   | 'AUTHENTICATION_FAILED'
   /** Signed in, but a permission or the admin consent is missing. */

@@ -8,7 +8,7 @@ import { actorOf, type Viewer } from '../auth/viewer.js';
 import { newId } from '../common/columns.js';
 import { inTransaction } from '../db/transaction.js';
 import type { EventBus } from '../realtime/events.js';
-import { integrationKind, type IntegrationKind } from './connectors/catalog.js';
+import { destinationRefusal, integrationKind, type IntegrationKind } from './connectors/catalog.js';
 import { ConnectorError, type ConnectorEnvironment, type ConnectorErrorCode } from './connectors/connector.js';
 import { IntegrationEntity } from './integration.entity.js';
 import { defaultIntegrationOptions, IntegrationStatus, IntegrationType, parseIntegrationOptions, UpstreamRemovalAction, type IntegrationOptions } from './integration-kinds.js';
@@ -86,6 +86,7 @@ export class IntegrationService {
     const options = validOptions(viewer, { ...defaultIntegrationOptions(input.type), ...definedOnly(input.options) });
     const interval = validInterval(kind, input.syncIntervalMinutes);
     const credentials = validCredentials(kind, {}, input.credentials, true);
+    await this.assertDestinationAllowed(kind, credentials);
     const now = new Date();
     const scimToken = kind.pushOnly ? SCIM_TOKEN_PREFIX + newSecretToken() : null;
     const integration: IntegrationEntity = {
@@ -138,6 +139,7 @@ export class IntegrationService {
     if (changes.credentials?.length) {
       const current = this.currentCredentials(integration);
       const merged = validCredentials(kind, current, changes.credentials, false);
+      await this.assertDestinationAllowed(kind, merged);
       update.sealedCredentials = this.secretBox.seal(JSON.stringify(merged), integration.id);
       audit.credentialFieldsReplaced = changes.credentials.map((c) => c.name).sort();
     }
@@ -295,6 +297,12 @@ export class IntegrationService {
     const run = await this.dataSource.getRepository(SyncRunEntity).findOneBy({ id: runId, accountId });
     if (!run) throw notFound('Sync run', field);
     return run;
+  }
+
+  /** Request forgery: credentials that point where Roster may not call (plain http, a private address) are not saved. */
+  private async assertDestinationAllowed(kind: IntegrationKind, credentials: Record<string, string>): Promise<void> {
+    const refusal = await destinationRefusal(kind, credentials, this.env());
+    if (refusal) throw badInput('input.credentials', refusal);
   }
 
   private kindFor(type: IntegrationType, field: string): IntegrationKind {

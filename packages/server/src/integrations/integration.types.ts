@@ -7,6 +7,7 @@ import { SyncItemAction } from './sync/sync-run-item.entity.js';
 import { SyncRunState, SyncStage, SyncTrigger } from './sync/sync-run.entity.js';
 
 export enum ConnectionTestFailure {
+  ADDRESS_NOT_ALLOWED = 'ADDRESS_NOT_ALLOWED',
   AUTHENTICATION_FAILED = 'AUTHENTICATION_FAILED',
   PERMISSION_DENIED = 'PERMISSION_DENIED',
   UNREACHABLE = 'UNREACHABLE',
@@ -17,6 +18,7 @@ registerEnumType(ConnectionTestFailure, {
   name: 'ConnectionTestFailure',
   description: 'Why a connection test or sync could not talk to the outside platform.',
   valuesConfig: {
+    ADDRESS_NOT_ALLOWED: { description: "Roster may not call the platform's address: plain http, or a private, loopback or link-local address (allowed only with OUTBOUND_ALLOW_PRIVATE_NETWORKS). Nothing was sent." },
     AUTHENTICATION_FAILED: { description: 'The credentials were refused (wrong or expired secret, unknown client or tenant).' },
     PERMISSION_DENIED: { description: 'Signed in, but a permission or the admin consent is missing.' },
     UNREACHABLE: { description: 'The platform could not be reached.' },

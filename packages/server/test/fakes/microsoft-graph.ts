@@ -73,6 +73,11 @@ export class FakeMicrosoftGraph {
     this.hangAt = { path, remaining: okPages };
   }
 
+  /** Requests held without an answer (hangAfter), not yet released or given up by the client. */
+  get hangingCount(): number {
+    return this.hanging.filter((res) => !res.writableEnded && !res.destroyed).length;
+  }
+
   /** Ends every stuck request with a 503, as a dropped connection would end. */
   releaseHanging(): void {
     for (const res of this.hanging.splice(0)) {

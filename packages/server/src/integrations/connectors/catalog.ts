@@ -1,7 +1,8 @@
+import { OutboundError } from '../../common/outbound-http.js';
 import { IntegrationType } from '../integration-kinds.js';
 import type { Connector, ConnectorEnvironment } from './connector.js';
 import { EntraConnector } from './microsoft-entra/entra-connector.js';
-import { ConnectWiseConnector } from './connectwise/connectwise-connector.js';
+import { connectWiseApiBase, ConnectWiseConnector } from './connectwise/connectwise-connector.js';
 
 export interface CredentialField {
   name: string;
@@ -22,6 +23,8 @@ export interface IntegrationKind {
   pushOnly: boolean;
   /** Builds the connector from opened credentials; absent for push-only types and types not built yet. */
   connect?: (credentials: Record<string, string>, env: ConnectorEnvironment) => Connector;
+  /** The URLs the connector will send these credentials to, so a forbidden one is refused before anything is saved. */
+  destinations?: (credentials: Record<string, string>, env: ConnectorEnvironment) => string[];
 }
 
 const field = (name: string, label: string, secret: boolean, help: string | null = null, required = true): CredentialField => ({ name, label, secret, required, help });
@@ -48,6 +51,7 @@ export const integrationKinds: IntegrationKind[] = [
     ],
     capabilities: { users: true, groups: true, companies: false, passwords: false },
     pushOnly: false,
+    destinations: (_credentials, env) => [env.microsoftLoginBaseUrl, env.microsoftGraphBaseUrl],
     connect: (credentials, env) =>
       new EntraConnector({ tenantId: credentials.tenantId ?? '', clientId: credentials.clientId ?? '', clientSecret: credentials.clientSecret ?? '' }, env),
   },
@@ -65,6 +69,7 @@ export const integrationKinds: IntegrationKind[] = [
     ],
     capabilities: { users: true, groups: false, companies: true, passwords: false },
     pushOnly: false,
+    destinations: (credentials) => [connectWiseApiBase(credentials.site ?? '')],
     connect: (credentials, env) =>
       new ConnectWiseConnector(
         { site: credentials.site ?? '', companyId: credentials.companyId ?? '', publicKey: credentials.publicKey ?? '', privateKey: credentials.privateKey ?? '', clientId: credentials.clientId ?? '' },
@@ -75,4 +80,21 @@ export const integrationKinds: IntegrationKind[] = [
 
 export function integrationKind(type: IntegrationType): IntegrationKind | undefined {
   return integrationKinds.find((kind) => kind.type === type);
+}
+
+/**
+ * Why Roster may not send these credentials where they point (plain http, a private or loopback address), or
+ * null. Checked when credentials are saved, so the administrator hears it at once; every request is checked
+ * again when it connects. A name that does not resolve now is not refused here (DNS may be down for a moment).
+ */
+export async function destinationRefusal(kind: IntegrationKind, credentials: Record<string, string>, env: ConnectorEnvironment): Promise<string | null> {
+  for (const url of kind.destinations?.(credentials, env) ?? []) {
+    try {
+      await env.http.check(url);
+    } catch (error) {
+      if (!(error instanceof OutboundError)) throw error;
+      if (error.failure === 'REFUSED') return error.message;
+    }
+  }
+  return null;
 }
