@@ -108,4 +108,7 @@ export class UserFilter {
 
   @Field(() => ID, { nullable: true, description: 'Only members of this group.' })
   groupId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'True: only pending users whose invitation email failed (they can be sent it again with `retryInvitationEmails`).' })
+  emailFailed?: boolean | null;
 }

@@ -131,6 +131,9 @@ export class UsersService {
       sql.push('EXISTS (SELECT 1 FROM group_members gm WHERE gm.membership_id = m.id AND gm.group_id = ?)');
       params.push(filter.groupId);
     }
+    if (filter?.emailFailed) {
+      sql.push("(m.status = 'INVITED' AND EXISTS (SELECT 1 FROM invitations i WHERE i.membership_id = m.id AND i.state = 'PENDING' AND i.delivery_status = 'FAILED'))");
+    }
     return { sql, params };
   }
 

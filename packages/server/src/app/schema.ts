@@ -16,13 +16,14 @@ import { AuditLogResolver } from '../audit/audit-log.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { IntegrationsResolver } from '../integrations/integrations.resolver.js';
 import { SyncRunsResolver } from '../integrations/sync-runs.resolver.js';
+import { EmailRetryResolver } from '../mail/email-retry.resolver.js';
 
 let built: Promise<GraphQLSchema> | null = null;
 
 /** The executable schema; built once per process (TypeGraphQL metadata is global). */
 export function buildRosterSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AuthResolver, ApiKeysResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver, AccountSettingsResolver, ImportsResolver, ServerInfoResolver, UserEventsResolver, IntegrationsResolver, SyncRunsResolver, UserAdminResolver, AuditLogResolver, WebhooksResolver],
+    resolvers: [AuthResolver, ApiKeysResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver, AccountSettingsResolver, ImportsResolver, ServerInfoResolver, UserEventsResolver, IntegrationsResolver, SyncRunsResolver, UserAdminResolver, AuditLogResolver, WebhooksResolver, EmailRetryResolver],
     validate: false,
     // Subscriptions read the services' event bus through their own `subscribe` functions; no topics are used.
     pubSub: {

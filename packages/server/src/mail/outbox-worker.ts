@@ -1,34 +1,63 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Logger } from '../app/logger.js';
-import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
+import { backoffDelayMs, keepLease, PollingWorker } from '../common/polling-worker.js';
 import { inTransaction } from '../db/transaction.js';
 import { DeliveryStatus, InvitationEntity } from '../invitations/invitation.entity.js';
 import type { EventBus } from '../realtime/events.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
-import type { EmailTransport, SendOutcome } from './transport.js';
+import { abandonedCallMessage, type EmailTransport, type SendOutcome } from './transport.js';
 
 export interface OutboxWorkerOptions {
   /** Emails per send call; Resend's batch endpoint takes at most 100. */
   batchSize?: number;
-  /** How long a claimed batch belongs to this worker; after that another worker may take it over. */
+  /** How long a claimed batch belongs to this worker unless renewed; after that another worker may take it over. */
   leaseMs?: number;
+  /** How often a worker renews the lease of the batch it is sending (real time; default a third of `leaseMs`). */
+  leaseRenewMs?: number;
   pollMs?: number;
-  /** Failed attempts (5xx, network) before an email is marked failed for good. */
-  maxAttempts?: number;
+  /**
+   * The deadline of one pass's send call: a call Resend has not answered by then is abandoned and counts as a
+   * transient failure, repeated later under the same idempotency key. One hung call cannot stop the outbox.
+   */
+  sendTimeoutMs?: number;
+  /** How long one pass (batches until none is due) may run; the batch in progress is then abandoned and stays due. */
+  passDeadlineMs?: number;
+  /** How long transient failures (5xx, network, timeouts, 429) are retried, from the email's first attempt. */
+  retryForMs?: number;
   baseBackoffMs?: number;
+  /** The longest wait between two attempts, so an email goes out soon after an outage ends. */
   maxBackoffMs?: number;
   workerId?: string;
+  /** The clock leases, due times and the retry window are read from (tests move it on instead of waiting). */
+  now?: () => Date;
 }
+
+type SettleDecision =
+  | { kind: 'sent' }
+  | { kind: 'fail'; attempts: number; error: string }
+  | { kind: 'retry'; attempts: number; error: string; delayMs: number };
+
+/** Outbox rows hold Resend's answer in 500 characters. */
+const MAX_ERROR_LENGTH = 480;
 
 /**
  * Delivers the outbox. A batch is claimed by a conditional UPDATE (only one worker's UPDATE can take a
  * row), keeps its idempotency key (`batch_key`) until it is settled, and is retried as the same batch:
  * if a worker dies after Resend accepted a batch, the next worker repeats the call with the same key and
  * Resend answers without sending again. Works on MySQL and SQLite, with any number of workers.
+ *
+ * A pass (batches until none is due) has a deadline and ends when the worker stops; each send call has its
+ * own deadline (`sendTimeoutMs`) and ends with the pass, so one hung call cannot hold up an instance's email.
+ * While a call runs the worker renews its lease: a slow but live worker keeps its batch, only a dead one's is
+ * taken over. Transient failures (5xx, network, timeouts, 409 and 429) are retried with capped, jittered
+ * exponential backoff until `retryForMs` after the first attempt (a day by default: a provider outage of hours
+ * loses nothing); only a permanent answer (4xx other than 409 and 429) fails an email at once. An admin can send a
+ * failed invitation email again (`email-retry.ts`).
  */
 export class OutboxWorker extends PollingWorker {
-  private readonly options: Required<OutboxWorkerOptions>;
+  private readonly options: Required<Omit<OutboxWorkerOptions, 'leaseRenewMs'>> & { leaseRenewMs: number };
+  private readonly now: () => Date;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,31 +70,60 @@ export class OutboxWorker extends PollingWorker {
       batchSize: 100,
       leaseMs: 60_000,
       pollMs: 1_000,
-      maxAttempts: 8,
+      sendTimeoutMs: 20_000,
+      passDeadlineMs: 5 * 60_000,
+      retryForMs: 24 * 60 * 60_000,
       baseBackoffMs: 2_000,
-      maxBackoffMs: 60 * 60_000,
+      maxBackoffMs: 15 * 60_000,
       workerId: `worker-${randomBytes(6).toString('hex')}`,
+      now: () => new Date(),
       ...options,
     };
-    super(settings.pollMs, logger, 'Outbox worker');
-    this.options = settings;
+    super(settings.pollMs, logger, 'Outbox worker', settings.passDeadlineMs);
+    this.options = { ...settings, leaseRenewMs: options.leaseRenewMs ?? Math.max(1, Math.floor(settings.leaseMs / 3)) };
+    this.now = settings.now;
   }
 
-  /** Claims and settles one batch; returns how many emails it held (0 when nothing was due). */
-  async runOnce(): Promise<number> {
+  /**
+   * Claims and settles one batch; returns how many emails it held (0 when nothing was due). `passSignal` is the
+   * pass's (its deadline, or the worker stopping): the send ends with it, and is repeated later with the same key.
+   */
+  async runOnce(passSignal?: AbortSignal): Promise<number> {
+    if (passSignal?.aborted) return 0;
     const batch = await this.claim();
     if (batch.length === 0) return 0;
-    const outcome = await this.transport.send(
-      batch.map((row) => ({ id: row.id, to: row.toAddress, subject: row.subject, html: row.html ?? '', text: row.textBody ?? '' })),
-      batch[0]!.batchKey!,
-    );
-    await this.settle(batch, outcome);
+    const batchKey = batch[0]!.batchKey!;
+    const startedAt = this.now();
+    const lease = keepLease(() => this.renewLease(batchKey), this.options.leaseRenewMs, this.logger, 'Outbox worker');
+    const signal = AbortSignal.any([AbortSignal.timeout(this.options.sendTimeoutMs), lease.lost, ...(passSignal ? [passSignal] : [])]);
+    let outcome: SendOutcome;
+    try {
+      const emails = batch.map((row) => ({ id: row.id, to: row.toAddress, subject: row.subject, html: row.html ?? '', text: row.textBody ?? '' }));
+      // The race keeps the deadline even for a transport that ignores the signal.
+      outcome = await Promise.race([this.transport.send(emails, batchKey, signal), whenAborted(signal)]);
+    } catch (error) {
+      outcome = { kind: 'retry', error: `Sending failed: ${(error as Error).message}` };
+    } finally {
+      lease.stop();
+    }
+    await this.settle(batch, outcome, startedAt);
     return batch.length;
+  }
+
+  private async renewLease(batchKey: string): Promise<boolean> {
+    const renewed = await this.dataSource
+      .getRepository(OutboxEmailEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ leaseUntil: new Date(this.now().getTime() + this.options.leaseMs) })
+      .where('batch_key = :key AND lease_owner = :me AND state = :pending', { key: batchKey, me: this.options.workerId, pending: OutboxState.PENDING })
+      .execute();
+    return Boolean(renewed.affected);
   }
 
   private async claim(): Promise<OutboxEmailEntity[]> {
     const repo = this.dataSource.getRepository(OutboxEmailEntity);
-    const now = new Date();
+    const now = this.now();
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
     const me = this.options.workerId;
 
@@ -106,15 +164,20 @@ export class OutboxWorker extends PollingWorker {
     return repo.find({ where: { batchKey, leaseOwner: me }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  private async settle(batch: OutboxEmailEntity[], outcome: SendOutcome): Promise<void> {
-    const now = new Date();
+  private async settle(batch: OutboxEmailEntity[], outcome: SendOutcome, startedAt: Date): Promise<void> {
+    const now = this.now();
     const me = this.options.workerId;
+    const ids = batch.map((row) => row.id);
+    const firstAttemptAt = batch[0]!.firstAttemptAt ?? startedAt;
+    const decision = this.decide(outcome, batch[0]!.attempts, firstAttemptAt, now);
     const invitationIds = batch.map((row) => row.invitationId).filter((id): id is string => id !== null);
-    await inTransaction(this.dataSource, async (manager) => {
+    // Every write is conditional on still holding the lease: a worker that lost its batch changes nothing.
+    const settled = await inTransaction(this.dataSource, async (manager) => {
       if (outcome.kind === 'sent') {
         const scrub = this.transport.name === 'resend';
+        let updated = 0;
         for (const [index, row] of batch.entries()) {
-          await manager.update(
+          const result = await manager.update(
             OutboxEmailEntity,
             { id: row.id, leaseOwner: me },
             {
@@ -125,42 +188,64 @@ export class OutboxWorker extends PollingWorker {
               leaseOwner: null,
               leaseUntil: null,
               attempts: row.attempts + 1,
+              firstAttemptAt,
               lastError: null,
               ...(scrub ? { html: null, textBody: null, actionUrl: null } : {}),
             },
           );
+          updated += result.affected ?? 0;
         }
+        if (updated === 0) return false;
         await this.markInvitations(manager, invitationIds, DeliveryStatus.SENT, null, now);
-        return;
+        return true;
       }
-      const attempts = batch[0]!.attempts + (outcome.kind === 'retry' && outcome.retryAfterSeconds ? 0 : 1);
-      if (outcome.kind === 'permanent' || attempts >= this.options.maxAttempts) {
-        await manager.update(
+      if (decision.kind === 'fail') {
+        const result = await manager.update(
           OutboxEmailEntity,
-          { id: In(batch.map((row) => row.id)), leaseOwner: me },
-          { state: OutboxState.FAILED, attempts, lastError: outcome.error, leaseOwner: null, leaseUntil: null },
+          { id: In(ids), leaseOwner: me },
+          { state: OutboxState.FAILED, attempts: decision.attempts, firstAttemptAt, lastError: decision.error, leaseOwner: null, leaseUntil: null },
         );
-        await this.markInvitations(manager, invitationIds, DeliveryStatus.FAILED, outcome.error, null);
-        this.logger.error(`Email delivery failed for good (${batch.length} email(s)): ${outcome.error}`);
-        return;
+        if (!result.affected) return false;
+        await this.markInvitations(manager, invitationIds, DeliveryStatus.FAILED, decision.error, null);
+        return true;
       }
-      const delayMs =
-        outcome.retryAfterSeconds !== undefined
-          ? outcome.retryAfterSeconds * 1000
-          : backoffDelayMs(attempts, this.options.baseBackoffMs, this.options.maxBackoffMs);
+      if (decision.kind !== 'retry') return false;
       await manager.update(
         OutboxEmailEntity,
-        { id: In(batch.map((row) => row.id)), leaseOwner: me },
-        { attempts, lastError: outcome.error, nextAttemptAt: new Date(now.getTime() + delayMs), leaseOwner: null, leaseUntil: null },
+        { id: In(ids), leaseOwner: me },
+        { attempts: decision.attempts, firstAttemptAt, lastError: decision.error, nextAttemptAt: new Date(now.getTime() + decision.delayMs), leaseOwner: null, leaseUntil: null },
       );
+      return false;
     });
-    if (invitationIds.length > 0 && outcome.kind !== 'retry') {
+    if (decision.kind === 'fail' && settled) this.logger.error(`Email delivery failed (${batch.length} email(s)): ${decision.error}`);
+    else if (decision.kind === 'retry') this.logger.info(`Email delivery will be retried in ${Math.round(decision.delayMs / 1000)} s (${batch.length} email(s)): ${decision.error}`);
+    if (settled && invitationIds.length > 0) {
       const byAccount = new Map<string, string[]>();
       for (const row of batch) if (row.invitationId) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row.invitationId]);
-      for (const [accountId, ids] of byAccount) {
-        this.events.publish({ accountId, type: 'email.delivery_changed', userIds: await this.membershipIdsOf(ids), at: now });
+      for (const [accountId, accountInvitationIds] of byAccount) {
+        this.events.publish({ accountId, type: 'email.delivery_changed', userIds: await this.membershipIdsOf(accountInvitationIds), at: now });
       }
     }
+  }
+
+  /**
+   * The retry rule: a permanent answer fails the email at once; a transient one is tried again after a capped,
+   * jittered exponential backoff (or when a 429 says), until `retryForMs` after the first attempt has passed.
+   */
+  private decide(outcome: SendOutcome, previousAttempts: number, firstAttemptAt: Date, now: Date): SettleDecision {
+    if (outcome.kind === 'sent') return { kind: 'sent' };
+    // A 429 with retry-after is Resend pacing us, not a failed attempt.
+    const attempts = previousAttempts + (outcome.kind === 'retry' && outcome.retryAfterSeconds ? 0 : 1);
+    const error = outcome.error.slice(0, MAX_ERROR_LENGTH);
+    if (outcome.kind === 'permanent') return { kind: 'fail', attempts, error };
+    const elapsedMs = now.getTime() - firstAttemptAt.getTime();
+    if (elapsedMs >= this.options.retryForMs) {
+      const hours = Math.round(elapsedMs / 3_600_000);
+      return { kind: 'fail', attempts, error: `Gave up after ${hours} hour${hours === 1 ? '' : 's'} of failed attempts. Last answer: ${error}`.slice(0, MAX_ERROR_LENGTH) };
+    }
+    const delayMs =
+      outcome.retryAfterSeconds !== undefined ? outcome.retryAfterSeconds * 1000 : backoffDelayMs(attempts, this.options.baseBackoffMs, this.options.maxBackoffMs);
+    return { kind: 'retry', attempts, error, delayMs };
   }
 
   private async markInvitations(manager: EntityManager, ids: string[], status: DeliveryStatus, error: string | null, sentAt: Date | null): Promise<void> {
@@ -185,3 +270,11 @@ export class OutboxWorker extends PollingWorker {
   }
 }
 
+/** Resolves, as a transient failure, when the signal fires (the send's deadline, shutdown, a lost lease). */
+function whenAborted(signal: AbortSignal): Promise<SendOutcome> {
+  return new Promise((resolve) => {
+    const settle = () => resolve({ kind: 'retry', error: abandonedCallMessage(signal) });
+    if (signal.aborted) settle();
+    else signal.addEventListener('abort', settle, { once: true });
+  });
+}

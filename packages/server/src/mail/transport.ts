@@ -18,8 +18,11 @@ export type SendOutcome =
 
 export interface EmailTransport {
   readonly name: 'resend' | 'dev-mailbox';
-  /** Sends the emails in one call under one idempotency key; a repeat with the same key sends nothing new. */
-  send(emails: OutgoingEmail[], idempotencyKey: string): Promise<SendOutcome>;
+  /**
+   * Sends the emails in one call under one idempotency key; a repeat with the same key sends nothing new.
+   * `signal` ends the call (its timeout, or shutdown): an ended call is a `retry`, repeated later with the same key.
+   */
+  send(emails: OutgoingEmail[], idempotencyKey: string, signal?: AbortSignal): Promise<SendOutcome>;
 }
 
 /** Resend through its SDK: `POST /emails` for one, `POST /emails/batch` for up to 100. */
@@ -31,17 +34,20 @@ export class ResendTransport implements EmailTransport {
     this.client = new Resend(apiKey, { baseUrl });
   }
 
-  async send(emails: OutgoingEmail[], idempotencyKey: string): Promise<SendOutcome> {
+  async send(emails: OutgoingEmail[], idempotencyKey: string, signal?: AbortSignal): Promise<SendOutcome> {
     const payload = emails.map((email) => ({ from: this.from, to: [email.to], subject: email.subject, html: email.html, text: email.text }));
     let response: { data: unknown; error: { name?: string; message?: string; statusCode?: number | null } | null; headers?: Record<string, string> | null };
     try {
+      // The SDK passes `signal` to fetch, which then stops waiting for the answer (and its body) when it fires.
       response =
         payload.length === 1
-          ? await this.client.emails.send(payload[0]!, { idempotencyKey })
-          : await this.client.batch.send(payload, { idempotencyKey });
+          ? await this.client.emails.send(payload[0]!, { idempotencyKey, signal })
+          : await this.client.batch.send(payload, { idempotencyKey, signal });
     } catch (error) {
-      return { kind: 'retry', error: `Network error: ${(error as Error).message}` };
+      return { kind: 'retry', error: signal?.aborted ? abandonedCallMessage(signal) : `Network error: ${(error as Error).message}` };
     }
+    // The SDK reports a failed fetch (an abort included) as an error without a status.
+    if (signal?.aborted && response.error) return { kind: 'retry', error: abandonedCallMessage(signal) };
     if (!response.error) {
       const data = response.data as { id?: string; data?: Array<{ id: string }> };
       const providerIds = payload.length === 1 ? [data.id ?? ''] : (data.data ?? []).map((d) => d.id);
@@ -60,6 +66,12 @@ export class ResendTransport implements EmailTransport {
     if (status === null || status >= 500) return { kind: 'retry', error: message };
     return { kind: 'permanent', error: message };
   }
+}
+
+/** Why a send call was abandoned (its deadline passed, shutdown, or another worker took its batch), in words. */
+export function abandonedCallMessage(signal: AbortSignal): string {
+  const reason = signal.reason as { name?: string; message?: string } | undefined;
+  return reason?.name === 'TimeoutError' ? 'The email provider did not answer in time; the call was abandoned and will be repeated.' : `The call to the email provider was abandoned: ${reason?.message ?? 'stopped'}.`;
 }
 
 /** The embedded default: nothing leaves the machine; emails are kept for the dev mailbox page and logged. */

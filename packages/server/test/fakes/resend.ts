@@ -21,15 +21,27 @@ interface ScriptedFailure {
   afterAccepting?: boolean;
 }
 
+/** A failure answered to every request while `active()` is true (an outage of some length of fake time). */
+interface Outage extends ScriptedFailure {
+  active: () => boolean;
+}
+
 /**
  * A local server that answers as Resend's API documents: `POST /emails` and `POST /emails/batch` (at most
  * 100), bearer auth, `Idempotency-Key` (a repeat returns the first response and sends nothing; the same key
- * with another payload is a 409), validation errors as 422, and scripted 429s (with retry-after) and 500s.
+ * with another payload is a 409), validation errors as 422, and scripted 429s (with retry-after) and 500s,
+ * outages (`failWhile`) and hung calls (`hangNext`: accepted, never answered).
  */
 export class FakeResend {
   readonly delivered: DeliveredEmail[] = [];
   readonly requests: Array<{ path: string; idempotencyKey: string | null; count: number; status: number }> = [];
   private readonly failures: ScriptedFailure[] = [];
+  private readonly outages: Outage[] = [];
+  private hangs = 0;
+  /** Requests accepted and never answered, ended at stop(). */
+  private readonly hung = new Set<http.ServerResponse>();
+  /** How many requests were accepted and left unanswered. */
+  hungCount = 0;
   private readonly idempotent = new Map<string, { payload: string; status: number; body: unknown }>();
   private server: http.Server | null = null;
   url = '';
@@ -40,6 +52,16 @@ export class FakeResend {
     this.failures.push(...failures);
   }
 
+  /** Answers `failure` to every request (before accepting anything) while `active()` holds. */
+  failWhile(active: () => boolean, failure: ScriptedFailure): void {
+    this.outages.push({ ...failure, active });
+  }
+
+  /** The next `count` requests are accepted (the emails count as sent) and never answered. */
+  hangNext(count = 1): void {
+    this.hangs += count;
+  }
+
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -48,6 +70,8 @@ export class FakeResend {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.hung) res.destroy();
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -90,6 +114,10 @@ export class FakeResend {
         return reply(previous.status, previous.body, {}, emails.length);
       }
     }
+    const outage = this.outages.find((o) => o.active());
+    if (outage) {
+      return reply(outage.status, { statusCode: outage.status, name: outage.name, message: outage.message }, outage.headers, emails.length);
+    }
     const failure = this.failures.shift();
     if (failure && !failure.afterAccepting) {
       return reply(failure.status, { statusCode: failure.status, name: failure.name, message: failure.message }, failure.headers, emails.length);
@@ -113,6 +141,13 @@ export class FakeResend {
     });
     const body = req.url === '/emails/batch' ? { data: ids.map((id) => ({ id })) } : { id: ids[0] };
     if (key) this.idempotent.set(key, { payload: raw, status: 200, body });
+    if (this.hangs > 0) {
+      this.hangs--;
+      this.hungCount++;
+      this.hung.add(res);
+      res.on('close', () => this.hung.delete(res));
+      return;
+    }
     if (failure?.afterAccepting) {
       return reply(failure.status, { statusCode: failure.status, name: failure.name, message: failure.message }, failure.headers, emails.length);
     }

@@ -85,6 +85,7 @@ export const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Mutation.inviteUsers': scope('invitations:write'),
   'Mutation.reinviteUsers': scope('invitations:write'),
   'Mutation.uninviteUsers': scope('invitations:write'),
+  'Mutation.retryInvitationEmails': scope('invitations:write'),
   'Mutation.previewImport': scope('imports:write'),
   'Mutation.updateImportMapping': scope('imports:write'),
   'Mutation.startImport': scope('imports:write'),
