@@ -93,6 +93,11 @@ export const IntegrationErrorCode = {
   INTEGRATION_DISABLED: 'INTEGRATION_DISABLED',
   /** The integration's type is pushed to Roster (SCIM) or has no connector yet: it cannot be synced or tested. */
   SYNC_NOT_SUPPORTED: 'SYNC_NOT_SUPPORTED',
+  /**
+   * A setting that decides where credentials are sent (site, tenant...) changed without every stored secret
+   * typed again: `fields` names the secrets to re-enter, `changed` the settings that moved.
+   */
+  CREDENTIALS_REQUIRED: 'CREDENTIALS_REQUIRED',
 } as const;
 export type IntegrationErrorCode = (typeof IntegrationErrorCode)[keyof typeof IntegrationErrorCode];
 

@@ -79,3 +79,24 @@ export const defaultIntegrationOptions = (type: IntegrationType): IntegrationOpt
 export function parseIntegrationOptions(type: IntegrationType, json: string): IntegrationOptions {
   return { ...defaultIntegrationOptions(type), ...(JSON.parse(json) as Partial<IntegrationOptions>) };
 }
+
+/**
+ * The settings (credential fields) that decide where an integration's credentials are sent: a host, a tenant,
+ * a region. Stored secrets only ever go to the destination they were typed for, so changing one of these
+ * requires every secret again (CREDENTIALS_REQUIRED), and a connection test to another destination never uses
+ * the stored secrets. Every type is listed so that a new one must say; a connector not built yet has none.
+ */
+const DESTINATION_SETTINGS: Record<IntegrationType, readonly string[]> = {
+  [IntegrationType.SCIM]: [],
+  // The token request goes to the login host under this tenant.
+  [IntegrationType.MICROSOFT_ENTRA]: ['tenantId'],
+  [IntegrationType.GOOGLE_WORKSPACE]: [],
+  // The Manage server's host (or on-premise origin) receives the API keys.
+  [IntegrationType.CONNECTWISE]: ['site'],
+  [IntegrationType.AUTOTASK]: [],
+  [IntegrationType.IT_GLUE]: [],
+};
+
+export function destinationSettings(type: IntegrationType): readonly string[] {
+  return DESTINATION_SETTINGS[type];
+}

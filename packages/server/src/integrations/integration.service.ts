@@ -11,7 +11,7 @@ import type { EventBus } from '../realtime/events.js';
 import { destinationRefusal, integrationKind, type IntegrationKind } from './connectors/catalog.js';
 import { ConnectorError, type ConnectorEnvironment, type ConnectorErrorCode } from './connectors/connector.js';
 import { IntegrationEntity } from './integration.entity.js';
-import { defaultIntegrationOptions, IntegrationStatus, IntegrationType, parseIntegrationOptions, UpstreamRemovalAction, type IntegrationOptions } from './integration-kinds.js';
+import { defaultIntegrationOptions, destinationSettings, IntegrationStatus, IntegrationType, parseIntegrationOptions, UpstreamRemovalAction, type IntegrationOptions } from './integration-kinds.js';
 import type { SecretBox } from './secret-box.js';
 import { queueRun, SYNC_EVENT } from './sync/sync-engine.js';
 import { ACTIVE_SYNC_STATES, SyncRunEntity, SyncRunState, SyncTrigger } from './sync/sync-run.entity.js';
@@ -138,7 +138,7 @@ export class IntegrationService {
     }
     if (changes.credentials?.length) {
       const current = this.currentCredentials(integration);
-      const merged = validCredentials(kind, current, changes.credentials, false);
+      const merged = replacedCredentials(kind, current, changes.credentials);
       await this.assertDestinationAllowed(kind, merged);
       update.sealedCredentials = this.secretBox.seal(JSON.stringify(merged), integration.id);
       audit.credentialFieldsReplaced = changes.credentials.map((c) => c.name).sort();
@@ -162,7 +162,7 @@ export class IntegrationService {
       integration = await this.find(viewer.accountId, input.id, 'input.id');
       type = integration.type;
       const current = this.currentCredentials(integration);
-      credentials = input.credentials?.length ? validCredentials(this.kindFor(type, 'input.id'), current, input.credentials, false) : current;
+      credentials = input.credentials?.length ? replacedCredentials(this.kindFor(type, 'input.id'), current, input.credentials) : current;
     } else if (input.type) {
       type = input.type;
       credentials = validCredentials(this.kindFor(type, 'input.type'), {}, input.credentials ?? [], true);
@@ -363,6 +363,26 @@ function validInterval(kind: IntegrationKind, minutes: number | null | undefined
     throw badInput('input.syncIntervalMinutes', `Sync every ${MIN_INTERVAL} minutes at most often and once a week at least (${MAX_INTERVAL} minutes), or leave it empty for on demand only.`);
   }
   return minutes;
+}
+
+/**
+ * The credentials after replacing the `given` fields of `current`. When a destination setting (site, tenant...)
+ * changes, the stored secrets would go to the new destination: every one of them must be among `given`, or
+ * nothing is used and CREDENTIALS_REQUIRED names the secrets to type again. Nothing has been sent by then.
+ */
+function replacedCredentials(kind: IntegrationKind, current: Record<string, string>, given: CredentialValue[]): Record<string, string> {
+  const merged = validCredentials(kind, current, given, false);
+  const moved = destinationSettings(kind.type).filter((name) => (merged[name] ?? '') !== (current[name] ?? ''));
+  if (moved.length === 0) return merged;
+  const retyped = new Set(given.map((credential) => credential.name));
+  const stale = kind.credentialFields.filter((field) => field.secret && current[field.name] !== undefined && !retyped.has(field.name));
+  if (stale.length === 0) return merged;
+  const label = (names: string[]) => names.map((name) => kind.credentialFields.find((field) => field.name === name)?.label ?? name).join(', ');
+  throw integrationError(
+    IntegrationErrorCode.CREDENTIALS_REQUIRED,
+    `Changing ${label(moved)} would send the stored credentials somewhere new: enter ${label(stale.map((field) => field.name))} again.`,
+    { field: 'input.credentials', fields: stale.map((field) => field.name), changed: moved },
+  );
 }
 
 /** Merges given fields over `current`, refusing unknown, repeated, empty or oversized fields; `complete` requires every required one. */

@@ -78,6 +78,10 @@ export class CredentialField {
   @Field(() => Boolean, { description: 'True for secrets: type them into a password box; Roster never shows them again.' }) secret!: boolean;
   @Field(() => Boolean, { description: 'True when the integration cannot work without it.' }) required!: boolean;
   @Field(() => String, { nullable: true, description: 'Where to find it.' }) help!: string | null;
+  @Field(() => Boolean, {
+    description: 'True when it decides where the credentials are sent (a host, tenant or region): changing it requires every secret again (CREDENTIALS_REQUIRED), and a test with a new value never uses the stored secrets.',
+  })
+  destination!: boolean;
 }
 
 @ObjectType({ description: 'What an integration type brings into Roster.', simpleResolvers: true })
@@ -217,7 +221,7 @@ export class UpdateIntegrationInput {
   @Field(() => IntegrationOptionsInput, { nullable: true, description: 'Options to change.' }) options?: IntegrationOptionsInput | null;
   @Field(() => Int, { nullable: true, description: 'Minutes between scheduled syncs (15 to 10080); an explicit null turns the schedule off; omitted keeps it.' })
   syncIntervalMinutes?: number | null;
-  @Field(() => [CredentialInput], { nullable: true, description: 'Credential fields to replace; the others keep their stored value.' }) credentials?: CredentialInput[] | null;
+  @Field(() => [CredentialInput], { nullable: true, description: 'Credential fields to replace; the others keep their stored value. Changing a destination field (see CredentialField.destination) requires every secret too.' }) credentials?: CredentialInput[] | null;
 }
 
 @ObjectType({ description: 'The integration after a change.' })
@@ -229,7 +233,7 @@ export class IntegrationPayload {
 export class TestIntegrationConnectionInput {
   @Field(() => ID, { nullable: true, description: 'The saved integration.' }) id?: string | null;
   @Field(() => IntegrationType, { nullable: true, description: 'The type, for credentials not saved yet.' }) type?: IntegrationType | null;
-  @Field(() => [CredentialInput], { nullable: true, description: 'Credentials to try; with `id`, they replace the stored ones for this test only.' }) credentials?: CredentialInput[] | null;
+  @Field(() => [CredentialInput], { nullable: true, description: 'Credentials to try; with `id`, they replace the stored ones for this test only (a new destination needs every secret typed again).' }) credentials?: CredentialInput[] | null;
 }
 
 @ObjectType({ description: 'The result of a connection test.' })

@@ -6,7 +6,7 @@ import { readKeysetPage } from '../common/keyset.js';
 import { liveEvents, type LiveEvent } from '../realtime/live-access.js';
 import { integrationKinds } from './connectors/catalog.js';
 import { IntegrationEntity } from './integration.entity.js';
-import { IntegrationType, parseIntegrationOptions } from './integration-kinds.js';
+import { destinationSettings, IntegrationType, parseIntegrationOptions } from './integration-kinds.js';
 import type { IntegrationService } from './integration.service.js';
 import {
   CreateIntegrationInput,
@@ -62,7 +62,10 @@ export class IntegrationsResolver {
   @Query(() => [IntegrationTypeInfo], { description: 'The integration types that can be set up, with the credentials each needs and what it brings in.' })
   async integrationTypes(@Ctx() ctx: RequestContext): Promise<IntegrationTypeInfo[]> {
     await ctx.admin();
-    return integrationKinds.map(({ connect: _connect, ...kind }) => kind);
+    return integrationKinds.map(({ connect: _connect, ...kind }) => {
+      const destinations = destinationSettings(kind.type);
+      return { ...kind, credentialFields: kind.credentialFields.map((field) => ({ ...field, destination: destinations.includes(field.name) })) };
+    });
   }
 
   @Query(() => IntegrationConnection, { description: 'Configured integrations of the current MSP account, oldest first.' })

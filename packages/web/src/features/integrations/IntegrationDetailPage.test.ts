@@ -277,6 +277,32 @@ describe('Integration detail page', () => {
     expect(toasts().text()).toContain('Saved.');
   });
 
+  it('asks for the secrets again beside the fields when a new tenant is typed, and shows the server refusing without them', async () => {
+    const integration = anIntegration({ id: 'int-1' });
+    const fake = api({ integration }, {
+      UpdateIntegration: () => graphQLError('CREDENTIALS_REQUIRED', 'Changing Directory (tenant) ID would send the stored credentials somewhere new: enter Client secret value again.'),
+    });
+    app = await mountApp(fake, '/integrations/int-1');
+    await app.wrapper.get('[data-testid="edit-integration"]').trigger('click');
+    await settle();
+    const dialog = app.wrapper.get('[role="dialog"]');
+    expect(dialog.find('[data-testid="retype-secrets"]').exists()).toBe(false);
+    await dialog.get('[data-testid="replace-tenantId"]').setValue('another-tenant');
+    const notice = dialog.get('[data-testid="retype-secrets"]');
+    expect(notice.text()).toBe(
+      'A new Directory (tenant) ID sends the credentials somewhere else: enter Client secret value again. Stored secrets are only sent where they were entered for.',
+    );
+    expect(dialog.text()).toContain('Client secret value (enter it again)');
+    expect(dialog.get('[data-testid="replace-clientSecret"]').attributes('aria-describedby')).toBe(notice.attributes('id'));
+    await dialog.get('[data-testid="edit-integration-form"]').trigger('submit');
+    await settle();
+    expect(dialog.get('[data-testid="edit-error"]').text()).toContain('enter Client secret value again');
+    // With the secret typed too, nothing is left to ask for.
+    await dialog.get('[data-testid="replace-clientSecret"]').setValue('secret-for-the-new-tenant');
+    expect(dialog.find('[data-testid="retype-secrets"]').exists()).toBe(false);
+    expect(dialog.text()).toContain('Client secret value (set)');
+  });
+
   it('says when the integration does not exist (or belongs to another account)', async () => {
     const fake = api({}, { IntegrationDetail: () => graphQLError('NOT_FOUND', 'Integration not found.') });
     app = await mountApp(fake, '/integrations/nope');

@@ -3,8 +3,8 @@
  * cache keeps them whole). Each call makes a fresh object; overrides say what a test is about.
  */
 
-export function aCredentialField(overrides: Partial<{ name: string; label: string; help: string | null; required: boolean; secret: boolean }> = {}) {
-  return { __typename: 'CredentialField', name: 'tenantId', label: 'Directory (tenant) ID', help: null, required: true, secret: false, ...overrides };
+export function aCredentialField(overrides: Partial<{ name: string; label: string; help: string | null; required: boolean; secret: boolean; destination: boolean }> = {}) {
+  return { __typename: 'CredentialField', name: 'tenantId', label: 'Directory (tenant) ID', help: null, required: true, secret: false, destination: false, ...overrides };
 }
 
 export function anIntegrationType(type: 'SCIM' | 'MICROSOFT_ENTRA' | 'CONNECTWISE' = 'MICROSOFT_ENTRA') {
@@ -19,7 +19,7 @@ export function anIntegrationType(type: 'SCIM' | 'MICROSOFT_ENTRA' | 'CONNECTWIS
     credentialFields: scim
       ? []
       : [
-          aCredentialField({ name: 'tenantId', label: 'Directory (tenant) ID' }),
+          aCredentialField({ name: 'tenantId', label: 'Directory (tenant) ID', destination: true }),
           aCredentialField({ name: 'clientId', label: 'Application (client) ID' }),
           aCredentialField({ name: 'clientSecret', label: 'Client secret value', secret: true, help: 'Copy its Value, not its Secret ID.' }),
         ],
