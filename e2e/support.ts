@@ -18,9 +18,15 @@ export interface StartedProduct {
  * with its own data folder, and waits for the start-up banner.
  */
 export async function startBuiltProduct(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-product-'))): Promise<StartedProduct> {
+  const childEnv: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', ...env };
+  if (!childEnv.PUBLIC_URL) {
+    // Production requires PUBLIC_URL; "unset" here means its development default, the server's own address.
+    if (childEnv.PORT === '0') childEnv.PORT = String(await freePort());
+    childEnv.PUBLIC_URL = `http://localhost:${childEnv.PORT}`;
+  }
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'packages/server/dist/main.js'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', ...env },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -80,6 +80,8 @@ export async function startChildRoster(name: string, env: Record<string, string>
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
+    // Production requires it; links are not used by the benchmarks.
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'error',
     ROSTER_SEED_DEMO: 'false',
     ROSTER_WEB_DIST: '/nonexistent',

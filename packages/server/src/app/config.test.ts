@@ -35,9 +35,22 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/PUBLIC_URL=.* must start with http:\/\/ or https:\/\//);
   });
 
+  it('requires PUBLIC_URL in production, listed with the other problems, so links never follow a Host header', () => {
+    let error: unknown;
+    try {
+      loadConfig({ NODE_ENV: 'production', PORT: 'eighty' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([expect.stringMatching(/PORT="eighty"/), expect.stringMatching(/^PUBLIC_URL is required in production/)]);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://roster.example.com/' }).publicUrl).toBe('https://roster.example.com');
+    expect(loadConfig({ NODE_ENV: 'development' }).publicUrl).toBe('http://localhost:4000');
+  });
+
   it('requires its own credentials key in production on MySQL, takes base64 or hex, and refuses a short one', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://root@db/roster' })).toThrow(/ROSTER_CREDENTIALS_KEY is required/);
-    expect(loadConfig({ NODE_ENV: 'production' }).credentialsKey).toBeNull();
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://roster.example.com' }).credentialsKey).toBeNull();
     const key = Buffer.alloc(32, 7);
     expect(loadConfig({ ROSTER_CREDENTIALS_KEY: key.toString('base64') }).credentialsKey).toEqual(key);
     expect(loadConfig({ ROSTER_CREDENTIALS_KEY: key.toString('hex') }).credentialsKey).toEqual(key);
