@@ -50,3 +50,6 @@ registerEnumType(UserSource, {
 });
 
 export const isAdministrator = (role: Role): boolean => role === Role.OWNER || role === Role.ADMIN;
+
+/** Owners are never suspended, by an administrator or from upstream: someone makes them an administrator first. */
+export const isSuspendable = (role: Role): boolean => role !== Role.OWNER;

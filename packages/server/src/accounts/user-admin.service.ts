@@ -8,7 +8,7 @@ import { InvitationEntity, InvitationState } from '../invitations/invitation.ent
 import type { EventBus } from '../realtime/events.js';
 import { MembershipEntity } from './membership.entity.js';
 import { refusalMessage, refusalToActOn, refusalToGrant, roleName } from './role-grants.js';
-import { Role, UserStatus } from './roles.js';
+import { isSuspendable, Role, UserStatus } from './roles.js';
 import { restoreMemberships, suspendMemberships } from './user-lifecycle.js';
 
 const MAX_USERS_PER_ACTION = 500;
@@ -92,7 +92,7 @@ export class UserAdminService {
       const user = selected.get(userId);
       if (!user) outcomes.set(userId, refusal(userId, null, 'NOT_FOUND', 'User was not found.'));
       else if (user.id === viewer.membershipId) outcomes.set(userId, refusal(userId, user.email, UserAdminCode.CANNOT_SUSPEND_SELF, 'You cannot suspend yourself.'));
-      else if (user.role === Role.OWNER) outcomes.set(userId, refusal(userId, user.email, UserAdminCode.OWNER_NOT_SUSPENDABLE, `${user.email} is an owner; change their role before suspending them.`));
+      else if (!isSuspendable(user.role)) outcomes.set(userId, refusal(userId, user.email, UserAdminCode.OWNER_NOT_SUSPENDABLE, `${user.email} is an owner; change their role before suspending them.`));
       else if (user.status === UserStatus.SUSPENDED) outcomes.set(userId, refusal(userId, user.email, UserAdminCode.ALREADY_SUSPENDED, `${user.email} is already suspended.`));
       else eligible.push(userId);
     }

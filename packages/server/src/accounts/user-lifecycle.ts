@@ -2,7 +2,7 @@ import { In, type EntityManager } from 'typeorm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { InvitationEntity } from '../invitations/invitation.entity.js';
 import { MembershipEntity } from './membership.entity.js';
-import { Role, UserStatus } from './roles.js';
+import { isSuspendable, UserStatus } from './roles.js';
 
 /**
  * Suspends users inside the caller's transaction (never deletes them: their history stays). Owners and
@@ -22,7 +22,7 @@ export async function suspendMemberships(
     where: { id: In(userIds), accountId },
     select: { id: true, email: true, role: true, status: true },
   });
-  const toSuspend = candidates.filter((m) => m.role !== Role.OWNER && m.status !== UserStatus.SUSPENDED);
+  const toSuspend = candidates.filter((m) => isSuspendable(m.role) && m.status !== UserStatus.SUSPENDED);
   if (toSuspend.length === 0) return [];
   const ids = toSuspend.map((m) => m.id);
   await manager.update(MembershipEntity, { id: In(ids) }, { status: UserStatus.SUSPENDED, updatedAt: now });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { Role, UserSource, UserStatus } from '../accounts/roles.js';
+import { isSuspendable, UserSource, UserStatus } from '../accounts/roles.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { restoreMemberships, suspendMemberships } from '../accounts/user-lifecycle.js';
@@ -245,7 +245,7 @@ export class ProvisioningService {
     // Upstream restates `active: true` on every sync and PUT: only a suspension this integration made is undone
     // by it; an admin's own suspension stands until an admin restores the user.
     const wantsRestore = upstream.active && membership.status === UserStatus.SUSPENDED && (await this.suspendedBy(integration, membership.id));
-    if (wantsSuspend && membership.role === Role.OWNER) {
+    if (wantsSuspend && !isSuspendable(membership.role)) {
       return { userId: membership.id, action: ProvisionAction.SKIPPED, reason: 'An owner is never suspended from upstream; change it in Roster.' };
     }
     if (!emailChanged && !nameChanged && !externalIdChanged && !wantsSuspend && !wantsRestore && link.fingerprint === fingerprint) {
@@ -314,7 +314,7 @@ export class ProvisioningService {
     if (!linked) throw new ProvisioningError('NOT_FOUND', `User ${userId} was not found.`);
     const opts = this.optionsOf(integration);
     const now = new Date();
-    const suspend = opts.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND && linked.membership.role !== Role.OWNER;
+    const suspend = opts.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND && isSuspendable(linked.membership.role);
     const suspended = await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(ExternalLinkEntity, { id: linked.link.id });
       await recordAudit(manager, integration.accountId, this.actorOf(integration), [
@@ -422,7 +422,7 @@ export class ProvisioningService {
       throw new ProvisioningError('NAME_TAKEN', `Another group of this account is already called "${name}".`);
     }
     await inTransaction(this.dataSource, async (manager) => {
-      await manager.update(GroupEntity, { id: linked.group.id }, { name });
+      await manager.update(GroupEntity, { id: linked.group.id }, { name, updatedAt: now });
       await manager.update(ExternalLinkEntity, { id: linked.link.id }, { lastSeenAt: now, attributes: attributeJson });
       await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'group.renamed', targetId: linked.group.id, details: { from: linked.group.name, to: name } }]);
     });
@@ -471,6 +471,8 @@ export class ProvisioningService {
       : [...new Set(change.remove ?? [])].filter((id) => current.has(id));
     if (add.length === 0 && remove.length === 0) return { added: [], removed: [], unknown };
     await inTransaction(this.dataSource, async (manager) => {
+      // A member change is a change of the group (SCIM's meta.lastModified).
+      await manager.update(GroupEntity, { id: groupId }, { updatedAt: new Date() });
       if (remove.length) await manager.delete(GroupMemberEntity, { groupId, membershipId: In(remove) });
       if (add.length) await manager.insert(GroupMemberEntity, add.map((membershipId) => ({ groupId, membershipId, accountId: integration.accountId })));
       const actor = this.actorOf(integration);
