@@ -24,6 +24,10 @@ export class GroupEntity {
   @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
   createdAt!: Date;
 
+  /** When the group was last renamed or its members changed by an integration (SCIM's meta.lastModified); null until then. */
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  updatedAt?: Date | null;
+
   @ManyToOne(() => AccountEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id' })
   account?: AccountEntity;

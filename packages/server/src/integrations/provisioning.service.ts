@@ -422,7 +422,7 @@ export class ProvisioningService {
       throw new ProvisioningError('NAME_TAKEN', `Another group of this account is already called "${name}".`);
     }
     await inTransaction(this.dataSource, async (manager) => {
-      await manager.update(GroupEntity, { id: linked.group.id }, { name });
+      await manager.update(GroupEntity, { id: linked.group.id }, { name, updatedAt: now });
       await manager.update(ExternalLinkEntity, { id: linked.link.id }, { lastSeenAt: now, attributes: attributeJson });
       await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'group.renamed', targetId: linked.group.id, details: { from: linked.group.name, to: name } }]);
     });
@@ -471,6 +471,8 @@ export class ProvisioningService {
       : [...new Set(change.remove ?? [])].filter((id) => current.has(id));
     if (add.length === 0 && remove.length === 0) return { added: [], removed: [], unknown };
     await inTransaction(this.dataSource, async (manager) => {
+      // A member change is a change of the group (SCIM's meta.lastModified).
+      await manager.update(GroupEntity, { id: groupId }, { updatedAt: new Date() });
       if (remove.length) await manager.delete(GroupMemberEntity, { groupId, membershipId: In(remove) });
       if (add.length) await manager.insert(GroupMemberEntity, add.map((membershipId) => ({ groupId, membershipId, accountId: integration.accountId })));
       const actor = this.actorOf(integration);
