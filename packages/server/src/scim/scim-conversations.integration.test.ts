@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { UserSource, UserStatus } from '../accounts/roles.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
@@ -11,6 +11,7 @@ import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { startTestRoster, type TestRoster } from '../../test/harness.js';
 import { ScimClient, scimFilter } from '../../test/scim-client.js';
+import { schemaProblems, servedSchemas } from '../../test/scim-schema-validator.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -25,8 +26,20 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     roster.services.events.subscribe((event) => events.push(event));
   });
   afterAll(() => roster?.close());
+  let clients: ScimClient[] = [];
   beforeEach(() => {
     events = [];
+    clients = [];
+  });
+
+  // A schema-driven client (RFC 7643 §7) reads every response against /Schemas and /ResourceTypes: each response
+  // of these conversations must be one it accepts.
+  afterEach(async () => {
+    if (clients.length === 0) return;
+    const [schemasResponse, typesResponse] = [await clients[0]!.get('/Schemas'), await clients[0]!.get('/ResourceTypes')];
+    const served = servedSchemas(schemasResponse.body!, typesResponse.body!);
+    const problems = clients.flatMap((client) => client.exchanges.flatMap(({ method, path, response }) => schemaProblems(response.body, served).map((p) => `${method} ${path}: ${p}`)));
+    expect(problems).toEqual([]);
   });
 
   const membership = (id: string) => roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ id });
@@ -39,7 +52,9 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     const integration = await build.aScimIntegration(account.id, options);
-    return { account, integration, scim: new ScimClient(roster.url, integration.token), build };
+    const scim = new ScimClient(roster.url, integration.token);
+    clients.push(scim);
+    return { account, integration, scim, build };
   }
 
   it('follows Okta: lookup, create (invited, no email), read, update, deactivate, reactivate, email change', async () => {

@@ -1,14 +1,14 @@
-import type express from 'express';
 import type { Services } from '../app/context.js';
 import type { IntegrationEntity } from '../integrations/integration.entity.js';
-import { GROUP_SCHEMA, listResponse } from './scim-discovery.js';
+import { GROUP_SCHEMA } from './scim-schemas.js';
 import type { GroupRow, Page, ScimDirectory } from './scim-directory.js';
 import { scimBadRequest, scimConflict, scimNotFound } from './scim-error.js';
 import type { ScimCriterion } from './scim-filter.js';
 import { elementMatches, keyOf, parseAttributePath, valueOf, type PatchOperation } from './scim-patch.js';
 import { ProvisionAction } from '../integrations/provisioning.service.js';
 import { ExternalResourceType } from '../integrations/integration-kinds.js';
-import { project, provisioningCall } from './scim-response.js';
+import { provisioningCall } from './scim-response.js';
+import { project, shows, type Projection } from './scim-list-request.js';
 
 type Json = Record<string, unknown>;
 const KNOWN_GROUP_ATTRIBUTES = new Set(['schemas', 'id', 'externalid', 'displayname', 'members', 'meta']);
@@ -20,22 +20,22 @@ export class GroupResources {
     private readonly directory: ScimDirectory,
   ) {}
 
-  async list(integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, query: express.Request['query'], baseUrl: string): Promise<Json> {
-    const withMembers = !excludesMembers(query);
+  async list(integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, projection: Projection, baseUrl: string): Promise<{ total: number; resources: Json[] }> {
+    const withMembers = shows(projection, 'members');
     const { total, rows } = await this.directory.listGroups(integration, criteria, page, withMembers);
     const resources = await this.render(integration, rows, withMembers, baseUrl);
-    return listResponse(resources.map((r) => project(r, query)), total, page.startIndex);
+    return { total, resources: resources.map((r) => project(r, projection)) };
   }
 
-  async get(integration: IntegrationEntity, id: string, query: express.Request['query'], baseUrl: string): Promise<Json> {
-    const withMembers = !excludesMembers(query);
+  async get(integration: IntegrationEntity, id: string, projection: Projection, baseUrl: string): Promise<Json> {
+    const withMembers = shows(projection, 'members');
     const row = await this.directory.group(integration, id, withMembers);
     if (!row) throw scimNotFound('Group', id);
     const [resource] = await this.render(integration, [row], withMembers, baseUrl);
-    return project(resource!, query);
+    return project(resource!, projection);
   }
 
-  async create(integration: IntegrationEntity, body: unknown, baseUrl: string): Promise<Json> {
+  async create(integration: IntegrationEntity, body: unknown, projection: Projection, baseUrl: string): Promise<Json> {
     const input = readGroupResource(body);
     const externalId = await this.directory.indexableExternalId(integration, ExternalResourceType.GROUP, input.externalId, null);
     const result = await provisioningCall(() =>
@@ -43,10 +43,10 @@ export class GroupResources {
     );
     if (result.action === ProvisionAction.CONFLICT) throw scimConflict(`This integration already provisioned a group called ${JSON.stringify(input.displayName)}.`);
     if (input.memberIds.length) await this.services.provisioning.changeGroupMembers(integration, result.groupId, { add: input.memberIds });
-    return this.get(integration, result.groupId, {}, baseUrl);
+    return this.get(integration, result.groupId, projection, baseUrl);
   }
 
-  async replace(integration: IntegrationEntity, id: string, body: unknown, baseUrl: string): Promise<Json> {
+  async replace(integration: IntegrationEntity, id: string, body: unknown, projection: Projection, baseUrl: string): Promise<Json> {
     await this.mustExist(integration, id);
     const input = readGroupResource(body);
     const externalId = await this.directory.indexableExternalId(integration, ExternalResourceType.GROUP, input.externalId, id);
@@ -54,7 +54,7 @@ export class GroupResources {
       this.services.provisioning.updateGroup(integration, id, { displayName: input.displayName, externalId, attributes: externalIdAttributes(input.externalId) }),
     );
     await this.services.provisioning.changeGroupMembers(integration, id, { add: input.memberIds, replace: true });
-    return this.get(integration, id, {}, baseUrl);
+    return this.get(integration, id, projection, baseUrl);
   }
 
   /**
@@ -123,10 +123,12 @@ export class GroupResources {
       ...(withMembers
         ? { members: memberIds.filter((m) => displays.has(m)).map((m) => ({ value: m, display: displays.get(m), $ref: `${baseUrl}/Users/${m}`, type: 'User' })) }
         : {}),
-      meta: { resourceType: 'Group', created: group.createdAt.toISOString(), lastModified: link.lastSeenAt.toISOString(), location: `${baseUrl}/Groups/${group.id}` },
+      meta: { resourceType: 'Group', created: group.createdAt.toISOString(), lastModified: latest(group.createdAt, group.updatedAt, link.lastSeenAt).toISOString(), location: `${baseUrl}/Groups/${group.id}` },
     }));
   }
 }
+
+const latest = (...dates: Array<Date | null | undefined>) => new Date(Math.max(...dates.map((d) => d?.getTime() ?? 0)));
 
 /** The client's externalId is kept in the link's attributes, indexed or not (see ScimDirectory.indexableExternalId). */
 const externalIdAttributes = (externalId: string | null) => (externalId ? { externalId } : null);
@@ -135,11 +137,6 @@ function externalIdOf(link: { externalId: string | null; attributes: string | nu
   const stored = link.attributes ? (JSON.parse(link.attributes) as Json).externalId : undefined;
   const externalId = typeof stored === 'string' ? stored : link.externalId;
   return externalId ? { externalId } : {};
-}
-
-function excludesMembers(query: express.Request['query']): boolean {
-  const excluded = typeof query.excludedAttributes === 'string' ? query.excludedAttributes.toLowerCase().split(',').map((s) => s.trim()) : [];
-  return excluded.includes('members');
 }
 
 function readGroupResource(body: unknown): { displayName: string; externalId: string | null; memberIds: string[] } {

@@ -141,12 +141,14 @@ function applyAt(resource: Json, path: AttributePath, op: PatchOpName, value: un
       if (path.subAttribute) created[path.subAttribute] = value;
       else if (value && typeof value === 'object') Object.assign(created, value);
       container[key] = [...list, created];
+      keepOnePrimary(container[key] as unknown[], isPrimary(created) ? created : undefined);
       return;
     }
     for (const item of matches as Json[]) {
       if (path.subAttribute) item[keyOf(item, path.subAttribute) ?? path.subAttribute] = value;
       else if (value && typeof value === 'object') Object.assign(item, value);
     }
+    keepOnePrimary(list, (matches as Json[]).filter(isPrimary).at(-1));
     return;
   }
 
@@ -167,7 +169,9 @@ function applyAt(resource: Json, path: AttributePath, op: PatchOpName, value: un
     return;
   }
   if (op === 'add' && Array.isArray(current)) {
-    container[key] = [...current, ...(Array.isArray(value) ? value : [value])];
+    const added = Array.isArray(value) ? value : [value];
+    container[key] = [...current, ...added];
+    keepOnePrimary(container[key] as unknown[], added.filter((item): item is Json => !!item && typeof item === 'object' && isPrimary(item)).at(-1));
     return;
   }
   if (op === 'add' && current && typeof current === 'object' && value && typeof value === 'object' && !Array.isArray(value)) {
@@ -175,6 +179,22 @@ function applyAt(resource: Json, path: AttributePath, op: PatchOpName, value: un
     return;
   }
   container[key] = value;
+}
+
+const isPrimary = (item: Json) => {
+  const primary = valueOf(item, 'primary');
+  return primary === true || (typeof primary === 'string' && primary.trim().toLowerCase() === 'true');
+};
+
+/**
+ * RFC 7643 §2.4: `primary: true` appears at most once in a multi-valued attribute; RFC 7644 §3.5.2: when a
+ * PATCH makes a value primary, the server sets the others to false.
+ */
+function keepOnePrimary(list: unknown[], winner: Json | undefined): void {
+  if (!winner) return;
+  for (const item of list) {
+    if (item !== winner && item && typeof item === 'object' && isPrimary(item as Json)) (item as Json)[keyOf(item as Json, 'primary')!] = false;
+  }
 }
 
 /** Whether an element of a multi-valued attribute meets a value filter such as `type eq "work"`. */

@@ -4,16 +4,13 @@ import { normalizeEmail } from '../common/columns.js';
 import type { ExternalLinkEntity } from '../integrations/external-link.entity.js';
 import type { UpstreamUser } from '../integrations/provisioning.service.js';
 import { scimBadRequest } from './scim-error.js';
-import { keyOf, valueOf } from './scim-patch.js';
+import { valueOf } from './scim-patch.js';
+import { conformUserAttributes, ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from './scim-schemas.js';
 
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export { ENTERPRISE_USER_SCHEMA, USER_SCHEMA };
 const KNOWN_USER_SCHEMAS = new Set([USER_SCHEMA.toLowerCase(), ENTERPRISE_USER_SCHEMA.toLowerCase()]);
 
 type Json = Record<string, unknown>;
-
-/** Attributes Roster owns (or the protocol does); never stored from a client's body. */
-const NOT_STORED = new Set(['id', 'meta', 'password', 'active', 'schemas', 'groups']);
 
 /** The SCIM attributes Roster keeps in the link (name parts, addresses...), so a client reads back what it wrote. */
 const MAX_STORED_ATTRIBUTES = 60_000;
@@ -57,17 +54,19 @@ export function checkSchemas(schemas: unknown): void {
   if (unknown.length) throw scimBadRequest('invalidValue', `Unknown schema ${JSON.stringify(unknown[0])}: Roster knows ${USER_SCHEMA} and ${ENTERPRISE_USER_SCHEMA}.`);
 }
 
-/** What a client wrote that Roster keeps verbatim (userName, name, emails, addresses, the enterprise extension...). */
+/**
+ * What a client wrote that Roster keeps: userName first, the externalId, then the declared attributes
+ * (conformUserAttributes). `active` is Roster's user state, not stored; `password` is never kept.
+ */
 export function storedAttributes(resource: Json): Json {
-  const kept: Json = {};
-  for (const [key, value] of Object.entries(resource)) {
-    if (NOT_STORED.has(key.toLowerCase()) || value === null || value === undefined) continue;
-    kept[key] = value;
-  }
+  const { active: _active, userName, ...attributes } = conformUserAttributes(resource, 'refuse');
+  const externalId = valueOf(resource, 'externalId');
   // userName first: the list endpoint narrows a userName filter by the stored text before checking it exactly.
-  const userNameKey = keyOf(kept, 'userName');
-  const ordered: Json = userNameKey ? { userName: String(kept[userNameKey]).trim() } : {};
-  for (const [key, value] of Object.entries(kept)) if (key !== userNameKey) ordered[key] = value;
+  const ordered: Json = {
+    ...(typeof userName === 'string' ? { userName: userName.trim() } : {}),
+    ...(typeof externalId === 'string' && externalId ? { externalId } : {}),
+    ...attributes,
+  };
   if (JSON.stringify(ordered).length > MAX_STORED_ATTRIBUTES) throw scimBadRequest('invalidValue', 'The User has more attributes than Roster keeps (60 KB of JSON).');
   return ordered;
 }
@@ -117,20 +116,26 @@ export interface UserRow {
   link: ExternalLinkEntity;
 }
 
-/** The SCIM view of a Roster user: what the client wrote, with Roster's id, state and email on top. */
+/**
+ * The SCIM view of a Roster user: what the client wrote, with Roster's id, state and email on top. An attribute
+ * the client removed stays removed; only a user whose link holds nothing written (not pushed over SCIM) gets
+ * a name from Roster's. The email is always there: a Roster user is the address it invites.
+ */
 export function toScimUser({ membership, link }: UserRow, baseUrl: string): Json {
-  const stored = link.attributes ? (JSON.parse(link.attributes) as Json) : {};
+  const stored = link.attributes ? (JSON.parse(link.attributes) as Json) : null;
+  const { active: _active, userName, ...attributes } = stored ? conformUserAttributes(stored, 'drop') : ({} as Json);
   const resource: Json = { schemas: [USER_SCHEMA], id: membership.id };
-  const externalId = valueOf(stored, 'externalId') ?? link.externalId;
-  if (externalId) resource.externalId = externalId;
-  resource.userName = valueOf(stored, 'userName') ?? membership.email;
-  if (!keyOf(stored, 'name')) resource.name = nameParts(membership.name ?? membership.email);
-  if (!keyOf(stored, 'displayName') && membership.name) resource.displayName = membership.name;
-  if (!keyOf(stored, 'emails')) resource.emails = [{ value: membership.email, type: 'work', primary: true }];
-  for (const [key, value] of Object.entries(stored)) {
-    if (key === 'userName' || key.toLowerCase() === 'externalid') continue;
+  const externalId = (stored && valueOf(stored, 'externalId')) ?? link.externalId;
+  if (typeof externalId === 'string' && externalId) resource.externalId = externalId;
+  resource.userName = userName ?? membership.email;
+  if (!stored) {
+    resource.name = nameParts(membership.name ?? membership.email);
+    if (membership.name) resource.displayName = membership.name;
+  }
+  if (!attributes.emails) resource.emails = [{ value: membership.email, type: 'work', primary: true }];
+  for (const [key, value] of Object.entries(attributes)) {
     resource[key] = value;
-    if (key.toLowerCase() === ENTERPRISE_USER_SCHEMA.toLowerCase()) (resource.schemas as string[]).push(ENTERPRISE_USER_SCHEMA);
+    if (key === ENTERPRISE_USER_SCHEMA) (resource.schemas as string[]).push(ENTERPRISE_USER_SCHEMA);
   }
   resource.active = membership.status !== UserStatus.SUSPENDED;
   resource.meta = {

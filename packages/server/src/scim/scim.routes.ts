@@ -7,13 +7,15 @@ import { hashToken } from '../auth/tokens.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';
 import { ExternalResourceType, IntegrationStatus, IntegrationType } from '../integrations/integration-kinds.js';
 import { ProvisionAction } from '../integrations/provisioning.service.js';
-import { project, provisioningCall } from './scim-response.js';
-import { listResponse, MAX_PAGE_SIZE, resourceTypes, schemas, serviceProviderConfig } from './scim-discovery.js';
+import { provisioningCall } from './scim-response.js';
+import { listResponse, serviceProviderConfig } from './scim-discovery.js';
 import { ScimDirectory, type Page } from './scim-directory.js';
 import { ScimError, scimBadRequest, scimConflict, scimNotFound } from './scim-error.js';
 import { parseScimFilter, type ScimCriterion } from './scim-filter.js';
 import { GroupResources } from './scim-groups.js';
-import { applyPatch, keyOf, readPatchRequest, valueOf } from './scim-patch.js';
+import { listRequestFromQuery, listRequestFromSearch, project, projectionOf, type ListRequest, type Projection } from './scim-list-request.js';
+import { applyPatch, readPatchRequest, valueOf } from './scim-patch.js';
+import { servedResourceTypes, servedSchemas } from './scim-schemas.js';
 import { displayNameOf, pickEmail, readActive, readUserResource, storedAttributes, toScimUser } from './scim-user.mapper.js';
 
 export const SCIM_BASE_PATH = '/scim/v2';
@@ -33,8 +35,8 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   const directory = new ScimDirectory(services.dataSource);
   const provisioning = services.provisioning;
   const groups = new GroupResources(services, directory);
-  const baseUrlOf = (req: express.Request) =>
-    `${services.config.publicUrlFromPort ? `${req.protocol}://${req.get('host')}` : services.config.publicUrl.replace(/\/$/, '')}${SCIM_BASE_PATH}`;
+  // Only the configured public URL (its default follows the port listened on): a Host header names no location.
+  const baseUrl = () => `${services.config.publicUrl}${SCIM_BASE_PATH}`;
   const send = (res: express.Response, status: number, body?: unknown) => {
     if (body === undefined) res.status(status).end();
     else res.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
@@ -59,27 +61,63 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     };
 
   // ---- discovery -------------------------------------------------------------------------------------------
-  router.get('/ServiceProviderConfig', (req, res) => send(res, 200, serviceProviderConfig(baseUrlOf(req))));
+  router.get('/ServiceProviderConfig', (_req, res) => send(res, 200, serviceProviderConfig(baseUrl())));
   // Microsoft's SCIM validator calls this pre-RFC name.
-  router.get('/serviceConfiguration', (req, res) => send(res, 200, serviceProviderConfig(baseUrlOf(req))));
-  router.get('/ResourceTypes', (req, res) => {
-    const types = resourceTypes(baseUrlOf(req));
+  router.get('/serviceConfiguration', (_req, res) => send(res, 200, serviceProviderConfig(baseUrl())));
+  router.get('/ResourceTypes', (_req, res) => {
+    const types = servedResourceTypes(baseUrl());
     send(res, 200, listResponse(types, types.length, 1));
   });
   router.get('/ResourceTypes/:name', (req, res) => {
-    const type = resourceTypes(baseUrlOf(req)).find((t) => t.id.toLowerCase() === String(req.params.name).toLowerCase());
+    const type = servedResourceTypes(baseUrl()).find((t) => t.id.toLowerCase() === String(req.params.name).toLowerCase());
     if (!type) throw new ScimError(404, `No resource type ${JSON.stringify(req.params.name)}.`);
     send(res, 200, type);
   });
-  router.get('/Schemas', (req, res) => {
-    const all = schemas(baseUrlOf(req));
+  router.get('/Schemas', (_req, res) => {
+    const all = servedSchemas(baseUrl());
     send(res, 200, listResponse(all, all.length, 1));
   });
   router.get('/Schemas/:id', (req, res) => {
-    const schema = schemas(baseUrlOf(req)).find((s) => s.id.toLowerCase() === String(req.params.id).toLowerCase());
+    const schema = servedSchemas(baseUrl()).find((s) => s.id.toLowerCase() === String(req.params.id).toLowerCase());
     if (!schema) throw new ScimError(404, `No schema ${JSON.stringify(req.params.id)}.`);
     send(res, 200, schema);
   });
+
+  // ---- lists and searches ----------------------------------------------------------------------------------
+  // GET with query parameters and POST .search with a SearchRequest body (RFC 7644 §3.4.3) read into one
+  // ListRequest and answer through the same functions: same filters, paging and attribute projection.
+  const listUsers = async (integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, projection: Projection) => {
+    const { total, rows } = await directory.listUsers(integration, criteria, page, baseUrl());
+    return { total, resources: rows.map((row) => project(toScimUser(row, baseUrl()), projection)) };
+  };
+  const listGroups = (integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, projection: Projection) =>
+    groups.list(integration, criteria, page, projection, baseUrl());
+  const answerList = async (res: express.Response, request: ListRequest, list: (criteria: ScimCriterion[], page: Page, projection: Projection) => Promise<{ total: number; resources: Json[] }>, resource: 'User' | 'Group') => {
+    const { total, resources } = await list(criteriaOf(resource, request.filter), request.page, request.projection);
+    send(res, 200, listResponse(resources, total, request.page.startIndex));
+  };
+
+  router.get('/Users', handle(async (req, res) => answerList(res, listRequestFromQuery(req.query), (...args) => listUsers(req.integration, ...args), 'User')));
+  router.post('/Users/.search', handle(async (req, res) => answerList(res, listRequestFromSearch(req.body), (...args) => listUsers(req.integration, ...args), 'User')));
+  router.get('/Groups', handle(async (req, res) => answerList(res, listRequestFromQuery(req.query), (...args) => listGroups(req.integration, ...args), 'Group')));
+  router.post('/Groups/.search', handle(async (req, res) => answerList(res, listRequestFromSearch(req.body), (...args) => listGroups(req.integration, ...args), 'Group')));
+
+  // A search at the root covers both resource types, users first. A filter on an attribute only one type has
+  // matches nothing of the other; one neither type can filter on is a 400.
+  router.post(
+    '/.search',
+    handle(async (req, res) => {
+      const request = listRequestFromSearch(req.body);
+      const userCriteria = attempt(() => criteriaOf('User', request.filter));
+      const groupCriteria = attempt(() => criteriaOf('Group', request.filter));
+      if (userCriteria instanceof Error && groupCriteria instanceof Error) throw userCriteria;
+      const { startIndex, count } = request.page;
+      const users = userCriteria instanceof Error ? { total: 0, resources: [] } : await listUsers(req.integration, userCriteria, { startIndex, count }, request.projection);
+      const groupPage = { startIndex: Math.max(1, startIndex - users.total), count: count - users.resources.length };
+      const found = groupCriteria instanceof Error ? { total: 0, resources: [] } : await listGroups(req.integration, groupCriteria, groupPage, request.projection);
+      send(res, 200, listResponse([...users.resources, ...found.resources], users.total + found.total, startIndex));
+    }),
+  );
 
   // ---- users -----------------------------------------------------------------------------------------------
   const findUser = async (integration: IntegrationEntity, id: string) => {
@@ -87,42 +125,27 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     if (!linked) throw scimNotFound('User', id);
     return linked;
   };
-  const userNameTaken = async (integration: IntegrationEntity, userName: string, exceptId: string | null, baseUrl: string) => {
-    const { rows } = await directory.listUsers(integration, [{ attribute: 'username', value: userName }], { startIndex: 1, count: 2 }, baseUrl);
+  const userNameTaken = async (integration: IntegrationEntity, userName: string, exceptId: string | null) => {
+    const { rows } = await directory.listUsers(integration, [{ attribute: 'username', value: userName }], { startIndex: 1, count: 2 }, baseUrl());
     return rows.some((row) => row.membership.id !== exceptId);
   };
-
-  router.get(
-    '/Users',
-    handle(async (req, res) => {
-      const baseUrl = baseUrlOf(req);
-      const criteria = filterOf('User', req.query);
-      const page = pageOf(req.query);
-      const { total, rows } = await directory.listUsers(req.integration, criteria, page, baseUrl);
-      send(res, 200, listResponse(rows.map((row) => project(toScimUser(row, baseUrl), req.query)), total, page.startIndex));
-    }),
-  );
+  const userResponse = async (integration: IntegrationEntity, id: string, projection: Projection) => project(toScimUser(await findUser(integration, id), baseUrl()), projection);
 
   router.get(
     '/Users/:id',
-    handle(async (req, res) => {
-      const linked = await findUser(req.integration, String(req.params.id));
-      send(res, 200, project(toScimUser(linked, baseUrlOf(req)), req.query));
-    }),
+    handle(async (req, res) => send(res, 200, await userResponse(req.integration, String(req.params.id), projectionOf(req.query)))),
   );
 
   router.post(
     '/Users',
     handle(async (req, res) => {
       const input = readUserResource(req.body);
-      const baseUrl = baseUrlOf(req);
-      if (await userNameTaken(req.integration, input.userName, null, baseUrl)) throw scimConflict(`A user with userName ${JSON.stringify(input.userName)} already exists.`);
+      if (await userNameTaken(req.integration, input.userName, null)) throw scimConflict(`A user with userName ${JSON.stringify(input.userName)} already exists.`);
       const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, input.upstream.externalId, null);
       const result = await provisioningCall(() => provisioning.upsertUser(req.integration, { ...input.upstream, externalId }, { mustBeNew: true }));
       if (result.action === ProvisionAction.CONFLICT) throw scimConflict(`Another user provisioned by this integration already has the email ${input.upstream.email}.`);
-      const linked = await findUser(req.integration, result.userId!);
-      res.setHeader('Location', `${baseUrl}/Users/${linked.membership.id}`);
-      send(res, 201, toScimUser(linked, baseUrl));
+      res.setHeader('Location', `${baseUrl()}/Users/${result.userId!}`);
+      send(res, 201, await userResponse(req.integration, result.userId!, projectionOf(req.query)));
     }),
   );
 
@@ -132,8 +155,7 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       const id = String(req.params.id);
       const current = await findUser(req.integration, id);
       const input = readUserResource(req.body);
-      const baseUrl = baseUrlOf(req);
-      if (await userNameTaken(req.integration, input.userName, id, baseUrl)) throw scimConflict(`Another user has the userName ${JSON.stringify(input.userName)}.`);
+      if (await userNameTaken(req.integration, input.userName, id)) throw scimConflict(`Another user has the userName ${JSON.stringify(input.userName)}.`);
       const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, input.upstream.externalId, id);
       await provisioningCall(() =>
         provisioning.updateUser(req.integration, current.membership.id, {
@@ -144,7 +166,7 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
           ...(input.activeGiven ? { active: input.upstream.active } : {}),
         }),
       );
-      send(res, 200, toScimUser(await findUser(req.integration, id), baseUrl));
+      send(res, 200, await userResponse(req.integration, id, projectionOf(req.query)));
     }),
   );
 
@@ -154,29 +176,27 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       const id = String(req.params.id);
       const operations = readPatchRequest(req.body);
       const current = await findUser(req.integration, id);
-      const baseUrl = baseUrlOf(req);
-      const before = toScimUser(current, baseUrl);
+      const before = toScimUser(current, baseUrl());
       const after = applyPatch(before, operations);
-      const userName = valueOf(after, 'userName');
-      if (typeof userName !== 'string' || !userName.trim()) throw scimBadRequest('invalidValue', 'A User keeps a non-empty "userName".');
-      if (userName.trim().toLowerCase() !== String(before.userName).toLowerCase() && (await userNameTaken(req.integration, userName.trim(), id, baseUrl))) {
+      checkUserKeepsWhatRosterNeeds(after);
+      const userName = String(valueOf(after, 'userName')).trim();
+      if (userName.toLowerCase() !== String(before.userName).toLowerCase() && (await userNameTaken(req.integration, userName, id))) {
         throw scimConflict(`Another user has the userName ${JSON.stringify(userName)}.`);
       }
       const attributes = storedAttributes(after);
       const requestedExternalId = valueOf(after, 'externalId');
       const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, typeof requestedExternalId === 'string' && requestedExternalId ? requestedExternalId : null, id);
-      const activeKey = keyOf(after, 'active');
       await provisioningCall(() =>
         provisioning.updateUser(req.integration, id, {
           email: pickEmail(attributes),
           name: displayNameOf(attributes),
           externalId,
           attributes,
-          ...(activeKey ? { active: readActive(after[activeKey]) } : {}),
+          active: readActive(valueOf(after, 'active')),
         }),
       );
       // Okta documents 200 with the updated user for a user PATCH (RFC 7644 allows 200 or 204).
-      send(res, 200, project(toScimUser(await findUser(req.integration, id), baseUrl), req.query));
+      send(res, 200, await userResponse(req.integration, id, projectionOf(req.query)));
     }),
   );
 
@@ -191,29 +211,20 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
 
   // ---- groups ----------------------------------------------------------------------------------------------
   router.get(
-    '/Groups',
-    handle(async (req, res) => {
-      const criteria = filterOf('Group', req.query);
-      const page = pageOf(req.query);
-      const body = await groups.list(req.integration, criteria, page, req.query, baseUrlOf(req));
-      send(res, 200, body);
-    }),
-  );
-  router.get(
     '/Groups/:id',
-    handle(async (req, res) => send(res, 200, await groups.get(req.integration, String(req.params.id), req.query, baseUrlOf(req)))),
+    handle(async (req, res) => send(res, 200, await groups.get(req.integration, String(req.params.id), projectionOf(req.query), baseUrl()))),
   );
   router.post(
     '/Groups',
     handle(async (req, res) => {
-      const group = await groups.create(req.integration, req.body, baseUrlOf(req));
-      res.setHeader('Location', String((group.meta as Json).location));
+      const group = await groups.create(req.integration, req.body, projectionOf(req.query), baseUrl());
+      res.setHeader('Location', `${baseUrl()}/Groups/${String(group.id)}`);
       send(res, 201, group);
     }),
   );
   router.put(
     '/Groups/:id',
-    handle(async (req, res) => send(res, 200, await groups.replace(req.integration, String(req.params.id), req.body, baseUrlOf(req)))),
+    handle(async (req, res) => send(res, 200, await groups.replace(req.integration, String(req.params.id), req.body, projectionOf(req.query), baseUrl()))),
   );
   router.patch(
     '/Groups/:id',
@@ -266,17 +277,32 @@ async function authenticate(services: Services, header: string | undefined): Pro
   return integration;
 }
 
-function filterOf(resource: 'User' | 'Group', query: express.Request['query']): ScimCriterion[] {
-  const filter = query.filter;
-  if (filter === undefined || (typeof filter === 'string' && !filter.trim())) return [];
-  if (typeof filter !== 'string') throw scimBadRequest('invalidFilter', 'Send one "filter" parameter.');
-  return parseScimFilter(resource, filter);
+function criteriaOf(resource: 'User' | 'Group', filter: string | null): ScimCriterion[] {
+  return filter === null ? [] : parseScimFilter(resource, filter);
 }
 
-/** `startIndex` (1-based) and `count` (capped); nonsense values fall back as RFC 7644 §3.4.2.4 says. */
-function pageOf(query: express.Request['query']): Page {
-  const startIndex = Math.max(1, Math.floor(Number(query.startIndex ?? 1)) || 1);
-  const rawCount = query.count === undefined ? 100 : Math.floor(Number(query.count));
-  const count = Number.isFinite(rawCount) ? Math.min(Math.max(rawCount, 0), MAX_PAGE_SIZE) : 100;
-  return { startIndex, count };
+function attempt<T>(work: () => T): T | Error {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ScimError) return error;
+    throw error;
+  }
+}
+
+/**
+ * What a PATCH may not take away (RFC 7644 §3.5.2.2: 400 mutability where the service provider cannot remove
+ * an attribute): a user's userName, its email address (a Roster user is the address it invites) and its
+ * state (active or suspended, never neither).
+ */
+function checkUserKeepsWhatRosterNeeds(after: Json): void {
+  const userName = valueOf(after, 'userName');
+  if (userName === undefined || userName === null) throw scimBadRequest('mutability', 'A User keeps its "userName"; replace it instead.');
+  if (typeof userName !== 'string' || !userName.trim()) throw scimBadRequest('invalidValue', 'A User keeps a non-empty "userName".');
+  const emails = valueOf(after, 'emails');
+  if (!Array.isArray(emails) || !emails.some((e) => e && typeof e === 'object' && valueOf(e as Json, 'value'))) {
+    throw scimBadRequest('mutability', 'A Roster user keeps an email address: replace "emails" instead of removing them.');
+  }
+  const active = valueOf(after, 'active');
+  if (active === undefined || active === null) throw scimBadRequest('mutability', 'A Roster user is active or suspended: replace "active" with false to suspend them.');
 }
