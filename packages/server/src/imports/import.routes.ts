@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import type express from 'express';
 import { GraphQLError } from 'graphql';
@@ -28,28 +32,34 @@ export function mountImportRoutes(app: express.Express, services: Services, logg
   };
 
   app.post('/api/imports', async (req, res) => {
+    // Whatever refuses the upload, the rest of the file is not read.
+    stopReadingAfterAnswer(req, res);
     if (req.header(UPLOAD_CSRF_HEADER) !== '1') {
       res.status(400).json({ error: { code: 'BAD_REQUEST', message: `Uploads must carry the header "${UPLOAD_CSRF_HEADER}: 1".` } });
       return;
     }
+    const tooLarge = () => refuseTooLarge(res, services.imports.maxBytes);
     const declared = Number(req.header('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > services.imports.maxBytes) {
-      res.status(413).json({ error: { code: 'FILE_TOO_LARGE', message: `The file is larger than ${Math.round(services.imports.maxBytes / 1024 / 1024)} MB.` } });
-      req.resume();
-      return;
-    }
+    if (Number.isFinite(declared) && declared > services.imports.maxBytes) return tooLarge();
     const viewer = await admin(req, res);
-    if (!viewer) {
-      req.resume();
-      return;
-    }
+    if (!viewer) return;
     const fileName = typeof req.query.fileName === 'string' ? req.query.fileName : null;
+    let upload: SpooledUpload;
     try {
-      const job = await services.imports.createFromCsv(viewer, req, fileName);
+      upload = await spoolUpload(req, services.imports.maxBytes);
+    } catch (error) {
+      if (error instanceof UploadTooLargeError) return tooLarge();
+      logger.error('CSV upload could not be received', error);
+      return sendError(res, error);
+    }
+    try {
+      const job = await services.imports.createFromCsv(viewer, fs.createReadStream(upload.file), fileName);
       res.status(job.state === 'REJECTED' ? 422 : 201).json({ job: toImportJob(job) });
     } catch (error) {
       logger.error('CSV upload failed', error);
       sendError(res, error);
+    } finally {
+      await upload.remove();
     }
   });
 
@@ -99,6 +109,77 @@ async function* resultLines(services: Services, jobId: string, emailColumn: numb
     }
     yield chunk;
   }
+}
+
+class UploadTooLargeError extends Error {}
+
+interface SpooledUpload {
+  file: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Receives the whole upload into a temporary file before any row is read, counting bytes as they arrive: a
+ * file over the limit is refused as soon as the limit is passed, not after its rows were parsed and written
+ * (20 MB of rows take over a minute to preview; 20 MB of bytes arrive in a moment). Chunked uploads carry no
+ * Content-Length, so this count is the only limit they meet.
+ */
+async function spoolUpload(req: express.Request, maxBytes: number): Promise<SpooledUpload> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'roster-upload-'));
+  const file = path.join(dir, 'upload.csv');
+  const remove = () => fsp.rm(dir, { recursive: true, force: true });
+  const out = fs.createWriteStream(file, { flags: 'wx' });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let received = 0;
+      const stop = (error: Error) => {
+        req.off('data', onData);
+        req.pause();
+        out.destroy();
+        reject(error);
+      };
+      const onData = (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxBytes) return stop(new UploadTooLargeError());
+        if (!out.write(chunk)) {
+          req.pause();
+          out.once('drain', () => req.resume());
+        }
+      };
+      req.on('data', onData);
+      req.once('end', () => out.end(resolve));
+      req.once('close', () => {
+        if (!req.complete) stop(new Error('The upload was interrupted before its end.'));
+      });
+      req.once('error', stop);
+      out.once('error', stop);
+    });
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { file, remove };
+}
+
+/** How long a refused upload's connection stays open after the answer, so the client reads it before the connection goes. */
+const REFUSED_UPLOAD_CLOSE_MS = 1000;
+
+/**
+ * When the answer goes out before the whole body was read (refused, too large), the rest is not read: the
+ * request stays paused (the sender is held back by TCP) and its connection is closed shortly after the
+ * answer, instead of draining whatever is left of the file.
+ */
+function stopReadingAfterAnswer(req: express.Request, res: express.Response): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    req.pause();
+    setTimeout(() => req.socket.destroy(), REFUSED_UPLOAD_CLOSE_MS).unref();
+  });
+}
+
+/** 413 FILE_TOO_LARGE, reading no more of the file. */
+function refuseTooLarge(res: express.Response, maxBytes: number): void {
+  res.status(413).json({ error: { code: 'FILE_TOO_LARGE', message: `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, maxBytes } });
 }
 
 /** Quotes a cell for CSV and defuses spreadsheet formulas (= + - @ at the start). */
