@@ -1,15 +1,16 @@
-import { ChangeUserRoleDocument, RestoreUsersDocument, SuspendUsersDocument } from '@roster/schema/generated';
+import { ChangeUserRoleDocument, RestoreUsersDocument, RetryInvitationEmailsDocument, SuspendUsersDocument } from '@roster/schema/generated';
 import { useMutation } from '../../app/graphql';
 import type { useToasts } from '../../ui/toasts';
 import { useUserActionRunner, type ActionTarget } from '../invitations/use-invitation-actions';
 
 export type AssignableRole = 'OWNER' | 'ADMIN' | 'MEMBER';
 
-/** Suspend, restore and change role, for one user or a selection, reported per user like re-invite. */
+/** Suspend, restore, change role and retry failed invitation emails, for one user or a selection, reported per user like re-invite. */
 export function useUserAdminActions(toasts: Pick<ReturnType<typeof useToasts>, 'show'>, afterAction: () => unknown) {
   const suspendMutation = useMutation(SuspendUsersDocument);
   const restoreMutation = useMutation(RestoreUsersDocument);
   const roleMutation = useMutation(ChangeUserRoleDocument);
+  const retryEmailMutation = useMutation(RetryInvitationEmailsDocument);
   const { run, busyIds } = useUserActionRunner(toasts, afterAction);
 
   function suspend(users: ActionTarget[]) {
@@ -33,13 +34,23 @@ export function useUserAdminActions(toasts: Pick<ReturnType<typeof useToasts>, '
     });
   }
 
+  /** The same email and link again: the invitee never received them. */
+  function retryEmail(users: ActionTarget[]) {
+    return run('Queued the invitation email again for', 'Could not retry the email', users, async (userIds) => {
+      const data = await retryEmailMutation.mutate({ input: { userIds } });
+      return data.retryInvitationEmails.results;
+    });
+  }
+
   return {
     suspend,
     restore,
     changeRole,
+    retryEmail,
     busyIds,
     suspending: suspendMutation.loading,
     restoring: restoreMutation.loading,
     changingRole: roleMutation.loading,
+    retryingEmail: retryEmailMutation.loading,
   };
 }

@@ -11,3 +11,8 @@ export const SOURCE_LABELS: Record<string, { label: string; title: string }> = {
   SCIM: { label: 'SCIM', title: 'Provisioned by an identity provider over SCIM' },
   INTEGRATION: { label: 'Integration', title: 'Synced from an integration' },
 };
+
+/** A pending user whose invitation email could not be sent (the red "Email failed" badge; Retry sends it again). */
+export function invitationEmailFailed(user: { invitationPending: boolean; invitation?: { deliveryStatus: unknown } | null }): boolean {
+  return user.invitationPending && (user.invitation?.deliveryStatus as string | undefined) === 'FAILED';
+}

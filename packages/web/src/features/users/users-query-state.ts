@@ -18,7 +18,9 @@ export interface UsersQueryState {
 }
 
 export const STATUS_FILTERS = { invited: 'INVITED', staged: 'STAGED', active: 'ACTIVE', suspended: 'SUSPENDED' } as const;
-export type StatusFilter = keyof typeof STATUS_FILTERS;
+/** Offered with the statuses: pending users whose invitation email failed (`filter.emailFailed`). */
+export const EMAIL_FAILED_FILTER = 'email-failed';
+export type StatusFilter = keyof typeof STATUS_FILTERS | typeof EMAIL_FAILED_FILTER;
 export const ROLE_FILTERS = { owner: 'OWNER', admin: 'ADMIN', member: 'MEMBER' } as const;
 export type RoleFilter = keyof typeof ROLE_FILTERS;
 export const SORT_FIELDS = {
@@ -51,7 +53,7 @@ export function parseUsersQuery(query: LocationQuery): UsersQueryState {
   const before = after ? '' : one(query, 'before');
   return {
     search: one(query, 'q'),
-    status: pick(one(query, 'status'), Object.keys(STATUS_FILTERS) as StatusFilter[], '' as StatusFilter),
+    status: pick(one(query, 'status'), [...Object.keys(STATUS_FILTERS), EMAIL_FAILED_FILTER] as StatusFilter[], '' as StatusFilter),
     role: pick(one(query, 'role'), Object.keys(ROLE_FILTERS) as RoleFilter[], '' as RoleFilter),
     companyId: one(query, 'company'),
     groupId: one(query, 'group'),
@@ -87,14 +89,16 @@ export function serializeUsersQuery(state: UsersQueryState): LocationQueryRaw {
 export function usersQueryVariables(state: UsersQueryState) {
   const filter: {
     search?: string;
-    statuses?: Array<(typeof STATUS_FILTERS)[StatusFilter]>;
+    statuses?: Array<(typeof STATUS_FILTERS)[keyof typeof STATUS_FILTERS]>;
+    emailFailed?: boolean;
     roles?: Array<(typeof ROLE_FILTERS)[RoleFilter]>;
     companyId?: string;
     groupId?: string;
   } = {};
   const search = state.search.trim();
   if (search) filter.search = search;
-  if (state.status) filter.statuses = [STATUS_FILTERS[state.status]];
+  if (state.status === EMAIL_FAILED_FILTER) filter.emailFailed = true;
+  else if (state.status) filter.statuses = [STATUS_FILTERS[state.status]];
   if (state.role) filter.roles = [ROLE_FILTERS[state.role]];
   if (state.companyId) filter.companyId = state.companyId;
   if (state.groupId) filter.groupId = state.groupId;
