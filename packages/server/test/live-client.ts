@@ -76,3 +76,27 @@ export function subscribe<T = any>(
     ready,
   } as LiveSubscription<T> & { ready: Promise<void> };
 }
+
+/**
+ * graphql-ws does not acknowledge a subscription: repeats `trigger` (which makes an event and says how to
+ * recognise it) until `live` hears one, so the test knows the subscription is in place.
+ */
+export async function untilHeard<T>(live: LiveSubscription<T>, trigger: (attempt: number) => Promise<(event: T) => boolean>): Promise<T> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const match = await trigger(attempt);
+    const heard = await live.next(match, 500).catch(() => null);
+    if (heard) return heard;
+  }
+  throw new Error(`the subscription never heard its trigger; errors ${JSON.stringify(live.errors)}`);
+}
+
+/** Resolves once `read` returns something truthy, polling; fails with `what` after `timeoutMs`. */
+export async function eventually<T>(read: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

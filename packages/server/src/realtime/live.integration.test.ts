@@ -7,7 +7,7 @@ import { dialects } from '../../test/databases.js';
 import WebSocket from 'ws';
 import { createKey } from '../../test/api-key-client.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
-import { subscribe, type LiveSubscription } from '../../test/live-client.js';
+import { subscribe, untilHeard } from '../../test/live-client.js';
 
 const USER_EVENTS = 'subscription { userEvents { type removedUserIds resync users { id email status invitationPending isAdministrator } } }';
 const INVITE = 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { inviteLink user { id } } } }';
@@ -15,19 +15,6 @@ const ACCEPT = 'mutation($input: AcceptInvitationInput!) { acceptInvitation(inpu
 const SWITCH = 'mutation($id: ID!) { switchAccount(input: { accountId: $id }) { viewer { currentAccount { id } } } }';
 const SUSPEND = 'mutation($ids: [ID!]!) { suspendUsers(input: { userIds: $ids }) { results { ok code } } }';
 const CHANGE_ROLE = 'mutation($ids: [ID!]!, $role: Role!) { changeUserRole(input: { userIds: $ids, role: $role }) { results { ok code } } }';
-
-/**
- * graphql-ws does not acknowledge a subscription: repeats `trigger` (which makes an event and says how to
- * recognise it) until `live` hears one, so the test knows the subscription is in place.
- */
-async function untilHeard(live: LiveSubscription<any>, trigger: (attempt: number) => Promise<(event: any) => boolean>): Promise<any> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const match = await trigger(attempt);
-    const heard = await live.next(match, 500).catch(() => null);
-    if (heard) return heard;
-  }
-  throw new Error(`the subscription never heard its trigger; errors ${JSON.stringify(live.errors)}`);
-}
 
 /** Fails with `what` instead of the test's timeout when `promise` does not settle in time. */
 function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
