@@ -261,6 +261,8 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
       await worker.stop();
     }
     expect(resend.hungCount).toBe(1);
+    // The abandoned call was aborted (its connection closed), not left open in the background.
+    await waitFor(() => resend.stillHanging === 0);
     // The repeat carried the hung call's key, so Resend answered it without sending again.
     expect(new Set([...resend.delivered, ...resend.requests].map((r) => r.idempotencyKey)).size).toBe(1);
     expectEachDeliveredOnce(recipients);

@@ -42,6 +42,11 @@ export class FakeResend {
   private readonly hung = new Set<http.ServerResponse>();
   /** How many requests were accepted and left unanswered. */
   hungCount = 0;
+
+  /** Unanswered requests whose connection is still open (the client has not given up on them). */
+  get stillHanging(): number {
+    return this.hung.size;
+  }
   private readonly idempotent = new Map<string, { payload: string; status: number; body: unknown }>();
   private server: http.Server | null = null;
   url = '';
