@@ -86,21 +86,23 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   // ---- lists and searches ----------------------------------------------------------------------------------
   // GET with query parameters and POST .search with a SearchRequest body (RFC 7644 §3.4.3) read into one
   // ListRequest and answer through the same functions: same filters, paging and attribute projection.
-  const listUsers = async (integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, projection: Projection) => {
-    const { total, rows } = await directory.listUsers(integration, criteria, page, baseUrl());
-    return { total, resources: rows.map((row) => project(toScimUser(row, baseUrl()), projection)) };
+  type Lister = (integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, projection: Projection) => Promise<{ total: number; resources: Json[] }>;
+  const lists: Record<'User' | 'Group', Lister> = {
+    User: async (integration, criteria, page, projection) => {
+      const { total, rows } = await directory.listUsers(integration, criteria, page, baseUrl());
+      return { total, resources: rows.map((row) => project(toScimUser(row, baseUrl()), projection)) };
+    },
+    Group: (integration, criteria, page, projection) => groups.list(integration, criteria, page, projection, baseUrl()),
   };
-  const listGroups = (integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, projection: Projection) =>
-    groups.list(integration, criteria, page, projection, baseUrl());
-  const answerList = async (res: express.Response, request: ListRequest, list: (criteria: ScimCriterion[], page: Page, projection: Projection) => Promise<{ total: number; resources: Json[] }>, resource: 'User' | 'Group') => {
-    const { total, resources } = await list(criteriaOf(resource, request.filter), request.page, request.projection);
+  const answerList = async (res: express.Response, integration: IntegrationEntity, resource: 'User' | 'Group', request: ListRequest) => {
+    const { total, resources } = await lists[resource](integration, criteriaOf(resource, request.filter), request.page, request.projection);
     send(res, 200, listResponse(resources, total, request.page.startIndex));
   };
 
-  router.get('/Users', handle(async (req, res) => answerList(res, listRequestFromQuery(req.query), (...args) => listUsers(req.integration, ...args), 'User')));
-  router.post('/Users/.search', handle(async (req, res) => answerList(res, listRequestFromSearch(req.body), (...args) => listUsers(req.integration, ...args), 'User')));
-  router.get('/Groups', handle(async (req, res) => answerList(res, listRequestFromQuery(req.query), (...args) => listGroups(req.integration, ...args), 'Group')));
-  router.post('/Groups/.search', handle(async (req, res) => answerList(res, listRequestFromSearch(req.body), (...args) => listGroups(req.integration, ...args), 'Group')));
+  router.get('/Users', handle((req, res) => answerList(res, req.integration, 'User', listRequestFromQuery(req.query))));
+  router.post('/Users/.search', handle((req, res) => answerList(res, req.integration, 'User', listRequestFromSearch(req.body))));
+  router.get('/Groups', handle((req, res) => answerList(res, req.integration, 'Group', listRequestFromQuery(req.query))));
+  router.post('/Groups/.search', handle((req, res) => answerList(res, req.integration, 'Group', listRequestFromSearch(req.body))));
 
   // A search at the root covers both resource types, users first. A filter on an attribute only one type has
   // matches nothing of the other; one neither type can filter on is a 400.
@@ -112,9 +114,9 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       const groupCriteria = attempt(() => criteriaOf('Group', request.filter));
       if (userCriteria instanceof Error && groupCriteria instanceof Error) throw userCriteria;
       const { startIndex, count } = request.page;
-      const users = userCriteria instanceof Error ? { total: 0, resources: [] } : await listUsers(req.integration, userCriteria, { startIndex, count }, request.projection);
+      const users = userCriteria instanceof Error ? { total: 0, resources: [] } : await lists.User(req.integration, userCriteria, { startIndex, count }, request.projection);
       const groupPage = { startIndex: Math.max(1, startIndex - users.total), count: count - users.resources.length };
-      const found = groupCriteria instanceof Error ? { total: 0, resources: [] } : await listGroups(req.integration, groupCriteria, groupPage, request.projection);
+      const found = groupCriteria instanceof Error ? { total: 0, resources: [] } : await lists.Group(req.integration, groupCriteria, groupPage, request.projection);
       send(res, 200, listResponse([...users.resources, ...found.resources], users.total + found.total, startIndex));
     }),
   );
