@@ -83,6 +83,16 @@ describe.each(dialects)('SCIM bad input (%s)', (dialect) => {
     expectScimError(await scim.get(`/Groups?${scimFilter('members[value eq "x"]')}`), 400, 'invalidFilter');
   });
 
+  it('answers a malformed search with the SCIM error a GET would get', async () => {
+    expectScimError(await scim.request('POST', '/Users/.search', []), 400, 'invalidSyntax');
+    expectScimError(await scim.search('/Users', { filter: { userName: 'kept@bad.test' } }), 400, 'invalidFilter');
+    expectScimError(await scim.search('/Groups', { filter: 'members[value eq "x"]' }), 400, 'invalidFilter');
+    expectScimError(await scim.search('/Users', { attributes: [5] }), 400, 'invalidValue');
+    // At the root, a filter neither Users nor Groups can answer is refused rather than answered empty.
+    expectScimError(await scim.search('', { filter: 'title eq "CTO"' }), 400, 'invalidFilter');
+    expectScimError(await scim.search('', { filter: 'userName eq "a" or displayName eq "b"' }), 400, 'invalidFilter');
+  });
+
   it('refuses a 10 MB body with 413 before reading it', async () => {
     const before = await snapshot();
     const huge = JSON.stringify({ schemas: [USER], userName: 'huge@bad.test', emails: [{ value: 'huge@bad.test' }], title: 'x'.repeat(10 * 1024 * 1024) });
