@@ -1,4 +1,4 @@
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { badInput, notFound } from '../app/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
@@ -37,7 +37,10 @@ export class AssignmentsService {
     await inTransaction(this.dataSource, async (manager) => {
       const already = new Set((await manager.getRepository(GroupMemberEntity).findBy({ groupId, membershipId: In(ids) })).map((m) => m.membershipId));
       const fresh = ids.filter((id) => !already.has(id));
-      if (fresh.length) await manager.insert(GroupMemberEntity, fresh.map((membershipId) => ({ groupId, membershipId, accountId: viewer.accountId })));
+      if (fresh.length) {
+        await manager.insert(GroupMemberEntity, fresh.map((membershipId) => ({ groupId, membershipId, accountId: viewer.accountId })));
+        await touchGroup(manager, groupId);
+      }
       await recordAudit(manager, viewer.accountId, actorOf(viewer), fresh.map((id) => ({ action: 'group.member_added', targetId: id, details: { groupId } })));
     });
     this.changed(viewer.accountId, ids);
@@ -49,6 +52,7 @@ export class AssignmentsService {
     await this.ownGroup(viewer, groupId);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(GroupMemberEntity, { groupId, membershipId: In(ids), accountId: viewer.accountId });
+      await touchGroup(manager, groupId);
       await recordAudit(manager, viewer.accountId, actorOf(viewer), ids.map((id) => ({ action: 'group.member_removed', targetId: id, details: { groupId } })));
     });
     this.changed(viewer.accountId, ids);
@@ -73,4 +77,9 @@ export class AssignmentsService {
   private changed(accountId: string, userIds: string[]): void {
     this.events.publish({ accountId, type: 'user.changed', userIds, at: new Date() });
   }
+}
+
+/** A group's members changed: SCIM clients read it from `meta.lastModified`. */
+function touchGroup(manager: EntityManager, groupId: string): Promise<unknown> {
+  return manager.update(GroupEntity, { id: groupId }, { updatedAt: new Date() });
 }

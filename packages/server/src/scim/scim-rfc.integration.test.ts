@@ -1,10 +1,10 @@
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { UserStatus } from '../accounts/roles.js';
+import { Role, UserStatus } from '../accounts/roles.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
-import { startTestRoster, type TestRoster } from '../../test/harness.js';
+import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { ScimClient, scimFilter } from '../../test/scim-client.js';
 import { schemaProblems, servedSchemas } from '../../test/scim-schema-validator.js';
 
@@ -187,6 +187,26 @@ describe.each(dialects)('SCIM as RFC 7643/7644 say (%s)', (dialect) => {
     const read = await scim.get(`/Groups/${groupId}`);
     expect(read.body!.members.map((m: { value: string }) => m.value)).toEqual([ben]);
     expect(read.body!.meta).toMatchObject({ created: '2030-01-01T10:00:00.000Z', lastModified: '2030-01-01T12:00:00.000Z' });
+  });
+
+  it("moves a group's meta.lastModified when an administrator adds or removes members in the dashboard", async () => {
+    const { scim, account } = await newScimClient();
+    const ann = await aUser(scim, 'dash-ann');
+    await builders(roster.dataSource).aUser(account.id, { email: 'dash-admin@rfc.test', role: Role.ADMIN, password: 'dash-admin-pass' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2031-01-01T10:00:00.000Z'));
+    const admin = new TestClient(roster.url);
+    await admin.signIn('dash-admin@rfc.test', 'dash-admin-pass');
+    const groupId = (await scim.post('/Groups', { schemas: [GROUP], displayName: 'Dashboard moved' })).body!.id as string;
+
+    vi.setSystemTime(new Date('2031-01-01T11:00:00.000Z'));
+    const MEMBERS = (verb: string) => `mutation($g: ID!, $u: [ID!]!) { ${verb}(input: { groupId: $g, userIds: $u }) { users { id } } }`;
+    expect((await admin.gql(MEMBERS('addGroupMembers'), { g: groupId, u: [ann] })).errors).toBeUndefined();
+    expect((await scim.get(`/Groups/${groupId}`)).body!.meta.lastModified).toBe('2031-01-01T11:00:00.000Z');
+
+    vi.setSystemTime(new Date('2031-01-01T12:00:00.000Z'));
+    expect((await admin.gql(MEMBERS('removeGroupMembers'), { g: groupId, u: [ann] })).errors).toBeUndefined();
+    expect((await scim.get(`/Groups/${groupId}`)).body!.meta.lastModified).toBe('2031-01-01T12:00:00.000Z');
   });
 
   it('answers POST .search at /Users, /Groups and the root like the matching GET (RFC 7644 §3.4.3)', async () => {
