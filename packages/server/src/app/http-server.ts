@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { getOperationAST, parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
@@ -28,6 +28,7 @@ import { GraphQLRateLimiter, verifiedCredentialsOf } from '../auth/protection/ra
 import { limitBatchSize } from '../auth/protection/http-errors.js';
 import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-access.js';
 import { socketOriginAllowed } from '../realtime/socket-origin.js';
+import { checkSocketDocument, type DocumentChecks } from '../realtime/socket-document.js';
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -49,6 +50,8 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
 
+  // One set of document checks (token count, depth, cost, aliases, directives) for both transports.
+  const documentChecks: DocumentChecks = { parseOptions: { maxTokens: QUERY_LIMITS.tokens }, rules: queryLimitRules() };
   const wsServer = new WebSocketServer({
     server,
     path: '/graphql',
@@ -90,21 +93,21 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       onClose: (ctx) => {
         clearInterval(sessionChecks.get(ctx.extra.socket));
       },
-      // An API key may subscribe only to what its scopes allow, checked once per subscription like over HTTP.
+      // Each operation is parsed and validated as over HTTP (the same rules: limits included) before anything
+      // else; then an API key may run only what its scopes allow, checked once per operation like over HTTP.
       onSubscribe: async (ctx, _id, payload) => {
+        const checked = checkSocketDocument(schema, payload.query, documentChecks);
+        if (checked.errors) return checked.errors;
+        const { document } = checked;
         const authorization = socketAuthorization(ctx);
-        if (authorization === undefined) return;
-        const result = await services.apiKeys.authenticate(authorization);
-        if (!result.viewer) return [unauthenticated(result.reason)];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: QUERY_LIMITS.tokens });
-        } catch {
-          return; // graphql-ws reports the syntax error itself
+        if (authorization !== undefined) {
+          const result = await services.apiKeys.authenticate(authorization);
+          if (!result.viewer) return [unauthenticated(result.reason)];
+          const operation = getOperationAST(document, payload.operationName);
+          const refusal = operation ? refusalFor(result.viewer, operation, document) : null;
+          if (refusal) return [refusal];
         }
-        const operation = getOperationAST(document, payload.operationName);
-        const refusal = operation ? refusalFor(result.viewer, operation, document) : null;
-        return refusal ? [refusal] : undefined;
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx) => {
         const context = new RequestContext(services, socketToken(ctx), null, socketAuthorization(ctx));
@@ -130,8 +133,8 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     introspection: true,
     // Batches are allowed, up to MAX_BATCH_OPERATIONS (limitBatchSize); each operation is checked and counted.
     allowBatchedHttpRequests: true,
-    validationRules: queryLimitRules(),
-    parseOptions: { maxTokens: QUERY_LIMITS.tokens },
+    validationRules: [...documentChecks.rules],
+    parseOptions: documentChecks.parseOptions,
     includeStacktraceInErrorResponses: !config.production,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
