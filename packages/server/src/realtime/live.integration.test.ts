@@ -47,30 +47,37 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
   it("pushes a colleague's invitation and the invitee's acceptance to an open dashboard, and never to another account", async () => {
     const watching = subscribe(roster.url, alpha.cookie, USER_EVENTS);
     const outsider = subscribe(roster.url, bravo.cookie, USER_EVENTS);
-    await (watching as any).ready;
-    await (outsider as any).ready;
+    const inviteIn = (client: TestClient, domain: string) => async (attempt: number) => {
+      const email = `marker-${attempt}@${domain}`;
+      await client.gql(INVITE, { a: email });
+      return (e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.email === email);
+    };
+    await untilHeard(watching, inviteIn(alphaColleague, 'alpha.test'));
+    await untilHeard(outsider, inviteIn(bravo, 'bravo.test'));
     const invited = await alphaColleague.gql(INVITE, { a: 'Newbie <newbie@alpha.test>' });
     const { inviteLink, user } = invited.data!.inviteUsers.results[0];
-    const first = await watching.next((e: any) => e.type === 'INVITED');
+    const first = await watching.next((e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.id === user.id));
     expect(first.users).toEqual([expect.objectContaining({ id: user.id, email: 'newbie@alpha.test', status: 'INVITED', invitationPending: true })]);
 
     await new TestClient(roster.url).gql(ACCEPT, { input: { token: inviteLink.split('/invitations/')[1], name: 'New Bie', password: 'a-long-password' } });
-    const started = Date.now();
     const accepted = await watching.next((e: any) => e.type === 'ACCEPTED');
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(accepted.users[0]).toMatchObject({ id: user.id, status: 'ACTIVE', invitationPending: false });
 
+    // Bravo's own event comes after Alpha's: had Alpha's reached Bravo's socket, it would be there by now.
     await bravo.gql(INVITE, { a: 'own@bravo.test' });
-    const own = await outsider.next((e: any) => e.type === 'INVITED');
+    const own = await outsider.next((e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.email === 'own@bravo.test'));
     expect(own.users[0].email).toBe('own@bravo.test');
-    expect(outsider.events.flatMap((e: any) => e.users.map((u: any) => u.email))).toEqual(['own@bravo.test']);
+    expect(outsider.events.flatMap((e: any) => e.users.map((u: any) => u.email)).every((email: string) => email.endsWith('@bravo.test'))).toBe(true);
     await watching.dispose();
     await outsider.dispose();
   });
 
   it('tells dashboards which users left (un-invite)', async () => {
     const watching = subscribe(roster.url, alpha.cookie, USER_EVENTS);
-    await (watching as any).ready;
+    await untilHeard(watching, async (attempt) => {
+      await alphaColleague.gql(INVITE, { a: `stayer-${attempt}@alpha.test` });
+      return (e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.email === `stayer-${attempt}@alpha.test`);
+    });
     const invited = await alphaColleague.gql(INVITE, { a: 'leaver@alpha.test' });
     const userId = invited.data!.inviteUsers.results[0].user.id;
     await alphaColleague.gql('mutation($ids: [ID!]!) { uninviteUsers(input: { userIds: $ids }) { results { ok } } }', { ids: [userId] });
