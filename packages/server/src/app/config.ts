@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { DatabaseTimeouts } from '../db/data-source.js';
 
 /** Everything Roster reads from its environment, validated once at start-up. */
 export interface RosterConfig {
@@ -23,6 +24,8 @@ export interface RosterConfig {
   importMaxBytes: number;
   /** GraphQL operations per minute allowed per API key, per signed-in session and per client IP address (shared through Redis when set). */
   rateLimits: { perApiKeyPerMinute: number; perSessionPerMinute: number; perIpPerMinute: number };
+  /** How long a request may wait on a locked database or a full pool before it is answered DATABASE_BUSY. */
+  databaseTimeouts: DatabaseTimeouts;
   /** Seed the demo MSP account when the database is empty. */
   seedDemo: boolean;
   /** Folder holding the built SPA (index.html and assets); absent in API-only runs. */
@@ -121,6 +124,11 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     perSessionPerMinute: integer('RATE_LIMIT_PER_SESSION', 3000, 1, 1_000_000),
     perIpPerMinute: integer('RATE_LIMIT_PER_IP', 1200, 1, 1_000_000),
   };
+  const databaseTimeouts: DatabaseTimeouts = {
+    lockWaitSeconds: integer('DB_LOCK_WAIT_TIMEOUT_SECONDS', 5, 1, 3600),
+    statementSeconds: integer('DB_STATEMENT_TIMEOUT_SECONDS', 30, 0, 86_400),
+    poolAcquireSeconds: integer('DB_POOL_ACQUIRE_TIMEOUT_SECONDS', 10, 1, 3600),
+  };
   const seedRaw = (read('ROSTER_SEED_DEMO') ?? (databaseUrl ? 'false' : 'true')).toLowerCase();
   if (!['true', 'false'].includes(seedRaw)) problems.push(`ROSTER_SEED_DEMO="${seedRaw}" must be true or false.`);
   // WEBHOOK_ALLOW_PRIVATE_NETWORKS is the setting's former name (webhooks were the only outbound calls); still read.
@@ -161,6 +169,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     sessionTtlHours,
     importMaxBytes: importMaxMb * 1024 * 1024,
     rateLimits,
+    databaseTimeouts,
     seedDemo: seedRaw === 'true',
     webDistDir: path.resolve(read('ROSTER_WEB_DIST') ?? defaultWebDist),
     logLevel,

@@ -10,6 +10,11 @@ export const ErrorCode = {
   TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
   /** Too many requests from one API key or IP address; `retryAfter` says how many seconds to wait. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /**
+   * The database could not serve the request in time (a lock held too long, every connection busy, a
+   * statement over its time limit); nothing was changed. Try again after `retryAfter` seconds.
+   */
+  DATABASE_BUSY: 'DATABASE_BUSY',
   /** The document is too deep, too costly, or has too many aliases or directives; `limit` and `max` say which. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** More operations in one batched HTTP request than allowed; `max` says how many. */
@@ -62,6 +67,34 @@ export function tooManyAttempts(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Too many failed sign-in attempts. Try again in ${wait}.`, {
     extensions: { code: ErrorCode.TOO_MANY_ATTEMPTS, retryAfter: retryAfterSeconds },
   });
+}
+
+/** How long a client is told to wait after DATABASE_BUSY. */
+export const DATABASE_BUSY_RETRY_AFTER_SECONDS = 5;
+
+export function databaseBusy(): GraphQLError {
+  return new GraphQLError('Roster is busy: the database could not answer in time, and nothing was changed. Please try again in a few seconds.', {
+    extensions: { code: ErrorCode.DATABASE_BUSY, retryAfter: DATABASE_BUSY_RETRY_AFTER_SECONDS },
+  });
+}
+
+/** Driver codes and MySQL/MariaDB error numbers of "waited too long": lock waits, deadlocks, statement and pool timeouts. */
+const BUSY_CODES = new Set(['ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', 'ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED', 'ROSTER_POOL_TIMEOUT']);
+const BUSY_ERRNOS = new Set([1205, 1213, 1969, 3024]);
+
+/**
+ * True when an error (or what it wraps: a GraphQL error's original, TypeORM's driver error, a cause) says the
+ * database was too busy to answer, as opposed to a bug: the one test behind DATABASE_BUSY on every path.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const { code, errno } = current as { code?: unknown; errno?: unknown };
+    if ((typeof code === 'string' && BUSY_CODES.has(code)) || (typeof errno === 'number' && BUSY_ERRNOS.has(errno))) return true;
+    const wrapper = current as { originalError?: unknown; driverError?: unknown; cause?: unknown };
+    current = wrapper.originalError ?? wrapper.driverError ?? wrapper.cause;
+  }
+  return false;
 }
 
 /** Invitation lifecycle codes, each with its own message on the accept page. */

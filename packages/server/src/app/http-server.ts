@@ -5,6 +5,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -13,7 +14,7 @@ import { WebSocketServer } from 'ws';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Logger } from './logger.js';
 import { RequestContext, type Services } from './context.js';
-import { ErrorCode, unauthenticated } from './errors.js';
+import { databaseBusy, ErrorCode, isDatabaseBusy, unauthenticated } from './errors.js';
 import { printRosterSchema } from './print-schema.js';
 import { applyResendEvent, type ResendEvent } from '../mail/resend-webhooks.js';
 import { svixVerify } from '../mail/svix-signature.js';
@@ -246,6 +247,12 @@ function mountWebApp(app: express.Express, distDir: string, logger: Logger): voi
 function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, production: boolean, logger: Logger): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+  // A locked or saturated database is not a bug: the client is told to retry, and the log gets one line.
+  if (isDatabaseBusy(error)) {
+    logger.info(`Answered DATABASE_BUSY: ${(unwrapResolverError(error) as Error)?.message ?? 'the database was busy'}`);
+    const busy = databaseBusy();
+    return { message: busy.message, locations: formatted.locations, path: formatted.path, extensions: busy.extensions };
+  }
   logger.error('Unexpected error while executing GraphQL', error);
   if (!production) return formatted;
   return {

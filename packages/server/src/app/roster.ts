@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
-import { createDataSource } from '../db/data-source.js';
+import { applyDatabaseTimeouts, createDataSource } from '../db/data-source.js';
 import { seedDemoIfEmpty, type DemoSignIn } from '../seed/demo-seed.js';
 import { redact, type RosterConfig } from './config.js';
 import { createServices, type Services } from './context.js';
@@ -57,6 +57,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+    applyDatabaseTimeouts(dataSource, config.databaseTimeouts);
     const demo = config.seedDemo ? await seedDemoIfEmpty(dataSource) : null;
     const events = config.redisUrl ? await RedisEventBus.connect(config.redisUrl, logger) : undefined;
     closeEvents = () => events?.close() ?? Promise.resolve();

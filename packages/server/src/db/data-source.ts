@@ -47,6 +47,76 @@ export async function createDataSource(database: RosterConfig['database'], optio
   });
 }
 
+/** How long a request may wait on the database before it is answered DATABASE_BUSY (see app/errors.ts). */
+export interface DatabaseTimeouts {
+  /** Longest wait for a row or table lock (MariaDB `innodb_lock_wait_timeout` and `lock_wait_timeout`; SQLite's busy timeout). */
+  lockWaitSeconds: number;
+  /** Longest run of one statement (MariaDB `max_statement_time`, MySQL `max_execution_time` for reads); 0 means no limit. */
+  statementSeconds: number;
+  /** Longest wait for a free connection of the pool (MariaDB/MySQL). */
+  poolAcquireSeconds: number;
+}
+
+/** A pool that gave no connection in time: every connection is busy (typically all waiting on a lock). */
+export class DatabasePoolTimeoutError extends Error {
+  readonly code = 'ROSTER_POOL_TIMEOUT';
+  constructor(seconds: number) {
+    super(`No database connection became free within ${seconds} second(s).`);
+  }
+}
+
+/**
+ * Makes requests fail fast while the database is locked instead of piling up: every pooled connection gets
+ * the lock-wait and statement timeouts (set once per connection, on its first use after this call), and a
+ * request that waits longer than the acquire timeout for a connection is refused. Applied after migrations,
+ * so a long schema change is not cut off by the statement limit.
+ */
+export function applyDatabaseTimeouts(dataSource: DataSource, timeouts: DatabaseTimeouts): void {
+  const driver = dataSource.driver as unknown as { pool?: MysqlPool; databaseConnection?: { pragma(sql: string): unknown } };
+  if (dataSource.options.type === 'better-sqlite3') {
+    driver.databaseConnection?.pragma(`busy_timeout = ${Math.round(timeouts.lockWaitSeconds * 1000)}`);
+    return;
+  }
+  const pool = driver.pool;
+  if (!pool) throw new Error('The database pool is not open: initialize the data source first.');
+  const settings = [`innodb_lock_wait_timeout = ${Math.round(timeouts.lockWaitSeconds)}`, `lock_wait_timeout = ${Math.round(timeouts.lockWaitSeconds)}`];
+  if (dataSource.options.type === 'mariadb') settings.push(`max_statement_time = ${timeouts.statementSeconds}`);
+  else settings.push(`max_execution_time = ${Math.round(timeouts.statementSeconds * 1000)}`);
+  const sessionSettings = `SET SESSION ${settings.join(', ')}`;
+  const configured = new WeakSet<object>();
+  const getConnection = pool.getConnection.bind(pool);
+  pool.getConnection = (callback) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      callback(new DatabasePoolTimeoutError(timeouts.poolAcquireSeconds));
+    }, timeouts.poolAcquireSeconds * 1000);
+    getConnection((error, connection) => {
+      if (timedOut) {
+        connection?.release();
+        return;
+      }
+      clearTimeout(timer);
+      if (error || !connection || configured.has(connection)) return callback(error, connection);
+      // A connection runs its commands in order, so the settings are in force before the caller's first query.
+      configured.add(connection);
+      connection.query(sessionSettings, (settingError: unknown) => {
+        if (settingError) configured.delete(connection);
+      });
+      callback(null, connection);
+    });
+  };
+}
+
+/** The part of mysql2's callback pool (what TypeORM's MySQL driver uses) that the timeouts wrap. */
+interface MysqlPool {
+  getConnection(callback: (error: unknown, connection?: MysqlPoolConnection) => void): void;
+}
+interface MysqlPoolConnection {
+  release(): void;
+  query(sql: string, callback: (error: unknown) => void): void;
+}
+
 async function isMariaDb(url: string): Promise<boolean> {
   const connection = await mysql.createConnection({ uri: url, connectTimeout: 10_000 });
   try {

@@ -1,6 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+/**
+ * Deadlocks are decided at once, so running again is cheap and usually succeeds. A lock-wait timeout (or
+ * SQLite's busy timeout) is not retried: it already waited its full time, and waiting again would multiply
+ * how long a request hangs behind a lock (it is answered DATABASE_BUSY instead).
+ */
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'SQLITE_BUSY_SNAPSHOT']);
 
 /**
  * Runs `work` in a transaction and runs it again (up to 3 times) when the database chose it as a deadlock

@@ -7,6 +7,7 @@ import type express from 'express';
 import { GraphQLError } from 'graphql';
 import type { Services } from '../app/context.js';
 import { RequestContext } from '../app/context.js';
+import { DATABASE_BUSY_RETRY_AFTER_SECONDS, databaseBusy, isDatabaseBusy } from '../app/errors.js';
 import type { Logger } from '../app/logger.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -56,7 +57,7 @@ export function mountImportRoutes(app: express.Express, services: Services, logg
       const job = await services.imports.createFromCsv(viewer, fs.createReadStream(upload.file), fileName);
       res.status(job.state === 'REJECTED' ? 422 : 201).json({ job: toImportJob(job) });
     } catch (error) {
-      logger.error('CSV upload failed', error);
+      if (!isDatabaseBusy(error)) logger.error('CSV upload failed', error);
       sendError(res, error);
     } finally {
       await upload.remove();
@@ -189,6 +190,11 @@ export function csvCell(value: string): string {
 }
 
 export function sendError(res: express.Response, error: unknown): void {
+  if (isDatabaseBusy(error)) {
+    const busy = databaseBusy();
+    res.status(503).set('Retry-After', String(DATABASE_BUSY_RETRY_AFTER_SECONDS)).json({ error: { code: busy.extensions.code, message: busy.message } });
+    return;
+  }
   if (error instanceof GraphQLError) {
     const code = String(error.extensions.code ?? 'BAD_REQUEST');
     res.status(STATUS_BY_CODE[code] ?? 400).json({ error: { code, message: error.message, ...(error.extensions.reason ? { reason: error.extensions.reason } : {}) } });
