@@ -85,6 +85,9 @@ export interface ServiceOptions {
 
 export function createServices(config: RosterConfig, dataSource: DataSource, options: ServiceOptions): Services {
   const events = options.events ?? new InProcessEventBus();
+  // The one client for calls to other servers. The setting is read at every request: it may be changed while
+  // running (tests do). Made first, so every transport and connector can be given it.
+  const outbound = new OutboundHttp({ allowPrivateNetworks: () => config.outboundAllowPrivateNetworks });
   const transport =
     options.transport ??
     (config.resendApiKey
@@ -94,8 +97,6 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   const invitations = new InvitationService(dataSource, events, () => config.publicUrl, () => outbox.nudge());
   const secretBox = new SecretBox(resolveCredentialsKey(config));
   const provisioning = new ProvisioningService(dataSource, events, invitations);
-  // Read at every request: the setting may be changed while running (tests do).
-  const outbound = new OutboundHttp({ allowPrivateNetworks: () => config.outboundAllowPrivateNetworks });
   const connectorEnvironment = (): ConnectorEnvironment => ({
     http: outbound.with({ timeoutMs: 60_000, userAgent: 'Roster-Integrations/1' }),
     sleep: realSleep,
