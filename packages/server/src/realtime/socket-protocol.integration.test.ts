@@ -77,6 +77,7 @@ describe.each(dialects)('GraphQL over WebSocket: documents are checked like over
       expect(overSocket.errors?.find((e) => e.extensions?.limit === limit)?.extensions, `socket, ${limit}`).toMatchObject({ code: 'QUERY_TOO_COMPLEX', max: QUERY_LIMITS[limit as keyof typeof overLimit] });
     }
     const huge = Array.from({ length: 1000 }, (_, i) => `query q${i} { __typename }`).join('\n');
+    expect((await gqlWithKey(roster.url, key, huge)).errors?.[0]).toMatchObject({ message: expect.stringMatching(/more tha[nt] 3000 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
     const tokens = firstError(await operate(client, huge));
     expect(tokens).toMatchObject({ message: expect.stringMatching(/more tha[nt] 3000 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
     // Within the limits, the same socket still answers.
