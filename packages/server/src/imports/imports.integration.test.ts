@@ -101,17 +101,22 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
         }
       },
     });
+    let subscribed: () => void = () => {};
+    const firstAnswer = new Promise<void>((resolve) => (subscribed = resolve));
     const done = new Promise<void>((resolve, reject) => {
       ws.subscribe({ query: 'subscription($id: ID!) { importJobUpdated(id: $id) { state processedRows totalRows progress } }', variables: { id: jobId } }, {
         next: (value) => {
           events.push(value.data?.importJobUpdated);
+          subscribed();
           if ((value.data?.importJobUpdated as any)?.state === 'FINISHED') resolve();
         },
         error: reject,
         complete: () => resolve(),
       });
     });
-    await new Promise((r) => setTimeout(r, 200));
+    // The subscription answers first with the job as it is: from then on it hears every change.
+    await firstAnswer;
+    expect(events[0]).toMatchObject({ processedRows: 0 });
     const started = await admin.gql(START, { input: { jobId, defaultRole: 'MEMBER', sendEmails: true, unknownCompanies: 'CREATE', unknownGroups: 'SKIP' } });
     expect(started.data!.startImport.job.state).toBe('RUNNING');
     await done;
