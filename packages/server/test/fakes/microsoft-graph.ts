@@ -25,6 +25,10 @@ export interface FakeGraphGroup {
  * - `GET /v1.0/organization`, `/v1.0/users`, `/v1.0/groups`, `/v1.0/groups/{id}/members` with `$top` paging
  *   and an opaque `$skiptoken` in `@odata.nextLink`; `InvalidAuthenticationToken` (401) for a missing or
  *   unknown bearer token; `Authorization_RequestDenied` (403) while admin consent is missing;
+ * - `$select`: only the named properties come back (`@odata.type` of a member too); an unknown one is 400
+ *   `BadRequest`; without it a user has Graph's default set, which does not include `accountEnabled`;
+ * - tokens expire: `expires_in` is `tokenLifetimeSeconds`, judged by the clock (`Date.now`, so fake timers move
+ *   it), and an expired one is 401 `InvalidAuthenticationToken` ("Lifetime validation failed");
  * - scripted throttling: 429 `TooManyRequests` with a `Retry-After` header in seconds.
  */
 export class FakeMicrosoftGraph {
@@ -34,11 +38,14 @@ export class FakeMicrosoftGraph {
   consented = true;
   /** Largest page served whatever `$top` asks (Graph's own cap for users is 999). */
   maxPageSize = 999;
+  /** Lifetime of the access tokens issued (Microsoft's are about an hour). */
+  tokenLifetimeSeconds = 3599;
   readonly requests: Array<{ method: string; path: string; status: number; at: number }> = [];
   /** Bodies of token requests (tests check what was sent, then that it was never echoed elsewhere). */
   readonly tokenRequests: URLSearchParams[] = [];
   private throttles: number[] = [];
-  private readonly tokens = new Set<string>();
+  /** Issued access tokens and when each expires (ms since the epoch). */
+  private readonly tokens = new Map<string, number>();
   private hangAt: { path: string; remaining: number } | null = null;
   private readonly hanging: http.ServerResponse[] = [];
   private server: http.Server | null = null;
@@ -76,6 +83,11 @@ export class FakeMicrosoftGraph {
   /** Requests held without an answer (hangAfter), not yet released or given up by the client. */
   get hangingCount(): number {
     return this.hanging.filter((res) => !res.writableEnded && !res.destroyed).length;
+  }
+
+  /** Every token issued so far stops working now, as if its hour were up while the client still holds it. */
+  expireTokens(): void {
+    for (const token of this.tokens.keys()) this.tokens.set(token, 0);
   }
 
   /** Ends every stuck request with a 503, as a dropped connection would end. */
@@ -129,14 +141,16 @@ export class FakeMicrosoftGraph {
         });
       }
       const token = randomBytes(24).toString('base64url');
-      this.tokens.add(token);
-      return reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+      this.tokens.set(token, Date.now() + this.tokenLifetimeSeconds * 1000);
+      return reply(200, { token_type: 'Bearer', expires_in: this.tokenLifetimeSeconds, ext_expires_in: this.tokenLifetimeSeconds, access_token: token });
     }
 
     if (!url.pathname.startsWith('/v1.0/')) return reply(404, { error: { code: 'BadRequest', message: 'Invalid version.' } });
     const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
     if (!bearer) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
-    if (!this.tokens.has(bearer)) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' } });
+    const expiresAt = this.tokens.get(bearer);
+    if (expiresAt === undefined) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' } });
+    if (expiresAt <= Date.now()) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } });
     const retryAfter = this.throttles.shift();
     if (retryAfter !== undefined) {
       return reply(429, { error: { code: 'TooManyRequests', message: 'Too many requests.' } }, { 'retry-after': String(retryAfter) });
@@ -151,15 +165,40 @@ export class FakeMicrosoftGraph {
       this.hangAt.remaining--;
     }
 
-    if (url.pathname === '/v1.0/organization') return reply(200, { value: [{ id: randomBytes(8).toString('hex'), displayName: 'Contoso' }] });
-    if (url.pathname === '/v1.0/users') return reply(200, this.page(url, this.users.map((u) => ({ ...u }))));
-    if (url.pathname === '/v1.0/groups') return reply(200, this.page(url, this.groups.map(({ members: _members, ...g }) => g)));
+    const selected = <T extends object>(type: keyof typeof SELECTABLE, objects: T[]): T[] | null => {
+      const raw = url.searchParams.get('$select');
+      if (raw === null) return objects.map((o) => pick(o, DEFAULT_PROPERTIES[type]));
+      const names = raw.split(',').map((n) => n.trim());
+      const unknown = names.find((n) => !(SELECTABLE[type] as readonly string[]).includes(n));
+      if (unknown !== undefined) {
+        reply(400, { error: { code: 'BadRequest', message: `Could not find a property named '${unknown}' on type 'microsoft.graph.${type}'.` } });
+        return null;
+      }
+      return objects.map((o) => pick(o, [...names, '@odata.type']));
+    };
+    if (url.pathname === '/v1.0/organization') {
+      const organizations = selected('organization', [{ id: randomBytes(8).toString('hex'), displayName: 'Contoso', verifiedDomains: [{ name: 'contoso.test' }] }]);
+      if (organizations) reply(200, { value: organizations });
+      return;
+    }
+    if (url.pathname === '/v1.0/users') {
+      const users = selected('user', this.users);
+      if (users) reply(200, this.page(url, users));
+      return;
+    }
+    if (url.pathname === '/v1.0/groups') {
+      const groups = selected('group', this.groups.map(({ members: _members, ...g }) => g));
+      if (groups) reply(200, this.page(url, groups));
+      return;
+    }
     const members = url.pathname.match(/^\/v1\.0\/groups\/([^/]+)\/members$/);
     if (members) {
       const group = this.groups.find((g) => g.id === decodeURIComponent(members[1]!));
       if (!group) return reply(404, { error: { code: 'Request_ResourceNotFound', message: `Resource '${members[1]}' does not exist or one of its queried reference-property objects are not present.` } });
       const objects = group.members.map((id) => (this.users.some((u) => u.id === id) ? { '@odata.type': '#microsoft.graph.user', id } : { '@odata.type': '#microsoft.graph.device', id }));
-      return reply(200, this.page(url, objects));
+      const selectedMembers = selected('directoryObject', objects);
+      if (selectedMembers) reply(200, this.page(url, selectedMembers));
+      return;
     }
     return reply(404, { error: { code: 'Request_ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });
   }
@@ -177,4 +216,24 @@ export class FakeMicrosoftGraph {
     }
     return body;
   }
+}
+
+/** What each type lets `$select` name (the fake's subset of Graph's properties). */
+const SELECTABLE = {
+  organization: ['id', 'displayName', 'verifiedDomains'],
+  user: ['id', 'displayName', 'mail', 'userPrincipalName', 'accountEnabled', 'givenName', 'surname', 'jobTitle'],
+  group: ['id', 'displayName', 'description', 'mail', 'securityEnabled'],
+  directoryObject: ['id', 'deletedDateTime'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** What comes back without `$select`: a user's default set leaves `accountEnabled` out, as Graph's does. */
+const DEFAULT_PROPERTIES: Record<keyof typeof SELECTABLE, readonly string[]> = {
+  organization: SELECTABLE.organization,
+  user: ['id', 'displayName', 'mail', 'userPrincipalName', 'givenName', 'surname', 'jobTitle'],
+  group: SELECTABLE.group,
+  directoryObject: ['id', '@odata.type'],
+};
+
+function pick<T extends object>(object: T, names: readonly string[]): T {
+  return Object.fromEntries(Object.entries(object).filter(([name]) => names.includes(name))) as T;
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeMicrosoftGraph } from '../../../../test/fakes/microsoft-graph.js';
 import { OutboundHttp } from '../../../common/outbound-http.js';
 import { ConnectorError, type ConnectorEnvironment } from '../connector.js';
@@ -13,7 +13,12 @@ describe('the Microsoft Entra ID connector', () => {
     graph = await new FakeMicrosoftGraph().start();
   });
   afterAll(() => graph.stop());
+  afterEach(() => {
+    vi.useRealTimers();
+    graph.releaseHanging();
+  });
   beforeEach(() => {
+    graph.tokenLifetimeSeconds = 3599;
     graph.users = [];
     graph.groups = [];
     graph.maxPageSize = 999;
@@ -95,5 +100,58 @@ describe('the Microsoft Entra ID connector', () => {
   it('reports an unreachable endpoint as UNREACHABLE', async () => {
     const offline = new EntraConnector({ tenantId: 't', clientId: 'c', clientSecret: 's' }, { ...env, microsoftLoginBaseUrl: 'http://127.0.0.1:9' });
     await expect(offline.testConnection()).rejects.toMatchObject({ code: 'UNREACHABLE' });
+  });
+
+  it('asks Graph for every property it reads: a disabled user stays disabled although the default set has no accountEnabled', async () => {
+    graph.seedUsers(1)[0]!.accountEnabled = false;
+    // Graph (and the fake) leave accountEnabled out unless it is selected.
+    const token = await (await fetch(`${graph.url}/${graph.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: graph.clientId, client_secret: graph.clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' }),
+    }).then((r) => r.json())) as { access_token: string };
+    const unselected = (await (await fetch(`${graph.url}/v1.0/users`, { headers: { authorization: `Bearer ${token.access_token}` } })).json()) as { value: object[] };
+    expect(unselected.value[0]).not.toHaveProperty('accountEnabled');
+    const [page] = await all(connector().listUsers(null));
+    expect(page!.items[0]).toMatchObject({ active: false });
+  });
+
+  it('gets a new token once when Graph says the cached one has expired, and goes on', async () => {
+    graph.seedUsers(2);
+    const client = connector();
+    await all(client.listUsers(null));
+    const tokensBefore = graph.tokenRequests.length;
+    graph.expireTokens();
+    const pages = await all(client.listUsers(null));
+    expect(pages.flatMap((p) => p.items)).toHaveLength(2);
+    expect(graph.tokenRequests.length - tokensBefore).toBe(1);
+    expect(graph.requests.filter((r) => r.path === '/v1.0/users' && r.status === 401)).toHaveLength(1);
+  });
+
+  it('gets a new token before using one whose hour is up, without a refused call', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    graph.seedUsers(1);
+    const client = connector();
+    await all(client.listUsers(null));
+    const tokensBefore = graph.tokenRequests.length;
+    const refusedBefore = graph.requests.filter((r) => r.status === 401).length;
+    vi.setSystemTime(Date.now() + graph.tokenLifetimeSeconds * 1000);
+    await all(client.listUsers(null));
+    expect(graph.tokenRequests.length - tokensBefore).toBe(1);
+    expect(graph.requests.filter((r) => r.status === 401).length).toBe(refusedBefore);
+  });
+
+  it('gives up a Graph request that gets no answer after the connector’s timeout', async () => {
+    graph.seedUsers(1);
+    graph.hangAfter('/v1.0/users', 0);
+    const answeredBefore = graph.requests.filter((r) => r.path === '/v1.0/users').length;
+    const impatient = new EntraConnector(
+      { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret },
+      { ...env, http: new OutboundHttp({ allowPrivateNetworks: () => true, timeoutMs: 200 }) },
+    );
+    await expect(all(impatient.listUsers(null))).rejects.toMatchObject({ code: 'UNREACHABLE', message: expect.stringMatching(/did not answer within 0\.2 s/) });
+    expect(graph.requests.filter((r) => r.path === '/v1.0/users')).toHaveLength(answeredBefore);
+    // The held request was abandoned by the connector, not left open.
+    for (let i = 0; graph.hangingCount > 0 && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(graph.hangingCount).toBe(0);
   });
 });
