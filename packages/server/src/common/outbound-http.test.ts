@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { checkOutboundUrl, nonPublicReason } from './outbound-http.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkOutboundUrl, nonPublicReason, OutboundHttp } from './outbound-http.js';
 
 const resolvesTo = (...addresses: string[]) => async () => addresses;
 
@@ -37,5 +39,65 @@ describe('outbound URL guard', () => {
 
   it('lets development use http and private addresses when configured', async () => {
     await expect(checkOutboundUrl('http://127.0.0.1:3000/hooks', true)).resolves.toBeInstanceOf(URL);
+  });
+});
+
+describe('the outbound client', () => {
+  let server: http.Server;
+  let port: number;
+  const connections: string[] = [];
+  const paths: string[] = [];
+  const guarded = new OutboundHttp({ allowPrivateNetworks: () => false });
+  const open = new OutboundHttp({ allowPrivateNetworks: () => true, timeoutMs: 5_000 });
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      paths.push(req.url ?? '');
+      if (req.url === '/redirect') return void res.writeHead(302, { location: `http://127.0.0.1:${port}/target` }).end();
+      if (req.url === '/silent') return; // never answers
+      if (req.url === '/big') return void res.end('x'.repeat(64 * 1024));
+      res.end('ok');
+    });
+    server.on('connection', (socket) => connections.push(socket.remoteAddress ?? ''));
+    await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('refuses plain http, loopback literals (decimal, IPv6) and names resolving to loopback before any connection', async () => {
+    const before = connections.length;
+    for (const url of [`http://127.0.0.1:${port}/`, `https://127.0.0.1:${port}/`, `https://2130706433:${port}/`, `https://[::1]:${port}/`, `https://localhost:${port}/`, `https://[::ffff:127.0.0.1]:${port}/`]) {
+      await expect(guarded.fetch(url), url).rejects.toMatchObject({ name: 'OutboundError', failure: 'REFUSED' });
+    }
+    expect(connections.length).toBe(before);
+    // The listener does see an allowed request.
+    expect((await open.fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    expect(connections.length).toBeGreaterThan(before);
+  });
+
+  it('does not follow a redirect (a public host could point it inside)', async () => {
+    const response = await open.fetch(`http://127.0.0.1:${port}/redirect`);
+    expect(response.status).toBe(302);
+    expect(paths).not.toContain('/target');
+  });
+
+  it("aborts a request with no answer at the deadline, or when the caller's signal fires", async () => {
+    await expect(open.fetch(`http://127.0.0.1:${port}/silent`, { timeoutMs: 100 })).rejects.toMatchObject({ failure: 'TIMEOUT', message: `http://127.0.0.1:${port} did not answer within 0.1 s.` });
+    const caller = new AbortController();
+    caller.abort();
+    await expect(open.fetch(`http://127.0.0.1:${port}/silent`, { signal: caller.signal })).rejects.toMatchObject({ failure: 'ABORTED' });
+    const later = new AbortController();
+    const held = open.fetch(`http://127.0.0.1:${port}/silent`, { signal: later.signal });
+    later.abort();
+    await expect(held).rejects.toMatchObject({ failure: 'ABORTED' });
+  });
+
+  it('reads at most the size asked for: larger answers fail, or are cut for an excerpt', async () => {
+    await expect(open.fetch(`http://127.0.0.1:${port}/big`, { maxResponseBytes: 1024 })).rejects.toMatchObject({ failure: 'TOO_LARGE' });
+    const cut = await open.fetch(`http://127.0.0.1:${port}/big`, { maxResponseBytes: 1024, truncate: true });
+    expect(await cut.text()).toHaveLength(1024);
   });
 });
