@@ -21,7 +21,7 @@ interface Received {
   body: string;
 }
 
-/** A receiver on this machine (the product runs with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true, as in development). */
+/** A receiver on this machine (the product runs with OUTBOUND_ALLOW_PRIVATE_NETWORKS=true, as in development). */
 function startReceiver(): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
@@ -53,7 +53,7 @@ describe.skipIf(!chromiumAvailable())('Settings and the audit log in a real brow
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-settings-'));
     receiver = await startReceiver();
     [product, browser] = await Promise.all([
-      startBuiltProduct({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', REDIS_URL: '' }, dataDir),
+      startBuiltProduct({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true', REDIS_URL: '' }, dataDir),
       launchChromium(),
     ]);
     expect(product.demo, product.output()).not.toBeNull();

@@ -113,7 +113,7 @@ export type CreateWebhookEndpointInput = {
   enabled?: boolean | null | undefined;
   /** Event types to receive, from webhookEventTypes; at least one. */
   events: Array<string>;
-  /** An https:// URL whose host resolves to a public address (plain http and private addresses only when WEBHOOK_ALLOW_PRIVATE_NETWORKS is true). */
+  /** An https:// URL whose host resolves to a public address (plain http and private addresses only when OUTBOUND_ALLOW_PRIVATE_NETWORKS is true). */
   url: string;
 };
 

@@ -107,7 +107,7 @@ export class WebhookEventType {
 
 @InputType({ description: 'A new webhook endpoint.' })
 export class CreateWebhookEndpointInput {
-  @Field(() => String, { description: 'An https:// URL whose host resolves to a public address (plain http and private addresses only when WEBHOOK_ALLOW_PRIVATE_NETWORKS is true).' })
+  @Field(() => String, { description: 'An https:// URL whose host resolves to a public address (plain http and private addresses only when OUTBOUND_ALLOW_PRIVATE_NETWORKS is true).' })
   url!: string;
 
   @Field(() => [String], { description: 'Event types to receive, from webhookEventTypes; at least one.' })
