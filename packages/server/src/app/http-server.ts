@@ -23,7 +23,7 @@ import { mountAuditRoutes } from '../audit/audit.routes.js';
 import { withRequestScope } from '../audit/request-scope.js';
 import { mountScimRoutes } from '../scim/scim.routes.js';
 import { operationAccessPlugin, refusalFor } from '../auth/protection/operation-access.js';
-import { QUERY_LIMITS, queryLimitRules } from '../auth/protection/query-limits.js';
+import { QUERY_LIMITS, queryCostPlugin, queryLimitRules } from '../auth/protection/query-limits.js';
 import { stableErrorCode } from '../auth/protection/stable-codes.js';
 import { GraphQLRateLimiter, verifiedCredentialsOf } from '../auth/protection/rate-limit.js';
 import { limitBatchSize } from '../auth/protection/http-errors.js';
@@ -143,6 +143,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       ApolloServerPluginLandingPageDisabled(),
       drainWebSockets,
       operationAccessPlugin(),
+      queryCostPlugin(),
     ],
     formatError: (formatted, error) => maskUnexpected(stableErrorCode(formatted), error, config.production, logger),
   });

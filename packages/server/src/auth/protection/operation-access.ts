@@ -32,7 +32,7 @@ export function rootFieldsOf(operation: OperationDefinitionNode, document: Docum
   return [...fields];
 }
 
-function withHttpStatus(error: GraphQLError, status: number, headers: Record<string, string> = {}): GraphQLError {
+export function withHttpStatus(error: GraphQLError, status: number, headers: Record<string, string> = {}): GraphQLError {
   return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status, headers: new HeaderMap(Object.entries(headers)) } } });
 }
 

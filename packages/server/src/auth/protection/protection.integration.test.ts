@@ -59,6 +59,50 @@ describe.each(dialects)('a public endpoint refuses abusive requests with clear e
     expect(result.errors?.find((e) => e.extensions?.limit === 'cost')?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', max: QUERY_LIMITS.cost });
   });
 
+  it('counts page sizes in the cost: ten aliases of a 100-row Users page are refused before running', async () => {
+    const row = 'id email name role status lastActiveAt company { id name } groups { id name }';
+    const aliased = '{ ' + Array.from({ length: 10 }, (_, i) => `u${i}: users(page: { first: 100 }) { totalCount edges { node { ${row} } } }`).join(' ') + ' }';
+    const result = await gqlWithKey(roster.url, key, aliased);
+    expect(result.status).toBe(400);
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: QUERY_LIMITS.cost });
+    expect(result.errors?.[0]?.message).toMatch(/too costly.*Ask for smaller pages/);
+    // One such page alone is fine.
+    expect((await gqlWithKey(roster.url, key, `{ users(page: { first: 100 }) { totalCount edges { node { ${row} } } } }`)).status).toBe(200);
+  });
+
+  it('refuses nested pages (100 integrations x 100 sync runs x 100 items) by their multiplied cost', async () => {
+    const admin = new TestClient(roster.url);
+    await admin.signIn('guard@msp.test', 'pw-guard');
+    const nested = await admin.gql(
+      '{ integrations(page: { first: 100 }) { edges { node { id syncRuns(page: { first: 100 }) { edges { node { id items(page: { first: 100 }) { edges { node { action label } } } } } } } } } }',
+    );
+    expect(nested.status).toBe(400);
+    expect(nested.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost' });
+    expect(nested.errors?.[0]?.extensions?.cost).toBeGreaterThan(1_000_000);
+  });
+
+  it('refuses every operation of a batch asking for 10 x 30 aliases x 100 users (30,000 rows)', async () => {
+    const operation = '{ ' + Array.from({ length: 30 }, (_, i) => `u${i}: users(page: { first: 100 }) { edges { node { id email name } } }`).join(' ') + ' }';
+    const batch = await post(roster.url, Array.from({ length: 10 }, () => ({ query: operation })), { authorization: key });
+    expect(batch.body).toHaveLength(10);
+    for (const answer of batch.body) {
+      expect(answer.data ?? null).toBeNull();
+      expect(answer.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost' });
+    }
+  });
+
+  it('gives the operations of one batch one cost budget: ten that each fit cannot return ten times as much', async () => {
+    // Each costs about 4,200: two fit in the budget together, a third does not.
+    const operation = '{ ' + Array.from({ length: 3 }, (_, i) => `u${i}: users(page: { first: 100 }) { edges { node { id email } } }`).join(' ') + ' }';
+    expect((await gqlWithKey(roster.url, key, operation)).status).toBe(200);
+    const batch = await post(roster.url, Array.from({ length: 10 }, () => ({ query: operation })), { authorization: key });
+    const answered = batch.body.filter((answer: any) => answer.data?.u0);
+    const refused = batch.body.filter((answer: any) => answer.errors?.[0]?.extensions?.code === 'QUERY_TOO_COMPLEX');
+    expect([answered.length, refused.length]).toEqual([2, 8]);
+    expect(refused[0].errors[0].message).toMatch(/with the other operations of this batch/);
+  });
+
   it('refuses a document of 1,000 operations by its size, before parsing it whole', async () => {
     const document = Array.from({ length: 1000 }, (_, i) => `query q${i} { __typename }`).join('\n');
     const result = await post(roster.url, { query: document, operationName: 'q1' }, { authorization: key });
