@@ -5,6 +5,7 @@ import { UserSource, UserStatus } from '../accounts/roles.js';
 import type { Logger } from '../app/logger.js';
 import { recordAudit } from '../audit/audit.js';
 import { newId } from '../common/columns.js';
+import { keepLease } from '../common/polling-worker.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../db/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
@@ -16,9 +17,14 @@ import { existingMembers } from './existing-members.js';
 
 export interface ImportRunnerOptions {
   batchSize?: number;
+  /** How long a claimed job belongs to this runner without a renewal. */
   leaseMs?: number;
+  /** How often the lease of the job being run is renewed, also in the middle of a long batch (default a third of leaseMs). */
+  renewEveryMs?: number;
   pollMs?: number;
   workerId?: string;
+  /** The time leases are judged by (tests move it). */
+  now?: () => number;
   /** Called after each committed batch (tests use it to interrupt a job at a chosen point). */
   afterBatch?: (job: ImportJobEntity, processed: number) => void | Promise<void>;
 }
@@ -53,7 +59,8 @@ export class ImportRunner {
     private readonly logger: Logger,
     options: ImportRunnerOptions = {},
   ) {
-    this.options = { batchSize: IMPORT_BATCH_SIZE, leaseMs: 30_000, pollMs: 2_000, workerId: `import-${randomBytes(6).toString('hex')}`, ...options };
+    const leaseMs = options.leaseMs ?? 30_000;
+    this.options = { batchSize: IMPORT_BATCH_SIZE, pollMs: 2_000, workerId: `import-${randomBytes(6).toString('hex')}`, now: Date.now, ...options, leaseMs, renewEveryMs: options.renewEveryMs ?? Math.round(leaseMs / 3) };
   }
 
   start(): void {
@@ -102,7 +109,7 @@ export class ImportRunner {
 
   private async claim(): Promise<ImportJobEntity | null> {
     const repo = this.dataSource.getRepository(ImportJobEntity);
-    const now = new Date();
+    const now = new Date(this.options.now());
     const candidates = await repo
       .createQueryBuilder('j')
       .select(['j.id'])
@@ -124,12 +131,30 @@ export class ImportRunner {
     return null;
   }
 
-  /** Processes a claimed job until it is finished (true) or its lease is lost or stopping (false). */
+  /** Processes a claimed job until it is finished (true) or its lease is lost or stopping (false); its lease is renewed meanwhile. */
   private async run(job: ImportJobEntity): Promise<boolean> {
+    const lease = keepLease(() => this.extendLease(job), this.options.renewEveryMs, this.logger, `Import ${job.id}`);
+    try {
+      return await this.runLeased(job, () => lease.lost.aborted);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  /** Pushes the lease forward; false when the job is no longer this runner's. */
+  private async extendLease(job: ImportJobEntity): Promise<boolean> {
+    const updated = await this.dataSource
+      .getRepository(ImportJobEntity)
+      .update({ id: job.id, leaseOwner: this.options.workerId, state: ImportJobState.RUNNING }, { leaseUntil: new Date(this.options.now() + this.options.leaseMs) });
+    return Boolean(updated.affected);
+  }
+
+  private async runLeased(job: ImportJobEntity, leaseLost: () => boolean): Promise<boolean> {
     const options = JSON.parse(job.options ?? '{}') as ImportOptions;
     // Read once per job, not once per batch: the emails of the whole import carry the same account name.
     const account = await this.dataSource.getRepository(AccountEntity).findOneByOrFail({ id: job.accountId });
     for (;;) {
+      if (leaseLost()) return false;
       if (this.stopping) {
         // A clean shutdown hands the job back at once instead of making the next runner wait for the lease.
         await this.dataSource.getRepository(ImportJobEntity).update({ id: job.id, leaseOwner: this.options.workerId }, { leaseOwner: null, leaseUntil: null });
@@ -220,7 +245,7 @@ export class ImportRunner {
       }
       await writeOutcomes(manager, job.id, rows);
       const processed = job.processedRows + rows.length;
-      await this.renewLease(manager, job, { processedRows: processed, outcomes: JSON.stringify(counts), leaseUntil: new Date(now.getTime() + this.options.leaseMs) });
+      await this.renewLease(manager, job, { processedRows: processed, outcomes: JSON.stringify(counts), leaseUntil: new Date(this.options.now() + this.options.leaseMs) });
       job.processedRows = processed;
       job.outcomes = JSON.stringify(counts);
       return { processed, created, finished: false };
