@@ -19,7 +19,7 @@ import { scimTokenHash } from './integration.service.js';
 import { SyncEngine, type SyncEngineOptions } from './sync/sync-engine.js';
 import { SyncRunItemEntity } from './sync/sync-run-item.entity.js';
 import { SyncRunEntity, SyncRunState } from './sync/sync-run.entity.js';
-import { subscribe } from '../../test/live-client.js';
+import { subscribe, untilHeard } from '../../test/live-client.js';
 
 const INTEGRATION_FIELDS = `id type name status lastError syncIntervalMinutes lastSyncAt nextSyncAt hasCredentials credentialFieldsSet scimBaseUrl scimTokenPrefix
   options { autoInvite sendInvitationEmails defaultRole onUpstreamRemoval suspendThresholdPercent }`;
@@ -539,10 +539,15 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     graph.seedUsers(1, 'live.test');
     const integration = await createEntra('Entra live');
     const live = subscribe(roster.url, admin.cookie, `subscription { syncRunUpdated { id integrationId state counts { created } } }`);
-    await new Promise((r) => setTimeout(r, 200));
-    const started = await admin.gql(START, { input: { integrationId: integration.id } });
-    const runId = started.data!.startSync.run.id;
-    await live.next((e: any) => e.id === runId && e.state === 'QUEUED');
+    // Connected is not yet subscribed: queue a run until the subscription hears one, cancelling the unheard ones.
+    let runId = '';
+    await untilHeard(live, async () => {
+      if (runId) await admin.gql(`mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { state } } }`, { input: { runId } });
+      const started = await admin.gql(START, { input: { integrationId: integration.id } });
+      const id: string = started.data!.startSync.run.id;
+      runId = id;
+      return (e: any) => e.id === id && e.state === 'QUEUED';
+    });
     await roster.services.syncEngine.runAll();
     const finished = await live.next((e: any) => e.id === runId && e.state === 'SUCCEEDED');
     expect(finished).toMatchObject({ integrationId: integration.id, counts: { created: 1 } });
