@@ -1,9 +1,10 @@
 import { createApp } from 'vue';
 import App from './app/App.vue';
-import { ApolloClientKey, createApolloClient } from './app/apollo';
-import { createLiveConnection, LiveConnectionKey } from './app/live-connection';
-import { createAppRouter, handleUnauthenticated } from './app/router';
-import { createSession, SessionKey } from './app/session';
+import { ApolloClientKey, createApolloClient } from './client/apollo';
+import { createLiveConnection, LiveConnectionKey } from './client/live-connection';
+import { createAppRouter } from './app/router';
+import { createSession, SessionKey } from './client/session';
+import { handleUnauthenticated } from './client/sign-in-redirect';
 import './app/styles.css';
 
 // The error link needs the router, the router's guard needs the session, the session needs the client.

@@ -1,13 +1,7 @@
-import {
-  createRouter,
-  createWebHistory,
-  type RouteLocationRaw,
-  type Router,
-  type RouterHistory,
-} from 'vue-router';
-import type { UnauthenticatedEvent } from './apollo';
-import { isUnauthenticated, unauthenticatedReason } from './errors';
-import type { Session } from './session';
+import { createRouter, createWebHistory, type Router, type RouterHistory } from 'vue-router';
+import { isUnauthenticated, unauthenticatedReason } from '../client/errors';
+import type { Session } from '../client/session';
+import { HOME_PATH, safeRedirect, signInLocation } from '../client/sign-in-redirect';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -15,26 +9,6 @@ declare module 'vue-router' {
     public?: boolean;
     title?: string;
   }
-}
-
-export const HOME_PATH = '/users';
-
-/** Only same-app paths: never an absolute URL or a protocol-relative one (open redirects). */
-export function safeRedirect(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
-    return HOME_PATH;
-  }
-  if (value === '/sign-in' || value.startsWith('/sign-in?')) return HOME_PATH;
-  return value;
-}
-
-function signInLocation(fromPath: string, reason?: string): RouteLocationRaw {
-  const query: Record<string, string> = {};
-  if (fromPath !== '/' && fromPath !== HOME_PATH && !fromPath.startsWith('/sign-in')) query.redirect = fromPath;
-  if (reason === 'SESSION_EXPIRED') query.reason = 'expired';
-  // The live-updates socket was closed because the session was signed out (here or in another tab).
-  if (reason === 'SIGNED_OUT') query.reason = 'signed-out';
-  return { name: 'sign-in', query };
 }
 
 export function createAppRouter(session: Session, history: RouterHistory = createWebHistory()): Router {
@@ -191,13 +165,4 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
   });
 
   return router;
-}
-
-/** What the Apollo error link does when the API says the session is gone. */
-export function handleUnauthenticated(router: Router, session: Session, event: UnauthenticatedEvent): void {
-  session.clear();
-  const current = router.currentRoute.value;
-  // Public pages (sign-in, an invitation link) handle a missing session themselves.
-  if (current.name === 'sign-in' || current.meta.public) return;
-  void router.replace(signInLocation(current.fullPath, event.reason));
 }

@@ -12,7 +12,7 @@ import {
   type MountedApp,
   type RecordedOperation,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const company = (id: string, name: string, userCount: number) => ({ __typename: 'Company', id, name, userCount });
 

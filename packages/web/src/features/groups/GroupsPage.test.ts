@@ -10,7 +10,7 @@ import {
   type ButtonRoot,
   type MountedApp,
   type RecordedOperation,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const group = (id: string, name: string, description: string | null, userCount: number) => ({
   __typename: 'Group',

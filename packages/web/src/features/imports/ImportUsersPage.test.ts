@@ -11,7 +11,7 @@ import {
   type MountedApp,
   type RecordedOperation,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 /* Builders: an import job and its rows as the API returns them. */
 

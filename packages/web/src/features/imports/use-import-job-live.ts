@@ -1,6 +1,6 @@
 import { ImportJobProgressDocument, ImportJobUpdatedDocument } from '@roster/schema/generated';
 import { onScopeDispose, watch } from 'vue';
-import { useApolloClient } from '../../app/graphql';
+import { useApolloClient } from '../../client/graphql';
 
 export const POLL_INTERVAL_MS = 2000;
 

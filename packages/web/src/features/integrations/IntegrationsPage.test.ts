@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type Responder } from '../../app/testing';
+import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type Responder } from '../../testing/testing';
 import { aPage, anIntegration, anIntegrationType, aSyncRun } from './integration-builders';
 
 const types = [anIntegrationType('SCIM'), anIntegrationType('MICROSOFT_ENTRA')];

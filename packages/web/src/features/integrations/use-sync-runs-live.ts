@@ -1,6 +1,6 @@
 import { SyncRunUpdatedDocument, type SyncRunFieldsFragment } from '@roster/schema/generated';
 import { onScopeDispose, toValue, watch, type MaybeRefOrGetter } from 'vue';
-import { useApolloClient } from '../../app/graphql';
+import { useApolloClient } from '../../client/graphql';
 
 /** After the subscription itself fails (graphql-ws already retries a dropped socket), subscribe again after this. */
 export const RESUBSCRIBE_MS = 10_000;

@@ -9,7 +9,7 @@ import {
   waitFor,
   type MountedApp,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 function aPreview(overrides: Record<string, unknown> = {}) {
   return {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aViewer, fakeApi, graphQLError, mountApp, waitFor, type MountedApp, type Responder } from '../../app/testing';
+import { aViewer, fakeApi, graphQLError, mountApp, waitFor, type MountedApp, type Responder } from '../../testing/testing';
 
 function anEmail(id: string, to: string, minutesAgo: number, extra: Record<string, unknown> = {}) {
   return {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type RecordedOperation } from '../../app/testing';
+import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type RecordedOperation } from '../../testing/testing';
 
 function api() {
   let account = { __typename: 'Account', id: 'account-1', name: 'Northwind MSP', invitationLifetimeDays: 7 };

@@ -10,7 +10,7 @@ import {
   type ButtonRoot,
   type MountedApp,
   type RecordedOperation,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const SECRET = 'rst_0123456789ab_k3y-s3cr3t-that-is-shown-only-once-abcdefghijk';
 

@@ -10,7 +10,7 @@ import {
   waitFor,
   type MountedApp,
   type RecordedOperation,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const SIGNING_SECRET = 'rwhsec_Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1zZWNyZXQ';
 const ROLLED_SECRET = 'rwhsec_cm9sbGVkLWZvci10ZXN0cy1vbmx5LW5vdC1yZWFsLXh5eg';

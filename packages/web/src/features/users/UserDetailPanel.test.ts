@@ -12,7 +12,7 @@ import {
   type MountedApp,
   type RecordedOperation,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 type AUser = ReturnType<typeof aUser>;
 /** What `user(id)` answers: the row's fields plus the ones only the panel shows. */

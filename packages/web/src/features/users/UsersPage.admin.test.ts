@@ -10,7 +10,7 @@ import {
   settle,
   type MountedApp,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const stan = aUser({ id: 'u-stan', email: 'stan@contoso.example', status: 'STAGED', source: 'INTEGRATION' });
 const sue = aUser({ id: 'u-sue', email: 'sue@contoso.example', status: 'SUSPENDED', source: 'SCIM' });

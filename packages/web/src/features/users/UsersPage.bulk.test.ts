@@ -12,7 +12,7 @@ import {
   type MountedApp,
   type RecordedOperation,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const ann = aUser({ id: 'u-ann', email: 'ann@contoso.example' });
 const bob = aUser({ id: 'u-bob', email: 'bob@contoso.example' });

@@ -11,7 +11,7 @@ import {
   type MountedApp,
   type RecordedOperation,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const REASON = 'validation_error: The `to` address is on the suppression list.';
 const fay = aUser({

@@ -11,7 +11,7 @@ import {
   type ButtonRoot,
   type MountedApp,
   type RecordedOperation,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const ivan = aUser({
   id: 'u-ivan',

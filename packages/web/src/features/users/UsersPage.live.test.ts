@@ -10,7 +10,7 @@ import {
   waitFor,
   type FakeApi,
   type MountedApp,
-} from '../../app/testing';
+} from '../../testing/testing';
 import { REFETCH_DEBOUNCE_MS } from './use-live-user-events';
 
 const ivan = () =>

@@ -10,7 +10,7 @@ import {
   waitFor,
   type MountedApp,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const companies = [
   { __typename: 'Company', id: 'co-1', name: 'Contoso', userCount: 2 },

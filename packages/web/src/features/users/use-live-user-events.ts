@@ -1,8 +1,8 @@
 import type { ApolloCache, Reference } from '@apollo/client';
 import { UserEventsDocument } from '@roster/schema/generated';
 import { onScopeDispose, toValue, watch, type MaybeRefOrGetter } from 'vue';
-import { useApolloClient, type ResultOf } from '../../app/graphql';
-import { useLiveConnection } from '../../app/live-connection';
+import { useApolloClient, type ResultOf } from '../../client/graphql';
+import { useLiveConnection } from '../../client/live-connection';
 
 export type UserEvent = ResultOf<typeof UserEventsDocument>['userEvents'];
 

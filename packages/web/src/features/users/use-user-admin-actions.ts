@@ -1,7 +1,7 @@
 import { ChangeUserRoleDocument, RestoreUsersDocument, RetryInvitationEmailsDocument, SuspendUsersDocument } from '@roster/schema/generated';
-import { useMutation } from '../../app/graphql';
+import { useMutation } from '../../client/graphql';
 import type { useToasts } from '../../ui/toasts';
-import { useUserActionRunner, type ActionTarget } from '../invitations/use-invitation-actions';
+import { useUserActionRunner, type ActionTarget } from './use-invitation-actions';
 
 export type AssignableRole = 'OWNER' | 'ADMIN' | 'MEMBER';
 

@@ -1,7 +1,7 @@
 import { ReinviteUsersDocument, UninviteUsersDocument } from '@roster/schema/generated';
 import { ref } from 'vue';
-import { describeError } from '../../app/errors';
-import { useMutation, type ResultOf } from '../../app/graphql';
+import { describeError } from '../../client/errors';
+import { useMutation, type ResultOf } from '../../client/graphql';
 import type { useToasts } from '../../ui/toasts';
 
 export type UserActionResult = ResultOf<typeof ReinviteUsersDocument>['reinviteUsers']['results'][number];

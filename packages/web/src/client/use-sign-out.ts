@@ -1,9 +1,9 @@
 import { SignOutDocument } from '@roster/schema/generated';
 import { ref } from 'vue';
 import { useRouter } from 'vue-router';
-import { describeError, isUnauthenticated } from '../../app/errors';
-import { useApolloClient, useMutation } from '../../app/graphql';
-import { useSession } from '../../app/session';
+import { describeError, isUnauthenticated } from './errors';
+import { useApolloClient, useMutation } from './graphql';
+import { useSession } from './session';
 
 export interface UseSignOutOptions {
   /** Stay on the current page (a public one, e.g. an invitation link) instead of showing the sign-in page. */

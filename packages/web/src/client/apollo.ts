@@ -6,18 +6,13 @@ import { createClient } from 'graphql-ws';
 import { Kind, OperationTypeNode } from 'graphql';
 import type { InjectionKey } from 'vue';
 import { shouldRetryLiveSocket, type LiveConnection } from './live-connection';
+import type { UnauthenticatedEvent } from './unauthenticated';
 
 export const ApolloClientKey: InjectionKey<ApolloClient> = Symbol('ApolloClient');
 
 /** Context flag: the caller handles UNAUTHENTICATED itself (the route guard, the sign-in page). */
 export interface RosterOperationContext {
   skipAuthRedirect?: boolean;
-}
-
-export interface UnauthenticatedEvent {
-  /** `extensions.reason` from the server: NO_SESSION, SESSION_EXPIRED, SESSION_INVALID; SIGNED_OUT from a 4401/4403 socket close. */
-  reason?: string;
-  operationName?: string;
 }
 
 export interface CreateApolloClientOptions {

@@ -1,8 +1,8 @@
 import { computed, ref, shallowRef } from 'vue';
-import { useToasts } from '../ui/toasts';
-import type { NameDialogValues } from '../ui/NameDialog.vue';
-import { describeError, errorCode } from './errors';
-import type { NamedList } from './named-list';
+import { useToasts } from './toasts';
+import type { NameDialogValues } from './NameDialog.vue';
+import { describeError, errorCode } from '../client/errors';
+import type { NamedList } from '../client/named-list';
 
 export interface NamedListActionsOptions<TNode> {
   /** "company", "group": in toasts ("Could not delete the company"). */

@@ -10,7 +10,7 @@ import {
   settle,
   type MountedApp,
   type Responder,
-} from '../../app/testing';
+} from '../../testing/testing';
 
 const companies = [{ __typename: 'Company', id: 'co-1', name: 'Contoso', userCount: 2 }];
 const groups = [{ __typename: 'Group', id: 'gr-1', name: 'Engineering', description: null, userCount: 3 }];

@@ -9,10 +9,12 @@ import { getMainDefinition } from '@apollo/client/utilities';
 import { Observable, Subject } from 'rxjs';
 import { defineComponent, h, type Component } from 'vue';
 import { createMemoryHistory, RouterView, type Router } from 'vue-router';
-import { ApolloClientKey, createAuthErrorLink, createCache, type UnauthenticatedEvent } from './apollo';
-import { createLiveConnection, LiveConnectionKey, type LiveConnection } from './live-connection';
-import { createAppRouter, handleUnauthenticated } from './router';
-import { createSession, SessionKey, type Session } from './session';
+import { ApolloClientKey, createAuthErrorLink, createCache } from '../client/apollo';
+import { createLiveConnection, LiveConnectionKey, type LiveConnection } from '../client/live-connection';
+import { createAppRouter } from '../app/router';
+import { createSession, SessionKey, type Session } from '../client/session';
+import { handleUnauthenticated } from '../client/sign-in-redirect';
+import type { UnauthenticatedEvent } from '../client/unauthenticated';
 
 export interface RecordedOperation {
   operationName: string;

@@ -1,5 +1,5 @@
 import { inject, readonly, shallowRef, type InjectionKey, type Ref } from 'vue';
-import type { UnauthenticatedEvent } from './apollo';
+import type { UnauthenticatedEvent } from './unauthenticated';
 
 /**
  * The state of the live-updates WebSocket (graphql-ws), as the dashboard shows it:
