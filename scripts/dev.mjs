@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 
 const children = [
-  spawn('pnpm', ['--filter', '@roster/server', 'dev'], { stdio: 'inherit' }),
+  // Development shows stack traces and unexpected errors' messages to the dashboard; the built product never does.
+  spawn('pnpm', ['--filter', '@roster/server', 'dev'], { stdio: 'inherit', env: { ROSTER_ERROR_DETAILS: 'true', ...process.env } }),
   spawn('pnpm', ['--filter', '@roster/web', 'dev'], { stdio: 'inherit' }),
 ];
 const stop = () => children.forEach((child) => child.kill('SIGTERM'));

@@ -2,6 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
+  it('sends error details (stack traces) to clients only when ROSTER_ERROR_DETAILS=true, whatever NODE_ENV', () => {
+    expect(loadConfig({}).errorDetails).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).errorDetails).toBe(false);
+    expect(loadConfig({ ROSTER_ERROR_DETAILS: 'true' }).errorDetails).toBe(true);
+    expect(() => loadConfig({ ROSTER_ERROR_DETAILS: 'on' })).toThrow(/ROSTER_ERROR_DETAILS="on" must be true or false/);
+  });
+
+  it('reads the database timeouts, in seconds, with fail-fast defaults', () => {
+    expect(loadConfig({}).databaseTimeouts).toEqual({ lockWaitSeconds: 5, statementSeconds: 30, poolAcquireSeconds: 10 });
+    expect(loadConfig({ DB_LOCK_WAIT_TIMEOUT_SECONDS: '2', DB_STATEMENT_TIMEOUT_SECONDS: '0', DB_POOL_ACQUIRE_TIMEOUT_SECONDS: '3' }).databaseTimeouts).toEqual({
+      lockWaitSeconds: 2,
+      statementSeconds: 0,
+      poolAcquireSeconds: 3,
+    });
+    expect(() => loadConfig({ DB_LOCK_WAIT_TIMEOUT_SECONDS: '0' })).toThrow(/DB_LOCK_WAIT_TIMEOUT_SECONDS="0" must be a whole number from 1/);
+  });
+
   it('starts on the embedded default with nothing set: SQLite under the data folder, demo seeding on', () => {
     const config = loadConfig({ ROSTER_DATA_DIR: '/tmp/roster-data' });
     expect(config.database).toEqual({ kind: 'sqlite', file: '/tmp/roster-data/roster.sqlite' });

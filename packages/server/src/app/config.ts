@@ -31,6 +31,8 @@ export interface RosterConfig {
   /** Folder holding the built SPA (index.html and assets); absent in API-only runs. */
   webDistDir: string;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** Sends stack traces and unexpected errors' own messages to clients (ROSTER_ERROR_DETAILS; `pnpm dev` sets it). Off unless set. */
+  errorDetails: boolean;
   /** 32-byte AES-256-GCM key sealing integration credentials; null means "generate one in dataDir" (embedded default only). */
   credentialsKey: Buffer | null;
   /**
@@ -135,6 +137,8 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   const outboundPrivateName = read('OUTBOUND_ALLOW_PRIVATE_NETWORKS') !== undefined || read('WEBHOOK_ALLOW_PRIVATE_NETWORKS') === undefined ? 'OUTBOUND_ALLOW_PRIVATE_NETWORKS' : 'WEBHOOK_ALLOW_PRIVATE_NETWORKS';
   const outboundPrivateRaw = (read(outboundPrivateName) ?? 'false').toLowerCase();
   if (!['true', 'false'].includes(outboundPrivateRaw)) problems.push(`${outboundPrivateName}="${outboundPrivateRaw}" must be true or false.`);
+  const errorDetailsRaw = (read('ROSTER_ERROR_DETAILS') ?? 'false').toLowerCase();
+  if (!['true', 'false'].includes(errorDetailsRaw)) problems.push(`ROSTER_ERROR_DETAILS="${errorDetailsRaw}" must be true or false.`);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as RosterConfig['logLevel'];
   if (!['silent', 'error', 'info', 'debug'].includes(logLevel)) {
     problems.push(`LOG_LEVEL="${logLevel}" must be silent, error, info or debug.`);
@@ -173,6 +177,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     seedDemo: seedRaw === 'true',
     webDistDir: path.resolve(read('ROSTER_WEB_DIST') ?? defaultWebDist),
     logLevel,
+    errorDetails: errorDetailsRaw === 'true',
     credentialsKey,
     outboundAllowPrivateNetworks: outboundPrivateRaw === 'true',
     microsoftLoginBaseUrl: microsoftLoginBaseUrl.replace(/\/+$/, ''),

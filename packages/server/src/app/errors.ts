@@ -19,6 +19,8 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** More operations in one batched HTTP request than allowed; `max` says how many. */
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
+  /** The HTTP request itself is malformed (a body that is not JSON, too large...), before any GraphQL is read. */
+  BAD_REQUEST: 'BAD_REQUEST',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

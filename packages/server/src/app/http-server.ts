@@ -26,7 +26,8 @@ import { operationAccessPlugin, refusalFor } from '../auth/protection/operation-
 import { QUERY_LIMITS, queryCostPlugin, queryLimitRules } from '../auth/protection/query-limits.js';
 import { stableErrorCode } from '../auth/protection/stable-codes.js';
 import { GraphQLRateLimiter, verifiedCredentialsOf } from '../auth/protection/rate-limit.js';
-import { limitBatchSize } from '../auth/protection/http-errors.js';
+import { clientErrorHandler, limitBatchSize } from '../auth/protection/http-errors.js';
+import { schemaHintsPlugin } from '../auth/protection/schema-hints.js';
 import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-access.js';
 import { socketOriginAllowed } from '../realtime/socket-origin.js';
 import { checkSocketDocument, type DocumentChecks } from '../realtime/socket-document.js';
@@ -136,7 +137,8 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     allowBatchedHttpRequests: true,
     validationRules: [...documentChecks.rules],
     parseOptions: documentChecks.parseOptions,
-    includeStacktraceInErrorResponses: !config.production,
+    // Stack traces are for development (`pnpm dev` sets ROSTER_ERROR_DETAILS), never the default of a built product.
+    includeStacktraceInErrorResponses: config.errorDetails,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
@@ -144,8 +146,9 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       drainWebSockets,
       operationAccessPlugin(),
       queryCostPlugin(),
+      schemaHintsPlugin(),
     ],
-    formatError: (formatted, error) => maskUnexpected(stableErrorCode(formatted), error, config.production, logger),
+    formatError: (formatted, error) => maskUnexpected(stableErrorCode(formatted), error, config.errorDetails, logger),
   });
   await apollo.start();
 
@@ -211,6 +214,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   );
 
   mountWebApp(app, config.webDistDir, logger);
+  app.use(clientErrorHandler(logger));
 
   return {
     server,
@@ -244,8 +248,8 @@ function mountWebApp(app: express.Express, distDir: string, logger: Logger): voi
   });
 }
 
-/** Unexpected errors never show internals (SQL, stack) to clients in production; they are logged instead. */
-function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, production: boolean, logger: Logger): GraphQLFormattedError {
+/** Unexpected errors never show internals (SQL, stack) to clients unless error details are asked for; they are logged instead. */
+function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, showDetails: boolean, logger: Logger): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
   // A locked or saturated database is not a bug: the client is told to retry, and the log gets one line.
@@ -255,7 +259,7 @@ function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, produc
     return { message: busy.message, locations: formatted.locations, path: formatted.path, extensions: busy.extensions };
   }
   logger.error('Unexpected error while executing GraphQL', error);
-  if (!production) return formatted;
+  if (showDetails) return formatted;
   return {
     message: 'Something went wrong on our side. Please try again; if it keeps happening, contact support.',
     locations: formatted.locations,

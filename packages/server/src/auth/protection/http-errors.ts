@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../../app/errors.js';
+import type { Logger } from '../../app/logger.js';
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
@@ -26,4 +27,49 @@ export function limitBatchSize(max = MAX_BATCH_OPERATIONS) {
     }
     next();
   };
+}
+
+/** Why a client's request was refused, in words for the client, by body-parser's error type. */
+const CLIENT_ERROR_MESSAGES: Record<string, string> = {
+  'entity.parse.failed': 'The request body is not valid JSON.',
+  'entity.too.large': 'The request body is too large.',
+  'encoding.unsupported': 'The request body has an unsupported encoding.',
+  'charset.unsupported': 'The request body has an unsupported charset.',
+  'request.aborted': 'The request was aborted before its body was received.',
+};
+
+interface HttpError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+/**
+ * The last Express middleware: a request the client got wrong (malformed JSON, a body over the limit) is
+ * answered with its 4xx status and a short message, and logged as one line at info (method, path, status,
+ * reason), never as a stack trace: anyone can send those, so they must not flood the error log. Anything
+ * else is a bug: logged with its stack at error, answered 500 without details. Clients never see a stack.
+ */
+export function clientErrorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const httpError = (error ?? {}) as HttpError;
+    const status = httpError.status ?? httpError.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message = (httpError.type && CLIENT_ERROR_MESSAGES[httpError.type]) ?? (httpError.expose && httpError.message ? httpError.message : 'The request is not valid.');
+      const reason = httpError.type ?? firstLine(httpError.message) ?? 'client error';
+      logger.info(`${req.method} ${req.path} ${status} ${reason}`);
+      if (req.path.startsWith('/graphql')) return sendGraphQLHttpError(req, res, status, message, { code: ErrorCode.BAD_REQUEST });
+      res.status(status).json({ error: { code: ErrorCode.BAD_REQUEST, message } });
+      return;
+    }
+    logger.error(`Unexpected error while serving ${req.method} ${req.path}`, error);
+    res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Something went wrong on our side. Please try again.' } });
+  };
+}
+
+function firstLine(text: string | undefined): string | undefined {
+  return text?.split('\n', 1)[0]?.slice(0, 200);
 }
