@@ -83,7 +83,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       services,
       demo,
       async stop() {
-        services.expirySweeper.stop();
+        await services.expirySweeper.stop();
         await services.importRunner.stop();
         await services.syncEngine.stop();
         await services.outbox.stop();

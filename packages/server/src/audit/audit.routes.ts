@@ -4,7 +4,8 @@ import { RequestContext, type Services } from '../app/context.js';
 import { badInput, forbidden } from '../app/errors.js';
 import type { Logger } from '../app/logger.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
-import { csvCell, sendError } from '../imports/import.routes.js';
+import { csvCell } from '../common/csv-cell.js';
+import { sendError } from '../imports/import.routes.js';
 import { actorKey, loadAuditActors } from './audit-log.service.js';
 import { AuditActorType, type AuditEventFilter } from './audit-log.types.js';
 

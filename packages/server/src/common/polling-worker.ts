@@ -1,4 +1,5 @@
 import type { Logger } from '../app/logger.js';
+import { yieldToEventLoop } from './event-loop.js';
 
 /** Why a pass's signal aborted: its deadline passed, or the worker is stopping. Work in progress is handed back, not failed. */
 export class PassEnded extends Error {
@@ -12,7 +13,8 @@ export class PassEnded extends Error {
 export const DEFAULT_PASS_DEADLINE_MS = 10 * 60_000;
 
 /**
- * The scheduling shared by background workers (the email outbox, webhook deliveries, syncs): passes run one
+ * The scheduling shared by background workers (the email outbox, webhook deliveries, syncs, imports, the
+ * invitation expiry sweep): passes run one
  * at a time, each draining everything due, then the loop sleeps `pollMs`; `nudge()` asks for a pass now
  * (right after work was queued), and `stop()` waits for the pass in progress, so shutdown never cuts a write
  * short. A pass has a deadline: its signal aborts then (and on stop), no further batch starts, and the
@@ -32,7 +34,8 @@ class PollingLoop {
     private readonly loopLogger: Logger,
     /** Names the worker in logs. */
     private readonly name: string,
-    private readonly passDeadlineMs: number,
+    /** Null: a pass runs until nothing is due (or the worker stops), however long that takes. */
+    private readonly passDeadlineMs: number | null,
   ) {}
 
   /** Starts polling in this process. */
@@ -61,7 +64,7 @@ class PollingLoop {
   async drain(): Promise<number> {
     const pass = new AbortController();
     this.pass = pass;
-    const deadline = setTimeout(() => pass.abort(new PassEnded('deadline')), this.passDeadlineMs);
+    const deadline = this.passDeadlineMs === null ? undefined : setTimeout(() => pass.abort(new PassEnded('deadline')), this.passDeadlineMs);
     let total = 0;
     try {
       for (;;) {
@@ -73,7 +76,7 @@ class PollingLoop {
         if (handled === 0) return total;
         total += handled;
         // Let requests in between batches (SQLite answers synchronously).
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
       }
     } finally {
       clearTimeout(deadline);
@@ -103,7 +106,7 @@ class PollingLoop {
 export abstract class PollingWorker {
   private readonly loop: PollingLoop;
 
-  constructor(pollMs: number, logger: Logger, name: string, passDeadlineMs = DEFAULT_PASS_DEADLINE_MS) {
+  constructor(pollMs: number, logger: Logger, name: string, passDeadlineMs: number | null = DEFAULT_PASS_DEADLINE_MS) {
     this.loop = new PollingLoop((signal) => this.runOnce(signal), pollMs, logger, name, passDeadlineMs);
   }
 
@@ -138,43 +141,4 @@ export abstract class PollingWorker {
  */
 export function backoffDelayMs(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1)) * (0.8 + Math.random() * 0.4);
-}
-
-export interface LeaseKeeper {
-  /** Aborts when the lease is lost: renewing found it taken over or ended, or could not be written. */
-  readonly lost: AbortSignal;
-  stop(): void;
-}
-
-/**
- * Renews a lease every `everyMs` while work goes on, so a long step (a slow vendor page, a long pass) does not
- * let another instance take the same item. `renew` resolves false when the lease is no longer ours; the
- * `lost` signal then aborts, so the work stops instead of writing over its successor. A renewal that fails
- * (database busy) is tried again at the next tick; the lease is long enough for a few misses.
- */
-export function keepLease(renew: () => Promise<boolean>, everyMs: number, logger: Logger, what: string): LeaseKeeper {
-  const controller = new AbortController();
-  let renewing = false;
-  const timer = setInterval(() => {
-    if (renewing || controller.signal.aborted) return;
-    renewing = true;
-    renew()
-      .then((held) => {
-        if (!held) controller.abort(new LeaseLostError(`${what}: the lease was taken over or the work ended elsewhere.`));
-      })
-      .catch((error) => logger.error(`${what}: renewing the lease failed; trying again`, error))
-      .finally(() => (renewing = false));
-  }, everyMs);
-  timer.unref?.();
-  return {
-    lost: controller.signal,
-    stop: () => clearInterval(timer),
-  };
-}
-
-export class LeaseLostError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LeaseLostError';
-  }
 }

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Role } from '../accounts/roles.js';
 import { CsvFileError, openCsv, sniffDelimiter, type CsvRecord, type CsvSkip } from './csv-reader.js';
-import { evaluateRow, guessMapping, mappingFromHeader, neutraliseFormula } from './mapping.js';
+import { neutraliseFormula } from '../common/csv-cell.js';
+import { evaluateRow, guessMapping, mappingFromHeader } from './mapping.js';
 
 async function read(input: string | Buffer, chunkSize = 7): Promise<{ delimiter: string; items: Array<CsvRecord | CsvSkip> }> {
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input, 'utf8');

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { LeaseOwnerColumn, LeaseUntilColumn, TimestampColumn } from '../common/lease-columns.js';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { utcDate } from '../common/columns.js';
 
 export enum ImportJobState {
   /** Parsed; verdicts shown; nothing written to users yet. */
@@ -74,19 +74,19 @@ export class ImportJobEntity {
   @Column({ type: 'text', nullable: true })
   outcomes!: string | null;
 
-  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  @LeaseOwnerColumn()
   leaseOwner!: string | null;
 
-  @Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  @LeaseUntilColumn()
   leaseUntil!: Date | null;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
+  @TimestampColumn('created_at')
   createdAt!: Date;
 
-  @Column({ name: 'started_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  @TimestampColumn('started_at', { nullable: true })
   startedAt!: Date | null;
 
-  @Column({ name: 'finished_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  @TimestampColumn('finished_at', { nullable: true })
   finishedAt!: Date | null;
 
   @ManyToOne(() => AccountEntity, { onDelete: 'CASCADE' })

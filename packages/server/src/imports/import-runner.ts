@@ -5,11 +5,14 @@ import { UserSource, UserStatus } from '../accounts/roles.js';
 import type { Logger } from '../app/logger.js';
 import { recordAudit } from '../audit/audit.js';
 import { newId } from '../common/columns.js';
-import { keepLease } from '../common/polling-worker.js';
+import { yieldToEventLoop } from '../common/event-loop.js';
+import { LeaseLost, RowLease } from '../common/lease.js';
+import { PollingWorker } from '../common/polling-worker.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../db/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
-import { isUniqueViolation, type InvitationService, type NewInvitation } from '../invitations/invitation.service.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
+import type { InvitationService, NewInvitation } from '../invitations/invitation.service.js';
 import type { EventBus } from '../realtime/events.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import type { ImportOptions } from './import.service.js';
@@ -37,20 +40,18 @@ export interface ImportRunnerOptions {
  */
 export const IMPORT_BATCH_SIZE = 250;
 
-class LeaseLost extends Error {}
-
 /**
  * Runs started imports in the background, batch by batch. Each batch's users, invitations, emails,
  * audit entries, row outcomes and job progress commit in one transaction, so a job interrupted at any
  * point resumes from the first row without an outcome and creates nothing twice. A job is held with a
  * lease, so a dead server's job is picked up by another instance (or by this one after a restart).
+ * Scheduled by the shared polling worker: one pass runs every claimable job to its end.
  */
-export class ImportRunner {
+export class ImportRunner extends PollingWorker {
   private readonly options: Required<Omit<ImportRunnerOptions, 'afterBatch'>> & Pick<ImportRunnerOptions, 'afterBatch'>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  private readonly lease: RowLease<ImportJobEntity>;
   private stopping = false;
+  private finished = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,93 +61,50 @@ export class ImportRunner {
     options: ImportRunnerOptions = {},
   ) {
     const leaseMs = options.leaseMs ?? 30_000;
-    this.options = { batchSize: IMPORT_BATCH_SIZE, pollMs: 2_000, workerId: `import-${randomBytes(6).toString('hex')}`, now: Date.now, ...options, leaseMs, renewEveryMs: options.renewEveryMs ?? Math.round(leaseMs / 3) };
+    const resolved = { batchSize: IMPORT_BATCH_SIZE, pollMs: 2_000, workerId: `import-${randomBytes(6).toString('hex')}`, now: Date.now, ...options, leaseMs, renewEveryMs: options.renewEveryMs ?? Math.round(leaseMs / 3) };
+    // A job runs to its end within one pass, however long it takes (it hands back only when the runner stops).
+    super(resolved.pollMs, logger, 'Import runner', null);
+    this.options = resolved;
+    this.lease = new RowLease(dataSource, {
+      entity: ImportJobEntity,
+      owner: resolved.workerId,
+      leaseMs,
+      now: resolved.now,
+      held: { state: ImportJobState.RUNNING },
+      describe: (id) => `Import ${id}`,
+    });
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+  override start(): void {
     this.stopping = false;
-    this.schedule(0);
+    super.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
+  /** Hands the job in progress back at its next batch (the next runner resumes it at once) and waits for that. */
+  override async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  nudge(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
+    await super.stop();
   }
 
   /** Runs every claimable job to its end; resolves with how many jobs it finished. */
   async runAll(): Promise<number> {
-    let finished = 0;
-    for (;;) {
-      const job = await this.claim();
-      if (!job) return finished;
-      if (await this.run(job)) finished++;
-    }
+    const before = this.finished;
+    await this.drain();
+    return this.finished - before;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runAll()
-        .then(() => undefined)
-        .catch((error) => this.logger.error('Import runner pass failed; it will try again', error))
-        .finally(() => {
-          this.running = null;
-          this.schedule(this.options.pollMs);
-        });
-    }, delayMs);
-  }
-
-  private async claim(): Promise<ImportJobEntity | null> {
-    const repo = this.dataSource.getRepository(ImportJobEntity);
-    const now = new Date(this.options.now());
-    const candidates = await repo
-      .createQueryBuilder('j')
-      .select(['j.id'])
-      .where('j.state = :running', { running: ImportJobState.RUNNING })
-      .andWhere('(j.lease_owner IS NULL OR j.lease_until < :now)', { now })
-      .orderBy('j.started_at', 'ASC')
-      .limit(5)
-      .getMany();
-    for (const candidate of candidates) {
-      const taken = await repo
-        .createQueryBuilder()
-        .update()
-        .set({ leaseOwner: this.options.workerId, leaseUntil: new Date(now.getTime() + this.options.leaseMs) })
-        .where('id = :id AND state = :running', { id: candidate.id, running: ImportJobState.RUNNING })
-        .andWhere('(lease_owner IS NULL OR lease_until < :now)', { now })
-        .execute();
-      if (taken.affected) return repo.findOneByOrFail({ id: candidate.id });
-    }
-    return null;
+  /** One step of a pass: claim one job and run it. Resolves 0 when there was nothing to do. */
+  async runOnce(signal?: AbortSignal): Promise<number> {
+    if (this.stopping || signal?.aborted) return 0;
+    const job = await this.lease.claim({ claimable: 'state = :running', parameters: { running: ImportJobState.RUNNING }, orderBy: 'started_at' });
+    if (!job) return 0;
+    if (await this.run(job)) this.finished++;
+    return 1;
   }
 
   /** Processes a claimed job until it is finished (true) or its lease is lost or stopping (false); its lease is renewed meanwhile. */
-  private async run(job: ImportJobEntity): Promise<boolean> {
-    const lease = keepLease(() => this.extendLease(job), this.options.renewEveryMs, this.logger, `Import ${job.id}`);
-    try {
-      return await this.runLeased(job, () => lease.lost.aborted);
-    } finally {
-      lease.stop();
-    }
-  }
-
-  /** Pushes the lease forward; false when the job is no longer this runner's. */
-  private async extendLease(job: ImportJobEntity): Promise<boolean> {
-    const updated = await this.dataSource
-      .getRepository(ImportJobEntity)
-      .update({ id: job.id, leaseOwner: this.options.workerId, state: ImportJobState.RUNNING }, { leaseUntil: new Date(this.options.now() + this.options.leaseMs) });
-    return Boolean(updated.affected);
+  private run(job: ImportJobEntity): Promise<boolean> {
+    return this.lease.keepWhile(job.id, this.options.renewEveryMs, this.logger, (lost) => this.runLeased(job, () => lost.aborted));
   }
 
   private async runLeased(job: ImportJobEntity, leaseLost: () => boolean): Promise<boolean> {
@@ -193,7 +151,7 @@ export class ImportRunner {
       const rows = await this.pendingRows(manager, job.id);
       const now = new Date();
       if (rows.length === 0) {
-        await this.renewLease(manager, job, { state: ImportJobState.FINISHED, finishedAt: now, leaseOwner: null, leaseUntil: null });
+        await this.lease.write(manager, job.id, { state: ImportJobState.FINISHED, finishedAt: now, leaseOwner: null, leaseUntil: null });
         // Committed with the job's end, so the audit log and the import.finished webhook cannot miss it.
         await recordAudit(manager, job.accountId, { type: 'PERSON', id: job.createdByPersonId }, [
           { action: 'import.finished', targetId: job.id, details: { fileName: job.fileName, rows: job.processedRows, outcomes: JSON.parse(job.outcomes ?? '{}') } },
@@ -245,7 +203,7 @@ export class ImportRunner {
       }
       await writeOutcomes(manager, job.id, rows);
       const processed = job.processedRows + rows.length;
-      await this.renewLease(manager, job, { processedRows: processed, outcomes: JSON.stringify(counts), leaseUntil: new Date(this.options.now() + this.options.leaseMs) });
+      await this.lease.write(manager, job.id, { processedRows: processed, outcomes: JSON.stringify(counts), leaseUntil: this.lease.until() });
       job.processedRows = processed;
       job.outcomes = JSON.stringify(counts);
       return { processed, created, finished: false };
@@ -280,12 +238,6 @@ export class ImportRunner {
     }));
   }
 
-  /** Writes job progress only while this runner still holds the lease; otherwise the batch is rolled back. */
-  private async renewLease(manager: EntityManager, job: ImportJobEntity, changes: Partial<ImportJobEntity>): Promise<void> {
-    const updated = await manager.update(ImportJobEntity, { id: job.id, leaseOwner: this.options.workerId, state: ImportJobState.RUNNING }, changes);
-    if (!updated.affected) throw new LeaseLost(`Import ${job.id} was taken over by another runner.`);
-  }
-
   /** Maps names (case-insensitively) to ids, creating the missing ones when asked. */
   private async resolveNames(
     manager: EntityManager,
@@ -313,10 +265,6 @@ export class ImportRunner {
     }
     return ids;
   }
-}
-
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** What the runner reads of an import row, and the outcome it decides. */

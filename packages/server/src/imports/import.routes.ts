@@ -11,8 +11,8 @@ import { DATABASE_BUSY_RETRY_AFTER_SECONDS, databaseBusy, isDatabaseBusy } from 
 import type { Logger } from '../app/logger.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Viewer } from '../auth/viewer.js';
+import { csvCell } from '../common/csv-cell.js';
 import { ImportRowEntity } from './import-row.entity.js';
-import { neutraliseFormula } from './mapping.js';
 import { toImportJob } from './imports.resolver.js';
 
 /** Header that a cross-site form cannot send: browsers must preflight it, and we allow no other origin. */
@@ -181,12 +181,6 @@ function stopReadingAfterAnswer(req: express.Request, res: express.Response): vo
 /** 413 FILE_TOO_LARGE, reading no more of the file. */
 function refuseTooLarge(res: express.Response, maxBytes: number): void {
   res.status(413).json({ error: { code: 'FILE_TOO_LARGE', message: `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, maxBytes } });
-}
-
-/** Quotes a cell for CSV and defuses spreadsheet formulas (= + - @ at the start). */
-export function csvCell(value: string): string {
-  const safe = neutraliseFormula(value);
-  return /[",\r\n;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function sendError(res: express.Response, error: unknown): void {

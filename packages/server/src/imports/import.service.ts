@@ -13,7 +13,7 @@ import { CsvFileError, openCsv, type CsvRecord, type CsvSkip } from './csv-reade
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-row.entity.js';
 import { bulkInsert } from '../db/bulk-insert.js';
-import { yieldToEventLoop } from './import-runner.js';
+import { yieldToEventLoop } from '../common/event-loop.js';
 import { EMPTY_MAPPING, evaluateRow, guessMapping, mappingFromHeader, type ImportMapping, type RowVerdict } from './mapping.js';
 
 export interface ImportOptions {

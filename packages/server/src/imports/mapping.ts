@@ -125,8 +125,3 @@ export function evaluateRow(cells: string[], line: number, mapping: ImportMappin
   if (role && refusal) return invalid(`only ${roleName(refusal.requiredRole)} can import ${rolePlural(role)}.`);
   return { ...base, email: rawEmail.toLowerCase(), role };
 }
-
-/** Cells that a spreadsheet would run as a formula are prefixed with a quote in CSVs we produce. */
-export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}

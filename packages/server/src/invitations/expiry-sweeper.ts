@@ -1,6 +1,7 @@
 import { DataSource, IsNull, LessThanOrEqual } from 'typeorm';
 import type { Logger } from '../app/logger.js';
 import { recordAudit } from '../audit/audit.js';
+import { PollingWorker } from '../common/polling-worker.js';
 import { inTransaction } from '../db/transaction.js';
 import type { EventBus } from '../realtime/events.js';
 import { InvitationEntity, InvitationState } from './invitation.entity.js';
@@ -8,25 +9,20 @@ import { InvitationEntity, InvitationState } from './invitation.entity.js';
 /**
  * Expiry is a moment, not an action, so nothing records it by itself: this sweep notes each pending
  * invitation that passed its expiry once (audit trail + event), so dashboards and webhooks learn of it.
+ * Scheduled by the shared polling worker: a pass sweeps batches of 500 until none is left.
  */
-export class InvitationExpirySweeper {
-  private timer: NodeJS.Timeout | null = null;
-
+export class InvitationExpirySweeper extends PollingWorker {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: EventBus,
-    private readonly logger: Logger,
-    private readonly intervalMs = 60_000,
-  ) {}
-
-  start(): void {
-    this.timer ??= setInterval(() => void this.sweep().catch((error) => this.logger.error('Invitation expiry sweep failed', error)), this.intervalMs);
-    this.timer.unref();
+    logger: Logger,
+    intervalMs = 60_000,
+  ) {
+    super(intervalMs, logger, 'Invitation expiry sweep');
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  runOnce(): Promise<number> {
+    return this.sweep();
   }
 
   /** Records every newly expired invitation; returns how many. */

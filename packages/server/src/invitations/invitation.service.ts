@@ -9,6 +9,7 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { hashToken, newSecretToken } from '../auth/tokens.js';
 import { bulkInsertEntities } from '../db/bulk-insert.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import { inTransaction } from '../db/transaction.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
 import { newId, normalizeEmail } from '../common/columns.js';
@@ -616,10 +617,4 @@ function notPendingMessage(membership: MembershipEntity): string {
   return membership.status === UserStatus.ACTIVE
     ? `${membership.email} has already accepted the invitation.`
     : `${membership.email} is suspended, not pending; restore them instead.`;
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; errno?: number; driverError?: { code?: string } };
-  const code = e?.driverError?.code ?? e?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

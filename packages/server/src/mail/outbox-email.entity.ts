@@ -1,4 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { LeaseOwnerColumn, LeaseUntilColumn } from '../common/lease-columns.js';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { utcDate } from '../common/columns.js';
 
@@ -59,10 +60,10 @@ export class OutboxEmailEntity {
   @Column({ name: 'next_attempt_at', type: 'datetime', precision: 3, transformer: utcDate })
   nextAttemptAt!: Date;
 
-  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  @LeaseOwnerColumn()
   leaseOwner!: string | null;
 
-  @Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  @LeaseUntilColumn()
   leaseUntil!: Date | null;
 
   /** Idempotency key of the Resend call that carries this email (one email or one batch). */

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
 import type { Logger } from '../app/logger.js';
-import { backoffDelayMs, keepLease, PollingWorker } from '../common/polling-worker.js';
+import { keepLease } from '../common/lease.js';
+import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
 import { inTransaction } from '../db/transaction.js';
 import { DeliveryStatus, InvitationEntity } from '../invitations/invitation.entity.js';
 import type { EventBus } from '../realtime/events.js';

@@ -3,7 +3,8 @@ import { In, IsNull, LessThan, LessThanOrEqual, type DataSource } from 'typeorm'
 import type { Logger } from '../app/logger.js';
 import type { EventBus } from '../realtime/events.js';
 import { OutboundError, type OutboundHttp } from '../common/outbound-http.js';
-import { backoffDelayMs, keepLease, PollingWorker, type LeaseKeeper } from '../common/polling-worker.js';
+import { keepLease, type LeaseKeeper } from '../common/lease.js';
+import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 import { queuedInThisProcess } from './webhook-events.js';

@@ -3,11 +3,13 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
 import { UserStatus } from '../../accounts/roles.js';
 import type { Logger } from '../../app/logger.js';
-import { keepLease, PollingWorker } from '../../common/polling-worker.js';
+import { LeaseLost, RowLease } from '../../common/lease.js';
+import { PollingWorker } from '../../common/polling-worker.js';
 import { recordAudit } from '../../audit/audit.js';
 import { newId, normalizeEmail, toSqlDateTime } from '../../common/columns.js';
+import { yieldToEventLoop } from '../../common/event-loop.js';
 import { inTransaction } from '../../db/transaction.js';
-import { isUniqueViolation } from '../../invitations/invitation.service.js';
+import { isUniqueViolation } from '../../db/unique-violation.js';
 import type { EventBus } from '../../realtime/events.js';
 import { integrationKind } from '../connectors/catalog.js';
 import { ConnectorError, type Connector, type ConnectorEnvironment, type DirectoryCompany, type DirectoryGroup, type DirectoryPage, type DirectoryUser } from '../connectors/connector.js';
@@ -37,8 +39,6 @@ export interface SyncEngineOptions {
 /** A run changed: published after commit (the Integrations page refreshes its history from it). */
 export const SYNC_EVENT = 'integration.sync' as const;
 
-class LeaseLost extends Error {}
-
 interface PageOutcome {
   counts: Partial<SyncCounts>;
   items: Array<Omit<SyncRunItemEntity, 'runId' | 'position'>>;
@@ -60,6 +60,7 @@ const STAGE_ORDER = [SyncStage.COMPANIES, SyncStage.USERS, SyncStage.GROUPS, Syn
  */
 export class SyncEngine extends PollingWorker {
   private readonly options: Required<Omit<SyncEngineOptions, 'afterPage' | 'passDeadlineMs'>> & Pick<SyncEngineOptions, 'afterPage'>;
+  private readonly lease: RowLease<SyncRunEntity>;
   private stopping = false;
   private finished = 0;
 
@@ -75,6 +76,14 @@ export class SyncEngine extends PollingWorker {
     const resolved = { leaseMs: 120_000, pollMs: 5_000, workerId: `sync-${randomBytes(6).toString('hex')}`, now: Date.now, ...options };
     super(resolved.pollMs, logger, 'Sync engine', options.passDeadlineMs);
     this.options = { ...resolved, renewEveryMs: options.renewEveryMs ?? Math.round(resolved.leaseMs / 4) };
+    this.lease = new RowLease(dataSource, {
+      entity: SyncRunEntity,
+      owner: resolved.workerId,
+      leaseMs: resolved.leaseMs,
+      now: resolved.now,
+      held: { state: SyncRunState.RUNNING },
+      describe: (id) => `Sync run ${id}`,
+    });
   }
 
   override start(): void {
@@ -140,28 +149,13 @@ export class SyncEngine extends PollingWorker {
     return started;
   }
 
-  private async claim(): Promise<SyncRunEntity | null> {
-    const repo = this.dataSource.getRepository(SyncRunEntity);
-    const now = new Date(this.options.now());
-    const candidates = await repo
-      .createQueryBuilder('r')
-      .select(['r.id'])
-      .where('r.state IN (:...states)', { states: [SyncRunState.QUEUED, SyncRunState.RUNNING] })
-      .andWhere('(r.lease_owner IS NULL OR r.lease_until < :now)', { now: toSqlDateTime(now) })
-      .orderBy('r.created_at', 'ASC')
-      .limit(5)
-      .getMany();
-    for (const candidate of candidates) {
-      const taken = await repo
-        .createQueryBuilder()
-        .update()
-        .set({ state: SyncRunState.RUNNING, leaseOwner: this.options.workerId, leaseUntil: new Date(now.getTime() + this.options.leaseMs) })
-        .where('id = :id AND state IN (:...states)', { id: candidate.id, states: [SyncRunState.QUEUED, SyncRunState.RUNNING] })
-        .andWhere('(lease_owner IS NULL OR lease_until < :now)', { now: toSqlDateTime(now) })
-        .execute();
-      if (taken.affected) return repo.findOneByOrFail({ id: candidate.id });
-    }
-    return null;
+  private claim(): Promise<SyncRunEntity | null> {
+    return this.lease.claim({
+      claimable: 'state IN (:...states)',
+      parameters: { states: [SyncRunState.QUEUED, SyncRunState.RUNNING] },
+      orderBy: 'created_at',
+      set: { state: SyncRunState.RUNNING },
+    });
   }
 
   /**
@@ -169,14 +163,10 @@ export class SyncEngine extends PollingWorker {
    * lease is renewed while it works, however long one vendor request takes; when the lease is lost (the run was
    * cancelled or taken over) or the pass ends (deadline, shutdown), the vendor request in flight is abandoned.
    */
-  private async work(run: SyncRunEntity, pass?: AbortSignal): Promise<boolean> {
-    const lease = keepLease(() => this.extendLease(run), this.options.renewEveryMs, this.logger, `Sync run ${run.id}`);
-    const abandon = pass ? AbortSignal.any([pass, lease.lost]) : lease.lost;
-    try {
-      return await this.workLeased(run, abandon, () => lease.lost.aborted);
-    } finally {
-      lease.stop();
-    }
+  private work(run: SyncRunEntity, pass?: AbortSignal): Promise<boolean> {
+    return this.lease.keepWhile(run.id, this.options.renewEveryMs, this.logger, (lost) =>
+      this.workLeased(run, pass ? AbortSignal.any([pass, lost]) : lost, () => lost.aborted),
+    );
   }
 
   private async workLeased(run: SyncRunEntity, abandon: AbortSignal, leaseLost: () => boolean): Promise<boolean> {
@@ -527,23 +517,15 @@ export class SyncEngine extends PollingWorker {
         ...(next.clearPending ? { pendingSuspensions: 0 } : {}),
         ...(next.awaitConfirmation
           ? { state: SyncRunState.AWAITING_CONFIRMATION, leaseOwner: null, leaseUntil: null }
-          : { leaseUntil: new Date(this.options.now() + this.options.leaseMs) }),
+          : { leaseUntil: this.lease.until() }),
       };
       await this.renew(manager, run, changes);
     });
   }
 
-  /** Pushes the lease forward; false when the run is no longer this engine's (cancelled, taken over, finished). */
-  private async extendLease(run: SyncRunEntity): Promise<boolean> {
-    const leaseUntil = new Date(this.options.now() + this.options.leaseMs);
-    const updated = await this.dataSource.getRepository(SyncRunEntity).update({ id: run.id, leaseOwner: this.options.workerId, state: SyncRunState.RUNNING }, { leaseUntil });
-    return Boolean(updated.affected);
-  }
-
   /** Writes run changes only while this engine still holds the lease and the run is running; else LeaseLost. */
   private async renew(manager: EntityManager, run: SyncRunEntity, changes: Partial<SyncRunEntity>): Promise<void> {
-    const updated = await manager.update(SyncRunEntity, { id: run.id, leaseOwner: this.options.workerId, state: SyncRunState.RUNNING }, changes);
-    if (!updated.affected) throw new LeaseLost(`Sync run ${run.id} was cancelled or taken over.`);
+    await this.lease.write(manager, run.id, changes);
     Object.assign(run, changes);
   }
 
@@ -616,9 +598,4 @@ export async function queueRun(
     if (isUniqueViolation(error)) return null;
     throw error;
   }
-}
-
-/** better-sqlite3 answers synchronously: pause between pages so requests are served during a long sync. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { utcDate } from '../../common/columns.js';
+import { LeaseOwnerColumn, LeaseUntilColumn, TimestampColumn } from '../../common/lease-columns.js';
 import { IntegrationEntity } from '../integration.entity.js';
 
 export enum SyncRunState {
@@ -105,20 +105,20 @@ export class SyncRunEntity {
   @Column({ name: 'requested_by', type: 'varchar', length: 36, nullable: true })
   requestedBy!: string | null;
 
-  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  @LeaseOwnerColumn()
   leaseOwner!: string | null;
 
-  @Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  @LeaseUntilColumn()
   leaseUntil!: Date | null;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
+  @TimestampColumn('created_at')
   createdAt!: Date;
 
   /** When the run first started working; upstream objects not seen since then are missing upstream. */
-  @Column({ name: 'started_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  @TimestampColumn('started_at', { nullable: true })
   startedAt!: Date | null;
 
-  @Column({ name: 'finished_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  @TimestampColumn('finished_at', { nullable: true })
   finishedAt!: Date | null;
 
   @ManyToOne(() => IntegrationEntity, { onDelete: 'CASCADE' })
