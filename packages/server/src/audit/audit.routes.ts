@@ -5,7 +5,7 @@ import { badInput, forbidden } from '../app/errors.js';
 import type { Logger } from '../app/logger.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import { csvCell } from '../common/csv-cell.js';
-import { sendError } from '../imports/import.routes.js';
+import { sendError } from '../common/http-error-reply.js';
 import { actorKey, loadAuditActors } from './audit-log.service.js';
 import { AuditActorType, type AuditEventFilter } from './audit-log.types.js';
 

@@ -4,21 +4,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type express from 'express';
-import { GraphQLError } from 'graphql';
 import type { Services } from '../app/context.js';
 import { RequestContext } from '../app/context.js';
-import { DATABASE_BUSY_RETRY_AFTER_SECONDS, databaseBusy, isDatabaseBusy } from '../app/errors.js';
+import { isDatabaseBusy } from '../app/errors.js';
 import type { Logger } from '../app/logger.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Viewer } from '../auth/viewer.js';
 import { csvCell } from '../common/csv-cell.js';
+import { sendError } from '../common/http-error-reply.js';
 import { ImportRowEntity } from './import-row.entity.js';
 import { toImportJob } from './imports.resolver.js';
 
 /** Header that a cross-site form cannot send: browsers must preflight it, and we allow no other origin. */
 export const UPLOAD_CSRF_HEADER = 'x-roster-upload';
-
-const STATUS_BY_CODE: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400 };
 
 /** CSV upload, result download and template: plain HTTP beside GraphQL, with the same session and errors. */
 export function mountImportRoutes(app: express.Express, services: Services, logger: Logger): void {
@@ -183,16 +181,3 @@ function refuseTooLarge(res: express.Response, maxBytes: number): void {
   res.status(413).json({ error: { code: 'FILE_TOO_LARGE', message: `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, maxBytes } });
 }
 
-export function sendError(res: express.Response, error: unknown): void {
-  if (isDatabaseBusy(error)) {
-    const busy = databaseBusy();
-    res.status(503).set('Retry-After', String(DATABASE_BUSY_RETRY_AFTER_SECONDS)).json({ error: { code: busy.extensions.code, message: busy.message } });
-    return;
-  }
-  if (error instanceof GraphQLError) {
-    const code = String(error.extensions.code ?? 'BAD_REQUEST');
-    res.status(STATUS_BY_CODE[code] ?? 400).json({ error: { code, message: error.message, ...(error.extensions.reason ? { reason: error.extensions.reason } : {}) } });
-    return;
-  }
-  res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on our side. Please try again.' } });
-}

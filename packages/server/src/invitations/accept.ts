@@ -1,0 +1,91 @@
+import { In } from 'typeorm';
+import { MembershipEntity } from '../accounts/membership.entity.js';
+import { PersonEntity } from '../accounts/person.entity.js';
+import { UserStatus } from '../accounts/roles.js';
+import { badInput, invalidCredentials, InvitationErrorCode, invitationError } from '../app/errors.js';
+import { recordAudit } from '../audit/audit.js';
+import { hashPassword, verifyPassword } from '../auth/password.js';
+import type { Viewer } from '../auth/viewer.js';
+import { newId, normalizeEmail } from '../common/columns.js';
+import { CompanyEntity } from '../companies/company.entity.js';
+import { inTransaction } from '../db/transaction.js';
+import { GroupMemberEntity } from '../groups/group-member.entity.js';
+import { GroupEntity } from '../groups/group.entity.js';
+import { InvitationEntity, InvitationState } from './invitation.entity.js';
+import type { InvitationContext } from './invitation-model.js';
+import { failUnlessValid, findByToken } from './link-state.js';
+
+/**
+ * Accepts an invitation: a new person chooses name and password; an existing person proves who they
+ * are (a session as that email, or their password). Single use, even when two tabs accept at once.
+ */
+export async function accept(
+  ctx: InvitationContext,
+  token: string,
+  input: { name?: string | null; password?: string | null },
+  signedIn: Viewer | null,
+): Promise<{ personId: string; membership: MembershipEntity }> {
+  const invitation = await findByToken(ctx, token);
+  if (!invitation) throw invitationError(InvitationErrorCode.INVITATION_NOT_FOUND, 'This invitation link is not valid. Check that you copied the whole link.');
+  failUnlessValid(invitation);
+
+  const personRepo = ctx.dataSource.getRepository(PersonEntity);
+  const existing = await personRepo.findOneBy({ email: normalizeEmail(invitation.email) });
+  if (signedIn && signedIn.personId !== existing?.id) {
+    const current = await personRepo.findOneBy({ id: signedIn.personId });
+    throw invitationError(
+      InvitationErrorCode.INVITATION_EMAIL_MISMATCH,
+      `This invitation is for ${invitation.email}, but you are signed in as ${current?.email ?? 'someone else'}. Sign out, then open the link again.`,
+      { invitedEmail: invitation.email },
+    );
+  }
+  let newPerson: PersonEntity | null = null;
+  if (existing?.passwordHash) {
+    if (!signedIn) {
+      if (!input.password) throw invitationError(InvitationErrorCode.SIGN_IN_REQUIRED, `You already have a Roster sign-in as ${invitation.email}; enter your password to accept.`);
+      if (!(await verifyPassword(input.password, existing.passwordHash))) {
+        throw invalidCredentials();
+      }
+    }
+  } else {
+    const name = input.name?.trim() ?? '';
+    if (!name) throw badInput('input.name', 'Enter your name.');
+    if (name.length > 200) throw badInput('input.name', 'A name has at most 200 characters.');
+    const password = input.password ?? '';
+    if (password.length < 10) throw badInput('input.password', 'Choose a password of at least 10 characters.');
+    if (password.length > 1024) throw badInput('input.password', 'A password has at most 1024 characters.');
+    newPerson = existing
+      ? { ...existing, name, passwordHash: await hashPassword(password) }
+      : { id: newId(), email: normalizeEmail(invitation.email), name, passwordHash: await hashPassword(password), createdAt: new Date() };
+  }
+
+  const now = new Date();
+  const membership = await inTransaction(ctx.dataSource, async (manager) => {
+    const claimed = await manager.update(InvitationEntity, { id: invitation.id, state: InvitationState.PENDING }, { state: InvitationState.ACCEPTED, acceptedAt: now });
+    if (!claimed.affected) throw invitationError(InvitationErrorCode.INVITATION_ALREADY_USED, 'This invitation has already been used. Sign in instead.');
+    let personId = existing?.id ?? null;
+    if (newPerson && existing) await manager.update(PersonEntity, { id: existing.id }, { name: newPerson.name, passwordHash: newPerson.passwordHash });
+    else if (newPerson) {
+      await manager.insert(PersonEntity, newPerson);
+      personId = newPerson.id;
+    }
+    const groupIds: string[] = invitation.groupIds ? JSON.parse(invitation.groupIds) : [];
+    const companyId = invitation.companyId && (await manager.getRepository(CompanyEntity).existsBy({ id: invitation.companyId, accountId: invitation.accountId })) ? invitation.companyId : null;
+    const updated = await manager.update(
+      MembershipEntity,
+      { id: invitation.membershipId!, status: UserStatus.INVITED },
+      { status: UserStatus.ACTIVE, personId, role: invitation.role, updatedAt: now, ...(companyId ? { companyId } : {}) },
+    );
+    if (!updated.affected) throw invitationError(InvitationErrorCode.INVITATION_REVOKED, 'This invitation was withdrawn. Ask your administrator for a new one.');
+    if (groupIds.length) {
+      const groups = await manager.getRepository(GroupEntity).find({ where: { id: In(groupIds), accountId: invitation.accountId }, select: { id: true } });
+      const already = await manager.getRepository(GroupMemberEntity).find({ where: { membershipId: invitation.membershipId!, groupId: In(groupIds) } });
+      const missing = groups.filter((g) => !already.some((a) => a.groupId === g.id));
+      if (missing.length) await manager.insert(GroupMemberEntity, missing.map((g) => ({ groupId: g.id, membershipId: invitation.membershipId!, accountId: invitation.accountId })));
+    }
+    await recordAudit(manager, invitation.accountId, { type: 'PERSON', id: personId }, [{ action: 'user.accepted', targetId: invitation.membershipId, targetEmail: invitation.email }]);
+    return manager.getRepository(MembershipEntity).findOneByOrFail({ id: invitation.membershipId! });
+  });
+  ctx.events.publish({ accountId: invitation.accountId, type: 'user.accepted', userIds: [membership.id], at: now });
+  return { personId: membership.personId!, membership };
+}

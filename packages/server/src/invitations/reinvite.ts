@@ -1,0 +1,78 @@
+import { AccountEntity } from '../accounts/account.entity.js';
+import { MembershipEntity } from '../accounts/membership.entity.js';
+import { UserStatus } from '../accounts/roles.js';
+import { InvitationErrorCode } from '../app/errors.js';
+import { recordAudit } from '../audit/audit.js';
+import { newSecretToken } from '../auth/tokens.js';
+import { actorOf, type Viewer } from '../auth/viewer.js';
+import { inTransaction } from '../db/transaction.js';
+import { enqueueEmails } from '../mail/outbox.js';
+import { announce, emailsFor, newInvitation } from './create-invitations.js';
+import { InvitationEntity, InvitationState, RevokeReason } from './invitation.entity.js';
+import { REINVITE_COOLDOWN_MS, type InvitationContext, type NewInvitation, type UserActionOutcome } from './invitation-model.js';
+import { cancelQueuedEmails, checkSelection, membershipsOf, refusalAboveViewer, refusalUnlessPending } from './pending-selection.js';
+
+/** A new link for each pending user (the old one dies, the lifetime restarts); per-user results. */
+export async function reinvite(ctx: InvitationContext, viewer: Viewer, userIds: string[], sendEmail: boolean): Promise<UserActionOutcome[]> {
+  checkSelection(userIds);
+  const results: UserActionOutcome[] = [];
+  const now = new Date();
+  const memberships = await membershipsOf(ctx, viewer.accountId, userIds);
+  const reissued: NewInvitation[] = [];
+  for (const userId of new Set(userIds)) {
+    const membership = memberships.get(userId);
+    const refusal = refusalUnlessPending(userId, membership) ?? refusalAboveViewer(viewer, membership!, null, 're-invite');
+    if (refusal || !membership) {
+      results.push(refusal!);
+      continue;
+    }
+    const result = await inTransaction(ctx.dataSource, async (manager) => {
+      const current = await manager.getRepository(InvitationEntity).findOne({ where: { membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
+      // The invitation's role is what acceptance gives: re-sending it (and handing out its link) grants it again.
+      const aboveViewer = refusalAboveViewer(viewer, membership, current?.role ?? null, 're-invite');
+      if (aboveViewer) return { refused: aboveViewer };
+      if (current && now.getTime() - current.createdAt.getTime() < REINVITE_COOLDOWN_MS) {
+        const wait = Math.ceil((REINVITE_COOLDOWN_MS - (now.getTime() - current.createdAt.getTime())) / 1000);
+        return { throttled: wait };
+      }
+      if (current) {
+        // Outbox rows before invitation rows: the same lock order as the outbox worker, so neither deadlocks.
+        await cancelQueuedEmails(manager, [current.id]);
+        await manager.update(InvitationEntity, { id: current.id, state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now });
+      }
+      const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
+      const token = newSecretToken();
+      const options = {
+        role: current?.role ?? membership.role,
+        companyId: current?.companyId ?? null,
+        groupIds: current?.groupIds ? (JSON.parse(current.groupIds) as string[]) : null,
+        sendEmail,
+      };
+      const invitation = newInvitation(account, membership, token, viewer.personId, options, now);
+      await manager.insert(InvitationEntity, invitation);
+      // A staged user (from an integration that stages) becomes pending with their first invitation.
+      if (membership.status === UserStatus.STAGED) await manager.update(MembershipEntity, { id: membership.id, status: UserStatus.STAGED }, { status: UserStatus.INVITED, updatedAt: now });
+      const entry: NewInvitation = { membership, invitation, token, name: membership.name };
+      if (sendEmail) await enqueueEmails(manager, await emailsFor(ctx, manager, account, viewer.personId, [entry]));
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email }]);
+      return { entry };
+    });
+    if ('refused' in result) {
+      results.push(result.refused!);
+    } else if ('throttled' in result) {
+      results.push({
+        userId,
+        email: membership.email,
+        ok: false,
+        code: InvitationErrorCode.REINVITE_THROTTLED,
+        message: `${membership.email} was invited less than a minute ago; try again in ${result.throttled} seconds.`,
+        inviteLink: null,
+      });
+    } else {
+      reissued.push(result.entry!);
+      results.push({ userId, email: membership.email, ok: true, code: null, message: `A new invitation was ${sendEmail ? 'sent' : 'created'} for ${membership.email}; the previous link no longer works.`, inviteLink: ctx.acceptUrl(result.entry!.token) });
+    }
+  }
+  announce(ctx, viewer.accountId, 'user.reinvited', reissued, sendEmail);
+  return results;
+}
