@@ -60,6 +60,25 @@ describe('the built product, started as the README says', () => {
     expect(body).not.toMatch(/stacktrace|at .*\.js:\d+/);
   });
 
+  it('sends no stack trace with the default NODE_ENV either, and logs a malformed body as one line, not a stack', async () => {
+    const plain = await startBuiltProduct({ NODE_ENV: 'development', LOG_LEVEL: 'info' });
+    try {
+      const post = (body: string) => fetch(`${plain.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const invalid = await post(JSON.stringify({ query: '{ nope }' }));
+      expect(invalid.status).toBe(400);
+      expect(await invalid.text()).not.toMatch(/stacktrace|at .*\.js:\d+/);
+      const malformed = await post('{"query": ');
+      expect(malformed.status).toBe(400);
+      const text = await malformed.text();
+      expect(JSON.parse(text).errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(text).not.toMatch(/SyntaxError|at .*\.js:\d+/);
+      expect(plain.output()).toMatch(/POST \/graphql 400 entity\.parse\.failed/);
+      expect(plain.output()).not.toMatch(/SyntaxError/);
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('seeds only an empty database: a restart keeps the data as it is', async () => {
     const cookie = await signIn(product.url, product.demo!.email, product.demo!.password);
     const count = async (url: string, c: string) =>
