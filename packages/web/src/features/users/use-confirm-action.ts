@@ -47,7 +47,7 @@ export interface ConfirmActionOptions {
 /** The "are you sure?" step in front of a destructive action: which action is asked about, and its answer. */
 export function useConfirmAction(options: ConfirmActionOptions) {
   const confirmation = ref<{ kind: ConfirmKind; users: ActionTarget[] } | null>(null);
-  const busy = computed(() => (confirmation.value ? options.busy(confirmation.value.kind) : options.busy('uninvite')));
+  const busy = computed(() => options.busy(confirmation.value?.kind ?? 'uninvite'));
   const words = computed(() => confirmWords(confirmation.value?.kind ?? 'uninvite', confirmation.value?.users ?? []));
 
   function ask(kind: ConfirmKind, users: ActionTarget[]) {
