@@ -99,13 +99,13 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   const microsoftLoginBaseUrl = url('MICROSOFT_LOGIN_BASE_URL', ['http:', 'https:'], 'https://login.microsoftonline.com')!;
   const microsoftGraphBaseUrl = url('MICROSOFT_GRAPH_BASE_URL', ['http:', 'https:'], 'https://graph.microsoft.com')!;
   const publicUrl = url('PUBLIC_URL', ['http:', 'https:'], null) ?? `http://localhost:${port}`;
-  const resendApiKey = read('RESEND_API_KEY') ?? null;
-  if (resendApiKey !== null && !resendApiKey.startsWith('re_')) {
-    problems.push('RESEND_API_KEY must be a Resend API key (it starts with "re_").');
   if (read('NODE_ENV') === 'production' && read('PUBLIC_URL') === undefined) {
     // Links in emails and SCIM locations come from it, never from a request's Host header, so production names it.
     problems.push('PUBLIC_URL is required in production: the URL people reach Roster at, e.g. https://roster.example.com.');
   }
+  const resendApiKey = read('RESEND_API_KEY') ?? null;
+  if (resendApiKey !== null && !resendApiKey.startsWith('re_')) {
+    problems.push('RESEND_API_KEY must be a Resend API key (it starts with "re_").');
   }
   const resendWebhookSecret = read('RESEND_WEBHOOK_SECRET') ?? null;
   if (resendWebhookSecret !== null && !/^whsec_[A-Za-z0-9+/=]+$/.test(resendWebhookSecret)) {
