@@ -12,7 +12,7 @@ import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../db/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
-import type { InvitationService, NewInvitation } from '../invitations/invitation.service.js';
+import type { InvitationService, NewInvitation } from '../invitations/index.js';
 import type { EventBus } from '../realtime/events.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import type { ImportOptions } from './import.service.js';

@@ -5,7 +5,7 @@ import { User } from '../accounts/user.types.js';
 import { ViewerInfo } from '../accounts/viewer.types.js';
 import { ConnectionType } from '../common/connection.js';
 import { DeliveryStatus } from './invitation.entity.js';
-import { InvitationLinkState, InviteVerdict } from './invitation.service.js';
+import { InvitationLinkState, InviteVerdict } from './invitation-model.js';
 
 registerEnumType(InviteVerdict, {
   name: 'InviteVerdict',

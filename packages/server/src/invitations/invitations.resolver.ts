@@ -17,7 +17,7 @@ import {
   UninviteUsersInput,
   UserActionPayload,
 } from './invitation.types.js';
-import { InviteVerdict } from './invitation.service.js';
+import { InviteVerdict } from './invitation-model.js';
 
 const HIDDEN_INVITATION_TEXT = 'This invitation gives a role above yours, so its link is only shown to those who may grant that role.';
 

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { toPageRequest, type Connection, type PageArgs } from '../common/connection.js';
 import { fromSqlDateTime } from '../common/columns.js';
 import { readKeysetPage } from '../common/keyset.js';
-import type { DevMailboxEmail } from '../invitations/invitation.types.js';
+import type { DevMailboxEmail } from '../invitations/index.js';
 import { OutboxEmailEntity } from './outbox-email.entity.js';
 
 /** The emails the dev mailbox transport "sent", read back from the outbox for the dev-only page. */

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../app/context.js';
-import { UserActionPayload } from '../invitations/invitation.types.js';
+import { UserActionPayload } from '../invitations/index.js';
 import { retryFailedInvitationEmails } from './email-retry.js';
 
 @InputType({ description: 'Pending users whose invitation email failed.' })

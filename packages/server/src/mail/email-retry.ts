@@ -6,8 +6,7 @@ import { badInput, InvitationErrorCode } from '../app/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
 import { inTransaction } from '../db/transaction.js';
-import { DeliveryStatus, InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
-import type { UserActionOutcome } from '../invitations/invitation.service.js';
+import { DeliveryStatus, pendingInvitationOf, recordDeliveryStatus, type UserActionOutcome } from '../invitations/index.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
 
 /** Why a selected user's invitation email cannot be retried (besides NOT_FOUND, NOT_PENDING and the role rule). */
@@ -48,9 +47,7 @@ export async function retryFailedInvitationEmails(dataSource: DataSource, viewer
       continue;
     }
     const outcome = await inTransaction(dataSource, async (manager) => {
-      const invitation = await manager
-        .getRepository(InvitationEntity)
-        .findOne({ where: { accountId: viewer.accountId, membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
+      const invitation = await pendingInvitationOf(manager, viewer.accountId, membership.id);
       if (!invitation) return refused(InvitationErrorCode.NOT_PENDING, `${membership.email} has no pending invitation to email.`);
       const refusal = refusalToActOn(viewer.role, membership.role, invitation.role);
       if (refusal) return refused(refusal.code, refusalMessage(refusal, `retry the invitation email of ${membership.email}`));
@@ -64,11 +61,7 @@ export async function retryFailedInvitationEmails(dataSource: DataSource, viewer
       if (requeued === 0) {
         return refused(EmailRetryCode.EMAIL_NOT_RETRYABLE, `The failed email to ${membership.email} can no longer be sent again; re-invite them to send a new link.`);
       }
-      await manager.update(
-        InvitationEntity,
-        { id: invitation.id, deliveryStatus: DeliveryStatus.FAILED },
-        { deliveryStatus: DeliveryStatus.QUEUED, deliveryError: null },
-      );
+      await recordDeliveryStatus(manager, [invitation.id], { status: DeliveryStatus.QUEUED, error: null });
       await recordAudit(manager, viewer.accountId, actorOf(viewer), [
         { action: 'email.retried', targetId: membership.id, targetEmail: membership.email, details: { previousError: invitation.deliveryError } },
       ]);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
+import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not } from 'typeorm';
 import type { Logger } from '../app/logger.js';
 import { keepLease } from '../common/lease.js';
 import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
 import { inTransaction } from '../db/transaction.js';
-import { DeliveryStatus, InvitationEntity } from '../invitations/invitation.entity.js';
+import { DeliveryStatus, invitedUserIds, recordDeliveryStatus } from '../invitations/index.js';
 import type { EventBus } from '../realtime/events.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
 import { abandonedCallMessage, type EmailTransport, type SendOutcome } from './transport.js';
@@ -197,7 +197,7 @@ export class OutboxWorker extends PollingWorker {
           updated += result.affected ?? 0;
         }
         if (updated === 0) return false;
-        await this.markInvitations(manager, invitationIds, DeliveryStatus.SENT, null, now);
+        await recordDeliveryStatus(manager, invitationIds, { status: DeliveryStatus.SENT, error: null, sentAt: now });
         return true;
       }
       if (decision.kind === 'fail') {
@@ -207,7 +207,7 @@ export class OutboxWorker extends PollingWorker {
           { state: OutboxState.FAILED, attempts: decision.attempts, firstAttemptAt, lastError: decision.error, leaseOwner: null, leaseUntil: null },
         );
         if (!result.affected) return false;
-        await this.markInvitations(manager, invitationIds, DeliveryStatus.FAILED, decision.error, null);
+        await recordDeliveryStatus(manager, invitationIds, { status: DeliveryStatus.FAILED, error: decision.error });
         return true;
       }
       if (decision.kind !== 'retry') return false;
@@ -224,7 +224,7 @@ export class OutboxWorker extends PollingWorker {
       const byAccount = new Map<string, string[]>();
       for (const row of batch) if (row.invitationId) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row.invitationId]);
       for (const [accountId, accountInvitationIds] of byAccount) {
-        this.events.publish({ accountId, type: 'email.delivery_changed', userIds: await this.membershipIdsOf(accountInvitationIds), at: now });
+        this.events.publish({ accountId, type: 'email.delivery_changed', userIds: await invitedUserIds(this.dataSource, accountInvitationIds), at: now });
       }
     }
   }
@@ -247,27 +247,6 @@ export class OutboxWorker extends PollingWorker {
     const delayMs =
       outcome.retryAfterSeconds !== undefined ? outcome.retryAfterSeconds * 1000 : backoffDelayMs(attempts, this.options.baseBackoffMs, this.options.maxBackoffMs);
     return { kind: 'retry', attempts, error, delayMs };
-  }
-
-  private async markInvitations(manager: EntityManager, ids: string[], status: DeliveryStatus, error: string | null, sentAt: Date | null): Promise<void> {
-    if (ids.length === 0) return;
-    if (sentAt) {
-      await manager
-        .createQueryBuilder()
-        .update(InvitationEntity)
-        .set({ lastSentAt: sentAt, sendCount: () => 'send_count + 1' })
-        .where({ id: In(ids) })
-        .execute();
-    }
-    const query = manager.createQueryBuilder().update(InvitationEntity).set({ deliveryStatus: status, deliveryError: error }).where({ id: In(ids) });
-    // A delivery report (delivered, bounced) that arrived before "sent" was recorded is not overwritten.
-    if (status === DeliveryStatus.SENT) query.andWhere('delivery_status IN (:...open)', { open: [DeliveryStatus.QUEUED, DeliveryStatus.FAILED, DeliveryStatus.NOT_SENT] });
-    await query.execute();
-  }
-
-  private async membershipIdsOf(invitationIds: string[]): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(InvitationEntity).find({ where: { id: In(invitationIds) }, select: { membershipId: true } });
-    return rows.map((row) => row.membershipId).filter((id): id is string => id !== null);
   }
 }
 
