@@ -1,4 +1,4 @@
-import { loadConfig, type RosterConfig } from '../../packages/server/src/app/config.js';
+import { loadConfig, type RosterConfig } from '../../packages/server/src/core/config.js';
 import { startRoster, type RunningRoster, type StartOptions } from '../../packages/server/src/app/roster.js';
 import { statementKind } from './statement-kind.mjs';
 

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { createDataSource } from '../../packages/server/src/db/data-source.js';
+import { createDataSource } from '../../packages/server/src/app/db/data-source.js';
 import { IMPORT_BATCH_SIZE } from '../../packages/server/src/imports/import-runner.js';
 import { runImportBaseline } from '../baselines/import-sql.js';
 import { databaseCpuCounter, mainThreadCpuMs, otherProcessesCpuMs, type CpuCounter } from '../lib/cpu.js';

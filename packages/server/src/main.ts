@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './app/config.js';
+import { ConfigError, loadConfig } from './core/config.js';
 import { describeDatabase, startRoster } from './app/roster.js';
 
 async function main(): Promise<void> {

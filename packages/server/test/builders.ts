@@ -4,7 +4,7 @@ import { MembershipEntity } from '../src/accounts/membership.entity.js';
 import { PersonEntity } from '../src/accounts/person.entity.js';
 import { Role, UserSource, UserStatus } from '../src/accounts/roles.js';
 import { hashPassword } from '../src/auth/password.js';
-import { newId, normalizeEmail } from '../src/common/columns.js';
+import { newId, normalizeEmail } from '../src/core/db/columns.js';
 import { CompanyEntity } from '../src/companies/company.entity.js';
 import { GroupMemberEntity } from '../src/groups/group-member.entity.js';
 import { GroupEntity } from '../src/groups/group.entity.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger as TypeOrmLogger } from 'typeorm';
-import { loadConfig, type RosterConfig } from '../src/app/config.js';
+import { loadConfig, type RosterConfig } from '../src/core/config.js';
 import { startRoster, type RunningRoster, type StartOptions } from '../src/app/roster.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 

@@ -1,9 +1,9 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { actorOf } from '../auth/viewer.js';
 import type { RequestContext } from '../app/context.js';
-import { badInput } from '../app/errors.js';
+import { badInput } from '../core/errors.js';
 import { recordAudit } from '../audit/audit.js';
-import { inTransaction } from '../db/transaction.js';
+import { inTransaction } from '../core/db/transaction.js';
 import { AccountEntity } from './account.entity.js';
 import { UpdateAccountSettingsInput, UpdateAccountSettingsPayload } from './viewer.types.js';
 

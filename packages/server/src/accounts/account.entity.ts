@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { utcDate } from '../common/columns.js';
+import { utcDate } from '../core/db/columns.js';
 
 /** An MSP account: the tenant. Everything an admin sees is scoped to one. */
 @Entity({ name: 'accounts' })

@@ -1,9 +1,9 @@
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { badInput, notFound } from '../app/errors.js';
+import { badInput, notFound } from '../core/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
 import { CompanyEntity } from '../companies/company.entity.js';
-import { inTransaction } from '../db/transaction.js';
+import { inTransaction } from '../core/db/transaction.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import type { EventBus } from '../realtime/events.js';

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { utcDate } from '../common/columns.js';
+import { utcDate } from '../core/db/columns.js';
 import { Role, UserSource, UserStatus } from './roles.js';
 import { AccountEntity } from './account.entity.js';
 import { PersonEntity } from './person.entity.js';

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { utcDate } from '../common/columns.js';
+import { utcDate } from '../core/db/columns.js';
 
 /** A global identity: one email, one sign-in, possibly members of several MSP accounts. */
 @Entity({ name: 'people' })

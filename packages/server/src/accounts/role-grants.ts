@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../app/errors.js';
+import { ErrorCode } from '../core/errors.js';
 import { Role } from './roles.js';
 
 /**

@@ -16,9 +16,9 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../app/config.js';
+import { loadConfig } from '../core/config.js';
 import { buildRosterSchema } from '../app/schema.js';
-import { newId } from '../common/columns.js';
+import { newId } from '../core/db/columns.js';
 import { emptyCounts, SyncRunEntity, SyncRunState, SyncStage, SyncTrigger } from '../integrations/sync/sync-run.entity.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from '../webhooks/webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity.js';

@@ -1,8 +1,8 @@
 import { In, type DataSource } from 'typeorm';
-import { badInput, UserAdminCode } from '../app/errors.js';
+import { badInput, UserAdminCode } from '../core/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
-import { inTransaction } from '../db/transaction.js';
+import { inTransaction } from '../core/db/transaction.js';
 import type { UserActionOutcome } from '../invitations/invitation.service.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import type { EventBus } from '../realtime/events.js';

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
-import { ConnectionType } from '../common/connection.js';
+import { ConnectionType } from '../core/lists/connection.js';
 import { Company } from '../companies/company.types.js';
 import { Group } from '../groups/group.types.js';
 import { Role, UserSource, UserStatus } from './roles.js';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../app/context.js';
-import { PageArgs } from '../common/connection.js';
+import { PageArgs } from '../core/lists/connection.js';
 import { User, UserConnection, UserFilter, UserOrder } from './user.types.js';
 
 @Resolver(() => User)

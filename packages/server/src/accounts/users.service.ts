@@ -1,9 +1,9 @@
 import { DataSource } from 'typeorm';
-import { readKeysetPageRaw } from '../common/keyset.js';
+import { readKeysetPageRaw } from '../core/lists/keyset.js';
 import { companiesById, groupsByMembershipId } from './user-relations.js';
-import { badInput, notFound } from '../app/errors.js';
-import { fromSqlDateTime } from '../common/columns.js';
-import { toPageRequest, type Connection, type PageArgs } from '../common/connection.js';
+import { badInput, notFound } from '../core/errors.js';
+import { fromSqlDateTime } from '../core/db/columns.js';
+import { toPageRequest, type Connection, type PageArgs } from '../core/lists/connection.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { isAdministrator, Role, UserSource, UserStatus } from './roles.js';

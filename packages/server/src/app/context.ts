@@ -5,15 +5,15 @@ import { clearSessionCookie, serializeSessionCookie } from '../auth/cookies.js';
 import { SessionService, type SessionLookup } from '../auth/session.service.js';
 import { ApiKeyService, type ApiKeyLookup } from '../auth/api-keys/api-key.service.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { RosterConfig } from './config.js';
-import { badInput, forbidden, unauthenticated } from './errors.js';
+import type { RosterConfig } from '../core/config.js';
+import { badInput, forbidden, unauthenticated } from '../core/errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 import { InvitationService } from '../invitations/invitation.service.js';
 import { InvitationExpirySweeper } from '../invitations/expiry-sweeper.js';
 import { ImportRunner, type ImportRunnerOptions } from '../imports/import-runner.js';
 import { ImportService } from '../imports/import.service.js';
-import { NamedCollection } from '../common/named-collection.js';
+import { NamedCollection } from '../core/lists/named-collection.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { AssignmentsService } from '../accounts/assignments.service.js';
@@ -31,7 +31,7 @@ import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/webhook-wo
 import { IntegrationService } from '../integrations/integration.service.js';
 import { SyncEngine, type SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import { realSleep, type ConnectorEnvironment } from '../integrations/connectors/connector.js';
-import { OutboundHttp } from '../common/outbound-http.js';
+import { OutboundHttp } from '../core/http/outbound-http.js';
 
 /** Long-lived services shared by every request. */
 export interface Services {

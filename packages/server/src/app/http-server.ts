@@ -12,9 +12,9 @@ import { getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from 
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 import { RequestContext, type Services } from './context.js';
-import { databaseBusy, ErrorCode, isDatabaseBusy, unauthenticated } from './errors.js';
+import { databaseBusy, ErrorCode, isDatabaseBusy, unauthenticated } from '../core/errors.js';
 import { printRosterSchema } from './print-schema.js';
 import { applyResendEvent, type ResendEvent } from '../mail/resend-webhooks.js';
 import { svixVerify } from '../mail/svix-signature.js';

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Company } from '../companies/company.types.js';
 import { companiesById } from '../accounts/user-relations.js';
 import { PersonEntity } from '../accounts/person.entity.js';
-import { fromSqlDateTime } from '../common/columns.js';
+import { fromSqlDateTime } from '../core/db/columns.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import type { InvitationInfo } from '../invitations/invitation.types.js';
 import { loadAuditActors } from '../audit/audit-log.service.js';

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
-import { applyDatabaseTimeouts, createDataSource } from '../db/data-source.js';
-import { seedDemoIfEmpty, type DemoSignIn } from '../seed/demo-seed.js';
-import { redact, type RosterConfig } from './config.js';
+import { applyDatabaseTimeouts, createDataSource } from './db/data-source.js';
+import { seedDemoIfEmpty, type DemoSignIn } from './demo-seed.js';
+import { redact, type RosterConfig } from '../core/config.js';
 import { createServices, type Services } from './context.js';
 import type { OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { EmailTransport } from '../mail/transport.js';
@@ -12,7 +12,7 @@ import type { WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
 import type { SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import type { ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { createHttpServer } from './http-server.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../core/logger.js';
 import { buildRosterSchema } from './schema.js';
 import { RedisEventBus } from '../realtime/redis-event-bus.js';
 

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { utcDate } from '../common/columns.js';
+import { utcDate } from '../core/db/columns.js';
 
 /** Who did what to whom, when: written in the same transaction as the change it records. */
 @Entity({ name: 'audit_events' })

@@ -3,7 +3,7 @@ import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { Role } from '../accounts/roles.js';
-import { newId } from '../common/columns.js';
+import { newId } from '../core/db/columns.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';
 import { recordAudit } from './audit.js';
 

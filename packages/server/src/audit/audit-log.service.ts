@@ -1,8 +1,8 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { badInput } from '../app/errors.js';
-import { fromSqlDateTime, toSqlDateTime } from '../common/columns.js';
-import { decodeCursor, toPageRequest, type Connection, type PageArgs, type PageRequest } from '../common/connection.js';
-import { readKeysetPage } from '../common/keyset.js';
+import { badInput } from '../core/errors.js';
+import { fromSqlDateTime, toSqlDateTime } from '../core/db/columns.js';
+import { decodeCursor, toPageRequest, type Connection, type PageArgs, type PageRequest } from '../core/lists/connection.js';
+import { readKeysetPage } from '../core/lists/keyset.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { AuditActorType, type AuditActor, type AuditEvent, type AuditEventFilter } from './audit-log.types.js';
 

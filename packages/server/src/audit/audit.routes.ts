@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import type express from 'express';
 import { RequestContext, type Services } from '../app/context.js';
-import { badInput, forbidden } from '../app/errors.js';
-import type { Logger } from '../app/logger.js';
+import { badInput, forbidden } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
-import { csvCell } from '../common/csv-cell.js';
-import { sendError } from '../common/http-error-reply.js';
+import { csvCell } from '../core/http/csv-cell.js';
+import { sendError } from '../core/http/http-error-reply.js';
 import { actorKey, loadAuditActors } from './audit-log.service.js';
 import { AuditActorType, type AuditEventFilter } from './audit-log.types.js';
 

@@ -6,7 +6,7 @@ import { PersonEntity } from '../accounts/person.entity.js';
 import { isAdministrator, UserStatus } from '../accounts/roles.js';
 import { SignInInput, SignInPayload, SignOutPayload, SwitchAccountInput, SwitchAccountPayload, ViewerInfo } from '../accounts/viewer.types.js';
 import type { RequestContext } from '../app/context.js';
-import { badInput } from '../app/errors.js';
+import { badInput } from '../core/errors.js';
 import { currentRequestIp } from '../audit/request-scope.js';
 import type { Viewer } from './viewer.js';
 

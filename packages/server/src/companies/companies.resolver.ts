@@ -2,9 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { CompanyPayload, CreateCompanyInput, DeleteByIdInput, DeletePayload, RenameCompanyInput, SetUsersCompanyInput, UsersPayload } from './company-mutations.types.js';
 import type { RequestContext } from '../app/context.js';
-import { notFound } from '../app/errors.js';
-import { PageArgs } from '../common/connection.js';
-import { listByName } from '../common/named-list.js';
+import { notFound } from '../core/errors.js';
+import { PageArgs } from '../core/lists/connection.js';
+import { listByName } from '../core/lists/named-list.js';
 import { CompanyEntity } from './company.entity.js';
 import { Company, CompanyConnection } from './company.types.js';
 

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../common/connection.js';
+import { ConnectionType } from '../core/lists/connection.js';
 
 @ObjectType({ description: 'A group of users in the MSP account.', simpleResolvers: true })
 export class Group {

@@ -2,9 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { CreateGroupInput, DeleteByIdInput, DeletePayload, GroupMembersInput, GroupPayload, UpdateGroupInput, UsersPayload } from '../companies/company-mutations.types.js';
 import { GroupMemberEntity } from './group-member.entity.js';
 import type { RequestContext } from '../app/context.js';
-import { notFound } from '../app/errors.js';
-import { PageArgs } from '../common/connection.js';
-import { listByName } from '../common/named-list.js';
+import { notFound } from '../core/errors.js';
+import { PageArgs } from '../core/lists/connection.js';
+import { listByName } from '../core/lists/named-list.js';
 import { GroupEntity } from './group.entity.js';
 import { Group, GroupConnection } from './group.types.js';
 

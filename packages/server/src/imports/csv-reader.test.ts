@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Role } from '../accounts/roles.js';
 import { CsvFileError, openCsv, sniffDelimiter, type CsvRecord, type CsvSkip } from './csv-reader.js';
-import { neutraliseFormula } from '../common/csv-cell.js';
+import { neutraliseFormula } from '../core/http/csv-cell.js';
 import { evaluateRow, guessMapping, mappingFromHeader } from './mapping.js';
 
 async function read(input: string | Buffer, chunkSize = 7): Promise<{ delimiter: string; items: Array<CsvRecord | CsvSkip> }> {

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { LeaseOwnerColumn, LeaseUntilColumn, TimestampColumn } from '../common/lease-columns.js';
+import { LeaseOwnerColumn, LeaseUntilColumn, TimestampColumn } from '../core/db/lease-columns.js';
 import { AccountEntity } from '../accounts/account.entity.js';
 
 export enum ImportJobState {

@@ -6,12 +6,12 @@ import { Readable } from 'node:stream';
 import type express from 'express';
 import type { Services } from '../app/context.js';
 import { RequestContext } from '../app/context.js';
-import { isDatabaseBusy } from '../app/errors.js';
-import type { Logger } from '../app/logger.js';
+import { isDatabaseBusy } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Viewer } from '../auth/viewer.js';
-import { csvCell } from '../common/csv-cell.js';
-import { sendError } from '../common/http-error-reply.js';
+import { csvCell } from '../core/http/csv-cell.js';
+import { sendError } from '../core/http/http-error-reply.js';
 import { ImportRowEntity } from './import-row.entity.js';
 import { toImportJob } from './imports.resolver.js';
 

@@ -2,18 +2,18 @@ import type { Readable } from 'node:stream';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { assertMayGrant, grantableRoles, grantRefusalError, refusalToGrant, rolePlural } from '../accounts/role-grants.js';
 import { UserStatus, type Role } from '../accounts/roles.js';
-import { badInput, notFound } from '../app/errors.js';
+import { badInput, notFound } from '../core/errors.js';
 import type { Viewer } from '../auth/viewer.js';
-import { newId } from '../common/columns.js';
+import { newId } from '../core/db/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
-import { inTransaction } from '../db/transaction.js';
+import { inTransaction } from '../core/db/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { existingMembers } from './existing-members.js';
 import { CsvFileError, openCsv, type CsvRecord, type CsvSkip } from './csv-reader.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-row.entity.js';
-import { bulkInsert } from '../db/bulk-insert.js';
-import { yieldToEventLoop } from '../common/event-loop.js';
+import { bulkInsert } from '../core/db/bulk-insert.js';
+import { yieldToEventLoop } from '../core/workers/event-loop.js';
 import { EMPTY_MAPPING, evaluateRow, guessMapping, mappingFromHeader, type ImportMapping, type RowVerdict } from './mapping.js';
 
 export interface ImportOptions {

@@ -2,8 +2,8 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscript
 import type { SubscribeResolverData } from 'type-graphql';
 import { PersonEntity } from '../accounts/person.entity.js';
 import type { RequestContext } from '../app/context.js';
-import { PageArgs, toPageRequest } from '../common/connection.js';
-import { readKeysetPage } from '../common/keyset.js';
+import { PageArgs, toPageRequest } from '../core/lists/connection.js';
+import { readKeysetPage } from '../core/lists/keyset.js';
 import { liveEvents, type LiveEvent } from '../realtime/live-access.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { ImportRowEntity } from './import-row.entity.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { RosterConfig } from '../app/config.js';
+import type { RosterConfig } from '../core/config.js';
 
 /**
  * The key that seals integration credentials: from ROSTER_CREDENTIALS_KEY, or (embedded default only; the

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { utcDate } from '../common/columns.js';
+import { utcDate } from '../core/db/columns.js';
 import { IntegrationEntity } from './integration.entity.js';
 import { ExternalResourceType } from './integration-kinds.js';
 

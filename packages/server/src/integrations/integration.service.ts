@@ -1,12 +1,12 @@
 import { DataSource } from 'typeorm';
 import { assertMayActOn, assertMayGrant, rolePlural } from '../accounts/role-grants.js';
-import { badInput, IntegrationErrorCode, integrationError, notFound } from '../app/errors.js';
-import type { Logger } from '../app/logger.js';
+import { badInput, IntegrationErrorCode, integrationError, notFound } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { recordAudit } from '../audit/audit.js';
 import { hashToken, newSecretToken } from '../auth/tokens.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
-import { newId } from '../common/columns.js';
-import { inTransaction } from '../db/transaction.js';
+import { newId } from '../core/db/columns.js';
+import { inTransaction } from '../core/db/transaction.js';
 import type { EventBus } from '../realtime/events.js';
 import { destinationRefusal, integrationKind, type IntegrationKind } from './connectors/catalog.js';
 import { ConnectorError, type ConnectorEnvironment, type ConnectorErrorCode } from './connectors/connector.js';

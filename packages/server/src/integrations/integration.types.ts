@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { Role } from '../accounts/roles.js';
-import { ConnectionType } from '../common/connection.js';
+import { ConnectionType } from '../core/lists/connection.js';
 import { IntegrationStatus, IntegrationType, UpstreamRemovalAction } from './integration-kinds.js';
 import { SyncItemAction } from './sync/sync-run-item.entity.js';
 import { SyncRunState, SyncStage, SyncTrigger } from './sync/sync-run.entity.js';

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
 import type { RequestContext } from '../app/context.js';
-import { PageArgs, toPageRequest } from '../common/connection.js';
-import { readKeysetPage } from '../common/keyset.js';
+import { PageArgs, toPageRequest } from '../core/lists/connection.js';
+import { readKeysetPage } from '../core/lists/keyset.js';
 import { liveEvents, type LiveEvent } from '../realtime/live-access.js';
 import { integrationKinds } from './connectors/catalog.js';
 import { IntegrationEntity } from './integration.entity.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { Role, UserStatus } from '../accounts/roles.js';
-import { newId } from '../common/columns.js';
+import { newId } from '../core/db/columns.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import { OutboxEmailEntity } from '../mail/outbox-email.entity.js';
@@ -14,7 +14,7 @@ import { IntegrationEntity } from './integration.entity.js';
 import { defaultIntegrationOptions, IntegrationStatus, IntegrationType, UpstreamRemovalAction, type IntegrationOptions } from './integration-kinds.js';
 import { ProvisionAction, ProvisioningError } from './provisioning.service.js';
 import { suspendMemberships } from '../accounts/user-lifecycle.js';
-import { inTransaction } from '../db/transaction.js';
+import { inTransaction } from '../core/db/transaction.js';
 
 describe.each(dialects)('provisioning users and groups from upstream (%s)', (dialect) => {
   let roster: TestRoster;

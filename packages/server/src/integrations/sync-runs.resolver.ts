@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../app/context.js';
-import { PageArgs, toPageRequest } from '../common/connection.js';
-import { readKeysetPage } from '../common/keyset.js';
+import { PageArgs, toPageRequest } from '../core/lists/connection.js';
+import { readKeysetPage } from '../core/lists/keyset.js';
 import { syncRunLoaders } from './sync-run-loaders.js';
 import { SyncItemAction, SyncRunItemEntity } from './sync/sync-run-item.entity.js';
 import { emptyCounts, SyncRunEntity } from './sync/sync-run.entity.js';

@@ -1,6 +1,6 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit.js';
-import { inTransaction } from '../db/transaction.js';
+import { inTransaction } from '../core/db/transaction.js';
 import type { EventBus } from '../realtime/events.js';
 import { DeliveryStatus, InvitationEntity, InvitationState } from './invitation.entity.js';
 

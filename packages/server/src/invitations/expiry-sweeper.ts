@@ -1,8 +1,8 @@
 import { DataSource, IsNull, LessThanOrEqual } from 'typeorm';
-import type { Logger } from '../app/logger.js';
+import type { Logger } from '../core/logger.js';
 import { recordAudit } from '../audit/audit.js';
-import { PollingWorker } from '../common/polling-worker.js';
-import { inTransaction } from '../db/transaction.js';
+import { PollingWorker } from '../core/workers/polling-worker.js';
+import { inTransaction } from '../core/db/transaction.js';
 import type { EventBus } from '../realtime/events.js';
 import { InvitationEntity, InvitationState } from './invitation.entity.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { Role, UserSource, UserStatus } from '../accounts/roles.js';
-import { InvitationErrorCode } from '../app/errors.js';
+import { InvitationErrorCode } from '../core/errors.js';
 import type { Viewer } from '../auth/viewer.js';
 import { OutboxEmailEntity, OutboxState } from '../mail/outbox-email.entity.js';
 import type { AccountEvent } from '../realtime/events.js';

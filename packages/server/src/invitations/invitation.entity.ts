@@ -2,7 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { Role } from '../accounts/roles.js';
-import { utcDate } from '../common/columns.js';
+import { utcDate } from '../core/db/columns.js';
 
 export enum InvitationState {
   PENDING = 'PENDING',

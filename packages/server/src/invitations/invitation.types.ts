@@ -3,7 +3,7 @@ import { GraphQLISODateTime } from 'type-graphql';
 import { Role } from '../accounts/roles.js';
 import { User } from '../accounts/user.types.js';
 import { ViewerInfo } from '../accounts/viewer.types.js';
-import { ConnectionType } from '../common/connection.js';
+import { ConnectionType } from '../core/lists/connection.js';
 import { DeliveryStatus } from './invitation.entity.js';
 import { InvitationLinkState, InviteVerdict } from './invitation-model.js';
 

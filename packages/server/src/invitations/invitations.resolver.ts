@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { User } from '../accounts/user.types.js';
 import type { RequestContext } from '../app/context.js';
-import { forbidden } from '../app/errors.js';
+import { forbidden } from '../core/errors.js';
 import { describeViewer } from '../auth/auth.resolver.js';
-import { PageArgs } from '../common/connection.js';
+import { PageArgs } from '../core/lists/connection.js';
 import { DeliveryStatus } from './invitation.entity.js';
 import {
   AcceptInvitationInput,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Role } from '../accounts/roles.js';
-import { InvitationErrorCode } from '../app/errors.js';
+import { InvitationErrorCode } from '../core/errors.js';
 import { DeliveryStatus, InvitationEntity, InvitationState, RevokeReason } from './invitation.entity.js';
 import { InvitationLinkState } from './invitation-model.js';
 import { failUnlessValid, linkState } from './link-state.js';

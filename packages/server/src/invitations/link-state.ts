@@ -1,6 +1,6 @@
 import { AccountEntity } from '../accounts/account.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
-import { InvitationErrorCode, invitationError } from '../app/errors.js';
+import { InvitationErrorCode, invitationError } from '../core/errors.js';
 import { hashToken } from '../auth/tokens.js';
 import { InvitationEntity, InvitationState, RevokeReason } from './invitation.entity.js';
 import { isWellFormedToken, tokenMatches } from './invitation-tokens.js';

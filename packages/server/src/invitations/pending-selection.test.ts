@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MembershipEntity } from '../accounts/membership.entity.js';
 import { Role, UserSource, UserStatus } from '../accounts/roles.js';
-import { InvitationErrorCode } from '../app/errors.js';
+import { InvitationErrorCode } from '../core/errors.js';
 import { checkSelection, refusalAboveViewer, refusalUnlessPending } from './pending-selection.js';
 
 function aMembership(changes: Partial<MembershipEntity> = {}): MembershipEntity {

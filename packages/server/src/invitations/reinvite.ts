@@ -1,11 +1,11 @@
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { UserStatus } from '../accounts/roles.js';
-import { InvitationErrorCode } from '../app/errors.js';
+import { InvitationErrorCode } from '../core/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { newSecretToken } from '../auth/tokens.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
-import { inTransaction } from '../db/transaction.js';
+import { inTransaction } from '../core/db/transaction.js';
 import { enqueueEmails } from '../mail/outbox.js';
 import { announce, emailsFor, newInvitation } from './create-invitations.js';
 import { InvitationEntity, InvitationState, RevokeReason } from './invitation.entity.js';

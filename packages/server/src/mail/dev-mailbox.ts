@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { toPageRequest, type Connection, type PageArgs } from '../common/connection.js';
-import { fromSqlDateTime } from '../common/columns.js';
-import { readKeysetPage } from '../common/keyset.js';
+import { toPageRequest, type Connection, type PageArgs } from '../core/lists/connection.js';
+import { fromSqlDateTime } from '../core/db/columns.js';
+import { readKeysetPage } from '../core/lists/keyset.js';
 import type { DevMailboxEmail } from '../invitations/index.js';
 import { OutboxEmailEntity } from './outbox-email.entity.js';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not } from 'typeorm';
-import type { Logger } from '../app/logger.js';
-import { keepLease } from '../common/lease.js';
-import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
-import { inTransaction } from '../db/transaction.js';
+import type { Logger } from '../core/logger.js';
+import { keepLease } from '../core/workers/lease.js';
+import { backoffDelayMs, PollingWorker } from '../core/workers/polling-worker.js';
+import { inTransaction } from '../core/db/transaction.js';
 import { DeliveryStatus, invitedUserIds, recordDeliveryStatus } from '../invitations/index.js';
 import type { EventBus } from '../realtime/events.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { newId } from '../common/columns.js';
-import { bulkInsertEntities } from '../db/bulk-insert.js';
+import { newId } from '../core/db/columns.js';
+import { bulkInsertEntities } from '../core/db/bulk-insert.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
 
 export interface EmailToQueue {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { isAdministrator, type Role, UserStatus } from '../accounts/roles.js';
 import type { RequestContext, Services } from '../app/context.js';
-import type { UnauthenticatedReason } from '../app/errors.js';
+import type { UnauthenticatedReason } from '../core/errors.js';
 import type { Viewer } from '../auth/viewer.js';
 import { accountEvents, type StreamedEvent } from './event-stream.js';
 import type { AccountEvent, EventBus } from './events.js';

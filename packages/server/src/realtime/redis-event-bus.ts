@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
-import type { Logger } from '../app/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { AccountEvent, EventBus } from './events.js';
 
 const CHANNEL = 'roster:account-events';

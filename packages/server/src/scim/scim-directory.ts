@@ -5,7 +5,7 @@ import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { ExternalLinkEntity } from '../integrations/external-link.entity.js';
 import type { IntegrationEntity } from '../integrations/integration.entity.js';
 import { ExternalResourceType } from '../integrations/integration-kinds.js';
-import { normalizeEmail } from '../common/columns.js';
+import { normalizeEmail } from '../core/db/columns.js';
 import { meetsCriteria, type ScimCriterion } from './scim-filter.js';
 import { toScimUser, type UserRow } from './scim-user.mapper.js';
 

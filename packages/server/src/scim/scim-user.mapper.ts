@@ -1,6 +1,6 @@
 import type { MembershipEntity } from '../accounts/membership.entity.js';
 import { UserStatus } from '../accounts/roles.js';
-import { normalizeEmail } from '../common/columns.js';
+import { normalizeEmail } from '../core/db/columns.js';
 import type { ExternalLinkEntity } from '../integrations/external-link.entity.js';
 import type { UpstreamUser } from '../integrations/provisioning.service.js';
 import { scimBadRequest } from './scim-error.js';

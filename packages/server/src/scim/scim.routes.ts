@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { Services } from '../app/context.js';
-import type { Logger } from '../app/logger.js';
+import type { Logger } from '../core/logger.js';
 import { withRequestScope } from '../audit/request-scope.js';
 import { hashToken } from '../auth/tokens.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';

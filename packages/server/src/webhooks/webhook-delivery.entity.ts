@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { LeaseOwnerColumn, LeaseUntilColumn } from '../common/lease-columns.js';
+import { LeaseOwnerColumn, LeaseUntilColumn } from '../core/db/lease-columns.js';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { utcDate } from '../common/columns.js';
+import { utcDate } from '../core/db/columns.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 
 export enum WebhookDeliveryState {

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
-import { utcDate } from '../common/columns.js';
+import { utcDate } from '../core/db/columns.js';
 
 /**
  * An HTTPS URL of a third party that receives signed POSTs for the events it subscribed to. The signing

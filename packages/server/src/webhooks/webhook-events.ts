@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AuditEventEntity } from '../audit/audit-event.entity.js';
-import { newId } from '../common/columns.js';
-import { bulkInsertEntities } from '../db/bulk-insert.js';
+import { newId } from '../core/db/columns.js';
+import { bulkInsertEntities } from '../core/db/bulk-insert.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 

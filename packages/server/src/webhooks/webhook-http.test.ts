@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboundHttp } from '../common/outbound-http.js';
+import { OutboundHttp } from '../core/http/outbound-http.js';
 import { postJson } from './webhook-http.js';
 
 describe('postJson', () => {

@@ -1,4 +1,4 @@
-import { OutboundError, type OutboundFailure, type OutboundHttp } from '../common/outbound-http.js';
+import { OutboundError, type OutboundFailure, type OutboundHttp } from '../core/http/outbound-http.js';
 
 export interface PostResult {
   /** HTTP status, or null when no answer came. */

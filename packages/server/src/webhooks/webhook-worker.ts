@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { In, IsNull, LessThan, LessThanOrEqual, type DataSource } from 'typeorm';
-import type { Logger } from '../app/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { EventBus } from '../realtime/events.js';
-import { OutboundError, type OutboundHttp } from '../common/outbound-http.js';
-import { keepLease, type LeaseKeeper } from '../common/lease.js';
-import { backoffDelayMs, PollingWorker } from '../common/polling-worker.js';
+import { OutboundError, type OutboundHttp } from '../core/http/outbound-http.js';
+import { keepLease, type LeaseKeeper } from '../core/workers/lease.js';
+import { backoffDelayMs, PollingWorker } from '../core/workers/polling-worker.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 import { queuedInThisProcess } from './webhook-events.js';

@@ -1,17 +1,17 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { badInput, notFound } from '../app/errors.js';
+import { badInput, notFound } from '../core/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
-import { fromSqlDateTime, newId } from '../common/columns.js';
-import { toPageRequest, type Connection, type PageArgs } from '../common/connection.js';
-import { readKeysetPage } from '../common/keyset.js';
-import { inTransaction } from '../db/transaction.js';
+import { fromSqlDateTime, newId } from '../core/db/columns.js';
+import { toPageRequest, type Connection, type PageArgs } from '../core/lists/connection.js';
+import { readKeysetPage } from '../core/lists/keyset.js';
+import { inTransaction } from '../core/db/transaction.js';
 import type { SecretBox } from '../integrations/secret-box.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 import { isWebhookEventType, newDelivery, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type WebhookPayload } from './webhook-events.js';
 import { newSigningSecret } from './webhook-signature.js';
-import { OutboundError, type OutboundHttp, type Resolver } from '../common/outbound-http.js';
+import { OutboundError, type OutboundHttp, type Resolver } from '../core/http/outbound-http.js';
 
 /** An account may register this many endpoints: each event is POSTed to each of them. */
 export const MAX_ENDPOINTS_PER_ACCOUNT = 20;

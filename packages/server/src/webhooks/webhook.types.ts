@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ConnectionType } from '../common/connection.js';
+import { ConnectionType } from '../core/lists/connection.js';
 import { WebhookDeliveryState } from './webhook-delivery.entity.js';
 
 registerEnumType(WebhookDeliveryState, {

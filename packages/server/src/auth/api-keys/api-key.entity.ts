@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { AccountEntity } from '../../accounts/account.entity.js';
 import { PersonEntity } from '../../accounts/person.entity.js';
-import { utcDate } from '../../common/columns.js';
+import { utcDate } from '../../core/db/columns.js';
 
 /**
  * A credential a third party sends as `Authorization: Bearer rst_<prefix>_<secret>`. Only the SHA-256 of the

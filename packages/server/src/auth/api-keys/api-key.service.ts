@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { isAdministrator, UserStatus } from '../../accounts/roles.js';
-import { badInput, notFound, type ApiKeyRejection } from '../../app/errors.js';
+import { badInput, notFound, type ApiKeyRejection } from '../../core/errors.js';
 import { recordAudit } from '../../audit/audit.js';
-import { fromSqlDateTime, newId } from '../../common/columns.js';
-import { toPageRequest, type Connection, type PageArgs } from '../../common/connection.js';
-import { readKeysetPage } from '../../common/keyset.js';
-import { inTransaction } from '../../db/transaction.js';
+import { fromSqlDateTime, newId } from '../../core/db/columns.js';
+import { toPageRequest, type Connection, type PageArgs } from '../../core/lists/connection.js';
+import { readKeysetPage } from '../../core/lists/keyset.js';
+import { inTransaction } from '../../core/db/transaction.js';
 import { actorOf, type Viewer } from '../viewer.js';
 import { newApiKeySecret, parseApiKey, sameHash } from './api-key-format.js';
 import { ApiKeyEntity } from './api-key.entity.js';

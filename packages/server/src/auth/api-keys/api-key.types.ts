@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ID, InputType, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../common/connection.js';
+import { ConnectionType } from '../../core/lists/connection.js';
 
 @ObjectType({ description: 'A credential for third parties, sent as `Authorization: Bearer <key>`. The secret itself is never shown again after creation.', simpleResolvers: true })
 export class ApiKey {

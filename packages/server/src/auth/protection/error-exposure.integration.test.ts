@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../accounts/roles.js';
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../core/logger.js';
 import { builders } from '../../../test/builders.js';
 import { dialects } from '../../../test/databases.js';
 import { createKey, gqlWithKey } from '../../../test/api-key-client.js';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ErrorCode } from '../../app/errors.js';
-import type { Logger } from '../../app/logger.js';
+import { ErrorCode } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 

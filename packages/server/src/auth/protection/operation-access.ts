@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { RequestContext } from '../../app/context.js';
-import { ErrorCode, forbidden } from '../../app/errors.js';
+import { ErrorCode, forbidden } from '../../core/errors.js';
 import { accessOf } from '../api-keys/scopes.js';
 import type { Viewer } from '../viewer.js';
 

@@ -19,7 +19,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildRosterSchema } from '../../app/schema.js';
-import { MAX_PAGE_SIZE } from '../../common/connection.js';
+import { MAX_PAGE_SIZE } from '../../core/lists/connection.js';
 import { operationCost, QUERY_LIMITS, queryLimitRules } from './query-limits.js';
 
 const webSource = path.resolve(import.meta.dirname, '../../../../web/src');

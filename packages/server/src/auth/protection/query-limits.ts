@@ -24,8 +24,8 @@ import {
   type ValueNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { ErrorCode } from '../../app/errors.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/connection.js';
+import { ErrorCode } from '../../core/errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../core/lists/connection.js';
 import { withHttpStatus } from './operation-access.js';
 
 /**

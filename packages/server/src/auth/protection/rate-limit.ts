@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { ErrorCode } from '../../app/errors.js';
-import type { Logger } from '../../app/logger.js';
+import { ErrorCode } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { parseApiKey } from '../api-keys/api-key-format.js';
 import type { ApiKeyLookup } from '../api-keys/api-key.service.js';
 import { readCookie, SESSION_COOKIE } from '../cookies.js';

@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from '../../app/errors.js';
+import { ErrorCode } from '../../core/errors.js';
 
 /**
  * Gives the errors Apollo raises before execution a code a client can act on:

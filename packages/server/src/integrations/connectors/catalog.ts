@@ -1,4 +1,4 @@
-import { OutboundError } from '../../common/outbound-http.js';
+import { OutboundError } from '../../core/http/outbound-http.js';
 import { IntegrationType } from '../integration-kinds.js';
 import type { Connector, ConnectorEnvironment } from './connector.js';
 import { EntraConnector } from './microsoft-entra/entra-connector.js';

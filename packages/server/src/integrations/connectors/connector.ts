@@ -1,4 +1,4 @@
-import type { OutboundHttp } from '../../common/outbound-http.js';
+import type { OutboundHttp } from '../../core/http/outbound-http.js';
 
 /**
  * What every pull connector (directory, PSA, documentation tool) offers the sync engine. Lists are async

@@ -1,4 +1,4 @@
-import { describeStatus, OutboundError, type OutboundRequest } from '../../common/outbound-http.js';
+import { describeStatus, OutboundError, type OutboundRequest } from '../../core/http/outbound-http.js';
 import { ConnectorError, type ConnectorEnvironment } from './connector.js';
 
 /** A throttled request is retried this many times, each after the Retry-After the platform sends. */

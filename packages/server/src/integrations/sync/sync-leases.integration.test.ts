@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Role } from '../../accounts/roles.js';
-import { OutboundHttp } from '../../common/outbound-http.js';
+import { OutboundHttp } from '../../core/http/outbound-http.js';
 import { builders } from '../../../test/builders.js';
 import { dialects } from '../../../test/databases.js';
 import { FakeMicrosoftGraph } from '../../../test/fakes/microsoft-graph.js';

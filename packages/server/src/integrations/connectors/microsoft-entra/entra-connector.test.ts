@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeMicrosoftGraph } from '../../../../test/fakes/microsoft-graph.js';
-import { OutboundHttp } from '../../../common/outbound-http.js';
+import { OutboundHttp } from '../../../core/http/outbound-http.js';
 import { ConnectorError, type ConnectorEnvironment } from '../connector.js';
 import { EntraConnector } from './entra-connector.js';
 

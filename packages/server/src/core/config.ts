@@ -1,5 +1,14 @@
 import path from 'node:path';
-import type { DatabaseTimeouts } from '../db/data-source.js';
+
+/** How long a request may wait on the database before it is answered DATABASE_BUSY (see core/errors.ts). */
+export interface DatabaseTimeouts {
+  /** Longest wait for a row or table lock (MariaDB `innodb_lock_wait_timeout` and `lock_wait_timeout`; SQLite's busy timeout). */
+  lockWaitSeconds: number;
+  /** Longest run of one statement (MariaDB `max_statement_time`, MySQL `max_execution_time` for reads); 0 means no limit. */
+  statementSeconds: number;
+  /** Longest wait for a free connection of the pool (MariaDB/MySQL). */
+  poolAcquireSeconds: number;
+}
 
 /** Everything Roster reads from its environment, validated once at start-up. */
 export interface RosterConfig {

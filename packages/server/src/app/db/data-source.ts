@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { DataSource, type Logger } from 'typeorm';
-import type { RosterConfig } from '../app/config.js';
+import type { DatabaseTimeouts, RosterConfig } from '../../core/config.js';
+
+export type { DatabaseTimeouts };
 import { entities } from './entities.js';
 import { mysqlMigrations } from './migrations/mysql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
@@ -45,16 +47,6 @@ export async function createDataSource(database: RosterConfig['database'], optio
       db.pragma('busy_timeout = 5000');
     },
   });
-}
-
-/** How long a request may wait on the database before it is answered DATABASE_BUSY (see app/errors.ts). */
-export interface DatabaseTimeouts {
-  /** Longest wait for a row or table lock (MariaDB `innodb_lock_wait_timeout` and `lock_wait_timeout`; SQLite's busy timeout). */
-  lockWaitSeconds: number;
-  /** Longest run of one statement (MariaDB `max_statement_time`, MySQL `max_execution_time` for reads); 0 means no limit. */
-  statementSeconds: number;
-  /** Longest wait for a free connection of the pool (MariaDB/MySQL). */
-  poolAcquireSeconds: number;
 }
 
 /** A pool that gave no connection in time: every connection is busy (typically all waiting on a lock). */

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
-import type { Logger } from '../app/logger.js';
-import { toSqlDateTime } from './columns.js';
+import type { Logger } from '../logger.js';
+import { toSqlDateTime } from '../db/columns.js';
 
 /**
  * Leases: how a background worker holds a row (an import job, a sync run, an email batch, a webhook delivery)

@@ -1,4 +1,4 @@
-import type { Logger } from '../app/logger.js';
+import type { Logger } from '../logger.js';
 import { yieldToEventLoop } from './event-loop.js';
 
 /** Why a pass's signal aborted: its deadline passed, or the worker is stopping. Work in progress is handed back, not failed. */

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { builders } from '../../test/builders.js';
-import { dialects } from '../../test/databases.js';
-import { startTestRoster, type TestRoster } from '../../test/harness.js';
-import { ImportJobEntity, ImportJobState } from '../imports/import-job.entity.js';
-import { newId } from './columns.js';
+import { builders } from '../../../test/builders.js';
+import { dialects } from '../../../test/databases.js';
+import { startTestRoster, type TestRoster } from '../../../test/harness.js';
+import { ImportJobEntity, ImportJobState } from '../../imports/import-job.entity.js';
+import { newId } from '../db/columns.js';
 import { keepLease, LeaseLost, RowLease } from './lease.js';
 
 const quiet = { info: () => {}, error: () => {} };

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../accounts/roles.js';
-import { builders } from '../../test/builders.js';
-import { dialects, mariadbReady } from '../../test/databases.js';
-import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
+import { Role } from '../../accounts/roles.js';
+import { builders } from '../../../test/builders.js';
+import { dialects, mariadbReady } from '../../../test/databases.js';
+import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../../test/harness.js';
 import type { DatabaseTimeouts } from './data-source.js';
 
 const CHANGE_ROLE = 'mutation($ids: [ID!]!, $role: Role!) { changeUserRole(input: { userIds: $ids, role: $role }) { results { ok code } } }';

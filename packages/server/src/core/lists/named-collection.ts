@@ -1,9 +1,9 @@
 import type { DataSource, EntityTarget } from 'typeorm';
-import { badInput, notFound } from '../app/errors.js';
-import { recordAudit } from '../audit/audit.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import { badInput, notFound } from '../errors.js';
+import { recordAudit } from '../../audit/audit.js';
+import { actorOf, type Viewer } from '../../auth/viewer.js';
 import { inTransaction } from '../db/transaction.js';
-import { newId } from './columns.js';
+import { newId } from '../db/columns.js';
 
 interface NamedRow {
   id: string;

@@ -1,5 +1,5 @@
 import { Field, InputType, Int, ObjectType, type ClassType } from 'type-graphql';
-import { badInput } from '../app/errors.js';
+import { badInput } from '../errors.js';
 
 /** The largest page any list returns; asking for more is refused rather than silently trimmed. */
 export const MAX_PAGE_SIZE = 100;

@@ -1,5 +1,5 @@
 import { Brackets, type DataSource, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
-import { toSqlDateTime } from './columns.js';
+import { toSqlDateTime } from '../db/columns.js';
 import { encodeCursor, type Edge, type PageInfo, type PageRequest } from './connection.js';
 
 export interface KeysetOptions<Row, Node> {

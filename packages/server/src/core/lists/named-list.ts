@@ -1,5 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import { badInput } from '../app/errors.js';
+import { badInput } from '../errors.js';
 import { toPageRequest, type Connection, type PageArgs } from './connection.js';
 import { readKeysetPage } from './keyset.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, dialects, type TestDatabase } from '../../test/databases.js';
+import { createTestDatabase, dialects, type TestDatabase } from '../../../test/databases.js';
 import { createDataSource } from './data-source.js';
 
 describe.each(dialects)('migrations (%s)', (dialect) => {
