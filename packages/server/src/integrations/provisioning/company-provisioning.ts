@@ -1,0 +1,61 @@
+import { IsNull } from 'typeorm';
+import { MembershipEntity } from '../../accounts/membership.entity.js';
+import { recordAudit } from '../../audit/audit.js';
+import { newId } from '../../core/db/columns.js';
+import { CompanyEntity } from '../../companies/company.entity.js';
+import { inTransaction } from '../../core/db/transaction.js';
+import { ExternalLinkEntity } from '../external-link.entity.js';
+import type { IntegrationEntity } from '../integration.entity.js';
+import { ExternalResourceType } from '../integration-kinds.js';
+import { ProvisioningBase } from './provisioning-base.js';
+import { ProvisionAction, type UpstreamCompany } from './provisioning-model.js';
+
+/** Companies from upstream (PSA clients): created or adopted by name, and users put into them. */
+export class CompanyProvisioning extends ProvisioningBase {
+  /** Creates or renames the company of an upstream company (PSA, documentation tool); same-name companies are adopted. */
+  async upsertCompany(integration: IntegrationEntity, upstream: UpstreamCompany): Promise<{ companyId: string; action: ProvisionAction }> {
+    const name = upstream.name.trim().slice(0, 200);
+    const now = new Date();
+    const links = this.dataSource.getRepository(ExternalLinkEntity);
+    const link = await this.linkBy(integration, ExternalResourceType.COMPANY, { externalId: upstream.externalId });
+    const companies = this.dataSource.getRepository(CompanyEntity);
+    if (link) {
+      const company = await companies.findOneBy({ id: link.localId, accountId: integration.accountId });
+      if (company && company.name === name) {
+        await links.update({ id: link.id }, { lastSeenAt: now });
+        return { companyId: company.id, action: ProvisionAction.UNCHANGED };
+      }
+      if (company && !(await companies.existsBy({ accountId: integration.accountId, name }))) {
+        await inTransaction(this.dataSource, async (manager) => {
+          await manager.update(CompanyEntity, { id: company.id }, { name });
+          await manager.update(ExternalLinkEntity, { id: link.id }, { lastSeenAt: now });
+          await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'company.renamed', targetId: company.id, details: { from: company.name, to: name } }]);
+        });
+        return { companyId: company.id, action: ProvisionAction.UPDATED };
+      }
+      if (company) return { companyId: company.id, action: ProvisionAction.SKIPPED };
+      await links.delete({ id: link.id });
+    }
+    const byName = await companies.findOneBy({ accountId: integration.accountId, name });
+    if (byName) {
+      await inTransaction(this.dataSource, (manager) => this.insertLink(manager, integration, ExternalResourceType.COMPANY, upstream.externalId, byName.id, null, now));
+      return { companyId: byName.id, action: ProvisionAction.LINKED };
+    }
+    const company: CompanyEntity = { id: newId(), accountId: integration.accountId, name, externalId: upstream.externalId, createdAt: now };
+    await inTransaction(this.dataSource, async (manager) => {
+      await manager.insert(CompanyEntity, company);
+      await this.insertLink(manager, integration, ExternalResourceType.COMPANY, upstream.externalId, company.id, null, now);
+      await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'company.created', targetId: company.id, details: { name, integrationId: integration.id } }]);
+    });
+    return { companyId: company.id, action: ProvisionAction.CREATED };
+  }
+
+  /** Puts a user into a company (a PSA contact's company); no-op when already there. */
+  async setUserCompany(integration: IntegrationEntity, userId: string, companyId: string | null): Promise<boolean> {
+    const result = await this.dataSource
+      .getRepository(MembershipEntity)
+      .update(companyId === null ? { id: userId, accountId: integration.accountId } : { id: userId, accountId: integration.accountId, companyId: IsNull() }, { companyId, updatedAt: new Date() });
+    if (result.affected) this.publish(integration.accountId, 'user.changed', [userId]);
+    return Boolean(result.affected);
+  }
+}
