@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { actorOf } from '../auth/viewer.js';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { badInput } from '../core/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { inTransaction } from '../core/db/transaction.js';

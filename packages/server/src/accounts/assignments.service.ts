@@ -6,7 +6,7 @@ import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { MembershipEntity } from './membership.entity.js';
 
 const MAX_USERS = 500;

@@ -1,19 +1,7 @@
 import { registerEnumType } from 'type-graphql';
+import { Role } from '../core/viewer.js';
 
-export enum Role {
-  OWNER = 'OWNER',
-  ADMIN = 'ADMIN',
-  MEMBER = 'MEMBER',
-}
-registerEnumType(Role, {
-  name: 'Role',
-  description: 'What a user may do in an MSP account. Owners and administrators manage the account.',
-  valuesConfig: {
-    OWNER: { description: 'Owns the MSP account; an administrator who cannot be removed by other administrators.' },
-    ADMIN: { description: 'Administrator: manages users, invitations and integrations.' },
-    MEMBER: { description: 'A team member without administrative rights.' },
-  },
-});
+export { Role, isAdministrator } from '../core/viewer.js';
 
 export enum UserStatus {
   INVITED = 'INVITED',
@@ -48,8 +36,6 @@ registerEnumType(UserSource, {
     SCIM: { description: 'Provisioned by an identity provider over SCIM 2.0.' },
   },
 });
-
-export const isAdministrator = (role: Role): boolean => role === Role.OWNER || role === Role.ADMIN;
 
 /** Owners are never suspended, by an administrator or from upstream: someone makes them an administrator first. */
 export const isSuspendable = (role: Role): boolean => role !== Role.OWNER;

@@ -3,7 +3,7 @@ import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
-import type { AccountEvent } from '../realtime/events.js';
+import type { AccountEvent } from '../core/events.js';
 import { MembershipEntity } from './membership.entity.js';
 import { Role, UserStatus } from './roles.js';
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { UserActionPayload } from '../invitations/invitation.types.js';
 import { ChangeUserRoleInput, UserSelectionInput } from './user-admin.types.js';
 

@@ -5,7 +5,7 @@ import { actorOf, type Viewer } from '../auth/viewer.js';
 import { inTransaction } from '../core/db/transaction.js';
 import type { UserActionOutcome } from '../invitations/invitation.service.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { MembershipEntity } from './membership.entity.js';
 import { refusalMessage, refusalToActOn, refusalToGrant, roleName } from './role-grants.js';
 import { isSuspendable, Role, UserStatus } from './roles.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { User, UserConnection, UserFilter, UserOrder } from './user.types.js';
 

@@ -13,7 +13,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Logger } from '../core/logger.js';
-import { RequestContext, type Services } from './context.js';
+import type { RequestContext, RestContextFactory, Services } from '../core/context.js';
+import { CredentialsRequestContext } from './request-context.js';
 import { databaseBusy, ErrorCode, isDatabaseBusy, unauthenticated } from '../core/errors.js';
 import { printRosterSchema } from './print-schema.js';
 import { applyResendEvent, type ResendEvent } from '../mail/resend-webhooks.js';
@@ -112,7 +113,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx) => {
-        const context = new RequestContext(services, socketToken(ctx), null, socketAuthorization(ctx));
+        const context = new CredentialsRequestContext(services, socketToken(ctx), null, socketAuthorization(ctx));
         context.onLiveAccessEnded = (code, reason) => ctx.extra.socket.close(code, reason);
         return context;
       },
@@ -188,8 +189,12 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     }
   });
 
-  mountImportRoutes(app, services, logger);
-  mountAuditRoutes(app, services, logger);
+  // REST routes read the same session cookie (and API key, where they take one) as GraphQL.
+  const restContext: RestContextFactory = ({ req, res }, options) =>
+    new CredentialsRequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value),
+      options?.apiKeys === false ? undefined : req.headers.authorization);
+  mountImportRoutes(app, services, restContext, logger);
+  mountAuditRoutes(app, services, restContext, logger);
   mountScimRoutes(app, services, logger);
 
   const rateLimiter = new GraphQLRateLimiter(
@@ -206,7 +211,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     withRequestScope,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const context = new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization);
+        const context = new CredentialsRequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization);
         context.verifiedCredentials = verifiedCredentialsOf(res);
         return context;
       },

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
+import type { Loaders } from '../core/context.js';
 import type { Company } from '../companies/company.types.js';
 import { companiesById } from '../accounts/user-relations.js';
 import { PersonEntity } from '../accounts/person.entity.js';
@@ -11,10 +12,10 @@ import type { AuditActor } from '../audit/audit-log.types.js';
 import { lastDeliveriesOf, type DeliveryInfo } from '../webhooks/webhook.service.js';
 
 /**
- * Per-request batch loaders, each scoped to one account: a list page costs one query per relation,
+ * The per-request loaders the features declare (core/context.ts `Loaders`), each scoped to one account: a list page costs one query per relation,
  * whatever its size, and an id from another account simply loads nothing.
  */
-export function createLoaders(dataSource: DataSource, accountId: string) {
+export function createLoaders(dataSource: DataSource, accountId: string): Loaders {
   return {
     companyById: new DataLoader<string, Company | null>(async (ids) => {
       const byId = await companiesById(dataSource, accountId, ids);
@@ -86,4 +87,3 @@ async function countBy(dataSource: DataSource, table: string, column: string, ac
   return keys.map((key) => counts.get(key) ?? 0);
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,5 +1,5 @@
 import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from './context.js';
+import type { RequestContext } from '../core/context.js';
 
 @ObjectType({ description: 'What this Roster server runs with, for clients that adapt to it.' })
 export class ServerInfo {

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { actorKey } from './audit-log.service.js';
 import { AuditActor, AuditEvent, AuditEventConnection, AuditEventFilter } from './audit-log.types.js';

@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import type express from 'express';
-import { RequestContext, type Services } from '../app/context.js';
+import type { RestContextFactory, Services } from '../core/context.js';
 import { badInput, forbidden } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import { csvCell } from '../core/http/csv-cell.js';
 import { sendError } from '../core/http/http-error-reply.js';
 import { actorKey, loadAuditActors } from './audit-log.service.js';
@@ -15,10 +14,10 @@ import { AuditActorType, type AuditEventFilter } from './audit-log.types.js';
  * never sits in memory). Spreadsheet formulas are defused like every CSV Roster writes. For an administrator's
  * session or an API key with `audit:read`.
  */
-export function mountAuditRoutes(app: express.Express, services: Services, logger: Logger): void {
+export function mountAuditRoutes(app: express.Express, services: Services, contextOf: RestContextFactory, logger: Logger): void {
   app.get('/api/audit.csv', async (req, res) => {
     // An administrator's session, or an API key (`Authorization: Bearer`) with the audit:read scope.
-    const context = new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization);
+    const context = contextOf({ req, res });
     let filter: AuditEventFilter;
     let accountId: string;
     try {

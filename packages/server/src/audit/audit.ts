@@ -1,14 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { newId } from '../core/db/columns.js';
+import type { Actor } from '../core/viewer.js';
 import { bulkInsertEntities } from '../core/db/bulk-insert.js';
 import { enqueueWebhookDeliveries } from '../webhooks/webhook-events.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { currentRequestIp } from './request-scope.js';
 
-export interface Actor {
-  type: 'PERSON' | 'API_KEY' | 'SCIM' | 'INTEGRATION' | 'SYSTEM';
-  id: string | null;
-}
+export type { Actor };
 
 export interface AuditEntry {
   action: string;

@@ -5,7 +5,7 @@ import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { isAdministrator, UserStatus } from '../accounts/roles.js';
 import { SignInInput, SignInPayload, SignOutPayload, SwitchAccountInput, SwitchAccountPayload, ViewerInfo } from '../accounts/viewer.types.js';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { badInput } from '../core/errors.js';
 import { currentRequestIp } from '../audit/request-scope.js';
 import type { Viewer } from './viewer.js';

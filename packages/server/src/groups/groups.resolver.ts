@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CreateGroupInput, DeleteByIdInput, DeletePayload, GroupMembersInput, GroupPayload, UpdateGroupInput, UsersPayload } from '../companies/company-mutations.types.js';
 import { GroupMemberEntity } from './group-member.entity.js';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';

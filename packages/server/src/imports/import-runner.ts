@@ -13,7 +13,7 @@ import { inTransaction } from '../core/db/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { isUniqueViolation } from '../core/db/unique-violation.js';
 import type { InvitationService, NewInvitation } from '../invitations/index.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import type { ImportOptions } from './import.service.js';
 import { existingMembers } from './existing-members.js';

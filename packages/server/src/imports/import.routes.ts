@@ -4,11 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type express from 'express';
-import type { Services } from '../app/context.js';
-import { RequestContext } from '../app/context.js';
+import type { RestContextFactory, Services } from '../core/context.js';
 import { isDatabaseBusy } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 import type { Viewer } from '../auth/viewer.js';
 import { csvCell } from '../core/http/csv-cell.js';
 import { sendError } from '../core/http/http-error-reply.js';
@@ -19,9 +17,10 @@ import { toImportJob } from './imports.resolver.js';
 export const UPLOAD_CSRF_HEADER = 'x-roster-upload';
 
 /** CSV upload, result download and template: plain HTTP beside GraphQL, with the same session and errors. */
-export function mountImportRoutes(app: express.Express, services: Services, logger: Logger): void {
+export function mountImportRoutes(app: express.Express, services: Services, contextOf: RestContextFactory, logger: Logger): void {
   const admin = async (req: express.Request, res: express.Response): Promise<Viewer | null> => {
-    const context = new RequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value));
+    // Session only: the upload routes take no API key.
+    const context = contextOf({ req, res }, { apiKeys: false });
     try {
       return await context.admin();
     } catch (error) {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
 import { PersonEntity } from '../accounts/person.entity.js';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { PageArgs, toPageRequest } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
 import { liveEvents, type LiveEvent } from '../realtime/live-access.js';

@@ -7,7 +7,7 @@ import { hashToken, newSecretToken } from '../auth/tokens.js';
 import { actorOf, type Viewer } from '../auth/viewer.js';
 import { newId } from '../core/db/columns.js';
 import { inTransaction } from '../core/db/transaction.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { destinationRefusal, integrationKind, type IntegrationKind } from './connectors/catalog.js';
 import { ConnectorError, type ConnectorEnvironment, type ConnectorErrorCode } from './connectors/connector.js';
 import { IntegrationEntity } from './integration.entity.js';

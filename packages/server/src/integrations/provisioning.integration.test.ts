@@ -5,7 +5,7 @@ import { newId } from '../core/db/columns.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import { OutboxEmailEntity } from '../mail/outbox-email.entity.js';
-import type { AccountEvent } from '../realtime/events.js';
+import type { AccountEvent } from '../core/events.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';

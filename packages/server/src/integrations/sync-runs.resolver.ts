@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { PageArgs, toPageRequest } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
 import { syncRunLoaders } from './sync-run-loaders.js';

@@ -10,7 +10,7 @@ import { bulkInsertEntities } from '../core/db/bulk-insert.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { renderInvitationEmail } from '../mail/invitation-email.js';
 import { enqueueEmails, type EmailToQueue } from '../mail/outbox.js';
-import type { AccountEvent } from '../realtime/events.js';
+import type { AccountEvent } from '../core/events.js';
 import { DeliveryStatus, InvitationEntity, InvitationState } from './invitation.entity.js';
 import type { InvitationContext, InviteEntry, InviteOptions, NewInvitation } from './invitation-model.js';
 

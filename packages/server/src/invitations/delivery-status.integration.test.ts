@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../accounts/roles.js';
-import type { AccountEvent } from '../realtime/events.js';
+import type { AccountEvent } from '../core/events.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';

@@ -1,7 +1,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit.js';
 import { inTransaction } from '../core/db/transaction.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { DeliveryStatus, InvitationEntity, InvitationState } from './invitation.entity.js';
 
 /*

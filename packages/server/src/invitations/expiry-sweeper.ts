@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { recordAudit } from '../audit/audit.js';
 import { PollingWorker } from '../core/workers/polling-worker.js';
 import { inTransaction } from '../core/db/transaction.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { InvitationEntity, InvitationState } from './invitation.entity.js';
 
 /**

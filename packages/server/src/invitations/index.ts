@@ -1,3 +1,8 @@
+import type DataLoader from 'dataloader';
+import type { InvitationExpirySweeper } from './expiry-sweeper.js';
+import type { InvitationService } from './invitation.service.js';
+import type { InvitationInfo } from './invitation.types.js';
+
 /**
  * The invitations feature's public entry: what other features may use. Everything else in this folder
  * (the verb modules, the resolver, the link and token helpers) is its own business.
@@ -16,3 +21,14 @@ export { invitedUserIds, pendingInvitationOf, recordDeliveryReport, recordDelive
 
 // GraphQL types other features answer with.
 export { DevMailboxEmail, InvitationInfo, UserActionPayload } from './invitation.types.js';
+
+// Its services and per-request loader, added to the request context (built by the roof, app/services.ts).
+declare module '../core/context.js' {
+  interface Services {
+    invitations: InvitationService;
+    expirySweeper: InvitationExpirySweeper;
+  }
+  interface Loaders {
+    pendingInvitationByMembershipId: DataLoader<string, InvitationInfo | null>;
+  }
+}

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { MembershipEntity } from '../accounts/membership.entity.js';
 import type { Role, UserSource } from '../accounts/roles.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import type { InvitationEntity } from './invitation.entity.js';
 
 /* The words of the invitations feature: what its verbs take and answer, shared by all of them. */

@@ -4,7 +4,7 @@ import { Role, UserSource, UserStatus } from '../accounts/roles.js';
 import { InvitationErrorCode } from '../core/errors.js';
 import type { Viewer } from '../auth/viewer.js';
 import { OutboxEmailEntity, OutboxState } from '../mail/outbox-email.entity.js';
-import type { AccountEvent } from '../realtime/events.js';
+import type { AccountEvent } from '../core/events.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { startTestRoster, type TestRoster } from '../../test/harness.js';

@@ -4,7 +4,7 @@ import type { MembershipEntity } from '../accounts/membership.entity.js';
 import type { UserSource } from '../accounts/roles.js';
 import type { Actor } from '../audit/audit.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { accept } from './accept.js';
 import type { ParsedAddress } from './address-list.js';
 import { announce, createWithin } from './create-invitations.js';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { User } from '../accounts/user.types.js';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { forbidden } from '../core/errors.js';
 import { describeViewer } from '../auth/auth.resolver.js';
 import { PageArgs } from '../core/lists/connection.js';

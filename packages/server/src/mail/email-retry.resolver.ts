@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { UserActionPayload } from '../invitations/index.js';
 import { retryFailedInvitationEmails } from './email-retry.js';
 

@@ -5,7 +5,7 @@ import { keepLease } from '../core/workers/lease.js';
 import { backoffDelayMs, PollingWorker } from '../core/workers/polling-worker.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { DeliveryStatus, invitedUserIds, recordDeliveryStatus } from '../invitations/index.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
 import { abandonedCallMessage, type EmailTransport, type SendOutcome } from './transport.js';
 

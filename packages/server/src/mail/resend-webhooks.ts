@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DeliveryStatus, recordDeliveryReport } from '../invitations/index.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { OutboxEmailEntity } from './outbox-email.entity.js';
 
 const STATUS_BY_EVENT: Record<string, DeliveryStatus> = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountEvents } from './event-stream.js';
-import { InProcessEventBus, type AccountEvent } from './events.js';
+import { InProcessEventBus, type AccountEvent } from '../core/events.js';
 
 const event = (accountId: string, n: number): AccountEvent => ({ accountId, type: 'user.invited', userIds: [`u${n}`], at: new Date() });
 

@@ -1,4 +1,4 @@
-import type { AccountEvent, EventBus } from './events.js';
+import type { AccountEvent, EventBus } from '../core/events.js';
 
 /** An event as one subscriber receives it; `source` is the object every subscriber of this process shares. */
 export type StreamedEvent = AccountEvent & { resync: boolean; source: AccountEvent };

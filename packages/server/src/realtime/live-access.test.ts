@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Role, UserStatus } from '../accounts/roles.js';
-import type { RequestContext, Services } from '../app/context.js';
+import type { RequestContext, Services } from '../core/context.js';
 import type { Viewer } from '../auth/viewer.js';
-import { InProcessEventBus, type AccountEvent } from './events.js';
+import { InProcessEventBus, type AccountEvent } from '../core/events.js';
 import { ACCESS_ENDED_CLOSE_CODE, LiveAccess, SESSION_ENDED_CLOSE_CODE } from './live-access.js';
 
 const subscriber: Viewer = { sessionId: 's1', personId: 'p1', accountId: 'b', membershipId: 'm1', role: Role.ADMIN };

@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { isAdministrator, type Role, UserStatus } from '../accounts/roles.js';
-import type { RequestContext, Services } from '../app/context.js';
+import type { RequestContext, Services } from '../core/context.js';
 import type { UnauthenticatedReason } from '../core/errors.js';
 import type { Viewer } from '../auth/viewer.js';
 import { accountEvents, type StreamedEvent } from './event-stream.js';
-import type { AccountEvent, EventBus } from './events.js';
+import type { AccountEvent, EventBus } from '../core/events.js';
 
 /** Close code for a socket whose session or API key stopped working (graphql-ws clients treat 4xxx as fatal). */
 export const SESSION_ENDED_CLOSE_CODE = 4401;

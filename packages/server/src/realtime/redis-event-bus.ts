@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
-import type { AccountEvent, EventBus } from './events.js';
+import type { AccountEvent, EventBus } from '../core/events.js';
 
 const CHANNEL = 'roster:account-events';
 /** Events kept for Redis while it is unreachable (about 200 bytes each); beyond it the oldest are dropped. */

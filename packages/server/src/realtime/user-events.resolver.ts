@@ -2,8 +2,8 @@ import { Ctx, Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscript
 import type { SubscribeResolverData } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { User } from '../accounts/user.types.js';
-import type { RequestContext } from '../app/context.js';
-import type { AccountEvent } from './events.js';
+import type { RequestContext } from '../core/context.js';
+import type { AccountEvent } from '../core/events.js';
 import { liveEvents, type LiveEvent } from './live-access.js';
 
 /**

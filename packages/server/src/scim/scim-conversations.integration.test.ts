@@ -6,7 +6,7 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import { OutboxEmailEntity } from '../mail/outbox-email.entity.js';
-import type { AccountEvent } from '../realtime/events.js';
+import type { AccountEvent } from '../core/events.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { startTestRoster, type TestRoster } from '../../test/harness.js';

@@ -1,4 +1,4 @@
-import type { Services } from '../app/context.js';
+import type { Services } from '../core/context.js';
 import type { IntegrationEntity } from '../integrations/integration.entity.js';
 import { GROUP_SCHEMA } from './scim-schemas.js';
 import type { GroupRow, Page, ScimDirectory } from './scim-directory.js';

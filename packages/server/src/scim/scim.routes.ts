@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
-import type { Services } from '../app/context.js';
+import type { Services } from '../core/context.js';
 import type { Logger } from '../core/logger.js';
 import { withRequestScope } from '../audit/request-scope.js';
 import { hashToken } from '../auth/tokens.js';

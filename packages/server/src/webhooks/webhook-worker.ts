@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { In, IsNull, LessThan, LessThanOrEqual, type DataSource } from 'typeorm';
 import type { Logger } from '../core/logger.js';
-import type { EventBus } from '../realtime/events.js';
+import type { EventBus } from '../core/events.js';
 import { OutboundError, type OutboundHttp } from '../core/http/outbound-http.js';
 import { keepLease, type LeaseKeeper } from '../core/workers/lease.js';
 import { backoffDelayMs, PollingWorker } from '../core/workers/polling-worker.js';

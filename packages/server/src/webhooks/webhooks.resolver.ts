@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../app/context.js';
+import type { RequestContext } from '../core/context.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
 import type { DeliveryInfo } from './webhook.service.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../app/context.js';
+import type { RequestContext } from '../../core/context.js';
 import { PageArgs } from '../../core/lists/connection.js';
 import type { ApiKeyInfo } from './api-key.service.js';
 import { ApiKey, ApiKeyConnection, ApiScopeInfo, CreateApiKeyInput, CreateApiKeyPayload, RevokeApiKeyInput, RevokeApiKeyPayload } from './api-key.types.js';

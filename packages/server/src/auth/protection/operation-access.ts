@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import type { RequestContext } from '../../app/context.js';
+import type { RequestContext } from '../../core/context.js';
 import { ErrorCode, forbidden } from '../../core/errors.js';
 import { accessOf } from '../api-keys/scopes.js';
 import type { Viewer } from '../viewer.js';

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestContext } from '../../app/context.js';
+import type { RequestContext } from '../../core/context.js';
 
 /** graphql-js's suggestions in validation errors: `Cannot query field "emial" on type "User". Did you mean "email"?` */
 const SUGGESTION = /\s*Did you mean [^?]*\?/;

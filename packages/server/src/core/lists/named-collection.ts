@@ -1,9 +1,11 @@
-import type { DataSource, EntityTarget } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import { badInput, notFound } from '../errors.js';
-import { recordAudit } from '../../audit/audit.js';
-import { actorOf, type Viewer } from '../../auth/viewer.js';
+import type { Viewer } from '../viewer.js';
 import { inTransaction } from '../db/transaction.js';
 import { newId } from '../db/columns.js';
+
+/** Writes the audit entries of a change inside its transaction (the audit feature's recordAudit, given by the roof). */
+export type AuditChange = (manager: EntityManager, viewer: Viewer, entries: Array<{ action: string; targetId: string; details: Record<string, unknown> }>) => Promise<void>;
 
 interface NamedRow {
   id: string;
@@ -21,6 +23,7 @@ export class NamedCollection<E extends NamedRow> {
     private readonly entity: EntityTarget<E>,
     /** Singular noun for messages and audit actions: "company", "group". */
     private readonly noun: string,
+    private readonly audit: AuditChange,
     private readonly extra: (input: Record<string, unknown>) => Partial<E> = () => ({}),
   ) {}
 
@@ -29,7 +32,7 @@ export class NamedCollection<E extends NamedRow> {
     const row = { id: newId(), accountId: viewer.accountId, name, externalId: null, createdAt: new Date(), ...this.extra(input) } as unknown as E;
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(this.entity, row as never);
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: `${this.noun}.created`, targetId: row.id, details: { name } }]);
+      await this.audit(manager, viewer, [{ action: `${this.noun}.created`, targetId: row.id, details: { name } }]);
     });
     return row;
   }
@@ -40,7 +43,7 @@ export class NamedCollection<E extends NamedRow> {
     if (rawName != null) changes.name = await this.validName(viewer.accountId, rawName, id);
     await inTransaction(this.dataSource, async (manager) => {
       if (Object.keys(changes).length) await manager.update(this.entity, { id, accountId: viewer.accountId } as never, changes as never);
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+      await this.audit(manager, viewer, [
         { action: `${this.noun}.updated`, targetId: id, details: { from: existing.name, ...changes } },
       ]);
     });
@@ -52,7 +55,7 @@ export class NamedCollection<E extends NamedRow> {
     const existing = await this.find(viewer.accountId, id);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(this.entity, { id, accountId: viewer.accountId } as never);
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: `${this.noun}.deleted`, targetId: id, details: { name: existing.name } }]);
+      await this.audit(manager, viewer, [{ action: `${this.noun}.deleted`, targetId: id, details: { name: existing.name } }]);
     });
     return existing;
   }

@@ -1,0 +1,73 @@
+// The import-boundary check (`pnpm lint:imports`): the house rules of docs/ARCHITECTURE.md ("Floors") as code.
+// Server floors: core/ (ground: imports no feature) <- features (each other only through their index.ts) <- app/ (roof:
+// nothing imports it but main.ts and tests). Web: features never import other features, only the shared folders.
+
+const server = '^packages/server/src/';
+/** Tests may reach into any floor: they build scenarios from the inside and boot the roof. */
+const tests = ['\\.test\\.ts$', '^packages/server/test/', '^e2e/', '^bench/'];
+
+/**
+ * At most five, each with its reason. Paths are matched on the importing file.
+ * (none yet)
+ */
+const exceptions = [];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'No import loops anywhere (server, web, schema): a loop makes load order matter and hides a missing floor.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'core-imports-no-feature',
+      severity: 'error',
+      comment: 'core/ is the ground floor: errors, logger, config, the request context type, db and worker helpers. It imports no feature and not the roof.',
+      from: { path: `${server}core/`, pathNot: tests },
+      to: { path: server, pathNot: `${server}core/` },
+    },
+    {
+      name: 'nothing-imports-the-roof',
+      severity: 'error',
+      comment: 'app/ composes services, builds the schema, serves HTTP and starts up; only main.ts and tests import it.',
+      from: { pathNot: [`${server}app/`, `${server}main\\.ts$`, ...tests, ...exceptions] },
+      to: { path: `${server}app/` },
+    },
+    {
+      name: 'features-through-their-index',
+      severity: 'error',
+      comment: "A feature imports another feature only through that feature's index.ts (what others may use), never its internals.",
+      from: { path: `${server}([^/]+)/`, pathNot: [`${server}(app|core)/`, ...tests, ...exceptions] },
+      to: { path: `${server}[^/]+/`, pathNot: [`${server}$1/`, `${server}(app|core)/`, `${server}[^/]+/index\\.ts$`] },
+    },
+    {
+      name: 'web-features-import-no-feature',
+      severity: 'error',
+      comment: 'A web feature imports the shared folders (client/, ui/, testing/, app/ shell) and never another feature.',
+      from: { path: '^packages/web/src/features/([^/]+)/' },
+      to: { path: '^packages/web/src/features/', pathNot: '^packages/web/src/features/$1/' },
+    },
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      comment: 'An import the check cannot resolve is an import it cannot judge.',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['(^|/)node_modules/', '(^|/)dist/', '\\.d\\.ts$'] },
+    // Type-only imports count: a type is part of what a module needs to be read.
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.vue', '.js', '.mjs', '.cjs', '.json'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

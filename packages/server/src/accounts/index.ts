@@ -1,0 +1,13 @@
+/** The accounts feature's public entry: tenants, people, memberships (users) and the Users query. */
+import type { AssignmentsService } from './assignments.service.js';
+import type { UserAdminService } from './user-admin.service.js';
+import type { UsersService } from './users.service.js';
+
+declare module '../core/context.js' {
+  interface Services {
+    users: UsersService;
+    assignments: AssignmentsService;
+    /** Role changes, suspensions and restores by administrators. */
+    userAdmin: UserAdminService;
+  }
+}

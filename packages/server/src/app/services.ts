@@ -1,0 +1,106 @@
+import type { DataSource } from 'typeorm';
+import { UsersService } from '../accounts/users.service.js';
+import { SessionService } from '../auth/session.service.js';
+import { ApiKeyService } from '../auth/api-keys/api-key.service.js';
+import type { RosterConfig } from '../core/config.js';
+import type { Services } from '../core/context.js';
+import { badInput } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { InvitationService } from '../invitations/invitation.service.js';
+import { InvitationExpirySweeper } from '../invitations/expiry-sweeper.js';
+import { ImportRunner, type ImportRunnerOptions } from '../imports/import-runner.js';
+import { ImportService } from '../imports/import.service.js';
+import { NamedCollection, type AuditChange } from '../core/lists/named-collection.js';
+import { recordAudit } from '../audit/audit.js';
+import { actorOf } from '../auth/viewer.js';
+import { CompanyEntity } from '../companies/company.entity.js';
+import { GroupEntity } from '../groups/group.entity.js';
+import { AssignmentsService } from '../accounts/assignments.service.js';
+import { DevMailbox } from '../mail/dev-mailbox.js';
+import { OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
+import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../mail/transport.js';
+import { InProcessEventBus, type EventBus } from '../core/events.js';
+import { SecretBox } from '../integrations/secret-box.js';
+import { resolveCredentialsKey } from '../integrations/credentials-key.js';
+import { ProvisioningService } from '../integrations/provisioning.service.js';
+import { UserAdminService } from '../accounts/user-admin.service.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { WebhookService } from '../webhooks/webhook.service.js';
+import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
+import { IntegrationService } from '../integrations/integration.service.js';
+import { SyncEngine, type SyncEngineOptions } from '../integrations/sync/sync-engine.js';
+import { realSleep, type ConnectorEnvironment } from '../integrations/connectors/connector.js';
+import { OutboundHttp } from '../core/http/outbound-http.js';
+
+export interface ServiceOptions {
+  logger: Logger;
+  outbox?: OutboxWorkerOptions;
+  /** Replaces the transport chosen from configuration (tests). */
+  transport?: EmailTransport;
+  /** The event bus: Redis when REDIS_URL is set, else in-process. */
+  events?: EventBus;
+  importRunner?: ImportRunnerOptions;
+  webhooks?: WebhookWorkerOptions;
+  syncEngine?: SyncEngineOptions;
+  /** Replaces how connectors reach outside platforms (tests). */
+  connectorEnvironment?: Partial<ConnectorEnvironment>;
+}
+
+export function createServices(config: RosterConfig, dataSource: DataSource, options: ServiceOptions): Services {
+  const events = options.events ?? new InProcessEventBus();
+  const auditChange: AuditChange = (manager, viewer, entries) => recordAudit(manager, viewer.accountId, actorOf(viewer), entries);
+  // The one client for calls to other servers. The setting is read at every request: it may be changed while
+  // running (tests do). Made first, so every transport and connector can be given it.
+  const outbound = new OutboundHttp({ allowPrivateNetworks: () => config.outboundAllowPrivateNetworks });
+  const transport =
+    options.transport ??
+    (config.resendApiKey
+      ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom)
+      : new DevMailboxTransport((line) => options.logger.info(line)));
+  const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
+  const invitations = new InvitationService(dataSource, events, () => config.publicUrl, () => outbox.nudge());
+  const secretBox = new SecretBox(resolveCredentialsKey(config));
+  const provisioning = new ProvisioningService(dataSource, events, invitations);
+  const connectorEnvironment = (): ConnectorEnvironment => ({
+    http: outbound.with({ timeoutMs: 60_000, userAgent: 'Roster-Integrations/1' }),
+    sleep: realSleep,
+    microsoftLoginBaseUrl: config.microsoftLoginBaseUrl,
+    microsoftGraphBaseUrl: config.microsoftGraphBaseUrl,
+    ...options.connectorEnvironment,
+  });
+  const syncEngine = new SyncEngine(dataSource, provisioning, secretBox, events, options.logger, connectorEnvironment(), options.syncEngine);
+  const webhooks = new WebhookService(dataSource, outbound, secretBox, () => webhookWorker.nudge());
+  const webhookWorker = new WebhookWorker(dataSource, webhooks, outbound.with({ userAgent: 'Roster-Webhooks/1' }), options.logger, events, options.webhooks);
+  const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
+  return {
+    config,
+    dataSource,
+    events,
+    sessions: new SessionService(dataSource, config.sessionTtlHours),
+    apiKeys: new ApiKeyService(dataSource),
+    users: new UsersService(dataSource),
+    invitations,
+    outbox,
+    expirySweeper: new InvitationExpirySweeper(dataSource, events, options.logger),
+    devMailbox: new DevMailbox(dataSource),
+    imports: new ImportService(dataSource, config.importMaxBytes, () => importRunner.nudge()),
+    importRunner,
+    secretBox,
+    userAdmin: new UserAdminService(dataSource, events),
+    auditLog: new AuditLogService(dataSource),
+    webhooks,
+    webhookWorker,
+    provisioning,
+    integrations: new IntegrationService(dataSource, secretBox, events, options.logger, connectorEnvironment, () => syncEngine.nudge()),
+    syncEngine,
+    outbound,
+    companies: new NamedCollection(dataSource, CompanyEntity, 'company', auditChange),
+    groups: new NamedCollection(dataSource, GroupEntity, 'group', auditChange, (input) => {
+      if (input.description === undefined) return {};
+      const description = input.description === null ? '' : String(input.description).trim();
+      if (description.length > 1000) throw badInput('input.description', 'A description has at most 1,000 characters.');
+      return { description: description || null };
+    }),
+    assignments: new AssignmentsService(dataSource, events),
+  };
+}

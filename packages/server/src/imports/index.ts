@@ -1,0 +1,10 @@
+/** The imports feature's public entry: CSV imports of users. */
+import type { ImportRunner } from './import-runner.js';
+import type { ImportService } from './import.service.js';
+
+declare module '../core/context.js' {
+  interface Services {
+    imports: ImportService;
+    importRunner: ImportRunner;
+  }
+}

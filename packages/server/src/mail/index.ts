@@ -1,0 +1,10 @@
+/** The mail feature's public entry: the transactional outbox and the dev mailbox. */
+import type { DevMailbox } from './dev-mailbox.js';
+import type { OutboxWorker } from './outbox-worker.js';
+
+declare module '../core/context.js' {
+  interface Services {
+    outbox: OutboxWorker;
+    devMailbox: DevMailbox;
+  }
+}
