@@ -1,8 +1,8 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { actorOf } from '../auth/viewer.js';
+import { actorOf } from '../core/viewer.js';
 import type { RequestContext } from '../core/context.js';
 import { badInput } from '../core/errors.js';
-import { recordAudit } from '../audit/audit.js';
+import { recordAudit } from '../audit/index.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { AccountEntity } from './account.entity.js';
 import { UpdateAccountSettingsInput, UpdateAccountSettingsPayload } from './viewer.types.js';

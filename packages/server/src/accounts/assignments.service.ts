@@ -1,7 +1,7 @@
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { badInput, notFound } from '../core/errors.js';
-import { recordAudit } from '../audit/audit.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import { recordAudit } from '../audit/index.js';
+import { actorOf, type Viewer } from '../core/viewer.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';

@@ -11,3 +11,8 @@ declare module '../core/context.js' {
     userAdmin: UserAdminService;
   }
 }
+
+// Used by other features.
+export { assertMayActOn, assertMayGrant, grantableRoles, grantRefusalError, higherRole, refusalMessage, refusalToActOn, refusalToGrant, roleName, rolePlural } from './role-grants.js';
+export { isAdministrator, isSuspendable, type Role, UserSource, UserStatus } from './roles.js';
+export { restoreMemberships, suspendMemberships } from './user-lifecycle.js';

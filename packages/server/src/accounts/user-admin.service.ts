@@ -1,9 +1,9 @@
 import { In, type DataSource } from 'typeorm';
 import { badInput, UserAdminCode } from '../core/errors.js';
-import { recordAudit } from '../audit/audit.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import { recordAudit } from '../audit/index.js';
+import { actorOf, type Viewer } from '../core/viewer.js';
 import { inTransaction } from '../core/db/transaction.js';
-import type { UserActionOutcome } from '../invitations/invitation.service.js';
+import type { UserActionOutcome } from '../invitations/index.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import type { EventBus } from '../core/events.js';
 import { MembershipEntity } from './membership.entity.js';

@@ -1,5 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
-import { recordAudit, type Actor } from '../audit/audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { InvitationEntity } from '../invitations/invitation.entity.js';
 import { MembershipEntity } from './membership.entity.js';
 import { isSuspendable, UserStatus } from './roles.js';

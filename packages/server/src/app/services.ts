@@ -11,8 +11,9 @@ import { InvitationExpirySweeper } from '../invitations/expiry-sweeper.js';
 import { ImportRunner, type ImportRunnerOptions } from '../imports/import-runner.js';
 import { ImportService } from '../imports/import.service.js';
 import { NamedCollection, type AuditChange } from '../core/lists/named-collection.js';
-import { recordAudit } from '../audit/audit.js';
-import { actorOf } from '../auth/viewer.js';
+import { reactToAuditEntries, recordAudit } from '../audit/audit.js';
+import { enqueueWebhookDeliveries } from '../webhooks/webhook-events.js';
+import { actorOf } from '../core/viewer.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { AssignmentsService } from '../accounts/assignments.service.js';
@@ -47,6 +48,8 @@ export interface ServiceOptions {
 }
 
 export function createServices(config: RosterConfig, dataSource: DataSource, options: ServiceOptions): Services {
+  // Every audited change queues the webhook deliveries subscribed to it (webhooks react; audit names no listener).
+  reactToAuditEntries(enqueueWebhookDeliveries);
   const events = options.events ?? new InProcessEventBus();
   const auditChange: AuditChange = (manager, viewer, entries) => recordAudit(manager, viewer.accountId, actorOf(viewer), entries);
   // The one client for calls to other servers. The setting is read at every request: it may be changed while

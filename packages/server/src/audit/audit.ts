@@ -2,7 +2,6 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '../core/db/columns.js';
 import type { Actor } from '../core/viewer.js';
 import { bulkInsertEntities } from '../core/db/bulk-insert.js';
-import { enqueueWebhookDeliveries } from '../webhooks/webhook-events.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { currentRequestIp } from './request-scope.js';
 
@@ -13,6 +12,19 @@ export interface AuditEntry {
   targetId?: string | null;
   targetEmail?: string | null;
   details?: Record<string, unknown>;
+}
+
+/** What another feature does with entries just recorded, in the same transaction (webhooks queue their deliveries). */
+export type AuditReaction = (manager: EntityManager, accountId: string, rows: AuditEventEntity[]) => Promise<void>;
+
+const reactions = new Set<AuditReaction>();
+
+/**
+ * Adds a reaction to every recorded entry. The reacting feature owns it and the roof registers it at start-up
+ * (app/services.ts), so the audit trail names no feature that listens to it. Registering one twice is a no-op.
+ */
+export function reactToAuditEntries(reaction: AuditReaction): void {
+  reactions.add(reaction);
 }
 
 /** Records entries inside the caller's transaction, so the trail and the change commit together. */
@@ -33,5 +45,5 @@ export async function recordAudit(manager: EntityManager, accountId: string, act
   }));
   await bulkInsertEntities(manager, AuditEventEntity, rows);
   // Same transaction: a webhook delivery exists exactly when the change it reports does, restarts or not.
-  await enqueueWebhookDeliveries(manager, accountId, rows);
+  for (const react of reactions) await react(manager, accountId, rows);
 }

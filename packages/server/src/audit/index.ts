@@ -12,3 +12,7 @@ declare module '../core/context.js' {
     auditActor: DataLoader<string, AuditActor>;
   }
 }
+
+// Used by other features.
+export { type Actor, recordAudit } from './audit.js';
+export { currentRequestIp, withRequestScope } from './request-scope.js';

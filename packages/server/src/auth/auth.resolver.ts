@@ -3,12 +3,12 @@ import { In } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
-import { isAdministrator, UserStatus } from '../accounts/roles.js';
+import { isAdministrator, UserStatus } from '../accounts/index.js';
 import { SignInInput, SignInPayload, SignOutPayload, SwitchAccountInput, SwitchAccountPayload, ViewerInfo } from '../accounts/viewer.types.js';
 import type { RequestContext } from '../core/context.js';
 import { badInput } from '../core/errors.js';
-import { currentRequestIp } from '../audit/request-scope.js';
-import type { Viewer } from './viewer.js';
+import { currentRequestIp } from '../audit/index.js';
+import type { Viewer } from '../core/viewer.js';
 
 const MAX_EMAIL_LENGTH = 320;
 const MAX_PASSWORD_LENGTH = 1024;

@@ -9,3 +9,9 @@ declare module '../core/context.js' {
     apiKeys: ApiKeyService;
   }
 }
+
+// Used by other features.
+export { describeViewer } from './auth.resolver.js';
+export { readCookie, SESSION_COOKIE } from './cookies.js';
+export { hashPassword, verifyPassword } from './password.js';
+export { hashToken, newSecretToken } from './tokens.js';

@@ -1,14 +1,14 @@
 import { DataSource } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
-import { UserStatus } from '../accounts/roles.js';
+import { UserStatus } from '../accounts/index.js';
 import { forbidden, invalidCredentials, tooManyAttempts, type UnauthenticatedReason } from '../core/errors.js';
 import { fromSqlDateTime, newId, normalizeEmail } from '../core/db/columns.js';
 import { verifyAgainstDecoy, verifyPassword } from './password.js';
 import { SessionEntity } from './session.entity.js';
 import { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, newSecretToken } from './tokens.js';
-import type { Viewer } from './viewer.js';
+import type { Viewer } from '../core/viewer.js';
 
 /** Last activity is written at most this often per user, so reads do not each cost a write. */
 const ACTIVITY_RESOLUTION_MS = 5 * 60 * 1000;

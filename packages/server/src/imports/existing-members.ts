@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { UserStatus } from '../accounts/roles.js';
+import type { UserStatus } from '../accounts/index.js';
 
 export interface ExistingMember {
   id: string;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { UserSource, UserStatus } from '../accounts/roles.js';
+import { UserSource, UserStatus } from '../accounts/index.js';
 import type { Logger } from '../core/logger.js';
-import { recordAudit } from '../audit/audit.js';
+import { recordAudit } from '../audit/index.js';
 import { newId } from '../core/db/columns.js';
 import { yieldToEventLoop } from '../core/workers/event-loop.js';
 import { LeaseLost, RowLease } from '../core/workers/lease.js';

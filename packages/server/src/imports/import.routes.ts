@@ -7,7 +7,7 @@ import type express from 'express';
 import type { RestContextFactory, Services } from '../core/context.js';
 import { isDatabaseBusy } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../core/viewer.js';
 import { csvCell } from '../core/http/csv-cell.js';
 import { sendError } from '../core/http/http-error-reply.js';
 import { ImportRowEntity } from './import-row.entity.js';

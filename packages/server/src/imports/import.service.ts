@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { assertMayGrant, grantableRoles, grantRefusalError, refusalToGrant, rolePlural } from '../accounts/role-grants.js';
-import { UserStatus, type Role } from '../accounts/roles.js';
+import { assertMayGrant, grantableRoles, grantRefusalError, refusalToGrant, rolePlural } from '../accounts/index.js';
+import { UserStatus, type Role } from '../accounts/index.js';
 import { badInput, notFound } from '../core/errors.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../core/viewer.js';
 import { newId } from '../core/db/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../core/db/transaction.js';

@@ -4,7 +4,7 @@ import { PersonEntity } from '../accounts/person.entity.js';
 import type { RequestContext } from '../core/context.js';
 import { PageArgs, toPageRequest } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
-import { liveEvents, type LiveEvent } from '../realtime/live-access.js';
+import { liveEvents, type LiveEvent } from '../realtime/index.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { ImportRowEntity } from './import-row.entity.js';
 import {

@@ -1,6 +1,6 @@
-import { refusalToGrant, roleName, rolePlural } from '../accounts/role-grants.js';
-import { Role } from '../accounts/roles.js';
-import { emailProblem } from '../invitations/address-list.js';
+import { refusalToGrant, roleName, rolePlural } from '../accounts/index.js';
+import { Role } from '../core/viewer.js';
+import { emailProblem } from '../invitations/index.js';
 
 /** Which column (0-based) holds each field; null when absent. */
 export interface ImportMapping {

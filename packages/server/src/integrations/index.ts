@@ -16,3 +16,8 @@ declare module '../core/context.js' {
     syncEngine: SyncEngine;
   }
 }
+
+// Used by other features.
+export { ExternalResourceType, IntegrationStatus, IntegrationType } from './integration-kinds.js';
+export { ProvisionAction, ProvisioningError, type UpstreamUser } from './provisioning.service.js';
+export type { SecretBox } from './secret-box.js';

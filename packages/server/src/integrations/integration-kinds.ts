@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { Role } from '../accounts/roles.js';
+import { Role } from '../core/viewer.js';
 
 export enum IntegrationType {
   SCIM = 'SCIM',

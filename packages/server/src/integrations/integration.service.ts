@@ -1,10 +1,10 @@
 import { DataSource } from 'typeorm';
-import { assertMayActOn, assertMayGrant, rolePlural } from '../accounts/role-grants.js';
+import { assertMayActOn, assertMayGrant, rolePlural } from '../accounts/index.js';
 import { badInput, IntegrationErrorCode, integrationError, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { recordAudit } from '../audit/audit.js';
-import { hashToken, newSecretToken } from '../auth/tokens.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import { recordAudit } from '../audit/index.js';
+import { hashToken, newSecretToken } from '../auth/index.js';
+import { actorOf, type Viewer } from '../core/viewer.js';
 import { newId } from '../core/db/columns.js';
 import { inTransaction } from '../core/db/transaction.js';
 import type { EventBus } from '../core/events.js';

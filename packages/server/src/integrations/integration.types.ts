@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
-import { Role } from '../accounts/roles.js';
+import { Role } from '../core/viewer.js';
 import { ConnectionType } from '../core/lists/connection.js';
 import { IntegrationStatus, IntegrationType, UpstreamRemovalAction } from './integration-kinds.js';
 import { SyncItemAction } from './sync/sync-run-item.entity.js';

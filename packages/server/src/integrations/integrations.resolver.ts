@@ -3,7 +3,7 @@ import type { SubscribeResolverData } from 'type-graphql';
 import type { RequestContext } from '../core/context.js';
 import { PageArgs, toPageRequest } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
-import { liveEvents, type LiveEvent } from '../realtime/live-access.js';
+import { liveEvents, type LiveEvent } from '../realtime/index.js';
 import { integrationKinds } from './connectors/catalog.js';
 import { IntegrationEntity } from './integration.entity.js';
 import { destinationSettings, IntegrationType, parseIntegrationOptions } from './integration-kinds.js';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Actor } from '../audit/audit.js';
+import type { Actor } from '../audit/index.js';
 import type { InvitationService } from '../invitations/index.js';
 import type { EventBus } from '../core/events.js';
 import type { IntegrationEntity } from './integration.entity.js';

@@ -1,11 +1,11 @@
 import { In } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
-import { UserStatus } from '../accounts/roles.js';
+import { UserStatus } from '../accounts/index.js';
 import { badInput, invalidCredentials, InvitationErrorCode, invitationError } from '../core/errors.js';
-import { recordAudit } from '../audit/audit.js';
-import { hashPassword, verifyPassword } from '../auth/password.js';
-import type { Viewer } from '../auth/viewer.js';
+import { recordAudit } from '../audit/index.js';
+import { hashPassword, verifyPassword } from '../auth/index.js';
+import type { Viewer } from '../core/viewer.js';
 import { newId, normalizeEmail } from '../core/db/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../core/db/transaction.js';

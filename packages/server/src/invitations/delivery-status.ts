@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { recordAudit } from '../audit/audit.js';
+import { recordAudit } from '../audit/index.js';
 import { inTransaction } from '../core/db/transaction.js';
 import type { EventBus } from '../core/events.js';
 import { DeliveryStatus, InvitationEntity, InvitationState } from './invitation.entity.js';

@@ -1,6 +1,6 @@
-import { refusalToActOn } from '../accounts/role-grants.js';
-import type { Role } from '../accounts/roles.js';
-import type { Viewer } from '../auth/viewer.js';
+import { refusalToActOn } from '../accounts/index.js';
+import type { Role } from '../core/viewer.js';
+import type { Viewer } from '../core/viewer.js';
 import { OutboxEmailEntity } from '../mail/outbox-email.entity.js';
 import { InvitationEntity } from './invitation.entity.js';
 import type { InvitationContext } from './invitation-model.js';

@@ -1,6 +1,6 @@
 import { DataSource, IsNull, LessThanOrEqual } from 'typeorm';
 import type { Logger } from '../core/logger.js';
-import { recordAudit } from '../audit/audit.js';
+import { recordAudit } from '../audit/index.js';
 import { PollingWorker } from '../core/workers/polling-worker.js';
 import { inTransaction } from '../core/db/transaction.js';
 import type { EventBus } from '../core/events.js';

@@ -32,3 +32,6 @@ declare module '../core/context.js' {
     pendingInvitationByMembershipId: DataLoader<string, InvitationInfo | null>;
   }
 }
+
+// Used by other features.
+export { emailProblem } from './address-list.js';

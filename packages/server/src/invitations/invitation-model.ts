@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { MembershipEntity } from '../accounts/membership.entity.js';
-import type { Role, UserSource } from '../accounts/roles.js';
+import type { Role, UserSource } from '../accounts/index.js';
 import type { EventBus } from '../core/events.js';
 import type { InvitationEntity } from './invitation.entity.js';
 

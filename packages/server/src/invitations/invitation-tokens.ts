@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { hashToken } from '../auth/tokens.js';
+import { hashToken } from '../auth/index.js';
 
 /** Tokens are 32 random bytes in base64url: exactly 43 characters of [A-Za-z0-9_-]. */
 export function isWellFormedToken(token: string): boolean {

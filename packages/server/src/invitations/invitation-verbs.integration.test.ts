@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { Role, UserSource, UserStatus } from '../accounts/roles.js';
 import { InvitationErrorCode } from '../core/errors.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../core/viewer.js';
 import { OutboxEmailEntity, OutboxState } from '../mail/outbox-email.entity.js';
 import type { AccountEvent } from '../core/events.js';
 import { builders } from '../../test/builders.js';

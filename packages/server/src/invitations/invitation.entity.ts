@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { Role } from '../accounts/roles.js';
+import { Role } from '../core/viewer.js';
 import { utcDate } from '../core/db/columns.js';
 
 export enum InvitationState {

@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountEntity } from '../accounts/account.entity.js';
 import type { MembershipEntity } from '../accounts/membership.entity.js';
-import type { UserSource } from '../accounts/roles.js';
-import type { Actor } from '../audit/audit.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { UserSource } from '../accounts/index.js';
+import type { Actor } from '../audit/index.js';
+import type { Viewer } from '../core/viewer.js';
 import type { EventBus } from '../core/events.js';
 import { accept } from './accept.js';
 import type { ParsedAddress } from './address-list.js';

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
-import { Role } from '../accounts/roles.js';
+import { Role } from '../core/viewer.js';
 import { User } from '../accounts/user.types.js';
 import { ViewerInfo } from '../accounts/viewer.types.js';
 import { ConnectionType } from '../core/lists/connection.js';

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-g
 import { User } from '../accounts/user.types.js';
 import type { RequestContext } from '../core/context.js';
 import { forbidden } from '../core/errors.js';
-import { describeViewer } from '../auth/auth.resolver.js';
+import { describeViewer } from '../auth/index.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { DeliveryStatus } from './invitation.entity.js';
 import {

@@ -1,11 +1,11 @@
 import { In, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { assertMayGrant, rolePlural } from '../accounts/role-grants.js';
-import { UserSource, UserStatus } from '../accounts/roles.js';
+import { assertMayGrant, rolePlural } from '../accounts/index.js';
+import { UserSource, UserStatus } from '../accounts/index.js';
 import { badInput, InvitationErrorCode, invitationError, notFound } from '../core/errors.js';
-import type { Actor } from '../audit/audit.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import type { Actor } from '../audit/index.js';
+import { actorOf, type Viewer } from '../core/viewer.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { isUniqueViolation } from '../core/db/unique-violation.js';

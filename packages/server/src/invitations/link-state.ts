@@ -1,7 +1,7 @@
 import { AccountEntity } from '../accounts/account.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { InvitationErrorCode, invitationError } from '../core/errors.js';
-import { hashToken } from '../auth/tokens.js';
+import { hashToken } from '../auth/index.js';
 import { InvitationEntity, InvitationState, RevokeReason } from './invitation.entity.js';
 import { isWellFormedToken, tokenMatches } from './invitation-tokens.js';
 import { InvitationLinkState, type InvitationContext, type InvitationPreview } from './invitation-model.js';

@@ -1,9 +1,9 @@
 import { In, type EntityManager } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { refusalMessage, refusalToActOn, roleName } from '../accounts/role-grants.js';
-import { UserStatus, type Role } from '../accounts/roles.js';
+import { refusalMessage, refusalToActOn, roleName } from '../accounts/index.js';
+import { UserStatus, type Role } from '../accounts/index.js';
 import { badInput, InvitationErrorCode } from '../core/errors.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../core/viewer.js';
 import { OutboxEmailEntity, OutboxState } from '../mail/outbox-email.entity.js';
 import type { InvitationContext, UserActionOutcome } from './invitation-model.js';
 

@@ -1,12 +1,12 @@
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { UserStatus } from '../accounts/roles.js';
+import { UserStatus } from '../accounts/index.js';
 import { InvitationErrorCode } from '../core/errors.js';
-import { recordAudit } from '../audit/audit.js';
-import { newSecretToken } from '../auth/tokens.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import { recordAudit } from '../audit/index.js';
+import { newSecretToken } from '../auth/index.js';
+import { actorOf, type Viewer } from '../core/viewer.js';
 import { inTransaction } from '../core/db/transaction.js';
-import { enqueueEmails } from '../mail/outbox.js';
+import { enqueueEmails } from '../mail/index.js';
 import { announce, emailsFor, newInvitation } from './create-invitations.js';
 import { InvitationEntity, InvitationState, RevokeReason } from './invitation.entity.js';
 import { REINVITE_COOLDOWN_MS, type InvitationContext, type NewInvitation, type UserActionOutcome } from './invitation-model.js';

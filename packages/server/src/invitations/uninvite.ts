@@ -1,10 +1,10 @@
 import { In } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { higherRole } from '../accounts/role-grants.js';
-import { UserStatus, type Role } from '../accounts/roles.js';
+import { higherRole } from '../accounts/index.js';
+import { UserStatus, type Role } from '../accounts/index.js';
 import { InvitationErrorCode } from '../core/errors.js';
-import { recordAudit } from '../audit/audit.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import { recordAudit } from '../audit/index.js';
+import { actorOf, type Viewer } from '../core/viewer.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { InvitationEntity, InvitationState, RevokeReason } from './invitation.entity.js';
 import type { InvitationContext, UserActionOutcome } from './invitation-model.js';

@@ -1,10 +1,10 @@
 import { DataSource, In, IsNull, Not, type EntityManager } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { refusalMessage, refusalToActOn } from '../accounts/role-grants.js';
-import { UserStatus } from '../accounts/roles.js';
+import { refusalMessage, refusalToActOn } from '../accounts/index.js';
+import { UserStatus } from '../accounts/index.js';
 import { badInput, InvitationErrorCode } from '../core/errors.js';
-import { recordAudit } from '../audit/audit.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import { recordAudit } from '../audit/index.js';
+import { actorOf, type Viewer } from '../core/viewer.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { DeliveryStatus, pendingInvitationOf, recordDeliveryStatus, type UserActionOutcome } from '../invitations/index.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';

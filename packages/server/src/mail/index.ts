@@ -8,3 +8,7 @@ declare module '../core/context.js' {
     devMailbox: DevMailbox;
   }
 }
+
+// Used by other features.
+export { renderInvitationEmail } from './invitation-email.js';
+export { type EmailToQueue, enqueueEmails } from './outbox.js';

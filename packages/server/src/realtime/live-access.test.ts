@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Role, UserStatus } from '../accounts/roles.js';
 import type { RequestContext, Services } from '../core/context.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../core/viewer.js';
 import { InProcessEventBus, type AccountEvent } from '../core/events.js';
 import { ACCESS_ENDED_CLOSE_CODE, LiveAccess, SESSION_ENDED_CLOSE_CODE } from './live-access.js';
 

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { isAdministrator, type Role, UserStatus } from '../accounts/roles.js';
+import { isAdministrator, type Role, UserStatus } from '../accounts/index.js';
 import type { RequestContext, Services } from '../core/context.js';
 import type { UnauthenticatedReason } from '../core/errors.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../core/viewer.js';
 import { accountEvents, type StreamedEvent } from './event-stream.js';
 import type { AccountEvent, EventBus } from '../core/events.js';
 

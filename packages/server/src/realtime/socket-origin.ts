@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
+import { readCookie, SESSION_COOKIE } from '../auth/index.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

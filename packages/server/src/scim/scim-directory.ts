@@ -4,7 +4,7 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { GroupMemberEntity } from '../groups/group-member.entity.js';
 import { ExternalLinkEntity } from '../integrations/external-link.entity.js';
 import type { IntegrationEntity } from '../integrations/integration.entity.js';
-import { ExternalResourceType } from '../integrations/integration-kinds.js';
+import { ExternalResourceType } from '../integrations/index.js';
 import { normalizeEmail } from '../core/db/columns.js';
 import { meetsCriteria, type ScimCriterion } from './scim-filter.js';
 import { toScimUser, type UserRow } from './scim-user.mapper.js';

@@ -5,8 +5,8 @@ import type { GroupRow, Page, ScimDirectory } from './scim-directory.js';
 import { scimBadRequest, scimConflict, scimNotFound } from './scim-error.js';
 import type { ScimCriterion } from './scim-filter.js';
 import { elementMatches, keyOf, parseAttributePath, valueOf, type PatchOperation } from './scim-patch.js';
-import { ProvisionAction } from '../integrations/provisioning.service.js';
-import { ExternalResourceType } from '../integrations/integration-kinds.js';
+import { ProvisionAction } from '../integrations/index.js';
+import { ExternalResourceType } from '../integrations/index.js';
 import { provisioningCall } from './scim-response.js';
 import { project, shows, type Projection } from './scim-list-request.js';
 

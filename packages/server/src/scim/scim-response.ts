@@ -1,4 +1,4 @@
-import { ProvisioningError } from '../integrations/provisioning.service.js';
+import { ProvisioningError } from '../integrations/index.js';
 import { ScimError, scimBadRequest, scimConflict } from './scim-error.js';
 
 /** The provisioning service's refusals, as SCIM errors. */

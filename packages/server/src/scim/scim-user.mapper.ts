@@ -1,8 +1,8 @@
 import type { MembershipEntity } from '../accounts/membership.entity.js';
-import { UserStatus } from '../accounts/roles.js';
+import { UserStatus } from '../accounts/index.js';
 import { normalizeEmail } from '../core/db/columns.js';
 import type { ExternalLinkEntity } from '../integrations/external-link.entity.js';
-import type { UpstreamUser } from '../integrations/provisioning.service.js';
+import type { UpstreamUser } from '../integrations/index.js';
 import { scimBadRequest } from './scim-error.js';
 import { valueOf } from './scim-patch.js';
 import { conformUserAttributes, ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from './scim-schemas.js';

@@ -1,12 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { badInput, notFound } from '../core/errors.js';
-import { recordAudit } from '../audit/audit.js';
-import { actorOf, type Viewer } from '../auth/viewer.js';
+import { recordAudit } from '../audit/index.js';
+import { actorOf, type Viewer } from '../core/viewer.js';
 import { fromSqlDateTime, newId } from '../core/db/columns.js';
 import { toPageRequest, type Connection, type PageArgs } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
 import { inTransaction } from '../core/db/transaction.js';
-import type { SecretBox } from '../integrations/secret-box.js';
+import type { SecretBox } from '../integrations/index.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 import { isWebhookEventType, newDelivery, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type WebhookPayload } from './webhook-events.js';

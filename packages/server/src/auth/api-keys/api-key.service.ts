@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { isAdministrator, UserStatus } from '../../accounts/roles.js';
+import { isAdministrator, UserStatus } from '../../accounts/index.js';
 import { badInput, notFound, type ApiKeyRejection } from '../../core/errors.js';
-import { recordAudit } from '../../audit/audit.js';
+import { recordAudit } from '../../audit/index.js';
 import { fromSqlDateTime, newId } from '../../core/db/columns.js';
 import { toPageRequest, type Connection, type PageArgs } from '../../core/lists/connection.js';
 import { readKeysetPage } from '../../core/lists/keyset.js';
 import { inTransaction } from '../../core/db/transaction.js';
-import { actorOf, type Viewer } from '../viewer.js';
+import { actorOf, type Viewer } from '../../core/viewer.js';
 import { newApiKeySecret, parseApiKey, sameHash } from './api-key-format.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { isApiScope, type ApiScope } from './scopes.js';

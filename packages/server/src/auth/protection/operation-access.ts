@@ -4,7 +4,7 @@ import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, typ
 import type { RequestContext } from '../../core/context.js';
 import { ErrorCode, forbidden } from '../../core/errors.js';
 import { accessOf } from '../api-keys/scopes.js';
-import type { Viewer } from '../viewer.js';
+import type { Viewer } from '../../core/viewer.js';
 
 const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 

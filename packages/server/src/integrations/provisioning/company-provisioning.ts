@@ -1,6 +1,6 @@
 import { IsNull } from 'typeorm';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
-import { recordAudit } from '../../audit/audit.js';
+import { recordAudit } from '../../audit/index.js';
 import { newId } from '../../core/db/columns.js';
 import { CompanyEntity } from '../../companies/company.entity.js';
 import { inTransaction } from '../../core/db/transaction.js';

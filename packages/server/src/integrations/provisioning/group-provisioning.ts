@@ -1,6 +1,6 @@
 import { In } from 'typeorm';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
-import { recordAudit } from '../../audit/audit.js';
+import { recordAudit } from '../../audit/index.js';
 import { newId } from '../../core/db/columns.js';
 import { inTransaction } from '../../core/db/transaction.js';
 import { GroupMemberEntity } from '../../groups/group-member.entity.js';

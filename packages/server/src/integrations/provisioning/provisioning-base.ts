@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../../audit/audit.js';
+import type { Actor } from '../../audit/index.js';
 import { newId, normalizeEmail } from '../../core/db/columns.js';
 import type { InvitationService } from '../../invitations/index.js';
 import type { AccountEvent, EventBus } from '../../core/events.js';

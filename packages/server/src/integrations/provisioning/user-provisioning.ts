@@ -1,10 +1,10 @@
 import { type EntityManager } from 'typeorm';
 import { AccountEntity } from '../../accounts/account.entity.js';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
-import { isSuspendable, UserSource, UserStatus } from '../../accounts/roles.js';
-import { recordAudit } from '../../audit/audit.js';
+import { isSuspendable, UserSource, UserStatus } from '../../accounts/index.js';
+import { recordAudit } from '../../audit/index.js';
 import { AuditEventEntity } from '../../audit/audit-event.entity.js';
-import { restoreMemberships, suspendMemberships } from '../../accounts/user-lifecycle.js';
+import { restoreMemberships, suspendMemberships } from '../../accounts/index.js';
 import { newId, toSqlDateTime } from '../../core/db/columns.js';
 import { inTransaction } from '../../core/db/transaction.js';
 import { isUniqueViolation } from '../../core/db/unique-violation.js';

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../../core/logger.js';
-import { recordAudit } from '../../audit/audit.js';
+import { recordAudit } from '../../audit/index.js';
 import { RowLease } from '../../core/workers/lease.js';
 import { inTransaction } from '../../core/db/transaction.js';
 import type { EventBus } from '../../core/events.js';

@@ -1,6 +1,6 @@
 import { DataSource, In } from 'typeorm';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
-import { UserStatus } from '../../accounts/roles.js';
+import { UserStatus } from '../../accounts/index.js';
 import { normalizeEmail } from '../../core/db/columns.js';
 import { yieldToEventLoop } from '../../core/workers/event-loop.js';
 import type { Connector, DirectoryCompany, DirectoryGroup, DirectoryPage, DirectoryUser } from '../connectors/connector.js';

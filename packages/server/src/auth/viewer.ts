@@ -1,1 +1,0 @@
-export { actorOf, type Viewer } from '../core/viewer.js';
