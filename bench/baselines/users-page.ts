@@ -78,7 +78,7 @@ export interface BaselineServer {
 }
 
 export async function startUsersPageBaseline(databaseUrl: string): Promise<BaselineServer> {
-  // The pool settings of Roster's DataSource (db/data-source.ts); TypeORM also uses the text protocol (query, not execute).
+  // The pool settings of Roster's DataSource (app/db/data-source.ts); TypeORM also uses the text protocol (query, not execute).
   const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: 20, charset: 'utf8mb4_unicode_ci', timezone: 'Z', supportBigNumbers: true });
   const schema = buildSchema(SDL);
   const rootValue = { users: resolveUsers };

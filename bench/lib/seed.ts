@@ -4,7 +4,7 @@ import { hashPassword } from '../../packages/server/src/auth/password.js';
 
 /**
  * Fast bulk seeding of one MSP account straight into the tables Roster's MySQL migrations create
- * (packages/server/src/db/migrations/mysql): multi-row INSERTs through mysql2, one transaction, no ORM.
+ * (packages/server/src/app/db/migrations/mysql): multi-row INSERTs through mysql2, one transaction, no ORM.
  * The data is deterministic (seeded PRNG) apart from the UUIDs, so runs are comparable.
  */
 
@@ -30,7 +30,7 @@ const FIRST = ['amara', 'ben', 'chloe', 'dev', 'elena', 'farid', 'grace', 'hugo'
 const LAST = ['okafor', 'schmidt', 'nakamura', 'patel', 'rossi', 'haddad', 'kim', 'lefevre', 'silva', 'berg', 'moreau', 'novak', 'garcia', 'chen', 'walsh'];
 const GROUP_NAMES = ['Helpdesk', 'Engineering', 'Billing', 'Field Service', 'NOC', 'Security', 'Onboarding', 'Projects', 'Management', 'Night Shift'];
 
-/** `datetime(3)` text in UTC, the format Roster stores (common/columns.ts toSqlDateTime). */
+/** `datetime(3)` text in UTC, the format Roster stores (core/db/columns.ts toSqlDateTime). */
 export function sqlDateTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }

@@ -2,7 +2,7 @@
  * What an API key may do. Every root field of the schema (Query, Mutation, Subscription) is listed in
  * FIELD_ACCESS, the one place that says who may call it; a test built from the schema fails when a field is
  * missing, so a new operation cannot ship without a decision. Checked once per operation, before execution,
- * by the authorization plugin (no per-field middleware: see CONVENTIONS.md on its cost).
+ * by the authorization plugin (no per-field middleware: it would run on every field of every list row).
  */
 export const API_SCOPES = {
   'users:read': 'Read users, companies and groups, and receive live user events.',
