@@ -1,4 +1,4 @@
-/** The auth feature's public entry: what other features and the roof may use. */
+/** The auth feature's public entry: sessions, API keys, cookies, passwords and tokens that other features use. */
 import type { ApiKeyService } from './api-keys/api-key.service.js';
 import type { SessionService } from './session.service.js';
 

@@ -1,4 +1,7 @@
-/** The realtime feature's public entry: what other features may use. */
+/**
+ * The realtime feature's public entry: `liveEvents`, the one rule for who may see an account's events, with which
+ * every subscription is built. (The event bus itself is the ground floor's, core/events.ts.)
+ */
 
 // Used by other features.
 export { type LiveEvent, liveEvents } from './live-access.js';
