@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not } from 'typeorm';
 import type { Logger } from '../core/logger.js';
-import { keepLease } from '../core/workers/lease.js';
+import { keepLease, LEASE_FREE } from '../core/workers/lease.js';
 import { backoffDelayMs, PollingWorker } from '../core/workers/polling-worker.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { DeliveryStatus, invitedUserIds, recordDeliveryStatus } from '../invitations/index.js';
@@ -142,7 +142,7 @@ export class OutboxWorker extends PollingWorker {
         .update()
         .set({ leaseOwner: me, leaseUntil })
         .where('batch_key = :key AND state = :pending', { key: leftover.batchKey, pending: OutboxState.PENDING })
-        .andWhere('(lease_owner IS NULL OR lease_until < :now)', { now })
+        .andWhere(LEASE_FREE, { now })
         .execute();
       if (taken.affected) return repo.find({ where: { batchKey: leftover.batchKey, leaseOwner: me }, order: { createdAt: 'ASC', id: 'ASC' } });
       return [];

@@ -3,7 +3,7 @@ import { In, IsNull, LessThan, LessThanOrEqual, type DataSource } from 'typeorm'
 import type { Logger } from '../core/logger.js';
 import type { EventBus } from '../core/events.js';
 import { OutboundError, type OutboundHttp } from '../core/http/outbound-http.js';
-import { keepLease, type LeaseKeeper } from '../core/workers/lease.js';
+import { keepLease, LEASE_FREE, type LeaseKeeper } from '../core/workers/lease.js';
 import { backoffDelayMs, PollingWorker } from '../core/workers/polling-worker.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
@@ -181,7 +181,7 @@ export class WebhookWorker extends PollingWorker {
       .update()
       .set({ leaseOwner: me, leaseUntil: new Date(now.getTime() + this.options.leaseMs) })
       .where({ id: In(due.map((d) => d.id)), state: WebhookDeliveryState.PENDING })
-      .andWhere('(lease_owner IS NULL OR lease_until < :now)', { now })
+      .andWhere(LEASE_FREE, { now })
       .execute();
     return repo.findBy({ id: In(due.map((d) => d.id)), leaseOwner: me, state: WebhookDeliveryState.PENDING });
   }
