@@ -10,6 +10,7 @@ import { dialects } from '../../test/databases.js';
 import { startTestRoster, type TestRoster } from '../../test/harness.js';
 import { accept } from './accept.js';
 import { createWithin } from './create-invitations.js';
+import { emailsHiddenFrom } from './email-visibility.js';
 import { InvitationEntity, InvitationState, RevokeReason } from './invitation.entity.js';
 import { InvitationLinkState, InviteVerdict, type InvitationContext } from './invitation-model.js';
 import { invite } from './invite.js';
@@ -120,6 +121,17 @@ describe.each(dialects)('invitation verbs (%s)', (dialect) => {
     expect(membership).toMatchObject({ id: invited!.userId, status: UserStatus.ACTIVE, role: Role.MEMBER });
     expect(published).toMatchObject([{ type: 'user.accepted', userIds: [invited!.userId] }]);
     await expect(accept(ctx, token, { name: 'Joan', password: 'a-long-password' }, null)).rejects.toMatchObject({ extensions: { code: InvitationErrorCode.INVITATION_ALREADY_USED } });
+  });
+
+  it('email visibility: an administrator does not see the accept link of an invitation to an owner, an owner does', async () => {
+    const ownerViewer = { ...admin, role: Role.OWNER };
+    const [toOwner] = await invite(ctx, ownerViewer, { type: 'PERSON', id: admin.personId }, [entry('future-owner@verbs.test')], { role: Role.OWNER, sendEmail: true });
+    const [toMember] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('future-member@verbs.test')], { role: Role.MEMBER, sendEmail: true });
+    const emails = await roster.dataSource.getRepository(OutboxEmailEntity).find({ where: [{ toAddress: 'future-owner@verbs.test' }, { toAddress: 'future-member@verbs.test' }] });
+    const idOf = (to: string) => emails.find((e) => e.toAddress === to)!.id;
+    expect(toOwner!.userId && toMember!.userId).toBeTruthy();
+    expect(await emailsHiddenFrom(ctx, admin, emails.map((e) => e.id))).toEqual(new Set([idOf('future-owner@verbs.test')]));
+    expect(await emailsHiddenFrom(ctx, ownerViewer, emails.map((e) => e.id))).toEqual(new Set());
   });
 
   it('preview: a malformed or unknown link is NOT_FOUND, without touching anything', async () => {
