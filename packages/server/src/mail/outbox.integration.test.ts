@@ -248,7 +248,8 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     resend.hangNext();
     const worker = new OutboxWorker(roster.dataSource, resendTransport(), roster.services.events, silent, {
       workerId: 'hung-worker',
-      sendTimeoutMs: 300,
+      // Long enough that a real answer on a busy machine is never cut short; the hung call waits it out once.
+      sendTimeoutMs: 2_000,
       pollMs: 20,
       // Real time here: the running loop retries by itself, and the test waits for the outcome.
       baseBackoffMs: 20,
@@ -256,7 +257,7 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     });
     worker.start();
     try {
-      await waitFor(async () => (await outboxRows()).every((r) => r.state === OutboxState.SENT), 20_000);
+      await waitFor(async () => (await outboxRows()).every((r) => r.state === OutboxState.SENT), 60_000);
     } finally {
       await worker.stop();
     }
