@@ -179,6 +179,8 @@ export type ImportMappingInput = {
   firstName?: number | null | undefined;
   /** Groups column. */
   groups?: number | null | undefined;
+  /** Job title column. */
+  jobTitle?: number | null | undefined;
   /** Last name column. */
   lastName?: number | null | undefined;
   /** Full name column. */
@@ -282,6 +284,8 @@ export type InviteUsersInput = {
   companyId?: string | null | undefined;
   /** Groups the users join on acceptance. */
   groupIds?: Array<string> | null | undefined;
+  /** Job title given to every invited address (trimmed, at most 120 characters; empty for none). */
+  jobTitle?: string | null | undefined;
   /** Role given on acceptance: owners may give any role, administrators ADMIN or MEMBER. */
   role?: Role;
   /** Send the invitation email; false to share the link yourself. */

@@ -95,6 +95,7 @@ export function builders(dataSource: DataSource) {
         personId,
         email,
         name: options.name ?? `User ${n}`,
+        jobTitle: null,
         role: options.role ?? Role.MEMBER,
         status,
         source: UserSource.MANUAL,

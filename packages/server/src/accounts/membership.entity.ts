@@ -36,6 +36,10 @@ export class MembershipEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   name!: string | null;
 
+  /** Free text from the invite or an import (rule in job-title.ts). */
+  @Column({ name: 'job_title', type: 'varchar', length: 120, nullable: true })
+  jobTitle!: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   role!: Role;
 

@@ -16,6 +16,9 @@ export class User {
   @Field(() => String, { nullable: true, description: "Display name: the person's own once they accepted, else the one given at invite time." })
   name!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Job title in this MSP account (free text, at most 120 characters), as given at invite time or by an import; null when none.' })
+  jobTitle!: string | null;
+
   @Field(() => Role, { description: 'Role in this MSP account.' })
   role!: Role;
 

@@ -24,7 +24,7 @@ const SORT_KEYS: Record<UserOrderField, string> = {
 const USERS_FROM = 'memberships m LEFT JOIN people p ON p.id = m.person_id';
 
 const USER_COLUMNS = [
-  'm.id AS id', 'm.email AS email', 'm.name AS member_name', 'p.name AS person_name', 'm.role AS role', 'm.status AS status',
+  'm.id AS id', 'm.email AS email', 'm.name AS member_name', 'm.job_title AS job_title', 'p.name AS person_name', 'm.role AS role', 'm.status AS status',
   'm.source AS source', 'm.external_id AS external_id', 'm.company_id AS company_id', 'm.last_active_at AS last_active_at',
   'm.created_at AS created_at',
 ];
@@ -34,6 +34,7 @@ interface UserRow {
   email: string;
   member_name: string | null;
   person_name: string | null;
+  job_title: string | null;
   role: Role;
   status: UserStatus;
   source: UserSource;
@@ -156,6 +157,7 @@ function toUser(row: UserRow): User {
     id: row.id,
     email: row.email,
     name: row.person_name ?? row.member_name,
+    jobTitle: row.job_title,
     role: row.role,
     status: row.status,
     source: row.source,

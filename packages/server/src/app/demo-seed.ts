@@ -65,6 +65,7 @@ export async function seedDemoIfEmpty(dataSource: DataSource, generatedUsers = 2
             personId,
             email,
             name: user.name,
+            jobTitle: null,
             role: user.role,
             status: user.status,
             source: user.source,

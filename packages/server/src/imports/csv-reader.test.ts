@@ -82,11 +82,11 @@ describe('reading CSV files', () => {
 });
 
 describe('row verdicts', () => {
-  const mapping = { email: 0, name: 1, firstName: null, lastName: null, role: 2, company: 3, groups: 4 };
+  const mapping = { email: 0, name: 1, firstName: null, lastName: null, jobTitle: null, role: 2, company: 3, groups: 4 };
 
   it('reads email (lower-cased), name, role, company and groups', () => {
     expect(evaluateRow(['Ada@X.com', 'Ada L', 'Administrator', 'Contoso', 'Helpdesk; Billing|Ops'], 3, mapping, Role.ADMIN)).toEqual({
-      email: 'ada@x.com', name: 'Ada L', role: 'ADMIN', company: 'Contoso', groups: ['Helpdesk', 'Billing', 'Ops'], verdict: 'NEW', reason: null,
+      email: 'ada@x.com', name: 'Ada L', jobTitle: null, role: 'ADMIN', company: 'Contoso', groups: ['Helpdesk', 'Billing', 'Ops'], verdict: 'NEW', reason: null,
     });
   });
 

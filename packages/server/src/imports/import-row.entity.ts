@@ -27,6 +27,9 @@ export class ImportRowEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   name!: string | null;
 
+  @Column({ name: 'job_title', type: 'varchar', length: 120, nullable: true })
+  jobTitle!: string | null;
+
   @Column({ type: 'varchar', length: 16, nullable: true })
   role!: string | null;
 
@@ -57,9 +60,9 @@ export class ImportRowEntity {
   job?: ImportJobEntity;
 }
 
-export const IMPORT_ROW_COLUMNS = ['job_id', 'row_index', 'line', 'cells', 'email', 'name', 'role', 'company', 'groups', 'verdict', 'reason', 'outcome', 'outcome_reason', 'user_id'];
+export const IMPORT_ROW_COLUMNS = ['job_id', 'row_index', 'line', 'cells', 'email', 'name', 'job_title', 'role', 'company', 'groups', 'verdict', 'reason', 'outcome', 'outcome_reason', 'user_id'];
 
 /** A row in IMPORT_ROW_COLUMNS order, for bulk inserts. */
 export function importRowValues(row: ImportRowEntity): unknown[] {
-  return [row.jobId, row.rowIndex, row.line, row.cells, row.email, row.name, row.role, row.company, row.groups, row.verdict, row.reason, row.outcome, row.outcomeReason, row.userId];
+  return [row.jobId, row.rowIndex, row.line, row.cells, row.email, row.name, row.jobTitle, row.role, row.company, row.groups, row.verdict, row.reason, row.outcome, row.outcomeReason, row.userId];
 }

@@ -172,6 +172,7 @@ export class ImportRunner extends PollingWorker {
         toCreate.map((row) => ({
           email: row.email!,
           name: row.name,
+          jobTitle: row.jobTitle,
           role: (row.role as ImportOptions['defaultRole'] | null) ?? options.defaultRole,
           companyId: row.company ? (companies.get(row.company.toLowerCase()) ?? null) : null,
           groupIds: row.groups ? (JSON.parse(row.groups) as string[]).map((g) => groups.get(g.toLowerCase())).filter((id): id is string => !!id) : null,
@@ -217,6 +218,7 @@ export class ImportRunner extends PollingWorker {
   private async pendingRows(manager: EntityManager, jobId: string): Promise<PendingRow[]> {
     const q = (name: string) => manager.connection.driver.escape(name);
     const columns = ['email', 'name', 'role', 'company', 'groups', 'verdict', 'reason'].map((column) => `${q(column)} AS ${q(column)}`);
+    columns.push(`${q('job_title')} AS ${q('jobTitle')}`);
     const rows: Array<Omit<PendingRow, 'rowIndex'> & { rowIndex: number | string }> = await manager.query(
       `SELECT ${q('row_index')} AS ${q('rowIndex')}, ${columns.join(', ')} FROM ${q('import_rows')}` +
         ` WHERE ${q('job_id')} = ? AND ${q('outcome')} IS NULL AND ${q('verdict')} <> 'HEADER' ORDER BY ${q('row_index')} LIMIT ${Number(this.options.batchSize)}`,
@@ -227,6 +229,7 @@ export class ImportRunner extends PollingWorker {
       rowIndex: Number(row.rowIndex),
       email: row.email,
       name: row.name,
+      jobTitle: row.jobTitle,
       role: row.role,
       company: row.company,
       groups: row.groups,
@@ -272,6 +275,7 @@ interface PendingRow {
   rowIndex: number;
   email: string | null;
   name: string | null;
+  jobTitle: string | null;
   role: string | null;
   company: string | null;
   groups: string | null;

@@ -30,6 +30,7 @@ export interface ImportRowInput {
   role?: string | null;
   company?: string | null;
   groups?: string[] | null;
+  jobTitle?: string | null;
 }
 
 export interface PreviewTotals {
@@ -99,12 +100,12 @@ export class ImportService {
     if (rows.length === 0) throw badInput('input.rows', 'Give at least one row.');
     if (rows.length > MAX_API_ROWS) throw badInput('input.rows', `Give at most ${MAX_API_ROWS.toLocaleString('en')} rows per request; upload a CSV file for more.`);
     const job = await this.newJob(viewer, 'API', name);
-    const mapping: ImportMapping = { ...EMPTY_MAPPING, email: 0, name: 1, role: 2, company: 3, groups: 4 };
-    job.columns = JSON.stringify(['email', 'name', 'role', 'company', 'groups']);
+    const mapping: ImportMapping = { ...EMPTY_MAPPING, email: 0, name: 1, role: 2, company: 3, groups: 4, jobTitle: 5 };
+    job.columns = JSON.stringify(['email', 'name', 'role', 'company', 'groups', 'jobTitle']);
     job.mapping = JSON.stringify(mapping);
     const writer = this.rowWriter(viewer, job, mapping);
     for (const [index, row] of rows.entries()) {
-      await writer.add({ line: index + 1, cells: [row.email ?? '', row.name ?? '', row.role ?? '', row.company ?? '', (row.groups ?? []).join(';')] });
+      await writer.add({ line: index + 1, cells: [row.email ?? '', row.name ?? '', row.role ?? '', row.company ?? '', (row.groups ?? []).join(';'), row.jobTitle ?? ''] });
     }
     await writer.flush();
     job.totalRows = writer.dataRows;
@@ -310,6 +311,7 @@ export class ImportService {
           ...blankRow(job.id, rowIndex, record.line, cellsJson, verdict, reason),
           email: evaluated.email,
           name: evaluated.name,
+          jobTitle: evaluated.jobTitle,
           role: evaluated.role,
           company: evaluated.company,
           groups: evaluated.groups.length ? JSON.stringify(evaluated.groups) : null,
@@ -371,6 +373,6 @@ interface RowWriter {
 }
 
 function blankRow(jobId: string, rowIndex: number, line: number, cells: string, verdict: RowVerdict, reason: string | null): ImportRowEntity {
-  return { jobId, rowIndex, line, cells, email: null, name: null, role: null, company: null, groups: null, verdict, reason, outcome: null, outcomeReason: null, userId: null };
+  return { jobId, rowIndex, line, cells, email: null, name: null, jobTitle: null, role: null, company: null, groups: null, verdict, reason, outcome: null, outcomeReason: null, userId: null };
 }
 

@@ -72,6 +72,7 @@ export class ImportMappingType {
   @Field(() => Int, { nullable: true, description: 'Full name column.' }) name!: number | null;
   @Field(() => Int, { nullable: true, description: 'First name column (joined with the last name when there is no full name).' }) firstName!: number | null;
   @Field(() => Int, { nullable: true, description: 'Last name column.' }) lastName!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Job title column (at most 120 characters).' }) jobTitle!: number | null;
   @Field(() => Int, { nullable: true, description: 'Role column (Member, Administrator, Owner).' }) role!: number | null;
   @Field(() => Int, { nullable: true, description: 'Company name column.' }) company!: number | null;
   @Field(() => Int, { nullable: true, description: 'Groups column (several separated by ; , or |).' }) groups!: number | null;
@@ -83,6 +84,7 @@ export class ImportMappingInput {
   @Field(() => Int, { nullable: true, description: 'Full name column.' }) name?: number | null;
   @Field(() => Int, { nullable: true, description: 'First name column.' }) firstName?: number | null;
   @Field(() => Int, { nullable: true, description: 'Last name column.' }) lastName?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Job title column.' }) jobTitle?: number | null;
   @Field(() => Int, { nullable: true, description: 'Role column.' }) role?: number | null;
   @Field(() => Int, { nullable: true, description: 'Company name column.' }) company?: number | null;
   @Field(() => Int, { nullable: true, description: 'Groups column.' }) groups?: number | null;
@@ -160,6 +162,7 @@ export class ImportRowInput {
   @Field(() => String, { nullable: true, description: 'Member, Administrator or Owner; empty for the default role.' }) role?: string | null;
   @Field(() => String, { nullable: true, description: 'Company name.' }) company?: string | null;
   @Field(() => [String], { nullable: true, description: 'Group names.' }) groups?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'Job title (at most 120 characters).' }) jobTitle?: string | null;
 }
 
 @InputType({ description: 'Rows to preview as an import.' })

@@ -1,4 +1,4 @@
-import { refusalToGrant, roleName, rolePlural } from '../accounts/index.js';
+import { readJobTitle, refusalToGrant, roleName, rolePlural } from '../accounts/index.js';
 import { Role } from '../core/viewer.js';
 import { emailProblem } from '../invitations/index.js';
 
@@ -8,18 +8,20 @@ export interface ImportMapping {
   name: number | null;
   firstName: number | null;
   lastName: number | null;
+  jobTitle: number | null;
   role: number | null;
   company: number | null;
   groups: number | null;
 }
 
-export const EMPTY_MAPPING: ImportMapping = { email: null, name: null, firstName: null, lastName: null, role: null, company: null, groups: null };
+export const EMPTY_MAPPING: ImportMapping = { email: null, name: null, firstName: null, lastName: null, jobTitle: null, role: null, company: null, groups: null };
 
 const HEADER_PATTERNS: Array<[keyof ImportMapping, RegExp]> = [
   ['email', /^(e ?mail|e ?mail address|email addr|mail|login|user ?name|upn|user principal name|work e ?mail)$/],
   ['name', /^(name|full ?name|display ?name|user|person)$/],
   ['firstName', /^(first ?name|given ?name|forename)$/],
   ['lastName', /^(last ?name|surname|family ?name)$/],
+  ['jobTitle', /^(title|job ?title|position)$/],
   ['role', /^(role|roles|access|access level|permission)$/],
   ['company', /^(company|company name|organi[sz]ation|client|customer|account)$/],
   ['groups', /^(groups?|teams?|departments?)$/],
@@ -83,6 +85,7 @@ export type RowVerdict = (typeof ROW_VERDICTS)[number];
 export interface EvaluatedRow {
   email: string | null;
   name: string | null;
+  jobTitle: string | null;
   role: Role | null;
   company: string | null;
   groups: string[];
@@ -105,6 +108,7 @@ export function evaluateRow(cells: string[], line: number, mapping: ImportMappin
   const base: EvaluatedRow = {
     email: null,
     name: (cell(mapping.name) || nameParts).slice(0, 200) || null,
+    jobTitle: null,
     role: null,
     company: cell(mapping.company).slice(0, 200) || null,
     groups: splitGroups(cell(mapping.groups)).map((g) => g.slice(0, 200)),
@@ -119,9 +123,11 @@ export function evaluateRow(cells: string[], line: number, mapping: ImportMappin
   if (!rawEmail) return invalid('the email is empty.');
   const problem = emailProblem(rawEmail);
   if (problem) return invalid(`"${rawEmail.slice(0, 80)}" is not a valid email: ${problem}`);
+  const jobTitle = readJobTitle(cell(mapping.jobTitle));
+  if (!jobTitle.ok) return invalid(`the job title is too long (${jobTitle.problem}).`);
   const role = parseRole(cell(mapping.role));
   if (role === 'unknown') return invalid(`unknown role "${cell(mapping.role).slice(0, 40)}" (use Member or Administrator).`);
   const refusal = role ? refusalToGrant(importerRole, role) : null;
   if (role && refusal) return invalid(`only ${roleName(refusal.requiredRole)} can import ${rolePlural(role)}.`);
-  return { ...base, email: rawEmail.toLowerCase(), role };
+  return { ...base, email: rawEmail.toLowerCase(), jobTitle: jobTitle.jobTitle, role };
 }

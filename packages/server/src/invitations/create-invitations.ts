@@ -41,6 +41,7 @@ export async function createWithin(
       personId: null,
       email: entry.email,
       name: entry.name,
+      jobTitle: entry.jobTitle ?? null,
       role: entry.role,
       status: UserStatus.INVITED,
       source: options.source,

@@ -18,6 +18,8 @@ export interface InviteOptions {
   role: Role;
   companyId?: string | null;
   groupIds?: string[] | null;
+  /** Applied to every address of the request; read with accounts' readJobTitle. */
+  jobTitle?: string | null;
   sendEmail: boolean;
   source?: UserSource;
 }
@@ -66,6 +68,8 @@ export const REINVITE_COOLDOWN_MS = 60_000;
 export interface InviteEntry {
   email: string;
   name: string | null;
+  /** Already read with accounts' readJobTitle; absent means none. */
+  jobTitle?: string | null;
   role: Role;
   companyId: string | null;
   groupIds: string[] | null;

@@ -95,6 +95,9 @@ export class InviteUsersInput {
   @Field(() => [ID], { nullable: true, description: 'Groups the users join on acceptance.' })
   groupIds?: string[] | null;
 
+  @Field(() => String, { nullable: true, description: 'Job title given to every invited address (trimmed, at most 120 characters; empty for none).' })
+  jobTitle?: string | null;
+
   @Field(() => Boolean, { defaultValue: true, description: 'Send the invitation email; false to share the link yourself.' })
   sendEmail!: boolean;
 }

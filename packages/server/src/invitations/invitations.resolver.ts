@@ -30,6 +30,7 @@ export class InvitationsResolver {
       role: input.role,
       companyId: input.companyId,
       groupIds: input.groupIds,
+      jobTitle: input.jobTitle,
       sendEmail: input.sendEmail,
     });
     const ids = outcomes.map((o) => o.userId).filter((id): id is string => id !== null);

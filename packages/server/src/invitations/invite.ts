@@ -2,7 +2,7 @@ import { In, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { assertMayGrant, rolePlural } from '../accounts/index.js';
-import { UserSource, UserStatus } from '../accounts/index.js';
+import { readJobTitle, UserSource, UserStatus } from '../accounts/index.js';
 import { badInput, InvitationErrorCode, invitationError, notFound } from '../core/errors.js';
 import type { Actor } from '../audit/index.js';
 import { actorOf, type Viewer } from '../core/viewer.js';
@@ -33,7 +33,8 @@ export async function inviteAddresses(ctx: InvitationContext, viewer: Viewer, te
 }
 
 /** The shared core for pasted lists, CSV rows and integrations. */
-export async function invite(ctx: InvitationContext, viewer: Pick<Viewer, 'accountId' | 'role' | 'personId'>, actor: Actor, entries: ParsedAddress[], options: InviteOptions): Promise<InviteOutcome[]> {
+export async function invite(ctx: InvitationContext, viewer: Pick<Viewer, 'accountId' | 'role' | 'personId'>, actor: Actor, entries: ParsedAddress[], given: InviteOptions): Promise<InviteOutcome[]> {
+  const options = { ...given, jobTitle: jobTitleOption(given.jobTitle) };
   await validateOptions(ctx, viewer, options);
   const outcomes: InviteOutcome[] = entries.map((entry) => ({
     input: entry.input,
@@ -105,7 +106,7 @@ async function createInvitations(
     account,
     viewer.personId,
     actor,
-    outcomes.map((o) => ({ email: o.email!, name: o.name, role: options.role, companyId: options.companyId ?? null, groupIds: options.groupIds ?? null })),
+    outcomes.map((o) => ({ email: o.email!, name: o.name, jobTitle: options.jobTitle ?? null, role: options.role, companyId: options.companyId ?? null, groupIds: options.groupIds ?? null })),
     { sendEmail: options.sendEmail, source: options.source ?? UserSource.MANUAL },
   );
   created.forEach((c, index) => Object.assign(outcomes[index]!, { userId: c.membership.id, inviteLink: ctx.acceptUrl(c.token), reason: null }));
@@ -123,4 +124,10 @@ async function validateOptions(ctx: InvitationContext, viewer: Pick<Viewer, 'acc
     const found = await ctx.dataSource.getRepository(GroupEntity).count({ where: { id: In(groupIds), accountId: viewer.accountId } });
     if (found !== groupIds.length) throw notFound('Group', 'input.groupIds');
   }
+}
+
+function jobTitleOption(value: string | null | undefined): string | null {
+  const reading = readJobTitle(value);
+  if (!reading.ok) throw badInput('input.jobTitle', `The job title is too long (${reading.problem}).`);
+  return reading.jobTitle;
 }

@@ -12,6 +12,7 @@ function aMembership(changes: Partial<MembershipEntity> = {}): MembershipEntity 
     personId: null,
     email: 'ada@example.test',
     name: null,
+    jobTitle: null,
     role: Role.MEMBER,
     status: UserStatus.INVITED,
     source: UserSource.MANUAL,
