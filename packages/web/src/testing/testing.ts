@@ -165,6 +165,7 @@ export function aUser(overrides: Partial<{
   id: string;
   email: string;
   name: string | null;
+  jobTitle: string | null;
   role: 'OWNER' | 'ADMIN' | 'MEMBER';
   status: 'INVITED' | 'ACTIVE' | 'SUSPENDED' | 'STAGED';
   source: 'MANUAL' | 'CSV' | 'SCIM' | 'INTEGRATION';
@@ -182,6 +183,7 @@ export function aUser(overrides: Partial<{
     id: overrides.id ?? `user-${userSeq}`,
     email: overrides.email ?? `user${userSeq}@contoso.example`,
     name: overrides.name === undefined ? `User ${userSeq}` : overrides.name,
+    jobTitle: overrides.jobTitle ?? null,
     role,
     status: overrides.status ?? 'ACTIVE',
     source: overrides.source ?? 'MANUAL',
