@@ -179,7 +179,7 @@ export type ImportMappingInput = {
   firstName?: number | null | undefined;
   /** Groups column. */
   groups?: number | null | undefined;
-  /** Job title column. */
+  /** Job title column; left out, the current one is kept (null clears it). */
   jobTitle?: number | null | undefined;
   /** Last name column. */
   lastName?: number | null | undefined;

@@ -139,6 +139,14 @@ describe.each(dialects)("a user's job title (%s)", (dialect) => {
       'Line 3: the job title is too long (121 characters; at most 120 are allowed).',
     );
 
+    // A remap from a client that does not know the job title column keeps it; null clears it.
+    const REMAP = `mutation($input: UpdateImportMappingInput!) { updateImportMapping(input: $input) { job { mapping { email name jobTitle } } } }`;
+    const kept = await admin.gql(REMAP, { input: { jobId, hasHeader: true, mapping: { email: 0, name: null } } });
+    expect(kept.data!.updateImportMapping.job.mapping).toEqual({ email: 0, name: null, jobTitle: 2 });
+    const cleared = await admin.gql(REMAP, { input: { jobId, hasHeader: true, mapping: { email: 0, jobTitle: null } } });
+    expect(cleared.data!.updateImportMapping.job.mapping.jobTitle).toBeNull();
+    await admin.gql(REMAP, { input: { jobId, hasHeader: true, mapping: { email: 0, name: 1, jobTitle: 2 } } });
+
     await runImport(jobId);
     const users = await usersMatching('csv.test');
     expect(Object.keys(users).sort()).toEqual(['ada@csv.test', 'nobody@csv.test']);

@@ -114,8 +114,10 @@ export class ImportService {
   }
 
   /** Changes which column is which (or whether the first row is a header) and recomputes every verdict. */
-  async remap(viewer: Viewer, jobId: string, mapping: ImportMapping, hasHeader: boolean): Promise<ImportJobEntity> {
+  async remap(viewer: Viewer, jobId: string, given: Omit<ImportMapping, 'jobTitle'> & { jobTitle?: number | null }, hasHeader: boolean): Promise<ImportJobEntity> {
     const job = await this.jobForChange(viewer, jobId);
+    const current = JSON.parse(job.mapping ?? 'null') as Partial<ImportMapping> | null;
+    const mapping: ImportMapping = { ...given, jobTitle: given.jobTitle === undefined ? (current?.jobTitle ?? null) : given.jobTitle };
     const width = (JSON.parse(job.columns ?? '[]') as string[]).length;
     for (const [field, column] of Object.entries(mapping)) {
       if (column !== null && (column < 0 || column >= Math.max(width, 1))) throw badInput(`input.mapping.${field}`, `Column ${column + 1} does not exist in this file.`);

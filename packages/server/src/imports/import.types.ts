@@ -84,7 +84,7 @@ export class ImportMappingInput {
   @Field(() => Int, { nullable: true, description: 'Full name column.' }) name?: number | null;
   @Field(() => Int, { nullable: true, description: 'First name column.' }) firstName?: number | null;
   @Field(() => Int, { nullable: true, description: 'Last name column.' }) lastName?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Job title column.' }) jobTitle?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Job title column; left out, the current one is kept (null clears it).' }) jobTitle?: number | null;
   @Field(() => Int, { nullable: true, description: 'Role column.' }) role?: number | null;
   @Field(() => Int, { nullable: true, description: 'Company name column.' }) company?: number | null;
   @Field(() => Int, { nullable: true, description: 'Groups column.' }) groups?: number | null;

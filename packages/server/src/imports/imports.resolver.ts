@@ -90,7 +90,9 @@ export class ImportsResolver {
   @Mutation(() => ImportJobPayload, { description: 'Changes the column mapping of a previewed import and recomputes every verdict.' })
   async updateImportMapping(@Arg('input', () => UpdateImportMappingInput, { description: 'The previewed job and the new column mapping or options.' }) input: UpdateImportMappingInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
     const viewer = await ctx.admin();
-    const mapping = { ...EMPTY_MAPPING, ...Object.fromEntries(Object.entries(input.mapping).map(([k, v]) => [k, v ?? null])) };
+    const given = { ...EMPTY_MAPPING, ...Object.fromEntries(Object.entries(input.mapping).map(([k, v]) => [k, v ?? null])) };
+    // Left out (a client that predates it), the job title column stays as it was; null clears it.
+    const mapping = { ...given, jobTitle: input.mapping.jobTitle === undefined ? undefined : input.mapping.jobTitle };
     return { job: toImportJob(await ctx.services.imports.remap(viewer, input.jobId, mapping, input.hasHeader)) };
   }
 
