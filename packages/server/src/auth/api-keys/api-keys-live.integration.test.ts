@@ -4,7 +4,7 @@ import { builders } from '../../../test/builders.js';
 import { dialects } from '../../../test/databases.js';
 import { createKey } from '../../../test/api-key-client.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../../test/harness.js';
-import { subscribe } from '../../../test/live-client.js';
+import { subscribe, untilHeard } from '../../../test/live-client.js';
 
 const USER_EVENTS = 'subscription { userEvents { type users { email } } }';
 const INVITE = 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { invitedCount } }';
@@ -26,10 +26,13 @@ describe.each(dialects)('API keys on live subscriptions (%s)', (dialect) => {
   it('streams user events to a key with users:read', async () => {
     const key = await createKey(admin, ['users:read']);
     const live = subscribe(roster.url, null, USER_EVENTS, {}, { authorization: `Bearer ${key.secret}` });
-    await (live as any).ready;
-    await admin.gql(INVITE, { a: 'streamed@msp.test' });
-    const event = await live.next((e: any) => e.type === 'INVITED');
-    expect(event.users).toEqual([{ email: 'streamed@msp.test' }]);
+    // Connected is not yet subscribed: invite until the key's subscription hears one.
+    const event = await untilHeard(live, async (attempt) => {
+      const address = `streamed${attempt}@msp.test`;
+      await admin.gql(INVITE, { a: address });
+      return (e: any) => e.type === 'INVITED' && e.users[0]?.email === address;
+    });
+    expect(event.users).toEqual([{ email: expect.stringMatching(/^streamed\d+@msp\.test$/) }]);
     await live.dispose();
   });
 
@@ -49,7 +52,11 @@ describe.each(dialects)('API keys on live subscriptions (%s)', (dialect) => {
 
     const key = await createKey(admin, ['users:read']);
     const live = subscribe(roster.url, null, USER_EVENTS, {}, { authorization: `Bearer ${key.secret}` });
-    await (live as any).ready;
+    await untilHeard(live, async (attempt) => {
+      const address = `before-revoke${attempt}@msp.test`;
+      await admin.gql(INVITE, { a: address });
+      return (e: any) => e.type === 'INVITED' && e.users[0]?.email === address;
+    });
     await admin.gql('mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }', { id: key.id });
     expect(await live.closed).toMatchObject({ code: 4401, reason: 'API key no longer valid' });
   });
