@@ -19,14 +19,16 @@ module.exports = {
     {
       name: 'no-cycles',
       severity: 'error',
-      comment: 'No import loops anywhere (server, web, schema): a loop makes load order matter and hides a missing floor. Type-only imports are erased before running, so they close no loop.',
+      comment:
+        'No import loops anywhere (server, web, schema): a loop makes load order matter and hides a missing floor. Type-only imports are erased before running, so they close no loop.',
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'core-imports-no-feature',
       severity: 'error',
-      comment: 'core/ is the ground floor: errors, logger, config, the request context type, db and worker helpers. It imports no feature and not the roof.',
+      comment:
+        'core/ is the ground floor: errors, logger, config, the request context type, db and worker helpers. It imports no feature and not the roof.',
       from: { path: `${server}core/`, pathNot: tests },
       to: { path: server, pathNot: `${server}core/` },
     },
@@ -47,7 +49,8 @@ module.exports = {
     {
       name: 'shapes-import-only-shapes',
       severity: 'error',
-      comment: "Entities and GraphQL types, which other features import directly (exception 1), import of other features only their entities and types, so importing one never loads another feature's services.",
+      comment:
+        "Entities and GraphQL types, which other features import directly (exception 1), import of other features only their entities and types, so importing one never loads another feature's services.",
       from: { path: `${server}([^/]+)/.+\\.(entity|types)\\.ts$`, pathNot: tests },
       to: { path: server, pathNot: [`${server}$1/`, `${server}core/`, ...publicShapes] },
     },

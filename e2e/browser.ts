@@ -64,7 +64,10 @@ export async function waitFor(
   }
   let detail = '';
   if (page) {
-    const body = await page.locator('body').innerText({ timeout: 1000 }).catch(() => '(no body)');
+    const body = await page
+      .locator('body')
+      .innerText({ timeout: 1000 })
+      .catch(() => '(no body)');
     detail = `\n  at ${page.url()}\n  page text:\n${body.slice(0, 1500)}`;
   }
   throw new Error(`Timed out after ${timeout} ms waiting for: ${what}${lastError ? `\n  last error: ${String(lastError)}` : ''}${detail}`);

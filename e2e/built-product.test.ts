@@ -41,7 +41,10 @@ describe('the built product, started as the README says', () => {
     const response = await fetch(`${product.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify({ query: '{ users(page: { first: 100 }) { totalCount edges { node { status isAdministrator invitationPending } } } companies { totalCount } groups { totalCount } }' }),
+      body: JSON.stringify({
+        query:
+          '{ users(page: { first: 100 }) { totalCount edges { node { status isAdministrator invitationPending } } } companies { totalCount } groups { totalCount } }',
+      }),
     });
     const { data } = (await response.json()) as any;
     expect(data.users.totalCount).toBeGreaterThan(100);
@@ -54,7 +57,11 @@ describe('the built product, started as the README says', () => {
   });
 
   it('hides internals from clients in production mode', async () => {
-    const response = await fetch(`${product.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ users { totalCount } }' }) });
+    const response = await fetch(`${product.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ users { totalCount } }' }),
+    });
     const body = await response.text();
     expect(body).toMatch(/UNAUTHENTICATED/);
     expect(body).not.toMatch(/stacktrace|at .*\.js:\d+/);
@@ -63,7 +70,8 @@ describe('the built product, started as the README says', () => {
   it('sends no stack trace with the default NODE_ENV either, and logs a malformed body as one line, not a stack', async () => {
     const plain = await startBuiltProduct({ NODE_ENV: 'development', LOG_LEVEL: 'info' });
     try {
-      const post = (body: string) => fetch(`${plain.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const post = (body: string) =>
+        fetch(`${plain.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       const invalid = await post(JSON.stringify({ query: '{ nope }' }));
       expect(invalid.status).toBe(400);
       expect(await invalid.text()).not.toMatch(/stacktrace|at .*\.js:\d+/);
@@ -82,7 +90,15 @@ describe('the built product, started as the README says', () => {
   it('seeds only an empty database: a restart keeps the data as it is', async () => {
     const cookie = await signIn(product.url, product.demo!.email, product.demo!.password);
     const count = async (url: string, c: string) =>
-      ((await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: c }, body: JSON.stringify({ query: '{ users { totalCount } }' }) })).json()) as any).data.users.totalCount;
+      (
+        (await (
+          await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', cookie: c },
+            body: JSON.stringify({ query: '{ users { totalCount } }' }),
+          })
+        ).json()) as any
+      ).data.users.totalCount;
     const before = await count(product.url, cookie);
     await product.stop();
     product = await startBuiltProduct({}, dataDir);

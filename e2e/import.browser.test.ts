@@ -51,11 +51,11 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === ',') (row.push(cell), (cell = ''));
     else if (c === '\r' || c === '\n') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(cell);
@@ -135,15 +135,25 @@ describe.skipIf(!chromiumAvailable())('importing users from a CSV file in a real
   /** Waits for the preview of a just-uploaded file (its rows table, settled). */
   async function waitForPreview(page: Page, fileName: string): Promise<void> {
     await waitFor(() => /^\/users\/import\/[^/]+$/.test(pathOf(page)), `the preview address after uploading ${fileName}`, { page });
-    await waitVisible(page.locator('[data-testid=import-rows]:not([aria-busy=true]) [data-testid=import-row]'), `the preview rows of ${fileName}`, { page });
-    expect((await page.getByTestId('import-subtitle').innerText()).trim()).toMatch(new RegExp(`^${fileName.replace(/\./g, '\\.')} · uploaded `));
+    await waitVisible(
+      page.locator('[data-testid=import-rows]:not([aria-busy=true]) [data-testid=import-row]'),
+      `the preview rows of ${fileName}`,
+      { page },
+    );
+    expect((await page.getByTestId('import-subtitle').innerText()).trim()).toMatch(
+      new RegExp(`^${fileName.replace(/\./g, '\\.')} · uploaded `),
+    );
   }
 
   /** The total shown on each verdict chip, by verdict. */
   function readChips(page: Page): Promise<Record<string, number>> {
-    return page.getByTestId('verdict-chip').evaluateAll((chips) =>
-      Object.fromEntries(chips.map((c) => [(c as HTMLElement).dataset.verdict!, Number(c.querySelector('.chip__count')!.textContent!.replace(/,/g, ''))])),
-    );
+    return page
+      .getByTestId('verdict-chip')
+      .evaluateAll((chips) =>
+        Object.fromEntries(
+          chips.map((c) => [(c as HTMLElement).dataset.verdict!, Number(c.querySelector('.chip__count')!.textContent!.replace(/,/g, ''))]),
+        ),
+      );
   }
 
   function readPreviewRows(page: Page): Promise<PreviewRow[]> {
@@ -224,10 +234,20 @@ describe.skipIf(!chromiumAvailable())('importing users from a CSV file in a real
 
     // A verdict chip filters the rows.
     await chip(page, 'INVALID').click();
-    await waitForValue(() => readPreviewRows(page), (r) => r.length === 1 && r[0]!.line === 5, 'only the invalid row after clicking its total', { page });
+    await waitForValue(
+      () => readPreviewRows(page),
+      (r) => r.length === 1 && r[0]!.line === 5,
+      'only the invalid row after clicking its total',
+      { page },
+    );
     expect(await chip(page, 'INVALID').getAttribute('aria-pressed')).toBe('true');
     await chip(page, 'ALL').click();
-    await waitForValue(() => readPreviewRows(page), (r) => r.length === 8, 'all rows again', { page });
+    await waitForValue(
+      () => readPreviewRows(page),
+      (r) => r.length === 8,
+      'all rows again',
+      { page },
+    );
 
     // Options: create unknown companies (and groups), send emails; then start.
     const companies = page.getByRole('radiogroup', { name: 'Unknown companies' });
@@ -258,9 +278,13 @@ describe.skipIf(!chromiumAvailable())('importing users from a CSV file in a real
     expect(await bar.getAttribute('aria-label')).toBe('Import complete');
     expect((await page.getByTestId('import-counts').innerText()).trim()).toBe('8 of 8 rows processed (100%)');
     expect((await page.getByTestId('import-summary').innerText()).trim()).toBe('5 users invited.');
-    const outcomes = await page.getByTestId('outcome-total').evaluateAll((items) =>
-      Object.fromEntries(items.map((i) => [(i as HTMLElement).dataset.outcome!, Number(i.querySelector('.outcome__count')!.textContent)])),
-    );
+    const outcomes = await page
+      .getByTestId('outcome-total')
+      .evaluateAll((items) =>
+        Object.fromEntries(
+          items.map((i) => [(i as HTMLElement).dataset.outcome!, Number(i.querySelector('.outcome__count')!.textContent)]),
+        ),
+      );
     expect(outcomes, 'the outcome totals').toEqual({ INVITED: 5, ALREADY_MEMBER: 1, ALREADY_INVITED: 0, INVALID: 1, DUPLICATE: 1 });
 
     // The result file: one line per row of the input, with its outcome; formulas defused.
@@ -283,9 +307,7 @@ describe.skipIf(!chromiumAvailable())('importing users from a CSV file in a real
     expect(
       result.map(({ line, email, outcome }) => ({ line, email, outcome })),
       `one result line per input row:\n${resultText}`,
-    ).toEqual(
-      EXPECTED_PREVIEW.map(({ line, email, verdict }) => ({ line, email, outcome: verdict === 'NEW' ? 'INVITED' : verdict })),
-    );
+    ).toEqual(EXPECTED_PREVIEW.map(({ line, email, verdict }) => ({ line, email, outcome: verdict === 'NEW' ? 'INVITED' : verdict })));
     expect(result.find((r) => r.line === 5)!.reason).toMatch(/^Line 5: /);
     expect(result.find((r) => r.line === 7)!.name).toBe('Import, Dee');
     const formula = result.find((r) => r.line === 10)!.name!;
@@ -313,8 +335,18 @@ describe.skipIf(!chromiumAvailable())('importing users from a CSV file in a real
     // The unknown company and group were created ("Create them"): the filters offer them.
     const options = (label: string) =>
       page.getByLabel(label, { exact: true }).evaluate((select) => [...(select as HTMLSelectElement).options].map((o) => o.text.trim()));
-    await waitForValue(() => options('Company'), (o) => o.includes('Brand New Co'), 'the created company "Brand New Co" in the Company filter', { page });
-    await waitForValue(() => options('Group'), (o) => o.includes('NewGroup'), 'the created group "NewGroup" in the Group filter', { page });
+    await waitForValue(
+      () => options('Company'),
+      (o) => o.includes('Brand New Co'),
+      'the created company "Brand New Co" in the Company filter',
+      { page },
+    );
+    await waitForValue(
+      () => options('Group'),
+      (o) => o.includes('NewGroup'),
+      'the created group "NewGroup" in the Group filter',
+      { page },
+    );
     expect(byEmail(`eve.import@${DOMAIN}`).name).toBe(FORMULA_NAME);
 
     await search.fill('');
@@ -371,8 +403,18 @@ describe.skipIf(!chromiumAvailable())('importing users from a CSV file in a real
 
     await editor.getByLabel('Email', { exact: true }).selectOption({ label: 'Contact' });
     await editor.getByRole('button', { name: 'Apply mapping' }).click();
-    await waitForValue(() => readChips(page), (c) => c.NEW === 2 && c.INVALID === 0, 'both rows new once "Contact" is the email column', { page });
-    const rows = await waitForValue(() => readPreviewRows(page), (r) => r.every((x) => x.verdict === 'NEW'), 'the rows re-read', { page });
+    await waitForValue(
+      () => readChips(page),
+      (c) => c.NEW === 2 && c.INVALID === 0,
+      'both rows new once "Contact" is the email column',
+      { page },
+    );
+    const rows = await waitForValue(
+      () => readPreviewRows(page),
+      (r) => r.every((x) => x.verdict === 'NEW'),
+      'the rows re-read',
+      { page },
+    );
     expect(rows.map((r) => [r.email, r.name])).toEqual([
       [people[0], 'Pat Example'],
       [people[1], 'Sam Example'],

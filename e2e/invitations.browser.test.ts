@@ -113,7 +113,8 @@ describe.skipIf(!chromiumAvailable())('the invitation lifecycle in a real browse
   /** Guards a step on the steps it builds on, so one failure does not produce a cascade of odd ones. */
   function needs(...steps: string[]): void {
     const missing = steps.filter((s) => !done.has(s));
-    if (missing.length) throw new Error(`Not run: this step needs the earlier step(s) ${missing.map((s) => `"${s}"`).join(', ')}, which failed.`);
+    if (missing.length)
+      throw new Error(`Not run: this step needs the earlier step(s) ${missing.map((s) => `"${s}"`).join(', ')}, which failed.`);
   }
 
   const pathOf = (page: Page) => new URL(page.url()).pathname;
@@ -241,7 +242,9 @@ describe.skipIf(!chromiumAvailable())('the invitation lifecycle in a real browse
 
   async function expectAcceptForm(page: Page, email: string): Promise<void> {
     await waitVisible(page.getByTestId('accept-form'), `the accept form for ${email}`, { page });
-    expect((await page.getByTestId('invitation-heading').innerText()).trim()).toMatch(new RegExp(`invited you to join ${ACCOUNT} on Roster$`));
+    expect((await page.getByTestId('invitation-heading').innerText()).trim()).toMatch(
+      new RegExp(`invited you to join ${ACCOUNT} on Roster$`),
+    );
     expect((await page.getByTestId('invitation-email').innerText()).trim()).toBe(email);
     expect(await page.getByLabel('Your name', { exact: true }).isVisible()).toBe(true);
     expect(await page.getByLabel('Choose a password', { exact: true }).isVisible()).toBe(true);
@@ -255,8 +258,7 @@ describe.skipIf(!chromiumAvailable())('the invitation lifecycle in a real browse
     try {
       db.pragma('busy_timeout = 5000');
       const row = db.prepare("SELECT id, created_at FROM invitations WHERE email = ? AND state = 'PENDING'").get(email) as
-        | { id: string; created_at: string }
-        | undefined;
+        { id: string; created_at: string } | undefined;
       expect(row?.created_at, `the pending invitation of ${email}`).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
       const next = createdAt(new Date(`${row!.created_at.replace(' ', 'T')}Z`));
       if (next) expect(db.prepare('UPDATE invitations SET created_at = ? WHERE id = ?').run(sqliteDateTime(next), row!.id).changes).toBe(1);
@@ -279,7 +281,11 @@ describe.skipIf(!chromiumAvailable())('the invitation lifecycle in a real browse
     const dialog = admin.getByRole('dialog', { name: 'Invite users' });
     await waitVisible(dialog, 'the "Invite users" dialog', { page: admin });
     const addresses = dialog.getByLabel('Email addresses');
-    await waitFor(async () => (await addresses.evaluate((el) => el === document.activeElement)) === true, 'the focus in "Email addresses"', { page: admin });
+    await waitFor(
+      async () => (await addresses.evaluate((el) => el === document.activeElement)) === true,
+      'the focus in "Email addresses"',
+      { page: admin },
+    );
     await addresses.pressSequentially(`Zoe Zed <${ZOE}>, `, { delay: 5 });
     await addresses.press('Enter');
     await addresses.pressSequentially(YANN, { delay: 5 });
@@ -319,7 +325,8 @@ describe.skipIf(!chromiumAvailable())('the invitation lifecycle in a real browse
     const badge = rowOf(admin, ZOE).getByTestId('badge-pending');
     expect((await badge.innerText()).trim()).toBe('Invitation pending');
     expect(await badge.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(254, 243, 199)');
-    for (const row of rows) expect(row.actions, `the buttons of ${row.email}`).toEqual(['Re-invite', 'Un-invite', `More actions for ${row.email}`]);
+    for (const row of rows)
+      expect(row.actions, `the buttons of ${row.email}`).toEqual(['Re-invite', 'Un-invite', `More actions for ${row.email}`]);
     done.add(STEP1);
   });
 
@@ -440,7 +447,11 @@ describe.skipIf(!chromiumAvailable())('the invitation lifecycle in a real browse
     await confirm.getByRole('button', { name: 'Un-invite', exact: true }).click();
 
     await waitFor(async () => (await admin.getByRole('alertdialog').count()) === 0, 'the confirmation to close', { page: admin });
-    await waitVisible(toast(admin, `The invitation of ${YANN} was revoked; the link no longer works.`), 'the un-invite message in a toast', { page: admin });
+    await waitVisible(
+      toast(admin, `The invitation of ${YANN} was revoked; the link no longer works.`),
+      'the un-invite message in a toast',
+      { page: admin },
+    );
     const rows = await waitForRows(admin, (r) => !byEmail(r, YANN), "yann's row to leave the list");
     expect(rows.map((r) => r.email)).toEqual([ZOE]);
     // Still gone after a reload: the server forgot the pending user.

@@ -74,7 +74,8 @@ describe.skipIf(!chromiumAvailable())('the live Users page in a real browser (bu
 
   function needs(...steps: string[]): void {
     const missing = steps.filter((s) => !done.has(s));
-    if (missing.length) throw new Error(`Not run: this step needs the earlier step(s) ${missing.map((s) => `"${s}"`).join(', ')}, which failed.`);
+    if (missing.length)
+      throw new Error(`Not run: this step needs the earlier step(s) ${missing.map((s) => `"${s}"`).join(', ')}, which failed.`);
   }
 
   const pathOf = (page: Page) => new URL(page.url()).pathname;
@@ -104,7 +105,10 @@ describe.skipIf(!chromiumAvailable())('the live Users page in a real browser (bu
 
   /** Whether the admin's tab is still the document of step 1 (no reload, no full navigation). */
   async function expectNotReloaded(): Promise<void> {
-    expect(await admin.evaluate(() => (window as unknown as { __liveMarker?: number }).__liveMarker), 'the marker set in step 1 (gone = the page was reloaded)').toBe(1);
+    expect(
+      await admin.evaluate(() => (window as unknown as { __liveMarker?: number }).__liveMarker),
+      'the marker set in step 1 (gone = the page was reloaded)',
+    ).toBe(1);
   }
 
   /** Every data-state the indicator took since step 1, with timestamps (kept by a MutationObserver in the page). */
@@ -113,7 +117,8 @@ describe.skipIf(!chromiumAvailable())('the live Users page in a real browser (bu
   /** Waits until a row for `email` is on screen with (or without) the amber pending badge. */
   async function waitForRow(email: string, pending: boolean, what: string, timeout = 10_000): Promise<void> {
     await waitFor(
-      async () => (await rowOf(admin, email).count()) === 1 && (await rowOf(admin, email).getByTestId('badge-pending').count()) === (pending ? 1 : 0),
+      async () =>
+        (await rowOf(admin, email).count()) === 1 && (await rowOf(admin, email).getByTestId('badge-pending').count()) === (pending ? 1 : 0),
       what,
       { page: admin, timeout },
     );
@@ -148,7 +153,12 @@ describe.skipIf(!chromiumAvailable())('the live Users page in a real browser (bu
         if (w.__liveStates.at(-1)?.state !== state) w.__liveStates.push({ state, at: Date.now() });
       };
       record();
-      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+      new MutationObserver(record).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-state'],
+      });
     });
 
     const invitedAt = Date.now();
@@ -156,15 +166,18 @@ describe.skipIf(!chromiumAvailable())('the live Users page in a real browser (bu
     await waitForRow(FIRST, true, `the row of ${FIRST} with the pending badge, without a reload`);
     console.log(`[live-dashboard] step 1: invited row on screen ${Date.now() - invitedAt} ms after the API call started`);
     expect((await rowOf(admin, FIRST).getByTestId('badge-pending').innerText()).trim()).toBe('Invitation pending');
-    expect(await rowOf(admin, FIRST).getByTestId('badge-pending').evaluate((el) => getComputedStyle(el).backgroundColor), 'the amber badge').toBe(
-      'rgb(254, 243, 199)',
-    );
+    expect(
+      await rowOf(admin, FIRST)
+        .getByTestId('badge-pending')
+        .evaluate((el) => getComputedStyle(el).backgroundColor),
+      'the amber badge',
+    ).toBe('rgb(254, 243, 199)');
     await expectNotReloaded();
     done.add(STEP1);
   });
 
   const STEP2 = 'acceptance clears the badge live';
-  it('2. the invitee accepts in another browser; the pending badge leaves the admin\'s row by itself within 3 s', async () => {
+  it("2. the invitee accepts in another browser; the pending badge leaves the admin's row by itself within 3 s", async () => {
     needs(STEP1);
     inviteeContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const invitee = await inviteeContext.newPage();
@@ -213,7 +226,7 @@ describe.skipIf(!chromiumAvailable())('the live Users page in a real browser (bu
       `[live-dashboard] step 2: pending badge gone ${Math.round(latency)} ms after the acceptance response ` +
         `(${Math.round(goneAt - requestedAt)} ms after the acceptance request was sent; the request took ${Math.round(acceptedAt - requestedAt)} ms)`,
     );
-    expect(latency, 'ms from the acceptance response to the badge leaving the admin\'s row').toBeLessThan(3000);
+    expect(latency, "ms from the acceptance response to the badge leaving the admin's row").toBeLessThan(3000);
 
     await waitForRow(FIRST, false, `the row of ${FIRST} without the pending badge`);
     const row = rowOf(admin, FIRST);
@@ -230,10 +243,14 @@ describe.skipIf(!chromiumAvailable())('the live Users page in a real browser (bu
     const t0 = Date.now();
     await product.stop();
     const stoppedAt = Date.now();
-    await waitFor(async () => (await liveState(admin)) === 'reconnecting', 'the live indicator data-state="reconnecting" after the server stopped', {
-      page: admin,
-      timeout: 10_000,
-    });
+    await waitFor(
+      async () => (await liveState(admin)) === 'reconnecting',
+      'the live indicator data-state="reconnecting" after the server stopped',
+      {
+        page: admin,
+        timeout: 10_000,
+      },
+    );
     const reconnectingAt = Date.now();
     expect((await liveStatus(admin).innerText()).trim()).toBe('Live updates paused — reconnecting…');
 
@@ -258,7 +275,10 @@ describe.skipIf(!chromiumAvailable())('the live Users page in a real browser (bu
       await adminContext.setOffline(false);
     }
 
-    await waitFor(async () => (await liveState(admin)) === 'connected', 'the live indicator back to data-state="connected"', { page: admin, timeout: 30_000 });
+    await waitFor(async () => (await liveState(admin)) === 'connected', 'the live indicator back to data-state="connected"', {
+      page: admin,
+      timeout: 30_000,
+    });
     const reconnectedAt = Date.now();
     await waitForRow(SECOND, true, `the row of ${SECOND} (invited while the page was disconnected), without a reload`, 10_000);
     const shownAt = Date.now();

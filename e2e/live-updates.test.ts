@@ -24,7 +24,11 @@ if (!ready) {
 }
 
 async function gql(url: string, cookie: string, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as { data?: any; errors?: any[] };
 }
 
@@ -38,7 +42,12 @@ describe.skipIf(!ready)('two Roster instances sharing MariaDB and Redis', () => 
     await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await admin.end();
     // Both instances seal integration credentials with the same key, as a real deployment's would.
-    const env = { DATABASE_URL: `${MARIADB}/${database}`, REDIS_URL: REDIS, ROSTER_SEED_DEMO: 'true', ROSTER_CREDENTIALS_KEY: randomBytes(32).toString('base64') };
+    const env = {
+      DATABASE_URL: `${MARIADB}/${database}`,
+      REDIS_URL: REDIS,
+      ROSTER_SEED_DEMO: 'true',
+      ROSTER_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+    };
     a = await startBuiltProduct(env);
     b = await startBuiltProduct(env);
   });
@@ -61,7 +70,12 @@ describe.skipIf(!ready)('two Roster instances sharing MariaDB and Redis', () => 
     let email = '';
     const heard = await untilHeard(watching, async (attempt) => {
       const address = `cross${attempt}@instances.test`;
-      const invited = await gql(a.url, cookieA, 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { inviteLink } } }', { a: address });
+      const invited = await gql(
+        a.url,
+        cookieA,
+        'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { inviteLink } } }',
+        { a: address },
+      );
       link = invited.data.inviteUsers.results[0].inviteLink;
       email = address;
       return (e: any) => e.type === 'INVITED' && e.users[0]?.email === address;

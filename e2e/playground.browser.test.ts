@@ -44,7 +44,10 @@ const INERT_URLS: { pattern: RegExp; why: string }[] = [
   { pattern: /^https:\/\/commonmark\.org\/$/, why: 'markdown-it comment' },
   { pattern: /^https:\/\/en\.wikipedia\.org\/wiki\/IEEE_floating_point$/, why: 'graphql-js error message' },
   { pattern: /^https:\/\/yarnpkg\.com\/en\/docs\/selective-version-resolutions$/, why: 'graphql-js "duplicate graphql" error message' },
-  { pattern: /^https:\/\/github\.com\/graphql\/graphiql(\/blob\/[\w./-]+(#L\d+)?)?$/, why: "GraphiQL's logo link (replaced by ours) and a warning's link" },
+  {
+    pattern: /^https:\/\/github\.com\/graphql\/graphiql(\/blob\/[\w./-]+(#L\d+)?)?$/,
+    why: "GraphiQL's logo link (replaced by ours) and a warning's link",
+  },
   { pattern: /^https?:\/\/$/, why: "markdown-it's linkify prefix" },
   { pattern: /^http:\/\/\$\{\w+\.url\}$/, why: 'markdown-it linkify: the href of a link shown in a description' },
 ];
@@ -53,8 +56,14 @@ describe('the built playground', () => {
   it('references no other origin: no script, stylesheet or font from a CDN, so it works offline', () => {
     expect(fs.existsSync(path.join(WEB_DIST, 'playground.html')), 'packages/web/dist/playground.html (run "pnpm build" first)').toBe(true);
     const files = playgroundFiles();
-    expect([...files.keys()].some((f) => f.endsWith('.js')), 'the playground loads scripts').toBe(true);
-    expect([...files.keys()].some((f) => f.endsWith('.css')), 'the playground loads a stylesheet').toBe(true);
+    expect(
+      [...files.keys()].some((f) => f.endsWith('.js')),
+      'the playground loads scripts',
+    ).toBe(true);
+    expect(
+      [...files.keys()].some((f) => f.endsWith('.css')),
+      'the playground loads a stylesheet',
+    ).toBe(true);
 
     const problems: string[] = [];
     for (const [file, text] of files) {
@@ -63,7 +72,8 @@ describe('the built playground', () => {
         for (const m of text.matchAll(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s"'()<>]*/gi)) problems.push(`${file}: ${m[0]}`);
         if (file.endsWith('.css')) {
           for (const m of text.matchAll(/url\(\s*["']?([^"')\s]+)/g)) {
-            if (!m[1]!.startsWith('data:') && !m[1]!.startsWith('/assets/') && !m[1]!.startsWith('./')) problems.push(`${file}: url(${m[1]!.slice(0, 80)})`);
+            if (!m[1]!.startsWith('data:') && !m[1]!.startsWith('/assets/') && !m[1]!.startsWith('./'))
+              problems.push(`${file}: url(${m[1]!.slice(0, 80)})`);
           }
         }
       } else {
@@ -80,14 +90,22 @@ describe('the built playground', () => {
     // The browser itself refuses other origins: the page's Content-Security-Policy allows only its own.
     const policy = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(files.get('playground.html')!)?.[1];
     expect(policy, 'the Content-Security-Policy of playground.html').toBeDefined();
-    const directives = new Map(policy!.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+    const directives = new Map(
+      policy!
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...sources]) => [name!, sources]),
+    );
     expect(directives.get('default-src')).toEqual(["'self'"]);
     for (const [name, sources] of directives) {
       for (const source of sources) expect(["'self'", "'none'", "'unsafe-inline'", 'data:'], `${name} ${source}`).toContain(source);
     }
 
     // The fonts GraphiQL's stylesheet names are inside the bundle.
-    const css = [...files].filter(([f]) => f.endsWith('.css')).map(([, t]) => t).join('\n');
+    const css = [...files]
+      .filter(([f]) => f.endsWith('.css'))
+      .map(([, t]) => t)
+      .join('\n');
     expect(css).toMatch(/@font-face\s*{[^}]*src:\s*url\(data:font\/woff2;base64,/);
   });
 });
@@ -132,7 +150,8 @@ describe('the playground and the SDL, served by the built product', () => {
 
     function needs(...steps: string[]): void {
       const missing = steps.filter((s) => !done.has(s));
-      if (missing.length) throw new Error(`Not run: this step needs the earlier step(s) ${missing.map((s) => `"${s}"`).join(', ')}, which failed.`);
+      if (missing.length)
+        throw new Error(`Not run: this step needs the earlier step(s) ${missing.map((s) => `"${s}"`).join(', ')}, which failed.`);
     }
 
     /** A browser context for which the network beyond the product does not exist: such requests are aborted and noted. */
@@ -171,10 +190,16 @@ describe('the playground and the SDL, served by the built product', () => {
 
     /** The text of a CodeMirror editor of the page, whole (CodeMirror renders only the lines in view). */
     const editorText = (selector: string, on: Page = page) =>
-      on.locator(selector).first().evaluate((el) => (el as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+      on
+        .locator(selector)
+        .first()
+        .evaluate((el) => (el as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
     /** Replaces an editor's text as pasting would. */
     const setEditorText = (selector: string, text: string) =>
-      page.locator(selector).first().evaluate((el, value) => (el as HTMLElement & { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(value), text);
+      page
+        .locator(selector)
+        .first()
+        .evaluate((el, value) => (el as HTMLElement & { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(value), text);
     const resultText = () => editorText('.result-window .CodeMirror');
 
     /** The session cookie of the browser's signed-in admin, for requests made from outside the page. */
@@ -194,13 +219,23 @@ describe('the playground and the SDL, served by the built product', () => {
         await waitVisible(visitor.locator('.graphiql-query-editor .CodeMirror'), 'the query editor', { page: visitor });
         await visitor.getByRole('button', { name: 'Show Documentation Explorer' }).click();
         const explorer = visitor.locator('.graphiql-doc-explorer');
-        await explorer.locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).first().click();
-        await waitVisible(explorer.locator('.graphiql-doc-explorer-field-name', { hasText: /^users$/ }), 'Query.users in the docs explorer', { page: visitor });
+        await explorer
+          .locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ })
+          .first()
+          .click();
+        await waitVisible(
+          explorer.locator('.graphiql-doc-explorer-field-name', { hasText: /^users$/ }),
+          'Query.users in the docs explorer',
+          { page: visitor },
+        );
 
         await visitor.locator('button.graphiql-execute-button').click();
         const answer = await waitForValue(
           async () =>
-            JSON.parse((await editorText('.result-window .CodeMirror', visitor)) || 'null') as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } | null,
+            JSON.parse((await editorText('.result-window .CodeMirror', visitor)) || 'null') as {
+              data?: unknown;
+              errors?: { message: string; extensions?: { code?: string } }[];
+            } | null,
           (value) => Boolean(value?.errors?.length),
           'the refusal in the result pane',
           { page: visitor },
@@ -242,8 +277,15 @@ describe('the playground and the SDL, served by the built product', () => {
       await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
       const explorer = page.locator('.graphiql-doc-explorer');
       await waitVisible(explorer.getByText('Root Types'), 'the root types of the schema', { page });
-      await explorer.locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).first().click();
-      await waitFor(async () => (await explorer.locator('.graphiql-doc-explorer-title').innerText()).trim() === 'Query', 'the Query type page', { page });
+      await explorer
+        .locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ })
+        .first()
+        .click();
+      await waitFor(
+        async () => (await explorer.locator('.graphiql-doc-explorer-title').innerText()).trim() === 'Query',
+        'the Query type page',
+        { page },
+      );
 
       const query = buildSchema(fs.readFileSync(COMMITTED_SDL, 'utf8')).getQueryType()!;
       const fields = Object.values(query.getFields()) as GraphQLField<unknown, unknown>[];
@@ -276,7 +318,10 @@ describe('the playground and the SDL, served by the built product', () => {
 
       await executeButton().click();
       const result = await waitForValue(
-        async () => JSON.parse((await resultText()) || 'null') as { data?: { users: { totalCount: number; edges: { node: { email: string } }[] } } } | null,
+        async () =>
+          JSON.parse((await resultText()) || 'null') as {
+            data?: { users: { totalCount: number; edges: { node: { email: string } }[] } };
+          } | null,
         (value) => Boolean(value?.data?.users),
         'the users in the result pane',
         { page },
@@ -328,11 +373,19 @@ describe('the playground and the SDL, served by the built product', () => {
     it('runs the userEvents subscription over graphql-ws and shows an event triggered from outside the page', async () => {
       needs('open');
       await page.locator('.graphiql-tab', { hasText: 'UserEvents' }).click();
-      await waitFor(async () => /subscription UserEvents/.test(await editorText('.graphiql-query-editor .CodeMirror')), 'the subscription tab', { page });
+      await waitFor(
+        async () => /subscription UserEvents/.test(await editorText('.graphiql-query-editor .CodeMirror')),
+        'the subscription tab',
+        { page },
+      );
       // The operation the issue names, exactly. GraphiQL reads a pasted document after a short debounce; its
       // tab title turning to "<untitled>" (an anonymous operation) shows it has, as a person would see.
       await setEditorText('.graphiql-query-editor .CodeMirror', 'subscription { userEvents { type users { email } } }');
-      await waitFor(async () => (await page.locator('.graphiql-tab-active').innerText()).includes('<untitled>'), 'the tab title of the anonymous subscription', { page });
+      await waitFor(
+        async () => (await page.locator('.graphiql-tab-active').innerText()).includes('<untitled>'),
+        'the tab title of the anonymous subscription',
+        { page },
+      );
 
       const socketsBefore = sockets.length;
       const frames: string[] = [];
@@ -353,7 +406,11 @@ describe('the playground and the SDL, served by the built product', () => {
       expect(new URL(socket.url()).pathname).toBe('/graphql');
       expect(new URL(socket.url()).host).toBe(new URL(product.url).host);
       expect(sockets.length).toBeGreaterThan(socketsBefore);
-      await waitFor(async () => (await executeButton().getAttribute('aria-label')) === 'Stop query (Ctrl-Enter)', 'the subscription running (Stop button)', { page });
+      await waitFor(
+        async () => (await executeButton().getAttribute('aria-label')) === 'Stop query (Ctrl-Enter)',
+        'the subscription running (Stop button)',
+        { page },
+      );
 
       // Invite from outside the page (another client with the admin's session). The server registers the
       // subscription a moment after the subscribe message; if the first event beat it, a later one shows.
@@ -362,10 +419,17 @@ describe('the playground and the SDL, served by the built product', () => {
       let shown: string | undefined;
       for (let attempt = 1; attempt <= 3 && !shown; attempt++) {
         const email = `playground.${Date.now()}.${attempt}@playground-e2e.test`;
-        const data = await graphql<{ inviteUsers: { results: { email: string; verdict: string }[] } }>(product.url, cookie, INVITE, { a: email });
+        const data = await graphql<{ inviteUsers: { results: { email: string; verdict: string }[] } }>(product.url, cookie, INVITE, {
+          a: email,
+        });
         expect(data.inviteUsers.results[0]).toMatchObject({ email, verdict: 'INVITED' });
         invited.push(email);
-        shown = await waitForValue(resultText, (text) => invited.some((e) => text.includes(e)), `the userEvents event for ${email} in the result pane`, { page, timeout: 5000 })
+        shown = await waitForValue(
+          resultText,
+          (text) => invited.some((e) => text.includes(e)),
+          `the userEvents event for ${email} in the result pane`,
+          { page, timeout: 5000 },
+        )
           .then(() => email)
           .catch((error) => {
             if (attempt === 3) throw error;
@@ -379,7 +443,11 @@ describe('the playground and the SDL, served by the built product', () => {
       expect(await resultPane().innerText()).toContain(event.data.userEvents.users[0]!.email);
 
       await executeButton().click();
-      await waitFor(async () => (await executeButton().getAttribute('aria-label')) === 'Execute query (Ctrl-Enter)', 'the subscription stopped', { page });
+      await waitFor(
+        async () => (await executeButton().getAttribute('aria-label')) === 'Execute query (Ctrl-Enter)',
+        'the subscription stopped',
+        { page },
+      );
       done.add('subscription');
     });
 

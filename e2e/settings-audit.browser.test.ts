@@ -11,10 +11,14 @@ import { signIn, startBuiltProduct, type StartedProduct } from './support.js';
 
 /** Waits until `check` stops throwing (browser.ts's waitFor wants a boolean). */
 const eventually = (check: () => unknown, what: string, timeout = 10_000) =>
-  waitFor(async () => {
-    await check();
-    return true;
-  }, what, { timeout });
+  waitFor(
+    async () => {
+      await check();
+      return true;
+    },
+    what,
+    { timeout },
+  );
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -126,22 +130,32 @@ describe.skipIf(!chromiumAvailable())('Settings and the audit log in a real brow
     await row.getByRole('button', { name: 'Send test' }).click();
     await eventually(() => expect(receiver.received).toHaveLength(1), 'the test delivery at the receiver', 15_000);
     const { headers, body } = receiver.received[0]!;
-    const expected = 'v1=' + createHmac('sha256', secret).update(`${headers['roster-webhook-id']}.${headers['roster-webhook-timestamp']}.${body}`).digest('hex');
+    const expected =
+      'v1=' +
+      createHmac('sha256', secret).update(`${headers['roster-webhook-id']}.${headers['roster-webhook-timestamp']}.${body}`).digest('hex');
     expect(headers['roster-webhook-signature']).toBe(expected);
     // The list reads each endpoint's last delivery with the endpoints: after a reload, the test's answer.
-    await eventually(async () => {
-      await page.reload();
-      const last = await row.getByTestId('last-delivery').textContent();
-      expect(last).toContain('Succeeded');
-      expect(last).toContain('HTTP 200');
-    }, 'the last delivery shown succeeded in the list', 15_000);
+    await eventually(
+      async () => {
+        await page.reload();
+        const last = await row.getByTestId('last-delivery').textContent();
+        expect(last).toContain('Succeeded');
+        expect(last).toContain('HTTP 200');
+      },
+      'the last delivery shown succeeded in the list',
+      15_000,
+    );
 
     await row.getByRole('link', { name: 'Deliveries' }).click();
     const delivery = page.locator('[data-testid="delivery-row"]').first();
-    await eventually(async () => {
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      expect(await delivery.locator('td').nth(1).textContent()).toBe('Succeeded');
-    }, 'the delivery shown succeeded', 15_000);
+    await eventually(
+      async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        expect(await delivery.locator('td').nth(1).textContent()).toBe('Succeeded');
+      },
+      'the delivery shown succeeded',
+      15_000,
+    );
     expect(await delivery.locator('td').nth(2).textContent()).toBe('HTTP 200');
     await delivery.getByRole('button', { name: 'View' }).click();
     const details = page.getByRole('dialog', { name: 'Delivery of webhook.test' });
@@ -159,11 +173,16 @@ describe.skipIf(!chromiumAvailable())('Settings and the audit log in a real brow
     const actions = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
     // Newest first: the re-send came last.
     expect(actions[0]).toBe('webhook.redelivered');
-    expect(actions).toEqual(expect.arrayContaining(['api_key.created', 'api_key.revoked', 'webhook.endpoint_created', 'webhook.test_sent']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['api_key.created', 'api_key.revoked', 'webhook.endpoint_created', 'webhook.test_sent']),
+    );
 
     await page.getByLabel('Action', { exact: true }).fill('api_key.revoked');
     await page.getByLabel('Action', { exact: true }).press('Enter');
-    await eventually(async () => expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')))).toEqual(['api_key.revoked']), 'only the revocation');
+    await eventually(
+      async () => expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')))).toEqual(['api_key.revoked']),
+      'only the revocation',
+    );
     const who = await rows.first().locator('td').nth(1).textContent();
     expect(who).toContain('Person');
     expect(await rows.first().locator('td').nth(5).textContent()).toContain('name: Browser test key');

@@ -17,8 +17,19 @@ export interface StartedProduct {
  * Starts the built product as `pnpm start` does (node on the built server, which serves the built SPA),
  * with its own data folder, and waits for the start-up banner.
  */
-export async function startBuiltProduct(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-product-'))): Promise<StartedProduct> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', ...env };
+export async function startBuiltProduct(
+  env: Record<string, string> = {},
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-product-')),
+): Promise<StartedProduct> {
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ROSTER_DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    NODE_ENV: 'production',
+    ...env,
+  };
   if (!childEnv.PUBLIC_URL) {
     // Production requires PUBLIC_URL; "unset" here means its development default, the server's own address.
     if (childEnv.PORT === '0') childEnv.PORT = String(await freePort());
@@ -68,7 +79,11 @@ export async function startBuiltProduct(env: Record<string, string> = {}, dataDi
 /** Runs the built server with the given environment and returns its exit code and output. */
 export function runBuiltProductToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['packages/server/dist/main.js'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['packages/server/dist/main.js'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
@@ -84,7 +99,10 @@ export async function signIn(url: string, email: string, password: string): Prom
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation($i: SignInInput!) { signIn(input: $i) { viewer { role } } }', variables: { i: { email, password } } }),
+    body: JSON.stringify({
+      query: 'mutation($i: SignInInput!) { signIn(input: $i) { viewer { role } } }',
+      variables: { i: { email, password } },
+    }),
   });
   const cookie = response.headers.getSetCookie()[0];
   if (!cookie) throw new Error(`sign-in failed: ${await response.text()}`);
@@ -128,6 +146,7 @@ export async function graphql<T = any>(url: string, cookie: string, query: strin
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (!response.ok || body.errors?.length || !body.data) throw new Error(`GraphQL request failed (HTTP ${response.status}): ${JSON.stringify(body.errors ?? body)}`);
+  if (!response.ok || body.errors?.length || !body.data)
+    throw new Error(`GraphQL request failed (HTTP ${response.status}): ${JSON.stringify(body.errors ?? body)}`);
   return body.data;
 }

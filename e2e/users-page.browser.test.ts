@@ -126,7 +126,12 @@ describe.skipIf(!chromiumAvailable())('the Users page in a real browser (built p
 
   const summary = (page: Page) => page.locator('.pagination__summary');
   async function waitForSummary(page: Page, text: string): Promise<void> {
-    await waitForValue(() => summary(page).innerText(), (t) => t.trim() === text, `the summary "${text}"`, { page });
+    await waitForValue(
+      () => summary(page).innerText(),
+      (t) => t.trim() === text,
+      `the summary "${text}"`,
+      { page },
+    );
   }
 
   async function waitForSignInPage(page: Page): Promise<void> {
@@ -295,8 +300,18 @@ describe.skipIf(!chromiumAvailable())('the Users page in a real browser (built p
     expect(page.url()).toBe(urlBefore);
     await waitForSummary(page, summaryBefore);
     expect(await selectedLabel(page, 'Status')).toBe('Invited');
-    await waitForValue(() => selectedLabel(page, 'Company'), (v) => v === 'Contoso Ltd', 'the Company select to show Contoso Ltd', { page });
-    await waitForValue(() => selectedLabel(page, 'Group'), (v) => v === 'Helpdesk', 'the Group select to show Helpdesk', { page });
+    await waitForValue(
+      () => selectedLabel(page, 'Company'),
+      (v) => v === 'Contoso Ltd',
+      'the Company select to show Contoso Ltd',
+      { page },
+    );
+    await waitForValue(
+      () => selectedLabel(page, 'Group'),
+      (v) => v === 'Helpdesk',
+      'the Group select to show Helpdesk',
+      { page },
+    );
 
     // Back to any status: another group narrows to other people of that company.
     await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Any status' });
@@ -401,8 +416,7 @@ describe.skipIf(!chromiumAvailable())('the Users page in a real browser (built p
     try {
       db.pragma('busy_timeout = 5000');
       const newest = db.prepare('SELECT id, expires_at FROM sessions WHERE ended_at IS NULL ORDER BY created_at DESC LIMIT 1').get() as
-        | { id: string; expires_at: string }
-        | undefined;
+        { id: string; expires_at: string } | undefined;
       expect(newest?.expires_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
       expect(db.prepare("UPDATE sessions SET expires_at = '2000-01-01 00:00:00.000' WHERE id = ?").run(newest!.id).changes).toBe(1);
     } finally {

@@ -39,8 +39,14 @@ export interface ImportBaselineResult {
 }
 
 export async function runImportBaseline(options: ImportBaselineOptions): Promise<ImportBaselineResult> {
-  const lines = options.csv.replace(/^\uFEFF/, '').split(/\r?\n/).filter((line) => line.length > 0);
-  const header = lines.shift()!.split(',').map((cell) => cell.trim().toLowerCase());
+  const lines = options.csv
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((line) => line.length > 0);
+  const header = lines
+    .shift()!
+    .split(',')
+    .map((cell) => cell.trim().toLowerCase());
   const column = (name: string) => {
     const index = header.indexOf(name);
     if (index < 0) throw new Error(`The baseline's CSV has no "${name}" column.`);
@@ -67,7 +73,10 @@ export async function runImportBaseline(options: ImportBaselineOptions): Promise
           role: role === 'administrator' || role === 'admin' ? 'ADMIN' : 'MEMBER',
         };
       });
-      const [existingRows] = await query('SELECT email FROM memberships WHERE account_id = ? AND email IN (?)', [options.accountId, batch.map((row) => row.email)]);
+      const [existingRows] = await query('SELECT email FROM memberships WHERE account_id = ? AND email IN (?)', [
+        options.accountId,
+        batch.map((row) => row.email),
+      ]);
       const existing = new Set((existingRows as Array<{ email: string }>).map((row) => row.email));
       const fresh = batch.filter((row) => !existing.has(row.email));
       if (fresh.length === 0) continue;
@@ -86,24 +95,72 @@ export async function runImportBaseline(options: ImportBaselineOptions): Promise
         const invitationId = randomUUID();
         const token = randomBytes(32).toString('base64url');
         const acceptUrl = `${options.publicUrl}/invitations/${token}`;
-        const email = renderInvitationEmail({ mspName: options.accountName, inviterName: options.inviterName, inviteeName: row.name, acceptUrl, expiresAt });
+        const email = renderInvitationEmail({
+          mspName: options.accountName,
+          inviterName: options.inviterName,
+          inviteeName: row.name,
+          acceptUrl,
+          expiresAt,
+        });
         memberships.push([membershipId, options.accountId, row.email, row.name, row.role, 'INVITED', 'CSV', nowSql, nowSql]);
         invitations.push([
-          invitationId, options.accountId, membershipId, row.email, createHash('sha256').update(token, 'utf8').digest('hex'), 'PENDING', row.role,
-          options.inviterPersonId, 1, 'QUEUED', 0, expiresSql, nowSql,
+          invitationId,
+          options.accountId,
+          membershipId,
+          row.email,
+          createHash('sha256').update(token, 'utf8').digest('hex'),
+          'PENDING',
+          row.role,
+          options.inviterPersonId,
+          1,
+          'QUEUED',
+          0,
+          expiresSql,
+          nowSql,
         ]);
-        outbox.push([randomUUID(), options.accountId, invitationId, row.email, email.subject, email.html, email.text, acceptUrl, 'PENDING', 0, nowSql, nowSql]);
-        audit.push([randomUUID(), options.accountId, 'PERSON', options.inviterPersonId, 'user.invited', membershipId, row.email, details(row.role), nowSql]);
+        outbox.push([
+          randomUUID(),
+          options.accountId,
+          invitationId,
+          row.email,
+          email.subject,
+          email.html,
+          email.text,
+          acceptUrl,
+          'PENDING',
+          0,
+          nowSql,
+          nowSql,
+        ]);
+        audit.push([
+          randomUUID(),
+          options.accountId,
+          'PERSON',
+          options.inviterPersonId,
+          'user.invited',
+          membershipId,
+          row.email,
+          details(row.role),
+          nowSql,
+        ]);
       }
       await query('START TRANSACTION');
       try {
-        await query('INSERT INTO memberships (id, account_id, email, name, role, status, source, created_at, updated_at) VALUES ?', [memberships]);
+        await query('INSERT INTO memberships (id, account_id, email, name, role, status, source, created_at, updated_at) VALUES ?', [
+          memberships,
+        ]);
         await query(
           'INSERT INTO invitations (id, account_id, membership_id, email, token_hash, state, role, invited_by_person_id, send_email, delivery_status, send_count, expires_at, created_at) VALUES ?',
           [invitations],
         );
-        await query('INSERT INTO outbox_emails (id, account_id, invitation_id, to_address, subject, html, text_body, action_url, state, attempts, next_attempt_at, created_at) VALUES ?', [outbox]);
-        await query('INSERT INTO audit_events (id, account_id, actor_type, actor_id, action, target_id, target_email, details, created_at) VALUES ?', [audit]);
+        await query(
+          'INSERT INTO outbox_emails (id, account_id, invitation_id, to_address, subject, html, text_body, action_url, state, attempts, next_attempt_at, created_at) VALUES ?',
+          [outbox],
+        );
+        await query(
+          'INSERT INTO audit_events (id, account_id, actor_type, actor_id, action, target_id, target_email, details, created_at) VALUES ?',
+          [audit],
+        );
         await query('COMMIT');
       } catch (error) {
         await connection.query('ROLLBACK').catch(() => {});

@@ -22,14 +22,44 @@ import mysql from 'mysql2/promise';
  */
 
 const SDL = /* GraphQL */ `
-  enum Role { ADMIN MEMBER OWNER }
-  enum UserStatus { ACTIVE INVITED SUSPENDED }
-  enum UserSource { CSV INTEGRATION MANUAL SCIM }
+  enum Role {
+    ADMIN
+    MEMBER
+    OWNER
+  }
+  enum UserStatus {
+    ACTIVE
+    INVITED
+    SUSPENDED
+  }
+  enum UserSource {
+    CSV
+    INTEGRATION
+    MANUAL
+    SCIM
+  }
   scalar DateTimeISO
-  input PageArgs { first: Int after: String last: Int before: String }
-  type PageInfo { endCursor: String hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String }
-  type Company { id: ID! name: String! }
-  type Group { description: String id: ID! name: String! }
+  input PageArgs {
+    first: Int
+    after: String
+    last: Int
+    before: String
+  }
+  type PageInfo {
+    endCursor: String
+    hasNextPage: Boolean!
+    hasPreviousPage: Boolean!
+    startCursor: String
+  }
+  type Company {
+    id: ID!
+    name: String!
+  }
+  type Group {
+    description: String
+    id: ID!
+    name: String!
+  }
   type User {
     company: Company
     createdAt: DateTimeISO!
@@ -45,9 +75,18 @@ const SDL = /* GraphQL */ `
     source: UserSource!
     status: UserStatus!
   }
-  type UserEdge { cursor: String! node: User! }
-  type UserConnection { edges: [UserEdge!]! pageInfo: PageInfo! totalCount: Int! }
-  type Query { users(page: PageArgs): UserConnection! }
+  type UserEdge {
+    cursor: String!
+    node: User!
+  }
+  type UserConnection {
+    edges: [UserEdge!]!
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+  type Query {
+    users(page: PageArgs): UserConnection!
+  }
 `;
 
 const SESSION_COOKIE = 'roster_session';
@@ -79,7 +118,13 @@ export interface BaselineServer {
 
 export async function startUsersPageBaseline(databaseUrl: string): Promise<BaselineServer> {
   // The pool settings of Roster's DataSource (app/db/data-source.ts); TypeORM also uses the text protocol (query, not execute).
-  const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: 20, charset: 'utf8mb4_unicode_ci', timezone: 'Z', supportBigNumbers: true });
+  const pool = mysql.createPool({
+    uri: databaseUrl,
+    connectionLimit: 20,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    supportBigNumbers: true,
+  });
   const schema = buildSchema(SDL);
   const rootValue = { users: resolveUsers };
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
@@ -122,9 +167,17 @@ export async function startUsersPageBaseline(databaseUrl: string): Promise<Basel
       if (Array.isArray(document)) return send(400, { errors: document.map((error) => error.toJSON()) });
       const contextValue: Context = { pool, token: readCookie(req.headers.cookie, SESSION_COOKIE), countQuery };
       Promise.resolve(
-        execute({ schema, document: document as DocumentNode, rootValue, contextValue, variableValues: request.variables, operationName: request.operationName }),
+        execute({
+          schema,
+          document: document as DocumentNode,
+          rootValue,
+          contextValue,
+          variableValues: request.variables,
+          operationName: request.operationName,
+        }),
       ).then(
-        (result: ExecutionResult) => send(200, result.errors ? { errors: result.errors.map((error) => error.toJSON()), data: result.data } : { data: result.data }),
+        (result: ExecutionResult) =>
+          send(200, result.errors ? { errors: result.errors.map((error) => error.toJSON()), data: result.data } : { data: result.data }),
         (error: unknown) => send(500, { errors: [{ message: String(error) }] }),
       );
     });
@@ -194,10 +247,15 @@ interface UserRow {
 }
 
 /** Query.users for the default order (email ascending), forward paging from the start. */
-async function resolveUsers(args: { page?: { first?: number | null; after?: string | null; last?: number | null; before?: string | null } }, ctx: Context) {
+async function resolveUsers(
+  args: { page?: { first?: number | null; after?: string | null; last?: number | null; before?: string | null } },
+  ctx: Context,
+) {
   const { first, after, last, before } = args.page ?? {};
-  if (after != null || last != null || before != null) throw coded('The baseline only serves the first page (page: { first }).', 'BAD_USER_INPUT');
-  if (first != null && (first < 0 || first > MAX_PAGE_SIZE)) throw coded(`\`first\` must be between 0 and ${MAX_PAGE_SIZE}.`, 'BAD_USER_INPUT');
+  if (after != null || last != null || before != null)
+    throw coded('The baseline only serves the first page (page: { first }).', 'BAD_USER_INPUT');
+  if (first != null && (first < 0 || first > MAX_PAGE_SIZE))
+    throw coded(`\`first\` must be between 0 and ${MAX_PAGE_SIZE}.`, 'BAD_USER_INPUT');
   const size = first ?? DEFAULT_PAGE_SIZE;
   const viewer = await adminViewer(ctx);
   const accountId = viewer.accountId;

@@ -70,12 +70,18 @@ export async function freePort(): Promise<number> {
 
 export async function startChildRoster(name: string, env: Record<string, string>, options: ChildRosterOptions = {}): Promise<ChildRoster> {
   const mode = options.mode ?? 'source';
-  if (mode === 'dist' && !fs.existsSync(path.join(SERVER_DIR, 'dist/main.js'))) throw new Error('packages/server/dist/main.js does not exist; run `pnpm build` first.');
+  if (mode === 'dist' && !fs.existsSync(path.join(SERVER_DIR, 'dist/main.js')))
+    throw new Error('packages/server/dist/main.js does not exist; run `pnpm build` first.');
   const port = await freePort();
   const main = options.entry ?? (mode === 'source' ? 'src/main.ts' : 'dist/main.js');
-  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), ...(options.nodeArgs ?? []), ...(mode === 'source' ? ['--import', 'tsx', main] : [main])];
+  const args = [
+    ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []),
+    ...(options.nodeArgs ?? []),
+    ...(mode === 'source' ? ['--import', 'tsx', main] : [main]),
+  ];
   const childEnv: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !['REDIS_URL', 'DATABASE_URL', 'PUBLIC_URL', 'RESEND_API_KEY'].includes(key)) childEnv[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !['REDIS_URL', 'DATABASE_URL', 'PUBLIC_URL', 'RESEND_API_KEY'].includes(key)) childEnv[key] = value;
   Object.assign(childEnv, {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -89,7 +95,11 @@ export async function startChildRoster(name: string, env: Record<string, string>
     ROSTER_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     ...env,
   });
-  const child = spawn(process.execPath, args, { cwd: SERVER_DIR, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])] });
+  const child = spawn(process.execPath, args, {
+    cwd: SERVER_DIR,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
+  });
   running.add(child);
   let output = '';
   let inspectorUrl: string | null = null;
@@ -173,7 +183,10 @@ export async function startChildRoster(name: string, env: Record<string, string>
 /** The soft and hard limits on open files of this process (children inherit them), from /proc/self/limits. */
 export function openFileLimits(): { soft: number | null; hard: number | null } {
   try {
-    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = fs
+      .readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const [soft, hard] = line!.replace('Max open files', '').trim().split(/\s+/);
     const parse = (value: string | undefined) => (value === undefined || value === 'unlimited' ? null : Number(value));
     return { soft: parse(soft), hard: parse(hard) };

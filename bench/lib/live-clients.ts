@@ -10,7 +10,10 @@ import { performance } from 'node:perf_hooks';
 const serverRequire = createRequire(new URL('../../packages/server/package.json', import.meta.url));
 
 interface GraphQLWsClient {
-  subscribe(payload: { query: string; variables?: Record<string, unknown> }, sink: { next(value: { data?: Record<string, unknown> | null; errors?: unknown }): void; error(error: unknown): void; complete(): void }): () => void;
+  subscribe(
+    payload: { query: string; variables?: Record<string, unknown> },
+    sink: { next(value: { data?: Record<string, unknown> | null; errors?: unknown }): void; error(error: unknown): void; complete(): void },
+  ): () => void;
   dispose(): void | Promise<void>;
 }
 const { createClient } = serverRequire('graphql-ws') as { createClient(options: Record<string, unknown>): GraphQLWsClient };
@@ -33,7 +36,10 @@ export interface LiveClient {
  * the socket's message handler), and resolves once every client has it.
  */
 export class FanOutTracker {
-  private readonly entries = new Map<string, { arrivals: Float64Array; count: number; resolve: (() => void) | null; done: Promise<void> }>();
+  private readonly entries = new Map<
+    string,
+    { arrivals: Float64Array; count: number; resolve: (() => void) | null; done: Promise<void> }
+  >();
 
   constructor(readonly clients: number) {}
 
@@ -70,7 +76,13 @@ export class FanOutTracker {
 }
 
 /** Opens one subscriber; resolves once the server acknowledged the connection (its session was accepted). */
-export async function openLiveClient(index: number, baseUrl: string, cookie: string, query: string, onEvent: (index: number, data: UserEventData, at: number) => void): Promise<LiveClient> {
+export async function openLiveClient(
+  index: number,
+  baseUrl: string,
+  cookie: string,
+  query: string,
+  onEvent: (index: number, data: UserEventData, at: number) => void,
+): Promise<LiveClient> {
   const errors: unknown[] = [];
   const state: LiveClient = {
     index,
@@ -91,7 +103,8 @@ export async function openLiveClient(index: number, baseUrl: string, cookie: str
     retryAttempts: 0,
     lazy: false,
     keepAlive: 0,
-    onNonLazyError: (error: unknown) => failed(new Error(`client ${index} could not connect: ${String((error as { reason?: string })?.reason ?? error)}`)),
+    onNonLazyError: (error: unknown) =>
+      failed(new Error(`client ${index} could not connect: ${String((error as { reason?: string })?.reason ?? error)}`)),
     webSocketImpl: class extends (WebSocket as any) {
       constructor(url: string, protocols: string | string[]) {
         super(url, protocols, { headers: { cookie }, perMessageDeflate: false });
@@ -124,7 +137,14 @@ export async function openLiveClient(index: number, baseUrl: string, cookie: str
 }
 
 /** Opens `count` subscribers, `concurrency` at a time. */
-export async function openLiveClients(count: number, baseUrl: string, cookie: string, query: string, onEvent: (index: number, data: UserEventData, at: number) => void, concurrency = 50): Promise<LiveClient[]> {
+export async function openLiveClients(
+  count: number,
+  baseUrl: string,
+  cookie: string,
+  query: string,
+  onEvent: (index: number, data: UserEventData, at: number) => void,
+  concurrency = 50,
+): Promise<LiveClient[]> {
   const clients: LiveClient[] = [];
   try {
     for (let start = 0; start < count; start += concurrency) {
@@ -145,7 +165,15 @@ export async function closeLiveClients(clients: LiveClient[]): Promise<void> {
 }
 
 /** Percentiles by the nearest-rank method. */
-export function percentiles(values: number[]): { count: number; min: number; p50: number; p90: number; p99: number; max: number; mean: number } {
+export function percentiles(values: number[]): {
+  count: number;
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+} {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   const round = (v: number) => Math.round(v * 10) / 10;

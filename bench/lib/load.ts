@@ -179,7 +179,15 @@ export async function alternate(
       await hooks.afterRun?.(run);
     }
   }
-  return Object.fromEntries(targets.map((target) => [target.name, summarize(target.name, runs.filter((run) => run.name === target.name))]));
+  return Object.fromEntries(
+    targets.map((target) => [
+      target.name,
+      summarize(
+        target.name,
+        runs.filter((run) => run.name === target.name),
+      ),
+    ]),
+  );
 }
 
 export function summarize(name: string, runs: LoadRun[]): LoadSummary {

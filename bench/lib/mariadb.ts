@@ -87,7 +87,9 @@ async function connectToServer(): Promise<mysql.Connection> {
   try {
     return await mysql.createConnection({ uri: MARIADB_SERVER_URL, connectTimeout: 5000 });
   } catch (error) {
-    throw new Error(`Cannot reach MariaDB at ${redact(MARIADB_SERVER_URL)} (set BENCH_MARIADB_URL to use another server): ${(error as Error).message}`);
+    throw new Error(
+      `Cannot reach MariaDB at ${redact(MARIADB_SERVER_URL)} (set BENCH_MARIADB_URL to use another server): ${(error as Error).message}`,
+    );
   }
 }
 
@@ -101,7 +103,10 @@ export function redact(url: string): string {
  * in a row. Load generators close their sockets at the end of a run while the server is still working
  * through queued requests; waiting here keeps that tail out of the next run and lets servers stop cleanly.
  */
-export async function waitForQuietDatabase(databaseUrl: string, options: { quietPolls?: number; intervalMs?: number; timeoutMs?: number } = {}): Promise<void> {
+export async function waitForQuietDatabase(
+  databaseUrl: string,
+  options: { quietPolls?: number; intervalMs?: number; timeoutMs?: number } = {},
+): Promise<void> {
   const { quietPolls = 3, intervalMs = 100, timeoutMs = 20_000 } = options;
   const database = new URL(databaseUrl).pathname.replace(/^\//, '');
   const connection = await mysql.createConnection({ uri: databaseUrl });
@@ -128,16 +133,24 @@ export async function waitForQuietDatabase(databaseUrl: string, options: { quiet
  * flushed: that flushing would slow the next phase, whichever side it measures. The counter is server-wide
  * (other databases' writes count too), hence the timeout; returns the dirty share when it gave up or succeeded.
  */
-export async function waitForFlushedBufferPool(databaseUrl: string, options: { maxDirtyPercent?: number; timeoutMs?: number } = {}): Promise<{ dirtyPercent: number; waitedMs: number }> {
+export async function waitForFlushedBufferPool(
+  databaseUrl: string,
+  options: { maxDirtyPercent?: number; timeoutMs?: number } = {},
+): Promise<{ dirtyPercent: number; waitedMs: number }> {
   const { maxDirtyPercent = 10, timeoutMs = 30_000 } = options;
   const connection = await mysql.createConnection({ uri: databaseUrl });
   const started = Date.now();
   try {
     for (;;) {
-      const [rows] = await connection.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_total')");
-      const status = Object.fromEntries((rows as Array<{ Variable_name: string; Value: string }>).map((row) => [row.Variable_name, Number(row.Value)]));
+      const [rows] = await connection.query(
+        "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_total')",
+      );
+      const status = Object.fromEntries(
+        (rows as Array<{ Variable_name: string; Value: string }>).map((row) => [row.Variable_name, Number(row.Value)]),
+      );
       const dirtyPercent = (100 * (status.Innodb_buffer_pool_pages_dirty ?? 0)) / Math.max(1, status.Innodb_buffer_pool_pages_total ?? 1);
-      if (dirtyPercent <= maxDirtyPercent || Date.now() - started > timeoutMs) return { dirtyPercent: Math.round(dirtyPercent * 10) / 10, waitedMs: Date.now() - started };
+      if (dirtyPercent <= maxDirtyPercent || Date.now() - started > timeoutMs)
+        return { dirtyPercent: Math.round(dirtyPercent * 10) / 10, waitedMs: Date.now() - started };
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {

@@ -53,7 +53,13 @@ export async function startMeasuredRoster(
       ...options.env,
     },
     // `pnpm start` runs the built server with --enable-source-maps; the source runs under tsx (which maps too).
-    { mode: code, inspect: options.inspect, entry: path.relative(SERVER_DIR, ENTRY), ipc: true, nodeArgs: code === 'dist' ? ['--enable-source-maps'] : [] },
+    {
+      mode: code,
+      inspect: options.inspect,
+      entry: path.relative(SERVER_DIR, ENTRY),
+      ipc: true,
+      nodeArgs: code === 'dist' ? ['--enable-source-maps'] : [],
+    },
   );
   let nextId = 1;
   const request = <T>(command: string): Promise<T> =>
@@ -92,7 +98,9 @@ export function buildServer(): { ms: number } {
   const tsc = createRequire(path.join(SERVER_DIR, 'package.json')).resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: SERVER_DIR, encoding: 'utf8' });
   if (result.status !== 0) {
-    throw new Error(`Building packages/server failed (BENCH_IMPORT_SERVER=source runs the sources under tsx instead):\n${`${result.stdout}${result.stderr}`.slice(-4000)}`);
+    throw new Error(
+      `Building packages/server failed (BENCH_IMPORT_SERVER=source runs the sources under tsx instead):\n${`${result.stdout}${result.stderr}`.slice(-4000)}`,
+    );
   }
   return { ms: Date.now() - started };
 }

@@ -144,7 +144,11 @@ export interface PhaseOptions {
   intervalMs?: number;
 }
 
-export async function measurePhase<T>(counters: PhaseCounters, work: () => Promise<T>, options: PhaseOptions = {}): Promise<PhaseResult<T>> {
+export async function measurePhase<T>(
+  counters: PhaseCounters,
+  work: () => Promise<T>,
+  options: PhaseOptions = {},
+): Promise<PhaseResult<T>> {
   const read = (counter: CpuCounter | null | undefined) => (counter ? counter() : null);
   const nodeBefore = read(counters.node);
   const dbBefore = read(counters.db);

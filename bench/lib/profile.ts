@@ -55,7 +55,10 @@ export function ownerOf(url: string): string {
 }
 
 /** Self time by package and by function, in ms and % of the profile's non-idle time. */
-export function summarizeProfile(profile: CpuProfile, top = 15): { byOwner: Array<[string, number]>; byFunction: Array<[string, number]>; busyMs: number } {
+export function summarizeProfile(
+  profile: CpuProfile,
+  top = 15,
+): { byOwner: Array<[string, number]>; byFunction: Array<[string, number]>; busyMs: number } {
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
@@ -75,7 +78,11 @@ export function summarizeProfile(profile: CpuProfile, top = 15): { byOwner: Arra
     const key = `${functionName || '(anonymous)'} ${owner}${url ? `:${lineNumber + 1}` : ''}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
   }
-  const sorted = (map: Map<string, number>) => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => [k, v / 1000] as [string, number]);
+  const sorted = (map: Map<string, number>) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => [k, v / 1000] as [string, number]);
   return { byOwner: sorted(byOwner), byFunction: sorted(byFunction), busyMs: busy / 1000 };
 }
 
@@ -120,7 +127,9 @@ export class RemoteCpuProfiler {
 
   static async connect(inspectorUrl: string): Promise<RemoteCpuProfiler> {
     const { createRequire } = await import('node:module');
-    const WebSocket = createRequire(new URL('../../packages/server/package.json', import.meta.url))('ws') as new (url: string) => MinimalWebSocket;
+    const WebSocket = createRequire(new URL('../../packages/server/package.json', import.meta.url))('ws') as new (
+      url: string,
+    ) => MinimalWebSocket;
     const socket = new WebSocket(inspectorUrl);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

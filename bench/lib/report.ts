@@ -24,7 +24,10 @@ export function printTable(rows: Array<Array<string | number>>, rightAligned: bo
   const cells = rows.map((row) => row.map(String));
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
   const line = (row: string[]) =>
-    row.map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+    row
+      .map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   console.log(line(cells[0]!));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of cells.slice(1)) console.log(line(row));
@@ -52,7 +55,13 @@ export function printLoadTable(summaries: LoadSummary[]): void {
 
 export function describeRun(run: LoadRun): string {
   const problems = run.non2xx + run.errors + run.timeouts + run.warmupProblems;
-  return `  round ${run.round} ${run.name.padEnd(10)} ${run.requestsPerSec.toFixed(1).padStart(8)} req/s  p50 ${run.latencyP50Ms.toFixed(1)} ms  p99 ${run.latencyP99Ms.toFixed(1)} ms${Object.entries(run.cpuMsPerRequest).map(([key, ms]) => `  ${key} ${ms.toFixed(2)} cpu ms/req`).join('')}  loop ${Math.round(run.eventLoopUtilization * 100)}%${run.otherLoadCores === null ? '' : `  other load ${run.otherLoadCores.toFixed(2)} cores`}${problems ? `  PROBLEMS: ${problems} ${JSON.stringify(run.statusCodes)}` : ''}`;
+  return `  round ${run.round} ${run.name.padEnd(10)} ${run.requestsPerSec.toFixed(1).padStart(8)} req/s  p50 ${run.latencyP50Ms.toFixed(1)} ms  p99 ${run.latencyP99Ms.toFixed(1)} ms${Object.entries(
+    run.cpuMsPerRequest,
+  )
+    .map(([key, ms]) => `  ${key} ${ms.toFixed(2)} cpu ms/req`)
+    .join(
+      '',
+    )}  loop ${Math.round(run.eventLoopUtilization * 100)}%${run.otherLoadCores === null ? '' : `  other load ${run.otherLoadCores.toFixed(2)} cores`}${problems ? `  PROBLEMS: ${problems} ${JSON.stringify(run.statusCodes)}` : ''}`;
 }
 
 /** Writes bench/results/<name>.json and returns its path. */
@@ -76,7 +85,8 @@ export function warnAboutOtherLoad(runs: LoadRun[], thresholdCores = 0.2): boole
 
 /** The code a run measured: HEAD, and whether packages/server had uncommitted changes (the server changes while benchmarks run). */
 export function gitRevision(): { commit: string | null; serverDirty: boolean | null } {
-  const git = (args: string[]) => execFileSync('git', args, { cwd: path.resolve(RESULTS_DIR, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd: path.resolve(RESULTS_DIR, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     return { commit: git(['rev-parse', '--short', 'HEAD']), serverDirty: git(['status', '--porcelain', '--', 'packages/server']) !== '' };
   } catch {

@@ -25,7 +25,11 @@ export interface BenchStartOptions extends Omit<StartOptions, 'sqlLogger'> {
  * Starts Roster in this process against a MySQL/MariaDB URL, on a random port, quiet, without the demo seed.
  * `options` go to `startRoster` (e.g. `runOutboxWorker: false`, `importRunner: { batchSize }`).
  */
-export async function startBenchRoster(databaseUrl: string, overrides: Partial<RosterConfig> = {}, options: BenchStartOptions = {}): Promise<BenchRoster> {
+export async function startBenchRoster(
+  databaseUrl: string,
+  overrides: Partial<RosterConfig> = {},
+  options: BenchStartOptions = {},
+): Promise<BenchRoster> {
   let count = 0;
   let statements: string[] = [];
   const { onSql, ...startOptions } = options;
@@ -43,7 +47,14 @@ export async function startBenchRoster(databaseUrl: string, overrides: Partial<R
   };
   const config: RosterConfig = {
     // One session loads the Users page at full speed: its rate limit would turn the measure into one of 429s.
-    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', ROSTER_SEED_DEMO: 'false', ROSTER_WEB_DIST: '/nonexistent', RATE_LIMIT_PER_SESSION: '1000000' }),
+    ...loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      ROSTER_SEED_DEMO: 'false',
+      ROSTER_WEB_DIST: '/nonexistent',
+      RATE_LIMIT_PER_SESSION: '1000000',
+    }),
     database: { kind: 'mysql', url: databaseUrl },
     ...overrides,
   };
@@ -68,7 +79,11 @@ export interface GraphQLResponse<T = any> {
 }
 
 /** One GraphQL POST, the way the dashboard sends it (application/json, which passes Apollo's CSRF check). */
-export async function postGraphQL<T = any>(url: string, query: string, options: { cookie?: string; variables?: Record<string, unknown> } = {}): Promise<GraphQLResponse<T>> {
+export async function postGraphQL<T = any>(
+  url: string,
+  query: string,
+  options: { cookie?: string; variables?: Record<string, unknown> } = {},
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(options.cookie ? { cookie: options.cookie } : {}) },
@@ -94,7 +109,9 @@ export async function signIn(baseUrl: string, email: string, password: string): 
   if (result.status !== 200 || result.body.errors || !result.body.data) {
     throw new Error(`Sign-in as ${email} failed (${result.status}): ${JSON.stringify(result.body.errors ?? result.body)}`);
   }
-  const cookie = result.setCookie.map((header) => header.split(';')[0]!).find((pair) => pair.startsWith('roster_session=') && pair.length > 'roster_session='.length);
+  const cookie = result.setCookie
+    .map((header) => header.split(';')[0]!)
+    .find((pair) => pair.startsWith('roster_session=') && pair.length > 'roster_session='.length);
   if (!cookie) throw new Error(`Sign-in as ${email} set no roster_session cookie (Set-Cookie: ${JSON.stringify(result.setCookie)})`);
   return { cookie, role: result.body.data.signIn.viewer.role };
 }

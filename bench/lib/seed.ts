@@ -26,9 +26,62 @@ export interface SeededAccount {
 
 export const BENCH_ADMIN = { email: 'admin@bench-msp.test', password: 'roster-bench-password' } as const;
 
-const FIRST = ['amara', 'ben', 'chloe', 'dev', 'elena', 'farid', 'grace', 'hugo', 'ines', 'jonas', 'kai', 'lena', 'mateo', 'nora', 'omar', 'priya', 'quinn', 'rosa', 'sven', 'tara', 'umar', 'vera', 'wen', 'yusuf', 'zoe'];
-const LAST = ['okafor', 'schmidt', 'nakamura', 'patel', 'rossi', 'haddad', 'kim', 'lefevre', 'silva', 'berg', 'moreau', 'novak', 'garcia', 'chen', 'walsh'];
-const GROUP_NAMES = ['Helpdesk', 'Engineering', 'Billing', 'Field Service', 'NOC', 'Security', 'Onboarding', 'Projects', 'Management', 'Night Shift'];
+const FIRST = [
+  'amara',
+  'ben',
+  'chloe',
+  'dev',
+  'elena',
+  'farid',
+  'grace',
+  'hugo',
+  'ines',
+  'jonas',
+  'kai',
+  'lena',
+  'mateo',
+  'nora',
+  'omar',
+  'priya',
+  'quinn',
+  'rosa',
+  'sven',
+  'tara',
+  'umar',
+  'vera',
+  'wen',
+  'yusuf',
+  'zoe',
+];
+const LAST = [
+  'okafor',
+  'schmidt',
+  'nakamura',
+  'patel',
+  'rossi',
+  'haddad',
+  'kim',
+  'lefevre',
+  'silva',
+  'berg',
+  'moreau',
+  'novak',
+  'garcia',
+  'chen',
+  'walsh',
+];
+const GROUP_NAMES = [
+  'Helpdesk',
+  'Engineering',
+  'Billing',
+  'Field Service',
+  'NOC',
+  'Security',
+  'Onboarding',
+  'Projects',
+  'Management',
+  'Night Shift',
+];
 
 /** `datetime(3)` text in UTC, the format Roster stores (core/db/columns.ts toSqlDateTime). */
 export function sqlDateTime(date: Date): string {
@@ -61,10 +114,19 @@ export async function seedAccount(databaseUrl: string, options: SeedOptions): Pr
   const account = [accountId, 'Bench MSP', 'bench-msp', 7, accountCreated];
 
   const companies = Array.from({ length: companyCount }, (_, i) => [
-    randomUUID(), accountId, `Client ${String(i + 1).padStart(2, '0')} ${pick(['Ltd', 'Inc', 'GmbH', 'LLC', 'SA'])}`, i % 3 === 0 ? `psa-${1000 + i}` : null, accountCreated,
+    randomUUID(),
+    accountId,
+    `Client ${String(i + 1).padStart(2, '0')} ${pick(['Ltd', 'Inc', 'GmbH', 'LLC', 'SA'])}`,
+    i % 3 === 0 ? `psa-${1000 + i}` : null,
+    accountCreated,
   ]);
   const groups = Array.from({ length: groupCount }, (_, i) => [
-    randomUUID(), accountId, GROUP_NAMES[i] ?? `Group ${i + 1}`, `${GROUP_NAMES[i] ?? `Group ${i + 1}`} team`, null, accountCreated,
+    randomUUID(),
+    accountId,
+    GROUP_NAMES[i] ?? `Group ${i + 1}`,
+    `${GROUP_NAMES[i] ?? `Group ${i + 1}`} team`,
+    null,
+    accountCreated,
   ]);
 
   const people: unknown[][] = [];
@@ -74,7 +136,21 @@ export async function seedAccount(databaseUrl: string, options: SeedOptions): Pr
   const adminPersonId = randomUUID();
   const adminMembershipId = randomUUID();
   people.push([adminPersonId, BENCH_ADMIN.email, 'Alex Admin', await hashPassword(BENCH_ADMIN.password), accountCreated]);
-  memberships.push([adminMembershipId, accountId, adminPersonId, BENCH_ADMIN.email, 'Alex Admin', 'ADMIN', 'ACTIVE', 'MANUAL', null, null, ago(DAY), accountCreated, accountCreated]);
+  memberships.push([
+    adminMembershipId,
+    accountId,
+    adminPersonId,
+    BENCH_ADMIN.email,
+    'Alex Admin',
+    'ADMIN',
+    'ACTIVE',
+    'MANUAL',
+    null,
+    null,
+    ago(DAY),
+    accountCreated,
+    accountCreated,
+  ]);
 
   for (let i = 1; i < users; i++) {
     const first = pick(FIRST);
@@ -97,8 +173,19 @@ export async function seedAccount(databaseUrl: string, options: SeedOptions): Pr
     }
     const lastActive = status === 'INVITED' || random() < 0.1 ? null : ago(Math.floor(random() * 60 * DAY));
     memberships.push([
-      membershipId, accountId, personId, email, random() < 0.9 ? `${cap(first)} ${cap(last)}` : null, role, status, source,
-      source === 'SCIM' || source === 'INTEGRATION' ? `ext-${i}` : null, company?.[0] ?? null, lastActive, created, created,
+      membershipId,
+      accountId,
+      personId,
+      email,
+      random() < 0.9 ? `${cap(first)} ${cap(last)}` : null,
+      role,
+      status,
+      source,
+      source === 'SCIM' || source === 'INTEGRATION' ? `ext-${i}` : null,
+      company?.[0] ?? null,
+      lastActive,
+      created,
+      created,
     ]);
     const groupRoll = random();
     const groupsOfUser = groupRoll < 0.3 ? 0 : groupRoll < 0.75 ? 1 : 2;
@@ -112,7 +199,9 @@ export async function seedAccount(databaseUrl: string, options: SeedOptions): Pr
     await connection.beginTransaction();
     const insert = async (table: string, columns: string[], rows: unknown[][]) => {
       for (let start = 0; start < rows.length; start += batchSize) {
-        await connection.query(`INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [rows.slice(start, start + batchSize)]);
+        await connection.query(`INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [
+          rows.slice(start, start + batchSize),
+        ]);
       }
     };
     await insert('accounts', ['id', 'name', 'slug', 'invitation_lifetime_days', 'created_at'], [account]);
@@ -121,7 +210,21 @@ export async function seedAccount(databaseUrl: string, options: SeedOptions): Pr
     await insert('user_groups', ['id', 'account_id', 'name', 'description', 'external_id', 'created_at'], groups);
     await insert(
       'memberships',
-      ['id', 'account_id', 'person_id', 'email', 'name', 'role', 'status', 'source', 'external_id', 'company_id', 'last_active_at', 'created_at', 'updated_at'],
+      [
+        'id',
+        'account_id',
+        'person_id',
+        'email',
+        'name',
+        'role',
+        'status',
+        'source',
+        'external_id',
+        'company_id',
+        'last_active_at',
+        'created_at',
+        'updated_at',
+      ],
       memberships,
     );
     await insert('group_members', ['group_id', 'membership_id', 'account_id'], groupMembers);
@@ -138,7 +241,13 @@ export async function seedAccount(databaseUrl: string, options: SeedOptions): Pr
   return {
     accountId,
     admin: { ...BENCH_ADMIN, membershipId: adminMembershipId, personId: adminPersonId },
-    counts: { users: memberships.length, people: people.length, companies: companies.length, groups: groups.length, groupMembers: groupMembers.length },
+    counts: {
+      users: memberships.length,
+      people: people.length,
+      companies: companies.length,
+      groups: groups.length,
+      groupMembers: groupMembers.length,
+    },
   };
 }
 

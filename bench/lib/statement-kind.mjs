@@ -8,10 +8,13 @@ export function statementKind(sql) {
   const text = (sql.length > 8000 ? `${sql.slice(0, 6000)} ${sql.slice(-2000)}` : sql).trim().replace(/\s+/g, ' ');
   const verb = (text.match(/^\w+/)?.[0] ?? '?').toUpperCase();
   const table =
-    verb === 'INSERT' ? text.match(/^INSERT (?:IGNORE )?INTO [`"]?(\w+)/i)?.[1]
-    : verb === 'UPDATE' ? text.match(/^UPDATE [`"]?(\w+)/i)?.[1]
-    : verb === 'DELETE' || verb === 'SELECT' ? text.match(/ FROM [`"]?(\w+)/i)?.[1]
-    : undefined;
+    verb === 'INSERT'
+      ? text.match(/^INSERT (?:IGNORE )?INTO [`"]?(\w+)/i)?.[1]
+      : verb === 'UPDATE'
+        ? text.match(/^UPDATE [`"]?(\w+)/i)?.[1]
+        : verb === 'DELETE' || verb === 'SELECT'
+          ? text.match(/ FROM [`"]?(\w+)/i)?.[1]
+          : undefined;
   const returning = verb === 'INSERT' && / RETURNING /i.test(text) ? ' ... RETURNING' : '';
   return table ? `${verb} ${table}${returning}` : verb;
 }

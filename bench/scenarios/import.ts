@@ -25,7 +25,8 @@ const EXISTING_USERS = 1_000;
 const TARGETS = { ratio: 0.5, previewSeconds: 3, peakRssMb: 300 } as const;
 /** BENCH_PROFILE=preview|import|baseline: CPU-profile that phase (the second baseline run); the profiler slows it, do not quote its figures. */
 const PROFILE = process.env.BENCH_PROFILE ?? '';
-if (PROFILE && !['preview', 'import', 'baseline'].includes(PROFILE)) throw new Error(`Unknown BENCH_PROFILE="${PROFILE}" (known: preview, import, baseline).`);
+if (PROFILE && !['preview', 'import', 'baseline'].includes(PROFILE))
+  throw new Error(`Unknown BENCH_PROFILE="${PROFILE}" (known: preview, import, baseline).`);
 const IMPORT_TIMEOUT_MS = 20 * 60_000;
 /** No batch committed for this long means the runner is failing (its errors are in Roster's output). */
 const STALL_MS = 60_000;
@@ -36,8 +37,45 @@ const STALL_MS = 60_000;
 const SERVER_CODE = (process.env.BENCH_IMPORT_SERVER ?? 'dist') as RosterCode;
 if (!['source', 'dist'].includes(SERVER_CODE)) throw new Error(`Unknown BENCH_IMPORT_SERVER="${SERVER_CODE}" (known: source, dist).`);
 
-const FIRST = ['amara', 'ben', 'chloe', 'dev', 'elena', 'farid', 'grace', 'hugo', 'ines', 'jonas', 'kai', 'lena', 'mateo', 'nora', 'omar', 'priya', 'quinn', 'rosa', 'sven', 'tara'];
-const LAST = ['okafor', 'schmidt', 'nakamura', 'patel', 'rossi', 'haddad', 'kim', 'lefevre', 'silva', 'berg', 'moreau', 'novak', 'garcia', 'chen', 'walsh'];
+const FIRST = [
+  'amara',
+  'ben',
+  'chloe',
+  'dev',
+  'elena',
+  'farid',
+  'grace',
+  'hugo',
+  'ines',
+  'jonas',
+  'kai',
+  'lena',
+  'mateo',
+  'nora',
+  'omar',
+  'priya',
+  'quinn',
+  'rosa',
+  'sven',
+  'tara',
+];
+const LAST = [
+  'okafor',
+  'schmidt',
+  'nakamura',
+  'patel',
+  'rossi',
+  'haddad',
+  'kim',
+  'lefevre',
+  'silva',
+  'berg',
+  'moreau',
+  'novak',
+  'garcia',
+  'chen',
+  'walsh',
+];
 
 /** `email,name,role`, every email new to the account (the seeded users live on other domains). */
 export function importCsv(rows: number, seed = 7): string {
@@ -48,7 +86,9 @@ export function importCsv(rows: number, seed = 7): string {
   for (let i = 1; i <= rows; i++) {
     const first = pick(FIRST);
     const last = pick(LAST);
-    lines.push(`${first}.${last}.${i}@import-${String(i % 40).padStart(2, '0')}.test,${cap(first)} ${cap(last)},${random() < 0.05 ? 'Administrator' : 'Member'}`);
+    lines.push(
+      `${first}.${last}.${i}@import-${String(i % 40).padStart(2, '0')}.test,${cap(first)} ${cap(last)},${random() < 0.05 ? 'Administrator' : 'Member'}`,
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }
@@ -113,14 +153,23 @@ class Timeline {
 }
 
 /** CPU counters of a phase: `node` is the main thread of the process doing the work (this one, or the Roster child). */
-async function counters(databaseUrl: string, worker: { mainThread: CpuCounter; wholeProcess?: CpuCounter } = { mainThread: mainThreadCpuMs }): Promise<PhaseCounters> {
+async function counters(
+  databaseUrl: string,
+  worker: { mainThread: CpuCounter; wholeProcess?: CpuCounter } = { mainThread: mainThreadCpuMs },
+): Promise<PhaseCounters> {
   const db = await databaseCpuCounter(databaseUrl);
-  return { node: worker.mainThread, db, other: otherProcessesCpuMs([...(db ? [db] : []), ...(worker.wholeProcess ? [worker.wholeProcess] : [])]) };
+  return {
+    node: worker.mainThread,
+    db,
+    other: otherProcessesCpuMs([...(db ? [db] : []), ...(worker.wholeProcess ? [worker.wholeProcess] : [])]),
+  };
 }
 
 export default async function main(): Promise<void> {
   const batchSize = BATCH_SIZE ?? IMPORT_BATCH_SIZE;
-  console.log(`Import benchmark: ${ROWS.toLocaleString('en')} CSV rows, Roster's import (preview + background runner) vs raw mysql2 multi-row INSERTs`);
+  console.log(
+    `Import benchmark: ${ROWS.toLocaleString('en')} CSV rows, Roster's import (preview + background runner) vs raw mysql2 multi-row INSERTs`,
+  );
   const csv = importCsv(ROWS);
   const csvBytes = Buffer.byteLength(csv);
   const code = gitRevision();
@@ -130,7 +179,9 @@ export default async function main(): Promise<void> {
   await withThrowawayDatabase((rosterDb) =>
     withThrowawayDatabase((firstBaselineDb) =>
       withThrowawayDatabase(async (secondBaselineDb) => {
-        console.log(`- databases ${rosterDb.name} (Roster), ${firstBaselineDb.name} and ${secondBaselineDb.name} (baseline runs 1 and 2); the baseline runs in this process (${process.pid})`);
+        console.log(
+          `- databases ${rosterDb.name} (Roster), ${firstBaselineDb.name} and ${secondBaselineDb.name} (baseline runs 1 and 2); the baseline runs in this process (${process.pid})`,
+        );
         await run({ csv, csvBytes, batchSize, rosterDb, baselineDbs: [firstBaselineDb, secondBaselineDb], modulesRssMb });
       }),
     ),
@@ -140,7 +191,14 @@ export default async function main(): Promise<void> {
 type BaselineRun = PhaseResult<{ statements: number; transactions: number }> & { timeline: Timeline; written: WrittenRows };
 type RosterPhase<T> = PhaseResult<T> & { statements: Array<[string, number]>; statementCount: number };
 
-async function run(setup: { csv: string; csvBytes: number; batchSize: number; rosterDb: ThrowawayDatabase; baselineDbs: ThrowawayDatabase[]; modulesRssMb: number }): Promise<void> {
+async function run(setup: {
+  csv: string;
+  csvBytes: number;
+  batchSize: number;
+  rosterDb: ThrowawayDatabase;
+  baselineDbs: ThrowawayDatabase[];
+  modulesRssMb: number;
+}): Promise<void> {
   const { csv, csvBytes, batchSize, rosterDb, baselineDbs, modulesRssMb } = setup;
   let roster: MeasuredRoster | null = null;
   /** BENCH_PROFILE=baseline profiles this process; preview and import profile the Roster child over its inspector. */
@@ -168,13 +226,19 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     await roster?.collectGarbage();
     const flushed = await waitForFlushedBufferPool(rosterDb.url);
     dirtyAtStart[phase] = flushed.dirtyPercent;
-    console.log(`  (before the ${phase}: waited ${(flushed.waitedMs / 1000).toFixed(1)} s for InnoDB to flush; ${flushed.dirtyPercent}% of the buffer pool still dirty)`);
+    console.log(
+      `  (before the ${phase}: waited ${(flushed.waitedMs / 1000).toFixed(1)} s for InnoDB to flush; ${flushed.dirtyPercent}% of the buffer pool still dirty)`,
+    );
   };
   try {
     if (SERVER_CODE === 'dist') console.log(`- built packages/server from the working tree (${(buildServer().ms / 1000).toFixed(1)} s)`);
     let started = Date.now();
     // The invitation emails stay queued in outbox_emails (no outbox worker), as in the baseline.
-    roster = await startMeasuredRoster(rosterDb.url, { code: SERVER_CODE, importBatchSize: BATCH_SIZE, inspect: PROFILE === 'preview' || PROFILE === 'import' });
+    roster = await startMeasuredRoster(rosterDb.url, {
+      code: SERVER_CODE,
+      importBatchSize: BATCH_SIZE,
+      inspect: PROFILE === 'preview' || PROFILE === 'import',
+    });
     const seeded = await seedAccount(rosterDb.url, { users: EXISTING_USERS });
     console.log(
       `- Roster started as process ${roster.child.pid} (${SERVER_CODE === 'dist' ? 'packages/server/dist under node --enable-source-maps, as `pnpm start`' : 'packages/server/src under tsx'}) on ${rosterDb.name} ` +
@@ -192,7 +256,9 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     await collectGarbage();
     await roster.collectGarbage();
     const rss = { benchMb: mb(process.memoryUsage.rss()), rosterIdleMb: mb(roster.memory.rss() ?? 0) };
-    console.log(`- RSS after a full GC: Roster's process ${rss.rosterIdleMb} MB started and idle; this process (tsx, the harness, the CSV, the baseline's code) ${rss.benchMb} MB (${modulesRssMb} MB with the modules loaded)`);
+    console.log(
+      `- RSS after a full GC: Roster's process ${rss.rosterIdleMb} MB started and idle; this process (tsx, the harness, the CSV, the baseline's code) ${rss.benchMb} MB (${modulesRssMb} MB with the modules loaded)`,
+    );
     const publicUrl = roster.publicUrl;
 
     const runBaseline = async (index: number): Promise<BaselineRun> => {
@@ -222,7 +288,9 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
       // The profile (BENCH_PROFILE=baseline) is of the second run.
       const phase = index === 1 ? await profiled('baseline', measure) : await measure();
       const written = await writtenRows(db.url);
-      console.log(`- baseline run ${index + 1}: ${(phase.wallMs / 1000).toFixed(2)} s, ${phase.value.statements} SQL statements in ${phase.value.transactions} transactions`);
+      console.log(
+        `- baseline run ${index + 1}: ${(phase.wallMs / 1000).toFixed(2)} s, ${phase.value.statements} SQL statements in ${phase.value.transactions} transactions`,
+      );
       return { ...phase, timeline, written };
     };
 
@@ -237,7 +305,12 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
         eventLoopUtilization: async () => (child = await server.phaseEnd()).eventLoopUtilization,
       });
       const { statements, peakHeapUsed } = child as unknown as ChildPhase;
-      return { ...phase, rss: { ...phase.rss, peakHeapUsedMb: mb(peakHeapUsed) }, statements, statementCount: statements.reduce((sum, [, n]) => sum + n, 0) };
+      return {
+        ...phase,
+        rss: { ...phase.rss, peakHeapUsedMb: mb(peakHeapUsed) },
+        statements,
+        statementCount: statements.reduce((sum, [, n]) => sum + n, 0),
+      };
     };
 
     // 1. Baseline, run 1 (the baseline runs before and after Roster, so a drift of the machine hits both sides).
@@ -253,7 +326,8 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
           body: csv,
         });
         const body = (await response.json()) as { job?: { id: string; state: string; totalRows: number }; error?: unknown };
-        if (response.status !== 201 || !body.job) throw new Error(`The upload answered ${response.status}: ${JSON.stringify(body).slice(0, 500)}`);
+        if (response.status !== 201 || !body.job)
+          throw new Error(`The upload answered ${response.status}: ${JSON.stringify(body).slice(0, 500)}`);
         return body.job;
       }),
     );
@@ -265,9 +339,13 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     );
     const verdicts = totals.body.data?.importJob.totals;
     if (job.totalRows !== ROWS || verdicts?.new !== ROWS) {
-      throw new Error(`The preview should have ${ROWS} NEW rows; it has totalRows ${job.totalRows}, totals ${JSON.stringify(verdicts ?? totals.body)}.`);
+      throw new Error(
+        `The preview should have ${ROWS} NEW rows; it has totalRows ${job.totalRows}, totals ${JSON.stringify(verdicts ?? totals.body)}.`,
+      );
     }
-    console.log(`- preview: ${(preview.wallMs / 1000).toFixed(2)} s for ${ROWS.toLocaleString('en')} rows, all NEW (${preview.statementCount} SQL statements), peak RSS of Roster's process ${preview.rss.peakMb} MB`);
+    console.log(
+      `- preview: ${(preview.wallMs / 1000).toFixed(2)} s for ${ROWS.toLocaleString('en')} rows, all NEW (${preview.statementCount} SQL statements), peak RSS of Roster's process ${preview.rss.peakMb} MB`,
+    );
 
     // 3. Import: startImport, then the background runner (batch by batch) until the job is FINISHED.
     const progress = await mysql.createConnection({ uri: rosterDb.url, dateStrings: true });
@@ -288,7 +366,10 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
         let lastReport = Date.now();
         let [lastProcessed, lastProgressAt] = [0, Date.now()];
         for (;;) {
-          const [rows] = await progress.query('SELECT state, processed_rows AS processed, started_at AS startedAt, finished_at AS finishedAt FROM import_jobs WHERE id = ?', [job.id]);
+          const [rows] = await progress.query(
+            'SELECT state, processed_rows AS processed, started_at AS startedAt, finished_at AS finishedAt FROM import_jobs WHERE id = ?',
+            [job.id],
+          );
           const state = (rows as Array<{ state: string; processed: number; startedAt: string; finishedAt: string | null }>)[0]!;
           if (state.state === 'FINISHED') {
             importTimes = { startedAt: state.startedAt, finishedAt: state.finishedAt! };
@@ -297,10 +378,13 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
           }
           rosterTimeline.add(Number(state.processed));
           if (state.state !== 'RUNNING') throw new Error(`The import ended in state ${state.state}.`);
-          if (Date.now() > deadline) throw new Error(`The import did not finish within ${IMPORT_TIMEOUT_MS / 60_000} minutes (${state.processed} rows done).`);
+          if (Date.now() > deadline)
+            throw new Error(`The import did not finish within ${IMPORT_TIMEOUT_MS / 60_000} minutes (${state.processed} rows done).`);
           if (Number(state.processed) !== lastProcessed) [lastProcessed, lastProgressAt] = [Number(state.processed), Date.now()];
           else if (Date.now() - lastProgressAt > STALL_MS) {
-            throw new Error(`The import made no progress for ${STALL_MS / 1000} s (${state.processed} rows done). Roster's output:\n${roster!.child.output().slice(-4000)}`);
+            throw new Error(
+              `The import made no progress for ${STALL_MS / 1000} s (${state.processed} rows done). Roster's output:\n${roster!.child.output().slice(-4000)}`,
+            );
           }
           if (Date.now() - lastReport > 10_000) {
             lastReport = Date.now();
@@ -314,7 +398,9 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     const times = importTimes as unknown as { startedAt: string; finishedAt: string };
     const serverImportMs = Date.parse(times.finishedAt.replace(' ', 'T') + 'Z') - Date.parse(times.startedAt.replace(' ', 'T') + 'Z');
     const rosterRows = await writtenRows(rosterDb.url);
-    console.log(`- import: ${(imported.wallMs / 1000).toFixed(2)} s from startImport to FINISHED (job's own started_at..finished_at: ${(serverImportMs / 1000).toFixed(2)} s), peak RSS of Roster's process ${imported.rss.peakMb} MB`);
+    console.log(
+      `- import: ${(imported.wallMs / 1000).toFixed(2)} s from startImport to FINISHED (job's own started_at..finished_at: ${(serverImportMs / 1000).toFixed(2)} s), peak RSS of Roster's process ${imported.rss.peakMb} MB`,
+    );
     const rosterPid = roster.child.pid;
     await roster.stop();
     roster = null;
@@ -322,15 +408,37 @@ async function run(setup: { csv: string; csvBytes: number; batchSize: number; ro
     // 4. Baseline, run 2.
     const secondBaseline = await runBaseline(1);
 
-    for (const [name, rows] of [['Roster', rosterRows], ['baseline run 1', firstBaseline.written], ['baseline run 2', secondBaseline.written]] as const) {
+    for (const [name, rows] of [
+      ['Roster', rosterRows],
+      ['baseline run 1', firstBaseline.written],
+      ['baseline run 2', secondBaseline.written],
+    ] as const) {
       for (const table of ['memberships', 'invitations', 'outboxEmails', 'auditEvents'] as const) {
-        if (rows[table] !== ROWS) throw new Error(`${name} wrote ${rows[table]} ${table} rows for the ${ROWS} CSV users (expected ${ROWS}): ${JSON.stringify(rows)}`);
+        if (rows[table] !== ROWS)
+          throw new Error(
+            `${name} wrote ${rows[table]} ${table} rows for the ${ROWS} CSV users (expected ${ROWS}): ${JSON.stringify(rows)}`,
+          );
       }
     }
     if (rosterRows.outboxBytes !== firstBaseline.written.outboxBytes) {
-      console.log(`- note: the outbox emails differ in size: Roster ${rosterRows.outboxBytes} bytes, baseline ${firstBaseline.written.outboxBytes} bytes`);
+      console.log(
+        `- note: the outbox emails differ in size: Roster ${rosterRows.outboxBytes} bytes, baseline ${firstBaseline.written.outboxBytes} bytes`,
+      );
     }
-    report({ dirtyAtStart, modulesRssMb, rss, rosterPid, rosterTimeline, csvBytes, batchSize, preview, imported, serverImportMs, baselines: [firstBaseline, secondBaseline], rosterRows });
+    report({
+      dirtyAtStart,
+      modulesRssMb,
+      rss,
+      rosterPid,
+      rosterTimeline,
+      csvBytes,
+      batchSize,
+      preview,
+      imported,
+      serverImportMs,
+      baselines: [firstBaseline, secondBaseline],
+      rosterRows,
+    });
   } finally {
     await roster?.stop().catch((error) => console.error('Stopping Roster failed:', error));
   }
@@ -362,7 +470,9 @@ function report(r: {
   const baselineCpus = r.baselines.map(cpuOf);
   const rosterCpu = cpuOf(r.imported);
   const cpuRatio =
-    rosterCpu === null || baselineCpus.some((c) => c === null) ? null : round3(baselineCpus.reduce((a, b) => a! + b!, 0)! / baselineCpus.length / rosterCpu);
+    rosterCpu === null || baselineCpus.some((c) => c === null)
+      ? null
+      : round3(baselineCpus.reduce((a, b) => a! + b!, 0)! / baselineCpus.length / rosterCpu);
   const perK = (ms: number | null) => (ms === null ? '-' : ((ms / ROWS) * 1000).toFixed(0));
   const row = (name: string, phase: PhaseResult<unknown>, statements: number) => [
     name,
@@ -379,7 +489,18 @@ function report(r: {
   console.log('');
   printTable(
     [
-      ['phase', 'rows', 'seconds', 'rows/s', 'node cpu ms/1k rows', 'db cpu ms/1k rows', 'SQL statements', 'event loop busy', 'peak RSS MB', 'other load (cores)'],
+      [
+        'phase',
+        'rows',
+        'seconds',
+        'rows/s',
+        'node cpu ms/1k rows',
+        'db cpu ms/1k rows',
+        'SQL statements',
+        'event loop busy',
+        'peak RSS MB',
+        'other load (cores)',
+      ],
       row('baseline run 1 (mysql2 INSERTs)', r.baselines[0]!, r.baselines[0]!.value.statements),
       row('roster preview (upload)', r.preview, r.preview.statementCount),
       row('roster import (start..FINISHED)', r.imported, r.imported.statementCount),
@@ -390,7 +511,11 @@ function report(r: {
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISSED');
   const checks = {
     ratio: { value: ratio, target: `>= ${TARGETS.ratio}`, verdict: verdict(ratio >= TARGETS.ratio) },
-    previewSeconds: { value: round3(previewSeconds), target: `< ${TARGETS.previewSeconds}`, verdict: verdict(previewSeconds < TARGETS.previewSeconds) },
+    previewSeconds: {
+      value: round3(previewSeconds),
+      target: `< ${TARGETS.previewSeconds}`,
+      verdict: verdict(previewSeconds < TARGETS.previewSeconds),
+    },
     peakRssMb: { value: peakRssMb, target: `< ${TARGETS.peakRssMb}`, verdict: verdict(peakRssMb < TARGETS.peakRssMb) },
   };
   console.log('');
@@ -399,10 +524,16 @@ function report(r: {
       `   [baseline = mean time of its 2 runs; against each run alone: ${r.baselines.map((b) => (importSeconds > 0 ? (b.wallMs / 1000 / importSeconds).toFixed(3) : '-')).join(' and ')}]`,
   );
   if (cpuRatio !== null) {
-    console.log(`CPU-based ratio (main-thread + mariadbd CPU per row, baseline / Roster) = ${cpuRatio.toFixed(3)}: an indicator that wall-time noise moves less (other clients of mariadbd still count)`);
+    console.log(
+      `CPU-based ratio (main-thread + mariadbd CPU per row, baseline / Roster) = ${cpuRatio.toFixed(3)}: an indicator that wall-time noise moves less (other clients of mariadbd still count)`,
+    );
   }
-  console.log(`preview of ${ROWS.toLocaleString('en')} rows = ${previewSeconds.toFixed(2)} s (target < ${TARGETS.previewSeconds} s): ${checks.previewSeconds.verdict}`);
-  console.log(`peak RSS of Roster's process during the import = ${peakRssMb} MB (target < ${TARGETS.peakRssMb} MB): ${checks.peakRssMb.verdict}`);
+  console.log(
+    `preview of ${ROWS.toLocaleString('en')} rows = ${previewSeconds.toFixed(2)} s (target < ${TARGETS.previewSeconds} s): ${checks.previewSeconds.verdict}`,
+  );
+  console.log(
+    `peak RSS of Roster's process during the import = ${peakRssMb} MB (target < ${TARGETS.peakRssMb} MB): ${checks.peakRssMb.verdict}`,
+  );
   console.log(
     `  Roster's process (${SERVER_CODE === 'dist' ? 'the build' : 'the source under tsx'}): ${r.rss.rosterIdleMb} MB started and idle, ${r.imported.rss.startMb} MB when the import began, ` +
       `peak ${r.imported.rss.peakMb} MB (kernel VmHWM over the phase: ${r.imported.rss.kernelPeakMb ?? '-'} MB), ${r.imported.rss.endMb} MB at the end; ${r.preview.rss.peakMb} MB peak in the preview. ` +
@@ -417,13 +548,17 @@ function report(r: {
     `rows/s over the first / last fifth of the rows: Roster ${rosterRates.firstFifth} / ${rosterRates.lastFifth}, ` +
       `baseline ${baselineRates.map((rate) => `${rate.firstFifth} / ${rate.lastFifth}`).join(' and ')}`,
   );
-  console.log(`\nSQL statements of Roster's import (${r.imported.statementCount.toLocaleString('en')}, ${((r.imported.statementCount / ROWS) * 1000).toFixed(0)} per 1,000 rows):`);
+  console.log(
+    `\nSQL statements of Roster's import (${r.imported.statementCount.toLocaleString('en')}, ${((r.imported.statementCount / ROWS) * 1000).toFixed(0)} per 1,000 rows):`,
+  );
   for (const [kind, count] of r.imported.statements.slice(0, 14)) console.log(`  ${String(count).padStart(7)}  ${kind}`);
   const phases = [r.baselines[0]!, r.preview, r.imported, r.baselines[1]!];
   const others = phases.map((p) => p.otherLoadCores ?? 0);
   const noisy = others.some((cores) => cores > 0.2);
   if (noisy) {
-    console.log(`\nWARNING: other processes kept ${others.map((c) => c.toFixed(2)).join(' / ')} cores busy during baseline 1 / preview / import / baseline 2. The figures are noisy; rerun on a quiet machine.`);
+    console.log(
+      `\nWARNING: other processes kept ${others.map((c) => c.toFixed(2)).join(' / ')} cores busy during baseline 1 / preview / import / baseline 2. The figures are noisy; rerun on a quiet machine.`,
+    );
   }
 
   const phase = (p: PhaseResult<unknown>) => ({
@@ -451,7 +586,8 @@ function report(r: {
     sameProcess: false,
     server: SERVER_CODE,
     processes: { roster: r.rosterPid, baseline: process.pid },
-    order: 'baseline run 1, Roster preview, Roster import, baseline run 2; before each: a full GC and a wait (at most 30 s) until at most 10% of the InnoDB buffer pool is dirty',
+    order:
+      'baseline run 1, Roster preview, Roster import, baseline run 2; before each: a full GC and a wait (at most 30 s) until at most 10% of the InnoDB buffer pool is dirty',
     innodbDirtyPercentAtStart: r.dirtyAtStart,
     note: "Roster ran as a child process of its own (bench/lib/roster-server.mjs: startRoster with no outbox worker), the baseline in the benchmark's process, each on its own fresh database with Roster's migrations and the same seeded account. Roster's RSS, CPU and event loop are its process's; the baseline's are the benchmark process's. The baseline's rows/s uses the mean time of its two runs.",
     roster: {
@@ -467,7 +603,12 @@ function report(r: {
     baseline: {
       seconds: round3(baselineSeconds),
       rowsPerSec: Math.round(baselineRowsPerSec),
-      runs: r.baselines.map((b) => ({ ...phase(b), sqlStatements: b.value.statements, transactions: b.value.transactions, written: b.written })),
+      runs: r.baselines.map((b) => ({
+        ...phase(b),
+        sqlStatements: b.value.statements,
+        transactions: b.value.transactions,
+        written: b.written,
+      })),
     },
     benchProcessMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     rssContext: {
@@ -476,7 +617,11 @@ function report(r: {
       benchBeforeRunsMb: r.rss.benchMb,
       note: "peakRssMb is the Roster process's: the larger of its RSS sampled every 50 ms and the kernel's VmHWM, reset when the phase began. The benchmark process (tsx, the harness, the CSV text, the baseline) is not counted in it.",
     },
-    timelines: { roster: r.rosterTimeline.points, baseline: r.baselines.map((b) => b.timeline.points), rates: { roster: rosterRates, baseline: baselineRates } },
+    timelines: {
+      roster: r.rosterTimeline.points,
+      baseline: r.baselines.map((b) => b.timeline.points),
+      rates: { roster: rosterRates, baseline: baselineRates },
+    },
     noisy,
     machine: machineInfo(),
     code: gitRevision(),

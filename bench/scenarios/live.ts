@@ -36,7 +36,8 @@ const TARGETS = { oneP99Ms: 100, twoP99Ms: 200 } as const;
 const EVENT_TIMEOUT_MS = 60_000;
 
 const SUBSCRIPTION = 'subscription { userEvents { type users { id status invitationPending } } }';
-const INVITE = 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { verdict inviteLink user { id } } } }';
+const INVITE =
+  'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { verdict inviteLink user { id } } } }';
 const ACCEPT = 'mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { viewer { role } } }';
 
 interface Repetition {
@@ -91,10 +92,14 @@ interface ScenarioResult {
 
 export default async function main(): Promise<void> {
   const limits = openFileLimits();
-  console.log(`Live benchmark: ACCEPTED events to ${CLIENTS_ONE.toLocaleString('en')} graphql-ws subscribers on one instance, then ${CLIENTS_TWO.toLocaleString('en')} on instance B of two (Redis)`);
+  console.log(
+    `Live benchmark: ACCEPTED events to ${CLIENTS_ONE.toLocaleString('en')} graphql-ws subscribers on one instance, then ${CLIENTS_TWO.toLocaleString('en')} on instance B of two (Redis)`,
+  );
   const code = gitRevision();
   console.log(`- code: ${code.commit ?? 'unknown'}${code.serverDirty ? ' + uncommitted changes in packages/server' : ''}`);
-  console.log(`- open files limit of this process and its Roster children (Node.js raises the soft limit to the hard one): soft ${limits.soft ?? 'unlimited'}, hard ${limits.hard ?? 'unlimited'}`);
+  console.log(
+    `- open files limit of this process and its Roster children (Node.js raises the soft limit to the hard one): soft ${limits.soft ?? 'unlimited'}, hard ${limits.hard ?? 'unlimited'}`,
+  );
   const needed = Math.max(CLIENTS_ONE, CLIENTS_TWO) + 100;
   if (limits.soft !== null && limits.soft < needed) {
     throw new Error(
@@ -103,13 +108,17 @@ export default async function main(): Promise<void> {
     );
   }
   await withThrowawayDatabase(async (db) => {
-    console.log(`- database ${db.name}; Roster runs as child processes (${SERVER_MODE === 'source' ? 'packages/server/src/main.ts under tsx' : 'packages/server/dist/main.js'}, NODE_ENV=production)`);
+    console.log(
+      `- database ${db.name}; Roster runs as child processes (${SERVER_MODE === 'source' ? 'packages/server/src/main.ts under tsx' : 'packages/server/dist/main.js'}, NODE_ENV=production)`,
+    );
     const children: ChildRoster[] = [];
     const start = async (name: string, env: Record<string, string>, inspect = false) => {
       const started = Date.now();
       const child = await startChildRoster(name, { DATABASE_URL: db.url, ...env }, { mode: SERVER_MODE, inspect });
       children.push(child);
-      console.log(`- Roster ${name} started (pid ${child.pid}, ${env.REDIS_URL ? 'Redis event bus' : 'in-process event bus'}, ${Date.now() - started} ms)`);
+      console.log(
+        `- Roster ${name} started (pid ${child.pid}, ${env.REDIS_URL ? 'Redis event bus' : 'in-process event bus'}, ${Date.now() - started} ms)`,
+      );
       return child;
     };
     const stopAll = async () => {
@@ -125,13 +134,31 @@ export default async function main(): Promise<void> {
       const seeded = await seedAccount(db.url, { users: 1000 });
       const { cookie } = await signIn(solo.baseUrl, seeded.admin.email, seeded.admin.password);
       console.log(`- seeded 1,000 users; signed in as ${seeded.admin.email}; every subscriber sends this session's cookie`);
-      const one = await measure('one instance', { db, mutate: solo, listen: solo, clients: CLIENTS_ONE, cookie, dbCpu, other: other([solo]), profile: PROFILE === 'one' });
+      const one = await measure('one instance', {
+        db,
+        mutate: solo,
+        listen: solo,
+        clients: CLIENTS_ONE,
+        cookie,
+        dbCpu,
+        other: other([solo]),
+        profile: PROFILE === 'one',
+      });
       await stopAll();
 
       // 2. Two instances sharing MariaDB and Redis: subscribers on B, mutations through A.
       const a = await start('A', { REDIS_URL });
       const b = await start('B', { REDIS_URL }, PROFILE === 'two');
-      const two = await measure('two instances', { db, mutate: a, listen: b, clients: CLIENTS_TWO, cookie, dbCpu, other: other([a, b]), profile: PROFILE === 'two' });
+      const two = await measure('two instances', {
+        db,
+        mutate: a,
+        listen: b,
+        clients: CLIENTS_TWO,
+        cookie,
+        dbCpu,
+        other: other([a, b]),
+        profile: PROFILE === 'two',
+      });
       await stopAll();
 
       // 3. Diagnostic: SQL statements each open socket costs per event (Roster in process, SQL counted).
@@ -146,20 +173,35 @@ export default async function main(): Promise<void> {
 
 async function measure(
   name: string,
-  setup: { db: ThrowawayDatabase; mutate: ChildRoster; listen: ChildRoster; clients: number; cookie: string; dbCpu: CpuCounter | null; other: CpuCounter; profile: boolean },
+  setup: {
+    db: ThrowawayDatabase;
+    mutate: ChildRoster;
+    listen: ChildRoster;
+    clients: number;
+    cookie: string;
+    dbCpu: CpuCounter | null;
+    other: CpuCounter;
+    profile: boolean;
+  },
 ): Promise<ScenarioResult> {
   const { db, mutate, listen, clients: count, cookie } = setup;
   const mutateUrl = `${mutate.baseUrl}/graphql`;
   const tag = randomBytes(3).toString('hex');
   const inviteOne = async (email: string) => {
-    const invite = await postGraphQL<{ inviteUsers: { results: Array<{ verdict: string; inviteLink: string | null; user: { id: string } | null }> } }>(mutateUrl, INVITE, { cookie, variables: { a: email } });
+    const invite = await postGraphQL<{
+      inviteUsers: { results: Array<{ verdict: string; inviteLink: string | null; user: { id: string } | null }> };
+    }>(mutateUrl, INVITE, { cookie, variables: { a: email } });
     const result = invite.body.data?.inviteUsers.results[0];
-    if (!result || result.verdict !== 'INVITED' || !result.inviteLink || !result.user) throw new Error(`Inviting ${email} failed: ${JSON.stringify(invite.body).slice(0, 500)}`);
+    if (!result || result.verdict !== 'INVITED' || !result.inviteLink || !result.user)
+      throw new Error(`Inviting ${email} failed: ${JSON.stringify(invite.body).slice(0, 500)}`);
     return { userId: result.user.id, token: result.inviteLink.split('/invitations/')[1]! };
   };
   const acceptOne = async (email: string, token: string) => {
-    const accept = await postGraphQL(mutateUrl, ACCEPT, { variables: { input: { token, name: 'Live Bench', password: 'live-bench-password' } } });
-    if (accept.status !== 200 || accept.body.errors) throw new Error(`Accepting the invitation of ${email} failed (${accept.status}): ${JSON.stringify(accept.body).slice(0, 500)}`);
+    const accept = await postGraphQL(mutateUrl, ACCEPT, {
+      variables: { input: { token, name: 'Live Bench', password: 'live-bench-password' } },
+    });
+    if (accept.status !== 200 || accept.body.errors)
+      throw new Error(`Accepting the invitation of ${email} failed (${accept.status}): ${JSON.stringify(accept.body).slice(0, 500)}`);
   };
   // Control: the accept with nobody listening.
   const control: number[] = [];
@@ -179,7 +221,9 @@ async function measure(
   connectMs = performance.now() - connectMs;
   const openFds = listen.openFds();
   console.log(`\n[${name}] accept without subscribers: ${control.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-  console.log(`[${name}] ${count} subscribers connected to ${listen.name} in ${(connectMs / 1000).toFixed(1)} s (${openFds ?? '?'} open descriptors in ${listen.name}); mutations through ${mutate.name}; ${WARMUP_REPS} warm-up + ${REPS} measured repetitions`);
+  console.log(
+    `[${name}] ${count} subscribers connected to ${listen.name} in ${(connectMs / 1000).toFixed(1)} s (${openFds ?? '?'} open descriptors in ${listen.name}); mutations through ${mutate.name}; ${WARMUP_REPS} warm-up + ${REPS} measured repetitions`,
+  );
   const fromResponse: number[] = [];
   const fromRequest: number[] = [];
   const fromUnloadedResponse: number[] = [];
@@ -197,7 +241,10 @@ async function measure(
       const { userId, token } = await inviteOne(email);
       const invitedAt = performance.now();
       const invited = await tracker.wait('INVITED', userId, EVENT_TIMEOUT_MS);
-      if (invited.missing) throw new Error(`${invited.missing} of ${count} subscribers did not receive the INVITED event of ${email} within ${EVENT_TIMEOUT_MS / 1000} s.`);
+      if (invited.missing)
+        throw new Error(
+          `${invited.missing} of ${count} subscribers did not receive the INVITED event of ${email} within ${EVENT_TIMEOUT_MS / 1000} s.`,
+        );
       if (rep >= 0) for (const at of invited.arrivals) invitedFromResponse.push(at - invitedAt);
       // Let the server and the database settle, so the accept starts from idle.
       await waitForQuietDatabase(db.url, { quietPolls: 2, intervalMs: 50 });
@@ -226,7 +273,8 @@ async function measure(
         fanOutFromRequestMs: round1(last - sentAt),
         listenerCpuMs: listenerBefore === null || listenerAfter === null ? null : listenerAfter - listenerBefore,
         dbCpuMs: dbBefore === null || dbAfter === null ? null : dbAfter - dbBefore,
-        otherLoadCores: otherBefore === null || otherAfter === null ? null : round2(Math.max(0, otherAfter - otherBefore) / (doneAt - sentAt)),
+        otherLoadCores:
+          otherBefore === null || otherAfter === null ? null : round2(Math.max(0, otherAfter - otherBefore) / (doneAt - sentAt)),
         clientEventLoopBusy: round2(elu),
         clientCpuMs: clientBefore === null || clientAfter === null ? null : clientAfter - clientBefore,
         missing: accepted.missing,
@@ -316,7 +364,9 @@ async function sqlPerSocketEvent(db: ThrowawayDatabase, admin: { email: string; 
       await waitForQuietDatabase(db.url, { quietPolls: 2, intervalMs: 50 });
       tally.reset();
       tally.active = true;
-      await postGraphQL(url, ACCEPT, { variables: { input: { token: result.inviteLink.split('/invitations/')[1], name: 'Sql Bench', password: 'live-bench-password' } } });
+      await postGraphQL(url, ACCEPT, {
+        variables: { input: { token: result.inviteLink.split('/invitations/')[1], name: 'Sql Bench', password: 'live-bench-password' } },
+      });
       if (subscribers) await tracker.wait('ACCEPTED', result.user.id, EVENT_TIMEOUT_MS);
       await waitForQuietDatabase(db.url, { quietPolls: 3, intervalMs: 50 });
       tally.active = false;
@@ -348,11 +398,37 @@ async function sqlPerSocketEvent(db: ThrowawayDatabase, admin: { email: string; 
   }
 }
 
-function report(one: ScenarioResult, two: ScenarioResult, sql: Awaited<ReturnType<typeof sqlPerSocketEvent>>, limits: { soft: number | null; hard: number | null }): void {
-  console.log(`\nLatency of the ACCEPTED event, per subscriber, over ${REPS} repetitions (ms from the accept's HTTP response; from the request in the last columns):\n`);
+function report(
+  one: ScenarioResult,
+  two: ScenarioResult,
+  sql: Awaited<ReturnType<typeof sqlPerSocketEvent>>,
+  limits: { soft: number | null; hard: number | null },
+): void {
+  console.log(
+    `\nLatency of the ACCEPTED event, per subscriber, over ${REPS} repetitions (ms from the accept's HTTP response; from the request in the last columns):\n`,
+  );
   printTable(
     [
-      ['scenario', 'subscribers', 'events', 'p50', 'p99', 'max', 'min', 'p50 from req', 'p99 from req', 'p50 est.', 'p99 est.', 'accept HTTP p50', 'idem, no subscriber', 'server cpu ms/socket/event', 'db cpu ms/socket/event', 'client cpu ms/event', 'client loop busy', 'other load'],
+      [
+        'scenario',
+        'subscribers',
+        'events',
+        'p50',
+        'p99',
+        'max',
+        'min',
+        'p50 from req',
+        'p99 from req',
+        'p50 est.',
+        'p99 est.',
+        'accept HTTP p50',
+        'idem, no subscriber',
+        'server cpu ms/socket/event',
+        'db cpu ms/socket/event',
+        'client cpu ms/event',
+        'client loop busy',
+        'other load',
+      ],
       ...[one, two].map((s) => [
         s.name,
         s.clients,
@@ -390,11 +466,26 @@ function report(one: ScenarioResult, two: ScenarioResult, sql: Awaited<ReturnTyp
   const judged = (s: ScenarioResult) => Math.max(s.latencyFromResponseMs.p99, s.latencyFromUnloadedResponseMs.p99);
   const verdict = (value: number, target: number) => (value < target ? 'PASS' : 'MISSED');
   const checks = {
-    oneInstanceP99Ms: { value: judged(one), fromResponse: one.latencyFromResponseMs.p99, estimated: one.latencyFromUnloadedResponseMs.p99, target: `< ${TARGETS.oneP99Ms}`, verdict: verdict(judged(one), TARGETS.oneP99Ms) },
-    twoInstancesP99Ms: { value: judged(two), fromResponse: two.latencyFromResponseMs.p99, estimated: two.latencyFromUnloadedResponseMs.p99, target: `< ${TARGETS.twoP99Ms}`, verdict: verdict(judged(two), TARGETS.twoP99Ms) },
+    oneInstanceP99Ms: {
+      value: judged(one),
+      fromResponse: one.latencyFromResponseMs.p99,
+      estimated: one.latencyFromUnloadedResponseMs.p99,
+      target: `< ${TARGETS.oneP99Ms}`,
+      verdict: verdict(judged(one), TARGETS.oneP99Ms),
+    },
+    twoInstancesP99Ms: {
+      value: judged(two),
+      fromResponse: two.latencyFromResponseMs.p99,
+      estimated: two.latencyFromUnloadedResponseMs.p99,
+      target: `< ${TARGETS.twoP99Ms}`,
+      verdict: verdict(judged(two), TARGETS.twoP99Ms),
+    },
   };
   console.log('');
-  for (const [s, check, target] of [[one, checks.oneInstanceP99Ms, TARGETS.oneP99Ms], [two, checks.twoInstancesP99Ms, TARGETS.twoP99Ms]] as const) {
+  for (const [s, check, target] of [
+    [one, checks.oneInstanceP99Ms, TARGETS.oneP99Ms],
+    [two, checks.twoInstancesP99Ms, TARGETS.twoP99Ms],
+  ] as const) {
     console.log(
       `${s.name}, ${s.clients} subscribers${s.instances === 2 ? ' on B' : ''}: p99 ${check.value.toFixed(1)} ms (from the response ${check.fromResponse.toFixed(1)}, est. ${check.estimated.toFixed(1)}; target < ${target} ms): ${check.verdict}` +
         (s.responseHeldByFanOut
@@ -404,14 +495,23 @@ function report(one: ScenarioResult, two: ScenarioResult, sql: Awaited<ReturnTyp
   }
   console.log(
     `SQL per open socket per event (in-process diagnostic, ${sql.subscribers} subscribers): ${sql.perSocketPerEvent} statements ` +
-      `(${Object.entries(sql.perSocketPerEventByKind).map(([kind, n]) => `${n} ${kind}`).join(', ')}); the accept alone runs ${sql.acceptAloneStatements}`,
+      `(${Object.entries(sql.perSocketPerEventByKind)
+        .map(([kind, n]) => `${n} ${kind}`)
+        .join(', ')}); the accept alone runs ${sql.acceptAloneStatements}`,
   );
-  console.log(`open files limit ${limits.soft ?? 'unlimited'} (soft) / ${limits.hard ?? 'unlimited'} (hard); descriptors open in the receiving instance: ${one.listenerOpenFds ?? '?'} (one), ${two.listenerOpenFds ?? '?'} (two)`);
+  console.log(
+    `open files limit ${limits.soft ?? 'unlimited'} (soft) / ${limits.hard ?? 'unlimited'} (hard); descriptors open in the receiving instance: ${one.listenerOpenFds ?? '?'} (one), ${two.listenerOpenFds ?? '?'} (two)`,
+  );
   const memory = (s: ScenarioResult) =>
-    s.listenerMemory ? `${s.listenerMemoryBeforeSubscribers?.rssMb ?? '?'} MB RSS before the subscribers, ${s.listenerMemory.rssMb} MB after, ${s.listenerMemory.peakRssMb} MB peak` : '?';
+    s.listenerMemory
+      ? `${s.listenerMemoryBeforeSubscribers?.rssMb ?? '?'} MB RSS before the subscribers, ${s.listenerMemory.rssMb} MB after, ${s.listenerMemory.peakRssMb} MB peak`
+      : '?';
   console.log(`receiving instance memory: one ${memory(one)}; two ${memory(two)}`);
   const noisy = [one, two].some((s) => (s.otherLoadCores ?? 0) > 0.2);
-  if (noisy) console.log(`\nWARNING: other processes kept ${one.otherLoadCores?.toFixed(2)} / ${two.otherLoadCores?.toFixed(2)} cores busy (one / two instances). The figures are noisy; rerun on a quiet machine.`);
+  if (noisy)
+    console.log(
+      `\nWARNING: other processes kept ${one.otherLoadCores?.toFixed(2)} / ${two.otherLoadCores?.toFixed(2)} cores busy (one / two instances). The figures are noisy; rerun on a quiet machine.`,
+    );
   const problems = [one, two].reduce((sum, s) => sum + s.missing + s.socketErrors + s.socketsClosed, 0);
 
   const file = writeResult('live', {
@@ -420,7 +520,11 @@ function report(one: ScenarioResult, two: ScenarioResult, sql: Awaited<ReturnTyp
     subscription: SUBSCRIPTION,
     repetitions: REPS,
     warmupRepetitions: WARMUP_REPS,
-    server: { mode: SERVER_MODE, process: 'child process per instance (Roster main.ts, NODE_ENV=production, LOG_LEVEL=error)', redis: REDIS_URL },
+    server: {
+      mode: SERVER_MODE,
+      process: 'child process per instance (Roster main.ts, NODE_ENV=production, LOG_LEVEL=error)',
+      redis: REDIS_URL,
+    },
     latencyDefinition:
       "per subscriber: arrival of the ACCEPTED event (taken in the socket's message handler) minus the moment the acceptInvitation HTTP response arrived; " +
       '*FromRequest: minus the moment it was sent; *FromUnloadedResponse: minus (sent + the accept duration with no subscriber, median of the control runs). The verdict uses the worse of FromResponse and FromUnloadedResponse.',
@@ -435,7 +539,8 @@ function report(one: ScenarioResult, two: ScenarioResult, sql: Awaited<ReturnTyp
     code: gitRevision(),
   });
   console.log(`\nresults written to ${file}`);
-  if (problems > 0) throw new Error(`${problems} problem(s): missing events, subscription errors or closed sockets; the figures above are not valid.`);
+  if (problems > 0)
+    throw new Error(`${problems} problem(s): missing events, subscription errors or closed sockets; the figures above are not valid.`);
 }
 
 function round1(value: number): number {

@@ -58,13 +58,15 @@ export default async function main(): Promise<void> {
       started = Date.now();
       const seeded = await seedAccount(db.url, { users: USERS, companies: 20, groups: 10 });
       const c = seeded.counts;
-      console.log(`- seeded ${c.users} users, ${c.people} people, ${c.companies} companies, ${c.groups} groups, ${c.groupMembers} group memberships (${Date.now() - started} ms)`);
+      console.log(
+        `- seeded ${c.users} users, ${c.people} people, ${c.companies} companies, ${c.groups} groups, ${c.groupMembers} group memberships (${Date.now() - started} ms)`,
+      );
       if (VARIANT === 'email-id-index') {
         const connection = await mysql.createConnection(db.url);
         await connection.query('CREATE INDEX ix_bench_memberships_account_email_id ON memberships (account_id, email, id)');
         await connection.query('ANALYZE TABLE memberships');
         await connection.end();
-        console.log('- VARIANT email-id-index: added index memberships (account_id, email, id) (not part of Roster\'s schema)');
+        console.log("- VARIANT email-id-index: added index memberships (account_id, email, id) (not part of Roster's schema)");
       }
 
       baseline = await startUsersPageBaseline(db.url);
@@ -72,8 +74,20 @@ export default async function main(): Promise<void> {
       console.log(`- signed in as ${seeded.admin.email} (${role})`);
 
       // Correctness first: both must give the same page, with the same number of SQL statements.
-      const roster = await checkedPage('Roster', `${bench.baseUrl}/graphql`, cookie, () => bench!.resetSqlCount(), () => bench!.sqlCount());
-      const base = await checkedPage('baseline', `${baseline.url}/graphql`, cookie, () => baseline!.resetSqlCount(), () => baseline!.sqlCount());
+      const roster = await checkedPage(
+        'Roster',
+        `${bench.baseUrl}/graphql`,
+        cookie,
+        () => bench!.resetSqlCount(),
+        () => bench!.sqlCount(),
+      );
+      const base = await checkedPage(
+        'baseline',
+        `${baseline.url}/graphql`,
+        cookie,
+        () => baseline!.resetSqlCount(),
+        () => baseline!.sqlCount(),
+      );
       if (roster.sql !== base.sql) {
         console.log(`- note: Roster ran ${roster.sql} SQL statements for the page, the baseline ${base.sql}. Roster's last request:`);
         for (const sql of bench.sqlStatements()) console.log(`    ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
@@ -81,10 +95,14 @@ export default async function main(): Promise<void> {
       const rosterEmails = roster.data.users.edges.map((edge) => edge.node.email);
       const baselineEmails = base.data.users.edges.map((edge) => edge.node.email);
       if (!isDeepStrictEqual(rosterEmails, baselineEmails)) {
-        throw new Error(`The baseline's page differs from Roster's.\n  Roster:   ${rosterEmails.slice(0, 5).join(', ')}...\n  baseline: ${baselineEmails.slice(0, 5).join(', ')}...`);
+        throw new Error(
+          `The baseline's page differs from Roster's.\n  Roster:   ${rosterEmails.slice(0, 5).join(', ')}...\n  baseline: ${baselineEmails.slice(0, 5).join(', ')}...`,
+        );
       }
       if (!isDeepStrictEqual(roster.data, base.data)) {
-        throw new Error(`Same emails, but the baseline's answer differs from Roster's:\n  Roster:   ${JSON.stringify(roster.data).slice(0, 600)}\n  baseline: ${JSON.stringify(base.data).slice(0, 600)}`);
+        throw new Error(
+          `Same emails, but the baseline's answer differs from Roster's:\n  Roster:   ${JSON.stringify(roster.data).slice(0, 600)}\n  baseline: ${JSON.stringify(base.data).slice(0, 600)}`,
+        );
       }
       const withCompany = roster.data.users.edges.filter((edge) => edge.node.company).length;
       const withGroups = roster.data.users.edges.filter((edge) => edge.node.groups.length > 0).length;
@@ -93,12 +111,18 @@ export default async function main(): Promise<void> {
           `${roster.bytes} vs ${base.bytes} bytes; SQL statements per request: Roster ${roster.sql}, baseline ${base.sql}`,
       );
 
-      const request = { method: 'POST' as const, headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ query: USERS_PAGE_QUERY }) };
+      const request = {
+        method: 'POST' as const,
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ query: USERS_PAGE_QUERY }),
+      };
       const targets: LoadTarget[] = [
         { name: 'baseline', url: `${baseline.url}/graphql`, ...request },
         { name: 'roster', url: `${bench.baseUrl}/graphql`, ...request },
       ];
-      console.log(`- load: ${LOAD.connections} connections, ${LOAD.warmupSeconds} s warm-up + ${LOAD.durationSeconds} s per run, ${ROUNDS} rounds alternating (${targets.map((t) => t.name).join(', ')})`);
+      console.log(
+        `- load: ${LOAD.connections} connections, ${LOAD.warmupSeconds} s warm-up + ${LOAD.durationSeconds} s per run, ${ROUNDS} rounds alternating (${targets.map((t) => t.name).join(', ')})`,
+      );
       if (PROFILE) console.log(`- profiling ${PROFILE}'s round ${ROUNDS}: the profiler slows that run, so do not quote this run's ratio`);
       const dbCpu = await databaseCpuCounter(db.url);
       LOAD.cpuCounters = { node: mainThreadCpuMs, ...(dbCpu ? { db: dbCpu } : {}) };
@@ -125,7 +149,12 @@ export default async function main(): Promise<void> {
         },
       });
 
-      report(summaries.roster!, summaries.baseline!, { rosterSql: roster.sql, baselineSql: base.sql, rosterBytes: roster.bytes, baselineBytes: base.bytes });
+      report(summaries.roster!, summaries.baseline!, {
+        rosterSql: roster.sql,
+        baselineSql: base.sql,
+        rosterBytes: roster.bytes,
+        baselineBytes: base.bytes,
+      });
     } finally {
       // Let requests still queued from the last run finish before the pools close under them.
       await waitForQuietDatabase(db.url).catch(() => {});
@@ -148,7 +177,9 @@ async function checkedPage(name: string, url: string, cookie: string, resetSql: 
     result = await postGraphQL<UsersPageData>(url, USERS_PAGE_QUERY, { cookie });
     sql = Math.min(sql, sqlCount());
     if (result.status !== 200 || result.body.errors || !result.body.data) {
-      throw new Error(`${name} answered the Users page with ${result.status}: ${JSON.stringify(result.body.errors ?? result.body).slice(0, 500)}`);
+      throw new Error(
+        `${name} answered the Users page with ${result.status}: ${JSON.stringify(result.body.errors ?? result.body).slice(0, 500)}`,
+      );
     }
   }
   const data = result!.body.data!;
@@ -164,7 +195,9 @@ function report(roster: LoadSummary, baseline: LoadSummary, details: Record<stri
   console.log(`\nMedians over ${ROUNDS} rounds (${LOAD.connections} connections, ${LOAD.durationSeconds} s each):\n`);
   printLoadTable([baseline, roster]);
   const noisy = warnAboutOtherLoad([...baseline.runs, ...roster.runs]);
-  console.log(`\nratio roster / baseline = ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}): ${verdict}${VARIANT ? `   [what-if variant: ${VARIANT}]` : ''}`);
+  console.log(
+    `\nratio roster / baseline = ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}): ${verdict}${VARIANT ? `   [what-if variant: ${VARIANT}]` : ''}`,
+  );
 
   const file = writeResult(VARIANT ? `read-${VARIANT}` : 'read', {
     name: 'read',
@@ -178,7 +211,14 @@ function report(roster: LoadSummary, baseline: LoadSummary, details: Record<stri
     target: TARGET_RATIO,
     verdict,
     noisy,
-    load: { connections: LOAD.connections, warmupSeconds: LOAD.warmupSeconds, durationSeconds: LOAD.durationSeconds, workers: LOAD.workers, rounds: ROUNDS, order: 'baseline, roster, baseline, roster' },
+    load: {
+      connections: LOAD.connections,
+      warmupSeconds: LOAD.warmupSeconds,
+      durationSeconds: LOAD.durationSeconds,
+      workers: LOAD.workers,
+      rounds: ROUNDS,
+      order: 'baseline, roster, baseline, roster',
+    },
     machine: machineInfo(),
   });
   console.log(`results written to ${file}`);

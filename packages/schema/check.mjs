@@ -9,7 +9,9 @@ const before = files.map((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') :
 execFileSync('pnpm', ['run', 'schema'], { cwd: path.join(here, '../..'), stdio: 'inherit' });
 const stale = files.filter((f, i) => fs.readFileSync(f, 'utf8') !== before[i]);
 if (stale.length > 0) {
-  console.error(`\nThe GraphQL contract was stale and has been regenerated: ${stale.map((f) => path.relative(process.cwd(), f)).join(', ')}.`);
+  console.error(
+    `\nThe GraphQL contract was stale and has been regenerated: ${stale.map((f) => path.relative(process.cwd(), f)).join(', ')}.`,
+  );
   console.error('Review and commit these files.');
   process.exit(1);
 }

@@ -20,7 +20,14 @@ export function builders(dataSource: DataSource) {
   return {
     async anAccount(overrides: Partial<AccountEntity> = {}): Promise<AccountEntity> {
       const n = next();
-      const account: AccountEntity = { id: newId(), name: `MSP ${n}`, slug: `msp-${n}-${newId().slice(0, 8)}`, invitationLifetimeDays: 7, createdAt: new Date(), ...overrides };
+      const account: AccountEntity = {
+        id: newId(),
+        name: `MSP ${n}`,
+        slug: `msp-${n}-${newId().slice(0, 8)}`,
+        invitationLifetimeDays: 7,
+        createdAt: new Date(),
+        ...overrides,
+      };
       await dataSource.getRepository(AccountEntity).insert(account);
       return account;
     },
@@ -75,7 +82,17 @@ export function builders(dataSource: DataSource) {
      */
     async aUser(
       accountId: string,
-      options: { email?: string; name?: string; role?: Role; status?: UserStatus; password?: string; companyId?: string; groupIds?: string[]; personId?: string; lastActiveAt?: Date } = {},
+      options: {
+        email?: string;
+        name?: string;
+        role?: Role;
+        status?: UserStatus;
+        password?: string;
+        companyId?: string;
+        groupIds?: string[];
+        personId?: string;
+        lastActiveAt?: Date;
+      } = {},
     ): Promise<MembershipEntity & { password: string }> {
       const n = next();
       const email = normalizeEmail(options.email ?? `user${n}@example.test`);
@@ -86,7 +103,13 @@ export function builders(dataSource: DataSource) {
         const existing = await dataSource.getRepository(PersonEntity).findOneBy({ email });
         personId = existing?.id ?? newId();
         if (!existing) {
-          await dataSource.getRepository(PersonEntity).insert({ id: personId, email, name: options.name ?? `User ${n}`, passwordHash: await hashPassword(password), createdAt: new Date() });
+          await dataSource.getRepository(PersonEntity).insert({
+            id: personId,
+            email,
+            name: options.name ?? `User ${n}`,
+            passwordHash: await hashPassword(password),
+            createdAt: new Date(),
+          });
         }
       }
       const membership: MembershipEntity = {
@@ -107,7 +130,9 @@ export function builders(dataSource: DataSource) {
       };
       await dataSource.getRepository(MembershipEntity).insert(membership);
       if (options.groupIds?.length) {
-        await dataSource.getRepository(GroupMemberEntity).insert(options.groupIds.map((groupId) => ({ groupId, membershipId: membership.id, accountId })));
+        await dataSource
+          .getRepository(GroupMemberEntity)
+          .insert(options.groupIds.map((groupId) => ({ groupId, membershipId: membership.id, accountId })));
       }
       return { ...membership, password };
     },

@@ -35,7 +35,8 @@ export function subscribe<T = any>(
     },
     on: {
       connected: () => connected(),
-      closed: (event: unknown) => onClosed({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason ?? '') }),
+      closed: (event: unknown) =>
+        onClosed({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason ?? '') }),
     },
   });
   const events: T[] = [];
@@ -49,10 +50,11 @@ export function subscribe<T = any>(
         const data = value.data ? (Object.values(value.data)[0] as T) : undefined;
         if (data === undefined) return;
         events.push(data);
-        for (const waiter of [...waiters]) if (waiter.match(data)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(data);
-        }
+        for (const waiter of [...waiters])
+          if (waiter.match(data)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve(data);
+          }
       },
       error: (error) => errors.push(error),
       complete: () => {},
@@ -66,7 +68,11 @@ export function subscribe<T = any>(
       const already = events.find(match);
       if (already) return Promise.resolve(already);
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)} errors ${JSON.stringify(errors)}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)} errors ${JSON.stringify(errors)}`)),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
       });
     },
@@ -91,7 +97,11 @@ export async function untilHeard<T>(live: LiveSubscription<T>, trigger: (attempt
 }
 
 /** Resolves once `read` returns something truthy, polling; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(read: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  read: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

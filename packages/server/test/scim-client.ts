@@ -20,7 +20,11 @@ export class ScimClient {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    const result = { status: response.status, contentType: response.headers.get('content-type'), body: text ? (JSON.parse(text) as Record<string, any>) : null };
+    const result = {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body: text ? (JSON.parse(text) as Record<string, any>) : null,
+    };
     this.exchanges.push({ method, path, response: result });
     return result;
   }
@@ -28,8 +32,10 @@ export class ScimClient {
   get = (path: string) => this.request('GET', path);
   post = (path: string, body: unknown) => this.request('POST', path, body);
   put = (path: string, body: unknown) => this.request('PUT', path, body);
-  search = (path: string, body: Record<string, unknown>) => this.request('POST', `${path}/.search`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...body });
-  patch = (path: string, operations: unknown[]) => this.request('PATCH', path, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
+  search = (path: string, body: Record<string, unknown>) =>
+    this.request('POST', `${path}/.search`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...body });
+  patch = (path: string, operations: unknown[]) =>
+    this.request('PATCH', path, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
   delete = (path: string) => this.request('DELETE', path);
 }
 

@@ -27,9 +27,11 @@ export function servedSchemas(schemasBody: Json, resourceTypesBody: Json): Serve
   const schemas = new Map<string, Attribute[]>((schemasBody.Resources as Json[]).map((s) => [s.id, s.attributes]));
   const resourceTypes = resourceTypesBody.Resources as Served['resourceTypes'];
   for (const type of resourceTypes) {
-    if (!schemas.has(type.schema)) throw new Error(`Resource type ${type.name} names schema ${type.schema}, which /Schemas does not serve.`);
+    if (!schemas.has(type.schema))
+      throw new Error(`Resource type ${type.name} names schema ${type.schema}, which /Schemas does not serve.`);
     for (const extension of type.schemaExtensions ?? []) {
-      if (!schemas.has(extension.schema)) throw new Error(`Resource type ${type.name} names extension ${extension.schema}, which /Schemas does not serve.`);
+      if (!schemas.has(extension.schema))
+        throw new Error(`Resource type ${type.name} names extension ${extension.schema}, which /Schemas does not serve.`);
     }
   }
   return { schemas, resourceTypes };
@@ -39,7 +41,10 @@ export function servedSchemas(schemasBody: Json, resourceTypesBody: Json): Serve
 export function schemaProblems(body: Json | null, served: Served): string[] {
   if (!body || !Array.isArray(body.schemas)) return [];
   if (body.schemas.includes(ERROR)) return [];
-  if (body.schemas.includes(LIST_RESPONSE)) return (body.Resources as Json[] | undefined ?? []).flatMap((resource, i) => resourceProblems(resource, served).map((p) => `Resources[${i}]: ${p}`));
+  if (body.schemas.includes(LIST_RESPONSE))
+    return ((body.Resources as Json[] | undefined) ?? []).flatMap((resource, i) =>
+      resourceProblems(resource, served).map((p) => `Resources[${i}]: ${p}`),
+    );
   return resourceProblems(body, served);
 }
 
@@ -65,10 +70,24 @@ function resourceProblems(resource: Json, served: Served): string[] {
     if (extensions.includes(key)) {
       if (!(resource.schemas as string[]).includes(key)) problems.push(`the extension ${key} is present but not listed in "schemas"`);
       if (!value || typeof value !== 'object' || Array.isArray(value)) problems.push(`the extension ${key} is not an object`);
-      else for (const [name, inner] of Object.entries(value)) problems.push(...valueProblems(`${key}:${name}`, inner, served.schemas.get(key)!.find((a) => a.name === name)));
+      else
+        for (const [name, inner] of Object.entries(value))
+          problems.push(
+            ...valueProblems(
+              `${key}:${name}`,
+              inner,
+              served.schemas.get(key)!.find((a) => a.name === name),
+            ),
+          );
       continue;
     }
-    problems.push(...valueProblems(key, value, served.schemas.get(type.schema)!.find((a) => a.name === key)));
+    problems.push(
+      ...valueProblems(
+        key,
+        value,
+        served.schemas.get(type.schema)!.find((a) => a.name === key),
+      ),
+    );
   }
   return problems;
 }
@@ -102,8 +121,11 @@ function singleProblems(path: string, value: unknown, attribute: Attribute): str
       return Object.entries(value).flatMap(([name, inner]) => {
         const sub = attribute.subAttributes?.find((s) => s.name === name);
         if (!sub) return [`"${path}.${name}" is not a declared sub-attribute`];
-        if (sub.multiValued ? !Array.isArray(inner) : Array.isArray(inner)) return [`"${path}.${name}" does not match multiValued ${sub.multiValued}`];
-        return (Array.isArray(inner) ? inner : [inner]).flatMap((item) => (sub.type === 'complex' ? [`"${path}.${name}" nests a complex attribute`] : scalarProblems(`${path}.${name}`, item, sub.type)));
+        if (sub.multiValued ? !Array.isArray(inner) : Array.isArray(inner))
+          return [`"${path}.${name}" does not match multiValued ${sub.multiValued}`];
+        return (Array.isArray(inner) ? inner : [inner]).flatMap((item) =>
+          sub.type === 'complex' ? [`"${path}.${name}" nests a complex attribute`] : scalarProblems(`${path}.${name}`, item, sub.type),
+        );
       });
     }
     default:
@@ -113,10 +135,14 @@ function singleProblems(path: string, value: unknown, attribute: Attribute): str
 
 function scalarProblems(path: string, value: unknown, type: string): string[] {
   const ok =
-    type === 'boolean' ? typeof value === 'boolean'
-    : type === 'integer' ? Number.isInteger(value)
-    : type === 'decimal' ? typeof value === 'number'
-    : type === 'dateTime' ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
-    : typeof value === 'string';
+    type === 'boolean'
+      ? typeof value === 'boolean'
+      : type === 'integer'
+        ? Number.isInteger(value)
+        : type === 'decimal'
+          ? typeof value === 'number'
+          : type === 'dateTime'
+            ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
+            : typeof value === 'string';
   return ok ? [] : [`"${path}" is ${JSON.stringify(value)}, not a ${type}`];
 }

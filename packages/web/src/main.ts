@@ -19,9 +19,4 @@ const client = createApolloClient({
 const session = createSession(client);
 const router = createAppRouter(session);
 
-createApp(App)
-  .provide(ApolloClientKey, client)
-  .provide(SessionKey, session)
-  .provide(LiveConnectionKey, live)
-  .use(router)
-  .mount('#app');
+createApp(App).provide(ApolloClientKey, client).provide(SessionKey, session).provide(LiveConnectionKey, live).use(router).mount('#app');

@@ -9,9 +9,12 @@ import { UpdateAccountSettingsInput, UpdateAccountSettingsPayload } from './view
 
 @Resolver()
 export class AccountSettingsResolver {
-  @Mutation(() => UpdateAccountSettingsPayload, { description: 'Changes the name or invitation lifetime of the current MSP account. Administrators only.' })
+  @Mutation(() => UpdateAccountSettingsPayload, {
+    description: 'Changes the name or invitation lifetime of the current MSP account. Administrators only.',
+  })
   async updateAccountSettings(
-    @Arg('input', () => UpdateAccountSettingsInput, { description: 'The settings to change; fields left out keep their value.' }) input: UpdateAccountSettingsInput,
+    @Arg('input', () => UpdateAccountSettingsInput, { description: 'The settings to change; fields left out keep their value.' })
+    input: UpdateAccountSettingsInput,
     @Ctx() ctx: RequestContext,
   ): Promise<UpdateAccountSettingsPayload> {
     const viewer = await ctx.admin();

@@ -25,7 +25,12 @@ export class AssignmentsService {
     }
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(MembershipEntity, { id: In(ids), accountId: viewer.accountId }, { companyId, updatedAt: new Date() });
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), ids.map((id) => ({ action: 'user.company_changed', targetId: id, details: { companyId } })));
+      await recordAudit(
+        manager,
+        viewer.accountId,
+        actorOf(viewer),
+        ids.map((id) => ({ action: 'user.company_changed', targetId: id, details: { companyId } })),
+      );
     });
     this.changed(viewer.accountId, ids);
     return ids;
@@ -35,13 +40,23 @@ export class AssignmentsService {
     const ids = await this.ownUsers(viewer, userIds);
     await this.ownGroup(viewer, groupId);
     await inTransaction(this.dataSource, async (manager) => {
-      const already = new Set((await manager.getRepository(GroupMemberEntity).findBy({ groupId, membershipId: In(ids) })).map((m) => m.membershipId));
+      const already = new Set(
+        (await manager.getRepository(GroupMemberEntity).findBy({ groupId, membershipId: In(ids) })).map((m) => m.membershipId),
+      );
       const fresh = ids.filter((id) => !already.has(id));
       if (fresh.length) {
-        await manager.insert(GroupMemberEntity, fresh.map((membershipId) => ({ groupId, membershipId, accountId: viewer.accountId })));
+        await manager.insert(
+          GroupMemberEntity,
+          fresh.map((membershipId) => ({ groupId, membershipId, accountId: viewer.accountId })),
+        );
         await touchGroup(manager, groupId);
       }
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), fresh.map((id) => ({ action: 'group.member_added', targetId: id, details: { groupId } })));
+      await recordAudit(
+        manager,
+        viewer.accountId,
+        actorOf(viewer),
+        fresh.map((id) => ({ action: 'group.member_added', targetId: id, details: { groupId } })),
+      );
     });
     this.changed(viewer.accountId, ids);
     return ids;
@@ -53,7 +68,12 @@ export class AssignmentsService {
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(GroupMemberEntity, { groupId, membershipId: In(ids), accountId: viewer.accountId });
       await touchGroup(manager, groupId);
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), ids.map((id) => ({ action: 'group.member_removed', targetId: id, details: { groupId } })));
+      await recordAudit(
+        manager,
+        viewer.accountId,
+        actorOf(viewer),
+        ids.map((id) => ({ action: 'group.member_removed', targetId: id, details: { groupId } })),
+      );
     });
     this.changed(viewer.accountId, ids);
     return ids;
@@ -64,14 +84,21 @@ export class AssignmentsService {
     const ids = [...new Set(userIds)];
     if (ids.length === 0) throw badInput('input.userIds', 'Select at least one user.');
     if (ids.length > MAX_USERS) throw badInput('input.userIds', `Select at most ${MAX_USERS} users at a time.`);
-    const found = new Set((await this.dataSource.getRepository(MembershipEntity).find({ where: { id: In(ids), accountId: viewer.accountId }, select: { id: true } })).map((m) => m.id));
+    const found = new Set(
+      (
+        await this.dataSource
+          .getRepository(MembershipEntity)
+          .find({ where: { id: In(ids), accountId: viewer.accountId }, select: { id: true } })
+      ).map((m) => m.id),
+    );
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) throw notFound(`User ${missing[0]}`, 'input.userIds');
     return ids;
   }
 
   private async ownGroup(viewer: Viewer, groupId: string): Promise<void> {
-    if (!(await this.dataSource.getRepository(GroupEntity).existsBy({ id: groupId, accountId: viewer.accountId }))) throw notFound('Group', 'input.groupId');
+    if (!(await this.dataSource.getRepository(GroupEntity).existsBy({ id: groupId, accountId: viewer.accountId })))
+      throw notFound('Group', 'input.groupId');
   }
 
   private changed(accountId: string, userIds: string[]): void {

@@ -13,7 +13,18 @@ declare module '../core/context.js' {
 }
 
 // Used by other features.
-export { assertMayActOn, assertMayGrant, grantableRoles, grantRefusalError, higherRole, refusalMessage, refusalToActOn, refusalToGrant, roleName, rolePlural } from './role-grants.js';
+export {
+  assertMayActOn,
+  assertMayGrant,
+  grantableRoles,
+  grantRefusalError,
+  higherRole,
+  refusalMessage,
+  refusalToActOn,
+  refusalToGrant,
+  roleName,
+  rolePlural,
+} from './role-grants.js';
 export { MAX_JOB_TITLE, readJobTitle } from './job-title.js';
 export { isAdministrator, isSuspendable, type Role, UserSource, UserStatus } from './roles.js';
 export { restoreMemberships, suspendMemberships } from './user-lifecycle.js';

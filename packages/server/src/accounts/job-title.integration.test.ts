@@ -14,10 +14,7 @@ const PREVIEW = `mutation($input: PreviewImportInput!) { previewImport(input: $i
 const TOO_LONG = 'T'.repeat(121);
 
 /** Waits for a condition with a generous cap (never a guessed sleep). */
-async function eventually<T>(
-  read: () => Promise<T | null | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
+async function eventually<T>(read: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await read();
@@ -32,11 +29,7 @@ describe.each(dialects)("a user's job title (%s)", (dialect) => {
   let admin: TestClient;
 
   beforeAll(async () => {
-    roster = await startTestRoster(
-      dialect,
-      {},
-      { runOutboxWorker: false, importRunner: { pollMs: 20, batchSize: 7 } },
-    );
+    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, importRunner: { pollMs: 20, batchSize: 7 } });
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Titles MSP' });
     await build.aUser(account.id, {
@@ -49,9 +42,7 @@ describe.each(dialects)("a user's job title (%s)", (dialect) => {
   });
   afterAll(() => roster?.close());
 
-  async function usersMatching(
-    search: string,
-  ): Promise<Record<string, { id: string; jobTitle: string | null }>> {
+  async function usersMatching(search: string): Promise<Record<string, { id: string; jobTitle: string | null }>> {
     const result = await admin.gql(USERS, { search });
     return Object.fromEntries(result.data!.users.edges.map((e: any) => [e.node.email, e.node]));
   }
@@ -80,10 +71,7 @@ describe.each(dialects)("a user's job title (%s)", (dialect) => {
     });
     expect(invited.errors).toBeUndefined();
     expect(invited.data!.inviteUsers.invitedCount).toBe(2);
-    expect(invited.data!.inviteUsers.results.map((r: any) => r.user.jobTitle)).toEqual([
-      'Service Desk Lead',
-      'Service Desk Lead',
-    ]);
+    expect(invited.data!.inviteUsers.results.map((r: any) => r.user.jobTitle)).toEqual(['Service Desk Lead', 'Service Desk Lead']);
 
     const users = await usersMatching('invite.test');
     expect(users['ada@invite.test']!.jobTitle).toBe('Service Desk Lead');
@@ -108,18 +96,13 @@ describe.each(dialects)("a user's job title (%s)", (dialect) => {
       input: { addresses: 'long@invite.test', jobTitle: 'T'.repeat(120), sendEmail: false },
     });
     expect(accepted.data!.inviteUsers.invitedCount).toBe(1);
-    expect(
-      await roster.dataSource.getRepository(MembershipEntity).countBy({ email: 'long@invite.test' }),
-    ).toBe(1);
+    expect(await roster.dataSource.getRepository(MembershipEntity).countBy({ email: 'long@invite.test' })).toBe(1);
   });
 
   it('comes from a CSV title column; a too-long title makes its row INVALID with the line number', async () => {
-    const csv = [
-      'Email,Name,Title',
-      'ada@csv.test,Ada, Technician ',
-      `long@csv.test,Long,${TOO_LONG}`,
-      'nobody@csv.test,Nobody,',
-    ].join('\r\n');
+    const csv = ['Email,Name,Title', 'ada@csv.test,Ada, Technician ', `long@csv.test,Long,${TOO_LONG}`, 'nobody@csv.test,Nobody,'].join(
+      '\r\n',
+    );
     const response = await fetch(`${roster.url}/api/imports?fileName=team.csv`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv', 'x-roster-upload': '1', cookie: admin.cookie! },
@@ -135,9 +118,7 @@ describe.each(dialects)("a user's job title (%s)", (dialect) => {
       [3, 'INVALID'],
       [4, 'NEW'],
     ]);
-    expect(rows[1].reason).toBe(
-      'Line 3: the job title is too long (121 characters; at most 120 are allowed).',
-    );
+    expect(rows[1].reason).toBe('Line 3: the job title is too long (121 characters; at most 120 are allowed).');
 
     // A remap from a client that does not know the job title column keeps it; null clears it.
     const REMAP = `mutation($input: UpdateImportMappingInput!) { updateImportMapping(input: $input) { job { mapping { email name jobTitle } } } }`;

@@ -9,7 +9,6 @@ export type JobTitleReading = { ok: true; jobTitle: string | null } | { ok: fals
 
 export function readJobTitle(value: string | null | undefined): JobTitleReading {
   const jobTitle = (value ?? '').trim();
-  if (jobTitle.length > MAX_JOB_TITLE)
-    return { ok: false, problem: `${jobTitle.length} characters; at most ${MAX_JOB_TITLE} are allowed` };
+  if (jobTitle.length > MAX_JOB_TITLE) return { ok: false, problem: `${jobTitle.length} characters; at most ${MAX_JOB_TITLE} are allowed` };
   return { ok: true, jobTitle: jobTitle || null };
 }

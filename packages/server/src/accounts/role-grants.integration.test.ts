@@ -61,7 +61,10 @@ describe.each(dialects)('who may grant which role, on every path (%s)', (dialect
 
   const membership = (id: string) => roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ id });
   /** Past the re-invite cooldown, so that a refusal below is the role rule's and not the throttle's. */
-  const ageInvitations = () => roster.dataSource.getRepository(InvitationEntity).update({ accountId, state: InvitationState.PENDING }, { createdAt: new Date(Date.now() - 10 * 60_000) });
+  const ageInvitations = () =>
+    roster.dataSource
+      .getRepository(InvitationEntity)
+      .update({ accountId, state: InvitationState.PENDING }, { createdAt: new Date(Date.now() - 10 * 60_000) });
 
   it("refuses an administrator every way to an owner's invitation link: re-invite, bulk re-invite, the dev mailbox, inviting again", async () => {
     const invited = await owner.gql(INVITE, { input: { addresses: 'next.owner@grants.test', role: 'OWNER', sendEmail: true } });
@@ -72,12 +75,16 @@ describe.each(dialects)('who may grant which role, on every path (%s)', (dialect
     const helperId: string = memberInvite.data!.inviteUsers.results[0].user.id;
     await ageInvitations();
     // The positive marker: the owner's invitation email went through the dev mailbox (the owner sees it).
-    await eventually(async () => (await owner.gql(MAILBOX)).data!.devMailbox.edges.find((e: any) => e.node.to === 'next.owner@grants.test' && e.node.link));
+    await eventually(async () =>
+      (await owner.gql(MAILBOX)).data!.devMailbox.edges.find((e: any) => e.node.to === 'next.owner@grants.test' && e.node.link),
+    );
 
     const seenByAdmin: string[] = [];
     const single = await admin.gql(REINVITE, { input: { userIds: [xId], sendEmail: false } });
     seenByAdmin.push(...linksIn(single));
-    expect(single.data!.reinviteUsers.results).toEqual([expect.objectContaining({ userId: xId, ok: false, code: 'OWNER_REQUIRED', inviteLink: null })]);
+    expect(single.data!.reinviteUsers.results).toEqual([
+      expect.objectContaining({ userId: xId, ok: false, code: 'OWNER_REQUIRED', inviteLink: null }),
+    ]);
 
     const bulk = await admin.gql(REINVITE, { input: { userIds: [helperId, xId], sendEmail: true } });
     seenByAdmin.push(...(JSON.stringify(bulk.data!.reinviteUsers.results[1]).match(ACCEPT_LINK) ?? []));
@@ -106,7 +113,9 @@ describe.each(dialects)('who may grant which role, on every path (%s)', (dialect
 
     // Whatever link the administrator got hold of, accepting it must not make anyone an owner.
     for (const link of new Set(seenByAdmin)) {
-      await new TestClient(roster.url).gql(ACCEPT, { input: { token: link.split('/invitations/')[1], name: 'Mallory', password: 'mallory-password' } });
+      await new TestClient(roster.url).gql(ACCEPT, {
+        input: { token: link.split('/invitations/')[1], name: 'Mallory', password: 'mallory-password' },
+      });
     }
     expect(seenByAdmin).toEqual([]);
     expect(await membership(xId)).toMatchObject({ role: Role.OWNER, status: UserStatus.INVITED });
@@ -121,7 +130,11 @@ describe.each(dialects)('who may grant which role, on every path (%s)', (dialect
 
   it('refuses an administrator to invite a staged owner, or to restore a suspended owner', async () => {
     const staged = await build.aUser(accountId, { email: 'staged.owner@grants.test', role: Role.OWNER, status: UserStatus.STAGED });
-    const suspended = await build.aUser(accountId, { email: 'suspended.owner@grants.test', role: Role.OWNER, status: UserStatus.SUSPENDED });
+    const suspended = await build.aUser(accountId, {
+      email: 'suspended.owner@grants.test',
+      role: Role.OWNER,
+      status: UserStatus.SUSPENDED,
+    });
     const invite = await admin.gql(REINVITE, { input: { userIds: [staged.id], sendEmail: false } });
     expect(invite.data!.reinviteUsers.results[0]).toMatchObject({ ok: false, code: 'OWNER_REQUIRED', inviteLink: null });
     expect(await membership(staged.id)).toMatchObject({ status: UserStatus.STAGED });
@@ -133,7 +146,14 @@ describe.each(dialects)('who may grant which role, on every path (%s)', (dialect
   });
 
   it("marks an administrator's owner rows invalid in the preview, and refuses to run owner rows or an owner default for them", async () => {
-    const preview = await admin.gql(PREVIEW_IMPORT, { input: { rows: [{ email: 'boss@import.test', role: 'Owner' }, { email: 'helper@import.test', role: 'Administrator' }] } });
+    const preview = await admin.gql(PREVIEW_IMPORT, {
+      input: {
+        rows: [
+          { email: 'boss@import.test', role: 'Owner' },
+          { email: 'helper@import.test', role: 'Administrator' },
+        ],
+      },
+    });
     const rows = preview.data!.previewImport.job.rows.edges.map((e: any) => e.node);
     expect(rows.map((r: any) => r.verdict)).toEqual(['INVALID', 'NEW']);
     expect(rows[0].reason).toBe('Line 1: only an owner can import owners.');
@@ -152,7 +172,11 @@ describe.each(dialects)('who may grant which role, on every path (%s)', (dialect
 
   it('refuses an administrator an integration that provisions owners: creating one, editing one, or taking its SCIM token', async () => {
     const created = await admin.gql(CREATE_INTEGRATION, { input: { name: 'IdP', type: 'SCIM', options: { defaultRole: 'OWNER' } } });
-    expect(created.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OWNER_REQUIRED', field: 'input.options.defaultRole' });
+    expect(created.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'OWNER_REQUIRED',
+      field: 'input.options.defaultRole',
+    });
     expect(await roster.dataSource.getRepository(IntegrationEntity).countBy({ accountId, name: 'IdP' })).toBe(0);
 
     const own = await admin.gql(CREATE_INTEGRATION, { input: { name: 'Admin IdP', type: 'SCIM', options: { defaultRole: 'ADMIN' } } });

@@ -21,7 +21,10 @@ describe('who may grant which role', () => {
     expect(refusalToGrant(Role.MEMBER, Role.MEMBER)).toEqual({ code: 'ADMIN_REQUIRED', requiredRole: Role.ADMIN });
     expect(refusalToGrant(Role.OWNER, Role.OWNER)).toBeNull();
     expect(() => assertMayGrant(Role.ADMIN, Role.OWNER, 'invite owners', 'input.role')).toThrow(
-      expect.objectContaining({ message: 'Only an owner can invite owners.', extensions: { code: 'FORBIDDEN', reason: 'OWNER_REQUIRED', requiredRole: 'OWNER', field: 'input.role' } }),
+      expect.objectContaining({
+        message: 'Only an owner can invite owners.',
+        extensions: { code: 'FORBIDDEN', reason: 'OWNER_REQUIRED', requiredRole: 'OWNER', field: 'input.role' },
+      }),
     );
   });
 

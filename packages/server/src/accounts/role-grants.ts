@@ -41,7 +41,9 @@ export function mayGrant(granter: Role, role: Role): boolean {
 /** Null when `granter` may give `role`; else who may. */
 export function refusalToGrant(granter: Role, role: Role): GrantRefusal | null {
   if (mayGrant(granter, role)) return null;
-  return role === Role.OWNER ? { code: GrantRefusalCode.OWNER_REQUIRED, requiredRole: Role.OWNER } : { code: GrantRefusalCode.ADMIN_REQUIRED, requiredRole: Role.ADMIN };
+  return role === Role.OWNER
+    ? { code: GrantRefusalCode.OWNER_REQUIRED, requiredRole: Role.OWNER }
+    : { code: GrantRefusalCode.ADMIN_REQUIRED, requiredRole: Role.ADMIN };
 }
 
 /**

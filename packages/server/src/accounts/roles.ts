@@ -16,7 +16,10 @@ registerEnumType(UserStatus, {
     INVITED: { description: 'Invited and not yet accepted: shows the "Invitation pending" badge.' },
     ACTIVE: { description: 'Accepted the invitation and can sign in.' },
     SUSPENDED: { description: 'Suspended (by an admin or deprovisioned upstream); cannot sign in.' },
-    STAGED: { description: 'Brought in by an integration that stages new users: waits for an admin to invite (re-invite) or dismiss (un-invite) them.' },
+    STAGED: {
+      description:
+        'Brought in by an integration that stages new users: waits for an admin to invite (re-invite) or dismiss (un-invite) them.',
+    },
   },
 });
 

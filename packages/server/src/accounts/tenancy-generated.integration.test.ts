@@ -34,19 +34,36 @@ import { Role, UserStatus } from './roles.js';
  * remembering to add it; an id whose kind cannot be told from its name fails the test until KIND_OF learns it.
  */
 
-type Kind = 'user' | 'company' | 'group' | 'importJob' | 'webhookEndpoint' | 'webhookDelivery' | 'integration' | 'syncRun' | 'account' | 'apiKey';
+type Kind =
+  'user' | 'company' | 'group' | 'importJob' | 'webhookEndpoint' | 'webhookDelivery' | 'integration' | 'syncRun' | 'account' | 'apiKey';
 
 /** The kind of record an id names: from the argument's own name, or for a bare `id` from the operation's name. */
 function kindOf(operation: string, idName: string): Kind | undefined {
   const byName: Record<string, Kind> = {
-    userIds: 'user', userId: 'user', actorId: 'user', targetId: 'user', companyId: 'company', groupId: 'group', groupIds: 'group',
-    jobId: 'importJob', endpointId: 'webhookEndpoint', deliveryId: 'webhookDelivery', integrationId: 'integration', runId: 'syncRun',
+    userIds: 'user',
+    userId: 'user',
+    actorId: 'user',
+    targetId: 'user',
+    companyId: 'company',
+    groupId: 'group',
+    groupIds: 'group',
+    jobId: 'importJob',
+    endpointId: 'webhookEndpoint',
+    deliveryId: 'webhookDelivery',
+    integrationId: 'integration',
+    runId: 'syncRun',
     accountId: 'account',
   };
   if (idName !== 'id') return byName[idName];
   const byOperation: Array<[RegExp, Kind]> = [
-    [/^user$/, 'user'], [/compan/i, 'company'], [/group/i, 'group'], [/importJob/i, 'importJob'], [/webhook/i, 'webhookEndpoint'],
-    [/syncRun/i, 'syncRun'], [/integration|scimToken/i, 'integration'], [/apiKey/i, 'apiKey'],
+    [/^user$/, 'user'],
+    [/compan/i, 'company'],
+    [/group/i, 'group'],
+    [/importJob/i, 'importJob'],
+    [/webhook/i, 'webhookEndpoint'],
+    [/syncRun/i, 'syncRun'],
+    [/integration|scimToken/i, 'integration'],
+    [/apiKey/i, 'apiKey'],
   ];
   return byOperation.find(([pattern]) => pattern.test(operation))?.[1];
 }
@@ -116,7 +133,8 @@ function variablesFor(testCase: IdCase, foreignId: string, ownIds: Record<Kind, 
   const variables: Record<string, unknown> = {};
   for (const arg of testCase.field.args) {
     if (arg.name !== testCase.path[0] && !(arg.type instanceof GraphQLNonNull)) continue;
-    variables[arg.name] = arg.name === testCase.path[0] ? aim(arg.type, testCase.path.slice(1), foreignId, own) : placeholder(arg.type, own);
+    variables[arg.name] =
+      arg.name === testCase.path[0] ? aim(arg.type, testCase.path.slice(1), foreignId, own) : placeholder(arg.type, own);
   }
   return variables;
 }
@@ -131,7 +149,9 @@ function aim(type: GraphQLInputType, rest: string[], foreignId: string, own: Own
 }
 
 function documentFor(testCase: IdCase): string {
-  const args = (testCase.field.args as readonly GraphQLArgument[]).filter((a) => a.name === testCase.path[0] || a.type instanceof GraphQLNonNull);
+  const args = (testCase.field.args as readonly GraphQLArgument[]).filter(
+    (a) => a.name === testCase.path[0] || a.type instanceof GraphQLNonNull,
+  );
   const declared = args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
   const passed = args.map((a) => `${a.name}: $${a.name}`).join(', ');
   const selection = selectionOf(getNamedType(testCase.field.type), 3);
@@ -157,7 +177,10 @@ async function snapshotOf(roster: TestRoster, accountId: string): Promise<string
   const tables: Record<string, unknown[]> = {};
   for (const metadata of roster.dataSource.entityMetadatas) {
     if (!metadata.columns.some((c) => c.propertyName === 'accountId')) continue;
-    const rows = await roster.dataSource.getRepository(metadata.target).find({ where: { accountId } as never, order: Object.fromEntries(metadata.primaryColumns.map((c) => [c.propertyName, 'ASC'])) as never });
+    const rows = await roster.dataSource.getRepository(metadata.target).find({
+      where: { accountId } as never,
+      order: Object.fromEntries(metadata.primaryColumns.map((c) => [c.propertyName, 'ASC'])) as never,
+    });
     tables[metadata.tableName] = rows;
   }
   return JSON.stringify(tables);
@@ -171,12 +194,14 @@ const REFUSAL_CODES = ['NOT_FOUND', 'FORBIDDEN'];
 
 describe('generated tenancy cases', () => {
   it('tell the kind of every id the schema takes', async () => {
-    const unknown = idCases(await buildRosterSchema()).filter((c) => !c.kind).map((c) => `${c.root}.${c.field.name}(${c.path.join('.')})`);
+    const unknown = idCases(await buildRosterSchema())
+      .filter((c) => !c.kind)
+      .map((c) => `${c.root}.${c.field.name}(${c.path.join('.')})`);
     expect(unknown, 'teach kindOf() in this file what these ids name').toEqual([]);
   });
 });
 
-describe.each(dialects)('every operation taking an id, with another account\'s id (%s)', (dialect) => {
+describe.each(dialects)("every operation taking an id, with another account's id (%s)", (dialect) => {
   let roster: TestRoster;
   let ownerOfA: TestClient;
   let alpha: SeededAccount;
@@ -185,7 +210,9 @@ describe.each(dialects)('every operation taking an id, with another account\'s i
 
   beforeAll(async () => {
     // Generous rate limits: this test sends one operation per id on purpose.
-    roster = await startTestRoster(dialect, { rateLimits: { ...loadConfig({}).rateLimits, perApiKeyPerMinute: 100_000, perIpPerMinute: 100_000 } });
+    roster = await startTestRoster(dialect, {
+      rateLimits: { ...loadConfig({}).rateLimits, perApiKeyPerMinute: 100_000, perIpPerMinute: 100_000 },
+    });
     cases = idCases(await buildRosterSchema());
     alpha = await anAccountWithOneOfEach(roster, 'alpha');
     bravo = await anAccountWithOneOfEach(roster, 'bravo');
@@ -215,11 +242,16 @@ describe.each(dialects)('every operation taking an id, with another account\'s i
     expect(await snapshotOf(roster, bravo.accountId)).toBe(before);
   });
 
-  it('refuses a live subscription to another account\'s records', async () => {
+  it("refuses a live subscription to another account's records", async () => {
     const live = cases.filter((c) => c.root === 'Subscription');
     expect(live.length).toBeGreaterThan(0);
     for (const testCase of live) {
-      const subscription = subscribe(roster.url, ownerOfA.cookie, documentFor(testCase), variablesFor(testCase, bravo.ids[testCase.kind!], alpha.ids));
+      const subscription = subscribe(
+        roster.url,
+        ownerOfA.cookie,
+        documentFor(testCase),
+        variablesFor(testCase, bravo.ids[testCase.kind!], alpha.ids),
+      );
       const deadline = Date.now() + 15_000;
       while (subscription.errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(JSON.stringify(subscription.errors), testCase.field.name).toMatch(/NOT_FOUND|FORBIDDEN/);
@@ -254,8 +286,19 @@ async function anAccountWithOneOfEach(roster: TestRoster, marker: string): Promi
   const account = await build.anAccount({ name: `${marker} MSP` });
   const company = await build.aCompany(account.id, `${marker} Client`);
   const group = await build.aGroup(account.id, `${marker} Team`);
-  const owner = await build.aUser(account.id, { email: `owner@${marker}.test`, name: `${marker} Owner`, role: Role.OWNER, password: `${marker}-owner-pass` });
-  const pending = await build.aUser(account.id, { email: `pending@${marker}.test`, name: `${marker} Pending`, status: UserStatus.INVITED, companyId: company.id, groupIds: [group.id] });
+  const owner = await build.aUser(account.id, {
+    email: `owner@${marker}.test`,
+    name: `${marker} Owner`,
+    role: Role.OWNER,
+    password: `${marker}-owner-pass`,
+  });
+  const pending = await build.aUser(account.id, {
+    email: `pending@${marker}.test`,
+    name: `${marker} Pending`,
+    status: UserStatus.INVITED,
+    companyId: company.id,
+    groupIds: [group.id],
+  });
   const integration = await build.aScimIntegration(account.id, {}, { name: `${marker} SCIM` });
   const client = new TestClient(roster.url);
   await client.signIn(`owner@${marker}.test`, `${marker}-owner-pass`);
@@ -267,29 +310,78 @@ async function anAccountWithOneOfEach(roster: TestRoster, marker: string): Promi
   });
   const now = new Date();
   const endpoint: WebhookEndpointEntity = {
-    id: newId(), accountId: account.id, url: `https://hooks.${marker}.test/roster`, description: `${marker} hook`, events: '["user.invited"]',
-    sealedSecret: 'sealed', secretPrefix: 'whsec_xx', enabled: true, createdByPersonId: owner.personId, createdAt: now, updatedAt: now, secretRolledAt: null,
+    id: newId(),
+    accountId: account.id,
+    url: `https://hooks.${marker}.test/roster`,
+    description: `${marker} hook`,
+    events: '["user.invited"]',
+    sealedSecret: 'sealed',
+    secretPrefix: 'whsec_xx',
+    enabled: true,
+    createdByPersonId: owner.personId,
+    createdAt: now,
+    updatedAt: now,
+    secretRolledAt: null,
   };
   await roster.dataSource.getRepository(WebhookEndpointEntity).insert(endpoint);
   const delivery: WebhookDeliveryEntity = {
-    id: newId(), accountId: account.id, endpointId: endpoint.id, eventId: newId(), eventType: 'user.invited', payload: JSON.stringify({ marker }),
-    state: WebhookDeliveryState.SUCCEEDED, attempts: 1, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, responseStatus: 200, responseBody: 'ok',
-    durationMs: 1, lastError: null, createdAt: now, lastAttemptAt: now, deliveredAt: now,
+    id: newId(),
+    accountId: account.id,
+    endpointId: endpoint.id,
+    eventId: newId(),
+    eventType: 'user.invited',
+    payload: JSON.stringify({ marker }),
+    state: WebhookDeliveryState.SUCCEEDED,
+    attempts: 1,
+    nextAttemptAt: now,
+    leaseOwner: null,
+    leaseUntil: null,
+    responseStatus: 200,
+    responseBody: 'ok',
+    durationMs: 1,
+    lastError: null,
+    createdAt: now,
+    lastAttemptAt: now,
+    deliveredAt: now,
   };
   await roster.dataSource.getRepository(WebhookDeliveryEntity).insert(delivery);
   const run: SyncRunEntity = {
-    id: newId(), accountId: account.id, integrationId: integration.id, activeKey: integration.id, trigger: SyncTrigger.MANUAL,
-    state: SyncRunState.AWAITING_CONFIRMATION, dryRun: false, stage: SyncStage.REMOVALS, removalsConfirmed: false, pendingSuspensions: 1,
-    counts: JSON.stringify(emptyCounts()), itemCount: 0, error: null, requestedBy: owner.personId, leaseOwner: null, leaseUntil: null,
-    createdAt: now, startedAt: now, finishedAt: null, cursor: null,
+    id: newId(),
+    accountId: account.id,
+    integrationId: integration.id,
+    activeKey: integration.id,
+    trigger: SyncTrigger.MANUAL,
+    state: SyncRunState.AWAITING_CONFIRMATION,
+    dryRun: false,
+    stage: SyncStage.REMOVALS,
+    removalsConfirmed: false,
+    pendingSuspensions: 1,
+    counts: JSON.stringify(emptyCounts()),
+    itemCount: 0,
+    error: null,
+    requestedBy: owner.personId,
+    leaseOwner: null,
+    leaseUntil: null,
+    createdAt: now,
+    startedAt: now,
+    finishedAt: null,
+    cursor: null,
   };
   await roster.dataSource.getRepository(SyncRunEntity).insert(run);
   return {
     accountId: account.id,
     owner: client,
     ids: {
-      user: pending.id, company: company.id, group: group.id, importJob: preview.data!.previewImport.job.id, webhookEndpoint: endpoint.id,
-      webhookDelivery: delivery.id, integration: integration.id, syncRun: run.id, account: account.id, apiKey: apiKey.data!.createApiKey.apiKey.id,
+      user: pending.id,
+      company: company.id,
+      group: group.id,
+      importJob: preview.data!.previewImport.job.id,
+      webhookEndpoint: endpoint.id,
+      webhookDelivery: delivery.id,
+      integration: integration.id,
+      syncRun: run.id,
+      account: account.id,
+      apiKey: apiKey.data!.createApiKey.apiKey.id,
     },
   };
 }

@@ -38,7 +38,9 @@ describe.each(dialects)('tenant isolation (%s)', (dialect) => {
   });
 
   it("filtering users by another account's company or group is refused, not answered", async () => {
-    const byCompany = await adminOfA.gql('query($f: UserFilter) { users(filter: $f) { totalCount } }', { f: { companyId: other.companyId } });
+    const byCompany = await adminOfA.gql('query($f: UserFilter) { users(filter: $f) { totalCount } }', {
+      f: { companyId: other.companyId },
+    });
     expect(byCompany.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'filter.companyId' });
     const byGroup = await adminOfA.gql('query($f: UserFilter) { users(filter: $f) { totalCount } }', { f: { groupId: other.groupId } });
     expect(byGroup.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'filter.groupId' });
@@ -55,9 +57,12 @@ describe.each(dialects)('tenant isolation (%s)', (dialect) => {
   });
 
   it('switching to an account one is not a member of is FORBIDDEN and keeps the current account', async () => {
-    const result = await adminOfA.gql('mutation($input: SwitchAccountInput!) { switchAccount(input: $input) { viewer { currentAccount { name } } } }', {
-      input: { accountId: other.accountId },
-    });
+    const result = await adminOfA.gql(
+      'mutation($input: SwitchAccountInput!) { switchAccount(input: $input) { viewer { currentAccount { name } } } }',
+      {
+        input: { accountId: other.accountId },
+      },
+    );
     expect(errorCode(result)).toBe('FORBIDDEN');
     const me = await adminOfA.gql('{ me { currentAccount { name } } }');
     expect(me.data!.me.currentAccount.name).toBe('Alpha MSP');
@@ -73,7 +78,9 @@ describe.each(dialects)('tenant isolation (%s)', (dialect) => {
     const first = await client.gql('{ me { currentAccount { name } accounts { name } } users { totalCount } }');
     expect(first.data!.me.accounts.map((a: any) => a.name)).toEqual(['Alpha MSP', 'Bravo MSP']);
     const target = first.data!.me.currentAccount.name === 'Alpha MSP' ? other.accountId : alpha;
-    await client.gql('mutation($input: SwitchAccountInput!) { switchAccount(input: $input) { viewer { role } } }', { input: { accountId: target } });
+    await client.gql('mutation($input: SwitchAccountInput!) { switchAccount(input: $input) { viewer { role } } }', {
+      input: { accountId: target },
+    });
     const second = await client.gql('{ me { currentAccount { name } } users { edges { node { email } } } }');
     expect(second.data!.me.currentAccount.name).not.toBe(first.data!.me.currentAccount.name);
     const emails = second.data!.users.edges.map((e: any) => e.node.email);

@@ -51,7 +51,9 @@ describe.each(dialects)('admin user actions (%s)', (dialect) => {
     ]);
     expect(await roleOf(member.id)).toBe(Role.ADMIN);
     expect(await roleOf(ids.outsider)).toBe(Role.MEMBER);
-    const trail = await roster.dataSource.getRepository(AuditEventEntity).findOneByOrFail({ targetId: member.id, action: 'user.role_changed' });
+    const trail = await roster.dataSource
+      .getRepository(AuditEventEntity)
+      .findOneByOrFail({ targetId: member.id, action: 'user.role_changed' });
     expect(JSON.parse(trail.details!)).toEqual({ from: 'MEMBER', to: 'ADMIN' });
     expect(trail.ip).toMatch(/127\.0\.0\.1/);
     expect(events).toContainEqual(expect.objectContaining({ type: 'user.changed', accountId, userIds: [member.id] }));

@@ -47,19 +47,35 @@ export class UserAdminService {
           continue;
         }
         if (user.role === role) {
-          outcomes.push({ userId, email: user.email, ok: true, code: null, message: `${user.email} is already ${roleName(role)}.`, inviteLink: null });
+          outcomes.push({
+            userId,
+            email: user.email,
+            ok: true,
+            code: null,
+            message: `${user.email} is already ${roleName(role)}.`,
+            inviteLink: null,
+          });
           continue;
         }
         const notGrantable = refusalToGrant(viewer.role, role);
         const aboveViewer = refusalToActOn(viewer.role, user.role);
         if (notGrantable || aboveViewer) {
-          const message = notGrantable ? refusalMessage(notGrantable, `make someone ${roleName(role)}`) : refusalMessage(aboveViewer!, `change the role of ${roleName(user.role)}`);
+          const message = notGrantable
+            ? refusalMessage(notGrantable, `make someone ${roleName(role)}`)
+            : refusalMessage(aboveViewer!, `change the role of ${roleName(user.role)}`);
           outcomes.push(refusal(userId, user.email, (notGrantable ?? aboveViewer)!.code, message));
           continue;
         }
         if (user.role === Role.OWNER && user.status === UserStatus.ACTIVE) {
           if (activeOwners <= 1) {
-            outcomes.push(refusal(userId, user.email, UserAdminCode.LAST_OWNER, `${user.email} is the last owner of this account; make someone else an owner first.`));
+            outcomes.push(
+              refusal(
+                userId,
+                user.email,
+                UserAdminCode.LAST_OWNER,
+                `${user.email} is the last owner of this account; make someone else an owner first.`,
+              ),
+            );
             continue;
           }
           activeOwners--;
@@ -67,13 +83,24 @@ export class UserAdminService {
         if (role === Role.OWNER && user.status === UserStatus.ACTIVE) activeOwners++;
         changed.push(userId);
         audit.push({ action: 'user.role_changed', targetId: userId, targetEmail: user.email, details: { from: user.role, to: role } });
-        outcomes.push({ userId, email: user.email, ok: true, code: null, message: `${user.email} is now ${roleName(role)}.`, inviteLink: null });
+        outcomes.push({
+          userId,
+          email: user.email,
+          ok: true,
+          code: null,
+          message: `${user.email} is now ${roleName(role)}.`,
+          inviteLink: null,
+        });
       }
       if (changed.length) {
         const now = new Date();
         await repo.update({ accountId: viewer.accountId, id: In(changed) }, { role, updatedAt: now });
         // A pending invitation applies its role on acceptance: it must carry the new one.
-        await manager.update(InvitationEntity, { accountId: viewer.accountId, membershipId: In(changed), state: InvitationState.PENDING }, { role });
+        await manager.update(
+          InvitationEntity,
+          { accountId: viewer.accountId, membershipId: In(changed), state: InvitationState.PENDING },
+          { role },
+        );
         await recordAudit(manager, viewer.accountId, actorOf(viewer), audit);
       }
       return outcomes;
@@ -91,13 +118,26 @@ export class UserAdminService {
     for (const userId of ids) {
       const user = selected.get(userId);
       if (!user) outcomes.set(userId, refusal(userId, null, 'NOT_FOUND', 'User was not found.'));
-      else if (user.id === viewer.membershipId) outcomes.set(userId, refusal(userId, user.email, UserAdminCode.CANNOT_SUSPEND_SELF, 'You cannot suspend yourself.'));
-      else if (!isSuspendable(user.role)) outcomes.set(userId, refusal(userId, user.email, UserAdminCode.OWNER_NOT_SUSPENDABLE, `${user.email} is an owner; change their role before suspending them.`));
-      else if (user.status === UserStatus.SUSPENDED) outcomes.set(userId, refusal(userId, user.email, UserAdminCode.ALREADY_SUSPENDED, `${user.email} is already suspended.`));
+      else if (user.id === viewer.membershipId)
+        outcomes.set(userId, refusal(userId, user.email, UserAdminCode.CANNOT_SUSPEND_SELF, 'You cannot suspend yourself.'));
+      else if (!isSuspendable(user.role))
+        outcomes.set(
+          userId,
+          refusal(
+            userId,
+            user.email,
+            UserAdminCode.OWNER_NOT_SUSPENDABLE,
+            `${user.email} is an owner; change their role before suspending them.`,
+          ),
+        );
+      else if (user.status === UserStatus.SUSPENDED)
+        outcomes.set(userId, refusal(userId, user.email, UserAdminCode.ALREADY_SUSPENDED, `${user.email} is already suspended.`));
       else eligible.push(userId);
     }
     const suspended = new Set(
-      await inTransaction(this.dataSource, (manager) => suspendMemberships(manager, viewer.accountId, actorOf(viewer), eligible, new Date(), { by: 'admin' })),
+      await inTransaction(this.dataSource, (manager) =>
+        suspendMemberships(manager, viewer.accountId, actorOf(viewer), eligible, new Date(), { by: 'admin' }),
+      ),
     );
     for (const userId of eligible) {
       const email = selected.get(userId)!.email;
@@ -108,7 +148,8 @@ export class UserAdminService {
           : refusal(userId, email, UserAdminCode.ALREADY_SUSPENDED, `${email} was suspended or changed a moment ago.`),
       );
     }
-    if (suspended.size) this.events.publish({ accountId: viewer.accountId, type: 'user.suspended', userIds: [...suspended], at: new Date() });
+    if (suspended.size)
+      this.events.publish({ accountId: viewer.accountId, type: 'user.suspended', userIds: [...suspended], at: new Date() });
     return ids.map((id) => outcomes.get(id)!);
   }
 
@@ -120,7 +161,9 @@ export class UserAdminService {
     const aboveViewer = new Map(ids.map((id) => [id, selected.has(id) ? refusalToActOn(viewer.role, selected.get(id)!.role) : null]));
     const candidates = ids.filter((id) => selected.get(id)?.status === UserStatus.SUSPENDED && !aboveViewer.get(id));
     const restored = new Set(
-      await inTransaction(this.dataSource, (manager) => restoreMemberships(manager, viewer.accountId, actorOf(viewer), candidates, new Date(), { by: 'admin' })),
+      await inTransaction(this.dataSource, (manager) =>
+        restoreMemberships(manager, viewer.accountId, actorOf(viewer), candidates, new Date(), { by: 'admin' }),
+      ),
     );
     if (restored.size) this.events.publish({ accountId: viewer.accountId, type: 'user.restored', userIds: [...restored], at: new Date() });
     return ids.map((userId) => {

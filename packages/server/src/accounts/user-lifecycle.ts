@@ -30,7 +30,12 @@ export async function suspendMemberships(
     manager,
     accountId,
     actor,
-    toSuspend.map((m) => ({ action: 'user.suspended', targetId: m.id, targetEmail: m.email, details: { ...details, previousStatus: m.status } })),
+    toSuspend.map((m) => ({
+      action: 'user.suspended',
+      targetId: m.id,
+      targetEmail: m.email,
+      details: { ...details, previousStatus: m.status },
+    })),
   );
   return ids;
 }
@@ -59,7 +64,9 @@ export async function restoreMemberships(
     const done = await manager.update(MembershipEntity, { id: membership.id, status: UserStatus.SUSPENDED }, { status, updatedAt: now });
     if (!done.affected) continue;
     restored.push(membership.id);
-    await recordAudit(manager, accountId, actor, [{ action: 'user.restored', targetId: membership.id, targetEmail: membership.email, details: { ...details, status } }]);
+    await recordAudit(manager, accountId, actor, [
+      { action: 'user.restored', targetId: membership.id, targetEmail: membership.email, details: { ...details, status } },
+    ]);
   }
   return restored;
 }

@@ -7,12 +7,19 @@ const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(
 /** Companies of one account by id, in one query. */
 export async function companiesById(dataSource: DataSource, accountId: string, ids: readonly string[]): Promise<Map<string, Company>> {
   if (ids.length === 0) return new Map();
-  const rows: Company[] = await dataSource.query(`SELECT id, name FROM companies WHERE account_id = ? AND id IN (${placeholders(ids)})`, [accountId, ...ids]);
+  const rows: Company[] = await dataSource.query(`SELECT id, name FROM companies WHERE account_id = ? AND id IN (${placeholders(ids)})`, [
+    accountId,
+    ...ids,
+  ]);
   return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name }]));
 }
 
 /** Groups of each user (membership) of one account, by name, in one query. */
-export async function groupsByMembershipId(dataSource: DataSource, accountId: string, membershipIds: readonly string[]): Promise<Map<string, Group[]>> {
+export async function groupsByMembershipId(
+  dataSource: DataSource,
+  accountId: string,
+  membershipIds: readonly string[],
+): Promise<Map<string, Group[]>> {
   const byMembership = new Map<string, Group[]>();
   if (membershipIds.length === 0) return byMembership;
   const rows: Array<Group & { membership_id: string }> = await dataSource.query(

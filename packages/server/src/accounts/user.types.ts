@@ -13,10 +13,17 @@ export class User {
   @Field(() => String, { description: 'Email address, normalised to lower case.' })
   email!: string;
 
-  @Field(() => String, { nullable: true, description: "Display name: the person's own once they accepted, else the one given at invite time." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Display name: the person's own once they accepted, else the one given at invite time.",
+  })
   name!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Job title in this MSP account (free text, at most 120 characters), as given at invite time or by an import; null when none.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Job title in this MSP account (free text, at most 120 characters), as given at invite time or by an import; null when none.',
+  })
   jobTitle!: string | null;
 
   @Field(() => Role, { description: 'Role in this MSP account.' })
@@ -28,7 +35,10 @@ export class User {
   @Field(() => UserSource, { description: 'How the user came in.' })
   source!: UserSource;
 
-  @Field(() => String, { nullable: true, description: 'Id of this user in the upstream system that provisioned it (SCIM, directory sync).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Id of this user in the upstream system that provisioned it (SCIM, directory sync).',
+  })
   externalId!: string | null;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the user last used Roster; null when never.' })
@@ -62,7 +72,10 @@ export enum SortDirection {
 registerEnumType(SortDirection, {
   name: 'SortDirection',
   description: 'Ascending or descending order.',
-  valuesConfig: { ASC: { description: 'Smallest first (A to Z, oldest first).' }, DESC: { description: 'Largest first (Z to A, newest first).' } },
+  valuesConfig: {
+    ASC: { description: 'Smallest first (A to Z, oldest first).' },
+    DESC: { description: 'Largest first (Z to A, newest first).' },
+  },
 });
 
 export enum UserOrderField {
@@ -97,7 +110,10 @@ export class UserOrder {
 
 @InputType({ description: 'Narrows the users list. All given conditions must hold.' })
 export class UserFilter {
-  @Field(() => String, { nullable: true, description: 'Matches part of the email or the name, case-insensitively (at most 200 characters).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Matches part of the email or the name, case-insensitively (at most 200 characters).',
+  })
   search?: string | null;
 
   @Field(() => [UserStatus], { nullable: true, description: 'Only users in one of these statuses.' })
@@ -112,6 +128,9 @@ export class UserFilter {
   @Field(() => ID, { nullable: true, description: 'Only members of this group.' })
   groupId?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'True: only pending users whose invitation email failed (they can be sent it again with `retryInvitationEmails`).' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'True: only pending users whose invitation email failed (they can be sent it again with `retryInvitationEmails`).',
+  })
   emailFailed?: boolean | null;
 }

@@ -20,7 +20,11 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
 
   beforeAll(async () => {
     // No background workers: their polls would land in the SQL counts of the N+1 test at random.
-    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, runImportRunner: false, runSyncEngine: false, runWebhookWorker: false });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runOutboxWorker: false, runImportRunner: false, runSyncEngine: false, runWebhookWorker: false },
+    );
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Northwind' });
     const contoso = await build.aCompany(account.id, 'Contoso');
@@ -28,10 +32,33 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
     const helpdesk = await build.aGroup(account.id, 'Helpdesk');
     const billing = await build.aGroup(account.id, 'Billing');
     ids = { contoso: contoso.id, fabrikam: fabrikam.id, helpdesk: helpdesk.id, billing: billing.id, accountId: account.id };
-    await build.aUser(account.id, { email: 'owner@northwind.test', name: 'Olive Owner', role: Role.OWNER, password: 'pw-owner', lastActiveAt: new Date('2026-11-01T10:00:00Z') });
-    await build.aUser(account.id, { email: 'ada@contoso.test', name: 'Ada Lovelace', role: Role.ADMIN, companyId: contoso.id, groupIds: [helpdesk.id, billing.id] });
-    await build.aUser(account.id, { email: 'invited@contoso.test', name: 'Ivy Invited', status: UserStatus.INVITED, companyId: contoso.id, groupIds: [helpdesk.id] });
-    await build.aUser(account.id, { email: 'sus@fabrikam.test', name: 'Sue Suspended', status: UserStatus.SUSPENDED, companyId: fabrikam.id });
+    await build.aUser(account.id, {
+      email: 'owner@northwind.test',
+      name: 'Olive Owner',
+      role: Role.OWNER,
+      password: 'pw-owner',
+      lastActiveAt: new Date('2026-11-01T10:00:00Z'),
+    });
+    await build.aUser(account.id, {
+      email: 'ada@contoso.test',
+      name: 'Ada Lovelace',
+      role: Role.ADMIN,
+      companyId: contoso.id,
+      groupIds: [helpdesk.id, billing.id],
+    });
+    await build.aUser(account.id, {
+      email: 'invited@contoso.test',
+      name: 'Ivy Invited',
+      status: UserStatus.INVITED,
+      companyId: contoso.id,
+      groupIds: [helpdesk.id],
+    });
+    await build.aUser(account.id, {
+      email: 'sus@fabrikam.test',
+      name: 'Sue Suspended',
+      status: UserStatus.SUSPENDED,
+      companyId: fabrikam.id,
+    });
     for (let i = 0; i < 56; i++) {
       await build.aUser(account.id, {
         email: `member${String(i).padStart(2, '0')}@fabrikam.test`,
@@ -52,8 +79,24 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
     expect(result.errors).toBeUndefined();
     const nodes = result.data!.users.edges.map((e: any) => e.node);
     expect(nodes).toEqual([
-      expect.objectContaining({ email: 'ada@contoso.test', name: 'Ada Lovelace', role: 'ADMIN', status: 'ACTIVE', isAdministrator: true, invitationPending: false, company: { name: 'Contoso' }, groups: [{ name: 'Billing' }, { name: 'Helpdesk' }] }),
-      expect.objectContaining({ email: 'invited@contoso.test', role: 'MEMBER', status: 'INVITED', isAdministrator: false, invitationPending: true, groups: [{ name: 'Helpdesk' }] }),
+      expect.objectContaining({
+        email: 'ada@contoso.test',
+        name: 'Ada Lovelace',
+        role: 'ADMIN',
+        status: 'ACTIVE',
+        isAdministrator: true,
+        invitationPending: false,
+        company: { name: 'Contoso' },
+        groups: [{ name: 'Billing' }, { name: 'Helpdesk' }],
+      }),
+      expect.objectContaining({
+        email: 'invited@contoso.test',
+        role: 'MEMBER',
+        status: 'INVITED',
+        isAdministrator: false,
+        invitationPending: true,
+        groups: [{ name: 'Helpdesk' }],
+      }),
     ]);
   });
 
@@ -77,7 +120,14 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
     expect(fabBilling.data!.users.totalCount).toBe(expected);
   });
 
-  for (const [field, direction] of [['EMAIL', 'ASC'], ['NAME', 'DESC'], ['ROLE', 'ASC'], ['STATUS', 'DESC'], ['LAST_ACTIVE_AT', 'DESC'], ['CREATED_AT', 'ASC']] as const) {
+  for (const [field, direction] of [
+    ['EMAIL', 'ASC'],
+    ['NAME', 'DESC'],
+    ['ROLE', 'ASC'],
+    ['STATUS', 'DESC'],
+    ['LAST_ACTIVE_AT', 'DESC'],
+    ['CREATED_AT', 'ASC'],
+  ] as const) {
     it(`pages forward then back through every user exactly once, sorted by ${field} ${direction}`, async () => {
       const orderBy = { field, direction };
       const forward: string[] = [];
@@ -108,7 +158,11 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
 
   it('sorts by email as a person expects', async () => {
     const result = await client.gql(USERS, { page: { first: 3 }, orderBy: { field: 'EMAIL', direction: 'ASC' } });
-    expect(result.data!.users.edges.map((e: any) => e.node.email)).toEqual(['ada@contoso.test', 'invited@contoso.test', 'member00@fabrikam.test']);
+    expect(result.data!.users.edges.map((e: any) => e.node.email)).toEqual([
+      'ada@contoso.test',
+      'invited@contoso.test',
+      'member00@fabrikam.test',
+    ]);
   });
 
   it('costs the same number of SQL queries for 10 users as for 50 (DataLoader, no N+1)', async () => {

@@ -24,8 +24,17 @@ const SORT_KEYS: Record<UserOrderField, string> = {
 const USERS_FROM = 'memberships m LEFT JOIN people p ON p.id = m.person_id';
 
 const USER_COLUMNS = [
-  'm.id AS id', 'm.email AS email', 'm.name AS member_name', 'm.job_title AS job_title', 'p.name AS person_name', 'm.role AS role', 'm.status AS status',
-  'm.source AS source', 'm.external_id AS external_id', 'm.company_id AS company_id', 'm.last_active_at AS last_active_at',
+  'm.id AS id',
+  'm.email AS email',
+  'm.name AS member_name',
+  'm.job_title AS job_title',
+  'p.name AS person_name',
+  'm.role AS role',
+  'm.status AS status',
+  'm.source AS source',
+  'm.external_id AS external_id',
+  'm.company_id AS company_id',
+  'm.last_active_at AS last_active_at',
   'm.created_at AS created_at',
 ];
 
@@ -48,7 +57,12 @@ interface UserRow {
 export class UsersService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(accountId: string, page: PageArgs | undefined, filter: UserFilter | undefined, order: UserOrder | undefined): Promise<Connection<User>> {
+  async list(
+    accountId: string,
+    page: PageArgs | undefined,
+    filter: UserFilter | undefined,
+    order: UserOrder | undefined,
+  ): Promise<Connection<User>> {
     const field = order?.field ?? UserOrderField.EMAIL;
     const direction = order?.direction ?? SortDirection.ASC;
     const orderName = `${field}:${direction}`;
@@ -64,7 +78,10 @@ export class UsersService {
       ),
       this.count(where, Boolean(filter?.search?.trim())),
     ]);
-    await this.attachRelations(accountId, result.edges.map((edge) => edge.node));
+    await this.attachRelations(
+      accountId,
+      result.edges.map((edge) => edge.node),
+    );
     return { ...result, totalCount };
   }
 
@@ -91,7 +108,11 @@ export class UsersService {
     const companyIds = [...new Set(users.map((u) => u.companyId).filter((id): id is string => id !== null))];
     const [companies, groups] = await Promise.all([
       companiesById(this.dataSource, accountId, companyIds),
-      groupsByMembershipId(this.dataSource, accountId, users.map((u) => u.id)),
+      groupsByMembershipId(
+        this.dataSource,
+        accountId,
+        users.map((u) => u.id),
+      ),
     ]);
     for (const user of users) {
       user.company = user.companyId ? (companies.get(user.companyId) ?? null) : null;
@@ -102,7 +123,10 @@ export class UsersService {
 
   private async count(where: { sql: string[]; params: unknown[] }, needsPeople: boolean): Promise<number> {
     const from = needsPeople ? USERS_FROM : 'memberships m';
-    const rows: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM ${from} WHERE ${where.sql.join(' AND ')}`, where.params);
+    const rows: Array<{ n: number | string }> = await this.dataSource.query(
+      `SELECT COUNT(*) AS n FROM ${from} WHERE ${where.sql.join(' AND ')}`,
+      where.params,
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -133,7 +157,9 @@ export class UsersService {
       params.push(filter.groupId);
     }
     if (filter?.emailFailed) {
-      sql.push("(m.status = 'INVITED' AND EXISTS (SELECT 1 FROM invitations i WHERE i.membership_id = m.id AND i.state = 'PENDING' AND i.delivery_status = 'FAILED'))");
+      sql.push(
+        "(m.status = 'INVITED' AND EXISTS (SELECT 1 FROM invitations i WHERE i.membership_id = m.id AND i.state = 'PENDING' AND i.delivery_status = 'FAILED'))",
+      );
     }
     return { sql, params };
   }

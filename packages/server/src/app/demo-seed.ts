@@ -29,7 +29,24 @@ interface SeedUser {
   lastActiveHoursAgo?: number;
 }
 
-const FIRST = ['Amara', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kai', 'Lena', 'Mateo', 'Nora', 'Omar', 'Priya'];
+const FIRST = [
+  'Amara',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Kai',
+  'Lena',
+  'Mateo',
+  'Nora',
+  'Omar',
+  'Priya',
+];
 const LAST = ['Okafor', 'Schmidt', 'Nakamura', 'Patel', 'Rossi', 'Haddad', 'Kim', 'Lefevre', 'Silva', 'Berg', 'Moreau', 'Novak'];
 
 /**
@@ -47,8 +64,21 @@ export async function seedDemoIfEmpty(dataSource: DataSource, generatedUsers = 2
 
       const addAccount = (name: string, slug: string, companyNames: string[], groupNames: string[], users: SeedUser[]) => {
         const account: AccountEntity = { id: newId(), name, slug, invitationLifetimeDays: 7, createdAt: new Date(now - 90 * 86_400_000) };
-        const companies = companyNames.map((n) => ({ id: newId(), accountId: account.id, name: n, externalId: null, createdAt: account.createdAt }));
-        const groups = groupNames.map((n) => ({ id: newId(), accountId: account.id, name: n, description: `${n} team`, externalId: null, createdAt: account.createdAt }));
+        const companies = companyNames.map((n) => ({
+          id: newId(),
+          accountId: account.id,
+          name: n,
+          externalId: null,
+          createdAt: account.createdAt,
+        }));
+        const groups = groupNames.map((n) => ({
+          id: newId(),
+          accountId: account.id,
+          name: n,
+          description: `${n} team`,
+          externalId: null,
+          createdAt: account.createdAt,
+        }));
         users.forEach((user, index) => {
           const email = normalizeEmail(user.email);
           let personId: string | null = null;
@@ -56,7 +86,13 @@ export async function seedDemoIfEmpty(dataSource: DataSource, generatedUsers = 2
             const existing = people.find((p) => p.email === email);
             personId = existing?.id ?? newId();
             if (!existing) {
-              people.push({ id: personId, email, name: user.name, passwordHash: user.password ? passwordHash : null, createdAt: account.createdAt });
+              people.push({
+                id: personId,
+                email,
+                name: user.name,
+                passwordHash: user.password ? passwordHash : null,
+                createdAt: account.createdAt,
+              });
             }
           }
           const membership: MembershipEntity = {
@@ -85,14 +121,79 @@ export async function seedDemoIfEmpty(dataSource: DataSource, generatedUsers = 2
       };
 
       const northwindUsers: SeedUser[] = [
-        { email: DEMO_ADMIN.email, name: 'Alex Morgan', role: Role.OWNER, status: UserStatus.ACTIVE, source: UserSource.MANUAL, password: DEMO_ADMIN.password, groups: ['Helpdesk', 'Engineering'], lastActiveHoursAgo: 1 },
-        { email: 'sam.rivera@northwind-msp.test', name: 'Sam Rivera', role: Role.ADMIN, status: UserStatus.ACTIVE, source: UserSource.MANUAL, groups: ['Engineering'], lastActiveHoursAgo: 5 },
-        { email: 'jo.chen@contoso.test', name: 'Jo Chen', role: Role.MEMBER, status: UserStatus.ACTIVE, source: UserSource.CSV, company: 'Contoso Ltd', groups: ['Helpdesk'], lastActiveHoursAgo: 26 },
-        { email: 'maria.garcia@fabrikam.test', name: 'Maria Garcia', role: Role.MEMBER, status: UserStatus.ACTIVE, source: UserSource.INTEGRATION, company: 'Fabrikam Inc', lastActiveHoursAgo: 72 },
-        { email: 'new.hire@contoso.test', name: 'Nia Brooks', role: Role.MEMBER, status: UserStatus.INVITED, source: UserSource.MANUAL, company: 'Contoso Ltd', groups: ['Helpdesk'] },
-        { email: 'pat.lee@fabrikam.test', name: 'Pat Lee', role: Role.ADMIN, status: UserStatus.INVITED, source: UserSource.CSV, company: 'Fabrikam Inc' },
-        { email: 'okta.user@tailspin.test', name: 'Riley Quinn', role: Role.MEMBER, status: UserStatus.INVITED, source: UserSource.SCIM, company: 'Tailspin Toys', groups: ['Billing'] },
-        { email: 'former.staff@contoso.test', name: 'Drew Former', role: Role.MEMBER, status: UserStatus.SUSPENDED, source: UserSource.INTEGRATION, company: 'Contoso Ltd', lastActiveHoursAgo: 24 * 40 },
+        {
+          email: DEMO_ADMIN.email,
+          name: 'Alex Morgan',
+          role: Role.OWNER,
+          status: UserStatus.ACTIVE,
+          source: UserSource.MANUAL,
+          password: DEMO_ADMIN.password,
+          groups: ['Helpdesk', 'Engineering'],
+          lastActiveHoursAgo: 1,
+        },
+        {
+          email: 'sam.rivera@northwind-msp.test',
+          name: 'Sam Rivera',
+          role: Role.ADMIN,
+          status: UserStatus.ACTIVE,
+          source: UserSource.MANUAL,
+          groups: ['Engineering'],
+          lastActiveHoursAgo: 5,
+        },
+        {
+          email: 'jo.chen@contoso.test',
+          name: 'Jo Chen',
+          role: Role.MEMBER,
+          status: UserStatus.ACTIVE,
+          source: UserSource.CSV,
+          company: 'Contoso Ltd',
+          groups: ['Helpdesk'],
+          lastActiveHoursAgo: 26,
+        },
+        {
+          email: 'maria.garcia@fabrikam.test',
+          name: 'Maria Garcia',
+          role: Role.MEMBER,
+          status: UserStatus.ACTIVE,
+          source: UserSource.INTEGRATION,
+          company: 'Fabrikam Inc',
+          lastActiveHoursAgo: 72,
+        },
+        {
+          email: 'new.hire@contoso.test',
+          name: 'Nia Brooks',
+          role: Role.MEMBER,
+          status: UserStatus.INVITED,
+          source: UserSource.MANUAL,
+          company: 'Contoso Ltd',
+          groups: ['Helpdesk'],
+        },
+        {
+          email: 'pat.lee@fabrikam.test',
+          name: 'Pat Lee',
+          role: Role.ADMIN,
+          status: UserStatus.INVITED,
+          source: UserSource.CSV,
+          company: 'Fabrikam Inc',
+        },
+        {
+          email: 'okta.user@tailspin.test',
+          name: 'Riley Quinn',
+          role: Role.MEMBER,
+          status: UserStatus.INVITED,
+          source: UserSource.SCIM,
+          company: 'Tailspin Toys',
+          groups: ['Billing'],
+        },
+        {
+          email: 'former.staff@contoso.test',
+          name: 'Drew Former',
+          role: Role.MEMBER,
+          status: UserStatus.SUSPENDED,
+          source: UserSource.INTEGRATION,
+          company: 'Contoso Ltd',
+          lastActiveHoursAgo: 24 * 40,
+        },
       ];
       const statuses = [UserStatus.ACTIVE, UserStatus.ACTIVE, UserStatus.ACTIVE, UserStatus.INVITED, UserStatus.SUSPENDED];
       const companyCycle = ['Contoso Ltd', 'Fabrikam Inc', 'Tailspin Toys', undefined];
@@ -112,12 +213,46 @@ export async function seedDemoIfEmpty(dataSource: DataSource, generatedUsers = 2
           lastActiveHoursAgo: status === UserStatus.INVITED ? undefined : (i * 7) % 2000,
         });
       }
-      const northwind = addAccount('Northwind MSP', 'northwind-msp', ['Contoso Ltd', 'Fabrikam Inc', 'Tailspin Toys'], ['Helpdesk', 'Engineering', 'Billing'], northwindUsers);
-      const blueYonder = addAccount('Blue Yonder IT', 'blue-yonder-it', ['Wingtip Travel'], ['Service Desk'], [
-        { email: 'owner@blueyonder-it.test', name: 'Blair Young', role: Role.OWNER, status: UserStatus.ACTIVE, source: UserSource.MANUAL, groups: ['Service Desk'], lastActiveHoursAgo: 3 },
-        { email: DEMO_ADMIN.email, name: 'Alex Morgan', role: Role.ADMIN, status: UserStatus.ACTIVE, source: UserSource.MANUAL, lastActiveHoursAgo: 48 },
-        { email: 'tech@wingtip.test', name: 'Toni Walsh', role: Role.MEMBER, status: UserStatus.INVITED, source: UserSource.MANUAL, company: 'Wingtip Travel' },
-      ]);
+      const northwind = addAccount(
+        'Northwind MSP',
+        'northwind-msp',
+        ['Contoso Ltd', 'Fabrikam Inc', 'Tailspin Toys'],
+        ['Helpdesk', 'Engineering', 'Billing'],
+        northwindUsers,
+      );
+      const blueYonder = addAccount(
+        'Blue Yonder IT',
+        'blue-yonder-it',
+        ['Wingtip Travel'],
+        ['Service Desk'],
+        [
+          {
+            email: 'owner@blueyonder-it.test',
+            name: 'Blair Young',
+            role: Role.OWNER,
+            status: UserStatus.ACTIVE,
+            source: UserSource.MANUAL,
+            groups: ['Service Desk'],
+            lastActiveHoursAgo: 3,
+          },
+          {
+            email: DEMO_ADMIN.email,
+            name: 'Alex Morgan',
+            role: Role.ADMIN,
+            status: UserStatus.ACTIVE,
+            source: UserSource.MANUAL,
+            lastActiveHoursAgo: 48,
+          },
+          {
+            email: 'tech@wingtip.test',
+            name: 'Toni Walsh',
+            role: Role.MEMBER,
+            status: UserStatus.INVITED,
+            source: UserSource.MANUAL,
+            company: 'Wingtip Travel',
+          },
+        ],
+      );
 
       await manager.insert(AccountEntity, [northwind.account, blueYonder.account]);
       await manager.insert(PersonEntity, people);

@@ -44,7 +44,12 @@ export interface HttpServerOptions {
   liveSessionCheckMs?: number;
 }
 
-export async function createHttpServer(schema: GraphQLSchema, services: Services, logger: Logger, options: HttpServerOptions = {}): Promise<HttpServerHandle> {
+export async function createHttpServer(
+  schema: GraphQLSchema,
+  services: Services,
+  logger: Logger,
+  options: HttpServerOptions = {},
+): Promise<HttpServerHandle> {
   const { config } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -60,7 +65,8 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     path: '/graphql',
     maxPayload: 1024 * 1024,
     // A page of another site must not open a socket with the admin's cookie: refused before the upgrade (403).
-    verifyClient: ({ req }, accept) => (socketOriginAllowed(req, config.publicUrl, config.production) ? accept(true) : accept(false, 403, 'Forbidden')),
+    verifyClient: ({ req }, accept) =>
+      socketOriginAllowed(req, config.publicUrl, config.production) ? accept(true) : accept(false, 403, 'Forbidden'),
   });
   const socketToken = (ctx: { extra: { request: http.IncomingMessage }; connectionParams?: Readonly<Record<string, unknown>> }) => {
     const cookieToken = readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
@@ -123,7 +129,11 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
 
   const drainWebSockets: ApolloServerPlugin = {
     async serverWillStart() {
-      return { async drainServer() { await wsCleanup.dispose(); } };
+      return {
+        async drainServer() {
+          await wsCleanup.dispose();
+        },
+      };
     },
   };
 
@@ -169,7 +179,11 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    const problem = svixVerify(secret, { id: req.header('svix-id'), timestamp: req.header('svix-timestamp'), signature: req.header('svix-signature') }, body);
+    const problem = svixVerify(
+      secret,
+      { id: req.header('svix-id'), timestamp: req.header('svix-timestamp'), signature: req.header('svix-signature') },
+      body,
+    );
     if (problem) {
       res.status(401).json({ error: `Signature rejected: ${problem}.` });
       return;
@@ -191,8 +205,12 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
 
   // REST routes read the same session cookie (and API key, where they take one) as GraphQL.
   const restContext: RestContextFactory = ({ req, res }, options) =>
-    new CredentialsRequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value),
-      options?.apiKeys === false ? undefined : req.headers.authorization);
+    new CredentialsRequestContext(
+      services,
+      readCookie(req.headers.cookie, SESSION_COOKIE),
+      (value) => res.append('Set-Cookie', value),
+      options?.apiKeys === false ? undefined : req.headers.authorization,
+    );
   mountImportRoutes(app, services, restContext, logger);
   mountAuditRoutes(app, services, restContext, logger);
   mountScimRoutes(app, services, logger);
@@ -211,7 +229,12 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     withRequestScope,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const context = new CredentialsRequestContext(services, readCookie(req.headers.cookie, SESSION_COOKIE), (value) => res.append('Set-Cookie', value), req.headers.authorization);
+        const context = new CredentialsRequestContext(
+          services,
+          readCookie(req.headers.cookie, SESSION_COOKIE),
+          (value) => res.append('Set-Cookie', value),
+          req.headers.authorization,
+        );
         context.verifiedCredentials = verifiedCredentialsOf(res);
         return context;
       },

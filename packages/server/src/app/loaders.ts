@@ -26,8 +26,15 @@ export function createLoaders(dataSource: DataSource, accountId: string): Loader
       const rows: Array<Record<string, any>> = await dataSource
         .createQueryBuilder()
         .select([
-          'i.id AS id', 'i.membership_id AS membership_id', 'i.expires_at AS expires_at', 'i.created_at AS created_at', 'i.delivery_status AS delivery_status',
-          'i.delivery_error AS delivery_error', 'i.role AS role', 'p.name AS inviter_name', 'p.email AS inviter_email',
+          'i.id AS id',
+          'i.membership_id AS membership_id',
+          'i.expires_at AS expires_at',
+          'i.created_at AS created_at',
+          'i.delivery_status AS delivery_status',
+          'i.delivery_error AS delivery_error',
+          'i.role AS role',
+          'p.name AS inviter_name',
+          'p.email AS inviter_email',
         ])
         .from(InvitationEntity, 'i')
         .leftJoin(PersonEntity, 'p', 'p.id = i.invited_by_person_id')
@@ -65,7 +72,9 @@ export function createLoaders(dataSource: DataSource, accountId: string): Loader
       return membershipIds.map((id) => byMembership.get(id) ?? null);
     }),
 
-    companyUserCount: new DataLoader<string, number>((companyIds) => countBy(dataSource, 'memberships', 'company_id', accountId, companyIds)),
+    companyUserCount: new DataLoader<string, number>((companyIds) =>
+      countBy(dataSource, 'memberships', 'company_id', accountId, companyIds),
+    ),
     groupUserCount: new DataLoader<string, number>((groupIds) => countBy(dataSource, 'group_members', 'group_id', accountId, groupIds)),
     /** Keyed `TYPE:id` (see actorKey): who made an audited change. */
     auditActor: new DataLoader<string, AuditActor>((keys) => loadAuditActors(dataSource, accountId, keys)),
@@ -74,7 +83,13 @@ export function createLoaders(dataSource: DataSource, accountId: string): Loader
   };
 }
 
-async function countBy(dataSource: DataSource, table: string, column: string, accountId: string, keys: readonly string[]): Promise<number[]> {
+async function countBy(
+  dataSource: DataSource,
+  table: string,
+  column: string,
+  accountId: string,
+  keys: readonly string[],
+): Promise<number[]> {
   const rows: Array<{ k: string; n: number | string }> = await dataSource
     .createQueryBuilder()
     .select([`t.${column} AS k`, 'COUNT(*) AS n'])
@@ -86,4 +101,3 @@ async function countBy(dataSource: DataSource, table: string, column: string, ac
   const counts = new Map(rows.map((row) => [row.k, Number(row.n)]));
   return keys.map((key) => counts.get(key) ?? 0);
 }
-

@@ -27,13 +27,17 @@ export class CredentialsRequestContext implements RequestContext {
 
   viewer(): Promise<Viewer> {
     if (this.authorization !== undefined) {
-      this.viewerPromise ??= ((this.verifiedCredentials as Promise<ApiKeyLookup> | null) ?? this.services.apiKeys.authenticate(this.authorization)).then((result) => {
+      this.viewerPromise ??= (
+        (this.verifiedCredentials as Promise<ApiKeyLookup> | null) ?? this.services.apiKeys.authenticate(this.authorization)
+      ).then((result) => {
         if (!result.viewer) throw unauthenticated(result.reason);
         return result.viewer;
       });
       return this.viewerPromise;
     }
-    this.viewerPromise ??= ((this.verifiedCredentials as Promise<SessionLookup> | null) ?? this.services.sessions.lookup(this.sessionToken)).then((result) => {
+    this.viewerPromise ??= (
+      (this.verifiedCredentials as Promise<SessionLookup> | null) ?? this.services.sessions.lookup(this.sessionToken)
+    ).then((result) => {
       if (!result.viewer) throw unauthenticated(result.reason);
       if (result.renewedToken) this.setSessionCookie(result.renewedToken);
       return result.viewer;
@@ -68,7 +72,10 @@ export class CredentialsRequestContext implements RequestContext {
 
   setSessionCookie(token: string): void {
     this.setCookieHeader?.(
-      serializeSessionCookie(token, { maxAgeSeconds: this.services.sessions.ttlSeconds, secure: this.services.config.publicUrl.startsWith('https:') }),
+      serializeSessionCookie(token, {
+        maxAgeSeconds: this.services.sessions.ttlSeconds,
+        secure: this.services.config.publicUrl.startsWith('https:'),
+      }),
     );
   }
 
@@ -76,4 +83,3 @@ export class CredentialsRequestContext implements RequestContext {
     this.setCookieHeader?.(clearSessionCookie(this.services.config.publicUrl.startsWith('https:')));
   }
 }
-

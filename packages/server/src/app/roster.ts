@@ -62,7 +62,16 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     const demo = config.seedDemo ? await seedDemoIfEmpty(dataSource) : null;
     const events = config.redisUrl ? await RedisEventBus.connect(config.redisUrl, logger) : undefined;
     closeEvents = () => events?.close() ?? Promise.resolve();
-    const services = createServices(config, dataSource, { events, logger, outbox: options.outbox, transport: options.transport, importRunner: options.importRunner, syncEngine: options.syncEngine, connectorEnvironment: options.connectorEnvironment, webhooks: options.webhooks });
+    const services = createServices(config, dataSource, {
+      events,
+      logger,
+      outbox: options.outbox,
+      transport: options.transport,
+      importRunner: options.importRunner,
+      syncEngine: options.syncEngine,
+      connectorEnvironment: options.connectorEnvironment,
+      webhooks: options.webhooks,
+    });
     const http = await createHttpServer(await buildRosterSchema(), services, logger, { liveSessionCheckMs: options.liveSessionCheckMs });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);

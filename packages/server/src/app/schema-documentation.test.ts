@@ -13,7 +13,11 @@ function undocumented(schema: GraphQLSchema): string[] {
     if (isObjectType(type) || isInterfaceType(type)) {
       for (const field of Object.values(type.getFields())) {
         if (blank(field.description)) missing.push(`${type.name}.${field.name}`);
-        if (field.deprecationReason !== undefined && field.deprecationReason !== null && !/use|replaced|instead/i.test(field.deprecationReason)) {
+        if (
+          field.deprecationReason !== undefined &&
+          field.deprecationReason !== null &&
+          !/use|replaced|instead/i.test(field.deprecationReason)
+        ) {
           missing.push(`${type.name}.${field.name} is deprecated without saying what replaces it`);
         }
         for (const arg of field.args) if (blank(arg.description)) missing.push(`${type.name}.${field.name}(${arg.name})`);

@@ -23,7 +23,24 @@ let built: Promise<GraphQLSchema> | null = null;
 /** The executable schema; built once per process (TypeGraphQL metadata is global). */
 export function buildRosterSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AuthResolver, ApiKeysResolver, UsersResolver, CompaniesResolver, GroupsResolver, InvitationsResolver, AccountSettingsResolver, ImportsResolver, ServerInfoResolver, UserEventsResolver, IntegrationsResolver, SyncRunsResolver, UserAdminResolver, AuditLogResolver, WebhooksResolver, EmailRetryResolver],
+    resolvers: [
+      AuthResolver,
+      ApiKeysResolver,
+      UsersResolver,
+      CompaniesResolver,
+      GroupsResolver,
+      InvitationsResolver,
+      AccountSettingsResolver,
+      ImportsResolver,
+      ServerInfoResolver,
+      UserEventsResolver,
+      IntegrationsResolver,
+      SyncRunsResolver,
+      UserAdminResolver,
+      AuditLogResolver,
+      WebhooksResolver,
+      EmailRetryResolver,
+    ],
     validate: false,
     // Subscriptions read the services' event bus through their own `subscribe` functions; no topics are used.
     pubSub: {
@@ -42,8 +59,10 @@ function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
   const query = schema.getQueryType();
   const mutation = schema.getMutationType();
   const subscription = schema.getSubscriptionType();
-  if (query) query.description = 'Reads. Everything is scoped to the current MSP account: the session\'s, or the API key\'s.';
-  if (mutation) mutation.description = 'Changes. Each takes one `input` argument and returns a payload; per-item results say what happened to each item.';
+  if (query) query.description = "Reads. Everything is scoped to the current MSP account: the session's, or the API key's.";
+  if (mutation)
+    mutation.description =
+      'Changes. Each takes one `input` argument and returns a payload; per-item results say what happened to each item.';
   if (subscription) subscription.description = 'Live events over graphql-ws on the same /graphql endpoint.';
   return schema;
 }

@@ -61,7 +61,12 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
       ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom)
       : new DevMailboxTransport((line) => options.logger.info(line)));
   const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
-  const invitations = new InvitationService(dataSource, events, () => config.publicUrl, () => outbox.nudge());
+  const invitations = new InvitationService(
+    dataSource,
+    events,
+    () => config.publicUrl,
+    () => outbox.nudge(),
+  );
   const secretBox = new SecretBox(resolveCredentialsKey(config));
   const provisioning = new ProvisioningService(dataSource, events, invitations);
   const connectorEnvironment = (): ConnectorEnvironment => ({
@@ -71,9 +76,24 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     microsoftGraphBaseUrl: config.microsoftGraphBaseUrl,
     ...options.connectorEnvironment,
   });
-  const syncEngine = new SyncEngine(dataSource, provisioning, secretBox, events, options.logger, connectorEnvironment(), options.syncEngine);
+  const syncEngine = new SyncEngine(
+    dataSource,
+    provisioning,
+    secretBox,
+    events,
+    options.logger,
+    connectorEnvironment(),
+    options.syncEngine,
+  );
   const webhooks = new WebhookService(dataSource, outbound, secretBox, () => webhookWorker.nudge());
-  const webhookWorker = new WebhookWorker(dataSource, webhooks, outbound.with({ userAgent: 'Roster-Webhooks/1' }), options.logger, events, options.webhooks);
+  const webhookWorker = new WebhookWorker(
+    dataSource,
+    webhooks,
+    outbound.with({ userAgent: 'Roster-Webhooks/1' }),
+    options.logger,
+    events,
+    options.webhooks,
+  );
   const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
   return {
     config,

@@ -35,16 +35,36 @@ describe.each(dialects)('the audit log (%s)', (dialect) => {
     other = new TestClient(roster.url);
     await other.signIn('admin@other.test', 'other-password');
     // Changes through the API (with the caller's IP) ...
-    await admin.gql(`mutation { inviteUsers(input: { addresses: "one@example.test, two@example.test, =cmd|evil@example.test", sendEmail: false }) { invitedCount } }`);
+    await admin.gql(
+      `mutation { inviteUsers(input: { addresses: "one@example.test, two@example.test, =cmd|evil@example.test", sendEmail: false }) { invitedCount } }`,
+    );
     await other.gql(`mutation { inviteUsers(input: { addresses: "theirs@example.test", sendEmail: false }) { invitedCount } }`);
     // ... and by an integration, in the background (no IP).
     integrationId = newId();
     const now = new Date();
     await roster.dataSource.getRepository(IntegrationEntity).insert({
-      id: integrationId, accountId, type: 'MICROSOFT_ENTRA' as never, name: 'Contoso Entra', status: 'CONNECTED' as never, sealedCredentials: null, options: '{}',
-      scimTokenHash: null, scimTokenPrefix: null, scimTokenRotatedAt: null, syncIntervalMinutes: null, lastSyncAt: null, nextSyncAt: null, lastError: null, createdAt: now, updatedAt: now,
+      id: integrationId,
+      accountId,
+      type: 'MICROSOFT_ENTRA' as never,
+      name: 'Contoso Entra',
+      status: 'CONNECTED' as never,
+      sealedCredentials: null,
+      options: '{}',
+      scimTokenHash: null,
+      scimTokenPrefix: null,
+      scimTokenRotatedAt: null,
+      syncIntervalMinutes: null,
+      lastSyncAt: null,
+      nextSyncAt: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
     } as unknown as IntegrationEntity);
-    await roster.dataSource.transaction((manager) => recordAudit(manager, accountId, { type: 'INTEGRATION', id: integrationId }, [{ action: 'user.suspended', targetEmail: 'gone@example.test' }]));
+    await roster.dataSource.transaction((manager) =>
+      recordAudit(manager, accountId, { type: 'INTEGRATION', id: integrationId }, [
+        { action: 'user.suspended', targetEmail: 'gone@example.test' },
+      ]),
+    );
   });
   afterAll(() => roster?.close());
 
@@ -53,10 +73,18 @@ describe.each(dialects)('the audit log (%s)', (dialect) => {
     expect(result.errors).toBeUndefined();
     const nodes = result.data!.auditEvents.edges.map((e: any) => e.node);
     expect(result.data!.auditEvents.totalCount).toBe(4);
-    expect(nodes[0]).toMatchObject({ action: 'user.suspended', actorType: 'INTEGRATION', ip: null, actor: { type: 'INTEGRATION', id: integrationId, name: 'Contoso Entra' } });
+    expect(nodes[0]).toMatchObject({
+      action: 'user.suspended',
+      actorType: 'INTEGRATION',
+      ip: null,
+      actor: { type: 'INTEGRATION', id: integrationId, name: 'Contoso Entra' },
+    });
     const invited = nodes.filter((n: any) => n.action === 'user.invited');
     expect(invited.map((n: any) => n.targetEmail).sort()).toEqual(['=cmd|evil@example.test', 'one@example.test', 'two@example.test']);
-    expect(invited[0]).toMatchObject({ actorType: 'PERSON', actor: { type: 'PERSON', name: 'Audrey Auditor', email: 'auditor@audit.test' } });
+    expect(invited[0]).toMatchObject({
+      actorType: 'PERSON',
+      actor: { type: 'PERSON', name: 'Audrey Auditor', email: 'auditor@audit.test' },
+    });
     expect(invited[0].ip).toMatch(/127\.0\.0\.1/);
     expect(JSON.parse(invited[0].details)).toMatchObject({ sendEmail: false });
     const times = nodes.map((n: any) => Date.parse(n.createdAt));
@@ -84,8 +112,12 @@ describe.each(dialects)('the audit log (%s)', (dialect) => {
     expect((await admin.gql(AUDIT, { filter: { targetId: target } })).data!.auditEvents.totalCount).toBe(1);
     expect((await admin.gql(AUDIT, { filter: { search: 'TWO@' } })).data!.auditEvents.totalCount).toBe(1);
     expect((await admin.gql(AUDIT, { filter: { search: '%' } })).data!.auditEvents.totalCount).toBe(0);
-    expect((await admin.gql(AUDIT, { filter: { from: new Date(Date.now() + 60_000).toISOString() } })).data!.auditEvents.totalCount).toBe(0);
-    expect(errorCode(await admin.gql(AUDIT, { filter: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } }))).toBe('BAD_USER_INPUT');
+    expect((await admin.gql(AUDIT, { filter: { from: new Date(Date.now() + 60_000).toISOString() } })).data!.auditEvents.totalCount).toBe(
+      0,
+    );
+    expect(errorCode(await admin.gql(AUDIT, { filter: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } }))).toBe(
+      'BAD_USER_INPUT',
+    );
     const seen: string[] = [];
     let after: string | null = null;
     do {
@@ -105,7 +137,10 @@ describe.each(dialects)('the audit log (%s)', (dialect) => {
     const response = await fetch(`${roster.url}/api/audit.csv?actions=user.invited`, { headers: { cookie: admin.cookie! } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/csv/);
-    const lines = (await response.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = (await response.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('time,action,actor_type,actor,actor_email,actor_id,target_id,target_email,ip,details');
     expect(lines).toHaveLength(4);
     expect(lines.slice(1).every((line) => line.includes(',user.invited,PERSON,Audrey Auditor,auditor@audit.test,'))).toBe(true);
@@ -116,10 +151,16 @@ describe.each(dialects)('the audit log (%s)', (dialect) => {
 
   it('exports to an API key with audit:read only, and names keys as actors', async () => {
     const createKey = async (name: string, scopes: string[]) =>
-      (await admin.gql(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`, { input: { name, scopes } })).data!.createApiKey;
+      (
+        await admin.gql(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`, {
+          input: { name, scopes },
+        })
+      ).data!.createApiKey;
     const reader = await createKey('SIEM export', ['audit:read']);
     const other = await createKey('User sync', ['users:read']);
-    const allowed = await fetch(`${roster.url}/api/audit.csv?actions=api_key.created`, { headers: { authorization: `Bearer ${reader.secret}` } });
+    const allowed = await fetch(`${roster.url}/api/audit.csv?actions=api_key.created`, {
+      headers: { authorization: `Bearer ${reader.secret}` },
+    });
     expect(allowed.status).toBe(200);
     expect((await allowed.text()).trim().split('\r\n')).toHaveLength(3);
     const refused = await fetch(`${roster.url}/api/audit.csv`, { headers: { authorization: `Bearer ${other.secret}` } });
@@ -130,9 +171,13 @@ describe.each(dialects)('the audit log (%s)', (dialect) => {
     await fetch(`${roster.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${byKey.secret}` },
-      body: JSON.stringify({ query: 'mutation { inviteUsers(input: { addresses: "via.key@example.test", sendEmail: false }) { invitedCount } }' }),
+      body: JSON.stringify({
+        query: 'mutation { inviteUsers(input: { addresses: "via.key@example.test", sendEmail: false }) { invitedCount } }',
+      }),
     });
     const events = await admin.gql(AUDIT, { filter: { search: 'via.key@' } });
-    expect(events.data!.auditEvents.edges.map((e: any) => e.node.actor)).toEqual([{ type: 'API_KEY', id: byKey.apiKey.id, name: 'Inviter', email: null }]);
+    expect(events.data!.auditEvents.edges.map((e: any) => e.node.actor)).toEqual([
+      { type: 'API_KEY', id: byKey.apiKey.id, name: 'Inviter', email: null },
+    ]);
   });
 });

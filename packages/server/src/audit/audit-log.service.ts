@@ -37,7 +37,14 @@ export class AuditLogService {
   }
 
   private page(accountId: string, request: PageRequest, filter: AuditEventFilter | undefined) {
-    return readKeysetPage(this.filtered(accountId, filter).select(COLUMNS), { sortKey: 'a.created_at', idColumn: 'a.id', ascending: false, request, orderName: 'time', toNode: toAuditEvent });
+    return readKeysetPage(this.filtered(accountId, filter).select(COLUMNS), {
+      sortKey: 'a.created_at',
+      idColumn: 'a.id',
+      ascending: false,
+      request,
+      orderName: 'time',
+      toNode: toAuditEvent,
+    });
   }
 
   private filtered(accountId: string, filter: AuditEventFilter | undefined): SelectQueryBuilder<AuditEventEntity> {
@@ -65,8 +72,15 @@ function checkFilter(filter: AuditEventFilter | undefined): void {
 }
 
 const COLUMNS = [
-  'a.id AS id', 'a.action AS action', 'a.actor_type AS actorType', 'a.actor_id AS actorId', 'a.target_id AS targetId', 'a.target_email AS targetEmail',
-  'a.details AS details', 'a.ip AS ip', 'a.created_at AS createdAt',
+  'a.id AS id',
+  'a.action AS action',
+  'a.actor_type AS actorType',
+  'a.actor_id AS actorId',
+  'a.target_id AS targetId',
+  'a.target_email AS targetEmail',
+  'a.details AS details',
+  'a.ip AS ip',
+  'a.created_at AS createdAt',
 ];
 
 function toAuditEvent(row: Record<string, any>): AuditEvent {
@@ -91,9 +105,21 @@ export const actorKey = (event: Pick<AuditEvent, 'actorType' | 'actorId'>): stri
  * number of events: the DataLoader behind AuditEvent.actor and the CSV export use it.
  */
 export async function loadAuditActors(dataSource: DataSource, accountId: string, keys: readonly string[]): Promise<AuditActor[]> {
-  const idsOf = (type: string) => [...new Set(keys.filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)).filter(Boolean))];
+  const idsOf = (type: string) => [
+    ...new Set(
+      keys
+        .filter((k) => k.startsWith(`${type}:`))
+        .map((k) => k.slice(type.length + 1))
+        .filter(Boolean),
+    ),
+  ];
   const names = new Map<string, { name: string; email: string | null }>();
-  const load = async (type: string, sql: (placeholders: string) => string, ids: string[], toName: (row: Record<string, any>) => { name: string; email: string | null }) => {
+  const load = async (
+    type: string,
+    sql: (placeholders: string) => string,
+    ids: string[],
+    toName: (row: Record<string, any>) => { name: string; email: string | null },
+  ) => {
     if (ids.length === 0) return;
     const rows: Array<Record<string, any>> = await dataSource.query(sql(ids.map(() => '?').join(', ')), [...ids, accountId]);
     for (const row of rows) names.set(`${type}:${row.id}`, toName(row));
@@ -101,12 +127,28 @@ export async function loadAuditActors(dataSource: DataSource, accountId: string,
   const integrationIds = [...new Set([...idsOf('INTEGRATION'), ...idsOf('SCIM')])];
   await Promise.all([
     // People are global, but only those with a membership in this account are named (no cross-tenant lookups).
-    load('PERSON', (p) => `SELECT p.id AS id, p.name AS name, p.email AS email FROM people p WHERE p.id IN (${p}) AND EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.account_id = ?)`, idsOf('PERSON'), (row) => ({
-      name: row.name ?? row.email,
-      email: row.email,
-    })),
-    load('API_KEY', (p) => `SELECT k.id AS id, k.name AS name FROM api_keys k WHERE k.id IN (${p}) AND k.account_id = ?`, idsOf('API_KEY'), (row) => ({ name: row.name, email: null })),
-    load('INTEGRATION', (p) => `SELECT i.id AS id, i.name AS name FROM integrations i WHERE i.id IN (${p}) AND i.account_id = ?`, integrationIds, (row) => ({ name: row.name, email: null })),
+    load(
+      'PERSON',
+      (p) =>
+        `SELECT p.id AS id, p.name AS name, p.email AS email FROM people p WHERE p.id IN (${p}) AND EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.account_id = ?)`,
+      idsOf('PERSON'),
+      (row) => ({
+        name: row.name ?? row.email,
+        email: row.email,
+      }),
+    ),
+    load(
+      'API_KEY',
+      (p) => `SELECT k.id AS id, k.name AS name FROM api_keys k WHERE k.id IN (${p}) AND k.account_id = ?`,
+      idsOf('API_KEY'),
+      (row) => ({ name: row.name, email: null }),
+    ),
+    load(
+      'INTEGRATION',
+      (p) => `SELECT i.id AS id, i.name AS name FROM integrations i WHERE i.id IN (${p}) AND i.account_id = ?`,
+      integrationIds,
+      (row) => ({ name: row.name, email: null }),
+    ),
   ]);
   return keys.map((key) => {
     const [type, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1) || null];

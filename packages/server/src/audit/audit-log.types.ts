@@ -28,7 +28,10 @@ export class AuditActor {
   @Field(() => ID, { nullable: true, description: 'Id of the person, API key or integration; null for SYSTEM.' })
   id!: string | null;
 
-  @Field(() => String, { description: 'Display name: the person\'s name (or email), the API key\'s or the integration\'s name, "Roster" for SYSTEM, or "(deleted)" when it no longer exists.' })
+  @Field(() => String, {
+    description:
+      'Display name: the person\'s name (or email), the API key\'s or the integration\'s name, "Roster" for SYSTEM, or "(deleted)" when it no longer exists.',
+  })
   name!: string;
 
   @Field(() => String, { nullable: true, description: "The person's email, for PERSON actors." })
@@ -58,7 +61,10 @@ export class AuditEvent {
   @Field(() => String, { nullable: true, description: 'What changed, as a JSON object string (e.g. `{"from":"MEMBER","to":"ADMIN"}`).' })
   details!: string | null;
 
-  @Field(() => String, { nullable: true, description: "The caller's IP address for changes made through the API; null for background work." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The caller's IP address for changes made through the API; null for background work.",
+  })
   ip!: string | null;
 
   @Field(() => GraphQLISODateTime, { description: 'When it happened.' })
@@ -81,7 +87,10 @@ export class AuditEventFilter {
   @Field(() => ID, { nullable: true, description: 'Only changes to this user (or other target).' })
   targetId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Text found in the target email or the action, case-insensitively (at most 200 characters).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Text found in the target email or the action, case-insensitively (at most 200 characters).',
+  })
   search?: string | null;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Only events at or after this time.' })

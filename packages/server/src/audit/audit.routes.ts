@@ -22,7 +22,8 @@ export function mountAuditRoutes(app: express.Express, services: Services, conte
     let accountId: string;
     try {
       const viewer = await context.admin();
-      if (viewer.apiKey && !viewer.apiKey.scopes.includes('audit:read')) throw forbidden('This API key lacks the audit:read scope.', { requiredScope: 'audit:read' });
+      if (viewer.apiKey && !viewer.apiKey.scopes.includes('audit:read'))
+        throw forbidden('This API key lacks the audit:read scope.', { requiredScope: 'audit:read' });
       accountId = viewer.accountId;
       filter = filterFromQuery(req.query);
       // Validates the filter before the 200 status is sent.
@@ -31,7 +32,9 @@ export function mountAuditRoutes(app: express.Express, services: Services, conte
       sendError(res, error);
       return;
     }
-    res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="roster-audit-${new Date().toISOString().slice(0, 10)}.csv"`);
+    res
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="roster-audit-${new Date().toISOString().slice(0, 10)}.csv"`);
     Readable.from(csvLines(services, accountId, filter))
       .on('error', (error) => {
         logger.error('Audit CSV export failed midway', error);
@@ -42,7 +45,11 @@ export function mountAuditRoutes(app: express.Express, services: Services, conte
 }
 
 async function* csvLines(services: Services, accountId: string, filter: AuditEventFilter): AsyncGenerator<string> {
-  yield '\uFEFF' + ['time', 'action', 'actor_type', 'actor', 'actor_email', 'actor_id', 'target_id', 'target_email', 'ip', 'details'].join(',') + '\r\n';
+  yield (
+    '\uFEFF' +
+    ['time', 'action', 'actor_type', 'actor', 'actor_email', 'actor_id', 'target_id', 'target_email', 'ip', 'details'].join(',') +
+    '\r\n'
+  );
   for await (const events of services.auditLog.all(accountId, filter)) {
     const actors = await loadAuditActors(services.dataSource, accountId, [...new Set(events.map(actorKey))]);
     const byKey = new Map(actors.map((actor) => [`${actor.type}:${actor.id ?? ''}`, actor]));
@@ -50,7 +57,18 @@ async function* csvLines(services: Services, accountId: string, filter: AuditEve
     for (const event of events) {
       const actor = byKey.get(actorKey(event));
       chunk +=
-        [event.createdAt.toISOString(), event.action, event.actorType, actor?.name ?? '', actor?.email ?? '', event.actorId ?? '', event.targetId ?? '', event.targetEmail ?? '', event.ip ?? '', event.details ?? '']
+        [
+          event.createdAt.toISOString(),
+          event.action,
+          event.actorType,
+          actor?.name ?? '',
+          actor?.email ?? '',
+          event.actorId ?? '',
+          event.targetId ?? '',
+          event.targetEmail ?? '',
+          event.ip ?? '',
+          event.details ?? '',
+        ]
           .map(csvCell)
           .join(',') + '\r\n';
     }
@@ -65,7 +83,11 @@ function filterFromQuery(query: express.Request['query']): AuditEventFilter {
     if (typeof value !== 'string') throw badInput(name, `Give \`${name}\` once.`);
     return value;
   };
-  const list = (name: string) => text(name)?.split(',').map((v) => v.trim()).filter(Boolean) ?? null;
+  const list = (name: string) =>
+    text(name)
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter(Boolean) ?? null;
   const date = (name: string) => {
     const raw = text(name);
     if (raw === null) return null;
@@ -75,7 +97,8 @@ function filterFromQuery(query: express.Request['query']): AuditEventFilter {
   };
   const actorTypes = list('actorTypes');
   const unknown = actorTypes?.filter((t) => !Object.hasOwn(AuditActorType, t)) ?? [];
-  if (unknown.length) throw badInput('actorTypes', `Unknown actor type(s): ${unknown.join(', ')}. Known: ${Object.keys(AuditActorType).join(', ')}.`);
+  if (unknown.length)
+    throw badInput('actorTypes', `Unknown actor type(s): ${unknown.join(', ')}. Known: ${Object.keys(AuditActorType).join(', ')}.`);
   return {
     actions: list('actions'),
     actorTypes: actorTypes as AuditActorType[] | null,

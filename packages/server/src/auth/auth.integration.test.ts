@@ -11,7 +11,10 @@ async function signInFrom(url: string, email: string, password: string, ip: stri
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
-    body: JSON.stringify({ query: 'mutation($input: SignInInput!) { signIn(input: $input) { viewer { role } } }', variables: { input: { email, password } } }),
+    body: JSON.stringify({
+      query: 'mutation($input: SignInInput!) { signIn(input: $input) { viewer { role } } }',
+      variables: { input: { email, password } },
+    }),
   });
   const body = (await response.json()) as { data?: Record<string, any>; errors?: GraphQLResult['errors'] };
   return { status: response.status, data: body.data ?? null, errors: body.errors, setCookie: response.headers.getSetCookie() };
@@ -111,7 +114,8 @@ describe.each(dialects)('signing in and out (%s)', (dialect) => {
     const attacker = '203.0.113.7';
     const owner = '198.51.100.9';
 
-    for (let i = 0; i < DEFAULT_SIGN_IN_THROTTLE.freeFailuresPerEmailAndIp; i++) expect(errorCode(await signIn(`guess-${i}`, attacker))).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < DEFAULT_SIGN_IN_THROTTLE.freeFailuresPerEmailAndIp; i++)
+      expect(errorCode(await signIn(`guess-${i}`, attacker))).toBe('INVALID_CREDENTIALS');
     const waits: number[] = [];
     for (let i = 0; i < 8; i++) {
       const refused = await signIn('owner-pass', attacker);
@@ -163,6 +167,8 @@ describe.each(dialects)('signing in and out (%s)', (dialect) => {
   it('refuses unknown fields and wrong types with typed validation errors', async () => {
     const client = new TestClient(roster.url);
     expect(errorCode(await client.gql('{ me { password } }'))).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(errorCode(await client.gql('mutation { signIn(input: { email: 1, password: 2 }) { viewer { role } } }'))).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(errorCode(await client.gql('mutation { signIn(input: { email: 1, password: 2 }) { viewer { role } } }'))).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
   });
 });

@@ -4,7 +4,14 @@ import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { isAdministrator, UserStatus } from '../accounts/index.js';
-import { SignInInput, SignInPayload, SignOutPayload, SwitchAccountInput, SwitchAccountPayload, ViewerInfo } from '../accounts/viewer.types.js';
+import {
+  SignInInput,
+  SignInPayload,
+  SignOutPayload,
+  SwitchAccountInput,
+  SwitchAccountPayload,
+  ViewerInfo,
+} from '../accounts/viewer.types.js';
 import type { RequestContext } from '../core/context.js';
 import { badInput } from '../core/errors.js';
 import { currentRequestIp } from '../audit/index.js';
@@ -21,11 +28,16 @@ export class AuthResolver {
   }
 
   @Mutation(() => SignInPayload, { description: 'Signs in with email and password and sets the session cookie.' })
-  async signIn(@Arg('input', () => SignInInput, { description: 'Email and password.' }) input: SignInInput, @Ctx() ctx: RequestContext): Promise<SignInPayload> {
+  async signIn(
+    @Arg('input', () => SignInInput, { description: 'Email and password.' }) input: SignInInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SignInPayload> {
     if (input.email.trim() === '') throw badInput('input.email', 'Enter your email address.');
-    if (input.email.length > MAX_EMAIL_LENGTH) throw badInput('input.email', `An email address has at most ${MAX_EMAIL_LENGTH} characters.`);
+    if (input.email.length > MAX_EMAIL_LENGTH)
+      throw badInput('input.email', `An email address has at most ${MAX_EMAIL_LENGTH} characters.`);
     if (input.password === '') throw badInput('input.password', 'Enter your password.');
-    if (input.password.length > MAX_PASSWORD_LENGTH) throw badInput('input.password', `A password has at most ${MAX_PASSWORD_LENGTH} characters.`);
+    if (input.password.length > MAX_PASSWORD_LENGTH)
+      throw badInput('input.password', `A password has at most ${MAX_PASSWORD_LENGTH} characters.`);
     const { token, viewer } = await ctx.services.sessions.signIn(input.email, input.password, currentRequestIp());
     ctx.setSessionCookie(token);
     ctx.useViewer(viewer);
@@ -41,7 +53,10 @@ export class AuthResolver {
   }
 
   @Mutation(() => SwitchAccountPayload, { description: 'Makes another MSP account (of the signed-in person) the current one.' })
-  async switchAccount(@Arg('input', () => SwitchAccountInput, { description: 'The MSP account to work in next.' }) input: SwitchAccountInput, @Ctx() ctx: RequestContext): Promise<SwitchAccountPayload> {
+  async switchAccount(
+    @Arg('input', () => SwitchAccountInput, { description: 'The MSP account to work in next.' }) input: SwitchAccountInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SwitchAccountPayload> {
     const viewer = await ctx.services.sessions.switchAccount(await ctx.viewer(), input.accountId);
     ctx.useViewer(viewer);
     return { viewer: await describeViewer(ctx, viewer) };
@@ -54,7 +69,9 @@ export async function describeViewer(ctx: RequestContext, viewer: Viewer): Promi
     dataSource.getRepository(PersonEntity).findOneByOrFail({ id: viewer.personId }),
     dataSource.getRepository(MembershipEntity).find({ where: { personId: viewer.personId, status: UserStatus.ACTIVE } }),
   ]);
-  const accounts = await dataSource.getRepository(AccountEntity).find({ where: { id: In(memberships.map((m) => m.accountId)) }, order: { name: 'ASC' } });
+  const accounts = await dataSource
+    .getRepository(AccountEntity)
+    .find({ where: { id: In(memberships.map((m) => m.accountId)) }, order: { name: 'ASC' } });
   const current = accounts.find((a) => a.id === viewer.accountId)!;
   return {
     person: { id: person.id, email: person.email, name: person.name },

@@ -24,7 +24,13 @@ export interface CookieOptions {
 
 /** HttpOnly and SameSite=Lax: scripts cannot read it and other sites cannot send it with a POST. */
 export function serializeSessionCookie(value: string, options: CookieOptions): string {
-  const parts = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`];
+  const parts = [
+    `${SESSION_COOKIE}=${encodeURIComponent(value)}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Max-Age=${options.maxAgeSeconds}`,
+  ];
   if (options.secure) parts.push('Secure');
   return parts.join('; ');
 }

@@ -60,7 +60,10 @@ export class SessionService {
   }
 
   /** Opens a session for a person in one of their active memberships (after sign-in or accepting an invitation). */
-  async openSession(personId: string, membership: Pick<MembershipEntity, 'id' | 'accountId' | 'role' | 'lastActiveAt'>): Promise<{ token: string; viewer: Viewer }> {
+  async openSession(
+    personId: string,
+    membership: Pick<MembershipEntity, 'id' | 'accountId' | 'role' | 'lastActiveAt'>,
+  ): Promise<{ token: string; viewer: Viewer }> {
     const token = newSecretToken();
     const session: SessionEntity = {
       id: newId(),
@@ -73,7 +76,10 @@ export class SessionService {
     };
     await this.dataSource.getRepository(SessionEntity).insert(session);
     await this.touchActivity(membership.id, membership.lastActiveAt);
-    return { token, viewer: { sessionId: session.id, personId, accountId: membership.accountId, membershipId: membership.id, role: membership.role } };
+    return {
+      token,
+      viewer: { sessionId: session.id, personId, accountId: membership.accountId, membershipId: membership.id, role: membership.role },
+    };
   }
 
   async signOut(sessionId: string): Promise<void> {

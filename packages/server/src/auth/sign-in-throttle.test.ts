@@ -7,7 +7,10 @@ const Y = '198.51.100.9';
 describe('SignInThrottle', () => {
   it('lets a few failures of an email from one address through, then doubles the wait after each further one', () => {
     let now = 0;
-    const throttle = new SignInThrottle({ freeFailuresPerEmailAndIp: 3, freeFailuresPerIp: 100, firstDelayMs: 1000, maxDelayMs: 8000 }, () => now);
+    const throttle = new SignInThrottle(
+      { freeFailuresPerEmailAndIp: 3, freeFailuresPerIp: 100, firstDelayMs: 1000, maxDelayMs: 8000 },
+      () => now,
+    );
     throttle.recordFailure('a@x.test', X);
     throttle.recordFailure('a@x.test', X);
     expect(throttle.retryAfterSeconds('a@x.test', X)).toBe(0);

@@ -77,7 +77,8 @@ export class SignInThrottle {
     entry.count += 1;
     entry.lastAt = now;
     const beyondFree = entry.count - free;
-    if (beyondFree >= 0) entry.blockedUntil = now + Math.min(this.settings.maxDelayMs, this.settings.firstDelayMs * 2 ** Math.min(beyondFree, 30));
+    if (beyondFree >= 0)
+      entry.blockedUntil = now + Math.min(this.settings.maxDelayMs, this.settings.firstDelayMs * 2 ** Math.min(beyondFree, 30));
     // Re-inserted last, so the map's first key is always the longest idle one.
     map.delete(key);
     map.set(key, entry);

@@ -36,11 +36,19 @@ describe.each(dialects)('managing companies and groups (%s)', (dialect) => {
     expect(clash.errors?.[0]?.message).toMatch(/already exists/);
     expect(errorCode(await admin.gql('mutation { createCompany(input: { name: "   " }) { company { id } } }'))).toBe('BAD_USER_INPUT');
 
-    const renamed = await admin.gql('mutation($id: ID!) { renameCompany(input: { id: $id, name: "Contoso Group" }) { company { name } } }', { id: company.id });
+    const renamed = await admin.gql(
+      'mutation($id: ID!) { renameCompany(input: { id: $id, name: "Contoso Group" }) { company { name } } }',
+      { id: company.id },
+    );
     expect(renamed.data!.renameCompany.company.name).toBe('Contoso Group');
 
-    await admin.gql('mutation($ids: [ID!]!, $c: ID) { setUsersCompany(input: { userIds: $ids, companyId: $c }) { users { email company { name } } } }', { ids: [ids.ada, ids.bob], c: company.id });
-    const members = await admin.gql('query($c: ID!) { users(filter: { companyId: $c }) { totalCount } company(id: $c) { userCount } }', { c: company.id });
+    await admin.gql(
+      'mutation($ids: [ID!]!, $c: ID) { setUsersCompany(input: { userIds: $ids, companyId: $c }) { users { email company { name } } } }',
+      { ids: [ids.ada, ids.bob], c: company.id },
+    );
+    const members = await admin.gql('query($c: ID!) { users(filter: { companyId: $c }) { totalCount } company(id: $c) { userCount } }', {
+      c: company.id,
+    });
     expect(members.data!.users.totalCount).toBe(2);
     expect(members.data!.company.userCount).toBe(2);
 
@@ -51,16 +59,33 @@ describe.each(dialects)('managing companies and groups (%s)', (dialect) => {
   });
 
   it('creates a group, adds and removes members, and deletes it without touching the users', async () => {
-    const created = await admin.gql('mutation { createGroup(input: { name: "Helpdesk", description: "First line" }) { group { id name description } } }');
+    const created = await admin.gql(
+      'mutation { createGroup(input: { name: "Helpdesk", description: "First line" }) { group { id name description } } }',
+    );
     const group = created.data!.createGroup.group;
-    const added = await admin.gql('mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email groups { name } } } }', { g: group.id, u: [ids.ada, ids.bob, ids.ada] });
+    const added = await admin.gql(
+      'mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email groups { name } } } }',
+      { g: group.id, u: [ids.ada, ids.bob, ids.ada] },
+    );
     expect(added.data!.addGroupMembers.users.map((u: any) => u.groups.map((g: any) => g.name))).toEqual([['Helpdesk'], ['Helpdesk']]);
-    await admin.gql('mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }', { g: group.id, u: [ids.ada] });
-    await admin.gql('mutation($g: ID!, $u: [ID!]!) { removeGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }', { g: group.id, u: [ids.bob] });
-    const after = await admin.gql('query($g: ID!) { users(filter: { groupId: $g }) { edges { node { email } } } group(id: $g) { userCount } }', { g: group.id });
+    await admin.gql('mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }', {
+      g: group.id,
+      u: [ids.ada],
+    });
+    await admin.gql('mutation($g: ID!, $u: [ID!]!) { removeGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }', {
+      g: group.id,
+      u: [ids.bob],
+    });
+    const after = await admin.gql(
+      'query($g: ID!) { users(filter: { groupId: $g }) { edges { node { email } } } group(id: $g) { userCount } }',
+      { g: group.id },
+    );
     expect(after.data!.users.edges.map((e: any) => e.node.email)).toEqual(['ada@cg.test']);
     expect(after.data!.group.userCount).toBe(1);
-    const updated = await admin.gql('mutation($id: ID!) { updateGroup(input: { id: $id, description: null }) { group { name description } } }', { id: group.id });
+    const updated = await admin.gql(
+      'mutation($id: ID!) { updateGroup(input: { id: $id, description: null }) { group { name description } } }',
+      { id: group.id },
+    );
     expect(updated.data!.updateGroup.group).toEqual({ name: 'Helpdesk', description: null });
     await admin.gql('mutation($id: ID!) { deleteGroup(input: { id: $id }) { deletedId } }', { id: group.id });
     const ada = await admin.gql('query($id: ID!) { user(id: $id) { groups { name } } }', { id: ids.ada });
@@ -71,17 +96,29 @@ describe.each(dialects)('managing companies and groups (%s)', (dialect) => {
     const created = await admin.gql('mutation { createGroup(input: { name: "Mine" }) { group { id } } }');
     expect(created.errors).toBeUndefined();
     const mine = created.data!.createGroup.group.id;
-    const foreignUser = await admin.gql('mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }', { g: mine, u: [ids.ada, ids.foreignUser] });
+    const foreignUser = await admin.gql(
+      'mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }',
+      { g: mine, u: [ids.ada, ids.foreignUser] },
+    );
     expect(foreignUser.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.userIds' });
     const group = await admin.gql('query($g: ID!) { group(id: $g) { userCount } }', { g: mine });
     expect(group.data!.group.userCount).toBe(0);
-    const foreignGroup = await admin.gql('mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }', { g: ids.foreignGroup, u: [ids.ada] });
+    const foreignGroup = await admin.gql(
+      'mutation($g: ID!, $u: [ID!]!) { addGroupMembers(input: { groupId: $g, userIds: $u }) { users { email } } }',
+      { g: ids.foreignGroup, u: [ids.ada] },
+    );
     expect(errorCode(foreignGroup)).toBe('NOT_FOUND');
-    expect(errorCode(await admin.gql('mutation($id: ID!) { deleteGroup(input: { id: $id }) { deletedId } }', { id: ids.foreignGroup }))).toBe('NOT_FOUND');
-    const renamed = await admin.gql('mutation($id: ID!) { renameCompany(input: { id: $id, name: "x" }) { company { id } } }', { id: ids.foreignCompany });
+    expect(
+      errorCode(await admin.gql('mutation($id: ID!) { deleteGroup(input: { id: $id }) { deletedId } }', { id: ids.foreignGroup })),
+    ).toBe('NOT_FOUND');
+    const renamed = await admin.gql('mutation($id: ID!) { renameCompany(input: { id: $id, name: "x" }) { company { id } } }', {
+      id: ids.foreignCompany,
+    });
     expect(renamed.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.id' });
     expect((await roster.dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: ids.foreignCompany })).name).toBe('Their Client');
-    const long = await admin.gql('mutation($d: String) { createGroup(input: { name: "Long", description: $d }) { group { id } } }', { d: 'x'.repeat(1001) });
+    const long = await admin.gql('mutation($d: String) { createGroup(input: { name: "Long", description: $d }) { group { id } } }', {
+      d: 'x'.repeat(1001),
+    });
     expect(long.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.description' });
   });
 });

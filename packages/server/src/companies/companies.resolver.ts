@@ -1,6 +1,14 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { CompanyPayload, CreateCompanyInput, DeleteByIdInput, DeletePayload, RenameCompanyInput, SetUsersCompanyInput, UsersPayload } from './company-mutations.types.js';
+import {
+  CompanyPayload,
+  CreateCompanyInput,
+  DeleteByIdInput,
+  DeletePayload,
+  RenameCompanyInput,
+  SetUsersCompanyInput,
+  UsersPayload,
+} from './company-mutations.types.js';
 import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
 import { PageArgs } from '../core/lists/connection.js';
@@ -34,28 +42,47 @@ export class CompaniesResolver {
   }
 
   @Mutation(() => CompanyPayload, { description: 'Creates a company. BAD_USER_INPUT when the name is empty, too long or taken.' })
-  async createCompany(@Arg('input', () => CreateCompanyInput, { description: 'The new company: its name.' }) input: CreateCompanyInput, @Ctx() ctx: RequestContext): Promise<CompanyPayload> {
+  async createCompany(
+    @Arg('input', () => CreateCompanyInput, { description: 'The new company: its name.' }) input: CreateCompanyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CompanyPayload> {
     const company = await ctx.services.companies.create(await ctx.admin(), input.name);
     return { company: { id: company.id, name: company.name } };
   }
 
   @Mutation(() => CompanyPayload, { description: 'Renames a company.' })
-  async renameCompany(@Arg('input', () => RenameCompanyInput, { description: 'The company and its new name.' }) input: RenameCompanyInput, @Ctx() ctx: RequestContext): Promise<CompanyPayload> {
+  async renameCompany(
+    @Arg('input', () => RenameCompanyInput, { description: 'The company and its new name.' }) input: RenameCompanyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CompanyPayload> {
     const company = await ctx.services.companies.update(await ctx.admin(), input.id, input.name);
     return { company: { id: company.id, name: company.name } };
   }
 
   @Mutation(() => DeletePayload, { description: 'Deletes a company; its users stay, without a company.' })
-  async deleteCompany(@Arg('input', () => DeleteByIdInput, { description: 'The company to delete; its users stay, without a company.' }) input: DeleteByIdInput, @Ctx() ctx: RequestContext): Promise<DeletePayload> {
+  async deleteCompany(
+    @Arg('input', () => DeleteByIdInput, { description: 'The company to delete; its users stay, without a company.' })
+    input: DeleteByIdInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeletePayload> {
     const viewer = await ctx.admin();
-    const members = await ctx.services.dataSource.getRepository(MembershipEntity).find({ where: { accountId: viewer.accountId, companyId: input.id }, select: { id: true } });
+    const members = await ctx.services.dataSource
+      .getRepository(MembershipEntity)
+      .find({ where: { accountId: viewer.accountId, companyId: input.id }, select: { id: true } });
     await ctx.services.companies.remove(viewer, input.id);
-    if (members.length) ctx.services.events.publish({ accountId: viewer.accountId, type: 'user.changed', userIds: members.map((m) => m.id), at: new Date() });
+    if (members.length)
+      ctx.services.events.publish({ accountId: viewer.accountId, type: 'user.changed', userIds: members.map((m) => m.id), at: new Date() });
     return { deletedId: input.id };
   }
 
   @Mutation(() => UsersPayload, { description: 'Puts users into a company, or (companyId null) out of their company.' })
-  async setUsersCompany(@Arg('input', () => SetUsersCompanyInput, { description: 'The users and the company to put them in (null takes them out of any company).' }) input: SetUsersCompanyInput, @Ctx() ctx: RequestContext): Promise<UsersPayload> {
+  async setUsersCompany(
+    @Arg('input', () => SetUsersCompanyInput, {
+      description: 'The users and the company to put them in (null takes them out of any company).',
+    })
+    input: SetUsersCompanyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UsersPayload> {
     const viewer = await ctx.admin();
     const ids = await ctx.services.assignments.setCompany(viewer, input.userIds, input.companyId ?? null);
     return { users: await ctx.services.users.findManyById(viewer.accountId, ids) };

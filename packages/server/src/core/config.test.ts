@@ -11,12 +11,17 @@ describe('loadConfig', () => {
 
   it('reads the database timeouts, in seconds, with fail-fast defaults', () => {
     expect(loadConfig({}).databaseTimeouts).toEqual({ lockWaitSeconds: 5, statementSeconds: 30, poolAcquireSeconds: 10 });
-    expect(loadConfig({ DB_LOCK_WAIT_TIMEOUT_SECONDS: '2', DB_STATEMENT_TIMEOUT_SECONDS: '0', DB_POOL_ACQUIRE_TIMEOUT_SECONDS: '3' }).databaseTimeouts).toEqual({
+    expect(
+      loadConfig({ DB_LOCK_WAIT_TIMEOUT_SECONDS: '2', DB_STATEMENT_TIMEOUT_SECONDS: '0', DB_POOL_ACQUIRE_TIMEOUT_SECONDS: '3' })
+        .databaseTimeouts,
+    ).toEqual({
       lockWaitSeconds: 2,
       statementSeconds: 0,
       poolAcquireSeconds: 3,
     });
-    expect(() => loadConfig({ DB_LOCK_WAIT_TIMEOUT_SECONDS: '0' })).toThrow(/DB_LOCK_WAIT_TIMEOUT_SECONDS="0" must be a whole number from 1/);
+    expect(() => loadConfig({ DB_LOCK_WAIT_TIMEOUT_SECONDS: '0' })).toThrow(
+      /DB_LOCK_WAIT_TIMEOUT_SECONDS="0" must be a whole number from 1/,
+    );
   });
 
   it('starts on the embedded default with nothing set: SQLite under the data folder, demo seeding on', () => {
@@ -37,7 +42,13 @@ describe('loadConfig', () => {
   it('names every bad value at once, one clear line each, and never echoes a password', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'postgres://u:secret@db/x', REDIS_URL: 'not a url', RESEND_API_KEY: 'abc', PUBLIC_URL: 'ftp://x' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'postgres://u:secret@db/x',
+        REDIS_URL: 'not a url',
+        RESEND_API_KEY: 'abc',
+        PUBLIC_URL: 'ftp://x',
+      });
     } catch (e) {
       error = e;
     }
@@ -60,13 +71,18 @@ describe('loadConfig', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual([expect.stringMatching(/PORT="eighty"/), expect.stringMatching(/^PUBLIC_URL is required in production/)]);
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/PORT="eighty"/),
+      expect.stringMatching(/^PUBLIC_URL is required in production/),
+    ]);
     expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://roster.example.com/' }).publicUrl).toBe('https://roster.example.com');
     expect(loadConfig({ NODE_ENV: 'development' }).publicUrl).toBe('http://localhost:4000');
   });
 
   it('requires its own credentials key in production on MySQL, takes base64 or hex, and refuses a short one', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://root@db/roster' })).toThrow(/ROSTER_CREDENTIALS_KEY is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://root@db/roster' })).toThrow(
+      /ROSTER_CREDENTIALS_KEY is required/,
+    );
     expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://roster.example.com' }).credentialsKey).toBeNull();
     const key = Buffer.alloc(32, 7);
     expect(loadConfig({ ROSTER_CREDENTIALS_KEY: key.toString('base64') }).credentialsKey).toEqual(key);
@@ -77,10 +93,16 @@ describe('loadConfig', () => {
   it('keeps outbound calls off private networks unless OUTBOUND_ALLOW_PRIVATE_NETWORKS=true (WEBHOOK_ALLOW_PRIVATE_NETWORKS still read)', () => {
     expect(loadConfig({}).outboundAllowPrivateNetworks).toBe(false);
     expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'TRUE' }).outboundAllowPrivateNetworks).toBe(true);
-    expect(() => loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/OUTBOUND_ALLOW_PRIVATE_NETWORKS="yes" must be true or false/);
+    expect(() => loadConfig({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(
+      /OUTBOUND_ALLOW_PRIVATE_NETWORKS="yes" must be true or false/,
+    );
     // The deprecated name keeps working, and the new one wins when both are set.
     expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).outboundAllowPrivateNetworks).toBe(true);
-    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'false' }).outboundAllowPrivateNetworks).toBe(false);
-    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS="yes" must be true or false/);
+    expect(
+      loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'false' }).outboundAllowPrivateNetworks,
+    ).toBe(false);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE_NETWORKS="yes" must be true or false/,
+    );
   });
 });

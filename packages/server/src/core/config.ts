@@ -143,9 +143,13 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   const seedRaw = (read('ROSTER_SEED_DEMO') ?? (databaseUrl ? 'false' : 'true')).toLowerCase();
   if (!['true', 'false'].includes(seedRaw)) problems.push(`ROSTER_SEED_DEMO="${seedRaw}" must be true or false.`);
   // WEBHOOK_ALLOW_PRIVATE_NETWORKS is the setting's former name (webhooks were the only outbound calls); still read.
-  const outboundPrivateName = read('OUTBOUND_ALLOW_PRIVATE_NETWORKS') !== undefined || read('WEBHOOK_ALLOW_PRIVATE_NETWORKS') === undefined ? 'OUTBOUND_ALLOW_PRIVATE_NETWORKS' : 'WEBHOOK_ALLOW_PRIVATE_NETWORKS';
+  const outboundPrivateName =
+    read('OUTBOUND_ALLOW_PRIVATE_NETWORKS') !== undefined || read('WEBHOOK_ALLOW_PRIVATE_NETWORKS') === undefined
+      ? 'OUTBOUND_ALLOW_PRIVATE_NETWORKS'
+      : 'WEBHOOK_ALLOW_PRIVATE_NETWORKS';
   const outboundPrivateRaw = (read(outboundPrivateName) ?? 'false').toLowerCase();
-  if (!['true', 'false'].includes(outboundPrivateRaw)) problems.push(`${outboundPrivateName}="${outboundPrivateRaw}" must be true or false.`);
+  if (!['true', 'false'].includes(outboundPrivateRaw))
+    problems.push(`${outboundPrivateName}="${outboundPrivateRaw}" must be true or false.`);
   const errorDetailsRaw = (read('ROSTER_ERROR_DETAILS') ?? 'false').toLowerCase();
   if (!['true', 'false'].includes(errorDetailsRaw)) problems.push(`ROSTER_ERROR_DETAILS="${errorDetailsRaw}" must be true or false.`);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as RosterConfig['logLevel'];
@@ -156,12 +160,17 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   const credentialsKeyRaw = read('ROSTER_CREDENTIALS_KEY');
   let credentialsKey: Buffer | null = null;
   if (credentialsKeyRaw !== undefined) {
-    const decoded = /^[0-9a-f]{64}$/i.test(credentialsKeyRaw) ? Buffer.from(credentialsKeyRaw, 'hex') : Buffer.from(credentialsKeyRaw, 'base64');
-    if (decoded.length !== 32) problems.push('ROSTER_CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64 (make one with `openssl rand -base64 32`).');
+    const decoded = /^[0-9a-f]{64}$/i.test(credentialsKeyRaw)
+      ? Buffer.from(credentialsKeyRaw, 'hex')
+      : Buffer.from(credentialsKeyRaw, 'base64');
+    if (decoded.length !== 32)
+      problems.push('ROSTER_CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64 (make one with `openssl rand -base64 32`).');
     else credentialsKey = decoded;
   } else if (nodeEnv === 'production' && databaseUrl) {
     // The embedded default keeps a generated key beside its SQLite file; a real deployment must bring its own.
-    problems.push('ROSTER_CREDENTIALS_KEY is required in production with DATABASE_URL: it seals integration credentials (make one with `openssl rand -base64 32`).');
+    problems.push(
+      'ROSTER_CREDENTIALS_KEY is required in production with DATABASE_URL: it seals integration credentials (make one with `openssl rand -base64 32`).',
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -75,13 +75,26 @@ export function tooManyAttempts(retryAfterSeconds: number): GraphQLError {
 export const DATABASE_BUSY_RETRY_AFTER_SECONDS = 5;
 
 export function databaseBusy(): GraphQLError {
-  return new GraphQLError('Roster is busy: the database could not answer in time, and nothing was changed. Please try again in a few seconds.', {
-    extensions: { code: ErrorCode.DATABASE_BUSY, retryAfter: DATABASE_BUSY_RETRY_AFTER_SECONDS },
-  });
+  return new GraphQLError(
+    'Roster is busy: the database could not answer in time, and nothing was changed. Please try again in a few seconds.',
+    {
+      extensions: { code: ErrorCode.DATABASE_BUSY, retryAfter: DATABASE_BUSY_RETRY_AFTER_SECONDS },
+    },
+  );
 }
 
 /** Driver codes and MySQL/MariaDB error numbers of "waited too long": lock waits, deadlocks, statement and pool timeouts. */
-const BUSY_CODES = new Set(['ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', 'ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED', 'ROSTER_POOL_TIMEOUT']);
+const BUSY_CODES = new Set([
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
+  'ER_STATEMENT_TIMEOUT',
+  'ER_QUERY_TIMEOUT',
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_RECOVERY',
+  'SQLITE_LOCKED',
+  'ROSTER_POOL_TIMEOUT',
+]);
 const BUSY_ERRNOS = new Set([1205, 1213, 1969, 3024]);
 
 /**

@@ -1,5 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CreateGroupInput, DeleteByIdInput, DeletePayload, GroupMembersInput, GroupPayload, UpdateGroupInput, UsersPayload } from '../companies/company-mutations.types.js';
+import {
+  CreateGroupInput,
+  DeleteByIdInput,
+  DeletePayload,
+  GroupMembersInput,
+  GroupPayload,
+  UpdateGroupInput,
+  UsersPayload,
+} from '../companies/company-mutations.types.js';
 import { GroupMemberEntity } from './group-member.entity.js';
 import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
@@ -17,7 +25,14 @@ export class GroupsResolver {
     @Arg('search', () => String, { nullable: true, description: 'Part of the name, any letter case.' }) search?: string,
   ) {
     const viewer = await ctx.admin();
-    return listByName<Group, GroupEntity>(ctx.services.dataSource, GroupEntity, ['id', 'name', 'description'], viewer.accountId, page, search);
+    return listByName<Group, GroupEntity>(
+      ctx.services.dataSource,
+      GroupEntity,
+      ['id', 'name', 'description'],
+      viewer.accountId,
+      page,
+      search,
+    );
   }
 
   @Query(() => Group, { description: 'One group of the current MSP account. NOT_FOUND for any other id.' })
@@ -34,35 +49,63 @@ export class GroupsResolver {
   }
 
   @Mutation(() => GroupPayload, { description: 'Creates a group. BAD_USER_INPUT when the name is empty, too long or taken.' })
-  async createGroup(@Arg('input', () => CreateGroupInput, { description: 'The new group: its name and an optional description.' }) input: CreateGroupInput, @Ctx() ctx: RequestContext): Promise<GroupPayload> {
+  async createGroup(
+    @Arg('input', () => CreateGroupInput, { description: 'The new group: its name and an optional description.' }) input: CreateGroupInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<GroupPayload> {
     const group = await ctx.services.groups.create(await ctx.admin(), input.name, { description: input.description });
     return { group: { id: group.id, name: group.name, description: group.description } };
   }
 
   @Mutation(() => GroupPayload, { description: 'Renames a group or changes its description.' })
-  async updateGroup(@Arg('input', () => UpdateGroupInput, { description: 'The group and its new name and/or description.' }) input: UpdateGroupInput, @Ctx() ctx: RequestContext): Promise<GroupPayload> {
-    const group = await ctx.services.groups.update(await ctx.admin(), input.id, input.name, input.description === undefined ? {} : { description: input.description });
+  async updateGroup(
+    @Arg('input', () => UpdateGroupInput, { description: 'The group and its new name and/or description.' }) input: UpdateGroupInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<GroupPayload> {
+    const group = await ctx.services.groups.update(
+      await ctx.admin(),
+      input.id,
+      input.name,
+      input.description === undefined ? {} : { description: input.description },
+    );
     return { group: { id: group.id, name: group.name, description: group.description } };
   }
 
   @Mutation(() => DeletePayload, { description: 'Deletes a group; its members stay in the account.' })
-  async deleteGroup(@Arg('input', () => DeleteByIdInput, { description: 'The group to delete; its users stay.' }) input: DeleteByIdInput, @Ctx() ctx: RequestContext): Promise<DeletePayload> {
+  async deleteGroup(
+    @Arg('input', () => DeleteByIdInput, { description: 'The group to delete; its users stay.' }) input: DeleteByIdInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeletePayload> {
     const viewer = await ctx.admin();
-    const members = await ctx.services.dataSource.getRepository(GroupMemberEntity).find({ where: { accountId: viewer.accountId, groupId: input.id }, select: { membershipId: true } });
+    const members = await ctx.services.dataSource
+      .getRepository(GroupMemberEntity)
+      .find({ where: { accountId: viewer.accountId, groupId: input.id }, select: { membershipId: true } });
     await ctx.services.groups.remove(viewer, input.id);
-    if (members.length) ctx.services.events.publish({ accountId: viewer.accountId, type: 'user.changed', userIds: members.map((m) => m.membershipId), at: new Date() });
+    if (members.length)
+      ctx.services.events.publish({
+        accountId: viewer.accountId,
+        type: 'user.changed',
+        userIds: members.map((m) => m.membershipId),
+        at: new Date(),
+      });
     return { deletedId: input.id };
   }
 
   @Mutation(() => UsersPayload, { description: 'Adds users to a group (those already in it stay).' })
-  async addGroupMembers(@Arg('input', () => GroupMembersInput, { description: 'The group and the users to add to it.' }) input: GroupMembersInput, @Ctx() ctx: RequestContext): Promise<UsersPayload> {
+  async addGroupMembers(
+    @Arg('input', () => GroupMembersInput, { description: 'The group and the users to add to it.' }) input: GroupMembersInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UsersPayload> {
     const viewer = await ctx.admin();
     const ids = await ctx.services.assignments.addToGroup(viewer, input.groupId, input.userIds);
     return { users: await ctx.services.users.findManyById(viewer.accountId, ids) };
   }
 
   @Mutation(() => UsersPayload, { description: 'Removes users from a group.' })
-  async removeGroupMembers(@Arg('input', () => GroupMembersInput, { description: 'The group and the users to take out of it.' }) input: GroupMembersInput, @Ctx() ctx: RequestContext): Promise<UsersPayload> {
+  async removeGroupMembers(
+    @Arg('input', () => GroupMembersInput, { description: 'The group and the users to take out of it.' }) input: GroupMembersInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UsersPayload> {
     const viewer = await ctx.admin();
     const ids = await ctx.services.assignments.removeFromGroup(viewer, input.groupId, input.userIds);
     return { users: await ctx.services.users.findManyById(viewer.accountId, ids) };

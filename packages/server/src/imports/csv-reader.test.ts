@@ -19,7 +19,11 @@ const cells = (items: Array<CsvRecord | CsvSkip>) => items.filter((i): i is CsvR
 describe('reading CSV files', () => {
   it('reads UTF-8 with a BOM, CRLF line ends, and a header in any letter case', async () => {
     const { items } = await read('\uFEFFE-Mail,NAME\r\nada@x.com,Ada\r\nbob@x.com,Bob\r\n');
-    expect(cells(items)).toEqual([['E-Mail', 'NAME'], ['ada@x.com', 'Ada'], ['bob@x.com', 'Bob']]);
+    expect(cells(items)).toEqual([
+      ['E-Mail', 'NAME'],
+      ['ada@x.com', 'Ada'],
+      ['bob@x.com', 'Bob'],
+    ]);
     expect(mappingFromHeader(cells(items)[0]!)).toMatchObject({ email: 0, name: 1 });
   });
 
@@ -32,13 +36,21 @@ describe('reading CSV files', () => {
   it('keeps quoted fields with delimiters and new lines, and gives the line each record starts on', async () => {
     const { items } = await read('email,note\na@x.com,"first line\nsecond, line"\n\n\nb@x.com,plain\n');
     const records = items.filter((i): i is CsvRecord => 'cells' in i);
-    expect(records.map((r) => [r.line, r.cells[0]])).toEqual([[1, 'email'], [2, 'a@x.com'], [6, 'b@x.com']]);
+    expect(records.map((r) => [r.line, r.cells[0]])).toEqual([
+      [1, 'email'],
+      [2, 'a@x.com'],
+      [6, 'b@x.com'],
+    ]);
     expect(records[1]!.cells[1]).toBe('first line\nsecond, line');
   });
 
   it('skips empty lines and rows of empty cells; trailing delimiters make empty cells', async () => {
     const { items } = await read('email,name,\na@x.com,A,\n,,\n\nb@x.com,B,,,\n');
-    expect(cells(items)).toEqual([['email', 'name', ''], ['a@x.com', 'A', ''], ['b@x.com', 'B', '', '', '']]);
+    expect(cells(items)).toEqual([
+      ['email', 'name', ''],
+      ['a@x.com', 'A', ''],
+      ['b@x.com', 'B', '', '', ''],
+    ]);
   });
 
   it('reads a 1 MB single field without choking', async () => {
@@ -51,7 +63,10 @@ describe('reading CSV files', () => {
     const latin1 = Buffer.concat([Buffer.from('email,name\na@x.com,Ren'), Buffer.from([0xe9]), Buffer.from('\nb@x.com,Bob\n')]);
     const rows = cells((await read(latin1)).items);
     expect(rows[1]![1]).toBe('Ren\uFFFD');
-    expect(evaluateRow(rows[1]!, 2, { ...mappingFromHeader(rows[0]!)! }, Role.ADMIN)).toMatchObject({ verdict: 'INVALID', reason: expect.stringMatching(/Line 2: .*not UTF-8/) });
+    expect(evaluateRow(rows[1]!, 2, { ...mappingFromHeader(rows[0]!)! }, Role.ADMIN)).toMatchObject({
+      verdict: 'INVALID',
+      reason: expect.stringMatching(/Line 2: .*not UTF-8/),
+    });
     expect(evaluateRow(rows[2]!, 3, { ...mappingFromHeader(rows[0]!)! }, Role.ADMIN)).toMatchObject({ verdict: 'NEW', email: 'b@x.com' });
   });
 
@@ -70,7 +85,11 @@ describe('reading CSV files', () => {
   it('refuses a file over the size limit while reading it', async () => {
     const big = Readable.from([Buffer.from('email\n'), Buffer.alloc(2048, 'a')]);
     const { records } = await openCsv(big, { maxBytes: 1024 });
-    await expect((async () => { for await (const _ of records) void _; })()).rejects.toThrow(/larger than/);
+    await expect(
+      (async () => {
+        for await (const _ of records) void _;
+      })(),
+    ).rejects.toThrow(/larger than/);
   });
 
   it('streams 100,000 rows', async () => {
@@ -86,7 +105,14 @@ describe('row verdicts', () => {
 
   it('reads email (lower-cased), name, role, company and groups', () => {
     expect(evaluateRow(['Ada@X.com', 'Ada L', 'Administrator', 'Contoso', 'Helpdesk; Billing|Ops'], 3, mapping, Role.ADMIN)).toEqual({
-      email: 'ada@x.com', name: 'Ada L', jobTitle: null, role: 'ADMIN', company: 'Contoso', groups: ['Helpdesk', 'Billing', 'Ops'], verdict: 'NEW', reason: null,
+      email: 'ada@x.com',
+      name: 'Ada L',
+      jobTitle: null,
+      role: 'ADMIN',
+      company: 'Contoso',
+      groups: ['Helpdesk', 'Billing', 'Ops'],
+      verdict: 'NEW',
+      reason: null,
     });
   });
 
@@ -95,12 +121,24 @@ describe('row verdicts', () => {
     expect(evaluateRow(['not-an-email'], 5, mapping, Role.ADMIN).reason).toMatch(/^Line 5: "not-an-email" is not a valid email/);
     expect(evaluateRow(['a@x.com', '', 'emperor'], 6, mapping, Role.ADMIN).reason).toMatch(/^Line 6: unknown role "emperor"/);
     expect(evaluateRow(['a@x.com', '', 'owner'], 7, mapping, Role.ADMIN).reason).toMatch(/only an owner/);
-    expect(evaluateRow(Array.from({ length: 500 }, () => 'a@x.com'), 8, mapping, Role.ADMIN).reason).toMatch(/500 columns/);
+    expect(
+      evaluateRow(
+        Array.from({ length: 500 }, () => 'a@x.com'),
+        8,
+        mapping,
+        Role.ADMIN,
+      ).reason,
+    ).toMatch(/500 columns/);
     expect(evaluateRow(['=cmd|"/c calc"!A1'], 9, mapping, Role.ADMIN).verdict).toBe('INVALID');
   });
 
   it('guesses the columns of a file without a header', () => {
-    expect(guessMapping([['Ada', 'ada@x.com', 'admin'], ['Bob', 'bob@x.com', 'member']])).toMatchObject({ email: 1, name: 0, role: 2 });
+    expect(
+      guessMapping([
+        ['Ada', 'ada@x.com', 'admin'],
+        ['Bob', 'bob@x.com', 'member'],
+      ]),
+    ).toMatchObject({ email: 1, name: 0, role: 2 });
     expect(mappingFromHeader(['ada@x.com', 'Ada'])).toBeNull();
   });
 

@@ -14,7 +14,10 @@ export interface CsvSkip {
 }
 
 export class CsvFileError extends Error {
-  constructor(readonly code: 'EMPTY_FILE' | 'NOT_CSV' | 'TOO_LARGE', message: string) {
+  constructor(
+    readonly code: 'EMPTY_FILE' | 'NOT_CSV' | 'TOO_LARGE',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -49,7 +52,11 @@ export async function openCsv(
     headBytes += chunk.length;
   }
   const start = Buffer.concat(head);
-  if (start.includes(0)) throw new CsvFileError('NOT_CSV', 'This file is not a CSV text file (it contains binary data). Export your spreadsheet as CSV and try again.');
+  if (start.includes(0))
+    throw new CsvFileError(
+      'NOT_CSV',
+      'This file is not a CSV text file (it contains binary data). Export your spreadsheet as CSV and try again.',
+    );
   const text = new TextDecoder('utf-8').decode(start.subarray(0, Math.min(start.length, 8192)));
   if (text.replace(/^\uFEFF/, '').trim() === '') throw new CsvFileError('EMPTY_FILE', 'The file is empty.');
   const delimiter = sniffDelimiter(text.replace(/^\uFEFF/, ''));
@@ -71,7 +78,8 @@ export async function openCsv(
     readableObjectMode: false,
     transform(chunk: Buffer, _encoding, callback) {
       total += chunk.length;
-      if (total > options.maxBytes) return callback(new CsvFileError('TOO_LARGE', `The file is larger than ${Math.round(options.maxBytes / 1024 / 1024)} MB.`));
+      if (total > options.maxBytes)
+        return callback(new CsvFileError('TOO_LARGE', `The file is larger than ${Math.round(options.maxBytes / 1024 / 1024)} MB.`));
       callback(null, decoder.decode(chunk, { stream: true }));
     },
     flush(callback) {
@@ -129,7 +137,10 @@ export function sniffDelimiter(text: string): Delimiter {
     if (char === '"') inQuotes = !inQuotes;
     else if (!inQuotes && (char === ',' || char === ';' || char === '\t')) counts[char]++;
   }
-  return (Object.entries(counts) as Array<[Delimiter, number]>).reduce((best, entry) => (entry[1] > best[1] ? entry : best), [',', counts[',']] as [Delimiter, number])[0];
+  return (Object.entries(counts) as Array<[Delimiter, number]>).reduce((best, entry) => (entry[1] > best[1] ? entry : best), [
+    ',',
+    counts[','],
+  ] as [Delimiter, number])[0];
 }
 
 function firstRecordText(text: string): string {

@@ -9,7 +9,10 @@ import { ImportRunner, type ImportRunnerOptions } from './import-runner.js';
 const JOB = `query($id: ID!) { importJob(id: $id) { state } }`;
 const START = `mutation($input: StartImportInput!) { startImport(input: $input) { job { id state } } }`;
 
-async function eventually<T>(read: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await read();
@@ -25,7 +28,11 @@ describe.each(dialects)('an import whose runner takes its time (%s)', (dialect) 
   const quiet = { info: () => {}, error: () => {} };
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runImportRunner: false, runOutboxWorker: false, runWebhookWorker: false, runSyncEngine: false });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runImportRunner: false, runOutboxWorker: false, runWebhookWorker: false, runSyncEngine: false },
+    );
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Slow import MSP' });
     await build.aUser(account.id, { email: 'admin@slow-import.test', role: Role.ADMIN, password: 'admin-password' });
@@ -34,7 +41,12 @@ describe.each(dialects)('an import whose runner takes its time (%s)', (dialect) 
   });
   afterAll(() => roster?.close());
 
-  const runner = (options: ImportRunnerOptions) => new ImportRunner(roster.dataSource, roster.services.invitations, roster.services.events, quiet, { batchSize: 1, leaseMs: 60_000, ...options });
+  const runner = (options: ImportRunnerOptions) =>
+    new ImportRunner(roster.dataSource, roster.services.invitations, roster.services.events, quiet, {
+      batchSize: 1,
+      leaseMs: 60_000,
+      ...options,
+    });
 
   it('renews its lease while a batch takes long, so a second instance does not take the job', async () => {
     const uploaded = await fetch(`${roster.url}/api/imports?fileName=team.csv`, {

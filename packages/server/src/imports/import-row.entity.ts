@@ -60,9 +60,41 @@ export class ImportRowEntity {
   job?: ImportJobEntity;
 }
 
-export const IMPORT_ROW_COLUMNS = ['job_id', 'row_index', 'line', 'cells', 'email', 'name', 'job_title', 'role', 'company', 'groups', 'verdict', 'reason', 'outcome', 'outcome_reason', 'user_id'];
+export const IMPORT_ROW_COLUMNS = [
+  'job_id',
+  'row_index',
+  'line',
+  'cells',
+  'email',
+  'name',
+  'job_title',
+  'role',
+  'company',
+  'groups',
+  'verdict',
+  'reason',
+  'outcome',
+  'outcome_reason',
+  'user_id',
+];
 
 /** A row in IMPORT_ROW_COLUMNS order, for bulk inserts. */
 export function importRowValues(row: ImportRowEntity): unknown[] {
-  return [row.jobId, row.rowIndex, row.line, row.cells, row.email, row.name, row.jobTitle, row.role, row.company, row.groups, row.verdict, row.reason, row.outcome, row.outcomeReason, row.userId];
+  return [
+    row.jobId,
+    row.rowIndex,
+    row.line,
+    row.cells,
+    row.email,
+    row.name,
+    row.jobTitle,
+    row.role,
+    row.company,
+    row.groups,
+    row.verdict,
+    row.reason,
+    row.outcome,
+    row.outcomeReason,
+    row.userId,
+  ];
 }

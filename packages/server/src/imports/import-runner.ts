@@ -61,7 +61,15 @@ export class ImportRunner extends PollingWorker {
     options: ImportRunnerOptions = {},
   ) {
     const leaseMs = options.leaseMs ?? 30_000;
-    const resolved = { batchSize: IMPORT_BATCH_SIZE, pollMs: 2_000, workerId: `import-${randomBytes(6).toString('hex')}`, now: Date.now, ...options, leaseMs, renewEveryMs: options.renewEveryMs ?? Math.round(leaseMs / 3) };
+    const resolved = {
+      batchSize: IMPORT_BATCH_SIZE,
+      pollMs: 2_000,
+      workerId: `import-${randomBytes(6).toString('hex')}`,
+      now: Date.now,
+      ...options,
+      leaseMs,
+      renewEveryMs: options.renewEveryMs ?? Math.round(leaseMs / 3),
+    };
     // A job runs to its end within one pass, however long it takes (it hands back only when the runner stops).
     super(resolved.pollMs, logger, 'Import runner', null);
     this.options = resolved;
@@ -96,7 +104,11 @@ export class ImportRunner extends PollingWorker {
   /** One step of a pass: claim one job and run it. Resolves 0 when there was nothing to do. */
   async runOnce(signal?: AbortSignal): Promise<number> {
     if (this.stopping || signal?.aborted) return 0;
-    const job = await this.lease.claim({ claimable: 'state = :running', parameters: { running: ImportJobState.RUNNING }, orderBy: 'started_at' });
+    const job = await this.lease.claim({
+      claimable: 'state = :running',
+      parameters: { running: ImportJobState.RUNNING },
+      orderBy: 'started_at',
+    });
     if (!job) return 0;
     if (await this.run(job)) this.finished++;
     return 1;
@@ -115,7 +127,9 @@ export class ImportRunner extends PollingWorker {
       if (leaseLost()) return false;
       if (this.stopping) {
         // A clean shutdown hands the job back at once instead of making the next runner wait for the lease.
-        await this.dataSource.getRepository(ImportJobEntity).update({ id: job.id, leaseOwner: this.options.workerId }, { leaseOwner: null, leaseUntil: null });
+        await this.dataSource
+          .getRepository(ImportJobEntity)
+          .update({ id: job.id, leaseOwner: this.options.workerId }, { leaseOwner: null, leaseUntil: null });
         return false;
       }
       let result: { processed: number; created: NewInvitation[]; finished: boolean };
@@ -146,7 +160,11 @@ export class ImportRunner extends PollingWorker {
     }
   }
 
-  private async processBatch(job: ImportJobEntity, account: AccountEntity, options: ImportOptions): Promise<{ processed: number; created: NewInvitation[]; finished: boolean }> {
+  private async processBatch(
+    job: ImportJobEntity,
+    account: AccountEntity,
+    options: ImportOptions,
+  ): Promise<{ processed: number; created: NewInvitation[]; finished: boolean }> {
     return inTransaction(this.dataSource, async (manager) => {
       const rows = await this.pendingRows(manager, job.id);
       const now = new Date();
@@ -154,15 +172,37 @@ export class ImportRunner extends PollingWorker {
         await this.lease.write(manager, job.id, { state: ImportJobState.FINISHED, finishedAt: now, leaseOwner: null, leaseUntil: null });
         // Committed with the job's end, so the audit log and the import.finished webhook cannot miss it.
         await recordAudit(manager, job.accountId, { type: 'PERSON', id: job.createdByPersonId }, [
-          { action: 'import.finished', targetId: job.id, details: { fileName: job.fileName, rows: job.processedRows, outcomes: JSON.parse(job.outcomes ?? '{}') } },
+          {
+            action: 'import.finished',
+            targetId: job.id,
+            details: { fileName: job.fileName, rows: job.processedRows, outcomes: JSON.parse(job.outcomes ?? '{}') },
+          },
         ]);
         return { processed: 0, created: [], finished: true };
       }
-      const candidates = rows.filter((r) => r.email && (r.verdict === 'NEW' || r.verdict === 'ALREADY_MEMBER' || r.verdict === 'ALREADY_INVITED'));
-      const existingByEmail = await existingMembers(manager, job.accountId, candidates.map((r) => r.email!));
+      const candidates = rows.filter(
+        (r) => r.email && (r.verdict === 'NEW' || r.verdict === 'ALREADY_MEMBER' || r.verdict === 'ALREADY_INVITED'),
+      );
+      const existingByEmail = await existingMembers(
+        manager,
+        job.accountId,
+        candidates.map((r) => r.email!),
+      );
       const toCreate = candidates.filter((r) => !existingByEmail.has(r.email!));
-      const companies = await this.resolveNames(manager, CompanyEntity, job.accountId, toCreate.map((r) => r.company).filter((c): c is string => !!c), options.unknownCompanies === 'CREATE');
-      const groups = await this.resolveNames(manager, GroupEntity, job.accountId, toCreate.flatMap((r) => (r.groups ? (JSON.parse(r.groups) as string[]) : [])), options.unknownGroups === 'CREATE');
+      const companies = await this.resolveNames(
+        manager,
+        CompanyEntity,
+        job.accountId,
+        toCreate.map((r) => r.company).filter((c): c is string => !!c),
+        options.unknownCompanies === 'CREATE',
+      );
+      const groups = await this.resolveNames(
+        manager,
+        GroupEntity,
+        job.accountId,
+        toCreate.flatMap((r) => (r.groups ? (JSON.parse(r.groups) as string[]) : [])),
+        options.unknownGroups === 'CREATE',
+      );
 
       const created = await this.invitations.createWithin(
         manager,
@@ -175,7 +215,9 @@ export class ImportRunner extends PollingWorker {
           jobTitle: row.jobTitle,
           role: (row.role as ImportOptions['defaultRole'] | null) ?? options.defaultRole,
           companyId: row.company ? (companies.get(row.company.toLowerCase()) ?? null) : null,
-          groupIds: row.groups ? (JSON.parse(row.groups) as string[]).map((g) => groups.get(g.toLowerCase())).filter((id): id is string => !!id) : null,
+          groupIds: row.groups
+            ? (JSON.parse(row.groups) as string[]).map((g) => groups.get(g.toLowerCase())).filter((id): id is string => !!id)
+            : null,
         })),
         { sendEmail: options.sendEmails, source: UserSource.CSV },
       );
@@ -196,7 +238,9 @@ export class ImportRunner extends PollingWorker {
           row.userId = createdByEmail.get(row.email!) ?? null;
           const skipped = [
             ...(row.company && !companies.has(row.company.toLowerCase()) ? [`company "${row.company}"`] : []),
-            ...(row.groups ? (JSON.parse(row.groups) as string[]).filter((g) => !groups.has(g.toLowerCase())).map((g) => `group "${g}"`) : []),
+            ...(row.groups
+              ? (JSON.parse(row.groups) as string[]).filter((g) => !groups.has(g.toLowerCase())).map((g) => `group "${g}"`)
+              : []),
           ];
           row.outcomeReason = skipped.length ? `Invited; not added to unknown ${skipped.join(', ')}.` : null;
         }
@@ -204,7 +248,11 @@ export class ImportRunner extends PollingWorker {
       }
       await writeOutcomes(manager, job.id, rows);
       const processed = job.processedRows + rows.length;
-      await this.lease.write(manager, job.id, { processedRows: processed, outcomes: JSON.stringify(counts), leaseUntil: this.lease.until() });
+      await this.lease.write(manager, job.id, {
+        processedRows: processed,
+        outcomes: JSON.stringify(counts),
+        leaseUntil: this.lease.until(),
+      });
       job.processedRows = processed;
       job.outcomes = JSON.stringify(counts);
       return { processed, created, finished: false };

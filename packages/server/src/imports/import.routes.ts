@@ -65,7 +65,9 @@ export function mountImportRoutes(app: express.Express, services: Services, cont
     res
       .type('text/csv; charset=utf-8')
       .set('Content-Disposition', 'attachment; filename="roster-import-template.csv"')
-      .send('\uFEFFemail,name,role,company,groups\r\njane.doe@example.com,Jane Doe,Member,Contoso Ltd,Helpdesk;Billing\r\njohn.roe@example.com,John Roe,Administrator,,\r\n');
+      .send(
+        '\uFEFFemail,name,role,company,groups\r\njane.doe@example.com,Jane Doe,Member,Contoso Ltd,Helpdesk;Billing\r\njohn.roe@example.com,John Roe,Administrator,,\r\n',
+      );
   });
 
   app.get('/api/imports/:id/result.csv', async (req, res) => {
@@ -73,7 +75,10 @@ export function mountImportRoutes(app: express.Express, services: Services, cont
     if (!viewer) return;
     try {
       const job = await services.imports.find(viewer.accountId, req.params.id as string);
-      const safeName = (job.fileName ?? 'import').replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_').slice(0, 80);
+      const safeName = (job.fileName ?? 'import')
+        .replace(/\.csv$/i, '')
+        .replace(/[^\w.-]+/g, '_')
+        .slice(0, 80);
       res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${safeName}-result.csv"`);
       const mapping = JSON.parse(job.mapping ?? '{}') as { email?: number | null };
       Readable.from(resultLines(services, job.id, mapping.email ?? null)).pipe(res);
@@ -101,9 +106,20 @@ async function* resultLines(services: Services, jobId: string, emailColumn: numb
       const cells = JSON.parse(row.cells) as string[];
       const email = row.email ?? (emailColumn === null ? '' : (cells[emailColumn] ?? ''));
       const groups = row.groups ? (JSON.parse(row.groups) as string[]).join(';') : '';
-      chunk += [String(row.line), email, row.name ?? '', row.role ?? '', row.company ?? '', groups, row.verdict, row.outcome ?? 'NOT_IMPORTED', row.outcomeReason ?? row.reason ?? '']
-        .map(csvCell)
-        .join(',') + '\r\n';
+      chunk +=
+        [
+          String(row.line),
+          email,
+          row.name ?? '',
+          row.role ?? '',
+          row.company ?? '',
+          groups,
+          row.verdict,
+          row.outcome ?? 'NOT_IMPORTED',
+          row.outcomeReason ?? row.reason ?? '',
+        ]
+          .map(csvCell)
+          .join(',') + '\r\n';
     }
     yield chunk;
   }
@@ -177,6 +193,7 @@ function stopReadingAfterAnswer(req: express.Request, res: express.Response): vo
 
 /** 413 FILE_TOO_LARGE, reading no more of the file. */
 function refuseTooLarge(res: express.Response, maxBytes: number): void {
-  res.status(413).json({ error: { code: 'FILE_TOO_LARGE', message: `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, maxBytes } });
+  res
+    .status(413)
+    .json({ error: { code: 'FILE_TOO_LARGE', message: `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, maxBytes } });
 }
-

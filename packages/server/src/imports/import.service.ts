@@ -73,7 +73,9 @@ export class ImportService {
       job.delimiter = delimiter;
       job.hasHeader = header !== null;
       job.columns = JSON.stringify(
-        Array.from({ length: width }, (_, i) => (header ? (dataRecords[0]!.cells[i]?.trim().slice(0, 100) || `Column ${i + 1}`) : `Column ${i + 1}`)),
+        Array.from({ length: width }, (_, i) =>
+          header ? dataRecords[0]!.cells[i]?.trim().slice(0, 100) || `Column ${i + 1}` : `Column ${i + 1}`,
+        ),
       );
       job.mapping = JSON.stringify(mapping);
       writer = this.rowWriter(viewer, job, mapping);
@@ -98,14 +100,18 @@ export class ImportService {
   /** The same preview for third parties sending rows as JSON. */
   async createFromRows(viewer: Viewer, rows: ImportRowInput[], name: string | null): Promise<ImportJobEntity> {
     if (rows.length === 0) throw badInput('input.rows', 'Give at least one row.');
-    if (rows.length > MAX_API_ROWS) throw badInput('input.rows', `Give at most ${MAX_API_ROWS.toLocaleString('en')} rows per request; upload a CSV file for more.`);
+    if (rows.length > MAX_API_ROWS)
+      throw badInput('input.rows', `Give at most ${MAX_API_ROWS.toLocaleString('en')} rows per request; upload a CSV file for more.`);
     const job = await this.newJob(viewer, 'API', name);
     const mapping: ImportMapping = { ...EMPTY_MAPPING, email: 0, name: 1, role: 2, company: 3, groups: 4, jobTitle: 5 };
     job.columns = JSON.stringify(['email', 'name', 'role', 'company', 'groups', 'jobTitle']);
     job.mapping = JSON.stringify(mapping);
     const writer = this.rowWriter(viewer, job, mapping);
     for (const [index, row] of rows.entries()) {
-      await writer.add({ line: index + 1, cells: [row.email ?? '', row.name ?? '', row.role ?? '', row.company ?? '', (row.groups ?? []).join(';'), row.jobTitle ?? ''] });
+      await writer.add({
+        line: index + 1,
+        cells: [row.email ?? '', row.name ?? '', row.role ?? '', row.company ?? '', (row.groups ?? []).join(';'), row.jobTitle ?? ''],
+      });
     }
     await writer.flush();
     job.totalRows = writer.dataRows;
@@ -114,13 +120,19 @@ export class ImportService {
   }
 
   /** Changes which column is which (or whether the first row is a header) and recomputes every verdict. */
-  async remap(viewer: Viewer, jobId: string, given: Omit<ImportMapping, 'jobTitle'> & { jobTitle?: number | null }, hasHeader: boolean): Promise<ImportJobEntity> {
+  async remap(
+    viewer: Viewer,
+    jobId: string,
+    given: Omit<ImportMapping, 'jobTitle'> & { jobTitle?: number | null },
+    hasHeader: boolean,
+  ): Promise<ImportJobEntity> {
     const job = await this.jobForChange(viewer, jobId);
     const current = JSON.parse(job.mapping ?? 'null') as Partial<ImportMapping> | null;
     const mapping: ImportMapping = { ...given, jobTitle: given.jobTitle === undefined ? (current?.jobTitle ?? null) : given.jobTitle };
     const width = (JSON.parse(job.columns ?? '[]') as string[]).length;
     for (const [field, column] of Object.entries(mapping)) {
-      if (column !== null && (column < 0 || column >= Math.max(width, 1))) throw badInput(`input.mapping.${field}`, `Column ${column + 1} does not exist in this file.`);
+      if (column !== null && (column < 0 || column >= Math.max(width, 1)))
+        throw badInput(`input.mapping.${field}`, `Column ${column + 1} does not exist in this file.`);
     }
     if (mapping.email === null) throw badInput('input.mapping.email', 'Choose the column that holds email addresses.');
     job.mapping = JSON.stringify(mapping);
@@ -140,7 +152,12 @@ export class ImportService {
       lastIndex = rows.at(-1)!.rowIndex;
       for (const row of rows) {
         const unreadable = row.cells === '[]' && row.verdict === 'INVALID';
-        await writer.add(unreadable ? { line: row.line, reason: (row.reason ?? '').replace(/^Line \d+: /, '') } : { line: row.line, cells: JSON.parse(row.cells) as string[] }, row.rowIndex);
+        await writer.add(
+          unreadable
+            ? { line: row.line, reason: (row.reason ?? '').replace(/^Line \d+: /, '') }
+            : { line: row.line, cells: JSON.parse(row.cells) as string[] },
+          row.rowIndex,
+        );
       }
       await writer.flush();
     }
@@ -159,7 +176,10 @@ export class ImportService {
     const now = new Date();
     const started = await this.dataSource
       .getRepository(ImportJobEntity)
-      .update({ id: job.id, state: ImportJobState.PREVIEW }, { state: ImportJobState.RUNNING, options: JSON.stringify(options), startedAt: now, processedRows: 0, outcomes: '{}' });
+      .update(
+        { id: job.id, state: ImportJobState.PREVIEW },
+        { state: ImportJobState.RUNNING, options: JSON.stringify(options), startedAt: now, processedRows: 0, outcomes: '{}' },
+      );
     if (!started.affected) throw badInput('input.jobId', 'This import has already been started.');
     this.onStarted();
     return this.dataSource.getRepository(ImportJobEntity).findOneByOrFail({ id: job.id });
@@ -214,7 +234,10 @@ export class ImportService {
       if (names.size === 0) return [];
       const found = await this.dataSource.getRepository(entity).find({ where: { accountId: job.accountId }, select: { name: true } });
       const known = new Set(found.map((f) => f.name.toLowerCase()));
-      return [...names.entries()].filter(([key]) => !known.has(key)).map(([, name]) => name).sort();
+      return [...names.entries()]
+        .filter(([key]) => !known.has(key))
+        .map(([, name]) => name)
+        .sort();
     };
     return {
       total: Object.values(byVerdict).reduce((a, b) => a + b, 0),
@@ -255,7 +278,11 @@ export class ImportService {
   private async jobForChange(viewer: Viewer, jobId: string): Promise<ImportJobEntity> {
     const job = await this.dataSource.getRepository(ImportJobEntity).findOneBy({ id: jobId, accountId: viewer.accountId });
     if (!job) throw notFound('Import', 'input.jobId');
-    if (job.state !== ImportJobState.PREVIEW) throw badInput('input.jobId', job.state === ImportJobState.REJECTED ? 'This file could not be read; upload it again.' : 'This import has already been started.');
+    if (job.state !== ImportJobState.PREVIEW)
+      throw badInput(
+        'input.jobId',
+        job.state === ImportJobState.REJECTED ? 'This file could not be read; upload it again.' : 'This import has already been started.',
+      );
     return job;
   }
 
@@ -292,7 +319,8 @@ export class ImportService {
         if (!('cells' in record)) {
           return blankRow(job.id, rowIndex, record.line, '[]', 'INVALID', `Line ${record.line}: ${record.reason}`);
         }
-        if (rowIndex === 0 && job.hasHeader) return blankRow(job.id, rowIndex, record.line, JSON.stringify(record.cells.slice(0, 100)), 'HEADER', null);
+        if (rowIndex === 0 && job.hasHeader)
+          return blankRow(job.id, rowIndex, record.line, JSON.stringify(record.cells.slice(0, 100)), 'HEADER', null);
         let cellsJson = JSON.stringify(record.cells.map((c) => c.slice(0, 2000)));
         const evaluated = evaluateRow(record.cells, record.line, mapping, viewer.role);
         let verdict: RowVerdict = evaluated.verdict;
@@ -374,7 +402,29 @@ interface RowWriter {
   settle(): Promise<void>;
 }
 
-function blankRow(jobId: string, rowIndex: number, line: number, cells: string, verdict: RowVerdict, reason: string | null): ImportRowEntity {
-  return { jobId, rowIndex, line, cells, email: null, name: null, jobTitle: null, role: null, company: null, groups: null, verdict, reason, outcome: null, outcomeReason: null, userId: null };
+function blankRow(
+  jobId: string,
+  rowIndex: number,
+  line: number,
+  cells: string,
+  verdict: RowVerdict,
+  reason: string | null,
+): ImportRowEntity {
+  return {
+    jobId,
+    rowIndex,
+    line,
+    cells,
+    email: null,
+    name: null,
+    jobTitle: null,
+    role: null,
+    company: null,
+    groups: null,
+    verdict,
+    reason,
+    outcome: null,
+    outcomeReason: null,
+    userId: null,
+  };
 }
-

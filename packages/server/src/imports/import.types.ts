@@ -70,7 +70,8 @@ registerEnumType(UnknownNamePolicy, {
 export class ImportMappingType {
   @Field(() => Int, { nullable: true, description: 'Email column.' }) email!: number | null;
   @Field(() => Int, { nullable: true, description: 'Full name column.' }) name!: number | null;
-  @Field(() => Int, { nullable: true, description: 'First name column (joined with the last name when there is no full name).' }) firstName!: number | null;
+  @Field(() => Int, { nullable: true, description: 'First name column (joined with the last name when there is no full name).' })
+  firstName!: number | null;
   @Field(() => Int, { nullable: true, description: 'Last name column.' }) lastName!: number | null;
   @Field(() => Int, { nullable: true, description: 'Job title column (at most 120 characters).' }) jobTitle!: number | null;
   @Field(() => Int, { nullable: true, description: 'Role column (Member, Administrator, Owner).' }) role!: number | null;
@@ -84,7 +85,8 @@ export class ImportMappingInput {
   @Field(() => Int, { nullable: true, description: 'Full name column.' }) name?: number | null;
   @Field(() => Int, { nullable: true, description: 'First name column.' }) firstName?: number | null;
   @Field(() => Int, { nullable: true, description: 'Last name column.' }) lastName?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Job title column; left out, the current one is kept (null clears it).' }) jobTitle?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Job title column; left out, the current one is kept (null clears it).' }) jobTitle?:
+    number | null;
   @Field(() => Int, { nullable: true, description: 'Role column.' }) role?: number | null;
   @Field(() => Int, { nullable: true, description: 'Company name column.' }) company?: number | null;
   @Field(() => Int, { nullable: true, description: 'Groups column.' }) groups?: number | null;
@@ -121,8 +123,10 @@ export class ImportRow {
   @Field(() => String, { nullable: true, description: 'The company name read from the row.' }) company!: string | null;
   @Field(() => [String], { description: 'The group names read from the row.' }) groups!: string[];
   @Field(() => ImportRowVerdict, { description: 'What the preview says.' }) verdict!: ImportRowVerdict;
-  @Field(() => String, { nullable: true, description: 'Why, with the line number, for invalid and duplicate rows.' }) reason!: string | null;
-  @Field(() => ImportRowOutcome, { nullable: true, description: 'What the import did; null until processed.' }) outcome!: ImportRowOutcome | null;
+  @Field(() => String, { nullable: true, description: 'Why, with the line number, for invalid and duplicate rows.' }) reason!:
+    string | null;
+  @Field(() => ImportRowOutcome, { nullable: true, description: 'What the import did; null until processed.' })
+  outcome!: ImportRowOutcome | null;
   @Field(() => String, { nullable: true, description: 'Details of the outcome.' }) outcomeReason!: string | null;
   @Field(() => ID, { nullable: true, description: 'The user this row is, when there is one.' }) userId!: string | null;
 }
@@ -183,8 +187,10 @@ export class StartImportInput {
   @Field(() => ID, { description: 'The import.' }) jobId!: string;
   @Field(() => Role, { defaultValue: Role.MEMBER, description: 'Role for rows without one.' }) defaultRole!: Role;
   @Field(() => Boolean, { defaultValue: true, description: 'Send invitation emails.' }) sendEmails!: boolean;
-  @Field(() => UnknownNamePolicy, { defaultValue: UnknownNamePolicy.CREATE, description: 'Unknown company names: create them or skip.' }) unknownCompanies!: UnknownNamePolicy;
-  @Field(() => UnknownNamePolicy, { defaultValue: UnknownNamePolicy.CREATE, description: 'Unknown group names: create them or skip.' }) unknownGroups!: UnknownNamePolicy;
+  @Field(() => UnknownNamePolicy, { defaultValue: UnknownNamePolicy.CREATE, description: 'Unknown company names: create them or skip.' })
+  unknownCompanies!: UnknownNamePolicy;
+  @Field(() => UnknownNamePolicy, { defaultValue: UnknownNamePolicy.CREATE, description: 'Unknown group names: create them or skip.' })
+  unknownGroups!: UnknownNamePolicy;
 }
 
 @ObjectType({ description: 'The import after a change.' })

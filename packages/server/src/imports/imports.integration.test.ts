@@ -21,7 +21,12 @@ const JOB = `query($id: ID!) { importJob(id: $id) { id state error totalRows pro
 const START = `mutation($input: StartImportInput!) { startImport(input: $input) { job { id state } } }`;
 const silent = { info: () => {}, error: () => {} };
 
-async function upload(roster: TestRoster, client: TestClient | null, body: string | Buffer, headers: Record<string, string> = { 'x-roster-upload': '1' }) {
+async function upload(
+  roster: TestRoster,
+  client: TestClient | null,
+  body: string | Buffer,
+  headers: Record<string, string> = { 'x-roster-upload': '1' },
+) {
   const response = await fetch(`${roster.url}/api/imports?fileName=team.csv`, {
     method: 'POST',
     headers: { 'content-type': 'text/csv', ...(client?.cookie ? { cookie: client.cookie } : {}), ...headers },
@@ -78,11 +83,34 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     const { status, body } = await upload(roster, admin, messyFile);
     expect(status).toBe(201);
     const job = (await admin.gql(JOB, { id: body.job.id })).data!.importJob;
-    expect(job).toMatchObject({ state: 'PREVIEW', delimiter: ';', hasHeader: true, totalRows: 9, mapping: { email: 0, name: 1, role: 2, company: 3, groups: 4 } });
-    expect(job.totals).toEqual({ total: 9, new: 4, alreadyMember: 1, alreadyInvited: 1, invalid: 2, duplicate: 1, unknownCompanies: ['Fabrikam'], unknownGroups: ['Billing', 'Helpdesk'] });
+    expect(job).toMatchObject({
+      state: 'PREVIEW',
+      delimiter: ';',
+      hasHeader: true,
+      totalRows: 9,
+      mapping: { email: 0, name: 1, role: 2, company: 3, groups: 4 },
+    });
+    expect(job.totals).toEqual({
+      total: 9,
+      new: 4,
+      alreadyMember: 1,
+      alreadyInvited: 1,
+      invalid: 2,
+      duplicate: 1,
+      unknownCompanies: ['Fabrikam'],
+      unknownGroups: ['Billing', 'Helpdesk'],
+    });
     const rows = job.rows.edges.map((e: any) => e.node);
     expect(rows.map((r: any) => [r.line, r.verdict])).toEqual([
-      [2, 'NEW'], [3, 'ALREADY_MEMBER'], [4, 'ALREADY_INVITED'], [5, 'INVALID'], [6, 'DUPLICATE'], [7, 'NEW'], [8, 'NEW'], [9, 'INVALID'], [11, 'NEW'],
+      [2, 'NEW'],
+      [3, 'ALREADY_MEMBER'],
+      [4, 'ALREADY_INVITED'],
+      [5, 'INVALID'],
+      [6, 'DUPLICATE'],
+      [7, 'NEW'],
+      [8, 'NEW'],
+      [9, 'INVALID'],
+      [11, 'NEW'],
     ]);
     expect(rows[3].reason).toMatch(/^Line 5: "not-an-email" is not a valid email/);
     expect(rows[7].reason).toMatch(/^Line 9: unknown role "emperor"/);
@@ -104,20 +132,28 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     let subscribed: () => void = () => {};
     const firstAnswer = new Promise<void>((resolve) => (subscribed = resolve));
     const done = new Promise<void>((resolve, reject) => {
-      ws.subscribe({ query: 'subscription($id: ID!) { importJobUpdated(id: $id) { state processedRows totalRows progress } }', variables: { id: jobId } }, {
-        next: (value) => {
-          events.push(value.data?.importJobUpdated);
-          subscribed();
-          if ((value.data?.importJobUpdated as any)?.state === 'FINISHED') resolve();
+      ws.subscribe(
+        {
+          query: 'subscription($id: ID!) { importJobUpdated(id: $id) { state processedRows totalRows progress } }',
+          variables: { id: jobId },
         },
-        error: reject,
-        complete: () => resolve(),
-      });
+        {
+          next: (value) => {
+            events.push(value.data?.importJobUpdated);
+            subscribed();
+            if ((value.data?.importJobUpdated as any)?.state === 'FINISHED') resolve();
+          },
+          error: reject,
+          complete: () => resolve(),
+        },
+      );
     });
     // The subscription answers first with the job as it is: from then on it hears every change.
     await firstAnswer;
     expect(events[0]).toMatchObject({ processedRows: 0 });
-    const started = await admin.gql(START, { input: { jobId, defaultRole: 'MEMBER', sendEmails: true, unknownCompanies: 'CREATE', unknownGroups: 'SKIP' } });
+    const started = await admin.gql(START, {
+      input: { jobId, defaultRole: 'MEMBER', sendEmails: true, unknownCompanies: 'CREATE', unknownGroups: 'SKIP' },
+    });
     expect(started.data!.startImport.job.state).toBe('RUNNING');
     await done;
     await ws.dispose();
@@ -127,14 +163,18 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     const job = (await admin.gql(JOB, { id: jobId })).data!.importJob;
     expect(job.outcomes).toEqual({ invited: 4, alreadyMember: 1, alreadyInvited: 1, invalid: 2, duplicate: 1 });
     expect(job.createdBy).toBeTruthy();
-    const users = await admin.gql('{ users(filter: { search: "new.test" }, page: { first: 50 }) { edges { node { email status role name company { name } } } } }');
+    const users = await admin.gql(
+      '{ users(filter: { search: "new.test" }, page: { first: 50 }) { edges { node { email status role name company { name } } } } }',
+    );
     const byEmail = Object.fromEntries(users.data!.users.edges.map((e: any) => [e.node.email, e.node]));
     expect(Object.keys(byEmail).sort()).toEqual(['ada@new.test', 'evil@new.test', 'grace@new.test', 'last@new.test']);
     expect(byEmail['ada@new.test']).toMatchObject({ status: 'INVITED', role: 'ADMIN', name: 'Ada Lovelace', company: { name: 'Contoso' } });
     expect(byEmail['grace@new.test'].company).toEqual({ name: 'Fabrikam' });
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId })).toBe(4);
 
-    const download = Buffer.from(await (await fetch(`${roster.url}${job.resultCsvUrl}`, { headers: { cookie: admin.cookie! } })).arrayBuffer());
+    const download = Buffer.from(
+      await (await fetch(`${roster.url}${job.resultCsvUrl}`, { headers: { cookie: admin.cookie! } })).arrayBuffer(),
+    );
     expect([...download.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csv = download.subarray(3).toString('utf8');
     const lines = csv.trim().split('\r\n');
@@ -147,7 +187,9 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     const second = (await admin.gql(JOB, { id: again.body.job.id })).data!.importJob;
     expect(second.totals).toMatchObject({ new: 0, alreadyInvited: 5 });
     await admin.gql(START, { input: { jobId: again.body.job.id } });
-    await waitFor(async () => (await roster.dataSource.getRepository(ImportJobEntity).findOneBy({ id: again.body.job.id }))?.state === 'FINISHED');
+    await waitFor(
+      async () => (await roster.dataSource.getRepository(ImportJobEntity).findOneBy({ id: again.body.job.id }))?.state === 'FINISHED',
+    );
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId })).toBe(4);
   });
 
@@ -171,20 +213,29 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     const { body } = await upload(roster, admin, 'Ada,ada@remap.test\nBob,bob@remap.test\n');
     const guessed = (await admin.gql(JOB, { id: body.job.id })).data!.importJob;
     expect(guessed).toMatchObject({ hasHeader: false, mapping: { email: 1, name: 0 }, totals: { new: 2 } });
-    const remapped = await admin.gql(`mutation($input: UpdateImportMappingInput!) { updateImportMapping(input: $input) { job { totals { new invalid } } } }`, {
-      input: { jobId: body.job.id, mapping: { email: 0, name: 1 }, hasHeader: true },
-    });
+    const remapped = await admin.gql(
+      `mutation($input: UpdateImportMappingInput!) { updateImportMapping(input: $input) { job { totals { new invalid } } } }`,
+      {
+        input: { jobId: body.job.id, mapping: { email: 0, name: 1 }, hasHeader: true },
+      },
+    );
     expect(remapped.data!.updateImportMapping.job.totals).toEqual({ new: 0, invalid: 1 });
-    const outOfRange = await admin.gql(`mutation($input: UpdateImportMappingInput!) { updateImportMapping(input: $input) { job { id } } }`, {
-      input: { jobId: body.job.id, mapping: { email: 7 }, hasHeader: false },
-    });
+    const outOfRange = await admin.gql(
+      `mutation($input: UpdateImportMappingInput!) { updateImportMapping(input: $input) { job { id } } }`,
+      {
+        input: { jobId: body.job.id, mapping: { email: 7 }, hasHeader: false },
+      },
+    );
     expect(outOfRange.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.mapping.email' });
   });
 
   it('third parties preview and import rows sent as JSON', async () => {
-    const preview = await admin.gql(`mutation($input: PreviewImportInput!) { previewImport(input: $input) { job { id totals { new invalid } } } }`, {
-      input: { name: 'from api', rows: [{ email: 'api1@json.test', name: 'Api One', groups: ['Helpdesk'] }, { email: 'nope' }] },
-    });
+    const preview = await admin.gql(
+      `mutation($input: PreviewImportInput!) { previewImport(input: $input) { job { id totals { new invalid } } } }`,
+      {
+        input: { name: 'from api', rows: [{ email: 'api1@json.test', name: 'Api One', groups: ['Helpdesk'] }, { email: 'nope' }] },
+      },
+    );
     expect(preview.data!.previewImport.job.totals).toEqual({ new: 1, invalid: 1 });
     const tooMany = await admin.gql(`mutation($input: PreviewImportInput!) { previewImport(input: $input) { job { id } } }`, {
       input: { rows: Array.from({ length: 10_001 }, (_, i) => ({ email: `x${i}@json.test` })) },
@@ -192,7 +243,7 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.rows' });
   });
 
-  it("keeps imports of one account invisible to another", async () => {
+  it('keeps imports of one account invisible to another', async () => {
     const { body } = await upload(roster, admin, 'email\nx@iso.test\n');
     const build = builders(roster.dataSource);
     const other = await build.anAccount();
@@ -216,7 +267,10 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     const [a, b] = await Promise.all([upload(roster, admin, fileA), upload(roster, second, fileB)]);
     await roster.services.importRunner.stop();
     await Promise.all([admin.gql(START, { input: { jobId: a.body.job.id } }), second.gql(START, { input: { jobId: b.body.job.id } })]);
-    const runners = ['r1', 'r2'].map((id) => new ImportRunner(roster.dataSource, roster.services.invitations, roster.services.events, silent, { workerId: id, batchSize: 10 }));
+    const runners = ['r1', 'r2'].map(
+      (id) =>
+        new ImportRunner(roster.dataSource, roster.services.invitations, roster.services.events, silent, { workerId: id, batchSize: 10 }),
+    );
     await Promise.all(runners.map((r) => r.runAll()));
     roster.services.importRunner.start();
     const jobs = await roster.dataSource.getRepository(ImportJobEntity).findBy([{ id: a.body.job.id }, { id: b.body.job.id }]);
@@ -275,7 +329,9 @@ describe.skipIf(!dialects.includes('mysql'))('an import killed at random points 
     const job = await jobRepo.findOneByOrFail({ id: body.job.id });
     expect(job.processedRows).toBe(total);
     expect(JSON.parse(job.outcomes!)).toEqual({ INVITED: total });
-    const members = await roster.dataSource.getRepository(MembershipEntity).count({ where: { accountId: job.accountId, status: UserStatus.INVITED } });
+    const members = await roster.dataSource
+      .getRepository(MembershipEntity)
+      .count({ where: { accountId: job.accountId, status: UserStatus.INVITED } });
     expect(members).toBe(total);
     expect(await roster.dataSource.getRepository(InvitationEntity).countBy({ accountId: job.accountId })).toBe(total);
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId: job.accountId })).toBe(total);

@@ -61,10 +61,17 @@ export class ImportsResolver {
   }
 
   @Query(() => ImportJobConnection, { description: 'Past and running imports of the current MSP account, newest first.' })
-  async importJobs(@Ctx() ctx: RequestContext, @Arg('page', () => PageArgs, { nullable: true, description: 'Which page.' }) page?: PageArgs) {
+  async importJobs(
+    @Ctx() ctx: RequestContext,
+    @Arg('page', () => PageArgs, { nullable: true, description: 'Which page.' }) page?: PageArgs,
+  ) {
     const viewer = await ctx.admin();
     const request = toPageRequest(page, 'CREATED:DESC');
-    const base = () => ctx.services.dataSource.getRepository(ImportJobEntity).createQueryBuilder('j').where('j.account_id = :accountId', { accountId: viewer.accountId });
+    const base = () =>
+      ctx.services.dataSource
+        .getRepository(ImportJobEntity)
+        .createQueryBuilder('j')
+        .where('j.account_id = :accountId', { accountId: viewer.accountId });
     const [result, count] = await Promise.all([
       readKeysetPage<{ id: string }, ImportJob, ImportJobEntity>(base().select('j.id', 'id'), {
         sortKey: 'j.created_at',
@@ -81,14 +88,26 @@ export class ImportsResolver {
     return { ...result, edges: result.edges.map((e) => ({ ...e, node: byId.get(e.node.id)! })), totalCount: Number(count?.n ?? 0) };
   }
 
-  @Mutation(() => ImportJobPayload, { description: 'Previews rows given as JSON, exactly like an uploaded CSV file. Nothing is imported until startImport.' })
-  async previewImport(@Arg('input', () => PreviewImportInput, { description: 'The rows to check, as JSON (CSV files go through POST /api/imports), and the import options.' }) input: PreviewImportInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+  @Mutation(() => ImportJobPayload, {
+    description: 'Previews rows given as JSON, exactly like an uploaded CSV file. Nothing is imported until startImport.',
+  })
+  async previewImport(
+    @Arg('input', () => PreviewImportInput, {
+      description: 'The rows to check, as JSON (CSV files go through POST /api/imports), and the import options.',
+    })
+    input: PreviewImportInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ImportJobPayload> {
     const viewer = await ctx.admin();
     return { job: toImportJob(await ctx.services.imports.createFromRows(viewer, input.rows, input.name ?? null)) };
   }
 
   @Mutation(() => ImportJobPayload, { description: 'Changes the column mapping of a previewed import and recomputes every verdict.' })
-  async updateImportMapping(@Arg('input', () => UpdateImportMappingInput, { description: 'The previewed job and the new column mapping or options.' }) input: UpdateImportMappingInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+  async updateImportMapping(
+    @Arg('input', () => UpdateImportMappingInput, { description: 'The previewed job and the new column mapping or options.' })
+    input: UpdateImportMappingInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ImportJobPayload> {
     const viewer = await ctx.admin();
     const given = { ...EMPTY_MAPPING, ...Object.fromEntries(Object.entries(input.mapping).map(([k, v]) => [k, v ?? null])) };
     // Left out (a client that predates it), the job title column stays as it was; null clears it.
@@ -96,8 +115,14 @@ export class ImportsResolver {
     return { job: toImportJob(await ctx.services.imports.remap(viewer, input.jobId, mapping, input.hasHeader)) };
   }
 
-  @Mutation(() => ImportJobPayload, { description: 'Starts importing a previewed file in the background; follow it with importJob or importJobUpdated.' })
-  async startImport(@Arg('input', () => StartImportInput, { description: 'The previewed job to run, and what to do with unknown companies and groups.' }) input: StartImportInput, @Ctx() ctx: RequestContext): Promise<ImportJobPayload> {
+  @Mutation(() => ImportJobPayload, {
+    description: 'Starts importing a previewed file in the background; follow it with importJob or importJobUpdated.',
+  })
+  async startImport(
+    @Arg('input', () => StartImportInput, { description: 'The previewed job to run, and what to do with unknown companies and groups.' })
+    input: StartImportInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ImportJobPayload> {
     const viewer = await ctx.admin();
     const job = await ctx.services.imports.start(viewer, input.jobId, {
       defaultRole: input.defaultRole,
@@ -116,11 +141,21 @@ export class ImportsResolver {
       return liveEvents(context, (event) => event.type === 'import.progress' && event.jobId === args.id, {
         maxQueue: 5,
         // The first answer is the job as it is now: a small import may finish before the page subscribes.
-        initial: (subscriber) => ({ accountId: subscriber.accountId, type: 'import.progress', userIds: [], jobId: args.id, at: new Date() }),
+        initial: (subscriber) => ({
+          accountId: subscriber.accountId,
+          type: 'import.progress',
+          userIds: [],
+          jobId: args.id,
+          at: new Date(),
+        }),
       });
     },
   })
-  async importJobUpdated(@Root() event: LiveEvent, @Arg('id', () => ID, { description: 'Id of the import.' }) id: string, @Ctx() ctx: RequestContext): Promise<ImportJob> {
+  async importJobUpdated(
+    @Root() event: LiveEvent,
+    @Arg('id', () => ID, { description: 'Id of the import.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ImportJob> {
     return toImportJob(await ctx.services.imports.find(event.viewer.accountId, id));
   }
 
@@ -160,8 +195,19 @@ export class ImportsResolver {
     const [result, count] = await Promise.all([
       readKeysetPage<ImportRowEntity & { id: string }, ImportRow, ImportRowEntity>(
         base().select([
-          'r.row_index AS id', 'r.line AS line', 'r.cells AS cells', 'r.email AS email', 'r.name AS name', 'r.role AS role', 'r.company AS company',
-          'r.groups AS groups', 'r.verdict AS verdict', 'r.reason AS reason', 'r.outcome AS outcome', 'r.outcome_reason AS outcomeReason', 'r.user_id AS userId',
+          'r.row_index AS id',
+          'r.line AS line',
+          'r.cells AS cells',
+          'r.email AS email',
+          'r.name AS name',
+          'r.role AS role',
+          'r.company AS company',
+          'r.groups AS groups',
+          'r.verdict AS verdict',
+          'r.reason AS reason',
+          'r.outcome AS outcome',
+          'r.outcome_reason AS outcomeReason',
+          'r.user_id AS userId',
         ]),
         {
           sortKey: 'r.row_index',
@@ -197,4 +243,3 @@ export class ImportsResolver {
     return person ? (person.name ?? person.email) : null;
   }
 }
-

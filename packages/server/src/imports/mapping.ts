@@ -14,7 +14,16 @@ export interface ImportMapping {
   groups: number | null;
 }
 
-export const EMPTY_MAPPING: ImportMapping = { email: null, name: null, firstName: null, lastName: null, jobTitle: null, role: null, company: null, groups: null };
+export const EMPTY_MAPPING: ImportMapping = {
+  email: null,
+  name: null,
+  firstName: null,
+  lastName: null,
+  jobTitle: null,
+  role: null,
+  company: null,
+  groups: null,
+};
 
 const HEADER_PATTERNS: Array<[keyof ImportMapping, RegExp]> = [
   ['email', /^(e ?mail|e ?mail address|email addr|mail|login|user ?name|upn|user principal name|work e ?mail)$/],
@@ -32,7 +41,12 @@ export function mappingFromHeader(cells: string[]): ImportMapping | null {
   const mapping: ImportMapping = { ...EMPTY_MAPPING };
   let recognised = 0;
   cells.forEach((cell, index) => {
-    const title = cell.trim().toLowerCase().replace(/[_.-]+/g, ' ').replace(/\s+/g, ' ').replace(/^\uFEFF/, '');
+    const title = cell
+      .trim()
+      .toLowerCase()
+      .replace(/[_.-]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .replace(/^\uFEFF/, '');
     for (const [field, pattern] of HEADER_PATTERNS) {
       if (mapping[field] === null && pattern.test(title)) {
         mapping[field] = index;
@@ -76,7 +90,14 @@ export function parseRole(value: string): Role | null | 'unknown' {
 
 /** Group cells list several groups separated by `;`, `,` or `|`. */
 export function splitGroups(value: string): string[] {
-  return [...new Set(value.split(/[;,|]/).map((g) => g.trim().replace(/\s+/g, ' ')).filter(Boolean))];
+  return [
+    ...new Set(
+      value
+        .split(/[;,|]/)
+        .map((g) => g.trim().replace(/\s+/g, ' '))
+        .filter(Boolean),
+    ),
+  ];
 }
 
 export const ROW_VERDICTS = ['NEW', 'ALREADY_MEMBER', 'ALREADY_INVITED', 'INVALID', 'DUPLICATE', 'HEADER'] as const;

@@ -39,7 +39,9 @@ class RecordingServer {
 
   /** The Basic credentials it received, decoded. */
   decoded(): string[] {
-    return this.authorizations.map((header) => (header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : header));
+    return this.authorizations.map((header) =>
+      header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : header,
+    );
   }
 }
 
@@ -48,7 +50,9 @@ describe('destination settings', () => {
     for (const kind of integrationKinds) {
       const names = kind.credentialFields.map((field) => field.name);
       for (const setting of destinationSettings(kind.type)) expect(names).toContain(setting);
-      const hostLike = kind.credentialFields.filter((field) => !field.secret && /site|url|host|tenant|domain|region|zone|endpoint|server/i.test(field.name)).map((field) => field.name);
+      const hostLike = kind.credentialFields
+        .filter((field) => !field.secret && /site|url|host|tenant|domain|region|zone|endpoint|server/i.test(field.name))
+        .map((field) => field.name);
       expect(destinationSettings(kind.type)).toEqual(expect.arrayContaining(hostLike));
     }
     expect(destinationSettings(IntegrationType.CONNECTWISE)).toEqual(['site']);
@@ -106,7 +110,15 @@ describe.each(dialects)('a stored secret only goes where it was entered for (%s)
 
     const typedSite = await asKey(TEST, { input: { id: integrationId, credentials: [{ name: 'site', value: attacker.url }] } });
     expect(typedSite.errors?.[0]?.extensions).toMatchObject({ code: 'CREDENTIALS_REQUIRED', fields: ['privateKey'] });
-    const typedSiteAndPublicKey = await asKey(TEST, { input: { id: integrationId, credentials: [{ name: 'site', value: attacker.url }, { name: 'publicKey', value: 'whatever' }] } });
+    const typedSiteAndPublicKey = await asKey(TEST, {
+      input: {
+        id: integrationId,
+        credentials: [
+          { name: 'site', value: attacker.url },
+          { name: 'publicKey', value: 'whatever' },
+        ],
+      },
+    });
     expect(typedSiteAndPublicKey.errors?.[0]?.extensions).toMatchObject({ code: 'CREDENTIALS_REQUIRED' });
 
     // The stored integration still talks to the real server only.
@@ -114,7 +126,15 @@ describe.each(dialects)('a stored secret only goes where it was entered for (%s)
     expect(saved.data!.testIntegrationConnection).toMatchObject({ ok: true });
 
     // With the secret typed again, the test goes to the new host: the marker that anything sent there is recorded.
-    const retyped = await asKey(TEST, { input: { id: integrationId, credentials: [{ name: 'site', value: attacker.url }, { name: 'privateKey', value: 'typed-for-the-new-host' }] } });
+    const retyped = await asKey(TEST, {
+      input: {
+        id: integrationId,
+        credentials: [
+          { name: 'site', value: attacker.url },
+          { name: 'privateKey', value: 'typed-for-the-new-host' },
+        ],
+      },
+    });
     expect(retyped.data!.testIntegrationConnection).toMatchObject({ ok: false, failure: 'AUTHENTICATION_FAILED' });
     expect(attacker.decoded().some((credentials) => credentials.includes('typed-for-the-new-host'))).toBe(true);
     expect(leaked()).toEqual([]);
@@ -122,7 +142,13 @@ describe.each(dialects)('a stored secret only goes where it was entered for (%s)
 
   it('moves the site when every secret is entered again, and then sends only the new one', async () => {
     const moved = await asKey(UPDATE, {
-      input: { id: integrationId, credentials: [{ name: 'site', value: attacker.url }, { name: 'privateKey', value: 'the-new-private-key' }] },
+      input: {
+        id: integrationId,
+        credentials: [
+          { name: 'site', value: attacker.url },
+          { name: 'privateKey', value: 'the-new-private-key' },
+        ],
+      },
     });
     expect(moved.errors).toBeUndefined();
     const before = attacker.requests;
@@ -148,7 +174,15 @@ describe.each(dialects)('a stored secret only goes where it was entered for (%s)
       },
     });
     const id = fresh.data!.createIntegration.integration.id;
-    const changed = await asKey(UPDATE, { input: { id, credentials: [{ name: 'publicKey', value: real.publicKey }, { name: 'site', value: ` ${real.url} ` }] } });
+    const changed = await asKey(UPDATE, {
+      input: {
+        id,
+        credentials: [
+          { name: 'publicKey', value: real.publicKey },
+          { name: 'site', value: ` ${real.url} ` },
+        ],
+      },
+    });
     expect(changed.errors).toBeUndefined();
     expect((await asKey(TEST, { input: { id } })).data!.testIntegrationConnection).toMatchObject({ ok: true });
   });

@@ -34,9 +34,17 @@ describe('integration input', () => {
   });
 
   it('keeps only known options, and an administrator cannot make an integration bring in owners', () => {
-    const options = { autoInvite: true, sendInvitationEmails: false, defaultRole: Role.MEMBER, onUpstreamRemoval: UpstreamRemovalAction.SUSPEND, suspendThresholdPercent: 20 };
+    const options = {
+      autoInvite: true,
+      sendInvitationEmails: false,
+      defaultRole: Role.MEMBER,
+      onUpstreamRemoval: UpstreamRemovalAction.SUSPEND,
+      suspendThresholdPercent: 20,
+    };
     expect(validOptions(admin, { ...options, extra: 1 } as never)).toEqual(options);
-    expect(failure(() => validOptions(admin, { ...options, suspendThresholdPercent: 101 }))).toMatchObject({ field: 'input.options.suspendThresholdPercent' });
+    expect(failure(() => validOptions(admin, { ...options, suspendThresholdPercent: 101 }))).toMatchObject({
+      field: 'input.options.suspendThresholdPercent',
+    });
     expect(failure(() => validOptions(admin, { ...options, defaultRole: Role.OWNER }))).toMatchObject({ code: 'FORBIDDEN' });
   });
 
@@ -44,15 +52,39 @@ describe('integration input', () => {
     const unknown = failure(() => validCredentials(connectWise, {}, [{ name: 'password', value: 'hunter2' }], false));
     expect(unknown).toMatchObject({ field: 'input.credentials.0.name' });
     expect(JSON.stringify(unknown)).not.toContain('hunter2');
-    expect(failure(() => validCredentials(connectWise, {}, [{ name: 'site', value: 'a' }, { name: 'site', value: 'b' }], false))).toMatchObject({ field: 'input.credentials.1.name' });
-    expect(failure(() => validCredentials(connectWise, {}, [{ name: 'site', value: '  ' }], false))).toMatchObject({ field: 'input.credentials.0.value' });
+    expect(
+      failure(() =>
+        validCredentials(
+          connectWise,
+          {},
+          [
+            { name: 'site', value: 'a' },
+            { name: 'site', value: 'b' },
+          ],
+          false,
+        ),
+      ),
+    ).toMatchObject({ field: 'input.credentials.1.name' });
+    expect(failure(() => validCredentials(connectWise, {}, [{ name: 'site', value: '  ' }], false))).toMatchObject({
+      field: 'input.credentials.0.value',
+    });
     expect(failure(() => validCredentials(connectWise, {}, [], true))).toMatchObject({ field: 'input.credentials' });
   });
 
   it('wants the stored secrets typed again when a destination setting changes', () => {
     const current = { site: 'api-na.myconnectwise.net', companyId: 'msp', publicKey: 'pub', privateKey: 'secret', clientId: 'client' };
-    expect(replacedCredentials(connectWise, current, [{ name: 'publicKey', value: 'pub2' }])).toMatchObject({ publicKey: 'pub2', privateKey: 'secret' });
-    expect(failure(() => replacedCredentials(connectWise, current, [{ name: 'site', value: 'evil.example' }]))).toMatchObject({ code: 'CREDENTIALS_REQUIRED' });
-    expect(replacedCredentials(connectWise, current, [{ name: 'site', value: 'eu.myconnectwise.net' }, { name: 'privateKey', value: 'secret2' }])).toMatchObject({ site: 'eu.myconnectwise.net', privateKey: 'secret2' });
+    expect(replacedCredentials(connectWise, current, [{ name: 'publicKey', value: 'pub2' }])).toMatchObject({
+      publicKey: 'pub2',
+      privateKey: 'secret',
+    });
+    expect(failure(() => replacedCredentials(connectWise, current, [{ name: 'site', value: 'evil.example' }]))).toMatchObject({
+      code: 'CREDENTIALS_REQUIRED',
+    });
+    expect(
+      replacedCredentials(connectWise, current, [
+        { name: 'site', value: 'eu.myconnectwise.net' },
+        { name: 'privateKey', value: 'secret2' },
+      ]),
+    ).toMatchObject({ site: 'eu.myconnectwise.net', privateKey: 'secret2' });
   });
 });

@@ -39,11 +39,17 @@ export function assertMayConfigure(viewer: Viewer, integration: IntegrationEntit
 }
 
 export function validOptions(viewer: Viewer, options: IntegrationOptions): IntegrationOptions {
-  assertMayGrant(viewer.role, options.defaultRole, `make integrations bring in ${rolePlural(options.defaultRole)}`, 'input.options.defaultRole');
+  assertMayGrant(
+    viewer.role,
+    options.defaultRole,
+    `make integrations bring in ${rolePlural(options.defaultRole)}`,
+    'input.options.defaultRole',
+  );
   if (!Number.isInteger(options.suspendThresholdPercent) || options.suspendThresholdPercent < 0 || options.suspendThresholdPercent > 100) {
     throw badInput('input.options.suspendThresholdPercent', 'The threshold is a whole percentage from 0 to 100.');
   }
-  if (!Object.values(UpstreamRemovalAction).includes(options.onUpstreamRemoval)) throw badInput('input.options.onUpstreamRemoval', 'Choose SUSPEND or KEEP.');
+  if (!Object.values(UpstreamRemovalAction).includes(options.onUpstreamRemoval))
+    throw badInput('input.options.onUpstreamRemoval', 'Choose SUSPEND or KEEP.');
   return {
     autoInvite: Boolean(options.autoInvite),
     sendInvitationEmails: Boolean(options.sendInvitationEmails),
@@ -55,9 +61,13 @@ export function validOptions(viewer: Viewer, options: IntegrationOptions): Integ
 
 export function validInterval(kind: IntegrationKind, minutes: number | null | undefined): number | null {
   if (minutes == null) return null;
-  if (kind.pushOnly) throw badInput('input.syncIntervalMinutes', `${kind.displayName} pushes changes as they happen; it has no sync schedule.`);
+  if (kind.pushOnly)
+    throw badInput('input.syncIntervalMinutes', `${kind.displayName} pushes changes as they happen; it has no sync schedule.`);
   if (!Number.isInteger(minutes) || minutes < MIN_INTERVAL || minutes > MAX_INTERVAL) {
-    throw badInput('input.syncIntervalMinutes', `Sync every ${MIN_INTERVAL} minutes at most often and once a week at least (${MAX_INTERVAL} minutes), or leave it empty for on demand only.`);
+    throw badInput(
+      'input.syncIntervalMinutes',
+      `Sync every ${MIN_INTERVAL} minutes at most often and once a week at least (${MAX_INTERVAL} minutes), or leave it empty for on demand only.`,
+    );
   }
   return minutes;
 }
@@ -67,14 +77,19 @@ export function validInterval(kind: IntegrationKind, minutes: number | null | un
  * changes, the stored secrets would go to the new destination: every one of them must be among `given`, or
  * nothing is used and CREDENTIALS_REQUIRED names the secrets to type again. Nothing has been sent by then.
  */
-export function replacedCredentials(kind: IntegrationKind, current: Record<string, string>, given: CredentialValue[]): Record<string, string> {
+export function replacedCredentials(
+  kind: IntegrationKind,
+  current: Record<string, string>,
+  given: CredentialValue[],
+): Record<string, string> {
   const merged = validCredentials(kind, current, given, false);
   const moved = destinationSettings(kind.type).filter((name) => (merged[name] ?? '') !== (current[name] ?? ''));
   if (moved.length === 0) return merged;
   const retyped = new Set(given.map((credential) => credential.name));
   const stale = kind.credentialFields.filter((field) => field.secret && current[field.name] !== undefined && !retyped.has(field.name));
   if (stale.length === 0) return merged;
-  const label = (names: string[]) => names.map((name) => kind.credentialFields.find((field) => field.name === name)?.label ?? name).join(', ');
+  const label = (names: string[]) =>
+    names.map((name) => kind.credentialFields.find((field) => field.name === name)?.label ?? name).join(', ');
   throw integrationError(
     IntegrationErrorCode.CREDENTIALS_REQUIRED,
     `Changing ${label(moved)} would send the stored credentials somewhere new: enter ${label(stale.map((field) => field.name))} again.`,
@@ -83,14 +98,25 @@ export function replacedCredentials(kind: IntegrationKind, current: Record<strin
 }
 
 /** Merges given fields over `current`, refusing unknown, repeated, empty or oversized fields; `complete` requires every required one. */
-export function validCredentials(kind: IntegrationKind, current: Record<string, string>, given: CredentialValue[], complete: boolean): Record<string, string> {
+export function validCredentials(
+  kind: IntegrationKind,
+  current: Record<string, string>,
+  given: CredentialValue[],
+  complete: boolean,
+): Record<string, string> {
   const known = new Map(kind.credentialFields.map((f) => [f.name, f]));
   const result = { ...current };
   const seen = new Set<string>();
   for (const [index, { name, value }] of given.entries()) {
     const field = known.get(name);
     // The message names the field, never the value, which may be a secret typed into the wrong box.
-    if (!field) throw badInput(`input.credentials.${index}.name`, kind.credentialFields.length ? `${kind.displayName} has no credential "${name.slice(0, 50)}"; it takes ${kind.credentialFields.map((f) => f.name).join(', ')}.` : `${kind.displayName} takes no credentials.`);
+    if (!field)
+      throw badInput(
+        `input.credentials.${index}.name`,
+        kind.credentialFields.length
+          ? `${kind.displayName} has no credential "${name.slice(0, 50)}"; it takes ${kind.credentialFields.map((f) => f.name).join(', ')}.`
+          : `${kind.displayName} takes no credentials.`,
+      );
     if (seen.has(name)) throw badInput(`input.credentials.${index}.name`, `"${name}" is given twice.`);
     seen.add(name);
     const trimmed = field.secret ? value : value.trim();

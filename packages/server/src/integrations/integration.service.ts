@@ -10,8 +10,23 @@ import type { EventBus } from '../core/events.js';
 import { destinationRefusal, integrationKind, type IntegrationKind } from './connectors/catalog.js';
 import { ConnectorError, type ConnectorEnvironment, type ConnectorErrorCode } from './connectors/connector.js';
 import { IntegrationEntity } from './integration.entity.js';
-import { defaultIntegrationOptions, IntegrationStatus, IntegrationType, parseIntegrationOptions, type IntegrationOptions } from './integration-kinds.js';
-import { assertMayConfigure, definedOnly, replacedCredentials, validCredentials, validInterval, validName, validOptions, type CredentialValue } from './integration-input.js';
+import {
+  defaultIntegrationOptions,
+  IntegrationStatus,
+  IntegrationType,
+  parseIntegrationOptions,
+  type IntegrationOptions,
+} from './integration-kinds.js';
+import {
+  assertMayConfigure,
+  definedOnly,
+  replacedCredentials,
+  validCredentials,
+  validInterval,
+  validName,
+  validOptions,
+  type CredentialValue,
+} from './integration-input.js';
 import type { SecretBox } from './secret-box.js';
 import { queueRun, SYNC_EVENT } from './sync/sync-engine.js';
 import { ACTIVE_SYNC_STATES, SyncRunEntity, SyncRunState, SyncTrigger } from './sync/sync-run.entity.js';
@@ -107,7 +122,11 @@ export class IntegrationService {
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(IntegrationEntity, integration);
       await recordAudit(manager, viewer.accountId, actorOf(viewer), [
-        { action: 'integration.created', targetId: integration.id, details: { name, type: input.type, credentialFields: Object.keys(credentials).sort(), options, syncIntervalMinutes: interval } },
+        {
+          action: 'integration.created',
+          targetId: integration.id,
+          details: { name, type: input.type, credentialFields: Object.keys(credentials).sort(), options, syncIntervalMinutes: interval },
+        },
       ]);
     });
     return { integration, scimToken };
@@ -121,7 +140,10 @@ export class IntegrationService {
     const audit: Record<string, unknown> = {};
     if (changes.name != null) update.name = audit.name = validName(changes.name);
     if (changes.options != null) {
-      const options = validOptions(viewer, { ...parseIntegrationOptions(integration.type, integration.options), ...definedOnly(changes.options) });
+      const options = validOptions(viewer, {
+        ...parseIntegrationOptions(integration.type, integration.options),
+        ...definedOnly(changes.options),
+      });
       update.options = JSON.stringify(options);
       audit.options = options;
     }
@@ -148,7 +170,10 @@ export class IntegrationService {
    * Tests a saved integration (optionally with replacement credentials typed in the form, not saved) or
    * unsaved credentials of a type (the setup wizard). A saved integration's status follows the result.
    */
-  async testConnection(viewer: Viewer, input: { id?: string | null; type?: IntegrationType | null; credentials?: CredentialValue[] | null }): Promise<ConnectionTestResult> {
+  async testConnection(
+    viewer: Viewer,
+    input: { id?: string | null; type?: IntegrationType | null; credentials?: CredentialValue[] | null },
+  ): Promise<ConnectionTestResult> {
     let integration: IntegrationEntity | null = null;
     let type: IntegrationType;
     let credentials: Record<string, string>;
@@ -164,19 +189,31 @@ export class IntegrationService {
       throw badInput('input.id', 'Give the integration to test, or a type and credentials.');
     }
     const kind = this.kindFor(type, input.id ? 'input.id' : 'input.type');
-    if (!kind.connect) throw integrationError(IntegrationErrorCode.SYNC_NOT_SUPPORTED, `${kind.displayName} is pushed to Roster; there is no connection to test from here.`);
+    if (!kind.connect)
+      throw integrationError(
+        IntegrationErrorCode.SYNC_NOT_SUPPORTED,
+        `${kind.displayName} is pushed to Roster; there is no connection to test from here.`,
+      );
     let result: ConnectionTestResult;
     try {
       const check = await kind.connect(credentials, this.env()).testConnection();
       result = { ok: true, code: null, message: check.summary };
     } catch (error) {
       if (!(error instanceof ConnectorError)) this.logger.error(`Connection test of a ${type} integration failed unexpectedly`, error);
-      result = error instanceof ConnectorError ? { ok: false, code: error.code, message: error.message } : { ok: false, code: 'UPSTREAM_ERROR', message: 'The test failed unexpectedly; see the server log.' };
+      result =
+        error instanceof ConnectorError
+          ? { ok: false, code: error.code, message: error.message }
+          : { ok: false, code: 'UPSTREAM_ERROR', message: 'The test failed unexpectedly; see the server log.' };
     }
     if (integration && integration.status !== IntegrationStatus.DISABLED && !input.credentials?.length) {
-      await this.dataSource
-        .getRepository(IntegrationEntity)
-        .update({ id: integration.id }, { status: result.ok ? IntegrationStatus.CONNECTED : IntegrationStatus.ERROR, lastError: result.ok ? null : result.message, updatedAt: new Date() });
+      await this.dataSource.getRepository(IntegrationEntity).update(
+        { id: integration.id },
+        {
+          status: result.ok ? IntegrationStatus.CONNECTED : IntegrationStatus.ERROR,
+          lastError: result.ok ? null : result.message,
+          updatedAt: new Date(),
+        },
+      );
     }
     return result;
   }
@@ -189,10 +226,17 @@ export class IntegrationService {
     assertMayConfigure(viewer, integration);
     const scimToken = SCIM_TOKEN_PREFIX + newSecretToken();
     const now = new Date();
-    const update = { scimTokenHash: scimTokenHash(scimToken), scimTokenPrefix: scimToken.slice(0, 12), scimTokenRotatedAt: now, updatedAt: now };
+    const update = {
+      scimTokenHash: scimTokenHash(scimToken),
+      scimTokenPrefix: scimToken.slice(0, 12),
+      scimTokenRotatedAt: now,
+      updatedAt: now,
+    };
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(IntegrationEntity, { id, accountId: viewer.accountId }, update);
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.scim_token_rotated', targetId: id, details: { prefix: update.scimTokenPrefix } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'integration.scim_token_rotated', targetId: id, details: { prefix: update.scimTokenPrefix } },
+      ]);
     });
     return { integration: { ...integration, ...update }, scimToken };
   }
@@ -210,12 +254,29 @@ export class IntegrationService {
       : { status: IntegrationStatus.DISABLED, nextSyncAt: null, updatedAt: now };
     const cancelled = await inTransaction(this.dataSource, async (manager) => {
       await manager.update(IntegrationEntity, { id }, update);
-      const runs = enabled ? [] : await manager.getRepository(SyncRunEntity).find({ where: { integrationId: id, activeKey: id }, select: { id: true } });
-      if (runs.length) await manager.update(SyncRunEntity, { integrationId: id, activeKey: id }, { state: SyncRunState.CANCELLED, activeKey: null, leaseOwner: null, leaseUntil: null, finishedAt: now, error: 'Cancelled: the integration was disabled.' });
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: enabled ? 'integration.enabled' : 'integration.disabled', targetId: id }]);
+      const runs = enabled
+        ? []
+        : await manager.getRepository(SyncRunEntity).find({ where: { integrationId: id, activeKey: id }, select: { id: true } });
+      if (runs.length)
+        await manager.update(
+          SyncRunEntity,
+          { integrationId: id, activeKey: id },
+          {
+            state: SyncRunState.CANCELLED,
+            activeKey: null,
+            leaseOwner: null,
+            leaseUntil: null,
+            finishedAt: now,
+            error: 'Cancelled: the integration was disabled.',
+          },
+        );
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: enabled ? 'integration.enabled' : 'integration.disabled', targetId: id },
+      ]);
       return runs.map((r) => r.id);
     });
-    for (const runId of cancelled) this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: runId, at: now });
+    for (const runId of cancelled)
+      this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: runId, at: now });
     return { ...integration, ...update };
   }
 
@@ -224,7 +285,9 @@ export class IntegrationService {
     const integration = await this.find(viewer.accountId, id, 'input.id');
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(IntegrationEntity, { id, accountId: viewer.accountId });
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.deleted', targetId: id, details: { name: integration.name, type: integration.type } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'integration.deleted', targetId: id, details: { name: integration.name, type: integration.type } },
+      ]);
     });
     return integration;
   }
@@ -232,8 +295,13 @@ export class IntegrationService {
   async startSync(viewer: Viewer, integrationId: string, dryRun: boolean): Promise<SyncRunEntity> {
     const integration = await this.find(viewer.accountId, integrationId, 'input.integrationId');
     const kind = this.kindFor(integration.type, 'input.integrationId');
-    if (!kind.connect) throw integrationError(IntegrationErrorCode.SYNC_NOT_SUPPORTED, `${kind.displayName} pushes changes to Roster as they happen; there is nothing to sync from here.`);
-    if (integration.status === IntegrationStatus.DISABLED) throw integrationError(IntegrationErrorCode.INTEGRATION_DISABLED, 'This integration is disabled; enable it to sync.');
+    if (!kind.connect)
+      throw integrationError(
+        IntegrationErrorCode.SYNC_NOT_SUPPORTED,
+        `${kind.displayName} pushes changes to Roster as they happen; there is nothing to sync from here.`,
+      );
+    if (integration.status === IntegrationStatus.DISABLED)
+      throw integrationError(IntegrationErrorCode.INTEGRATION_DISABLED, 'This integration is disabled; enable it to sync.');
     const run = await queueRun(this.dataSource, integration, { dryRun, trigger: SyncTrigger.MANUAL, requestedBy: viewer.personId });
     if (!run) {
       const active = await this.dataSource.getRepository(SyncRunEntity).findOneBy({ activeKey: integration.id });
@@ -246,7 +314,9 @@ export class IntegrationService {
       );
     }
     await inTransaction(this.dataSource, (manager) =>
-      recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.sync_started', targetId: integration.id, details: { runId: run.id, dryRun } }]),
+      recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'integration.sync_started', targetId: integration.id, details: { runId: run.id, dryRun } },
+      ]),
     );
     this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: run.id, at: new Date() });
     this.onRunQueued();
@@ -258,10 +328,18 @@ export class IntegrationService {
     const run = await this.findRun(viewer.accountId, runId, 'input.runId');
     const confirmed = await this.dataSource
       .getRepository(SyncRunEntity)
-      .update({ id: run.id, state: SyncRunState.AWAITING_CONFIRMATION }, { state: SyncRunState.QUEUED, removalsConfirmed: true, leaseOwner: null, leaseUntil: null });
-    if (!confirmed.affected) throw integrationError(IntegrationErrorCode.SYNC_RUN_NOT_ACTIVE, 'This sync is not waiting for a confirmation.', { state: run.state });
+      .update(
+        { id: run.id, state: SyncRunState.AWAITING_CONFIRMATION },
+        { state: SyncRunState.QUEUED, removalsConfirmed: true, leaseOwner: null, leaseUntil: null },
+      );
+    if (!confirmed.affected)
+      throw integrationError(IntegrationErrorCode.SYNC_RUN_NOT_ACTIVE, 'This sync is not waiting for a confirmation.', {
+        state: run.state,
+      });
     await inTransaction(this.dataSource, (manager) =>
-      recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.sync_confirmed', targetId: run.integrationId, details: { runId, suspensions: run.pendingSuspensions } }]),
+      recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'integration.sync_confirmed', targetId: run.integrationId, details: { runId, suspensions: run.pendingSuspensions } },
+      ]),
     );
     this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: run.id, at: new Date() });
     this.onRunQueued();
@@ -279,9 +357,12 @@ export class IntegrationService {
       .set({ state: SyncRunState.CANCELLED, activeKey: null, leaseOwner: null, leaseUntil: null, finishedAt: now })
       .where('id = :id AND state IN (:...active)', { id: run.id, active: ACTIVE_SYNC_STATES })
       .execute();
-    if (!cancelled.affected) throw integrationError(IntegrationErrorCode.SYNC_RUN_NOT_ACTIVE, 'This sync has already ended.', { state: run.state });
+    if (!cancelled.affected)
+      throw integrationError(IntegrationErrorCode.SYNC_RUN_NOT_ACTIVE, 'This sync has already ended.', { state: run.state });
     await inTransaction(this.dataSource, (manager) =>
-      recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'integration.sync_cancelled', targetId: run.integrationId, details: { runId } }]),
+      recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'integration.sync_cancelled', targetId: run.integrationId, details: { runId } },
+      ]),
     );
     this.events.publish({ accountId: viewer.accountId, type: SYNC_EVENT, userIds: [], jobId: run.id, at: now });
     return this.findRun(viewer.accountId, runId);

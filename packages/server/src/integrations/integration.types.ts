@@ -18,7 +18,10 @@ registerEnumType(ConnectionTestFailure, {
   name: 'ConnectionTestFailure',
   description: 'Why a connection test or sync could not talk to the outside platform.',
   valuesConfig: {
-    ADDRESS_NOT_ALLOWED: { description: "Roster may not call the platform's address: plain http, or a private, loopback or link-local address (allowed only with OUTBOUND_ALLOW_PRIVATE_NETWORKS). Nothing was sent." },
+    ADDRESS_NOT_ALLOWED: {
+      description:
+        "Roster may not call the platform's address: plain http, or a private, loopback or link-local address (allowed only with OUTBOUND_ALLOW_PRIVATE_NETWORKS). Nothing was sent.",
+    },
     AUTHENTICATION_FAILED: { description: 'The credentials were refused (wrong or expired secret, unknown client or tenant).' },
     PERMISSION_DENIED: { description: 'Signed in, but a permission or the admin consent is missing.' },
     UNREACHABLE: { description: 'The platform could not be reached.' },
@@ -75,11 +78,13 @@ registerEnumType(SyncItemAction, {
 export class CredentialField {
   @Field(() => String, { description: 'Key to send in `CredentialInput.name`.' }) name!: string;
   @Field(() => String, { description: 'Label for the form.' }) label!: string;
-  @Field(() => Boolean, { description: 'True for secrets: type them into a password box; Roster never shows them again.' }) secret!: boolean;
+  @Field(() => Boolean, { description: 'True for secrets: type them into a password box; Roster never shows them again.' })
+  secret!: boolean;
   @Field(() => Boolean, { description: 'True when the integration cannot work without it.' }) required!: boolean;
   @Field(() => String, { nullable: true, description: 'Where to find it.' }) help!: string | null;
   @Field(() => Boolean, {
-    description: 'True when it decides where the credentials are sent (a host, tenant or region): changing it requires every secret again (CREDENTIALS_REQUIRED), and a test with a new value never uses the stored secrets.',
+    description:
+      'True when it decides where the credentials are sent (a host, tenant or region): changing it requires every secret again (CREDENTIALS_REQUIRED), and a test with a new value never uses the stored secrets.',
   })
   destination!: boolean;
 }
@@ -97,28 +102,39 @@ export class IntegrationTypeInfo {
   @Field(() => IntegrationType, { description: 'The type, as given to createIntegration.' }) type!: IntegrationType;
   @Field(() => String, { description: 'Name to show.' }) displayName!: string;
   @Field(() => String, { description: 'What it does and what it needs on the other side.' }) description!: string;
-  @Field(() => [CredentialField], { description: 'The credentials the setup form asks for (none for SCIM).' }) credentialFields!: CredentialField[];
+  @Field(() => [CredentialField], { description: 'The credentials the setup form asks for (none for SCIM).' })
+  credentialFields!: CredentialField[];
   @Field(() => IntegrationCapabilities, { description: 'What it brings in.' }) capabilities!: IntegrationCapabilities;
-  @Field(() => Boolean, { description: 'True when the other side pushes changes (SCIM): no sync, test or schedule from Roster.' }) pushOnly!: boolean;
+  @Field(() => Boolean, { description: 'True when the other side pushes changes (SCIM): no sync, test or schedule from Roster.' })
+  pushOnly!: boolean;
 }
 
 @ObjectType({ description: 'What an integration does with what it brings in.', simpleResolvers: true })
 export class IntegrationOptionsType {
-  @Field(() => Boolean, { description: 'True: new upstream users are invited at once; false: staged for an admin’s review.' }) autoInvite!: boolean;
+  @Field(() => Boolean, { description: 'True: new upstream users are invited at once; false: staged for an admin’s review.' })
+  autoInvite!: boolean;
   @Field(() => Boolean, { description: 'Send invitation emails to users it brings in.' }) sendInvitationEmails!: boolean;
   @Field(() => Role, { description: 'Role of the users it brings in.' }) defaultRole!: Role;
-  @Field(() => UpstreamRemovalAction, { description: 'What happens to a user disabled or gone upstream.' }) onUpstreamRemoval!: UpstreamRemovalAction;
-  @Field(() => Int, { description: 'A sync that would suspend more than this percentage of the integration’s users stops and asks for confirmation.' })
+  @Field(() => UpstreamRemovalAction, { description: 'What happens to a user disabled or gone upstream.' })
+  onUpstreamRemoval!: UpstreamRemovalAction;
+  @Field(() => Int, {
+    description: 'A sync that would suspend more than this percentage of the integration’s users stops and asks for confirmation.',
+  })
   suspendThresholdPercent!: number;
 }
 
 @InputType({ description: 'Options to set; omitted fields keep their current (or default) value.' })
 export class IntegrationOptionsInput {
-  @Field(() => Boolean, { nullable: true, description: 'Invite new users at once (default) or stage them for review.' }) autoInvite?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: 'Send invitation emails (default: yes, except for SCIM).' }) sendInvitationEmails?: boolean | null;
-  @Field(() => Role, { nullable: true, description: 'Role of the users it brings in (default MEMBER; OWNER only for owners).' }) defaultRole?: Role | null;
-  @Field(() => UpstreamRemovalAction, { nullable: true, description: 'Suspend (default) or keep users disabled or gone upstream.' }) onUpstreamRemoval?: UpstreamRemovalAction | null;
-  @Field(() => Int, { nullable: true, description: 'Mass-suspend safeguard, 0 to 100 (default 10).' }) suspendThresholdPercent?: number | null;
+  @Field(() => Boolean, { nullable: true, description: 'Invite new users at once (default) or stage them for review.' }) autoInvite?:
+    boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Send invitation emails (default: yes, except for SCIM).' }) sendInvitationEmails?:
+    boolean | null;
+  @Field(() => Role, { nullable: true, description: 'Role of the users it brings in (default MEMBER; OWNER only for owners).' })
+  defaultRole?: Role | null;
+  @Field(() => UpstreamRemovalAction, { nullable: true, description: 'Suspend (default) or keep users disabled or gone upstream.' })
+  onUpstreamRemoval?: UpstreamRemovalAction | null;
+  @Field(() => Int, { nullable: true, description: 'Mass-suspend safeguard, 0 to 100 (default 10).' }) suspendThresholdPercent?:
+    number | null;
 }
 
 @InputType({ description: 'One credential value. Sent once, stored sealed, never returned.' })
@@ -133,17 +149,32 @@ export class Integration {
   @Field(() => IntegrationType, { description: 'The platform it connects to.' }) type!: IntegrationType;
   @Field(() => String, { description: 'The admin’s name for it.' }) name!: string;
   @Field(() => IntegrationStatus, { description: 'Connected, error (see lastError) or disabled.' }) status!: IntegrationStatus;
-  @Field(() => String, { nullable: true, description: 'The last connection or sync error, shown with the ERROR status.' }) lastError!: string | null;
+  @Field(() => String, { nullable: true, description: 'The last connection or sync error, shown with the ERROR status.' }) lastError!:
+    string | null;
   @Field(() => IntegrationOptionsType, { description: 'What it does with what it brings in.' }) options!: IntegrationOptionsType;
-  @Field(() => Int, { nullable: true, description: 'Minutes between scheduled syncs; null: on demand only (always null for SCIM).' }) syncIntervalMinutes!: number | null;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the last (non-dry) sync finished successfully.' }) lastSyncAt!: Date | null;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the next scheduled sync starts; null without a schedule or when disabled.' }) nextSyncAt!: Date | null;
+  @Field(() => Int, { nullable: true, description: 'Minutes between scheduled syncs; null: on demand only (always null for SCIM).' })
+  syncIntervalMinutes!: number | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the last (non-dry) sync finished successfully.' })
+  lastSyncAt!: Date | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When the next scheduled sync starts; null without a schedule or when disabled.',
+  })
+  nextSyncAt!: Date | null;
   @Field(() => Boolean, { description: 'True when credentials are stored.' }) hasCredentials!: boolean;
-  @Field(() => [String], { description: 'Names of the credential fields that hold a value (never the values): the form shows them as "set, replace?".' })
+  @Field(() => [String], {
+    description: 'Names of the credential fields that hold a value (never the values): the form shows them as "set, replace?".',
+  })
   credentialFieldsSet!: string[];
-  @Field(() => String, { nullable: true, description: 'SCIM only: the base URL to paste into the identity provider.' }) scimBaseUrl!: string | null;
-  @Field(() => String, { nullable: true, description: 'SCIM only: the first characters of the current token, to tell which one the IdP holds.' }) scimTokenPrefix!: string | null;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'SCIM only: when the current token was made.' }) scimTokenRotatedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'SCIM only: the base URL to paste into the identity provider.' }) scimBaseUrl!:
+    string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'SCIM only: the first characters of the current token, to tell which one the IdP holds.',
+  })
+  scimTokenPrefix!: string | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'SCIM only: when the current token was made.' })
+  scimTokenRotatedAt!: Date | null;
   @Field(() => GraphQLISODateTime, { description: 'When it was set up.' }) createdAt!: Date;
   @Field(() => GraphQLISODateTime, { description: 'When it was last changed.' }) updatedAt!: Date;
 
@@ -184,10 +215,12 @@ export class SyncRun {
   @Field(() => ID, { description: 'The integration.' }) integrationId!: string;
   @Field(() => SyncRunState, { description: 'Where it stands.' }) state!: SyncRunState;
   @Field(() => SyncStage, { description: 'The part it is in (DONE once finished).' }) stage!: SyncStage;
-  @Field(() => Boolean, { description: 'True for a dry run: it changed nothing, its items say what a real run would do.' }) dryRun!: boolean;
+  @Field(() => Boolean, { description: 'True for a dry run: it changed nothing, its items say what a real run would do.' })
+  dryRun!: boolean;
   @Field(() => SyncTrigger, { description: 'Started by an admin or by the schedule.' }) trigger!: SyncTrigger;
   @Field(() => SyncCountsType, { description: 'Counts so far.' }) counts!: SyncCountsType;
-  @Field(() => Int, { description: 'Users it would suspend when it stopped for confirmation (see the PENDING_SUSPENSION items).' }) pendingSuspensions!: number;
+  @Field(() => Int, { description: 'Users it would suspend when it stopped for confirmation (see the PENDING_SUSPENSION items).' })
+  pendingSuspensions!: number;
   @Field(() => String, { nullable: true, description: 'Why it failed or was cancelled.' }) error!: string | null;
   @Field(() => GraphQLISODateTime, { description: 'When it was started.' }) createdAt!: Date;
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it began working.' }) startedAt!: Date | null;
@@ -203,15 +236,22 @@ export const SyncRunConnection = ConnectionType(SyncRun, 'SyncRun');
 export class CreateIntegrationInput {
   @Field(() => String, { description: 'A name for it, 1 to 200 characters.' }) name!: string;
   @Field(() => IntegrationType, { description: 'The platform (see integrationTypes).' }) type!: IntegrationType;
-  @Field(() => [CredentialInput], { defaultValue: [], description: 'Every required credential of the type; none for SCIM.' }) credentials!: CredentialInput[];
-  @Field(() => IntegrationOptionsInput, { nullable: true, description: 'Options; defaults apply to what is left out.' }) options?: IntegrationOptionsInput | null;
-  @Field(() => Int, { nullable: true, description: 'Minutes between scheduled syncs (15 to 10080); empty for on demand only.' }) syncIntervalMinutes?: number | null;
+  @Field(() => [CredentialInput], { defaultValue: [], description: 'Every required credential of the type; none for SCIM.' })
+  credentials!: CredentialInput[];
+  @Field(() => IntegrationOptionsInput, { nullable: true, description: 'Options; defaults apply to what is left out.' })
+  options?: IntegrationOptionsInput | null;
+  @Field(() => Int, { nullable: true, description: 'Minutes between scheduled syncs (15 to 10080); empty for on demand only.' })
+  syncIntervalMinutes?: number | null;
 }
 
 @ObjectType({ description: 'The new integration, and its SCIM token, shown this once.' })
 export class CreateIntegrationPayload {
   @Field(() => Integration, { description: 'The integration.' }) integration!: Integration;
-  @Field(() => String, { nullable: true, description: 'SCIM only: the bearer token to paste into the IdP. Shown only now; rotate it if lost.' }) scimToken!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'SCIM only: the bearer token to paste into the IdP. Shown only now; rotate it if lost.',
+  })
+  scimToken!: string | null;
 }
 
 @InputType({ description: 'Changes to an integration; omitted fields stay as they are.' })
@@ -219,9 +259,17 @@ export class UpdateIntegrationInput {
   @Field(() => ID, { description: 'The integration.' }) id!: string;
   @Field(() => String, { nullable: true, description: 'A new name.' }) name?: string | null;
   @Field(() => IntegrationOptionsInput, { nullable: true, description: 'Options to change.' }) options?: IntegrationOptionsInput | null;
-  @Field(() => Int, { nullable: true, description: 'Minutes between scheduled syncs (15 to 10080); an explicit null turns the schedule off; omitted keeps it.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Minutes between scheduled syncs (15 to 10080); an explicit null turns the schedule off; omitted keeps it.',
+  })
   syncIntervalMinutes?: number | null;
-  @Field(() => [CredentialInput], { nullable: true, description: 'Credential fields to replace; the others keep their stored value. Changing a destination field (see CredentialField.destination) requires every secret too.' }) credentials?: CredentialInput[] | null;
+  @Field(() => [CredentialInput], {
+    nullable: true,
+    description:
+      'Credential fields to replace; the others keep their stored value. Changing a destination field (see CredentialField.destination) requires every secret too.',
+  })
+  credentials?: CredentialInput[] | null;
 }
 
 @ObjectType({ description: 'The integration after a change.' })
@@ -229,11 +277,19 @@ export class IntegrationPayload {
   @Field(() => Integration, { description: 'The integration.' }) integration!: Integration;
 }
 
-@InputType({ description: 'A saved integration to test (optionally with replacement credentials, not saved), or a type and credentials from the setup form.' })
+@InputType({
+  description:
+    'A saved integration to test (optionally with replacement credentials, not saved), or a type and credentials from the setup form.',
+})
 export class TestIntegrationConnectionInput {
   @Field(() => ID, { nullable: true, description: 'The saved integration.' }) id?: string | null;
   @Field(() => IntegrationType, { nullable: true, description: 'The type, for credentials not saved yet.' }) type?: IntegrationType | null;
-  @Field(() => [CredentialInput], { nullable: true, description: 'Credentials to try; with `id`, they replace the stored ones for this test only (a new destination needs every secret typed again).' }) credentials?: CredentialInput[] | null;
+  @Field(() => [CredentialInput], {
+    nullable: true,
+    description:
+      'Credentials to try; with `id`, they replace the stored ones for this test only (a new destination needs every secret typed again).',
+  })
+  credentials?: CredentialInput[] | null;
 }
 
 @ObjectType({ description: 'The result of a connection test.' })
@@ -241,7 +297,8 @@ export class TestIntegrationConnectionPayload {
   @Field(() => Boolean, { description: 'True when the platform accepted the credentials and permissions.' }) ok!: boolean;
   @Field(() => ConnectionTestFailure, { nullable: true, description: 'Why it failed.' }) failure!: ConnectionTestFailure | null;
   @Field(() => String, { description: 'What happened, for the admin.' }) message!: string;
-  @Field(() => Integration, { nullable: true, description: 'The saved integration with its updated status, when one was tested.' }) integration!: Integration | null;
+  @Field(() => Integration, { nullable: true, description: 'The saved integration with its updated status, when one was tested.' })
+  integration!: Integration | null;
 }
 
 @InputType({ description: 'Names an integration.' })

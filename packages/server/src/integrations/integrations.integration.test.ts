@@ -48,7 +48,8 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
   const logLines: string[] = [];
   const logger: Logger = {
     info: (message) => logLines.push(message),
-    error: (message, error) => logLines.push(`${message} ${error instanceof Error ? `${error.message}\n${error.stack}` : JSON.stringify(error ?? '')}`),
+    error: (message, error) =>
+      logLines.push(`${message} ${error instanceof Error ? `${error.message}\n${error.stack}` : JSON.stringify(error ?? '')}`),
   };
   const credentials = () => [
     { name: 'tenantId', value: graph.tenantId },
@@ -96,10 +97,13 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     return (await admin.gql(RUN, { id: started.data!.startSync.run.id })).data!.syncRun;
   }
 
-  const membersOf = (emails: string[]) => roster.dataSource.getRepository(MembershipEntity).find({ where: { accountId, email: In(emails) }, order: { email: 'ASC' } });
+  const membersOf = (emails: string[]) =>
+    roster.dataSource.getRepository(MembershipEntity).find({ where: { accountId, email: In(emails) }, order: { email: 'ASC' } });
 
   it('lists the integration types with the credentials each needs and what it brings in', async () => {
-    const result = await admin.gql(`{ integrationTypes { type displayName pushOnly credentialFields { name label secret required } capabilities { users groups companies passwords } } }`);
+    const result = await admin.gql(
+      `{ integrationTypes { type displayName pushOnly credentialFields { name label secret required } capabilities { users groups companies passwords } } }`,
+    );
     const types = result.data!.integrationTypes;
     expect(types.find((t: any) => t.type === 'SCIM')).toMatchObject({ pushOnly: true, credentialFields: [] });
     expect(types.find((t: any) => t.type === 'MICROSOFT_ENTRA')).toMatchObject({
@@ -117,11 +121,17 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const missing = await admin.gql(CREATE, { input: { name: 'Entra', type: 'MICROSOFT_ENTRA', credentials: credentials().slice(0, 2) } });
     expect(errorCode(missing)).toBe('BAD_USER_INPUT');
     expect(missing.errors![0]!.extensions!.field).toBe('input.credentials');
-    const unknown = await admin.gql(CREATE, { input: { name: 'Entra', type: 'MICROSOFT_ENTRA', credentials: [...credentials(), { name: 'password', value: 'x' }] } });
+    const unknown = await admin.gql(CREATE, {
+      input: { name: 'Entra', type: 'MICROSOFT_ENTRA', credentials: [...credentials(), { name: 'password', value: 'x' }] },
+    });
     expect(unknown.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.credentials.3.name' });
-    const badInterval = await admin.gql(CREATE, { input: { name: 'Entra', type: 'MICROSOFT_ENTRA', credentials: credentials(), syncIntervalMinutes: 1 } });
+    const badInterval = await admin.gql(CREATE, {
+      input: { name: 'Entra', type: 'MICROSOFT_ENTRA', credentials: credentials(), syncIntervalMinutes: 1 },
+    });
     expect(badInterval.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.syncIntervalMinutes' });
-    const badThreshold = await admin.gql(CREATE, { input: { name: 'Entra', type: 'MICROSOFT_ENTRA', credentials: credentials(), options: { suspendThresholdPercent: 101 } } });
+    const badThreshold = await admin.gql(CREATE, {
+      input: { name: 'Entra', type: 'MICROSOFT_ENTRA', credentials: credentials(), options: { suspendThresholdPercent: 101 } },
+    });
     expect(badThreshold.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.options.suspendThresholdPercent' });
     const blank = await admin.gql(CREATE, { input: { name: '  ', type: 'MICROSOFT_ENTRA', credentials: credentials() } });
     expect(blank.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
@@ -136,7 +146,13 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       credentialFieldsSet: ['clientId', 'clientSecret', 'tenantId'],
       scimBaseUrl: null,
       syncIntervalMinutes: 60,
-      options: { autoInvite: false, sendInvitationEmails: true, defaultRole: 'MEMBER', onUpstreamRemoval: 'SUSPEND', suspendThresholdPercent: 10 },
+      options: {
+        autoInvite: false,
+        sendInvitationEmails: true,
+        defaultRole: 'MEMBER',
+        onUpstreamRemoval: 'SUSPEND',
+        suspendThresholdPercent: 10,
+      },
     });
     expect(Date.parse(created.nextSyncAt) - before).toBeGreaterThanOrEqual(59 * 60_000);
     const stored = await roster.dataSource.getRepository(IntegrationEntity).findOneByOrFail({ id: created.id });
@@ -145,20 +161,33 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
 
     const TEST = `mutation($input: TestIntegrationConnectionInput!) { testIntegrationConnection(input: $input) { ok failure message integration { status lastError } } }`;
     const ok = await admin.gql(TEST, { input: { id: created.id } });
-    expect(ok.data!.testIntegrationConnection).toMatchObject({ ok: true, failure: null, message: 'Connected to Contoso.', integration: { status: 'CONNECTED' } });
+    expect(ok.data!.testIntegrationConnection).toMatchObject({
+      ok: true,
+      failure: null,
+      message: 'Connected to Contoso.',
+      integration: { status: 'CONNECTED' },
+    });
 
-    const wrongSecret = await admin.gql(TEST, { input: { type: 'MICROSOFT_ENTRA', credentials: [...credentials().slice(0, 2), { name: 'clientSecret', value: 'not-the-secret' }] } });
+    const wrongSecret = await admin.gql(TEST, {
+      input: { type: 'MICROSOFT_ENTRA', credentials: [...credentials().slice(0, 2), { name: 'clientSecret', value: 'not-the-secret' }] },
+    });
     expect(wrongSecret.data!.testIntegrationConnection).toMatchObject({ ok: false, failure: 'AUTHENTICATION_FAILED', integration: null });
     expect(wrongSecret.data!.testIntegrationConnection.message).toMatch(/AADSTS7000215/);
 
     graph.consented = false;
     const noConsent = await admin.gql(TEST, { input: { id: created.id } });
-    expect(noConsent.data!.testIntegrationConnection).toMatchObject({ ok: false, failure: 'PERMISSION_DENIED', integration: { status: 'ERROR' } });
+    expect(noConsent.data!.testIntegrationConnection).toMatchObject({
+      ok: false,
+      failure: 'PERMISSION_DENIED',
+      integration: { status: 'ERROR' },
+    });
     expect(noConsent.data!.testIntegrationConnection.message).toMatch(/admin consent/);
     graph.consented = true;
 
     const UPDATE = `mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { ${INTEGRATION_FIELDS} } } }`;
-    const renamed = await admin.gql(UPDATE, { input: { id: created.id, name: 'Entra (prod)', options: { onUpstreamRemoval: 'KEEP' }, syncIntervalMinutes: null } });
+    const renamed = await admin.gql(UPDATE, {
+      input: { id: created.id, name: 'Entra (prod)', options: { onUpstreamRemoval: 'KEEP' }, syncIntervalMinutes: null },
+    });
     expect(renamed.data!.updateIntegration.integration).toMatchObject({
       name: 'Entra (prod)',
       syncIntervalMinutes: null,
@@ -168,34 +197,55 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     });
     // Replacing one credential keeps the others; a wrong secret now fails the saved integration's test.
     await admin.gql(UPDATE, { input: { id: created.id, credentials: [{ name: 'clientSecret', value: 'rotated-wrong-secret' }] } });
-    expect((await admin.gql(TEST, { input: { id: created.id } })).data!.testIntegrationConnection).toMatchObject({ ok: false, failure: 'AUTHENTICATION_FAILED' });
+    expect((await admin.gql(TEST, { input: { id: created.id } })).data!.testIntegrationConnection).toMatchObject({
+      ok: false,
+      failure: 'AUTHENTICATION_FAILED',
+    });
     await admin.gql(UPDATE, { input: { id: created.id, credentials: [{ name: 'clientSecret', value: graph.clientSecret }] } });
     expect((await admin.gql(TEST, { input: { id: created.id } })).data!.testIntegrationConnection.ok).toBe(true);
 
     const list = await admin.gql(`{ integrations(page: { first: 100 }) { totalCount edges { node { id name } } } }`);
     expect(list.data!.integrations.edges.map((e: any) => e.node.id)).toContain(created.id);
 
-    const deleted = await admin.gql(`mutation($input: IntegrationIdInput!) { deleteIntegration(input: $input) { id } }`, { input: { id: created.id } });
+    const deleted = await admin.gql(`mutation($input: IntegrationIdInput!) { deleteIntegration(input: $input) { id } }`, {
+      input: { id: created.id },
+    });
     expect(deleted.data!.deleteIntegration.id).toBe(created.id);
     expect(errorCode(await admin.gql(`query($id: ID!) { integration(id: $id) { id } }`, { id: created.id }))).toBe('NOT_FOUND');
-    const audit = await roster.dataSource.getRepository(AuditEventEntity).find({ where: { accountId, targetId: created.id }, order: { createdAt: 'ASC' } });
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['integration.created', 'integration.updated', 'integration.deleted']));
+    const audit = await roster.dataSource
+      .getRepository(AuditEventEntity)
+      .find({ where: { accountId, targetId: created.id }, order: { createdAt: 'ASC' } });
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['integration.created', 'integration.updated', 'integration.deleted']),
+    );
   });
 
   it('gives a SCIM integration a base URL and a token shown once; rotating kills the old token at once', async () => {
     const result = await admin.gql(CREATE, { input: { name: 'Okta', type: 'SCIM' } });
     const { integration, scimToken } = result.data!.createIntegration;
     expect(scimToken).toMatch(/^scim_[A-Za-z0-9_-]{43}$/);
-    expect(integration).toMatchObject({ type: 'SCIM', scimBaseUrl: `${roster.url}/scim/v2`, scimTokenPrefix: scimToken.slice(0, 12), hasCredentials: false, options: { sendInvitationEmails: false } });
-    expect(JSON.stringify((await admin.gql(`query($id: ID!) { integration(id: $id) { ${INTEGRATION_FIELDS} } }`, { id: integration.id })).data)).not.toContain(scimToken);
+    expect(integration).toMatchObject({
+      type: 'SCIM',
+      scimBaseUrl: `${roster.url}/scim/v2`,
+      scimTokenPrefix: scimToken.slice(0, 12),
+      hasCredentials: false,
+      options: { sendInvitationEmails: false },
+    });
+    expect(
+      JSON.stringify((await admin.gql(`query($id: ID!) { integration(id: $id) { ${INTEGRATION_FIELDS} } }`, { id: integration.id })).data),
+    ).not.toContain(scimToken);
     const scheduled = await admin.gql(CREATE, { input: { name: 'Okta 2', type: 'SCIM', syncIntervalMinutes: 60 } });
     expect(scheduled.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.syncIntervalMinutes' });
     expect(errorCode(await admin.gql(START, { input: { integrationId: integration.id } }))).toBe('SYNC_NOT_SUPPORTED');
 
     // What an identity provider sees: the token works until it is rotated, then is refused at once.
-    const scimList = (token: string) => fetch(`${integration.scimBaseUrl}/Users?count=1`, { headers: { authorization: `Bearer ${token}` } });
+    const scimList = (token: string) =>
+      fetch(`${integration.scimBaseUrl}/Users?count=1`, { headers: { authorization: `Bearer ${token}` } });
     expect((await scimList(scimToken)).status).toBe(200);
-    const rotated = await admin.gql(`mutation($input: IntegrationIdInput!) { rotateScimToken(input: $input) { scimToken integration { scimTokenPrefix } } }`, { input: { id: integration.id } });
+    const rotated = await admin.gql(
+      `mutation($input: IntegrationIdInput!) { rotateScimToken(input: $input) { scimToken integration { scimTokenPrefix } } }`,
+      { input: { id: integration.id } },
+    );
     const newToken = rotated.data!.rotateScimToken.scimToken;
     expect(newToken).not.toBe(scimToken);
     const stored = await roster.dataSource.getRepository(IntegrationEntity).findOneByOrFail({ id: integration.id });
@@ -208,12 +258,23 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
   it('syncs Entra users: links existing ones by email, invites the rest; a second run changes nothing', async () => {
     const existing = await builders(roster.dataSource).aUser(accountId, { email: 'user0001@contoso.test', name: 'Already Here' });
     graph.seedUsers(4);
-    graph.users.push({ id: 'no-mail', displayName: 'Meeting Room', mail: null, userPrincipalName: 'room#EXT#@contoso.test', accountEnabled: true });
+    graph.users.push({
+      id: 'no-mail',
+      displayName: 'Meeting Room',
+      mail: null,
+      userPrincipalName: 'room#EXT#@contoso.test',
+      accountEnabled: true,
+    });
     graph.maxPageSize = 2;
     const integration = await createEntra('Entra sync');
 
     const first = await sync(integration.id);
-    expect(first).toMatchObject({ state: 'SUCCEEDED', stage: 'DONE', trigger: 'MANUAL', counts: { created: 3, linked: 1, updated: 0, unchanged: 0, skipped: 1, failed: 0, suspended: 0 } });
+    expect(first).toMatchObject({
+      state: 'SUCCEEDED',
+      stage: 'DONE',
+      trigger: 'MANUAL',
+      counts: { created: 3, linked: 1, updated: 0, unchanged: 0, skipped: 1, failed: 0, suspended: 0 },
+    });
     expect(first.requestedBy).toEqual(expect.any(String));
     expect(first.items.edges.map((e: any) => [e.node.label, e.node.action])).toEqual([
       ['user0001@contoso.test', 'LINKED'],
@@ -230,14 +291,24 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       ['user0004@contoso.test', 'INVITED', 'INTEGRATION'],
     ]);
     expect(members[0]!.id).toBe(existing.id);
-    expect(await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId, toAddress: In(['user0002@contoso.test', 'user0003@contoso.test', 'user0004@contoso.test']) })).toBe(3);
-    const after = await admin.gql(`query($id: ID!) { integration(id: $id) { status lastSyncAt lastError activeRun { id } lastRun { id } } }`, { id: integration.id });
+    expect(
+      await roster.dataSource
+        .getRepository(OutboxEmailEntity)
+        .countBy({ accountId, toAddress: In(['user0002@contoso.test', 'user0003@contoso.test', 'user0004@contoso.test']) }),
+    ).toBe(3);
+    const after = await admin.gql(
+      `query($id: ID!) { integration(id: $id) { status lastSyncAt lastError activeRun { id } lastRun { id } } }`,
+      { id: integration.id },
+    );
     expect(after.data!.integration).toMatchObject({ status: 'CONNECTED', lastError: null, activeRun: null, lastRun: { id: first.id } });
     expect(after.data!.integration.lastSyncAt).not.toBeNull();
 
     const writesBefore = await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId });
     const second = await sync(integration.id);
-    expect(second).toMatchObject({ state: 'SUCCEEDED', counts: { created: 0, linked: 0, updated: 0, unchanged: 4, skipped: 1, suspended: 0, failed: 0 } });
+    expect(second).toMatchObject({
+      state: 'SUCCEEDED',
+      counts: { created: 0, linked: 0, updated: 0, unchanged: 4, skipped: 1, suspended: 0, failed: 0 },
+    });
     expect(second.items.totalCount).toBe(1);
     expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId })).toBe(writesBefore + 2); // only the sync_started and sync.finished entries
   });
@@ -266,14 +337,26 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const client = new RecordingClient(roster.url);
     await client.signIn('owner@staging.test', 'owner-password');
     const users = graph.seedUsers(3, 'staged.test');
-    graph.groups.push({ id: 'group-helpdesk', displayName: 'Helpdesk', description: null, members: [users[0]!.id, users[1]!.id, 'device-1'] });
+    graph.groups.push({
+      id: 'group-helpdesk',
+      displayName: 'Helpdesk',
+      description: null,
+      members: [users[0]!.id, users[1]!.id, 'device-1'],
+    });
     const created = await client.gql(CREATE, {
-      input: { name: 'Entra staged', type: 'MICROSOFT_ENTRA', credentials: credentials(), options: { autoInvite: false, sendInvitationEmails: false, defaultRole: 'ADMIN' } },
+      input: {
+        name: 'Entra staged',
+        type: 'MICROSOFT_ENTRA',
+        credentials: credentials(),
+        options: { autoInvite: false, sendInvitationEmails: false, defaultRole: 'ADMIN' },
+      },
     });
     const integrationId = created.data!.createIntegration.integration.id;
     await client.gql(START, { input: { integrationId } });
     await roster.services.syncEngine.runAll();
-    const staged = await roster.dataSource.getRepository(MembershipEntity).find({ where: { accountId: other.id, email: In(users.map((u) => u.mail!)) } });
+    const staged = await roster.dataSource
+      .getRepository(MembershipEntity)
+      .find({ where: { accountId: other.id, email: In(users.map((u) => u.mail!)) } });
     expect(staged.map((m) => [m.status, m.role])).toEqual([
       ['STAGED', 'ADMIN'],
       ['STAGED', 'ADMIN'],
@@ -290,11 +373,18 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     graph.groups[0]!.members = [users[2]!.id];
     await client.gql(START, { input: { integrationId } });
     await roster.services.syncEngine.runAll();
-    const runs = await client.gql(`query($id: ID!) { syncRuns(integrationId: $id, page: { first: 1 }) { totalCount edges { node { ${RUN_FIELDS} } } } }`, { id: integrationId });
+    const runs = await client.gql(
+      `query($id: ID!) { syncRuns(integrationId: $id, page: { first: 1 }) { totalCount edges { node { ${RUN_FIELDS} } } } }`,
+      { id: integrationId },
+    );
     expect(runs.data!.syncRuns.totalCount).toBe(2);
     const latest = runs.data!.syncRuns.edges[0].node;
-    expect(latest.items.edges.map((e: any) => [e.node.label, e.node.action, e.node.message])).toEqual([['Helpdesk', 'UPDATED', '1 member(s) added, 2 removed.']]);
-    expect((await roster.dataSource.getRepository(GroupMemberEntity).findBy({ groupId: group.id })).map((m) => byId.get(m.membershipId))).toEqual([users[2]!.mail]);
+    expect(latest.items.edges.map((e: any) => [e.node.label, e.node.action, e.node.message])).toEqual([
+      ['Helpdesk', 'UPDATED', '1 member(s) added, 2 removed.'],
+    ]);
+    expect(
+      (await roster.dataSource.getRepository(GroupMemberEntity).findBy({ groupId: group.id })).map((m) => byId.get(m.membershipId)),
+    ).toEqual([users[2]!.mail]);
   });
 
   it('suspends a user disabled upstream and restores them when enabled again', async () => {
@@ -324,13 +414,20 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const [newcomer] = graph.seedUsers(1, 'mass.test');
     const snapshot = async () => ({
       members: await roster.dataSource.getRepository(MembershipEntity).find({ where: { accountId }, order: { id: 'ASC' } }),
-      links: await roster.dataSource.getRepository(ExternalLinkEntity).find({ where: { integrationId: integration.id }, order: { id: 'ASC' } }),
+      links: await roster.dataSource
+        .getRepository(ExternalLinkEntity)
+        .find({ where: { integrationId: integration.id }, order: { id: 'ASC' } }),
       invitations: await roster.dataSource.getRepository(InvitationEntity).countBy({ accountId }),
       integration: await roster.dataSource.getRepository(IntegrationEntity).findOneByOrFail({ id: integration.id }),
     });
     const before = await snapshot();
     const dry = await sync(integration.id, true);
-    expect(dry).toMatchObject({ state: 'SUCCEEDED', dryRun: true, pendingSuspensions: 2, counts: { created: 1, unchanged: 3, suspended: 0 } });
+    expect(dry).toMatchObject({
+      state: 'SUCCEEDED',
+      dryRun: true,
+      pendingSuspensions: 2,
+      counts: { created: 1, unchanged: 3, suspended: 0 },
+    });
     expect(dry.items.edges.map((e: any) => [e.node.label, e.node.action]).sort()).toEqual(
       [
         [newcomer!.mail, 'CREATED'],
@@ -341,13 +438,25 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect(await snapshot()).toEqual(before);
 
     const real = await sync(integration.id);
-    expect(real).toMatchObject({ state: 'AWAITING_CONFIRMATION', stage: 'REMOVALS', pendingSuspensions: 2, counts: { created: 1, suspended: 0 } });
-    expect(real.items.edges.filter((e: any) => e.node.action === 'PENDING_SUSPENSION').map((e: any) => e.node.localId).sort()).toEqual([ids[0], ids[1]].sort());
+    expect(real).toMatchObject({
+      state: 'AWAITING_CONFIRMATION',
+      stage: 'REMOVALS',
+      pendingSuspensions: 2,
+      counts: { created: 1, suspended: 0 },
+    });
+    expect(
+      real.items.edges
+        .filter((e: any) => e.node.action === 'PENDING_SUSPENSION')
+        .map((e: any) => e.node.localId)
+        .sort(),
+    ).toEqual([ids[0], ids[1]].sort());
     expect((await membersOf([users[0]!.mail!, users[1]!.mail!])).map((m) => m.status)).toEqual(['INVITED', 'INVITED']);
     const again = await admin.gql(START, { input: { integrationId: integration.id } });
     expect(again.errors![0]!.extensions).toMatchObject({ code: 'SYNC_ALREADY_RUNNING', runId: real.id });
 
-    const confirmed = await admin.gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, { input: { runId: real.id } });
+    const confirmed = await admin.gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, {
+      input: { runId: real.id },
+    });
     expect(confirmed.data!.confirmSync.run.state).toBe('QUEUED');
     await roster.services.syncEngine.runAll();
     const done = (await admin.gql(RUN, { id: real.id })).data!.syncRun;
@@ -355,7 +464,13 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect(done.items.edges.filter((e: any) => e.node.action === 'SUSPENDED')).toHaveLength(2);
     expect(done.items.edges.filter((e: any) => e.node.action === 'PENDING_SUSPENSION')).toHaveLength(0);
     expect((await membersOf([users[0]!.mail!, users[1]!.mail!])).map((m) => m.status)).toEqual(['SUSPENDED', 'SUSPENDED']);
-    expect(errorCode(await admin.gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, { input: { runId: real.id } }))).toBe('SYNC_RUN_NOT_ACTIVE');
+    expect(
+      errorCode(
+        await admin.gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, {
+          input: { runId: real.id },
+        }),
+      ),
+    ).toBe('SYNC_RUN_NOT_ACTIVE');
   });
 
   it('a run confirmed after the options changed to KEEP keeps the users it had listed', async () => {
@@ -365,7 +480,9 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     graph.users = graph.users.filter((u) => u.id !== users[0]!.id && u.id !== users[1]!.id);
     const stopped = await sync(integration.id);
     expect(stopped).toMatchObject({ state: 'AWAITING_CONFIRMATION', pendingSuspensions: 2 });
-    await admin.gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, { input: { id: integration.id, options: { onUpstreamRemoval: 'KEEP' } } });
+    await admin.gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, {
+      input: { id: integration.id, options: { onUpstreamRemoval: 'KEEP' } },
+    });
     await admin.gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, { input: { runId: stopped.id } });
     await roster.services.syncEngine.runAll();
     const done = (await admin.gql(RUN, { id: stopped.id })).data!.syncRun;
@@ -380,7 +497,9 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const results = await Promise.all([1, 2, 3].map(() => admin.gql(START, { input: { integrationId: integration.id } })));
     expect(results.filter((r) => r.data?.startSync).length).toBe(1);
     expect(results.filter((r) => errorCode(r) === 'SYNC_ALREADY_RUNNING').length).toBe(2);
-    const cancelled = await admin.gql(`mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { state } } }`, { input: { runId: results.find((r) => r.data?.startSync)!.data!.startSync.run.id } });
+    const cancelled = await admin.gql(`mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { state } } }`, {
+      input: { runId: results.find((r) => r.data?.startSync)!.data!.startSync.run.id },
+    });
     expect(cancelled.data!.cancelSync.run.state).toBe('CANCELLED');
     expect((await admin.gql(START, { input: { integrationId: integration.id } })).data!.startSync.run.state).toBe('QUEUED');
     await roster.services.syncEngine.runAll();
@@ -394,10 +513,19 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const runId = started.data!.startSync.run.id;
     // Engine A gets two pages, then its connection to Graph hangs (as a dying process would stop answering).
     graph.hangAfter('/v1.0/users', 2);
-    const env = { http: new OutboundHttp({ allowPrivateNetworks: () => true }), sleep: async () => {}, microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url };
+    const env = {
+      http: new OutboundHttp({ allowPrivateNetworks: () => true }),
+      sleep: async () => {},
+      microsoftLoginBaseUrl: graph.url,
+      microsoftGraphBaseUrl: graph.url,
+    };
     const silent = { info: () => {}, error: () => {} };
     const engine = (workerId: string, leaseMs: number, options: SyncEngineOptions = {}) =>
-      new SyncEngine(roster.dataSource, roster.services.provisioning, roster.services.secretBox, roster.services.events, silent, env, { workerId, leaseMs, ...options });
+      new SyncEngine(roster.dataSource, roster.services.provisioning, roster.services.secretBox, roster.services.events, silent, env, {
+        workerId,
+        leaseMs,
+        ...options,
+      });
     // A dead process renews nothing: engine A's renewals never come round.
     const a = engine('engine-a', 300, { renewEveryMs: 3_600_000 }).runAll();
     const stuck = await waitFor(async () => {
@@ -416,7 +544,9 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const items = await roster.dataSource.getRepository(SyncRunItemEntity).findBy({ runId });
     expect(new Set(items.map((i) => i.externalId)).size).toBe(10);
     expect(items).toHaveLength(10);
-    const members = await roster.dataSource.getRepository(MembershipEntity).find({ where: { accountId, email: In(graph.users.map((u) => u.mail!)) } });
+    const members = await roster.dataSource
+      .getRepository(MembershipEntity)
+      .find({ where: { accountId, email: In(graph.users.map((u) => u.mail!)) } });
     expect(members).toHaveLength(10);
     expect(await roster.dataSource.getRepository(InvitationEntity).countBy({ membershipId: In(members.map((m) => m.id)) })).toBe(10);
   });
@@ -427,11 +557,21 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const started = await admin.gql(START, { input: { integrationId: integration.id } });
     const runId = started.data!.startSync.run.id;
     // As a server killed mid-run leaves it: claimed, lease expired, nothing handed back.
-    await roster.dataSource.getRepository(SyncRunEntity).update({ id: runId }, { state: SyncRunState.RUNNING, leaseOwner: 'dead-server', leaseUntil: new Date(Date.now() - 1000), startedAt: new Date() });
+    await roster.dataSource
+      .getRepository(SyncRunEntity)
+      .update(
+        { id: runId },
+        { state: SyncRunState.RUNNING, leaseOwner: 'dead-server', leaseUntil: new Date(Date.now() - 1000), startedAt: new Date() },
+      );
     const second = await startTestRoster(
       dialect,
       // Every instance of one deployment shares the credentials key.
-      { microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url, outboundAllowPrivateNetworks: true, credentialsKey: roster.services.config.credentialsKey },
+      {
+        microsoftLoginBaseUrl: graph.url,
+        microsoftGraphBaseUrl: graph.url,
+        outboundAllowPrivateNetworks: true,
+        credentialsKey: roster.services.config.credentialsKey,
+      },
       { runOutboxWorker: false, syncEngine: { pollMs: 50 }, logger },
       roster.database,
     );
@@ -445,7 +585,11 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       // The background engine also picks up a run started through the API, without being asked twice.
       const next = await admin.gql(START, { input: { integrationId: integration.id } });
       expect(next.errors).toBeUndefined();
-      await waitFor(async () => (await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: next.data!.startSync.run.id })).state === SyncRunState.SUCCEEDED);
+      await waitFor(
+        async () =>
+          (await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: next.data!.startSync.run.id })).state ===
+          SyncRunState.SUCCEEDED,
+      );
     } finally {
       await second.close();
     }
@@ -489,11 +633,17 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       outsider.gql(`query($id: ID!) { integration(id: $id) { id } }`, { id: integration.id }),
       outsider.gql(`query($id: ID!) { syncRuns(integrationId: $id) { totalCount } }`, { id: integration.id }),
       outsider.gql(`query($id: ID!) { syncRun(id: $id) { id } }`, { id: run.id }),
-      outsider.gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, { input: { id: integration.id, name: 'mine' } }),
-      outsider.gql(`mutation($input: TestIntegrationConnectionInput!) { testIntegrationConnection(input: $input) { ok } }`, { input: { id: integration.id } }),
+      outsider.gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, {
+        input: { id: integration.id, name: 'mine' },
+      }),
+      outsider.gql(`mutation($input: TestIntegrationConnectionInput!) { testIntegrationConnection(input: $input) { ok } }`, {
+        input: { id: integration.id },
+      }),
       outsider.gql(START, { input: { integrationId: integration.id } }),
       outsider.gql(`mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { id } } }`, { input: { runId: run.id } }),
-      outsider.gql(`mutation($input: IntegrationIdInput!) { disableIntegration(input: $input) { integration { id } } }`, { input: { id: integration.id } }),
+      outsider.gql(`mutation($input: IntegrationIdInput!) { disableIntegration(input: $input) { integration { id } } }`, {
+        input: { id: integration.id },
+      }),
       outsider.gql(`mutation($input: IntegrationIdInput!) { deleteIntegration(input: $input) { id } }`, { input: { id: integration.id } }),
     ];
     for (const result of await Promise.all(attempts)) expect(errorCode(result)).toBe('NOT_FOUND');
@@ -509,11 +659,17 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
   it('disabling cancels the active run and refuses new syncs until enabled', async () => {
     const integration = await createEntra('Entra toggled', {}, { syncIntervalMinutes: 30 });
     const started = await admin.gql(START, { input: { integrationId: integration.id } });
-    const disabled = await admin.gql(`mutation($input: IntegrationIdInput!) { disableIntegration(input: $input) { integration { status nextSyncAt } } }`, { input: { id: integration.id } });
+    const disabled = await admin.gql(
+      `mutation($input: IntegrationIdInput!) { disableIntegration(input: $input) { integration { status nextSyncAt } } }`,
+      { input: { id: integration.id } },
+    );
     expect(disabled.data!.disableIntegration.integration).toEqual({ status: 'DISABLED', nextSyncAt: null });
     expect((await admin.gql(RUN, { id: started.data!.startSync.run.id })).data!.syncRun.state).toBe('CANCELLED');
     expect(errorCode(await admin.gql(START, { input: { integrationId: integration.id } }))).toBe('INTEGRATION_DISABLED');
-    const enabled = await admin.gql(`mutation($input: IntegrationIdInput!) { enableIntegration(input: $input) { integration { status nextSyncAt } } }`, { input: { id: integration.id } });
+    const enabled = await admin.gql(
+      `mutation($input: IntegrationIdInput!) { enableIntegration(input: $input) { integration { status nextSyncAt } } }`,
+      { input: { id: integration.id } },
+    );
     expect(enabled.data!.enableIntegration.integration.status).toBe('CONNECTED');
     expect(enabled.data!.enableIntegration.integration.nextSyncAt).not.toBeNull();
   });
@@ -523,8 +679,18 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     const integration = await createEntra('Entra scheduled', {}, { syncIntervalMinutes: 15 });
     const due = new Date(Date.now() - 1000);
     await roster.dataSource.getRepository(IntegrationEntity).update({ id: integration.id }, { nextSyncAt: due });
-    const env = { http: new OutboundHttp({ allowPrivateNetworks: () => true }), sleep: async () => {}, microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url };
-    const engines = ['x', 'y'].map((w) => new SyncEngine(roster.dataSource, roster.services.provisioning, roster.services.secretBox, roster.services.events, logger, env, { workerId: w }));
+    const env = {
+      http: new OutboundHttp({ allowPrivateNetworks: () => true }),
+      sleep: async () => {},
+      microsoftLoginBaseUrl: graph.url,
+      microsoftGraphBaseUrl: graph.url,
+    };
+    const engines = ['x', 'y'].map(
+      (w) =>
+        new SyncEngine(roster.dataSource, roster.services.provisioning, roster.services.secretBox, roster.services.events, logger, env, {
+          workerId: w,
+        }),
+    );
     const started = await Promise.all(engines.map((e) => e.startDueSyncs()));
     expect(started[0]! + started[1]!).toBe(1);
     await roster.services.syncEngine.runAll();

@@ -11,7 +11,13 @@ import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { startTestRoster, type TestRoster } from '../../test/harness.js';
 import { IntegrationEntity } from './integration.entity.js';
-import { defaultIntegrationOptions, IntegrationStatus, IntegrationType, UpstreamRemovalAction, type IntegrationOptions } from './integration-kinds.js';
+import {
+  defaultIntegrationOptions,
+  IntegrationStatus,
+  IntegrationType,
+  UpstreamRemovalAction,
+  type IntegrationOptions,
+} from './integration-kinds.js';
 import { ProvisionAction, ProvisioningError } from './provisioning.service.js';
 import { suspendMemberships } from '../accounts/user-lifecycle.js';
 import { inTransaction } from '../core/db/transaction.js';
@@ -29,7 +35,11 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
   });
   afterEach(async () => roster?.close());
 
-  const anIntegration = async (type: IntegrationType, options: Partial<IntegrationOptions> = {}, account = accountId): Promise<IntegrationEntity> => {
+  const anIntegration = async (
+    type: IntegrationType,
+    options: Partial<IntegrationOptions> = {},
+    account = accountId,
+  ): Promise<IntegrationEntity> => {
     const now = new Date();
     const integration: IntegrationEntity = {
       id: newId(),
@@ -54,7 +64,8 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
     return integration;
   };
   const membership = (id: string) => roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ id });
-  const pendingInvitation = (membershipId: string) => roster.dataSource.getRepository(InvitationEntity).findOneBy({ membershipId, state: InvitationState.PENDING });
+  const pendingInvitation = (membershipId: string) =>
+    roster.dataSource.getRepository(InvitationEntity).findOneBy({ membershipId, state: InvitationState.PENDING });
   const ada = { externalId: 'okta-00u1', email: 'Ada@Clients.test', name: 'Ada Lovelace', active: true };
 
   it('invites a new upstream user once, without an email for SCIM, and a repeat changes nothing', async () => {
@@ -62,7 +73,13 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
     const first = await roster.services.provisioning.upsertUser(scim, ada);
     expect(first.action).toBe(ProvisionAction.INVITED);
     const user = await membership(first.userId!);
-    expect(user).toMatchObject({ email: 'ada@clients.test', status: UserStatus.INVITED, source: 'SCIM', externalId: 'okta-00u1', role: Role.MEMBER });
+    expect(user).toMatchObject({
+      email: 'ada@clients.test',
+      status: UserStatus.INVITED,
+      source: 'SCIM',
+      externalId: 'okta-00u1',
+      role: Role.MEMBER,
+    });
     expect(await pendingInvitation(user.id)).not.toBeNull();
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).count()).toBe(0);
     expect(events.map((e) => e.type)).toEqual(['user.invited']);
@@ -78,14 +95,23 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).count()).toBe(1);
 
     const staging = await anIntegration(IntegrationType.SCIM, { autoInvite: false });
-    const staged = await roster.services.provisioning.upsertUser(staging, { externalId: 'x-2', email: 'grace@clients.test', name: 'Grace', active: true });
+    const staged = await roster.services.provisioning.upsertUser(staging, {
+      externalId: 'x-2',
+      email: 'grace@clients.test',
+      name: 'Grace',
+      active: true,
+    });
     expect(staged.action).toBe(ProvisionAction.STAGED);
     expect((await membership(staged.userId!)).status).toBe(UserStatus.STAGED);
     expect(await pendingInvitation(staged.userId!)).toBeNull();
   });
 
   it('links an existing user by email instead of creating a second one', async () => {
-    const existing = await builders(roster.dataSource).aUser(accountId, { email: 'ada@clients.test', status: UserStatus.ACTIVE, password: 'ada-password-1' });
+    const existing = await builders(roster.dataSource).aUser(accountId, {
+      email: 'ada@clients.test',
+      status: UserStatus.ACTIVE,
+      password: 'ada-password-1',
+    });
     const scim = await anIntegration(IntegrationType.SCIM);
     const result = await roster.services.provisioning.upsertUser(scim, ada);
     expect(result).toEqual({ userId: existing.id, action: ProvisionAction.LINKED });
@@ -109,7 +135,9 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
     await builders(roster.dataSource).aUser(accountId, { email: 'taken@clients.test' });
     const scim = await anIntegration(IntegrationType.SCIM);
     const { userId } = await roster.services.provisioning.upsertUser(scim, ada);
-    await expect(roster.services.provisioning.updateUser(scim, userId!, { email: 'taken@clients.test' })).rejects.toBeInstanceOf(ProvisioningError);
+    await expect(roster.services.provisioning.updateUser(scim, userId!, { email: 'taken@clients.test' })).rejects.toBeInstanceOf(
+      ProvisioningError,
+    );
     expect((await membership(userId!)).email).toBe('ada@clients.test');
   });
 
@@ -122,8 +150,17 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
     expect((await membership(userId!)).status).toBe(UserStatus.INVITED);
     expect(events.map((e) => e.type)).toEqual(['user.invited', 'user.suspended', 'user.restored']);
 
-    const owner = await builders(roster.dataSource).aUser(accountId, { email: 'owner@clients.test', role: Role.OWNER, password: 'owner-password' });
-    await roster.services.provisioning.upsertUser(scim, { externalId: 'okta-owner', email: 'owner@clients.test', name: 'Owner', active: true });
+    const owner = await builders(roster.dataSource).aUser(accountId, {
+      email: 'owner@clients.test',
+      role: Role.OWNER,
+      password: 'owner-password',
+    });
+    await roster.services.provisioning.upsertUser(scim, {
+      externalId: 'okta-owner',
+      email: 'owner@clients.test',
+      name: 'Owner',
+      active: true,
+    });
     const refused = await roster.services.provisioning.updateUser(scim, owner.id, { active: false });
     expect(refused.action).toBe(ProvisionAction.SKIPPED);
     expect((await membership(owner.id)).status).toBe(UserStatus.ACTIVE);
@@ -132,7 +169,9 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
   it("does not undo an admin's own suspension when upstream restates the user as active", async () => {
     const scim = await anIntegration(IntegrationType.SCIM);
     const { userId } = await roster.services.provisioning.upsertUser(scim, ada);
-    await inTransaction(roster.dataSource, (manager) => suspendMemberships(manager, accountId, { type: 'PERSON', id: null }, [userId!], new Date()));
+    await inTransaction(roster.dataSource, (manager) =>
+      suspendMemberships(manager, accountId, { type: 'PERSON', id: null }, [userId!], new Date()),
+    );
     const result = await roster.services.provisioning.upsertUser(scim, { ...ada, name: 'Ada King' });
     expect(result.action).toBe(ProvisionAction.UPDATED);
     expect((await membership(userId!)).status).toBe(UserStatus.SUSPENDED);
@@ -151,7 +190,9 @@ describe.each(dialects)('provisioning users and groups from upstream (%s)', (dia
     expect((await roster.services.provisioning.unlinkUser(scim, userId!)).action).toBe(ProvisionAction.SUSPENDED);
     expect(await roster.services.provisioning.findLinkedUser(scim, { userId: userId! })).toBeNull();
     expect((await membership(userId!)).status).toBe(UserStatus.SUSPENDED);
-    const trail = await roster.dataSource.getRepository(AuditEventEntity).find({ where: { targetId: userId! }, order: { createdAt: 'ASC' } });
+    const trail = await roster.dataSource
+      .getRepository(AuditEventEntity)
+      .find({ where: { targetId: userId! }, order: { createdAt: 'ASC' } });
     expect(trail.map((t) => [t.action, t.actorType])).toEqual(
       expect.arrayContaining([
         ['user.invited', 'SCIM'],

@@ -6,7 +6,15 @@ import type { IntegrationEntity } from './integration.entity.js';
 import type { IntegrationOptions } from './integration-kinds.js';
 import { CompanyProvisioning } from './provisioning/company-provisioning.js';
 import { GroupProvisioning } from './provisioning/group-provisioning.js';
-import type { LinkedGroup, LinkedUser, ProvisionAction, ProvisionResult, UpstreamCompany, UpstreamGroup, UpstreamUser } from './provisioning/provisioning-model.js';
+import type {
+  LinkedGroup,
+  LinkedUser,
+  ProvisionAction,
+  ProvisionResult,
+  UpstreamCompany,
+  UpstreamGroup,
+  UpstreamUser,
+} from './provisioning/provisioning-model.js';
 import { UserProvisioning } from './provisioning/user-provisioning.js';
 
 export * from './provisioning/provisioning-model.js';
@@ -77,7 +85,11 @@ export class ProvisioningService {
     return this.groups.findLinkedGroup(integration, by);
   }
 
-  upsertGroup(integration: IntegrationEntity, upstream: UpstreamGroup, options: { mustBeNew?: boolean } = {}): Promise<{ groupId: string; action: ProvisionAction }> {
+  upsertGroup(
+    integration: IntegrationEntity,
+    upstream: UpstreamGroup,
+    options: { mustBeNew?: boolean } = {},
+  ): Promise<{ groupId: string; action: ProvisionAction }> {
     return this.groups.upsertGroup(integration, upstream, options);
   }
 

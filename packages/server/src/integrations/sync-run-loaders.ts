@@ -40,7 +40,9 @@ export function syncRunLoaders(owner: object, dataSource: DataSource, accountId:
       return integrationIds.map((id) => byIntegration.get(id) ?? null);
     }),
     personLabel: new DataLoader(async (personIds) => {
-      const people = await dataSource.getRepository(PersonEntity).find({ where: { id: In([...personIds]) }, select: { id: true, name: true, email: true } });
+      const people = await dataSource
+        .getRepository(PersonEntity)
+        .find({ where: { id: In([...personIds]) }, select: { id: true, name: true, email: true } });
       const byId = new Map(people.map((p) => [p.id, p.name ?? p.email]));
       return personIds.map((id) => byId.get(id) ?? null);
     }),

@@ -51,24 +51,36 @@ export class SyncRunsResolver {
     return syncRunLoaders(ctx, ctx.services.dataSource, run.accountId).personLabel.load(run.requestedBy);
   }
 
-  @FieldResolver(() => SyncRunItemConnection, { description: 'What the run did (or would do) per object, in order; unchanged objects are only counted.' })
+  @FieldResolver(() => SyncRunItemConnection, {
+    description: 'What the run did (or would do) per object, in order; unchanged objects are only counted.',
+  })
   async items(
     @Root() run: SyncRun,
     @Ctx() ctx: RequestContext,
     @Arg('page', () => PageArgs, { nullable: true, description: 'Which page; at most 100 items.' }) page?: PageArgs,
-    @Arg('action', () => SyncItemAction, { nullable: true, description: 'Only items with this action, e.g. FAILED.' }) action?: SyncItemAction,
+    @Arg('action', () => SyncItemAction, { nullable: true, description: 'Only items with this action, e.g. FAILED.' })
+    action?: SyncItemAction,
   ) {
     const request = toPageRequest(page, 'POSITION:ASC');
     const base = () => {
-      const query = ctx.services.dataSource.getRepository(SyncRunItemEntity).createQueryBuilder('t').where('t.run_id = :runId', { runId: run.id });
+      const query = ctx.services.dataSource
+        .getRepository(SyncRunItemEntity)
+        .createQueryBuilder('t')
+        .where('t.run_id = :runId', { runId: run.id });
       if (action) query.andWhere('t.action = :action', { action });
       return query;
     };
     const [result, count] = await Promise.all([
       readKeysetPage<SyncRunItem & { id: string }, SyncRunItem, SyncRunItemEntity>(
         base().select([
-          't.position AS id', 't.position AS position', 't.resource_type AS resourceType', 't.external_id AS externalId', 't.label AS label',
-          't.action AS action', 't.local_id AS localId', 't.message AS message',
+          't.position AS id',
+          't.position AS position',
+          't.resource_type AS resourceType',
+          't.external_id AS externalId',
+          't.label AS label',
+          't.action AS action',
+          't.local_id AS localId',
+          't.message AS message',
         ]),
         {
           sortKey: 't.position',

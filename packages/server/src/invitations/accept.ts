@@ -26,7 +26,11 @@ export async function accept(
   signedIn: Viewer | null,
 ): Promise<{ personId: string; membership: MembershipEntity }> {
   const invitation = await findByToken(ctx, token);
-  if (!invitation) throw invitationError(InvitationErrorCode.INVITATION_NOT_FOUND, 'This invitation link is not valid. Check that you copied the whole link.');
+  if (!invitation)
+    throw invitationError(
+      InvitationErrorCode.INVITATION_NOT_FOUND,
+      'This invitation link is not valid. Check that you copied the whole link.',
+    );
   failUnlessValid(invitation);
 
   const personRepo = ctx.dataSource.getRepository(PersonEntity);
@@ -42,7 +46,11 @@ export async function accept(
   let newPerson: PersonEntity | null = null;
   if (existing?.passwordHash) {
     if (!signedIn) {
-      if (!input.password) throw invitationError(InvitationErrorCode.SIGN_IN_REQUIRED, `You already have a Roster sign-in as ${invitation.email}; enter your password to accept.`);
+      if (!input.password)
+        throw invitationError(
+          InvitationErrorCode.SIGN_IN_REQUIRED,
+          `You already have a Roster sign-in as ${invitation.email}; enter your password to accept.`,
+        );
       if (!(await verifyPassword(input.password, existing.passwordHash))) {
         throw invalidCredentials();
       }
@@ -61,29 +69,50 @@ export async function accept(
 
   const now = new Date();
   const membership = await inTransaction(ctx.dataSource, async (manager) => {
-    const claimed = await manager.update(InvitationEntity, { id: invitation.id, state: InvitationState.PENDING }, { state: InvitationState.ACCEPTED, acceptedAt: now });
-    if (!claimed.affected) throw invitationError(InvitationErrorCode.INVITATION_ALREADY_USED, 'This invitation has already been used. Sign in instead.');
+    const claimed = await manager.update(
+      InvitationEntity,
+      { id: invitation.id, state: InvitationState.PENDING },
+      { state: InvitationState.ACCEPTED, acceptedAt: now },
+    );
+    if (!claimed.affected)
+      throw invitationError(InvitationErrorCode.INVITATION_ALREADY_USED, 'This invitation has already been used. Sign in instead.');
     let personId = existing?.id ?? null;
-    if (newPerson && existing) await manager.update(PersonEntity, { id: existing.id }, { name: newPerson.name, passwordHash: newPerson.passwordHash });
+    if (newPerson && existing)
+      await manager.update(PersonEntity, { id: existing.id }, { name: newPerson.name, passwordHash: newPerson.passwordHash });
     else if (newPerson) {
       await manager.insert(PersonEntity, newPerson);
       personId = newPerson.id;
     }
     const groupIds: string[] = invitation.groupIds ? JSON.parse(invitation.groupIds) : [];
-    const companyId = invitation.companyId && (await manager.getRepository(CompanyEntity).existsBy({ id: invitation.companyId, accountId: invitation.accountId })) ? invitation.companyId : null;
+    const companyId =
+      invitation.companyId &&
+      (await manager.getRepository(CompanyEntity).existsBy({ id: invitation.companyId, accountId: invitation.accountId }))
+        ? invitation.companyId
+        : null;
     const updated = await manager.update(
       MembershipEntity,
       { id: invitation.membershipId!, status: UserStatus.INVITED },
       { status: UserStatus.ACTIVE, personId, role: invitation.role, updatedAt: now, ...(companyId ? { companyId } : {}) },
     );
-    if (!updated.affected) throw invitationError(InvitationErrorCode.INVITATION_REVOKED, 'This invitation was withdrawn. Ask your administrator for a new one.');
+    if (!updated.affected)
+      throw invitationError(InvitationErrorCode.INVITATION_REVOKED, 'This invitation was withdrawn. Ask your administrator for a new one.');
     if (groupIds.length) {
-      const groups = await manager.getRepository(GroupEntity).find({ where: { id: In(groupIds), accountId: invitation.accountId }, select: { id: true } });
-      const already = await manager.getRepository(GroupMemberEntity).find({ where: { membershipId: invitation.membershipId!, groupId: In(groupIds) } });
+      const groups = await manager
+        .getRepository(GroupEntity)
+        .find({ where: { id: In(groupIds), accountId: invitation.accountId }, select: { id: true } });
+      const already = await manager
+        .getRepository(GroupMemberEntity)
+        .find({ where: { membershipId: invitation.membershipId!, groupId: In(groupIds) } });
       const missing = groups.filter((g) => !already.some((a) => a.groupId === g.id));
-      if (missing.length) await manager.insert(GroupMemberEntity, missing.map((g) => ({ groupId: g.id, membershipId: invitation.membershipId!, accountId: invitation.accountId })));
+      if (missing.length)
+        await manager.insert(
+          GroupMemberEntity,
+          missing.map((g) => ({ groupId: g.id, membershipId: invitation.membershipId!, accountId: invitation.accountId })),
+        );
     }
-    await recordAudit(manager, invitation.accountId, { type: 'PERSON', id: personId }, [{ action: 'user.accepted', targetId: invitation.membershipId, targetEmail: invitation.email }]);
+    await recordAudit(manager, invitation.accountId, { type: 'PERSON', id: personId }, [
+      { action: 'user.accepted', targetId: invitation.membershipId, targetEmail: invitation.email },
+    ]);
     return manager.getRepository(MembershipEntity).findOneByOrFail({ id: invitation.membershipId! });
   });
   ctx.events.publish({ accountId: invitation.accountId, type: 'user.accepted', userIds: [membership.id], at: now });

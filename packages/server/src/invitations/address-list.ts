@@ -36,7 +36,11 @@ export function parseAddressList(text: string): ParsedAddress[] {
     if (!chunk) continue;
     const angle = /^(.*?)<([^<>]*)>\s*$/s.exec(chunk);
     if (angle) {
-      const name = angle[1]!.trim().replace(/^"(.*)"$/s, '$1').trim() || null;
+      const name =
+        angle[1]!
+          .trim()
+          .replace(/^"(.*)"$/s, '$1')
+          .trim() || null;
       results.push(withVerdict(chunk, angle[2]!.trim(), name));
       continue;
     }
@@ -44,7 +48,10 @@ export function parseAddressList(text: string): ParsedAddress[] {
     const withAt = tokens.filter((t) => t.includes('@'));
     if (withAt.length === 1 && tokens.length > 1 && tokens[tokens.length - 1]!.includes('@')) {
       // "Jane Doe jane@example.com": words before a single address are its name.
-      const name = tokens.slice(0, -1).join(' ').replace(/^"(.*)"$/, '$1');
+      const name = tokens
+        .slice(0, -1)
+        .join(' ')
+        .replace(/^"(.*)"$/, '$1');
       results.push(withVerdict(chunk, withAt[0]!, name || null));
       continue;
     }
@@ -76,7 +83,8 @@ export function emailProblem(email: string): string | null {
   if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return 'The part before the "@" has a misplaced dot.';
   if (!domain.includes('.')) return `The domain "${domain}" has no dot (for example example.com).`;
   const labels = domain.split('.');
-  if (labels.some((label) => !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label))) return `The domain "${domain}" is not a valid domain name.`;
+  if (labels.some((label) => !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label)))
+    return `The domain "${domain}" is not a valid domain name.`;
   if (!/^[A-Za-z]{2,63}$/.test(labels[labels.length - 1]!)) return `The domain "${domain}" does not end in a valid top-level domain.`;
   return null;
 }

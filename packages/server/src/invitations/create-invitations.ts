@@ -57,22 +57,44 @@ export async function createWithin(
     return { membership, token, name: entry.name, invitation };
   });
   // Plain multi-row INSERTs: every column is known here, so nothing needs reading back (RETURNING).
-  await bulkInsertEntities(manager, MembershipEntity, created.map((c) => c.membership));
-  await bulkInsertEntities(manager, InvitationEntity, created.map((c) => c.invitation));
-  const groupMembers = created.flatMap((c, index) => [...new Set(entries[index]!.groupIds ?? [])].map((groupId) => ({ groupId, membershipId: c.membership.id, accountId: account.id })));
+  await bulkInsertEntities(
+    manager,
+    MembershipEntity,
+    created.map((c) => c.membership),
+  );
+  await bulkInsertEntities(
+    manager,
+    InvitationEntity,
+    created.map((c) => c.invitation),
+  );
+  const groupMembers = created.flatMap((c, index) =>
+    [...new Set(entries[index]!.groupIds ?? [])].map((groupId) => ({ groupId, membershipId: c.membership.id, accountId: account.id })),
+  );
   await bulkInsertEntities(manager, GroupMemberEntity, groupMembers);
   if (options.sendEmail) await enqueueEmails(manager, await emailsFor(ctx, manager, account, inviterPersonId, created));
   await recordAudit(
     manager,
     account.id,
     actor,
-    created.map((c) => ({ action: 'user.invited', targetId: c.membership.id, targetEmail: c.membership.email, details: { role: c.membership.role, sendEmail: options.sendEmail, source: options.source } })),
+    created.map((c) => ({
+      action: 'user.invited',
+      targetId: c.membership.id,
+      targetEmail: c.membership.email,
+      details: { role: c.membership.role, sendEmail: options.sendEmail, source: options.source },
+    })),
   );
   return created;
 }
 
 /** A new pending invitation for a user (re-invites make one too); the token itself is never stored. */
-export function newInvitation(account: AccountEntity, membership: MembershipEntity, token: string, invitedBy: string | null, options: Pick<InviteOptions, 'role' | 'companyId' | 'groupIds' | 'sendEmail'>, now: Date): InvitationEntity {
+export function newInvitation(
+  account: AccountEntity,
+  membership: MembershipEntity,
+  token: string,
+  invitedBy: string | null,
+  options: Pick<InviteOptions, 'role' | 'companyId' | 'groupIds' | 'sendEmail'>,
+  now: Date,
+): InvitationEntity {
   return {
     id: newId(),
     accountId: account.id,
@@ -99,17 +121,43 @@ export function newInvitation(account: AccountEntity, membership: MembershipEnti
 }
 
 /** The invitation emails of these new invitations, rendered in the account's name. */
-export async function emailsFor(ctx: InvitationContext, manager: EntityManager, account: AccountEntity, inviterId: string | null, created: NewInvitation[]): Promise<EmailToQueue[]> {
+export async function emailsFor(
+  ctx: InvitationContext,
+  manager: EntityManager,
+  account: AccountEntity,
+  inviterId: string | null,
+  created: NewInvitation[],
+): Promise<EmailToQueue[]> {
   const inviter = inviterId ? await manager.getRepository(PersonEntity).findOneBy({ id: inviterId }) : null;
   return created.map((c) => {
     const acceptUrl = ctx.acceptUrl(c.token);
-    const email = renderInvitationEmail({ mspName: account.name, inviterName: inviter?.name ?? inviter?.email ?? null, inviteeName: c.name, acceptUrl, expiresAt: c.invitation.expiresAt });
-    return { accountId: account.id, invitationId: c.invitation.id, to: c.membership.email, subject: email.subject, html: email.html, text: email.text, actionUrl: acceptUrl };
+    const email = renderInvitationEmail({
+      mspName: account.name,
+      inviterName: inviter?.name ?? inviter?.email ?? null,
+      inviteeName: c.name,
+      acceptUrl,
+      expiresAt: c.invitation.expiresAt,
+    });
+    return {
+      accountId: account.id,
+      invitationId: c.invitation.id,
+      to: c.membership.email,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      actionUrl: acceptUrl,
+    };
   });
 }
 
 /** Tells live dashboards and the outbox worker about invitations committed by a caller's transaction. */
-export function announce(ctx: InvitationContext, accountId: string, type: AccountEvent['type'], created: NewInvitation[], emailsQueued: boolean): void {
+export function announce(
+  ctx: InvitationContext,
+  accountId: string,
+  type: AccountEvent['type'],
+  created: NewInvitation[],
+  emailsQueued: boolean,
+): void {
   if (created.length === 0) return;
   ctx.events.publish({ accountId, type, userIds: created.map((c) => c.membership.id), at: new Date() });
   if (emailsQueued) ctx.onEmailsQueued();

@@ -14,21 +14,32 @@ describe.each(dialects)('invitation delivery status (%s)', (dialect) => {
   let accountId: string;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runImportRunner: false, runOutboxWorker: false, runWebhookWorker: false, runSyncEngine: false });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runImportRunner: false, runOutboxWorker: false, runWebhookWorker: false, runSyncEngine: false },
+    );
     const account = await builders(roster.dataSource).anAccount({ name: 'Delivery MSP' });
     accountId = account.id;
     const admin = await builders(roster.dataSource).aUser(accountId, { email: 'admin@delivery.test', role: Role.ADMIN });
-    const outcomes = await roster.services.invitations.invite({ accountId, role: Role.ADMIN, personId: admin.personId! }, { type: 'PERSON', id: admin.personId }, [1, 2, 3, 4, 5].map((n) => ({ input: `d${n}@delivery.test`, email: `d${n}@delivery.test`, name: null, invalidReason: null })), {
-      role: Role.MEMBER,
-      sendEmail: true,
-    });
+    const outcomes = await roster.services.invitations.invite(
+      { accountId, role: Role.ADMIN, personId: admin.personId! },
+      { type: 'PERSON', id: admin.personId },
+      [1, 2, 3, 4, 5].map((n) => ({ input: `d${n}@delivery.test`, email: `d${n}@delivery.test`, name: null, invalidReason: null })),
+      {
+        role: Role.MEMBER,
+        sendEmail: true,
+      },
+    );
     expect(outcomes.every((o) => o.userId)).toBe(true);
   });
   afterAll(() => roster?.close());
 
   const invitationOf = (email: string) => roster.dataSource.getRepository(InvitationEntity).findOneByOrFail({ email, accountId });
   const record = (email: string, status: DeliveryStatus, error: string | null = null, sentAt?: Date) =>
-    invitationOf(email).then((i) => roster.dataSource.transaction((manager) => recordDeliveryStatus(manager, [i.id], { status, error, sentAt })));
+    invitationOf(email).then((i) =>
+      roster.dataSource.transaction((manager) => recordDeliveryStatus(manager, [i.id], { status, error, sentAt })),
+    );
 
   it('a send counts and shows SENT; a later delivery report shows DELIVERED', async () => {
     expect(await record('d1@delivery.test', DeliveryStatus.SENT, null, new Date())).toBe(1);
@@ -40,7 +51,11 @@ describe.each(dialects)('invitation delivery status (%s)', (dialect) => {
   it('"sent" recorded after the provider already reported a bounce does not hide the bounce (the send still counts)', async () => {
     await record('d2@delivery.test', DeliveryStatus.BOUNCED, 'Mailbox full.');
     expect(await record('d2@delivery.test', DeliveryStatus.SENT, null, new Date())).toBe(0);
-    expect(await invitationOf('d2@delivery.test')).toMatchObject({ deliveryStatus: DeliveryStatus.BOUNCED, deliveryError: 'Mailbox full.', sendCount: 1 });
+    expect(await invitationOf('d2@delivery.test')).toMatchObject({
+      deliveryStatus: DeliveryStatus.BOUNCED,
+      deliveryError: 'Mailbox full.',
+      sendCount: 1,
+    });
   });
 
   it('"delivered" never overwrites a complaint that came first', async () => {
@@ -63,12 +78,31 @@ describe.each(dialects)('invitation delivery status (%s)', (dialect) => {
     const invitation = await invitationOf('d5@delivery.test');
     const published: AccountEvent[] = [];
     const events = { publish: (event: AccountEvent) => void published.push(event), subscribe: () => () => {} };
-    expect(await recordDeliveryReport(roster.dataSource, events, invitation.id, { status: DeliveryStatus.BOUNCED, error: 'No such user.', providerEvent: 'email.bounced', emailId: 'em_1' })).toBe('applied');
-    expect(await invitationOf('d5@delivery.test')).toMatchObject({ deliveryStatus: DeliveryStatus.BOUNCED, deliveryError: 'No such user.' });
+    expect(
+      await recordDeliveryReport(roster.dataSource, events, invitation.id, {
+        status: DeliveryStatus.BOUNCED,
+        error: 'No such user.',
+        providerEvent: 'email.bounced',
+        emailId: 'em_1',
+      }),
+    ).toBe('applied');
+    expect(await invitationOf('d5@delivery.test')).toMatchObject({
+      deliveryStatus: DeliveryStatus.BOUNCED,
+      deliveryError: 'No such user.',
+    });
     expect(published).toMatchObject([{ type: 'email.delivery_changed', userIds: [invitation.membershipId] }]);
-    const audit = await roster.dataSource.getRepository(AuditEventEntity).findOneByOrFail({ accountId, action: 'email.bounced', targetId: invitation.membershipId! });
+    const audit = await roster.dataSource
+      .getRepository(AuditEventEntity)
+      .findOneByOrFail({ accountId, action: 'email.bounced', targetId: invitation.membershipId! });
     expect(audit.targetEmail).toBe('d5@delivery.test');
     expect(await invitedUserIds(roster.dataSource, [invitation.id])).toEqual([invitation.membershipId]);
-    expect(await recordDeliveryReport(roster.dataSource, events, 'no-such-invitation', { status: DeliveryStatus.DELIVERED, error: null, providerEvent: 'email.delivered', emailId: 'em_2' })).toBe('ignored');
+    expect(
+      await recordDeliveryReport(roster.dataSource, events, 'no-such-invitation', {
+        status: DeliveryStatus.DELIVERED,
+        error: null,
+        providerEvent: 'email.delivered',
+        emailId: 'em_2',
+      }),
+    ).toBe('ignored');
   });
 });

@@ -41,7 +41,11 @@ export async function recordDeliveryStatus(manager: EntityManager, invitationIds
       .where({ id: In(invitationIds) })
       .execute();
   }
-  const query = manager.createQueryBuilder().update(InvitationEntity).set({ deliveryStatus: report.status, deliveryError: report.error }).where({ id: In(invitationIds) });
+  const query = manager
+    .createQueryBuilder()
+    .update(InvitationEntity)
+    .set({ deliveryStatus: report.status, deliveryError: report.error })
+    .where({ id: In(invitationIds) });
   const replaces = REPLACES[report.status];
   if (replaces) query.andWhere('delivery_status IN (:...replaces)', { replaces });
   return (await query.execute()).affected ?? 0;
@@ -63,11 +67,17 @@ export async function recordDeliveryReport(
     await recordDeliveryStatus(manager, [invitation.id], { status: report.status, error: report.error });
     if (report.status !== DeliveryStatus.DELIVERED) {
       await recordAudit(manager, invitation.accountId, { type: 'SYSTEM', id: null }, [
-        { action: report.providerEvent, targetId: invitation.membershipId, targetEmail: invitation.email, details: { emailId: report.emailId, reason: report.error } },
+        {
+          action: report.providerEvent,
+          targetId: invitation.membershipId,
+          targetEmail: invitation.email,
+          details: { emailId: report.emailId, reason: report.error },
+        },
       ]);
     }
   });
-  if (invitation.membershipId) events.publish({ accountId: invitation.accountId, type: 'email.delivery_changed', userIds: [invitation.membershipId], at: new Date() });
+  if (invitation.membershipId)
+    events.publish({ accountId: invitation.accountId, type: 'email.delivery_changed', userIds: [invitation.membershipId], at: new Date() });
   return 'applied';
 }
 
@@ -83,5 +93,7 @@ export async function pendingInvitationOf(
   accountId: string,
   membershipId: string,
 ): Promise<Pick<InvitationEntity, 'id' | 'role' | 'expiresAt' | 'deliveryStatus' | 'deliveryError'> | null> {
-  return manager.getRepository(InvitationEntity).findOne({ where: { accountId, membershipId, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
+  return manager
+    .getRepository(InvitationEntity)
+    .findOne({ where: { accountId, membershipId, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
 }

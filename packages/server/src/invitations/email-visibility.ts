@@ -9,7 +9,11 @@ import type { InvitationContext } from './invitation-model.js';
  * For each of these dev mailbox emails, whether the viewer may see its accept link: not when the invitation
  * it carries gives a role above the viewer's (an administrator never sees an owner's link).
  */
-export async function emailsHiddenFrom(ctx: InvitationContext, viewer: Pick<Viewer, 'accountId' | 'role'>, outboxIds: string[]): Promise<Set<string>> {
+export async function emailsHiddenFrom(
+  ctx: InvitationContext,
+  viewer: Pick<Viewer, 'accountId' | 'role'>,
+  outboxIds: string[],
+): Promise<Set<string>> {
   if (outboxIds.length === 0) return new Set();
   const rows: Array<{ id: string; role: Role }> = await ctx.dataSource
     .getRepository(OutboxEmailEntity)

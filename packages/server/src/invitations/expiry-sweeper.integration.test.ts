@@ -7,7 +7,10 @@ import { startTestRoster, type TestRoster } from '../../test/harness.js';
 import { InvitationExpirySweeper } from './expiry-sweeper.js';
 import { InvitationEntity } from './invitation.entity.js';
 
-async function eventually<T>(read: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await read();
@@ -24,14 +27,23 @@ describe.each(dialects)('the invitation expiry sweeper (%s)', (dialect) => {
   let personId: string;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, runImportRunner: false, runWebhookWorker: false, runSyncEngine: false });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runOutboxWorker: false, runImportRunner: false, runWebhookWorker: false, runSyncEngine: false },
+    );
     accountId = (await builders(roster.dataSource).anAccount({ name: 'Expiry MSP' })).id;
     personId = (await builders(roster.dataSource).aUser(accountId, { role: Role.ADMIN })).personId!;
   });
   afterAll(() => roster?.close());
 
   const invite = async (emails: string[]) => {
-    const outcomes = await roster.services.invitations.invite({ accountId, role: Role.ADMIN, personId }, { type: 'PERSON', id: personId }, emails.map((email) => ({ input: email, email, name: null, invalidReason: null })), { role: Role.MEMBER, sendEmail: false });
+    const outcomes = await roster.services.invitations.invite(
+      { accountId, role: Role.ADMIN, personId },
+      { type: 'PERSON', id: personId },
+      emails.map((email) => ({ input: email, email, name: null, invalidReason: null })),
+      { role: Role.MEMBER, sendEmail: false },
+    );
     return outcomes.map((o) => o.userId!);
   };
 
@@ -40,10 +52,17 @@ describe.each(dialects)('the invitation expiry sweeper (%s)', (dialect) => {
     const [valid] = await invite(['early@expiry.test']);
     await roster.dataSource.getRepository(InvitationEntity).update({ membershipId: expired! }, { expiresAt: new Date(Date.now() - 1_000) });
     const published: AccountEvent[] = [];
-    const sweeper = new InvitationExpirySweeper(roster.dataSource, { publish: (e) => void published.push(e), subscribe: () => () => {} }, { info: () => {}, error: () => {} }, 20);
+    const sweeper = new InvitationExpirySweeper(
+      roster.dataSource,
+      { publish: (e) => void published.push(e), subscribe: () => () => {} },
+      { info: () => {}, error: () => {} },
+      20,
+    );
     sweeper.start();
     try {
-      const noted = await eventually(async () => (await roster.dataSource.getRepository(InvitationEntity).findOneByOrFail({ membershipId: expired! })).expiryRecordedAt);
+      const noted = await eventually(
+        async () => (await roster.dataSource.getRepository(InvitationEntity).findOneByOrFail({ membershipId: expired! })).expiryRecordedAt,
+      );
       expect(noted).toBeInstanceOf(Date);
       expect(published).toMatchObject([{ type: 'user.invitation_expired', accountId, userIds: [expired] }]);
       // Several passes later (each nudged, so they did run), nothing was noted twice and the valid one is untouched.
@@ -52,7 +71,9 @@ describe.each(dialects)('the invitation expiry sweeper (%s)', (dialect) => {
         await sweeper.drain();
       }
       expect(published).toHaveLength(1);
-      expect((await roster.dataSource.getRepository(InvitationEntity).findOneByOrFail({ membershipId: valid! })).expiryRecordedAt).toBeNull();
+      expect(
+        (await roster.dataSource.getRepository(InvitationEntity).findOneByOrFail({ membershipId: valid! })).expiryRecordedAt,
+      ).toBeNull();
     } finally {
       await sweeper.stop();
     }

@@ -35,19 +35,29 @@ export class InvitationExpirySweeper extends PollingWorker {
     const recorded = await inTransaction(this.dataSource, async (manager) => {
       const fresh: InvitationEntity[] = [];
       for (const invitation of due) {
-        const claimed = await manager.update(InvitationEntity, { id: invitation.id, expiryRecordedAt: IsNull(), state: InvitationState.PENDING }, { expiryRecordedAt: now });
+        const claimed = await manager.update(
+          InvitationEntity,
+          { id: invitation.id, expiryRecordedAt: IsNull(), state: InvitationState.PENDING },
+          { expiryRecordedAt: now },
+        );
         if (claimed.affected) fresh.push(invitation);
       }
       for (const invitation of fresh) {
         await recordAudit(manager, invitation.accountId, { type: 'SYSTEM', id: null }, [
-          { action: 'user.invitation_expired', targetId: invitation.membershipId, targetEmail: invitation.email, details: { expiresAt: invitation.expiresAt.toISOString() } },
+          {
+            action: 'user.invitation_expired',
+            targetId: invitation.membershipId,
+            targetEmail: invitation.email,
+            details: { expiresAt: invitation.expiresAt.toISOString() },
+          },
         ]);
       }
       return fresh;
     });
     const byAccount = new Map<string, string[]>();
     for (const invitation of recorded) {
-      if (invitation.membershipId) byAccount.set(invitation.accountId, [...(byAccount.get(invitation.accountId) ?? []), invitation.membershipId]);
+      if (invitation.membershipId)
+        byAccount.set(invitation.accountId, [...(byAccount.get(invitation.accountId) ?? []), invitation.membershipId]);
     }
     for (const [accountId, userIds] of byAccount) this.events.publish({ accountId, type: 'user.invitation_expired', userIds, at: now });
     return recorded.length;

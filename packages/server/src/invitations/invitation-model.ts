@@ -82,7 +82,6 @@ export interface NewInvitation {
   name: string | null;
 }
 
-
 /** What every invitation verb works with: the database, the event stream and where accept links point. */
 export interface InvitationContext {
   dataSource: DataSource;

@@ -28,7 +28,11 @@ describe.each(dialects)('invitation verbs (%s)', (dialect) => {
   let accountId: string;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runImportRunner: false, runOutboxWorker: false, runWebhookWorker: false, runSyncEngine: false });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runImportRunner: false, runOutboxWorker: false, runWebhookWorker: false, runSyncEngine: false },
+    );
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Verbs MSP' });
     accountId = account.id;
@@ -48,16 +52,33 @@ describe.each(dialects)('invitation verbs (%s)', (dialect) => {
   afterAll(() => roster?.close());
 
   const entry = (email: string) => ({ input: email, email, name: null, invalidReason: null });
-  const invitationsOf = (membershipId: string) => roster.dataSource.getRepository(InvitationEntity).find({ where: { membershipId }, order: { createdAt: 'ASC' } });
+  const invitationsOf = (membershipId: string) =>
+    roster.dataSource.getRepository(InvitationEntity).find({ where: { membershipId }, order: { createdAt: 'ASC' } });
   const tokenOf = (link: string | null) => link!.split('/').pop()!;
 
   it('invite: gives each entry its verdict, creates only the new ones, and announces them once with a wake-up for their emails', async () => {
     await builders(roster.dataSource).aUser(accountId, { email: 'member@verbs.test' });
-    const outcomes = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('new1@verbs.test'), entry('new1@verbs.test'), entry('member@verbs.test'), { input: 'nope', email: null, name: null, invalidReason: 'Not an email.' }], {
-      role: Role.MEMBER,
-      sendEmail: true,
-    });
-    expect(outcomes.map((o) => o.verdict)).toEqual([InviteVerdict.INVITED, InviteVerdict.DUPLICATE, InviteVerdict.ALREADY_MEMBER, InviteVerdict.INVALID]);
+    const outcomes = await invite(
+      ctx,
+      admin,
+      { type: 'PERSON', id: admin.personId },
+      [
+        entry('new1@verbs.test'),
+        entry('new1@verbs.test'),
+        entry('member@verbs.test'),
+        { input: 'nope', email: null, name: null, invalidReason: 'Not an email.' },
+      ],
+      {
+        role: Role.MEMBER,
+        sendEmail: true,
+      },
+    );
+    expect(outcomes.map((o) => o.verdict)).toEqual([
+      InviteVerdict.INVITED,
+      InviteVerdict.DUPLICATE,
+      InviteVerdict.ALREADY_MEMBER,
+      InviteVerdict.INVALID,
+    ]);
     expect(outcomes[0]!.inviteLink).toMatch(/^https:\/\/roster\.test\/invitations\//);
     expect(published).toMatchObject([{ type: 'user.invited', accountId, userIds: [outcomes[0]!.userId] }]);
     expect(wakeUps).toBe(1);
@@ -66,15 +87,27 @@ describe.each(dialects)('invitation verbs (%s)', (dialect) => {
   });
 
   it('invite: refuses to invite owners for an administrator before writing anything', async () => {
-    await expect(invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('owner@verbs.test')], { role: Role.OWNER, sendEmail: false })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(
+      invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('owner@verbs.test')], { role: Role.OWNER, sendEmail: false }),
+    ).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     expect(await roster.dataSource.getRepository(MembershipEntity).findOneBy({ email: 'owner@verbs.test' })).toBeNull();
   });
 
   it('createWithin: writes inside the caller’s transaction, so a rollback leaves no user behind', async () => {
-    const account = await roster.dataSource.getRepository((await import('../accounts/account.entity.js')).AccountEntity).findOneByOrFail({ id: accountId });
+    const account = await roster.dataSource
+      .getRepository((await import('../accounts/account.entity.js')).AccountEntity)
+      .findOneByOrFail({ id: accountId });
     await expect(
       roster.dataSource.transaction(async (manager) => {
-        await createWithin(ctx, manager, account, admin.personId, { type: 'PERSON', id: admin.personId }, [{ email: 'rolled@verbs.test', name: null, role: Role.MEMBER, companyId: null, groupIds: null }], { sendEmail: false, source: UserSource.CSV });
+        await createWithin(
+          ctx,
+          manager,
+          account,
+          admin.personId,
+          { type: 'PERSON', id: admin.personId },
+          [{ email: 'rolled@verbs.test', name: null, role: Role.MEMBER, companyId: null, groupIds: null }],
+          { sendEmail: false, source: UserSource.CSV },
+        );
         throw new Error('the caller fails after');
       }),
     ).rejects.toThrow('the caller fails after');
@@ -83,9 +116,14 @@ describe.each(dialects)('invitation verbs (%s)', (dialect) => {
   });
 
   it('reinvite: replaces the link (the old one shows REPLACED), and refuses a second one within the cooldown', async () => {
-    const [first] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('again@verbs.test')], { role: Role.MEMBER, sendEmail: false });
+    const [first] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('again@verbs.test')], {
+      role: Role.MEMBER,
+      sendEmail: false,
+    });
     // Old enough to be re-invited: the cooldown counts from the invitation's creation.
-    await roster.dataSource.getRepository(InvitationEntity).update({ membershipId: first!.userId! }, { createdAt: new Date(Date.now() - 120_000) });
+    await roster.dataSource
+      .getRepository(InvitationEntity)
+      .update({ membershipId: first!.userId! }, { createdAt: new Date(Date.now() - 120_000) });
     const [again] = await reinvite(ctx, admin, [first!.userId!], false);
     expect(again).toMatchObject({ ok: true, userId: first!.userId });
     expect((await preview(ctx, tokenOf(first!.inviteLink))).state).toBe(InvitationLinkState.REPLACED);
@@ -100,7 +138,10 @@ describe.each(dialects)('invitation verbs (%s)', (dialect) => {
   });
 
   it('uninvite: removes the pending user, revokes the link and cancels the email nobody picked up yet', async () => {
-    const [invited] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('gone@verbs.test')], { role: Role.MEMBER, sendEmail: true });
+    const [invited] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('gone@verbs.test')], {
+      role: Role.MEMBER,
+      sendEmail: true,
+    });
     published = [];
     const [result] = await uninvite(ctx, admin, [invited!.userId!]);
     expect(result).toMatchObject({ ok: true });
@@ -113,25 +154,55 @@ describe.each(dialects)('invitation verbs (%s)', (dialect) => {
   });
 
   it('accept: makes the invitee an active member with a new sign-in, once', async () => {
-    const [invited] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('joins@verbs.test')], { role: Role.MEMBER, sendEmail: false });
+    const [invited] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('joins@verbs.test')], {
+      role: Role.MEMBER,
+      sendEmail: false,
+    });
     const token = tokenOf(invited!.inviteLink);
-    expect(await preview(ctx, token)).toMatchObject({ state: InvitationLinkState.VALID, accountName: 'Verbs MSP', email: 'joins@verbs.test', hasAccount: false });
+    expect(await preview(ctx, token)).toMatchObject({
+      state: InvitationLinkState.VALID,
+      accountName: 'Verbs MSP',
+      email: 'joins@verbs.test',
+      hasAccount: false,
+    });
     published = [];
     const { membership } = await accept(ctx, token, { name: 'Joan', password: 'a-long-password' }, null);
     expect(membership).toMatchObject({ id: invited!.userId, status: UserStatus.ACTIVE, role: Role.MEMBER });
     expect(published).toMatchObject([{ type: 'user.accepted', userIds: [invited!.userId] }]);
-    await expect(accept(ctx, token, { name: 'Joan', password: 'a-long-password' }, null)).rejects.toMatchObject({ extensions: { code: InvitationErrorCode.INVITATION_ALREADY_USED } });
+    await expect(accept(ctx, token, { name: 'Joan', password: 'a-long-password' }, null)).rejects.toMatchObject({
+      extensions: { code: InvitationErrorCode.INVITATION_ALREADY_USED },
+    });
   });
 
   it('email visibility: an administrator does not see the accept link of an invitation to an owner, an owner does', async () => {
     const ownerViewer = { ...admin, role: Role.OWNER };
-    const [toOwner] = await invite(ctx, ownerViewer, { type: 'PERSON', id: admin.personId }, [entry('future-owner@verbs.test')], { role: Role.OWNER, sendEmail: true });
-    const [toMember] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('future-member@verbs.test')], { role: Role.MEMBER, sendEmail: true });
-    const emails = await roster.dataSource.getRepository(OutboxEmailEntity).find({ where: [{ toAddress: 'future-owner@verbs.test' }, { toAddress: 'future-member@verbs.test' }] });
+    const [toOwner] = await invite(ctx, ownerViewer, { type: 'PERSON', id: admin.personId }, [entry('future-owner@verbs.test')], {
+      role: Role.OWNER,
+      sendEmail: true,
+    });
+    const [toMember] = await invite(ctx, admin, { type: 'PERSON', id: admin.personId }, [entry('future-member@verbs.test')], {
+      role: Role.MEMBER,
+      sendEmail: true,
+    });
+    const emails = await roster.dataSource
+      .getRepository(OutboxEmailEntity)
+      .find({ where: [{ toAddress: 'future-owner@verbs.test' }, { toAddress: 'future-member@verbs.test' }] });
     const idOf = (to: string) => emails.find((e) => e.toAddress === to)!.id;
     expect(toOwner!.userId && toMember!.userId).toBeTruthy();
-    expect(await emailsHiddenFrom(ctx, admin, emails.map((e) => e.id))).toEqual(new Set([idOf('future-owner@verbs.test')]));
-    expect(await emailsHiddenFrom(ctx, ownerViewer, emails.map((e) => e.id))).toEqual(new Set());
+    expect(
+      await emailsHiddenFrom(
+        ctx,
+        admin,
+        emails.map((e) => e.id),
+      ),
+    ).toEqual(new Set([idOf('future-owner@verbs.test')]));
+    expect(
+      await emailsHiddenFrom(
+        ctx,
+        ownerViewer,
+        emails.map((e) => e.id),
+      ),
+    ).toEqual(new Set());
   });
 
   it('preview: a malformed or unknown link is NOT_FOUND, without touching anything', async () => {

@@ -9,7 +9,15 @@ import { accept } from './accept.js';
 import type { ParsedAddress } from './address-list.js';
 import { announce, createWithin } from './create-invitations.js';
 import { emailsHiddenFrom } from './email-visibility.js';
-import type { InvitationContext, InvitationPreview, InviteEntry, InviteOptions, InviteOutcome, NewInvitation, UserActionOutcome } from './invitation-model.js';
+import type {
+  InvitationContext,
+  InvitationPreview,
+  InviteEntry,
+  InviteOptions,
+  InviteOutcome,
+  NewInvitation,
+  UserActionOutcome,
+} from './invitation-model.js';
 import { invite, inviteAddresses } from './invite.js';
 import { preview } from './link-state.js';
 import { reinvite } from './reinvite.js';
@@ -39,7 +47,12 @@ export class InvitationService {
   }
 
   /** The shared core for pasted lists, CSV rows and integrations. */
-  invite(viewer: Pick<Viewer, 'accountId' | 'role' | 'personId'>, actor: Actor, entries: ParsedAddress[], options: InviteOptions): Promise<InviteOutcome[]> {
+  invite(
+    viewer: Pick<Viewer, 'accountId' | 'role' | 'personId'>,
+    actor: Actor,
+    entries: ParsedAddress[],
+    options: InviteOptions,
+  ): Promise<InviteOutcome[]> {
     return invite(this.context, viewer, actor, entries, options);
   }
 
@@ -76,7 +89,11 @@ export class InvitationService {
   }
 
   /** Accepts an invitation (single use); see accept.ts. */
-  accept(token: string, input: { name?: string | null; password?: string | null }, signedIn: Viewer | null): Promise<{ personId: string; membership: MembershipEntity }> {
+  accept(
+    token: string,
+    input: { name?: string | null; password?: string | null },
+    signedIn: Viewer | null,
+  ): Promise<{ personId: string; membership: MembershipEntity }> {
     return accept(this.context, token, input, signedIn);
   }
 

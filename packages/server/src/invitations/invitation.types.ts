@@ -82,11 +82,15 @@ export class InvitationInfo {
 @InputType({ description: 'Invite one or many people by email.' })
 export class InviteUsersInput {
   @Field(() => String, {
-    description: 'One address or a pasted list: commas, semicolons, spaces or new lines between them; "Name <email>" keeps the name. At most 1,000.',
+    description:
+      'One address or a pasted list: commas, semicolons, spaces or new lines between them; "Name <email>" keeps the name. At most 1,000.',
   })
   addresses!: string;
 
-  @Field(() => Role, { defaultValue: Role.MEMBER, description: 'Role given on acceptance: owners may give any role, administrators ADMIN or MEMBER.' })
+  @Field(() => Role, {
+    defaultValue: Role.MEMBER,
+    description: 'Role given on acceptance: owners may give any role, administrators ADMIN or MEMBER.',
+  })
   role!: Role;
 
   @Field(() => ID, { nullable: true, description: 'Company the users join on acceptance.' })
@@ -95,7 +99,10 @@ export class InviteUsersInput {
   @Field(() => [ID], { nullable: true, description: 'Groups the users join on acceptance.' })
   groupIds?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'Job title given to every invited address (trimmed, at most 120 characters; empty for none).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Job title given to every invited address (trimmed, at most 120 characters; empty for none).',
+  })
   jobTitle?: string | null;
 
   @Field(() => Boolean, { defaultValue: true, description: 'Send the invitation email; false to share the link yourself.' })
@@ -163,13 +170,20 @@ export class UserActionResult {
   @Field(() => Boolean, { description: 'True when the action was done.' })
   ok!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Error code when not done (NOT_FOUND, NOT_PENDING, REINVITE_THROTTLED, OWNER_REQUIRED when the user or their invitation holds a role above yours).' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Error code when not done (NOT_FOUND, NOT_PENDING, REINVITE_THROTTLED, OWNER_REQUIRED when the user or their invitation holds a role above yours).',
+  })
   code!: string | null;
 
   @Field(() => String, { description: 'What happened, in words.' })
   message!: string;
 
-  @Field(() => String, { nullable: true, description: 'The new accept link, after a re-invite; never for an invitation above your role (that re-invite is refused).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The new accept link, after a re-invite; never for an invitation above your role (that re-invite is refused).',
+  })
   inviteLink!: string | null;
 }
 
@@ -232,10 +246,16 @@ export class DevMailboxEmail {
   @Field(() => String, { nullable: true, description: 'The rendered HTML body; null for an invitation above your role.' })
   html!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The plain-text body; for an invitation above your role, only a note that it is hidden.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The plain-text body; for an invitation above your role, only a note that it is hidden.',
+  })
   text!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The link the email carries (the accept link); null for an invitation above your role.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The link the email carries (the accept link); null for an invitation above your role.',
+  })
   link!: string | null;
 
   @Field(() => GraphQLISODateTime, { description: 'When it was queued.' })

@@ -83,7 +83,9 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
   it('sends one email per invitation to the dev mailbox, with the MSP, the inviter, the link and the expiry', async () => {
     const result = await invite('mailbox@x.test');
     const link = result.data!.inviteUsers.results[0].inviteLink;
-    await eventually(() => roster.dataSource.getRepository(OutboxEmailEntity).findOneBy({ toAddress: 'mailbox@x.test', state: OutboxState.SENT }));
+    await eventually(() =>
+      roster.dataSource.getRepository(OutboxEmailEntity).findOneBy({ toAddress: 'mailbox@x.test', state: OutboxState.SENT }),
+    );
     const mailbox = await admin.gql('{ devMailbox(page: { first: 100 }) { edges { node { to subject text link } } } }');
     const emails = mailbox.data!.devMailbox.edges.map((e: any) => e.node).filter((e: any) => e.to === 'mailbox@x.test');
     expect(emails).toHaveLength(1);
@@ -122,7 +124,9 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
   it('uses the lifetime configured for the account, and validates it', async () => {
     const bad = await admin.gql('mutation { updateAccountSettings(input: { invitationLifetimeDays: 0 }) { account { id } } }');
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.invitationLifetimeDays' });
-    const set = await admin.gql('mutation { updateAccountSettings(input: { invitationLifetimeDays: 2 }) { account { invitationLifetimeDays } } }');
+    const set = await admin.gql(
+      'mutation { updateAccountSettings(input: { invitationLifetimeDays: 2 }) { account { invitationLifetimeDays } } }',
+    );
     expect(set.data!.updateAccountSettings.account.invitationLifetimeDays).toBe(2);
     const result = await invite('shortlived@x.test');
     const preview = await new TestClient(roster.url).gql(PREVIEW, { token: tokenOf(result.data!.inviteUsers.results[0].inviteLink) });
@@ -142,7 +146,13 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     const { inviteLink, user } = result.data!.inviteUsers.results[0];
     const invitee = new TestClient(roster.url);
     const preview = await invitee.gql(PREVIEW, { token: tokenOf(inviteLink) });
-    expect(preview.data!.invitationByToken).toMatchObject({ state: 'VALID', accountName: 'Lifecycle MSP', inviterName: 'Ada Admin', email: 'joiner@x.test', hasAccount: false });
+    expect(preview.data!.invitationByToken).toMatchObject({
+      state: 'VALID',
+      accountName: 'Lifecycle MSP',
+      inviterName: 'Ada Admin',
+      email: 'joiner@x.test',
+      hasAccount: false,
+    });
     const preview2 = await invitee.gql(PREVIEW, { token: tokenOf(inviteLink) });
     expect(preview2.data!.invitationByToken.state).toBe('VALID');
 
@@ -151,12 +161,25 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
 
     const accepted = await invitee.gql(ACCEPT, { input: { token: tokenOf(inviteLink), name: 'Jo Joiner', password: 'a-long-password' } });
     expect(accepted.errors).toBeUndefined();
-    expect(accepted.data!.acceptInvitation.viewer).toMatchObject({ person: { email: 'joiner@x.test', name: 'Jo Joiner' }, currentAccount: { name: 'Lifecycle MSP' }, role: 'ADMIN' });
+    expect(accepted.data!.acceptInvitation.viewer).toMatchObject({
+      person: { email: 'joiner@x.test', name: 'Jo Joiner' },
+      currentAccount: { name: 'Lifecycle MSP' },
+      role: 'ADMIN',
+    });
     expect(invitee.cookie).toMatch(/^roster_session=/);
     const seen = await admin.gql(USER, { id: user.id });
-    expect(seen.data!.user).toMatchObject({ status: 'ACTIVE', role: 'ADMIN', invitationPending: false, invitation: null, company: { name: 'Contoso' }, groups: [{ name: 'Helpdesk' }] });
+    expect(seen.data!.user).toMatchObject({
+      status: 'ACTIVE',
+      role: 'ADMIN',
+      invitationPending: false,
+      invitation: null,
+      company: { name: 'Contoso' },
+      groups: [{ name: 'Helpdesk' }],
+    });
 
-    const reused = await new TestClient(roster.url).gql(ACCEPT, { input: { token: tokenOf(inviteLink), name: 'X', password: 'another-long-password' } });
+    const reused = await new TestClient(roster.url).gql(ACCEPT, {
+      input: { token: tokenOf(inviteLink), name: 'X', password: 'another-long-password' },
+    });
     expect(errorCode(reused)).toBe('INVITATION_ALREADY_USED');
     const audit = await roster.dataSource.getRepository(AuditEventEntity).findBy({ accountId, targetId: user.id });
     expect(audit.map((a) => a.action).sort()).toEqual(['user.accepted', 'user.invited']);
@@ -167,7 +190,9 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     const { inviteLink: first, user } = result.data!.inviteUsers.results[0];
     const throttled = await admin.gql(REINVITE, { input: { userIds: [user.id] } });
     expect(throttled.data!.reinviteUsers.results[0]).toMatchObject({ ok: false, code: 'REINVITE_THROTTLED' });
-    await roster.dataSource.getRepository(InvitationEntity).update({ membershipId: user.id }, { createdAt: new Date(Date.now() - 120_000) });
+    await roster.dataSource
+      .getRepository(InvitationEntity)
+      .update({ membershipId: user.id }, { createdAt: new Date(Date.now() - 120_000) });
 
     const reinvited = await admin.gql(REINVITE, { input: { userIds: [user.id] } });
     expect(reinvited.errors).toBeUndefined();
@@ -177,23 +202,33 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     const old = await new TestClient(roster.url).gql(ACCEPT, { input: { token: tokenOf(first), name: 'A', password: 'a-long-password' } });
     expect(errorCode(old)).toBe('INVITATION_REPLACED');
     expect((await new TestClient(roster.url).gql(PREVIEW, { token: tokenOf(first) })).data!.invitationByToken.state).toBe('REPLACED');
-    const ok = await new TestClient(roster.url).gql(ACCEPT, { input: { token: tokenOf(second.inviteLink), name: 'A', password: 'a-long-password' } });
+    const ok = await new TestClient(roster.url).gql(ACCEPT, {
+      input: { token: tokenOf(second.inviteLink), name: 'A', password: 'a-long-password' },
+    });
     expect(ok.errors).toBeUndefined();
   });
 
   it('an expired link says so, and a re-invite restarts the lifetime', async () => {
     const result = await invite('late@x.test');
     const { inviteLink, user } = result.data!.inviteUsers.results[0];
-    await roster.dataSource.getRepository(InvitationEntity).update({ membershipId: user.id }, { expiresAt: new Date(Date.now() - 1000), createdAt: new Date(Date.now() - 8 * 86_400_000) });
-    const expired = await new TestClient(roster.url).gql(ACCEPT, { input: { token: tokenOf(inviteLink), name: 'L', password: 'a-long-password' } });
+    await roster.dataSource
+      .getRepository(InvitationEntity)
+      .update({ membershipId: user.id }, { expiresAt: new Date(Date.now() - 1000), createdAt: new Date(Date.now() - 8 * 86_400_000) });
+    const expired = await new TestClient(roster.url).gql(ACCEPT, {
+      input: { token: tokenOf(inviteLink), name: 'L', password: 'a-long-password' },
+    });
     expect(errorCode(expired)).toBe('INVITATION_EXPIRED');
     const announced: string[] = [];
-    const unsubscribe = roster.services.events.subscribe((event) => event.type === 'user.invitation_expired' && announced.push(...event.userIds));
+    const unsubscribe = roster.services.events.subscribe(
+      (event) => event.type === 'user.invitation_expired' && announced.push(...event.userIds),
+    );
     expect(await roster.services.expirySweeper.sweep()).toBeGreaterThanOrEqual(1);
     expect(await roster.services.expirySweeper.sweep()).toBe(0);
     unsubscribe();
     expect(announced).toContain(user.id);
-    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ targetId: user.id, action: 'user.invitation_expired' })).toBe(1);
+    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ targetId: user.id, action: 'user.invitation_expired' })).toBe(
+      1,
+    );
     expect((await admin.gql(USER, { id: user.id })).data!.user.invitation.expired).toBe(true);
     const reinvited = await admin.gql(REINVITE, { input: { userIds: [user.id] } });
     const fresh = await new TestClient(roster.url).gql(PREVIEW, { token: tokenOf(reinvited.data!.reinviteUsers.results[0].inviteLink) });
@@ -210,7 +245,9 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
       expect.objectContaining({ userId: 'not-a-real-id', ok: false, code: 'NOT_FOUND' }),
     ]);
     expect(errorCode(await admin.gql(USER, { id: user.id }))).toBe('NOT_FOUND');
-    const dead = await new TestClient(roster.url).gql(ACCEPT, { input: { token: tokenOf(inviteLink), name: 'G', password: 'a-long-password' } });
+    const dead = await new TestClient(roster.url).gql(ACCEPT, {
+      input: { token: tokenOf(inviteLink), name: 'G', password: 'a-long-password' },
+    });
     expect(errorCode(dead)).toBe('INVITATION_REVOKED');
     const active = await roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ email: 'member@lifecycle.test' });
     const refused = await admin.gql(UNINVITE, { input: { userIds: [active.id] } });
@@ -255,8 +292,14 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     it('a signed bounce turns on the red "Email bounced" badge; a tampered one is rejected and changes nothing', async () => {
       const result = await invite('bouncy@x.test');
       const userId = result.data!.inviteUsers.results[0].user.id;
-      const outbox = await eventually(() => roster.dataSource.getRepository(OutboxEmailEntity).findOneBy({ toAddress: 'bouncy@x.test', state: OutboxState.SENT }));
-      const body = JSON.stringify({ type: 'email.bounced', created_at: new Date().toISOString(), data: { email_id: outbox.providerMessageId, to: ['bouncy@x.test'], bounce: { message: 'Mailbox does not exist' } } });
+      const outbox = await eventually(() =>
+        roster.dataSource.getRepository(OutboxEmailEntity).findOneBy({ toAddress: 'bouncy@x.test', state: OutboxState.SENT }),
+      );
+      const body = JSON.stringify({
+        type: 'email.bounced',
+        created_at: new Date().toISOString(),
+        data: { email_id: outbox.providerMessageId, to: ['bouncy@x.test'], bounce: { message: 'Mailbox does not exist' } },
+      });
 
       const headers = signed(body);
       const tampered = await post(body.replace('bounced', 'delivered'), headers);
@@ -279,7 +322,11 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     it('refuses a correctly signed event that is too old to be fresh (replay)', async () => {
       const body = JSON.stringify({ type: 'email.delivered', data: { email_id: 'x' } });
       const old = Math.floor(Date.now() / 1000) - 3600;
-      const response = await post(body, { 'svix-id': 'msg_old', 'svix-timestamp': String(old), 'svix-signature': svixSign('msg_old', old, body) });
+      const response = await post(body, {
+        'svix-id': 'msg_old',
+        'svix-timestamp': String(old),
+        'svix-signature': svixSign('msg_old', old, body),
+      });
       expect(response.status).toBe(401);
     });
   });
@@ -293,6 +340,8 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     expect(errorCode(await other.gql(REINVITE, { input: { userIds: [pending.id] } }))).toBeUndefined();
     expect((await other.gql(REINVITE, { input: { userIds: [pending.id] } })).data!.reinviteUsers.results[0].code).toBe('NOT_FOUND');
     expect((await other.gql(UNINVITE, { input: { userIds: [pending.id] } })).data!.uninviteUsers.results[0].code).toBe('NOT_FOUND');
-    expect(await roster.dataSource.getRepository(MembershipEntity).findOneBy({ id: pending.id, status: UserStatus.INVITED })).not.toBeNull();
+    expect(
+      await roster.dataSource.getRepository(MembershipEntity).findOneBy({ id: pending.id, status: UserStatus.INVITED }),
+    ).not.toBeNull();
   });
 });

@@ -23,8 +23,16 @@ const HIDDEN_INVITATION_TEXT = 'This invitation gives a role above yours, so its
 
 @Resolver(() => User)
 export class InvitationsResolver {
-  @Mutation(() => InviteUsersPayload, { description: 'Invites one or many addresses; every address gets a verdict and valid new ones are invited.' })
-  async inviteUsers(@Arg('input', () => InviteUsersInput, { description: 'The addresses to invite (one or a pasted list) with the role, company and groups to apply on acceptance.' }) input: InviteUsersInput, @Ctx() ctx: RequestContext): Promise<InviteUsersPayload> {
+  @Mutation(() => InviteUsersPayload, {
+    description: 'Invites one or many addresses; every address gets a verdict and valid new ones are invited.',
+  })
+  async inviteUsers(
+    @Arg('input', () => InviteUsersInput, {
+      description: 'The addresses to invite (one or a pasted list) with the role, company and groups to apply on acceptance.',
+    })
+    input: InviteUsersInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<InviteUsersPayload> {
     const viewer = await ctx.admin();
     const outcomes = await ctx.services.invitations.inviteAddresses(viewer, input.addresses, {
       role: input.role,
@@ -41,40 +49,75 @@ export class InvitationsResolver {
     };
   }
 
-  @Mutation(() => UserActionPayload, { description: 'Sends each pending user a new link (the old one dies, the lifetime restarts). At most once a minute per user.' })
-  async reinviteUsers(@Arg('input', () => ReinviteUsersInput, { description: 'The pending (or staged) users to send a new link, and whether to email it.' }) input: ReinviteUsersInput, @Ctx() ctx: RequestContext): Promise<UserActionPayload> {
+  @Mutation(() => UserActionPayload, {
+    description: 'Sends each pending user a new link (the old one dies, the lifetime restarts). At most once a minute per user.',
+  })
+  async reinviteUsers(
+    @Arg('input', () => ReinviteUsersInput, { description: 'The pending (or staged) users to send a new link, and whether to email it.' })
+    input: ReinviteUsersInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UserActionPayload> {
     const viewer = await ctx.admin();
     return { results: await ctx.services.invitations.reinvite(viewer, input.userIds, input.sendEmail) };
   }
 
-  @Mutation(() => UserActionPayload, { description: 'Revokes the invitation of each pending user (the link dies) and removes them from the account.' })
-  async uninviteUsers(@Arg('input', () => UninviteUsersInput, { description: 'The pending (or staged) users whose invitation is withdrawn.' }) input: UninviteUsersInput, @Ctx() ctx: RequestContext): Promise<UserActionPayload> {
+  @Mutation(() => UserActionPayload, {
+    description: 'Revokes the invitation of each pending user (the link dies) and removes them from the account.',
+  })
+  async uninviteUsers(
+    @Arg('input', () => UninviteUsersInput, { description: 'The pending (or staged) users whose invitation is withdrawn.' })
+    input: UninviteUsersInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UserActionPayload> {
     const viewer = await ctx.admin();
     return { results: await ctx.services.invitations.uninvite(viewer, input.userIds) };
   }
 
   @Query(() => InvitationPreviewType, { description: 'What an invitation link is, without using it. Public: the token is the credential.' })
-  async invitationByToken(@Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string, @Ctx() ctx: RequestContext): Promise<InvitationPreviewType> {
+  async invitationByToken(
+    @Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<InvitationPreviewType> {
     return ctx.services.invitations.preview(token);
   }
 
-  @Mutation(() => AcceptInvitationPayload, { description: 'Accepts an invitation and signs the invitee in. Each failure has its own code (INVITATION_EXPIRED, ...).' })
-  async acceptInvitation(@Arg('input', () => AcceptInvitationInput, { description: 'The token from the invitation link, and the new person\'s name and password (or the existing person\'s password).' }) input: AcceptInvitationInput, @Ctx() ctx: RequestContext): Promise<AcceptInvitationPayload> {
+  @Mutation(() => AcceptInvitationPayload, {
+    description: 'Accepts an invitation and signs the invitee in. Each failure has its own code (INVITATION_EXPIRED, ...).',
+  })
+  async acceptInvitation(
+    @Arg('input', () => AcceptInvitationInput, {
+      description: "The token from the invitation link, and the new person's name and password (or the existing person's password).",
+    })
+    input: AcceptInvitationInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AcceptInvitationPayload> {
     const signedIn = await ctx.viewer().catch(() => null);
-    const { personId, membership } = await ctx.services.invitations.accept(input.token, { name: input.name, password: input.password }, signedIn);
+    const { personId, membership } = await ctx.services.invitations.accept(
+      input.token,
+      { name: input.name, password: input.password },
+      signedIn,
+    );
     const { token, viewer } = await ctx.services.sessions.openSession(personId, membership);
     ctx.setSessionCookie(token);
     ctx.useViewer(viewer);
     return { viewer: await describeViewer(ctx, viewer) };
   }
 
-  @Query(() => DevMailboxConnection, { description: 'Emails caught by the dev mailbox of this account, newest first. Only without RESEND_API_KEY.' })
-  async devMailbox(@Ctx() ctx: RequestContext, @Arg('page', () => PageArgs, { nullable: true, description: 'Which page.' }) page?: PageArgs) {
+  @Query(() => DevMailboxConnection, {
+    description: 'Emails caught by the dev mailbox of this account, newest first. Only without RESEND_API_KEY.',
+  })
+  async devMailbox(
+    @Ctx() ctx: RequestContext,
+    @Arg('page', () => PageArgs, { nullable: true, description: 'Which page.' }) page?: PageArgs,
+  ) {
     const viewer = await ctx.admin();
     if (ctx.services.config.resendApiKey) throw forbidden('The dev mailbox is off: emails go through Resend.');
     const emails = await ctx.services.devMailbox.list(viewer.accountId, page);
     // An invitation's email carries its accept link: nobody sees the link of an invitation they could not send.
-    const hidden = await ctx.services.invitations.emailsHiddenFrom(viewer, emails.edges.map((edge) => edge.node.id));
+    const hidden = await ctx.services.invitations.emailsHiddenFrom(
+      viewer,
+      emails.edges.map((edge) => edge.node.id),
+    );
     if (hidden.size === 0) return emails;
     return {
       ...emails,
@@ -84,7 +127,11 @@ export class InvitationsResolver {
     };
   }
 
-  @FieldResolver(() => InvitationInfo, { name: 'invitation', nullable: true, description: 'The pending invitation, for users who have not accepted yet.' })
+  @FieldResolver(() => InvitationInfo, {
+    name: 'invitation',
+    nullable: true,
+    description: 'The pending invitation, for users who have not accepted yet.',
+  })
   async pendingInvitation(@Root() user: User, @Ctx() ctx: RequestContext): Promise<InvitationInfo | null> {
     if (!user.invitationPending) return null;
     return ctx.loaders(await ctx.viewer()).pendingInvitationByMembershipId.load(user.id);

@@ -18,8 +18,14 @@ import { InviteVerdict, type InvitationContext, type InviteOptions, type InviteO
 const CHUNK = 200;
 
 /** Invites every valid, new address of a pasted list; every entry gets its verdict. */
-export async function inviteAddresses(ctx: InvitationContext, viewer: Viewer, text: string, options: InviteOptions): Promise<InviteOutcome[]> {
-  if (text.length > 1_000_000) throw badInput('input.addresses', 'The list is too long; paste at most 1,000 addresses at a time, or import a CSV file.');
+export async function inviteAddresses(
+  ctx: InvitationContext,
+  viewer: Viewer,
+  text: string,
+  options: InviteOptions,
+): Promise<InviteOutcome[]> {
+  if (text.length > 1_000_000)
+    throw badInput('input.addresses', 'The list is too long; paste at most 1,000 addresses at a time, or import a CSV file.');
   const parsed = parseAddressList(text);
   if (parsed.length === 0) throw badInput('input.addresses', 'Enter at least one email address.');
   if (parsed.length > MAX_ADDRESSES_PER_REQUEST) {
@@ -33,7 +39,13 @@ export async function inviteAddresses(ctx: InvitationContext, viewer: Viewer, te
 }
 
 /** The shared core for pasted lists, CSV rows and integrations. */
-export async function invite(ctx: InvitationContext, viewer: Pick<Viewer, 'accountId' | 'role' | 'personId'>, actor: Actor, entries: ParsedAddress[], given: InviteOptions): Promise<InviteOutcome[]> {
+export async function invite(
+  ctx: InvitationContext,
+  viewer: Pick<Viewer, 'accountId' | 'role' | 'personId'>,
+  actor: Actor,
+  entries: ParsedAddress[],
+  given: InviteOptions,
+): Promise<InviteOutcome[]> {
   const options = { ...given, jobTitle: jobTitleOption(given.jobTitle) };
   await validateOptions(ctx, viewer, options);
   const outcomes: InviteOutcome[] = entries.map((entry) => ({
@@ -59,17 +71,28 @@ export async function invite(ctx: InvitationContext, viewer: Pick<Viewer, 'accou
   return outcomes;
 }
 
-async function inviteChunk(ctx: InvitationContext, viewer: Pick<Viewer, 'accountId' | 'personId'>, actor: Actor, chunk: InviteOutcome[], options: InviteOptions): Promise<void> {
-  const existing = await ctx.dataSource
-    .getRepository(MembershipEntity)
-    .find({ where: { accountId: viewer.accountId, email: In(chunk.map((o) => o.email!)) }, select: { id: true, email: true, status: true } });
+async function inviteChunk(
+  ctx: InvitationContext,
+  viewer: Pick<Viewer, 'accountId' | 'personId'>,
+  actor: Actor,
+  chunk: InviteOutcome[],
+  options: InviteOptions,
+): Promise<void> {
+  const existing = await ctx.dataSource.getRepository(MembershipEntity).find({
+    where: { accountId: viewer.accountId, email: In(chunk.map((o) => o.email!)) },
+    select: { id: true, email: true, status: true },
+  });
   const byEmail = new Map(existing.map((m) => [m.email, m]));
   const toCreate: InviteOutcome[] = [];
   for (const outcome of chunk) {
     const member = byEmail.get(outcome.email!);
     if (!member) toCreate.push(outcome);
     else if (member.status === UserStatus.INVITED) {
-      Object.assign(outcome, { verdict: InviteVerdict.ALREADY_INVITED, userId: member.id, reason: 'Already invited; you can re-invite them.' });
+      Object.assign(outcome, {
+        verdict: InviteVerdict.ALREADY_INVITED,
+        userId: member.id,
+        reason: 'Already invited; you can re-invite them.',
+      });
     } else {
       Object.assign(outcome, { verdict: InviteVerdict.ALREADY_MEMBER, userId: member.id, reason: 'Already a member of this account.' });
     }
@@ -101,21 +124,34 @@ async function createInvitations(
   options: InviteOptions,
 ): Promise<NewInvitation[]> {
   const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
-  const created = await createWithin(ctx, 
+  const created = await createWithin(
+    ctx,
     manager,
     account,
     viewer.personId,
     actor,
-    outcomes.map((o) => ({ email: o.email!, name: o.name, jobTitle: options.jobTitle ?? null, role: options.role, companyId: options.companyId ?? null, groupIds: options.groupIds ?? null })),
+    outcomes.map((o) => ({
+      email: o.email!,
+      name: o.name,
+      jobTitle: options.jobTitle ?? null,
+      role: options.role,
+      companyId: options.companyId ?? null,
+      groupIds: options.groupIds ?? null,
+    })),
     { sendEmail: options.sendEmail, source: options.source ?? UserSource.MANUAL },
   );
-  created.forEach((c, index) => Object.assign(outcomes[index]!, { userId: c.membership.id, inviteLink: ctx.acceptUrl(c.token), reason: null }));
+  created.forEach((c, index) =>
+    Object.assign(outcomes[index]!, { userId: c.membership.id, inviteLink: ctx.acceptUrl(c.token), reason: null }),
+  );
   return created;
 }
 
 async function validateOptions(ctx: InvitationContext, viewer: Pick<Viewer, 'accountId' | 'role'>, options: InviteOptions): Promise<void> {
   assertMayGrant(viewer.role, options.role, `invite ${rolePlural(options.role)}`, 'input.role');
-  if (options.companyId && !(await ctx.dataSource.getRepository(CompanyEntity).existsBy({ id: options.companyId, accountId: viewer.accountId }))) {
+  if (
+    options.companyId &&
+    !(await ctx.dataSource.getRepository(CompanyEntity).existsBy({ id: options.companyId, accountId: viewer.accountId }))
+  ) {
     throw notFound('Company', 'input.companyId');
   }
   const groupIds = [...new Set(options.groupIds ?? [])];

@@ -47,13 +47,19 @@ describe('linkState', () => {
   it('tells a valid, accepted, replaced, withdrawn and expired link apart', () => {
     expect(linkState(anInvitation())).toBe(InvitationLinkState.VALID);
     expect(linkState(anInvitation({ state: InvitationState.ACCEPTED }))).toBe(InvitationLinkState.ACCEPTED);
-    expect(linkState(anInvitation({ state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED }))).toBe(InvitationLinkState.REPLACED);
-    expect(linkState(anInvitation({ state: InvitationState.REVOKED, revokeReason: RevokeReason.UNINVITED }))).toBe(InvitationLinkState.REVOKED);
+    expect(linkState(anInvitation({ state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED }))).toBe(
+      InvitationLinkState.REPLACED,
+    );
+    expect(linkState(anInvitation({ state: InvitationState.REVOKED, revokeReason: RevokeReason.UNINVITED }))).toBe(
+      InvitationLinkState.REVOKED,
+    );
     expect(linkState(anInvitation({ expiresAt: new Date(Date.now() - 1) }))).toBe(InvitationLinkState.EXPIRED);
   });
 
   it('judges a used link by its state before its expiry', () => {
-    expect(linkState(anInvitation({ state: InvitationState.ACCEPTED, expiresAt: new Date(Date.now() - DAY) }))).toBe(InvitationLinkState.ACCEPTED);
+    expect(linkState(anInvitation({ state: InvitationState.ACCEPTED, expiresAt: new Date(Date.now() - DAY) }))).toBe(
+      InvitationLinkState.ACCEPTED,
+    );
   });
 });
 
@@ -61,8 +67,12 @@ describe('failUnlessValid', () => {
   it('lets a valid link through and refuses every other with its own code', () => {
     expect(codeOf(anInvitation())).toBeNull();
     expect(codeOf(anInvitation({ state: InvitationState.ACCEPTED }))).toBe(InvitationErrorCode.INVITATION_ALREADY_USED);
-    expect(codeOf(anInvitation({ state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED }))).toBe(InvitationErrorCode.INVITATION_REPLACED);
-    expect(codeOf(anInvitation({ state: InvitationState.REVOKED, revokeReason: RevokeReason.UNINVITED }))).toBe(InvitationErrorCode.INVITATION_REVOKED);
+    expect(codeOf(anInvitation({ state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED }))).toBe(
+      InvitationErrorCode.INVITATION_REPLACED,
+    );
+    expect(codeOf(anInvitation({ state: InvitationState.REVOKED, revokeReason: RevokeReason.UNINVITED }))).toBe(
+      InvitationErrorCode.INVITATION_REVOKED,
+    );
     expect(codeOf(anInvitation({ expiresAt: new Date(Date.now() - 1) }))).toBe(InvitationErrorCode.INVITATION_EXPIRED);
   });
 });

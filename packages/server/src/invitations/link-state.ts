@@ -9,7 +9,8 @@ import { InvitationLinkState, type InvitationContext, type InvitationPreview } f
 /** What the accept page shows for a link, without consuming it (mail scanners open links too). */
 export async function preview(ctx: InvitationContext, token: string): Promise<InvitationPreview> {
   const invitation = await findByToken(ctx, token);
-  if (!invitation) return { state: InvitationLinkState.NOT_FOUND, accountName: null, inviterName: null, email: null, expiresAt: null, hasAccount: false };
+  if (!invitation)
+    return { state: InvitationLinkState.NOT_FOUND, accountName: null, inviterName: null, email: null, expiresAt: null, hasAccount: false };
   const [account, inviter, person] = await Promise.all([
     ctx.dataSource.getRepository(AccountEntity).findOneBy({ id: invitation.accountId }),
     invitation.invitedByPersonId ? ctx.dataSource.getRepository(PersonEntity).findOneBy({ id: invitation.invitedByPersonId }) : null,
@@ -35,7 +36,8 @@ export async function findByToken(ctx: InvitationContext, token: string): Promis
 /** What state a link is in, as the accept page and the accept verb see it. */
 export function linkState(invitation: InvitationEntity): InvitationLinkState {
   if (invitation.state === InvitationState.ACCEPTED) return InvitationLinkState.ACCEPTED;
-  if (invitation.state === InvitationState.REVOKED) return invitation.revokeReason === RevokeReason.REISSUED ? InvitationLinkState.REPLACED : InvitationLinkState.REVOKED;
+  if (invitation.state === InvitationState.REVOKED)
+    return invitation.revokeReason === RevokeReason.REISSUED ? InvitationLinkState.REPLACED : InvitationLinkState.REVOKED;
   if (invitation.expiresAt.getTime() <= Date.now()) return InvitationLinkState.EXPIRED;
   return InvitationLinkState.VALID;
 }
@@ -46,11 +48,17 @@ export function failUnlessValid(invitation: InvitationEntity): void {
     case InvitationLinkState.ACCEPTED:
       throw invitationError(InvitationErrorCode.INVITATION_ALREADY_USED, 'This invitation has already been used. Sign in instead.');
     case InvitationLinkState.REPLACED:
-      throw invitationError(InvitationErrorCode.INVITATION_REPLACED, 'A newer invitation was sent to you; this link no longer works. Use the link in the most recent email.');
+      throw invitationError(
+        InvitationErrorCode.INVITATION_REPLACED,
+        'A newer invitation was sent to you; this link no longer works. Use the link in the most recent email.',
+      );
     case InvitationLinkState.REVOKED:
       throw invitationError(InvitationErrorCode.INVITATION_REVOKED, 'This invitation was withdrawn. Ask your administrator for a new one.');
     case InvitationLinkState.EXPIRED:
-      throw invitationError(InvitationErrorCode.INVITATION_EXPIRED, `This invitation expired on ${invitation.expiresAt.toISOString().slice(0, 10)}. Ask your administrator to re-invite you.`);
+      throw invitationError(
+        InvitationErrorCode.INVITATION_EXPIRED,
+        `This invitation expired on ${invitation.expiresAt.toISOString().slice(0, 10)}. Ask your administrator to re-invite you.`,
+      );
     default:
   }
 }

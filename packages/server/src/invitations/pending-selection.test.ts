@@ -51,8 +51,16 @@ describe('refusalUnlessPending', () => {
 
   it('refuses an unknown, an active and a suspended user, each with a message that says why', () => {
     expect(refusalUnlessPending('gone', undefined)).toMatchObject({ userId: 'gone', ok: false, code: 'NOT_FOUND' });
-    expect(refusalUnlessPending('m1', aMembership({ status: UserStatus.ACTIVE }))).toMatchObject({ ok: false, code: InvitationErrorCode.NOT_PENDING, message: 'ada@example.test has already accepted the invitation.' });
-    expect(refusalUnlessPending('m1', aMembership({ status: UserStatus.SUSPENDED }))).toMatchObject({ ok: false, code: InvitationErrorCode.NOT_PENDING, message: expect.stringContaining('suspended') });
+    expect(refusalUnlessPending('m1', aMembership({ status: UserStatus.ACTIVE }))).toMatchObject({
+      ok: false,
+      code: InvitationErrorCode.NOT_PENDING,
+      message: 'ada@example.test has already accepted the invitation.',
+    });
+    expect(refusalUnlessPending('m1', aMembership({ status: UserStatus.SUSPENDED }))).toMatchObject({
+      ok: false,
+      code: InvitationErrorCode.NOT_PENDING,
+      message: expect.stringContaining('suspended'),
+    });
   });
 });
 
@@ -69,6 +77,8 @@ describe('refusalAboveViewer', () => {
   });
 
   it('lets an owner act on anyone', () => {
-    expect(refusalAboveViewer({ role: Role.OWNER }, aMembership({ role: Role.OWNER }), Role.OWNER, 'withdraw the invitation of')).toBeNull();
+    expect(
+      refusalAboveViewer({ role: Role.OWNER }, aMembership({ role: Role.OWNER }), Role.OWNER, 'withdraw the invitation of'),
+    ).toBeNull();
   });
 });

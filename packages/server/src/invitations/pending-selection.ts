@@ -29,7 +29,13 @@ export async function cancelQueuedEmails(manager: EntityManager, invitationIds: 
   await manager
     .createQueryBuilder()
     .update(OutboxEmailEntity)
-    .set({ state: OutboxState.FAILED, lastError: 'Cancelled: the invitation was revoked before it was sent.', html: null, textBody: null, actionUrl: null })
+    .set({
+      state: OutboxState.FAILED,
+      lastError: 'Cancelled: the invitation was revoked before it was sent.',
+      html: null,
+      textBody: null,
+      actionUrl: null,
+    })
     .where({ invitationId: In(invitationIds), state: OutboxState.PENDING })
     .andWhere('batch_key IS NULL')
     .execute();
@@ -39,7 +45,12 @@ export async function cancelQueuedEmails(manager: EntityManager, invitationIds: 
  * Refuses acting on a user whose role, or whose pending invitation's role, is above what the viewer may grant:
  * `doing` is "re-invite" or "withdraw the invitation of".
  */
-export function refusalAboveViewer(viewer: Pick<Viewer, 'role'>, membership: MembershipEntity, invitationRole: Role | null, doing: string): UserActionOutcome | null {
+export function refusalAboveViewer(
+  viewer: Pick<Viewer, 'role'>,
+  membership: MembershipEntity,
+  invitationRole: Role | null,
+  doing: string,
+): UserActionOutcome | null {
   const refusal = refusalToActOn(viewer.role, membership.role, invitationRole);
   if (!refusal) return null;
   const role = invitationRole && refusalToActOn(viewer.role, invitationRole) ? invitationRole : membership.role;
@@ -57,7 +68,14 @@ export function refusalAboveViewer(viewer: Pick<Viewer, 'role'>, membership: Mem
 export function refusalUnlessPending(userId: string, membership: MembershipEntity | undefined): UserActionOutcome | null {
   if (!membership) return { userId, email: null, ok: false, code: 'NOT_FOUND', message: 'User was not found.', inviteLink: null };
   if (membership.status !== UserStatus.INVITED && membership.status !== UserStatus.STAGED) {
-    return { userId, email: membership.email, ok: false, code: InvitationErrorCode.NOT_PENDING, message: notPendingMessage(membership), inviteLink: null };
+    return {
+      userId,
+      email: membership.email,
+      ok: false,
+      code: InvitationErrorCode.NOT_PENDING,
+      message: notPendingMessage(membership),
+      inviteLink: null,
+    };
   }
   return null;
 }

@@ -13,7 +13,12 @@ import { REINVITE_COOLDOWN_MS, type InvitationContext, type NewInvitation, type 
 import { cancelQueuedEmails, checkSelection, membershipsOf, refusalAboveViewer, refusalUnlessPending } from './pending-selection.js';
 
 /** A new link for each pending user (the old one dies, the lifetime restarts); per-user results. */
-export async function reinvite(ctx: InvitationContext, viewer: Viewer, userIds: string[], sendEmail: boolean): Promise<UserActionOutcome[]> {
+export async function reinvite(
+  ctx: InvitationContext,
+  viewer: Viewer,
+  userIds: string[],
+  sendEmail: boolean,
+): Promise<UserActionOutcome[]> {
   checkSelection(userIds);
   const results: UserActionOutcome[] = [];
   const now = new Date();
@@ -27,7 +32,9 @@ export async function reinvite(ctx: InvitationContext, viewer: Viewer, userIds: 
       continue;
     }
     const result = await inTransaction(ctx.dataSource, async (manager) => {
-      const current = await manager.getRepository(InvitationEntity).findOne({ where: { membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
+      const current = await manager
+        .getRepository(InvitationEntity)
+        .findOne({ where: { membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
       // The invitation's role is what acceptance gives: re-sending it (and handing out its link) grants it again.
       const aboveViewer = refusalAboveViewer(viewer, membership, current?.role ?? null, 're-invite');
       if (aboveViewer) return { refused: aboveViewer };
@@ -38,7 +45,11 @@ export async function reinvite(ctx: InvitationContext, viewer: Viewer, userIds: 
       if (current) {
         // Outbox rows before invitation rows: the same lock order as the outbox worker, so neither deadlocks.
         await cancelQueuedEmails(manager, [current.id]);
-        await manager.update(InvitationEntity, { id: current.id, state: InvitationState.PENDING }, { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now });
+        await manager.update(
+          InvitationEntity,
+          { id: current.id, state: InvitationState.PENDING },
+          { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now },
+        );
       }
       const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
       const token = newSecretToken();
@@ -51,10 +62,17 @@ export async function reinvite(ctx: InvitationContext, viewer: Viewer, userIds: 
       const invitation = newInvitation(account, membership, token, viewer.personId, options, now);
       await manager.insert(InvitationEntity, invitation);
       // A staged user (from an integration that stages) becomes pending with their first invitation.
-      if (membership.status === UserStatus.STAGED) await manager.update(MembershipEntity, { id: membership.id, status: UserStatus.STAGED }, { status: UserStatus.INVITED, updatedAt: now });
+      if (membership.status === UserStatus.STAGED)
+        await manager.update(
+          MembershipEntity,
+          { id: membership.id, status: UserStatus.STAGED },
+          { status: UserStatus.INVITED, updatedAt: now },
+        );
       const entry: NewInvitation = { membership, invitation, token, name: membership.name };
       if (sendEmail) await enqueueEmails(manager, await emailsFor(ctx, manager, account, viewer.personId, [entry]));
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email },
+      ]);
       return { entry };
     });
     if ('refused' in result) {
@@ -70,7 +88,14 @@ export async function reinvite(ctx: InvitationContext, viewer: Viewer, userIds: 
       });
     } else {
       reissued.push(result.entry!);
-      results.push({ userId, email: membership.email, ok: true, code: null, message: `A new invitation was ${sendEmail ? 'sent' : 'created'} for ${membership.email}; the previous link no longer works.`, inviteLink: ctx.acceptUrl(result.entry!.token) });
+      results.push({
+        userId,
+        email: membership.email,
+        ok: true,
+        code: null,
+        message: `A new invitation was ${sendEmail ? 'sent' : 'created'} for ${membership.email}; the previous link no longer works.`,
+        inviteLink: ctx.acceptUrl(result.entry!.token),
+      });
     }
   }
   announce(ctx, viewer.accountId, 'user.reinvited', reissued, sendEmail);

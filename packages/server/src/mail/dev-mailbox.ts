@@ -19,14 +19,30 @@ export class DevMailbox {
         .andWhere("o.transport = 'dev-mailbox'");
     const [result, count] = await Promise.all([
       readKeysetPage<Record<string, any> & { id: string }, DevMailboxEmail, OutboxEmailEntity>(
-        base().select(['o.id AS id', 'o.to_address AS to_address', 'o.subject AS subject', 'o.html AS html', 'o.text_body AS text_body', 'o.action_url AS action_url', 'o.created_at AS created_at']),
+        base().select([
+          'o.id AS id',
+          'o.to_address AS to_address',
+          'o.subject AS subject',
+          'o.html AS html',
+          'o.text_body AS text_body',
+          'o.action_url AS action_url',
+          'o.created_at AS created_at',
+        ]),
         {
           sortKey: 'o.created_at',
           idColumn: 'o.id',
           ascending: false,
           request,
           orderName: 'CREATED:DESC',
-          toNode: (row) => ({ id: row.id, to: row.to_address, subject: row.subject, html: row.html, text: row.text_body, link: row.action_url, createdAt: fromSqlDateTime(row.created_at) }),
+          toNode: (row) => ({
+            id: row.id,
+            to: row.to_address,
+            subject: row.subject,
+            html: row.html,
+            text: row.text_body,
+            link: row.action_url,
+            createdAt: fromSqlDateTime(row.created_at),
+          }),
         },
       ),
       base().select('COUNT(*) AS n').getRawOne(),

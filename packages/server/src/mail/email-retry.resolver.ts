@@ -5,7 +5,9 @@ import { retryFailedInvitationEmails } from './email-retry.js';
 
 @InputType({ description: 'Pending users whose invitation email failed.' })
 export class RetryInvitationEmailsInput {
-  @Field(() => [ID], { description: 'Ids of pending users whose invitation email failed (`invitation.deliveryStatus` FAILED); at most 500.' })
+  @Field(() => [ID], {
+    description: 'Ids of pending users whose invitation email failed (`invitation.deliveryStatus` FAILED); at most 500.',
+  })
   userIds!: string[];
 }
 
@@ -16,7 +18,8 @@ export class EmailRetryResolver {
       'Sends each failed invitation email again: the same email and link (it never arrived), queued with a fresh retry window. Refused per user when the email did not fail (EMAIL_NOT_FAILED), the invitation expired (INVITATION_EXPIRED: re-invite instead), the email can no longer be rebuilt (EMAIL_NOT_RETRYABLE: re-invite instead), or the invitation gives a role the caller may not grant.',
   })
   async retryInvitationEmails(
-    @Arg('input', () => RetryInvitationEmailsInput, { description: 'The pending users whose failed invitation email is sent again.' }) input: RetryInvitationEmailsInput,
+    @Arg('input', () => RetryInvitationEmailsInput, { description: 'The pending users whose failed invitation email is sent again.' })
+    input: RetryInvitationEmailsInput,
     @Ctx() ctx: RequestContext,
   ): Promise<UserActionPayload> {
     const viewer = await ctx.admin();

@@ -26,18 +26,32 @@ const MAX_USERS = 500;
  * new link is handed out. Re-sending an invitation counts as granting its role again (the role rule), so an
  * administrator cannot retry an owner's invitation. An expired invitation is not retried: re-invite instead.
  */
-export async function retryFailedInvitationEmails(dataSource: DataSource, viewer: Viewer, userIds: string[]): Promise<{ results: UserActionOutcome[]; retriedUserIds: string[] }> {
+export async function retryFailedInvitationEmails(
+  dataSource: DataSource,
+  viewer: Viewer,
+  userIds: string[],
+): Promise<{ results: UserActionOutcome[]; retriedUserIds: string[] }> {
   const unique = [...new Set(userIds)];
   if (unique.length === 0) throw badInput('input.userIds', 'Select at least one user.');
   if (unique.length > MAX_USERS) throw badInput('input.userIds', `Select at most ${MAX_USERS} users at a time.`);
   const memberships = new Map(
-    (await dataSource.getRepository(MembershipEntity).find({ where: { accountId: viewer.accountId, id: In(unique) } })).map((m) => [m.id, m]),
+    (await dataSource.getRepository(MembershipEntity).find({ where: { accountId: viewer.accountId, id: In(unique) } })).map((m) => [
+      m.id,
+      m,
+    ]),
   );
   const results: UserActionOutcome[] = [];
   const retriedUserIds: string[] = [];
   for (const userId of unique) {
     const membership = memberships.get(userId);
-    const refused = (code: string, message: string): UserActionOutcome => ({ userId, email: membership?.email ?? null, ok: false, code, message, inviteLink: null });
+    const refused = (code: string, message: string): UserActionOutcome => ({
+      userId,
+      email: membership?.email ?? null,
+      ok: false,
+      code,
+      message,
+      inviteLink: null,
+    });
     if (!membership) {
       results.push(refused('NOT_FOUND', 'User was not found.'));
       continue;
@@ -52,18 +66,32 @@ export async function retryFailedInvitationEmails(dataSource: DataSource, viewer
       const refusal = refusalToActOn(viewer.role, membership.role, invitation.role);
       if (refusal) return refused(refusal.code, refusalMessage(refusal, `retry the invitation email of ${membership.email}`));
       if (invitation.expiresAt.getTime() <= Date.now()) {
-        return refused(InvitationErrorCode.INVITATION_EXPIRED, `The invitation of ${membership.email} has expired; re-invite them to send a new link.`);
+        return refused(
+          InvitationErrorCode.INVITATION_EXPIRED,
+          `The invitation of ${membership.email} has expired; re-invite them to send a new link.`,
+        );
       }
       if (invitation.deliveryStatus !== DeliveryStatus.FAILED) {
-        return refused(EmailRetryCode.EMAIL_NOT_FAILED, `The invitation email to ${membership.email} did not fail; there is nothing to retry.`);
+        return refused(
+          EmailRetryCode.EMAIL_NOT_FAILED,
+          `The invitation email to ${membership.email} did not fail; there is nothing to retry.`,
+        );
       }
       const requeued = await requeueFailedEmails(manager, invitation.id);
       if (requeued === 0) {
-        return refused(EmailRetryCode.EMAIL_NOT_RETRYABLE, `The failed email to ${membership.email} can no longer be sent again; re-invite them to send a new link.`);
+        return refused(
+          EmailRetryCode.EMAIL_NOT_RETRYABLE,
+          `The failed email to ${membership.email} can no longer be sent again; re-invite them to send a new link.`,
+        );
       }
       await recordDeliveryStatus(manager, [invitation.id], { status: DeliveryStatus.QUEUED, error: null });
       await recordAudit(manager, viewer.accountId, actorOf(viewer), [
-        { action: 'email.retried', targetId: membership.id, targetEmail: membership.email, details: { previousError: invitation.deliveryError } },
+        {
+          action: 'email.retried',
+          targetId: membership.id,
+          targetEmail: membership.email,
+          details: { previousError: invitation.deliveryError },
+        },
       ]);
       return null;
     });
@@ -72,7 +100,14 @@ export async function retryFailedInvitationEmails(dataSource: DataSource, viewer
       continue;
     }
     retriedUserIds.push(userId);
-    results.push({ userId, email: membership.email, ok: true, code: null, message: `The invitation email to ${membership.email} was queued again, with the same link.`, inviteLink: null });
+    results.push({
+      userId,
+      email: membership.email,
+      ok: true,
+      code: null,
+      message: `The invitation email to ${membership.email} was queued again, with the same link.`,
+      inviteLink: null,
+    });
   }
   return { results, retriedUserIds };
 }

@@ -99,7 +99,13 @@ export class OutboxWorker extends PollingWorker {
     const signal = AbortSignal.any([AbortSignal.timeout(this.options.sendTimeoutMs), lease.lost, ...(passSignal ? [passSignal] : [])]);
     let outcome: SendOutcome;
     try {
-      const emails = batch.map((row) => ({ id: row.id, to: row.toAddress, subject: row.subject, html: row.html ?? '', text: row.textBody ?? '' }));
+      const emails = batch.map((row) => ({
+        id: row.id,
+        to: row.toAddress,
+        subject: row.subject,
+        html: row.html ?? '',
+        text: row.textBody ?? '',
+      }));
       // The race keeps the deadline even for a transport that ignores the signal.
       outcome = await Promise.race([this.transport.send(emails, batchKey, signal), whenAborted(signal)]);
     } catch (error) {
@@ -117,7 +123,11 @@ export class OutboxWorker extends PollingWorker {
       .createQueryBuilder()
       .update()
       .set({ leaseUntil: new Date(this.now().getTime() + this.options.leaseMs) })
-      .where('batch_key = :key AND lease_owner = :me AND state = :pending', { key: batchKey, me: this.options.workerId, pending: OutboxState.PENDING })
+      .where('batch_key = :key AND lease_owner = :me AND state = :pending', {
+        key: batchKey,
+        me: this.options.workerId,
+        pending: OutboxState.PENDING,
+      })
       .execute();
     return Boolean(renewed.affected);
   }
@@ -144,7 +154,8 @@ export class OutboxWorker extends PollingWorker {
         .where('batch_key = :key AND state = :pending', { key: leftover.batchKey, pending: OutboxState.PENDING })
         .andWhere(LEASE_FREE, { now })
         .execute();
-      if (taken.affected) return repo.find({ where: { batchKey: leftover.batchKey, leaseOwner: me }, order: { createdAt: 'ASC', id: 'ASC' } });
+      if (taken.affected)
+        return repo.find({ where: { batchKey: leftover.batchKey, leaseOwner: me }, order: { createdAt: 'ASC', id: 'ASC' } });
       return [];
     }
 
@@ -204,7 +215,14 @@ export class OutboxWorker extends PollingWorker {
         const result = await manager.update(
           OutboxEmailEntity,
           { id: In(ids), leaseOwner: me },
-          { state: OutboxState.FAILED, attempts: decision.attempts, firstAttemptAt, lastError: decision.error, leaseOwner: null, leaseUntil: null },
+          {
+            state: OutboxState.FAILED,
+            attempts: decision.attempts,
+            firstAttemptAt,
+            lastError: decision.error,
+            leaseOwner: null,
+            leaseUntil: null,
+          },
         );
         if (!result.affected) return false;
         await recordDeliveryStatus(manager, invitationIds, { status: DeliveryStatus.FAILED, error: decision.error });
@@ -214,17 +232,33 @@ export class OutboxWorker extends PollingWorker {
       await manager.update(
         OutboxEmailEntity,
         { id: In(ids), leaseOwner: me },
-        { attempts: decision.attempts, firstAttemptAt, lastError: decision.error, nextAttemptAt: new Date(now.getTime() + decision.delayMs), leaseOwner: null, leaseUntil: null },
+        {
+          attempts: decision.attempts,
+          firstAttemptAt,
+          lastError: decision.error,
+          nextAttemptAt: new Date(now.getTime() + decision.delayMs),
+          leaseOwner: null,
+          leaseUntil: null,
+        },
       );
       return false;
     });
     if (decision.kind === 'fail' && settled) this.logger.error(`Email delivery failed (${batch.length} email(s)): ${decision.error}`);
-    else if (decision.kind === 'retry') this.logger.info(`Email delivery will be retried in ${Math.round(decision.delayMs / 1000)} s (${batch.length} email(s)): ${decision.error}`);
+    else if (decision.kind === 'retry')
+      this.logger.info(
+        `Email delivery will be retried in ${Math.round(decision.delayMs / 1000)} s (${batch.length} email(s)): ${decision.error}`,
+      );
     if (settled && invitationIds.length > 0) {
       const byAccount = new Map<string, string[]>();
-      for (const row of batch) if (row.invitationId) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row.invitationId]);
+      for (const row of batch)
+        if (row.invitationId) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row.invitationId]);
       for (const [accountId, accountInvitationIds] of byAccount) {
-        this.events.publish({ accountId, type: 'email.delivery_changed', userIds: await invitedUserIds(this.dataSource, accountInvitationIds), at: now });
+        this.events.publish({
+          accountId,
+          type: 'email.delivery_changed',
+          userIds: await invitedUserIds(this.dataSource, accountInvitationIds),
+          at: now,
+        });
       }
     }
   }
@@ -242,10 +276,16 @@ export class OutboxWorker extends PollingWorker {
     const elapsedMs = now.getTime() - firstAttemptAt.getTime();
     if (elapsedMs >= this.options.retryForMs) {
       const hours = Math.round(elapsedMs / 3_600_000);
-      return { kind: 'fail', attempts, error: `Gave up after ${hours} hour${hours === 1 ? '' : 's'} of failed attempts. Last answer: ${error}`.slice(0, MAX_ERROR_LENGTH) };
+      return {
+        kind: 'fail',
+        attempts,
+        error: `Gave up after ${hours} hour${hours === 1 ? '' : 's'} of failed attempts. Last answer: ${error}`.slice(0, MAX_ERROR_LENGTH),
+      };
     }
     const delayMs =
-      outcome.retryAfterSeconds !== undefined ? outcome.retryAfterSeconds * 1000 : backoffDelayMs(attempts, this.options.baseBackoffMs, this.options.maxBackoffMs);
+      outcome.retryAfterSeconds !== undefined
+        ? outcome.retryAfterSeconds * 1000
+        : backoffDelayMs(attempts, this.options.baseBackoffMs, this.options.maxBackoffMs);
     return { kind: 'retry', attempts, error, delayMs };
   }
 }

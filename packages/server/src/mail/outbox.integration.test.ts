@@ -85,17 +85,24 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     expect(email.text).toMatch(/This link works until/);
     const rows = await outboxRows();
     expect(rows.every((r) => r.state === OutboxState.SENT && r.html === null && r.actionUrl === null)).toBe(true);
-    expect((await invitations()).every((i) => i.deliveryStatus === DeliveryStatus.SENT && i.sendCount === 1 && i.lastSentAt !== null)).toBe(true);
+    expect((await invitations()).every((i) => i.deliveryStatus === DeliveryStatus.SENT && i.sendCount === 1 && i.lastSentAt !== null)).toBe(
+      true,
+    );
   });
 
   it('retries 500s with backoff and still sends once', async () => {
     const recipients = await invite(3, 'flaky');
-    resend.failNext({ status: 500, name: 'internal_server_error', message: 'boom' }, { status: 503, name: 'internal_server_error', message: 'again' });
+    resend.failNext(
+      { status: 500, name: 'internal_server_error', message: 'boom' },
+      { status: 503, name: 'internal_server_error', message: 'again' },
+    );
     await roster.services.outbox.runOnce();
     await untilDue();
     await roster.services.outbox.runOnce();
     const retrying = await outboxRows();
-    expect(retrying.every((r) => r.state === OutboxState.PENDING && r.attempts === 2 && /internal_server_error/.test(r.lastError ?? ''))).toBe(true);
+    expect(
+      retrying.every((r) => r.state === OutboxState.PENDING && r.attempts === 2 && /internal_server_error/.test(r.lastError ?? '')),
+    ).toBe(true);
     await untilDue();
     await roster.services.outbox.drain();
     expectEachDeliveredOnce(recipients);
@@ -104,7 +111,11 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
   it('keeps retrying through an hour of 5xx answers, then sends each email once under the same key and never marks it failed', async () => {
     const recipients = await invite(3, 'outage');
     const outageEnds = clock.now().getTime() + HOUR;
-    resend.failWhile(() => clock.now().getTime() < outageEnds, { status: 503, name: 'internal_server_error', message: 'Service unavailable' });
+    resend.failWhile(() => clock.now().getTime() < outageEnds, {
+      status: 503,
+      name: 'internal_server_error',
+      message: 'Service unavailable',
+    });
     for (let pass = 0; resend.delivered.length === 0; pass++) {
       expect(pass, 'passes before Resend came back').toBeLessThan(100);
       await roster.services.outbox.runOnce();
@@ -145,9 +156,15 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
 
   it('treats a 409 for the idempotency key as transient and sends once', async () => {
     const recipients = await invite(2, 'conflict');
-    resend.failNext({ status: 409, name: 'concurrent_idempotent_requests', message: 'Same idempotency key used while original request is still in progress.' });
+    resend.failNext({
+      status: 409,
+      name: 'concurrent_idempotent_requests',
+      message: 'Same idempotency key used while original request is still in progress.',
+    });
     await roster.services.outbox.runOnce();
-    expect((await outboxRows()).every((r) => r.state === OutboxState.PENDING && /concurrent_idempotent_requests/.test(r.lastError ?? ''))).toBe(true);
+    expect(
+      (await outboxRows()).every((r) => r.state === OutboxState.PENDING && /concurrent_idempotent_requests/.test(r.lastError ?? '')),
+    ).toBe(true);
     await untilDue();
     expect(await roster.services.outbox.drain()).toBe(2);
     expectEachDeliveredOnce(recipients);
@@ -202,7 +219,10 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     const listed = await admin.gql(FAILED_EMAILS);
     expect(listed.data!.users.totalCount).toBe(2);
     const failedUser = listed.data!.users.edges.find((e: any) => e.node.email === failing).node;
-    expect(failedUser.invitation).toEqual({ deliveryStatus: 'FAILED', deliveryError: 'validation_error: The `to` address is on the suppression list.' });
+    expect(failedUser.invitation).toEqual({
+      deliveryStatus: 'FAILED',
+      deliveryError: 'validation_error: The `to` address is on the suppression list.',
+    });
     const finedUser = listed.data!.users.edges.find((e: any) => e.node.email === fine).node;
 
     const retried = await admin.gql(RETRY, { input: { userIds: [failedUser.id] } });
@@ -276,7 +296,10 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     const answered = new Promise<void>((resolve) => (release = resolve));
     let sending = false;
     const real = resendTransport();
-    const slow: EmailTransport = { name: 'resend', send: async (emails, key, signal) => ((sending = true), await answered, real.send(emails, key, signal)) };
+    const slow: EmailTransport = {
+      name: 'resend',
+      send: async (emails, key, signal) => ((sending = true), await answered, real.send(emails, key, signal)),
+    };
     const busy = new OutboxWorker(roster.dataSource, slow, roster.services.events, silent, {
       workerId: 'busy',
       leaseMs: 60_000,
@@ -288,8 +311,14 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     await waitFor(() => sending);
     // Ten minutes into the call, long past the first lease: the worker has renewed it since.
     clock.advance(10 * 60_000);
-    await waitFor(async () => (await outboxRows()).every((r) => r.leaseOwner === 'busy' && r.leaseUntil!.getTime() > clock.now().getTime()));
-    const other = new OutboxWorker(roster.dataSource, real, roster.services.events, silent, { workerId: 'other', leaseMs: 60_000, now: clock.now });
+    await waitFor(async () =>
+      (await outboxRows()).every((r) => r.leaseOwner === 'busy' && r.leaseUntil!.getTime() > clock.now().getTime()),
+    );
+    const other = new OutboxWorker(roster.dataSource, real, roster.services.events, silent, {
+      workerId: 'other',
+      leaseMs: 60_000,
+      now: clock.now,
+    });
     expect(await other.runOnce()).toBe(0);
     release();
     expect(await pass).toBe(3);
@@ -313,7 +342,11 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     const doomedProcess = new AbortController();
     const doomedPass = doomed.runOnce(doomedProcess.signal);
     await waitFor(() => resend.delivered.length === 40);
-    const survivor = new OutboxWorker(roster.dataSource, real, roster.services.events, silent, { leaseMs: 60_000, workerId: 'survivor', now: clock.now });
+    const survivor = new OutboxWorker(roster.dataSource, real, roster.services.events, silent, {
+      leaseMs: 60_000,
+      workerId: 'survivor',
+      now: clock.now,
+    });
     expect(await survivor.drain()).toBe(0);
     clock.advance(60_001);
     expect(await survivor.drain()).toBe(40);
@@ -328,7 +361,9 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
 
   it('three workers draining at once deliver each email exactly once', async () => {
     const recipients = await invite(250, 'parallel');
-    const workers = ['a', 'b', 'c'].map((id) => new OutboxWorker(roster.dataSource, resendTransport(), roster.services.events, silent, { workerId: id, batchSize: 20 }));
+    const workers = ['a', 'b', 'c'].map(
+      (id) => new OutboxWorker(roster.dataSource, resendTransport(), roster.services.events, silent, { workerId: id, batchSize: 20 }),
+    );
     const sent = await Promise.all(workers.map((w) => w.drain()));
     expect(sent.reduce((a, b) => a + b, 0)).toBe(250);
     expectEachDeliveredOnce(recipients);

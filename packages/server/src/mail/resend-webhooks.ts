@@ -23,7 +23,12 @@ export async function applyResendEvent(dataSource: DataSource, events: EventBus,
   if (!status || !emailId) return 'ignored';
   const outbox = await dataSource.getRepository(OutboxEmailEntity).findOneBy({ providerMessageId: emailId });
   if (!outbox?.invitationId) return 'ignored';
-  const error = status === DeliveryStatus.BOUNCED ? (event.data?.bounce?.message ?? 'The recipient address bounced.') : status === DeliveryStatus.COMPLAINED ? 'The recipient marked the email as spam.' : null;
+  const error =
+    status === DeliveryStatus.BOUNCED
+      ? (event.data?.bounce?.message ?? 'The recipient address bounced.')
+      : status === DeliveryStatus.COMPLAINED
+        ? 'The recipient marked the email as spam.'
+        : null;
   // The invitation reacts (its status, audit entry and live event): the invitations feature owns that.
   return recordDeliveryReport(dataSource, events, outbox.invitationId, { status, error, providerEvent: event.type!, emailId });
 }

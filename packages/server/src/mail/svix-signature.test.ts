@@ -36,7 +36,9 @@ describe('the Resend (Svix) webhook signature check', () => {
     at(Number(PUBLISHED.timestamp));
     expect(svixVerify(PUBLISHED.secret, headers, PUBLISHED.body.replace('2432232314', '2432232315'))).toMatch(/signature/);
     expect(svixVerify(PUBLISHED.secret, { ...headers, id: 'msg_other' }, PUBLISHED.body)).toMatch(/signature/);
-    expect(svixVerify('whsec_' + Buffer.from('another-secret-of-some-length!!').toString('base64'), headers, PUBLISHED.body)).toMatch(/signature/);
+    expect(svixVerify('whsec_' + Buffer.from('another-secret-of-some-length!!').toString('base64'), headers, PUBLISHED.body)).toMatch(
+      /signature/,
+    );
   });
 
   it('refuses the example replayed more than five minutes later, or dated in the future', () => {

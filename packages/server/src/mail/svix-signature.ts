@@ -16,7 +16,11 @@ export interface SvixHeaders {
 export function svixVerify(secret: string, headers: SvixHeaders, body: string): string | null {
   if (!headers.id || !headers.timestamp || !headers.signature) return 'missing svix-id, svix-timestamp or svix-signature header';
   try {
-    new Webhook(secret).verify(body, { 'webhook-id': headers.id, 'webhook-timestamp': headers.timestamp, 'webhook-signature': headers.signature });
+    new Webhook(secret).verify(body, {
+      'webhook-id': headers.id,
+      'webhook-timestamp': headers.timestamp,
+      'webhook-signature': headers.signature,
+    });
     return null;
   } catch (error) {
     if (error instanceof WebhookVerificationError) return error.message.replace(/\.$/, '').toLowerCase();

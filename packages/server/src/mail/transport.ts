@@ -30,13 +30,27 @@ export class ResendTransport implements EmailTransport {
   readonly name = 'resend';
   private readonly client: Resend;
 
-  constructor(apiKey: string, baseUrl: string, private readonly from: string) {
+  constructor(
+    apiKey: string,
+    baseUrl: string,
+    private readonly from: string,
+  ) {
     this.client = new Resend(apiKey, { baseUrl });
   }
 
   async send(emails: OutgoingEmail[], idempotencyKey: string, signal?: AbortSignal): Promise<SendOutcome> {
-    const payload = emails.map((email) => ({ from: this.from, to: [email.to], subject: email.subject, html: email.html, text: email.text }));
-    let response: { data: unknown; error: { name?: string; message?: string; statusCode?: number | null } | null; headers?: Record<string, string> | null };
+    const payload = emails.map((email) => ({
+      from: this.from,
+      to: [email.to],
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+    }));
+    let response: {
+      data: unknown;
+      error: { name?: string; message?: string; statusCode?: number | null } | null;
+      headers?: Record<string, string> | null;
+    };
     try {
       // The SDK passes `signal` to fetch, which then stops waiting for the answer (and its body) when it fires.
       response =
@@ -71,7 +85,9 @@ export class ResendTransport implements EmailTransport {
 /** Why a send call was abandoned (its deadline passed, shutdown, or another worker took its batch), in words. */
 export function abandonedCallMessage(signal: AbortSignal): string {
   const reason = signal.reason as { name?: string; message?: string } | undefined;
-  return reason?.name === 'TimeoutError' ? 'The email provider did not answer in time; the call was abandoned and will be repeated.' : `The call to the email provider was abandoned: ${reason?.message ?? 'stopped'}.`;
+  return reason?.name === 'TimeoutError'
+    ? 'The email provider did not answer in time; the call was abandoned and will be repeated.'
+    : `The call to the email provider was abandoned: ${reason?.message ?? 'stopped'}.`;
 }
 
 /** The embedded default: nothing leaves the machine; emails are kept for the dev mailbox page and logged. */

@@ -15,7 +15,15 @@ export const ACCESS_ENDED_CLOSE_CODE = 4403;
 export type LiveEvent = StreamedEvent & { viewer: Viewer };
 
 /** Events after which a membership may have another role or status: cached access of their account is stale. */
-const MEMBERSHIP_EVENTS = new Set<AccountEvent['type']>(['user.changed', 'user.suspended', 'user.restored', 'user.uninvited', 'user.accepted', 'user.invited', 'user.reinvited']);
+const MEMBERSHIP_EVENTS = new Set<AccountEvent['type']>([
+  'user.changed',
+  'user.suspended',
+  'user.restored',
+  'user.uninvited',
+  'user.accepted',
+  'user.invited',
+  'user.reinvited',
+]);
 /** Cached access is also read again after this long, in case an event was lost (another instance, Redis down). */
 const ACCESS_MAX_AGE_MS = 30_000;
 
@@ -61,7 +69,10 @@ export class LiveAccess {
     if (!checks) this.credentialChecks.set(event, (checks = new Map()));
     let pending = checks.get(key);
     if (!pending) {
-      const lookup = context.authorization !== undefined ? this.services.apiKeys.authenticate(context.authorization) : this.services.sessions.lookup(context.sessionToken);
+      const lookup =
+        context.authorization !== undefined
+          ? this.services.apiKeys.authenticate(context.authorization)
+          : this.services.sessions.lookup(context.sessionToken);
       pending = lookup.then((result) => (result.viewer ? { ok: true as const } : { ok: false as const, reason: result.reason }));
       checks.set(key, pending);
     }
@@ -70,7 +81,8 @@ export class LiveAccess {
 
   private membership(accountId: string, personId: string): Promise<Membership> {
     let cached = this.memberships.get(accountId);
-    if (!cached || this.now() - cached.readAt > ACCESS_MAX_AGE_MS) this.memberships.set(accountId, (cached = { readAt: this.now(), byPerson: new Map() }));
+    if (!cached || this.now() - cached.readAt > ACCESS_MAX_AGE_MS)
+      this.memberships.set(accountId, (cached = { readAt: this.now(), byPerson: new Map() }));
     let pending = cached.byPerson.get(personId);
     if (!pending) {
       pending = readMembership(this.services.dataSource, accountId, personId);
@@ -85,7 +97,10 @@ export class LiveAccess {
 type CredentialCheck = { ok: true } | { ok: false; reason: UnauthenticatedReason };
 
 async function readMembership(dataSource: DataSource, accountId: string, personId: string): Promise<Membership> {
-  const rows: Array<{ id: string; role: Role; status: UserStatus }> = await dataSource.query('SELECT id, role, status FROM memberships WHERE account_id = ? AND person_id = ?', [accountId, personId]);
+  const rows: Array<{ id: string; role: Role; status: UserStatus }> = await dataSource.query(
+    'SELECT id, role, status FROM memberships WHERE account_id = ? AND person_id = ?',
+    [accountId, personId],
+  );
   return rows[0] ?? null;
 }
 
@@ -118,11 +133,21 @@ export interface LiveEventsOptions {
  * When access ends the socket is closed (4403, or 4401 when the credential stopped working) and the stream
  * ends; an event that changes the subscriber's own membership is checked even when it is not delivered.
  */
-export async function liveEvents(context: RequestContext, accept: (event: AccountEvent) => boolean, options: LiveEventsOptions = {}): Promise<AsyncIterableIterator<LiveEvent>> {
+export async function liveEvents(
+  context: RequestContext,
+  accept: (event: AccountEvent) => boolean,
+  options: LiveEventsOptions = {},
+): Promise<AsyncIterableIterator<LiveEvent>> {
   const subscriber = await context.admin();
   const access = liveAccessOf(context.services);
   const concernsSubscriber = (event: AccountEvent) => MEMBERSHIP_EVENTS.has(event.type) && event.userIds.includes(subscriber.membershipId);
-  const stream = accountEvents(context.services.events, subscriber.accountId, (event) => accept(event) || concernsSubscriber(event), options.maxQueue, options.initial?.(subscriber));
+  const stream = accountEvents(
+    context.services.events,
+    subscriber.accountId,
+    (event) => accept(event) || concernsSubscriber(event),
+    options.maxQueue,
+    options.initial?.(subscriber),
+  );
   let resync = false;
   const events: AsyncIterableIterator<LiveEvent> = {
     [Symbol.asyncIterator]: () => events,

@@ -9,16 +9,21 @@ import { createKey } from '../../test/api-key-client.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { subscribe, untilHeard } from '../../test/live-client.js';
 
-const USER_EVENTS = 'subscription { userEvents { type removedUserIds resync users { id email status invitationPending isAdministrator } } }';
+const USER_EVENTS =
+  'subscription { userEvents { type removedUserIds resync users { id email status invitationPending isAdministrator } } }';
 const INVITE = 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { inviteLink user { id } } } }';
 const ACCEPT = 'mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { viewer { role } } }';
 const SWITCH = 'mutation($id: ID!) { switchAccount(input: { accountId: $id }) { viewer { currentAccount { id } } } }';
 const SUSPEND = 'mutation($ids: [ID!]!) { suspendUsers(input: { userIds: $ids }) { results { ok code } } }';
-const CHANGE_ROLE = 'mutation($ids: [ID!]!, $role: Role!) { changeUserRole(input: { userIds: $ids, role: $role }) { results { ok code } } }';
+const CHANGE_ROLE =
+  'mutation($ids: [ID!]!, $role: Role!) { changeUserRole(input: { userIds: $ids, role: $role }) { results { ok code } } }';
 
 /** Fails with `what` instead of the test's timeout when `promise` does not settle in time. */
 function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref()),
+  ]);
 }
 
 describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
@@ -28,7 +33,11 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
   let bravo: TestClient;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, runSyncEngine: false, runImportRunner: false, liveSessionCheckMs: 100 });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runOutboxWorker: false, runSyncEngine: false, runImportRunner: false, liveSessionCheckMs: 100 },
+    );
     const build = builders(roster.dataSource);
     const a = await build.anAccount({ name: 'Alpha' });
     const b = await build.anAccount({ name: 'Bravo' });
@@ -57,9 +66,13 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     const invited = await alphaColleague.gql(INVITE, { a: 'Newbie <newbie@alpha.test>' });
     const { inviteLink, user } = invited.data!.inviteUsers.results[0];
     const first = await watching.next((e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.id === user.id));
-    expect(first.users).toEqual([expect.objectContaining({ id: user.id, email: 'newbie@alpha.test', status: 'INVITED', invitationPending: true })]);
+    expect(first.users).toEqual([
+      expect.objectContaining({ id: user.id, email: 'newbie@alpha.test', status: 'INVITED', invitationPending: true }),
+    ]);
 
-    await new TestClient(roster.url).gql(ACCEPT, { input: { token: inviteLink.split('/invitations/')[1], name: 'New Bie', password: 'a-long-password' } });
+    await new TestClient(roster.url).gql(ACCEPT, {
+      input: { token: inviteLink.split('/invitations/')[1], name: 'New Bie', password: 'a-long-password' },
+    });
     const accepted = await watching.next((e: any) => e.type === 'ACCEPTED');
     expect(accepted.users[0]).toMatchObject({ id: user.id, status: 'ACTIVE', invitationPending: false });
 
@@ -67,7 +80,9 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     await bravo.gql(INVITE, { a: 'own@bravo.test' });
     const own = await outsider.next((e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.email === 'own@bravo.test'));
     expect(own.users[0].email).toBe('own@bravo.test');
-    expect(outsider.events.flatMap((e: any) => e.users.map((u: any) => u.email)).every((email: string) => email.endsWith('@bravo.test'))).toBe(true);
+    expect(
+      outsider.events.flatMap((e: any) => e.users.map((u: any) => u.email)).every((email: string) => email.endsWith('@bravo.test')),
+    ).toBe(true);
     await watching.dispose();
     await outsider.dispose();
   });
@@ -101,7 +116,9 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     await (live as any).ready;
     const token = decodeURIComponent(client.cookie!.split('=')[1]!);
     const { hashToken } = await import('../auth/tokens.js');
-    await roster.dataSource.getRepository(SessionEntity).update({ tokenHash: hashToken(token) }, { expiresAt: new Date(Date.now() - 1000) });
+    await roster.dataSource
+      .getRepository(SessionEntity)
+      .update({ tokenHash: hashToken(token) }, { expiresAt: new Date(Date.now() - 1000) });
     expect(await live.closed).toMatchObject({ code: 4401, reason: 'Session expired' });
 
     const other = new TestClient(roster.url);
@@ -159,12 +176,18 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     const account = await build.anAccount({ name: 'Demotions' });
     await build.aUser(account.id, { email: 'owner@demote.test', role: Role.OWNER, password: 'owner-pass-1' });
     const admin = await build.aUser(account.id, { email: 'admin@demote.test', role: Role.ADMIN, password: 'admin-pass-1' });
-    const integration = await build.aScimIntegration(account.id, {}, { type: IntegrationType.MICROSOFT_ENTRA, scimTokenHash: null, scimTokenPrefix: null });
+    const integration = await build.aScimIntegration(
+      account.id,
+      {},
+      { type: IntegrationType.MICROSOFT_ENTRA, scimTokenHash: null, scimTokenPrefix: null },
+    );
     const owner = new TestClient(roster.url);
     const demoted = new TestClient(roster.url);
     await owner.signIn('owner@demote.test', 'owner-pass-1');
     await demoted.signIn('admin@demote.test', 'admin-pass-1');
-    const preview = await owner.gql('mutation($input: PreviewImportInput!) { previewImport(input: $input) { job { id } } }', { input: { name: 'people.csv', rows: [{ email: 'someone@demote.test' }] } });
+    const preview = await owner.gql('mutation($input: PreviewImportInput!) { previewImport(input: $input) { job { id } } }', {
+      input: { name: 'people.csv', rows: [{ email: 'someone@demote.test' }] },
+    });
     const jobId = preview.data!.previewImport.job.id;
 
     const runs = subscribe(roster.url, demoted.cookie, 'subscription { syncRunUpdated { id state } }');
@@ -173,12 +196,16 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     let runId: string | null = null;
     await untilHeard(runs, async () => {
       if (runId) await owner.gql('mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { id } } }', { input: { runId } });
-      const started = await owner.gql('mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }', { input: { integrationId: integration.id } });
+      const started = await owner.gql('mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }', {
+        input: { integrationId: integration.id },
+      });
       const id = (runId = started.data!.startSync.run.id);
       return (e: any) => e.id === id && e.state === 'QUEUED';
     });
 
-    expect((await owner.gql(CHANGE_ROLE, { ids: [admin.id], role: 'MEMBER' })).data!.changeUserRole.results).toEqual([{ ok: true, code: null }]);
+    expect((await owner.gql(CHANGE_ROLE, { ids: [admin.id], role: 'MEMBER' })).data!.changeUserRole.results).toEqual([
+      { ok: true, code: null },
+    ]);
     expect(await within(runs.closed, 'the syncRunUpdated socket closing')).toMatchObject({ code: 4403 });
     expect(await within(job.closed, 'the importJobUpdated socket closing')).toMatchObject({ code: 4403 });
   });

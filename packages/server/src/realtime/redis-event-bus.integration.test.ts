@@ -57,7 +57,8 @@ describe.each(dialects)('live events across instances through Redis (%s)', (dial
     await local.next(await inviteOnOne());
 
     // Events published while Redis is away wait for it, but only up to the cap: the oldest are dropped.
-    for (let i = 0; i < bus.maxBacklog * 3; i++) bus.publish({ accountId: 'no-such-account', type: 'user.changed', userIds: [`u${i}`], at: new Date() });
+    for (let i = 0; i < bus.maxBacklog * 3; i++)
+      bus.publish({ accountId: 'no-such-account', type: 'user.changed', userIds: [`u${i}`], at: new Date() });
     expect(bus.backlog).toBe(bus.maxBacklog);
 
     proxy.restore();

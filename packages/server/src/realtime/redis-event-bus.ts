@@ -35,7 +35,11 @@ export class RedisEventBus implements EventBus {
   private outage: { dropped: number } | null = null;
   readonly maxBacklog: number;
 
-  private constructor(url: string, private readonly logger: Logger, options: RedisEventBusOptions = {}) {
+  private constructor(
+    url: string,
+    private readonly logger: Logger,
+    options: RedisEventBusOptions = {},
+  ) {
     this.maxBacklog = options.maxBacklog ?? DEFAULT_MAX_BACKLOG;
     // No offline queue for publishing: while disconnected a publish fails at once and waits in `waiting`,
     // which is bounded (ioredis's own queue is not).
@@ -81,7 +85,9 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     // QUIT waits for an answer that never comes while Redis is away.
-    await Promise.allSettled([this.subscriber, this.publisher].map((client) => (client.status === 'ready' ? client.quit() : client.disconnect())));
+    await Promise.allSettled(
+      [this.subscriber, this.publisher].map((client) => (client.status === 'ready' ? client.quit() : client.disconnect())),
+    );
   }
 
   private send(message: string): void {
@@ -96,7 +102,9 @@ export class RedisEventBus implements EventBus {
     this.waiting.shift();
     this.outage ??= { dropped: 0 };
     if (this.outage.dropped++ === 0) {
-      this.logger.error(`Redis is unreachable and ${this.maxBacklog} live events are waiting for it: dropping the oldest until it is back (this instance's own sockets still get every event).`);
+      this.logger.error(
+        `Redis is unreachable and ${this.maxBacklog} live events are waiting for it: dropping the oldest until it is back (this instance's own sockets still get every event).`,
+      );
     }
   }
 
@@ -127,7 +135,9 @@ export class RedisEventBus implements EventBus {
   private regained(): void {
     if (!this.connected) return;
     if (this.outage) {
-      this.logger.info(`Redis is reachable again${this.outage.dropped ? `; ${this.outage.dropped} live event(s) for other instances were dropped meanwhile` : ''}.`);
+      this.logger.info(
+        `Redis is reachable again${this.outage.dropped ? `; ${this.outage.dropped} live event(s) for other instances were dropped meanwhile` : ''}.`,
+      );
       this.outage = null;
     }
     this.flush();

@@ -1,5 +1,14 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ParseOptions, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ParseOptions,
+  type ValidationRule,
+} from 'graphql';
 
 /** The checks a document passes before anything else, the same on both transports (Apollo runs them over HTTP). */
 export interface DocumentChecks {
@@ -14,7 +23,11 @@ export interface DocumentChecks {
  * invalid document, and the limit's own code (QUERY_TOO_COMPLEX) for a document over a limit. Errors are
  * answered as the protocol's `error` message for that operation; the socket and its other operations go on.
  */
-export function checkSocketDocument(schema: GraphQLSchema, query: string, checks: DocumentChecks): { document: DocumentNode; errors?: never } | { errors: GraphQLError[] } {
+export function checkSocketDocument(
+  schema: GraphQLSchema,
+  query: string,
+  checks: DocumentChecks,
+): { document: DocumentNode; errors?: never } | { errors: GraphQLError[] } {
   let document: DocumentNode;
   try {
     document = parse(query, checks.parseOptions);
@@ -26,7 +39,12 @@ export function checkSocketDocument(schema: GraphQLSchema, query: string, checks
   if (errors.length === 0) return { document };
   return {
     errors: errors.map((error) =>
-      error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED } }),
+      error.extensions.code
+        ? error
+        : new GraphQLError(error.message, {
+            nodes: error.nodes,
+            extensions: { ...error.extensions, code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED },
+          }),
     ),
   };
 }

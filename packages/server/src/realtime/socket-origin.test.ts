@@ -9,7 +9,14 @@ const PUBLIC_URL = 'https://roster.example.com';
 describe('socketOriginAllowed', () => {
   it("lets a cookie through only from PUBLIC_URL's origin in production", () => {
     expect(socketOriginAllowed(upgrade({ cookie, origin: 'https://roster.example.com' }), PUBLIC_URL, true)).toBe(true);
-    for (const origin of ['https://evil.example', 'https://app.example.com', 'http://roster.example.com', 'https://roster.example.com:8443', 'null', 'http://localhost:5173']) {
+    for (const origin of [
+      'https://evil.example',
+      'https://app.example.com',
+      'http://roster.example.com',
+      'https://roster.example.com:8443',
+      'null',
+      'http://localhost:5173',
+    ]) {
       expect(socketOriginAllowed(upgrade({ cookie, origin }), PUBLIC_URL, true)).toBe(false);
     }
   });
@@ -23,7 +30,9 @@ describe('socketOriginAllowed', () => {
   it("trusts the Vite dev server's loopback origin outside production only", () => {
     expect(socketOriginAllowed(upgrade({ cookie, origin: 'http://localhost:5173' }), 'http://localhost:4000', false)).toBe(true);
     expect(socketOriginAllowed(upgrade({ cookie, origin: 'http://127.0.0.1:5173' }), 'http://localhost:4000', false)).toBe(true);
-    expect(socketOriginAllowed(upgrade({ cookie, origin: 'http://localhost.evil.example:5173' }), 'http://localhost:4000', false)).toBe(false);
+    expect(socketOriginAllowed(upgrade({ cookie, origin: 'http://localhost.evil.example:5173' }), 'http://localhost:4000', false)).toBe(
+      false,
+    );
     expect(socketOriginAllowed(upgrade({ cookie, origin: 'https://evil.example' }), 'http://localhost:4000', false)).toBe(false);
   });
 });

@@ -31,11 +31,15 @@ function socketClient(baseUrl: string, headers: Record<string, string>): { clien
 /** Runs one operation over the socket and settles with its first answer: a result, or the `error` message's errors. */
 function operate(client: Client, query: string): Promise<Answer> {
   return new Promise((resolve) => {
-    const dispose = client.subscribe({ query }, {
-      next: (value) => (dispose(), resolve(value as Answer)),
-      error: (error) => resolve({ errors: Array.isArray(error) ? error : [{ message: String((error as { code?: number }).code ?? error) }] }),
-      complete: () => {},
-    });
+    const dispose = client.subscribe(
+      { query },
+      {
+        next: (value) => (dispose(), resolve(value as Answer)),
+        error: (error) =>
+          resolve({ errors: Array.isArray(error) ? error : [{ message: String((error as { code?: number }).code ?? error) }] }),
+        complete: () => {},
+      },
+    );
   });
 }
 
@@ -71,15 +75,26 @@ describe.each(dialects)('GraphQL over WebSocket: documents are checked like over
     const { client } = socketClient(roster.url, { cookie: admin.cookie! });
     for (const [limit, document] of Object.entries(overLimit)) {
       const overHttp = await gqlWithKey(roster.url, key, document);
-      expect(overHttp.errors?.find((e) => e.extensions?.limit === limit)?.extensions, `HTTP, ${limit}`).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
+      expect(overHttp.errors?.find((e) => e.extensions?.limit === limit)?.extensions, `HTTP, ${limit}`).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+      });
       const overSocket = await operate(client, document);
       expect(overSocket.data, `socket, ${limit}`).toBeUndefined();
-      expect(overSocket.errors?.find((e) => e.extensions?.limit === limit)?.extensions, `socket, ${limit}`).toMatchObject({ code: 'QUERY_TOO_COMPLEX', max: QUERY_LIMITS[limit as keyof typeof overLimit] });
+      expect(overSocket.errors?.find((e) => e.extensions?.limit === limit)?.extensions, `socket, ${limit}`).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        max: QUERY_LIMITS[limit as keyof typeof overLimit],
+      });
     }
     const huge = Array.from({ length: 1000 }, (_, i) => `query q${i} { __typename }`).join('\n');
-    expect((await gqlWithKey(roster.url, key, huge)).errors?.[0]).toMatchObject({ message: expect.stringMatching(/more tha[nt] 3000 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect((await gqlWithKey(roster.url, key, huge)).errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/more tha[nt] 3000 tokens/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     const tokens = firstError(await operate(client, huge));
-    expect(tokens).toMatchObject({ message: expect.stringMatching(/more tha[nt] 3000 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(tokens).toMatchObject({
+      message: expect.stringMatching(/more tha[nt] 3000 tokens/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     // Within the limits, the same socket still answers.
     expect(await operate(client, '{ users { totalCount } }')).toMatchObject({ data: { users: { totalCount: 1 } } });
     await client.dispose();
@@ -88,7 +103,10 @@ describe.each(dialects)('GraphQL over WebSocket: documents are checked like over
   it('answers a subscribe with a syntax error with an error for that id, and keeps the socket and its other operations', async () => {
     const { client, closes } = socketClient(roster.url, { cookie: admin.cookie! });
     const broken = await operate(client, 'subscription { userEvents { type ');
-    expect(firstError(broken)).toMatchObject({ message: expect.stringMatching(/^Syntax Error/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(firstError(broken)).toMatchObject({
+      message: expect.stringMatching(/^Syntax Error/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     // The same socket answers the next operation: it was not closed.
     expect(await operate(client, '{ users { totalCount } }')).toMatchObject({ data: { users: { totalCount: 1 } } });
     expect(closes).toEqual([]);
@@ -97,10 +115,16 @@ describe.each(dialects)('GraphQL over WebSocket: documents are checked like over
 
   it('validates before checking access: an API key asking for an unknown field gets the validation error, over the socket as over HTTP', async () => {
     const overHttp = await gqlWithKey(roster.url, key, 'subscription { nope }');
-    expect(overHttp.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Cannot query field "nope"/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(overHttp.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/Cannot query field "nope"/),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     const { client } = socketClient(roster.url, { authorization: key });
     const overSocket = await operate(client, 'subscription { nope }');
-    expect(firstError(overSocket)).toMatchObject({ message: expect.stringMatching(/Cannot query field "nope"/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(firstError(overSocket)).toMatchObject({
+      message: expect.stringMatching(/Cannot query field "nope"/),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     // A valid operation outside the key's scopes is still refused, after validation.
     const refused = await operate(client, 'subscription { syncRunUpdated { id } }');
     expect(firstError(refused)?.extensions).toMatchObject({ code: 'FORBIDDEN' });

@@ -72,8 +72,10 @@ export class UserEvent {
 @Resolver()
 export class UserEventsResolver {
   @Subscription(() => UserEvent, {
-    description: "Every change to the current account's users (invited, accepted, re-invited, un-invited, bounced...). Administrators only; ends when the session does.",
-    subscribe: ({ context }: SubscribeResolverData<unknown, Record<string, never>, RequestContext>) => liveEvents(context, (event) => event.type in TYPE_BY_EVENT),
+    description:
+      "Every change to the current account's users (invited, accepted, re-invited, un-invited, bounced...). Administrators only; ends when the session does.",
+    subscribe: ({ context }: SubscribeResolverData<unknown, Record<string, never>, RequestContext>) =>
+      liveEvents(context, (event) => event.type in TYPE_BY_EVENT),
   })
   async userEvents(@Root() event: LiveEvent, @Ctx() ctx: RequestContext): Promise<UserEvent> {
     const { viewer } = event;

@@ -26,13 +26,23 @@ describe.each(dialects)('SCIM bad input (%s)', (dialect) => {
     accountId = account.id;
     const integration = await build.aScimIntegration(account.id);
     scim = new ScimClient(roster.url, integration.token);
-    userId = (await scim.post('/Users', { schemas: [USER], userName: 'kept@bad.test', emails: [{ value: 'kept@bad.test' }], active: true })).body!.id;
+    userId = (await scim.post('/Users', { schemas: [USER], userName: 'kept@bad.test', emails: [{ value: 'kept@bad.test' }], active: true }))
+      .body!.id;
 
     const other = await build.anAccount();
     const otherIntegration = await build.aScimIntegration(other.id);
     const otherScim = new ScimClient(roster.url, otherIntegration.token);
-    const foreignScimUser = await otherScim.post('/Users', { schemas: [USER], userName: 'theirs@bad.test', emails: [{ value: 'theirs@bad.test' }], active: true });
-    foreign = { userId: (await build.aUser(other.id)).id, groupId: (await build.aGroup(other.id)).id, scimUserId: foreignScimUser.body!.id };
+    const foreignScimUser = await otherScim.post('/Users', {
+      schemas: [USER],
+      userName: 'theirs@bad.test',
+      emails: [{ value: 'theirs@bad.test' }],
+      active: true,
+    });
+    foreign = {
+      userId: (await build.aUser(other.id)).id,
+      groupId: (await build.aGroup(other.id)).id,
+      scimUserId: foreignScimUser.body!.id,
+    };
   });
   afterAll(() => roster?.close());
 
@@ -70,7 +80,11 @@ describe.each(dialects)('SCIM bad input (%s)', (dialect) => {
 
   it('answers malformed JSON with 400 invalidSyntax', async () => {
     const before = await snapshot();
-    expectScimError(await scim.request('POST', '/Users', '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": '), 400, 'invalidSyntax');
+    expectScimError(
+      await scim.request('POST', '/Users', '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": '),
+      400,
+      'invalidSyntax',
+    );
     expectScimError(await scim.request('PATCH', `/Users/${userId}`, '{"Operations": [ {"op": "replace", '), 400, 'invalidSyntax');
     expect(await snapshot()).toEqual(before);
   });
@@ -95,24 +109,49 @@ describe.each(dialects)('SCIM bad input (%s)', (dialect) => {
 
   it('refuses a 10 MB body with 413 before reading it', async () => {
     const before = await snapshot();
-    const huge = JSON.stringify({ schemas: [USER], userName: 'huge@bad.test', emails: [{ value: 'huge@bad.test' }], title: 'x'.repeat(10 * 1024 * 1024) });
+    const huge = JSON.stringify({
+      schemas: [USER],
+      userName: 'huge@bad.test',
+      emails: [{ value: 'huge@bad.test' }],
+      title: 'x'.repeat(10 * 1024 * 1024),
+    });
     expectScimError(await scim.request('POST', '/Users', huge), 413);
     expect(await snapshot()).toEqual(before);
   });
 
   it('refuses unknown or missing schemas with 400 invalidValue', async () => {
     const before = await snapshot();
-    expectScimError(await scim.post('/Users', { schemas: [USER, 'urn:example:params:scim:schemas:custom:1.0:Pet'], userName: 'pet@bad.test', emails: [{ value: 'pet@bad.test' }] }), 400, 'invalidValue');
-    expectScimError(await scim.post('/Users', { userName: 'noschema@bad.test', emails: [{ value: 'noschema@bad.test' }] }), 400, 'invalidValue');
+    expectScimError(
+      await scim.post('/Users', {
+        schemas: [USER, 'urn:example:params:scim:schemas:custom:1.0:Pet'],
+        userName: 'pet@bad.test',
+        emails: [{ value: 'pet@bad.test' }],
+      }),
+      400,
+      'invalidValue',
+    );
+    expectScimError(
+      await scim.post('/Users', { userName: 'noschema@bad.test', emails: [{ value: 'noschema@bad.test' }] }),
+      400,
+      'invalidValue',
+    );
     expectScimError(await scim.post('/Groups', { schemas: [USER], displayName: 'Not a group' }), 400, 'invalidValue');
-    expectScimError(await scim.request('PATCH', `/Users/${userId}`, { schemas: [USER], Operations: [{ op: 'replace', value: { active: false } }] }), 400, 'invalidValue');
+    expectScimError(
+      await scim.request('PATCH', `/Users/${userId}`, { schemas: [USER], Operations: [{ op: 'replace', value: { active: false } }] }),
+      400,
+      'invalidValue',
+    );
     expect(await snapshot()).toEqual(before);
   });
 
   it('refuses users it cannot invite, and values that make no sense', async () => {
     const before = await snapshot();
     expectScimError(await scim.post('/Users', { schemas: [USER], emails: [{ value: 'nousername@bad.test' }] }), 400, 'invalidValue');
-    expectScimError(await scim.post('/Users', { schemas: [USER], userName: 'just-a-name', emails: [{ value: 'not-an-address' }] }), 400, 'invalidValue');
+    expectScimError(
+      await scim.post('/Users', { schemas: [USER], userName: 'just-a-name', emails: [{ value: 'not-an-address' }] }),
+      400,
+      'invalidValue',
+    );
     expectScimError(await scim.patch(`/Users/${userId}`, [{ op: 'replace', path: 'active', value: 'maybe' }]), 400, 'invalidValue');
     expectScimError(await scim.patch(`/Users/${userId}`, [{ op: 'delete', path: 'active' }]), 400, 'invalidSyntax');
     expectScimError(await scim.patch(`/Users/${userId}`, [{ op: 'remove' }]), 400, 'noTarget');
@@ -138,7 +177,9 @@ describe.each(dialects)('SCIM bad input (%s)', (dialect) => {
   it("never puts another account's user into a group", async () => {
     const group = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Guarded' });
     expect(group.status).toBe(201);
-    const patched = await scim.patch(`/Groups/${group.body!.id}`, [{ op: 'add', path: 'members', value: [{ value: foreign.userId }, { value: userId }] }]);
+    const patched = await scim.patch(`/Groups/${group.body!.id}`, [
+      { op: 'add', path: 'members', value: [{ value: foreign.userId }, { value: userId }] },
+    ]);
     expect(patched.status).toBe(204);
     const read = await scim.get(`/Groups/${group.body!.id}`);
     expect(read.body!.members.map((m: { value: string }) => m.value)).toEqual([userId]);

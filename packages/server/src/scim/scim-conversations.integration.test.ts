@@ -38,12 +38,15 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     if (clients.length === 0) return;
     const [schemasResponse, typesResponse] = [await clients[0]!.get('/Schemas'), await clients[0]!.get('/ResourceTypes')];
     const served = servedSchemas(schemasResponse.body!, typesResponse.body!);
-    const problems = clients.flatMap((client) => client.exchanges.flatMap(({ method, path, response }) => schemaProblems(response.body, served).map((p) => `${method} ${path}: ${p}`)));
+    const problems = clients.flatMap((client) =>
+      client.exchanges.flatMap(({ method, path, response }) => schemaProblems(response.body, served).map((p) => `${method} ${path}: ${p}`)),
+    );
     expect(problems).toEqual([]);
   });
 
   const membership = (id: string) => roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ id });
-  const invitationsOf = (membershipId: string) => roster.dataSource.getRepository(InvitationEntity).find({ where: { membershipId }, order: { createdAt: 'ASC' } });
+  const invitationsOf = (membershipId: string) =>
+    roster.dataSource.getRepository(InvitationEntity).find({ where: { membershipId }, order: { createdAt: 'ASC' } });
   const membersOf = async (groupId: string) =>
     (await roster.dataSource.getRepository(GroupMemberEntity).findBy({ groupId })).map((m) => m.membershipId).sort();
   const eventsFor = (userId: string) => events.filter((e) => e.userIds.includes(userId)).map((e) => e.type);
@@ -64,7 +67,13 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     const lookup = await scim.get(`/Users?${scimFilter('userName eq "ada.lovelace@okta.test"')}&startIndex=1&count=100`);
     expect(lookup.status).toBe(200);
     expect(lookup.contentType).toMatch(/^application\/scim\+json/);
-    expect(lookup.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
+    expect(lookup.body).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 0,
+      startIndex: 1,
+      itemsPerPage: 0,
+      Resources: [],
+    });
 
     const created = await scim.post('/Users', {
       schemas: [USER],
@@ -92,7 +101,13 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect(JSON.stringify(created.body)).not.toContain('never-stored');
 
     // In Roster: a pending user from SCIM, invited without an email (SCIM integrations default to no emails).
-    expect(await membership(id)).toMatchObject({ accountId: account.id, email: 'ada.lovelace@okta.test', name: 'Ada Lovelace', status: UserStatus.INVITED, source: UserSource.SCIM });
+    expect(await membership(id)).toMatchObject({
+      accountId: account.id,
+      email: 'ada.lovelace@okta.test',
+      name: 'Ada Lovelace',
+      status: UserStatus.INVITED,
+      source: UserSource.SCIM,
+    });
     const [invitation] = await invitationsOf(id);
     expect(invitation).toMatchObject({ state: InvitationState.PENDING, sendEmail: false });
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId: account.id })).toBe(0);
@@ -147,9 +162,16 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
 
   it("audits a SCIM create as the integration, with the IdP's IP address", async () => {
     const { account, integration, scim } = await newScimClient();
-    const created = await scim.post('/Users', { schemas: [USER], userName: 'linus@okta.test', emails: [{ value: 'linus@okta.test', primary: true }], active: true });
+    const created = await scim.post('/Users', {
+      schemas: [USER],
+      userName: 'linus@okta.test',
+      emails: [{ value: 'linus@okta.test', primary: true }],
+      active: true,
+    });
     expect(created.status).toBe(201);
-    const entries = await roster.dataSource.getRepository(AuditEventEntity).findBy({ accountId: account.id, targetId: created.body!.id as string });
+    const entries = await roster.dataSource
+      .getRepository(AuditEventEntity)
+      .findBy({ accountId: account.id, targetId: created.body!.id as string });
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) {
       expect(entry).toMatchObject({ actorType: 'SCIM', actorId: integration.id });
@@ -171,7 +193,12 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
   it('links a user an admin had already invited by email instead of inviting them twice', async () => {
     const { account, scim, build } = await newScimClient();
     const existing = await build.aUser(account.id, { email: 'known@okta.test', status: UserStatus.ACTIVE });
-    const created = await scim.post('/Users', { schemas: [USER], userName: 'known@okta.test', emails: [{ value: 'Known@okta.test', primary: true }], active: true });
+    const created = await scim.post('/Users', {
+      schemas: [USER],
+      userName: 'known@okta.test',
+      emails: [{ value: 'Known@okta.test', primary: true }],
+      active: true,
+    });
     expect(created.status).toBe(201);
     expect(created.body!.id).toBe(existing.id);
     expect(await membership(existing.id)).toMatchObject({ status: UserStatus.ACTIVE, source: UserSource.MANUAL });
@@ -180,7 +207,12 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
 
   it('stages new users for review when the integration does not auto-invite', async () => {
     const { scim } = await newScimClient({ autoInvite: false });
-    const created = await scim.post('/Users', { schemas: [USER], userName: 'staged@okta.test', emails: [{ value: 'staged@okta.test', primary: true }], active: true });
+    const created = await scim.post('/Users', {
+      schemas: [USER],
+      userName: 'staged@okta.test',
+      emails: [{ value: 'staged@okta.test', primary: true }],
+      active: true,
+    });
     expect(created.status).toBe(201);
     expect(await membership(created.body!.id)).toMatchObject({ status: UserStatus.STAGED, source: UserSource.SCIM });
     expect(await invitationsOf(created.body!.id)).toEqual([]);
@@ -188,29 +220,57 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
 
   it('sends the invitation email when the integration says so', async () => {
     const { account, scim } = await newScimClient({ sendInvitationEmails: true });
-    const created = await scim.post('/Users', { schemas: [USER], userName: 'mailed@okta.test', emails: [{ value: 'mailed@okta.test', primary: true }], active: true });
+    const created = await scim.post('/Users', {
+      schemas: [USER],
+      userName: 'mailed@okta.test',
+      emails: [{ value: 'mailed@okta.test', primary: true }],
+      active: true,
+    });
     expect(created.status).toBe(201);
     const [invitation] = await invitationsOf(created.body!.id);
     expect(invitation!.sendEmail).toBe(true);
-    expect(await roster.dataSource.getRepository(OutboxEmailEntity).findBy({ accountId: account.id })).toMatchObject([{ toAddress: 'mailed@okta.test' }]);
+    expect(await roster.dataSource.getRepository(OutboxEmailEntity).findBy({ accountId: account.id })).toMatchObject([
+      { toAddress: 'mailed@okta.test' },
+    ]);
   });
 
   it('follows an Okta group push: lookup, create with members, rename, add and remove members, delete', async () => {
     const { account, scim } = await newScimClient();
     const ids: string[] = [];
     for (const name of ['ann', 'ben', 'cat']) {
-      const created = await scim.post('/Users', { schemas: [USER], userName: `${name}@okta.test`, emails: [{ value: `${name}@okta.test`, primary: true }], active: true });
+      const created = await scim.post('/Users', {
+        schemas: [USER],
+        userName: `${name}@okta.test`,
+        emails: [{ value: `${name}@okta.test`, primary: true }],
+        active: true,
+      });
       ids.push(created.body!.id);
     }
     const [ann, ben, cat] = ids as [string, string, string];
 
-    expect((await scim.get(`/Groups?${scimFilter('displayName eq "Engineering"')}&startIndex=1&count=100`)).body).toMatchObject({ totalResults: 0, Resources: [] });
-    const created = await scim.post('/Groups', { schemas: [GROUP], displayName: 'Engineering', members: [{ value: ann, display: 'ann@okta.test' }, { value: ben, display: 'ben@okta.test' }] });
+    expect((await scim.get(`/Groups?${scimFilter('displayName eq "Engineering"')}&startIndex=1&count=100`)).body).toMatchObject({
+      totalResults: 0,
+      Resources: [],
+    });
+    const created = await scim.post('/Groups', {
+      schemas: [GROUP],
+      displayName: 'Engineering',
+      members: [
+        { value: ann, display: 'ann@okta.test' },
+        { value: ben, display: 'ben@okta.test' },
+      ],
+    });
     expect(created.status).toBe(201);
     const groupId = created.body!.id as string;
-    expect(created.body).toMatchObject({ displayName: 'Engineering', meta: { resourceType: 'Group', location: `${roster.url}/scim/v2/Groups/${groupId}` } });
+    expect(created.body).toMatchObject({
+      displayName: 'Engineering',
+      meta: { resourceType: 'Group', location: `${roster.url}/scim/v2/Groups/${groupId}` },
+    });
     expect(created.body!.members.map((m: { value: string }) => m.value).sort()).toEqual([ann, ben].sort());
-    expect(await roster.dataSource.getRepository(GroupEntity).findOneByOrFail({ id: groupId })).toMatchObject({ accountId: account.id, name: 'Engineering' });
+    expect(await roster.dataSource.getRepository(GroupEntity).findOneByOrFail({ id: groupId })).toMatchObject({
+      accountId: account.id,
+      name: 'Engineering',
+    });
     expect(await membersOf(groupId)).toEqual([ann, ben].sort());
 
     // Okta renames with a path-less replace carrying id and displayName.
@@ -218,7 +278,9 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect(renamed.status).toBe(204);
     expect((await roster.dataSource.getRepository(GroupEntity).findOneByOrFail({ id: groupId })).name).toBe('Engineering EU');
 
-    expect((await scim.patch(`/Groups/${groupId}`, [{ op: 'add', path: 'members', value: [{ value: cat, display: 'cat@okta.test' }] }])).status).toBe(204);
+    expect(
+      (await scim.patch(`/Groups/${groupId}`, [{ op: 'add', path: 'members', value: [{ value: cat, display: 'cat@okta.test' }] }])).status,
+    ).toBe(204);
     expect((await scim.patch(`/Groups/${groupId}`, [{ op: 'remove', path: `members[value eq "${ann}"]` }])).status).toBe(204);
     expect(await membersOf(groupId)).toEqual([ben, cat].sort());
     expect(eventsFor(cat)).toContain('user.changed');
@@ -255,7 +317,11 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect(created.status).toBe(201);
     const id = created.body!.id as string;
     // Roster invites the work email; the UPN stays the userName.
-    expect(await membership(id)).toMatchObject({ email: 'test_user_11bb6e09@contoso.test', name: 'Alex Wilber', externalId: '0a21f0f2-8d2a-4f8e-bf98-7d1e7a5d3e0a' });
+    expect(await membership(id)).toMatchObject({
+      email: 'test_user_11bb6e09@contoso.test',
+      name: 'Alex Wilber',
+      externalId: '0a21f0f2-8d2a-4f8e-bf98-7d1e7a5d3e0a',
+    });
     expect(created.body!.schemas).toEqual([USER, ENTERPRISE]);
     expect(created.body![ENTERPRISE]).toEqual({ department: 'Sales', employeeNumber: '42' });
 
@@ -263,7 +329,9 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect(byExternalId.body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
     const byWorkEmail = await scim.get(`/Users?${scimFilter('emails[type eq "work"].value eq "test_user_11bb6e09@contoso.test"')}`);
     expect(byWorkEmail.body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
-    const both = await scim.get(`/Users?${scimFilter('userName eq "test_user_dfeef4c5@contoso.test" and externalId eq "0a21f0f2-8d2a-4f8e-bf98-7d1e7a5d3e0a"')}`);
+    const both = await scim.get(
+      `/Users?${scimFilter('userName eq "test_user_dfeef4c5@contoso.test" and externalId eq "0a21f0f2-8d2a-4f8e-bf98-7d1e7a5d3e0a"')}`,
+    );
     expect(both.body!.totalResults).toBe(1);
 
     // Entra's update: capitalised op, a filtered email path and a dotted name path.
@@ -273,7 +341,10 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
       { op: 'Add', value: { 'name.givenName': 'Alexandra', displayName: 'Alexandra Wilber-Smith' } },
     ]);
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ name: { givenName: 'Alexandra', familyName: 'Wilber-Smith' }, emails: [{ type: 'work', value: 'alex.wilber@contoso.test' }] });
+    expect(updated.body).toMatchObject({
+      name: { givenName: 'Alexandra', familyName: 'Wilber-Smith' },
+      emails: [{ type: 'work', value: 'alex.wilber@contoso.test' }],
+    });
     expect(await membership(id)).toMatchObject({ email: 'alex.wilber@contoso.test', name: 'Alexandra Wilber-Smith' });
 
     // Entra disables with the string "False" and enables with "True".
@@ -285,7 +356,12 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect((await membership(id)).status).toBe(UserStatus.INVITED);
 
     // Entra's group: created empty, looked up without members, members added then removed by value.
-    const group = await scim.post('/Groups', { schemas: [GROUP], externalId: 'entra-group-1', displayName: 'Sales EMEA', meta: { resourceType: 'Group' } });
+    const group = await scim.post('/Groups', {
+      schemas: [GROUP],
+      externalId: 'entra-group-1',
+      displayName: 'Sales EMEA',
+      meta: { resourceType: 'Group' },
+    });
     expect(group.status).toBe(201);
     const groupId = group.body!.id as string;
     const lookup = await scim.get(`/Groups?excludedAttributes=members&${scimFilter('displayName eq "sales emea"')}`);
@@ -293,7 +369,9 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect(lookup.body!.Resources[0].members).toBeUndefined();
     expect((await scim.patch(`/Groups/${groupId}`, [{ op: 'Add', path: 'members', value: [{ $ref: null, value: id }] }])).status).toBe(204);
     expect(await membersOf(groupId)).toEqual([id]);
-    expect((await scim.patch(`/Groups/${groupId}`, [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: id }] }])).status).toBe(204);
+    expect((await scim.patch(`/Groups/${groupId}`, [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: id }] }])).status).toBe(
+      204,
+    );
     expect(await membersOf(groupId)).toEqual([]);
 
     // Entra deletes users it no longer provisions: Roster suspends and forgets the SCIM link.
@@ -305,7 +383,13 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
 
   it('accepts a second user claiming an externalId another user holds, and finds both by it', async () => {
     const { scim } = await newScimClient();
-    const user = (n: number) => ({ schemas: [USER], externalId: 'shared-ext', userName: `twin${n}@okta.test`, emails: [{ value: `twin${n}@okta.test` }], active: true });
+    const user = (n: number) => ({
+      schemas: [USER],
+      externalId: 'shared-ext',
+      userName: `twin${n}@okta.test`,
+      emails: [{ value: `twin${n}@okta.test` }],
+      active: true,
+    });
     const first = await scim.post('/Users', user(1));
     const second = await scim.post('/Users', user(2));
     expect([first.status, second.status]).toEqual([201, 201]);
@@ -314,14 +398,26 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     expect(both.body!.Resources.map((u: { id: string }) => u.id)).toEqual([first.body!.id, second.body!.id]);
     // The holder leaves; the other one is still found by its externalId.
     expect((await scim.delete(`/Users/${first.body!.id}`)).status).toBe(204);
-    expect((await scim.get(`/Users?${scimFilter('externalId eq "shared-ext"')}`)).body).toMatchObject({ totalResults: 1, Resources: [{ id: second.body!.id }] });
+    expect((await scim.get(`/Users?${scimFilter('externalId eq "shared-ext"')}`)).body).toMatchObject({
+      totalResults: 1,
+      Resources: [{ id: second.body!.id }],
+    });
   });
 
   it('lists in a stable order with startIndex and count, with or without a filter', async () => {
     const { scim } = await newScimClient();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await scim.post('/Users', { schemas: [USER], userName: `page${i}@okta.test`, emails: [{ value: `page${i}@okta.test` }], active: true })).body!.id);
+      ids.push(
+        (
+          await scim.post('/Users', {
+            schemas: [USER],
+            userName: `page${i}@okta.test`,
+            emails: [{ value: `page${i}@okta.test` }],
+            active: true,
+          })
+        ).body!.id,
+      );
     }
     const first = await scim.get('/Users?startIndex=1&count=2');
     expect(first.body).toMatchObject({ totalResults: 5, itemsPerPage: 2, startIndex: 1 });

@@ -28,11 +28,22 @@ export interface GroupRow {
 export class ScimDirectory {
   constructor(private readonly dataSource: DataSource) {}
 
-  async listUsers(integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, baseUrl: string): Promise<{ total: number; rows: UserRow[] }> {
+  async listUsers(
+    integration: IntegrationEntity,
+    criteria: ScimCriterion[],
+    page: Page,
+    baseUrl: string,
+  ): Promise<{ total: number; rows: UserRow[] }> {
     const query = this.links(integration, ExternalResourceType.USER);
     if (criteria.length === 0) {
       const total = await query.clone().getCount();
-      const links = page.count === 0 ? [] : await query.offset(page.startIndex - 1).limit(page.count).getMany();
+      const links =
+        page.count === 0
+          ? []
+          : await query
+              .offset(page.startIndex - 1)
+              .limit(page.count)
+              .getMany();
       return { total, rows: await this.withMemberships(integration, links) };
     }
     // Narrow in SQL by the most selective criterion, then check every criterion exactly on the SCIM view.
@@ -51,20 +62,30 @@ export class ScimDirectory {
       });
     } else if (userName) {
       // Stored attributes start with userName (storedAttributes), so this compares a prefix, not the whole text.
-      query.andWhere(`link.attributes LIKE :prefix ESCAPE '!'`, { prefix: `${escapeLike(`{"userName":${JSON.stringify(String(userName.value))}`)}%` });
-    } else if (email) {
-      query.andWhere(`(link.local_id IN (SELECT m.id FROM memberships m WHERE m.account_id = :accountId AND m.email = :email) OR link.attributes LIKE :pattern ESCAPE '!')`, {
-        accountId: integration.accountId,
-        email: normalizeEmail(String(email.value)),
-        pattern: likePattern(String(email.value)),
+      query.andWhere(`link.attributes LIKE :prefix ESCAPE '!'`, {
+        prefix: `${escapeLike(`{"userName":${JSON.stringify(String(userName.value))}`)}%`,
       });
+    } else if (email) {
+      query.andWhere(
+        `(link.local_id IN (SELECT m.id FROM memberships m WHERE m.account_id = :accountId AND m.email = :email) OR link.attributes LIKE :pattern ESCAPE '!')`,
+        {
+          accountId: integration.accountId,
+          email: normalizeEmail(String(email.value)),
+          pattern: likePattern(String(email.value)),
+        },
+      );
     } else if (displayName) query.andWhere(`link.attributes LIKE :pattern ESCAPE '!'`, { pattern: likePattern(String(displayName.value)) });
     const candidates = await this.withMemberships(integration, await query.getMany());
     const matching = candidates.filter((row) => meetsCriteria(toScimUser(row, baseUrl), criteria));
     return { total: matching.length, rows: matching.slice(page.startIndex - 1, page.startIndex - 1 + page.count) };
   }
 
-  async listGroups(integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, withMembers: boolean): Promise<{ total: number; rows: GroupRow[] }> {
+  async listGroups(
+    integration: IntegrationEntity,
+    criteria: ScimCriterion[],
+    page: Page,
+    withMembers: boolean,
+  ): Promise<{ total: number; rows: GroupRow[] }> {
     const query = this.links(integration, ExternalResourceType.GROUP);
     for (const criterion of criteria) {
       const value = String(criterion.value);
@@ -77,16 +98,27 @@ export class ScimDirectory {
       }
       // displayName is case-insensitive in SCIM; MariaDB's collation already is, SQLite's is not.
       if (criterion.attribute === 'displayname') {
-        query.andWhere('link.local_id IN (SELECT g.id FROM user_groups g WHERE g.account_id = :accountId AND LOWER(g.name) = LOWER(:name))', { accountId: integration.accountId, name: value.trim() });
+        query.andWhere(
+          'link.local_id IN (SELECT g.id FROM user_groups g WHERE g.account_id = :accountId AND LOWER(g.name) = LOWER(:name))',
+          { accountId: integration.accountId, name: value.trim() },
+        );
       }
     }
     const total = await query.clone().getCount();
-    const links = page.count === 0 ? [] : await query.offset(page.startIndex - 1).limit(page.count).getMany();
+    const links =
+      page.count === 0
+        ? []
+        : await query
+            .offset(page.startIndex - 1)
+            .limit(page.count)
+            .getMany();
     return { total, rows: await this.withGroups(integration, links, withMembers) };
   }
 
   async group(integration: IntegrationEntity, groupId: string, withMembers: boolean): Promise<GroupRow | null> {
-    const link = await this.dataSource.getRepository(ExternalLinkEntity).findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.GROUP, localId: groupId });
+    const link = await this.dataSource
+      .getRepository(ExternalLinkEntity)
+      .findOneBy({ integrationId: integration.id, resourceType: ExternalResourceType.GROUP, localId: groupId });
     if (!link) return null;
     const [row] = await this.withGroups(integration, [link], withMembers);
     return row ?? null;
@@ -97,16 +129,25 @@ export class ScimDirectory {
    * already holds it. RFC 7643 does not make externalId unique, so a second resource claiming one is still
    * accepted; its externalId is kept in its attributes (returned and filterable) but not indexed.
    */
-  async indexableExternalId(integration: IntegrationEntity, type: ExternalResourceType, externalId: string | null, ownId: string | null): Promise<string | null> {
+  async indexableExternalId(
+    integration: IntegrationEntity,
+    type: ExternalResourceType,
+    externalId: string | null,
+    ownId: string | null,
+  ): Promise<string | null> {
     if (!externalId) return null;
-    const holder = await this.dataSource.getRepository(ExternalLinkEntity).findOne({ where: { integrationId: integration.id, resourceType: type, externalId }, select: { localId: true } });
+    const holder = await this.dataSource
+      .getRepository(ExternalLinkEntity)
+      .findOne({ where: { integrationId: integration.id, resourceType: type, externalId }, select: { localId: true } });
     return !holder || holder.localId === ownId ? externalId : null;
   }
 
   /** Display names of users by id (for group members), one query. */
   async memberDisplays(accountId: string, ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(MembershipEntity).find({ where: { accountId, id: In(ids) }, select: { id: true, name: true, email: true } });
+    const rows = await this.dataSource
+      .getRepository(MembershipEntity)
+      .find({ where: { accountId, id: In(ids) }, select: { id: true, name: true, email: true } });
     return new Map(rows.map((m) => [m.id, m.name ?? m.email]));
   }
 
@@ -121,7 +162,9 @@ export class ScimDirectory {
 
   private async withMemberships(integration: IntegrationEntity, links: ExternalLinkEntity[]): Promise<UserRow[]> {
     if (links.length === 0) return [];
-    const memberships = await this.dataSource.getRepository(MembershipEntity).findBy({ accountId: integration.accountId, id: In(links.map((l) => l.localId)) });
+    const memberships = await this.dataSource
+      .getRepository(MembershipEntity)
+      .findBy({ accountId: integration.accountId, id: In(links.map((l) => l.localId)) });
     const byId = new Map(memberships.map((m) => [m.id, m]));
     return links.flatMap((link) => {
       const membership = byId.get(link.localId);
@@ -134,7 +177,11 @@ export class ScimDirectory {
     const ids = links.map((l) => l.localId);
     const groups = await this.dataSource.getRepository(GroupEntity).findBy({ accountId: integration.accountId, id: In(ids) });
     const members = withMembers
-      ? await this.dataSource.getRepository(GroupMemberEntity).find({ where: { accountId: integration.accountId, groupId: In(ids) }, select: { groupId: true, membershipId: true }, order: { membershipId: 'ASC' } })
+      ? await this.dataSource.getRepository(GroupMemberEntity).find({
+          where: { accountId: integration.accountId, groupId: In(ids) },
+          select: { groupId: true, membershipId: true },
+          order: { membershipId: 'ASC' },
+        })
       : [];
     const byId = new Map(groups.map((g) => [g.id, g]));
     return links.flatMap((link) => {

@@ -22,7 +22,10 @@ export function parseScimFilter(resource: 'User' | 'Group', text: string): ScimC
   try {
     ast = parse(text);
   } catch (error) {
-    throw scimBadRequest('invalidFilter', `The filter ${JSON.stringify(text)} is not valid SCIM filter syntax: ${(error as Error).message}.`);
+    throw scimBadRequest(
+      'invalidFilter',
+      `The filter ${JSON.stringify(text)} is not valid SCIM filter syntax: ${(error as Error).message}.`,
+    );
   }
   const criteria: ScimCriterion[] = [];
   collect(resource, ast, '', criteria, text);
@@ -44,7 +47,10 @@ function collect(resource: 'User' | 'Group', node: Filter, prefix: string, into:
   const compare = node as { attrPath: string; compValue: string | number | boolean | null };
   const attribute = prefix + stripSchema(compare.attrPath).toLowerCase();
   if (!FILTERABLE[resource].has(attribute)) {
-    throw scimBadRequest('invalidFilter', `Filtering ${resource}s on "${compare.attrPath}" is not supported; use userName, externalId, emails or displayName.`);
+    throw scimBadRequest(
+      'invalidFilter',
+      `Filtering ${resource}s on "${compare.attrPath}" is not supported; use userName, externalId, emails or displayName.`,
+    );
   }
   into.push({ attribute: attribute === 'emails' ? 'emails.value' : attribute, value: compare.compValue });
 }
@@ -82,6 +88,7 @@ function subValues(resource: Record<string, unknown>, head: string, sub: string)
 }
 
 function same(actual: unknown, expected: unknown, caseInsensitive: boolean): boolean {
-  if (typeof actual === 'string' && typeof expected === 'string') return caseInsensitive ? actual.toLowerCase() === expected.toLowerCase() : actual === expected;
+  if (typeof actual === 'string' && typeof expected === 'string')
+    return caseInsensitive ? actual.toLowerCase() === expected.toLowerCase() : actual === expected;
   return actual === expected;
 }

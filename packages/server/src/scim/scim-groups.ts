@@ -20,7 +20,13 @@ export class GroupResources {
     private readonly directory: ScimDirectory,
   ) {}
 
-  async list(integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, projection: Projection, baseUrl: string): Promise<{ total: number; resources: Json[] }> {
+  async list(
+    integration: IntegrationEntity,
+    criteria: ScimCriterion[],
+    page: Page,
+    projection: Projection,
+    baseUrl: string,
+  ): Promise<{ total: number; resources: Json[] }> {
     const withMembers = shows(projection, 'members');
     const { total, rows } = await this.directory.listGroups(integration, criteria, page, withMembers);
     const resources = await this.render(integration, rows, withMembers, baseUrl);
@@ -39,9 +45,14 @@ export class GroupResources {
     const input = readGroupResource(body);
     const externalId = await this.directory.indexableExternalId(integration, ExternalResourceType.GROUP, input.externalId, null);
     const result = await provisioningCall(() =>
-      this.services.provisioning.upsertGroup(integration, { externalId, displayName: input.displayName, attributes: externalIdAttributes(input.externalId) }, { mustBeNew: true }),
+      this.services.provisioning.upsertGroup(
+        integration,
+        { externalId, displayName: input.displayName, attributes: externalIdAttributes(input.externalId) },
+        { mustBeNew: true },
+      ),
     );
-    if (result.action === ProvisionAction.CONFLICT) throw scimConflict(`This integration already provisioned a group called ${JSON.stringify(input.displayName)}.`);
+    if (result.action === ProvisionAction.CONFLICT)
+      throw scimConflict(`This integration already provisioned a group called ${JSON.stringify(input.displayName)}.`);
     if (input.memberIds.length) await this.services.provisioning.changeGroupMembers(integration, result.groupId, { add: input.memberIds });
     return this.get(integration, result.groupId, projection, baseUrl);
   }
@@ -51,7 +62,11 @@ export class GroupResources {
     const input = readGroupResource(body);
     const externalId = await this.directory.indexableExternalId(integration, ExternalResourceType.GROUP, input.externalId, id);
     await provisioningCall(() =>
-      this.services.provisioning.updateGroup(integration, id, { displayName: input.displayName, externalId, attributes: externalIdAttributes(input.externalId) }),
+      this.services.provisioning.updateGroup(integration, id, {
+        displayName: input.displayName,
+        externalId,
+        attributes: externalIdAttributes(input.externalId),
+      }),
     );
     await this.services.provisioning.changeGroupMembers(integration, id, { add: input.memberIds, replace: true });
     return this.get(integration, id, projection, baseUrl);
@@ -69,9 +84,11 @@ export class GroupResources {
         const path = parseAttributePath(change.path);
         const attribute = path.attribute.toLowerCase();
         if (attribute === 'displayname' || attribute === 'externalid') {
-          if (operation.op === 'remove' && attribute === 'displayname') throw scimBadRequest('mutability', 'A group keeps its displayName.');
+          if (operation.op === 'remove' && attribute === 'displayname')
+            throw scimBadRequest('mutability', 'A group keeps its displayName.');
           const value = operation.op === 'remove' ? null : change.value;
-          if (value !== null && (typeof value !== 'string' || !value.trim())) throw scimBadRequest('invalidValue', `"${path.attribute}" must be a non-empty string.`);
+          if (value !== null && (typeof value !== 'string' || !value.trim()))
+            throw scimBadRequest('invalidValue', `"${path.attribute}" must be a non-empty string.`);
           const changes =
             attribute === 'displayname'
               ? { displayName: checkedName(value as string) }
@@ -82,7 +99,8 @@ export class GroupResources {
           await provisioningCall(() => this.services.provisioning.updateGroup(integration, id, changes));
           continue;
         }
-        if (attribute !== 'members') throw scimBadRequest('invalidPath', `Groups have no attribute ${JSON.stringify(path.attribute)} Roster can change.`);
+        if (attribute !== 'members')
+          throw scimBadRequest('invalidPath', `Groups have no attribute ${JSON.stringify(path.attribute)} Roster can change.`);
         await this.patchMembers(integration, id, operation.op, path.filter, change.value);
       }
     }
@@ -93,7 +111,13 @@ export class GroupResources {
     await provisioningCall(() => this.services.provisioning.deleteGroup(integration, id));
   }
 
-  private async patchMembers(integration: IntegrationEntity, id: string, op: PatchOperation['op'], filter: ReturnType<typeof parseAttributePath>['filter'], value: unknown): Promise<void> {
+  private async patchMembers(
+    integration: IntegrationEntity,
+    id: string,
+    op: PatchOperation['op'],
+    filter: ReturnType<typeof parseAttributePath>['filter'],
+    value: unknown,
+  ): Promise<void> {
     const provisioning = this.services.provisioning;
     if (filter) {
       if (op !== 'remove') throw scimBadRequest('invalidPath', 'Add or replace members with "path": "members" and a list of values.');
@@ -114,16 +138,27 @@ export class GroupResources {
   }
 
   private async render(integration: IntegrationEntity, rows: GroupRow[], withMembers: boolean, baseUrl: string): Promise<Json[]> {
-    const displays = withMembers ? await this.directory.memberDisplays(integration.accountId, [...new Set(rows.flatMap((r) => r.memberIds))]) : new Map<string, string>();
+    const displays = withMembers
+      ? await this.directory.memberDisplays(integration.accountId, [...new Set(rows.flatMap((r) => r.memberIds))])
+      : new Map<string, string>();
     return rows.map(({ group, link, memberIds }) => ({
       schemas: [GROUP_SCHEMA],
       id: group.id,
       ...externalIdOf(link),
       displayName: group.name,
       ...(withMembers
-        ? { members: memberIds.filter((m) => displays.has(m)).map((m) => ({ value: m, display: displays.get(m), $ref: `${baseUrl}/Users/${m}`, type: 'User' })) }
+        ? {
+            members: memberIds
+              .filter((m) => displays.has(m))
+              .map((m) => ({ value: m, display: displays.get(m), $ref: `${baseUrl}/Users/${m}`, type: 'User' })),
+          }
         : {}),
-      meta: { resourceType: 'Group', created: group.createdAt.toISOString(), lastModified: latest(group.createdAt, group.updatedAt, link.lastSeenAt).toISOString(), location: `${baseUrl}/Groups/${group.id}` },
+      meta: {
+        resourceType: 'Group',
+        created: group.createdAt.toISOString(),
+        lastModified: latest(group.createdAt, group.updatedAt, link.lastSeenAt).toISOString(),
+        location: `${baseUrl}/Groups/${group.id}`,
+      },
     }));
   }
 }
@@ -140,7 +175,8 @@ function externalIdOf(link: { externalId: string | null; attributes: string | nu
 }
 
 function readGroupResource(body: unknown): { displayName: string; externalId: string | null; memberIds: string[] } {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw scimBadRequest('invalidSyntax', 'The body must be a SCIM Group JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw scimBadRequest('invalidSyntax', 'The body must be a SCIM Group JSON object.');
   const resource = body as Json;
   const schemas = resource.schemas;
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === GROUP_SCHEMA.toLowerCase())) {
@@ -149,7 +185,8 @@ function readGroupResource(body: unknown): { displayName: string; externalId: st
   const unknown = schemas.filter((s) => typeof s !== 'string' || s.toLowerCase() !== GROUP_SCHEMA.toLowerCase());
   if (unknown.length) throw scimBadRequest('invalidValue', `Unknown schema ${JSON.stringify(unknown[0])} for a Group.`);
   const displayName = valueOf(resource, 'displayName');
-  if (typeof displayName !== 'string' || !displayName.trim()) throw scimBadRequest('invalidValue', 'A Group needs a non-empty "displayName".');
+  if (typeof displayName !== 'string' || !displayName.trim())
+    throw scimBadRequest('invalidValue', 'A Group needs a non-empty "displayName".');
   const externalId = valueOf(resource, 'externalId');
   return {
     displayName: checkedName(displayName),
@@ -179,11 +216,13 @@ function memberIdsIn(value: unknown): string[] {
 
 /** A path-less group PATCH value: `{"displayName": "x"}`, `{"members": [...]}`, `{"externalId": "x"}`. */
 function pathlessChanges(value: unknown): Array<{ path: string; value: unknown }> {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw scimBadRequest('invalidValue', 'A group PATCH without a path needs an object value.');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw scimBadRequest('invalidValue', 'A group PATCH without a path needs an object value.');
   return Object.entries(value as Json)
     .filter(([key]) => !['id', 'schemas', 'meta'].includes(key.toLowerCase()))
     .map(([key, v]) => {
-      if (!KNOWN_GROUP_ATTRIBUTES.has(key.toLowerCase())) throw scimBadRequest('invalidPath', `Groups have no attribute ${JSON.stringify(key)}.`);
+      if (!KNOWN_GROUP_ATTRIBUTES.has(key.toLowerCase()))
+        throw scimBadRequest('invalidPath', `Groups have no attribute ${JSON.stringify(key)}.`);
       return { path: keyOf(value as Json, key) ?? key, value: v };
     });
 }

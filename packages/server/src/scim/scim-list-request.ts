@@ -39,18 +39,23 @@ export function listRequestFromQuery(query: express.Request['query']): ListReque
 
 /** RFC 7644 §3.4.3: the body of `POST .search`, read with the same rules as the query parameters of GET. */
 export function listRequestFromSearch(body: unknown): ListRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw scimBadRequest('invalidSyntax', 'A search body must be a SCIM SearchRequest JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw scimBadRequest('invalidSyntax', 'A search body must be a SCIM SearchRequest JSON object.');
   const request = body as Json;
   const schemas = valueOf(request, 'schemas');
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase())) {
     throw scimBadRequest('invalidValue', `A search body must list the schema "${SEARCH_REQUEST_SCHEMA}".`);
   }
   const filter = valueOf(request, 'filter');
-  if (filter !== undefined && filter !== null && typeof filter !== 'string') throw scimBadRequest('invalidFilter', '"filter" must be a string.');
+  if (filter !== undefined && filter !== null && typeof filter !== 'string')
+    throw scimBadRequest('invalidFilter', '"filter" must be a string.');
   return {
     filter: typeof filter === 'string' && filter.trim() ? filter : null,
     page: pageOf(valueOf(request, 'startIndex'), valueOf(request, 'count')),
-    projection: { only: treeOf(valueOf(request, 'attributes'), 'attributes'), excluded: treeOf(valueOf(request, 'excludedAttributes'), 'excludedAttributes') },
+    projection: {
+      only: treeOf(valueOf(request, 'attributes'), 'attributes'),
+      excluded: treeOf(valueOf(request, 'excludedAttributes'), 'excludedAttributes'),
+    },
   };
 }
 
@@ -71,7 +76,12 @@ function pageOf(startIndexValue: unknown, countValue: unknown): Page {
 /** A comma-separated parameter (GET) or a list of strings (a search body). */
 function treeOf(value: unknown, parameter: string): Tree | null {
   if (value === undefined || value === null) return null;
-  const names = typeof value === 'string' ? value.split(',') : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]).flatMap((v) => v.split(',')) : null;
+  const names =
+    typeof value === 'string'
+      ? value.split(',')
+      : Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? (value as string[]).flatMap((v) => v.split(','))
+        : null;
   if (!names) throw scimBadRequest('invalidValue', `"${parameter}" must list attribute names.`);
   const tree: Tree = new Map();
   for (const name of names) {

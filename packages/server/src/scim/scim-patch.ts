@@ -18,20 +18,27 @@ type Json = Record<string, unknown>;
  * `Remove`; the `Operations` key is too (some clients send `operations`).
  */
 export function readPatchRequest(body: unknown): PatchOperation[] {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw scimBadRequest('invalidSyntax', 'A PATCH body must be a PatchOp JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw scimBadRequest('invalidSyntax', 'A PATCH body must be a PatchOp JSON object.');
   const request = body as Json;
   const schemas = request.schemas;
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase())) {
     throw scimBadRequest('invalidValue', `A PATCH body must list the schema "${PATCH_OP_SCHEMA}".`);
   }
   const operations = valueOf(request, 'operations');
-  if (!Array.isArray(operations) || operations.length === 0) throw scimBadRequest('invalidValue', 'A PATCH body needs a non-empty "Operations" list.');
+  if (!Array.isArray(operations) || operations.length === 0)
+    throw scimBadRequest('invalidValue', 'A PATCH body needs a non-empty "Operations" list.');
   return operations.map((raw, index) => {
     if (!raw || typeof raw !== 'object') throw scimBadRequest('invalidSyntax', `Operation ${index + 1} is not an object.`);
     const op = String(valueOf(raw as Json, 'op') ?? '').toLowerCase();
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') throw scimBadRequest('invalidSyntax', `Operation ${index + 1} has the op ${JSON.stringify(valueOf(raw as Json, 'op'))}; use add, replace or remove.`);
+    if (op !== 'add' && op !== 'replace' && op !== 'remove')
+      throw scimBadRequest(
+        'invalidSyntax',
+        `Operation ${index + 1} has the op ${JSON.stringify(valueOf(raw as Json, 'op'))}; use add, replace or remove.`,
+      );
     const path = valueOf(raw as Json, 'path');
-    if (path !== undefined && path !== null && typeof path !== 'string') throw scimBadRequest('invalidPath', `Operation ${index + 1} has a path that is not a string.`);
+    if (path !== undefined && path !== null && typeof path !== 'string')
+      throw scimBadRequest('invalidPath', `Operation ${index + 1} has a path that is not a string.`);
     const value = valueOf(raw as Json, 'value');
     if (op !== 'remove' && value === undefined) throw scimBadRequest('invalidValue', `Operation ${index + 1} (${op}) has no value.`);
     return { op, path: path ? path.trim() : null, value };
@@ -171,7 +178,10 @@ function applyAt(resource: Json, path: AttributePath, op: PatchOpName, value: un
   if (op === 'add' && Array.isArray(current)) {
     const added = Array.isArray(value) ? value : [value];
     container[key] = [...current, ...added];
-    keepOnePrimary(container[key] as unknown[], added.filter((item): item is Json => !!item && typeof item === 'object' && isPrimary(item)).at(-1));
+    keepOnePrimary(
+      container[key] as unknown[],
+      added.filter((item): item is Json => !!item && typeof item === 'object' && isPrimary(item)).at(-1),
+    );
     return;
   }
   if (op === 'add' && current && typeof current === 'object' && value && typeof value === 'object' && !Array.isArray(value)) {
@@ -193,7 +203,8 @@ const isPrimary = (item: Json) => {
 function keepOnePrimary(list: unknown[], winner: Json | undefined): void {
   if (!winner) return;
   for (const item of list) {
-    if (item !== winner && item && typeof item === 'object' && isPrimary(item as Json)) (item as Json)[keyOf(item as Json, 'primary')!] = false;
+    if (item !== winner && item && typeof item === 'object' && isPrimary(item as Json))
+      (item as Json)[keyOf(item as Json, 'primary')!] = false;
   }
 }
 
@@ -207,7 +218,8 @@ export function elementMatches(item: Json, filter: Filter): boolean {
     case 'eq': {
       const compare = filter as { attrPath: string; compValue: unknown };
       const actual = item[keyOf(item, compare.attrPath) ?? compare.attrPath];
-      if (typeof actual === 'string' && typeof compare.compValue === 'string') return actual.toLowerCase() === compare.compValue.toLowerCase();
+      if (typeof actual === 'string' && typeof compare.compValue === 'string')
+        return actual.toLowerCase() === compare.compValue.toLowerCase();
       return actual === compare.compValue;
     }
     default:

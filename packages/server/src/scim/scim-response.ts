@@ -18,4 +18,3 @@ export async function provisioningCall<T>(work: () => Promise<T>): Promise<T> {
     }
   }
 }
-

@@ -60,12 +60,18 @@ describe.each(dialects)('SCIM as RFC 7643/7644 say (%s)', (dialect) => {
             port,
             method,
             path: `/scim/v2${path}`,
-            headers: { host: 'evil.example', authorization: `Bearer ${integration.token}`, ...(payload ? { 'content-type': 'application/scim+json' } : {}) },
+            headers: {
+              host: 'evil.example',
+              authorization: `Bearer ${integration.token}`,
+              ...(payload ? { 'content-type': 'application/scim+json' } : {}),
+            },
           },
           (response) => {
             let text = '';
             response.on('data', (chunk) => (text += chunk));
-            response.on('end', () => resolve({ status: response.statusCode!, location: response.headers.location, body: JSON.parse(text) }));
+            response.on('end', () =>
+              resolve({ status: response.statusCode!, location: response.headers.location, body: JSON.parse(text) }),
+            );
           },
         );
         request.on('error', reject);
@@ -87,7 +93,9 @@ describe.each(dialects)('SCIM as RFC 7643/7644 say (%s)', (dialect) => {
   it('keeps one primary email: a PATCH that adds or marks a primary email clears the others (RFC 7643 §2.4)', async () => {
     const { scim } = await newScimClient();
     const id = await aUser(scim, 'prim');
-    const added = await scim.patch(`/Users/${id}`, [{ op: 'add', path: 'emails', value: [{ value: 'prim.home@rfc.test', type: 'home', primary: true }] }]);
+    const added = await scim.patch(`/Users/${id}`, [
+      { op: 'add', path: 'emails', value: [{ value: 'prim.home@rfc.test', type: 'home', primary: true }] },
+    ]);
     expect(added.status).toBe(200);
     expect(added.body!.emails).toEqual([
       { value: 'prim@rfc.test', type: 'work', primary: false },
@@ -105,7 +113,16 @@ describe.each(dialects)('SCIM as RFC 7643/7644 say (%s)', (dialect) => {
     expect((await scim.get(`/Users/${id}`)).body!.emails.filter((e: { primary?: boolean }) => e.primary)).toHaveLength(1);
 
     // A body that itself claims two primaries is refused, not stored.
-    const twice = await scim.patch(`/Users/${id}`, [{ op: 'replace', path: 'emails', value: [{ value: 'a@rfc.test', primary: true }, { value: 'b@rfc.test', primary: true }] }]);
+    const twice = await scim.patch(`/Users/${id}`, [
+      {
+        op: 'replace',
+        path: 'emails',
+        value: [
+          { value: 'a@rfc.test', primary: true },
+          { value: 'b@rfc.test', primary: true },
+        ],
+      },
+    ]);
     expect(twice.status).toBe(400);
     expect(twice.body).toMatchObject({ scimType: 'invalidValue' });
   });
@@ -125,15 +142,22 @@ describe.each(dialects)('SCIM as RFC 7643/7644 say (%s)', (dialect) => {
       [ENTERPRISE]: { department: 'Research', Manager: { Value: 'boss-1' } },
     });
     const group = await scim.post('/Groups', { schemas: [GROUP], displayName: 'Schemed', members: [{ value: id }] });
-    expect(group.body!.members).toEqual([{ value: id, display: 'schemed Tester', $ref: `${roster.url}/scim/v2/Users/${id}`, type: 'User' }]);
+    expect(group.body!.members).toEqual([
+      { value: id, display: 'schemed Tester', $ref: `${roster.url}/scim/v2/Users/${id}`, type: 'User' },
+    ]);
     const user = await scim.get(`/Users/${id}`);
-    expect(user.body).toMatchObject({ emails: [{ value: 'schemed@rfc.test', type: 'work', primary: true }], [ENTERPRISE]: { department: 'Research', manager: { value: 'boss-1' } } });
+    expect(user.body).toMatchObject({
+      emails: [{ value: 'schemed@rfc.test', type: 'work', primary: true }],
+      [ENTERPRISE]: { department: 'Research', manager: { value: 'boss-1' } },
+    });
     expect(user.body!.adreses).toBeUndefined();
     await scim.get('/Groups');
     await scim.get(`/Users?${scimFilter('userName eq "schemed@rfc.test"')}`);
 
     const served = servedSchemas((await scim.get('/Schemas')).body!, (await scim.get('/ResourceTypes')).body!);
-    const problems = scim.exchanges.flatMap(({ method, path, response }) => schemaProblems(response.body, served).map((p) => `${method} ${path}: ${p}`));
+    const problems = scim.exchanges.flatMap(({ method, path, response }) =>
+      schemaProblems(response.body, served).map((p) => `${method} ${path}: ${p}`),
+    );
     expect(problems).toEqual([]);
     const members = (await scim.get(`/Schemas/${GROUP}`)).body!.attributes.find((a: { name: string }) => a.name === 'members');
     expect(members.subAttributes.map((a: { name: string }) => a.name).sort()).toEqual(['$ref', 'display', 'type', 'value']);
@@ -266,10 +290,18 @@ describe.each(dialects)('SCIM as RFC 7643/7644 say (%s)', (dialect) => {
     // `id` is returned always (RFC 7643 §3.1), even when excluded.
     expect((await scim.get(`/Users/${id}?excludedAttributes=id,userName`)).body).toMatchObject({ id });
 
-    const group = (await scim.post('/Groups?attributes=displayName', { schemas: [GROUP], displayName: 'Projected', members: [{ value: id }] })).body!;
+    const group = (
+      await scim.post('/Groups?attributes=displayName', { schemas: [GROUP], displayName: 'Projected', members: [{ value: id }] })
+    ).body!;
     expect(group).toEqual({ schemas: [GROUP], id: group.id, displayName: 'Projected' });
-    expect((await scim.get(`/Groups/${group.id}?attributes=members.value`)).body).toEqual({ schemas: [GROUP], id: group.id, members: [{ value: id }] });
-    expect((await scim.get(`/Groups?excludedAttributes=members,meta`)).body!.Resources).toEqual([{ schemas: [GROUP], id: group.id, displayName: 'Projected' }]);
+    expect((await scim.get(`/Groups/${group.id}?attributes=members.value`)).body).toEqual({
+      schemas: [GROUP],
+      id: group.id,
+      members: [{ value: id }],
+    });
+    expect((await scim.get(`/Groups?excludedAttributes=members,meta`)).body!.Resources).toEqual([
+      { schemas: [GROUP], id: group.id, displayName: 'Projected' },
+    ]);
     const patched = await scim.patch(`/Users/${id}?attributes=title`, [{ op: 'add', path: 'title', value: 'Lead' }]);
     expect(patched.body).toEqual({ schemas: [USER, ENTERPRISE], id, title: 'Lead' });
     const replaced = await scim.request('PUT', `/Users/${id}?excludedAttributes=emails,name,meta,${encodeURIComponent(ENTERPRISE)}`, {

@@ -25,15 +25,30 @@ describe('conformUserAttributes', () => {
   });
 
   it('refuses a wrong type or two primaries from a client, and drops them from what was stored before', () => {
-    expect(() => conformUserAttributes({ active: 'maybe' }, 'refuse')).toThrow(expect.objectContaining({ status: 400, scimType: 'invalidValue' }));
+    expect(() => conformUserAttributes({ active: 'maybe' }, 'refuse')).toThrow(
+      expect.objectContaining({ status: 400, scimType: 'invalidValue' }),
+    );
     expect(() => conformUserAttributes({ name: 'Ada' }, 'refuse')).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
-    const twoPrimaries = { emails: [{ value: 'a@x.test', primary: true }, { value: 'b@x.test', primary: true }] };
+    const twoPrimaries = {
+      emails: [
+        { value: 'a@x.test', primary: true },
+        { value: 'b@x.test', primary: true },
+      ],
+    };
     expect(() => conformUserAttributes(twoPrimaries, 'refuse')).toThrow(/primary/);
-    expect(conformUserAttributes({ ...twoPrimaries, name: 'Ada' }, 'drop')).toEqual({ emails: [{ value: 'a@x.test', primary: true }, { value: 'b@x.test', primary: false }] });
+    expect(conformUserAttributes({ ...twoPrimaries, name: 'Ada' }, 'drop')).toEqual({
+      emails: [
+        { value: 'a@x.test', primary: true },
+        { value: 'b@x.test', primary: false },
+      ],
+    });
   });
 
   it('declares no complex sub-attribute and every Group member sub-attribute responses carry', () => {
-    for (const schema of SCHEMAS) for (const attribute of schema.attributes) for (const sub of attribute.subAttributes ?? []) expect(sub.type, `${schema.name}.${attribute.name}.${sub.name}`).not.toBe('complex');
+    for (const schema of SCHEMAS)
+      for (const attribute of schema.attributes)
+        for (const sub of attribute.subAttributes ?? [])
+          expect(sub.type, `${schema.name}.${attribute.name}.${sub.name}`).not.toBe('complex');
     const members = SCHEMAS.find((s) => s.name === 'Group')!.attributes.find((a) => a.name === 'members')!;
     expect(members.subAttributes!.map((s) => s.name)).toEqual(['value', '$ref', 'type', 'display']);
   });
@@ -50,8 +65,18 @@ describe('attributes and excludedAttributes', () => {
   };
 
   it('narrows to sub-attributes, schema-qualified names and value paths, always keeping id and schemas', () => {
-    expect(project(user, projectionOf({ attributes: 'Name.GivenName,emails[type eq "work"].value' }))).toEqual({ schemas: user.schemas, id: '1', name: { givenName: 'Ada' }, emails: [{ value: 'a@x.test' }] });
-    expect(project(user, projectionOf({ attributes: `urn:ietf:params:scim:schemas:core:2.0:User:userName,${ENTERPRISE_USER_SCHEMA}:department` }))).toEqual({
+    expect(project(user, projectionOf({ attributes: 'Name.GivenName,emails[type eq "work"].value' }))).toEqual({
+      schemas: user.schemas,
+      id: '1',
+      name: { givenName: 'Ada' },
+      emails: [{ value: 'a@x.test' }],
+    });
+    expect(
+      project(
+        user,
+        projectionOf({ attributes: `urn:ietf:params:scim:schemas:core:2.0:User:userName,${ENTERPRISE_USER_SCHEMA}:department` }),
+      ),
+    ).toEqual({
       schemas: user.schemas,
       id: '1',
       userName: 'a@x.test',

@@ -71,8 +71,11 @@ const userSchema: SchemaDefinition = {
   name: 'User',
   description: 'User Account',
   attributes: [
-    attribute('userName', 'Unique identifier for the User, typically their sign-in name or email.', { required: true, uniqueness: 'server' }),
-    complex("name", "The components of the user's name.", [
+    attribute('userName', 'Unique identifier for the User, typically their sign-in name or email.', {
+      required: true,
+      uniqueness: 'server',
+    }),
+    complex('name', "The components of the user's name.", [
       attribute('formatted', 'The full name.'),
       attribute('familyName', 'The family name.'),
       attribute('givenName', 'The given name.'),
@@ -90,7 +93,11 @@ const userSchema: SchemaDefinition = {
     attribute('timezone', "The user's time zone, e.g. Europe/Paris."),
     attribute('active', 'False suspends the user in Roster; true restores them. Roster cannot remove it.', { type: 'boolean' }),
     attribute('password', 'Accepted and never kept: people set their own Roster password.', { mutability: 'writeOnly', returned: 'never' }),
-    multiValued('emails', 'Email addresses; the primary (or work) one receives the invitation. Roster cannot remove them all.', ['work', 'home', 'other']),
+    multiValued('emails', 'Email addresses; the primary (or work) one receives the invitation. Roster cannot remove them all.', [
+      'work',
+      'home',
+      'other',
+    ]),
     multiValued('phoneNumbers', 'Phone numbers.', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
     multiValued('ims', 'Instant messaging addresses.', ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']),
     multiValued('photos', 'URLs of photos of the user.', ['photo', 'thumbnail'], { type: 'reference', referenceTypes: ['external'] }),
@@ -158,11 +165,26 @@ export const SCHEMAS: readonly SchemaDefinition[] = [userSchema, groupSchema, en
 
 /** RFC 7643 §6: the resource types, each with its core schema and extensions. */
 export const RESOURCE_TYPES = [
-  { id: 'User', name: 'User', endpoint: '/Users', description: 'User Account', schema: USER_SCHEMA, schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }] },
-  { id: 'Group', name: 'Group', endpoint: '/Groups', description: 'Group', schema: GROUP_SCHEMA, schemaExtensions: [] as Array<{ schema: string; required: boolean }> },
+  {
+    id: 'User',
+    name: 'User',
+    endpoint: '/Users',
+    description: 'User Account',
+    schema: USER_SCHEMA,
+    schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
+  },
+  {
+    id: 'Group',
+    name: 'Group',
+    endpoint: '/Groups',
+    description: 'Group',
+    schema: GROUP_SCHEMA,
+    schemaExtensions: [] as Array<{ schema: string; required: boolean }>,
+  },
 ] as const;
 
-const find = (definitions: readonly AttributeDefinition[], name: string) => definitions.find((d) => d.name.toLowerCase() === name.toLowerCase());
+const find = (definitions: readonly AttributeDefinition[], name: string) =>
+  definitions.find((d) => d.name.toLowerCase() === name.toLowerCase());
 
 /** Whether `key` names the extension schema (as the key of its object in a resource). */
 export const isExtensionKey = (key: string) => key.toLowerCase() === ENTERPRISE_USER_SCHEMA.toLowerCase();
@@ -209,17 +231,21 @@ function conformObject(object: Json, definitions: readonly AttributeDefinition[]
 function conformValue(value: unknown, definition: AttributeDefinition, onInvalid: 'refuse' | 'drop', where: string): unknown {
   if (value === null || value === undefined) return undefined;
   const invalid = (expected: string) => {
-    if (onInvalid === 'refuse') throw scimBadRequest('invalidValue', `"${where}" must be ${expected}, not ${JSON.stringify(value).slice(0, 100)}.`);
+    if (onInvalid === 'refuse')
+      throw scimBadRequest('invalidValue', `"${where}" must be ${expected}, not ${JSON.stringify(value).slice(0, 100)}.`);
     return undefined;
   };
   if (definition.multiValued) {
     const list = Array.isArray(value) ? value : [value];
     const single = { ...definition, multiValued: false };
-    const items = list.map((item) => conformValue(item, single, onInvalid, where)).filter((item) => item !== undefined && !(typeof item === 'object' && Object.keys(item as Json).length === 0));
+    const items = list
+      .map((item) => conformValue(item, single, onInvalid, where))
+      .filter((item) => item !== undefined && !(typeof item === 'object' && Object.keys(item as Json).length === 0));
     if (items.length === 0) return undefined;
     const primaries = items.filter((item) => typeof item === 'object' && (item as Json).primary === true);
     if (primaries.length > 1) {
-      if (onInvalid === 'refuse') throw scimBadRequest('invalidValue', `"${where}" has ${primaries.length} primary values; RFC 7643 allows one.`);
+      if (onInvalid === 'refuse')
+        throw scimBadRequest('invalidValue', `"${where}" has ${primaries.length} primary values; RFC 7643 allows one.`);
       for (const item of primaries.slice(1)) (item as Json).primary = false;
     }
     return items;

@@ -12,7 +12,12 @@ import { startTestRoster, type TestRoster } from '../../test/harness.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const suitesDir = path.resolve(here, '../../test/scim-suites');
 const sharedDir = path.resolve(here, '../../../../../shared/scim');
-const SUITE_FILES = ['microsoft-scim-PostmanCollection.json', 'okta-scim-20-spec-test.json', 'okta-initial-script-spec.txt', 'run-runscope.mjs'];
+const SUITE_FILES = [
+  'microsoft-scim-PostmanCollection.json',
+  'okta-scim-20-spec-test.json',
+  'okta-initial-script-spec.txt',
+  'run-runscope.mjs',
+];
 
 /**
  * Assertions of Microsoft's collection that Roster fails on purpose, keyed "<request> / <assertion>". The README's
@@ -55,7 +60,9 @@ interface AssertionResult {
 }
 
 function runMicrosoftCollection(baseUrl: URL, token: string): Promise<AssertionResult[]> {
-  const collection = JSON.parse(fs.readFileSync(path.join(suitesDir, 'microsoft-scim-PostmanCollection.json'), 'utf8')) as { item: Array<{ name: string }> };
+  const collection = JSON.parse(fs.readFileSync(path.join(suitesDir, 'microsoft-scim-PostmanCollection.json'), 'utf8')) as {
+    item: Array<{ name: string }>;
+  };
   // The "Get Token" folder asks Microsoft's reference server for a token; Roster's comes from the admin.
   collection.item = collection.item.filter((item) => item.name !== 'Get Token');
   const environment = {
@@ -72,7 +79,12 @@ function runMicrosoftCollection(baseUrl: URL, token: string): Promise<AssertionR
       if (error) return reject(error);
       resolve(
         summary.run.executions.flatMap((execution) =>
-          (execution.assertions ?? []).map((a) => ({ request: execution.item.name, assertion: a.assertion, passed: !a.error, message: a.error ? `${a.error.message} ${execution.response?.stream?.toString().slice(0, 300) ?? ''}` : undefined })),
+          (execution.assertions ?? []).map((a) => ({
+            request: execution.item.name,
+            assertion: a.assertion,
+            passed: !a.error,
+            message: a.error ? `${a.error.message} ${execution.response?.stream?.toString().slice(0, 300) ?? ''}` : undefined,
+          })),
         ),
       );
     });
@@ -82,7 +94,15 @@ function runMicrosoftCollection(baseUrl: URL, token: string): Promise<AssertionR
 async function runOktaSpec(baseUrl: string, token: string): Promise<{ passed: number; failed: number; output: string }> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['run-runscope.mjs', 'okta-scim-20-spec-test.json', 'okta-initial-script-spec.txt', '--var', `SCIMBaseURL=${baseUrl}`, '--var', `auth=Bearer ${token}`],
+    [
+      'run-runscope.mjs',
+      'okta-scim-20-spec-test.json',
+      'okta-initial-script-spec.txt',
+      '--var',
+      `SCIMBaseURL=${baseUrl}`,
+      '--var',
+      `auth=Bearer ${token}`,
+    ],
     { cwd: suitesDir },
   ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
   const totals = /(\d+) passed, (\d+) failed\s*$/.exec(stdout);
@@ -115,7 +135,13 @@ describe.runIf(mariadbReady)('third-party SCIM conformance suites on MariaDB', (
     const seeded = await fetch(`${roster.url}/scim/v2/Users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${integration.token}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'first.user@okta-spec.test', name: { givenName: 'First', familyName: 'User' }, emails: [{ value: 'first.user@okta-spec.test', primary: true, type: 'work' }], active: true }),
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'first.user@okta-spec.test',
+        name: { givenName: 'First', familyName: 'User' },
+        emails: [{ value: 'first.user@okta-spec.test', primary: true, type: 'work' }],
+        active: true,
+      }),
     });
     expect(seeded.status).toBe(201);
     const result = await runOktaSpec(`${roster.url}/scim/v2`, integration.token);
@@ -129,11 +155,17 @@ describe.runIf(mariadbReady)('third-party SCIM conformance suites on MariaDB', (
     const integration = await build.aScimIntegration(account.id);
     const results = await runMicrosoftCollection(new URL(roster.url), integration.token);
     const failures: Record<string, number> = {};
-    for (const r of results.filter((r) => !r.passed)) failures[`${r.request} / ${r.assertion}`] = (failures[`${r.request} / ${r.assertion}`] ?? 0) + 1;
-    const details = results.filter((r) => !r.passed).map((r) => `${r.request} / ${r.assertion}: ${r.message}`).join('\n');
+    for (const r of results.filter((r) => !r.passed))
+      failures[`${r.request} / ${r.assertion}`] = (failures[`${r.request} / ${r.assertion}`] ?? 0) + 1;
+    const details = results
+      .filter((r) => !r.passed)
+      .map((r) => `${r.request} / ${r.assertion}: ${r.message}`)
+      .join('\n');
     expect(failures, details).toEqual(MICROSOFT_KNOWN_FAILURES);
     expect(results.length).toBe(MICROSOFT_ASSERTIONS);
-    expect(results.filter((r) => r.passed).length).toBe(MICROSOFT_ASSERTIONS - Object.values(MICROSOFT_KNOWN_FAILURES).reduce((a, b) => a + b, 0));
+    expect(results.filter((r) => r.passed).length).toBe(
+      MICROSOFT_ASSERTIONS - Object.values(MICROSOFT_KNOWN_FAILURES).reduce((a, b) => a + b, 0),
+    );
   });
 });
 

@@ -24,14 +24,16 @@ export interface ScimUserInput {
 
 /** Checks a User resource body (POST or PUT) and turns it into what the provisioning service takes. */
 export function readUserResource(body: unknown): ScimUserInput {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw scimBadRequest('invalidSyntax', 'The body must be a SCIM User JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw scimBadRequest('invalidSyntax', 'The body must be a SCIM User JSON object.');
   const resource = body as Json;
   checkSchemas(resource.schemas);
   const userName = valueOf(resource, 'userName');
   if (typeof userName !== 'string' || userName.trim() === '') throw scimBadRequest('invalidValue', 'A User needs a non-empty "userName".');
   const activeValue = valueOf(resource, 'active');
   const externalId = valueOf(resource, 'externalId');
-  if (externalId !== undefined && externalId !== null && typeof externalId !== 'string') throw scimBadRequest('invalidValue', '"externalId" must be a string.');
+  if (externalId !== undefined && externalId !== null && typeof externalId !== 'string')
+    throw scimBadRequest('invalidValue', '"externalId" must be a string.');
   const attributes = storedAttributes(resource);
   return {
     userName: userName.trim(),
@@ -51,7 +53,11 @@ export function checkSchemas(schemas: unknown): void {
     throw scimBadRequest('invalidValue', `A User must list the schema "${USER_SCHEMA}" in "schemas".`);
   }
   const unknown = schemas.filter((s) => typeof s !== 'string' || !KNOWN_USER_SCHEMAS.has(s.toLowerCase()));
-  if (unknown.length) throw scimBadRequest('invalidValue', `Unknown schema ${JSON.stringify(unknown[0])}: Roster knows ${USER_SCHEMA} and ${ENTERPRISE_USER_SCHEMA}.`);
+  if (unknown.length)
+    throw scimBadRequest(
+      'invalidValue',
+      `Unknown schema ${JSON.stringify(unknown[0])}: Roster knows ${USER_SCHEMA} and ${ENTERPRISE_USER_SCHEMA}.`,
+    );
 }
 
 /**
@@ -67,7 +73,8 @@ export function storedAttributes(resource: Json): Json {
     ...(typeof externalId === 'string' && externalId ? { externalId } : {}),
     ...attributes,
   };
-  if (JSON.stringify(ordered).length > MAX_STORED_ATTRIBUTES) throw scimBadRequest('invalidValue', 'The User has more attributes than Roster keeps (60 KB of JSON).');
+  if (JSON.stringify(ordered).length > MAX_STORED_ATTRIBUTES)
+    throw scimBadRequest('invalidValue', 'The User has more attributes than Roster keeps (60 KB of JSON).');
   return ordered;
 }
 
@@ -105,7 +112,9 @@ export function displayNameOf(attributes: Json): string | null {
   if (name && typeof name === 'object') {
     const formatted = valueOf(name as Json, 'formatted');
     if (typeof formatted === 'string' && formatted.trim()) return formatted.trim().slice(0, 200);
-    const parts = [valueOf(name as Json, 'givenName'), valueOf(name as Json, 'familyName')].filter((p) => typeof p === 'string' && p.trim());
+    const parts = [valueOf(name as Json, 'givenName'), valueOf(name as Json, 'familyName')].filter(
+      (p) => typeof p === 'string' && p.trim(),
+    );
     if (parts.length) return parts.join(' ').slice(0, 200);
   }
   return null;

@@ -13,7 +13,14 @@ import { ScimDirectory, type Page } from './scim-directory.js';
 import { ScimError, scimBadRequest, scimConflict, scimNotFound } from './scim-error.js';
 import { parseScimFilter, type ScimCriterion } from './scim-filter.js';
 import { GroupResources } from './scim-groups.js';
-import { listRequestFromQuery, listRequestFromSearch, project, projectionOf, type ListRequest, type Projection } from './scim-list-request.js';
+import {
+  listRequestFromQuery,
+  listRequestFromSearch,
+  project,
+  projectionOf,
+  type ListRequest,
+  type Projection,
+} from './scim-list-request.js';
 import { applyPatch, readPatchRequest, valueOf } from './scim-patch.js';
 import { servedResourceTypes, servedSchemas } from './scim-schemas.js';
 import { displayNameOf, pickEmail, readActive, readUserResource, storedAttributes, toScimUser } from './scim-user.mapper.js';
@@ -86,7 +93,12 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   // ---- lists and searches ----------------------------------------------------------------------------------
   // GET with query parameters and POST .search with a SearchRequest body (RFC 7644 §3.4.3) read into one
   // ListRequest and answer through the same functions: same filters, paging and attribute projection.
-  type Lister = (integration: IntegrationEntity, criteria: ScimCriterion[], page: Page, projection: Projection) => Promise<{ total: number; resources: Json[] }>;
+  type Lister = (
+    integration: IntegrationEntity,
+    criteria: ScimCriterion[],
+    page: Page,
+    projection: Projection,
+  ) => Promise<{ total: number; resources: Json[] }>;
   const lists: Record<'User' | 'Group', Lister> = {
     User: async (integration, criteria, page, projection) => {
       const { total, rows } = await directory.listUsers(integration, criteria, page, baseUrl());
@@ -99,10 +111,22 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     send(res, 200, listResponse(resources, total, request.page.startIndex));
   };
 
-  router.get('/Users', handle((req, res) => answerList(res, req.integration, 'User', listRequestFromQuery(req.query))));
-  router.post('/Users/.search', handle((req, res) => answerList(res, req.integration, 'User', listRequestFromSearch(req.body))));
-  router.get('/Groups', handle((req, res) => answerList(res, req.integration, 'Group', listRequestFromQuery(req.query))));
-  router.post('/Groups/.search', handle((req, res) => answerList(res, req.integration, 'Group', listRequestFromSearch(req.body))));
+  router.get(
+    '/Users',
+    handle((req, res) => answerList(res, req.integration, 'User', listRequestFromQuery(req.query))),
+  );
+  router.post(
+    '/Users/.search',
+    handle((req, res) => answerList(res, req.integration, 'User', listRequestFromSearch(req.body))),
+  );
+  router.get(
+    '/Groups',
+    handle((req, res) => answerList(res, req.integration, 'Group', listRequestFromQuery(req.query))),
+  );
+  router.post(
+    '/Groups/.search',
+    handle((req, res) => answerList(res, req.integration, 'Group', listRequestFromSearch(req.body))),
+  );
 
   // A search at the root covers both resource types, users first. A filter on an attribute only one type has
   // matches nothing of the other; one neither type can filter on is a 400.
@@ -114,9 +138,15 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       const groupCriteria = attempt(() => criteriaOf('Group', request.filter));
       if (userCriteria instanceof Error && groupCriteria instanceof Error) throw userCriteria;
       const { startIndex, count } = request.page;
-      const users = userCriteria instanceof Error ? { total: 0, resources: [] } : await lists.User(req.integration, userCriteria, { startIndex, count }, request.projection);
+      const users =
+        userCriteria instanceof Error
+          ? { total: 0, resources: [] }
+          : await lists.User(req.integration, userCriteria, { startIndex, count }, request.projection);
       const groupPage = { startIndex: Math.max(1, startIndex - users.total), count: count - users.resources.length };
-      const found = groupCriteria instanceof Error ? { total: 0, resources: [] } : await lists.Group(req.integration, groupCriteria, groupPage, request.projection);
+      const found =
+        groupCriteria instanceof Error
+          ? { total: 0, resources: [] }
+          : await lists.Group(req.integration, groupCriteria, groupPage, request.projection);
       send(res, 200, listResponse([...users.resources, ...found.resources], users.total + found.total, startIndex));
     }),
   );
@@ -128,10 +158,16 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     return linked;
   };
   const userNameTaken = async (integration: IntegrationEntity, userName: string, exceptId: string | null) => {
-    const { rows } = await directory.listUsers(integration, [{ attribute: 'username', value: userName }], { startIndex: 1, count: 2 }, baseUrl());
+    const { rows } = await directory.listUsers(
+      integration,
+      [{ attribute: 'username', value: userName }],
+      { startIndex: 1, count: 2 },
+      baseUrl(),
+    );
     return rows.some((row) => row.membership.id !== exceptId);
   };
-  const userResponse = async (integration: IntegrationEntity, id: string, projection: Projection) => project(toScimUser(await findUser(integration, id), baseUrl()), projection);
+  const userResponse = async (integration: IntegrationEntity, id: string, projection: Projection) =>
+    project(toScimUser(await findUser(integration, id), baseUrl()), projection);
 
   router.get(
     '/Users/:id',
@@ -142,10 +178,14 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     '/Users',
     handle(async (req, res) => {
       const input = readUserResource(req.body);
-      if (await userNameTaken(req.integration, input.userName, null)) throw scimConflict(`A user with userName ${JSON.stringify(input.userName)} already exists.`);
+      if (await userNameTaken(req.integration, input.userName, null))
+        throw scimConflict(`A user with userName ${JSON.stringify(input.userName)} already exists.`);
       const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, input.upstream.externalId, null);
-      const result = await provisioningCall(() => provisioning.upsertUser(req.integration, { ...input.upstream, externalId }, { mustBeNew: true }));
-      if (result.action === ProvisionAction.CONFLICT) throw scimConflict(`Another user provisioned by this integration already has the email ${input.upstream.email}.`);
+      const result = await provisioningCall(() =>
+        provisioning.upsertUser(req.integration, { ...input.upstream, externalId }, { mustBeNew: true }),
+      );
+      if (result.action === ProvisionAction.CONFLICT)
+        throw scimConflict(`Another user provisioned by this integration already has the email ${input.upstream.email}.`);
       res.setHeader('Location', `${baseUrl()}/Users/${result.userId!}`);
       send(res, 201, await userResponse(req.integration, result.userId!, projectionOf(req.query)));
     }),
@@ -157,7 +197,8 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       const id = String(req.params.id);
       const current = await findUser(req.integration, id);
       const input = readUserResource(req.body);
-      if (await userNameTaken(req.integration, input.userName, id)) throw scimConflict(`Another user has the userName ${JSON.stringify(input.userName)}.`);
+      if (await userNameTaken(req.integration, input.userName, id))
+        throw scimConflict(`Another user has the userName ${JSON.stringify(input.userName)}.`);
       const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, input.upstream.externalId, id);
       await provisioningCall(() =>
         provisioning.updateUser(req.integration, current.membership.id, {
@@ -187,7 +228,12 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       }
       const attributes = storedAttributes(after);
       const requestedExternalId = valueOf(after, 'externalId');
-      const externalId = await directory.indexableExternalId(req.integration, ExternalResourceType.USER, typeof requestedExternalId === 'string' && requestedExternalId ? requestedExternalId : null, id);
+      const externalId = await directory.indexableExternalId(
+        req.integration,
+        ExternalResourceType.USER,
+        typeof requestedExternalId === 'string' && requestedExternalId ? requestedExternalId : null,
+        id,
+      );
       await provisioningCall(() =>
         provisioning.updateUser(req.integration, id, {
           email: pickEmail(attributes),
@@ -214,7 +260,9 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   // ---- groups ----------------------------------------------------------------------------------------------
   router.get(
     '/Groups/:id',
-    handle(async (req, res) => send(res, 200, await groups.get(req.integration, String(req.params.id), projectionOf(req.query), baseUrl()))),
+    handle(async (req, res) =>
+      send(res, 200, await groups.get(req.integration, String(req.params.id), projectionOf(req.query), baseUrl())),
+    ),
   );
   router.post(
     '/Groups',
@@ -226,7 +274,9 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   );
   router.put(
     '/Groups/:id',
-    handle(async (req, res) => send(res, 200, await groups.replace(req.integration, String(req.params.id), req.body, projectionOf(req.query), baseUrl()))),
+    handle(async (req, res) =>
+      send(res, 200, await groups.replace(req.integration, String(req.params.id), req.body, projectionOf(req.query), baseUrl())),
+    ),
   );
   router.patch(
     '/Groups/:id',
@@ -253,7 +303,8 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     if (error instanceof ScimError) scim = error;
     else if (parserError.type === 'entity.too.large') scim = new ScimError(413, `The body is larger than ${MAX_BODY}.`, 'tooMany');
     else if (parserError.type === 'entity.parse.failed') scim = scimBadRequest('invalidSyntax', 'The body is not valid JSON.');
-    else if (parserError.type === 'charset.unsupported' || parserError.type === 'encoding.unsupported') scim = scimBadRequest('invalidSyntax', 'The body must be UTF-8 JSON.');
+    else if (parserError.type === 'charset.unsupported' || parserError.type === 'encoding.unsupported')
+      scim = scimBadRequest('invalidSyntax', 'The body must be UTF-8 JSON.');
     else {
       logger.error('Unexpected error while answering a SCIM request', error);
       scim = new ScimError(500, 'Something went wrong on our side; the request can be retried.');
@@ -274,7 +325,8 @@ async function authenticate(services: Services, header: string | undefined): Pro
   const stored = Buffer.from(integration?.scimTokenHash ?? '0'.repeat(64), 'utf8');
   const given = Buffer.from(hash, 'utf8');
   const same = stored.length === given.length && timingSafeEqual(stored, given);
-  if (!integration || !same || integration.type !== IntegrationType.SCIM) throw new ScimError(401, 'The SCIM token is not valid: it may have been rotated. Copy the current one from Roster.');
+  if (!integration || !same || integration.type !== IntegrationType.SCIM)
+    throw new ScimError(401, 'The SCIM token is not valid: it may have been rotated. Copy the current one from Roster.');
   if (integration.status === IntegrationStatus.DISABLED) throw new ScimError(401, 'This SCIM integration is disabled in Roster.');
   return integration;
 }
@@ -306,5 +358,6 @@ function checkUserKeepsWhatRosterNeeds(after: Json): void {
     throw scimBadRequest('mutability', 'A Roster user keeps an email address: replace "emails" instead of removing them.');
   }
   const active = valueOf(after, 'active');
-  if (active === undefined || active === null) throw scimBadRequest('mutability', 'A Roster user is active or suspended: replace "active" with false to suspend them.');
+  if (active === undefined || active === null)
+    throw scimBadRequest('mutability', 'A Roster user is active or suspended: replace "active" with false to suspend them.');
 }

@@ -37,7 +37,12 @@ export interface WebhookPayload {
   details: Record<string, unknown>;
 }
 
-export function payloadOf(event: Pick<AuditEventEntity, 'id' | 'action' | 'createdAt' | 'accountId' | 'actorType' | 'actorId' | 'targetId' | 'targetEmail' | 'details'>): WebhookPayload {
+export function payloadOf(
+  event: Pick<
+    AuditEventEntity,
+    'id' | 'action' | 'createdAt' | 'accountId' | 'actorType' | 'actorId' | 'targetId' | 'targetEmail' | 'details'
+  >,
+): WebhookPayload {
   return {
     id: event.id,
     type: event.action,
@@ -49,7 +54,11 @@ export function payloadOf(event: Pick<AuditEventEntity, 'id' | 'action' | 'creat
   };
 }
 
-export function newDelivery(endpoint: Pick<WebhookEndpointEntity, 'id' | 'accountId'>, payload: WebhookPayload, now: Date): WebhookDeliveryEntity {
+export function newDelivery(
+  endpoint: Pick<WebhookEndpointEntity, 'id' | 'accountId'>,
+  payload: WebhookPayload,
+  now: Date,
+): WebhookDeliveryEntity {
   return {
     id: newId(),
     accountId: endpoint.accountId,
@@ -101,4 +110,3 @@ export async function enqueueWebhookDeliveries(manager: EntityManager, accountId
   await bulkInsertEntities(manager, WebhookDeliveryEntity, deliveries);
   if (deliveries.length) queuedInThisProcess.pending = true;
 }
-

@@ -25,7 +25,11 @@ describe('postJson', () => {
   it('refuses, inside the socket lookup, a name that resolves to a private address (DNS rebinding)', async () => {
     // https, so only the address can be the reason.
     const result = await postJson(guarded, new URL(`https://localhost:${port}/ok`), {}, '{}', { timeoutMs: 2000 });
-    expect(result).toMatchObject({ status: null, failure: 'REFUSED', error: expect.stringMatching(/^Refused: The host localhost resolves to .*(127\.0\.0\.1|::1) is a private/) });
+    expect(result).toMatchObject({
+      status: null,
+      failure: 'REFUSED',
+      error: expect.stringMatching(/^Refused: The host localhost resolves to .*(127\.0\.0\.1|::1) is a private/),
+    });
     expect(hits).toBe(0);
   });
 

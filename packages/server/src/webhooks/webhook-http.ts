@@ -17,7 +17,13 @@ const EXCERPT_CHARS = 1000;
 const MAX_READ_BYTES = 16 * 1024;
 
 /** POSTs a JSON body through the outbound client; never throws: every outcome, including timeouts and refused addresses, is a result. */
-export async function postJson(http: OutboundHttp, url: URL, headers: Record<string, string>, body: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<PostResult> {
+export async function postJson(
+  http: OutboundHttp,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<PostResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -35,6 +41,12 @@ export async function postJson(http: OutboundHttp, url: URL, headers: Record<str
   } catch (error) {
     const failure = error instanceof OutboundError ? error : new OutboundError('UNREACHABLE', (error as Error).message);
     const refused = failure.failure === 'REFUSED';
-    return { status: null, bodyExcerpt: null, durationMs: elapsed(), error: refused ? `Refused: ${failure.message}` : failure.message.slice(0, 500), failure: failure.failure };
+    return {
+      status: null,
+      bodyExcerpt: null,
+      durationMs: elapsed(),
+      error: refused ? `Refused: ${failure.message}` : failure.message.slice(0, 500),
+      failure: failure.failure,
+    };
   }
 }

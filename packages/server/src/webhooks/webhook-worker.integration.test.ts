@@ -67,7 +67,10 @@ class PromptReceiver {
   }
 }
 
-async function eventually<T>(read: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await read();
@@ -89,7 +92,11 @@ describe.each(dialects)('the webhook worker and receivers that never answer (%s)
     silent = await new SilentReceiver().start();
     prompt = await new PromptReceiver().start();
     // The receivers listen on 127.0.0.1; each test runs its own workers.
-    roster = await startTestRoster(dialect, { outboundAllowPrivateNetworks: true }, { runWebhookWorker: false, runOutboxWorker: false, runSyncEngine: false, runImportRunner: false });
+    roster = await startTestRoster(
+      dialect,
+      { outboundAllowPrivateNetworks: true },
+      { runWebhookWorker: false, runOutboxWorker: false, runSyncEngine: false, runImportRunner: false },
+    );
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Hung MSP' });
     await build.aUser(account.id, { email: 'admin@hung.test', role: Role.ADMIN, password: 'admin-password' });
@@ -108,12 +115,21 @@ describe.each(dialects)('the webhook worker and receivers that never answer (%s)
   });
 
   const worker = (options: WebhookWorkerOptions) => {
-    const created = new WebhookWorker(roster.dataSource, roster.services.webhooks, roster.services.outbound, quiet, roster.services.events, { pollMs: 20, baseBackoffMs: 600_000, ...options });
+    const created = new WebhookWorker(
+      roster.dataSource,
+      roster.services.webhooks,
+      roster.services.outbound,
+      quiet,
+      roster.services.events,
+      { pollMs: 20, baseBackoffMs: 600_000, ...options },
+    );
     workers.push(created);
     return created;
   };
-  const endpoint = async (url: string) => (await admin.gql(CREATE, { input: { url, events: ['user.invited'] } })).data!.createWebhookEndpoint.endpoint.id as string;
-  const sendTest = async (endpointId: string) => (await admin.gql(SEND_TEST, { id: endpointId })).data!.sendTestWebhook.delivery.id as string;
+  const endpoint = async (url: string) =>
+    (await admin.gql(CREATE, { input: { url, events: ['user.invited'] } })).data!.createWebhookEndpoint.endpoint.id as string;
+  const sendTest = async (endpointId: string) =>
+    (await admin.gql(SEND_TEST, { id: endpointId })).data!.sendTestWebhook.delivery.id as string;
   const delivery = (id: string) => roster.dataSource.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id });
 
   it("delivers another endpoint's webhook while one receiver holds its request, and hands the held one back unattempted on stop", async () => {
@@ -145,7 +161,12 @@ describe.each(dialects)('the webhook worker and receivers that never answer (%s)
       const row = await delivery(id);
       return row.attempts === 1 ? row : null;
     });
-    expect(attempted).toMatchObject({ state: WebhookDeliveryState.PENDING, responseStatus: null, lastError: expect.stringMatching(/did not answer within 0\.2 s/), leaseOwner: null });
+    expect(attempted).toMatchObject({
+      state: WebhookDeliveryState.PENDING,
+      responseStatus: null,
+      lastError: expect.stringMatching(/did not answer within 0\.2 s/),
+      leaseOwner: null,
+    });
     expect(attempted.nextAttemptAt.getTime()).toBeGreaterThan(attempted.lastAttemptAt!.getTime());
     // The connection was given up, not left open.
     await eventually(() => silent.closed > closedBefore);

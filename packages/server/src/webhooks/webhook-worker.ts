@@ -119,16 +119,24 @@ export class WebhookWorker extends PollingWorker {
     }
     const batch = await this.claim(free);
     if (batch.length === 0) return 0;
-    const endpoints = await this.dataSource.getRepository(WebhookEndpointEntity).findBy({ id: In([...new Set(batch.map((d) => d.endpointId))]) });
+    const endpoints = await this.dataSource
+      .getRepository(WebhookEndpointEntity)
+      .findBy({ id: In([...new Set(batch.map((d) => d.endpointId))]) });
     const byId = new Map(endpoints.map((e) => [e.id, e]));
     for (const delivery of batch) {
       const done = this.attempt(delivery, byId.get(delivery.endpointId))
         .catch(async (error: unknown) => {
           // One broken delivery (e.g. a secret sealed under another ROSTER_CREDENTIALS_KEY) must not stall the others.
           this.logger.error(`Webhook delivery ${delivery.id} could not be attempted`, error);
-          await this.settle(delivery, { status: null, bodyExcerpt: null, durationMs: 0, error: `Not sent: ${(error as Error).message}`, failure: null }, false);
+          await this.settle(
+            delivery,
+            { status: null, bodyExcerpt: null, durationMs: 0, error: `Not sent: ${(error as Error).message}`, failure: null },
+            false,
+          );
         })
-        .catch((error: unknown) => this.logger.error(`Webhook delivery ${delivery.id}: the attempt could not be recorded; it is retried when its lease ends`, error))
+        .catch((error: unknown) =>
+          this.logger.error(`Webhook delivery ${delivery.id}: the attempt could not be recorded; it is retried when its lease ends`, error),
+        )
         .finally(() => this.finished(delivery.id));
       this.inFlight.set(delivery.id, done);
     }
@@ -158,7 +166,10 @@ export class WebhookWorker extends PollingWorker {
     if (ids.length === 0) return true;
     await this.dataSource
       .getRepository(WebhookDeliveryEntity)
-      .update({ id: In(ids), leaseOwner: this.options.workerId, state: WebhookDeliveryState.PENDING }, { leaseUntil: new Date(this.options.now() + this.options.leaseMs) });
+      .update(
+        { id: In(ids), leaseOwner: this.options.workerId, state: WebhookDeliveryState.PENDING },
+        { leaseUntil: new Date(this.options.now() + this.options.leaseMs) },
+      );
     return true;
   }
 
@@ -188,7 +199,17 @@ export class WebhookWorker extends PollingWorker {
 
   private async attempt(delivery: WebhookDeliveryEntity, endpoint: WebhookEndpointEntity | undefined): Promise<void> {
     if (!endpoint || !endpoint.enabled) {
-      await this.settle(delivery, { status: null, bodyExcerpt: null, durationMs: 0, error: endpoint ? 'Not sent: the endpoint is disabled.' : 'Not sent: the endpoint was deleted.', failure: null }, true);
+      await this.settle(
+        delivery,
+        {
+          status: null,
+          bodyExcerpt: null,
+          durationMs: 0,
+          error: endpoint ? 'Not sent: the endpoint is disabled.' : 'Not sent: the endpoint was deleted.',
+          failure: null,
+        },
+        true,
+      );
       return;
     }
     let url: URL;
@@ -199,7 +220,17 @@ export class WebhookWorker extends PollingWorker {
     } catch (error) {
       if (!(error instanceof OutboundError)) throw error;
       const refused = error.failure === 'REFUSED';
-      await this.settle(delivery, { status: null, bodyExcerpt: null, durationMs: 0, error: refused ? `Refused: ${error.message}` : error.message, failure: error.failure }, refused);
+      await this.settle(
+        delivery,
+        {
+          status: null,
+          bodyExcerpt: null,
+          durationMs: 0,
+          error: refused ? `Refused: ${error.message}` : error.message,
+          failure: error.failure,
+        },
+        refused,
+      );
       return;
     }
     const timestamp = Math.floor(Date.now() / 1000);
@@ -223,7 +254,9 @@ export class WebhookWorker extends PollingWorker {
 
   /** Hands a delivery given up while stopping back as it was: not an attempt, due at once for whoever polls next. */
   private async release(delivery: WebhookDeliveryEntity): Promise<void> {
-    await this.dataSource.getRepository(WebhookDeliveryEntity).update({ id: delivery.id, leaseOwner: this.options.workerId }, { leaseOwner: null, leaseUntil: null });
+    await this.dataSource
+      .getRepository(WebhookDeliveryEntity)
+      .update({ id: delivery.id, leaseOwner: this.options.workerId }, { leaseOwner: null, leaseUntil: null });
   }
 
   /** Records the attempt; `final` fails the delivery at once (no retry can help). */
@@ -244,11 +277,17 @@ export class WebhookWorker extends PollingWorker {
         lastError,
         lastAttemptAt: now,
         deliveredAt: ok ? now : null,
-        nextAttemptAt: ok || givesUp ? delivery.nextAttemptAt : new Date(now.getTime() + backoffDelayMs(attempts, this.options.baseBackoffMs, this.options.maxBackoffMs)),
+        nextAttemptAt:
+          ok || givesUp
+            ? delivery.nextAttemptAt
+            : new Date(now.getTime() + backoffDelayMs(attempts, this.options.baseBackoffMs, this.options.maxBackoffMs)),
         leaseOwner: null,
         leaseUntil: null,
       },
     );
-    if (givesUp) this.logger.error(`Webhook delivery ${delivery.id} (${delivery.eventType}) failed for good after ${attempts} attempt(s): ${lastError}`);
+    if (givesUp)
+      this.logger.error(
+        `Webhook delivery ${delivery.id} (${delivery.eventType}) failed for good after ${attempts} attempt(s): ${lastError}`,
+      );
   }
 }

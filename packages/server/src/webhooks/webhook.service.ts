@@ -49,9 +49,17 @@ export class WebhookService {
 
   async listEndpoints(accountId: string, page: PageArgs | undefined): Promise<Connection<EndpointInfo>> {
     const request = toPageRequest(page, 'created');
-    const base = () => this.dataSource.createQueryBuilder().from(WebhookEndpointEntity, 'e').where('e.account_id = :accountId', { accountId });
+    const base = () =>
+      this.dataSource.createQueryBuilder().from(WebhookEndpointEntity, 'e').where('e.account_id = :accountId', { accountId });
     const [pageResult, total] = await Promise.all([
-      readKeysetPage(base().select(ENDPOINT_COLUMNS), { sortKey: 'e.created_at', idColumn: 'e.id', ascending: false, request, orderName: 'created', toNode: toEndpointInfo }),
+      readKeysetPage(base().select(ENDPOINT_COLUMNS), {
+        sortKey: 'e.created_at',
+        idColumn: 'e.id',
+        ascending: false,
+        request,
+        orderName: 'created',
+        toNode: toEndpointInfo,
+      }),
       base().select('COUNT(*)', 'n').getRawOne<{ n: number | string }>(),
     ]);
     return { ...pageResult, totalCount: Number(total?.n ?? 0) };
@@ -69,7 +77,8 @@ export class WebhookService {
 
   async create(viewer: Viewer, input: EndpointInput): Promise<{ endpoint: EndpointInfo; secret: string }> {
     const count = await this.dataSource.getRepository(WebhookEndpointEntity).countBy({ accountId: viewer.accountId });
-    if (count >= MAX_ENDPOINTS_PER_ACCOUNT) throw badInput('input.url', `An account has at most ${MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints; delete one first.`);
+    if (count >= MAX_ENDPOINTS_PER_ACCOUNT)
+      throw badInput('input.url', `An account has at most ${MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints; delete one first.`);
     const url = await this.validUrl(input.url ?? '');
     const events = validEvents(input.events ?? []);
     const description = validDescription(input.description);
@@ -92,7 +101,9 @@ export class WebhookService {
     };
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(WebhookEndpointEntity, row);
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'webhook.endpoint_created', targetId: id, details: { url, events, enabled: row.enabled } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'webhook.endpoint_created', targetId: id, details: { url, events, enabled: row.enabled } },
+      ]);
     });
     return { endpoint: toEndpointInfo(row), secret };
   }
@@ -109,7 +120,9 @@ export class WebhookService {
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(WebhookEndpointEntity, { id, accountId: viewer.accountId }, changes);
       const { updatedAt: _updatedAt, ...audited } = changes;
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'webhook.endpoint_updated', targetId: id, details: audited }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'webhook.endpoint_updated', targetId: id, details: audited },
+      ]);
     });
     return toEndpointInfo({ ...existing, ...changes });
   }
@@ -119,10 +132,17 @@ export class WebhookService {
     const existing = await this.findEndpoint(viewer.accountId, id, 'input.id');
     const secret = newSigningSecret();
     const now = new Date();
-    const changes = { sealedSecret: this.secretBox.seal(secret, `webhook:${id}`), secretPrefix: secret.slice(0, 12), secretRolledAt: now, updatedAt: now };
+    const changes = {
+      sealedSecret: this.secretBox.seal(secret, `webhook:${id}`),
+      secretPrefix: secret.slice(0, 12),
+      secretRolledAt: now,
+      updatedAt: now,
+    };
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(WebhookEndpointEntity, { id, accountId: viewer.accountId }, changes);
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'webhook.secret_rolled', targetId: id, details: { secretPrefix: changes.secretPrefix } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'webhook.secret_rolled', targetId: id, details: { secretPrefix: changes.secretPrefix } },
+      ]);
     });
     return { endpoint: toEndpointInfo({ ...existing, ...changes }), secret };
   }
@@ -133,7 +153,9 @@ export class WebhookService {
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(WebhookDeliveryEntity, { endpointId: id, accountId: viewer.accountId });
       await manager.delete(WebhookEndpointEntity, { id, accountId: viewer.accountId });
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'webhook.endpoint_deleted', targetId: id, details: { url: existing.url } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'webhook.endpoint_deleted', targetId: id, details: { url: existing.url } },
+      ]);
     });
     return toEndpointInfo(existing);
   }
@@ -143,9 +165,19 @@ export class WebhookService {
     await this.findEndpoint(accountId, endpointId, 'endpointId');
     const request = toPageRequest(page, 'created');
     const base = () =>
-      this.dataSource.createQueryBuilder().from(WebhookDeliveryEntity, 'd').where('d.account_id = :accountId AND d.endpoint_id = :endpointId', { accountId, endpointId });
+      this.dataSource
+        .createQueryBuilder()
+        .from(WebhookDeliveryEntity, 'd')
+        .where('d.account_id = :accountId AND d.endpoint_id = :endpointId', { accountId, endpointId });
     const [pageResult, total] = await Promise.all([
-      readKeysetPage(base().select(DELIVERY_COLUMNS), { sortKey: 'd.created_at', idColumn: 'd.id', ascending: false, request, orderName: 'created', toNode: toDeliveryInfo }),
+      readKeysetPage(base().select(DELIVERY_COLUMNS), {
+        sortKey: 'd.created_at',
+        idColumn: 'd.id',
+        ascending: false,
+        request,
+        orderName: 'created',
+        toNode: toDeliveryInfo,
+      }),
       base().select('COUNT(*)', 'n').getRawOne<{ n: number | string }>(),
     ]);
     return { ...pageResult, totalCount: Number(total?.n ?? 0) };
@@ -157,7 +189,11 @@ export class WebhookService {
     if (!original) throw notFound('Webhook delivery', 'input.deliveryId');
     const endpoint = await this.findEndpoint(viewer.accountId, original.endpointId, 'input.deliveryId');
     const delivery = newDelivery(endpoint, JSON.parse(original.payload) as WebhookPayload, new Date());
-    await this.queue(viewer, delivery, { action: 'webhook.redelivered', targetId: endpoint.id, details: { deliveryId: original.id, eventId: original.eventId, eventType: original.eventType } });
+    await this.queue(viewer, delivery, {
+      action: 'webhook.redelivered',
+      targetId: endpoint.id,
+      details: { deliveryId: original.id, eventId: original.eventId, eventType: original.eventType },
+    });
     return toDeliveryInfo(delivery);
   }
 
@@ -179,7 +215,11 @@ export class WebhookService {
     return toDeliveryInfo(delivery);
   }
 
-  private async queue(viewer: Viewer, delivery: WebhookDeliveryEntity, audit: { action: string; targetId: string; details: Record<string, unknown> }): Promise<void> {
+  private async queue(
+    viewer: Viewer,
+    delivery: WebhookDeliveryEntity,
+    audit: { action: string; targetId: string; details: Record<string, unknown> },
+  ): Promise<void> {
     await inTransaction(this.dataSource, async (manager: EntityManager) => {
       await manager.insert(WebhookDeliveryEntity, delivery);
       await recordAudit(manager, viewer.accountId, actorOf(viewer), [audit]);
@@ -204,7 +244,11 @@ export class WebhookService {
  * The newest delivery of each endpoint, in one query for a whole page of endpoints (the `lastDelivery` loader).
  * Each endpoint's newest row is one descent of the (endpoint_id, created_at, id) index, however long its history.
  */
-export async function lastDeliveriesOf(dataSource: DataSource, accountId: string, endpointIds: readonly string[]): Promise<Array<DeliveryInfo | null>> {
+export async function lastDeliveriesOf(
+  dataSource: DataSource,
+  accountId: string,
+  endpointIds: readonly string[],
+): Promise<Array<DeliveryInfo | null>> {
   const newest = dataSource
     .createQueryBuilder()
     .select('n.id')
@@ -229,25 +273,52 @@ function validEvents(events: string[]): string[] {
   const unique = [...new Set(events.map((e) => e.trim()))];
   if (unique.length === 0) throw badInput('input.events', 'Choose at least one event.');
   const unknown = unique.filter((e) => !isWebhookEventType(e));
-  if (unknown.length) throw badInput('input.events', `Unknown event(s): ${unknown.slice(0, 5).join(', ')}. Known events: ${Object.keys(WEBHOOK_EVENT_TYPES).join(', ')}.`);
+  if (unknown.length)
+    throw badInput(
+      'input.events',
+      `Unknown event(s): ${unknown.slice(0, 5).join(', ')}. Known events: ${Object.keys(WEBHOOK_EVENT_TYPES).join(', ')}.`,
+    );
   return unique;
 }
 
 function validDescription(raw: string | null | undefined): string | null {
   const description = raw?.trim() ?? '';
-  if (description.length > MAX_DESCRIPTION_LENGTH) throw badInput('input.description', `A description has at most ${MAX_DESCRIPTION_LENGTH} characters.`);
+  if (description.length > MAX_DESCRIPTION_LENGTH)
+    throw badInput('input.description', `A description has at most ${MAX_DESCRIPTION_LENGTH} characters.`);
   return description || null;
 }
 
 const ENDPOINT_COLUMNS = [
-  'e.id AS id', 'e.account_id AS accountId', 'e.url AS url', 'e.description AS description', 'e.events AS events', 'e.secret_prefix AS secretPrefix',
-  'e.enabled AS enabled', 'e.created_by_person_id AS createdByPersonId', 'e.created_at AS createdAt', 'e.updated_at AS updatedAt', 'e.secret_rolled_at AS secretRolledAt',
+  'e.id AS id',
+  'e.account_id AS accountId',
+  'e.url AS url',
+  'e.description AS description',
+  'e.events AS events',
+  'e.secret_prefix AS secretPrefix',
+  'e.enabled AS enabled',
+  'e.created_by_person_id AS createdByPersonId',
+  'e.created_at AS createdAt',
+  'e.updated_at AS updatedAt',
+  'e.secret_rolled_at AS secretRolledAt',
 ];
 
 const DELIVERY_COLUMNS = [
-  'd.id AS id', 'd.account_id AS accountId', 'd.endpoint_id AS endpointId', 'd.event_id AS eventId', 'd.event_type AS eventType', 'd.payload AS payload',
-  'd.state AS state', 'd.attempts AS attempts', 'd.next_attempt_at AS nextAttemptAt', 'd.response_status AS responseStatus', 'd.response_body AS responseBody',
-  'd.duration_ms AS durationMs', 'd.last_error AS lastError', 'd.created_at AS createdAt', 'd.last_attempt_at AS lastAttemptAt', 'd.delivered_at AS deliveredAt',
+  'd.id AS id',
+  'd.account_id AS accountId',
+  'd.endpoint_id AS endpointId',
+  'd.event_id AS eventId',
+  'd.event_type AS eventType',
+  'd.payload AS payload',
+  'd.state AS state',
+  'd.attempts AS attempts',
+  'd.next_attempt_at AS nextAttemptAt',
+  'd.response_status AS responseStatus',
+  'd.response_body AS responseBody',
+  'd.duration_ms AS durationMs',
+  'd.last_error AS lastError',
+  'd.created_at AS createdAt',
+  'd.last_attempt_at AS lastAttemptAt',
+  'd.delivered_at AS deliveredAt',
 ];
 
 const date = (value: unknown): Date | null => (value === null || value === undefined ? null : fromSqlDateTime(value as string | Date));

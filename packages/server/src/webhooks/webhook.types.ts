@@ -29,7 +29,10 @@ export class WebhookEndpoint {
   @Field(() => Boolean, { description: 'False while paused: no deliveries are queued for it.' })
   enabled!: boolean;
 
-  @Field(() => String, { description: 'The first characters of the signing secret, so an admin can tell which secret a receiver holds. The whole secret is shown only at creation and when rolled.' })
+  @Field(() => String, {
+    description:
+      'The first characters of the signing secret, so an admin can tell which secret a receiver holds. The whole secret is shown only at creation and when rolled.',
+  })
   secretPrefix!: string;
 
   @Field(() => GraphQLISODateTime, { description: 'When the endpoint was registered.' })
@@ -54,7 +57,9 @@ export class WebhookDelivery {
   @Field(() => ID, { description: 'Id of the endpoint.' })
   endpointId!: string;
 
-  @Field(() => ID, { description: 'Id of the event, sent as `Roster-Webhook-Id`: the same for retries and re-deliveries, so a receiver can ignore repeats.' })
+  @Field(() => ID, {
+    description: 'Id of the event, sent as `Roster-Webhook-Id`: the same for retries and re-deliveries, so a receiver can ignore repeats.',
+  })
   eventId!: string;
 
   @Field(() => String, { description: 'The event type, e.g. `user.invited` (or `webhook.test`).' })
@@ -107,7 +112,10 @@ export class WebhookEventType {
 
 @InputType({ description: 'A new webhook endpoint.' })
 export class CreateWebhookEndpointInput {
-  @Field(() => String, { description: 'An https:// URL whose host resolves to a public address (plain http and private addresses only when OUTBOUND_ALLOW_PRIVATE_NETWORKS is true).' })
+  @Field(() => String, {
+    description:
+      'An https:// URL whose host resolves to a public address (plain http and private addresses only when OUTBOUND_ALLOW_PRIVATE_NETWORKS is true).',
+  })
   url!: string;
 
   @Field(() => [String], { description: 'Event types to receive, from webhookEventTypes; at least one.' })
@@ -125,7 +133,9 @@ export class WebhookEndpointSecretPayload {
   @Field(() => WebhookEndpoint, { description: 'The endpoint.' })
   endpoint!: WebhookEndpoint;
 
-  @Field(() => String, { description: 'The signing secret (`rwhsec_...`). Shown only this once: give it to the receiver to verify `Roster-Webhook-Signature`.' })
+  @Field(() => String, {
+    description: 'The signing secret (`rwhsec_...`). Shown only this once: give it to the receiver to verify `Roster-Webhook-Signature`.',
+  })
   secret!: string;
 }
 
@@ -143,7 +153,10 @@ export class UpdateWebhookEndpointInput {
   @Field(() => String, { nullable: true, description: 'A new description; an empty string clears it.' })
   description?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'False pauses the endpoint (nothing is queued for it, pending deliveries fail); true resumes it.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'False pauses the endpoint (nothing is queued for it, pending deliveries fail); true resumes it.',
+  })
   enabled?: boolean | null;
 }
 

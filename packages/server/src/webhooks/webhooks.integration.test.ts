@@ -59,7 +59,10 @@ class Receiver {
   }
 }
 
-async function eventually<T>(read: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 8000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 8000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await read();
@@ -177,7 +180,14 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
     const endpointId = await register();
     roster.services.config.outboundAllowPrivateNetworks = false;
     try {
-      for (const url of ['https://127.0.0.1/hook', 'https://localhost/hook', 'https://[::1]/hook', 'https://169.254.169.254/latest', 'https://10.1.2.3/x', receiverUrl]) {
+      for (const url of [
+        'https://127.0.0.1/hook',
+        'https://localhost/hook',
+        'https://[::1]/hook',
+        'https://169.254.169.254/latest',
+        'https://10.1.2.3/x',
+        receiverUrl,
+      ]) {
         const refused = await admin.gql(CREATE, { input: { url, events: ['user.invited'] } });
         expect(errorCode(refused), url).toBe('BAD_USER_INPUT');
         expect(refused.errors![0]!.extensions!.field).toBe('input.url');
@@ -209,8 +219,14 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
     expect(listed.data!.webhookEndpoints.totalCount).toBe(0);
     expect(errorCode(await otherAdmin.gql(DELIVERIES, { endpointId }))).toBe('NOT_FOUND');
     expect(errorCode(await otherAdmin.gql(REDELIVER, { input: { deliveryId: mine.id } }))).toBe('NOT_FOUND');
-    expect(errorCode(await otherAdmin.gql(`mutation($id: ID!) { rollWebhookSecret(input: { id: $id }) { secret } }`, { id: endpointId }))).toBe('NOT_FOUND');
-    expect(errorCode(await otherAdmin.gql(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { endpoint { id } } }`, { id: endpointId }))).toBe('NOT_FOUND');
+    expect(
+      errorCode(await otherAdmin.gql(`mutation($id: ID!) { rollWebhookSecret(input: { id: $id }) { secret } }`, { id: endpointId })),
+    ).toBe('NOT_FOUND');
+    expect(
+      errorCode(
+        await otherAdmin.gql(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { endpoint { id } } }`, { id: endpointId }),
+      ),
+    ).toBe('NOT_FOUND');
     // The other account's invitations are not sent to this account's endpoint.
     // Deliveries are queued in the transaction of the change, so once the invitation is answered its deliveries exist.
     expect((await otherAdmin.gql(INVITE, { input: { addresses: 'theirs@example.test', sendEmail: false } })).errors).toBeUndefined();
@@ -228,14 +244,20 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
       body: 'email,name\ncsv.one@example.test,One\nnot-an-email,Two\n',
     });
     const jobId = ((await uploaded.json()) as any).job.id;
-    await eventually(async () => (await admin.gql(`query($id: ID!) { importJob(id: $id) { state } }`, { id: jobId })).data?.importJob.state === 'PREVIEW');
+    await eventually(
+      async () => (await admin.gql(`query($id: ID!) { importJob(id: $id) { state } }`, { id: jobId })).data?.importJob.state === 'PREVIEW',
+    );
     const started = await admin.gql(`mutation($input: StartImportInput!) { startImport(input: $input) { job { id } } }`, {
       input: { jobId, defaultRole: 'MEMBER', sendEmails: false, unknownCompanies: 'SKIP', unknownGroups: 'SKIP' },
     });
     expect(started.errors).toBeUndefined();
     await eventually(() => receiver.received.length >= 1);
     const body = JSON.parse(receiver.received[0]!.body);
-    expect(body).toMatchObject({ type: 'import.finished', target: { id: jobId }, details: { fileName: 'team.csv', outcomes: { INVITED: 1, INVALID: 1 } } });
+    expect(body).toMatchObject({
+      type: 'import.finished',
+      target: { id: jobId },
+      details: { fileName: 'team.csv', outcomes: { INVITED: 1, INVALID: 1 } },
+    });
     expect(receiver.verified).toEqual([true]);
     await admin.gql(`mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { endpoint { id } } }`, { id: endpointId });
   });
@@ -243,7 +265,10 @@ describe.each(dialects)('webhooks (%s)', (dialect) => {
   it('rolls the secret: deliveries are signed with the new one only', async () => {
     const endpointId = await register(['user.invited']);
     const oldSecret = receiver.secret;
-    const rolled = await admin.gql(`mutation($id: ID!) { rollWebhookSecret(input: { id: $id }) { secret endpoint { secretPrefix secretRolledAt } } }`, { id: endpointId });
+    const rolled = await admin.gql(
+      `mutation($id: ID!) { rollWebhookSecret(input: { id: $id }) { secret endpoint { secretPrefix secretRolledAt } } }`,
+      { id: endpointId },
+    );
     const newSecret = rolled.data!.rollWebhookSecret.secret as string;
     expect(newSecret).not.toBe(oldSecret);
     expect(rolled.data!.rollWebhookSecret.endpoint.secretRolledAt).not.toBeNull();
@@ -266,7 +291,11 @@ describe.each(dialects)('the webhook endpoints list with each last delivery (%s)
 
   beforeAll(async () => {
     // No background worker: deliveries stay PENDING as queued, and no polling is counted as the list's queries.
-    roster = await startTestRoster(dialect, { outboundAllowPrivateNetworks: true }, { runWebhookWorker: false, runOutboxWorker: false, runSyncEngine: false, runImportRunner: false });
+    roster = await startTestRoster(
+      dialect,
+      { outboundAllowPrivateNetworks: true },
+      { runWebhookWorker: false, runOutboxWorker: false, runSyncEngine: false, runImportRunner: false },
+    );
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'admin@listed.test', role: Role.ADMIN, password: 'admin-password' });
@@ -296,7 +325,8 @@ describe.each(dialects)('the webhook endpoints list with each last delivery (%s)
     const all = await lastDeliveries(9);
     expect(all.size).toBe(9);
     for (const [endpointId, last] of all) {
-      if (newest.has(endpointId)) expect(last).toMatchObject({ id: newest.get(endpointId), eventType: 'webhook.test', state: 'PENDING', attempts: 0 });
+      if (newest.has(endpointId))
+        expect(last).toMatchObject({ id: newest.get(endpointId), eventType: 'webhook.test', state: 'PENDING', attempts: 0 });
       else expect(last).toBeNull();
     }
 

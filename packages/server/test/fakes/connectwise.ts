@@ -14,7 +14,13 @@ export interface FakeCwContact {
   lastName: string;
   inactiveFlag: boolean;
   company: { id: number; identifier: string; name: string } | null;
-  communicationItems: Array<{ id: number; type: { id: number; name: string }; value: string; defaultFlag: boolean; communicationType: 'Email' | 'Phone' | 'Fax' }>;
+  communicationItems: Array<{
+    id: number;
+    type: { id: number; name: string };
+    value: string;
+    defaultFlag: boolean;
+    communicationType: 'Email' | 'Phone' | 'Fax';
+  }>;
 }
 
 /**
@@ -82,9 +88,11 @@ export class FakeConnectWise {
     if (!url.pathname.startsWith(prefix)) return reply(404, { code: 'NotFound', message: 'The requested resource does not exist.' });
     const expected = `Basic ${Buffer.from(`${this.companyId}+${this.publicKey}:${this.privateKey}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return reply(401, { code: 'Unauthorized', message: 'Authentication failed.' });
-    if (req.headers.clientid !== this.clientId) return reply(400, { code: 'InvalidObject', message: 'A valid clientId header is required.' });
+    if (req.headers.clientid !== this.clientId)
+      return reply(400, { code: 'InvalidObject', message: 'A valid clientId header is required.' });
     const path = url.pathname.slice(prefix.length);
-    if (path === '/system/info') return reply(200, { version: 'v2024.1.12345', isCloud: true, serverTimeZone: 'Eastern Standard Time', cloudRegion: 'NA' });
+    if (path === '/system/info')
+      return reply(200, { version: 'v2024.1.12345', isCloud: true, serverTimeZone: 'Eastern Standard Time', cloudRegion: 'NA' });
     if (path === '/company/companies') {
       const conditions = url.searchParams.get('conditions');
       const rows = conditions === 'deletedFlag=false' ? this.companies.filter((c) => !c.deletedFlag) : this.companies;

@@ -104,7 +104,13 @@ export class FakeMicrosoftGraph {
   seedUsers(count: number, domain = 'contoso.test'): FakeGraphUser[] {
     const made = Array.from({ length: count }, () => {
       const n = String(++this.seeded).padStart(4, '0');
-      return { id: `${randomBytes(4).toString('hex')}-0000-4000-8000-${n.padStart(12, '0')}`, displayName: `User ${n}`, mail: `user${n}@${domain}`, userPrincipalName: `user${n}@${domain}`, accountEnabled: true };
+      return {
+        id: `${randomBytes(4).toString('hex')}-0000-4000-8000-${n.padStart(12, '0')}`,
+        displayName: `User ${n}`,
+        mail: `user${n}@${domain}`,
+        userPrincipalName: `user${n}@${domain}`,
+        accountEnabled: true,
+      };
     });
     this.users.push(...made);
     return made;
@@ -125,37 +131,60 @@ export class FakeMicrosoftGraph {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       this.tokenRequests.push(form);
       if (decodeURIComponent(tokenPath[1]!) !== this.tenantId) {
-        return reply(400, { error: 'invalid_request', error_description: `AADSTS90002: Tenant '${decodeURIComponent(tokenPath[1]!)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, error_codes: [90002] });
+        return reply(400, {
+          error: 'invalid_request',
+          error_description: `AADSTS90002: Tenant '${decodeURIComponent(tokenPath[1]!)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+          error_codes: [90002],
+        });
       }
       if (form.get('grant_type') !== 'client_credentials' || form.get('scope') !== 'https://graph.microsoft.com/.default') {
-        return reply(400, { error: 'invalid_scope', error_description: 'AADSTS1002012: The provided value for scope is not valid.', error_codes: [1002012] });
+        return reply(400, {
+          error: 'invalid_scope',
+          error_description: 'AADSTS1002012: The provided value for scope is not valid.',
+          error_codes: [1002012],
+        });
       }
       if (form.get('client_id') !== this.clientId) {
-        return reply(400, { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`, error_codes: [700016] });
+        return reply(400, {
+          error: 'unauthorized_client',
+          error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`,
+          error_codes: [700016],
+        });
       }
       if (form.get('client_secret') !== this.clientSecret) {
         return reply(401, {
           error: 'invalid_client',
-          error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '" + this.clientId + "'.",
+          error_description:
+            "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '" +
+            this.clientId +
+            "'.",
           error_codes: [7000215],
         });
       }
       const token = randomBytes(24).toString('base64url');
       this.tokens.set(token, Date.now() + this.tokenLifetimeSeconds * 1000);
-      return reply(200, { token_type: 'Bearer', expires_in: this.tokenLifetimeSeconds, ext_expires_in: this.tokenLifetimeSeconds, access_token: token });
+      return reply(200, {
+        token_type: 'Bearer',
+        expires_in: this.tokenLifetimeSeconds,
+        ext_expires_in: this.tokenLifetimeSeconds,
+        access_token: token,
+      });
     }
 
     if (!url.pathname.startsWith('/v1.0/')) return reply(404, { error: { code: 'BadRequest', message: 'Invalid version.' } });
     const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
     if (!bearer) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
     const expiresAt = this.tokens.get(bearer);
-    if (expiresAt === undefined) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' } });
-    if (expiresAt <= Date.now()) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } });
+    if (expiresAt === undefined)
+      return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' } });
+    if (expiresAt <= Date.now())
+      return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } });
     const retryAfter = this.throttles.shift();
     if (retryAfter !== undefined) {
       return reply(429, { error: { code: 'TooManyRequests', message: 'Too many requests.' } }, { 'retry-after': String(retryAfter) });
     }
-    if (!this.consented) return reply(403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
+    if (!this.consented)
+      return reply(403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
     if (this.hangAt && url.pathname === this.hangAt.path) {
       if (this.hangAt.remaining === 0) {
         this.hangAt = null;
@@ -171,13 +200,17 @@ export class FakeMicrosoftGraph {
       const names = raw.split(',').map((n) => n.trim());
       const unknown = names.find((n) => !(SELECTABLE[type] as readonly string[]).includes(n));
       if (unknown !== undefined) {
-        reply(400, { error: { code: 'BadRequest', message: `Could not find a property named '${unknown}' on type 'microsoft.graph.${type}'.` } });
+        reply(400, {
+          error: { code: 'BadRequest', message: `Could not find a property named '${unknown}' on type 'microsoft.graph.${type}'.` },
+        });
         return null;
       }
       return objects.map((o) => pick(o, [...names, '@odata.type']));
     };
     if (url.pathname === '/v1.0/organization') {
-      const organizations = selected('organization', [{ id: randomBytes(8).toString('hex'), displayName: 'Contoso', verifiedDomains: [{ name: 'contoso.test' }] }]);
+      const organizations = selected('organization', [
+        { id: randomBytes(8).toString('hex'), displayName: 'Contoso', verifiedDomains: [{ name: 'contoso.test' }] },
+      ]);
       if (organizations) reply(200, { value: organizations });
       return;
     }
@@ -187,15 +220,28 @@ export class FakeMicrosoftGraph {
       return;
     }
     if (url.pathname === '/v1.0/groups') {
-      const groups = selected('group', this.groups.map(({ members: _members, ...g }) => g));
+      const groups = selected(
+        'group',
+        this.groups.map(({ members: _members, ...g }) => g),
+      );
       if (groups) reply(200, this.page(url, groups));
       return;
     }
     const members = url.pathname.match(/^\/v1\.0\/groups\/([^/]+)\/members$/);
     if (members) {
       const group = this.groups.find((g) => g.id === decodeURIComponent(members[1]!));
-      if (!group) return reply(404, { error: { code: 'Request_ResourceNotFound', message: `Resource '${members[1]}' does not exist or one of its queried reference-property objects are not present.` } });
-      const objects = group.members.map((id) => (this.users.some((u) => u.id === id) ? { '@odata.type': '#microsoft.graph.user', id } : { '@odata.type': '#microsoft.graph.device', id }));
+      if (!group)
+        return reply(404, {
+          error: {
+            code: 'Request_ResourceNotFound',
+            message: `Resource '${members[1]}' does not exist or one of its queried reference-property objects are not present.`,
+          },
+        });
+      const objects = group.members.map((id) =>
+        this.users.some((u) => u.id === id)
+          ? { '@odata.type': '#microsoft.graph.user', id }
+          : { '@odata.type': '#microsoft.graph.device', id },
+      );
       const selectedMembers = selected('directoryObject', objects);
       if (selectedMembers) reply(200, this.page(url, selectedMembers));
       return;
@@ -206,9 +252,14 @@ export class FakeMicrosoftGraph {
   /** One page by `$top`, continued by an opaque `$skiptoken` that encodes the offset. */
   private page<T>(url: URL, all: T[]): Record<string, unknown> {
     const top = Math.min(Number(url.searchParams.get('$top') ?? 100) || 100, this.maxPageSize);
-    const skip = url.searchParams.get('$skiptoken') ? Number(Buffer.from(url.searchParams.get('$skiptoken')!, 'base64url').toString('utf8')) : 0;
+    const skip = url.searchParams.get('$skiptoken')
+      ? Number(Buffer.from(url.searchParams.get('$skiptoken')!, 'base64url').toString('utf8'))
+      : 0;
     const value = all.slice(skip, skip + top);
-    const body: Record<string, unknown> = { '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#${url.pathname.split('/')[2]}`, value };
+    const body: Record<string, unknown> = {
+      '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#${url.pathname.split('/')[2]}`,
+      value,
+    };
     if (skip + top < all.length) {
       const next = new URL(url.toString());
       next.searchParams.set('$skiptoken', Buffer.from(String(skip + top), 'utf8').toString('base64url'));

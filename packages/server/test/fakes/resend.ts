@@ -114,7 +114,11 @@ export class FakeResend {
       const previous = this.idempotent.get(key);
       if (previous) {
         if (previous.payload !== raw) {
-          return reply(409, { statusCode: 409, name: 'invalid_idempotent_request', message: 'Same idempotency key used with a different request payload.' });
+          return reply(409, {
+            statusCode: 409,
+            name: 'invalid_idempotent_request',
+            message: 'Same idempotency key used with a different request payload.',
+          });
         }
         return reply(previous.status, previous.body, {}, emails.length);
       }
@@ -125,14 +129,23 @@ export class FakeResend {
     }
     const failure = this.failures.shift();
     if (failure && !failure.afterAccepting) {
-      return reply(failure.status, { statusCode: failure.status, name: failure.name, message: failure.message }, failure.headers, emails.length);
+      return reply(
+        failure.status,
+        { statusCode: failure.status, name: failure.name, message: failure.message },
+        failure.headers,
+        emails.length,
+      );
     }
     if (!Array.isArray(emails) || emails.length === 0 || emails.length > 100) {
       return reply(422, { statusCode: 422, name: 'validation_error', message: 'The batch must hold between 1 and 100 emails.' });
     }
     for (const email of emails) {
       if (typeof email.from !== 'string' || !/^(?:[^<>]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/.test(email.from.trim())) {
-        return reply(422, { statusCode: 422, name: 'validation_error', message: 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.' });
+        return reply(422, {
+          statusCode: 422,
+          name: 'validation_error',
+          message: 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.',
+        });
       }
       const to = Array.isArray(email.to) ? email.to : [email.to];
       if (!email.from || !email.subject || to.length === 0 || to.some((t: string) => !/^[^@\s]+@[^@\s]+$/.test(t))) {
@@ -141,7 +154,15 @@ export class FakeResend {
     }
     const ids = emails.map((email) => {
       const id = randomUUID();
-      this.delivered.push({ id, from: email.from, to: Array.isArray(email.to) ? email.to : [email.to], subject: email.subject, html: email.html, text: email.text, idempotencyKey: key });
+      this.delivered.push({
+        id,
+        from: email.from,
+        to: Array.isArray(email.to) ? email.to : [email.to],
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        idempotencyKey: key,
+      });
       return id;
     });
     const body = req.url === '/emails/batch' ? { data: ids.map((id) => ({ id })) } : { id: ids[0] };
@@ -154,7 +175,12 @@ export class FakeResend {
       return;
     }
     if (failure?.afterAccepting) {
-      return reply(failure.status, { statusCode: failure.status, name: failure.name, message: failure.message }, failure.headers, emails.length);
+      return reply(
+        failure.status,
+        { statusCode: failure.status, name: failure.name, message: failure.message },
+        failure.headers,
+        emails.length,
+      );
     }
     return reply(200, body, {}, emails.length);
   }

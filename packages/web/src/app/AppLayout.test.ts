@@ -11,7 +11,10 @@ function api(signOut: () => ReturnType<typeof graphQLError> | { data: unknown },
   let signedIn = true;
   return fakeApi({
     ServerInfo: () => ({ data: { serverInfo } }),
-    Me: () => (signedIn ? { data: { me: aViewer({ account: 'Tailspin IT', email: 'tess@tailspin.example' }) } } : graphQLError('UNAUTHENTICATED', 'Sign in first.', { reason: 'NO_SESSION' })),
+    Me: () =>
+      signedIn
+        ? { data: { me: aViewer({ account: 'Tailspin IT', email: 'tess@tailspin.example' }) } }
+        : graphQLError('UNAUTHENTICATED', 'Sign in first.', { reason: 'NO_SESSION' }),
     SignOut: () => {
       const result = signOut();
       if (!('errors' in result)) signedIn = false;
@@ -27,7 +30,10 @@ const signOutButton = () => app!.wrapper.findAll('button').find((b) => b.text() 
 
 describe('the dashboard shell', () => {
   it('shows the navigation, the current account and the signed-in email', async () => {
-    app = await mountApp(api(() => ({ data: null })), '/users');
+    app = await mountApp(
+      api(() => ({ data: null })),
+      '/users',
+    );
     const nav = app.wrapper.get('nav[aria-label="Main"]');
     expect(nav.findAll('a').map((a) => a.text())).toEqual(['Users', 'Companies', 'Groups', 'Integrations', 'Audit log', 'Settings']);
     expect(nav.get('a[aria-current="page"]').text()).toBe('Users');
@@ -36,12 +42,23 @@ describe('the dashboard shell', () => {
   });
 
   it('links the Dev mailbox in the sidebar only while the server catches emails itself', async () => {
-    app = await mountApp(api(() => ({ data: null }), aServerInfo({ devMailboxEnabled: true })), '/users');
+    app = await mountApp(
+      api(() => ({ data: null }), aServerInfo({ devMailboxEnabled: true })),
+      '/users',
+    );
     await waitFor(() => expect(app!.wrapper.findAll('a').map((a) => a.text())).toContain('Dev mailbox'));
-    expect(app.wrapper.findAll('a').find((a) => a.text() === 'Dev mailbox')!.attributes('href')).toBe('/dev/mailbox');
+    expect(
+      app.wrapper
+        .findAll('a')
+        .find((a) => a.text() === 'Dev mailbox')!
+        .attributes('href'),
+    ).toBe('/dev/mailbox');
     app.wrapper.unmount();
 
-    app = await mountApp(api(() => ({ data: null }), aServerInfo({ devMailboxEnabled: false })), '/users');
+    app = await mountApp(
+      api(() => ({ data: null }), aServerInfo({ devMailboxEnabled: false })),
+      '/users',
+    );
     await settle();
     expect(app.wrapper.text()).toContain('Tailspin IT');
     expect(app.wrapper.findAll('a').map((a) => a.text())).not.toContain('Dev mailbox');
@@ -70,7 +87,10 @@ describe('the dashboard shell', () => {
   });
 
   it('stays put and explains when signing out fails', async () => {
-    app = await mountApp(api(() => graphQLError('INTERNAL_SERVER_ERROR', 'Database unavailable.')), '/users');
+    app = await mountApp(
+      api(() => graphQLError('INTERNAL_SERVER_ERROR', 'Database unavailable.')),
+      '/users',
+    );
     await signOutButton().trigger('click');
     await settle();
     expect(app.router.currentRoute.value.path).toBe('/users');

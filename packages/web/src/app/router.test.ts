@@ -49,7 +49,15 @@ describe('routes and the session guard', () => {
 
   it('says honestly that no integrations are configured', async () => {
     const IntegrationsPage = () => ({
-      data: { integrationTypes: [], integrations: { __typename: 'IntegrationConnection', totalCount: 0, pageInfo: { __typename: 'PageInfo', hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, edges: [] } },
+      data: {
+        integrationTypes: [],
+        integrations: {
+          __typename: 'IntegrationConnection',
+          totalCount: 0,
+          pageInfo: { __typename: 'PageInfo', hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+          edges: [],
+        },
+      },
     });
     app = await mountApp(fakeApi({ Me: () => ({ data: { me: aViewer() } }), ...lists, IntegrationsPage }), '/integrations');
     expect(app.wrapper.text()).toContain('No integrations configured yet');
@@ -64,10 +72,7 @@ describe('routes and the session guard', () => {
   it('goes to sign in with the expiry notice when a later request finds the session expired', async () => {
     let expired = false;
     const api = fakeApi({
-      Me: () =>
-        expired
-          ? graphQLError('UNAUTHENTICATED', 'Expired.', { reason: 'SESSION_EXPIRED' })
-          : { data: { me: aViewer() } },
+      Me: () => (expired ? graphQLError('UNAUTHENTICATED', 'Expired.', { reason: 'SESSION_EXPIRED' }) : { data: { me: aViewer() } }),
       ...lists,
       UsersPage: () => {
         expired = true;

@@ -67,10 +67,7 @@ function createNetworkLink(options: CreateApolloClientOptions): ApolloLink {
   return ApolloLink.split(
     ({ query }) => {
       const definition = getMainDefinition(query);
-      return (
-        definition.kind === Kind.OPERATION_DEFINITION &&
-        definition.operation === OperationTypeNode.SUBSCRIPTION
-      );
+      return definition.kind === Kind.OPERATION_DEFINITION && definition.operation === OperationTypeNode.SUBSCRIPTION;
     },
     wsLink,
     httpLink,
@@ -100,9 +97,7 @@ export function createCache(): InMemoryCache {
 
 export function createApolloClient(options: CreateApolloClientOptions = {}): ApolloClient {
   const network = options.link ?? createNetworkLink(options);
-  const link = options.onUnauthenticated
-    ? ApolloLink.from([createAuthErrorLink(options.onUnauthenticated), network])
-    : network;
+  const link = options.onUnauthenticated ? ApolloLink.from([createAuthErrorLink(options.onUnauthenticated), network]) : network;
   return new ApolloClient({
     link,
     cache: createCache(),

@@ -3,13 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 
 /** Error codes the API puts in `extensions.code` (see packages/server app/errors.ts). */
 export type ApiErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'INVALID_CREDENTIALS'
-  | 'TOO_MANY_ATTEMPTS'
-  | (string & {});
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | (string & {});
 
 function graphQLErrors(error: unknown): readonly GraphQLFormattedError[] {
   if (CombinedGraphQLErrors.is(error)) return error.errors;

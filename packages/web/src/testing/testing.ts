@@ -21,9 +21,7 @@ export interface RecordedOperation {
   variables: Record<string, any>;
 }
 
-export type Responder = (
-  operation: RecordedOperation,
-) => FormattedExecutionResult | Error | Promise<FormattedExecutionResult | Error>;
+export type Responder = (operation: RecordedOperation) => FormattedExecutionResult | Error | Promise<FormattedExecutionResult | Error>;
 
 export interface FakeApi {
   client: ApolloClient;
@@ -89,13 +87,16 @@ export function fakeApi(givenResponders: Record<string, Responder>): FakeApi {
         }
         Promise.resolve()
           .then(() => responder(recorded))
-          .then((result) => {
-            if (result instanceof Error) observer.error(result);
-            else {
-              observer.next(result as ApolloLink.Result);
-              observer.complete();
-            }
-          }, (err) => observer.error(err));
+          .then(
+            (result) => {
+              if (result instanceof Error) observer.error(result);
+              else {
+                observer.next(result as ApolloLink.Result);
+                observer.complete();
+              }
+            },
+            (err) => observer.error(err),
+          );
       }),
   );
   const api: FakeApi = {
@@ -110,11 +111,7 @@ export function fakeApi(givenResponders: Record<string, Responder>): FakeApi {
   return api;
 }
 
-export function graphQLError(
-  code: string,
-  message: string,
-  extensions: Record<string, unknown> = {},
-): FormattedExecutionResult {
+export function graphQLError(code: string, message: string, extensions: Record<string, unknown> = {}): FormattedExecutionResult {
   return { data: null, errors: [{ message, extensions: { code, ...extensions } }] };
 }
 
@@ -124,7 +121,12 @@ export function aViewer(overrides: { email?: string; name?: string | null; accou
   const role = overrides.role ?? 'OWNER';
   return {
     __typename: 'ViewerInfo',
-    person: { __typename: 'Person', id: 'person-1', email: overrides.email ?? 'olivia@northwind-msp.example', name: overrides.name ?? 'Olivia Owner' },
+    person: {
+      __typename: 'Person',
+      id: 'person-1',
+      email: overrides.email ?? 'olivia@northwind-msp.example',
+      name: overrides.name ?? 'Olivia Owner',
+    },
     currentAccount: { __typename: 'Account', id: 'account-1', name: overrides.account ?? 'Northwind MSP' },
     role,
     isAdministrator: role !== 'MEMBER',
@@ -161,21 +163,23 @@ export function anInvitation(overrides: Partial<AnInvitation> = {}) {
 }
 
 let userSeq = 0;
-export function aUser(overrides: Partial<{
-  id: string;
-  email: string;
-  name: string | null;
-  jobTitle: string | null;
-  role: 'OWNER' | 'ADMIN' | 'MEMBER';
-  status: 'INVITED' | 'ACTIVE' | 'SUSPENDED' | 'STAGED';
-  source: 'MANUAL' | 'CSV' | 'SCIM' | 'INTEGRATION';
-  invitationPending: boolean;
-  emailBounced: boolean;
-  invitation: Partial<AnInvitation> | null;
-  lastActiveAt: string | null;
-  company: { id: string; name: string } | null;
-  groups: Array<{ id: string; name: string }>;
-}> = {}) {
+export function aUser(
+  overrides: Partial<{
+    id: string;
+    email: string;
+    name: string | null;
+    jobTitle: string | null;
+    role: 'OWNER' | 'ADMIN' | 'MEMBER';
+    status: 'INVITED' | 'ACTIVE' | 'SUSPENDED' | 'STAGED';
+    source: 'MANUAL' | 'CSV' | 'SCIM' | 'INTEGRATION';
+    invitationPending: boolean;
+    emailBounced: boolean;
+    invitation: Partial<AnInvitation> | null;
+    lastActiveAt: string | null;
+    company: { id: string; name: string } | null;
+    groups: Array<{ id: string; name: string }>;
+  }> = {},
+) {
   userSeq += 1;
   const role = overrides.role ?? 'MEMBER';
   return {
@@ -209,7 +213,15 @@ export function aUserActionPayload(
         __typename: 'UserActionPayload',
         results: (operation.variables.input.userIds as string[]).map((userId) => {
           const { ok, code, message } = outcome(userId);
-          return { __typename: 'UserActionResult', userId, email: `${userId}@contoso.example`, inviteLink: null, code: code ?? null, ok, message };
+          return {
+            __typename: 'UserActionResult',
+            userId,
+            email: `${userId}@contoso.example`,
+            inviteLink: null,
+            code: code ?? null,
+            ok,
+            message,
+          };
         }),
       },
     },

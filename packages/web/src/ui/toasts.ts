@@ -28,7 +28,11 @@ export function useToasts() {
     seq += 1;
     const id = seq;
     toasts.value = [...toasts.value.slice(-3), { id, tone, title, lines }];
-    if (tone !== 'error') timers.set(id, setTimeout(() => dismiss(id), AUTO_DISMISS_MS));
+    if (tone !== 'error')
+      timers.set(
+        id,
+        setTimeout(() => dismiss(id), AUTO_DISMISS_MS),
+      );
     return id;
   }
 

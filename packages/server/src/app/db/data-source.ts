@@ -21,7 +21,13 @@ export interface DataSourceOptions {
  * URL it asks the server what it is: TypeORM reads MariaDB's catalogue differently from MySQL's.
  */
 export async function createDataSource(database: RosterConfig['database'], options: DataSourceOptions = {}): Promise<DataSource> {
-  const common = { entities, synchronize: false, migrationsRun: false, logger: options.logger, logging: options.logger ? true : false } as const;
+  const common = {
+    entities,
+    synchronize: false,
+    migrationsRun: false,
+    logger: options.logger,
+    logging: options.logger ? true : false,
+  } as const;
   if (database.kind === 'mysql') {
     const url = database.url.replace(/^mariadb:/, 'mysql:');
     return new DataSource({
@@ -71,7 +77,10 @@ export function applyDatabaseTimeouts(dataSource: DataSource, timeouts: Database
   }
   const pool = driver.pool;
   if (!pool) throw new Error('The database pool is not open: initialize the data source first.');
-  const settings = [`innodb_lock_wait_timeout = ${Math.round(timeouts.lockWaitSeconds)}`, `lock_wait_timeout = ${Math.round(timeouts.lockWaitSeconds)}`];
+  const settings = [
+    `innodb_lock_wait_timeout = ${Math.round(timeouts.lockWaitSeconds)}`,
+    `lock_wait_timeout = ${Math.round(timeouts.lockWaitSeconds)}`,
+  ];
   if (dataSource.options.type === 'mariadb') settings.push(`max_statement_time = ${timeouts.statementSeconds}`);
   else settings.push(`max_execution_time = ${Math.round(timeouts.statementSeconds * 1000)}`);
   const sessionSettings = `SET SESSION ${settings.join(', ')}`;

@@ -7,7 +7,8 @@ import { dialects, mariadbReady } from '../../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../../test/harness.js';
 import type { DatabaseTimeouts } from './data-source.js';
 
-const CHANGE_ROLE = 'mutation($ids: [ID!]!, $role: Role!) { changeUserRole(input: { userIds: $ids, role: $role }) { results { ok code } } }';
+const CHANGE_ROLE =
+  'mutation($ids: [ID!]!, $role: Role!) { changeUserRole(input: { userIds: $ids, role: $role }) { results { ok code } } }';
 const SMALL_TIMEOUTS: DatabaseTimeouts = { lockWaitSeconds: 1, statementSeconds: 30, poolAcquireSeconds: 2 };
 
 /** Another client of the same database holding a write lock: a row lock on MariaDB, the write lock on SQLite. */
@@ -51,7 +52,11 @@ describe.each(dialects)('a locked database answers DATABASE_BUSY and recovers (%
   let targetId: string;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, { databaseTimeouts: SMALL_TIMEOUTS }, { runOutboxWorker: false, runImportRunner: false, runSyncEngine: false, runWebhookWorker: false });
+    roster = await startTestRoster(
+      dialect,
+      { databaseTimeouts: SMALL_TIMEOUTS },
+      { runOutboxWorker: false, runImportRunner: false, runSyncEngine: false, runWebhookWorker: false },
+    );
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'owner@busy.test', role: Role.OWNER, password: 'pw-owner' });
@@ -87,7 +92,11 @@ describe.runIf(mariadbReady)('a locked table on MariaDB fills no pool: every req
   let owner: TestClient;
 
   beforeAll(async () => {
-    roster = await startTestRoster('mysql', { databaseTimeouts: SMALL_TIMEOUTS }, { runOutboxWorker: false, runImportRunner: false, runSyncEngine: false, runWebhookWorker: false });
+    roster = await startTestRoster(
+      'mysql',
+      { databaseTimeouts: SMALL_TIMEOUTS },
+      { runOutboxWorker: false, runImportRunner: false, runSyncEngine: false, runWebhookWorker: false },
+    );
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'owner@locked.test', role: Role.OWNER, password: 'pw-owner' });
@@ -99,7 +108,9 @@ describe.runIf(mariadbReady)('a locked table on MariaDB fills no pool: every req
   it('gives every pooled connection the configured lock-wait and statement timeouts', async () => {
     const [row] = await Promise.all(
       Array.from({ length: 5 }, () =>
-        roster.dataSource.query('SELECT @@SESSION.innodb_lock_wait_timeout AS innodb, @@SESSION.lock_wait_timeout AS metadata, @@SESSION.max_statement_time AS statement'),
+        roster.dataSource.query(
+          'SELECT @@SESSION.innodb_lock_wait_timeout AS innodb, @@SESSION.lock_wait_timeout AS metadata, @@SESSION.max_statement_time AS statement',
+        ),
       ),
     );
     expect([row[0].innodb, row[0].metadata, row[0].statement].map(Number)).toEqual([1, 1, 30]);
@@ -122,7 +133,11 @@ describe.runIf(mariadbReady)('a locked table on MariaDB fills no pool: every req
       expect(upload.headers.get('retry-after')).toBe('5');
       expect(((await upload.json()) as any).error.code).toBe('DATABASE_BUSY');
 
-      const anonymous = await fetch(`${roster.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      const anonymous = await fetch(`${roster.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
       expect(((await anonymous.json()) as any).data).toEqual({ __typename: 'Query' });
 
       await locker.query('UNLOCK TABLES');

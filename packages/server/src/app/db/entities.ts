@@ -19,4 +19,24 @@ import { WebhookEndpointEntity } from '../../webhooks/webhook-endpoint.entity.js
 import { WebhookDeliveryEntity } from '../../webhooks/webhook-delivery.entity.js';
 
 /** Every entity, listed explicitly (no globs) so the build, tests and the migration generator agree. */
-export const entities = [AccountEntity, PersonEntity, MembershipEntity, CompanyEntity, GroupEntity, GroupMemberEntity, SessionEntity, ApiKeyEntity, InvitationEntity, OutboxEmailEntity, AuditEventEntity, ImportJobEntity, ImportRowEntity, IntegrationEntity, ExternalLinkEntity, SyncRunEntity, SyncRunItemEntity, WebhookEndpointEntity, WebhookDeliveryEntity];
+export const entities = [
+  AccountEntity,
+  PersonEntity,
+  MembershipEntity,
+  CompanyEntity,
+  GroupEntity,
+  GroupMemberEntity,
+  SessionEntity,
+  ApiKeyEntity,
+  InvitationEntity,
+  OutboxEmailEntity,
+  AuditEventEntity,
+  ImportJobEntity,
+  ImportRowEntity,
+  IntegrationEntity,
+  ExternalLinkEntity,
+  SyncRunEntity,
+  SyncRunItemEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
+];

@@ -46,7 +46,10 @@ async function generate(dialect: Dialect): Promise<void> {
     }
     const q = (s: string) => '`' + s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
     const up = sql.upQueries.map((query) => `    await queryRunner.query(${q(query.query)});`).join('\n');
-    const down = sql.downQueries.reverse().map((query) => `    await queryRunner.query(${q(query.query)});`).join('\n');
+    const down = sql.downQueries
+      .reverse()
+      .map((query) => `    await queryRunner.query(${q(query.query)});`)
+      .join('\n');
     const file = path.join(folder(dialect), `${timestamp}-${name}.ts`);
     fs.writeFileSync(
       file,
@@ -64,7 +67,10 @@ async function generate(dialect: Dialect): Promise<void> {
 }
 
 function writeIndex(dialect: Dialect): void {
-  const files = fs.readdirSync(folder(dialect)).filter((f) => /^\d+-\w+\.ts$/.test(f)).sort();
+  const files = fs
+    .readdirSync(folder(dialect))
+    .filter((f) => /^\d+-\w+\.ts$/.test(f))
+    .sort();
   const imports = files.map((f) => {
     const [stamp, base] = f.replace(/\.ts$/, '').split('-');
     return { cls: `${base}${stamp}`, file: f.replace(/\.ts$/, '.js') };

@@ -31,7 +31,9 @@ describe.each(dialects)('migrations (%s)', (dialect) => {
     try {
       const applied = await dataSource.runMigrations();
       for (let i = 0; i < applied.length; i++) await dataSource.undoLastMigration();
-      const tables = await dataSource.createQueryRunner().getTables(['accounts', 'people', 'memberships', 'companies', 'user_groups', 'group_members', 'sessions']);
+      const tables = await dataSource
+        .createQueryRunner()
+        .getTables(['accounts', 'people', 'memberships', 'companies', 'user_groups', 'group_members', 'sessions']);
       expect(tables).toEqual([]);
     } finally {
       await dataSource.destroy();

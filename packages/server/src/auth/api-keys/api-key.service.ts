@@ -38,12 +38,17 @@ export class ApiKeyService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(viewer: Viewer, input: { name: string; scopes: string[]; expiresAt?: Date | null }): Promise<{ key: string; apiKey: ApiKeyInfo }> {
+  async create(
+    viewer: Viewer,
+    input: { name: string; scopes: string[]; expiresAt?: Date | null },
+  ): Promise<{ key: string; apiKey: ApiKeyInfo }> {
     const name = input.name.trim().replace(/\s+/g, ' ');
-    if (name.length < 1 || name.length > MAX_NAME_LENGTH) throw badInput('input.name', `A key name has 1 to ${MAX_NAME_LENGTH} characters.`);
+    if (name.length < 1 || name.length > MAX_NAME_LENGTH)
+      throw badInput('input.name', `A key name has 1 to ${MAX_NAME_LENGTH} characters.`);
     if (input.scopes.length === 0) throw badInput('input.scopes', 'Give the key at least one scope.');
     const unknown = input.scopes.filter((s) => !isApiScope(s));
-    if (unknown.length) throw badInput('input.scopes', `Unknown scope(s): ${unknown.slice(0, 5).join(', ')}. The apiScopes query lists them all.`);
+    if (unknown.length)
+      throw badInput('input.scopes', `Unknown scope(s): ${unknown.slice(0, 5).join(', ')}. The apiScopes query lists them all.`);
     const scopes = [...new Set(input.scopes)] as ApiScope[];
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt && expiresAt.getTime() <= this.now().getTime()) throw badInput('input.expiresAt', 'The expiry must be in the future.');
@@ -65,7 +70,11 @@ export class ApiKeyService {
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(ApiKeyEntity, row);
       await recordAudit(manager, viewer.accountId, actorOf(viewer), [
-        { action: 'api_key.created', targetId: row.id, details: { name, prefix: row.prefix, scopes, expiresAt: expiresAt?.toISOString() ?? null } },
+        {
+          action: 'api_key.created',
+          targetId: row.id,
+          details: { name, prefix: row.prefix, scopes, expiresAt: expiresAt?.toISOString() ?? null },
+        },
       ]);
     });
     return { key: secret.key, apiKey: (await this.find(viewer.accountId, row.id))! };
@@ -79,7 +88,9 @@ export class ApiKeyService {
     const revokedAt = this.now();
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(ApiKeyEntity, { id, accountId: viewer.accountId }, { revokedAt });
-      await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'api_key.revoked', targetId: id, details: { name: existing.name, prefix: existing.prefix } }]);
+      await recordAudit(manager, viewer.accountId, actorOf(viewer), [
+        { action: 'api_key.revoked', targetId: id, details: { name: existing.name, prefix: existing.prefix } },
+      ]);
     });
     return { ...existing, revokedAt };
   }
@@ -88,9 +99,7 @@ export class ApiKeyService {
   async list(accountId: string, page: PageArgs | undefined): Promise<Connection<ApiKeyInfo>> {
     const request = toPageRequest(page, 'created');
     const base = () => this.dataSource.createQueryBuilder().from(ApiKeyEntity, 'k').where('k.account_id = :accountId', { accountId });
-    const query = base()
-      .select(SELECT_COLUMNS)
-      .leftJoin('people', 'p', 'p.id = k.created_by_person_id');
+    const query = base().select(SELECT_COLUMNS).leftJoin('people', 'p', 'p.id = k.created_by_person_id');
     const [pageResult, total] = await Promise.all([
       readKeysetPage(query, { sortKey: 'k.created_at', idColumn: 'k.id', ascending: false, request, orderName: 'created', toNode: toInfo }),
       base().select('COUNT(*)', 'n').getRawOne<{ n: number | string }>(),
@@ -130,7 +139,8 @@ export class ApiKeyService {
     if (!row || !sameHash(presented, row.secret_hash as string)) return { viewer: null, reason: 'API_KEY_UNKNOWN' };
     if (row.revoked_at) return { viewer: null, reason: 'API_KEY_REVOKED' };
     const now = this.now();
-    if (row.expires_at && fromSqlDateTime(row.expires_at as string | Date).getTime() <= now.getTime()) return { viewer: null, reason: 'API_KEY_EXPIRED' };
+    if (row.expires_at && fromSqlDateTime(row.expires_at as string | Date).getTime() <= now.getTime())
+      return { viewer: null, reason: 'API_KEY_EXPIRED' };
     if (!row.membership_id || row.status !== UserStatus.ACTIVE || !isAdministrator(row.role as Viewer['role'])) {
       return { viewer: null, reason: 'API_KEY_CREATOR_INACTIVE' };
     }
@@ -157,8 +167,16 @@ export class ApiKeyService {
 }
 
 const SELECT_COLUMNS = [
-  'k.id AS id', 'k.name AS name', 'k.prefix AS prefix', 'k.scopes AS scopes', 'k.created_at AS created_at', 'k.expires_at AS expires_at',
-  'k.last_used_at AS last_used_at', 'k.revoked_at AS revoked_at', 'p.name AS creator_name', 'p.email AS creator_email',
+  'k.id AS id',
+  'k.name AS name',
+  'k.prefix AS prefix',
+  'k.scopes AS scopes',
+  'k.created_at AS created_at',
+  'k.expires_at AS expires_at',
+  'k.last_used_at AS last_used_at',
+  'k.revoked_at AS revoked_at',
+  'p.name AS creator_name',
+  'p.email AS creator_email',
 ];
 
 interface RawKey {

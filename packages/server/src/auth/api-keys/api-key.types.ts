@@ -1,7 +1,11 @@
 import { Field, GraphQLISODateTime, ID, InputType, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/lists/connection.js';
 
-@ObjectType({ description: 'A credential for third parties, sent as `Authorization: Bearer <key>`. The secret itself is never shown again after creation.', simpleResolvers: true })
+@ObjectType({
+  description:
+    'A credential for third parties, sent as `Authorization: Bearer <key>`. The secret itself is never shown again after creation.',
+  simpleResolvers: true,
+})
 export class ApiKey {
   @Field(() => ID, { description: 'Id of the key (pass it to revokeApiKey).' })
   id!: string;
@@ -9,7 +13,9 @@ export class ApiKey {
   @Field(() => String, { description: 'What the key is for, as its creator named it.' })
   name!: string;
 
-  @Field(() => String, { description: 'The start of the key (`rst_<prefix>_...`), shown in lists so a key can be recognised without its secret.' })
+  @Field(() => String, {
+    description: 'The start of the key (`rst_<prefix>_...`), shown in lists so a key can be recognised without its secret.',
+  })
   prefix!: string;
 
   @Field(() => [String], { description: 'What the key may do; every scope is listed by the apiScopes query.' })
@@ -18,7 +24,10 @@ export class ApiKey {
   @Field(() => GraphQLISODateTime, { description: 'When the key was created.' })
   createdAt!: Date;
 
-  @Field(() => String, { nullable: true, description: 'Name (or email) of the administrator who created the key; the key acts on their behalf.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name (or email) of the administrator who created the key; the key acts on their behalf.',
+  })
   createdBy!: string | null;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the key stops working; null when it never expires.' })
@@ -53,7 +62,10 @@ export class CreateApiKeyInput {
   @Field(() => [String], { description: 'Scopes from apiScopes; at least one. Unknown scopes are refused.' })
   scopes!: string[];
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the key stops working; in the future. Omit for a key that does not expire.' })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When the key stops working; in the future. Omit for a key that does not expire.',
+  })
   expiresAt?: Date | null;
 }
 

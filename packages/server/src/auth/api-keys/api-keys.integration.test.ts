@@ -35,7 +35,9 @@ describe.each(dialects)('API keys (%s)', (dialect) => {
   afterAll(() => roster?.close());
 
   it('shows the secret once, stores only its SHA-256, and lists the key by prefix, scopes and creator', async () => {
-    const created = await admin.gql('mutation { createApiKey(input: { name: " PSA  sync ", scopes: ["users:read", "users:read", "invitations:write"] }) { secret apiKey { id name prefix scopes createdBy active } } }');
+    const created = await admin.gql(
+      'mutation { createApiKey(input: { name: " PSA  sync ", scopes: ["users:read", "users:read", "invitations:write"] }) { secret apiKey { id name prefix scopes createdBy active } } }',
+    );
     expect(created.errors).toBeUndefined();
     const { secret, apiKey } = created.data!.createApiKey;
     expect(secret).toMatch(/^rst_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
@@ -51,14 +53,18 @@ describe.each(dialects)('API keys (%s)', (dialect) => {
     expect(listed).toMatchObject({ prefix: apiKey.prefix, lastUsedAt: null, revokedAt: null });
     expect(JSON.stringify(list.data)).not.toContain(secret.slice(17));
 
-    const audit = await roster.dataSource.getRepository(AuditEventEntity).findOneByOrFail({ action: 'api_key.created', targetId: apiKey.id });
+    const audit = await roster.dataSource
+      .getRepository(AuditEventEntity)
+      .findOneByOrFail({ action: 'api_key.created', targetId: apiKey.id });
     expect(audit).toMatchObject({ accountId, actorType: 'PERSON' });
   });
 
   it('lists every scope with a description for the Settings page', async () => {
     const scopes = await admin.gql('{ apiScopes { name description } }');
     const names = scopes.data!.apiScopes.map((s: any) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['users:read', 'users:write', 'invitations:write', 'imports:write', 'integrations:read', 'audit:read']));
+    expect(names).toEqual(
+      expect.arrayContaining(['users:read', 'users:write', 'invitations:write', 'imports:write', 'integrations:read', 'audit:read']),
+    );
     for (const scope of scopes.data!.apiScopes) expect(scope.description.length).toBeGreaterThan(10);
   });
 
@@ -70,16 +76,26 @@ describe.each(dialects)('API keys (%s)', (dialect) => {
     expect(emails).toContain('member@keyed.test');
     expect(emails).not.toContain('secret-user@other.test');
 
-    const invited = await gqlWithKey(roster.url, `Bearer ${key.secret}`, 'mutation { inviteUsers(input: { addresses: "by-key@keyed.test" }) { invitedCount } }');
+    const invited = await gqlWithKey(
+      roster.url,
+      `Bearer ${key.secret}`,
+      'mutation { inviteUsers(input: { addresses: "by-key@keyed.test" }) { invitedCount } }',
+    );
     expect(invited.errors).toBeUndefined();
     expect(invited.data!.inviteUsers.invitedCount).toBe(1);
-    const audit = await roster.dataSource.getRepository(AuditEventEntity).findOneByOrFail({ action: 'user.invited', targetEmail: 'by-key@keyed.test' });
+    const audit = await roster.dataSource
+      .getRepository(AuditEventEntity)
+      .findOneByOrFail({ action: 'user.invited', targetEmail: 'by-key@keyed.test' });
     expect(audit).toMatchObject({ actorType: 'API_KEY', actorId: key.id });
   });
 
   it('refuses a field outside the key’s scopes with FORBIDDEN naming the scope, before anything runs', async () => {
     const key = await createKey(admin, ['users:read']);
-    const refused = await gqlWithKey(roster.url, `Bearer ${key.secret}`, 'mutation { inviteUsers(input: { addresses: "never@keyed.test" }) { invitedCount } }');
+    const refused = await gqlWithKey(
+      roster.url,
+      `Bearer ${key.secret}`,
+      'mutation { inviteUsers(input: { addresses: "never@keyed.test" }) { invitedCount } }',
+    );
     expect(refused.status).toBe(403);
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'invitations:write', field: 'inviteUsers' });
     expect(refused.errors?.[0]?.message).toMatch(/invitations:write/);
@@ -88,7 +104,11 @@ describe.each(dialects)('API keys (%s)', (dialect) => {
 
   it('never lets a key manage keys or act as a session', async () => {
     const key = await createKey(admin, ['users:read', 'users:write']);
-    const mint = await gqlWithKey(roster.url, `Bearer ${key.secret}`, 'mutation { createApiKey(input: { name: "escalate", scopes: ["users:write"] }) { secret } }');
+    const mint = await gqlWithKey(
+      roster.url,
+      `Bearer ${key.secret}`,
+      'mutation { createApiKey(input: { name: "escalate", scopes: ["users:write"] }) { secret } }',
+    );
     expect(mint.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SESSION_REQUIRED' });
     const list = await gqlWithKey(roster.url, `Bearer ${key.secret}`, LIST_KEYS);
     expect(list.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SESSION_REQUIRED' });
@@ -105,7 +125,9 @@ describe.each(dialects)('API keys (%s)', (dialect) => {
     cases.push([`Bearer ${good.secret.slice(0, 17)}${'B'.repeat(43)}`, 'API_KEY_UNKNOWN']);
 
     const revoked = await createKey(admin, ['users:read']);
-    const revoke = await admin.gql('mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { revokedAt active } } }', { id: revoked.id });
+    const revoke = await admin.gql('mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { revokedAt active } } }', {
+      id: revoked.id,
+    });
     expect(revoke.data!.revokeApiKey.apiKey.active).toBe(false);
     cases.push([`Bearer ${revoked.secret}`, 'API_KEY_REVOKED']);
 
@@ -149,22 +171,34 @@ describe.each(dialects)('API keys (%s)', (dialect) => {
     await build.aUser(accountId, { email: 'plain@keyed.test', role: Role.MEMBER, password: 'pw-plain' });
     const member = new TestClient(roster.url);
     await member.signIn('plain@keyed.test', 'pw-plain');
-    expect(errorCode(await member.gql('mutation { createApiKey(input: { name: "x", scopes: ["users:read"] }) { secret } }'))).toBe('FORBIDDEN');
+    expect(errorCode(await member.gql('mutation { createApiKey(input: { name: "x", scopes: ["users:read"] }) { secret } }'))).toBe(
+      'FORBIDDEN',
+    );
     expect(errorCode(await member.gql(LIST_KEYS))).toBe('FORBIDDEN');
 
     const bad = async (input: string) => (await admin.gql(`mutation { createApiKey(input: ${input}) { secret } }`)).errors?.[0]?.extensions;
     expect(await bad('{ name: "  ", scopes: ["users:read"] }')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
-    expect(await bad(`{ name: "${'n'.repeat(101)}", scopes: ["users:read"] }`)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
+    expect(await bad(`{ name: "${'n'.repeat(101)}", scopes: ["users:read"] }`)).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.name',
+    });
     expect(await bad('{ name: "x", scopes: [] }')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.scopes' });
-    expect(await bad('{ name: "x", scopes: ["users:delete-everything"] }')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.scopes' });
-    expect(await bad('{ name: "x", scopes: ["users:read"], expiresAt: "2001-01-01T00:00:00Z" }')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.expiresAt' });
+    expect(await bad('{ name: "x", scopes: ["users:delete-everything"] }')).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.scopes',
+    });
+    expect(await bad('{ name: "x", scopes: ["users:read"], expiresAt: "2001-01-01T00:00:00Z" }')).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.expiresAt',
+    });
   });
 
   it('records last use at most once a minute per key, not once per request', async () => {
     const key = await createKey(admin, ['users:read']);
     let now = new Date('2030-01-01T10:00:00Z');
     const service = new ApiKeyService(roster.dataSource, () => now);
-    const lastUsed = async () => (await roster.dataSource.getRepository(ApiKeyEntity).findOneByOrFail({ id: key.id })).lastUsedAt?.toISOString();
+    const lastUsed = async () =>
+      (await roster.dataSource.getRepository(ApiKeyEntity).findOneByOrFail({ id: key.id })).lastUsedAt?.toISOString();
 
     const writes = vi.spyOn(roster.dataSource.getRepository(ApiKeyEntity), 'update');
     for (let i = 0; i < 20; i++) expect((await service.authenticate(`Bearer ${key.secret}`)).viewer).not.toBeNull();

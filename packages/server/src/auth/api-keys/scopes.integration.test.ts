@@ -73,7 +73,9 @@ describe.each(dialects)('scope enforcement over HTTP (%s)', (dialect) => {
 
   beforeAll(async () => {
     // Generous rate limits: this test sends a few hundred operations on purpose.
-    roster = await startTestRoster(dialect, { rateLimits: { perApiKeyPerMinute: 100_000, perSessionPerMinute: 100_000, perIpPerMinute: 100_000 } });
+    roster = await startTestRoster(dialect, {
+      rateLimits: { perApiKeyPerMinute: 100_000, perSessionPerMinute: 100_000, perIpPerMinute: 100_000 },
+    });
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'scopes@msp.test', role: Role.OWNER, password: 'pw-scopes' });
@@ -85,14 +87,28 @@ describe.each(dialects)('scope enforcement over HTTP (%s)', (dialect) => {
 
   it('refuses every scoped query and mutation to a key holding every other scope, naming the missing scope', async () => {
     const keys = new Map<string, string>();
-    for (const scope of ALL_SCOPES) keys.set(scope, (await createKey(admin, ALL_SCOPES.filter((s) => s !== scope), { name: `all but ${scope}` })).secret);
+    for (const scope of ALL_SCOPES)
+      keys.set(
+        scope,
+        (
+          await createKey(
+            admin,
+            ALL_SCOPES.filter((s) => s !== scope),
+            { name: `all but ${scope}` },
+          )
+        ).secret,
+      );
     let checked = 0;
     for (const { root, field } of rootFields(schema)) {
       if (root === 'Subscription') continue;
       const access = accessOf(root, field.name);
       if (typeof access !== 'object') continue;
       const result = await gqlWithKey(roster.url, `Bearer ${keys.get(access.scope)}`, operationFor(root, field));
-      expect(result.errors?.[0]?.extensions, `${root}.${field.name}`).toMatchObject({ code: 'FORBIDDEN', requiredScope: access.scope, field: field.name });
+      expect(result.errors?.[0]?.extensions, `${root}.${field.name}`).toMatchObject({
+        code: 'FORBIDDEN',
+        requiredScope: access.scope,
+        field: field.name,
+      });
       expect(result.status).toBe(403);
       checked++;
     }
@@ -108,7 +124,9 @@ describe.each(dialects)('scope enforcement over HTTP (%s)', (dialect) => {
       if (typeof access !== 'object') continue;
       const result = await gqlWithKey(roster.url, `Bearer ${keys.get(access.scope)}`, operationFor(root, field));
       // The placeholder arguments may well be refused by the resolver (NOT_FOUND, BAD_USER_INPUT): that is past the gate.
-      const gate = (result.errors ?? []).filter((e) => e.extensions?.requiredScope || e.extensions?.reason === 'SESSION_REQUIRED' || e.extensions?.code === 'UNAUTHENTICATED');
+      const gate = (result.errors ?? []).filter(
+        (e) => e.extensions?.requiredScope || e.extensions?.reason === 'SESSION_REQUIRED' || e.extensions?.code === 'UNAUTHENTICATED',
+      );
       expect(gate, `${root}.${field.name}`).toEqual([]);
     }
   });
@@ -137,7 +155,11 @@ describe.each(dialects)('scope enforcement over HTTP (%s)', (dialect) => {
       'mutation { ...M } fragment M on Mutation { harmless: createCompany(input: { name: "Nope" }) { company { id } } }',
     );
     expect(sneaky.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'users:write' });
-    const inline = await gqlWithKey(roster.url, `Bearer ${key}`, 'mutation { ... on Mutation { createCompany(input: { name: "Nope" }) { company { id } } } }');
+    const inline = await gqlWithKey(
+      roster.url,
+      `Bearer ${key}`,
+      'mutation { ... on Mutation { createCompany(input: { name: "Nope" }) { company { id } } } }',
+    );
     expect(inline.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'users:write' });
   });
 });

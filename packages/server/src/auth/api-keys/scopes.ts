@@ -6,7 +6,8 @@
  */
 export const API_SCOPES = {
   'users:read': 'Read users, companies and groups, and receive live user events.',
-  'users:write': "Change users' roles, suspend and restore them, create, rename and delete companies and groups, and change which company or groups users belong to.",
+  'users:write':
+    "Change users' roles, suspend and restore them, create, rename and delete companies and groups, and change which company or groups users belong to.",
   'invitations:write': 'Invite users, send invitations again and withdraw them.',
   'imports:read': 'Read CSV imports, their rows and their progress.',
   'imports:write': 'Preview CSV rows, change the column mapping and start imports.',

@@ -49,7 +49,9 @@ describe.each(dialects)('what errors tell clients and the log (%s)', (dialect) =
     const malformed = await postRaw(roster.url, '{"query": "{ __typename }"', { accept: 'application/graphql-response+json' });
     expect(malformed.status).toBe(400);
     expect(malformed.type).toMatch(/^application\/graphql-response\+json/);
-    expect(JSON.parse(malformed.text)).toEqual({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(JSON.parse(malformed.text)).toEqual({
+      errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+    });
     expect(malformed.text).not.toMatch(/SyntaxError|\bat .*:\d+:\d+/);
 
     const tooLarge = await postRaw(roster.url, JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(2 * 1024 * 1024) }));
@@ -67,7 +69,9 @@ describe.each(dialects)('what errors tell clients and the log (%s)', (dialect) =
     expect((await admin.gql(typo)).errors?.[0]?.message).toBe('Cannot query field "usrs" on type "Query". Did you mean "users" or "user"?');
     expect((await gqlWithKey(roster.url, key, typo)).errors?.[0]?.message).toMatch(/Did you mean "users"/);
     // A made-up cookie is not a signed-in person.
-    const forged = JSON.parse((await postRaw(roster.url, JSON.stringify({ query: typo }), { cookie: 'roster_session=' + 'F'.repeat(43) })).text);
+    const forged = JSON.parse(
+      (await postRaw(roster.url, JSON.stringify({ query: typo }), { cookie: 'roster_session=' + 'F'.repeat(43) })).text,
+    );
     expect(forged.errors[0].message).not.toMatch(/Did you mean/);
   });
 });
@@ -81,6 +85,8 @@ describe('error details for development (ROSTER_ERROR_DETAILS=true)', () => {
 
   it('adds stack traces to errors when asked for', async () => {
     const refused = await postRaw(roster.url, JSON.stringify({ query: '{ nope }' }));
-    expect(JSON.parse(refused.text).errors[0].extensions.stacktrace).toEqual(expect.arrayContaining([expect.stringMatching(/GraphQLError/)]));
+    expect(JSON.parse(refused.text).errors[0].extensions.stacktrace).toEqual(
+      expect.arrayContaining([expect.stringMatching(/GraphQLError/)]),
+    );
   });
 });

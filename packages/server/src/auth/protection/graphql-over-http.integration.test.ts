@@ -13,7 +13,9 @@ describe.each(dialects)('GraphQL over HTTP (%s)', (dialect) => {
   let key: string;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, { rateLimits: { perApiKeyPerMinute: 100_000, perSessionPerMinute: 100_000, perIpPerMinute: 100_000 } });
+    roster = await startTestRoster(dialect, {
+      rateLimits: { perApiKeyPerMinute: 100_000, perSessionPerMinute: 100_000, perIpPerMinute: 100_000 },
+    });
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'http@msp.test', role: Role.ADMIN, password: 'pw-http' });
@@ -102,6 +104,9 @@ describe.each(dialects)('GraphQL over HTTP (%s)', (dialect) => {
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash } } }),
     });
-    expect((await mismatch.json()).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'extensions.persistedQuery.sha256Hash' });
+    expect((await mismatch.json()).errors[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'extensions.persistedQuery.sha256Hash',
+    });
   });
 });

@@ -8,9 +8,18 @@ const GRAPHQL_RESPONSE = 'application/graphql-response+json';
  * Answers a request refused before GraphQL runs (rate limit, oversized batch) in the GraphQL-over-HTTP shape:
  * a JSON body with `errors`, in the media type the client accepts.
  */
-export function sendGraphQLHttpError(req: Request, res: Response, status: number, message: string, extensions: Record<string, unknown>): void {
+export function sendGraphQLHttpError(
+  req: Request,
+  res: Response,
+  status: number,
+  message: string,
+  extensions: Record<string, unknown>,
+): void {
   const type = req.accepts(['application/json', GRAPHQL_RESPONSE]) === GRAPHQL_RESPONSE ? GRAPHQL_RESPONSE : 'application/json';
-  res.status(status).type(`${type}; charset=utf-8`).send(JSON.stringify({ errors: [{ message, extensions }] }));
+  res
+    .status(status)
+    .type(`${type}; charset=utf-8`)
+    .send(JSON.stringify({ errors: [{ message, extensions }] }));
 }
 
 /** Batched requests (a JSON array of operations) are allowed up to a small size; Apollo Client batches about 10. */
@@ -19,10 +28,16 @@ export const MAX_BATCH_OPERATIONS = 10;
 export function limitBatchSize(max = MAX_BATCH_OPERATIONS) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (Array.isArray(req.body) && (req.body.length > max || req.body.length === 0)) {
-      sendGraphQLHttpError(req, res, 400, `A batched request may hold 1 to ${max} operations; this one has ${req.body.length}. Send them in several requests.`, {
-        code: ErrorCode.BATCH_TOO_LARGE,
-        max,
-      });
+      sendGraphQLHttpError(
+        req,
+        res,
+        400,
+        `A batched request may hold 1 to ${max} operations; this one has ${req.body.length}. Send them in several requests.`,
+        {
+          code: ErrorCode.BATCH_TOO_LARGE,
+          max,
+        },
+      );
       return;
     }
     next();
@@ -58,7 +73,9 @@ export function clientErrorHandler(logger: Logger) {
     const httpError = (error ?? {}) as HttpError;
     const status = httpError.status ?? httpError.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const message = (httpError.type && CLIENT_ERROR_MESSAGES[httpError.type]) ?? (httpError.expose && httpError.message ? httpError.message : 'The request is not valid.');
+      const message =
+        (httpError.type && CLIENT_ERROR_MESSAGES[httpError.type]) ??
+        (httpError.expose && httpError.message ? httpError.message : 'The request is not valid.');
       const reason = httpError.type ?? firstLine(httpError.message) ?? 'client error';
       logger.info(`${req.method} ${req.path} ${status} ${reason}`);
       if (req.path.startsWith('/graphql')) return sendGraphQLHttpError(req, res, status, message, { code: ErrorCode.BAD_REQUEST });
@@ -66,7 +83,9 @@ export function clientErrorHandler(logger: Logger) {
       return;
     }
     logger.error(`Unexpected error while serving ${req.method} ${req.path}`, error);
-    res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Something went wrong on our side. Please try again.' } });
+    res
+      .status(500)
+      .json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Something went wrong on our side. Please try again.' } });
   };
 }
 

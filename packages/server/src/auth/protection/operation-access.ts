@@ -1,6 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { RequestContext } from '../../core/context.js';
 import { ErrorCode, forbidden } from '../../core/errors.js';
 import { accessOf } from '../api-keys/scopes.js';
@@ -14,7 +21,8 @@ const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscri
  */
 export function rootFieldsOf(operation: OperationDefinitionNode, document: DocumentNode): string[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const fields = new Set<string>();
   const seen = new Set<string>();
   const visit = (selectionSet: SelectionSetNode) => {
@@ -33,7 +41,9 @@ export function rootFieldsOf(operation: OperationDefinitionNode, document: Docum
 }
 
 export function withHttpStatus(error: GraphQLError, status: number, headers: Record<string, string> = {}): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status, headers: new HeaderMap(Object.entries(headers)) } } });
+  return new GraphQLError(error.message, {
+    extensions: { ...error.extensions, http: { status, headers: new HeaderMap(Object.entries(headers)) } },
+  });
 }
 
 /**
@@ -84,13 +94,19 @@ export function refusalFor(viewer: Viewer, operation: OperationDefinitionNode, d
     const access = accessOf(rootType, field);
     if (access === 'PUBLIC') continue;
     if (access === undefined || access === 'SESSION') {
-      return forbidden(`\`${field}\` is only available to a signed-in administrator, not to an API key.`, { reason: 'SESSION_REQUIRED', field });
-    }
-    if (!viewer.apiKey.scopes.includes(access.scope)) {
-      return forbidden(`This API key lacks the scope \`${access.scope}\`, which \`${field}\` needs. An administrator can create a key with it.`, {
-        requiredScope: access.scope,
+      return forbidden(`\`${field}\` is only available to a signed-in administrator, not to an API key.`, {
+        reason: 'SESSION_REQUIRED',
         field,
       });
+    }
+    if (!viewer.apiKey.scopes.includes(access.scope)) {
+      return forbidden(
+        `This API key lacks the scope \`${access.scope}\`, which \`${field}\` needs. An administrator can create a key with it.`,
+        {
+          requiredScope: access.scope,
+          field,
+        },
+      );
     }
   }
   return null;

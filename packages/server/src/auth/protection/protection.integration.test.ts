@@ -9,7 +9,11 @@ import { QUERY_LIMITS } from './query-limits.js';
 import { MAX_BATCH_OPERATIONS } from './http-errors.js';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as any };
 }
 
@@ -47,7 +51,10 @@ describe.each(dialects)('a public endpoint refuses abusive requests with clear e
   it('refuses too many aliases and too costly documents, naming the limit', async () => {
     const aliases = '{ ' + Array.from({ length: 100 }, (_, i) => `a${i}: users { totalCount }`).join(' ') + ' }';
     const aliased = await gqlWithKey(roster.url, key, aliases);
-    expect(aliased.errors?.find((e) => e.extensions?.limit === 'aliases')?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', max: QUERY_LIMITS.aliases });
+    expect(aliased.errors?.find((e) => e.extensions?.limit === 'aliases')?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      max: QUERY_LIMITS.aliases,
+    });
 
     // Within the depth and alias limits, but 29 full Users pages at once (a Users page costs about 120).
     const wide =
@@ -56,19 +63,27 @@ describe.each(dialects)('a public endpoint refuses abusive requests with clear e
     const costly = '{ ' + Array.from({ length: 29 }, (_, i) => `u${i}: users { ${wide} }`).join(' ') + ' }';
     const result = await gqlWithKey(roster.url, key, costly);
     expect(result.status).toBe(400);
-    expect(result.errors?.find((e) => e.extensions?.limit === 'cost')?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', max: QUERY_LIMITS.cost });
+    expect(result.errors?.find((e) => e.extensions?.limit === 'cost')?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      max: QUERY_LIMITS.cost,
+    });
   });
 
   it('counts page sizes in the cost: ten aliases of a 100-row Users page are refused before running', async () => {
     const row = 'id email name role status lastActiveAt company { id name } groups { id name }';
-    const aliased = '{ ' + Array.from({ length: 10 }, (_, i) => `u${i}: users(page: { first: 100 }) { totalCount edges { node { ${row} } } }`).join(' ') + ' }';
+    const aliased =
+      '{ ' +
+      Array.from({ length: 10 }, (_, i) => `u${i}: users(page: { first: 100 }) { totalCount edges { node { ${row} } } }`).join(' ') +
+      ' }';
     const result = await gqlWithKey(roster.url, key, aliased);
     expect(result.status).toBe(400);
     expect(result.data ?? null).toBeNull();
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: QUERY_LIMITS.cost });
     expect(result.errors?.[0]?.message).toMatch(/too costly.*Ask for smaller pages/);
     // One such page alone is fine.
-    expect((await gqlWithKey(roster.url, key, `{ users(page: { first: 100 }) { totalCount edges { node { ${row} } } } }`)).status).toBe(200);
+    expect((await gqlWithKey(roster.url, key, `{ users(page: { first: 100 }) { totalCount edges { node { ${row} } } } }`)).status).toBe(
+      200,
+    );
   });
 
   it('refuses nested pages (100 integrations x 100 sync runs x 100 items) by their multiplied cost', async () => {
@@ -83,8 +98,15 @@ describe.each(dialects)('a public endpoint refuses abusive requests with clear e
   });
 
   it('refuses every operation of a batch asking for 10 x 30 aliases x 100 users (30,000 rows)', async () => {
-    const operation = '{ ' + Array.from({ length: 30 }, (_, i) => `u${i}: users(page: { first: 100 }) { edges { node { id email name } } }`).join(' ') + ' }';
-    const batch = await post(roster.url, Array.from({ length: 10 }, () => ({ query: operation })), { authorization: key });
+    const operation =
+      '{ ' +
+      Array.from({ length: 30 }, (_, i) => `u${i}: users(page: { first: 100 }) { edges { node { id email name } } }`).join(' ') +
+      ' }';
+    const batch = await post(
+      roster.url,
+      Array.from({ length: 10 }, () => ({ query: operation })),
+      { authorization: key },
+    );
     expect(batch.body).toHaveLength(10);
     for (const answer of batch.body) {
       expect(answer.data ?? null).toBeNull();
@@ -94,9 +116,14 @@ describe.each(dialects)('a public endpoint refuses abusive requests with clear e
 
   it('gives the operations of one batch one cost budget: ten that each fit cannot return ten times as much', async () => {
     // Each costs about 4,200: two fit in the budget together, a third does not.
-    const operation = '{ ' + Array.from({ length: 3 }, (_, i) => `u${i}: users(page: { first: 100 }) { edges { node { id email } } }`).join(' ') + ' }';
+    const operation =
+      '{ ' + Array.from({ length: 3 }, (_, i) => `u${i}: users(page: { first: 100 }) { edges { node { id email } } }`).join(' ') + ' }';
     expect((await gqlWithKey(roster.url, key, operation)).status).toBe(200);
-    const batch = await post(roster.url, Array.from({ length: 10 }, () => ({ query: operation })), { authorization: key });
+    const batch = await post(
+      roster.url,
+      Array.from({ length: 10 }, () => ({ query: operation })),
+      { authorization: key },
+    );
     const answered = batch.body.filter((answer: any) => answer.data?.u0);
     const refused = batch.body.filter((answer: any) => answer.errors?.[0]?.extensions?.code === 'QUERY_TOO_COMPLEX');
     expect([answered.length, refused.length]).toEqual([2, 8]);
@@ -112,19 +139,31 @@ describe.each(dialects)('a public endpoint refuses abusive requests with clear e
   });
 
   it(`runs a batch of up to ${MAX_BATCH_OPERATIONS} operations and refuses a batch of 1,000 with BATCH_TOO_LARGE`, async () => {
-    const small = await post(roster.url, [{ query: '{ users { totalCount } }' }, { query: '{ apiScopes { name } }' }, { query: '{ __typename }' }], { authorization: key });
+    const small = await post(
+      roster.url,
+      [{ query: '{ users { totalCount } }' }, { query: '{ apiScopes { name } }' }, { query: '{ __typename }' }],
+      { authorization: key },
+    );
     expect(small.status).toBe(200);
     expect(small.body).toHaveLength(3);
     expect(small.body[0].data.users.totalCount).toBe(1);
 
-    const huge = await post(roster.url, Array.from({ length: 1000 }, () => ({ query: '{ __typename }' })), { authorization: key });
+    const huge = await post(
+      roster.url,
+      Array.from({ length: 1000 }, () => ({ query: '{ __typename }' })),
+      { authorization: key },
+    );
     expect(huge.status).toBe(400);
     expect(huge.body.errors[0].extensions).toEqual({ code: 'BATCH_TOO_LARGE', max: MAX_BATCH_OPERATIONS });
     expect(huge.body.errors[0].message).toMatch(/1 to 10 operations; this one has 1000/);
   });
 
   it('checks every operation of a batch against the key’s scopes', async () => {
-    const mixed = await post(roster.url, [{ query: '{ users { totalCount } }' }, { query: 'mutation { createCompany(input: { name: "Batch" }) { company { id } } }' }], { authorization: key });
+    const mixed = await post(
+      roster.url,
+      [{ query: '{ users { totalCount } }' }, { query: 'mutation { createCompany(input: { name: "Batch" }) { company { id } } }' }],
+      { authorization: key },
+    );
     expect(mixed.body[0].data.users.totalCount).toBe(1);
     expect(mixed.body[1].errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'users:write' });
   });
@@ -154,7 +193,9 @@ describe('rate limits (rate-limiter-flexible)', () => {
   const fakeKey = () => `Bearer rst_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 
   it('limits each API key per minute: HTTP 429, Retry-After, and RATE_LIMITED with retryAfter', async () => {
-    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 3, perSessionPerMinute: 1000, perIpPerMinute: 1000 } });
+    const roster = await startTestRoster('sqlite', {
+      rateLimits: { perApiKeyPerMinute: 3, perSessionPerMinute: 1000, perIpPerMinute: 1000 },
+    });
     try {
       const build = builders(roster.dataSource);
       const account = await build.anAccount();
@@ -180,7 +221,9 @@ describe('rate limits (rate-limiter-flexible)', () => {
   });
 
   it('limits anonymous requests per IP address, counting every operation of a batch', async () => {
-    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 4 } });
+    const roster = await startTestRoster('sqlite', {
+      rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 4 },
+    });
     try {
       const batch = await post(roster.url, [{ query: '{ __typename }' }, { query: '{ __typename }' }, { query: '{ __typename }' }]);
       expect(batch.status).toBe(200);
@@ -195,7 +238,9 @@ describe('rate limits (rate-limiter-flexible)', () => {
   });
 
   it('leaves a live session to its own budget, while refused credentials spend the IP budget like anonymous requests', async () => {
-    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 5 } });
+    const roster = await startTestRoster('sqlite', {
+      rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 5 },
+    });
     try {
       // Signing in is anonymous: it spends 1 of the 5.
       const build = builders(roster.dataSource);
@@ -207,7 +252,8 @@ describe('rate limits (rate-limiter-flexible)', () => {
 
       const forger = new TestClient(roster.url);
       forger.cookie = 'roster_session=' + 'F'.repeat(43);
-      for (let i = 0; i < 4; i++) expect((await forger.gql('{ users { totalCount } }')).errors?.[0]?.extensions?.reason).toBe('SESSION_INVALID');
+      for (let i = 0; i < 4; i++)
+        expect((await forger.gql('{ users { totalCount } }')).errors?.[0]?.extensions?.reason).toBe('SESSION_INVALID');
       const blocked = await forger.gql('{ users { totalCount } }');
       expect(blocked.status).toBe(429);
       expect(blocked.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limitedBy: 'IP' });
@@ -221,14 +267,19 @@ describe('rate limits (rate-limiter-flexible)', () => {
   });
 
   it('refuses sign-in attempts carrying a made-up session cookie once the IP budget is spent (429, Retry-After)', async () => {
-    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 5 } });
+    const roster = await startTestRoster('sqlite', {
+      rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 1000, perIpPerMinute: 5 },
+    });
     try {
       const statuses: number[] = [];
       let refusal: Awaited<ReturnType<typeof post>> | null = null;
       for (let i = 0; i < 60; i++) {
         const attempt = await post(
           roster.url,
-          { query: 'mutation($input: SignInInput!) { signIn(input: $input) { viewer { role } } }', variables: { input: { email: `guess${i}@msp.test`, password: 'wrong' } } },
+          {
+            query: 'mutation($input: SignInInput!) { signIn(input: $input) { viewer { role } } }',
+            variables: { input: { email: `guess${i}@msp.test`, password: 'wrong' } },
+          },
           { cookie: `roster_session=${randomBytes(32).toString('base64url')}` },
         );
         statuses.push(attempt.status);
@@ -244,7 +295,9 @@ describe('rate limits (rate-limiter-flexible)', () => {
   });
 
   it('gives every signed-in session its own generous budget (RATE_LIMIT_PER_SESSION)', async () => {
-    const roster = await startTestRoster('sqlite', { rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 4, perIpPerMinute: 1000 } });
+    const roster = await startTestRoster('sqlite', {
+      rateLimits: { perApiKeyPerMinute: 1000, perSessionPerMinute: 4, perIpPerMinute: 1000 },
+    });
     try {
       const build = builders(roster.dataSource);
       const account = await build.anAccount();
@@ -253,7 +306,11 @@ describe('rate limits (rate-limiter-flexible)', () => {
       const second = new TestClient(roster.url);
       await first.signIn('eager@msp.test', 'pw-eager');
       await second.signIn('eager@msp.test', 'pw-eager');
-      const batch = await post(roster.url, [{ query: '{ users { totalCount } }' }, { query: '{ users { totalCount } }' }, { query: '{ __typename }' }], { cookie: first.cookie! });
+      const batch = await post(
+        roster.url,
+        [{ query: '{ users { totalCount } }' }, { query: '{ users { totalCount } }' }, { query: '{ __typename }' }],
+        { cookie: first.cookie! },
+      );
       expect(batch.status).toBe(200);
       expect((await first.gql('{ users { totalCount } }')).status).toBe(200);
       const limited = await first.gql('{ users { totalCount } }');

@@ -38,7 +38,9 @@ function webDocuments(): Array<{ file: string; source: string }> {
 }
 
 /** Each operation with the fragments it may use, as the dashboard sends it. */
-function operations(documents: Array<{ file: string; source: string }>): Array<{ name: string; document: DocumentNode; operation: OperationDefinitionNode }> {
+function operations(
+  documents: Array<{ file: string; source: string }>,
+): Array<{ name: string; document: DocumentNode; operation: OperationDefinitionNode }> {
   const all = documents.map((d) => parse(d.source));
   const fragments = all.flatMap((d) => d.definitions.filter((x): x is FragmentDefinitionNode => x.kind === Kind.FRAGMENT_DEFINITION));
   return all.flatMap((d) =>
@@ -62,7 +64,11 @@ function worstCaseVariables(schema: GraphQLSchema, operation: OperationDefinitio
     if (isListType(type)) return [];
     if (isEnumType(type)) return type.getValues()[0]!.value;
     if (isInputObjectType(type)) {
-      return Object.fromEntries(Object.values(type.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, smallest(f.type)]));
+      return Object.fromEntries(
+        Object.values(type.getFields())
+          .filter((f) => isNonNullType(f.type))
+          .map((f) => [f.name, smallest(f.type)]),
+      );
     }
     return { Int: 0, Float: 0, Boolean: false }[type.name] ?? (type.name === 'DateTime' ? new Date(0).toISOString() : 'x');
   };
@@ -79,7 +85,10 @@ function worstCaseVariables(schema: GraphQLSchema, operation: OperationDefinitio
 describe('query limits', () => {
   it('let every operation of the dashboard cost less than the limit, with the largest pages it can ask for', async () => {
     const schema = await buildRosterSchema();
-    const costs = operations(webDocuments()).map(({ name, document, operation }) => ({ name, cost: operationCost(schema, document, name, worstCaseVariables(schema, operation)) }));
+    const costs = operations(webDocuments()).map(({ name, document, operation }) => ({
+      name,
+      cost: operationCost(schema, document, name, worstCaseVariables(schema, operation)),
+    }));
     const over = costs.filter((c) => c.cost > QUERY_LIMITS.cost);
     expect(over, `costs: ${JSON.stringify(costs)}`).toEqual([]);
     // The Users page at 100 rows is one of the costliest: page sizes are counted.
@@ -91,7 +100,9 @@ describe('query limits', () => {
     const cost = (query: string) => operationCost(schema, parse(query), undefined);
     const page = (first: number) => cost(`{ users(page: { first: ${first} }) { edges { node { id email } } } }`);
     expect(page(100) - 1).toBe(4 * (page(25) - 1));
-    const aliased = cost('{ ' + Array.from({ length: 30 }, (_, i) => `a${i}: users(page: { first: 100 }) { edges { node { id email } } }`).join(' ') + ' }');
+    const aliased = cost(
+      '{ ' + Array.from({ length: 30 }, (_, i) => `a${i}: users(page: { first: 100 }) { edges { node { id email } } }`).join(' ') + ' }',
+    );
     expect(aliased).toBe(30 * page(100));
     expect(aliased).toBeGreaterThan(QUERY_LIMITS.cost);
   });
@@ -102,11 +113,18 @@ describe('query limits', () => {
     expect(documents.length).toBeGreaterThan(5);
     const ops = operations(documents);
     for (const { name, document } of ops) {
-      const limitErrors = validate(schema, document, queryLimitRules()).filter((e) => e.extensions.code === 'QUERY_TOO_COMPLEX' || /limit/.test(e.message));
-      expect(limitErrors.map((e) => e.message), name).toEqual([]);
+      const limitErrors = validate(schema, document, queryLimitRules()).filter(
+        (e) => e.extensions.code === 'QUERY_TOO_COMPLEX' || /limit/.test(e.message),
+      );
+      expect(
+        limitErrors.map((e) => e.message),
+        name,
+      ).toEqual([]);
     }
     for (const { file, source } of documents) expect(() => parse(source, { maxTokens: QUERY_LIMITS.tokens }), file).not.toThrow();
-    const introspection = parse(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }), { maxTokens: QUERY_LIMITS.tokens });
+    const introspection = parse(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }), {
+      maxTokens: QUERY_LIMITS.tokens,
+    });
     expect(validate(schema, introspection, queryLimitRules())).toEqual([]);
   });
 });

@@ -89,7 +89,12 @@ function usesVariable(value: ValueNode): boolean {
 }
 
 /** The cost of one operation of a document, with its variables (page sizes are often variables). */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> = {}): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown> = {},
+): number {
   const context: CostContext = { variablesKnown: true };
   return getComplexity({ schema, query: document, operationName, variables, estimators: [costEstimator], context });
 }
@@ -113,7 +118,14 @@ function costLimitRule(max: number): ValidationRule {
       let cost: number;
       try {
         const variables = placeholderVariables(schema, operation);
-        cost = getComplexity({ schema, query: context.getDocument(), operationName: operation.name?.value, variables, estimators: [costEstimator], context: { variablesKnown: false } });
+        cost = getComplexity({
+          schema,
+          query: context.getDocument(),
+          operationName: operation.name?.value,
+          variables,
+          estimators: [costEstimator],
+          context: { variablesKnown: false },
+        });
       } catch {
         return; // an invalid document: graphql-js's own rules report it
       }
@@ -129,7 +141,11 @@ function placeholderVariables(schema: GraphQLSchema, operation: OperationDefinit
     if (isListType(type)) return [];
     if (isEnumType(type)) return type.getValues()[0]?.value;
     if (isInputObjectType(type)) {
-      return Object.fromEntries(Object.values(type.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined).map((f) => [f.name, placeholder(f.type)]));
+      return Object.fromEntries(
+        Object.values(type.getFields())
+          .filter((f) => isNonNullType(f.type) && f.defaultValue === undefined)
+          .map((f) => [f.name, placeholder(f.type)]),
+      );
     }
     return SCALAR_PLACEHOLDERS.find((candidate) => accepts(type, candidate));
   };

@@ -116,11 +116,17 @@ export class GraphQLRateLimiter {
         if (!(rejection instanceof RateLimiterRes)) return next(rejection);
         const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
         res.set('Retry-After', String(retryAfter));
-        sendGraphQLHttpError(req, res, 429, `Too many requests from this ${LIMITED_BY_WORDS[limitedBy]}. Try again in ${retryAfter} second(s).`, {
-          code: ErrorCode.RATE_LIMITED,
-          retryAfter,
-          limitedBy,
-        });
+        sendGraphQLHttpError(
+          req,
+          res,
+          429,
+          `Too many requests from this ${LIMITED_BY_WORDS[limitedBy]}. Try again in ${retryAfter} second(s).`,
+          {
+            code: ErrorCode.RATE_LIMITED,
+            retryAfter,
+            limitedBy,
+          },
+        );
       }
     };
   }

@@ -13,7 +13,13 @@ const MAX_PARAMETERS = 16_000;
  * adds a RETURNING clause to read back column defaults we already know. Values must already be in their
  * column form (strings, numbers, booleans as 0/1, null, dates as UTC text).
  */
-export async function bulkInsert(manager: EntityManager, table: string, columns: string[], rows: unknown[][], rowsPerStatement = 500): Promise<void> {
+export async function bulkInsert(
+  manager: EntityManager,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+  rowsPerStatement = 500,
+): Promise<void> {
   if (rows.length === 0) return;
   const escape = (name: string) => manager.connection.driver.escape(name);
   const head = `INSERT INTO ${escape(table)} (${columns.map(escape).join(', ')}) VALUES `;
@@ -33,7 +39,11 @@ export async function bulkInsert(manager: EntityManager, table: string, columns:
  * rows written by `manager.insert`. The entities must carry every column (defaults included): nothing is
  * read back.
  */
-export async function bulkInsertEntities<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, entities: T[]): Promise<void> {
+export async function bulkInsertEntities<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  entities: T[],
+): Promise<void> {
   if (entities.length === 0) return;
   const metadata = manager.connection.getMetadata(target);
   const columns = metadata.columns.filter((column) => !column.isVirtual && !column.isVirtualProperty);

@@ -11,7 +11,8 @@ import { utcDate } from './columns.js';
 export const LeaseOwnerColumn = (): PropertyDecorator => Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true });
 
 /** `lease_until`: when the holder's lease runs out and another instance may take the row. */
-export const LeaseUntilColumn = (): PropertyDecorator => Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true, transformer: utcDate });
+export const LeaseUntilColumn = (): PropertyDecorator =>
+  Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true, transformer: utcDate });
 
 /** A UTC timestamp column with millisecond precision (`created_at`, `started_at`, `finished_at`...). */
 export const TimestampColumn = (name: string, options: { nullable?: boolean } = {}): PropertyDecorator =>

@@ -3,22 +3,45 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOutboundUrl, nonPublicReason, OutboundHttp } from './outbound-http.js';
 
-const resolvesTo = (...addresses: string[]) => async () => addresses;
+const resolvesTo =
+  (...addresses: string[]) =>
+  async () =>
+    addresses;
 
 describe('outbound URL guard', () => {
   it.each([
-    '127.0.0.1', '10.0.0.8', '172.20.1.1', '192.168.1.10', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.251', '255.255.255.255',
-    '::1', '::', 'fd00::1', 'fe80::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.1.2.3', '64:ff9b::a00:1',
+    '127.0.0.1',
+    '10.0.0.8',
+    '172.20.1.1',
+    '192.168.1.10',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.251',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fd00::1',
+    'fe80::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:10.1.2.3',
+    '64:ff9b::a00:1',
   ])('refuses %s', (address) => {
     expect(nonPublicReason(address)).toMatch(/private, loopback, link-local or multicast/);
   });
 
-  it.each(['93.184.216.34', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('accepts the public address %s', (address) => {
-    expect(nonPublicReason(address)).toBeNull();
-  });
+  it.each(['93.184.216.34', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])(
+    'accepts the public address %s',
+    (address) => {
+      expect(nonPublicReason(address)).toBeNull();
+    },
+  );
 
   it('refuses a host when any of its addresses is private (one A record is enough to reach the inside)', async () => {
-    await expect(checkOutboundUrl('https://hooks.example.com/x', false, resolvesTo('93.184.216.34', '10.0.0.1'))).rejects.toThrow(/resolves to 10\.0\.0\.1/);
+    await expect(checkOutboundUrl('https://hooks.example.com/x', false, resolvesTo('93.184.216.34', '10.0.0.1'))).rejects.toThrow(
+      /resolves to 10\.0\.0\.1/,
+    );
     await expect(checkOutboundUrl('https://hooks.example.com/x', false, resolvesTo('93.184.216.34'))).resolves.toBeInstanceOf(URL);
   });
 
@@ -31,10 +54,16 @@ describe('outbound URL guard', () => {
   });
 
   it('requires https, no credentials in the URL, and a name that resolves', async () => {
-    await expect(checkOutboundUrl('http://hooks.example.com/x', false, resolvesTo('93.184.216.34'))).rejects.toThrow(/must start with https/);
+    await expect(checkOutboundUrl('http://hooks.example.com/x', false, resolvesTo('93.184.216.34'))).rejects.toThrow(
+      /must start with https/,
+    );
     await expect(checkOutboundUrl('ftp://hooks.example.com/x', true)).rejects.toThrow(/must start with https/);
-    await expect(checkOutboundUrl('https://user:pw@hooks.example.com/x', false, resolvesTo('93.184.216.34'))).rejects.toThrow(/user name or password/);
-    await expect(checkOutboundUrl('https://nowhere.invalid/x', false, async () => Promise.reject(new Error('ENOTFOUND')))).rejects.toThrow(/could not be resolved/);
+    await expect(checkOutboundUrl('https://user:pw@hooks.example.com/x', false, resolvesTo('93.184.216.34'))).rejects.toThrow(
+      /user name or password/,
+    );
+    await expect(checkOutboundUrl('https://nowhere.invalid/x', false, async () => Promise.reject(new Error('ENOTFOUND')))).rejects.toThrow(
+      /could not be resolved/,
+    );
   });
 
   it('lets development use http and private addresses when configured', async () => {
@@ -69,7 +98,14 @@ describe('the outbound client', () => {
 
   it('refuses plain http, loopback literals (decimal, IPv6) and names resolving to loopback before any connection', async () => {
     const before = connections.length;
-    for (const url of [`http://127.0.0.1:${port}/`, `https://127.0.0.1:${port}/`, `https://2130706433:${port}/`, `https://[::1]:${port}/`, `https://localhost:${port}/`, `https://[::ffff:127.0.0.1]:${port}/`]) {
+    for (const url of [
+      `http://127.0.0.1:${port}/`,
+      `https://127.0.0.1:${port}/`,
+      `https://2130706433:${port}/`,
+      `https://[::1]:${port}/`,
+      `https://localhost:${port}/`,
+      `https://[::ffff:127.0.0.1]:${port}/`,
+    ]) {
       await expect(guarded.fetch(url), url).rejects.toMatchObject({ name: 'OutboundError', failure: 'REFUSED' });
     }
     expect(connections.length).toBe(before);
@@ -85,7 +121,10 @@ describe('the outbound client', () => {
   });
 
   it("aborts a request with no answer at the deadline, or when the caller's signal fires", async () => {
-    await expect(open.fetch(`http://127.0.0.1:${port}/silent`, { timeoutMs: 100 })).rejects.toMatchObject({ failure: 'TIMEOUT', message: `http://127.0.0.1:${port} did not answer within 0.1 s.` });
+    await expect(open.fetch(`http://127.0.0.1:${port}/silent`, { timeoutMs: 100 })).rejects.toMatchObject({
+      failure: 'TIMEOUT',
+      message: `http://127.0.0.1:${port} did not answer within 0.1 s.`,
+    });
     const caller = new AbortController();
     caller.abort();
     await expect(open.fetch(`http://127.0.0.1:${port}/silent`, { signal: caller.signal })).rejects.toMatchObject({ failure: 'ABORTED' });

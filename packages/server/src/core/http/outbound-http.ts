@@ -53,7 +53,9 @@ export function nonPublicReason(address: string): string | null {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
     if (mapped) return nonPublicReason(mapped[1]!);
   }
-  return nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6') ? `${address} is a private, loopback, link-local or multicast address` : null;
+  return nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6')
+    ? `${address} is a private, loopback, link-local or multicast address`
+    : null;
 }
 
 export type OutboundFailure =
@@ -88,7 +90,10 @@ export function checkUrlForm(raw: string | URL, allowPrivateNetworks: boolean): 
     throw new OutboundError('REFUSED', 'The URL is not valid; it must look like https://example.com/path.');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowPrivateNetworks)) {
-    throw new OutboundError('REFUSED', `The URL must start with https:// (plain http is allowed only when ${ALLOW_PRIVATE_SETTING} is true).`);
+    throw new OutboundError(
+      'REFUSED',
+      `The URL must start with https:// (plain http is allowed only when ${ALLOW_PRIVATE_SETTING} is true).`,
+    );
   }
   if (url.username || url.password) throw new OutboundError('REFUSED', 'The URL must not contain a user name or password.');
   if (!url.hostname) throw new OutboundError('REFUSED', 'The URL has no host.');
@@ -98,7 +103,10 @@ export function checkUrlForm(raw: string | URL, allowPrivateNetworks: boolean): 
 const bareHost = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
 
 const refusedAddress = (host: string, reason: string) =>
-  new OutboundError('REFUSED', `The host ${host} resolves to ${reason}, which Roster may not call (set ${ALLOW_PRIVATE_SETTING}=true to allow it in development).`);
+  new OutboundError(
+    'REFUSED',
+    `The host ${host} resolves to ${reason}, which Roster may not call (set ${ALLOW_PRIVATE_SETTING}=true to allow it in development).`,
+  );
 
 export type Resolver = (host: string) => Promise<string[]>;
 
@@ -198,7 +206,10 @@ export class OutboundHttp {
 
   /** The same client (same guard and connections) with another deadline or user agent. */
   with(overrides: Pick<OutboundHttpOptions, 'timeoutMs' | 'userAgent' | 'maxResponseBytes'>): OutboundHttp {
-    return new OutboundHttp({ ...this.options, timeoutMs: this.timeoutMs, userAgent: this.userAgent, maxResponseBytes: this.maxResponseBytes, ...overrides }, this.agent);
+    return new OutboundHttp(
+      { ...this.options, timeoutMs: this.timeoutMs, userAgent: this.userAgent, maxResponseBytes: this.maxResponseBytes, ...overrides },
+      this.agent,
+    );
   }
 
   get allowsPrivateNetworks(): boolean {
@@ -242,7 +253,11 @@ export class OutboundHttp {
       });
       const body = await readLimited(response.body as ReadableStream<Uint8Array> | null, limit, request.truncate ?? false, url.origin);
       const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-      return new Response(nullBody ? null : (body as unknown as BodyInit), { status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers) });
+      return new Response(nullBody ? null : (body as unknown as BodyInit), {
+        status: response.status,
+        statusText: response.statusText,
+        headers: Object.fromEntries(response.headers),
+      });
     } catch (error) {
       throw this.failureOf(error, controller.signal, url);
     } finally {
@@ -262,7 +277,12 @@ export class OutboundHttp {
   }
 }
 
-async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, truncate: boolean, origin: string): Promise<Uint8Array> {
+async function readLimited(
+  stream: ReadableStream<Uint8Array> | null,
+  limit: number,
+  truncate: boolean,
+  origin: string,
+): Promise<Uint8Array> {
   if (!stream) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;

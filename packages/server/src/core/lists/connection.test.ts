@@ -16,7 +16,10 @@ describe('toPageRequest', () => {
   });
 
   it('refuses a page larger than the maximum, naming the argument', () => {
-    expect(codeAndField(() => toPageRequest({ first: MAX_PAGE_SIZE + 1 }, 'EMAIL:ASC'))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect(codeAndField(() => toPageRequest({ first: MAX_PAGE_SIZE + 1 }, 'EMAIL:ASC'))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'first',
+    });
     expect(codeAndField(() => toPageRequest({ last: -1 }, 'EMAIL:ASC'))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'last' });
   });
 

@@ -115,7 +115,10 @@ export function toPageRequest(args: PageArgs | undefined, order: string): PageRe
   const { first, after, last, before } = args ?? {};
   if (first != null && last != null) throw badInput('last', 'Give either `first` or `last`, not both.');
   if (after != null && before != null) throw badInput('before', 'Give either `after` or `before`, not both.');
-  for (const [name, value] of [['first', first], ['last', last]] as const) {
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
       throw badInput(name, `\`${name}\` must be between 0 and ${MAX_PAGE_SIZE}.`);
     }

@@ -33,7 +33,9 @@ export async function readKeysetPage<Row extends { id: string }, Node, E extends
     const op = ascending ? '>' : '<';
     query.andWhere(
       new Brackets((qb) =>
-        qb.where(`${sortKey} ${op} :cursorKey`).orWhere(new Brackets((tie) => tie.where(`${sortKey} = :cursorKey`).andWhere(`${idColumn} ${op} :cursorId`))),
+        qb
+          .where(`${sortKey} ${op} :cursorKey`)
+          .orWhere(new Brackets((tie) => tie.where(`${sortKey} = :cursorKey`).andWhere(`${idColumn} ${op} :cursorId`))),
       ),
       { cursorKey: request.cursor.key, cursorId: request.cursor.id },
     );
@@ -80,7 +82,10 @@ export async function readKeysetPageRaw<Row extends { id: string }, Node>(
   return toPage(rows, options);
 }
 
-function toPage<Row extends { id: string }, Node>(rows: Array<Row & { sort_key: unknown }>, options: KeysetOptions<Row, Node>): { edges: Edge<Node>[]; pageInfo: PageInfo } {
+function toPage<Row extends { id: string }, Node>(
+  rows: Array<Row & { sort_key: unknown }>,
+  options: KeysetOptions<Row, Node>,
+): { edges: Edge<Node>[]; pageInfo: PageInfo } {
   const { request } = options;
   const hasMore = rows.length > request.size;
   const pageRows = rows.slice(0, request.size);

@@ -5,7 +5,11 @@ import { inTransaction } from '../db/transaction.js';
 import { newId } from '../db/columns.js';
 
 /** Writes the audit entries of a change inside its transaction (the audit feature's recordAudit, given by the roof). */
-export type AuditChange = (manager: EntityManager, viewer: Viewer, entries: Array<{ action: string; targetId: string; details: Record<string, unknown> }>) => Promise<void>;
+export type AuditChange = (
+  manager: EntityManager,
+  viewer: Viewer,
+  entries: Array<{ action: string; targetId: string; details: Record<string, unknown> }>,
+) => Promise<void>;
 
 interface NamedRow {
   id: string;
@@ -29,7 +33,14 @@ export class NamedCollection<E extends NamedRow> {
 
   async create(viewer: Viewer, rawName: string, input: Record<string, unknown> = {}): Promise<E> {
     const name = await this.validName(viewer.accountId, rawName, null);
-    const row = { id: newId(), accountId: viewer.accountId, name, externalId: null, createdAt: new Date(), ...this.extra(input) } as unknown as E;
+    const row = {
+      id: newId(),
+      accountId: viewer.accountId,
+      name,
+      externalId: null,
+      createdAt: new Date(),
+      ...this.extra(input),
+    } as unknown as E;
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(this.entity, row as never);
       await this.audit(manager, viewer, [{ action: `${this.noun}.created`, targetId: row.id, details: { name } }]);
@@ -43,9 +54,7 @@ export class NamedCollection<E extends NamedRow> {
     if (rawName != null) changes.name = await this.validName(viewer.accountId, rawName, id);
     await inTransaction(this.dataSource, async (manager) => {
       if (Object.keys(changes).length) await manager.update(this.entity, { id, accountId: viewer.accountId } as never, changes as never);
-      await this.audit(manager, viewer, [
-        { action: `${this.noun}.updated`, targetId: id, details: { from: existing.name, ...changes } },
-      ]);
+      await this.audit(manager, viewer, [{ action: `${this.noun}.updated`, targetId: id, details: { from: existing.name, ...changes } }]);
     });
     return { ...existing, ...changes };
   }

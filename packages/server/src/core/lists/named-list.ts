@@ -22,7 +22,8 @@ export async function listByName<Row extends { id: string; name: string }, E ext
   const filtered = () => {
     const query = dataSource.getRepository(entity).createQueryBuilder('t').where('t.account_id = :accountId', { accountId });
     const term = search?.trim();
-    if (term) query.andWhere("LOWER(t.name) LIKE :pattern ESCAPE '!'", { pattern: `%${term.toLowerCase().replace(/[!%_]/g, (c) => '!' + c)}%` });
+    if (term)
+      query.andWhere("LOWER(t.name) LIKE :pattern ESCAPE '!'", { pattern: `%${term.toLowerCase().replace(/[!%_]/g, (c) => '!' + c)}%` });
     return query;
   };
   const [result, count] = await Promise.all([

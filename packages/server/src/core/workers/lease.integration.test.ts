@@ -54,7 +54,11 @@ describe.each(dialects)('RowLease (%s)', (dialect) => {
   let accountId: string;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runImportRunner: false, runOutboxWorker: false, runWebhookWorker: false, runSyncEngine: false });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runImportRunner: false, runOutboxWorker: false, runWebhookWorker: false, runSyncEngine: false },
+    );
     accountId = (await builders(roster.dataSource).anAccount({ name: 'Lease MSP' })).id;
   });
   afterAll(() => roster?.close());
@@ -89,8 +93,20 @@ describe.each(dialects)('RowLease (%s)', (dialect) => {
   };
   const jobs = () => roster.dataSource.getRepository(ImportJobEntity);
   const lease = (owner: string, now: () => number = Date.now) =>
-    new RowLease(roster.dataSource, { entity: ImportJobEntity, owner, leaseMs: 60_000, now, held: { state: ImportJobState.RUNNING }, describe: (id) => `Job ${id}` });
-  const claimRunning = (rows: RowLease<ImportJobEntity>) => rows.claim({ claimable: 'state = :running AND account_id = :accountId', parameters: { running: ImportJobState.RUNNING, accountId }, orderBy: 'started_at' });
+    new RowLease(roster.dataSource, {
+      entity: ImportJobEntity,
+      owner,
+      leaseMs: 60_000,
+      now,
+      held: { state: ImportJobState.RUNNING },
+      describe: (id) => `Job ${id}`,
+    });
+  const claimRunning = (rows: RowLease<ImportJobEntity>) =>
+    rows.claim({
+      claimable: 'state = :running AND account_id = :accountId',
+      parameters: { running: ImportJobState.RUNNING, accountId },
+      orderBy: 'started_at',
+    });
   const release = async () => jobs().update({ accountId }, { state: ImportJobState.FINISHED, leaseOwner: null, leaseUntil: null });
 
   it('lets exactly one of two instances claim a row, and the other one none', async () => {
@@ -107,7 +123,12 @@ describe.each(dialects)('RowLease (%s)', (dialect) => {
     const older = await aJob({ startedAt: new Date(Date.now() - 60_000) });
     await aJob();
     const rows = lease('a');
-    const claimed = await rows.claim({ claimable: 'state = :running AND account_id = :accountId', parameters: { running: ImportJobState.RUNNING, accountId }, orderBy: 'started_at', set: { processedRows: 7 } });
+    const claimed = await rows.claim({
+      claimable: 'state = :running AND account_id = :accountId',
+      parameters: { running: ImportJobState.RUNNING, accountId },
+      orderBy: 'started_at',
+      set: { processedRows: 7 },
+    });
     expect(claimed).toMatchObject({ id: older, leaseOwner: 'a', processedRows: 7 });
   });
 
@@ -121,7 +142,9 @@ describe.each(dialects)('RowLease (%s)', (dialect) => {
     expect((await claimRunning(later))?.id).toBe(id);
 
     expect(await first.extend(id)).toBe(false);
-    await expect(roster.dataSource.transaction((manager) => first.write(manager, id, { processedRows: 1 }))).rejects.toBeInstanceOf(LeaseLost);
+    await expect(roster.dataSource.transaction((manager) => first.write(manager, id, { processedRows: 1 }))).rejects.toBeInstanceOf(
+      LeaseLost,
+    );
     expect(await later.extend(id)).toBe(true);
     await roster.dataSource.transaction((manager) => later.write(manager, id, { processedRows: 2 }));
     expect(await jobs().findOneByOrFail({ id })).toMatchObject({ leaseOwner: 'later', processedRows: 2 });

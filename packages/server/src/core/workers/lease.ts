@@ -119,7 +119,9 @@ export class RowLease<T extends LeasedRow> {
 
   /** Pushes the lease forward; false when the row is no longer held (taken over, cancelled, finished). */
   async extend(id: string): Promise<boolean> {
-    const updated = await this.dataSource.getRepository(this.options.entity).update(this.heldWhere(id), { leaseUntil: this.until() } as never);
+    const updated = await this.dataSource
+      .getRepository(this.options.entity)
+      .update(this.heldWhere(id), { leaseUntil: this.until() } as never);
     return Boolean(updated.affected);
   }
 

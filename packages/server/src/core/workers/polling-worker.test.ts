@@ -46,7 +46,11 @@ describe('PollingWorker', () => {
 
   it('without a deadline (imports), a pass goes on until nothing is due, however long it takes', async () => {
     vi.useFakeTimers();
-    const worker = new ScriptedWorker(Array.from({ length: 20 }, () => 1), 60_000, null);
+    const worker = new ScriptedWorker(
+      Array.from({ length: 20 }, () => 1),
+      60_000,
+      null,
+    );
     const drained = worker.drain();
     await vi.advanceTimersByTimeAsync(30 * 60_000);
     expect(await drained).toBe(20);

@@ -64,12 +64,16 @@ class PollingLoop {
   async drain(): Promise<number> {
     const pass = new AbortController();
     this.pass = pass;
-    const deadline = this.passDeadlineMs === null ? undefined : setTimeout(() => pass.abort(new PassEnded('deadline')), this.passDeadlineMs);
+    const deadline =
+      this.passDeadlineMs === null ? undefined : setTimeout(() => pass.abort(new PassEnded('deadline')), this.passDeadlineMs);
     let total = 0;
     try {
       for (;;) {
         if (pass.signal.aborted) {
-          if ((pass.signal.reason as PassEnded).why === 'deadline') this.loopLogger.info(`${this.name}: a pass ran past its deadline (${this.passDeadlineMs} ms); the rest waits for the next pass.`);
+          if ((pass.signal.reason as PassEnded).why === 'deadline')
+            this.loopLogger.info(
+              `${this.name}: a pass ran past its deadline (${this.passDeadlineMs} ms); the rest waits for the next pass.`,
+            );
           return total;
         }
         const handled = await this.runOnce(pass.signal);

@@ -27,14 +27,21 @@ export interface IntegrationKind {
   destinations?: (credentials: Record<string, string>, env: ConnectorEnvironment) => string[];
 }
 
-const field = (name: string, label: string, secret: boolean, help: string | null = null, required = true): CredentialField => ({ name, label, secret, required, help });
+const field = (name: string, label: string, secret: boolean, help: string | null = null, required = true): CredentialField => ({
+  name,
+  label,
+  secret,
+  required,
+  help,
+});
 
 /** Every integration type Roster can set up, with what it needs and what it brings in. */
 export const integrationKinds: IntegrationKind[] = [
   {
     type: IntegrationType.SCIM,
     displayName: 'SCIM 2.0 (Okta, Entra ID, JumpCloud, OneLogin)',
-    description: 'Your identity provider pushes users and groups to Roster. Roster gives you a base URL and a bearer token to paste into it.',
+    description:
+      'Your identity provider pushes users and groups to Roster. Roster gives you a base URL and a bearer token to paste into it.',
     credentialFields: [],
     capabilities: { users: true, groups: true, companies: false, passwords: false },
     pushOnly: true,
@@ -53,7 +60,10 @@ export const integrationKinds: IntegrationKind[] = [
     pushOnly: false,
     destinations: (_credentials, env) => [env.microsoftLoginBaseUrl, env.microsoftGraphBaseUrl],
     connect: (credentials, env) =>
-      new EntraConnector({ tenantId: credentials.tenantId ?? '', clientId: credentials.clientId ?? '', clientSecret: credentials.clientSecret ?? '' }, env),
+      new EntraConnector(
+        { tenantId: credentials.tenantId ?? '', clientId: credentials.clientId ?? '', clientSecret: credentials.clientSecret ?? '' },
+        env,
+      ),
   },
   {
     type: IntegrationType.CONNECTWISE,
@@ -61,7 +71,12 @@ export const integrationKinds: IntegrationKind[] = [
     description:
       'Reads client companies and their contacts from ConnectWise Manage (PSA): companies are created or matched by name, contacts with an email address are brought in as users of their company.',
     credentialFields: [
-      field('site', 'Site', false, 'Your Manage API host, e.g. api-na.myconnectwise.net (or the https:// address of an on-premise server).'),
+      field(
+        'site',
+        'Site',
+        false,
+        'Your Manage API host, e.g. api-na.myconnectwise.net (or the https:// address of an on-premise server).',
+      ),
       field('companyId', 'Company ID', false, 'The company id you sign in to Manage with.'),
       field('publicKey', 'Public key', false, 'System → Members → API Members → API Keys.'),
       field('privateKey', 'Private key', true, 'Shown once when the API key is made.'),
@@ -72,7 +87,13 @@ export const integrationKinds: IntegrationKind[] = [
     destinations: (credentials) => [connectWiseApiBase(credentials.site ?? '')],
     connect: (credentials, env) =>
       new ConnectWiseConnector(
-        { site: credentials.site ?? '', companyId: credentials.companyId ?? '', publicKey: credentials.publicKey ?? '', privateKey: credentials.privateKey ?? '', clientId: credentials.clientId ?? '' },
+        {
+          site: credentials.site ?? '',
+          companyId: credentials.companyId ?? '',
+          publicKey: credentials.publicKey ?? '',
+          privateKey: credentials.privateKey ?? '',
+          clientId: credentials.clientId ?? '',
+        },
         env,
       ),
   },
@@ -87,7 +108,11 @@ export function integrationKind(type: IntegrationType): IntegrationKind | undefi
  * null. Checked when credentials are saved, so the administrator hears it at once; every request is checked
  * again when it connects. A name that does not resolve now is not refused here (DNS may be down for a moment).
  */
-export async function destinationRefusal(kind: IntegrationKind, credentials: Record<string, string>, env: ConnectorEnvironment): Promise<string | null> {
+export async function destinationRefusal(
+  kind: IntegrationKind,
+  credentials: Record<string, string>,
+  env: ConnectorEnvironment,
+): Promise<string | null> {
   for (const url of kind.destinations?.(credentials, env) ?? []) {
     try {
       await env.http.check(url);

@@ -17,7 +17,12 @@ const MAX_RETRY_AFTER_MS = 5 * 60_000;
  * headers can change. When the environment's signal aborts (run cancelled, lease lost, shutting down), the
  * OutboundError ABORTED is thrown as is: the caller decides what an abandoned run becomes.
  */
-export async function sendWithRetry(env: ConnectorEnvironment, vendor: string, url: string, init: () => Promise<OutboundRequest> | OutboundRequest): Promise<Response> {
+export async function sendWithRetry(
+  env: ConnectorEnvironment,
+  vendor: string,
+  url: string,
+  init: () => Promise<OutboundRequest> | OutboundRequest,
+): Promise<Response> {
   let networkRetries = 0;
   for (let attempt = 0; ; attempt++) {
     let response: Response;
@@ -29,7 +34,8 @@ export async function sendWithRetry(env: ConnectorEnvironment, vendor: string, u
       if (error.failure === 'ABORTED') throw error;
       if (error.failure === 'REFUSED') throw new ConnectorError('ADDRESS_NOT_ALLOWED', `${vendor} was not called: ${error.message}`);
       if (error.failure === 'TIMEOUT') throw new ConnectorError('UNREACHABLE', `${vendor} did not answer in time: ${error.message}`);
-      if (error.failure === 'TOO_LARGE') throw new ConnectorError('UPSTREAM_ERROR', `${vendor} answered with more data than Roster reads: ${error.message}`);
+      if (error.failure === 'TOO_LARGE')
+        throw new ConnectorError('UPSTREAM_ERROR', `${vendor} answered with more data than Roster reads: ${error.message}`);
       // A kept-alive connection the server closed while a long page was being applied fails at once: retry on a
       // fresh one. These requests are reads (and the token request), so repeating them is safe.
       if (networkRetries < MAX_NETWORK_RETRIES) {
@@ -41,7 +47,8 @@ export async function sendWithRetry(env: ConnectorEnvironment, vendor: string, u
       throw new ConnectorError('UNREACHABLE', `${vendor} could not be reached: ${error.message}`);
     }
     if (response.status !== 429 && response.status !== 503) return response;
-    if (attempt >= MAX_THROTTLE_RETRIES) throw new ConnectorError('RATE_LIMITED', `${vendor} kept throttling the requests; the sync will try again later.`);
+    if (attempt >= MAX_THROTTLE_RETRIES)
+      throw new ConnectorError('RATE_LIMITED', `${vendor} kept throttling the requests; the sync will try again later.`);
     await pause(env, retryAfterMs(response.headers.get('retry-after'), attempt));
   }
 }
@@ -102,6 +109,7 @@ export function sameOriginLink(link: string, base: string, vendor: string): stri
   } catch {
     throw new ConnectorError('UPSTREAM_ERROR', `${vendor} sent a next-page link that is not a URL.`);
   }
-  if (url.origin !== new URL(base).origin) throw new ConnectorError('UPSTREAM_ERROR', `${vendor} sent a next-page link to another server; it was not followed.`);
+  if (url.origin !== new URL(base).origin)
+    throw new ConnectorError('UPSTREAM_ERROR', `${vendor} sent a next-page link to another server; it was not followed.`);
   return url.toString();
 }

@@ -53,7 +53,8 @@ describe.each(dialects)('integrations cannot be aimed inside the network (%s)', 
   const logLines: string[] = [];
   const logger: Logger = {
     info: (message) => logLines.push(message),
-    error: (message, error) => logLines.push(`${message} ${error instanceof Error ? `${error.message}\n${error.stack}` : JSON.stringify(error ?? '')}`),
+    error: (message, error) =>
+      logLines.push(`${message} ${error instanceof Error ? `${error.message}\n${error.stack}` : JSON.stringify(error ?? '')}`),
   };
   const connectWise = (site: string) => [
     { name: 'site', value: site },
@@ -71,7 +72,11 @@ describe.each(dialects)('integrations cannot be aimed inside the network (%s)', 
   beforeAll(async () => {
     inside = await new InsideService().start();
     // The default: private networks are off. Sync runs are driven by the tests.
-    roster = await startTestRoster(dialect, { outboundAllowPrivateNetworks: false }, { runOutboxWorker: false, runSyncEngine: false, runImportRunner: false, runWebhookWorker: false, logger });
+    roster = await startTestRoster(
+      dialect,
+      { outboundAllowPrivateNetworks: false },
+      { runOutboxWorker: false, runSyncEngine: false, runImportRunner: false, runWebhookWorker: false, logger },
+    );
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Forgery MSP' });
     await build.aUser(account.id, { email: 'owner@forgery.test', role: Role.OWNER, password: 'owner-password' });
@@ -115,7 +120,9 @@ describe.each(dialects)('integrations cannot be aimed inside the network (%s)', 
 
     // Saved while private networks were allowed; the setting is off by the time the sync runs.
     roster.services.config.outboundAllowPrivateNetworks = true;
-    const saved = await owner.gql(CREATE, { input: { name: 'Saved earlier', type: 'CONNECTWISE', credentials: connectWise(`https://localhost:${port}`) } });
+    const saved = await owner.gql(CREATE, {
+      input: { name: 'Saved earlier', type: 'CONNECTWISE', credentials: connectWise(`https://localhost:${port}`) },
+    });
     const integrationId = saved.data!.createIntegration.integration.id;
     roster.services.config.outboundAllowPrivateNetworks = false;
     const retest = await owner.gql(TEST, { input: { id: integrationId } });
@@ -123,7 +130,10 @@ describe.each(dialects)('integrations cannot be aimed inside the network (%s)', 
     const started = await owner.gql(START, { input: { integrationId } });
     await roster.services.syncEngine.runAll();
     const run = (await owner.gql(RUN, { id: started.data!.startSync.run.id })).data!.syncRun;
-    expect(run).toMatchObject({ state: 'FAILED', error: expect.stringMatching(/^ConnectWise Manage was not called: .*localhost resolves to .*private, loopback/) });
+    expect(run).toMatchObject({
+      state: 'FAILED',
+      error: expect.stringMatching(/^ConnectWise Manage was not called: .*localhost resolves to .*private, loopback/),
+    });
 
     // Entra ID's sign-in and Graph URLs come from configuration: the same guard applies to them.
     roster.services.config.microsoftLoginBaseUrl = `http://127.0.0.1:${port}`;
@@ -131,7 +141,9 @@ describe.each(dialects)('integrations cannot be aimed inside the network (%s)', 
     try {
       const tested = await owner.gql(TEST, { input: { type: 'MICROSOFT_ENTRA', credentials: entra } });
       expect(tested.data!.testIntegrationConnection).toMatchObject({ ok: false, failure: 'ADDRESS_NOT_ALLOWED' });
-      expect(errorCode(await owner.gql(CREATE, { input: { name: 'Entra inside', type: 'MICROSOFT_ENTRA', credentials: entra } }))).toBe('BAD_USER_INPUT');
+      expect(errorCode(await owner.gql(CREATE, { input: { name: 'Entra inside', type: 'MICROSOFT_ENTRA', credentials: entra } }))).toBe(
+        'BAD_USER_INPUT',
+      );
     } finally {
       roster.services.config.microsoftLoginBaseUrl = 'https://login.microsoftonline.com';
       roster.services.config.microsoftGraphBaseUrl = 'https://graph.microsoft.com';
@@ -147,8 +159,14 @@ describe.each(dialects)('integrations cannot be aimed inside the network (%s)', 
 
   it('refuses plain http to a public host: credentials only travel over https', async () => {
     const tested = await owner.gql(TEST, { input: { type: 'CONNECTWISE', credentials: connectWise('http://api-na.myconnectwise.net') } });
-    expect(tested.data!.testIntegrationConnection).toMatchObject({ ok: false, failure: 'ADDRESS_NOT_ALLOWED', message: expect.stringMatching(/must start with https:\/\//) });
-    const created = await owner.gql(CREATE, { input: { name: 'Plain', type: 'CONNECTWISE', credentials: connectWise('http://api-na.myconnectwise.net') } });
+    expect(tested.data!.testIntegrationConnection).toMatchObject({
+      ok: false,
+      failure: 'ADDRESS_NOT_ALLOWED',
+      message: expect.stringMatching(/must start with https:\/\//),
+    });
+    const created = await owner.gql(CREATE, {
+      input: { name: 'Plain', type: 'CONNECTWISE', credentials: connectWise('http://api-na.myconnectwise.net') },
+    });
     expect(errorCode(created)).toBe('BAD_USER_INPUT');
     expect(created.errors![0]!.message).toMatch(/must start with https:\/\//);
   });
@@ -168,14 +186,20 @@ describe.each(dialects)('integrations cannot be aimed inside the network (%s)', 
     for (const [status, contentType, meaning] of answers) {
       inside.status = status;
       inside.contentType = contentType;
-      inside.body = contentType === 'application/json' ? JSON.stringify({ code: MARKER, message: `Only for the inside: ${MARKER}` }) : `<h1>${MARKER}</h1>`;
+      inside.body =
+        contentType === 'application/json'
+          ? JSON.stringify({ code: MARKER, message: `Only for the inside: ${MARKER}` })
+          : `<h1>${MARKER}</h1>`;
       const response = await fetch(`${roster.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: owner.cookie! },
         body: JSON.stringify({ query: TEST, variables: { input: { type: 'CONNECTWISE', credentials: connectWise(site) } } }),
       });
       const text = await response.text();
-      expect(JSON.parse(text).data.testIntegrationConnection, `${status}`).toMatchObject({ ok: false, message: expect.stringMatching(meaning) });
+      expect(JSON.parse(text).data.testIntegrationConnection, `${status}`).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(meaning),
+      });
       expect(text, `${status}`).not.toContain(MARKER);
     }
 
@@ -186,7 +210,10 @@ describe.each(dialects)('integrations cannot be aimed inside the network (%s)', 
       inside.contentType = 'application/json';
       inside.body = JSON.stringify({ error: 'invalid_request', error_description: `AADSTS90002: ${MARKER}` });
       const tested = await owner.gql(TEST, { input: { type: 'MICROSOFT_ENTRA', credentials: entra } });
-      expect(tested.data!.testIntegrationConnection).toMatchObject({ ok: false, message: expect.stringMatching(/tenant or application id.*\(AADSTS90002\)/) });
+      expect(tested.data!.testIntegrationConnection).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/tenant or application id.*\(AADSTS90002\)/),
+      });
       expect(JSON.stringify(tested)).not.toContain(MARKER);
     } finally {
       roster.services.config.microsoftLoginBaseUrl = 'https://login.microsoftonline.com';

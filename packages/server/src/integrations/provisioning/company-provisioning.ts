@@ -29,7 +29,9 @@ export class CompanyProvisioning extends ProvisioningBase {
         await inTransaction(this.dataSource, async (manager) => {
           await manager.update(CompanyEntity, { id: company.id }, { name });
           await manager.update(ExternalLinkEntity, { id: link.id }, { lastSeenAt: now });
-          await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'company.renamed', targetId: company.id, details: { from: company.name, to: name } }]);
+          await recordAudit(manager, integration.accountId, this.actorOf(integration), [
+            { action: 'company.renamed', targetId: company.id, details: { from: company.name, to: name } },
+          ]);
         });
         return { companyId: company.id, action: ProvisionAction.UPDATED };
       }
@@ -38,14 +40,18 @@ export class CompanyProvisioning extends ProvisioningBase {
     }
     const byName = await companies.findOneBy({ accountId: integration.accountId, name });
     if (byName) {
-      await inTransaction(this.dataSource, (manager) => this.insertLink(manager, integration, ExternalResourceType.COMPANY, upstream.externalId, byName.id, null, now));
+      await inTransaction(this.dataSource, (manager) =>
+        this.insertLink(manager, integration, ExternalResourceType.COMPANY, upstream.externalId, byName.id, null, now),
+      );
       return { companyId: byName.id, action: ProvisionAction.LINKED };
     }
     const company: CompanyEntity = { id: newId(), accountId: integration.accountId, name, externalId: upstream.externalId, createdAt: now };
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(CompanyEntity, company);
       await this.insertLink(manager, integration, ExternalResourceType.COMPANY, upstream.externalId, company.id, null, now);
-      await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'company.created', targetId: company.id, details: { name, integrationId: integration.id } }]);
+      await recordAudit(manager, integration.accountId, this.actorOf(integration), [
+        { action: 'company.created', targetId: company.id, details: { name, integrationId: integration.id } },
+      ]);
     });
     return { companyId: company.id, action: ProvisionAction.CREATED };
   }
@@ -54,7 +60,12 @@ export class CompanyProvisioning extends ProvisioningBase {
   async setUserCompany(integration: IntegrationEntity, userId: string, companyId: string | null): Promise<boolean> {
     const result = await this.dataSource
       .getRepository(MembershipEntity)
-      .update(companyId === null ? { id: userId, accountId: integration.accountId } : { id: userId, accountId: integration.accountId, companyId: IsNull() }, { companyId, updatedAt: new Date() });
+      .update(
+        companyId === null
+          ? { id: userId, accountId: integration.accountId }
+          : { id: userId, accountId: integration.accountId, companyId: IsNull() },
+        { companyId, updatedAt: new Date() },
+      );
     if (result.affected) this.publish(integration.accountId, 'user.changed', [userId]);
     return Boolean(result.affected);
   }

@@ -24,7 +24,11 @@ export class GroupProvisioning extends ProvisioningBase {
    * Creates or renames the group of an upstream group; a Roster group of the same name is adopted.
    * `mustBeNew` (SCIM POST) answers CONFLICT when the upstream group is already linked.
    */
-  async upsertGroup(integration: IntegrationEntity, upstream: UpstreamGroup, options: { mustBeNew?: boolean } = {}): Promise<{ groupId: string; action: ProvisionAction }> {
+  async upsertGroup(
+    integration: IntegrationEntity,
+    upstream: UpstreamGroup,
+    options: { mustBeNew?: boolean } = {},
+  ): Promise<{ groupId: string; action: ProvisionAction }> {
     const name = upstream.displayName.trim();
     if (!name || name.length > 200) throw new ProvisioningError('NAME_TAKEN', 'A group name has 1 to 200 characters.');
     const linked = upstream.externalId ? await this.findLinkedGroup(integration, { externalId: upstream.externalId }) : null;
@@ -38,23 +42,40 @@ export class GroupProvisioning extends ProvisioningBase {
       const existingLink = await this.linkBy(integration, ExternalResourceType.GROUP, { localId: byName.id });
       if (existingLink) {
         if (options.mustBeNew) return { groupId: byName.id, action: ProvisionAction.CONFLICT };
-        await this.dataSource.getRepository(ExternalLinkEntity).update({ id: existingLink.id }, { externalId: upstream.externalId, lastSeenAt: now });
+        await this.dataSource
+          .getRepository(ExternalLinkEntity)
+          .update({ id: existingLink.id }, { externalId: upstream.externalId, lastSeenAt: now });
         return { groupId: byName.id, action: ProvisionAction.UNCHANGED };
       }
-      await inTransaction(this.dataSource, (manager) => this.insertLink(manager, integration, ExternalResourceType.GROUP, upstream.externalId, byName.id, upstream, now));
+      await inTransaction(this.dataSource, (manager) =>
+        this.insertLink(manager, integration, ExternalResourceType.GROUP, upstream.externalId, byName.id, upstream, now),
+      );
       return { groupId: byName.id, action: ProvisionAction.LINKED };
     }
-    const group: GroupEntity = { id: newId(), accountId: integration.accountId, name, description: null, externalId: upstream.externalId, createdAt: now };
+    const group: GroupEntity = {
+      id: newId(),
+      accountId: integration.accountId,
+      name,
+      description: null,
+      externalId: upstream.externalId,
+      createdAt: now,
+    };
     await inTransaction(this.dataSource, async (manager) => {
       await manager.insert(GroupEntity, group);
       await this.insertLink(manager, integration, ExternalResourceType.GROUP, upstream.externalId, group.id, upstream, now);
-      await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'group.created', targetId: group.id, details: { name, integrationId: integration.id } }]);
+      await recordAudit(manager, integration.accountId, this.actorOf(integration), [
+        { action: 'group.created', targetId: group.id, details: { name, integrationId: integration.id } },
+      ]);
     });
     return { groupId: group.id, action: ProvisionAction.CREATED };
   }
 
   /** Renames a linked group and/or changes its upstream id and attributes (SCIM PUT/PATCH). */
-  async updateGroup(integration: IntegrationEntity, groupId: string, changes: { displayName?: string; externalId?: string | null; attributes?: Record<string, unknown> | null }): Promise<ProvisionAction> {
+  async updateGroup(
+    integration: IntegrationEntity,
+    groupId: string,
+    changes: { displayName?: string; externalId?: string | null; attributes?: Record<string, unknown> | null },
+  ): Promise<ProvisionAction> {
     const linked = await this.findLinkedGroup(integration, { groupId });
     if (!linked) throw new ProvisioningError('NOT_FOUND', `Group ${groupId} was not found.`);
     if (changes.externalId !== undefined && changes.externalId !== linked.link.externalId) {
@@ -64,7 +85,12 @@ export class GroupProvisioning extends ProvisioningBase {
     return this.renameLinkedGroup(integration, linked, name, changes.attributes);
   }
 
-  private async renameLinkedGroup(integration: IntegrationEntity, linked: LinkedGroup, name: string, attributes: Record<string, unknown> | null | undefined): Promise<ProvisionAction> {
+  private async renameLinkedGroup(
+    integration: IntegrationEntity,
+    linked: LinkedGroup,
+    name: string,
+    attributes: Record<string, unknown> | null | undefined,
+  ): Promise<ProvisionAction> {
     const now = new Date();
     const links = this.dataSource.getRepository(ExternalLinkEntity);
     const attributeJson = attributes === undefined ? linked.link.attributes : attributes ? JSON.stringify(attributes) : null;
@@ -79,7 +105,9 @@ export class GroupProvisioning extends ProvisioningBase {
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(GroupEntity, { id: linked.group.id }, { name, updatedAt: now });
       await manager.update(ExternalLinkEntity, { id: linked.link.id }, { lastSeenAt: now, attributes: attributeJson });
-      await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'group.renamed', targetId: linked.group.id, details: { from: linked.group.name, to: name } }]);
+      await recordAudit(manager, integration.accountId, this.actorOf(integration), [
+        { action: 'group.renamed', targetId: linked.group.id, details: { from: linked.group.name, to: name } },
+      ]);
     });
     return ProvisionAction.UPDATED;
   }
@@ -93,7 +121,9 @@ export class GroupProvisioning extends ProvisioningBase {
       await manager.delete(GroupMemberEntity, { groupId });
       await manager.delete(ExternalLinkEntity, { id: linked.link.id });
       await manager.delete(GroupEntity, { id: groupId, accountId: integration.accountId });
-      await recordAudit(manager, integration.accountId, this.actorOf(integration), [{ action: 'group.deleted', targetId: groupId, details: { name: linked.group.name } }]);
+      await recordAudit(manager, integration.accountId, this.actorOf(integration), [
+        { action: 'group.deleted', targetId: groupId, details: { name: linked.group.name } },
+      ]);
     });
     if (members.length) this.publish(integration.accountId, 'user.changed', members);
   }
@@ -115,7 +145,11 @@ export class GroupProvisioning extends ProvisioningBase {
     const wanted = [...new Set([...(change.add ?? []), ...(change.remove ?? [])])];
     const known = new Set(
       wanted.length
-        ? (await this.dataSource.getRepository(MembershipEntity).find({ where: { id: In(wanted), accountId: integration.accountId }, select: { id: true } })).map((m) => m.id)
+        ? (
+            await this.dataSource
+              .getRepository(MembershipEntity)
+              .find({ where: { id: In(wanted), accountId: integration.accountId }, select: { id: true } })
+          ).map((m) => m.id)
         : [],
     );
     const unknown = wanted.filter((id) => !known.has(id));
@@ -129,7 +163,11 @@ export class GroupProvisioning extends ProvisioningBase {
       // A member change is a change of the group (SCIM's meta.lastModified).
       await manager.update(GroupEntity, { id: groupId }, { updatedAt: new Date() });
       if (remove.length) await manager.delete(GroupMemberEntity, { groupId, membershipId: In(remove) });
-      if (add.length) await manager.insert(GroupMemberEntity, add.map((membershipId) => ({ groupId, membershipId, accountId: integration.accountId })));
+      if (add.length)
+        await manager.insert(
+          GroupMemberEntity,
+          add.map((membershipId) => ({ groupId, membershipId, accountId: integration.accountId })),
+        );
       const actor = this.actorOf(integration);
       await recordAudit(manager, integration.accountId, actor, [
         ...add.map((id) => ({ action: 'group.member_added', targetId: id, details: { groupId } })),

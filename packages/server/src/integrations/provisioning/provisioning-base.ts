@@ -32,14 +32,21 @@ export abstract class ProvisioningBase {
 
   protected checkedEmail(raw: string): string {
     const email = normalizeEmail(raw ?? '');
-    if (!EMAIL_PATTERN.test(email) || email.length > 320) throw new ProvisioningError('INVALID_EMAIL', `"${raw}" is not a valid email address.`);
+    if (!EMAIL_PATTERN.test(email) || email.length > 320)
+      throw new ProvisioningError('INVALID_EMAIL', `"${raw}" is not a valid email address.`);
     return email;
   }
 
   /** This integration's link of one type, found by the local id when given, else by the upstream id. */
-  protected async linkBy(integration: IntegrationEntity, resourceType: ExternalResourceType, by: { localId?: string; externalId?: string | null }): Promise<ExternalLinkEntity | null> {
+  protected async linkBy(
+    integration: IntegrationEntity,
+    resourceType: ExternalResourceType,
+    by: { localId?: string; externalId?: string | null },
+  ): Promise<ExternalLinkEntity | null> {
     const key = by.localId ? { localId: by.localId } : by.externalId ? { externalId: by.externalId } : null;
-    return key ? this.dataSource.getRepository(ExternalLinkEntity).findOneBy({ integrationId: integration.id, resourceType, ...key }) : null;
+    return key
+      ? this.dataSource.getRepository(ExternalLinkEntity).findOneBy({ integrationId: integration.id, resourceType, ...key })
+      : null;
   }
 
   protected async insertLink(

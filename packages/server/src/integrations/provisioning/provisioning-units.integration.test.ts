@@ -25,7 +25,11 @@ describe.each(dialects)('provisioning units (%s)', (dialect) => {
   let companies: CompanyProvisioning;
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, runImportRunner: false, runWebhookWorker: false, runSyncEngine: false });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runOutboxWorker: false, runImportRunner: false, runWebhookWorker: false, runSyncEngine: false },
+    );
     accountId = (await builders(roster.dataSource).anAccount({ name: 'Units MSP' })).id;
     const events = { publish: (event: AccountEvent) => void published.push(event), subscribe: () => () => {} };
     users = new UserProvisioning(roster.dataSource, events, roster.services.invitations);
@@ -66,7 +70,10 @@ describe.each(dialects)('provisioning units (%s)', (dialect) => {
     const integration = await anIntegration();
     const first = await companies.upsertCompany(integration, { externalId: 'cw-1', name: 'Contoso' });
     expect(first.action).toBe(ProvisionAction.CREATED);
-    expect(await companies.upsertCompany(integration, { externalId: 'cw-1', name: 'Contoso' })).toEqual({ companyId: first.companyId, action: ProvisionAction.UNCHANGED });
+    expect(await companies.upsertCompany(integration, { externalId: 'cw-1', name: 'Contoso' })).toEqual({
+      companyId: first.companyId,
+      action: ProvisionAction.UNCHANGED,
+    });
     const existing = await builders(roster.dataSource).aCompany(accountId, 'Fabrikam');
     expect((await companies.upsertCompany(integration, { externalId: 'cw-2', name: 'Fabrikam' })).companyId).toBe(existing.id);
     expect(await roster.dataSource.getRepository(CompanyEntity).countBy({ accountId, name: 'Contoso' })).toBe(1);
@@ -96,15 +103,27 @@ describe.each(dialects)('provisioning units (%s)', (dialect) => {
 
   it('users: invites a new upstream user, links an existing one by email, and refuses an invalid email', async () => {
     const integration = await anIntegration(IntegrationType.SCIM);
-    const invited = await users.upsertUser(integration, { externalId: 'u-1', email: 'New.Person@Units.test', name: 'New Person', active: true });
+    const invited = await users.upsertUser(integration, {
+      externalId: 'u-1',
+      email: 'New.Person@Units.test',
+      name: 'New Person',
+      active: true,
+    });
     expect(invited.action).toBe(ProvisionAction.INVITED);
-    expect(await roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ id: invited.userId! })).toMatchObject({ email: 'new.person@units.test', status: UserStatus.INVITED });
+    expect(await roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ id: invited.userId! })).toMatchObject({
+      email: 'new.person@units.test',
+      status: UserStatus.INVITED,
+    });
     expect(await users.linkedUserCount(integration)).toBe(1);
 
     const existing = await builders(roster.dataSource).aUser(accountId, { email: 'already@units.test' });
-    expect(await users.upsertUser(integration, { externalId: 'u-2', email: 'already@units.test', name: null, active: true })).toMatchObject({ userId: existing.id, action: ProvisionAction.LINKED });
+    expect(await users.upsertUser(integration, { externalId: 'u-2', email: 'already@units.test', name: null, active: true })).toMatchObject(
+      { userId: existing.id, action: ProvisionAction.LINKED },
+    );
     expect(await users.findLinkedUser(integration, { externalId: 'u-2' })).toMatchObject({ membership: { id: existing.id } });
 
-    await expect(users.upsertUser(integration, { externalId: 'u-3', email: 'not an email', name: null, active: true })).rejects.toBeInstanceOf(ProvisioningError);
+    await expect(
+      users.upsertUser(integration, { externalId: 'u-3', email: 'not an email', name: null, active: true }),
+    ).rejects.toBeInstanceOf(ProvisioningError);
   });
 });

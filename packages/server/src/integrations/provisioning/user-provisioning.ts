@@ -21,7 +21,9 @@ export class UserProvisioning extends ProvisioningBase {
   async findLinkedUser(integration: IntegrationEntity, by: { userId?: string; externalId?: string }): Promise<LinkedUser | null> {
     const link = await this.linkBy(integration, ExternalResourceType.USER, { localId: by.userId, externalId: by.externalId });
     if (!link) return null;
-    const membership = await this.dataSource.getRepository(MembershipEntity).findOneBy({ id: link.localId, accountId: integration.accountId });
+    const membership = await this.dataSource
+      .getRepository(MembershipEntity)
+      .findOneBy({ id: link.localId, accountId: integration.accountId });
     return membership ? { membership, link } : null;
   }
 
@@ -30,7 +32,11 @@ export class UserProvisioning extends ProvisioningBase {
    * the account (then linked), else created per the options. `mustBeNew` (SCIM POST) answers CONFLICT when the
    * object is already linked to this integration.
    */
-  async upsertUser(integration: IntegrationEntity, upstream: UpstreamUser, options: { mustBeNew?: boolean } = {}): Promise<ProvisionResult> {
+  async upsertUser(
+    integration: IntegrationEntity,
+    upstream: UpstreamUser,
+    options: { mustBeNew?: boolean } = {},
+  ): Promise<ProvisionResult> {
     const email = this.checkedEmail(upstream.email);
     try {
       return await this.upsertUserOnce(integration, { ...upstream, email }, options);
@@ -41,17 +47,33 @@ export class UserProvisioning extends ProvisioningBase {
     }
   }
 
-  private async upsertUserOnce(integration: IntegrationEntity, upstream: UpstreamUser, options: { mustBeNew?: boolean }): Promise<ProvisionResult> {
+  private async upsertUserOnce(
+    integration: IntegrationEntity,
+    upstream: UpstreamUser,
+    options: { mustBeNew?: boolean },
+  ): Promise<ProvisionResult> {
     const linked = upstream.externalId ? await this.findLinkedUser(integration, { externalId: upstream.externalId }) : null;
     if (linked) {
-      if (options.mustBeNew) return { userId: linked.membership.id, action: ProvisionAction.CONFLICT, reason: `A user with externalId "${upstream.externalId}" already exists.` };
+      if (options.mustBeNew)
+        return {
+          userId: linked.membership.id,
+          action: ProvisionAction.CONFLICT,
+          reason: `A user with externalId "${upstream.externalId}" already exists.`,
+        };
       return this.updateLinkedUser(integration, linked, upstream);
     }
-    const existing = await this.dataSource.getRepository(MembershipEntity).findOneBy({ accountId: integration.accountId, email: upstream.email });
+    const existing = await this.dataSource
+      .getRepository(MembershipEntity)
+      .findOneBy({ accountId: integration.accountId, email: upstream.email });
     if (existing) {
       const otherLink = await this.linkBy(integration, ExternalResourceType.USER, { localId: existing.id });
       if (otherLink) {
-        if (options.mustBeNew) return { userId: existing.id, action: ProvisionAction.CONFLICT, reason: `A user with userName "${upstream.email}" already exists.` };
+        if (options.mustBeNew)
+          return {
+            userId: existing.id,
+            action: ProvisionAction.CONFLICT,
+            reason: `A user with userName "${upstream.email}" already exists.`,
+          };
         // Linked under another (or no) upstream id: this upstream object is the same person; move the link.
         return this.updateLinkedUser(integration, { membership: existing, link: otherLink }, upstream);
       }
@@ -86,7 +108,9 @@ export class UserProvisioning extends ProvisioningBase {
           createdAt: now,
           updatedAt: now,
         });
-        await recordAudit(manager, integration.accountId, actor, [{ action: 'user.staged', targetId: id, targetEmail: upstream.email, details: { integrationId: integration.id } }]);
+        await recordAudit(manager, integration.accountId, actor, [
+          { action: 'user.staged', targetId: id, targetEmail: upstream.email, details: { integrationId: integration.id } },
+        ]);
       } else {
         const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: integration.accountId });
         created = await this.invitations.createWithin(
@@ -110,18 +134,36 @@ export class UserProvisioning extends ProvisioningBase {
     return { userId: membershipId, action: staged ? ProvisionAction.STAGED : ProvisionAction.INVITED };
   }
 
-  private async linkExisting(integration: IntegrationEntity, membership: MembershipEntity, upstream: UpstreamUser): Promise<ProvisionResult> {
+  private async linkExisting(
+    integration: IntegrationEntity,
+    membership: MembershipEntity,
+    upstream: UpstreamUser,
+  ): Promise<ProvisionResult> {
     const now = new Date();
     await inTransaction(this.dataSource, async (manager) => {
       await this.insertLink(manager, integration, ExternalResourceType.USER, upstream.externalId, membership.id, upstream, now);
       await recordAudit(manager, integration.accountId, this.actorOf(integration), [
-        { action: 'user.linked', targetId: membership.id, targetEmail: membership.email, details: { integrationId: integration.id, externalId: upstream.externalId } },
+        {
+          action: 'user.linked',
+          targetId: membership.id,
+          targetEmail: membership.email,
+          details: { integrationId: integration.id, externalId: upstream.externalId },
+        },
       ]);
     });
-    const after = await this.applyUserChanges(integration, { membership, link: (await this.linkBy(integration, ExternalResourceType.USER, { localId: membership.id }))! }, upstream);
+    const after = await this.applyUserChanges(
+      integration,
+      { membership, link: (await this.linkBy(integration, ExternalResourceType.USER, { localId: membership.id }))! },
+      upstream,
+    );
     // Linked and brought up to date; a suspension or restore that came with it is the news worth reporting.
-    const reported = after.action === ProvisionAction.SUSPENDED || after.action === ProvisionAction.RESTORED || after.action === ProvisionAction.SKIPPED;
-    return { userId: membership.id, action: reported ? after.action : ProvisionAction.LINKED, ...(after.reason ? { reason: after.reason } : {}) };
+    const reported =
+      after.action === ProvisionAction.SUSPENDED || after.action === ProvisionAction.RESTORED || after.action === ProvisionAction.SKIPPED;
+    return {
+      userId: membership.id,
+      action: reported ? after.action : ProvisionAction.LINKED,
+      ...(after.reason ? { reason: after.reason } : {}),
+    };
   }
 
   private async updateLinkedUser(integration: IntegrationEntity, linked: LinkedUser, upstream: UpstreamUser): Promise<ProvisionResult> {
@@ -153,19 +195,27 @@ export class UserProvisioning extends ProvisioningBase {
     const emailChanged = upstream.email !== membership.email;
     const nameChanged = (upstream.name ?? null) !== (membership.name ?? null) && upstream.name !== null;
     const externalIdChanged = upstream.externalId !== link.externalId;
-    const wantsSuspend = !upstream.active && membership.status !== UserStatus.SUSPENDED && opts.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND;
+    const wantsSuspend =
+      !upstream.active && membership.status !== UserStatus.SUSPENDED && opts.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND;
     // Upstream restates `active: true` on every sync and PUT: only a suspension this integration made is undone
     // by it; an admin's own suspension stands until an admin restores the user.
-    const wantsRestore = upstream.active && membership.status === UserStatus.SUSPENDED && (await this.suspendedBy(integration, membership.id));
+    const wantsRestore =
+      upstream.active && membership.status === UserStatus.SUSPENDED && (await this.suspendedBy(integration, membership.id));
     if (wantsSuspend && !isSuspendable(membership.role)) {
-      return { userId: membership.id, action: ProvisionAction.SKIPPED, reason: 'An owner is never suspended from upstream; change it in Roster.' };
+      return {
+        userId: membership.id,
+        action: ProvisionAction.SKIPPED,
+        reason: 'An owner is never suspended from upstream; change it in Roster.',
+      };
     }
     if (!emailChanged && !nameChanged && !externalIdChanged && !wantsSuspend && !wantsRestore && link.fingerprint === fingerprint) {
       await this.dataSource.getRepository(ExternalLinkEntity).update({ id: link.id }, { lastSeenAt: now });
       return { userId: membership.id, action: ProvisionAction.UNCHANGED };
     }
     if (emailChanged) {
-      const taken = await this.dataSource.getRepository(MembershipEntity).existsBy({ accountId: integration.accountId, email: upstream.email });
+      const taken = await this.dataSource
+        .getRepository(MembershipEntity)
+        .existsBy({ accountId: integration.accountId, email: upstream.email });
       if (taken) throw new ProvisioningError('EMAIL_TAKEN', `Another user of this account already has the email ${upstream.email}.`);
     }
     const actor = this.actorOf(integration);
@@ -182,15 +232,26 @@ export class UserProvisioning extends ProvisioningBase {
       await manager.update(
         ExternalLinkEntity,
         { id: link.id },
-        { externalId: upstream.externalId, fingerprint, attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null, lastSeenAt: now },
+        {
+          externalId: upstream.externalId,
+          fingerprint,
+          attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null,
+          lastSeenAt: now,
+        },
       );
       const audit = [];
       if (emailChanged || nameChanged || externalIdChanged) {
-        audit.push({ action: 'user.updated', targetId: membership.id, targetEmail: upstream.email, details: { integrationId: integration.id, ...(emailChanged ? { previousEmail: membership.email } : {}) } });
+        audit.push({
+          action: 'user.updated',
+          targetId: membership.id,
+          targetEmail: upstream.email,
+          details: { integrationId: integration.id, ...(emailChanged ? { previousEmail: membership.email } : {}) },
+        });
       }
       await recordAudit(manager, integration.accountId, actor, audit);
       if (wantsSuspend) await this.suspendWithin(manager, integration, [membership.id], now);
-      if (wantsRestore) await restoreMemberships(manager, integration.accountId, actor, [membership.id], now, { integrationId: integration.id });
+      if (wantsRestore)
+        await restoreMemberships(manager, integration.accountId, actor, [membership.id], now, { integrationId: integration.id });
     });
     const action = wantsSuspend ? ProvisionAction.SUSPENDED : wantsRestore ? ProvisionAction.RESTORED : ProvisionAction.UPDATED;
     this.publish(integration.accountId, wantsSuspend ? 'user.suspended' : wantsRestore ? 'user.restored' : 'user.changed', [membership.id]);
@@ -258,13 +319,19 @@ export class UserProvisioning extends ProvisioningBase {
       .getRepository(ExternalLinkEntity)
       .createQueryBuilder('link')
       .select('link.local_id', 'localId')
-      .where('link.integration_id = :id AND link.resource_type = :type AND link.last_seen_at < :since', { id: integration.id, type: ExternalResourceType.USER, since: toSqlDateTime(since) })
+      .where('link.integration_id = :id AND link.resource_type = :type AND link.last_seen_at < :since', {
+        id: integration.id,
+        type: ExternalResourceType.USER,
+        since: toSqlDateTime(since),
+      })
       .getRawMany<{ localId: string }>();
     return rows.map((r) => r.localId);
   }
 
   /** How many users this integration holds (the base of the mass-suspend safeguard). */
   async linkedUserCount(integration: IntegrationEntity): Promise<number> {
-    return this.dataSource.getRepository(ExternalLinkEntity).countBy({ integrationId: integration.id, resourceType: ExternalResourceType.USER });
+    return this.dataSource
+      .getRepository(ExternalLinkEntity)
+      .countBy({ integrationId: integration.id, resourceType: ExternalResourceType.USER });
   }
 }

@@ -167,7 +167,10 @@ export class SyncEngine extends PollingWorker {
       if (error instanceof LeaseLost || leaseLost()) return false;
       // Abandoned mid-request (shutdown, the pass's deadline): not a failure of the run; it resumes from its last page.
       if (this.stopping || abandon.aborted) return await handBack();
-      const message = error instanceof ConnectorError || error instanceof ProvisioningError ? error.message : 'The sync failed unexpectedly; see the server log.';
+      const message =
+        error instanceof ConnectorError || error instanceof ProvisioningError
+          ? error.message
+          : 'The sync failed unexpectedly; see the server log.';
       if (!(error instanceof ConnectorError)) this.logger.error(`Sync run ${run.id} failed`, error);
       await this.runs.finish(run, integration, SyncRunState.FAILED, message).catch((finishError) => {
         if (!(finishError instanceof LeaseLost)) throw finishError;
@@ -178,12 +181,17 @@ export class SyncEngine extends PollingWorker {
 
   private connectorFor(integration: IntegrationEntity, signal: AbortSignal): Connector {
     const kind = integrationKind(integration.type);
-    if (!kind?.connect) throw new ConnectorError('UPSTREAM_ERROR', `${kind?.displayName ?? integration.type} integrations cannot be synced from Roster.`);
+    if (!kind?.connect)
+      throw new ConnectorError('UPSTREAM_ERROR', `${kind?.displayName ?? integration.type} integrations cannot be synced from Roster.`);
     let credentials: Record<string, string> = {};
     try {
-      if (integration.sealedCredentials) credentials = JSON.parse(this.secretBox.open(integration.sealedCredentials, integration.id)) as Record<string, string>;
+      if (integration.sealedCredentials)
+        credentials = JSON.parse(this.secretBox.open(integration.sealedCredentials, integration.id)) as Record<string, string>;
     } catch {
-      throw new ConnectorError('AUTHENTICATION_FAILED', 'The stored credentials cannot be opened with this server’s ROSTER_CREDENTIALS_KEY (was the key changed?); enter them again.');
+      throw new ConnectorError(
+        'AUTHENTICATION_FAILED',
+        'The stored credentials cannot be opened with this server’s ROSTER_CREDENTIALS_KEY (was the key changed?); enter them again.',
+      );
     }
     return kind.connect(credentials, { ...this.env, signal });
   }

@@ -12,7 +12,10 @@ import { SyncRunEntity, SyncRunState } from './sync-run.entity.js';
 const CREATE = `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`;
 const START = `mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }`;
 
-async function eventually<T>(read: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await read();
@@ -36,7 +39,13 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
       // The fake listens on 127.0.0.1 over http.
       { microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url, outboundAllowPrivateNetworks: true },
       // The server's own engine gives a vendor request 1 s (ample for the fake's real answers on a busy machine); the tests run their engines by hand.
-      { runSyncEngine: false, runOutboxWorker: false, runImportRunner: false, runWebhookWorker: false, connectorEnvironment: { http: new OutboundHttp({ allowPrivateNetworks: () => true, timeoutMs: 1_000 }), sleep: async () => {} } },
+      {
+        runSyncEngine: false,
+        runOutboxWorker: false,
+        runImportRunner: false,
+        runWebhookWorker: false,
+        connectorEnvironment: { http: new OutboundHttp({ allowPrivateNetworks: () => true, timeoutMs: 1_000 }), sleep: async () => {} },
+      },
     );
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Slow vendor MSP' });
@@ -80,7 +89,15 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
       microsoftLoginBaseUrl: graph.url,
       microsoftGraphBaseUrl: graph.url,
     };
-    return new SyncEngine(roster.dataSource, roster.services.provisioning, roster.services.secretBox, roster.services.events, quiet, env, options);
+    return new SyncEngine(
+      roster.dataSource,
+      roster.services.provisioning,
+      roster.services.secretBox,
+      roster.services.events,
+      quiet,
+      env,
+      options,
+    );
   };
 
   it('gives up a vendor request after the configured timeout and goes on with the next run', async () => {
@@ -89,7 +106,11 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
     const hung = await startRun('Hangs');
     const next = await startRun('Answers');
     expect(await roster.services.syncEngine.runAll()).toBe(1);
-    expect(await runRow(hung)).toMatchObject({ state: SyncRunState.FAILED, error: expect.stringMatching(/^Microsoft Graph did not answer in time: .* did not answer within 1 s\.$/), leaseOwner: null });
+    expect(await runRow(hung)).toMatchObject({
+      state: SyncRunState.FAILED,
+      error: expect.stringMatching(/^Microsoft Graph did not answer in time: .* did not answer within 1 s\.$/),
+      leaseOwner: null,
+    });
     expect(await runRow(next)).toMatchObject({ state: SyncRunState.SUCCEEDED });
     // The request was abandoned, not left open.
     await eventually(() => graph.hangingCount === 0);
@@ -129,7 +150,9 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
     const working = engine({ workerId: 'engine-c', leaseMs: 60_000, renewEveryMs: 20 }).runAll();
     engines.push(working);
     await eventually(() => graph.hangingCount === 1);
-    const cancelled = await admin.gql(`mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { state } } }`, { input: { runId: id } });
+    const cancelled = await admin.gql(`mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { state } } }`, {
+      input: { runId: id },
+    });
     expect(cancelled.data!.cancelSync.run.state).toBe('CANCELLED');
     expect(await working).toBe(0);
     await eventually(() => graph.hangingCount === 0);

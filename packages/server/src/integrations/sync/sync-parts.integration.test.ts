@@ -40,7 +40,11 @@ describe.each(dialects)('sync scheduler and run lease (%s)', (dialect) => {
   const events = { publish: (event: AccountEvent) => void published.push(event), subscribe: () => () => {} };
 
   beforeAll(async () => {
-    roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, runImportRunner: false, runWebhookWorker: false, runSyncEngine: false });
+    roster = await startTestRoster(
+      dialect,
+      {},
+      { runOutboxWorker: false, runImportRunner: false, runWebhookWorker: false, runSyncEngine: false },
+    );
     accountId = (await builders(roster.dataSource).anAccount({ name: 'Sync parts MSP' })).id;
   });
   beforeEach(async () => {
@@ -81,7 +85,10 @@ describe.each(dialects)('sync scheduler and run lease (%s)', (dialect) => {
   it('queueRun: one active run per integration, whoever asks', async () => {
     const integration = await anIntegration();
     const request = { dryRun: false, trigger: SyncTrigger.MANUAL, requestedBy: null };
-    const [a, b] = await Promise.all([queueRun(roster.dataSource, integration, request), queueRun(roster.dataSource, integration, request)]);
+    const [a, b] = await Promise.all([
+      queueRun(roster.dataSource, integration, request),
+      queueRun(roster.dataSource, integration, request),
+    ]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
     expect(await runsOf(integration.id)).toMatchObject([{ state: SyncRunState.QUEUED, stage: FIRST_STAGE }]);
   });
@@ -107,21 +114,39 @@ describe.each(dialects)('sync scheduler and run lease (%s)', (dialect) => {
     const run = (await first.claim())!;
     expect(run).toMatchObject({ integrationId: integration.id, state: SyncRunState.RUNNING, leaseOwner: 'engine-a' });
 
-    const item = { resourceType: 'COMPANY', externalId: 'c-1', label: 'Contoso', action: SyncItemAction.CREATED, localId: null, message: null } as const;
+    const item = {
+      resourceType: 'COMPANY',
+      externalId: 'c-1',
+      label: 'Contoso',
+      action: SyncItemAction.CREATED,
+      localId: null,
+      message: null,
+    } as const;
     await first.commitPage(run, { counts: { created: 1 }, items: [item as never] }, { stage: SyncStage.USERS, cursor: null });
-    expect(await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: run.id })).toMatchObject({ stage: SyncStage.USERS, itemCount: 1 });
+    expect(await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: run.id })).toMatchObject({
+      stage: SyncStage.USERS,
+      itemCount: 1,
+    });
     expect(await roster.dataSource.getRepository(SyncRunItemEntity).countBy({ runId: run.id })).toBe(1);
 
     // The lease ran out and another engine took the run over.
     const second = new SyncRunLease(roster.dataSource, events, { owner: 'engine-b', leaseMs: 60_000, now: () => Date.now() + 61_000 });
     expect((await second.claim())?.id).toBe(run.id);
-    await expect(first.commitPage(run, { counts: { created: 1 }, items: [item as never] }, { stage: SyncStage.GROUPS, cursor: null })).rejects.toBeInstanceOf(LeaseLost);
+    await expect(
+      first.commitPage(run, { counts: { created: 1 }, items: [item as never] }, { stage: SyncStage.GROUPS, cursor: null }),
+    ).rejects.toBeInstanceOf(LeaseLost);
     expect(await roster.dataSource.getRepository(SyncRunItemEntity).countBy({ runId: run.id })).toBe(1);
 
     const taken = (await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: run.id }))!;
     await second.finish(taken, integration, SyncRunState.SUCCEEDED, null);
-    expect(await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: run.id })).toMatchObject({ state: SyncRunState.SUCCEEDED, leaseOwner: null, activeKey: null });
-    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId, action: 'sync.finished', targetId: run.id })).toBe(1);
+    expect(await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: run.id })).toMatchObject({
+      state: SyncRunState.SUCCEEDED,
+      leaseOwner: null,
+      activeKey: null,
+    });
+    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId, action: 'sync.finished', targetId: run.id })).toBe(
+      1,
+    );
     expect(published).toMatchObject([{ type: SYNC_EVENT, jobId: run.id }]);
   });
 
@@ -132,7 +157,10 @@ describe.each(dialects)('sync scheduler and run lease (%s)', (dialect) => {
     const run = await lease.claim();
     expect(run?.integrationId).toBe(integration.id);
     await lease.handBack(run!);
-    expect(await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: run!.id })).toMatchObject({ state: SyncRunState.QUEUED, leaseOwner: null });
+    expect(await roster.dataSource.getRepository(SyncRunEntity).findOneByOrFail({ id: run!.id })).toMatchObject({
+      state: SyncRunState.QUEUED,
+      leaseOwner: null,
+    });
     const other = new SyncRunLease(roster.dataSource, events, { owner: 'engine-d', leaseMs: 60_000, now: Date.now });
     expect((await other.claim())?.id).toBe(run!.id);
   });

@@ -70,15 +70,16 @@ export class SyncRunLease {
 
   /** Hands the run back (queued, unleased), so the next engine resumes it at once instead of waiting for the lease. */
   async handBack(run: SyncRunEntity): Promise<void> {
-    await this.dataSource.getRepository(SyncRunEntity).update({ id: run.id, leaseOwner: this.owner, state: SyncRunState.RUNNING }, { state: SyncRunState.QUEUED, leaseOwner: null, leaseUntil: null });
+    await this.dataSource
+      .getRepository(SyncRunEntity)
+      .update(
+        { id: run.id, leaseOwner: this.owner, state: SyncRunState.RUNNING },
+        { state: SyncRunState.QUEUED, leaseOwner: null, leaseUntil: null },
+      );
   }
 
   /** Commits a page's items and counts with the run's new stage and cursor, while this engine holds the lease (else LeaseLost). */
-  async commitPage(
-    run: SyncRunEntity,
-    outcome: PageOutcome,
-    next: NextStep,
-  ): Promise<void> {
+  async commitPage(run: SyncRunEntity, outcome: PageOutcome, next: NextStep): Promise<void> {
     const counts: SyncCounts = next.restart ? emptyCounts() : { ...emptyCounts(), ...(JSON.parse(run.counts) as Partial<SyncCounts>) };
     for (const [key, value] of Object.entries(outcome.counts)) counts[key as keyof SyncCounts] += value;
     let itemCount = next.restart ? 0 : run.itemCount;
@@ -111,23 +112,49 @@ export class SyncRunLease {
     Object.assign(run, changes);
   }
 
-  async finish(run: SyncRunEntity, integration: IntegrationEntity | null, state: SyncRunState.SUCCEEDED | SyncRunState.FAILED, error: string | null): Promise<void> {
+  async finish(
+    run: SyncRunEntity,
+    integration: IntegrationEntity | null,
+    state: SyncRunState.SUCCEEDED | SyncRunState.FAILED,
+    error: string | null,
+  ): Promise<void> {
     const now = new Date();
     await inTransaction(this.dataSource, async (manager) => {
-      await this.write(manager, run, { state, error, activeKey: null, leaseOwner: null, leaseUntil: null, finishedAt: now, ...(state === SyncRunState.SUCCEEDED ? { stage: SyncStage.DONE, cursor: null } : {}) });
+      await this.write(manager, run, {
+        state,
+        error,
+        activeKey: null,
+        leaseOwner: null,
+        leaseUntil: null,
+        finishedAt: now,
+        ...(state === SyncRunState.SUCCEEDED ? { stage: SyncStage.DONE, cursor: null } : {}),
+      });
       // A dry run leaves the integration as it was: it only reports.
       if (integration && !run.dryRun) {
         await manager.update(
           IntegrationEntity,
           { id: integration.id },
           state === SyncRunState.SUCCEEDED
-            ? { status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.DISABLED : IntegrationStatus.CONNECTED, lastError: null, lastSyncAt: now, updatedAt: now }
-            : { status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.DISABLED : IntegrationStatus.ERROR, lastError: error, updatedAt: now },
+            ? {
+                status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.DISABLED : IntegrationStatus.CONNECTED,
+                lastError: null,
+                lastSyncAt: now,
+                updatedAt: now,
+              }
+            : {
+                status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.DISABLED : IntegrationStatus.ERROR,
+                lastError: error,
+                updatedAt: now,
+              },
         );
       }
       // Audited with the run's end (same transaction), so the audit log and the sync.finished webhook cannot miss it.
       await recordAudit(manager, run.accountId, { type: 'INTEGRATION', id: run.integrationId }, [
-        { action: 'sync.finished', targetId: run.id, details: { integrationId: run.integrationId, state, dryRun: run.dryRun, error, counts: JSON.parse(run.counts) } },
+        {
+          action: 'sync.finished',
+          targetId: run.id,
+          details: { integrationId: run.integrationId, state, dryRun: run.dryRun, error, counts: JSON.parse(run.counts) },
+        },
       ]);
     });
     this.publish(run);

@@ -42,7 +42,17 @@ export interface SyncCounts {
   failed: number;
 }
 
-export const emptyCounts = (): SyncCounts => ({ created: 0, linked: 0, updated: 0, unchanged: 0, suspended: 0, restored: 0, kept: 0, skipped: 0, failed: 0 });
+export const emptyCounts = (): SyncCounts => ({
+  created: 0,
+  linked: 0,
+  updated: 0,
+  unchanged: 0,
+  suspended: 0,
+  restored: 0,
+  kept: 0,
+  skipped: 0,
+  failed: 0,
+});
 
 /**
  * One sync of an integration. `activeKey` holds the integration id while the run is queued, running or

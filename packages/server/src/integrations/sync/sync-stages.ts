@@ -22,7 +22,11 @@ export function nextStage(stage: SyncStage): SyncStage {
 }
 
 /** The listing a stage reads from the vendor, from a cursor; null when the connector has no such listing. */
-export function pagesOf(connector: Connector, stage: SyncStage, cursor: string | null): AsyncIterable<DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>> | null {
+export function pagesOf(
+  connector: Connector,
+  stage: SyncStage,
+  cursor: string | null,
+): AsyncIterable<DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>> | null {
   if (stage === SyncStage.USERS) return connector.listUsers(cursor);
   if (stage === SyncStage.GROUPS) return connector.listGroups?.(cursor) ?? null;
   if (stage === SyncStage.COMPANIES) return connector.listCompanies?.(cursor) ?? null;
@@ -61,7 +65,8 @@ export class SyncStages {
         if (run.dryRun) {
           const linked = await this.linkedLocalIds(integration, ExternalResourceType.COMPANY, [company.externalId]);
           if (linked.has(company.externalId)) record('unchanged', null);
-          else record('created', { ...base, action: SyncItemAction.CREATED, localId: null, message: 'Would create or adopt this company.' });
+          else
+            record('created', { ...base, action: SyncItemAction.CREATED, localId: null, message: 'Would create or adopt this company.' });
           continue;
         }
         const result = await this.provisioning.upsertCompany(integration, company);
@@ -75,9 +80,18 @@ export class SyncStages {
       const plan = await this.planUsers(integration, users);
       for (const [index, user] of users.entries()) {
         if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
-        const base = { resourceType: ExternalResourceType.USER, externalId: user.externalId, label: user.email ?? user.name ?? user.externalId };
+        const base = {
+          resourceType: ExternalResourceType.USER,
+          externalId: user.externalId,
+          label: user.email ?? user.name ?? user.externalId,
+        };
         if (!user.email) {
-          record('skipped', { ...base, action: SyncItemAction.SKIPPED, localId: null, message: 'No email address upstream (mail and userPrincipalName are empty or external).' });
+          record('skipped', {
+            ...base,
+            action: SyncItemAction.SKIPPED,
+            localId: null,
+            message: 'No email address upstream (mail and userPrincipalName are empty or external).',
+          });
           continue;
         }
         const planned = plan.get(user.externalId)!;
@@ -86,7 +100,12 @@ export class SyncStages {
           continue;
         }
         try {
-          const result = await this.provisioning.upsertUser(integration, { externalId: user.externalId, email: user.email, name: user.name, active: user.active });
+          const result = await this.provisioning.upsertUser(integration, {
+            externalId: user.externalId,
+            email: user.email,
+            name: user.name,
+            active: user.active,
+          });
           this.recordProvision(record, base, result.action, result.userId, result.reason ?? null);
           if (user.companyExternalId && result.userId) {
             const companies = await this.linkedLocalIds(integration, ExternalResourceType.COMPANY, [user.companyExternalId]);
@@ -102,7 +121,10 @@ export class SyncStages {
         // Seen upstream, whatever happened to them here (a failed update must not look like a disappearance).
         await this.dataSource
           .getRepository(ExternalLinkEntity)
-          .update({ integrationId: integration.id, resourceType: ExternalResourceType.USER, externalId: In(users.map((u) => u.externalId)) }, { lastSeenAt: new Date() });
+          .update(
+            { integrationId: integration.id, resourceType: ExternalResourceType.USER, externalId: In(users.map((u) => u.externalId)) },
+            { lastSeenAt: new Date() },
+          );
       }
     } else if (stage === SyncStage.GROUPS) {
       for (const [index, group] of (page.items as DirectoryGroup[]).entries()) {
@@ -112,13 +134,25 @@ export class SyncStages {
         if (run.dryRun) {
           const linked = await this.linkedLocalIds(integration, ExternalResourceType.GROUP, [group.externalId]);
           if (linked.has(group.externalId)) record('unchanged', null);
-          else record('created', { ...base, action: SyncItemAction.CREATED, localId: null, message: `Would create or adopt this group with ${members.size} member(s).` });
+          else
+            record('created', {
+              ...base,
+              action: SyncItemAction.CREATED,
+              localId: null,
+              message: `Would create or adopt this group with ${members.size} member(s).`,
+            });
           continue;
         }
         try {
           const result = await this.provisioning.upsertGroup(integration, { externalId: group.externalId, displayName: group.name });
-          const change = await this.provisioning.changeGroupMembers(integration, result.groupId, { add: [...members.values()], replace: true });
-          const memberNote = change.added.length || change.removed.length ? `${change.added.length} member(s) added, ${change.removed.length} removed.` : null;
+          const change = await this.provisioning.changeGroupMembers(integration, result.groupId, {
+            add: [...members.values()],
+            replace: true,
+          });
+          const memberNote =
+            change.added.length || change.removed.length
+              ? `${change.added.length} member(s) added, ${change.removed.length} removed.`
+              : null;
           const action = result.action === ProvisionAction.UNCHANGED && memberNote ? ProvisionAction.UPDATED : result.action;
           this.recordProvision(record, base, action, result.groupId, memberNote);
         } catch (error) {
@@ -137,7 +171,12 @@ export class SyncStages {
     localId: string | null,
     reason: string | null,
   ): void {
-    const item = (itemAction: SyncItemAction, message: string | null): ItemDraft => ({ ...base, action: itemAction, localId, message: reason ?? message });
+    const item = (itemAction: SyncItemAction, message: string | null): ItemDraft => ({
+      ...base,
+      action: itemAction,
+      localId,
+      message: reason ?? message,
+    });
     switch (action) {
       case ProvisionAction.INVITED:
         return record('created', item(SyncItemAction.CREATED, 'Invited.'));
@@ -161,9 +200,16 @@ export class SyncStages {
   }
 
   /** What a dry run reports for a page of users, read without writing. */
-  private async planUsers(integration: IntegrationEntity, users: DirectoryUser[]): Promise<Map<string, { action: ProvisionAction; userId: string | null; reason?: string }>> {
+  private async planUsers(
+    integration: IntegrationEntity,
+    users: DirectoryUser[],
+  ): Promise<Map<string, { action: ProvisionAction; userId: string | null; reason?: string }>> {
     const options = this.provisioning.optionsOf(integration);
-    const links = await this.linkedLocalIds(integration, ExternalResourceType.USER, users.map((u) => u.externalId));
+    const links = await this.linkedLocalIds(
+      integration,
+      ExternalResourceType.USER,
+      users.map((u) => u.externalId),
+    );
     const emails = users.filter((u) => u.email).map((u) => normalizeEmail(u.email!));
     const memberships = await this.dataSource.getRepository(MembershipEntity).find({
       where: [
@@ -181,14 +227,29 @@ export class SyncStages {
       const linked = links.has(user.externalId) ? byId.get(links.get(user.externalId)!) : undefined;
       if (!linked) {
         const existing = byEmail.get(email);
-        plan.set(user.externalId, existing ? { action: ProvisionAction.LINKED, userId: existing.id } : { action: options.autoInvite ? ProvisionAction.INVITED : ProvisionAction.STAGED, userId: null });
+        plan.set(
+          user.externalId,
+          existing
+            ? { action: ProvisionAction.LINKED, userId: existing.id }
+            : { action: options.autoInvite ? ProvisionAction.INVITED : ProvisionAction.STAGED, userId: null },
+        );
         continue;
       }
       const suspend = !user.active && linked.status !== UserStatus.SUSPENDED && options.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND;
       const restore = user.active && linked.status === UserStatus.SUSPENDED;
       const changed = linked.email !== email || (user.name !== null && user.name !== linked.name);
-      const action = suspend ? ProvisionAction.SUSPENDED : restore ? ProvisionAction.RESTORED : changed ? ProvisionAction.UPDATED : ProvisionAction.UNCHANGED;
-      plan.set(user.externalId, { action, userId: linked.id, reason: linked.email !== email ? `Email would change from ${linked.email} to ${email}.` : undefined });
+      const action = suspend
+        ? ProvisionAction.SUSPENDED
+        : restore
+          ? ProvisionAction.RESTORED
+          : changed
+            ? ProvisionAction.UPDATED
+            : ProvisionAction.UNCHANGED;
+      plan.set(user.externalId, {
+        action,
+        userId: linked.id,
+        reason: linked.email !== email ? `Email would change from ${linked.email} to ${email}.` : undefined,
+      });
     }
     return plan;
   }
@@ -204,7 +265,9 @@ export class SyncStages {
       ? await this.linkedUsersNotIn(integration, seen)
       : await this.provisioning.linkedUsersNotSeenSince(integration, run.startedAt!);
     const missing = missingIds.length
-      ? await this.dataSource.getRepository(MembershipEntity).find({ where: { id: In(missingIds), accountId: integration.accountId }, select: { id: true, email: true, status: true } })
+      ? await this.dataSource
+          .getRepository(MembershipEntity)
+          .find({ where: { id: In(missingIds), accountId: integration.accountId }, select: { id: true, email: true, status: true } })
       : [];
     const active = missing.filter((m) => m.status !== UserStatus.SUSPENDED);
     const item = (m: Pick<MembershipEntity, 'id' | 'email'>, action: SyncItemAction, message: string): ItemDraft => ({
@@ -222,7 +285,14 @@ export class SyncStages {
       return false;
     }
     if (options.onUpstreamRemoval === UpstreamRemovalAction.KEEP) {
-      await this.runs.commitPage(run, { counts: { kept: active.length }, items: active.map((m) => item(m, SyncItemAction.KEPT, 'No longer upstream; kept, as the integration’s options say.')) }, { stage: SyncStage.DONE, cursor: null, clearPending: true });
+      await this.runs.commitPage(
+        run,
+        {
+          counts: { kept: active.length },
+          items: active.map((m) => item(m, SyncItemAction.KEPT, 'No longer upstream; kept, as the integration’s options say.')),
+        },
+        { stage: SyncStage.DONE, cursor: null, clearPending: true },
+      );
       return false;
     }
     const total = await this.provisioning.linkedUserCount(integration);
@@ -232,7 +302,12 @@ export class SyncStages {
       await this.runs.commitPage(
         run,
         { counts: {}, items: active.map((m) => item(m, SyncItemAction.PENDING_SUSPENSION, reason)) },
-        { stage: run.dryRun ? SyncStage.DONE : SyncStage.REMOVALS, cursor: null, pendingSuspensions: active.length, awaitConfirmation: !run.dryRun },
+        {
+          stage: run.dryRun ? SyncStage.DONE : SyncStage.REMOVALS,
+          cursor: null,
+          pendingSuspensions: active.length,
+          awaitConfirmation: !run.dryRun,
+        },
       );
       if (!run.dryRun) {
         this.runs.publish(run);
@@ -241,15 +316,31 @@ export class SyncStages {
       return false;
     }
     if (run.dryRun) {
-      await this.runs.commitPage(run, { counts: { suspended: active.length }, items: active.map((m) => item(m, SyncItemAction.SUSPENDED, 'Would be suspended: no longer upstream.')) }, { stage: SyncStage.DONE, cursor: null });
+      await this.runs.commitPage(
+        run,
+        {
+          counts: { suspended: active.length },
+          items: active.map((m) => item(m, SyncItemAction.SUSPENDED, 'Would be suspended: no longer upstream.')),
+        },
+        { stage: SyncStage.DONE, cursor: null },
+      );
       return false;
     }
-    const suspended = new Set(await this.provisioning.suspendUsers(integration, active.map((m) => m.id)));
+    const suspended = new Set(
+      await this.provisioning.suspendUsers(
+        integration,
+        active.map((m) => m.id),
+      ),
+    );
     await this.runs.commitPage(
       run,
       {
         counts: { suspended: suspended.size, skipped: active.length - suspended.size },
-        items: active.map((m) => (suspended.has(m.id) ? item(m, SyncItemAction.SUSPENDED, 'No longer upstream.') : item(m, SyncItemAction.SKIPPED, 'No longer upstream, but an owner is never suspended from upstream.'))),
+        items: active.map((m) =>
+          suspended.has(m.id)
+            ? item(m, SyncItemAction.SUSPENDED, 'No longer upstream.')
+            : item(m, SyncItemAction.SKIPPED, 'No longer upstream, but an owner is never suspended from upstream.'),
+        ),
       },
       { stage: SyncStage.DONE, cursor: null, clearPending: true },
     );
@@ -264,7 +355,11 @@ export class SyncStages {
     return links.filter((l) => l.externalId === null || !seen.has(l.externalId)).map((l) => l.localId);
   }
 
-  private async linkedLocalIds(integration: IntegrationEntity, type: ExternalResourceType, externalIds: string[]): Promise<Map<string, string>> {
+  private async linkedLocalIds(
+    integration: IntegrationEntity,
+    type: ExternalResourceType,
+    externalIds: string[],
+  ): Promise<Map<string, string>> {
     const result = new Map<string, string>();
     for (let i = 0; i < externalIds.length; i += 500) {
       const chunk = externalIds.slice(i, i + 500);

@@ -31,9 +31,15 @@ const events = [
 function api() {
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
-    WebhookEventTypes: () => ({ data: { webhookEventTypes: [{ __typename: 'WebhookEventType', name: 'user.invited', description: 'A user was invited.' }] } }),
+    WebhookEventTypes: () => ({
+      data: { webhookEventTypes: [{ __typename: 'WebhookEventType', name: 'user.invited', description: 'A user was invited.' }] },
+    }),
     AuditEvents: ({ variables }) => ({
-      data: { auditEvents: aConnection('AuditEvent', Object.keys(variables.filter ?? {}).length ? events.slice(1) : events, { hasNextPage: !variables.filter?.search }) },
+      data: {
+        auditEvents: aConnection('AuditEvent', Object.keys(variables.filter ?? {}).length ? events.slice(1) : events, {
+          hasNextPage: !variables.filter?.search,
+        }),
+      },
     }),
   });
 }
@@ -58,16 +64,18 @@ describe('Audit log page', () => {
     app = await mountApp(fake, '/audit');
     await waitFor(() => expect(rows()).toHaveLength(2));
     expect(fake.lastCall('AuditEvents')!.variables).toEqual({ filter: {}, page: { first: 25 } });
-    expect(rows()[0]!.findAll('td').map((td) => td.text())).toEqual([
-      '2 hours ago',
-      'PersonOlivia Owner',
-      'user.role_changed',
-      'ann@contoso.example',
-      '203.0.113.9',
-      'from: MEMBER · to: ADMIN',
-    ]);
+    expect(
+      rows()[0]!
+        .findAll('td')
+        .map((td) => td.text()),
+    ).toEqual(['2 hours ago', 'PersonOlivia Owner', 'user.role_changed', 'ann@contoso.example', '203.0.113.9', 'from: MEMBER · to: ADMIN']);
     expect(rows()[0]!.get('td:nth-child(4) a').attributes('href')).toBe('/users?q=ann@contoso.example');
-    expect(rows()[1]!.findAll('td').map((td) => td.text()).slice(1, 5)).toEqual(['API keyPSA sync', 'user.invited', 'ann@contoso.example', '—']);
+    expect(
+      rows()[1]!
+        .findAll('td')
+        .map((td) => td.text())
+        .slice(1, 5),
+    ).toEqual(['API keyPSA sync', 'user.invited', 'ann@contoso.example', '—']);
     expect(app.wrapper.get('nav[aria-label="Main"] a[aria-current="page"]').text()).toBe('Audit log');
     expect(exportHref()).toBe('/api/audit.csv');
   });
@@ -100,7 +108,13 @@ describe('Audit log page', () => {
       to: localMidnight(2026, 11, 16),
     };
     expect(fake.lastCall('AuditEvents')!.variables).toEqual({ filter, page: { first: 25 } });
-    expect(app.router.currentRoute.value.query).toEqual({ action: 'user.invited', actor: 'API_KEY', q: 'contoso', from: '2026-11-01', to: '2026-11-15' });
+    expect(app.router.currentRoute.value.query).toEqual({
+      action: 'user.invited',
+      actor: 'API_KEY',
+      q: 'contoso',
+      from: '2026-11-01',
+      to: '2026-11-15',
+    });
     expect(rows()).toHaveLength(1);
 
     const url = new URL(exportHref(), 'http://roster.test');
@@ -157,13 +171,19 @@ describe('Audit log page', () => {
     const fake = fakeApi({
       Me: () => ({ data: { me: aViewer() } }),
       WebhookEventTypes: () => ({ data: { webhookEventTypes: [] } }),
-      AuditEvents: () => (fail ? graphQLError('INTERNAL_SERVER_ERROR', 'The database is not answering.') : { data: { auditEvents: aConnection('AuditEvent', events) } }),
+      AuditEvents: () =>
+        fail
+          ? graphQLError('INTERNAL_SERVER_ERROR', 'The database is not answering.')
+          : { data: { auditEvents: aConnection('AuditEvent', events) } },
     });
     app = await mountApp(fake, '/audit');
     await waitFor(() => expect(app!.wrapper.text()).toContain('Could not load the audit log'));
     expect(app.wrapper.text()).toContain('The database is not answering.');
     fail = false;
-    await app.wrapper.findAll('button').find((b) => b.text() === 'Try again')!.trigger('click');
+    await app.wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Try again')!
+      .trigger('click');
     await waitFor(() => expect(rows()).toHaveLength(2));
   });
 

@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aConnection, aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type Responder } from '../../testing/testing';
+import {
+  aConnection,
+  aViewer,
+  fakeApi,
+  graphQLError,
+  mountApp,
+  settle,
+  waitFor,
+  type MountedApp,
+  type Responder,
+} from '../../testing/testing';
 
 let app: MountedApp | undefined;
 afterEach(() => {
@@ -10,10 +20,7 @@ afterEach(() => {
 function signedOutApi(signIn: Responder) {
   let signedIn = false;
   return fakeApi({
-    Me: () =>
-      signedIn
-        ? { data: { me: aViewer() } }
-        : graphQLError('UNAUTHENTICATED', 'Sign in first.', { reason: 'NO_SESSION' }),
+    Me: () => (signedIn ? { data: { me: aViewer() } } : graphQLError('UNAUTHENTICATED', 'Sign in first.', { reason: 'NO_SESSION' })),
     SignIn: async (operation) => {
       const result = await signIn(operation);
       if (!(result instanceof Error) && !result.errors) signedIn = true;
@@ -35,7 +42,10 @@ async function submit(email: string, password: string) {
 
 describe('Sign-in page', () => {
   it('labels the email and password fields', async () => {
-    app = await mountApp(signedOutApi(() => ({ data: null })), '/sign-in');
+    app = await mountApp(
+      signedOutApi(() => ({ data: null })),
+      '/sign-in',
+    );
     const labels = app.wrapper.findAll('label');
     expect(labels.find((l) => l.text() === 'Email')!.attributes('for')).toBe('sign-in-email');
     expect(labels.find((l) => l.text() === 'Password')!.attributes('for')).toBe('sign-in-password');
@@ -95,12 +105,18 @@ describe('Sign-in page', () => {
   });
 
   it('explains that the session expired', async () => {
-    app = await mountApp(signedOutApi(() => ({ data: null })), '/sign-in?reason=expired');
+    app = await mountApp(
+      signedOutApi(() => ({ data: null })),
+      '/sign-in?reason=expired',
+    );
     expect(app.wrapper.text()).toContain('Your session has expired. Please sign in again.');
   });
 
   it('confirms that the person was signed out', async () => {
-    app = await mountApp(signedOutApi(() => ({ data: null })), '/sign-in?reason=signed-out');
+    app = await mountApp(
+      signedOutApi(() => ({ data: null })),
+      '/sign-in?reason=signed-out',
+    );
     expect(app.wrapper.text()).toContain('You have been signed out.');
   });
 

@@ -56,7 +56,9 @@ const row = (name: string) => {
 const dialog = () => app!.wrapper.get('[role="dialog"]');
 /** The input whose label reads `label`, inside the dialog. */
 const field = (label: string) => {
-  const labelEl = dialog().findAll('label').find((l) => l.text() === label);
+  const labelEl = dialog()
+    .findAll('label')
+    .find((l) => l.text() === label);
   if (!labelEl) throw new Error(`No field labelled "${label}"`);
   return dialog().get(`#${labelEl.attributes('for')}`);
 };
@@ -78,8 +80,7 @@ describe('Companies page: create, rename, delete', () => {
 
   it("shows the server's reason next to the Name field when the name is taken, keeping what was typed", async () => {
     const fake = api({
-      CreateCompany: () =>
-        graphQLError('BAD_USER_INPUT', 'A company named "Contoso" already exists.', { field: 'input.name' }),
+      CreateCompany: () => graphQLError('BAD_USER_INPUT', 'A company named "Contoso" already exists.', { field: 'input.name' }),
     });
     await openCompanies(fake);
 
@@ -171,9 +172,7 @@ describe('Companies page: create, rename, delete', () => {
     expect(fake.lastCall('DeleteCompany')!.variables).toEqual({ input: { id: 'c1' } });
     expect(app!.wrapper.find('[role="alertdialog"]').exists()).toBe(false);
     expect(toasts().text()).toContain('Deleted Contoso.');
-    await waitFor(() =>
-      expect(app!.wrapper.findAll('[data-testid="company-row"]').map((r) => r.find('td').text())).toEqual(['Fabrikam']),
-    );
+    await waitFor(() => expect(app!.wrapper.findAll('[data-testid="company-row"]').map((r) => r.find('td').text())).toEqual(['Fabrikam']));
   });
 
   it('keeps the confirmation open with the reason when deleting fails', async () => {
@@ -186,8 +185,6 @@ describe('Companies page: create, rename, delete', () => {
     );
     await button('Delete company', app!.wrapper.get('[role="alertdialog"]')).trigger('click');
     await settle();
-    expect(app!.wrapper.get('[role="alertdialog"]').text()).toContain(
-      'Could not delete the company: The database is unavailable.',
-    );
+    expect(app!.wrapper.get('[role="alertdialog"]').text()).toContain('Could not delete the company: The database is unavailable.');
   });
 });

@@ -54,7 +54,9 @@ const button = (name: string, root: ButtonRoot = app!.wrapper) => buttonIn(root,
 const row = (name: string) => app!.wrapper.findAll('[data-testid="group-row"]').find((r) => r.find('td').text() === name)!;
 const dialog = () => app!.wrapper.get('[role="dialog"]');
 const field = (label: string) => {
-  const labelEl = dialog().findAll('label').find((l) => l.text() === label)!;
+  const labelEl = dialog()
+    .findAll('label')
+    .find((l) => l.text() === label)!;
   return dialog().get(`#${labelEl.attributes('for')}`);
 };
 
@@ -88,7 +90,12 @@ describe('Groups page: create, edit, delete', () => {
     await dialog().get('form').trigger('submit');
     await settle();
     expect(fake.lastCall('UpdateGroup')!.variables).toEqual({ input: { id: 'g1', name: 'Service desk', description: null } });
-    expect(row('Service desk').findAll('td').map((td) => td.text()).slice(0, 3)).toEqual(['Service desk', '—', '12']);
+    expect(
+      row('Service desk')
+        .findAll('td')
+        .map((td) => td.text())
+        .slice(0, 3),
+    ).toEqual(['Service desk', '—', '12']);
   });
 
   it('links the group to its members and asks before deleting it', async () => {

@@ -45,11 +45,38 @@ function aRow(spec: RowSpec) {
 }
 
 const previewRows: RowSpec[] = [
-  { line: 2, email: 'ann@contoso.example', name: 'Ann Lee', role: 'ADMIN', company: 'Contoso', groups: ['Helpdesk', 'Billing'], verdict: 'NEW' },
+  {
+    line: 2,
+    email: 'ann@contoso.example',
+    name: 'Ann Lee',
+    role: 'ADMIN',
+    company: 'Contoso',
+    groups: ['Helpdesk', 'Billing'],
+    verdict: 'NEW',
+  },
   { line: 3, email: 'bo@newco.example', name: 'Bo Chen', company: 'NewCo', groups: ['Night shift'], verdict: 'NEW' },
-  { line: 4, email: 'olivia@northwind-msp.example', name: 'Olivia Owner', verdict: 'ALREADY_MEMBER', reason: 'Already a member of this account.' },
-  { line: 5, email: null, name: 'No Mail', verdict: 'INVALID', reason: 'Line 5: "nomail.example" is not a valid email: The address has no "@".', cells: ['nomail.example', 'No Mail'] },
-  { line: 6, email: 'ann@contoso.example', name: 'Ann again', verdict: 'DUPLICATE', reason: 'Line 6: ann@contoso.example appears earlier in the file.' },
+  {
+    line: 4,
+    email: 'olivia@northwind-msp.example',
+    name: 'Olivia Owner',
+    verdict: 'ALREADY_MEMBER',
+    reason: 'Already a member of this account.',
+  },
+  {
+    line: 5,
+    email: null,
+    name: 'No Mail',
+    verdict: 'INVALID',
+    reason: 'Line 5: "nomail.example" is not a valid email: The address has no "@".',
+    cells: ['nomail.example', 'No Mail'],
+  },
+  {
+    line: 6,
+    email: 'ann@contoso.example',
+    name: 'Ann again',
+    verdict: 'DUPLICATE',
+    reason: 'Line 6: ann@contoso.example appears earlier in the file.',
+  },
 ];
 
 const outcomes = (o: Partial<Record<'invited' | 'alreadyMember' | 'alreadyInvited' | 'invalid' | 'duplicate', number>> = {}) => ({
@@ -210,14 +237,37 @@ describe('Import users: the preview', () => {
             data: {
               updateImportMapping: {
                 __typename: 'ImportJobPayload',
-                job: { __typename: 'ImportJob', id: variables.input.jobId, state: 'PREVIEW', hasHeader: variables.input.hasHeader, columns: [], totalRows: 5 },
+                job: {
+                  __typename: 'ImportJob',
+                  id: variables.input.jobId,
+                  state: 'PREVIEW',
+                  hasHeader: variables.input.hasHeader,
+                  columns: [],
+                  totalRows: 5,
+                },
               },
             },
           };
         },
         ImportJob: ({ variables }) =>
           remapped
-            ? { data: { importJob: aJob('PREVIEW', variables, { hasHeader: false, mapping: { __typename: 'ImportMappingType', email: 0, name: null, firstName: 2, lastName: 3, role: null, company: 5, groups: 6 } }) } }
+            ? {
+                data: {
+                  importJob: aJob('PREVIEW', variables, {
+                    hasHeader: false,
+                    mapping: {
+                      __typename: 'ImportMappingType',
+                      email: 0,
+                      name: null,
+                      firstName: 2,
+                      lastName: 3,
+                      role: null,
+                      company: 5,
+                      groups: 6,
+                    },
+                  }),
+                },
+              }
             : { data: { importJob: aJob('PREVIEW', variables) } },
       }),
     );
@@ -229,7 +279,11 @@ describe('Import users: the preview', () => {
     await select('First name').setValue('2');
     await select('Last name').setValue('3');
     await select('Role').setValue('');
-    await app!.wrapper.findAll('label').find((l) => l.text() === 'First row is a header')!.get('input').setValue(false);
+    await app!.wrapper
+      .findAll('label')
+      .find((l) => l.text() === 'First row is a header')!
+      .get('input')
+      .setValue(false);
     expect(text()).toContain('Not applied yet.');
     // Starting now would import with the old columns: it waits for the mapping.
     expect(button(/^Import \d/).attributes('disabled')).toBeDefined();
@@ -264,7 +318,10 @@ describe('Import users: running the import', () => {
     let serverState = 'PREVIEW';
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
-    const finishedJob = progressOf('FINISHED', 5, { progress: 1, outcomes: outcomes({ invited: 2, alreadyMember: 1, invalid: 1, duplicate: 1 }) });
+    const finishedJob = progressOf('FINISHED', 5, {
+      progress: 1,
+      outcomes: outcomes({ invited: 2, alreadyMember: 1, invalid: 1, duplicate: 1 }),
+    });
     const fake = await openPreview(
       api({
         ImportJob: ({ variables }) =>
@@ -273,7 +330,11 @@ describe('Import users: running the import', () => {
             : { data: { importJob: aJob(serverState, variables) } },
         StartImport: () => {
           serverState = 'RUNNING';
-          return { data: { startImport: { __typename: 'ImportJobPayload', job: { ...progressOf('RUNNING', 2), startedAt: new Date().toISOString() } } } };
+          return {
+            data: {
+              startImport: { __typename: 'ImportJobPayload', job: { ...progressOf('RUNNING', 2), startedAt: new Date().toISOString() } },
+            },
+          };
         },
         ImportJobUpdated: async () => {
           await finished;
@@ -284,7 +345,11 @@ describe('Import users: running the import', () => {
     );
 
     await select('Default role').setValue('ADMIN');
-    await app!.wrapper.findAll('label').find((l) => l.text() === 'Send invitation emails')!.get('input').setValue(false);
+    await app!.wrapper
+      .findAll('label')
+      .find((l) => l.text() === 'Send invitation emails')!
+      .get('input')
+      .setValue(false);
     const skipCompanies = app!.wrapper
       .get('[role="radiogroup"][aria-labelledby]')
       .findAll('label')
@@ -340,7 +405,9 @@ describe('Import users: running the import', () => {
     const fake = await openPreview(
       api({
         ImportJob: ({ variables }) => ({ data: { importJob: { ...aJob('PREVIEW', variables), ...(finished ? finishedJob : {}) } } }),
-        StartImport: () => ({ data: { startImport: { __typename: 'ImportJobPayload', job: { ...progressOf('RUNNING', 1), startedAt: null } } } }),
+        StartImport: () => ({
+          data: { startImport: { __typename: 'ImportJobPayload', job: { ...progressOf('RUNNING', 1), startedAt: null } } },
+        }),
         ImportJobUpdated: () => new Error('WebSocket closed: 1006'),
         ImportJobProgress: () => {
           finished = true;
@@ -360,7 +427,11 @@ describe('Import users: running the import', () => {
   });
 
   it('says why the import could not start and keeps the preview', async () => {
-    await openPreview(api({ StartImport: () => ({ data: null, errors: [{ message: 'This import already started.', extensions: { code: 'BAD_USER_INPUT' } }] }) }));
+    await openPreview(
+      api({
+        StartImport: () => ({ data: null, errors: [{ message: 'This import already started.', extensions: { code: 'BAD_USER_INPUT' } }] }),
+      }),
+    );
     await button('Import 2 users').trigger('click');
     await settle();
     expect(app!.wrapper.get('[data-testid="start-error"]').text()).toBe('This import already started.');
@@ -380,7 +451,9 @@ describe('Import users: choosing a file', () => {
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
   it('is reached from the Users page, shows the limit and the template, uploads the file and opens its preview', async () => {
-    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(jsonResponse(201, { job: { id: 'job-1', state: 'PREVIEW', error: null, totalRows: 5 } }));
+    const fetchSpy = vi
+      .spyOn(globalThis, 'fetch')
+      .mockResolvedValue(jsonResponse(201, { job: { id: 'job-1', state: 'PREVIEW', error: null, totalRows: 5 } }));
     app = await mountApp(api({}, { importMaxBytes: 5 * 1024 * 1024 }), '/users');
     await waitFor(() => button('Import CSV'));
     await button('Import CSV').trigger('click');
@@ -393,12 +466,18 @@ describe('Import users: choosing a file', () => {
     await waitFor(() => expect(app!.router.currentRoute.value.path).toBe('/users/import/job-1'));
     const [url, init] = fetchSpy.mock.calls[0]!;
     expect(url).toBe('/api/imports?fileName=clients%20list.csv');
-    expect(init).toMatchObject({ method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'text/csv', 'x-roster-upload': '1' } });
+    expect(init).toMatchObject({
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'text/csv', 'x-roster-upload': '1' },
+    });
     await waitFor(() => expect(app!.wrapper.findAll('[data-testid="import-row"]')).toHaveLength(5));
   });
 
   it('shows why a rejected file could not be read, and stays ready for another file', async () => {
-    vi.spyOn(globalThis, 'fetch').mockResolvedValue(jsonResponse(422, { job: { state: 'REJECTED', error: 'The file is not text: it looks like a binary file.' } }));
+    vi.spyOn(globalThis, 'fetch').mockResolvedValue(
+      jsonResponse(422, { job: { state: 'REJECTED', error: 'The file is not text: it looks like a binary file.' } }),
+    );
     app = await mountApp(api(), '/users/import');
     await chooseFile(new File(['\u0000\u0001'], 'photo.csv'));
     await waitFor(() => expect(app!.wrapper.find('[data-testid="upload-error"]').exists()).toBe(true));
@@ -410,10 +489,14 @@ describe('Import users: choosing a file', () => {
   });
 
   it("shows the server's refusal, such as a file over the limit", async () => {
-    vi.spyOn(globalThis, 'fetch').mockResolvedValue(jsonResponse(413, { error: { code: 'FILE_TOO_LARGE', message: 'The file is larger than 5 MB.' } }));
+    vi.spyOn(globalThis, 'fetch').mockResolvedValue(
+      jsonResponse(413, { error: { code: 'FILE_TOO_LARGE', message: 'The file is larger than 5 MB.' } }),
+    );
     app = await mountApp(api(), '/users/import');
     await chooseFile(new File(['email\n'], 'big.csv'));
-    await waitFor(() => expect(app!.wrapper.get('[data-testid="upload-error"]').text()).toBe('The file was not uploaded. The file is larger than 5 MB.'));
+    await waitFor(() =>
+      expect(app!.wrapper.get('[data-testid="upload-error"]').text()).toBe('The file was not uploaded. The file is larger than 5 MB.'),
+    );
   });
 
   it('refuses a file larger than the server accepts without uploading it', async () => {
@@ -430,7 +513,11 @@ describe('Import users: choosing a file', () => {
 
   it('opens a rejected import from its address with the reason and a new file chooser', async () => {
     app = await mountApp(
-      api({ ImportJob: ({ variables }) => ({ data: { importJob: aJob('REJECTED', variables, { error: 'The file is empty.', fileName: 'empty.csv' }) } }) }),
+      api({
+        ImportJob: ({ variables }) => ({
+          data: { importJob: aJob('REJECTED', variables, { error: 'The file is empty.', fileName: 'empty.csv' }) },
+        }),
+      }),
       '/users/import/job-1',
     );
     await waitFor(() => expect(app!.wrapper.find('[data-testid="import-rejected"]').exists()).toBe(true));

@@ -3,8 +3,7 @@
  * The `x-roster-upload` header is one a cross-site form cannot send.
  */
 export type UploadResult =
-  | { ok: true; jobId: string }
-  | { ok: false; message: string; rejected: boolean; status: number; code?: string; reason?: string };
+  { ok: true; jobId: string } | { ok: false; message: string; rejected: boolean; status: number; code?: string; reason?: string };
 
 export const UPLOAD_URL = '/api/imports';
 export const TEMPLATE_URL = '/api/imports/template.csv';

@@ -1,12 +1,25 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { aViewer, buttonIn, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type Responder } from '../../testing/testing';
+import {
+  aViewer,
+  buttonIn,
+  fakeApi,
+  graphQLError,
+  mountApp,
+  settle,
+  waitFor,
+  type MountedApp,
+  type Responder,
+} from '../../testing/testing';
 import { aPage, anIntegration, anIntegrationType, aRunItem, aSyncRun } from './integration-builders';
 
 const types = [anIntegrationType('SCIM'), anIntegrationType('MICROSOFT_ENTRA')];
 type Run = ReturnType<typeof aSyncRun>;
 type Item = ReturnType<typeof aRunItem>;
 
-function api(options: { integration?: ReturnType<typeof anIntegration>; runs?: Run[]; items?: (runId: string, action?: string) => Item[] } = {}, overrides: Record<string, Responder> = {}) {
+function api(
+  options: { integration?: ReturnType<typeof anIntegration>; runs?: Run[]; items?: (runId: string, action?: string) => Item[] } = {},
+  overrides: Record<string, Responder> = {},
+) {
   const integration = options.integration ?? anIntegration({ id: 'int-1' });
   return fakeApi({
     Me: () => ({ data: { me: aViewer({ role: 'ADMIN' }) } }),
@@ -45,7 +58,10 @@ describe('Integration detail page', () => {
     expect(settings).toContain('Kept');
     expect(settings).toContain('more than 20 % of its users');
     expect(settings).toContain('Every day');
-    const credentials = app.wrapper.get('[data-testid="credential-fields"]').findAll('li').map((li) => li.text());
+    const credentials = app.wrapper
+      .get('[data-testid="credential-fields"]')
+      .findAll('li')
+      .map((li) => li.text());
     expect(credentials).toEqual(['Directory (tenant) ID: Set', 'Application (client) ID: Set', 'Client secret value: Not set']);
   });
 
@@ -53,17 +69,20 @@ describe('Integration detail page', () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
     const scim = anIntegration({ id: 'int-1', type: 'SCIM' });
-    const fake = api({ integration: scim }, {
-      RotateScimToken: () => ({
-        data: {
-          rotateScimToken: {
-            __typename: 'RotateScimTokenPayload',
-            scimToken: 'rst_scim_cd34.brand-new-token',
-            integration: { ...scim, scimTokenPrefix: 'rst_scim_cd34', scimTokenRotatedAt: new Date().toISOString() },
+    const fake = api(
+      { integration: scim },
+      {
+        RotateScimToken: () => ({
+          data: {
+            rotateScimToken: {
+              __typename: 'RotateScimTokenPayload',
+              scimToken: 'rst_scim_cd34.brand-new-token',
+              integration: { ...scim, scimTokenPrefix: 'rst_scim_cd34', scimTokenRotatedAt: new Date().toISOString() },
+            },
           },
-        },
-      }),
-    });
+        }),
+      },
+    );
     app = await mountApp(fake, '/integrations/int-1');
     expect(app.wrapper.get('[data-testid="token-prefix"]').text()).toBe('rst_scim_ab12');
     expect((app.wrapper.get('[data-testid="scim-base-url"]').element as HTMLInputElement).value).toBe('https://roster.example.com/scim/v2');
@@ -103,13 +122,21 @@ describe('Integration detail page', () => {
       runs: [done, dry],
       items: (runId) =>
         runId === 'run-done'
-          ? [aRunItem(0, { label: 'ann@contoso.example' }), aRunItem(1, { label: 'bad@contoso', action: 'FAILED', message: 'Not a valid email address.' })]
+          ? [
+              aRunItem(0, { label: 'ann@contoso.example' }),
+              aRunItem(1, { label: 'bad@contoso', action: 'FAILED', message: 'Not a valid email address.' }),
+            ]
           : [],
     });
     app = await mountApp(fake, '/integrations/int-1');
     const rows = app.wrapper.findAll('[data-testid="sync-run-row"]');
     expect(rows).toHaveLength(2);
-    expect(rows[0]!.findAll('td').slice(5).map((td) => td.text())).toEqual(['3', '2', '1', '4', '1']);
+    expect(
+      rows[0]!
+        .findAll('td')
+        .slice(5)
+        .map((td) => td.text()),
+    ).toEqual(['3', '2', '1', '4', '1']);
     expect(rows[0]!.get('[data-testid="run-state"]').text()).toBe('Succeeded');
     expect(rows[1]!.get('[data-testid="run-dry"]').text()).toBe('Dry run');
     expect(rows[0]!.get('[data-testid="run-requested-by"]').text()).toBe('by Olivia Owner');
@@ -138,7 +165,10 @@ describe('Integration detail page', () => {
         runs: [waiting],
         items: (_runId, action) =>
           action === 'PENDING_SUSPENSION'
-            ? [aRunItem(0, { label: 'gone1@contoso.example', action: 'PENDING_SUSPENSION' }), aRunItem(1, { label: 'gone2@contoso.example', action: 'PENDING_SUSPENSION' })]
+            ? [
+                aRunItem(0, { label: 'gone1@contoso.example', action: 'PENDING_SUSPENSION' }),
+                aRunItem(1, { label: 'gone2@contoso.example', action: 'PENDING_SUSPENSION' }),
+              ]
             : [],
       },
       {
@@ -167,14 +197,24 @@ describe('Integration detail page', () => {
 
   it('starts a sync or a dry run, and says why when one is already running', async () => {
     let calls = 0;
-    const fake = api({}, {
-      StartSync: (op) => {
-        calls += 1;
-        return calls === 1
-          ? { data: { startSync: { __typename: 'SyncRunPayload', run: aSyncRun({ state: 'QUEUED', dryRun: op.variables.input.dryRun, finishedAt: null }) } } }
-          : graphQLError('SYNC_ALREADY_RUNNING', 'A sync of this integration is already running.');
+    const fake = api(
+      {},
+      {
+        StartSync: (op) => {
+          calls += 1;
+          return calls === 1
+            ? {
+                data: {
+                  startSync: {
+                    __typename: 'SyncRunPayload',
+                    run: aSyncRun({ state: 'QUEUED', dryRun: op.variables.input.dryRun, finishedAt: null }),
+                  },
+                },
+              }
+            : graphQLError('SYNC_ALREADY_RUNNING', 'A sync of this integration is already running.');
+        },
       },
-    });
+    );
     app = await mountApp(fake, '/integrations/int-1');
     await app.wrapper.get('[data-testid="dry-run"]').trigger('click');
     await settle();
@@ -189,9 +229,12 @@ describe('Integration detail page', () => {
 
   it('cancels a running sync, saying what it already did stays done', async () => {
     const running = aSyncRun({ id: 'run-now', state: 'RUNNING', finishedAt: null });
-    const fake = api({ integration: anIntegration({ id: 'int-1', activeRun: running }), runs: [running] }, {
-      CancelSync: () => ({ data: { cancelSync: { __typename: 'SyncRunPayload', run: { ...running, state: 'CANCELLED' } } } }),
-    });
+    const fake = api(
+      { integration: anIntegration({ id: 'int-1', activeRun: running }), runs: [running] },
+      {
+        CancelSync: () => ({ data: { cancelSync: { __typename: 'SyncRunPayload', run: { ...running, state: 'CANCELLED' } } } }),
+      },
+    );
     app = await mountApp(fake, '/integrations/int-1');
     await app.wrapper.get('[data-testid="cancel-active-run"]').trigger('click');
     await settle();
@@ -200,11 +243,22 @@ describe('Integration detail page', () => {
   });
 
   it('tests the saved connection and shows the result', async () => {
-    const fake = api({}, {
-      TestIntegrationConnection: () => ({
-        data: { testIntegrationConnection: { __typename: 'TestIntegrationConnectionPayload', ok: true, failure: null, message: 'Read 1 user and 1 group.', integration: null } },
-      }),
-    });
+    const fake = api(
+      {},
+      {
+        TestIntegrationConnection: () => ({
+          data: {
+            testIntegrationConnection: {
+              __typename: 'TestIntegrationConnectionPayload',
+              ok: true,
+              failure: null,
+              message: 'Read 1 user and 1 group.',
+              integration: null,
+            },
+          },
+        }),
+      },
+    );
     app = await mountApp(fake, '/integrations/int-1');
     await app.wrapper.get('[data-testid="test-connection"]').trigger('click');
     await settle();
@@ -235,10 +289,15 @@ describe('Integration detail page', () => {
   });
 
   it('deletes after saying the users it brought in stay, then goes back to the list', async () => {
-    const fake = api({}, {
-      DeleteIntegration: () => ({ data: { deleteIntegration: { __typename: 'DeleteIntegrationPayload', id: 'int-1' } } }),
-      IntegrationsPage: () => ({ data: { integrationTypes: types, integrations: aPage('Integration', [], (i: { id: string }) => i.id) } }),
-    });
+    const fake = api(
+      {},
+      {
+        DeleteIntegration: () => ({ data: { deleteIntegration: { __typename: 'DeleteIntegrationPayload', id: 'int-1' } } }),
+        IntegrationsPage: () => ({
+          data: { integrationTypes: types, integrations: aPage('Integration', [], (i: { id: string }) => i.id) },
+        }),
+      },
+    );
     app = await mountApp(fake, '/integrations/int-1');
     await app.wrapper.get('[data-testid="delete-integration"]').trigger('click');
     await settle();
@@ -251,9 +310,12 @@ describe('Integration detail page', () => {
 
   it('edits name, options and schedule, replacing only the credentials typed in', async () => {
     const integration = anIntegration({ id: 'int-1' });
-    const fake = api({ integration }, {
-      UpdateIntegration: () => ({ data: { updateIntegration: { __typename: 'IntegrationPayload', integration } } }),
-    });
+    const fake = api(
+      { integration },
+      {
+        UpdateIntegration: () => ({ data: { updateIntegration: { __typename: 'IntegrationPayload', integration } } }),
+      },
+    );
     app = await mountApp(fake, '/integrations/int-1');
     await app.wrapper.get('[data-testid="edit-integration"]').trigger('click');
     await settle();
@@ -269,7 +331,13 @@ describe('Integration detail page', () => {
     expect(fake.lastCall('UpdateIntegration')!.variables.input).toEqual({
       id: 'int-1',
       name: 'Contoso (prod)',
-      options: { autoInvite: true, sendInvitationEmails: true, defaultRole: 'MEMBER', onUpstreamRemoval: 'SUSPEND', suspendThresholdPercent: 10 },
+      options: {
+        autoInvite: true,
+        sendInvitationEmails: true,
+        defaultRole: 'MEMBER',
+        onUpstreamRemoval: 'SUSPEND',
+        suspendThresholdPercent: 10,
+      },
       syncIntervalMinutes: null,
       credentials: [{ name: 'clientSecret', value: 'rotated-secret' }],
     });
@@ -279,9 +347,16 @@ describe('Integration detail page', () => {
 
   it('asks for the secrets again beside the fields when a new tenant is typed, and shows the server refusing without them', async () => {
     const integration = anIntegration({ id: 'int-1' });
-    const fake = api({ integration }, {
-      UpdateIntegration: () => graphQLError('CREDENTIALS_REQUIRED', 'Changing Directory (tenant) ID would send the stored credentials somewhere new: enter Client secret value again.'),
-    });
+    const fake = api(
+      { integration },
+      {
+        UpdateIntegration: () =>
+          graphQLError(
+            'CREDENTIALS_REQUIRED',
+            'Changing Directory (tenant) ID would send the stored credentials somewhere new: enter Client secret value again.',
+          ),
+      },
+    );
     app = await mountApp(fake, '/integrations/int-1');
     await app.wrapper.get('[data-testid="edit-integration"]').trigger('click');
     await settle();

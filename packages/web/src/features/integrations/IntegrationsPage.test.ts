@@ -4,7 +4,13 @@ import { aPage, anIntegration, anIntegrationType, aSyncRun } from './integration
 
 const types = [anIntegrationType('SCIM'), anIntegrationType('MICROSOFT_ENTRA')];
 const entra = anIntegration({ id: 'int-entra', name: 'Contoso Entra' });
-const broken = anIntegration({ id: 'int-cw', name: 'Fabrikam PSA', type: 'CONNECTWISE', status: 'ERROR', lastError: 'ConnectWise refused the API keys (401).' });
+const broken = anIntegration({
+  id: 'int-cw',
+  name: 'Fabrikam PSA',
+  type: 'CONNECTWISE',
+  status: 'ERROR',
+  lastError: 'ConnectWise refused the API keys (401).',
+});
 const paused = anIntegration({ id: 'int-off', name: 'Old Okta', type: 'SCIM', status: 'DISABLED' });
 
 function api(integrations = [entra, broken, paused], overrides: Record<string, Responder> = {}) {
@@ -12,7 +18,10 @@ function api(integrations = [entra, broken, paused], overrides: Record<string, R
     Me: () => ({ data: { me: aViewer({ role: 'ADMIN' }) } }),
     IntegrationsPage: () => ({ data: { integrationTypes: types, integrations: aPage('Integration', integrations, (i) => i.id) } }),
     IntegrationDetail: (op) => ({
-      data: { integration: anIntegration({ id: op.variables.id, type: op.variables.id === 'int-new-scim' ? 'SCIM' : 'MICROSOFT_ENTRA' }), integrationTypes: types },
+      data: {
+        integration: anIntegration({ id: op.variables.id, type: op.variables.id === 'int-new-scim' ? 'SCIM' : 'MICROSOFT_ENTRA' }),
+        integrationTypes: types,
+      },
     }),
     IntegrationSyncRuns: () => ({ data: { syncRuns: aPage('SyncRun', [], (r: { id: string }) => r.id) } }),
     ...overrides,
@@ -29,7 +38,9 @@ afterEach(() => {
 const row = (name: string) => app!.wrapper.get(`[data-testid="integration-row"][data-name="${name}"]`);
 const dialog = () => app!.wrapper.get('[role="dialog"]');
 const labelled = (label: string) => {
-  const found = dialog().findAll('label').find((l) => l.text().startsWith(label));
+  const found = dialog()
+    .findAll('label')
+    .find((l) => l.text().startsWith(label));
   if (!found) throw new Error(`No field "${label}"`);
   return dialog().get(`#${CSS.escape(found.attributes('for')!)}`);
 };
@@ -68,7 +79,16 @@ describe('Integrations page', () => {
     expect(app.wrapper.text()).toContain('No integrations configured yet');
     app.wrapper.unmount();
 
-    app = await mountApp(api([anIntegration({ id: 'int-busy', name: 'Busy', activeRun: aSyncRun({ integrationId: 'int-busy', state: 'RUNNING', finishedAt: null }) })]), '/integrations');
+    app = await mountApp(
+      api([
+        anIntegration({
+          id: 'int-busy',
+          name: 'Busy',
+          activeRun: aSyncRun({ integrationId: 'int-busy', state: 'RUNNING', finishedAt: null }),
+        }),
+      ]),
+      '/integrations',
+    );
     expect(row('Busy').text()).toContain('Running');
   });
 
@@ -84,7 +104,9 @@ describe('Integrations page', () => {
     expect(row('Busy').text()).toContain('Awaiting confirmation');
     expect(fake.calls('IntegrationsPage')).toHaveLength(reads);
 
-    fake.stream('SyncRunUpdated').next({ data: { syncRunUpdated: { ...running, state: 'SUCCEEDED', finishedAt: new Date().toISOString() } } });
+    fake
+      .stream('SyncRunUpdated')
+      .next({ data: { syncRunUpdated: { ...running, state: 'SUCCEEDED', finishedAt: new Date().toISOString() } } });
     await settle();
     expect(fake.calls('IntegrationsPage').length).toBeGreaterThan(reads);
   });
@@ -101,7 +123,10 @@ describe('Integrations page', () => {
     expect(app.wrapper.get('[role="alert"]').text()).toContain('Could not load integrations');
     expect(app.wrapper.get('[role="alert"]').text()).toContain('The database is unavailable.');
     fail = false;
-    await app.wrapper.findAll('button').find((b) => b.text() === 'Try again')!.trigger('click');
+    await app.wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Try again')!
+      .trigger('click');
     await settle();
     expect(app.wrapper.find('[data-testid="integration-row"][data-name="Contoso Entra"]').exists()).toBe(true);
   });
@@ -146,7 +171,9 @@ describe('Integration setup wizard', () => {
         },
       }),
       CreateIntegration: () => ({
-        data: { createIntegration: { __typename: 'CreateIntegrationPayload', scimToken: null, integration: anIntegration({ id: 'int-new' }) } },
+        data: {
+          createIntegration: { __typename: 'CreateIntegrationPayload', scimToken: null, integration: anIntegration({ id: 'int-new' }) },
+        },
       }),
     });
     app = await mountApp(fake, '/integrations');
@@ -194,7 +221,13 @@ describe('Integration setup wizard', () => {
         { name: 'clientId', value: 'client-1' },
         { name: 'clientSecret', value: 's3cret' },
       ],
-      options: { autoInvite: false, sendInvitationEmails: false, defaultRole: 'MEMBER', onUpstreamRemoval: 'KEEP', suspendThresholdPercent: 25 },
+      options: {
+        autoInvite: false,
+        sendInvitationEmails: false,
+        defaultRole: 'MEMBER',
+        onUpstreamRemoval: 'KEEP',
+        suspendThresholdPercent: 25,
+      },
       syncIntervalMinutes: 240,
     });
     await waitFor(() => expect(app!.router.currentRoute.value.fullPath).toBe('/integrations/int-new'));
@@ -243,7 +276,13 @@ describe('Integration setup wizard', () => {
       type: 'SCIM',
       name: 'Okta',
       credentials: [],
-      options: { autoInvite: true, sendInvitationEmails: false, defaultRole: 'MEMBER', onUpstreamRemoval: 'SUSPEND', suspendThresholdPercent: 10 },
+      options: {
+        autoInvite: true,
+        sendInvitationEmails: false,
+        defaultRole: 'MEMBER',
+        onUpstreamRemoval: 'SUSPEND',
+        suspendThresholdPercent: 10,
+      },
     });
     expect((dialog().get('[data-testid="scim-base-url"]').element as HTMLInputElement).value).toBe('https://roster.example.com/scim/v2');
     expect((dialog().get('[data-testid="scim-token"]').element as HTMLInputElement).value).toBe('rst_scim_ab12.secret-token-value');

@@ -3,8 +3,19 @@
  * cache keeps them whole). Each call makes a fresh object; overrides say what a test is about.
  */
 
-export function aCredentialField(overrides: Partial<{ name: string; label: string; help: string | null; required: boolean; secret: boolean; destination: boolean }> = {}) {
-  return { __typename: 'CredentialField', name: 'tenantId', label: 'Directory (tenant) ID', help: null, required: true, secret: false, destination: false, ...overrides };
+export function aCredentialField(
+  overrides: Partial<{ name: string; label: string; help: string | null; required: boolean; secret: boolean; destination: boolean }> = {},
+) {
+  return {
+    __typename: 'CredentialField',
+    name: 'tenantId',
+    label: 'Directory (tenant) ID',
+    help: null,
+    required: true,
+    secret: false,
+    destination: false,
+    ...overrides,
+  };
 }
 
 export function anIntegrationType(type: 'SCIM' | 'MICROSOFT_ENTRA' | 'CONNECTWISE' = 'MICROSOFT_ENTRA') {
@@ -12,35 +23,54 @@ export function anIntegrationType(type: 'SCIM' | 'MICROSOFT_ENTRA' | 'CONNECTWIS
   return {
     __typename: 'IntegrationTypeInfo',
     type,
-    displayName: scim ? 'SCIM 2.0 (Okta, Entra ID, JumpCloud, OneLogin)' : type === 'CONNECTWISE' ? 'ConnectWise Manage' : 'Microsoft Entra ID',
+    displayName: scim
+      ? 'SCIM 2.0 (Okta, Entra ID, JumpCloud, OneLogin)'
+      : type === 'CONNECTWISE'
+        ? 'ConnectWise Manage'
+        : 'Microsoft Entra ID',
     description: scim ? 'Your identity provider pushes users and groups to Roster.' : 'Reads users and groups through Microsoft Graph.',
     pushOnly: scim,
-    capabilities: { __typename: 'IntegrationCapabilities', users: true, groups: type !== 'CONNECTWISE', companies: type === 'CONNECTWISE', passwords: false },
+    capabilities: {
+      __typename: 'IntegrationCapabilities',
+      users: true,
+      groups: type !== 'CONNECTWISE',
+      companies: type === 'CONNECTWISE',
+      passwords: false,
+    },
     credentialFields: scim
       ? []
       : [
           aCredentialField({ name: 'tenantId', label: 'Directory (tenant) ID', destination: true }),
           aCredentialField({ name: 'clientId', label: 'Application (client) ID' }),
-          aCredentialField({ name: 'clientSecret', label: 'Client secret value', secret: true, help: 'Copy its Value, not its Secret ID.' }),
+          aCredentialField({
+            name: 'clientSecret',
+            label: 'Client secret value',
+            secret: true,
+            help: 'Copy its Value, not its Secret ID.',
+          }),
         ],
   };
 }
 
 let runSeq = 0;
-export function aSyncRun(overrides: Partial<{
-  id: string;
-  integrationId: string;
-  state: string;
-  dryRun: boolean;
-  trigger: string;
-  requestedBy: string | null;
-  error: string | null;
-  pendingSuspensions: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  counts: Partial<Record<'created' | 'updated' | 'suspended' | 'skipped' | 'failed' | 'linked' | 'restored' | 'kept' | 'unchanged', number>>;
-}> = {}) {
+export function aSyncRun(
+  overrides: Partial<{
+    id: string;
+    integrationId: string;
+    state: string;
+    dryRun: boolean;
+    trigger: string;
+    requestedBy: string | null;
+    error: string | null;
+    pendingSuspensions: number;
+    createdAt: string;
+    startedAt: string | null;
+    finishedAt: string | null;
+    counts: Partial<
+      Record<'created' | 'updated' | 'suspended' | 'skipped' | 'failed' | 'linked' | 'restored' | 'kept' | 'unchanged', number>
+    >;
+  }> = {},
+) {
   runSeq += 1;
   const { counts, ...rest } = overrides;
   return {
@@ -57,26 +87,46 @@ export function aSyncRun(overrides: Partial<{
     createdAt: new Date(Date.now() - 2 * 3600 * 1000).toISOString(),
     startedAt: new Date(Date.now() - 2 * 3600 * 1000).toISOString(),
     finishedAt: new Date(Date.now() - 2 * 3600 * 1000 + 42_000).toISOString(),
-    counts: { __typename: 'SyncCountsType', created: 0, updated: 0, suspended: 0, skipped: 0, failed: 0, linked: 0, restored: 0, kept: 0, unchanged: 0, ...counts },
+    counts: {
+      __typename: 'SyncCountsType',
+      created: 0,
+      updated: 0,
+      suspended: 0,
+      skipped: 0,
+      failed: 0,
+      linked: 0,
+      restored: 0,
+      kept: 0,
+      unchanged: 0,
+      ...counts,
+    },
     ...rest,
   };
 }
 
-export function anIntegration(overrides: Partial<{
-  id: string;
-  name: string;
-  type: 'SCIM' | 'MICROSOFT_ENTRA' | 'CONNECTWISE';
-  status: 'CONNECTED' | 'ERROR' | 'DISABLED';
-  lastError: string | null;
-  lastSyncAt: string | null;
-  nextSyncAt: string | null;
-  syncIntervalMinutes: number | null;
-  activeRun: ReturnType<typeof aSyncRun> | null;
-  lastRun: ReturnType<typeof aSyncRun> | null;
-  credentialFieldsSet: string[];
-  scimTokenPrefix: string | null;
-  options: Partial<{ autoInvite: boolean; sendInvitationEmails: boolean; defaultRole: string; onUpstreamRemoval: string; suspendThresholdPercent: number }>;
-}> = {}) {
+export function anIntegration(
+  overrides: Partial<{
+    id: string;
+    name: string;
+    type: 'SCIM' | 'MICROSOFT_ENTRA' | 'CONNECTWISE';
+    status: 'CONNECTED' | 'ERROR' | 'DISABLED';
+    lastError: string | null;
+    lastSyncAt: string | null;
+    nextSyncAt: string | null;
+    syncIntervalMinutes: number | null;
+    activeRun: ReturnType<typeof aSyncRun> | null;
+    lastRun: ReturnType<typeof aSyncRun> | null;
+    credentialFieldsSet: string[];
+    scimTokenPrefix: string | null;
+    options: Partial<{
+      autoInvite: boolean;
+      sendInvitationEmails: boolean;
+      defaultRole: string;
+      onUpstreamRemoval: string;
+      suspendThresholdPercent: number;
+    }>;
+  }> = {},
+) {
   const type = overrides.type ?? 'MICROSOFT_ENTRA';
   const scim = type === 'SCIM';
   const { options, ...rest } = overrides;
@@ -112,7 +162,17 @@ export function anIntegration(overrides: Partial<{
   };
 }
 
-export function aRunItem(position: number, overrides: Partial<{ resourceType: string; externalId: string | null; label: string; action: string; localId: string | null; message: string | null }> = {}) {
+export function aRunItem(
+  position: number,
+  overrides: Partial<{
+    resourceType: string;
+    externalId: string | null;
+    label: string;
+    action: string;
+    localId: string | null;
+    message: string | null;
+  }> = {},
+) {
   return {
     __typename: 'SyncRunItem',
     position,
@@ -127,7 +187,12 @@ export function aRunItem(position: number, overrides: Partial<{ resourceType: st
 }
 
 /** A connection of any node type, as the API pages lists. */
-export function aPage<T>(typename: string, nodes: T[], key: (node: T) => string, options: { totalCount?: number; hasNextPage?: boolean } = {}) {
+export function aPage<T>(
+  typename: string,
+  nodes: T[],
+  key: (node: T) => string,
+  options: { totalCount?: number; hasNextPage?: boolean } = {},
+) {
   return {
     __typename: `${typename}Connection`,
     totalCount: options.totalCount ?? nodes.length,

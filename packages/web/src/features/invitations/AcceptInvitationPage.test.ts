@@ -145,9 +145,7 @@ describe('Accept invitation page', () => {
     app = await mountApp(fake, '/invitations/tok-123');
     await waitFor(() => expect(acceptButton()).toBeDefined());
 
-    expect(app.wrapper.get('[data-testid="has-account"]').text()).toContain(
-      'You already have a Roster sign-in as nina@contoso.example',
-    );
+    expect(app.wrapper.get('[data-testid="has-account"]').text()).toContain('You already have a Roster sign-in as nina@contoso.example');
     expect(hasField('Your name')).toBe(false);
     await field('Password').setValue('my old password');
     await acceptButton()!.trigger('click');
@@ -179,9 +177,13 @@ describe('Accept invitation page', () => {
   it('explains a sign-in as someone else and offers to sign out, staying on the invitation', async () => {
     const mismatch =
       'This invitation is for nina@contoso.example, but you are signed in as olivia@northwind-msp.example. Sign out, then open the link again.';
-    const fake = api({ hasAccount: true }, () => graphQLError('INVITATION_EMAIL_MISMATCH', mismatch, { invitedEmail: 'nina@contoso.example' }), {
-      SignOut: () => ({ data: { signOut: { __typename: 'SignOutPayload', signedOut: true } } }),
-    });
+    const fake = api(
+      { hasAccount: true },
+      () => graphQLError('INVITATION_EMAIL_MISMATCH', mismatch, { invitedEmail: 'nina@contoso.example' }),
+      {
+        SignOut: () => ({ data: { signOut: { __typename: 'SignOutPayload', signedOut: true } } }),
+      },
+    );
     app = await mountApp(fake, '/invitations/tok-123');
     await waitFor(() => expect(acceptButton()).toBeDefined());
     await field('Password').setValue('whatever password');

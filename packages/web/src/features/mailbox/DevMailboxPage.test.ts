@@ -66,7 +66,10 @@ describe('Dev mailbox page', () => {
   });
 
   it('is linked from the sidebar', async () => {
-    app = await mountApp(api(() => mailbox([])), '/dev/mailbox');
+    app = await mountApp(
+      api(() => mailbox([])),
+      '/dev/mailbox',
+    );
     await waitFor(() => expect(app!.wrapper.text()).toContain('No emails yet'));
     expect(app.wrapper.get('aside a[href="/dev/mailbox"]').text()).toBe('Dev mailbox');
   });

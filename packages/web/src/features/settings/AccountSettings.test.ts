@@ -23,10 +23,15 @@ afterEach(() => {
 
 const form = () => app!.wrapper.get('[data-testid="account-settings-form"]');
 const field = (label: string) => {
-  const labelEl = form().findAll('label').find((l) => l.text() === label)!;
+  const labelEl = form()
+    .findAll('label')
+    .find((l) => l.text() === label)!;
   return form().get(`#${labelEl.attributes('for')}`);
 };
-const save = () => form().findAll('button').find((b) => b.text() === 'Save')!;
+const save = () =>
+  form()
+    .findAll('button')
+    .find((b) => b.text() === 'Save')!;
 
 describe('Settings › Account', () => {
   it('changes the invitation lifetime and the name, which the top bar shows at once', async () => {

@@ -58,7 +58,14 @@ function api() {
     ApiKeys: () => ({ data: { apiKeys: aConnection('ApiKey', keys) } }),
     ApiScopes: () => ({ data: { apiScopes: scopes } }),
     CreateApiKey: (op: RecordedOperation) => {
-      const created = anApiKey({ id: 'key-2', name: op.variables.input.name, prefix: '0123456789ab', scopes: op.variables.input.scopes, createdAt: new Date().toISOString(), expiresAt: op.variables.input.expiresAt ?? null });
+      const created = anApiKey({
+        id: 'key-2',
+        name: op.variables.input.name,
+        prefix: '0123456789ab',
+        scopes: op.variables.input.scopes,
+        createdAt: new Date().toISOString(),
+        expiresAt: op.variables.input.expiresAt ?? null,
+      });
       keys = [created, ...keys];
       return { data: { createApiKey: { __typename: 'CreateApiKeyPayload', apiKey: created, secret: SECRET } } };
     },
@@ -89,7 +96,9 @@ async function openApiKeys(fake: ReturnType<typeof api>) {
 describe('Settings › API keys', () => {
   it('lists each key with its prefix, scopes, creator, expiry, last use and state', async () => {
     await openApiKeys(api());
-    const cells = row('PSA sync').findAll('td').map((td) => td.text());
+    const cells = row('PSA sync')
+      .findAll('td')
+      .map((td) => td.text());
     expect(cells.slice(0, 4)).toEqual(['PSA sync', 'rst_9f8e7d6c5b4a_…', 'users:read', 'Olivia Owner']);
     expect(cells[5]).toBe('Never');
     expect(cells[6]).toBe('Never');
@@ -122,7 +131,10 @@ describe('Settings › API keys', () => {
     // While the dialog is open the secret is on the page (in the usage example too).
     expect(document.body.innerHTML).toContain(SECRET);
     let copied = '';
-    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void (copied = text) } });
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (text: string) => void (copied = text) },
+    });
     await shown.get('[data-testid="secret-copy"]').trigger('click');
     await settle();
     expect(copied).toBe(SECRET);
@@ -175,6 +187,10 @@ describe('Settings › API keys', () => {
     await settle();
     expect(fake.lastCall('RevokeApiKey')!.variables).toEqual({ input: { id: 'key-1' } });
     expect(row('PSA sync').get('[data-testid="api-key-status"]').text()).toBe('Revoked');
-    expect(row('PSA sync').findAll('button').map((b) => b.text())).not.toContain('Revoke');
+    expect(
+      row('PSA sync')
+        .findAll('button')
+        .map((b) => b.text()),
+    ).not.toContain('Revoke');
   });
 });

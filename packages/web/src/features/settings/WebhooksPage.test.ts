@@ -80,7 +80,10 @@ function api(options: { endpoints?: AnEndpoint[]; deliveries?: ReturnType<typeof
   let endpoints = options.endpoints ?? [anEndpoint()];
   let deliveries = options.deliveries ?? [];
   // Like the server: each endpoint with its newest delivery (deliveries are kept newest first).
-  const withLastDelivery = (endpoint: AnEndpoint) => ({ ...endpoint, lastDelivery: deliveries.find((d) => d.endpointId === endpoint.id) ?? null });
+  const withLastDelivery = (endpoint: AnEndpoint) => ({
+    ...endpoint,
+    lastDelivery: deliveries.find((d) => d.endpointId === endpoint.id) ?? null,
+  });
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
     WebhookEndpoints: () => ({ data: { webhookEndpoints: aConnection('WebhookEndpoint', endpoints.map(withLastDelivery)) } }),
@@ -103,22 +106,54 @@ function api(options: { endpoints?: AnEndpoint[]; deliveries?: ReturnType<typeof
       return { data: { updateWebhookEndpoint: { __typename: 'WebhookEndpointPayload', endpoint: endpoints.find((e) => e.id === id) } } };
     },
     RollWebhookSecret: (op: RecordedOperation) => {
-      endpoints = endpoints.map((e) => (e.id === op.variables.input.id ? { ...e, secretPrefix: ROLLED_SECRET.slice(0, 12), secretRolledAt: new Date().toISOString() } : e));
+      endpoints = endpoints.map((e) =>
+        e.id === op.variables.input.id ? { ...e, secretPrefix: ROLLED_SECRET.slice(0, 12), secretRolledAt: new Date().toISOString() } : e,
+      );
       const endpoint = endpoints.find((e) => e.id === op.variables.input.id);
       return { data: { rollWebhookSecret: { __typename: 'WebhookEndpointSecretPayload', endpoint, secret: ROLLED_SECRET } } };
     },
     DeleteWebhookEndpoint: (op: RecordedOperation) => {
       endpoints = endpoints.filter((e) => e.id !== op.variables.input.id);
-      return { data: { deleteWebhookEndpoint: { __typename: 'WebhookEndpointPayload', endpoint: { __typename: 'WebhookEndpoint', id: op.variables.input.id } } } };
+      return {
+        data: {
+          deleteWebhookEndpoint: {
+            __typename: 'WebhookEndpointPayload',
+            endpoint: { __typename: 'WebhookEndpoint', id: op.variables.input.id },
+          },
+        },
+      };
     },
     SendTestWebhook: (op: RecordedOperation) => {
-      const queued = aDelivery({ endpointId: op.variables.input.endpointId, eventType: 'webhook.test', state: 'PENDING', attempts: 0, responseStatus: null, responseBody: null, durationMs: null, lastAttemptAt: null, deliveredAt: null, createdAt: new Date().toISOString() });
+      const queued = aDelivery({
+        endpointId: op.variables.input.endpointId,
+        eventType: 'webhook.test',
+        state: 'PENDING',
+        attempts: 0,
+        responseStatus: null,
+        responseBody: null,
+        durationMs: null,
+        lastAttemptAt: null,
+        deliveredAt: null,
+        createdAt: new Date().toISOString(),
+      });
       deliveries = [queued, ...deliveries];
       return { data: { sendTestWebhook: { __typename: 'WebhookDeliveryPayload', delivery: queued } } };
     },
     RedeliverWebhook: (op: RecordedOperation) => {
       const original = deliveries.find((d) => d.id === op.variables.input.deliveryId)!;
-      const again = aDelivery({ eventId: original.eventId, eventType: original.eventType, payload: original.payload, state: 'PENDING', attempts: 0, responseStatus: null, responseBody: null, durationMs: null, lastAttemptAt: null, deliveredAt: null, createdAt: new Date().toISOString() });
+      const again = aDelivery({
+        eventId: original.eventId,
+        eventType: original.eventType,
+        payload: original.payload,
+        state: 'PENDING',
+        attempts: 0,
+        responseStatus: null,
+        responseBody: null,
+        durationMs: null,
+        lastAttemptAt: null,
+        deliveredAt: null,
+        createdAt: new Date().toISOString(),
+      });
       deliveries = [again, ...deliveries];
       return { data: { redeliverWebhook: { __typename: 'WebhookDeliveryPayload', delivery: again } } };
     },
@@ -141,7 +176,12 @@ const deliveryRows = () => app!.wrapper.findAll('[data-testid="delivery-row"]');
 
 describe('Settings › Webhooks', () => {
   it('lists endpoints with their events, state and last delivery in one request, and explains how to verify signatures', async () => {
-    const quiet = anEndpoint({ id: 'ep-quiet', url: 'https://quiet.contoso.example/hook', description: null, createdAt: '2026-11-19T09:00:00.000Z' });
+    const quiet = anEndpoint({
+      id: 'ep-quiet',
+      url: 'https://quiet.contoso.example/hook',
+      description: null,
+      createdAt: '2026-11-19T09:00:00.000Z',
+    });
     const fake = api({
       endpoints: [anEndpoint(), quiet],
       deliveries: [aDelivery({ state: 'FAILED', responseStatus: 500 }), aDelivery({ state: 'SUCCEEDED', responseStatus: 200 })],
@@ -217,7 +257,9 @@ describe('Settings › Webhooks', () => {
     await waitFor(() => expect(dialog().text()).toContain('sync.finished'));
     expect(dialog().text()).toContain('Edit webhook endpoint');
     expect((dialog().get('input[type="url"]').element as HTMLInputElement).value).toBe('https://hooks.contoso.example/roster');
-    const checked = dialog().findAll('input[type="checkbox"]').filter((c) => (c.element as HTMLInputElement).checked);
+    const checked = dialog()
+      .findAll('input[type="checkbox"]')
+      .filter((c) => (c.element as HTMLInputElement).checked);
     expect(checked.map((c) => c.attributes('value'))).toEqual(['user.invited', 'user.accepted']);
 
     await dialog().get('input[type="checkbox"][value="user.accepted"]').setValue(false);
@@ -290,19 +332,44 @@ describe('Settings › Webhooks', () => {
   });
 
   it("lists an endpoint's deliveries, shows one's payload and response, and re-sends it", async () => {
-    const failed = aDelivery({ eventType: 'user.accepted', state: 'FAILED', attempts: 8, responseStatus: 503, responseBody: 'Service Unavailable', durationMs: 2400, lastError: 'HTTP 503' });
+    const failed = aDelivery({
+      eventType: 'user.accepted',
+      state: 'FAILED',
+      attempts: 8,
+      responseStatus: 503,
+      responseBody: 'Service Unavailable',
+      durationMs: 2400,
+      lastError: 'HTTP 503',
+    });
     const ok = aDelivery();
-    const retrying = aDelivery({ state: 'PENDING', attempts: 2, responseStatus: null, responseBody: null, lastError: 'ETIMEDOUT: no answer within 10 s' });
+    const retrying = aDelivery({
+      state: 'PENDING',
+      attempts: 2,
+      responseStatus: null,
+      responseBody: null,
+      lastError: 'ETIMEDOUT: no answer within 10 s',
+    });
     const fake = api({ deliveries: [failed, ok, retrying] });
     app = await mountApp(fake, '/settings/webhooks/ep-1');
     await waitFor(() => expect(deliveryRows()).toHaveLength(3));
 
     expect(app.wrapper.get('[data-testid="endpoint-url"]').text()).toBe('https://hooks.contoso.example/roster');
     expect(fake.lastCall('WebhookDeliveries')!.variables).toEqual({ endpointId: 'ep-1', page: { first: 25 } });
-    const cells = deliveryRows()[0]!.findAll('td').map((td) => td.text());
+    const cells = deliveryRows()[0]!
+      .findAll('td')
+      .map((td) => td.text());
     expect(cells.slice(0, 6)).toEqual(['user.accepted', 'Failed', 'HTTP 503', '8', '1 hour ago', '2.4 s']);
-    expect(deliveryRows()[1]!.findAll('td').map((td) => td.text())[5]).toBe('142 ms');
-    expect(deliveryRows()[2]!.findAll('td').map((td) => td.text()).slice(1, 4)).toEqual(['Retrying', 'No answer', '2']);
+    expect(
+      deliveryRows()[1]!
+        .findAll('td')
+        .map((td) => td.text())[5],
+    ).toBe('142 ms');
+    expect(
+      deliveryRows()[2]!
+        .findAll('td')
+        .map((td) => td.text())
+        .slice(1, 4),
+    ).toEqual(['Retrying', 'No answer', '2']);
     expect(app.wrapper.get('[data-testid="deliveries-summary"]').text()).toBe('Showing 1–3 of 3 deliveries');
 
     await button('View', deliveryRows()[0]!).trigger('click');
@@ -317,7 +384,12 @@ describe('Settings › Webhooks', () => {
     await settle();
     expect(fake.lastCall('RedeliverWebhook')!.variables).toEqual({ input: { deliveryId: failed.id } });
     await waitFor(() => expect(deliveryRows()).toHaveLength(4));
-    expect(deliveryRows()[0]!.findAll('td').map((td) => td.text()).slice(0, 4)).toEqual(['user.accepted', 'Pending', 'Not sent yet', '0']);
+    expect(
+      deliveryRows()[0]!
+        .findAll('td')
+        .map((td) => td.text())
+        .slice(0, 4),
+    ).toEqual(['user.accepted', 'Pending', 'Not sent yet', '0']);
     expect(app.wrapper.get('[data-testid="toasts"]').text()).toContain('user.accepted queued again');
   });
 

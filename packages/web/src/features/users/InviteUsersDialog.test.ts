@@ -116,7 +116,8 @@ describe('Invite users dialog', () => {
     expect(dialog().attributes('aria-modal')).toBe('true');
     expect(document.activeElement).toBe(fieldIn(dialog(), 'Email addresses').element);
 
-    const pasted = 'ann@contoso.example, Cy Young <cy@contoso.example>; olivia@northwind-msp.example\nbob@contoso.example not-an-email ann@contoso.example';
+    const pasted =
+      'ann@contoso.example, Cy Young <cy@contoso.example>; olivia@northwind-msp.example\nbob@contoso.example not-an-email ann@contoso.example';
     await fieldIn(dialog(), 'Email addresses').setValue(pasted);
     await fieldIn(dialog(), 'Role').setValue('ADMIN');
     await fieldIn(dialog(), 'Company').setValue('co-1');
@@ -156,7 +157,10 @@ describe('Invite users dialog', () => {
   it('copies an invitation link and says so', async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
-    app = await mountApp(api(() => mixedResults), '/users');
+    app = await mountApp(
+      api(() => mixedResults),
+      '/users',
+    );
     await openDialog();
     await fieldIn(dialog(), 'Email addresses').setValue('ann@contoso.example');
     await dialog().get('form').trigger('submit');
@@ -206,7 +210,10 @@ describe('Invite users dialog', () => {
   });
 
   it('names the field when a chosen company no longer exists', async () => {
-    app = await mountApp(api(() => graphQLError('NOT_FOUND', 'Company was not found.', { field: 'input.companyId' })), '/users');
+    app = await mountApp(
+      api(() => graphQLError('NOT_FOUND', 'Company was not found.', { field: 'input.companyId' })),
+      '/users',
+    );
     await openDialog();
     await fieldIn(dialog(), 'Email addresses').setValue('ann@contoso.example');
     await fieldIn(dialog(), 'Company').setValue('co-1');
@@ -217,20 +224,40 @@ describe('Invite users dialog', () => {
   });
 
   it('offers Owner only to owners, and says "Create invitations" when no email is sent', async () => {
-    app = await mountApp(api(() => mixedResults, { role: 'ADMIN' }), '/users');
+    app = await mountApp(
+      api(() => mixedResults, { role: 'ADMIN' }),
+      '/users',
+    );
     await openDialog();
-    const roles = fieldIn(dialog(), 'Role').findAll('option').map((o) => o.text());
+    const roles = fieldIn(dialog(), 'Role')
+      .findAll('option')
+      .map((o) => o.text());
     expect(roles).toEqual(['Member', 'Administrator']);
     expect((fieldIn(dialog(), 'Role').element as HTMLSelectElement).value).toBe('MEMBER');
 
     await dialog().get('input[type="checkbox"]').setValue(false);
-    expect(dialog().findAll('button').some((b) => b.text() === 'Create invitations')).toBe(true);
-    expect(dialog().findAll('button').some((b) => b.text() === 'Send invitations')).toBe(false);
+    expect(
+      dialog()
+        .findAll('button')
+        .some((b) => b.text() === 'Create invitations'),
+    ).toBe(true);
+    expect(
+      dialog()
+        .findAll('button')
+        .some((b) => b.text() === 'Send invitations'),
+    ).toBe(false);
     app.wrapper.unmount();
 
-    app = await mountApp(api(() => mixedResults, { role: 'OWNER' }), '/users');
+    app = await mountApp(
+      api(() => mixedResults, { role: 'OWNER' }),
+      '/users',
+    );
     await openDialog();
-    expect(fieldIn(dialog(), 'Role').findAll('option').map((o) => o.text())).toEqual(['Member', 'Administrator', 'Owner']);
+    expect(
+      fieldIn(dialog(), 'Role')
+        .findAll('option')
+        .map((o) => o.text()),
+    ).toEqual(['Member', 'Administrator', 'Owner']);
   });
 
   it('closes with Escape, and refetches the users after invitations were created', async () => {

@@ -29,7 +29,12 @@ const ivan = aUser({
   status: 'INVITED',
   invitationPending: true,
   emailBounced: true,
-  invitation: { emailsSent: 3, deliveryStatus: 'BOUNCED', deliveryError: 'Mailbox does not exist', lastSentAt: new Date(Date.now() - 2 * 3600 * 1000).toISOString() },
+  invitation: {
+    emailsSent: 3,
+    deliveryStatus: 'BOUNCED',
+    deliveryError: 'Mailbox does not exist',
+    lastSentAt: new Date(Date.now() - 2 * 3600 * 1000).toISOString(),
+  },
   company: { id: 'co-1', name: 'Contoso' },
   groups: [
     { id: 'gr-1', name: 'Engineering' },
@@ -150,7 +155,9 @@ describe('Users page: the user detail panel', () => {
     expect(fake.calls('UninviteUsers')).toHaveLength(0);
     // The panel waits behind the confirmation.
     expect(panel()!.closest('[inert]')).not.toBeNull();
-    Array.from(confirm.querySelectorAll('button')).find((b) => b.textContent!.trim() === 'Un-invite')!.click();
+    Array.from(confirm.querySelectorAll('button'))
+      .find((b) => b.textContent!.trim() === 'Un-invite')!
+      .click();
     await settle();
 
     expect(fake.lastCall('UninviteUsers')!.variables.input).toEqual({ userIds: ['u-ivan'] });
@@ -231,10 +238,27 @@ describe('Users page: the user detail panel', () => {
     await waitFor(() => expect(inPanel('invitation-emails-sent')?.textContent).toBe('3'));
     await waitFor(() => expect(fake.stream('UserEvents').observed).toBe(true));
 
-    const accepted = aUser({ ...ivan, id: 'u-ivan', email: 'ivan@contoso.example', status: 'ACTIVE', invitationPending: false, emailBounced: false, invitation: null, company: { id: 'co-2', name: 'Fabrikam' }, groups: [] });
+    const accepted = aUser({
+      ...ivan,
+      id: 'u-ivan',
+      email: 'ivan@contoso.example',
+      status: 'ACTIVE',
+      invitationPending: false,
+      emailBounced: false,
+      invitation: null,
+      company: { id: 'co-2', name: 'Fabrikam' },
+      groups: [],
+    });
     fake.stream('UserEvents').next({
       data: {
-        userEvents: { __typename: 'UserEvent', type: 'UPDATED', users: [accepted], removedUserIds: [], resync: false, at: new Date().toISOString() },
+        userEvents: {
+          __typename: 'UserEvent',
+          type: 'UPDATED',
+          users: [accepted],
+          removedUserIds: [],
+          resync: false,
+          at: new Date().toISOString(),
+        },
       },
     });
     await waitFor(() => expect(inPanel('user-panel-company')!.textContent!.trim()).toBe('Fabrikam'));

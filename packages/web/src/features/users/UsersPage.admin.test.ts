@@ -34,7 +34,9 @@ function api(overrides: Record<string, Responder> = {}, role = 'ADMIN') {
       ),
     ChangeUserRole: (op) =>
       aUserActionPayload('changeUserRole', op, (id) =>
-        id === 'u-olga' ? { ok: false, code: 'LAST_OWNER', message: 'olga is the last owner of this account.' } : { ok: true, message: `${id} is now an administrator.` },
+        id === 'u-olga'
+          ? { ok: false, code: 'LAST_OWNER', message: 'olga is the last owner of this account.' }
+          : { ok: true, message: `${id} is now an administrator.` },
       ),
     ...overrides,
   });
@@ -57,7 +59,9 @@ async function openMenu(email: string): Promise<string[]> {
 }
 async function chooseFromMenu(email: string, label: string) {
   await openMenu(email);
-  const item = Array.from(document.body.querySelectorAll<HTMLButtonElement>('[role="menu"] [role="menuitem"]')).find((i) => i.textContent!.trim() === label);
+  const item = Array.from(document.body.querySelectorAll<HTMLButtonElement>('[role="menu"] [role="menuitem"]')).find(
+    (i) => i.textContent!.trim() === label,
+  );
   if (!item) throw new Error(`No menu item "${label}"`);
   item.click();
   await settle();
@@ -140,7 +144,9 @@ describe('Users page: review, suspend, restore and roles', () => {
     const fake = api();
     app = await mountApp(fake, '/users');
     await chooseFromMenu('ann@contoso.example', 'Suspend…');
-    expect(app.wrapper.get('[role="alertdialog"]').text()).toContain('Suspend ann@contoso.example? They can no longer sign in until restored.');
+    expect(app.wrapper.get('[role="alertdialog"]').text()).toContain(
+      'Suspend ann@contoso.example? They can no longer sign in until restored.',
+    );
     await buttonIn(app.wrapper.get('[role="alertdialog"]'), 'Suspend').trigger('click');
     await settle();
     expect(fake.lastCall('SuspendUsers')!.variables.input).toEqual({ userIds: ['u-ann'] });

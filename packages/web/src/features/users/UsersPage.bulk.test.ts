@@ -31,7 +31,12 @@ function api(overrides: Record<string, Responder> = {}) {
     Groups: () => ({ data: { groups: aConnection('Group', [helpdesk, sales]) } }),
     UsersPage: () => ({ data: { users: aConnection('User', [ann, bob, cai]) } }),
     AddGroupMembers: (op) => ({
-      data: { addGroupMembers: { __typename: 'UsersPayload', users: changedUsers(op, { groups: [{ __typename: 'Group', id: 'g1', name: 'Helpdesk' }] }) } },
+      data: {
+        addGroupMembers: {
+          __typename: 'UsersPayload',
+          users: changedUsers(op, { groups: [{ __typename: 'Group', id: 'g1', name: 'Helpdesk' }] }),
+        },
+      },
     }),
     RemoveGroupMembers: (op) => ({
       data: { removeGroupMembers: { __typename: 'UsersPayload', users: changedUsers(op, { groups: [] }) } },
@@ -108,7 +113,9 @@ describe('Users page: bulk company and group changes', () => {
 
     await button('Set company…').trigger('click');
     await settle();
-    const options = dialog().findAll('option').map((o) => o.text());
+    const options = dialog()
+      .findAll('option')
+      .map((o) => o.text());
     expect(options).toEqual(['Choose a company', 'No company', 'Contoso']);
     await dialog().get('select').setValue('c1');
     await dialog().get('form').trigger('submit');

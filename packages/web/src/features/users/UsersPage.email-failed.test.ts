@@ -22,7 +22,13 @@ const fay = aUser({
   invitationPending: true,
   invitation: { deliveryStatus: 'FAILED', deliveryError: REASON, lastSentAt: null, emailsSent: 0 },
 });
-const ivan = aUser({ id: 'u-ivan', email: 'ivan@contoso.example', status: 'INVITED', invitationPending: true, invitation: { deliveryStatus: 'SENT' } });
+const ivan = aUser({
+  id: 'u-ivan',
+  email: 'ivan@contoso.example',
+  status: 'INVITED',
+  invitationPending: true,
+  invitation: { deliveryStatus: 'SENT' },
+});
 const pia = aUser({
   id: 'u-pia',
   email: 'pia@contoso.example',
@@ -43,13 +49,23 @@ function api(overrides: Record<string, Responder> = {}) {
     Companies: () => ({ data: { companies: aConnection('Company', []) } }),
     Groups: () => ({ data: { groups: aConnection('Group', []) } }),
     UsersPage: (op) => ({
-      data: { users: aConnection('User', op.variables.filter?.emailFailed ? users.filter((u) => u.invitation?.deliveryStatus === 'FAILED') : users) },
+      data: {
+        users: aConnection(
+          'User',
+          op.variables.filter?.emailFailed ? users.filter((u) => u.invitation?.deliveryStatus === 'FAILED') : users,
+        ),
+      },
     }),
-    UserDetail: (op) => ({ data: { user: { ...users.find((u) => u.id === op.variables.id)!, externalId: null, createdAt: '2025-03-12T14:05:00.000Z' } } }),
+    UserDetail: (op) => ({
+      data: { user: { ...users.find((u) => u.id === op.variables.id)!, externalId: null, createdAt: '2025-03-12T14:05:00.000Z' } },
+    }),
     RetryInvitationEmails: (op: RecordedOperation) => {
       const ids: string[] = op.variables.input.userIds;
       users = users.map((u) => (ids.includes(u.id) ? queued(u) : u));
-      return aUserActionPayload('retryInvitationEmails', op, (id) => ({ ok: true, message: `The invitation email to ${id} was queued again, with the same link.` }));
+      return aUserActionPayload('retryInvitationEmails', op, (id) => ({
+        ok: true,
+        message: `The invitation email to ${id} was queued again, with the same link.`,
+      }));
     },
     ...overrides,
   });
@@ -127,7 +143,13 @@ describe('Users page: invitation emails that failed', () => {
     const fake = api();
     app = await mountApp(fake, '/users');
 
-    const status = app.wrapper.get('select#' + app.wrapper.findAll('label').find((l) => l.text() === 'Status')!.attributes('for'));
+    const status = app.wrapper.get(
+      'select#' +
+        app.wrapper
+          .findAll('label')
+          .find((l) => l.text() === 'Status')!
+          .attributes('for'),
+    );
     expect(status.findAll('option').map((o) => o.text())).toContain('Email failed');
     await status.setValue('email-failed');
     await settle();

@@ -45,7 +45,10 @@ function api(overrides: Record<string, (op: RecordedOperation) => any> = {}) {
     UsersPage: () => ({ data: { users: aConnection('User', users) } }),
     UninviteUsers: (op) => {
       users = users.filter((u) => !op.variables.input.userIds.includes(u.id));
-      return aUserActionPayload('uninviteUsers', op, (id) => ({ ok: true, message: `The invitation of ${id} was revoked; the link no longer works.` }));
+      return aUserActionPayload('uninviteUsers', op, (id) => ({
+        ok: true,
+        message: `The invitation of ${id} was revoked; the link no longer works.`,
+      }));
     },
     ReinviteUsers: (op) => aUserActionPayload('reinviteUsers', op, (id) => ({ ok: true, message: `A new invitation was sent to ${id}.` })),
     ...overrides,
@@ -157,9 +160,7 @@ describe('Users page: pending invitations', () => {
     await settle();
 
     expect(fake.lastCall('UninviteUsers')!.variables.input.userIds).toEqual(['u-ivan', 'u-pia']);
-    expect(app.wrapper.findAll('[data-testid="user-row"]').map((r) => r.attributes('data-email'))).toEqual([
-      'ada@contoso.example',
-    ]);
+    expect(app.wrapper.findAll('[data-testid="user-row"]').map((r) => r.attributes('data-email'))).toEqual(['ada@contoso.example']);
     expect(app.wrapper.find('[data-testid="bulk-bar"]').exists()).toBe(false);
   });
 });

@@ -34,11 +34,7 @@ function liveApi(options: { role?: string } = {}) {
   return { api, state };
 }
 
-function userEvent(
-  type: string,
-  users: AUser[],
-  extra: { removedUserIds?: string[]; resync?: boolean } = {},
-) {
+function userEvent(type: string, users: AUser[], extra: { removedUserIds?: string[]; resync?: boolean } = {}) {
   return {
     data: {
       userEvents: {

@@ -52,7 +52,10 @@ const text = () => app!.wrapper.text();
 
 describe('Users page', () => {
   it('says "1 user" for a single user, on a summary line and table that tests can find', async () => {
-    app = await mountApp(api(() => ({ data: { users: aConnection('User', [threeUsers[0]!]) } })), '/users');
+    app = await mountApp(
+      api(() => ({ data: { users: aConnection('User', [threeUsers[0]!]) } })),
+      '/users',
+    );
     expect(app.wrapper.get('[data-testid="users-summary"]').text()).toBe('Showing 1–1 of 1 user');
     const table = app.wrapper.get('table[data-testid="users-table"]');
     expect(table.classes()).toContain('users-table');
@@ -62,7 +65,17 @@ describe('Users page', () => {
   it('cuts long values with an ellipsis but keeps the full text in their title', async () => {
     const long = 'a.very.long.address.for.a.very.long.name@subsidiary.contoso-holdings.example';
     app = await mountApp(
-      api(() => ({ data: { users: aConnection('User', [aUser({ email: long, name: 'Maximiliana Wolfeschlegelsteinhausen', company: { id: 'co-9', name: 'Contoso Holdings International' } })]) } })),
+      api(() => ({
+        data: {
+          users: aConnection('User', [
+            aUser({
+              email: long,
+              name: 'Maximiliana Wolfeschlegelsteinhausen',
+              company: { id: 'co-9', name: 'Contoso Holdings International' },
+            }),
+          ]),
+        },
+      })),
       '/users',
     );
     const user = row(long);
@@ -72,13 +85,12 @@ describe('Users page', () => {
   });
 
   it('lists the users with their details, badges and relative last activity', async () => {
-    app = await mountApp(api(() => ({ data: { users: aConnection('User', threeUsers) } })), '/users');
+    app = await mountApp(
+      api(() => ({ data: { users: aConnection('User', threeUsers) } })),
+      '/users',
+    );
 
-    expect(rows().map((r) => r.attributes('data-email'))).toEqual([
-      'ada@contoso.example',
-      'ivan@contoso.example',
-      'sam@fabrikam.example',
-    ]);
+    expect(rows().map((r) => r.attributes('data-email'))).toEqual(['ada@contoso.example', 'ivan@contoso.example', 'sam@fabrikam.example']);
     const ada = row('ada@contoso.example');
     expect(ada.text()).toContain('Ada Admin');
     expect(ada.text()).toContain('Contoso');
@@ -103,7 +115,10 @@ describe('Users page', () => {
   });
 
   it('says "No users yet" when the account has no users at all', async () => {
-    app = await mountApp(api(() => ({ data: { users: aConnection('User', []) } })), '/users');
+    app = await mountApp(
+      api(() => ({ data: { users: aConnection('User', []) } })),
+      '/users',
+    );
     expect(text()).toContain('No users yet');
     expect(text()).not.toContain('No users match these filters');
   });
@@ -154,7 +169,10 @@ describe('Users page', () => {
   });
 
   it('tells a member that their role does not give access', async () => {
-    app = await mountApp(api(() => graphQLError('FORBIDDEN', 'Administrators only.')), '/users');
+    app = await mountApp(
+      api(() => graphQLError('FORBIDDEN', 'Administrators only.')),
+      '/users',
+    );
     expect(text()).toContain('Your role does not give access to the admin dashboard.');
     expect(app.wrapper.findAll('button').some((b) => b.text() === 'Try again')).toBe(false);
   });
@@ -212,14 +230,26 @@ describe('Users page', () => {
     const fake = api(() => ({ data: { users: aConnection('User', threeUsers) } }));
     app = await mountApp(fake, '/users');
 
-    const company = app.wrapper.get('select#' + app.wrapper.findAll('label').find((l) => l.text() === 'Company')!.attributes('for'));
+    const company = app.wrapper.get(
+      'select#' +
+        app.wrapper
+          .findAll('label')
+          .find((l) => l.text() === 'Company')!
+          .attributes('for'),
+    );
     expect(company.findAll('option').map((o) => o.text())).toEqual(['Any company', 'Contoso', 'Fabrikam']);
     await company.setValue('co-2');
     await settle();
     expect(app.router.currentRoute.value.query.company).toBe('co-2');
     expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'co-2' });
 
-    const role = app.wrapper.get('select#' + app.wrapper.findAll('label').find((l) => l.text() === 'Role')!.attributes('for'));
+    const role = app.wrapper.get(
+      'select#' +
+        app.wrapper
+          .findAll('label')
+          .find((l) => l.text() === 'Role')!
+          .attributes('for'),
+    );
     await role.setValue('admin');
     await settle();
     expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'co-2', roles: ['ADMIN'] });
@@ -291,7 +321,13 @@ describe('Users page', () => {
     expect(fake.lastCall('UsersPage')!.variables.page).toEqual({ last: 25, before: 'cursor:u51' });
     expect(text()).toContain('Showing 26–50 of 60 users');
 
-    const size = app.wrapper.get('select#' + app.wrapper.findAll('label').find((l) => l.text() === 'Rows per page')!.attributes('for'));
+    const size = app.wrapper.get(
+      'select#' +
+        app.wrapper
+          .findAll('label')
+          .find((l) => l.text() === 'Rows per page')!
+          .attributes('for'),
+    );
     await size.setValue('50');
     await settle();
     expect(fake.lastCall('UsersPage')!.variables.page).toEqual({ first: 50 });

@@ -82,11 +82,9 @@ describe("a user's job title", () => {
     let answer: 'ok' | 'too-long' = 'too-long';
     const fake = api(() =>
       answer === 'too-long'
-        ? graphQLError(
-            'BAD_USER_INPUT',
-            'The job title is too long (121 characters; at most 120 are allowed).',
-            { field: 'input.jobTitle' },
-          )
+        ? graphQLError('BAD_USER_INPUT', 'The job title is too long (121 characters; at most 120 are allowed).', {
+            field: 'input.jobTitle',
+          })
         : { data: { inviteUsers: { __typename: 'InviteUsersPayload', invitedCount: 0, results: [] } } },
     );
     app = await mountApp(fake, '/users');

@@ -38,11 +38,12 @@ export function useUserActionRunner(toasts: Toasts, afterAction: () => unknown) 
       toasts.show(tone, results[0]!.message);
       return;
     }
-    const title =
-      done === results.length
-        ? `${verb} ${done} users.`
-        : `${verb} ${done} of ${results.length} users.`;
-    toasts.show(tone, title, results.map((r) => r.message));
+    const title = done === results.length ? `${verb} ${done} users.` : `${verb} ${done} of ${results.length} users.`;
+    toasts.show(
+      tone,
+      title,
+      results.map((r) => r.message),
+    );
   }
 
   async function run(

@@ -101,9 +101,7 @@ export function useUserActions(options: UserActionsOptions) {
   }
 
   /** One of this flow's dialogs is open (the page behind it is inert). */
-  const dialogOpen = computed(
-    () => confirm.confirmation.value !== null || bulkAssign.value !== null || changingRole.value !== null,
-  );
+  const dialogOpen = computed(() => confirm.confirmation.value !== null || bulkAssign.value !== null || changingRole.value !== null);
 
   return {
     run,

@@ -1,4 +1,9 @@
-import { ChangeUserRoleDocument, RestoreUsersDocument, RetryInvitationEmailsDocument, SuspendUsersDocument } from '@roster/schema/generated';
+import {
+  ChangeUserRoleDocument,
+  RestoreUsersDocument,
+  RetryInvitationEmailsDocument,
+  SuspendUsersDocument,
+} from '@roster/schema/generated';
 import { useMutation } from '../../client/graphql';
 import type { useToasts } from '../../ui/toasts';
 import { useUserActionRunner, type ActionTarget } from './use-invitation-actions';

@@ -13,7 +13,18 @@ describe('users table state in the URL', () => {
   });
 
   it('round-trips filters, sort, page size and the cursor', () => {
-    const query = { q: 'ann', status: 'invited', role: 'member', company: 'c1', group: 'g1', sort: 'status', dir: 'desc', size: '50', after: 'abc', start: '51' };
+    const query = {
+      q: 'ann',
+      status: 'invited',
+      role: 'member',
+      company: 'c1',
+      group: 'g1',
+      sort: 'status',
+      dir: 'desc',
+      size: '50',
+      after: 'abc',
+      start: '51',
+    };
     const state = parseUsersQuery(query);
     expect(serializeUsersQuery(state)).toEqual(query);
     expect(usersQueryVariables(state)).toEqual({

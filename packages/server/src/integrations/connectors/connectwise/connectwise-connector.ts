@@ -50,19 +50,36 @@ export class ConnectWiseConnector implements Connector {
   }
 
   async *listCompanies(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryCompany>> {
-    for await (const page of this.pages<CwCompany>(cursor ?? `${this.base()}/company/companies?conditions=${encodeURIComponent('deletedFlag=false')}&fields=id,identifier,name&orderBy=id&pageSize=${PAGE_SIZE}&page=1`)) {
-      yield { items: page.items.map((c) => ({ externalId: String(c.id), name: c.name || c.identifier || `Company ${c.id}` })), next: page.next };
+    for await (const page of this.pages<CwCompany>(
+      cursor ??
+        `${this.base()}/company/companies?conditions=${encodeURIComponent('deletedFlag=false')}&fields=id,identifier,name&orderBy=id&pageSize=${PAGE_SIZE}&page=1`,
+    )) {
+      yield {
+        items: page.items.map((c) => ({ externalId: String(c.id), name: c.name || c.identifier || `Company ${c.id}` })),
+        next: page.next,
+      };
     }
   }
 
   async *listUsers(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryUser>> {
-    for await (const page of this.pages<CwContact>(cursor ?? `${this.base()}/company/contacts?fields=id,firstName,lastName,inactiveFlag,company,communicationItems&orderBy=id&pageSize=${PAGE_SIZE}&page=1`)) {
+    for await (const page of this.pages<CwContact>(
+      cursor ??
+        `${this.base()}/company/contacts?fields=id,firstName,lastName,inactiveFlag,company,communicationItems&orderBy=id&pageSize=${PAGE_SIZE}&page=1`,
+    )) {
       yield {
         items: page.items.map((contact) => {
-          const emails = (contact.communicationItems ?? []).filter((item) => (item.communicationType ?? item.type?.name ?? '').toLowerCase() === 'email' && item.value);
+          const emails = (contact.communicationItems ?? []).filter(
+            (item) => (item.communicationType ?? item.type?.name ?? '').toLowerCase() === 'email' && item.value,
+          );
           const email = (emails.find((item) => item.defaultFlag) ?? emails[0])?.value ?? null;
           const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ').trim();
-          return { externalId: String(contact.id), email, name: name || null, active: !contact.inactiveFlag, companyExternalId: contact.company ? String(contact.company.id) : null };
+          return {
+            externalId: String(contact.id),
+            email,
+            name: name || null,
+            active: !contact.inactiveFlag,
+            companyExternalId: contact.company ? String(contact.company.id) : null,
+          };
         }),
         next: page.next,
       };
@@ -92,14 +109,26 @@ export class ConnectWiseConnector implements Connector {
   private async send(url: string): Promise<Response> {
     const { companyId, publicKey, privateKey, clientId } = this.credentials;
     const authorization = `Basic ${Buffer.from(`${companyId}+${publicKey}:${privateKey}`, 'utf8').toString('base64')}`;
-    const response = await sendWithRetry(this.env, VENDOR, url, () => ({ headers: { authorization, clientId, accept: 'application/json' } }));
+    const response = await sendWithRetry(this.env, VENDOR, url, () => ({
+      headers: { authorization, clientId, accept: 'application/json' },
+    }));
     if (response.ok) return response;
     // Only the status is reported: the body may be an internal service's answer, or echo what was sent.
-    if (response.status === 401) throw new ConnectorError('AUTHENTICATION_FAILED', `ConnectWise Manage refused the API keys (401): check the company id, public and private key.`);
+    if (response.status === 401)
+      throw new ConnectorError(
+        'AUTHENTICATION_FAILED',
+        `ConnectWise Manage refused the API keys (401): check the company id, public and private key.`,
+      );
     if (response.status === 403) {
-      throw new ConnectorError('PERMISSION_DENIED', `ConnectWise Manage refused access (403). Give the API member’s security role inquire rights on Companies and Contacts.`);
+      throw new ConnectorError(
+        'PERMISSION_DENIED',
+        `ConnectWise Manage refused access (403). Give the API member’s security role inquire rights on Companies and Contacts.`,
+      );
     }
-    throw new ConnectorError('UPSTREAM_ERROR', `${answered(VENDOR, response.status)}${response.status === 400 ? '; a missing or wrong client id is refused this way' : ''}.`);
+    throw new ConnectorError(
+      'UPSTREAM_ERROR',
+      `${answered(VENDOR, response.status)}${response.status === 400 ? '; a missing or wrong client id is refused this way' : ''}.`,
+    );
   }
 }
 

@@ -41,8 +41,12 @@ describe.each(dialects)('ConnectWise Manage sync (%s)', (dialect) => {
 
   it('tests the API keys, then brings in companies and their contacts as users of those companies', async () => {
     const TEST = `mutation($input: TestIntegrationConnectionInput!) { testIntegrationConnection(input: $input) { ok failure message } }`;
-    expect((await admin.gql(TEST, { input: { type: 'CONNECTWISE', credentials: credentials('wrong') } })).data!.testIntegrationConnection).toMatchObject({ ok: false, failure: 'AUTHENTICATION_FAILED' });
-    expect((await admin.gql(TEST, { input: { type: 'CONNECTWISE', credentials: credentials() } })).data!.testIntegrationConnection).toMatchObject({ ok: true, message: 'Connected to ConnectWise Manage v2024.1.12345.' });
+    expect(
+      (await admin.gql(TEST, { input: { type: 'CONNECTWISE', credentials: credentials('wrong') } })).data!.testIntegrationConnection,
+    ).toMatchObject({ ok: false, failure: 'AUTHENTICATION_FAILED' });
+    expect(
+      (await admin.gql(TEST, { input: { type: 'CONNECTWISE', credentials: credentials() } })).data!.testIntegrationConnection,
+    ).toMatchObject({ ok: true, message: 'Connected to ConnectWise Manage v2024.1.12345.' });
 
     const contoso = cw.addCompany('Contoso Ltd');
     const fabrikam = cw.addCompany('Fabrikam');
@@ -52,17 +56,31 @@ describe.each(dialects)('ConnectWise Manage sync (%s)', (dialect) => {
     cw.addContact(contoso, 'No', 'Email', null);
     cw.maxPageSize = 2;
 
-    const created = await admin.gql(`mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id credentialFieldsSet } } }`, {
-      input: { name: 'Manage', type: 'CONNECTWISE', credentials: credentials(), options: { sendInvitationEmails: false } },
-    });
+    const created = await admin.gql(
+      `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id credentialFieldsSet } } }`,
+      {
+        input: { name: 'Manage', type: 'CONNECTWISE', credentials: credentials(), options: { sendInvitationEmails: false } },
+      },
+    );
     const integrationId = created.data!.createIntegration.integration.id;
-    expect(created.data!.createIntegration.integration.credentialFieldsSet).toEqual(['clientId', 'companyId', 'privateKey', 'publicKey', 'site']);
-    const started = await admin.gql(`mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }`, { input: { integrationId } });
+    expect(created.data!.createIntegration.integration.credentialFieldsSet).toEqual([
+      'clientId',
+      'companyId',
+      'privateKey',
+      'publicKey',
+      'site',
+    ]);
+    const started = await admin.gql(`mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }`, {
+      input: { integrationId },
+    });
     await roster.services.syncEngine.runAll();
     const run = (
-      await admin.gql(`query($id: ID!) { syncRun(id: $id) { state error counts { created linked skipped } items(page: { first: 50 }) { edges { node { resourceType label action } } } } }`, {
-        id: started.data!.startSync.run.id,
-      })
+      await admin.gql(
+        `query($id: ID!) { syncRun(id: $id) { state error counts { created linked skipped } items(page: { first: 50 }) { edges { node { resourceType label action } } } } }`,
+        {
+          id: started.data!.startSync.run.id,
+        },
+      )
     ).data!.syncRun;
     expect(run).toMatchObject({ state: 'SUCCEEDED', error: null, counts: { created: 3, linked: 1, skipped: 1 } });
     expect(run.items.edges.map((e: any) => [e.node.resourceType, e.node.label, e.node.action])).toEqual([
@@ -74,7 +92,9 @@ describe.each(dialects)('ConnectWise Manage sync (%s)', (dialect) => {
     ]);
     const companies = await roster.dataSource.getRepository(CompanyEntity).find({ where: { accountId }, order: { name: 'ASC' } });
     expect(companies.map((c) => c.name)).toEqual(['Contoso Ltd', 'Fabrikam']);
-    const users = await roster.dataSource.getRepository(MembershipEntity).find({ where: { accountId, email: In(['ada@contoso.test', 'grace@fabrikam.test']) }, order: { email: 'ASC' } });
+    const users = await roster.dataSource
+      .getRepository(MembershipEntity)
+      .find({ where: { accountId, email: In(['ada@contoso.test', 'grace@fabrikam.test']) }, order: { email: 'ASC' } });
     const companyName = new Map(companies.map((c) => [c.id, c.name]));
     expect(users.map((u) => [u.email, u.name, companyName.get(u.companyId!)])).toEqual([
       ['ada@contoso.test', 'Ada Lovelace', 'Contoso Ltd'],

@@ -24,10 +24,16 @@ describe('the Microsoft Entra ID connector', () => {
     graph.maxPageSize = 999;
     graph.consented = true;
     slept = [];
-    env = { http: new OutboundHttp({ allowPrivateNetworks: () => true }), sleep: async (ms) => void slept.push(ms), microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url };
+    env = {
+      http: new OutboundHttp({ allowPrivateNetworks: () => true }),
+      sleep: async (ms) => void slept.push(ms),
+      microsoftLoginBaseUrl: graph.url,
+      microsoftGraphBaseUrl: graph.url,
+    };
   });
 
-  const connector = (secret = graph.clientSecret) => new EntraConnector({ tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: secret }, env);
+  const connector = (secret = graph.clientSecret) =>
+    new EntraConnector({ tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: secret }, env);
 
   async function all<T>(pages: AsyncIterable<{ items: T[]; next: string | null }>) {
     const seen: Array<{ items: T[]; next: string | null }> = [];
@@ -37,8 +43,20 @@ describe('the Microsoft Entra ID connector', () => {
 
   it('reads every user page by page, following @odata.nextLink, with one token for all pages', async () => {
     graph.seedUsers(5);
-    graph.users.push({ id: 'guest', displayName: 'Guest', mail: null, userPrincipalName: 'guest_x.test#EXT#@contoso.onmicrosoft.com', accountEnabled: false });
-    graph.users.push({ id: 'upn-only', displayName: 'No Mail', mail: null, userPrincipalName: 'nomail@contoso.test', accountEnabled: true });
+    graph.users.push({
+      id: 'guest',
+      displayName: 'Guest',
+      mail: null,
+      userPrincipalName: 'guest_x.test#EXT#@contoso.onmicrosoft.com',
+      accountEnabled: false,
+    });
+    graph.users.push({
+      id: 'upn-only',
+      displayName: 'No Mail',
+      mail: null,
+      userPrincipalName: 'nomail@contoso.test',
+      accountEnabled: true,
+    });
     graph.maxPageSize = 3;
     const tokensBefore = graph.tokenRequests.length;
     const pages = await all(connector().listUsers(null));
@@ -65,7 +83,9 @@ describe('the Microsoft Entra ID connector', () => {
     const [a, b] = graph.seedUsers(2);
     graph.groups.push({ id: 'g1', displayName: 'Helpdesk', description: 'Tier 1', members: [a!.id, 'printer-7', b!.id] });
     const pages = await all(connector().listGroups(null));
-    expect(pages.flatMap((p) => p.items)).toEqual([{ externalId: 'g1', name: 'Helpdesk', description: 'Tier 1', memberExternalIds: [a!.id, b!.id] }]);
+    expect(pages.flatMap((p) => p.items)).toEqual([
+      { externalId: 'g1', name: 'Helpdesk', description: 'Tier 1', memberExternalIds: [a!.id, b!.id] },
+    ]);
   });
 
   it('waits the Retry-After of a 429 and tries again', async () => {
@@ -84,32 +104,51 @@ describe('the Microsoft Entra ID connector', () => {
   });
 
   it('says which credential is wrong and which permission is missing, never echoing the secret', async () => {
-    const wrong = await connector('a-wrong-secret').testConnection().catch((e) => e);
+    const wrong = await connector('a-wrong-secret')
+      .testConnection()
+      .catch((e) => e);
     expect(wrong).toBeInstanceOf(ConnectorError);
     expect(wrong).toMatchObject({ code: 'AUTHENTICATION_FAILED' });
     expect(wrong.message).toMatch(/client secret/);
     expect(wrong.message).not.toContain('a-wrong-secret');
-    const tenant = await new EntraConnector({ tenantId: 'nope.onmicrosoft.com', clientId: graph.clientId, clientSecret: graph.clientSecret }, env).testConnection().catch((e) => e);
+    const tenant = await new EntraConnector(
+      { tenantId: 'nope.onmicrosoft.com', clientId: graph.clientId, clientSecret: graph.clientSecret },
+      env,
+    )
+      .testConnection()
+      .catch((e) => e);
     expect(tenant.message).toMatch(/AADSTS90002/);
     graph.consented = false;
-    const consent = await connector().testConnection().catch((e) => e);
+    const consent = await connector()
+      .testConnection()
+      .catch((e) => e);
     expect(consent).toMatchObject({ code: 'PERMISSION_DENIED' });
     expect(consent.message).toMatch(/User\.Read\.All.*admin consent/);
   });
 
   it('reports an unreachable endpoint as UNREACHABLE', async () => {
-    const offline = new EntraConnector({ tenantId: 't', clientId: 'c', clientSecret: 's' }, { ...env, microsoftLoginBaseUrl: 'http://127.0.0.1:9' });
+    const offline = new EntraConnector(
+      { tenantId: 't', clientId: 'c', clientSecret: 's' },
+      { ...env, microsoftLoginBaseUrl: 'http://127.0.0.1:9' },
+    );
     await expect(offline.testConnection()).rejects.toMatchObject({ code: 'UNREACHABLE' });
   });
 
   it('asks Graph for every property it reads: a disabled user stays disabled although the default set has no accountEnabled', async () => {
     graph.seedUsers(1)[0]!.accountEnabled = false;
     // Graph (and the fake) leave accountEnabled out unless it is selected.
-    const token = await (await fetch(`${graph.url}/${graph.tenantId}/oauth2/v2.0/token`, {
+    const token = (await await fetch(`${graph.url}/${graph.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ client_id: graph.clientId, client_secret: graph.clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' }),
+      body: new URLSearchParams({
+        client_id: graph.clientId,
+        client_secret: graph.clientSecret,
+        scope: 'https://graph.microsoft.com/.default',
+        grant_type: 'client_credentials',
+      }),
     }).then((r) => r.json())) as { access_token: string };
-    const unselected = (await (await fetch(`${graph.url}/v1.0/users`, { headers: { authorization: `Bearer ${token.access_token}` } })).json()) as { value: object[] };
+    const unselected = (await (
+      await fetch(`${graph.url}/v1.0/users`, { headers: { authorization: `Bearer ${token.access_token}` } })
+    ).json()) as { value: object[] };
     expect(unselected.value[0]).not.toHaveProperty('accountEnabled');
     const [page] = await all(connector().listUsers(null));
     expect(page!.items[0]).toMatchObject({ active: false });
@@ -148,7 +187,10 @@ describe('the Microsoft Entra ID connector', () => {
       { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret },
       { ...env, http: new OutboundHttp({ allowPrivateNetworks: () => true, timeoutMs: 200 }) },
     );
-    await expect(all(impatient.listUsers(null))).rejects.toMatchObject({ code: 'UNREACHABLE', message: expect.stringMatching(/did not answer within 0\.2 s/) });
+    await expect(all(impatient.listUsers(null))).rejects.toMatchObject({
+      code: 'UNREACHABLE',
+      message: expect.stringMatching(/did not answer within 0\.2 s/),
+    });
     expect(graph.requests.filter((r) => r.path === '/v1.0/users')).toHaveLength(answeredBefore);
     // The held request was abandoned by the connector, not left open.
     for (let i = 0; graph.hangingCount > 0 && i < 500; i++) await new Promise((r) => setTimeout(r, 10));

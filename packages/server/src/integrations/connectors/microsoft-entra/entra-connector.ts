@@ -70,11 +70,19 @@ export class EntraConnector implements Connector {
       const items: DirectoryGroup[] = [];
       for (const group of page.items) {
         const memberExternalIds: string[] = [];
-        for await (const members of this.pages<{ id: string; '@odata.type'?: string }>(`${this.graph()}/v1.0/groups/${encodeURIComponent(group.id)}/members?$select=id&$top=${PAGE_SIZE}`)) {
+        for await (const members of this.pages<{ id: string; '@odata.type'?: string }>(
+          `${this.graph()}/v1.0/groups/${encodeURIComponent(group.id)}/members?$select=id&$top=${PAGE_SIZE}`,
+        )) {
           // Members may also be devices, service principals or nested groups; only users become group members.
-          for (const member of members.items) if (!member['@odata.type'] || member['@odata.type'] === '#microsoft.graph.user') memberExternalIds.push(member.id);
+          for (const member of members.items)
+            if (!member['@odata.type'] || member['@odata.type'] === '#microsoft.graph.user') memberExternalIds.push(member.id);
         }
-        items.push({ externalId: group.id, name: group.displayName || group.id, description: group.description ?? null, memberExternalIds });
+        items.push({
+          externalId: group.id,
+          name: group.displayName || group.id,
+          description: group.description ?? null,
+          memberExternalIds,
+        });
       }
       yield { items, next: page.next };
     }
@@ -97,7 +105,9 @@ export class EntraConnector implements Connector {
 
   private async get<T>(url: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const response = await sendWithRetry(this.env, GRAPH, url, async () => ({ headers: { authorization: `Bearer ${await this.accessToken()}`, accept: 'application/json' } }));
+      const response = await sendWithRetry(this.env, GRAPH, url, async () => ({
+        headers: { authorization: `Bearer ${await this.accessToken()}`, accept: 'application/json' },
+      }));
       if (response.status === 401 && attempt === 0) {
         // The token may have expired between being cached and used: get a new one once.
         this.token = null;
@@ -115,7 +125,12 @@ export class EntraConnector implements Connector {
     const response = await sendWithRetry(this.env, 'Microsoft', url, () => ({
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' }).toString(),
+      body: new URLSearchParams({
+        client_id: clientId,
+        client_secret: clientSecret,
+        scope: 'https://graph.microsoft.com/.default',
+        grant_type: 'client_credentials',
+      }).toString(),
     }));
     const body = await errorJson<{ access_token: string; expires_in: number; error: string; error_description: string }>(response);
     if (!response.ok || typeof body.access_token !== 'string') {
@@ -123,7 +138,10 @@ export class EntraConnector implements Connector {
       // error number (AADSTS and digits, e.g. AADSTS7000215 for a wrong secret) is, which says what is wrong.
       const aadsts = typeof body.error_description === 'string' ? /^AADSTS\d{1,9}\b/.exec(body.error_description)?.[0] : undefined;
       const reason = aadsts ?? `HTTP ${response.status}`;
-      const code = ['invalid_client', 'unauthorized_client', 'invalid_request'].includes(body.error ?? '') || response.status === 401 ? 'AUTHENTICATION_FAILED' : 'UPSTREAM_ERROR';
+      const code =
+        ['invalid_client', 'unauthorized_client', 'invalid_request'].includes(body.error ?? '') || response.status === 401
+          ? 'AUTHENTICATION_FAILED'
+          : 'UPSTREAM_ERROR';
       const hint =
         body.error === 'invalid_client'
           ? 'Microsoft refused the client secret: check that it is the secret’s value (not its id) and has not expired.'
