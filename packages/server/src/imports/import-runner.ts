@@ -15,7 +15,7 @@ import { isUniqueViolation } from '../core/db/unique-violation.js';
 import type { InvitationService, NewInvitation } from '../invitations/index.js';
 import type { EventBus } from '../core/events.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
-import type { ImportOptions } from './import.service.js';
+import type { ImportOptions } from './import-model.js';
 import { existingMembers } from './existing-members.js';
 
 export interface ImportRunnerOptions {

@@ -1,0 +1,121 @@
+import type { Readable } from 'node:stream';
+import type { DataSource } from 'typeorm';
+import { badInput } from '../core/errors.js';
+import { newId } from '../core/db/columns.js';
+import type { Viewer } from '../core/viewer.js';
+import { CsvFileError, openCsv, type CsvRecord, type CsvSkip } from './csv-reader.js';
+import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
+import { MAX_API_ROWS, type ImportContext, type ImportRowInput } from './import-model.js';
+import { ImportRowEntity } from './import-row.entity.js';
+import { EMPTY_MAPPING, guessMapping, mappingFromHeader, type ImportMapping } from './mapping.js';
+import { rowWriter, type RowWriter } from './row-writer.js';
+
+/** Records read before choosing the mapping (header or guessed) and the number of columns. */
+const SAMPLE = 20;
+
+/** Reads a CSV file into a new preview job with a verdict per row; a file that cannot be read leaves a REJECTED job. */
+export async function createFromCsv(
+  context: ImportContext,
+  viewer: Viewer,
+  source: Readable,
+  fileName: string | null,
+): Promise<ImportJobEntity> {
+  const { dataSource } = context;
+  const job = await newJob(dataSource, viewer, 'FILE', fileName);
+  let writer: RowWriter | null = null;
+  try {
+    const { delimiter, records, bytesRead } = await openCsv(source, { maxBytes: context.maxBytes });
+    const buffered: Array<CsvRecord | CsvSkip> = [];
+    for (;;) {
+      if (buffered.filter((r) => 'cells' in r).length >= SAMPLE) break;
+      const next = await records.next();
+      if (next.done) break;
+      buffered.push(next.value);
+    }
+    const dataRecords = buffered.filter((r): r is CsvRecord => 'cells' in r);
+    if (dataRecords.length === 0) throw new CsvFileError('EMPTY_FILE', 'The file holds no rows.');
+    const header = mappingFromHeader(dataRecords[0]!.cells);
+    const mapping = header ?? guessMapping(dataRecords.map((r) => r.cells));
+    const width = Math.min(100, Math.max(...dataRecords.map((r) => r.cells.length)));
+    job.delimiter = delimiter;
+    job.hasHeader = header !== null;
+    job.columns = JSON.stringify(
+      Array.from({ length: width }, (_, i) =>
+        header ? dataRecords[0]!.cells[i]?.trim().slice(0, 100) || `Column ${i + 1}` : `Column ${i + 1}`,
+      ),
+    );
+    job.mapping = JSON.stringify(mapping);
+    writer = rowWriter(dataSource, viewer, job, mapping);
+    for (const record of buffered) await writer.add(record);
+    for await (const record of records) await writer.add(record);
+    await writer.flush();
+    job.fileBytes = bytesRead();
+    job.totalRows = writer.dataRows;
+  } catch (error) {
+    if (!(error instanceof CsvFileError)) throw error;
+    // A chunk may still be on its way to the database: it lands before the rows are removed, not after.
+    await writer?.settle();
+    await dataSource.getRepository(ImportRowEntity).delete({ jobId: job.id });
+    job.state = ImportJobState.REJECTED;
+    job.error = error.message;
+    job.totalRows = 0;
+  }
+  await dataSource.getRepository(ImportJobEntity).save(job);
+  return job;
+}
+
+/** The same preview for third parties sending rows as JSON. */
+export async function createFromRows(
+  context: ImportContext,
+  viewer: Viewer,
+  rows: ImportRowInput[],
+  name: string | null,
+): Promise<ImportJobEntity> {
+  const { dataSource } = context;
+  if (rows.length === 0) throw badInput('input.rows', 'Give at least one row.');
+  if (rows.length > MAX_API_ROWS)
+    throw badInput('input.rows', `Give at most ${MAX_API_ROWS.toLocaleString('en')} rows per request; upload a CSV file for more.`);
+  const job = await newJob(dataSource, viewer, 'API', name);
+  const mapping: ImportMapping = { ...EMPTY_MAPPING, email: 0, name: 1, role: 2, company: 3, groups: 4, jobTitle: 5 };
+  job.columns = JSON.stringify(['email', 'name', 'role', 'company', 'groups', 'jobTitle']);
+  job.mapping = JSON.stringify(mapping);
+  const writer = rowWriter(dataSource, viewer, job, mapping);
+  for (const [index, row] of rows.entries()) {
+    await writer.add({
+      line: index + 1,
+      cells: [row.email ?? '', row.name ?? '', row.role ?? '', row.company ?? '', (row.groups ?? []).join(';'), row.jobTitle ?? ''],
+    });
+  }
+  await writer.flush();
+  job.totalRows = writer.dataRows;
+  await dataSource.getRepository(ImportJobEntity).save(job);
+  return job;
+}
+
+async function newJob(dataSource: DataSource, viewer: Viewer, origin: 'FILE' | 'API', fileName: string | null): Promise<ImportJobEntity> {
+  const job: ImportJobEntity = {
+    id: newId(),
+    accountId: viewer.accountId,
+    createdByPersonId: viewer.personId,
+    origin,
+    fileName: fileName ? fileName.slice(0, 255) : null,
+    fileBytes: 0,
+    state: ImportJobState.PREVIEW,
+    error: null,
+    delimiter: null,
+    hasHeader: false,
+    columns: null,
+    mapping: null,
+    options: null,
+    totalRows: 0,
+    processedRows: 0,
+    outcomes: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    createdAt: new Date(),
+    startedAt: null,
+    finishedAt: null,
+  };
+  await dataSource.getRepository(ImportJobEntity).insert(job);
+  return job;
+}

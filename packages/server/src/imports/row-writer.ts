@@ -1,0 +1,161 @@
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { UserStatus } from '../accounts/index.js';
+import { bulkInsert } from '../core/db/bulk-insert.js';
+import { inTransaction } from '../core/db/transaction.js';
+import type { Viewer } from '../core/viewer.js';
+import { yieldToEventLoop } from '../core/workers/event-loop.js';
+import type { CsvRecord, CsvSkip } from './csv-reader.js';
+import { existingMembers } from './existing-members.js';
+import type { ImportJobEntity } from './import-job.entity.js';
+import { CHUNK } from './import-model.js';
+import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-row.entity.js';
+import { evaluateRow, type ImportMapping, type RowVerdict } from './mapping.js';
+
+const MAX_ROW_JSON = 60_000;
+
+export interface RowWriter {
+  readonly dataRows: number;
+  add(record: CsvRecord | CsvSkip, rowIndex?: number): Promise<void>;
+  /** Writes what is left and waits until every chunk is stored. */
+  flush(): Promise<void>;
+  /** Waits for a write in flight, ignoring its failure (before undoing a rejected file). */
+  settle(): Promise<void>;
+}
+
+/**
+ * Writes records with their verdicts in chunks: duplicates across the whole file (emails compared in
+ * lower case) and existing users of the account are found chunk by chunk, so memory stays bounded.
+ * A full chunk is written while the next one is read and judged (at most one write in flight), so the
+ * parser and the database work at the same time; `flush` writes the rest and waits for every write.
+ */
+export function rowWriter(
+  dataSource: DataSource,
+  viewer: Viewer,
+  job: ImportJobEntity,
+  mapping: ImportMapping,
+  replacing = false,
+): RowWriter {
+  const seen = new Set<string>();
+  const pending: Array<{ record: CsvRecord | CsvSkip; rowIndex: number }> = [];
+  let nextIndex = 0;
+  const state = { dataRows: 0 };
+
+  let inFlight: Promise<void> | null = null;
+  let failure: unknown = null;
+  /** Waits for the write in flight; its failure is thrown here, by the next caller, never left unhandled. */
+  const drain = async () => {
+    await inFlight;
+    inFlight = null;
+    if (failure) {
+      const error = failure;
+      failure = null;
+      throw error;
+    }
+  };
+
+  const write = async () => {
+    if (pending.length === 0) return;
+    const batch = pending.splice(0, pending.length);
+    const rows: ImportRowEntity[] = batch.map(({ record, rowIndex }) => {
+      if (!('cells' in record)) {
+        return blankRow(job.id, rowIndex, record.line, '[]', 'INVALID', `Line ${record.line}: ${record.reason}`);
+      }
+      if (rowIndex === 0 && job.hasHeader)
+        return blankRow(job.id, rowIndex, record.line, JSON.stringify(record.cells.slice(0, 100)), 'HEADER', null);
+      let cellsJson = JSON.stringify(record.cells.map((c) => c.slice(0, 2000)));
+      const evaluated = evaluateRow(record.cells, record.line, mapping, viewer.role);
+      let verdict: RowVerdict = evaluated.verdict;
+      let reason = evaluated.reason;
+      if (cellsJson.length > MAX_ROW_JSON) {
+        cellsJson = JSON.stringify(record.cells.slice(0, 5).map((c) => c.slice(0, 1000)));
+        verdict = 'INVALID';
+        reason = `Line ${record.line}: the row is too long to import.`;
+      }
+      if (verdict === 'NEW' && evaluated.email) {
+        if (seen.has(evaluated.email)) {
+          verdict = 'DUPLICATE';
+          reason = `Line ${record.line}: ${evaluated.email} appears earlier in the file.`;
+        }
+        seen.add(evaluated.email);
+      }
+      return {
+        ...blankRow(job.id, rowIndex, record.line, cellsJson, verdict, reason),
+        email: evaluated.email,
+        name: evaluated.name,
+        jobTitle: evaluated.jobTitle,
+        role: evaluated.role,
+        company: evaluated.company,
+        groups: evaluated.groups.length ? JSON.stringify(evaluated.groups) : null,
+      };
+    });
+    const fresh = rows.filter((r) => r.verdict === 'NEW').map((r) => r.email!);
+    if (fresh.length) {
+      const byEmail = await existingMembers(dataSource.manager, job.accountId, fresh);
+      for (const row of rows) {
+        const member = row.verdict === 'NEW' ? byEmail.get(row.email!) : undefined;
+        if (!member) continue;
+        row.verdict = member.status === UserStatus.INVITED ? 'ALREADY_INVITED' : 'ALREADY_MEMBER';
+        row.reason = member.status === UserStatus.INVITED ? 'Already invited.' : 'Already a member of this account.';
+        row.userId = member.id;
+      }
+    }
+    state.dataRows += rows.filter((r) => r.verdict !== 'HEADER').length;
+    await inTransaction(dataSource, async (manager: EntityManager) => {
+      if (replacing) await manager.delete(ImportRowEntity, { jobId: job.id, rowIndex: In(rows.map((r) => r.rowIndex)) });
+      await bulkInsert(manager, 'import_rows', IMPORT_ROW_COLUMNS, rows.map(importRowValues));
+    });
+  };
+
+  return {
+    get dataRows() {
+      return state.dataRows;
+    },
+    async add(record: CsvRecord | CsvSkip, rowIndex?: number) {
+      pending.push({ record, rowIndex: rowIndex ?? nextIndex });
+      nextIndex = (rowIndex ?? nextIndex) + 1;
+      if (pending.length >= CHUNK) {
+        await drain();
+        inFlight = write().catch((error: unknown) => {
+          failure = error;
+        });
+        await yieldToEventLoop();
+      }
+    },
+    async flush() {
+      await drain();
+      await write();
+    },
+    async settle() {
+      await inFlight;
+      inFlight = null;
+      failure = null;
+    },
+  };
+}
+
+function blankRow(
+  jobId: string,
+  rowIndex: number,
+  line: number,
+  cells: string,
+  verdict: RowVerdict,
+  reason: string | null,
+): ImportRowEntity {
+  return {
+    jobId,
+    rowIndex,
+    line,
+    cells,
+    email: null,
+    name: null,
+    jobTitle: null,
+    role: null,
+    company: null,
+    groups: null,
+    verdict,
+    reason,
+    outcome: null,
+    outcomeReason: null,
+    userId: null,
+  };
+}
