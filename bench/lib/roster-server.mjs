@@ -15,8 +15,9 @@ import vm from 'node:vm';
 import { statementKind } from './statement-kind.mjs';
 
 const code = process.env.ROSTER_BENCH_CODE === 'dist' ? { dir: 'dist', ext: 'js' } : { dir: 'src', ext: 'ts' };
-const appDir = new URL(`../../packages/server/${code.dir}/app/`, import.meta.url);
-const { loadConfig } = await import(new URL(`config.${code.ext}`, appDir).href);
+const serverDir = new URL(`../../packages/server/${code.dir}/`, import.meta.url);
+const appDir = new URL('app/', serverDir);
+const { loadConfig } = await import(new URL(`core/config.${code.ext}`, serverDir).href);
 const { startRoster } = await import(new URL(`roster.${code.ext}`, appDir).href);
 
 /** Statements by kind while a phase is open. */
