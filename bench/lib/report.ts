@@ -93,3 +93,16 @@ export function gitRevision(): { commit: string | null; serverDirty: boolean | n
     return { commit: null, serverDirty: null };
   }
 }
+
+/** Rounded to 1, 2 or 3 decimals, for the figures of the tables and the results files. */
+export function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+export function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+export function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,22 @@
+import type { RosterCode } from '../../lib/measured-roster.js';
+
+// The import benchmark's settings (environment variables and targets); see bench/README.md.
+
+export const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 50_000);
+/** Roster's import runner batch size; unset = Roster's default (IMPORT_BATCH_SIZE). The baseline commits the same batches. */
+export const BATCH_SIZE = process.env.BENCH_IMPORT_BATCH ? Number(process.env.BENCH_IMPORT_BATCH) : undefined;
+export const EXISTING_USERS = 1_000;
+export const TARGETS = { ratio: 0.5, previewSeconds: 3, peakRssMb: 300 } as const;
+/** BENCH_PROFILE=preview|import|baseline: CPU-profile that phase (the second baseline run); the profiler slows it, do not quote its figures. */
+export const PROFILE = process.env.BENCH_PROFILE ?? '';
+if (PROFILE && !['preview', 'import', 'baseline'].includes(PROFILE))
+  throw new Error(`Unknown BENCH_PROFILE="${PROFILE}" (known: preview, import, baseline).`);
+export const IMPORT_TIMEOUT_MS = 20 * 60_000;
+/** No batch committed for this long means the runner is failing (its errors are in Roster's output). */
+export const STALL_MS = 60_000;
+/**
+ * BENCH_IMPORT_SERVER=dist (default): Roster as `pnpm start` runs it, the server built first from the working
+ * tree; source: the sources under tsx (whose compiled code and source maps add about 40 MB to the process).
+ */
+export const SERVER_CODE = (process.env.BENCH_IMPORT_SERVER ?? 'dist') as RosterCode;
+if (!['source', 'dist'].includes(SERVER_CODE)) throw new Error(`Unknown BENCH_IMPORT_SERVER="${SERVER_CODE}" (known: source, dist).`);

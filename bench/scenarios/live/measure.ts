@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { ChildRoster } from '../../lib/child-roster.js';
+import { mainThreadCpuMs, type CpuCounter } from '../../lib/cpu.js';
+import { closeLiveClients, FanOutTracker, openLiveClients, percentiles } from '../../lib/live-clients.js';
+import { waitForQuietDatabase, type ThrowawayDatabase } from '../../lib/mariadb.js';
+import { printProfileSummary, RemoteCpuProfiler } from '../../lib/profile.js';
+import { RESULTS_DIR, round1, round2, round3 } from '../../lib/report.js';
+import { postGraphQL } from '../../lib/roster.js';
+import { ACCEPT, CONTROL_REPS, EVENT_TIMEOUT_MS, INVITE, PROFILE, REPS, SUBSCRIPTION, WARMUP_REPS } from './config.js';
+
+export interface Repetition {
+  rep: number;
+  acceptHttpMs: number;
+  /** From the accept's HTTP response to the last client's ACCEPTED event. */
+  fanOutFromResponseMs: number;
+  /** From sending the accept to the last client's ACCEPTED event. */
+  fanOutFromRequestMs: number;
+  /** CPU of the receiving instance's main thread during the accept and its fan-out, and of the database. */
+  listenerCpuMs: number | null;
+  dbCpuMs: number | null;
+  otherLoadCores: number | null;
+  clientEventLoopBusy: number;
+  /** CPU of this process's main thread (the subscribers' sockets, graphql-ws parsing) during the accept and its fan-out. */
+  clientCpuMs: number | null;
+  missing: number;
+}
+
+export interface ScenarioResult {
+  name: string;
+  clients: number;
+  instances: number;
+  latencyFromResponseMs: ReturnType<typeof percentiles>;
+  latencyFromRequestMs: ReturnType<typeof percentiles>;
+  /**
+   * Arrival minus (request sent + the accept's duration with no subscriber connected): an estimate of the
+   * delay from the moment the response would have left, for when the response itself waits for the fan-out.
+   */
+  latencyFromUnloadedResponseMs: ReturnType<typeof percentiles>;
+  /** The accept's HTTP duration with no subscriber connected (CONTROL_REPS runs before the subscribers connect). */
+  acceptHttpWithoutSubscribersMs: ReturnType<typeof percentiles>;
+  /** True when the accept's response arrived after most ACCEPTED events: the server answered only after the fan-out. */
+  responseHeldByFanOut: boolean;
+  invitedFromResponseMs: ReturnType<typeof percentiles>;
+  acceptHttpMs: ReturnType<typeof percentiles>;
+  fanOutFromResponseMs: ReturnType<typeof percentiles>;
+  listenerCpuMsPerSocketEvent: number | null;
+  dbCpuMsPerSocketEvent: number | null;
+  otherLoadCores: number | null;
+  clientEventLoopBusy: number;
+  /** This process's main-thread CPU per received event: how much of the fan-out the clients themselves take. */
+  clientCpuMsPerSocketEvent: number | null;
+  missing: number;
+  socketErrors: number;
+  socketsClosed: number;
+  listenerOpenFds: number | null;
+  listenerMemory: { rssMb: number; peakRssMb: number } | null;
+  listenerMemoryBeforeSubscribers: { rssMb: number; peakRssMb: number } | null;
+  repetitions: Repetition[];
+}
+
+export async function measure(
+  name: string,
+  setup: {
+    db: ThrowawayDatabase;
+    mutate: ChildRoster;
+    listen: ChildRoster;
+    clients: number;
+    cookie: string;
+    dbCpu: CpuCounter | null;
+    other: CpuCounter;
+    profile: boolean;
+  },
+): Promise<ScenarioResult> {
+  const { db, mutate, listen, clients: count, cookie } = setup;
+  const mutateUrl = `${mutate.baseUrl}/graphql`;
+  const tag = randomBytes(3).toString('hex');
+  const inviteOne = async (email: string) => {
+    const invite = await postGraphQL<{
+      inviteUsers: { results: Array<{ verdict: string; inviteLink: string | null; user: { id: string } | null }> };
+    }>(mutateUrl, INVITE, { cookie, variables: { a: email } });
+    const result = invite.body.data?.inviteUsers.results[0];
+    if (!result || result.verdict !== 'INVITED' || !result.inviteLink || !result.user)
+      throw new Error(`Inviting ${email} failed: ${JSON.stringify(invite.body).slice(0, 500)}`);
+    return { userId: result.user.id, token: result.inviteLink.split('/invitations/')[1]! };
+  };
+  const acceptOne = async (email: string, token: string) => {
+    const accept = await postGraphQL(mutateUrl, ACCEPT, {
+      variables: { input: { token, name: 'Live Bench', password: 'live-bench-password' } },
+    });
+    if (accept.status !== 200 || accept.body.errors)
+      throw new Error(`Accepting the invitation of ${email} failed (${accept.status}): ${JSON.stringify(accept.body).slice(0, 500)}`);
+  };
+  // Control: the accept with nobody listening.
+  const control: number[] = [];
+  for (let i = 0; i < CONTROL_REPS + 1; i++) {
+    const email = `live-control-${tag}-${i}@bench-live.test`;
+    const { token } = await inviteOne(email);
+    await waitForQuietDatabase(db.url, { quietPolls: 2, intervalMs: 50 });
+    const sentAt = performance.now();
+    await acceptOne(email, token);
+    if (i > 0) control.push(performance.now() - sentAt); // the first one warms up
+  }
+  const acceptHttpWithoutSubscribers = percentiles(control);
+  const memoryBefore = listen.memory();
+  const tracker = new FanOutTracker(count);
+  let connectMs = performance.now();
+  const clients = await openLiveClients(count, listen.baseUrl, cookie, SUBSCRIPTION, (index, data, at) => tracker.record(index, data, at));
+  connectMs = performance.now() - connectMs;
+  const openFds = listen.openFds();
+  console.log(`\n[${name}] accept without subscribers: ${control.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  console.log(
+    `[${name}] ${count} subscribers connected to ${listen.name} in ${(connectMs / 1000).toFixed(1)} s (${openFds ?? '?'} open descriptors in ${listen.name}); mutations through ${mutate.name}; ${WARMUP_REPS} warm-up + ${REPS} measured repetitions`,
+  );
+  const fromResponse: number[] = [];
+  const fromRequest: number[] = [];
+  const fromUnloadedResponse: number[] = [];
+  const invitedFromResponse: number[] = [];
+  const repetitions: Repetition[] = [];
+  const profiler = setup.profile ? await RemoteCpuProfiler.connect(listen.inspectorUrl!) : null;
+  let memory: ScenarioResult['listenerMemory'] = null;
+  let socketErrors = 0;
+  let socketsClosed = 0;
+  try {
+    for (let rep = -WARMUP_REPS; rep < REPS; rep++) {
+      if (rep === 0 && profiler) await profiler.start(500);
+      // Invite (not measured, but every subscriber must have seen it before the accept).
+      const email = `live-${name.replace(/\W+/g, '-')}-${tag}-${rep + WARMUP_REPS}@bench-live.test`;
+      const { userId, token } = await inviteOne(email);
+      const invitedAt = performance.now();
+      const invited = await tracker.wait('INVITED', userId, EVENT_TIMEOUT_MS);
+      if (invited.missing)
+        throw new Error(
+          `${invited.missing} of ${count} subscribers did not receive the INVITED event of ${email} within ${EVENT_TIMEOUT_MS / 1000} s.`,
+        );
+      if (rep >= 0) for (const at of invited.arrivals) invitedFromResponse.push(at - invitedAt);
+      // Let the server and the database settle, so the accept starts from idle.
+      await waitForQuietDatabase(db.url, { quietPolls: 2, intervalMs: 50 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      const listenerBefore = listen.mainThreadCpuMs();
+      const dbBefore = setup.dbCpu?.() ?? null;
+      const otherBefore = setup.other();
+      const eluBefore = performance.eventLoopUtilization();
+      const clientBefore = mainThreadCpuMs();
+      const sentAt = performance.now();
+      await acceptOne(email, token);
+      const respondedAt = performance.now();
+      const accepted = await tracker.wait('ACCEPTED', userId, EVENT_TIMEOUT_MS);
+      const doneAt = performance.now();
+      const elu = performance.eventLoopUtilization(eluBefore).utilization;
+      const clientAfter = mainThreadCpuMs();
+      const listenerAfter = listen.mainThreadCpuMs();
+      const dbAfter = setup.dbCpu?.() ?? null;
+      const otherAfter = setup.other();
+      const last = Math.max(...Array.from(accepted.arrivals).filter((v) => !Number.isNaN(v)));
+      const repetition: Repetition = {
+        rep,
+        acceptHttpMs: round1(respondedAt - sentAt),
+        fanOutFromResponseMs: round1(last - respondedAt),
+        fanOutFromRequestMs: round1(last - sentAt),
+        listenerCpuMs: listenerBefore === null || listenerAfter === null ? null : listenerAfter - listenerBefore,
+        dbCpuMs: dbBefore === null || dbAfter === null ? null : dbAfter - dbBefore,
+        otherLoadCores:
+          otherBefore === null || otherAfter === null ? null : round2(Math.max(0, otherAfter - otherBefore) / (doneAt - sentAt)),
+        clientEventLoopBusy: round2(elu),
+        clientCpuMs: clientBefore === null || clientAfter === null ? null : clientAfter - clientBefore,
+        missing: accepted.missing,
+      };
+      if (rep >= 0) {
+        repetitions.push(repetition);
+        for (const at of accepted.arrivals) {
+          fromResponse.push(at - respondedAt);
+          fromRequest.push(at - sentAt);
+          fromUnloadedResponse.push(at - sentAt - acceptHttpWithoutSubscribers.p50);
+        }
+      }
+      console.log(
+        `  ${rep < 0 ? 'warm-up' : `rep ${String(rep + 1).padStart(2)}`}: accept HTTP ${repetition.acceptHttpMs.toFixed(0)} ms, last ACCEPTED ${repetition.fanOutFromResponseMs.toFixed(0)} ms after the response ` +
+          `(${repetition.fanOutFromRequestMs.toFixed(0)} ms after the request), ${listen.name} main thread ${repetition.listenerCpuMs ?? '?'} ms CPU, db ${repetition.dbCpuMs ?? '?'} ms CPU, ` +
+          `other load ${repetition.otherLoadCores?.toFixed(2) ?? '?'} cores${accepted.missing ? `, MISSING ${accepted.missing}` : ''}`,
+      );
+    }
+  } finally {
+    if (profiler) {
+      const file = `${RESULTS_DIR}/live-${PROFILE}.cpuprofile`;
+      const profile = await profiler.stop(file);
+      console.log(`  CPU profile of ${listen.name}'s measured repetitions written to ${file} (profiled: do not quote these latencies)`);
+      printProfileSummary(profile, REPS * count, 25);
+      console.log('  (us/req above = microseconds per socket per event; each repetition delivers INVITED and ACCEPTED)');
+    }
+    memory = listen.memory();
+    socketErrors = clients.reduce((sum, client) => sum + client.errors.length, 0);
+    socketsClosed = clients.filter((client) => client.closed !== null).length;
+    await closeLiveClients(clients);
+  }
+  const sumOf = (pick: (r: Repetition) => number | null) => {
+    const values = repetitions.map(pick);
+    return values.some((v) => v === null) ? null : values.reduce((a, b) => a! + b!, 0)!;
+  };
+  const listenerCpu = sumOf((r) => r.listenerCpuMs);
+  const dbCpuTotal = sumOf((r) => r.dbCpuMs);
+  const clientCpu = sumOf((r) => r.clientCpuMs);
+  const others = repetitions.map((r) => r.otherLoadCores).filter((v): v is number => v !== null);
+  const latencyFromResponseMs = percentiles(fromResponse);
+  return {
+    name,
+    clients: count,
+    instances: mutate === listen ? 1 : 2,
+    latencyFromResponseMs,
+    latencyFromRequestMs: percentiles(fromRequest),
+    latencyFromUnloadedResponseMs: percentiles(fromUnloadedResponse),
+    acceptHttpWithoutSubscribersMs: acceptHttpWithoutSubscribers,
+    responseHeldByFanOut: latencyFromResponseMs.p50 < 0,
+    invitedFromResponseMs: percentiles(invitedFromResponse),
+    acceptHttpMs: percentiles(repetitions.map((r) => r.acceptHttpMs)),
+    fanOutFromResponseMs: percentiles(repetitions.map((r) => r.fanOutFromResponseMs)),
+    listenerCpuMsPerSocketEvent: listenerCpu === null ? null : round2(listenerCpu / (repetitions.length * count)),
+    dbCpuMsPerSocketEvent: dbCpuTotal === null ? null : round2(dbCpuTotal / (repetitions.length * count)),
+    otherLoadCores: others.length ? round2(others.reduce((a, b) => a + b, 0) / others.length) : null,
+    clientEventLoopBusy: round2(repetitions.reduce((sum, r) => sum + r.clientEventLoopBusy, 0) / Math.max(1, repetitions.length)),
+    clientCpuMsPerSocketEvent: clientCpu === null ? null : round3(clientCpu / (repetitions.length * count)),
+    missing: repetitions.reduce((sum, r) => sum + r.missing, 0),
+    socketErrors,
+    socketsClosed,
+    listenerOpenFds: openFds,
+    listenerMemory: memory,
+    listenerMemoryBeforeSubscribers: memoryBefore,
+    repetitions,
+  };
+}
