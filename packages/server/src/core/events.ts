@@ -26,6 +26,12 @@ export interface EventBus {
   publish(event: AccountEvent): void;
   /** Returns an unsubscribe function. */
   subscribe(listener: (event: AccountEvent) => void): () => void;
+  /**
+   * Called when events of other instances may have been missed (the connection between instances was lost and is back),
+   * so live clients can be told to read everything again. Returns an unsubscribe function. A bus within one process
+   * never misses events and need not implement it.
+   */
+  onMissedEvents?(listener: () => void): () => void;
 }
 
 /** The embedded default: events stay inside this process. */

@@ -29,9 +29,20 @@ export function accountEvents(
     }
     wake?.();
   });
+  // Events other instances published while this one was cut off from them are lost: one "changed" event tells the
+  // consumer to read everything again (a consumer that takes no such event is told with the next one it takes).
+  const stopMissing = bus.onMissedEvents?.(() => {
+    const resync: AccountEvent = { accountId, type: 'user.changed', userIds: [], at: new Date() };
+    overflowed = true;
+    if (!accept(resync)) return;
+    queue.push(resync);
+    if (queue.length > maxQueue) queue.shift();
+    wake?.();
+  });
   const finish = () => {
     done = true;
     unsubscribe();
+    stopMissing?.();
     wake?.();
   };
   return {

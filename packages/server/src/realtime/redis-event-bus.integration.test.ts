@@ -8,7 +8,7 @@ import { startTcpProxy, type TcpProxy } from '../../test/tcp-proxy.js';
 import { RedisEventBus } from './redis-event-bus.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const USER_EVENTS = 'subscription { userEvents { type users { email } } }';
+const USER_EVENTS = 'subscription { userEvents { type resync users { email } } }';
 const INVITE = 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { user { id } } } }';
 
 describe.each(dialects)('live events across instances through Redis (%s)', (dialect) => {
@@ -61,8 +61,14 @@ describe.each(dialects)('live events across instances through Redis (%s)', (dial
       bus.publish({ accountId: 'no-such-account', type: 'user.changed', userIds: [`u${i}`], at: new Date() });
     expect(bus.backlog).toBe(bus.maxBacklog);
 
+    // What instance two publishes meanwhile cannot reach instance one (Redis keeps no history)...
+    await adminOnTwo.gql(INVITE, { a: 'lost-in-the-outage@outage.test' });
+    await remote.next((e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.email === 'lost-in-the-outage@outage.test'));
+
     proxy.restore();
     await eventually(() => bus.connected && bus.backlog === 0, 'instance one reconnecting and sending its backlog');
+    // ...so once Redis is back, instance one's dashboards are told to read everything again.
+    expect(await local.next((e: any) => e.type === 'CHANGED' && e.resync === true)).toMatchObject({ users: [] });
     await remote.next(await inviteOnOne());
     await Promise.all([local.dispose(), remote.dispose()]);
   });

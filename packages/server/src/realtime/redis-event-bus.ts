@@ -83,6 +83,11 @@ export class RedisEventBus implements EventBus {
     return () => this.local.off('event', listener);
   }
 
+  onMissedEvents(listener: () => void): () => void {
+    this.local.on('missed', listener);
+    return () => this.local.off('missed', listener);
+  }
+
   async close(): Promise<void> {
     // QUIT waits for an answer that never comes while Redis is away.
     await Promise.allSettled(
@@ -139,6 +144,8 @@ export class RedisEventBus implements EventBus {
         `Redis is reachable again${this.outage.dropped ? `; ${this.outage.dropped} live event(s) for other instances were dropped meanwhile` : ''}.`,
       );
       this.outage = null;
+      // Redis keeps no history: what the other instances published meanwhile is gone, so this instance's sockets catch up.
+      this.local.emit('missed');
     }
     this.flush();
   }
