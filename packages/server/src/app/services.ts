@@ -74,6 +74,8 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     sleep: realSleep,
     microsoftLoginBaseUrl: config.microsoftLoginBaseUrl,
     microsoftGraphBaseUrl: config.microsoftGraphBaseUrl,
+    googleOAuthTokenUrl: config.googleOAuthTokenUrl,
+    googleDirectoryBaseUrl: config.googleDirectoryBaseUrl,
     ...options.connectorEnvironment,
   });
   const syncEngine = new SyncEngine(

@@ -52,6 +52,9 @@ export interface RosterConfig {
   /** Microsoft identity platform (token endpoint) and Microsoft Graph base URLs, for the Entra ID connector (tests point them at a fake). */
   microsoftLoginBaseUrl: string;
   microsoftGraphBaseUrl: string;
+  /** Google's OAuth 2.0 token endpoint and the Admin SDK Directory API base URL, for the Google Workspace connector (tests point them at a fake). */
+  googleOAuthTokenUrl: string;
+  googleDirectoryBaseUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +110,8 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   const resendBaseUrl = url('RESEND_BASE_URL', ['http:', 'https:'], 'https://api.resend.com')!;
   const microsoftLoginBaseUrl = url('MICROSOFT_LOGIN_BASE_URL', ['http:', 'https:'], 'https://login.microsoftonline.com')!;
   const microsoftGraphBaseUrl = url('MICROSOFT_GRAPH_BASE_URL', ['http:', 'https:'], 'https://graph.microsoft.com')!;
+  const googleOAuthTokenUrl = url('GOOGLE_OAUTH_TOKEN_URL', ['http:', 'https:'], 'https://oauth2.googleapis.com/token')!;
+  const googleDirectoryBaseUrl = url('GOOGLE_DIRECTORY_BASE_URL', ['http:', 'https:'], 'https://admin.googleapis.com')!;
   const publicUrl = url('PUBLIC_URL', ['http:', 'https:'], null) ?? `http://localhost:${port}`;
   if (read('NODE_ENV') === 'production' && read('PUBLIC_URL') === undefined) {
     // Links in emails and SCIM locations come from it, never from a request's Host header, so production names it.
@@ -200,6 +205,8 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     outboundAllowPrivateNetworks: outboundPrivateRaw === 'true',
     microsoftLoginBaseUrl: microsoftLoginBaseUrl.replace(/\/+$/, ''),
     microsoftGraphBaseUrl: microsoftGraphBaseUrl.replace(/\/+$/, ''),
+    googleOAuthTokenUrl,
+    googleDirectoryBaseUrl: googleDirectoryBaseUrl.replace(/\/+$/, ''),
   };
 }
 

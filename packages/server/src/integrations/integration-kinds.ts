@@ -90,6 +90,8 @@ const DESTINATION_SETTINGS: Record<IntegrationType, readonly string[]> = {
   [IntegrationType.SCIM]: [],
   // The token request goes to the login host under this tenant.
   [IntegrationType.MICROSOFT_ENTRA]: ['tenantId'],
+  // The token endpoint and Directory API are fixed by configuration (GOOGLE_OAUTH_TOKEN_URL, GOOGLE_DIRECTORY_BASE_URL);
+  // no credential field moves the key elsewhere (the JSON key's own token_uri is not used).
   [IntegrationType.GOOGLE_WORKSPACE]: [],
   // The Manage server's host (or on-premise origin) receives the API keys.
   [IntegrationType.CONNECTWISE]: ['site'],

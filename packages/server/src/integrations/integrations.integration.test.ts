@@ -518,6 +518,8 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       sleep: async () => {},
       microsoftLoginBaseUrl: graph.url,
       microsoftGraphBaseUrl: graph.url,
+      googleOAuthTokenUrl: 'https://oauth2.googleapis.com/token',
+      googleDirectoryBaseUrl: 'https://admin.googleapis.com',
     };
     const silent = { info: () => {}, error: () => {} };
     const engine = (workerId: string, leaseMs: number, options: SyncEngineOptions = {}) =>
@@ -684,6 +686,8 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       sleep: async () => {},
       microsoftLoginBaseUrl: graph.url,
       microsoftGraphBaseUrl: graph.url,
+      googleOAuthTokenUrl: 'https://oauth2.googleapis.com/token',
+      googleDirectoryBaseUrl: 'https://admin.googleapis.com',
     };
     const engines = ['x', 'y'].map(
       (w) =>

@@ -3,6 +3,7 @@ import { IntegrationType } from '../integration-kinds.js';
 import type { Connector, ConnectorEnvironment } from './connector.js';
 import { EntraConnector } from './microsoft-entra/entra-connector.js';
 import { connectWiseApiBase, ConnectWiseConnector } from './connectwise/connectwise-connector.js';
+import { GoogleWorkspaceConnector } from './google-workspace/google-workspace-connector.js';
 
 export interface CredentialField {
   name: string;
@@ -62,6 +63,41 @@ export const integrationKinds: IntegrationKind[] = [
     connect: (credentials, env) =>
       new EntraConnector(
         { tenantId: credentials.tenantId ?? '', clientId: credentials.clientId ?? '', clientSecret: credentials.clientSecret ?? '' },
+        env,
+      ),
+  },
+  {
+    type: IntegrationType.GOOGLE_WORKSPACE,
+    displayName: 'Google Workspace',
+    description:
+      'Reads users and groups from Google Workspace through the Admin SDK Directory API, on demand and on a schedule. Needs a service account with domain-wide delegation of the scopes admin.directory.user.readonly, admin.directory.group.readonly and admin.directory.group.member.readonly, acting as an administrator who may read users and groups.',
+    credentialFields: [
+      field(
+        'serviceAccountKey',
+        'Service account JSON key',
+        true,
+        'Google Cloud console → IAM & Admin → Service accounts → Keys → Add key → JSON; paste the whole file.',
+      ),
+      field('adminEmail', 'Administrator email', false, 'The administrator the service account acts as (domain-wide delegation).'),
+      field(
+        'customerId',
+        'Customer ID',
+        false,
+        'Admin console → Account → Account settings (C0…); leave empty for your own (my_customer).',
+        false,
+      ),
+    ],
+    capabilities: { users: true, groups: true, companies: false, passwords: false },
+    pushOnly: false,
+    // Google's endpoints come from configuration, never from the credentials: the key only goes there.
+    destinations: (_credentials, env) => [env.googleOAuthTokenUrl, env.googleDirectoryBaseUrl],
+    connect: (credentials, env) =>
+      new GoogleWorkspaceConnector(
+        {
+          serviceAccountKey: credentials.serviceAccountKey ?? '',
+          adminEmail: credentials.adminEmail ?? '',
+          customerId: credentials.customerId || 'my_customer',
+        },
         env,
       ),
   },

@@ -94,6 +94,9 @@ export interface ConnectorEnvironment {
   sleep: (ms: number) => Promise<void>;
   microsoftLoginBaseUrl: string;
   microsoftGraphBaseUrl: string;
+  /** Google's token endpoint (the whole URL) and the Admin SDK base URL (`{base}/admin/directory/v1/...`). */
+  googleOAuthTokenUrl: string;
+  googleDirectoryBaseUrl: string;
 }
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -22,6 +22,8 @@ export async function sendWithRetry(
   vendor: string,
   url: string,
   init: () => Promise<OutboundRequest> | OutboundRequest,
+  /** Answers other than 429/503 that also mean "slow down" (Google's 403 rateLimitExceeded); may read a clone of the body. */
+  throttled?: (response: Response) => Promise<boolean>,
 ): Promise<Response> {
   let networkRetries = 0;
   for (let attempt = 0; ; attempt++) {
@@ -46,7 +48,7 @@ export async function sendWithRetry(
       }
       throw new ConnectorError('UNREACHABLE', `${vendor} could not be reached: ${error.message}`);
     }
-    if (response.status !== 429 && response.status !== 503) return response;
+    if (response.status !== 429 && response.status !== 503 && !(await throttled?.(response))) return response;
     if (attempt >= MAX_THROTTLE_RETRIES)
       throw new ConnectorError('RATE_LIMITED', `${vendor} kept throttling the requests; the sync will try again later.`);
     await pause(env, retryAfterMs(response.headers.get('retry-after'), attempt));

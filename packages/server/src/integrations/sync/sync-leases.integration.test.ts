@@ -88,6 +88,8 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
       sleep: async () => {},
       microsoftLoginBaseUrl: graph.url,
       microsoftGraphBaseUrl: graph.url,
+      googleOAuthTokenUrl: 'https://oauth2.googleapis.com/token',
+      googleDirectoryBaseUrl: 'https://admin.googleapis.com',
     };
     return new SyncEngine(
       roster.dataSource,

@@ -29,6 +29,8 @@ describe('the Microsoft Entra ID connector', () => {
       sleep: async (ms) => void slept.push(ms),
       microsoftLoginBaseUrl: graph.url,
       microsoftGraphBaseUrl: graph.url,
+      googleOAuthTokenUrl: 'https://oauth2.googleapis.com/token',
+      googleDirectoryBaseUrl: 'https://admin.googleapis.com',
     };
   });
 
