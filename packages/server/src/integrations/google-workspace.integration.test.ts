@@ -7,6 +7,7 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { FakeGoogleWorkspace } from '../../test/fakes/google-workspace.js';
+import { IntegrationEntity } from './integration.entity.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 
 const CREATE = `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id type status } } }`;
@@ -68,6 +69,15 @@ describe.each(dialects)('Google Workspace integration (%s)', (dialect) => {
     });
     expect(created.errors).toBeUndefined();
     const integrationId = created.data!.createIntegration.integration.id;
+    const stored = await roster.dataSource.getRepository(IntegrationEntity).findOneByOrFail({ id: integrationId });
+    expect(stored.sealedCredentials).not.toContain('PRIVATE KEY');
+
+    const types = await admin.gql(`{ integrationTypes { type credentialFields { name secret required } } }`);
+    expect(types.data!.integrationTypes.find((t: any) => t.type === 'GOOGLE_WORKSPACE').credentialFields).toEqual([
+      { name: 'serviceAccountKey', secret: true, required: true },
+      { name: 'adminEmail', secret: false, required: true },
+      { name: 'customerId', secret: false, required: false },
+    ]);
 
     const tested = await admin.gql(TEST, { input: { id: integrationId } });
     expect(tested.data!.testIntegrationConnection).toMatchObject({

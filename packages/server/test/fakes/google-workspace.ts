@@ -38,6 +38,7 @@ export const GOOGLE_SCOPES = [
  * - `GET /admin/directory/v1/users?customer=`, `/groups?customer=`, `/groups/{key}/members` with `maxResults`
  *   and an opaque `pageToken`/`nextPageToken`; a subject who is not an admin gets 403 "Not Authorized to
  *   access this resource/api"; an unknown customer 400 `badRequest` on users and 404 on groups;
+ * - access tokens stop working after `expireTokens()` (401 `UNAUTHENTICATED`, as an expired one does);
  * - scripted throttling: 429 `rateLimitExceeded`, or 403 `rateLimitExceeded` / `userRateLimitExceeded`.
  */
 export class FakeGoogleWorkspace {
@@ -93,6 +94,11 @@ export class FakeGoogleWorkspace {
   /** The next Directory calls are throttled, one call each. */
   throttleNext(...throttles: Array<{ status: 429 | 403; reason: string }>): void {
     this.throttles.push(...throttles);
+  }
+
+  /** Every access token issued so far stops working, as when its hour is up while the client still holds it. */
+  expireTokens(): void {
+    this.tokens.clear();
   }
 
   seedUsers(count: number, domain = 'example.test', isAdmin = false): FakeGoogleUser[] {

@@ -124,6 +124,18 @@ describe('the Google Workspace connector', () => {
     expect(slept).toEqual([1000, 2000, 4000]);
   });
 
+  it('signs a new assertion once when Google says the cached token has expired, and goes on', async () => {
+    google.seedUsers(2);
+    const client = connector();
+    await all(client.listUsers(null));
+    const assertionsBefore = google.assertions.length;
+    google.expireTokens();
+    const pages = await all(client.listUsers(null));
+    expect(pages.flatMap((p) => p.items)).toHaveLength(3);
+    expect(google.assertions.length - assertionsBefore).toBe(1);
+    expect(google.requests.filter((r) => r.path === '/admin/directory/v1/users' && r.status === 401)).toHaveLength(1);
+  });
+
   it('gives up with RATE_LIMITED when throttling does not end', async () => {
     google.throttleNext(...Array.from({ length: 6 }, () => ({ status: 403 as const, reason: 'userRateLimitExceeded' })));
     await expect(all(connector().listUsers(null))).rejects.toMatchObject({ code: 'RATE_LIMITED' });
