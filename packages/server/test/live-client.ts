@@ -96,17 +96,4 @@ export async function untilHeard<T>(live: LiveSubscription<T>, trigger: (attempt
   throw new Error(`the subscription never heard its trigger; errors ${JSON.stringify(live.errors)}`);
 }
 
-/** Resolves once `read` returns something truthy, polling; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(
-  read: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from './eventually.js';

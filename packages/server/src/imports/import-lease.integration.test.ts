@@ -5,22 +5,10 @@ import { dialects } from '../../test/databases.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { ImportRunner, type ImportRunnerOptions } from './import-runner.js';
+import { eventually } from '../../test/eventually.js';
 
 const JOB = `query($id: ID!) { importJob(id: $id) { state } }`;
 const START = `mutation($input: StartImportInput!) { startImport(input: $input) { job { id state } } }`;
-
-async function eventually<T>(
-  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value) return value as T;
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.each(dialects)('an import whose runner takes its time (%s)', (dialect) => {
   let roster: TestRoster;
@@ -55,7 +43,7 @@ describe.each(dialects)('an import whose runner takes its time (%s)', (dialect) 
       body: 'email\nslow1@example.test\nslow2@example.test\nslow3@example.test\n',
     });
     const jobId = ((await uploaded.json()) as { job: { id: string } }).job.id;
-    await eventually(async () => (await admin.gql(JOB, { id: jobId })).data?.importJob.state === 'PREVIEW');
+    await eventually(async () => (await admin.gql(JOB, { id: jobId })).data?.importJob.state === 'PREVIEW', 'the preview being ready');
     await admin.gql(START, { input: { jobId, defaultRole: 'MEMBER', sendEmails: false, unknownCompanies: 'SKIP', unknownGroups: 'SKIP' } });
     const job = () => roster.dataSource.getRepository(ImportJobEntity).findOneByOrFail({ id: jobId });
 
@@ -74,12 +62,12 @@ describe.each(dialects)('an import whose runner takes its time (%s)', (dialect) 
       },
     });
     const working = a.runAll();
-    await eventually(() => reachedHold);
+    await eventually(() => reachedHold, 'the runner reaching the held batch');
     const firstLease = (await job()).leaseUntil!.getTime();
 
     // Fifty seconds pass for A: its renewals move the lease on.
     aheadOfA = 50_000;
-    await eventually(async () => (await job()).leaseUntil!.getTime() > firstLease + 30_000);
+    await eventually(async () => (await job()).leaseUntil!.getTime() > firstLease + 30_000, "the runner renewing the job's lease");
 
     // Seventy seconds after the batch, its lease would have run out; B finds the job still held.
     expect(await runner({ workerId: 'runner-b', now: () => Date.now() + 70_000 }).runAll()).toBe(0);

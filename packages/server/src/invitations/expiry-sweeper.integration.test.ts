@@ -6,19 +6,7 @@ import { dialects } from '../../test/databases.js';
 import { startTestRoster, type TestRoster } from '../../test/harness.js';
 import { InvitationExpirySweeper } from './expiry-sweeper.js';
 import { InvitationEntity } from './invitation.entity.js';
-
-async function eventually<T>(
-  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value) return value as T;
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { eventually } from '../../test/eventually.js';
 
 /** The expiry sweep as a background worker on the shared polling worker, not called by hand. */
 describe.each(dialects)('the invitation expiry sweeper (%s)', (dialect) => {
@@ -62,6 +50,7 @@ describe.each(dialects)('the invitation expiry sweeper (%s)', (dialect) => {
     try {
       const noted = await eventually(
         async () => (await roster.dataSource.getRepository(InvitationEntity).findOneByOrFail({ membershipId: expired! })).expiryRecordedAt,
+        'the sweeper noting the expired invitation',
       );
       expect(noted).toBeInstanceOf(Date);
       expect(published).toMatchObject([{ type: 'user.invitation_expired', accountId, userIds: [expired] }]);

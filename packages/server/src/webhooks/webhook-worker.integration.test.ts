@@ -8,6 +8,7 @@ import { dialects } from '../../test/databases.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
 import { WebhookWorker, type WebhookWorkerOptions } from './webhook-worker.js';
+import { eventually } from '../../test/eventually.js';
 
 const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`;
 const SEND_TEST = `mutation($id: ID!) { sendTestWebhook(input: { endpointId: $id }) { delivery { id } } }`;
@@ -64,19 +65,6 @@ class PromptReceiver {
   stop(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function eventually<T>(
-  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value) return value as T;
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -139,16 +127,19 @@ describe.each(dialects)('the webhook worker and receivers that never answer (%s)
     running.start();
     const heldId = await sendTest(hung);
     const requestsBefore = silent.requests;
-    await eventually(() => silent.requests > requestsBefore);
+    await eventually(() => silent.requests > requestsBefore, 'the silent receiver getting the request');
 
     const deliveredId = await sendTest(fine);
-    await eventually(async () => (await delivery(deliveredId)).state === WebhookDeliveryState.SUCCEEDED);
+    await eventually(
+      async () => (await delivery(deliveredId)).state === WebhookDeliveryState.SUCCEEDED,
+      "the other endpoint's delivery succeeding",
+    );
     expect(await delivery(heldId)).toMatchObject({ state: WebhookDeliveryState.PENDING, attempts: 0, leaseOwner: expect.any(String) });
 
     // Stopping abandons the request in flight: the delivery goes back as it was, for the next worker.
     const closedBefore = silent.closed;
     await running.stop();
-    await eventually(() => silent.closed > closedBefore);
+    await eventually(() => silent.closed > closedBefore, 'the held connection being closed');
     expect(await delivery(heldId)).toMatchObject({ state: WebhookDeliveryState.PENDING, attempts: 0, leaseOwner: null, leaseUntil: null });
   });
 
@@ -160,7 +151,7 @@ describe.each(dialects)('the webhook worker and receivers that never answer (%s)
     const attempted = await eventually(async () => {
       const row = await delivery(id);
       return row.attempts === 1 ? row : null;
-    });
+    }, 'the first attempt timing out');
     expect(attempted).toMatchObject({
       state: WebhookDeliveryState.PENDING,
       responseStatus: null,
@@ -169,7 +160,7 @@ describe.each(dialects)('the webhook worker and receivers that never answer (%s)
     });
     expect(attempted.nextAttemptAt.getTime()).toBeGreaterThan(attempted.lastAttemptAt!.getTime());
     // The connection was given up, not left open.
-    await eventually(() => silent.closed > closedBefore);
+    await eventually(() => silent.closed > closedBefore, 'the held connection being closed');
   });
 
   it('renews the lease of a delivery in flight, so a second instance does not send it again', async () => {
@@ -179,12 +170,15 @@ describe.each(dialects)('the webhook worker and receivers that never answer (%s)
     const a = worker({ workerId: 'instance-a', leaseMs: 60_000, renewEveryMs: 20, timeoutMs: 600_000, now: () => Date.now() + aheadOfA });
     const requestsBefore = silent.requests;
     expect(await a.runOnce()).toBe(1);
-    await eventually(() => silent.requests > requestsBefore);
+    await eventually(() => silent.requests > requestsBefore, 'the silent receiver getting the request');
     const firstLease = (await delivery(id)).leaseUntil!.getTime();
 
     // Fifty seconds pass for A while its request is still pending: its renewals move the lease on.
     aheadOfA = 50_000;
-    await eventually(async () => (await delivery(id)).leaseUntil!.getTime() > firstLease + 30_000);
+    await eventually(
+      async () => (await delivery(id)).leaseUntil!.getTime() > firstLease + 30_000,
+      "instance A renewing the delivery's lease",
+    );
 
     // Seventy seconds after the claim, the first lease would have run out; B finds the delivery still held.
     const b = worker({ workerId: 'instance-b', leaseMs: 60_000, timeoutMs: 600_000, now: () => Date.now() + 70_000 });
@@ -195,7 +189,7 @@ describe.each(dialects)('the webhook worker and receivers that never answer (%s)
     // Once A stops renewing (here: long after its lease), another instance does take it over.
     const c = worker({ workerId: 'instance-c', leaseMs: 60_000, timeoutMs: 600_000, now: () => Date.now() + 10 * 60_000 });
     expect(await c.runOnce()).toBe(1);
-    await eventually(() => silent.requests > requestsBefore + 1);
+    await eventually(() => silent.requests > requestsBefore + 1, 'the delivery being sent again');
     expect((await delivery(id)).leaseOwner).toBe('instance-c');
   });
 });

@@ -8,22 +8,10 @@ import { startTestRoster, TestClient, type TestRoster } from '../../../test/harn
 import type { ConnectorEnvironment } from '../connectors/connector.js';
 import { SyncEngine, type SyncEngineOptions } from './sync-engine.js';
 import { SyncRunEntity, SyncRunState } from './sync-run.entity.js';
+import { eventually } from '../../../test/eventually.js';
 
 const CREATE = `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`;
 const START = `mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }`;
-
-async function eventually<T>(
-  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value) return value as T;
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.each(dialects)('sync runs against a vendor that stops answering (%s)', (dialect) => {
   let roster: TestRoster;
@@ -115,7 +103,7 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
     });
     expect(await runRow(next)).toMatchObject({ state: SyncRunState.SUCCEEDED });
     // The request was abandoned, not left open.
-    await eventually(() => graph.hangingCount === 0);
+    await eventually(() => graph.hangingCount === 0, 'the held Graph request being abandoned');
   });
 
   it('renews the lease of a run whose vendor request is pending, so a second instance does not take it', async () => {
@@ -126,12 +114,12 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
     const a = engine({ workerId: 'engine-a', leaseMs: 60_000, renewEveryMs: 20, now: () => Date.now() + aheadOfA });
     const working = a.runAll();
     engines.push(working);
-    await eventually(() => graph.hangingCount === 1);
+    await eventually(() => graph.hangingCount === 1, 'Graph holding the request');
     const firstLease = (await runRow(id)).leaseUntil!.getTime();
 
     // Fifty seconds pass for A while Graph holds the page: its renewals move the lease on.
     aheadOfA = 50_000;
-    await eventually(async () => (await runRow(id)).leaseUntil!.getTime() > firstLease + 30_000);
+    await eventually(async () => (await runRow(id)).leaseUntil!.getTime() > firstLease + 30_000, "engine A renewing the run's lease");
 
     // Seventy seconds after the claim, the first lease would have run out; B finds the run still held.
     const usersRequestsBefore = graph.requests.filter((r) => r.path === '/v1.0/users').length;
@@ -151,13 +139,13 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
     const id = await startRun('Cancelled while waiting');
     const working = engine({ workerId: 'engine-c', leaseMs: 60_000, renewEveryMs: 20 }).runAll();
     engines.push(working);
-    await eventually(() => graph.hangingCount === 1);
+    await eventually(() => graph.hangingCount === 1, 'Graph holding the request');
     const cancelled = await admin.gql(`mutation($input: SyncRunIdInput!) { cancelSync(input: $input) { run { state } } }`, {
       input: { runId: id },
     });
     expect(cancelled.data!.cancelSync.run.state).toBe('CANCELLED');
     expect(await working).toBe(0);
-    await eventually(() => graph.hangingCount === 0);
+    await eventually(() => graph.hangingCount === 0, 'the held Graph request being abandoned');
     expect(await runRow(id)).toMatchObject({ state: SyncRunState.CANCELLED });
   });
 
@@ -168,7 +156,7 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
     const patient = engine({ workerId: 'engine-d', leaseMs: 60_000, passDeadlineMs: 300 });
     expect(await patient.runAll()).toBe(0);
     expect(await runRow(id)).toMatchObject({ state: SyncRunState.QUEUED, leaseOwner: null, leaseUntil: null, error: null });
-    await eventually(() => graph.hangingCount === 0);
+    await eventually(() => graph.hangingCount === 0, 'the held Graph request being abandoned');
     expect(await patient.runAll()).toBe(1);
     expect(await runRow(id)).toMatchObject({ state: SyncRunState.SUCCEEDED });
   });
