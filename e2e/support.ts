@@ -50,7 +50,8 @@ export async function startBuiltProduct(
     }, 60_000);
     const check = () => {
       const match = /Roster is running at (http:\/\/\S+)/.exec(output);
-      if (match && /Playground:/.test(output)) {
+      // The whole start-up banner (one write), through its closing blank line, with the demo sign-in when there is one.
+      if (match && /Live updates:[^\n]*\n(?:\nDemo admin sign-in: [^\n]*\n)?\n/.test(output)) {
         clearTimeout(timer);
         resolve(match[1]!);
       }
@@ -61,7 +62,6 @@ export async function startBuiltProduct(
       reject(new Error(`Roster exited with code ${code}:\n${output}`));
     });
   });
-  await new Promise((r) => setTimeout(r, 50));
   const demoMatch = /Demo admin sign-in: (\S+) \/ (\S+)/.exec(output);
   return {
     url,

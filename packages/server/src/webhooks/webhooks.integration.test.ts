@@ -317,7 +317,9 @@ describe.each(dialects)('the webhook endpoints list with each last delivery (%s)
       const id = created.data!.createWebhookEndpoint.endpoint.id as string;
       if (i === 0) continue; // the oldest endpoint (last in the list) never had a delivery
       await admin.gql(SEND_TEST, { id });
-      await new Promise((r) => setTimeout(r, 5)); // so the second delivery is strictly newer
+      // The second delivery must be strictly newer: wait for the clock to pass the first one's millisecond.
+      const sentAt = Date.now();
+      while (Date.now() <= sentAt) await new Promise((r) => setImmediate(r));
       const second = await admin.gql(SEND_TEST, { id });
       newest.set(id, second.data!.sendTestWebhook.delivery.id);
     }
