@@ -1,7 +1,6 @@
 import { DataSource, In } from 'typeorm';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
 import { UserStatus } from '../../accounts/index.js';
-import { normalizeEmail } from '../../core/db/columns.js';
 import { yieldToEventLoop } from '../../core/workers/event-loop.js';
 import type { Connector, DirectoryCompany, DirectoryGroup, DirectoryPage, DirectoryUser } from '../connectors/connector.js';
 import { ExternalLinkEntity } from '../external-link.entity.js';
@@ -11,6 +10,8 @@ import { ProvisionAction, ProvisioningError, type ProvisioningService } from '..
 import { SyncItemAction } from './sync-run-item.entity.js';
 import { SyncStage, type SyncCounts, type SyncRunEntity } from './sync-run.entity.js';
 import type { ItemDraft, PageOutcome, SyncRunLease } from './sync-run-lease.js';
+import { linkedLocalIds, recordProvision } from './page-outcome.js';
+import { UserStage } from './user-stage.js';
 
 /** Objects applied between two pauses for the event loop (SQLite answers synchronously; requests must get in). */
 const YIELD_EVERY = 20;
@@ -43,7 +44,11 @@ export class SyncStages {
     private readonly dataSource: DataSource,
     private readonly provisioning: ProvisioningService,
     private readonly runs: SyncRunLease,
-  ) {}
+  ) {
+    this.users = new UserStage(dataSource, provisioning);
+  }
+
+  private readonly users: UserStage;
 
   async applyPage(
     run: SyncRunEntity,
@@ -70,62 +75,10 @@ export class SyncStages {
           continue;
         }
         const result = await this.provisioning.upsertCompany(integration, company);
-        this.recordProvision(record, base, result.action, result.companyId, null);
+        recordProvision(record, base, result.action, result.companyId, null);
       }
     } else if (stage === SyncStage.USERS) {
-      const users = page.items as DirectoryUser[];
-      for (const user of users) seen.add(user.externalId);
-      // Read in bulk what each user would need: a dry run reports it; a real run skips the unchanged ones (most
-      // users on every run after the first) without a query each, and hands the rest to provisioning.
-      const plan = await this.planUsers(integration, users);
-      for (const [index, user] of users.entries()) {
-        if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
-        const base = {
-          resourceType: ExternalResourceType.USER,
-          externalId: user.externalId,
-          label: user.email ?? user.name ?? user.externalId,
-        };
-        if (!user.email) {
-          record('skipped', {
-            ...base,
-            action: SyncItemAction.SKIPPED,
-            localId: null,
-            message: 'No email address upstream (mail and userPrincipalName are empty or external).',
-          });
-          continue;
-        }
-        const planned = plan.get(user.externalId)!;
-        if (run.dryRun || planned.action === ProvisionAction.UNCHANGED) {
-          this.recordProvision(record, base, planned.action, planned.userId, planned.reason ?? null);
-          continue;
-        }
-        try {
-          const result = await this.provisioning.upsertUser(integration, {
-            externalId: user.externalId,
-            email: user.email,
-            name: user.name,
-            active: user.active,
-          });
-          this.recordProvision(record, base, result.action, result.userId, result.reason ?? null);
-          if (user.companyExternalId && result.userId) {
-            const companies = await this.linkedLocalIds(integration, ExternalResourceType.COMPANY, [user.companyExternalId]);
-            const companyId = companies.get(user.companyExternalId);
-            if (companyId) await this.provisioning.setUserCompany(integration, result.userId, companyId);
-          }
-        } catch (error) {
-          if (!(error instanceof ProvisioningError)) throw error;
-          record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: error.message });
-        }
-      }
-      if (!run.dryRun && users.length) {
-        // Seen upstream, whatever happened to them here (a failed update must not look like a disappearance).
-        await this.dataSource
-          .getRepository(ExternalLinkEntity)
-          .update(
-            { integrationId: integration.id, resourceType: ExternalResourceType.USER, externalId: In(users.map((u) => u.externalId)) },
-            { lastSeenAt: new Date() },
-          );
-      }
+      await this.users.applyPage(run, integration, page.items as DirectoryUser[], seen, record);
     } else if (stage === SyncStage.GROUPS) {
       for (const [index, group] of (page.items as DirectoryGroup[]).entries()) {
         if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
@@ -154,7 +107,7 @@ export class SyncStages {
               ? `${change.added.length} member(s) added, ${change.removed.length} removed.`
               : null;
           const action = result.action === ProvisionAction.UNCHANGED && memberNote ? ProvisionAction.UPDATED : result.action;
-          this.recordProvision(record, base, action, result.groupId, memberNote);
+          recordProvision(record, base, action, result.groupId, memberNote);
         } catch (error) {
           if (!(error instanceof ProvisioningError)) throw error;
           record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: error.message });
@@ -162,96 +115,6 @@ export class SyncStages {
       }
     }
     return outcome;
-  }
-
-  private recordProvision(
-    record: (key: keyof SyncCounts, item: ItemDraft | null) => void,
-    base: Pick<ItemDraft, 'resourceType' | 'externalId' | 'label'>,
-    action: ProvisionAction,
-    localId: string | null,
-    reason: string | null,
-  ): void {
-    const item = (itemAction: SyncItemAction, message: string | null): ItemDraft => ({
-      ...base,
-      action: itemAction,
-      localId,
-      message: reason ?? message,
-    });
-    switch (action) {
-      case ProvisionAction.INVITED:
-        return record('created', item(SyncItemAction.CREATED, 'Invited.'));
-      case ProvisionAction.STAGED:
-        return record('created', item(SyncItemAction.CREATED, 'Staged for an administrator’s review (auto-invite is off).'));
-      case ProvisionAction.CREATED:
-        return record('created', item(SyncItemAction.CREATED, null));
-      case ProvisionAction.LINKED:
-        return record('linked', item(SyncItemAction.LINKED, 'An existing user with this email is now tied to the upstream object.'));
-      case ProvisionAction.UPDATED:
-        return record('updated', item(SyncItemAction.UPDATED, null));
-      case ProvisionAction.SUSPENDED:
-        return record('suspended', item(SyncItemAction.SUSPENDED, 'Disabled upstream.'));
-      case ProvisionAction.RESTORED:
-        return record('restored', item(SyncItemAction.RESTORED, 'Enabled upstream again.'));
-      case ProvisionAction.UNCHANGED:
-        return record('unchanged', null);
-      default:
-        return record('skipped', item(SyncItemAction.SKIPPED, null));
-    }
-  }
-
-  /** What a dry run reports for a page of users, read without writing. */
-  private async planUsers(
-    integration: IntegrationEntity,
-    users: DirectoryUser[],
-  ): Promise<Map<string, { action: ProvisionAction; userId: string | null; reason?: string }>> {
-    const options = this.provisioning.optionsOf(integration);
-    const links = await this.linkedLocalIds(
-      integration,
-      ExternalResourceType.USER,
-      users.map((u) => u.externalId),
-    );
-    const emails = users.filter((u) => u.email).map((u) => normalizeEmail(u.email!));
-    const memberships = await this.dataSource.getRepository(MembershipEntity).find({
-      where: [
-        ...(links.size ? [{ accountId: integration.accountId, id: In([...links.values()]) }] : []),
-        ...(emails.length ? [{ accountId: integration.accountId, email: In(emails) }] : []),
-      ],
-      select: { id: true, email: true, name: true, status: true },
-    });
-    const byId = new Map(memberships.map((m) => [m.id, m]));
-    const byEmail = new Map(memberships.map((m) => [m.email, m]));
-    const plan = new Map<string, { action: ProvisionAction; userId: string | null; reason?: string }>();
-    for (const user of users) {
-      if (!user.email) continue;
-      const email = normalizeEmail(user.email);
-      const linked = links.has(user.externalId) ? byId.get(links.get(user.externalId)!) : undefined;
-      if (!linked) {
-        const existing = byEmail.get(email);
-        plan.set(
-          user.externalId,
-          existing
-            ? { action: ProvisionAction.LINKED, userId: existing.id }
-            : { action: options.autoInvite ? ProvisionAction.INVITED : ProvisionAction.STAGED, userId: null },
-        );
-        continue;
-      }
-      const suspend = !user.active && linked.status !== UserStatus.SUSPENDED && options.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND;
-      const restore = user.active && linked.status === UserStatus.SUSPENDED;
-      const changed = linked.email !== email || (user.name !== null && user.name !== linked.name);
-      const action = suspend
-        ? ProvisionAction.SUSPENDED
-        : restore
-          ? ProvisionAction.RESTORED
-          : changed
-            ? ProvisionAction.UPDATED
-            : ProvisionAction.UNCHANGED;
-      plan.set(user.externalId, {
-        action,
-        userId: linked.id,
-        reason: linked.email !== email ? `Email would change from ${linked.email} to ${email}.` : undefined,
-      });
-    }
-    return plan;
   }
 
   /**
@@ -355,20 +218,7 @@ export class SyncStages {
     return links.filter((l) => l.externalId === null || !seen.has(l.externalId)).map((l) => l.localId);
   }
 
-  private async linkedLocalIds(
-    integration: IntegrationEntity,
-    type: ExternalResourceType,
-    externalIds: string[],
-  ): Promise<Map<string, string>> {
-    const result = new Map<string, string>();
-    for (let i = 0; i < externalIds.length; i += 500) {
-      const chunk = externalIds.slice(i, i + 500);
-      const links = await this.dataSource.getRepository(ExternalLinkEntity).find({
-        where: { integrationId: integration.id, resourceType: type, externalId: In(chunk) },
-        select: { externalId: true, localId: true },
-      });
-      for (const link of links) result.set(link.externalId!, link.localId);
-    }
-    return result;
+  private linkedLocalIds(integration: IntegrationEntity, type: ExternalResourceType, externalIds: string[]): Promise<Map<string, string>> {
+    return linkedLocalIds(this.dataSource, integration, type, externalIds);
   }
 }
