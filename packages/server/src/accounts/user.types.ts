@@ -15,7 +15,8 @@ export class User {
 
   @Field(() => String, {
     nullable: true,
-    description: "Display name: the person's own once they accepted, else the one given at invite time.",
+    description:
+      "Display name in this account: the one this account gave or learnt (invite, import, sync, SCIM, or typed when accepting this account's invitation); the person's own name only when this account has none.",
   })
   name!: string | null;
 

@@ -182,7 +182,9 @@ function toUser(row: UserRow): User {
   return {
     id: row.id,
     email: row.email,
-    name: row.person_name ?? row.member_name,
+    // Each account shows the name it knows them by (its admin's, import's, sync's, or the one typed on accepting its
+    // invitation); the person's own name only fills a gap, so one account never renames someone in another.
+    name: row.member_name ?? row.person_name,
     jobTitle: row.job_title,
     role: row.role,
     status: row.status,

@@ -18,6 +18,9 @@ import { failUnlessValid, findByToken } from './link-state.js';
 /**
  * Accepts an invitation: a new person chooses name and password; an existing person proves who they
  * are (a session as that email, or their password). Single use, even when two tabs accept at once.
+ * The typed name is this account's name for them; a person who already has a name elsewhere keeps it there
+ * (each account shows its own membership's name, see users.service.ts), so accepting never renames anyone
+ * in another account.
  */
 export async function accept(
   ctx: InvitationContext,
@@ -44,6 +47,7 @@ export async function accept(
     );
   }
   let newPerson: PersonEntity | null = null;
+  let typedName: string | null = null;
   if (existing?.passwordHash) {
     if (!signedIn) {
       if (!input.password)
@@ -62,8 +66,9 @@ export async function accept(
     const password = input.password ?? '';
     if (password.length < 10) throw badInput('input.password', 'Choose a password of at least 10 characters.');
     if (password.length > 1024) throw badInput('input.password', 'A password has at most 1024 characters.');
+    typedName = name;
     newPerson = existing
-      ? { ...existing, name, passwordHash: await hashPassword(password) }
+      ? { ...existing, name: existing.name ?? name, passwordHash: await hashPassword(password) }
       : { id: newId(), email: normalizeEmail(invitation.email), name, passwordHash: await hashPassword(password), createdAt: new Date() };
   }
 
@@ -92,7 +97,14 @@ export async function accept(
     const updated = await manager.update(
       MembershipEntity,
       { id: invitation.membershipId!, status: UserStatus.INVITED },
-      { status: UserStatus.ACTIVE, personId, role: invitation.role, updatedAt: now, ...(companyId ? { companyId } : {}) },
+      {
+        status: UserStatus.ACTIVE,
+        personId,
+        role: invitation.role,
+        updatedAt: now,
+        ...(typedName ? { name: typedName } : {}),
+        ...(companyId ? { companyId } : {}),
+      },
     );
     if (!updated.affected)
       throw invitationError(InvitationErrorCode.INVITATION_REVOKED, 'This invitation was withdrawn. Ask your administrator for a new one.');

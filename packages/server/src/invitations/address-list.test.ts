@@ -7,13 +7,26 @@ describe('parseAddressList', () => {
     expect(parsed.map((p) => p.email)).toEqual(['a@x.com', 'b@x.com', 'c@x.com', 'd@x.com', 'e@x.com', 'f@x.com']);
   });
 
-  it('keeps names from "Name <email>", quoted "Last, First" <email>, and "First Last email"', () => {
-    const parsed = parseAddressList('Ada Lovelace <ada@x.com>, "Hopper, Grace" <grace@x.com>\nAlan Turing alan@x.com');
+  it('keeps names from "Name <email>" and quoted "Last, First" <email>', () => {
+    const parsed = parseAddressList('Ada Lovelace <ada@x.com>, "Hopper, Grace" <grace@x.com>');
     expect(parsed.map((p) => [p.name, p.email])).toEqual([
       ['Ada Lovelace', 'ada@x.com'],
       ['Hopper, Grace', 'grace@x.com'],
-      ['Alan Turing', 'alan@x.com'],
     ]);
+  });
+
+  it('refuses words mixed with an address instead of guessing a name: "kim six@acme-it.test" is neither invited nor mailed', () => {
+    const parsed = parseAddressList('kim six@acme-it.test\nok@acme-it.test');
+    expect(parsed.map((p) => p.email)).toEqual([null, 'ok@acme-it.test']);
+    expect(parsed[0]!.input).toBe('kim six@acme-it.test');
+    expect(parsed[0]!.invalidReason).toContain('"kim <six@acme-it.test>"');
+    expect(parsed[0]!.invalidReason).toContain('did you mean kim.six@acme-it.test?');
+  });
+
+  it('refuses a line of words without any address as one entry', () => {
+    const parsed = parseAddressList('Alan Turing');
+    expect(parsed).toHaveLength(1);
+    expect(parsed[0]!.invalidReason).toMatch(/has no address/);
   });
 
   it('reports each invalid entry with the reason, keeping the valid ones', () => {

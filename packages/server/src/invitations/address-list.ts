@@ -12,7 +12,8 @@ export const MAX_ADDRESSES_PER_REQUEST = 1000;
 
 /**
  * Splits what an admin pastes into addresses: commas, semicolons, spaces, tabs and new lines separate
- * them; `Name <email>` and `"Last, First" <email>` keep their names.
+ * them; `Name <email>` and `"Last, First" <email>` keep their names. Words mixed with an address without the
+ * angle brackets are an error with a suggestion, never split into a name and an address.
  */
 export function parseAddressList(text: string): ParsedAddress[] {
   const chunks: string[] = [];
@@ -45,19 +46,25 @@ export function parseAddressList(text: string): ParsedAddress[] {
       continue;
     }
     const tokens = chunk.split(/\s+/).filter(Boolean);
-    const withAt = tokens.filter((t) => t.includes('@'));
-    if (withAt.length === 1 && tokens.length > 1 && tokens[tokens.length - 1]!.includes('@')) {
-      // "Jane Doe jane@example.com": words before a single address are its name.
-      const name = tokens
-        .slice(0, -1)
-        .join(' ')
-        .replace(/^"(.*)"$/, '$1');
-      results.push(withVerdict(chunk, withAt[0]!, name || null));
+    if (tokens.length > 1 && tokens.some((t) => !t.includes('@'))) {
+      // "kim six@acme.test" is a name and an address, or one mistyped address: guessing mailed the wrong person once.
+      results.push({ input: chunk, email: null, name: null, invalidReason: ambiguityReason(tokens) });
       continue;
     }
     for (const token of tokens) results.push(withVerdict(token, token, null));
   }
   return results;
+}
+
+function ambiguityReason(tokens: string[]): string {
+  const addresses = tokens.filter((t) => t.includes('@'));
+  const words = tokens.filter((t) => !t.includes('@'));
+  if (addresses.length === 1 && tokens[tokens.length - 1] === addresses[0]) {
+    const joined = `${words.join('.')}.${addresses[0]}`.toLowerCase();
+    return `Not an address: to name the person write "${words.join(' ')} <${addresses[0]}>"; if it is one address, did you mean ${joined}?`;
+  }
+  if (addresses.length === 0) return `"${tokens.join(' ')}" has no address: an address has an "@".`;
+  return `Words and addresses are mixed: write each person as "Name <address>" or the address alone, one per line or separated by commas.`;
 }
 
 function withVerdict(input: string, candidate: string, name: string | null): ParsedAddress {

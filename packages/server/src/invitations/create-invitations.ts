@@ -45,7 +45,7 @@ export async function createWithin(
       role: entry.role,
       status: UserStatus.INVITED,
       source: options.source,
-      externalId: null,
+      externalId: entry.externalId ?? null,
       // Shown and filterable while the invitation is pending; applied again on acceptance.
       companyId: entry.companyId,
       lastActiveAt: null,

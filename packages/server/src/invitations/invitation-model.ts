@@ -57,6 +57,8 @@ export interface InvitationPreview {
   accountName: string | null;
   inviterName: string | null;
   email: string | null;
+  /** The name this account already has for the invitee, to prefill the accept form. */
+  knownName: string | null;
   expiresAt: Date | null;
   /** True when the invitee already has a Roster sign-in (then they sign in instead of choosing a password). */
   hasAccount: boolean;
@@ -73,6 +75,8 @@ export interface InviteEntry {
   role: Role;
   companyId: string | null;
   groupIds: string[] | null;
+  /** The upstream id of a user an integration brings in (absent for people invited by hand or CSV). */
+  externalId?: string | null;
 }
 
 export interface NewInvitation {

@@ -207,6 +207,12 @@ export class InvitationPreviewType {
   @Field(() => String, { nullable: true, description: 'The invited email.' })
   email!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The name the inviting account already has for the invitee (to prefill the form); null for a link that cannot be used.',
+  })
+  knownName!: string | null;
+
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the link stops working.' })
   expiresAt!: Date | null;
 
@@ -219,7 +225,10 @@ export class AcceptInvitationInput {
   @Field(() => String, { description: 'The token from the invitation link.' })
   token!: string;
 
-  @Field(() => String, { nullable: true, description: 'Your name (new people only).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your name as this MSP account will show it (people choosing a password only; at most 200 characters).',
+  })
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'A new password (new people, at least 10 characters), or your existing password.' })

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MembershipEntity } from '../accounts/membership.entity.js';
+import { PersonEntity } from '../accounts/person.entity.js';
 import { Role, UserStatus } from '../accounts/roles.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { builders } from '../../test/builders.js';
@@ -15,8 +16,9 @@ const INVITE = `mutation($input: InviteUsersInput!) {
 const REINVITE = `mutation($input: ReinviteUsersInput!) { reinviteUsers(input: $input) { results { userId ok code message inviteLink } } }`;
 const UNINVITE = `mutation($input: UninviteUsersInput!) { uninviteUsers(input: $input) { results { userId ok code message } } }`;
 const ACCEPT = `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { viewer { person { email name } currentAccount { name } role accounts { name } } } }`;
-const PREVIEW = `query($token: String!) { invitationByToken(token: $token) { state accountName inviterName email expiresAt hasAccount } }`;
+const PREVIEW = `query($token: String!) { invitationByToken(token: $token) { state accountName inviterName email knownName expiresAt hasAccount } }`;
 const USER = `query($id: ID!) { user(id: $id) { email status role invitationPending emailBounced company { name } groups { name } invitation { expired deliveryStatus emailsSent lastSentAt invitedBy } } }`;
+const USER_NAME = `query($id: ID!) { user(id: $id) { name } }`;
 const WEBHOOK_SECRET = 'whsec_' + Buffer.from('a-test-webhook-secret-of-32-bytes!').toString('base64');
 
 /** Signs as Resend does, with the Standard Webhooks library rather than Roster's code (the check is pinned to Svix's published example in svix-signature.test.ts). */
@@ -273,6 +275,31 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     expect(accepted.data!.acceptInvitation.viewer.accounts.map((a: any) => a.name)).toEqual(['Lifecycle MSP', 'Other MSP']);
   });
 
+  it("accepting with a new name names the person in this account only: another account's admins still see the name they knew", async () => {
+    const build = builders(roster.dataSource);
+    const otherAccount = await build.anAccount({ name: 'Kim’s old MSP' });
+    const elsewhere = await build.aUser(otherAccount.id, { email: 'kim.six@acme-it.test', name: 'Kim Six' });
+    // Known there, but never chose a password (brought in by an integration, say).
+    await roster.dataSource.getRepository(PersonEntity).update({ id: elsewhere.personId! }, { passwordHash: null });
+    const otherAdmin = new TestClient(roster.url);
+    await build.aUser(otherAccount.id, { email: 'boss@old-msp.test', role: Role.ADMIN, password: 'boss-password' });
+    await otherAdmin.signIn('boss@old-msp.test', 'boss-password');
+
+    const result = await invite('kim.six@acme-it.test');
+    const { inviteLink, user } = result.data!.inviteUsers.results[0];
+    const invitee = new TestClient(roster.url);
+    const preview = await invitee.gql(PREVIEW, { token: tokenOf(inviteLink) });
+    expect(preview.data!.invitationByToken).toMatchObject({ hasAccount: false, knownName: 'Kim Six' });
+    const accepted = await invitee.gql(ACCEPT, {
+      input: { token: tokenOf(inviteLink), name: 'Kimberly Six', password: 'a-long-password' },
+    });
+    expect(accepted.errors).toBeUndefined();
+
+    expect((await admin.gql(USER, { id: user.id })).data!.user).toMatchObject({ status: 'ACTIVE' });
+    expect((await admin.gql(USER_NAME, { id: user.id })).data!.user.name).toBe('Kimberly Six');
+    expect((await otherAdmin.gql(USER_NAME, { id: elsewhere.id })).data!.user.name).toBe('Kim Six');
+  });
+
   it('signed in as someone else, accepting says so instead of mixing accounts', async () => {
     const result = await invite('intended@x.test');
     const token = tokenOf(result.data!.inviteUsers.results[0].inviteLink);
@@ -334,6 +361,12 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
   it('keeps invitations of one account invisible to another account', async () => {
     const other = new TestClient(roster.url);
     await other.signIn('elsewhere@other.test', 'elsewhere-pass');
+    // Eli belongs to both accounts now (an earlier test): work in Other MSP.
+    const accounts = await other.gql('{ me { accounts { id name } } }');
+    const otherId = accounts.data!.me.accounts.find((a: any) => a.name === 'Other MSP').id;
+    await other.gql('mutation($input: SwitchAccountInput!) { switchAccount(input: $input) { viewer { role } } }', {
+      input: { accountId: otherId },
+    });
     const me = await other.gql('{ me { currentAccount { name } } }');
     expect(me.data!.me.currentAccount.name).toBe('Other MSP');
     const pending = await roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ email: 'linkonly@x.test' });

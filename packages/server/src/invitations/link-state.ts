@@ -1,4 +1,5 @@
 import { AccountEntity } from '../accounts/account.entity.js';
+import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { InvitationErrorCode, invitationError } from '../core/errors.js';
 import { hashToken } from '../auth/index.js';
@@ -10,17 +11,28 @@ import { InvitationLinkState, type InvitationContext, type InvitationPreview } f
 export async function preview(ctx: InvitationContext, token: string): Promise<InvitationPreview> {
   const invitation = await findByToken(ctx, token);
   if (!invitation)
-    return { state: InvitationLinkState.NOT_FOUND, accountName: null, inviterName: null, email: null, expiresAt: null, hasAccount: false };
-  const [account, inviter, person] = await Promise.all([
+    return {
+      state: InvitationLinkState.NOT_FOUND,
+      accountName: null,
+      inviterName: null,
+      email: null,
+      knownName: null,
+      expiresAt: null,
+      hasAccount: false,
+    };
+  const [account, inviter, person, membership] = await Promise.all([
     ctx.dataSource.getRepository(AccountEntity).findOneBy({ id: invitation.accountId }),
     invitation.invitedByPersonId ? ctx.dataSource.getRepository(PersonEntity).findOneBy({ id: invitation.invitedByPersonId }) : null,
     ctx.dataSource.getRepository(PersonEntity).findOneBy({ email: invitation.email }),
+    invitation.membershipId ? ctx.dataSource.getRepository(MembershipEntity).findOneBy({ id: invitation.membershipId }) : null,
   ]);
   return {
     state: linkState(invitation),
     accountName: account?.name ?? null,
     inviterName: inviter ? (inviter.name ?? inviter.email) : null,
     email: invitation.email,
+    // Only for a link that can still be used: a dead link says nothing about the person.
+    knownName: linkState(invitation) === InvitationLinkState.VALID ? (membership?.name ?? person?.name ?? null) : null,
     expiresAt: invitation.expiresAt,
     hasAccount: Boolean(person?.passwordHash),
   };

@@ -18,6 +18,7 @@ function aPreview(overrides: Record<string, unknown> = {}) {
     accountName: 'Northwind MSP',
     inviterName: 'Olivia Owner',
     email: 'nina@contoso.example',
+    knownName: null,
     expiresAt: '2031-03-12T10:00:00.000Z',
     hasAccount: false,
     ...overrides,
@@ -73,6 +74,21 @@ describe('Accept invitation page', () => {
     expect(fake.calls('AcceptInvitation')).toHaveLength(0);
     expect(fake.calls('Me')).toHaveLength(0);
     expect(app.router.currentRoute.value.path).toBe('/invitations/tok-123');
+  });
+
+  it('prefills the name the account already has, sends what the person makes of it, and says the limit before sending', async () => {
+    const fake = api({ knownName: 'Nina N.' }, () => accepted());
+    app = await mountApp(fake, '/invitations/tok-123');
+    await waitFor(() => expect((field('Your name').element as HTMLInputElement).value).toBe('Nina N.'));
+    await field('Your name').setValue('x'.repeat(201));
+    await field('Choose a password').setValue('a-long-password');
+    await acceptButton()!.trigger('click');
+    await waitFor(() => expect(text()).toContain('A name has at most 200 characters.'));
+    expect(fake.calls('AcceptInvitation')).toHaveLength(0);
+    await field('Your name').setValue('Nina Newman');
+    await acceptButton()!.trigger('click');
+    await waitFor(() => expect(fake.calls('AcceptInvitation')).toHaveLength(1));
+    expect(fake.lastCall('AcceptInvitation')!.variables).toMatchObject({ input: { name: 'Nina Newman' } });
   });
 
   it.each([
