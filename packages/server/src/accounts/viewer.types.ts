@@ -40,6 +40,15 @@ export class Person {
   name!: string | null;
 }
 
+@ObjectType({ description: 'An MSP account the signed-in person belongs to, with the role they hold there (the account switcher).' })
+export class ViewerMembership {
+  @Field(() => Account, { description: 'The MSP account.' })
+  account!: Account;
+
+  @Field(() => Role, { description: "The person's role in that account." })
+  role!: Role;
+}
+
 @ObjectType({ description: 'The signed-in person and the MSP account they are working in.' })
 export class ViewerInfo {
   @Field(() => Person, { description: 'The signed-in person.' })
@@ -56,6 +65,11 @@ export class ViewerInfo {
 
   @Field(() => [Account], { description: 'Every MSP account this person is an active member of.' })
   accounts!: Account[];
+
+  @Field(() => [ViewerMembership], {
+    description: 'Every MSP account this person is an active member of, by name, with the role held in each.',
+  })
+  memberships!: ViewerMembership[];
 }
 
 @InputType({ description: 'Email and password of a person.' })

@@ -79,5 +79,9 @@ export async function describeViewer(ctx: RequestContext, viewer: Viewer): Promi
     role: viewer.role,
     isAdministrator: isAdministrator(viewer.role),
     accounts: accounts.map((a) => ({ id: a.id, name: a.name, invitationLifetimeDays: a.invitationLifetimeDays })),
+    memberships: accounts.map((a) => ({
+      account: { id: a.id, name: a.name, invitationLifetimeDays: a.invitationLifetimeDays },
+      role: memberships.find((m) => m.accountId === a.id)!.role,
+    })),
   };
 }

@@ -29,7 +29,7 @@ export class SessionService {
     return this.ttlHours * 3600;
   }
 
-  /** Checks the password and opens a session in the person's first active account. `ip` is the caller's address. */
+  /** Checks the password and opens a session in the active account the person last worked in. `ip` is the caller's address. */
   async signIn(rawEmail: string, password: string, ip: string | null): Promise<{ token: string; viewer: Viewer }> {
     const email = normalizeEmail(rawEmail);
     const address = ip ?? 'unknown';
@@ -47,7 +47,14 @@ export class SessionService {
     const memberships = await this.dataSource
       .getRepository(MembershipEntity)
       .find({ where: { personId: person.id }, order: { createdAt: 'ASC' } });
-    const active = memberships.find((m) => m.status === UserStatus.ACTIVE);
+    // The account the person last worked in (switching counts as activity), so the next sign-in lands there;
+    // the first one joined when none has any activity yet.
+    const active = memberships
+      .filter((m) => m.status === UserStatus.ACTIVE)
+      .reduce<MembershipEntity | undefined>(
+        (best, m) => (!best || (m.lastActiveAt?.getTime() ?? -1) > (best.lastActiveAt?.getTime() ?? -1) ? m : best),
+        undefined,
+      );
     if (!active) {
       throw forbidden(
         memberships.some((m) => m.status === UserStatus.SUSPENDED)
@@ -137,6 +144,8 @@ export class SessionService {
     if (!membership) throw forbidden('You are not an active member of that MSP account.');
     if (!viewer.sessionId) throw forbidden('Only a signed-in person can switch accounts; an API key belongs to one account.');
     await this.dataSource.getRepository(SessionEntity).update({ id: viewer.sessionId }, { currentAccountId: accountId });
+    // Switching is activity in that account, written at once (not throttled): the next sign-in lands here.
+    await this.dataSource.getRepository(MembershipEntity).update({ id: membership.id }, { lastActiveAt: this.now() });
     return { ...viewer, accountId, membershipId: membership.id, role: membership.role };
   }
 

@@ -117,8 +117,22 @@ export function graphQLError(code: string, message: string, extensions: Record<s
 
 /* Builders: the shapes the API returns, with __typename so Apollo's cache keeps them whole. */
 
-export function aViewer(overrides: { email?: string; name?: string | null; account?: string; role?: string } = {}) {
+export function aViewer(
+  overrides: {
+    email?: string;
+    name?: string | null;
+    account?: string;
+    accountId?: string;
+    role?: string;
+    /** Further MSP accounts of the person, beside the current one (the account switcher). */
+    otherAccounts?: Array<{ id: string; name: string; role: string }>;
+  } = {},
+) {
   const role = overrides.role ?? 'OWNER';
+  const current = { id: overrides.accountId ?? 'account-1', name: overrides.account ?? 'Northwind MSP', role };
+  const memberships = [current, ...(overrides.otherAccounts ?? [])]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((m) => ({ __typename: 'ViewerMembership', account: { __typename: 'Account', id: m.id, name: m.name }, role: m.role }));
   return {
     __typename: 'ViewerInfo',
     person: {
@@ -127,9 +141,10 @@ export function aViewer(overrides: { email?: string; name?: string | null; accou
       email: overrides.email ?? 'olivia@northwind-msp.example',
       name: overrides.name ?? 'Olivia Owner',
     },
-    currentAccount: { __typename: 'Account', id: 'account-1', name: overrides.account ?? 'Northwind MSP' },
+    currentAccount: { __typename: 'Account', id: current.id, name: current.name },
     role,
     isAdministrator: role !== 'MEMBER',
+    memberships,
   };
 }
 
