@@ -10,6 +10,8 @@ export interface FakeGoogleUser {
   suspended: boolean;
   archived: boolean;
   isAdmin: boolean;
+  /** The org unit the user is placed in, e.g. `/Sales/EMEA`; `/` is the top. */
+  orgUnitPath: string;
 }
 
 export interface FakeGoogleGroup {
@@ -37,9 +39,16 @@ export const GOOGLE_SCOPES = [
  *   `unauthorized_client`;
  * - `GET /admin/directory/v1/users?customer=`, `/groups?customer=`, `/groups/{key}/members` with `maxResults`
  *   and an opaque `pageToken`/`nextPageToken`; a subject who is not an admin gets 403 "Not Authorized to
- *   access this resource/api"; an unknown customer 400 `badRequest` on users and 404 on groups;
+ *   access this resource/api"; an unknown customer 400 `badRequest` on users and 404 on groups; neither
+ *   `customer` nor `domain` 400 `badRequest`;
+ * - `domain=` instead of `customer=` lists only that domain's users (by primary email) or groups (by email); a
+ *   domain that is not one of the customer's is 403 "Not Authorized to access this resource/api";
+ * - users.list `query` (Search for users): clauses separated by spaces, values quoted with `'` (a quote escaped
+ *   as `\'`); `orgUnitPath=` matches the unit and every unit under it ("matches all org unit chains under the
+ *   target"), an unknown unit is 400 "Invalid Input: INVALID_OU_ID"; other fields are not modelled (400);
  * - access tokens stop working after `expireTokens()` (401 `UNAUTHENTICATED`, as an expired one does);
- * - scripted throttling: 429 `rateLimitExceeded`, or 403 `rateLimitExceeded` / `userRateLimitExceeded`.
+ * - scripted throttling: 429 `rateLimitExceeded` (optionally with Retry-After), or 403 `rateLimitExceeded` /
+ *   `userRateLimitExceeded`.
  */
 export class FakeGoogleWorkspace {
   users: FakeGoogleUser[] = [];
@@ -47,12 +56,16 @@ export class FakeGoogleWorkspace {
   /** Scopes delegated to the service account in the Admin console; anything else asked is unauthorized_client. */
   delegatedScopes: string[] = [...GOOGLE_SCOPES];
   customerId = 'C03az79cb';
+  /** The customer's domains; seeding users in a domain adds it. */
+  domains: string[] = ['example.test'];
+  /** The customer's org units by full path; `addOrgUnit` adds one with its parents. */
+  orgUnits: string[] = ['/'];
   maxPageSize = 500;
   readonly clientEmail = 'roster-sync@roster-test.iam.gserviceaccount.com';
   readonly requests: Array<{ method: string; path: string; status: number; query: URLSearchParams }> = [];
   /** Claims of every assertion the token endpoint accepted or refused after verifying it. */
   readonly assertions: Array<Record<string, unknown>> = [];
-  private throttles: Array<{ status: 429 | 403; reason: string }> = [];
+  private throttles: Array<{ status: 429 | 403; reason: string; retryAfter?: number }> = [];
   private readonly tokens = new Map<string, string>();
   private readonly keys: { publicKey: KeyObject; privateKey: KeyObject };
   private server: http.Server | null = null;
@@ -91,9 +104,18 @@ export class FakeGoogleWorkspace {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** The next Directory calls are throttled, one call each. */
-  throttleNext(...throttles: Array<{ status: 429 | 403; reason: string }>): void {
+  /** The next Directory calls are throttled, one call each; `retryAfter` (seconds) is sent as Retry-After. */
+  throttleNext(...throttles: Array<{ status: 429 | 403; reason: string; retryAfter?: number }>): void {
     this.throttles.push(...throttles);
+  }
+
+  /** An org unit (and its parents), as made in the Admin console under Directory → Organizational units. */
+  addOrgUnit(path: string): void {
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const unit = `/${parts.slice(0, i).join('/')}`;
+      if (!this.orgUnits.includes(unit)) this.orgUnits.push(unit);
+    }
   }
 
   /** Every access token issued so far stops working, as when its hour is up while the client still holds it. */
@@ -101,7 +123,9 @@ export class FakeGoogleWorkspace {
     this.tokens.clear();
   }
 
-  seedUsers(count: number, domain = 'example.test', isAdmin = false): FakeGoogleUser[] {
+  seedUsers(count: number, domain = 'example.test', isAdmin = false, orgUnitPath = '/'): FakeGoogleUser[] {
+    if (!this.domains.includes(domain)) this.domains.push(domain);
+    this.addOrgUnit(orgUnitPath);
     const made = Array.from({ length: count }, () => {
       const n = String(++this.seeded).padStart(4, '0');
       return {
@@ -111,6 +135,7 @@ export class FakeGoogleWorkspace {
         suspended: false,
         archived: false,
         isAdmin,
+        orgUnitPath,
       };
     });
     this.users.push(...made);
@@ -121,13 +146,13 @@ export class FakeGoogleWorkspace {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', this.url);
-    const reply = (status: number, body: unknown) => {
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ method: req.method ?? 'GET', path: url.pathname, status, query: url.searchParams });
-      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
       res.end(JSON.stringify(body));
     };
-    const apiError = (code: number, message: string, reason: string, domain = 'global') =>
-      reply(code, { error: { code, message, errors: [{ message, domain, reason }] } });
+    const apiError = (code: number, message: string, reason: string, domain = 'global', headers: Record<string, string> = {}) =>
+      reply(code, { error: { code, message, errors: [{ message, domain, reason }] } }, headers);
 
     if (url.pathname === '/token' && req.method === 'POST') {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
@@ -182,32 +207,51 @@ export class FakeGoogleWorkspace {
       });
     const throttle = this.throttles.shift();
     if (throttle)
-      return apiError(throttle.status, throttle.status === 429 ? 'Rate Limit Exceeded' : 'Quota exceeded', throttle.reason, 'usageLimits');
+      return apiError(
+        throttle.status,
+        throttle.status === 429 ? 'Rate Limit Exceeded' : 'Quota exceeded',
+        throttle.reason,
+        'usageLimits',
+        throttle.retryAfter !== undefined ? { 'retry-after': String(throttle.retryAfter) } : {},
+      );
     if (!this.users.find((u) => u.primaryEmail === actor)?.isAdmin)
       return apiError(403, 'Not Authorized to access this resource/api', 'forbidden');
 
     const path = url.pathname.slice(prefix.length);
     const customer = url.searchParams.get('customer');
-    const knownCustomer = customer === 'my_customer' || customer === this.customerId;
+    const domain = url.searchParams.get('domain')?.toLowerCase() ?? null;
+    const knownCustomer = customer === 'my_customer' || customer === this.customerId || (customer === null && domain !== null);
+    const inDomain = (email: string) => domain === null || email.toLowerCase().endsWith(`@${domain}`);
+    if ((path === '/users' || path === '/groups') && customer === null && domain === null)
+      return apiError(400, 'Bad Request', 'badRequest');
+    if ((path === '/users' || path === '/groups') && domain !== null && !this.domains.includes(domain))
+      return apiError(403, 'Not Authorized to access this resource/api', 'forbidden');
     if (path === '/users') {
       if (!knownCustomer) return apiError(400, 'Bad Request', 'badRequest');
+      const query = this.userQuery(url.searchParams.get('query'));
+      if ('invalid' in query) return apiError(400, `Invalid Input: ${query.invalid}`, 'invalid');
+      const users = this.users.filter(
+        (u) => inDomain(u.primaryEmail) && (query.orgUnitPath === null || this.underOrgUnit(u.orgUnitPath, query.orgUnitPath)),
+      );
       return reply(
         200,
         this.page(
           url,
           'users',
           'admin#directory#users',
-          this.users.map(({ isAdmin: _a, ...u }) => ({ kind: 'admin#directory#user', ...u })),
+          users.map(({ isAdmin: _a, ...u }) => ({ kind: 'admin#directory#user', ...u })),
         ),
       );
     }
     if (path === '/groups') {
       if (!knownCustomer) return apiError(404, 'Resource Not Found: customer', 'notFound');
-      const groups = this.groups.map(({ members, ...g }) => ({
-        kind: 'admin#directory#group',
-        ...g,
-        directMembersCount: String(members.length),
-      }));
+      const groups = this.groups
+        .filter((g) => inDomain(g.email))
+        .map(({ members, ...g }) => ({
+          kind: 'admin#directory#group',
+          ...g,
+          directMembersCount: String(members.length),
+        }));
       return reply(200, this.page(url, 'groups', 'admin#directory#groups', groups));
     }
     const members = path.match(/^\/groups\/([^/]+)\/members$/);
@@ -230,6 +274,30 @@ export class FakeGoogleWorkspace {
       return reply(200, this.page(url, 'members', 'admin#directory#members', list));
     }
     return apiError(404, 'Not Found', 'notFound');
+  }
+
+  /** The `query` of users.list, as far as modelled: `orgUnitPath=` clauses only. */
+  private userQuery(query: string | null): { orgUnitPath: string | null } | { invalid: string } {
+    if (!query?.trim()) return { orgUnitPath: null };
+    let orgUnitPath: string | null = null;
+    // A clause is field, operator, then a bare word or a '…' value where \' is a quote.
+    const clause = /\s*([A-Za-z.]+)(=|:)('((?:\\'|[^'])*)'|\S+)/y;
+    let match: RegExpExecArray | null;
+    let at = 0;
+    while (at < query.length && (match = clause.exec(query))) {
+      at = clause.lastIndex;
+      const [, field, operator, bare, quoted] = match;
+      const value = quoted !== undefined ? quoted.replace(/\\'/g, "'") : bare!;
+      if (field !== 'orgUnitPath' || operator !== '=') return { invalid: `${field}${operator}` };
+      if (!this.orgUnits.includes(value)) return { invalid: 'INVALID_OU_ID' };
+      orgUnitPath = value;
+    }
+    if (query.slice(at).trim()) return { invalid: 'query' };
+    return { orgUnitPath };
+  }
+
+  private underOrgUnit(path: string, unit: string): boolean {
+    return unit === '/' || path === unit || path.startsWith(`${unit}/`);
   }
 
   /** One page by `maxResults`, continued by an opaque `nextPageToken` that encodes the offset. */

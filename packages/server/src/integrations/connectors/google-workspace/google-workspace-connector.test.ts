@@ -18,6 +18,8 @@ describe('the Google Workspace connector', () => {
   beforeEach(() => {
     google.users = [];
     google.groups = [];
+    google.domains = ['example.test'];
+    google.orgUnits = ['/'];
     google.maxPageSize = 500;
     google.delegatedScopes = [...GOOGLE_SCOPES];
     admin = google.seedUsers(1, 'example.test', true)[0]!;
@@ -32,12 +34,23 @@ describe('the Google Workspace connector', () => {
     };
   });
 
-  const connector = (overrides: { key?: string; adminEmail?: string; customerId?: string } = {}) =>
+  type Overrides = {
+    key?: string;
+    adminEmail?: string;
+    customerId?: string;
+    domain?: string;
+    orgUnitPath?: string;
+    includeSubOrgUnits?: string;
+  };
+  const connector = (overrides: Overrides = {}) =>
     new GoogleWorkspaceConnector(
       {
         serviceAccountKey: overrides.key ?? google.serviceAccountKey(),
         adminEmail: overrides.adminEmail ?? admin.primaryEmail,
         customerId: overrides.customerId ?? 'my_customer',
+        domain: overrides.domain,
+        orgUnitPath: overrides.orgUnitPath,
+        includeSubOrgUnits: overrides.includeSubOrgUnits,
       },
       env,
     );
@@ -174,5 +187,62 @@ describe('the Google Workspace connector', () => {
     expect(await connector({ customerId: google.customerId }).testConnection()).toEqual({
       summary: `Connected to Google Workspace as ${admin.primaryEmail}.`,
     });
+  });
+
+  it("reads one org unit with its sub-units through Google's query, or only the users placed directly in it", async () => {
+    const [sales] = google.seedUsers(1, 'example.test', false, '/Sales');
+    const [emea] = google.seedUsers(1, 'example.test', false, '/Sales/EMEA');
+    google.seedUsers(1, 'example.test', false, '/Salesforce Admins');
+    google.seedUsers(1, 'example.test', false, '/Support');
+    const emails = async (c: GoogleWorkspaceConnector) => (await all(c.listUsers(null))).flatMap((p) => p.items.map((u) => u.email));
+
+    expect(await emails(connector({ orgUnitPath: '/Sales' }))).toEqual([sales!.primaryEmail, emea!.primaryEmail]);
+    const asked = google.requests.filter((r) => r.path === '/admin/directory/v1/users').at(-1)!;
+    expect(asked.query.get('query')).toBe("orgUnitPath='/Sales'");
+    expect(asked.query.get('customer')).toBe('my_customer');
+
+    expect(await emails(connector({ orgUnitPath: 'Sales/', includeSubOrgUnits: 'no' }))).toEqual([sales!.primaryEmail]);
+    expect(await emails(connector({ orgUnitPath: '/Salesforce Admins' }))).toHaveLength(1);
+    expect(await emails(connector())).toHaveLength(5);
+  });
+
+  it('reads one domain of a multi-domain account with domain= instead of customer=, for users and groups', async () => {
+    const [ours] = google.seedUsers(1, 'clients.example.test');
+    google.groups.push({ id: 'g1', email: 'team@clients.example.test', name: 'Team', description: '', members: [ours!.id] });
+    google.groups.push({ id: 'g2', email: 'staff@example.test', name: 'Staff', description: '', members: [admin.id] });
+    const client = connector({ domain: 'Clients.Example.test', customerId: 'C0ignored' });
+    expect((await all(client.listUsers(null))).flatMap((p) => p.items.map((u) => u.email))).toEqual([ours!.primaryEmail]);
+    expect((await all(client.listGroups(null))).flatMap((p) => p.items.map((g) => g.name))).toEqual(['Team']);
+    const lists = google.requests.filter((r) => r.path === '/admin/directory/v1/users' || r.path === '/admin/directory/v1/groups');
+    expect(lists.slice(-2).map((r) => [r.query.get('domain'), r.query.get('customer')])).toEqual([
+      ['clients.example.test', null],
+      ['clients.example.test', null],
+    ]);
+    expect(await client.testConnection()).toEqual({
+      summary: `Connected to Google Workspace as ${admin.primaryEmail} (domain clients.example.test).`,
+    });
+  });
+
+  it('says clearly when the org unit, the domain or the sub-units choice is wrong, and reads nothing then', async () => {
+    const failure = (c: GoogleWorkspaceConnector) =>
+      c.testConnection().then(
+        () => null,
+        (e: unknown) => e as ConnectorError,
+      );
+    expect(await failure(connector({ orgUnitPath: '/Nowhere' }))).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: expect.stringMatching(/does not know the org unit "\/Nowhere"/),
+    });
+    expect(await failure(connector({ domain: 'other.test' }))).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: expect.stringMatching(/"other\.test" must be one of this Workspace account's domains/),
+    });
+    const before = google.requests.length;
+    expect(await failure(connector({ domain: 'not a domain' }))).toMatchObject({ message: expect.stringMatching(/is not a domain name/) });
+    expect(await failure(connector({ orgUnitPath: '/Sales', includeSubOrgUnits: 'maybe' }))).toMatchObject({
+      message: 'Include sub-units takes yes or no, not "maybe".',
+    });
+    await expect(all(connector({ includeSubOrgUnits: 'maybe' }).listUsers(null))).rejects.toBeInstanceOf(ConnectorError);
+    expect(google.requests.length).toBe(before);
   });
 });

@@ -10,6 +10,12 @@ export interface GoogleWorkspaceCredentials {
   adminEmail: string;
   /** The Workspace customer id (C0xxxxxxx), or `my_customer` for the admin's own. */
   customerId: string;
+  /** Only the users and groups of this one domain of a multi-domain account (sent as `domain` instead of `customer`). */
+  domain?: string;
+  /** Only the users of this org unit, e.g. `/Sales`; groups are not placed in org units and are all read. */
+  orgUnitPath?: string;
+  /** With the org unit, the users of its sub-units too (`yes`, the default, as Google matches) or only those placed in it (`no`). */
+  includeSubOrgUnits?: string;
 }
 
 export const GOOGLE_DIRECTORY_SCOPES = [
@@ -24,6 +30,7 @@ interface GoogleUser {
   name?: { fullName?: string | null } | null;
   suspended?: boolean | null;
   archived?: boolean | null;
+  orgUnitPath?: string | null;
 }
 
 interface GoogleGroup {
@@ -64,16 +71,25 @@ export class GoogleWorkspaceConnector implements Connector {
   ) {}
 
   async testConnection(): Promise<ConnectionCheck> {
+    const { domain, orgUnitPath } = this.filters();
     await this.get<GoogleList<'users', GoogleUser>>(this.listUrl('users', { maxResults: '1' }), 'customer');
     await this.get<GoogleList<'groups', GoogleGroup>>(this.listUrl('groups', { maxResults: '1' }), 'customer');
-    return { summary: `Connected to Google Workspace as ${this.credentials.adminEmail.trim()}.` };
+    // The org unit is checked by asking for its users: Google refuses an unknown one (400 INVALID_OU_ID).
+    if (orgUnitPath)
+      await this.get<GoogleList<'users', GoogleUser>>(this.listUrl('users', { maxResults: '1', ...this.userQuery() }), 'customer');
+    const scope = [domain ? `domain ${domain}` : null, orgUnitPath ? `org unit ${orgUnitPath}` : null].filter(Boolean).join(', ');
+    return { summary: `Connected to Google Workspace as ${this.credentials.adminEmail.trim()}${scope ? ` (${scope})` : ''}.` };
   }
 
   async *listUsers(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryUser>> {
-    const params = { maxResults: String(PAGE_SIZE), projection: 'basic', orderBy: 'email' };
+    const { orgUnitPath, includeSubOrgUnits } = this.filters();
+    const params = { maxResults: String(PAGE_SIZE), projection: 'basic', orderBy: 'email', ...this.userQuery() };
     for await (const page of this.pages<'users', GoogleUser>('users', (token) => this.listUrl('users', params, token), cursor)) {
+      // Google's orgUnitPath clause matches the unit and every unit under it; without sub-units, only those placed in it stay.
+      const users =
+        orgUnitPath && !includeSubOrgUnits ? page.items.filter((user) => sameOrgUnit(user.orgUnitPath, orgUnitPath)) : page.items;
       yield {
-        items: page.items.map((user) => ({
+        items: users.map((user) => ({
           externalId: user.id,
           email: user.primaryEmail || null,
           name: user.name?.fullName || null,
@@ -122,9 +138,34 @@ export class GoogleWorkspaceConnector implements Connector {
     } while (token);
   }
 
+  /** The optional filters, checked: a wrong one must fail the test and the run, never widen what is read. */
+  private filters(): { domain: string | null; orgUnitPath: string | null; includeSubOrgUnits: boolean } {
+    const domain = this.credentials.domain?.trim().toLowerCase() || null;
+    if (domain && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain))
+      throw new ConnectorError(
+        'UPSTREAM_ERROR',
+        `"${domain.slice(0, 100)}" is not a domain name: give one such as example.com, or leave the domain empty.`,
+      );
+    const raw = this.credentials.orgUnitPath?.trim() || null;
+    const orgUnitPath = raw ? `/${raw.replace(/^\/+|\/+$/g, '')}` : null;
+    const sub = this.credentials.includeSubOrgUnits?.trim().toLowerCase() || 'yes';
+    if (!['yes', 'no', 'true', 'false'].includes(sub))
+      throw new ConnectorError('UPSTREAM_ERROR', `Include sub-units takes yes or no, not "${sub.slice(0, 20)}".`);
+    return { domain, orgUnitPath, includeSubOrgUnits: sub === 'yes' || sub === 'true' };
+  }
+
+  /** users.list's `query` for the org unit (Search for users: `orgUnitPath='/Sales'`, a quote escaped as \'). */
+  private userQuery(): { query: string } | Record<string, never> {
+    const { orgUnitPath } = this.filters();
+    if (!orgUnitPath) return {};
+    return { query: `orgUnitPath='${orgUnitPath.replace(/'/g, "\\'")}'` };
+  }
+
+  /** One domain of a multi-domain account is asked for with `domain`, instead of the whole account's `customer`. */
   private listUrl(list: 'users' | 'groups', params: Record<string, string>, pageToken: string | null = null): string {
-    const customer = this.credentials.customerId.trim() || 'my_customer';
-    return this.url(`/${list}`, { customer, ...params, ...(pageToken ? { pageToken } : {}) });
+    const { domain } = this.filters();
+    const owner: Record<string, string> = domain ? { domain } : { customer: this.credentials.customerId.trim() || 'my_customer' };
+    return this.url(`/${list}`, { ...owner, ...params, ...(pageToken ? { pageToken } : {}) });
   }
 
   private url(path: string, params: Record<string, string>): string {
@@ -146,7 +187,7 @@ export class GoogleWorkspaceConnector implements Connector {
         this.token = null;
         continue;
       }
-      if (!response.ok) throw directoryError(response, subject, this.credentials);
+      if (!response.ok) throw await directoryError(response, subject, this.credentials, this.filters());
       return readJson<T>(response, DIRECTORY);
     }
   }
@@ -235,18 +276,44 @@ async function isRateLimited(response: Response): Promise<boolean> {
   return (body.error?.errors ?? []).some((e) => RATE_LIMIT_REASONS.includes(e.reason ?? ''));
 }
 
-/** What an error answer means, from its status alone: the body is never quoted. */
-function directoryError(response: Response, subject: 'customer' | 'group', credentials: GoogleWorkspaceCredentials): ConnectorError {
+/** An org unit path as Google shows it, compared as the Admin console does (its names are unique whatever the case). */
+function sameOrgUnit(path: string | null | undefined, wanted: string): boolean {
+  return `/${(path ?? '/').replace(/^\/+|\/+$/g, '')}`.toLowerCase() === wanted.toLowerCase();
+}
+
+/**
+ * What an error answer means, from its status (and, for a 400, whether Google names the org unit): the body is
+ * never quoted, only the settings the admin typed.
+ */
+async function directoryError(
+  response: Response,
+  subject: 'customer' | 'group',
+  credentials: GoogleWorkspaceCredentials,
+  filters: { domain: string | null; orgUnitPath: string | null },
+): Promise<ConnectorError> {
+  const domain = filters.domain ? ` and "${filters.domain}" must be one of this Workspace account's domains` : '';
   if (response.status === 403)
     return new ConnectorError(
       'PERMISSION_DENIED',
-      `Google refused access (403): the admin email must belong to an administrator allowed to read users and groups (e.g. a super admin), and the delegation must grant the Directory read scopes.`,
+      `Google refused access (403): the admin email must belong to an administrator allowed to read users and groups (e.g. a super admin), the delegation must grant the Directory read scopes${domain}.`,
     );
   if (response.status === 401) return new ConnectorError('AUTHENTICATION_FAILED', `Google refused the access token (401).`);
-  if (subject === 'customer' && (response.status === 400 || response.status === 404))
+  if (subject === 'customer' && (response.status === 400 || response.status === 404)) {
+    const body = await errorJson<GoogleErrorBody>(response);
+    if (filters.orgUnitPath && response.status === 400 && /INVALID_OU_ID/.test(body.error?.message ?? ''))
+      return new ConnectorError(
+        'PERMISSION_DENIED',
+        `Google does not know the org unit "${filters.orgUnitPath}": use its full path as the Admin console shows it under Directory → Organizational units (e.g. /Sales/EMEA).`,
+      );
+    if (filters.domain)
+      return new ConnectorError(
+        'PERMISSION_DENIED',
+        `Google does not know the domain "${filters.domain}": use one of the domains listed under Admin console → Account → Domains, or leave the domain empty.`,
+      );
     return new ConnectorError(
       'PERMISSION_DENIED',
       `Google does not know the customer id "${credentials.customerId.trim()}": use the id from Admin console → Account → Account settings (C0…), or my_customer.`,
     );
+  }
   return new ConnectorError('UPSTREAM_ERROR', `${answered(DIRECTORY, response.status)}.`);
 }
