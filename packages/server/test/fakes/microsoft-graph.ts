@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { GraphDeltaState, type ExpiredDeltaAnswer } from './microsoft-graph-delta.js';
 
 export interface FakeGraphUser {
   id: string;
@@ -29,7 +30,20 @@ export interface FakeGraphGroup {
  *   `BadRequest`; without it a user has Graph's default set, which does not include `accountEnabled`;
  * - tokens expire: `expires_in` is `tokenLifetimeSeconds`, judged by the clock (`Date.now`, so fake timers move
  *   it), and an expired one is 401 `InvalidAuthenticationToken` ("Lifetime validation failed");
- * - scripted throttling: 429 `TooManyRequests` with a `Retry-After` header in seconds.
+ * - scripted throttling: 429 `TooManyRequests` with a `Retry-After` header in seconds;
+ * - delta queries, `GET /v1.0/users/delta` and `/v1.0/groups/delta` (microsoft-graph-delta.ts): `$select` (groups may
+ *   select `members`), pages by `@odata.nextLink`, the last page carries `@odata.deltaLink`; `$deltatoken=latest` answers
+ *   no objects and a deltaLink for "from now on". A round from a deltaLink returns what changed since that link was
+ *   issued, compared property by property (selected ones only) and collapsed to the latest state: changed or new objects
+ *   whole, removed ones as `{ id, "@removed": { reason } }` (`changed` while in the recycle bin, `deleted` when gone for
+ *   good), and for groups `members@delta` with the added members and the removed ones (`@removed`). An expired or unknown
+ *   token is answered with `expiredDeltaAnswer` (Microsoft documents 400 `syncStateNotFound`; 410 is also seen).
+ *
+ * Changing the directory between syncs (tests and `pnpm bench:sync`): edit `users` / `groups` directly or use
+ * `updateUser`, `removeUser` (to the recycle bin unless `permanently`), `addMembers`, `removeMembers`, `removeGroup`;
+ * `seedUsers(n)` and `seedGroups(n)` (every user in one of n groups) build a directory. The next delta round returns exactly
+ * what changed, however it was changed. `expireDeltaTokens()` makes every deltaLink issued so far expired. `requests`
+ * logs each answered call with its path and query, so a test can tell a deltaLink round from a full read.
  */
 export class FakeMicrosoftGraph {
   users: FakeGraphUser[] = [];
@@ -40,7 +54,11 @@ export class FakeMicrosoftGraph {
   maxPageSize = 999;
   /** Lifetime of the access tokens issued (Microsoft's are about an hour). */
   tokenLifetimeSeconds = 3599;
-  readonly requests: Array<{ method: string; path: string; status: number; at: number }> = [];
+  /** Ids of users and groups deleted into the recycle bin (their delta `@removed` reason is `changed`). */
+  readonly recycleBin = new Set<string>();
+  /** What an expired or unknown delta token gets. */
+  expiredDeltaAnswer: ExpiredDeltaAnswer = { status: 400, code: 'syncStateNotFound' };
+  readonly requests: Array<{ method: string; path: string; query: string; status: number; at: number }> = [];
   /** Bodies of token requests (tests check what was sent, then that it was never echoed elsewhere). */
   readonly tokenRequests: URLSearchParams[] = [];
   private throttles: number[] = [];
@@ -49,7 +67,9 @@ export class FakeMicrosoftGraph {
   private hangAt: { path: string; remaining: number } | null = null;
   private readonly hanging: http.ServerResponse[] = [];
   private server: http.Server | null = null;
+  private readonly delta = new GraphDeltaState();
   private seeded = 0;
+  private seededGroups = 0;
   url = '';
 
   constructor(
@@ -90,6 +110,64 @@ export class FakeMicrosoftGraph {
     for (const token of this.tokens.keys()) this.tokens.set(token, 0);
   }
 
+  /** Every deltaLink issued so far stops working (Graph keeps delta state about seven days); `answer` is what they get. */
+  expireDeltaTokens(answer: ExpiredDeltaAnswer = this.expiredDeltaAnswer): void {
+    this.expiredDeltaAnswer = answer;
+    this.delta.expireAll();
+  }
+
+  updateUser(id: string, changes: Partial<Omit<FakeGraphUser, 'id'>>): FakeGraphUser {
+    const user = this.users.find((u) => u.id === id);
+    if (!user) throw new Error(`No fake Graph user ${id}`);
+    return Object.assign(user, changes);
+  }
+
+  /** Deletes a user (into the recycle bin unless `permanently`), and takes it out of every group as Entra does. */
+  removeUser(id: string, options: { permanently?: boolean } = {}): void {
+    this.users = this.users.filter((u) => u.id !== id);
+    for (const group of this.groups) group.members = group.members.filter((m) => m !== id);
+    if (options.permanently) this.recycleBin.delete(id);
+    else this.recycleBin.add(id);
+  }
+
+  removeGroup(id: string, options: { permanently?: boolean } = {}): void {
+    this.groups = this.groups.filter((g) => g.id !== id);
+    if (options.permanently) this.recycleBin.delete(id);
+    else this.recycleBin.add(id);
+  }
+
+  addMembers(groupId: string, ...memberIds: string[]): void {
+    const group = this.group(groupId);
+    group.members = [...group.members, ...memberIds.filter((id) => !group.members.includes(id))];
+  }
+
+  removeMembers(groupId: string, ...memberIds: string[]): void {
+    const group = this.group(groupId);
+    group.members = group.members.filter((id) => !memberIds.includes(id));
+  }
+
+  /** Adds `count` groups named "Group 0001"...; every current user is put in one of them, in turn. */
+  seedGroups(count: number): FakeGraphGroup[] {
+    const made = Array.from({ length: count }, () => {
+      const n = String(++this.seededGroups).padStart(4, '0');
+      return {
+        id: `${randomBytes(4).toString('hex')}-0000-4000-9000-${n.padStart(12, '0')}`,
+        displayName: `Group ${n}`,
+        description: null,
+        members: [] as string[],
+      };
+    });
+    this.users.forEach((user, index) => made[index % count]!.members.push(user.id));
+    this.groups.push(...made);
+    return made;
+  }
+
+  private group(id: string): FakeGraphGroup {
+    const group = this.groups.find((g) => g.id === id);
+    if (!group) throw new Error(`No fake Graph group ${id}`);
+    return group;
+  }
+
   /** Ends every stuck request with a 503, as a dropped connection would end. */
   releaseHanging(): void {
     for (const res of this.hanging.splice(0)) {
@@ -121,7 +199,7 @@ export class FakeMicrosoftGraph {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', this.url);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, status, at: Date.now() });
+      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search, status, at: Date.now() });
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
@@ -214,6 +292,39 @@ export class FakeMicrosoftGraph {
       if (organizations) reply(200, { value: organizations });
       return;
     }
+    const deltaOf = url.pathname.match(/^\/v1\.0\/(users|groups)\/(?:microsoft\.graph\.)?delta$/)?.[1] as 'users' | 'groups' | undefined;
+    if (deltaOf) {
+      const raw = url.searchParams.get('$select');
+      const select = raw ? raw.split(',').map((n) => n.trim()) : [];
+      const type = deltaOf === 'users' ? 'user' : 'group';
+      const allowed: readonly string[] = deltaOf === 'users' ? SELECTABLE.user : [...SELECTABLE.group, 'members'];
+      const unknown = select.find((n) => !allowed.includes(n));
+      if (unknown !== undefined)
+        return reply(400, {
+          error: { code: 'BadRequest', message: `Could not find a property named '${unknown}' on type 'microsoft.graph.${type}'.` },
+        });
+      const body = this.delta.answer(
+        deltaOf,
+        {
+          select: select.length ? select : deltaOf === 'users' ? [...DEFAULT_PROPERTIES.user] : [...SELECTABLE.group, 'members'],
+          deltaToken: url.searchParams.get('$deltatoken'),
+          skipToken: url.searchParams.get('$skiptoken'),
+          pageSize: Math.min(Number(url.searchParams.get('$top') ?? this.maxPageSize) || this.maxPageSize, this.maxPageSize),
+          baseUrl: this.url,
+        },
+        {
+          users: this.users as unknown as Array<{ id: string } & Record<string, unknown>>,
+          groups: this.groups as unknown as Array<{ id: string; members: string[] } & Record<string, unknown>>,
+          userIds: new Set(this.users.map((u) => u.id)),
+          softDeleted: this.recycleBin,
+        },
+      );
+      if (body) return reply(200, body);
+      const { status, code } = this.expiredDeltaAnswer;
+      return reply(status, {
+        error: { code, message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.' },
+      });
+    }
     if (url.pathname === '/v1.0/users') {
       const users = selected('user', this.users);
       if (users) reply(200, this.page(url, users));
@@ -237,10 +348,9 @@ export class FakeMicrosoftGraph {
             message: `Resource '${members[1]}' does not exist or one of its queried reference-property objects are not present.`,
           },
         });
+      const userIds = new Set(this.users.map((u) => u.id));
       const objects = group.members.map((id) =>
-        this.users.some((u) => u.id === id)
-          ? { '@odata.type': '#microsoft.graph.user', id }
-          : { '@odata.type': '#microsoft.graph.device', id },
+        userIds.has(id) ? { '@odata.type': '#microsoft.graph.user', id } : { '@odata.type': '#microsoft.graph.device', id },
       );
       const selectedMembers = selected('directoryObject', objects);
       if (selectedMembers) reply(200, this.page(url, selectedMembers));
