@@ -27,13 +27,19 @@ export interface FakeCwContact {
  * A local ConnectWise Manage REST API (3.0) under `/v4_6_release/apis/3.0`: Basic auth
  * `companyId+publicKey:privateKey` and a required `clientId` header (401 / 400 otherwise), `page` (1-based)
  * and `pageSize` (at most 1000) with a `Link` header carrying rel="next" and rel="last", `conditions` limited
- * to `deletedFlag=false`, and `/system/info`.
+ * to `deletedFlag=false`, and `/system/info`. Throttling is scripted: `throttleNext` answers 429 Too Many
+ * Requests with a Retry-After in seconds; `inquireRights = false` is an API member whose security role may not
+ * inquire on companies and contacts (403).
  */
 export class FakeConnectWise {
   companies: FakeCwCompany[] = [];
   contacts: FakeCwContact[] = [];
   maxPageSize = 1000;
-  readonly requests: Array<{ path: string; status: number }> = [];
+  /** False: the API member's security role lacks inquire rights on Companies and Contacts. */
+  inquireRights = true;
+  readonly requests: Array<{ path: string; status: number; page: number | null }> = [];
+  private throttles: number[] = [];
+  private nextContactId = 1000;
   private server: http.Server | null = null;
   url = '';
 
@@ -55,6 +61,11 @@ export class FakeConnectWise {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** The next API calls answer 429, one call each, with these Retry-After seconds. */
+  throttleNext(...retryAfterSeconds: number[]): void {
+    this.throttles.push(...retryAfterSeconds);
+  }
+
   addCompany(name: string): FakeCwCompany {
     const company = { id: 250 + this.companies.length, identifier: name.replace(/\W+/g, ''), name, deletedFlag: false };
     this.companies.push(company);
@@ -63,7 +74,7 @@ export class FakeConnectWise {
 
   addContact(company: FakeCwCompany | null, firstName: string, lastName: string, email: string | null): FakeCwContact {
     const contact: FakeCwContact = {
-      id: 1000 + this.contacts.length,
+      id: this.nextContactId++,
       firstName,
       lastName,
       inactiveFlag: false,
@@ -80,7 +91,7 @@ export class FakeConnectWise {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.requests.push({ path: url.pathname, status });
+      this.requests.push({ path: url.pathname, status, page: url.searchParams.has('page') ? Number(url.searchParams.get('page')) : null });
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(body));
     };
@@ -90,7 +101,12 @@ export class FakeConnectWise {
     if (req.headers.authorization !== expected) return reply(401, { code: 'Unauthorized', message: 'Authentication failed.' });
     if (req.headers.clientid !== this.clientId)
       return reply(400, { code: 'InvalidObject', message: 'A valid clientId header is required.' });
+    const retryAfter = this.throttles.shift();
+    if (retryAfter !== undefined)
+      return reply(429, { code: 'TooManyRequests', message: 'Too many requests.' }, { 'retry-after': String(retryAfter) });
     const path = url.pathname.slice(prefix.length);
+    if ((path === '/company/companies' || path === '/company/contacts') && !this.inquireRights)
+      return reply(403, { code: 'Forbidden', message: 'You do not have access to this resource.' });
     if (path === '/system/info')
       return reply(200, { version: 'v2024.1.12345', isCloud: true, serverTimeZone: 'Eastern Standard Time', cloudRegion: 'NA' });
     if (path === '/company/companies') {
