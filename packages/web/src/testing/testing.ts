@@ -282,7 +282,8 @@ export function buttonIn(root: ButtonRoot, name: string) {
 }
 
 /** Mounts the whole app (real routes, guard and layout) at `path`, against a fake API. */
-export async function mountApp(api: FakeApi, path: string): Promise<MountedApp> {
+/** `provide`: extra injections, e.g. a fake AccountSync (client/account-sync.ts) that records reloads. */
+export async function mountApp(api: FakeApi, path: string, options: { provide?: Record<symbol, unknown> } = {}): Promise<MountedApp> {
   const session = createSession(api.client);
   const router = createAppRouter(session, createMemoryHistory());
   api.onUnauthenticated = (event) => handleUnauthenticated(router, session, event);
@@ -298,6 +299,7 @@ export async function mountApp(api: FakeApi, path: string): Promise<MountedApp> 
         [ApolloClientKey as symbol]: api.client,
         [SessionKey as symbol]: session,
         [LiveConnectionKey as symbol]: live,
+        ...options.provide,
       },
     },
   });
