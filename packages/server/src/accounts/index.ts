@@ -26,5 +26,6 @@ export {
   rolePlural,
 } from './role-grants.js';
 export { MAX_JOB_TITLE, readJobTitle } from './job-title.js';
+export { MAX_NAME, readName } from './person-name.js';
 export { isAdministrator, isSuspendable, type Role, UserSource, UserStatus } from './roles.js';
 export { restoreMemberships, suspendMemberships } from './user-lifecycle.js';

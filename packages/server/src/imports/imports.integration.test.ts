@@ -193,6 +193,17 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     expect(await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId })).toBe(4);
   });
 
+  it('reports a name over 200 characters with its line instead of cutting it, and the good rows stay good', async () => {
+    const file = `email,name\nfine@names.test,Ada Fine\nlong@names.test,${'N'.repeat(201)}\n`;
+    const { body } = await upload(roster, admin, file);
+    const rows = (await admin.gql(JOB, { id: body.job.id })).data!.importJob.rows.edges.map((e: any) => e.node);
+    expect(rows.map((r: any) => [r.line, r.verdict])).toEqual([
+      [2, 'NEW'],
+      [3, 'INVALID'],
+    ]);
+    expect(rows[1].reason).toBe('Line 3: the name is too long (201 characters; at most 200 are allowed).');
+  });
+
   it('gives clear messages for files it cannot read, and protects the upload', async () => {
     expect((await upload(roster, null, 'email\na@x.com\n')).status).toBe(401);
     expect((await upload(roster, admin, 'email\na@x.com\n', {})).status).toBe(400);

@@ -1,4 +1,4 @@
-import { readJobTitle, refusalToGrant, roleName, rolePlural } from '../accounts/index.js';
+import { MAX_NAME, readJobTitle, readName, refusalToGrant, roleName, rolePlural } from '../accounts/index.js';
 import { Role } from '../core/viewer.js';
 import { emailProblem } from '../invitations/index.js';
 
@@ -128,7 +128,8 @@ export function evaluateRow(cells: string[], line: number, mapping: ImportMappin
   const nameParts = [cell(mapping.firstName), cell(mapping.lastName)].filter(Boolean).join(' ');
   const base: EvaluatedRow = {
     email: null,
-    name: (cell(mapping.name) || nameParts).slice(0, 200) || null,
+    // Stored cut to the column (the row is kept to show it); a name too long makes the row invalid below.
+    name: (cell(mapping.name) || nameParts).slice(0, MAX_NAME) || null,
     jobTitle: null,
     role: null,
     company: cell(mapping.company).slice(0, 200) || null,
@@ -144,6 +145,8 @@ export function evaluateRow(cells: string[], line: number, mapping: ImportMappin
   if (!rawEmail) return invalid('the email is empty.');
   const problem = emailProblem(rawEmail);
   if (problem) return invalid(`"${rawEmail.slice(0, 80)}" is not a valid email: ${problem}`);
+  const name = readName(cell(mapping.name) || nameParts);
+  if (!name.ok) return invalid(`the name is too long (${name.problem.replace(/^The name has /, '').replace(/\.$/, '')}).`);
   const jobTitle = readJobTitle(cell(mapping.jobTitle));
   if (!jobTitle.ok) return invalid(`the job title is too long (${jobTitle.problem}).`);
   const role = parseRole(cell(mapping.role));

@@ -1,7 +1,7 @@
 import { In } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
-import { UserStatus } from '../accounts/index.js';
+import { readName, UserStatus } from '../accounts/index.js';
 import { badInput, invalidCredentials, InvitationErrorCode, invitationError } from '../core/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { hashPassword, verifyPassword } from '../auth/index.js';
@@ -60,9 +60,10 @@ export async function accept(
       }
     }
   } else {
-    const name = input.name?.trim() ?? '';
+    const reading = readName(input.name);
+    if (!reading.ok) throw badInput('input.name', reading.problem);
+    const name = reading.name;
     if (!name) throw badInput('input.name', 'Enter your name.');
-    if (name.length > 200) throw badInput('input.name', 'A name has at most 200 characters.');
     const password = input.password ?? '';
     if (password.length < 10) throw badInput('input.password', 'Choose a password of at least 10 characters.');
     if (password.length > 1024) throw badInput('input.password', 'A password has at most 1024 characters.');

@@ -38,6 +38,12 @@ describe('parseAddressList', () => {
     expect(parsed[4]!.invalidReason).toMatch(/empty/);
   });
 
+  it('refuses a name over 200 characters instead of cutting it', () => {
+    const [entry] = parseAddressList(`${'N'.repeat(201)} <long@x.com>`);
+    expect(entry).toMatchObject({ email: null, invalidReason: 'The name has 201 characters; at most 200 are allowed.' });
+    expect(parseAddressList(`${'N'.repeat(200)} <ok@x.com>`)[0]).toMatchObject({ email: 'ok@x.com', name: 'N'.repeat(200) });
+  });
+
   it('ignores empty entries from doubled separators', () => {
     expect(parseAddressList(',,a@x.com;;\n\n')).toHaveLength(1);
   });

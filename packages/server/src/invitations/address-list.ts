@@ -1,3 +1,5 @@
+import { readName } from '../accounts/index.js';
+
 /** One entry of a pasted address list, before anything is looked up. */
 export interface ParsedAddress {
   /** The text as the admin typed it (trimmed), to show next to its verdict. */
@@ -67,10 +69,11 @@ function ambiguityReason(tokens: string[]): string {
   return `Words and addresses are mixed: write each person as "Name <address>" or the address alone, one per line or separated by commas.`;
 }
 
-function withVerdict(input: string, candidate: string, name: string | null): ParsedAddress {
+function withVerdict(input: string, candidate: string, rawName: string | null): ParsedAddress {
   const email = candidate.replace(/^mailto:/i, '').trim();
-  const reason = emailProblem(email);
-  return { input, email: reason ? null : email.toLowerCase(), name: name ? name.slice(0, 200) : null, invalidReason: reason };
+  const name = readName(rawName);
+  const reason = emailProblem(email) ?? (name.ok ? null : name.problem);
+  return { input, email: reason ? null : email.toLowerCase(), name: name.ok ? name.name : null, invalidReason: reason };
 }
 
 /** Why an address cannot receive an invitation, in words an admin understands; null when it can. */

@@ -184,4 +184,24 @@ describe.each(dialects)('SCIM bad input (%s)', (dialect) => {
     const read = await scim.get(`/Groups/${group.body!.id}`);
     expect(read.body!.members.map((m: { value: string }) => m.value)).toEqual([userId]);
   });
+
+  it('refuses a name over 200 characters with 400 invalidValue that names the attribute, on create, replace and patch', async () => {
+    const before = await snapshot();
+    const long = 'N'.repeat(201);
+    const created = await scim.post('/Users', {
+      schemas: [USER],
+      userName: 'long@bad.test',
+      emails: [{ value: 'long@bad.test' }],
+      displayName: long,
+    });
+    expectScimError(created, 400, 'invalidValue');
+    expect(created.body!.detail).toContain('"displayName": The name has 201 characters; at most 200 are allowed.');
+    const replaced = await scim.put(`/Users/${userId}`, { schemas: [USER], userName: 'kept@bad.test', name: { formatted: long } });
+    expectScimError(replaced, 400, 'invalidValue');
+    expect(replaced.body!.detail).toContain('"name.formatted"');
+    const patched = await scim.patch(`/Users/${userId}`, [{ op: 'replace', path: 'displayName', value: long }]);
+    expectScimError(patched, 400, 'invalidValue');
+    expect(patched.body!.detail).toContain('"displayName"');
+    expect(await snapshot()).toEqual(before);
+  });
 });

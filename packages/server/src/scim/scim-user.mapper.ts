@@ -1,5 +1,5 @@
 import type { MembershipEntity } from '../accounts/membership.entity.js';
-import { UserStatus } from '../accounts/index.js';
+import { readName, UserStatus } from '../accounts/index.js';
 import { normalizeEmail } from '../core/db/columns.js';
 import type { ExternalLinkEntity } from '../integrations/external-link.entity.js';
 import type { UpstreamUser } from '../integrations/index.js';
@@ -104,18 +104,23 @@ export function pickEmail(attributes: Json): string {
   return normalizeEmail(chosen);
 }
 
-/** The name admins see: displayName, else name.formatted, else given and family names. */
+/** The name admins see: displayName, else name.formatted, else given and family names; too long is a 400 that says so. */
 export function displayNameOf(attributes: Json): string | null {
+  const checked = (raw: string, attribute: string) => {
+    const reading = readName(raw);
+    if (!reading.ok) throw scimBadRequest('invalidValue', `"${attribute}": ${reading.problem}`);
+    return reading.name;
+  };
   const displayName = valueOf(attributes, 'displayName');
-  if (typeof displayName === 'string' && displayName.trim()) return displayName.trim().slice(0, 200);
+  if (typeof displayName === 'string' && displayName.trim()) return checked(displayName, 'displayName');
   const name = valueOf(attributes, 'name');
   if (name && typeof name === 'object') {
     const formatted = valueOf(name as Json, 'formatted');
-    if (typeof formatted === 'string' && formatted.trim()) return formatted.trim().slice(0, 200);
+    if (typeof formatted === 'string' && formatted.trim()) return checked(formatted, 'name.formatted');
     const parts = [valueOf(name as Json, 'givenName'), valueOf(name as Json, 'familyName')].filter(
       (p) => typeof p === 'string' && p.trim(),
     );
-    if (parts.length) return parts.join(' ').slice(0, 200);
+    if (parts.length) return checked(parts.join(' '), 'name');
   }
   return null;
 }
