@@ -103,6 +103,8 @@ export async function accept(
         personId,
         role: invitation.role,
         updatedAt: now,
+        // Accepting is their first activity: the live row says so at once, not "Never".
+        lastActiveAt: now,
         ...(typedName ? { name: typedName } : {}),
         ...(companyId ? { companyId } : {}),
       },

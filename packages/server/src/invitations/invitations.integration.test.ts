@@ -17,7 +17,7 @@ const REINVITE = `mutation($input: ReinviteUsersInput!) { reinviteUsers(input: $
 const UNINVITE = `mutation($input: UninviteUsersInput!) { uninviteUsers(input: $input) { results { userId ok code message } } }`;
 const ACCEPT = `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { viewer { person { email name } currentAccount { name } role accounts { name } } } }`;
 const PREVIEW = `query($token: String!) { invitationByToken(token: $token) { state accountName inviterName email knownName expiresAt hasAccount } }`;
-const USER = `query($id: ID!) { user(id: $id) { email status role invitationPending emailBounced company { name } groups { name } invitation { expired deliveryStatus emailsSent lastSentAt invitedBy } } }`;
+const USER = `query($id: ID!) { user(id: $id) { email status role lastActiveAt invitationPending emailBounced company { name } groups { name } invitation { expired deliveryStatus emailsSent lastSentAt invitedBy } } }`;
 const USER_NAME = `query($id: ID!) { user(id: $id) { name } }`;
 const WEBHOOK_SECRET = 'whsec_' + Buffer.from('a-test-webhook-secret-of-32-bytes!').toString('base64');
 
@@ -170,6 +170,7 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     });
     expect(invitee.cookie).toMatch(/^roster_session=/);
     const seen = await admin.gql(USER, { id: user.id });
+    expect(Date.parse(seen.data!.user.lastActiveAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(seen.data!.user).toMatchObject({
       status: 'ACTIVE',
       role: 'ADMIN',

@@ -10,7 +10,7 @@ import { startTestRoster, TestClient, type TestRoster } from '../../test/harness
 import { subscribe, untilHeard } from '../../test/live-client.js';
 
 const USER_EVENTS =
-  'subscription { userEvents { type removedUserIds resync users { id email status invitationPending isAdministrator } } }';
+  'subscription { userEvents { type removedUserIds resync users { id email name status invitationPending isAdministrator lastActiveAt } } }';
 const INVITE = 'mutation($a: String!) { inviteUsers(input: { addresses: $a, sendEmail: false }) { results { inviteLink user { id } } } }';
 const ACCEPT = 'mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { viewer { role } } }';
 const SWITCH = 'mutation($id: ID!) { switchAccount(input: { accountId: $id }) { viewer { currentAccount { id } } } }';
@@ -74,7 +74,9 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
       input: { token: inviteLink.split('/invitations/')[1], name: 'New Bie', password: 'a-long-password' },
     });
     const accepted = await watching.next((e: any) => e.type === 'ACCEPTED');
-    expect(accepted.users[0]).toMatchObject({ id: user.id, status: 'ACTIVE', invitationPending: false });
+    // Every column of the row is current: the name chosen on accepting, and Last activity no longer "Never".
+    expect(accepted.users[0]).toMatchObject({ id: user.id, name: 'New Bie', status: 'ACTIVE', invitationPending: false });
+    expect(accepted.users[0].lastActiveAt).not.toBeNull();
 
     // Bravo's own event comes after Alpha's: had Alpha's reached Bravo's socket, it would be there by now.
     await bravo.gql(INVITE, { a: 'own@bravo.test' });
