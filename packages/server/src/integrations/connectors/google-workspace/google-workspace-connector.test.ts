@@ -202,6 +202,9 @@ describe('the Google Workspace connector', () => {
     expect(asked.query.get('customer')).toBe('my_customer');
 
     expect(await emails(connector({ orgUnitPath: 'Sales/', includeSubOrgUnits: 'no' }))).toEqual([sales!.primaryEmail]);
+    expect(await connector({ orgUnitPath: 'Sales/', includeSubOrgUnits: 'No' }).testConnection()).toEqual({
+      summary: `Connected to Google Workspace as ${admin.primaryEmail} (org unit /Sales without sub-units).`,
+    });
     expect(await emails(connector({ orgUnitPath: '/Salesforce Admins' }))).toHaveLength(1);
     expect(await emails(connector())).toHaveLength(5);
   });

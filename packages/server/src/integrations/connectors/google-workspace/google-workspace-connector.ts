@@ -71,13 +71,18 @@ export class GoogleWorkspaceConnector implements Connector {
   ) {}
 
   async testConnection(): Promise<ConnectionCheck> {
-    const { domain, orgUnitPath } = this.filters();
+    const { domain, orgUnitPath, includeSubOrgUnits } = this.filters();
     await this.get<GoogleList<'users', GoogleUser>>(this.listUrl('users', { maxResults: '1' }), 'customer');
     await this.get<GoogleList<'groups', GoogleGroup>>(this.listUrl('groups', { maxResults: '1' }), 'customer');
     // The org unit is checked by asking for its users: Google refuses an unknown one (400 INVALID_OU_ID).
     if (orgUnitPath)
       await this.get<GoogleList<'users', GoogleUser>>(this.listUrl('users', { maxResults: '1', ...this.userQuery() }), 'customer');
-    const scope = [domain ? `domain ${domain}` : null, orgUnitPath ? `org unit ${orgUnitPath}` : null].filter(Boolean).join(', ');
+    const scope = [
+      domain ? `domain ${domain}` : null,
+      orgUnitPath ? `org unit ${orgUnitPath}${includeSubOrgUnits ? '' : ' without sub-units'}` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
     return { summary: `Connected to Google Workspace as ${this.credentials.adminEmail.trim()}${scope ? ` (${scope})` : ''}.` };
   }
 
