@@ -256,6 +256,8 @@ export type IntegrationType =
   | 'GOOGLE_WORKSPACE'
   /** IT Glue (documentation): organizations, contacts and passwords. */
   | 'IT_GLUE'
+  /** An LDAP directory (on-premises Active Directory, OpenLDAP), read with a simple bind and paged searches. */
+  | 'LDAP'
   /** Microsoft Entra ID, read through Microsoft Graph. */
   | 'MICROSOFT_ENTRA'
   /** An identity provider (Okta, Entra ID, JumpCloud, OneLogin) pushing users and groups over SCIM 2.0. */

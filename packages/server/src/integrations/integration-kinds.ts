@@ -5,6 +5,7 @@ export enum IntegrationType {
   SCIM = 'SCIM',
   MICROSOFT_ENTRA = 'MICROSOFT_ENTRA',
   GOOGLE_WORKSPACE = 'GOOGLE_WORKSPACE',
+  LDAP = 'LDAP',
   CONNECTWISE = 'CONNECTWISE',
   AUTOTASK = 'AUTOTASK',
   IT_GLUE = 'IT_GLUE',
@@ -16,6 +17,7 @@ registerEnumType(IntegrationType, {
     SCIM: { description: 'An identity provider (Okta, Entra ID, JumpCloud, OneLogin) pushing users and groups over SCIM 2.0.' },
     MICROSOFT_ENTRA: { description: 'Microsoft Entra ID, read through Microsoft Graph.' },
     GOOGLE_WORKSPACE: { description: 'Google Workspace, read through the Admin SDK Directory API.' },
+    LDAP: { description: 'An LDAP directory (on-premises Active Directory, OpenLDAP), read with a simple bind and paged searches.' },
     CONNECTWISE: { description: 'ConnectWise Manage (PSA): companies and contacts.' },
     AUTOTASK: { description: 'Autotask (PSA): companies and contacts.' },
     IT_GLUE: { description: 'IT Glue (documentation): organizations, contacts and passwords.' },
@@ -93,6 +95,8 @@ const DESTINATION_SETTINGS: Record<IntegrationType, readonly string[]> = {
   // The token endpoint and Directory API are fixed by configuration (GOOGLE_OAUTH_TOKEN_URL, GOOGLE_DIRECTORY_BASE_URL);
   // no credential field moves the key elsewhere (the JSON key's own token_uri is not used).
   [IntegrationType.GOOGLE_WORKSPACE]: [],
+  // The bind DN and password are sent to the server this URL names.
+  [IntegrationType.LDAP]: ['url'],
   // The Manage server's host (or on-premise origin) receives the API keys.
   [IntegrationType.CONNECTWISE]: ['site'],
   [IntegrationType.AUTOTASK]: [],

@@ -74,6 +74,21 @@ registerEnumType(SyncItemAction, {
   },
 });
 
+export enum CredentialFieldControl {
+  TEXT = 'TEXT',
+  MULTILINE = 'MULTILINE',
+  YES_NO = 'YES_NO',
+}
+registerEnumType(CredentialFieldControl, {
+  name: 'CredentialFieldControl',
+  description: 'How the setup form asks for a credential field.',
+  valuesConfig: {
+    TEXT: { description: 'One line of text (a password box when the field is secret).' },
+    MULTILINE: { description: 'Several lines of text, e.g. a PEM certificate.' },
+    YES_NO: { description: 'A checkbox; send the value yes or no.' },
+  },
+});
+
 @ObjectType({ description: 'A credential an integration type needs, for the setup form.', simpleResolvers: true })
 export class CredentialField {
   @Field(() => String, { description: 'Key to send in `CredentialInput.name`.' }) name!: string;
@@ -82,6 +97,7 @@ export class CredentialField {
   secret!: boolean;
   @Field(() => Boolean, { description: 'True when the integration cannot work without it.' }) required!: boolean;
   @Field(() => String, { nullable: true, description: 'Where to find it.' }) help!: string | null;
+  @Field(() => CredentialFieldControl, { description: 'How the form asks for it.' }) control!: CredentialFieldControl;
   @Field(() => Boolean, {
     description:
       'True when it decides where the credentials are sent (a host, tenant or region): changing it requires every secret again (CREDENTIALS_REQUIRED), and a test with a new value never uses the stored secrets.',

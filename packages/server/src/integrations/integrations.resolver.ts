@@ -10,6 +10,7 @@ import { destinationSettings, IntegrationType, parseIntegrationOptions } from '.
 import type { IntegrationService } from './integration.service.js';
 import {
   CreateIntegrationInput,
+  CredentialFieldControl,
   CreateIntegrationPayload,
   DeleteIntegrationPayload,
   Integration,
@@ -68,7 +69,11 @@ export class IntegrationsResolver {
       const destinations = destinationSettings(kind.type);
       return {
         ...kind,
-        credentialFields: kind.credentialFields.map((field) => ({ ...field, destination: destinations.includes(field.name) })),
+        credentialFields: kind.credentialFields.map((field) => ({
+          ...field,
+          control: (field.control ?? 'TEXT') as CredentialFieldControl,
+          destination: destinations.includes(field.name),
+        })),
       };
     });
   }

@@ -4,6 +4,8 @@ import type { Connector, ConnectorEnvironment } from './connector.js';
 import { EntraConnector } from './microsoft-entra/entra-connector.js';
 import { connectWiseApiBase, ConnectWiseConnector } from './connectwise/connectwise-connector.js';
 import { GoogleWorkspaceConnector } from './google-workspace/google-workspace-connector.js';
+import { LdapConnector } from './ldap/ldap-connector.js';
+import { DEFAULT_GROUP_FILTER, DEFAULT_USER_FILTER, ldapDestinations } from './ldap/ldap-settings.js';
 
 export interface CredentialField {
   name: string;
@@ -12,7 +14,12 @@ export interface CredentialField {
   secret: boolean;
   required: boolean;
   help: string | null;
+  /** How the form asks for it (default TEXT: one line, a password box when secret). */
+  control?: CredentialFieldControl;
 }
+
+/** TEXT: one line. MULTILINE: a text area (a PEM certificate). YES_NO: a checkbox; the value is yes or no. */
+export type CredentialFieldControl = 'TEXT' | 'MULTILINE' | 'YES_NO';
 
 export interface IntegrationKind {
   type: IntegrationType;
@@ -124,6 +131,63 @@ export const integrationKinds: IntegrationKind[] = [
         },
         env,
       ),
+  },
+  {
+    type: IntegrationType.LDAP,
+    displayName: 'LDAP / Active Directory',
+    description:
+      'Reads users and groups from an on-premises Active Directory or another LDAP directory (OpenLDAP, FreeIPA), on demand and on a schedule: a simple bind with a read-only service account, over ldaps:// or StartTLS, and paged searches under a base DN. Disabled AD accounts are suspended; AD’s objectGUID keeps users linked through renames and moves. The server must be reachable from Roster.',
+    credentialFields: [
+      field('url', 'Server URL', false, 'ldaps://dc1.example.com (port 636), or ldap://dc1.example.com:389 with StartTLS.'),
+      field(
+        'bindDn',
+        'Bind DN',
+        false,
+        'A read-only service account: its DN (cn=roster,ou=Service,dc=example,dc=com) or, on AD, roster@example.com.',
+      ),
+      field('bindPassword', 'Bind password', true, 'The service account’s password.'),
+      field(
+        'baseDn',
+        'Base DN',
+        false,
+        'Where users and groups are searched (subtree), e.g. dc=example,dc=com or ou=Staff,dc=example,dc=com.',
+      ),
+      field(
+        'userFilter',
+        'User filter',
+        false,
+        `Default ${DEFAULT_USER_FILTER}; on AD e.g. (&(objectCategory=person)(objectClass=user)).`,
+        false,
+      ),
+      field('groupFilter', 'Group filter', false, `Default ${DEFAULT_GROUP_FILTER}.`, false),
+      { ...field('startTls', 'Use StartTLS', false, 'Upgrade an ldap:// connection to TLS before binding.', false), control: 'YES_NO' },
+      {
+        ...field(
+          'caCertificate',
+          'CA certificate',
+          false,
+          'PEM of the CA that signed the server’s certificate, when it is not publicly trusted (an internal AD CS CA).',
+          false,
+        ),
+        control: 'MULTILINE',
+      },
+      {
+        ...field(
+          'nestedGroups',
+          'Nested groups',
+          false,
+          'Count the members of groups inside a group as its members (AD group nesting).',
+          false,
+        ),
+        control: 'YES_NO',
+      },
+      field('emailAttribute', 'Email attribute', false, 'Default mail, then userPrincipalName.', false),
+      field('nameAttribute', 'Name attribute', false, 'Default displayName, then givenName and sn.', false),
+    ],
+    capabilities: { users: true, groups: true, companies: false, passwords: false },
+    pushOnly: false,
+    destinations: (credentials) => ldapDestinations(credentials),
+    connect: (credentials, env) => new LdapConnector(credentials, env),
   },
   {
     type: IntegrationType.CONNECTWISE,

@@ -97,6 +97,8 @@ export interface ConnectorEnvironment {
   /** Google's token endpoint (the whole URL) and the Admin SDK base URL (`{base}/admin/directory/v1/...`). */
   googleOAuthTokenUrl: string;
   googleDirectoryBaseUrl: string;
+  /** Entries per page of an LDAP paged search (default 500, under AD's MaxPageSize); tests make it small. */
+  ldapPageSize?: number;
 }
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
