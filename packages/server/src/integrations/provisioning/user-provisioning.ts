@@ -1,19 +1,27 @@
 import { type EntityManager } from 'typeorm';
-import { AccountEntity } from '../../accounts/account.entity.js';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
-import { isSuspendable, UserSource, UserStatus } from '../../accounts/index.js';
+import { isSuspendable, restoreMemberships, suspendMemberships, UserStatus } from '../../accounts/index.js';
 import { recordAudit } from '../../audit/index.js';
-import { AuditEventEntity } from '../../audit/audit-event.entity.js';
-import { restoreMemberships, suspendMemberships } from '../../accounts/index.js';
-import { newId, toSqlDateTime } from '../../core/db/columns.js';
+import { toSqlDateTime } from '../../core/db/columns.js';
 import { inTransaction } from '../../core/db/transaction.js';
 import { isUniqueViolation } from '../../core/db/unique-violation.js';
-import { InvitationEntity, InvitationState, type NewInvitation } from '../../invitations/index.js';
 import { ExternalLinkEntity } from '../external-link.entity.js';
 import type { IntegrationEntity } from '../integration.entity.js';
-import { ExternalResourceType, IntegrationType, UpstreamRemovalAction } from '../integration-kinds.js';
-import { fingerprintOf, parseAttributes, ProvisioningBase } from './provisioning-base.js';
+import { ExternalResourceType, UpstreamRemovalAction } from '../integration-kinds.js';
+import { parseAttributes, ProvisioningBase } from './provisioning-base.js';
 import { ProvisionAction, ProvisioningError, type LinkedUser, type ProvisionResult, type UpstreamUser } from './provisioning-model.js';
+import { applyUserPage, readUserPage, type PageResult, type UserPageState } from './user-batch.js';
+import {
+  createUsersWithin,
+  decideUserChange,
+  linkUsersWithin,
+  needsSuspender,
+  suspendedByIntegration,
+  userLink,
+  UserEvents,
+  writeUserChangeWithin,
+  type UserWriteContext,
+} from './user-writes.js';
 
 /** Users from upstream: created (invited or staged), linked by email, updated, suspended, restored, unlinked. */
 export class UserProvisioning extends ProvisioningBase {
@@ -83,55 +91,13 @@ export class UserProvisioning extends ProvisioningBase {
   }
 
   private async createUser(integration: IntegrationEntity, upstream: UpstreamUser): Promise<ProvisionResult> {
-    const opts = this.optionsOf(integration);
-    const source = integration.type === IntegrationType.SCIM ? UserSource.SCIM : UserSource.INTEGRATION;
-    const actor = this.actorOf(integration);
-    const now = new Date();
-    const staged = !opts.autoInvite;
-    let created: NewInvitation[] = [];
-    const membershipId = await inTransaction(this.dataSource, async (manager) => {
-      let id: string;
-      if (staged) {
-        id = newId();
-        await manager.insert(MembershipEntity, {
-          id,
-          accountId: integration.accountId,
-          personId: null,
-          email: upstream.email,
-          name: upstream.name,
-          role: opts.defaultRole,
-          status: UserStatus.STAGED,
-          source,
-          externalId: upstream.externalId,
-          companyId: null,
-          lastActiveAt: null,
-          createdAt: now,
-          updatedAt: now,
-        });
-        await recordAudit(manager, integration.accountId, actor, [
-          { action: 'user.staged', targetId: id, targetEmail: upstream.email, details: { integrationId: integration.id } },
-        ]);
-      } else {
-        const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: integration.accountId });
-        created = await this.invitations.createWithin(
-          manager,
-          account,
-          integration.createdBy,
-          actor,
-          [{ email: upstream.email, name: upstream.name, role: opts.defaultRole, companyId: null, groupIds: null }],
-          { sendEmail: opts.sendInvitationEmails, source },
-        );
-        id = created[0]!.membership.id;
-        await manager.update(MembershipEntity, { id }, { externalId: upstream.externalId });
-      }
-      await this.insertLink(manager, integration, ExternalResourceType.USER, upstream.externalId, id, upstream, now);
-      if (!upstream.active) await this.suspendWithin(manager, integration, [id], now);
-      return id;
+    const ctx = this.writeContext(integration);
+    const { ids, events } = await inTransaction(this.dataSource, async (manager) => {
+      const events = new UserEvents();
+      return { ids: await createUsersWithin(ctx, manager, [upstream], new Date(), events), events };
     });
-    if (staged) this.publish(integration.accountId, 'user.changed', [membershipId]);
-    else this.invitations.announceInvited(integration.accountId, created, opts.sendInvitationEmails);
-    if (!upstream.active) this.publish(integration.accountId, 'user.suspended', [membershipId]);
-    return { userId: membershipId, action: staged ? ProvisionAction.STAGED : ProvisionAction.INVITED };
+    events.publish(ctx, this.events);
+    return { userId: ids[0]!, action: ctx.options.autoInvite ? ProvisionAction.INVITED : ProvisionAction.STAGED };
   }
 
   private async linkExisting(
@@ -139,23 +105,10 @@ export class UserProvisioning extends ProvisioningBase {
     membership: MembershipEntity,
     upstream: UpstreamUser,
   ): Promise<ProvisionResult> {
-    const now = new Date();
-    await inTransaction(this.dataSource, async (manager) => {
-      await this.insertLink(manager, integration, ExternalResourceType.USER, upstream.externalId, membership.id, upstream, now);
-      await recordAudit(manager, integration.accountId, this.actorOf(integration), [
-        {
-          action: 'user.linked',
-          targetId: membership.id,
-          targetEmail: membership.email,
-          details: { integrationId: integration.id, externalId: upstream.externalId },
-        },
-      ]);
-    });
-    const after = await this.applyUserChanges(
-      integration,
-      { membership, link: (await this.linkBy(integration, ExternalResourceType.USER, { localId: membership.id }))! },
-      upstream,
-    );
+    const ctx = this.writeContext(integration);
+    const link = userLink(integration, upstream, membership.id, new Date());
+    await inTransaction(this.dataSource, (manager) => linkUsersWithin(ctx, manager, [link], [membership.email]));
+    const after = await this.applyUserChanges(integration, { membership, link }, upstream);
     // Linked and brought up to date; a suspension or restore that came with it is the news worth reporting.
     const reported =
       after.action === ProvisionAction.SUSPENDED || after.action === ProvisionAction.RESTORED || after.action === ProvisionAction.SKIPPED;
@@ -189,73 +142,54 @@ export class UserProvisioning extends ProvisioningBase {
 
   private async applyUserChanges(integration: IntegrationEntity, linked: LinkedUser, upstream: UpstreamUser): Promise<ProvisionResult> {
     const { membership, link } = linked;
-    const opts = this.optionsOf(integration);
-    const now = new Date();
-    const fingerprint = fingerprintOf(upstream);
-    const emailChanged = upstream.email !== membership.email;
-    const nameChanged = (upstream.name ?? null) !== (membership.name ?? null) && upstream.name !== null;
-    const externalIdChanged = upstream.externalId !== link.externalId;
-    const wantsSuspend =
-      !upstream.active && membership.status !== UserStatus.SUSPENDED && opts.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND;
-    // Upstream restates `active: true` on every sync and PUT: only a suspension this integration made is undone
-    // by it; an admin's own suspension stands until an admin restores the user.
-    const wantsRestore =
-      upstream.active && membership.status === UserStatus.SUSPENDED && (await this.suspendedBy(integration, membership.id));
-    if (wantsSuspend && !isSuspendable(membership.role)) {
-      return {
-        userId: membership.id,
-        action: ProvisionAction.SKIPPED,
-        reason: 'An owner is never suspended from upstream; change it in Roster.',
-      };
-    }
-    if (!emailChanged && !nameChanged && !externalIdChanged && !wantsSuspend && !wantsRestore && link.fingerprint === fingerprint) {
-      await this.dataSource.getRepository(ExternalLinkEntity).update({ id: link.id }, { lastSeenAt: now });
+    const ctx = this.writeContext(integration);
+    const suspendedByUs =
+      needsSuspender(linked, upstream) && (await suspendedByIntegration(this.dataSource, integration, [membership.id])).has(membership.id);
+    const change = decideUserChange(ctx.options, linked, upstream, suspendedByUs);
+    if (change.kind === 'SKIPPED') return { userId: membership.id, action: ProvisionAction.SKIPPED, reason: change.reason };
+    if (change.kind === 'UNCHANGED') {
+      await this.dataSource.getRepository(ExternalLinkEntity).update({ id: link.id }, { lastSeenAt: new Date() });
       return { userId: membership.id, action: ProvisionAction.UNCHANGED };
     }
-    if (emailChanged) {
+    if (change.emailChanged) {
       const taken = await this.dataSource
         .getRepository(MembershipEntity)
         .existsBy({ accountId: integration.accountId, email: upstream.email });
       if (taken) throw new ProvisioningError('EMAIL_TAKEN', `Another user of this account already has the email ${upstream.email}.`);
     }
-    const actor = this.actorOf(integration);
-    await inTransaction(this.dataSource, async (manager) => {
-      const changes: Partial<MembershipEntity> = { updatedAt: now };
-      if (emailChanged) changes.email = upstream.email;
-      if (nameChanged) changes.name = upstream.name;
-      if (externalIdChanged) changes.externalId = upstream.externalId;
-      await manager.update(MembershipEntity, { id: membership.id }, changes);
-      if (emailChanged) {
-        // The pending invitation stays valid and is now for the new address.
-        await manager.update(InvitationEntity, { membershipId: membership.id, state: InvitationState.PENDING }, { email: upstream.email });
-      }
-      await manager.update(
-        ExternalLinkEntity,
-        { id: link.id },
-        {
-          externalId: upstream.externalId,
-          fingerprint,
-          attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null,
-          lastSeenAt: now,
-        },
-      );
-      const audit = [];
-      if (emailChanged || nameChanged || externalIdChanged) {
-        audit.push({
-          action: 'user.updated',
-          targetId: membership.id,
-          targetEmail: upstream.email,
-          details: { integrationId: integration.id, ...(emailChanged ? { previousEmail: membership.email } : {}) },
-        });
-      }
-      await recordAudit(manager, integration.accountId, actor, audit);
-      if (wantsSuspend) await this.suspendWithin(manager, integration, [membership.id], now);
-      if (wantsRestore)
-        await restoreMemberships(manager, integration.accountId, actor, [membership.id], now, { integrationId: integration.id });
+    const { action, events } = await inTransaction(this.dataSource, async (manager) => {
+      const events = new UserEvents();
+      return { action: await writeUserChangeWithin(ctx, manager, linked, upstream, change, new Date(), events), events };
     });
-    const action = wantsSuspend ? ProvisionAction.SUSPENDED : wantsRestore ? ProvisionAction.RESTORED : ProvisionAction.UPDATED;
-    this.publish(integration.accountId, wantsSuspend ? 'user.suspended' : wantsRestore ? 'user.restored' : 'user.changed', [membership.id]);
+    events.publish(ctx, this.events);
     return { userId: membership.id, action };
+  }
+
+  /** What a sync's page of users finds here (links, the users they point to or share an email with), read in a few queries. */
+  readPage(integration: IntegrationEntity, users: Array<{ externalId: string; email: string | null }>): Promise<UserPageState> {
+    return readUserPage(this.dataSource, integration, users);
+  }
+
+  /**
+   * Applies a sync's page of upstream users in bulk (see user-batch.ts) and answers each one's outcome in order:
+   * a result, or the ProvisioningError that refused it (the rest of the page goes in).
+   */
+  applyPage(integration: IntegrationEntity, upstreams: UpstreamUser[], state: UserPageState): Promise<PageResult[]> {
+    return applyUserPage(
+      {
+        dataSource: this.dataSource,
+        events: this.events,
+        ctx: this.writeContext(integration),
+        checkedEmail: (raw) => this.checkedEmail(raw),
+        upsertOne: (upstream) => this.upsertUser(integration, upstream),
+      },
+      upstreams,
+      state,
+    );
+  }
+
+  private writeContext(integration: IntegrationEntity): UserWriteContext {
+    return { integration, options: this.optionsOf(integration), actor: this.actorOf(integration), invitations: this.invitations };
   }
 
   /** Suspends users (never deletes them); owners are skipped. Returns the ids actually suspended. */
@@ -301,16 +235,6 @@ export class UserProvisioning extends ProvisioningBase {
 
   private suspendWithin(manager: EntityManager, integration: IntegrationEntity, userIds: string[], now: Date): Promise<string[]> {
     return suspendMemberships(manager, integration.accountId, this.actorOf(integration), userIds, now, { integrationId: integration.id });
-  }
-
-  /** Whether the user's latest suspension was made by this integration (not by an admin or another integration). */
-  private async suspendedBy(integration: IntegrationEntity, userId: string): Promise<boolean> {
-    const latest = await this.dataSource.getRepository(AuditEventEntity).findOne({
-      where: { accountId: integration.accountId, targetId: userId, action: 'user.suspended' },
-      order: { createdAt: 'DESC' },
-      select: { actorType: true, actorId: true },
-    });
-    return latest?.actorId === integration.id && (latest.actorType === 'SCIM' || latest.actorType === 'INTEGRATION');
   }
 
   /** Users linked to the integration that a full sync did not see since `since` (candidates for suspension). */

@@ -1,5 +1,4 @@
 import { In, type DataSource } from 'typeorm';
-import { MembershipEntity } from '../../accounts/membership.entity.js';
 import { UserStatus } from '../../accounts/index.js';
 import { normalizeEmail } from '../../core/db/columns.js';
 import { yieldToEventLoop } from '../../core/workers/event-loop.js';
@@ -7,10 +6,13 @@ import type { DirectoryUser } from '../connectors/connector.js';
 import { ExternalLinkEntity } from '../external-link.entity.js';
 import type { IntegrationEntity } from '../integration.entity.js';
 import { ExternalResourceType, UpstreamRemovalAction } from '../integration-kinds.js';
-import { ProvisionAction, ProvisioningError, type ProvisioningService } from '../provisioning.service.js';
+import { ProvisionAction, ProvisioningError, type ProvisioningService, type ProvisionResult } from '../provisioning.service.js';
+import type { PageResult, UserPageState } from '../provisioning/user-batch.js';
 import { linkedLocalIds, recordProvision, type RecordOutcome } from './page-outcome.js';
 import { SyncItemAction } from './sync-run-item.entity.js';
 import type { SyncRunEntity } from './sync-run.entity.js';
+
+type Planned = { action: ProvisionAction; userId: string | null; reason?: string };
 
 /** Objects applied between two pauses for the event loop (SQLite answers synchronously; requests must get in). */
 const YIELD_EVERY = 20;
@@ -31,8 +33,24 @@ export class UserStage {
   ): Promise<void> {
     for (const user of users) seen.add(user.externalId);
     // Read in bulk what each user would need: a dry run reports it; a real run skips the unchanged ones (most
-    // users on every run after the first) without a query each, and hands the rest to provisioning.
-    const plan = await this.planUsers(integration, users);
+    // users on every run after the first) and hands the rest to provisioning as one batch.
+    const state = await this.provisioning.users.readPage(integration, users);
+    const plan = this.planUsers(integration, users, state);
+    const work: DirectoryUser[] = [];
+    for (const user of users) {
+      const planned = user.email ? plan.get(user.externalId)! : null;
+      if (planned && !run.dryRun && planned.action !== ProvisionAction.UNCHANGED) work.push(user);
+    }
+    const applied = new Map<DirectoryUser, PageResult>();
+    if (work.length) {
+      const results = await this.provisioning.users.applyPage(
+        integration,
+        work.map((user) => ({ externalId: user.externalId, email: user.email!, name: user.name, active: user.active })),
+        state,
+      );
+      work.forEach((user, index) => applied.set(user, results[index]!));
+      await this.assignCompanies(integration, work, applied);
+    }
     for (const [index, user] of users.entries()) {
       if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       const base = {
@@ -49,27 +67,12 @@ export class UserStage {
         });
         continue;
       }
-      const planned = plan.get(user.externalId)!;
-      if (run.dryRun || planned.action === ProvisionAction.UNCHANGED) {
-        recordProvision(record, base, planned.action, planned.userId, planned.reason ?? null);
-        continue;
-      }
-      try {
-        const result = await this.provisioning.upsertUser(integration, {
-          externalId: user.externalId,
-          email: user.email,
-          name: user.name,
-          active: user.active,
-        });
-        recordProvision(record, base, result.action, result.userId, result.reason ?? null);
-        if (user.companyExternalId && result.userId) {
-          const companies = await linkedLocalIds(this.dataSource, integration, ExternalResourceType.COMPANY, [user.companyExternalId]);
-          const companyId = companies.get(user.companyExternalId);
-          if (companyId) await this.provisioning.setUserCompany(integration, result.userId, companyId);
-        }
-      } catch (error) {
-        if (!(error instanceof ProvisioningError)) throw error;
-        record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: error.message });
+      const result = applied.get(user);
+      if (result instanceof ProvisioningError) {
+        record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: result.message });
+      } else {
+        const outcome = result ?? plan.get(user.externalId)!;
+        recordProvision(record, base, outcome.action, outcome.userId, outcome.reason ?? null);
       }
     }
     if (!run.dryRun && users.length) {
@@ -83,29 +86,33 @@ export class UserStage {
     }
   }
 
-  /** What a dry run reports for a page of users, read without writing. */
-  private async planUsers(
+  /** Users whose upstream names a company linked by this integration are put into it (one link lookup per page). */
+  private async assignCompanies(
     integration: IntegrationEntity,
     users: DirectoryUser[],
-  ): Promise<Map<string, { action: ProvisionAction; userId: string | null; reason?: string }>> {
-    const options = this.provisioning.optionsOf(integration);
-    const links = await linkedLocalIds(
-      this.dataSource,
-      integration,
-      ExternalResourceType.USER,
-      users.map((u) => u.externalId),
-    );
-    const emails = users.filter((u) => u.email).map((u) => normalizeEmail(u.email!));
-    const memberships = await this.dataSource.getRepository(MembershipEntity).find({
-      where: [
-        ...(links.size ? [{ accountId: integration.accountId, id: In([...links.values()]) }] : []),
-        ...(emails.length ? [{ accountId: integration.accountId, email: In(emails) }] : []),
-      ],
-      select: { id: true, email: true, name: true, status: true },
+    applied: Map<DirectoryUser, PageResult>,
+  ): Promise<void> {
+    const withCompany = users.filter((user) => {
+      const result = applied.get(user);
+      return user.companyExternalId && result && !(result instanceof ProvisioningError) && result.userId;
     });
-    const byId = new Map(memberships.map((m) => [m.id, m]));
-    const byEmail = new Map(memberships.map((m) => [m.email, m]));
-    const plan = new Map<string, { action: ProvisionAction; userId: string | null; reason?: string }>();
+    if (withCompany.length === 0) return;
+    const companies = await linkedLocalIds(this.dataSource, integration, ExternalResourceType.COMPANY, [
+      ...new Set(withCompany.map((user) => user.companyExternalId!)),
+    ]);
+    for (const user of withCompany) {
+      const companyId = companies.get(user.companyExternalId!);
+      if (companyId) await this.provisioning.setUserCompany(integration, (applied.get(user) as ProvisionResult).userId!, companyId);
+    }
+  }
+
+  /** What each user of the page would need (a dry run reports it; a real run skips the unchanged ones), from the page's read. */
+  private planUsers(integration: IntegrationEntity, users: DirectoryUser[], state: UserPageState): Map<string, Planned> {
+    const options = this.provisioning.optionsOf(integration);
+    const byId = state.members;
+    const byEmail = state.byEmail;
+    const links = new Map([...state.links].map(([externalId, link]) => [externalId, link.localId]));
+    const plan = new Map<string, Planned>();
     for (const user of users) {
       if (!user.email) continue;
       const email = normalizeEmail(user.email);

@@ -1,0 +1,290 @@
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { AccountEntity } from '../../accounts/account.entity.js';
+import { MembershipEntity } from '../../accounts/membership.entity.js';
+import { isSuspendable, restoreMemberships, suspendMemberships, UserSource, UserStatus } from '../../accounts/index.js';
+import { recordAudit, type Actor } from '../../audit/index.js';
+import { AuditEventEntity } from '../../audit/audit-event.entity.js';
+import { bulkInsertEntities } from '../../core/db/bulk-insert.js';
+import { newId } from '../../core/db/columns.js';
+import type { EventBus } from '../../core/events.js';
+import { InvitationEntity, InvitationState, type InvitationService, type NewInvitation } from '../../invitations/index.js';
+import { ExternalLinkEntity } from '../external-link.entity.js';
+import type { IntegrationEntity } from '../integration.entity.js';
+import { ExternalResourceType, IntegrationType, UpstreamRemovalAction, type IntegrationOptions } from '../integration-kinds.js';
+import { fingerprintOf } from './provisioning-base.js';
+import { ProvisionAction, type LinkedUser, type UpstreamUser } from './provisioning-model.js';
+
+/*
+ * The writes that bring upstream users in, for one user (SCIM, a per-user fallback) or a whole page of a
+ * sync alike: each takes a list and writes it with multi-row inserts inside the caller's transaction, and
+ * collects the live events to publish once that transaction has committed.
+ */
+
+/** What the writes need to know about the integration they write for. */
+export interface UserWriteContext {
+  integration: IntegrationEntity;
+  options: IntegrationOptions;
+  actor: Actor;
+  invitations: InvitationService;
+}
+
+/** Live events of committed writes, gathered so a page publishes each kind once with all its users. */
+export class UserEvents {
+  private invited: NewInvitation[] = [];
+  private emailsQueued = false;
+  readonly changed: string[] = [];
+  readonly suspended: string[] = [];
+  readonly restored: string[] = [];
+
+  addInvited(created: NewInvitation[], emailsQueued: boolean): void {
+    this.invited.push(...created);
+    this.emailsQueued ||= emailsQueued && created.length > 0;
+  }
+
+  /** After commit: user.invited (and the outbox nudge), user.changed, user.suspended, user.restored. */
+  publish(ctx: UserWriteContext, events: EventBus): void {
+    const accountId = ctx.integration.accountId;
+    if (this.invited.length) ctx.invitations.announceInvited(accountId, this.invited, this.emailsQueued);
+    for (const [type, userIds] of [
+      ['user.changed', this.changed],
+      ['user.suspended', this.suspended],
+      ['user.restored', this.restored],
+    ] as const) {
+      if (userIds.length) events.publish({ accountId, type, userIds: [...new Set(userIds)], at: new Date() });
+    }
+  }
+}
+
+/** The link row tying an upstream user to a local one. */
+export function userLink(integration: IntegrationEntity, upstream: UpstreamUser, localId: string, now: Date): ExternalLinkEntity {
+  return {
+    id: newId(),
+    integrationId: integration.id,
+    accountId: integration.accountId,
+    resourceType: ExternalResourceType.USER,
+    externalId: upstream.externalId,
+    localId,
+    fingerprint: fingerprintOf(upstream),
+    attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null,
+    lastSeenAt: now,
+    createdAt: now,
+  };
+}
+
+/**
+ * New users from upstream (emails already checked and new to the account): invited through the invitations
+ * feature's one writer (`createWithin`: users, invitations, emails, audit) or staged when auto-invite is off,
+ * then linked; those disabled upstream are suspended at once. Returns their ids, in order.
+ */
+export async function createUsersWithin(
+  ctx: UserWriteContext,
+  manager: EntityManager,
+  upstreams: UpstreamUser[],
+  now: Date,
+  events: UserEvents,
+): Promise<string[]> {
+  if (upstreams.length === 0) return [];
+  const { integration, options, actor } = ctx;
+  const source = integration.type === IntegrationType.SCIM ? UserSource.SCIM : UserSource.INTEGRATION;
+  let ids: string[];
+  if (!options.autoInvite) {
+    const staged: MembershipEntity[] = upstreams.map((upstream) => ({
+      id: newId(),
+      accountId: integration.accountId,
+      personId: null,
+      email: upstream.email,
+      name: upstream.name,
+      jobTitle: null,
+      role: options.defaultRole,
+      status: UserStatus.STAGED,
+      source,
+      externalId: upstream.externalId,
+      companyId: null,
+      lastActiveAt: null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await bulkInsertEntities(manager, MembershipEntity, staged);
+    await recordAudit(
+      manager,
+      integration.accountId,
+      actor,
+      staged.map((m) => ({ action: 'user.staged', targetId: m.id, targetEmail: m.email, details: { integrationId: integration.id } })),
+    );
+    ids = staged.map((m) => m.id);
+    events.changed.push(...ids);
+  } else {
+    const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: integration.accountId });
+    const created = await ctx.invitations.createWithin(
+      manager,
+      account,
+      integration.createdBy,
+      actor,
+      upstreams.map((u) => ({
+        email: u.email,
+        name: u.name,
+        role: options.defaultRole,
+        companyId: null,
+        groupIds: null,
+        externalId: u.externalId,
+      })),
+      { sendEmail: options.sendInvitationEmails, source },
+    );
+    ids = created.map((c) => c.membership.id);
+    events.addInvited(created, options.sendInvitationEmails);
+  }
+  await bulkInsertEntities(
+    manager,
+    ExternalLinkEntity,
+    upstreams.map((upstream, index) => userLink(integration, upstream, ids[index]!, now)),
+  );
+  const disabled = ids.filter((_, index) => !upstreams[index]!.active);
+  events.suspended.push(
+    ...(await suspendMemberships(manager, integration.accountId, actor, disabled, now, { integrationId: integration.id })),
+  );
+  return ids;
+}
+
+/** Ties existing users of the account (matched by email) to their upstream objects: the links and `user.linked` entries. */
+export async function linkUsersWithin(
+  ctx: UserWriteContext,
+  manager: EntityManager,
+  links: ExternalLinkEntity[],
+  emails: string[],
+): Promise<void> {
+  if (links.length === 0) return;
+  await bulkInsertEntities(manager, ExternalLinkEntity, links);
+  await recordAudit(
+    manager,
+    ctx.integration.accountId,
+    ctx.actor,
+    links.map((link, index) => ({
+      action: 'user.linked',
+      targetId: link.localId,
+      targetEmail: emails[index]!,
+      details: { integrationId: ctx.integration.id, externalId: link.externalId },
+    })),
+  );
+}
+
+/** What applying an upstream user to its linked local user changes. */
+export type UserChange =
+  | { kind: 'UNCHANGED' }
+  | { kind: 'SKIPPED'; reason: string }
+  | {
+      kind: 'WRITE';
+      emailChanged: boolean;
+      nameChanged: boolean;
+      externalIdChanged: boolean;
+      wantsSuspend: boolean;
+      wantsRestore: boolean;
+      fingerprint: string;
+    };
+
+/** Whether restoring this user needs to know who suspended them (read with `suspendedByIntegration`). */
+export function needsSuspender(linked: LinkedUser, upstream: UpstreamUser): boolean {
+  return upstream.active && linked.membership.status === UserStatus.SUSPENDED;
+}
+
+/**
+ * Decides what changes. Upstream restates `active: true` on every sync and PUT: only a suspension this
+ * integration made (`suspendedByUs`) is undone by it; an admin's own suspension stands until an admin restores.
+ */
+export function decideUserChange(
+  options: IntegrationOptions,
+  linked: LinkedUser,
+  upstream: UpstreamUser,
+  suspendedByUs: boolean,
+): UserChange {
+  const { membership, link } = linked;
+  const fingerprint = fingerprintOf(upstream);
+  const emailChanged = upstream.email !== membership.email;
+  const nameChanged = (upstream.name ?? null) !== (membership.name ?? null) && upstream.name !== null;
+  const externalIdChanged = upstream.externalId !== link.externalId;
+  const wantsSuspend =
+    !upstream.active && membership.status !== UserStatus.SUSPENDED && options.onUpstreamRemoval === UpstreamRemovalAction.SUSPEND;
+  const wantsRestore = needsSuspender(linked, upstream) && suspendedByUs;
+  if (wantsSuspend && !isSuspendable(membership.role))
+    return { kind: 'SKIPPED', reason: 'An owner is never suspended from upstream; change it in Roster.' };
+  if (!emailChanged && !nameChanged && !externalIdChanged && !wantsSuspend && !wantsRestore && link.fingerprint === fingerprint)
+    return { kind: 'UNCHANGED' };
+  return { kind: 'WRITE', emailChanged, nameChanged, externalIdChanged, wantsSuspend, wantsRestore, fingerprint };
+}
+
+/**
+ * Writes a decided change of one linked user inside the caller's transaction (per row: only users whose fields
+ * changed get here). An email change keeps a pending invitation working: the invitation follows the new address.
+ */
+export async function writeUserChangeWithin(
+  ctx: UserWriteContext,
+  manager: EntityManager,
+  linked: LinkedUser,
+  upstream: UpstreamUser,
+  change: Extract<UserChange, { kind: 'WRITE' }>,
+  now: Date,
+  events: UserEvents,
+): Promise<ProvisionAction> {
+  const { membership, link } = linked;
+  const { integration, actor } = ctx;
+  const changes: Partial<MembershipEntity> = { updatedAt: now };
+  if (change.emailChanged) changes.email = upstream.email;
+  if (change.nameChanged) changes.name = upstream.name;
+  if (change.externalIdChanged) changes.externalId = upstream.externalId;
+  await manager.update(MembershipEntity, { id: membership.id }, changes);
+  if (change.emailChanged)
+    await manager.update(InvitationEntity, { membershipId: membership.id, state: InvitationState.PENDING }, { email: upstream.email });
+  await manager.update(
+    ExternalLinkEntity,
+    { id: link.id },
+    {
+      externalId: upstream.externalId,
+      fingerprint: change.fingerprint,
+      attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null,
+      lastSeenAt: now,
+    },
+  );
+  if (change.emailChanged || change.nameChanged || change.externalIdChanged) {
+    await recordAudit(manager, integration.accountId, actor, [
+      {
+        action: 'user.updated',
+        targetId: membership.id,
+        targetEmail: upstream.email,
+        details: { integrationId: integration.id, ...(change.emailChanged ? { previousEmail: membership.email } : {}) },
+      },
+    ]);
+  }
+  const details = { integrationId: integration.id };
+  if (change.wantsSuspend) await suspendMemberships(manager, integration.accountId, actor, [membership.id], now, details);
+  if (change.wantsRestore) await restoreMemberships(manager, integration.accountId, actor, [membership.id], now, details);
+  if (change.wantsSuspend) {
+    events.suspended.push(membership.id);
+    return ProvisionAction.SUSPENDED;
+  }
+  if (change.wantsRestore) {
+    events.restored.push(membership.id);
+    return ProvisionAction.RESTORED;
+  }
+  events.changed.push(membership.id);
+  return ProvisionAction.UPDATED;
+}
+
+/** Of these users, those whose latest suspension this integration made (not an admin or another integration): one query. */
+export async function suspendedByIntegration(
+  dataSource: DataSource,
+  integration: IntegrationEntity,
+  userIds: string[],
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await dataSource.getRepository(AuditEventEntity).find({
+    where: { accountId: integration.accountId, targetId: In(userIds), action: 'user.suspended' },
+    order: { createdAt: 'DESC' },
+    select: { targetId: true, actorType: true, actorId: true, createdAt: true },
+  });
+  const latest = new Map<string, AuditEventEntity>();
+  for (const row of rows) if (!latest.has(row.targetId!)) latest.set(row.targetId!, row);
+  return new Set(
+    [...latest.values()]
+      .filter((row) => row.actorId === integration.id && (row.actorType === 'SCIM' || row.actorType === 'INTEGRATION'))
+      .map((row) => row.targetId!),
+  );
+}
