@@ -134,4 +134,17 @@ export class UserFilter {
     description: 'True: only pending users whose invitation email failed (they can be sent it again with `retryInvitationEmails`).',
   })
   emailFailed?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'True: only pending users whose invitation link has expired (they need a re-invite to join).',
+  })
+  invitationExpired?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'True: only pending users who were never emailed their invitation (brought in without emails, or invited to share the link by hand).',
+  })
+  notEmailed?: boolean | null;
 }

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { readKeysetPageRaw } from '../core/lists/keyset.js';
 import { companiesById, groupsByMembershipId } from './user-relations.js';
 import { badInput, notFound } from '../core/errors.js';
-import { fromSqlDateTime } from '../core/db/columns.js';
+import { fromSqlDateTime, toSqlDateTime } from '../core/db/columns.js';
 import { toPageRequest, type Connection, type PageArgs } from '../core/lists/connection.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { GroupEntity } from '../groups/group.entity.js';
@@ -159,6 +159,17 @@ export class UsersService {
     if (filter?.emailFailed) {
       sql.push(
         "(m.status = 'INVITED' AND EXISTS (SELECT 1 FROM invitations i WHERE i.membership_id = m.id AND i.state = 'PENDING' AND i.delivery_status = 'FAILED'))",
+      );
+    }
+    if (filter?.invitationExpired) {
+      sql.push(
+        "(m.status = 'INVITED' AND EXISTS (SELECT 1 FROM invitations i WHERE i.membership_id = m.id AND i.state = 'PENDING' AND i.expires_at <= ?))",
+      );
+      params.push(toSqlDateTime(new Date()));
+    }
+    if (filter?.notEmailed) {
+      sql.push(
+        "(m.status = 'INVITED' AND EXISTS (SELECT 1 FROM invitations i WHERE i.membership_id = m.id AND i.state = 'PENDING' AND i.delivery_status = 'NOT_SENT'))",
       );
     }
     return { sql, params };

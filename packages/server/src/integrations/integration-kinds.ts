@@ -72,7 +72,9 @@ export interface IntegrationOptions {
 
 export const defaultIntegrationOptions = (type: IntegrationType): IntegrationOptions => ({
   autoInvite: true,
-  sendInvitationEmails: type !== IntegrationType.SCIM,
+  // Every user brought in gets an invitation email unless an admin turns it off (SSO-only tenants); a SCIM user
+  // left at "Invitation pending" with nothing sent was a user nobody told.
+  sendInvitationEmails: true,
   defaultRole: Role.MEMBER,
   onUpstreamRemoval: UpstreamRemovalAction.SUSPEND,
   suspendThresholdPercent: 10,

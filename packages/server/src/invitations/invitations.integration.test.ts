@@ -8,7 +8,7 @@ import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { OutboxEmailEntity, OutboxState } from '../mail/outbox-email.entity.js';
-import { InvitationEntity } from './invitation.entity.js';
+import { InvitationEntity, InvitationState } from './invitation.entity.js';
 
 const INVITE = `mutation($input: InviteUsersInput!) {
   inviteUsers(input: $input) { invitedCount results { input email name verdict reason inviteLink user { id email status invitationPending } } }
@@ -255,6 +255,28 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     const active = await roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ email: 'member@lifecycle.test' });
     const refused = await admin.gql(UNINVITE, { input: { userIds: [active.id] } });
     expect(refused.data!.uninviteUsers.results[0]).toMatchObject({ ok: false, code: 'NOT_PENDING' });
+  });
+
+  it('finds the pending users whose link expired, and those never emailed, with the Users filters', async () => {
+    const emailed = (await invite('emailed-filter@x.test')).data!.inviteUsers.results[0].user;
+    const handLink = (await invite('handlink-filter@x.test', { sendEmail: false })).data!.inviteUsers.results[0].user;
+    const stale = (await invite('stale-filter@x.test')).data!.inviteUsers.results[0].user;
+    await roster.dataSource
+      .getRepository(InvitationEntity)
+      .update({ membershipId: stale.id, state: InvitationState.PENDING }, { expiresAt: new Date(Date.now() - 60_000) });
+    const emails = async (filter: Record<string, unknown>) =>
+      (
+        await admin.gql(`query($filter: UserFilter) { users(filter: $filter, page: { first: 100 }) { edges { node { email } } } }`, {
+          filter,
+        })
+      ).data!.users.edges.map((e: any) => e.node.email);
+    const expired = await emails({ invitationExpired: true });
+    expect(expired).toContain(stale.email);
+    expect(expired).not.toContain(emailed.email);
+    const notEmailed = await emails({ notEmailed: true });
+    expect(notEmailed).toContain(handLink.email);
+    expect(notEmailed).not.toContain(emailed.email);
+    expect(notEmailed).not.toContain(stale.email);
   });
 
   it('refuses forged tokens and tokens with junk characters the same way', async () => {

@@ -60,7 +60,7 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     return { account, integration, scim, build };
   }
 
-  it('follows Okta: lookup, create (invited, no email), read, update, deactivate, reactivate, email change', async () => {
+  it('follows Okta: lookup, create (invited, emailed), read, update, deactivate, reactivate, email change', async () => {
     const { account, scim } = await newScimClient();
 
     // Okta looks the user up by userName before creating.
@@ -100,7 +100,7 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
     });
     expect(JSON.stringify(created.body)).not.toContain('never-stored');
 
-    // In Roster: a pending user from SCIM, invited without an email (SCIM integrations default to no emails).
+    // In Roster: a pending user from SCIM, invited with an email (integrations send invitations unless turned off).
     expect(await membership(id)).toMatchObject({
       accountId: account.id,
       email: 'ada.lovelace@okta.test',
@@ -109,8 +109,10 @@ describe.each(dialects)('SCIM conversations of Okta and Entra ID (%s)', (dialect
       source: UserSource.SCIM,
     });
     const [invitation] = await invitationsOf(id);
-    expect(invitation).toMatchObject({ state: InvitationState.PENDING, sendEmail: false });
-    expect(await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId: account.id })).toBe(0);
+    expect(invitation).toMatchObject({ state: InvitationState.PENDING, sendEmail: true });
+    expect(
+      await roster.dataSource.getRepository(OutboxEmailEntity).countBy({ accountId: account.id, toAddress: 'ada.lovelace@okta.test' }),
+    ).toBe(1);
     expect(eventsFor(id)).toContain('user.invited');
 
     const found = await scim.get(`/Users?${scimFilter('userName eq "ADA.LOVELACE@okta.test"')}`);

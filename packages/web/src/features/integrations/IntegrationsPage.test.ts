@@ -267,9 +267,12 @@ describe('Integration setup wizard', () => {
     expect(dialog().text()).not.toContain('Credentials');
     await labelled('Name').setValue('Okta');
     await next();
-    // SCIM: no schedule and no threshold (the IdP pushes); emails off by default.
+    // SCIM: no schedule and no threshold (the IdP pushes); emails on by default, and turning them off warns.
     expect(dialog().find('[data-testid="option-interval"]').exists()).toBe(false);
-    expect((dialog().get('[data-testid="option-emails"]').element as HTMLInputElement).checked).toBe(false);
+    expect((dialog().get('[data-testid="option-emails"]').element as HTMLInputElement).checked).toBe(true);
+    expect(dialog().find('[data-testid="option-emails-warning"]').exists()).toBe(false);
+    await dialog().get('[data-testid="option-emails"]').setValue(false);
+    expect(dialog().get('[data-testid="option-emails-warning"]').text()).toContain('Not emailed yet');
     await next();
 
     expect(fake.lastCall('CreateIntegration')!.variables.input).toEqual({

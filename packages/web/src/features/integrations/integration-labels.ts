@@ -77,11 +77,11 @@ export interface OptionsForm {
   syncIntervalMinutes: number | null;
 }
 
-/** The server's defaults (integration-kinds.ts): SCIM users get no invitation email unless asked. */
+/** The server's defaults (integration-kinds.ts): every user brought in gets an invitation email unless turned off. */
 export function defaultOptions(type: string): OptionsForm {
   return {
     autoInvite: true,
-    sendInvitationEmails: type !== 'SCIM',
+    sendInvitationEmails: true,
     defaultRole: 'MEMBER',
     onUpstreamRemoval: 'SUSPEND',
     suspendThresholdPercent: 10,
