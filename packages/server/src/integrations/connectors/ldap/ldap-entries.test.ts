@@ -3,6 +3,10 @@ import type { Entry } from 'ldapts';
 import { withAllRangedMembers } from './ldap-connector.js';
 import { formatObjectGuid } from './ldap-entries.js';
 import { ldapDestinations, ldapSettings } from './ldap-settings.js';
+import { OutboundHttp } from '../../../core/http/outbound-http.js';
+import { IntegrationType } from '../../integration-kinds.js';
+import { destinationRefusal, integrationKind } from '../catalog.js';
+import type { ConnectorEnvironment } from '../connector.js';
 
 describe('LDAP entries and settings', () => {
   it('shows an objectGUID as AD does: first three fields little-endian', () => {
@@ -44,5 +48,13 @@ describe('LDAP entries and settings', () => {
     // The host is judged by the outbound guard like an https URL; an unparsable URL is left to the connection test.
     expect(ldapDestinations({ url: 'ldap://10.0.0.5' })).toEqual(['https://10.0.0.5:389/']);
     expect(ldapDestinations({ url: 'nonsense' })).toEqual([]);
+  });
+
+  it('refuses to save an LDAP server on a private or loopback address unless private networks are allowed', async () => {
+    const kind = integrationKind(IntegrationType.LDAP)!;
+    const env = (allow: boolean) => ({ http: new OutboundHttp({ allowPrivateNetworks: () => allow }) }) as ConnectorEnvironment;
+    expect(await destinationRefusal(kind, { url: 'ldaps://10.1.2.3' }, env(false))).toMatch(/10\.1\.2\.3 .*private, loopback/);
+    expect(await destinationRefusal(kind, { url: 'ldap://127.0.0.1:389' }, env(false))).toMatch(/OUTBOUND_ALLOW_PRIVATE_NETWORKS/);
+    expect(await destinationRefusal(kind, { url: 'ldap://127.0.0.1:389' }, env(true))).toBeNull();
   });
 });
