@@ -65,17 +65,16 @@ export class GraphDeltaState {
     let roundId = request.skipToken?.split('.')[0] ?? null;
     let offset = Number(request.skipToken?.split('.')[1] ?? 0);
     if (!roundId) {
-      const snapshotToken = this.snapshot(kind, request.select, current);
+      // A link carries the query of the request that started the chain (Graph encodes it in the token): its $select.
+      const since = request.deltaToken !== null && request.deltaToken !== 'latest' ? this.snapshots.get(request.deltaToken) : null;
+      if (since === undefined || (since && since.kind !== kind)) return null;
+      const snapshotToken = this.snapshot(kind, since?.select ?? request.select, current);
       if (request.deltaToken === 'latest') return this.body(kind, request.baseUrl, [], { deltaToken: snapshotToken });
-      let objects: Json[];
-      if (request.deltaToken === null) {
-        objects =
-          kind === 'users' ? current.users.map((u) => this.selected(u, request.select)) : this.initialGroups(request.select, current);
-      } else {
-        const since = this.snapshots.get(request.deltaToken);
-        if (!since || since.kind !== kind) return null;
-        objects = this.changes(kind, since, current);
-      }
+      const objects = since
+        ? this.changes(kind, since, current)
+        : kind === 'users'
+          ? current.users.map((u) => this.selected(u, request.select))
+          : this.initialGroups(request.select, current);
       roundId = randomBytes(9).toString('base64url');
       this.rounds.set(roundId, { kind, objects, deltaToken: snapshotToken });
       offset = 0;
