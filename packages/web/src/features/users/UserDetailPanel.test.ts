@@ -16,10 +16,14 @@ import {
 
 type AUser = ReturnType<typeof aUser>;
 /** What `user(id)` answers: the row's fields plus the ones only the panel shows. */
-const detail = (user: AUser, extra: { externalId?: string | null; createdAt?: string } = {}) => ({
+const detail = (
+  user: AUser,
+  extra: { externalId?: string | null; createdAt?: string; managedBy?: { id: string; name: string; type: string } | null } = {},
+) => ({
   ...user,
   externalId: extra.externalId ?? null,
   createdAt: extra.createdAt ?? '2025-03-12T14:05:00.000Z',
+  managedBy: extra.managedBy ? { __typename: 'ManagingIntegration', ...extra.managedBy } : null,
 });
 
 const ivan = aUser({
@@ -41,6 +45,15 @@ const ivan = aUser({
     { id: 'gr-2', name: 'On call' },
   ],
 });
+const olga = aUser({
+  id: 'u-olga',
+  email: 'olga@contoso.example',
+  name: 'Olga Okta',
+  status: 'INVITED',
+  source: 'SCIM',
+  invitationPending: true,
+  invitation: { emailsSent: 0, deliveryStatus: 'NOT_SENT', lastSentAt: null, invitedBy: 'Ada Admin' },
+});
 const sam = aUser({ id: 'u-sam', email: 'sam@contoso.example', name: 'Sam Scim', status: 'SUSPENDED', source: 'SCIM' });
 
 const results = (field: string, op: RecordedOperation, message: (id: string) => string) =>
@@ -50,12 +63,13 @@ function api(overrides: Record<string, Responder> = {}) {
   const byId: Record<string, ReturnType<typeof detail>> = {
     'u-ivan': detail(ivan),
     'u-sam': detail(sam, { externalId: 'okta|00u1sam' }),
+    'u-olga': detail(olga, { externalId: '00u1olga', managedBy: { id: 'int-okta', name: 'Okta', type: 'SCIM' } }),
   };
   return fakeApi({
     Me: () => ({ data: { me: aViewer({ role: 'ADMIN' }) } }),
     Companies: () => ({ data: { companies: aConnection('Company', []) } }),
     Groups: () => ({ data: { groups: aConnection('Group', []) } }),
-    UsersPage: () => ({ data: { users: aConnection('User', [ivan, sam]) } }),
+    UsersPage: () => ({ data: { users: aConnection('User', [ivan, sam, olga]) } }),
     UserDetail: (op) => {
       const found = byId[op.variables.id];
       return found ? { data: { user: found } } : graphQLError('NOT_FOUND', 'No user with that id.');
@@ -177,6 +191,15 @@ describe('Users page: the user detail panel', () => {
     expect(app.router.currentRoute.value.query.user).toBeUndefined();
     expect(app.wrapper.get('.users-page__content').attributes('inert')).toBeUndefined();
     expect(document.activeElement).toBe(row('ivan@contoso.example').get('[data-testid="user-link"]').element);
+  });
+
+  it('a SCIM user tells its true source: the integration brought them in, and it sent no email, not "shared by hand"', async () => {
+    app = await mountApp(api(), '/users?user=u-olga');
+    await waitFor(() => expect(inPanel('user-panel-email')?.textContent).toBe('olga@contoso.example'));
+    expect(inPanel('user-panel-source')!.textContent).toContain('Provisioned by an identity provider over SCIM: Okta');
+    expect(inPanel('invitation-invited-by')!.textContent).toBe('The Okta integration');
+    expect(inPanel('invitation-delivery')!.textContent).toBe('Not emailed yet: Okta is set to send no invitation emails');
+    expect(panel()!.textContent).not.toContain('shared by hand');
   });
 
   it('?user= opens the panel on load; a SCIM user shows their external id and Restore', async () => {
