@@ -85,7 +85,7 @@ registerEnumType(CredentialFieldControl, {
   valuesConfig: {
     TEXT: { description: 'One line of text (a password box when the field is secret).' },
     MULTILINE: { description: 'Several lines of text, e.g. a PEM certificate.' },
-    YES_NO: { description: 'A checkbox; send the value yes or no.' },
+    YES_NO: { description: 'A yes-or-no choice: send yes or no (leaving it out means no).' },
   },
 });
 

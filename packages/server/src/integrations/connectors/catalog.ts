@@ -18,7 +18,7 @@ export interface CredentialField {
   control?: CredentialFieldControl;
 }
 
-/** TEXT: one line. MULTILINE: a text area (a PEM certificate). YES_NO: a checkbox; the value is yes or no. */
+/** TEXT: one line. MULTILINE: a text area (a PEM certificate). YES_NO: a yes-or-no choice; the value is yes or no. */
 export type CredentialFieldControl = 'TEXT' | 'MULTILINE' | 'YES_NO';
 
 export interface IntegrationKind {

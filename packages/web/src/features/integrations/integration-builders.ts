@@ -4,7 +4,15 @@
  */
 
 export function aCredentialField(
-  overrides: Partial<{ name: string; label: string; help: string | null; required: boolean; secret: boolean; destination: boolean }> = {},
+  overrides: Partial<{
+    name: string;
+    label: string;
+    help: string | null;
+    required: boolean;
+    secret: boolean;
+    destination: boolean;
+    control: 'TEXT' | 'MULTILINE' | 'YES_NO';
+  }> = {},
 ) {
   return {
     __typename: 'CredentialField',
@@ -14,6 +22,7 @@ export function aCredentialField(
     required: true,
     secret: false,
     destination: false,
+    control: 'TEXT',
     ...overrides,
   };
 }
