@@ -44,9 +44,17 @@ export class ExternalLinkEntity {
   @Column({ type: 'text', nullable: true })
   attributes!: string | null;
 
-  /** Set when the object was last seen upstream; a full sync suspends links it did not see. */
+  /** Set when the object was last seen upstream; a full sync suspends users (and deletes groups) it did not see. */
   @Column({ name: 'last_seen_at', type: 'datetime', precision: 3, transformer: utcDate })
   lastSeenAt!: Date;
+
+  /**
+   * Set when a sync that reads only changes heard that the object was removed upstream (Graph's `@removed`); that run's
+   * removals act on it (a user suspended or kept, a group deleted), and seeing the object again clears it. Kept in the
+   * table, not in memory, so a run resumed after a crash still knows what its earlier pages said was removed.
+   */
+  @Column({ name: 'upstream_removed_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  upstreamRemovedAt?: Date | null;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
   createdAt!: Date;

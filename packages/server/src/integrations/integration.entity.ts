@@ -55,6 +55,14 @@ export class IntegrationEntity {
   @Column({ name: 'next_sync_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
   nextSyncAt!: Date | null;
 
+  /**
+   * JSON of where the next sync reads only what changed upstream, per listing (`{"users": link, "groups": link}`, e.g.
+   * Graph's deltaLinks); written when a run that is not a dry run succeeds, null until then (the next sync reads everything).
+   * Optional here so code that builds whole entities need not name it.
+   */
+  @Column({ name: 'sync_state', type: 'text', nullable: true })
+  syncState?: string | null;
+
   /** The last connection or sync error, shown with the ERROR status. Never contains credentials. */
   @Column({ name: 'last_error', type: 'varchar', length: 1000, nullable: true })
   lastError!: string | null;

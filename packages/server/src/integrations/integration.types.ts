@@ -68,6 +68,7 @@ registerEnumType(SyncItemAction, {
     SUSPENDED: { description: 'Suspended: disabled or no longer upstream.' },
     RESTORED: { description: 'A suspended user enabled upstream again came back.' },
     KEPT: { description: 'No longer upstream, but kept as the options say.' },
+    DELETED: { description: 'A group deleted because it was deleted upstream; its users stay.' },
     PENDING_SUSPENSION: { description: 'Would be suspended; the run waits for an admin’s confirmation.' },
     SKIPPED: { description: 'Left alone; `message` says why.' },
     FAILED: { description: 'Could not be applied; `message` says why.' },
@@ -210,6 +211,7 @@ export class SyncCountsType {
   @Field(() => Int, { description: 'Users gone upstream but kept, per the options.' }) kept!: number;
   @Field(() => Int, { description: 'Objects left alone (see their items).' }) skipped!: number;
   @Field(() => Int, { description: 'Objects that could not be applied (see their items).' }) failed!: number;
+  @Field(() => Int, { description: 'Groups deleted because they were deleted upstream.' }) deleted!: number;
 }
 
 @ObjectType({ description: 'One thing a run did (or would do) to one upstream object.', simpleResolvers: true })
@@ -233,6 +235,13 @@ export class SyncRun {
   @Field(() => SyncStage, { description: 'The part it is in (DONE once finished).' }) stage!: SyncStage;
   @Field(() => Boolean, { description: 'True for a dry run: it changed nothing, its items say what a real run would do.' })
   dryRun!: boolean;
+  @Field(() => Boolean, {
+    description:
+      'True when the run read only what changed upstream since the last sync (e.g. Microsoft Graph delta queries); false for a full read. See `note` for why a run that could have read changes read everything.',
+  })
+  incremental!: boolean;
+  @Field(() => String, { nullable: true, description: 'Something to know about how the run read upstream, e.g. why it read everything.' })
+  note!: string | null;
   @Field(() => SyncTrigger, { description: 'Started by an admin or by the schedule.' }) trigger!: SyncTrigger;
   @Field(() => SyncCountsType, { description: 'Counts so far.' }) counts!: SyncCountsType;
   @Field(() => Int, { description: 'Users it would suspend when it stopped for confirmation (see the PENDING_SUSPENSION items).' })

@@ -23,8 +23,8 @@ import { subscribe, untilHeard } from '../../test/live-client.js';
 
 const INTEGRATION_FIELDS = `id type name status lastError syncIntervalMinutes lastSyncAt nextSyncAt hasCredentials credentialFieldsSet scimBaseUrl scimTokenPrefix
   options { autoInvite sendInvitationEmails defaultRole onUpstreamRemoval suspendThresholdPercent }`;
-const RUN_FIELDS = `id integrationId state stage dryRun trigger requestedBy pendingSuspensions error startedAt finishedAt
-  counts { created linked updated unchanged suspended restored kept skipped failed }
+const RUN_FIELDS = `id integrationId state stage dryRun incremental note trigger requestedBy pendingSuspensions error startedAt finishedAt
+  counts { created linked updated unchanged suspended restored kept skipped failed deleted }
   items(page: { first: 100 }) { totalCount edges { node { position resourceType externalId label action localId message } } }`;
 const CREATE = `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { scimToken integration { ${INTEGRATION_FIELDS} } } }`;
 const START = `mutation($input: StartSyncInput!) { startSync(input: $input) { run { id state dryRun } } }`;
@@ -304,13 +304,25 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect(after.data!.integration.lastSyncAt).not.toBeNull();
 
     const writesBefore = await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId });
+    // The second run reads only what changed since the first (Graph delta): nothing.
     const second = await sync(integration.id);
     expect(second).toMatchObject({
       state: 'SUCCEEDED',
+      incremental: true,
+      note: null,
+      counts: { created: 0, linked: 0, updated: 0, unchanged: 0, skipped: 0, suspended: 0, failed: 0 },
+    });
+    expect(second.items.totalCount).toBe(0);
+    // Read in full again (the delta link expired), the same directory still changes nothing.
+    graph.expireDeltaTokens();
+    const third = await sync(integration.id);
+    expect(third).toMatchObject({
+      state: 'SUCCEEDED',
+      incremental: false,
       counts: { created: 0, linked: 0, updated: 0, unchanged: 4, skipped: 1, suspended: 0, failed: 0 },
     });
-    expect(second.items.totalCount).toBe(1);
-    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId })).toBe(writesBefore + 2); // only the sync_started and sync.finished entries
+    expect(third.items.totalCount).toBe(1);
+    expect(await roster.dataSource.getRepository(AuditEventEntity).countBy({ accountId })).toBe(writesBefore + 4); // only each run's sync_started and sync.finished entries
   });
 
   it('follows an email change upstream through the external id, keeping the pending invitation', async () => {
@@ -393,12 +405,12 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     await sync(integration.id);
     users[0]!.accountEnabled = false;
     const disabled = await sync(integration.id);
-    expect(disabled).toMatchObject({ state: 'SUCCEEDED', counts: { suspended: 1, unchanged: 2 } });
+    expect(disabled).toMatchObject({ state: 'SUCCEEDED', incremental: true, counts: { suspended: 1, unchanged: 0 } });
     expect(disabled.items.edges.map((e: any) => [e.node.label, e.node.action])).toEqual([[users[0]!.mail, 'SUSPENDED']]);
     expect((await membersOf([users[0]!.mail!]))[0]!.status).toBe(UserStatus.SUSPENDED);
     users[0]!.accountEnabled = true;
     const enabled = await sync(integration.id);
-    expect(enabled).toMatchObject({ state: 'SUCCEEDED', counts: { restored: 1, unchanged: 2 } });
+    expect(enabled).toMatchObject({ state: 'SUCCEEDED', incremental: true, counts: { restored: 1, unchanged: 0 } });
     expect((await membersOf([users[0]!.mail!]))[0]!.status).toBe(UserStatus.INVITED);
   });
 

@@ -15,6 +15,8 @@ export function toSyncRun(run: SyncRunEntity): SyncRun {
     state: run.state,
     stage: run.stage,
     dryRun: Boolean(run.dryRun),
+    incremental: Boolean(run.incremental),
+    note: run.note ?? null,
     trigger: run.trigger,
     counts: { ...emptyCounts(), ...JSON.parse(run.counts) },
     pendingSuspensions: run.pendingSuspensions,

@@ -8,9 +8,11 @@ import type { OutboundHttp } from '../../core/http/outbound-http.js';
 export interface Connector {
   /** Proves the credentials work and the needed permissions are granted; throws a ConnectorError if not. */
   testConnection(): Promise<ConnectionCheck>;
-  listUsers(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryUser>>;
+  /** True when users and groups can be read as the changes since an earlier listing (ListOptions.changesSince). */
+  readonly tracksChanges?: boolean;
+  listUsers(cursor: string | null, options?: ListOptions): AsyncIterable<DirectoryPage<DirectoryUser>>;
   /** Groups with their members' external user ids. */
-  listGroups?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryGroup>>;
+  listGroups?(cursor: string | null, options?: ListOptions): AsyncIterable<DirectoryPage<DirectoryGroup>>;
   listCompanies?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryCompany>>;
   /** Passwords for the vault (documentation tools: IT Glue, Hudu); no sync stage reads them yet. */
   listPasswords?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryPassword>>;
@@ -21,10 +23,24 @@ export interface ConnectionCheck {
   summary: string;
 }
 
+/** How a connector that tracks changes reads a listing; others ignore it (and so does every connector in a dry run). */
+export interface ListOptions {
+  /**
+   * A link from the last page of an earlier listing (`DirectoryPage.changesLink`): list only what changed since, with the
+   * removed objects in `removed`. Null: list everything, and end with a link for next time. A link the platform no
+   * longer honours throws ConnectorError CHANGES_EXPIRED.
+   */
+  changesSince: string | null;
+}
+
 export interface DirectoryPage<T> {
   items: T[];
   /** Opaque resume point of the page after this one; null on the last page. */
   next: string | null;
+  /** Listing changes only: upstream ids of objects removed (deleted) upstream since the link. */
+  removed?: string[];
+  /** Last page of a listing asked for with ListOptions: where the next listing reads the changes from. */
+  changesLink?: string;
 }
 
 export interface DirectoryUser {
@@ -43,6 +59,11 @@ export interface DirectoryGroup {
   name: string;
   description: string | null;
   memberExternalIds: string[];
+  /**
+   * Listing changes only: the members added and removed since the link. When present, memberExternalIds is not the
+   * whole list and the group's other members stay as they are.
+   */
+  memberChanges?: { added: string[]; removed: string[] };
 }
 
 export interface DirectoryCompany {
@@ -72,6 +93,8 @@ export type ConnectorErrorCode =
   | 'ADDRESS_NOT_ALLOWED'
   /** Still throttled after waiting as told. */
   | 'RATE_LIMITED'
+  /** The link to read changes from has expired (or the platform asks for a full read): read everything again. */
+  | 'CHANGES_EXPIRED'
   | 'UPSTREAM_ERROR';
 
 /** A failure the admin can act on; its message never contains credentials. */

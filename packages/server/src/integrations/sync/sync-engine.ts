@@ -6,15 +6,15 @@ import { yieldToEventLoop } from '../../core/workers/event-loop.js';
 import { PollingWorker } from '../../core/workers/polling-worker.js';
 import type { EventBus } from '../../core/events.js';
 import { integrationKind } from '../connectors/catalog.js';
-import { ConnectorError, type Connector, type ConnectorEnvironment } from '../connectors/connector.js';
+import { ConnectorError, type Connector, type ConnectorEnvironment, type DirectoryPage } from '../connectors/connector.js';
 import { IntegrationEntity } from '../integration.entity.js';
 import { IntegrationStatus } from '../integration-kinds.js';
 import { ProvisioningError, type ProvisioningService } from '../provisioning.service.js';
 import type { SecretBox } from '../secret-box.js';
-import { SyncRunLease } from './sync-run-lease.js';
+import { parseChangesLinks, SyncRunLease } from './sync-run-lease.js';
 import { SyncRunState, SyncStage, type SyncRunEntity } from './sync-run.entity.js';
 import { FIRST_STAGE, startDueSyncs } from './sync-scheduler.js';
-import { nextStage, pagesOf, SyncStages } from './sync-stages.js';
+import { listingOf, nextStage, pagesOf, SyncStages, type SeenUpstream } from './sync-stages.js';
 
 export interface SyncEngineOptions {
   /** How long a claimed run belongs to this engine without a renewal; after that another engine resumes it. */
@@ -127,38 +127,36 @@ export class SyncEngine extends PollingWorker {
       }
       if (!run.startedAt) {
         run.startedAt = new Date();
-        await this.runs.write(this.dataSource.manager, run, { startedAt: run.startedAt });
+        // Decided once, when the run starts (a resumed run keeps it): read only the changes when the connector can and
+        // the last successful sync left a link for every listing it reads. Dry runs always read everything.
+        const links = parseChangesLinks(integration.syncState);
+        const incremental = !run.dryRun && !!connector.tracksChanges && !!links.users && (!connector.listGroups || !!links.groups);
+        await this.runs.write(this.dataSource.manager, run, { startedAt: run.startedAt, incremental });
       }
-      const seen = new Set<string>();
+      const seen: SeenUpstream = { users: new Set(), groups: new Set() };
       while (run.stage !== SyncStage.DONE) {
         if (leaseLost()) return false;
         if (this.stopping || abandon.aborted) return await handBack();
         if (run.stage === SyncStage.REMOVALS) {
-          const waiting = await this.stages.removals(run, integration, options, seen);
+          const waiting = await this.stages.removals(run, integration, options, seen, !!connector.listGroups);
           if (waiting) return false;
           continue;
         }
-        const pages = pagesOf(connector, run.stage, run.cursor);
-        if (!pages) {
-          await this.runs.commitPage(run, { counts: {}, items: [] }, { stage: nextStage(run.stage), cursor: null });
-          continue;
-        }
-        const stage = run.stage;
-        let interrupted = false;
-        for await (const page of pages) {
-          const outcome = await this.stages.applyPage(run, integration, stage, page, seen);
-          const last = page.next === null;
-          await this.runs.commitPage(run, outcome, last ? { stage: nextStage(stage), cursor: null } : { stage, cursor: page.next });
-          if (!last) await this.options.afterPage?.(run, stage);
-          await yieldToEventLoop();
-          if ((this.stopping || abandon.aborted) && !last) {
-            interrupted = true;
-            break;
-          }
-        }
-        if (!interrupted && (run.stage as SyncStage) === stage) {
-          // The listing ended without a final page (nothing at all upstream): the stage is over.
-          await this.runs.commitPage(run, { counts: {}, items: [] }, { stage: nextStage(stage), cursor: null });
+        try {
+          if ((await this.readStage(run, integration, connector, seen, abandon)) === 'interrupted') continue;
+        } catch (error) {
+          if (!(error instanceof ConnectorError && error.code === 'CHANGES_EXPIRED' && run.incremental)) throw error;
+          // The links are dead: this run reads everything instead, from the start, and says why; the integration forgets
+          // them, so should this run fail too, the next one reads everything as well.
+          await this.dataSource.getRepository(IntegrationEntity).update({ id: integration.id }, { syncState: null });
+          integration.syncState = null;
+          await this.runs.commitPage(
+            run,
+            { counts: {}, items: [] },
+            { stage: FIRST_STAGE, cursor: null, fullRead: { note: `${error.message} This run read everything instead.` } },
+          );
+          seen.users.clear();
+          seen.groups.clear();
         }
       }
       await this.runs.finish(run, integration!, SyncRunState.SUCCEEDED, null);
@@ -177,6 +175,55 @@ export class SyncEngine extends PollingWorker {
       });
       return false;
     }
+  }
+
+  /**
+   * Reads the run's stage from its cursor to its end (or until the run is handed back: 'interrupted'), committing each
+   * page with the cursor of the next. A full read asks a connector that tracks changes for a link for next time; a run
+   * reading changes asks for what changed since the stored link, and notes what the pages say was removed.
+   */
+  private async readStage(
+    run: SyncRunEntity,
+    integration: IntegrationEntity,
+    connector: Connector,
+    seen: SeenUpstream,
+    abandon: AbortSignal,
+  ): Promise<'done' | 'interrupted'> {
+    const stage = run.stage;
+    const listing = listingOf(stage);
+    const tracked = !run.dryRun && !!connector.tracksChanges && listing !== null;
+    const listOptions = tracked
+      ? { changesSince: run.incremental ? (parseChangesLinks(integration.syncState)[listing!] ?? null) : null }
+      : undefined;
+    const pages = pagesOf(connector, stage, run.cursor, listOptions);
+    if (!pages) {
+      await this.runs.commitPage(run, { counts: {}, items: [] }, { stage: nextStage(stage), cursor: null });
+      return 'done';
+    }
+    for await (const page of pages) {
+      const outcome = await this.stages.applyPage(run, integration, stage, page, seen);
+      if (run.incremental) await this.stages.noteRemovals(integration, stage, page as DirectoryPage<{ externalId: string }>);
+      const last = page.next === null;
+      await this.runs.commitPage(
+        run,
+        outcome,
+        last
+          ? {
+              stage: nextStage(stage),
+              cursor: null,
+              ...(tracked && page.changesLink ? { changesLink: { listing: listing!, link: page.changesLink } } : {}),
+            }
+          : { stage, cursor: page.next },
+      );
+      if (!last) await this.options.afterPage?.(run, stage);
+      await yieldToEventLoop();
+      if ((this.stopping || abandon.aborted) && !last) return 'interrupted';
+    }
+    if ((run.stage as SyncStage) === stage) {
+      // The listing ended without a final page (nothing at all upstream): the stage is over.
+      await this.runs.commitPage(run, { counts: {}, items: [] }, { stage: nextStage(stage), cursor: null });
+    }
+    return 'done';
   }
 
   private connectorFor(integration: IntegrationEntity, signal: AbortSignal): Connector {

@@ -8,6 +8,8 @@ export enum SyncItemAction {
   SUSPENDED = 'SUSPENDED',
   RESTORED = 'RESTORED',
   KEPT = 'KEPT',
+  /** A group deleted because it was deleted upstream (its users stay). */
+  DELETED = 'DELETED',
   /** Would be suspended; the run waits for an admin's confirmation. */
   PENDING_SUSPENSION = 'PENDING_SUSPENSION',
   SKIPPED = 'SKIPPED',

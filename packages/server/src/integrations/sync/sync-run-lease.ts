@@ -26,6 +26,26 @@ export interface NextStep {
   pendingSuspensions?: number;
   awaitConfirmation?: boolean;
   clearPending?: boolean;
+  /** The stage ended with a link to read its listing's changes from next time: kept on the run until it succeeds. */
+  changesLink?: { listing: ChangesListing; link: string };
+  /** Starts the run over as a full read (restart), saying why in the run's note. */
+  fullRead?: { note: string };
+}
+
+/** The listings whose changes a connector can track (see Connector.tracksChanges). */
+export type ChangesListing = 'users' | 'groups';
+
+/** Change links per listing, as integrations.sync_state and sync_runs.changes_links hold them. */
+export type ChangesLinks = Partial<Record<ChangesListing, string>>;
+
+export function parseChangesLinks(json: string | null | undefined): ChangesLinks {
+  if (!json) return {};
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as ChangesLinks) : {};
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -80,11 +100,15 @@ export class SyncRunLease {
 
   /** Commits a page's items and counts with the run's new stage and cursor, while this engine holds the lease (else LeaseLost). */
   async commitPage(run: SyncRunEntity, outcome: PageOutcome, next: NextStep): Promise<void> {
-    const counts: SyncCounts = next.restart ? emptyCounts() : { ...emptyCounts(), ...(JSON.parse(run.counts) as Partial<SyncCounts>) };
+    const restart = next.restart || next.fullRead !== undefined;
+    const counts: SyncCounts = restart ? emptyCounts() : { ...emptyCounts(), ...(JSON.parse(run.counts) as Partial<SyncCounts>) };
     for (const [key, value] of Object.entries(outcome.counts)) counts[key as keyof SyncCounts] += value;
-    let itemCount = next.restart ? 0 : run.itemCount;
+    let itemCount = restart ? 0 : run.itemCount;
+    const links = next.changesLink
+      ? JSON.stringify({ ...parseChangesLinks(run.changesLinks), [next.changesLink.listing]: next.changesLink.link })
+      : undefined;
     await inTransaction(this.dataSource, async (manager) => {
-      if (next.restart) await manager.delete(SyncRunItemEntity, { runId: run.id });
+      if (restart) await manager.delete(SyncRunItemEntity, { runId: run.id });
       if (next.clearPending) await manager.delete(SyncRunItemEntity, { runId: run.id, action: SyncItemAction.PENDING_SUSPENSION });
       if (outcome.items.length) {
         const rows = outcome.items.map((item) => ({ ...item, runId: run.id, position: itemCount++ }));
@@ -95,7 +119,9 @@ export class SyncRunLease {
         cursor: next.cursor,
         counts: JSON.stringify(counts),
         itemCount,
-        ...(next.restart ? { startedAt: new Date(), pendingSuspensions: 0 } : {}),
+        ...(restart ? { startedAt: new Date(), pendingSuspensions: 0, changesLinks: null } : {}),
+        ...(next.fullRead ? { incremental: false, note: next.fullRead.note } : {}),
+        ...(links !== undefined ? { changesLinks: links } : {}),
         ...(next.pendingSuspensions !== undefined ? { pendingSuspensions: next.pendingSuspensions } : {}),
         ...(next.clearPending ? { pendingSuspensions: 0 } : {}),
         ...(next.awaitConfirmation
@@ -140,6 +166,10 @@ export class SyncRunLease {
                 lastError: null,
                 lastSyncAt: now,
                 updatedAt: now,
+                // The next run reads only what changed after what this one read (links it did not renew stay as they were).
+                ...(run.changesLinks
+                  ? { syncState: JSON.stringify({ ...parseChangesLinks(integration.syncState), ...parseChangesLinks(run.changesLinks) }) }
+                  : {}),
               }
             : {
                 status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.DISABLED : IntegrationStatus.ERROR,
@@ -153,7 +183,14 @@ export class SyncRunLease {
         {
           action: 'sync.finished',
           targetId: run.id,
-          details: { integrationId: run.integrationId, state, dryRun: run.dryRun, error, counts: JSON.parse(run.counts) },
+          details: {
+            integrationId: run.integrationId,
+            state,
+            dryRun: run.dryRun,
+            incremental: run.incremental ?? false,
+            error,
+            counts: JSON.parse(run.counts),
+          },
         },
       ]);
     });

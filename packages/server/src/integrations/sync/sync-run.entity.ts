@@ -40,6 +40,8 @@ export interface SyncCounts {
   kept: number;
   skipped: number;
   failed: number;
+  /** Groups deleted because they were deleted upstream. */
+  deleted: number;
 }
 
 export const emptyCounts = (): SyncCounts => ({
@@ -52,6 +54,7 @@ export const emptyCounts = (): SyncCounts => ({
   kept: 0,
   skipped: 0,
   failed: 0,
+  deleted: 0,
 });
 
 /**
@@ -100,6 +103,21 @@ export class SyncRunEntity {
   /** Users the run would suspend when it stopped for confirmation (or, in a dry run, would have stopped). */
   @Column({ name: 'pending_suspensions', type: 'int', default: 0 })
   pendingSuspensions!: number;
+
+  /**
+   * True when the run reads only what changed upstream since the last sync (the integration holds change links and
+   * this is not a dry run); false for a full read, and from the moment an expired link made it read everything.
+   */
+  @Column({ type: 'boolean', default: false })
+  incremental?: boolean;
+
+  /** Links for the next run to read changes from, collected as stages end; the integration gets them when the run succeeds (JSON). */
+  @Column({ name: 'changes_links', type: 'text', nullable: true })
+  changesLinks?: string | null;
+
+  /** Something the admin should know about how the run read upstream, e.g. why it read everything. */
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  note?: string | null;
 
   /** JSON SyncCounts. */
   @Column({ type: 'text' })

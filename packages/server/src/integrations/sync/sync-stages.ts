@@ -1,16 +1,17 @@
-import { DataSource, In } from 'typeorm';
-import { MembershipEntity } from '../../accounts/membership.entity.js';
-import { UserStatus } from '../../accounts/index.js';
+import { DataSource, In, IsNull, Not } from 'typeorm';
 import { yieldToEventLoop } from '../../core/workers/event-loop.js';
-import type { Connector, DirectoryCompany, DirectoryGroup, DirectoryPage, DirectoryUser } from '../connectors/connector.js';
+import type { Connector, DirectoryCompany, DirectoryGroup, DirectoryPage, DirectoryUser, ListOptions } from '../connectors/connector.js';
 import { ExternalLinkEntity } from '../external-link.entity.js';
 import type { IntegrationEntity } from '../integration.entity.js';
-import { ExternalResourceType, UpstreamRemovalAction, type IntegrationOptions } from '../integration-kinds.js';
+import { ExternalResourceType } from '../integration-kinds.js';
 import { ProvisionAction, ProvisioningError, type ProvisioningService } from '../provisioning.service.js';
 import { SyncItemAction } from './sync-run-item.entity.js';
 import { SyncStage, type SyncCounts, type SyncRunEntity } from './sync-run.entity.js';
-import type { ItemDraft, PageOutcome, SyncRunLease } from './sync-run-lease.js';
-import { linkedLocalIds, recordProvision } from './page-outcome.js';
+import type { ChangesListing, ItemDraft, PageOutcome, SyncRunLease } from './sync-run-lease.js';
+import { linkedLocalIds, recordProvision, type RecordOutcome } from './page-outcome.js';
+import { Removals, type SeenUpstream } from './removals.js';
+
+export type { SeenUpstream } from './removals.js';
 import { UserStage } from './user-stage.js';
 
 /** Objects applied between two pauses for the event loop (SQLite answers synchronously; requests must get in). */
@@ -27,11 +28,17 @@ export function pagesOf(
   connector: Connector,
   stage: SyncStage,
   cursor: string | null,
+  options?: ListOptions,
 ): AsyncIterable<DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>> | null {
-  if (stage === SyncStage.USERS) return connector.listUsers(cursor);
-  if (stage === SyncStage.GROUPS) return connector.listGroups?.(cursor) ?? null;
+  if (stage === SyncStage.USERS) return connector.listUsers(cursor, options);
+  if (stage === SyncStage.GROUPS) return connector.listGroups?.(cursor, options) ?? null;
   if (stage === SyncStage.COMPANIES) return connector.listCompanies?.(cursor) ?? null;
   return null;
+}
+
+/** The listing whose changes a stage can read (see Connector.tracksChanges), if any. */
+export function listingOf(stage: SyncStage): ChangesListing | null {
+  return stage === SyncStage.USERS ? 'users' : stage === SyncStage.GROUPS ? 'groups' : null;
 }
 
 /**
@@ -46,16 +53,23 @@ export class SyncStages {
     private readonly runs: SyncRunLease,
   ) {
     this.users = new UserStage(dataSource, provisioning);
+    this.removalsStage = new Removals(dataSource, provisioning, runs);
   }
 
   private readonly users: UserStage;
+  private readonly removalsStage: Removals;
+
+  /** The removals at the end of a run (removals.ts): groups deleted upstream, then users gone upstream. True when the run now waits. */
+  removals(...args: Parameters<Removals['apply']>): Promise<boolean> {
+    return this.removalsStage.apply(...args);
+  }
 
   async applyPage(
     run: SyncRunEntity,
     integration: IntegrationEntity,
     stage: SyncStage,
     page: DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>,
-    seen: Set<string>,
+    seen: SeenUpstream,
   ): Promise<PageOutcome> {
     const outcome: PageOutcome = { counts: {}, items: [] };
     const count = (key: keyof SyncCounts) => void (outcome.counts[key] = (outcome.counts[key] ?? 0) + 1);
@@ -78,144 +92,101 @@ export class SyncStages {
         recordProvision(record, base, result.action, result.companyId, null);
       }
     } else if (stage === SyncStage.USERS) {
-      await this.users.applyPage(run, integration, page.items as DirectoryUser[], seen, record);
+      await this.users.applyPage(run, integration, page.items as DirectoryUser[], seen.users, record);
     } else if (stage === SyncStage.GROUPS) {
-      for (const [index, group] of (page.items as DirectoryGroup[]).entries()) {
-        if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
-        const base = { resourceType: ExternalResourceType.GROUP, externalId: group.externalId, label: group.name };
-        const members = await this.linkedLocalIds(integration, ExternalResourceType.USER, group.memberExternalIds);
-        if (run.dryRun) {
-          const linked = await this.linkedLocalIds(integration, ExternalResourceType.GROUP, [group.externalId]);
-          if (linked.has(group.externalId)) record('unchanged', null);
-          else
-            record('created', {
-              ...base,
-              action: SyncItemAction.CREATED,
-              localId: null,
-              message: `Would create or adopt this group with ${members.size} member(s).`,
-            });
-          continue;
-        }
-        try {
-          const result = await this.provisioning.upsertGroup(integration, { externalId: group.externalId, displayName: group.name });
-          const change = await this.provisioning.changeGroupMembers(integration, result.groupId, {
-            add: [...members.values()],
-            replace: true,
-          });
-          const memberNote =
-            change.added.length || change.removed.length
-              ? `${change.added.length} member(s) added, ${change.removed.length} removed.`
-              : null;
-          const action = result.action === ProvisionAction.UNCHANGED && memberNote ? ProvisionAction.UPDATED : result.action;
-          recordProvision(record, base, action, result.groupId, memberNote);
-        } catch (error) {
-          if (!(error instanceof ProvisioningError)) throw error;
-          record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: error.message });
-        }
-      }
+      await this.applyGroups(run, integration, page.items as DirectoryGroup[], seen.groups, record);
     }
     return outcome;
   }
 
   /**
-   * Users linked to this integration but not seen upstream in this run are suspended (or kept, per the
-   * options) — unless that is more than the threshold's share of the integration's users and no admin has
-   * confirmed: then the run stops in AWAITING_CONFIRMATION (keeping its active marker, so nothing else runs)
-   * and its items list who would be suspended. Returns true when the run now waits.
+   * A page of groups. A full listing gives each group's whole member list (members become exactly those); a listing of
+   * changes gives the members added and removed (`memberChanges`), applied as such: the delta is exact, and reading every
+   * changed group's whole list again would cost a request per group and page. Every group of the page counts as seen
+   * upstream, whatever happened to it here, so a group whose rename failed is not taken for one deleted upstream.
    */
-  async removals(run: SyncRunEntity, integration: IntegrationEntity, options: IntegrationOptions, seen: Set<string>): Promise<boolean> {
-    const missingIds = run.dryRun
-      ? await this.linkedUsersNotIn(integration, seen)
-      : await this.provisioning.linkedUsersNotSeenSince(integration, run.startedAt!);
-    const missing = missingIds.length
-      ? await this.dataSource
-          .getRepository(MembershipEntity)
-          .find({ where: { id: In(missingIds), accountId: integration.accountId }, select: { id: true, email: true, status: true } })
-      : [];
-    const active = missing.filter((m) => m.status !== UserStatus.SUSPENDED);
-    const item = (m: Pick<MembershipEntity, 'id' | 'email'>, action: SyncItemAction, message: string): ItemDraft => ({
-      resourceType: ExternalResourceType.USER,
-      externalId: null,
-      label: m.email,
-      action,
-      localId: m.id,
-      message,
-    });
-    // A confirmed run may find the picture changed (users back upstream, options now KEEP): what it listed as
-    // pending goes, and what it does now is recorded instead.
-    if (active.length === 0) {
-      await this.runs.commitPage(run, { counts: {}, items: [] }, { stage: SyncStage.DONE, cursor: null, clearPending: true });
-      return false;
-    }
-    if (options.onUpstreamRemoval === UpstreamRemovalAction.KEEP) {
-      await this.runs.commitPage(
-        run,
-        {
-          counts: { kept: active.length },
-          items: active.map((m) => item(m, SyncItemAction.KEPT, 'No longer upstream; kept, as the integration’s options say.')),
-        },
-        { stage: SyncStage.DONE, cursor: null, clearPending: true },
-      );
-      return false;
-    }
-    const total = await this.provisioning.linkedUserCount(integration);
-    const overThreshold = total > 0 && (active.length * 100) / total > options.suspendThresholdPercent;
-    const reason = `No longer upstream: ${active.length} of the integration’s ${total} user(s) (${Math.round((active.length * 100) / total)}%) would be suspended; the safeguard stops above ${options.suspendThresholdPercent}%.`;
-    if (overThreshold && !run.removalsConfirmed) {
-      await this.runs.commitPage(
-        run,
-        { counts: {}, items: active.map((m) => item(m, SyncItemAction.PENDING_SUSPENSION, reason)) },
-        {
-          stage: run.dryRun ? SyncStage.DONE : SyncStage.REMOVALS,
-          cursor: null,
-          pendingSuspensions: active.length,
-          awaitConfirmation: !run.dryRun,
-        },
-      );
-      if (!run.dryRun) {
-        this.runs.publish(run);
-        return true;
+  private async applyGroups(
+    run: SyncRunEntity,
+    integration: IntegrationEntity,
+    groups: DirectoryGroup[],
+    seen: Set<string>,
+    record: RecordOutcome,
+  ): Promise<void> {
+    for (const group of groups) seen.add(group.externalId);
+    for (const [index, group] of groups.entries()) {
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+      const linkedGroup = group.name ? null : await this.provisioning.findLinkedGroup(integration, { externalId: group.externalId });
+      // A change without the group's name keeps the name it has (a new group is named by its id, as full reads do).
+      const name = group.name || linkedGroup?.group.name || group.externalId;
+      const base = { resourceType: ExternalResourceType.GROUP, externalId: group.externalId, label: name };
+      const members = await this.linkedLocalIds(integration, ExternalResourceType.USER, group.memberExternalIds);
+      if (run.dryRun) {
+        const linked = await this.linkedLocalIds(integration, ExternalResourceType.GROUP, [group.externalId]);
+        if (linked.has(group.externalId)) record('unchanged', null);
+        else
+          record('created', {
+            ...base,
+            action: SyncItemAction.CREATED,
+            localId: null,
+            message: `Would create or adopt this group with ${members.size} member(s).`,
+          });
+        continue;
       }
-      return false;
+      try {
+        const result = await this.provisioning.upsertGroup(integration, { externalId: group.externalId, displayName: name });
+        const removed = group.memberChanges
+          ? await this.linkedLocalIds(integration, ExternalResourceType.USER, group.memberChanges.removed)
+          : null;
+        const change = await this.provisioning.changeGroupMembers(
+          integration,
+          result.groupId,
+          removed ? { add: [...members.values()], remove: [...removed.values()] } : { add: [...members.values()], replace: true },
+        );
+        const memberNote =
+          change.added.length || change.removed.length ? `${change.added.length} member(s) added, ${change.removed.length} removed.` : null;
+        const action = result.action === ProvisionAction.UNCHANGED && memberNote ? ProvisionAction.UPDATED : result.action;
+        recordProvision(record, base, action, result.groupId, memberNote);
+      } catch (error) {
+        if (!(error instanceof ProvisioningError)) throw error;
+        record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: error.message });
+      }
     }
-    if (run.dryRun) {
-      await this.runs.commitPage(
-        run,
+    if (!run.dryRun && groups.length) {
+      await this.dataSource.getRepository(ExternalLinkEntity).update(
         {
-          counts: { suspended: active.length },
-          items: active.map((m) => item(m, SyncItemAction.SUSPENDED, 'Would be suspended: no longer upstream.')),
+          integrationId: integration.id,
+          resourceType: ExternalResourceType.GROUP,
+          externalId: In(groups.map((g) => g.externalId)),
         },
-        { stage: SyncStage.DONE, cursor: null },
+        { lastSeenAt: new Date() },
       );
-      return false;
     }
-    const suspended = new Set(
-      await this.provisioning.suspendUsers(
-        integration,
-        active.map((m) => m.id),
-      ),
-    );
-    await this.runs.commitPage(
-      run,
-      {
-        counts: { suspended: suspended.size, skipped: active.length - suspended.size },
-        items: active.map((m) =>
-          suspended.has(m.id)
-            ? item(m, SyncItemAction.SUSPENDED, 'No longer upstream.')
-            : item(m, SyncItemAction.SKIPPED, 'No longer upstream, but an owner is never suspended from upstream.'),
-        ),
-      },
-      { stage: SyncStage.DONE, cursor: null, clearPending: true },
-    );
-    return false;
   }
 
-  private async linkedUsersNotIn(integration: IntegrationEntity, seen: Set<string>): Promise<string[]> {
-    const links = await this.dataSource.getRepository(ExternalLinkEntity).find({
-      where: { integrationId: integration.id, resourceType: ExternalResourceType.USER },
-      select: { externalId: true, localId: true },
-    });
-    return links.filter((l) => l.externalId === null || !seen.has(l.externalId)).map((l) => l.localId);
+  /**
+   * A page of a listing of changes: marks the links of the objects it says were removed upstream (the run's removals act
+   * on them, see removals.ts) and clears the mark of those it lists as present. In the database, not in memory, so a
+   * resumed run still knows what its earlier pages said. Costs nothing when the page has neither.
+   */
+  async noteRemovals(integration: IntegrationEntity, stage: SyncStage, page: DirectoryPage<{ externalId: string }>): Promise<void> {
+    const resourceType =
+      stage === SyncStage.USERS ? ExternalResourceType.USER : stage === SyncStage.GROUPS ? ExternalResourceType.GROUP : null;
+    if (!resourceType) return;
+    const links = this.dataSource.getRepository(ExternalLinkEntity);
+    const present = page.items.map((o) => o.externalId);
+    for (let i = 0; i < present.length; i += 500) {
+      await links.update(
+        { integrationId: integration.id, resourceType, externalId: In(present.slice(i, i + 500)), upstreamRemovedAt: Not(IsNull()) },
+        { upstreamRemovedAt: null },
+      );
+    }
+    const removed = page.removed ?? [];
+    for (let i = 0; i < removed.length; i += 500) {
+      await links.update(
+        { integrationId: integration.id, resourceType, externalId: In(removed.slice(i, i + 500)) },
+        { upstreamRemovedAt: new Date() },
+      );
+    }
   }
 
   private linkedLocalIds(integration: IntegrationEntity, type: ExternalResourceType, externalIds: string[]): Promise<Map<string, string>> {

@@ -21,6 +21,7 @@ describe('the Microsoft Entra ID connector', () => {
     graph.tokenLifetimeSeconds = 3599;
     graph.users = [];
     graph.groups = [];
+    graph.expiredDeltaAnswer = { status: 400, code: 'syncStateNotFound' };
     graph.maxPageSize = 999;
     graph.consented = true;
     slept = [];
@@ -37,11 +38,17 @@ describe('the Microsoft Entra ID connector', () => {
   const connector = (secret = graph.clientSecret) =>
     new EntraConnector({ tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: secret }, env);
 
-  async function all<T>(pages: AsyncIterable<{ items: T[]; next: string | null }>) {
-    const seen: Array<{ items: T[]; next: string | null }> = [];
+  async function all<T, P extends { items: T[]; next: string | null }>(pages: AsyncIterable<P>) {
+    const seen: P[] = [];
     for await (const page of pages) seen.push(page);
     return seen;
   }
+  /** The Graph calls answered since `from` (path and query), as the fake logged them. */
+  const callsSince = (from: number) =>
+    graph.requests
+      .slice(from)
+      .filter((r) => r.path.startsWith('/v1.0/'))
+      .map((r) => r.path + r.query);
 
   it('reads every user page by page, following @odata.nextLink, with one token for all pages', async () => {
     graph.seedUsers(5);
@@ -197,5 +204,121 @@ describe('the Microsoft Entra ID connector', () => {
     // The held request was abandoned by the connector, not left open.
     for (let i = 0; graph.hangingCount > 0 && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
     expect(graph.hangingCount).toBe(0);
+  });
+
+  describe('change tracking (Graph delta queries)', () => {
+    it('a full read asked to track changes takes a deltaLink before reading, hands it back on its last page, and keeps it when resumed', async () => {
+      graph.seedUsers(5);
+      graph.maxPageSize = 2;
+      const from = graph.requests.length;
+      const pages = await all(connector().listUsers(null, { changesSince: null }));
+      expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
+      const calls = callsSince(from);
+      expect(calls[0]).toMatch(
+        /^\/v1\.0\/users\/delta\?\$select=id,displayName,mail,userPrincipalName,accountEnabled&\$deltatoken=latest$/,
+      );
+      expect(calls.slice(1).every((c) => c.startsWith('/v1.0/users?'))).toBe(true);
+      const link = pages.at(-1)!.changesLink!;
+      expect(link).toMatch(/\/v1\.0\/users\/delta\?\$deltatoken=/);
+      expect(pages.slice(0, -1).every((p) => p.changesLink === undefined)).toBe(true);
+      // Resumed from its second page's cursor, the read ends with the same link (taken before it started).
+      const resumed = await all(connector().listUsers(pages[0]!.next, { changesSince: null }));
+      expect(resumed.flatMap((p) => p.items.map((u) => u.externalId))).toEqual(graph.users.slice(2).map((u) => u.id));
+      expect(resumed.at(-1)!.changesLink).toBe(link);
+      // Without options (a dry run), nothing is tracked: plain cursors, no link, no delta call.
+      const before = graph.requests.length;
+      const plain = await all(connector().listUsers(null));
+      expect(plain.at(-1)!.changesLink).toBeUndefined();
+      expect(callsSince(before).some((c) => c.includes('/delta'))).toBe(false);
+    });
+
+    it('reads only what changed since the link: renamed, re-addressed, disabled and new users, and the removed ones by id', async () => {
+      const [a, b, c, d, e] = graph.seedUsers(6);
+      const first = await all(connector().listUsers(null, { changesSince: null }));
+      graph.updateUser(a!.id, { displayName: 'Renamed', mail: 'renamed@contoso.test' });
+      graph.updateUser(b!.id, { accountEnabled: false });
+      graph.removeUser(c!.id);
+      graph.removeUser(d!.id, { permanently: true });
+      graph.updateUser(e!.id, { jobTitle: 'not selected' } as never);
+      const [added] = graph.seedUsers(1);
+      graph.maxPageSize = 2;
+      const from = graph.requests.length;
+      const pages = await all(connector().listUsers(null, { changesSince: first.at(-1)!.changesLink! }));
+      expect(callsSince(from).every((call) => call.startsWith('/v1.0/users/delta?$'))).toBe(true);
+      expect(pages.length).toBeGreaterThanOrEqual(3);
+      expect(pages.flatMap((p) => p.items)).toEqual([
+        { externalId: a!.id, email: 'renamed@contoso.test', name: 'Renamed', active: true },
+        { externalId: b!.id, email: b!.mail, name: b!.displayName, active: false },
+        { externalId: added!.id, email: added!.mail, name: added!.displayName, active: true },
+      ]);
+      expect(pages.flatMap((p) => p.removed ?? []).sort()).toEqual([c!.id, d!.id].sort());
+      const next = pages.at(-1)!.changesLink!;
+      expect(next).not.toBe(first.at(-1)!.changesLink);
+      // A round resumed from its nextLink goes on with the same round.
+      const resumed = await all(connector().listUsers(pages[0]!.next, { changesSince: first.at(-1)!.changesLink! }));
+      expect(resumed.flatMap((p) => p.items).length + resumed.flatMap((p) => p.removed ?? []).length).toBe(
+        5 - pages[0]!.items.length - (pages[0]!.removed?.length ?? 0),
+      );
+      // Nothing changed since: nothing read.
+      expect((await all(connector().listUsers(null, { changesSince: next }))).flatMap((p) => [...p.items, ...(p.removed ?? [])])).toEqual(
+        [],
+      );
+    });
+
+    it('reads group changes as member changes (users only), renames and removed groups', async () => {
+      const [a, b, c] = graph.seedUsers(3);
+      graph.groups.push({ id: 'g1', displayName: 'Helpdesk', description: null, members: [a!.id, b!.id] });
+      graph.groups.push({ id: 'g2', displayName: 'Sales', description: null, members: [c!.id] });
+      graph.groups.push({ id: 'g3', displayName: 'Quiet', description: null, members: [a!.id] });
+      const full = await all(connector().listGroups(null, { changesSince: null }));
+      expect(full.flatMap((p) => p.items.map((g) => g.memberChanges))).toEqual([undefined, undefined, undefined]);
+      graph.addMembers('g1', c!.id, 'printer-9');
+      graph.removeMembers('g1', a!.id);
+      graph.groups.find((g) => g.id === 'g2')!.displayName = 'Sales EMEA';
+      graph.removeGroup('g3');
+      const from = graph.requests.length;
+      const changes = await all(connector().listGroups(null, { changesSince: full.at(-1)!.changesLink! }));
+      expect(callsSince(from).every((call) => call.startsWith('/v1.0/groups/delta?$'))).toBe(true);
+      expect(changes.flatMap((p) => p.items)).toEqual([
+        {
+          externalId: 'g1',
+          name: 'Helpdesk',
+          description: null,
+          memberExternalIds: [c!.id],
+          memberChanges: { added: [c!.id], removed: [a!.id] },
+        },
+        { externalId: 'g2', name: 'Sales EMEA', description: null, memberExternalIds: [], memberChanges: { added: [], removed: [] } },
+      ]);
+      expect(changes.flatMap((p) => p.removed ?? [])).toEqual(['g3']);
+    });
+
+    it('says CHANGES_EXPIRED when Graph no longer honours the link: 410, or 400 syncStateNotFound / resyncRequired', async () => {
+      graph.seedUsers(1);
+      for (const answer of [
+        { status: 410, code: 'syncStateNotFound' },
+        { status: 400, code: 'syncStateNotFound' },
+        { status: 400, code: 'resyncRequired' },
+      ]) {
+        const link = (await all(connector().listUsers(null, { changesSince: null }))).at(-1)!.changesLink!;
+        graph.expireDeltaTokens(answer);
+        await expect(all(connector().listUsers(null, { changesSince: link }))).rejects.toMatchObject({
+          code: 'CHANGES_EXPIRED',
+          message: expect.stringMatching(/delta link/),
+        });
+      }
+      // Any other refusal is what it always was.
+      const link = (await all(connector().listUsers(null, { changesSince: null }))).at(-1)!.changesLink!;
+      graph.consented = false;
+      await expect(all(connector().listUsers(null, { changesSince: link }))).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    });
+
+    it('follows a delta link only on Graph’s own origin (it carries the token)', async () => {
+      await expect(
+        all(connector().listUsers(null, { changesSince: 'https://evil.example/v1.0/users/delta?$deltatoken=x' })),
+      ).rejects.toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        message: expect.stringMatching(/another server/),
+      });
+    });
   });
 });
