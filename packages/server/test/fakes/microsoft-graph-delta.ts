@@ -40,7 +40,7 @@ interface Round {
   deltaToken: string;
 }
 
-/** Most snapshots kept; older deltaLinks then expire (Graph keeps them about seven days). */
+/** Most snapshots (and rounds) kept; older deltaLinks then expire (Graph keeps them about seven days). */
 const KEPT_SNAPSHOTS = 64;
 
 export class GraphDeltaState {
@@ -76,14 +76,15 @@ export class GraphDeltaState {
           ? current.users.map((u) => this.selected(u, request.select))
           : this.initialGroups(request.select, current);
       roundId = randomBytes(9).toString('base64url');
+      // Kept after its last page too: a nextLink followed again (a resumed sync) answers the same page.
       this.rounds.set(roundId, { kind, objects, deltaToken: snapshotToken });
+      while (this.rounds.size > KEPT_SNAPSHOTS) this.rounds.delete(this.rounds.keys().next().value!);
       offset = 0;
     }
     const round = this.rounds.get(roundId);
     if (!round || round.kind !== kind) return null;
     const value = round.objects.slice(offset, offset + request.pageSize);
     const end = offset + request.pageSize >= round.objects.length;
-    if (end) this.rounds.delete(roundId);
     return this.body(
       kind,
       request.baseUrl,
