@@ -74,7 +74,10 @@ describe('Users page: pending invitations', () => {
     expect(pending.attributes('title')).toBe('Invited by Olivia Owner · last email 3 hours ago · 2 sent · expires 12 Mar 2031');
     expect(row('ivan@contoso.example').find('[data-testid="badge-bounced"]').exists()).toBe(false);
 
+    // Expired has its own look: a dead link is not the same as one waiting.
     expect(row('pia@contoso.example').get('[data-testid="badge-pending"]').text()).toBe('Invitation expired');
+    expect(row('pia@contoso.example').get('[data-testid="badge-pending"]').classes()).toContain('badge--orange');
+    expect(pending.classes()).toContain('badge--amber');
     const bounced = row('pia@contoso.example').get('[data-testid="badge-bounced"]');
     expect(bounced.text()).toBe('Email bounced');
     expect(bounced.classes()).toContain('badge--red');
@@ -83,6 +86,78 @@ describe('Users page: pending invitations', () => {
     expect(row('ivan@contoso.example').find('[data-testid="uninvite-button"]').text()).toBe('Un-invite');
     expect(row('ada@contoso.example').find('[data-testid="reinvite-button"]').exists()).toBe(false);
     expect(row('ada@contoso.example').find('[data-testid="uninvite-button"]').exists()).toBe(false);
+  });
+
+  it('a pending user never emailed shows "Not emailed yet" and a one-click Send that emails a new link', async () => {
+    const nell = aUser({
+      id: 'u-nell',
+      email: 'nell@contoso.example',
+      status: 'INVITED',
+      source: 'SCIM',
+      invitationPending: true,
+      invitation: { deliveryStatus: 'NOT_SENT', emailsSent: 0, lastSentAt: null },
+    });
+    const fake = api({ UsersPage: () => ({ data: { users: aConnection('User', [ada, ivan, nell]) } }) });
+    app = await mountApp(fake, '/users');
+    expect(row('nell@contoso.example').get('[data-testid="badge-not-emailed"]').text()).toBe('Not emailed yet');
+    expect(row('ivan@contoso.example').find('[data-testid="badge-not-emailed"]').exists()).toBe(false);
+    const send = row('nell@contoso.example').get('[data-testid="reinvite-button"]');
+    expect(send.text()).toBe('Send');
+    await send.trigger('click');
+    await settle();
+    expect(fake.lastCall('ReinviteUsers')!.variables.input).toEqual({ userIds: ['u-nell'], sendEmail: true });
+  });
+
+  it('filters by Invitation expired and Not emailed yet, said as the badges say them', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/users?status=expired');
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ invitationExpired: true });
+    const options = app.wrapper.findAll('select option').map((o) => o.text());
+    expect(options).toEqual(expect.arrayContaining(['Invitation pending', 'Invitation expired', 'Not emailed yet', 'Email failed']));
+    expect(options).not.toContain('Invited');
+    await app.router.push('/users?status=not-emailed');
+    await settle();
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ notEmailed: true });
+  });
+
+  it('"Re-invite all expired" re-invites every expired user, batch by batch, and reports those the server skipped', async () => {
+    const expired = [
+      { id: 'u-x1', email: 'x1@contoso.example' },
+      { id: 'u-x2', email: 'x2@contoso.example' },
+      { id: 'u-x3', email: 'x3@contoso.example' },
+    ];
+    let left = [...expired];
+    const fake = api({
+      ExpiredInvitationUsers: () => ({
+        data: {
+          users: {
+            __typename: 'UserConnection',
+            totalCount: left.length,
+            edges: left.map((node) => ({ __typename: 'UserEdge', node: { __typename: 'User', ...node } })),
+          },
+        },
+      }),
+      ReinviteUsers: (op) => {
+        // x3 was re-invited a moment ago: the throttle skips it, and it stays expired.
+        left = left.filter((u) => u.id === 'u-x3');
+        return aUserActionPayload('reinviteUsers', op, (id) =>
+          id === 'u-x3'
+            ? {
+                ok: false,
+                code: 'REINVITE_THROTTLED',
+                message: 'x3@contoso.example was invited less than a minute ago; try again in 30 seconds.',
+              }
+            : { ok: true, message: `A new invitation was sent to ${id}.` },
+        );
+      },
+    });
+    app = await mountApp(fake, '/users?status=expired');
+    await button('Re-invite all expired (3)').trigger('click');
+    await settle();
+    expect(fake.calls('ReinviteUsers')).toHaveLength(1);
+    expect(fake.lastCall('ReinviteUsers')!.variables.input).toEqual({ userIds: ['u-x1', 'u-x2', 'u-x3'], sendEmail: true });
+    expect(toasts().text()).toContain('Re-invited 2 users whose invitation had expired; 1 skipped.');
+    expect(toasts().text()).toContain('try again in 30 seconds');
   });
 
   it('asks before un-inviting, does nothing on Cancel, and un-invites on confirmation', async () => {

@@ -12,6 +12,11 @@ export const SOURCE_LABELS: Record<string, { label: string; title: string }> = {
   INTEGRATION: { label: 'Integration', title: 'Synced from an integration' },
 };
 
+/** A pending user who was never emailed (brought in without emails, or invited to share the link by hand): "Not emailed yet". */
+export function invitationNotEmailed(user: { invitationPending: boolean; invitation?: { deliveryStatus: unknown } | null }): boolean {
+  return user.invitationPending && (user.invitation?.deliveryStatus as string | undefined) === 'NOT_SENT';
+}
+
 /** A pending user whose invitation email could not be sent (the red "Email failed" badge; Retry sends it again). */
 export function invitationEmailFailed(user: { invitationPending: boolean; invitation?: { deliveryStatus: unknown } | null }): boolean {
   return user.invitationPending && (user.invitation?.deliveryStatus as string | undefined) === 'FAILED';

@@ -18,9 +18,13 @@ export interface UsersQueryState {
 }
 
 export const STATUS_FILTERS = { invited: 'INVITED', staged: 'STAGED', active: 'ACTIVE', suspended: 'SUSPENDED' } as const;
-/** Offered with the statuses: pending users whose invitation email failed (`filter.emailFailed`). */
+/** Offered with the statuses: pending users in a particular plight, by the API's boolean filters. */
+export const INVITATION_FILTERS = { 'email-failed': 'emailFailed', expired: 'invitationExpired', 'not-emailed': 'notEmailed' } as const;
 export const EMAIL_FAILED_FILTER = 'email-failed';
-export type StatusFilter = keyof typeof STATUS_FILTERS | typeof EMAIL_FAILED_FILTER;
+export const EXPIRED_FILTER = 'expired';
+type InvitationFilter = keyof typeof INVITATION_FILTERS;
+export type StatusFilter = keyof typeof STATUS_FILTERS | InvitationFilter;
+const isInvitationFilter = (status: string): status is InvitationFilter => status in INVITATION_FILTERS;
 export const ROLE_FILTERS = { owner: 'OWNER', admin: 'ADMIN', member: 'MEMBER' } as const;
 export type RoleFilter = keyof typeof ROLE_FILTERS;
 export const SORT_FIELDS = {
@@ -53,7 +57,11 @@ export function parseUsersQuery(query: LocationQuery): UsersQueryState {
   const before = after ? '' : one(query, 'before');
   return {
     search: one(query, 'q'),
-    status: pick(one(query, 'status'), [...Object.keys(STATUS_FILTERS), EMAIL_FAILED_FILTER] as StatusFilter[], '' as StatusFilter),
+    status: pick(
+      one(query, 'status'),
+      [...Object.keys(STATUS_FILTERS), ...Object.keys(INVITATION_FILTERS)] as StatusFilter[],
+      '' as StatusFilter,
+    ),
     role: pick(one(query, 'role'), Object.keys(ROLE_FILTERS) as RoleFilter[], '' as RoleFilter),
     companyId: one(query, 'company'),
     groupId: one(query, 'group'),
@@ -91,13 +99,15 @@ export function usersQueryVariables(state: UsersQueryState) {
     search?: string;
     statuses?: Array<(typeof STATUS_FILTERS)[keyof typeof STATUS_FILTERS]>;
     emailFailed?: boolean;
+    invitationExpired?: boolean;
+    notEmailed?: boolean;
     roles?: Array<(typeof ROLE_FILTERS)[RoleFilter]>;
     companyId?: string;
     groupId?: string;
   } = {};
   const search = state.search.trim();
   if (search) filter.search = search;
-  if (state.status === EMAIL_FAILED_FILTER) filter.emailFailed = true;
+  if (state.status && isInvitationFilter(state.status)) filter[INVITATION_FILTERS[state.status]] = true;
   else if (state.status) filter.statuses = [STATUS_FILTERS[state.status]];
   if (state.role) filter.roles = [ROLE_FILTERS[state.role]];
   if (state.companyId) filter.companyId = state.companyId;
