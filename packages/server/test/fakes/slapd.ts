@@ -85,6 +85,17 @@ export class Slapd {
   }
 
   async start(): Promise<this> {
+    try {
+      await this.launch();
+    } catch (error) {
+      // Nothing left behind: no slapd running, no temp folder.
+      await this.stop();
+      throw error;
+    }
+    return this;
+  }
+
+  private async launch(): Promise<void> {
     this.dir = await mkdtemp(path.join(os.tmpdir(), 'roster-slapd-'));
     await mkdir(path.join(this.dir, 'data'));
     this.certificates = await makeCertificates(this.dir);
@@ -102,7 +113,6 @@ export class Slapd {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     await this.waitUntilReady(child);
-    return this;
   }
 
   /** A client bound as the root DN, to change the directory between syncs; unbind it after use. */
