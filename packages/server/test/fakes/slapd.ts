@@ -85,14 +85,17 @@ export class Slapd {
   }
 
   async start(): Promise<this> {
-    try {
-      await this.launch();
-    } catch (error) {
-      // Nothing left behind: no slapd running, no temp folder.
-      await this.stop();
-      throw error;
+    // The free ports are released before slapd binds them, so another process may take one in between: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.launch();
+        return this;
+      } catch (error) {
+        // Nothing left behind: no slapd running, no temp folder.
+        await this.stop();
+        if (attempt >= 3 || !(error instanceof SlapdExited)) throw error;
+      }
     }
-    return this;
   }
 
   private async launch(): Promise<void> {
@@ -135,18 +138,20 @@ export class Slapd {
   async stop(): Promise<void> {
     const child = this.process;
     this.process = null;
-    if (child && child.exitCode === null) {
+    if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
     }
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.dir = '';
   }
 
   private async waitUntilReady(child: ChildProcess): Promise<void> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`slapd exited (${child.exitCode}): ${this.output.slice(-2000)}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new SlapdExited(`slapd exited (${child.exitCode ?? child.signalCode}): ${this.output.slice(-2000)}`);
       const client = new Client({ url: this.url, connectTimeout: 1000, timeout: 2000 });
       try {
         await client.bind(this.adminDn, this.adminPassword);
@@ -216,6 +221,8 @@ userPassword: ${this.bindPassword}
 `;
   }
 }
+
+class SlapdExited extends Error {}
 
 /** An LDIF entry of a person; `ad` adds the AD attributes (objectGUID as raw bytes, userAccountControl). */
 export function personLdif(
