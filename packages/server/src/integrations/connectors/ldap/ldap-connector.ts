@@ -61,10 +61,7 @@ export class LdapConnector implements Connector {
     );
   }
 
-  /**
-   * Groups need every user's DN (members are named by DN) and, with nested groups, every group before the first
-   * can be answered: both are read whole first (ids and member DNs only), then handed out a page at a time.
-   */
+  /** Groups with their members' user ids (see groupBatches). */
   listGroups(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryGroup>> {
     return this.listing(cursor, 'groups', (session, settings) => this.groupBatches(session.client, settings));
   }

@@ -171,6 +171,11 @@ function resultCodeFailure(error: ResultCodeError, settings: LdapSettings, step:
     case 52: // unavailable
     case 51: // busy
       return new ConnectorError('UNREACHABLE', `${server} is unavailable or busy (${codeName(error.code)}); try again later.`);
+    case 12: // unavailableCriticalExtension: the paged-results control
+      return new ConnectorError(
+        'UPSTREAM_ERROR',
+        `${server} does not support paged searches (RFC 2696), which Roster needs to read a directory.`,
+      );
     case 87: // filterError (sent by clients; some servers answer it)
       return new ConnectorError('UPSTREAM_ERROR', `${server} refused the ${step === 'groups' ? 'group' : 'user'} filter as invalid.`);
   }
