@@ -9,6 +9,7 @@ import { createServices } from './services.js';
 import type { OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { EmailTransport } from '../mail/transport.js';
 import type { ImportRunnerOptions } from '../imports/import-runner.js';
+import type { ImportPreviewSweeperOptions } from '../imports/preview-sweeper.js';
 import type { WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
 import type { SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import type { ConnectorEnvironment } from '../integrations/connectors/connector.js';
@@ -35,6 +36,7 @@ export interface StartOptions {
   /** Run the outbox worker in this process (default true). */
   runOutboxWorker?: boolean;
   importRunner?: ImportRunnerOptions;
+  importPreviewSweeper?: ImportPreviewSweeperOptions;
   /** Run the import runner in this process (default true). */
   runImportRunner?: boolean;
   syncEngine?: SyncEngineOptions;
@@ -68,6 +70,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       outbox: options.outbox,
       transport: options.transport,
       importRunner: options.importRunner,
+      importPreviewSweeper: options.importPreviewSweeper,
       syncEngine: options.syncEngine,
       connectorEnvironment: options.connectorEnvironment,
       webhooks: options.webhooks,
@@ -82,6 +85,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     if (config.publicUrlFromPort) config.publicUrl = `http://localhost:${port}`;
     if (options.runOutboxWorker !== false) services.outbox.start();
     services.expirySweeper.start();
+    services.importPreviewSweeper.start();
     if (options.runImportRunner !== false) services.importRunner.start();
     if (options.runWebhookWorker !== false) services.webhookWorker.start();
     if (options.runSyncEngine !== false) services.syncEngine.start();
@@ -94,6 +98,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       demo,
       async stop() {
         await services.expirySweeper.stop();
+        await services.importPreviewSweeper.stop();
         await services.importRunner.stop();
         await services.syncEngine.stop();
         await services.outbox.stop();

@@ -10,6 +10,7 @@ import { InvitationService } from '../invitations/invitation.service.js';
 import { InvitationExpirySweeper } from '../invitations/expiry-sweeper.js';
 import { ImportRunner, type ImportRunnerOptions } from '../imports/import-runner.js';
 import { ImportService } from '../imports/import.service.js';
+import { ImportPreviewSweeper, type ImportPreviewSweeperOptions } from '../imports/preview-sweeper.js';
 import { NamedCollection, type AuditChange } from '../core/lists/named-collection.js';
 import { reactToAuditEntries, recordAudit } from '../audit/audit.js';
 import { enqueueWebhookDeliveries } from '../webhooks/webhook-events.js';
@@ -29,6 +30,7 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import { WebhookService } from '../webhooks/webhook.service.js';
 import { WebhookWorker, type WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
 import { IntegrationService } from '../integrations/integration.service.js';
+import { IntegrationOwnership } from '../integrations/managed-by.js';
 import { SyncEngine, type SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import { realSleep, type ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { OutboundHttp } from '../core/http/outbound-http.js';
@@ -41,6 +43,7 @@ export interface ServiceOptions {
   /** The event bus: Redis when REDIS_URL is set, else in-process. */
   events?: EventBus;
   importRunner?: ImportRunnerOptions;
+  importPreviewSweeper?: ImportPreviewSweeperOptions;
   webhooks?: WebhookWorkerOptions;
   syncEngine?: SyncEngineOptions;
   /** Replaces how connectors reach outside platforms (tests). */
@@ -110,6 +113,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     devMailbox: new DevMailbox(dataSource),
     imports: new ImportService(dataSource, config.importMaxBytes, () => importRunner.nudge()),
     importRunner,
+    importPreviewSweeper: new ImportPreviewSweeper(dataSource, options.logger, options.importPreviewSweeper),
     secretBox,
     userAdmin: new UserAdminService(dataSource, events),
     auditLog: new AuditLogService(dataSource),
@@ -119,6 +123,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     integrations: new IntegrationService(dataSource, secretBox, events, options.logger, connectorEnvironment, () => syncEngine.nudge()),
     syncEngine,
     outbound,
+    upstreamOwnership: new IntegrationOwnership(dataSource),
     companies: new NamedCollection(dataSource, CompanyEntity, 'company', auditChange),
     groups: new NamedCollection(dataSource, GroupEntity, 'group', auditChange, (input) => {
       if (input.description === undefined) return {};

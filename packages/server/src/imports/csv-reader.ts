@@ -15,7 +15,7 @@ export interface CsvSkip {
 
 export class CsvFileError extends Error {
   constructor(
-    readonly code: 'EMPTY_FILE' | 'NOT_CSV' | 'TOO_LARGE',
+    readonly code: 'EMPTY_FILE' | 'NOT_CSV' | 'TOO_LARGE' | 'NO_EMAIL_COLUMN',
     message: string,
   ) {
     super(message);

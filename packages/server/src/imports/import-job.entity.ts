@@ -9,7 +9,10 @@ export enum ImportJobState {
   REJECTED = 'REJECTED',
   RUNNING = 'RUNNING',
   FINISHED = 'FINISHED',
+  /** Stopped by an admin between batches; the rows written stay, `error` says who stopped it and where. */
   CANCELLED = 'CANCELLED',
+  /** A preview left unstarted for a day: its rows were removed (see preview-sweeper.ts). */
+  EXPIRED = 'EXPIRED',
 }
 
 /**

@@ -132,6 +132,8 @@ export class ImportRunner extends PollingWorker {
           .update({ id: job.id, leaseOwner: this.options.workerId }, { leaseOwner: null, leaseUntil: null });
         return false;
       }
+      // Cancelled by an admin since the last batch: stop here; what was written stays (cancel.ts says where it stopped).
+      if (await this.cancelled(job.id)) return false;
       let result: { processed: number; created: NewInvitation[]; finished: boolean };
       try {
         result = await this.withConflictRetry(() => this.processBatch(job, account, options));
@@ -147,6 +149,14 @@ export class ImportRunner extends PollingWorker {
       // to itself and no request (not even the progress poll) would be served until it ends.
       await yieldToEventLoop();
     }
+  }
+
+  /** Whether the job stopped running under this runner (an admin cancelled it, or another runner took it over). */
+  private async cancelled(jobId: string): Promise<boolean> {
+    const held = await this.dataSource
+      .getRepository(ImportJobEntity)
+      .existsBy({ id: jobId, state: ImportJobState.RUNNING, leaseOwner: this.options.workerId });
+    return !held;
   }
 
   /** Another import or admin may create the same email at the same moment: redo the batch, which then sees it. */

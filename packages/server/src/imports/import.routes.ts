@@ -8,9 +8,9 @@ import type { RestContextFactory, Services } from '../core/context.js';
 import { isDatabaseBusy } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Viewer } from '../core/viewer.js';
-import { csvCell } from '../core/http/csv-cell.js';
 import { sendError } from '../core/http/http-error-reply.js';
-import { ImportRowEntity } from './import-row.entity.js';
+import type { ImportJobEntity } from './import-job.entity.js';
+import { failedRowLines, resultLines } from './result-csv.js';
 import { toImportJob } from './imports.resolver.js';
 
 /** Header that a cross-site form cannot send: browsers must preflight it, and we allow no other origin. */
@@ -70,59 +70,25 @@ export function mountImportRoutes(app: express.Express, services: Services, cont
       );
   });
 
-  app.get('/api/imports/:id/result.csv', async (req, res) => {
-    const viewer = await admin(req, res);
-    if (!viewer) return;
-    try {
-      const job = await services.imports.find(viewer.accountId, req.params.id as string);
-      const safeName = (job.fileName ?? 'import')
-        .replace(/\.csv$/i, '')
-        .replace(/[^\w.-]+/g, '_')
-        .slice(0, 80);
-      res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${safeName}-result.csv"`);
-      const mapping = JSON.parse(job.mapping ?? '{}') as { email?: number | null };
-      Readable.from(resultLines(services, job.id, mapping.email ?? null)).pipe(res);
-    } catch (error) {
-      sendError(res, error);
-    }
-  });
-}
-
-async function* resultLines(services: Services, jobId: string, emailColumn: number | null): AsyncGenerator<string> {
-  yield '\uFEFF' + ['line', 'email', 'name', 'role', 'company', 'groups', 'verdict', 'outcome', 'reason'].join(',') + '\r\n';
-  let lastIndex = -1;
-  for (;;) {
-    const rows = await services.dataSource
-      .getRepository(ImportRowEntity)
-      .createQueryBuilder('r')
-      .where("r.job_id = :jobId AND r.row_index > :lastIndex AND r.verdict <> 'HEADER'", { jobId, lastIndex })
-      .orderBy('r.row_index', 'ASC')
-      .limit(1000)
-      .getMany();
-    if (rows.length === 0) return;
-    lastIndex = rows.at(-1)!.rowIndex;
-    let chunk = '';
-    for (const row of rows) {
-      const cells = JSON.parse(row.cells) as string[];
-      const email = row.email ?? (emailColumn === null ? '' : (cells[emailColumn] ?? ''));
-      const groups = row.groups ? (JSON.parse(row.groups) as string[]).join(';') : '';
-      chunk +=
-        [
-          String(row.line),
-          email,
-          row.name ?? '',
-          row.role ?? '',
-          row.company ?? '',
-          groups,
-          row.verdict,
-          row.outcome ?? 'NOT_IMPORTED',
-          row.outcomeReason ?? row.reason ?? '',
-        ]
-          .map(csvCell)
-          .join(',') + '\r\n';
-    }
-    yield chunk;
-  }
+  const download =
+    (suffix: string, lines: (dataSource: Services['dataSource'], job: ImportJobEntity) => AsyncGenerator<string>) =>
+    async (req: express.Request, res: express.Response) => {
+      const viewer = await admin(req, res);
+      if (!viewer) return;
+      try {
+        const job = await services.imports.find(viewer.accountId, req.params.id as string);
+        const safeName = (job.fileName ?? 'import')
+          .replace(/\.csv$/i, '')
+          .replace(/[^\w.-]+/g, '_')
+          .slice(0, 80);
+        res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${safeName}-${suffix}.csv"`);
+        Readable.from(lines(services.dataSource, job)).pipe(res);
+      } catch (error) {
+        sendError(res, error);
+      }
+    };
+  app.get('/api/imports/:id/result.csv', download('result', resultLines));
+  app.get('/api/imports/:id/failed-rows.csv', download('failed-rows', failedRowLines));
 }
 
 class UploadTooLargeError extends Error {}
@@ -184,6 +150,13 @@ const REFUSED_UPLOAD_CLOSE_MS = 1000;
  * answer, instead of draining whatever is left of the file.
  */
 function stopReadingAfterAnswer(req: express.Request, res: express.Response): void {
+  // Such an answer says `Connection: close`, so the client sends its next request on a new connection, not on
+  // this one, which is closed under it a moment later ("other side closed").
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => express.Response;
+  res.writeHead = ((...args: unknown[]) => {
+    if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+    return writeHead(...args);
+  }) as typeof res.writeHead;
   res.once('finish', () => {
     if (req.complete) return;
     req.pause();

@@ -5,6 +5,7 @@ import type { ImportJobEntity } from './import-job.entity.js';
 import { findJob } from './import-jobs.js';
 import type { ImportContext, ImportOptions, ImportRowInput, PreviewTotals } from './import-model.js';
 import type { ImportMapping } from './mapping.js';
+import { cancel } from './cancel.js';
 import { createFromCsv, createFromRows } from './preview.js';
 import { previewTotals } from './preview-totals.js';
 import { remap } from './remap.js';
@@ -50,6 +51,11 @@ export class ImportService {
   /** Starts the background import of a previewed job. */
   start(viewer: Viewer, jobId: string, options: ImportOptions): Promise<ImportJobEntity> {
     return start(this.context, viewer, jobId, options);
+  }
+
+  /** Stops a running import; what it imported stays. */
+  cancel(viewer: Viewer, jobId: string): Promise<ImportJobEntity> {
+    return cancel(this.context.dataSource, viewer, jobId);
   }
 
   find(accountId: string, jobId: string): Promise<ImportJobEntity> {

@@ -12,7 +12,8 @@ registerEnumType(ImportJobState, {
     REJECTED: { description: 'The file could not be read at all; `error` says why.' },
     RUNNING: { description: 'Importing in the background.' },
     FINISHED: { description: 'Every row has its outcome.' },
-    CANCELLED: { description: 'Stopped by an admin.' },
+    CANCELLED: { description: 'Stopped by an admin; the rows imported before stay, `error` says who stopped it and where.' },
+    EXPIRED: { description: 'A preview not started within a day; its rows were removed. Upload the file again.' },
   },
 });
 
@@ -138,7 +139,11 @@ export class ImportJob {
   @Field(() => ID, { description: 'Opaque id.' }) id!: string;
   @Field(() => String, { nullable: true, description: 'Name of the uploaded file (or given with API rows).' }) fileName!: string | null;
   @Field(() => ImportJobState, { description: 'Where the import stands.' }) state!: ImportJobState;
-  @Field(() => String, { nullable: true, description: 'Why the file was rejected, when it was.' }) error!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the file was rejected, or who cancelled the import and where it stopped, or why the preview expired.',
+  })
+  error!: string | null;
   @Field(() => String, { nullable: true, description: 'The delimiter found: `,` `;` or a tab.' }) delimiter!: string | null;
   @Field(() => Boolean, { description: 'True when the first row is a header.' }) hasHeader!: boolean;
   @Field(() => [String], { description: 'Column titles (from the header, or Column 1, Column 2...).' }) columns!: string[];
@@ -152,6 +157,11 @@ export class ImportJob {
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it finished.' }) finishedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'Who ran it (name or email).' }) createdBy!: string | null;
   @Field(() => String, { description: 'Where to download the result CSV (each input row with its outcome).' }) resultCsvUrl!: string;
+  @Field(() => String, {
+    description:
+      "Where to download the rows not imported (invalid, duplicate, or not reached by a cancelled import) as CSV: the file's own columns plus a reason column that a re-import ignores, so it can be fixed and uploaded again as it is.",
+  })
+  failedRowsCsvUrl!: string;
 
   accountId!: string;
   createdByPersonId!: string | null;
@@ -191,6 +201,11 @@ export class StartImportInput {
   unknownCompanies!: UnknownNamePolicy;
   @Field(() => UnknownNamePolicy, { defaultValue: UnknownNamePolicy.CREATE, description: 'Unknown group names: create them or skip.' })
   unknownGroups!: UnknownNamePolicy;
+}
+
+@InputType({ description: 'Cancels a running import.' })
+export class CancelImportInput {
+  @Field(() => ID, { description: 'The running import.' }) jobId!: string;
 }
 
 @ObjectType({ description: 'The import after a change.' })

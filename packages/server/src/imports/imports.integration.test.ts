@@ -181,7 +181,7 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     expect(lines[0]).toBe('line,email,name,role,company,groups,verdict,outcome,reason');
     expect(lines).toHaveLength(10);
     expect(csv).toContain(`8,evil@new.test,"'=HYPERLINK(""http://x"")"`);
-    expect(lines.find((l) => l.startsWith('5,'))).toMatch(/INVALID,INVALID,"Line 5: ""not-an-email"" is not a valid email/);
+    expect(lines.find((l) => l.startsWith('5,'))).toMatch(/Invalid,Invalid,"Line 5: ""not-an-email"" is not a valid email/);
 
     const again = await upload(roster, admin, messyFile);
     const second = (await admin.gql(JOB, { id: again.body.job.id })).data!.importJob;
@@ -212,12 +212,22 @@ describe.each(dialects)('importing users from CSV (%s)', (dialect) => {
     expect(empty.body.job).toMatchObject({ state: 'REJECTED', error: 'The file is empty.' });
     const binary = await upload(roster, admin, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0]));
     expect(binary.body.job.error).toMatch(/not a CSV text file/);
+    // A file where no column holds an address is one message for the file, not an "Invalid" verdict per row.
     const noEmail = await upload(roster, admin, 'name,team\nAda,Helpdesk\nBob,Billing\n');
+    expect(noEmail.status).toBe(422);
+    expect(noEmail.body.job).toMatchObject({
+      state: 'REJECTED',
+      error:
+        'No column holds email addresses: the columns are "name", "team", and none of the first 2 rows holds an address. Add a column of email addresses (headed "email") and upload the file again.',
+    });
     const job = (await admin.gql(JOB, { id: noEmail.body.job.id })).data!.importJob;
-    expect(job.totals.invalid).toBe(2);
-    expect(job.rows.edges[0].node.reason).toBe('Line 2: no column is mapped to email.');
+    expect(job).toMatchObject({ state: 'REJECTED', totalRows: 0, rows: { totalCount: 0 } });
     const refused = await admin.gql(START, { input: { jobId: noEmail.body.job.id } });
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    // A header that names other columns but not the email: the column of addresses is found by its cells.
+    const unnamed = await upload(roster, admin, 'Name,Contact\nAda,ada@unnamed.test\n');
+    const found = (await admin.gql(JOB, { id: unnamed.body.job.id })).data!.importJob;
+    expect(found).toMatchObject({ state: 'PREVIEW', hasHeader: true, mapping: { email: 1, name: 0 }, totals: { new: 1 } });
   });
 
   it('lets the admin fix the column mapping, recomputing the verdicts', async () => {

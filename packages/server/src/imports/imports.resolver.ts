@@ -8,12 +8,14 @@ import { liveEvents, type LiveEvent } from '../realtime/index.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { ImportRowEntity } from './import-row.entity.js';
 import {
+  CancelImportInput,
   ImportJob,
   ImportJobConnection,
   ImportJobPayload,
   ImportPreviewTotals,
   ImportRow,
   ImportRowConnection,
+  ImportRowOutcome,
   ImportRowVerdict,
   PreviewImportInput,
   StartImportInput,
@@ -49,6 +51,7 @@ export function toImportJob(job: ImportJobEntity): ImportJob {
     finishedAt: job.finishedAt,
     createdBy: null,
     resultCsvUrl: `/api/imports/${job.id}/result.csv`,
+    failedRowsCsvUrl: `/api/imports/${job.id}/failed-rows.csv`,
   };
 }
 
@@ -133,6 +136,20 @@ export class ImportsResolver {
     return { job: toImportJob(job) };
   }
 
+  @Mutation(() => ImportJobPayload, {
+    description:
+      'Cancels a running import between two batches: the rows imported so far stay, the job ends CANCELLED and says where it stopped. A cancelled import cannot be started again.',
+  })
+  async cancelImport(
+    @Arg('input', () => CancelImportInput, { description: 'The running import to stop.' }) input: CancelImportInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ImportJobPayload> {
+    const viewer = await ctx.admin();
+    const job = await ctx.services.imports.cancel(viewer, input.jobId);
+    ctx.services.events.publish({ accountId: job.accountId, type: 'import.progress', userIds: [], jobId: job.id, at: new Date() });
+    return { job: toImportJob(job) };
+  }
+
   @Subscription(() => ImportJob, {
     description: 'The import each time its progress changes, until it finishes.',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { id: string }, RequestContext>) => {
@@ -181,6 +198,11 @@ export class ImportsResolver {
     @Ctx() ctx: RequestContext,
     @Arg('page', () => PageArgs, { nullable: true, description: 'Which page; at most 100 rows.' }) page?: PageArgs,
     @Arg('verdict', () => ImportRowVerdict, { nullable: true, description: 'Only rows with this verdict.' }) verdict?: ImportRowVerdict,
+    @Arg('outcomes', () => [ImportRowOutcome], {
+      nullable: true,
+      description: 'Only rows the import gave one of these outcomes (e.g. the failed and skipped ones).',
+    })
+    outcomes?: ImportRowOutcome[],
   ) {
     const request = toPageRequest(page, 'LINE:ASC');
     const base = () => {
@@ -190,6 +212,7 @@ export class ImportsResolver {
         .where('r.job_id = :jobId', { jobId: job.id })
         .andWhere("r.verdict <> 'HEADER'");
       if (verdict) query.andWhere('r.verdict = :verdict', { verdict });
+      if (outcomes) query.andWhere(outcomes.length ? 'r.outcome IN (:...outcomes)' : '1 = 0', { outcomes });
       return query;
     };
     const [result, count] = await Promise.all([

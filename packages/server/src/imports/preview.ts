@@ -35,7 +35,7 @@ export async function createFromCsv(
     const dataRecords = buffered.filter((r): r is CsvRecord => 'cells' in r);
     if (dataRecords.length === 0) throw new CsvFileError('EMPTY_FILE', 'The file holds no rows.');
     const header = mappingFromHeader(dataRecords[0]!.cells);
-    const mapping = header ?? guessMapping(dataRecords.map((r) => r.cells));
+    const mapping = withEmailColumn(header ?? guessMapping(dataRecords.map((r) => r.cells)), dataRecords, header !== null);
     const width = Math.min(100, Math.max(...dataRecords.map((r) => r.cells.length)));
     job.delimiter = delimiter;
     job.hasHeader = header !== null;
@@ -63,6 +63,36 @@ export async function createFromCsv(
   await dataSource.getRepository(ImportJobEntity).save(job);
   return job;
 }
+
+/**
+ * A header may name other columns but not the email (e.g. "Name,Contact"): the column whose cells look like
+ * addresses is the email then. A file where no column holds an address is refused as a whole, with one message,
+ * instead of every row being called invalid.
+ */
+function withEmailColumn(mapping: ImportMapping, sample: CsvRecord[], hasHeader: boolean): ImportMapping {
+  if (mapping.email !== null) return mapping;
+  const rows = (hasHeader ? sample.slice(1) : sample).map((r) => r.cells);
+  const guessed = guessMapping(rows).email;
+  if (guessed === null) {
+    const titles = hasHeader ? sample[0]!.cells.map((c) => c.trim()).filter(Boolean) : [];
+    const named = titles.length
+      ? `the columns are ${titles
+          .slice(0, 6)
+          .map((t) => `"${t.slice(0, 40)}"`)
+          .join(', ')}${titles.length > 6 ? ', …' : ''}, and `
+      : '';
+    throw new CsvFileError(
+      'NO_EMAIL_COLUMN',
+      `No column holds email addresses: ${named}${rows.length === 0 ? 'no row follows the header' : countRows(rows.length)}. ` +
+        'Add a column of email addresses (headed "email") and upload the file again.',
+    );
+  }
+  const cleared = Object.fromEntries(Object.entries(mapping).map(([field, column]) => [field, column === guessed ? null : column]));
+  return { ...(cleared as unknown as ImportMapping), email: guessed };
+}
+
+const countRows = (n: number) =>
+  n === 1 ? 'its one row holds no address' : `none of the first ${n.toLocaleString('en')} rows holds an address`;
 
 /** The same preview for third parties sending rows as JSON. */
 export async function createFromRows(
