@@ -157,6 +157,33 @@ describe('Integration detail page', () => {
     expect(items[1]!.text()).toContain('Failed');
   });
 
+  it('says which runs read only the changes, why one read everything, and which groups a run deleted', async () => {
+    const delta = aSyncRun({ id: 'run-delta', incremental: true, counts: { updated: 1, deleted: 1 } });
+    const full = aSyncRun({
+      id: 'run-full',
+      note: 'Microsoft Graph no longer knows the delta link of the last sync (it keeps them about 7 days). This run read everything instead.',
+    });
+    const fake = api({
+      runs: [delta, full],
+      items: (runId) =>
+        runId === 'run-delta'
+          ? [aRunItem(0, { resourceType: 'GROUP', label: 'Sales', action: 'DELETED', message: 'Deleted upstream; its users stay.' })]
+          : [],
+    });
+    app = await mountApp(fake, '/integrations/int-1');
+    const rows = app.wrapper.findAll('[data-testid="sync-run-row"]');
+    expect(rows[0]!.get('[data-testid="run-incremental"]').text()).toBe('Changes only');
+    expect(rows[1]!.find('[data-testid="run-incremental"]').exists()).toBe(false);
+    expect(app.wrapper.get('[data-testid="run-note"]').text()).toContain('This run read everything instead.');
+
+    await rows[0]!.get('[data-testid="toggle-run"]').trigger('click');
+    await settle();
+    expect(app.wrapper.get('.run-history__counts').text()).toContain('groups deleted 1');
+    const [item] = app.wrapper.findAll('[data-testid="run-item"]');
+    expect(item!.text()).toContain('Deleted');
+    expect(item!.text()).toContain('Deleted upstream; its users stay.');
+  });
+
   it('shows whom a waiting run would suspend, and confirms it after asking', async () => {
     const waiting = aSyncRun({ id: 'run-wait', state: 'AWAITING_CONFIRMATION', pendingSuspensions: 2, finishedAt: null });
     const fake = api(

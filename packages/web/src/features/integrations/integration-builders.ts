@@ -68,6 +68,8 @@ export function aSyncRun(
     integrationId: string;
     state: string;
     dryRun: boolean;
+    incremental: boolean;
+    note: string | null;
     trigger: string;
     requestedBy: string | null;
     error: string | null;
@@ -76,7 +78,7 @@ export function aSyncRun(
     startedAt: string | null;
     finishedAt: string | null;
     counts: Partial<
-      Record<'created' | 'updated' | 'suspended' | 'skipped' | 'failed' | 'linked' | 'restored' | 'kept' | 'unchanged', number>
+      Record<'created' | 'updated' | 'suspended' | 'skipped' | 'failed' | 'linked' | 'restored' | 'kept' | 'unchanged' | 'deleted', number>
     >;
   }> = {},
 ) {
@@ -89,6 +91,8 @@ export function aSyncRun(
     state: 'SUCCEEDED',
     stage: 'DONE',
     dryRun: false,
+    incremental: false,
+    note: null,
     trigger: 'MANUAL',
     requestedBy: 'Olivia Owner',
     error: null,
@@ -107,6 +111,7 @@ export function aSyncRun(
       restored: 0,
       kept: 0,
       unchanged: 0,
+      deleted: 0,
       ...counts,
     },
     ...rest,

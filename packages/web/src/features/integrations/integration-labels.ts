@@ -30,6 +30,7 @@ export const ITEM_ACTIONS: Record<string, string> = {
   PENDING_SUSPENSION: 'Would suspend',
   RESTORED: 'Restored',
   KEPT: 'Kept',
+  DELETED: 'Deleted',
   SKIPPED: 'Skipped',
   FAILED: 'Failed',
 };
