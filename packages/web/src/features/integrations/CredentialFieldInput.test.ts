@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { mount } from '@vue/test-utils';
+import CredentialFieldInput from './CredentialFieldInput.vue';
 import { aViewer, fakeApi, mountApp, settle, type MountedApp } from '../../testing/testing';
 import { aCredentialField, aPage, anIntegrationType } from './integration-builders';
 
@@ -74,5 +76,26 @@ describe('credential fields by their control', () => {
         { name: 'caCertificate', value: pem },
       ],
     });
+  });
+
+  it('offers to keep the stored value of a yes/no field when editing, and sends no only when chosen', async () => {
+    const wrapper = mount(CredentialFieldInput, {
+      props: {
+        field: { name: 'startTls', secret: false, control: 'YES_NO' },
+        id: 'start-tls',
+        testid: 'replace-startTls',
+        keepLabel: 'Keep the stored value',
+        modelValue: '',
+        'onUpdate:modelValue': (value: string) => wrapper.setProps({ modelValue: value }),
+      },
+    });
+    const select = wrapper.get('select');
+    expect(select.findAll('option').map((o) => [o.attributes('value'), o.text()])).toEqual([
+      ['', 'Keep the stored value'],
+      ['yes', 'Yes'],
+      ['no', 'No'],
+    ]);
+    await select.setValue('no');
+    expect(wrapper.props('modelValue')).toBe('no');
   });
 });
