@@ -41,6 +41,7 @@ export const STATE_LABELS: Record<ImportJobState, { label: string; tone: BadgeTo
   FINISHED: { label: 'Finished', tone: 'green' },
   REJECTED: { label: 'Rejected', tone: 'red' },
   CANCELLED: { label: 'Cancelled', tone: 'grey' },
+  EXPIRED: { label: 'Expired', tone: 'grey' },
 };
 
 export const ROLE_LABELS: Record<string, string> = { OWNER: 'Owner', ADMIN: 'Administrator', MEMBER: 'Member' };

@@ -154,6 +154,66 @@ describe('Invite users dialog', () => {
     expect(rows[2]!.findAll('button')).toHaveLength(0);
   });
 
+  it('judges each pasted line as it is typed, by the server’s rules, before anything is sent', async () => {
+    const fake = api(() => mixedResults);
+    app = await mountApp(fake, '/users');
+    await openDialog();
+    expect(dialog().find('[data-testid="address-verdicts"]').exists()).toBe(false);
+
+    const box = fieldIn(dialog(), 'Email addresses');
+    await box.setValue('Ada Lovelace <ada@contoso.example>\nkim six@acme-it.test\nbad@nodot\nADA@contoso.example');
+    const verdicts = () =>
+      dialog()
+        .findAll('[data-testid="address-verdict"]')
+        .map((v) => [v.attributes('data-kind'), v.get('.verdict__input').text(), v.get('.verdict__text').text()]);
+    expect(dialog().get('[data-testid="address-verdicts-summary"]').text()).toBe('1 ready to invite · 2 to fix · 1 repeated');
+    const [ada, kim, nodot, again] = verdicts();
+    expect(ada).toEqual(['ready', 'Ada Lovelace <ada@contoso.example>', 'Ready']);
+    expect(kim!.slice(0, 2)).toEqual(['invalid', 'kim six@acme-it.test']);
+    expect(kim![2]).toContain('write "kim <six@acme-it.test>"; if it is one address, did you mean kim.six@acme-it.test?');
+    expect(nodot).toEqual(['invalid', 'bad@nodot', 'To fix: The domain "nodot" has no dot (for example example.com).']);
+    expect(again).toEqual(['repeat', 'ADA@contoso.example', 'Repeats an earlier address: invited once.']);
+    // The summary is read out with the box.
+    const summaryId = dialog().get('[data-testid="address-verdicts-summary"]').attributes('id')!;
+    expect(box.attributes('aria-describedby')!.split(' ')).toContain(summaryId);
+    expect(fake.calls('InviteUsers')).toHaveLength(0);
+
+    // Fixed as suggested, every line is ready.
+    await box.setValue('Ada Lovelace <ada@contoso.example>\nkim <six@acme-it.test>');
+    expect(dialog().get('[data-testid="address-verdicts-summary"]').text()).toBe('2 ready to invite');
+    expect(verdicts().map(([kind]) => kind)).toEqual(['ready', 'ready']);
+  });
+
+  it('"Invite more" puts the refused lines back in the box to be fixed, and leaves out what was settled', async () => {
+    const fake = api(() => mixedResults);
+    app = await mountApp(fake, '/users');
+    await openDialog();
+    await fieldIn(dialog(), 'Email addresses').setValue('ann@contoso.example, not-an-email');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(dialog().findAll('[data-testid="invite-result"]')).toHaveLength(6);
+
+    await buttonIn(dialog(), 'Invite more').trigger('click');
+    await settle();
+    const box = fieldIn(dialog(), 'Email addresses');
+    expect((box.element as HTMLTextAreaElement).value).toBe('not-an-email\n');
+    expect(document.activeElement).toBe(box.element);
+    expect(dialog().get('[data-testid="kept-for-fixing"]').text()).toBe(
+      'The address that could not be invited is back in the box: fix it and send again.',
+    );
+    expect(
+      dialog()
+        .findAll('[data-testid="address-verdict"]')
+        .map((v) => v.attributes('data-kind')),
+    ).toEqual(['invalid']);
+
+    await box.setValue('fixed@contoso.example\n');
+    expect(dialog().get('[data-testid="address-verdicts-summary"]').text()).toBe('1 ready to invite');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.lastCall('InviteUsers')!.variables.input.addresses).toBe('fixed@contoso.example\n');
+  });
+
   it('copies an invitation link and says so', async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
