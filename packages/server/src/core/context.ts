@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { RosterConfig } from './config.js';
 import type { EventBus } from './events.js';
 import type { OutboundHttp } from './http/outbound-http.js';
+import type { UpstreamOwnership } from './upstream-ownership.js';
 import type { Viewer } from './viewer.js';
 
 /**
@@ -17,6 +18,8 @@ export interface Services {
   events: EventBus;
   /** The one client for calls to other servers (vendors, webhooks, the email provider): guarded, with deadlines. */
   outbound: OutboundHttp;
+  /** Which integration owns a group's name and members (edits of those are refused; see upstream-ownership.ts). */
+  upstreamOwnership: UpstreamOwnership;
 }
 
 /**

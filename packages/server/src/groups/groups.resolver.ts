@@ -11,6 +11,7 @@ import {
 import { GroupMemberEntity } from './group-member.entity.js';
 import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
+import { refuseIfGroupManaged } from '../core/upstream-ownership.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
 import { GroupEntity } from './group.entity.js';
@@ -62,8 +63,15 @@ export class GroupsResolver {
     @Arg('input', () => UpdateGroupInput, { description: 'The group and its new name and/or description.' }) input: UpdateGroupInput,
     @Ctx() ctx: RequestContext,
   ): Promise<GroupPayload> {
+    const viewer = await ctx.admin();
+    if (input.name !== undefined && input.name !== null) {
+      // Restating the current name (a form that sends every field) is not a rename.
+      const current = await ctx.services.dataSource.getRepository(GroupEntity).findOneBy({ id: input.id, accountId: viewer.accountId });
+      if (current && current.name !== input.name.trim())
+        await refuseIfGroupManaged(ctx.services.upstreamOwnership, viewer.accountId, input.id, 'renaming it');
+    }
     const group = await ctx.services.groups.update(
-      await ctx.admin(),
+      viewer,
       input.id,
       input.name,
       input.description === undefined ? {} : { description: input.description },
@@ -77,6 +85,7 @@ export class GroupsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<DeletePayload> {
     const viewer = await ctx.admin();
+    await refuseIfGroupManaged(ctx.services.upstreamOwnership, viewer.accountId, input.id, 'deleting it');
     const members = await ctx.services.dataSource
       .getRepository(GroupMemberEntity)
       .find({ where: { accountId: viewer.accountId, groupId: input.id }, select: { membershipId: true } });
@@ -97,6 +106,7 @@ export class GroupsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<UsersPayload> {
     const viewer = await ctx.admin();
+    await refuseIfGroupManaged(ctx.services.upstreamOwnership, viewer.accountId, input.groupId, 'adding members');
     const ids = await ctx.services.assignments.addToGroup(viewer, input.groupId, input.userIds);
     return { users: await ctx.services.users.findManyById(viewer.accountId, ids) };
   }
@@ -107,6 +117,7 @@ export class GroupsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<UsersPayload> {
     const viewer = await ctx.admin();
+    await refuseIfGroupManaged(ctx.services.upstreamOwnership, viewer.accountId, input.groupId, 'removing members');
     const ids = await ctx.services.assignments.removeFromGroup(viewer, input.groupId, input.userIds);
     return { users: await ctx.services.users.findManyById(viewer.accountId, ids) };
   }

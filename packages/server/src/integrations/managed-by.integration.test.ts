@@ -48,4 +48,38 @@ describe.each(dialects)('which integration manages a user or group (%s)', (diale
     expect(groups.find((g: any) => g.name === 'Pushed group').managedBy).toEqual({ name: 'Okta', type: 'SCIM' });
     expect(groups.find((g: any) => g.name === 'Made in Roster').managedBy).toBeNull();
   });
+
+  it('refuses renaming, deleting and changing the members of a group an integration manages, and says where to do it', async () => {
+    const groups = (await admin.gql(`query { groups(page: { first: 100 }) { edges { node { id name } } } }`)).data!.groups.edges.map(
+      (e: any) => e.node,
+    );
+    const pushed = groups.find((g: any) => g.name === 'Pushed group').id;
+    const own = groups.find((g: any) => g.name === 'Made in Roster').id;
+    const userId = (await admin.gql(`query { users(filter: { search: "by-hand" }) { edges { node { id } } } }`)).data!.users.edges[0].node
+      .id;
+    const attempts = {
+      rename: await admin.gql(`mutation($input: UpdateGroupInput!) { updateGroup(input: $input) { group { name } } }`, {
+        input: { id: pushed, name: 'Renamed by hand' },
+      }),
+      remove: await admin.gql(`mutation($input: DeleteByIdInput!) { deleteGroup(input: $input) { deletedId } }`, { input: { id: pushed } }),
+      add: await admin.gql(`mutation($input: GroupMembersInput!) { addGroupMembers(input: $input) { users { id } } }`, {
+        input: { groupId: pushed, userIds: [userId] },
+      }),
+    };
+    for (const attempt of Object.values(attempts)) {
+      expect(attempt.errors?.[0]?.extensions).toMatchObject({ code: 'MANAGED_BY_INTEGRATION', integration: 'Okta' });
+      expect(attempt.errors?.[0]?.message).toContain('Make the change in Okta');
+    }
+    const after = (await admin.gql(GROUPS)).data!.groups.edges.map((e: any) => e.node.name);
+    expect(after).toContain('Pushed group');
+    // Roster's own parts stay editable: the description of a managed group, everything of an own group.
+    const described = await admin.gql(`mutation($input: UpdateGroupInput!) { updateGroup(input: $input) { group { description } } }`, {
+      input: { id: pushed, description: 'Synced from Okta' },
+    });
+    expect(described.data!.updateGroup.group.description).toBe('Synced from Okta');
+    const added = await admin.gql(`mutation($input: GroupMembersInput!) { addGroupMembers(input: $input) { users { id } } }`, {
+      input: { groupId: own, userIds: [userId] },
+    });
+    expect(added.errors).toBeUndefined();
+  });
 });

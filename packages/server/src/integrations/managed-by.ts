@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { DataSource } from 'typeorm';
+import type { UpstreamOwnership } from '../core/upstream-ownership.js';
 import { ExternalResourceType, IntegrationType } from './integration-kinds.js';
 
 @ObjectType({ description: 'The integration that brought a user or group in and keeps it in step with upstream.' })
@@ -13,6 +14,16 @@ export class ManagingIntegration {
 
   @Field(() => IntegrationType, { description: 'The platform it connects to.' })
   type!: IntegrationType;
+}
+
+/** The integrations feature's answer to core's UpstreamOwnership: a group is managed when an integration links it. */
+export class IntegrationOwnership implements UpstreamOwnership {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async groupManager(accountId: string, groupId: string): Promise<string | null> {
+    const manager = await managedByLoader({}, this.dataSource, accountId, ExternalResourceType.GROUP).load(groupId);
+    return manager?.name ?? null;
+  }
 }
 
 type ManagedByLoader = DataLoader<string, ManagingIntegration | null>;

@@ -213,7 +213,7 @@ describe.each(dialects)('SCIM as RFC 7643/7644 say (%s)', (dialect) => {
     expect(read.body!.meta).toMatchObject({ created: '2030-01-01T10:00:00.000Z', lastModified: '2030-01-01T12:00:00.000Z' });
   });
 
-  it("moves a group's meta.lastModified when an administrator adds or removes members in the dashboard", async () => {
+  it("keeps a pushed group's members and meta.lastModified as the IdP left them: the dashboard refuses to change them", async () => {
     const { scim, account } = await newScimClient();
     const ann = await aUser(scim, 'dash-ann');
     await builders(roster.dataSource).aUser(account.id, { email: 'dash-admin@rfc.test', role: Role.ADMIN, password: 'dash-admin-pass' });
@@ -221,16 +221,15 @@ describe.each(dialects)('SCIM as RFC 7643/7644 say (%s)', (dialect) => {
     vi.setSystemTime(new Date('2031-01-01T10:00:00.000Z'));
     const admin = new TestClient(roster.url);
     await admin.signIn('dash-admin@rfc.test', 'dash-admin-pass');
-    const groupId = (await scim.post('/Groups', { schemas: [GROUP], displayName: 'Dashboard moved' })).body!.id as string;
+    const groupId = (await scim.post('/Groups', { schemas: [GROUP], displayName: 'Dashboard refused' })).body!.id as string;
 
     vi.setSystemTime(new Date('2031-01-01T11:00:00.000Z'));
     const MEMBERS = (verb: string) => `mutation($g: ID!, $u: [ID!]!) { ${verb}(input: { groupId: $g, userIds: $u }) { users { id } } }`;
-    expect((await admin.gql(MEMBERS('addGroupMembers'), { g: groupId, u: [ann] })).errors).toBeUndefined();
-    expect((await scim.get(`/Groups/${groupId}`)).body!.meta.lastModified).toBe('2031-01-01T11:00:00.000Z');
-
-    vi.setSystemTime(new Date('2031-01-01T12:00:00.000Z'));
-    expect((await admin.gql(MEMBERS('removeGroupMembers'), { g: groupId, u: [ann] })).errors).toBeUndefined();
-    expect((await scim.get(`/Groups/${groupId}`)).body!.meta.lastModified).toBe('2031-01-01T12:00:00.000Z');
+    const refused = await admin.gql(MEMBERS('addGroupMembers'), { g: groupId, u: [ann] });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('MANAGED_BY_INTEGRATION');
+    const group = (await scim.get(`/Groups/${groupId}`)).body!;
+    expect(group.meta.lastModified).toBe('2031-01-01T10:00:00.000Z');
+    expect(group.members ?? []).toEqual([]);
   });
 
   it('answers POST .search at /Users, /Groups and the root like the matching GET (RFC 7644 §3.4.3)', async () => {

@@ -13,6 +13,7 @@ const group = (id: string, name: string, description: string | null, userCount: 
   name,
   description,
   userCount,
+  managedBy: null,
 });
 const company = (id: string, name: string, userCount: number) => ({ __typename: 'Company', id, name, userCount });
 
@@ -32,7 +33,7 @@ describe('the Companies and Groups pages (one shared list page)', () => {
     app = await mountApp(api, '/groups');
     await waitFor(() => expect(app!.wrapper.findAll('[data-testid="group-row"]')).toHaveLength(2));
     expect(app.wrapper.get('h1').text()).toBe('Groups');
-    expect(app.wrapper.findAll('th').map((th) => th.text())).toEqual(['Name', 'Description', 'Users', 'Actions']);
+    expect(app.wrapper.findAll('th').map((th) => th.text())).toEqual(['Name', 'Description', 'Users', 'Managed by', 'Actions']);
     const [helpdesk, sales] = app.wrapper.findAll('[data-testid="group-row"]');
     // The actions cell holds one button per action (their text, not the template's whitespace, is what a user reads).
     const cells = (row: typeof helpdesk) =>
@@ -44,8 +45,8 @@ describe('the Companies and Groups pages (one shared list page)', () => {
               .join(' ')
           : td.text(),
       );
-    expect(cells(helpdesk)).toEqual(['Helpdesk', 'First line', '1,200', 'Edit Delete']);
-    expect(cells(sales)).toEqual(['Sales', '—', '3', 'Edit Delete']);
+    expect(cells(helpdesk)).toEqual(['Helpdesk', 'First line', '1,200', '—', 'Edit Delete']);
+    expect(cells(sales)).toEqual(['Sales', '—', '3', '—', 'Edit Delete']);
     expect(app.wrapper.text()).toContain('Showing 1–2 of 2 groups');
     expect(api.lastCall('Groups')!.variables).toEqual({ page: { first: 25 } });
   });

@@ -12,12 +12,13 @@ import {
   type RecordedOperation,
 } from '../../testing/testing';
 
-const group = (id: string, name: string, description: string | null, userCount: number) => ({
+const group = (id: string, name: string, description: string | null, userCount: number, managedBy: string | null = null) => ({
   __typename: 'Group',
   id,
   name,
   description,
   userCount,
+  managedBy: managedBy ? { __typename: 'ManagingIntegration', id: `int-${managedBy}`, name: managedBy } : null,
 });
 
 let app: MountedApp | undefined;
@@ -26,8 +27,8 @@ afterEach(() => {
   app = undefined;
 });
 
-function api() {
-  let groups = [group('g1', 'Helpdesk', 'First line', 12), group('g2', 'Sales', null, 3)];
+function api(extra: Array<ReturnType<typeof group>> = []) {
+  let groups = [group('g1', 'Helpdesk', 'First line', 12), group('g2', 'Sales', null, 3), ...extra];
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
     UsersPage: () => ({ data: { users: aConnection('User', []) } }),
@@ -39,7 +40,8 @@ function api() {
     },
     UpdateGroup: (op: RecordedOperation) => {
       const { id, name, description } = op.variables.input;
-      const updated = { ...groups.find((g) => g.id === id)!, name, description };
+      const current = groups.find((g) => g.id === id)!;
+      const updated = { ...current, name: name ?? current.name, description };
       groups = groups.map((g) => (g.id === id ? updated : g));
       return { data: { updateGroup: { __typename: 'GroupPayload', group: updated } } };
     },
@@ -60,9 +62,9 @@ const field = (label: string) => {
   return dialog().get(`#${labelEl.attributes('for')}`);
 };
 
-async function openGroups(fake: ReturnType<typeof api>) {
+async function openGroups(fake: ReturnType<typeof api>, rows = 2) {
   app = await mountApp(fake, '/groups');
-  await waitFor(() => expect(app!.wrapper.findAll('[data-testid="group-row"]')).toHaveLength(2));
+  await waitFor(() => expect(app!.wrapper.findAll('[data-testid="group-row"]')).toHaveLength(rows));
 }
 
 describe('Groups page: create, edit, delete', () => {
@@ -96,6 +98,25 @@ describe('Groups page: create, edit, delete', () => {
         .map((td) => td.text())
         .slice(0, 3),
     ).toEqual(['Service desk', '—', '12']);
+  });
+
+  it('marks a group an integration manages: its name is read-only with the reason, only the description is sent, and Delete waits', async () => {
+    const fake = api([group('g9', 'Okta Admins', null, 4, 'Okta')]);
+    await openGroups(fake, 3);
+    expect(row('Okta Admins').text()).toContain('Okta');
+    const remove = row('Okta Admins').get('[data-testid="delete-group"]');
+    expect(remove.attributes('disabled')).toBeDefined();
+    expect(remove.attributes('title')).toBe('Okta manages this group: delete it there');
+    expect(row('Helpdesk').get('[data-testid="delete-group"]').attributes('disabled')).toBeUndefined();
+
+    await button('Edit', row('Okta Admins')).trigger('click');
+    await settle();
+    expect(field('Name').attributes('readonly')).toBeDefined();
+    expect(dialog().get('[data-testid="name-locked"]').text()).toContain('Kept in step with Okta');
+    await field('Description').setValue('Synced admins');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.lastCall('UpdateGroup')!.variables).toEqual({ input: { id: 'g9', description: 'Synced admins' } });
   });
 
   it('links the group to its members and asks before deleting it', async () => {
