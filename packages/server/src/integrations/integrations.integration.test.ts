@@ -229,7 +229,8 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       scimBaseUrl: `${roster.url}/scim/v2`,
       scimTokenPrefix: scimToken.slice(0, 12),
       hasCredentials: false,
-      options: { sendInvitationEmails: false },
+      // Users a SCIM integration brings in are emailed their invitation unless an admin turns it off.
+      options: { sendInvitationEmails: true },
     });
     expect(
       JSON.stringify((await admin.gql(`query($id: ID!) { integration(id: $id) { ${INTEGRATION_FIELDS} } }`, { id: integration.id })).data),
