@@ -101,8 +101,9 @@ describe('the account switcher', () => {
 
     expect(fake.calls('SwitchAccount').map((c) => c.variables)).toEqual([{ input: { accountId: 'account-2' } }]);
     expect(announced).toEqual([{ personId: 'person-1', accountId: 'account-2', accountName: 'Contoso IT' }]);
-    // Nothing of Northwind's users is left to show under Contoso's name.
+    // Nothing of Northwind's users is left to show under Contoso's name, and the name changes with the reload only.
     expect(JSON.stringify(fake.client.cache.extract())).not.toContain('ana@northwind.example');
+    expect(switcher().get('[data-testid=account-name]').text()).toBe('Northwind MSP');
   });
 
   it('says why when switching fails, and stays', async () => {
