@@ -101,6 +101,7 @@ function progressOf(state: string, processedRows: number, extra: Record<string, 
     progress: processedRows / 5,
     finishedAt: state === 'FINISHED' ? new Date().toISOString() : null,
     resultCsvUrl: '/api/imports/job-1/result.csv',
+    failedRowsCsvUrl: '/api/imports/job-1/failed-rows.csv',
     outcomes: outcomes(),
     ...extra,
   };
@@ -145,6 +146,15 @@ function api(overrides: Record<string, Responder> = {}, options: { importMaxByte
     ServerInfo: () => ({ data: { serverInfo: aServerInfo({ importMaxBytes: options.importMaxBytes }) } }),
     ImportJob: ({ variables }) => ({ data: { importJob: aJob('PREVIEW', variables) } }),
     ImportJobs: () => ({ data: { importJobs: { ...aConnection('User', []), __typename: 'ImportJobConnection', edges: [] } } }),
+    ImportJobProblems: ({ variables }) => ({
+      data: {
+        importJob: {
+          __typename: 'ImportJob',
+          id: variables.id,
+          rows: { ...aConnection('ImportRow', []), __typename: 'ImportRowConnection' },
+        },
+      },
+    }),
     UsersPage: () => ({ data: { users: aConnection('User', []) } }),
     Companies: () => ({ data: { companies: aConnection('Company', []) } }),
     Groups: () => ({ data: { groups: aConnection('Group', []) } }),
