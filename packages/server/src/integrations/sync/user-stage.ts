@@ -75,12 +75,14 @@ export class UserStage {
         recordProvision(record, base, outcome.action, outcome.userId, outcome.reason ?? null);
       }
     }
-    if (!run.dryRun && users.length) {
-      // Seen upstream, whatever happened to them here (a failed update must not look like a disappearance).
+    // Seen upstream, whatever happened to them here (a failed update must not look like a disappearance): one UPDATE
+    // for the users linked before this page; links made by this page were written with the time already.
+    const linkedBefore = users.filter((u) => state.links.has(u.externalId)).map((u) => u.externalId);
+    if (!run.dryRun && linkedBefore.length) {
       await this.dataSource
         .getRepository(ExternalLinkEntity)
         .update(
-          { integrationId: integration.id, resourceType: ExternalResourceType.USER, externalId: In(users.map((u) => u.externalId)) },
+          { integrationId: integration.id, resourceType: ExternalResourceType.USER, externalId: In(linkedBefore) },
           { lastSeenAt: new Date() },
         );
     }
