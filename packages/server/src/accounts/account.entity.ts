@@ -16,6 +16,13 @@ export class AccountEntity {
   @Column({ name: 'invitation_lifetime_days', type: 'int', default: 7 })
   invitationLifetimeDays!: number;
 
+  /**
+   * Re-send a pending, emailed invitation automatically this many days before it expires (a new link with the same
+   * expiry, once per invitation); null: no reminders (the default). Optional so code building whole accounts need not name it.
+   */
+  @Column({ name: 'invitation_reminder_days', type: 'int', nullable: true })
+  invitationReminderDays?: number | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
   createdAt!: Date;
 }

@@ -67,6 +67,13 @@ export class IntegrationEntity {
   @Column({ name: 'last_error', type: 'varchar', length: 1000, nullable: true })
   lastError!: string | null;
 
+  /**
+   * SCIM only: when the identity provider last made an authenticated request, written at most about once a minute
+   * (a busy IdP does not write on every request); null until its first. Optional so code building whole entities need not name it.
+   */
+  @Column({ name: 'last_request_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  lastRequestAt?: Date | null;
+
   @Column({ name: 'created_by', type: 'varchar', length: 36, nullable: true })
   createdBy!: string | null;
 

@@ -102,6 +102,13 @@ export class InvitationEntity {
   @Column({ name: 'expiry_recorded_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
   expiryRecordedAt!: Date | null;
 
+  /**
+   * Set on an invitation that is itself an automatic reminder (the re-sent link that replaced an emailed one, same expiry):
+   * a chain of links is reminded at most once. Optional so code building whole invitations need not name it.
+   */
+  @Column({ name: 'reminder_sent_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  reminderSentAt?: Date | null;
+
   @ManyToOne(() => AccountEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id' })
   account?: AccountEntity;

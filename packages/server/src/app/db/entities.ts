@@ -15,6 +15,7 @@ import { IntegrationEntity } from '../../integrations/integration.entity.js';
 import { ExternalLinkEntity } from '../../integrations/external-link.entity.js';
 import { SyncRunEntity } from '../../integrations/sync/sync-run.entity.js';
 import { SyncRunItemEntity } from '../../integrations/sync/sync-run-item.entity.js';
+import { ScimRequestErrorEntity } from '../../integrations/scim-request-error.entity.js';
 import { WebhookEndpointEntity } from '../../webhooks/webhook-endpoint.entity.js';
 import { WebhookDeliveryEntity } from '../../webhooks/webhook-delivery.entity.js';
 
@@ -37,6 +38,7 @@ export const entities = [
   ExternalLinkEntity,
   SyncRunEntity,
   SyncRunItemEntity,
+  ScimRequestErrorEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
 ];
