@@ -251,6 +251,24 @@ describe.each(dialects)('Entra ID incremental syncs (%s)', (dialect) => {
     expect(next.calls[0]).toBe(`200 /v1.0/users/delta?$deltatoken=${tokenOf(fresh.users)}`);
   });
 
+  it('reads everything after the credentials were saved again (another tenant, say), then changes only again', async () => {
+    seed(2);
+    const integrationId = await createEntra();
+    await sync(integrationId);
+    expect((await sync(integrationId)).run).toMatchObject({ incremental: true });
+    const updated = await admin.gql(
+      `mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`,
+      {
+        input: { id: integrationId, credentials: [{ name: 'clientSecret', value: graph.clientSecret }] },
+      },
+    );
+    expect(updated.errors).toBeUndefined();
+    const afterSave = await sync(integrationId);
+    expect(afterSave.run).toMatchObject({ state: 'SUCCEEDED', incremental: false, note: null, counts: { unchanged: 2 } });
+    expect(afterSave.calls.some((c) => c.includes('$deltatoken=latest'))).toBe(true);
+    expect((await sync(integrationId)).run).toMatchObject({ incremental: true });
+  });
+
   it('a dry run reads everything and neither stores nor advances the deltaLink; it says which groups it would delete', async () => {
     const users = seed(3);
     const n = domainCount;

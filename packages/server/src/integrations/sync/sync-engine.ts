@@ -11,7 +11,7 @@ import { IntegrationEntity } from '../integration.entity.js';
 import { IntegrationStatus } from '../integration-kinds.js';
 import { ProvisioningError, type ProvisioningService } from '../provisioning.service.js';
 import type { SecretBox } from '../secret-box.js';
-import { parseChangesLinks, SyncRunLease } from './sync-run-lease.js';
+import { credentialsFingerprint, parseChangesLinks, SyncRunLease } from './sync-run-lease.js';
 import { SyncRunState, SyncStage, type SyncRunEntity } from './sync-run.entity.js';
 import { FIRST_STAGE, startDueSyncs } from './sync-scheduler.js';
 import { listingOf, nextStage, pagesOf, SyncStages, type SeenUpstream } from './sync-stages.js';
@@ -128,9 +128,15 @@ export class SyncEngine extends PollingWorker {
       if (!run.startedAt) {
         run.startedAt = new Date();
         // Decided once, when the run starts (a resumed run keeps it): read only the changes when the connector can and
-        // the last successful sync left a link for every listing it reads. Dry runs always read everything.
+        // the last successful sync, with the same credentials, left a link for every listing it reads. Dry runs always
+        // read everything.
         const links = parseChangesLinks(integration.syncState);
-        const incremental = !run.dryRun && !!connector.tracksChanges && !!links.users && (!connector.listGroups || !!links.groups);
+        const incremental =
+          !run.dryRun &&
+          !!connector.tracksChanges &&
+          links.credentials === credentialsFingerprint(integration) &&
+          !!links.users &&
+          (!connector.listGroups || !!links.groups);
         await this.runs.write(this.dataSource.manager, run, { startedAt: run.startedAt, incremental });
       }
       const seen: SeenUpstream = { users: new Set(), groups: new Set() };

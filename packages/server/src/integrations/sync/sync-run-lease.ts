@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../../core/logger.js';
 import { recordAudit } from '../../audit/index.js';
@@ -35,8 +36,20 @@ export interface NextStep {
 /** The listings whose changes a connector can track (see Connector.tracksChanges). */
 export type ChangesListing = 'users' | 'groups';
 
-/** Change links per listing, as integrations.sync_state and sync_runs.changes_links hold them. */
-export type ChangesLinks = Partial<Record<ChangesListing, string>>;
+/**
+ * Change links per listing, as integrations.sync_state and sync_runs.changes_links hold them; on the integration also
+ * `credentials`, a fingerprint of the sealed credentials they were read with: saving new credentials (another tenant,
+ * say) makes the next run read everything rather than follow a link of the old ones.
+ */
+export type ChangesLinks = Partial<Record<ChangesListing | 'credentials', string>>;
+
+/** Changes whenever the credentials are saved again (each sealing has its own nonce), never reveals them. */
+export function credentialsFingerprint(integration: Pick<IntegrationEntity, 'sealedCredentials'>): string {
+  return createHash('sha256')
+    .update(integration.sealedCredentials ?? '')
+    .digest('base64url')
+    .slice(0, 22);
+}
 
 export function parseChangesLinks(json: string | null | undefined): ChangesLinks {
   if (!json) return {};
@@ -168,7 +181,13 @@ export class SyncRunLease {
                 updatedAt: now,
                 // The next run reads only what changed after what this one read (links it did not renew stay as they were).
                 ...(run.changesLinks
-                  ? { syncState: JSON.stringify({ ...parseChangesLinks(integration.syncState), ...parseChangesLinks(run.changesLinks) }) }
+                  ? {
+                      syncState: JSON.stringify({
+                        ...parseChangesLinks(integration.syncState),
+                        ...parseChangesLinks(run.changesLinks),
+                        credentials: credentialsFingerprint(integration),
+                      }),
+                    }
                   : {}),
               }
             : {

@@ -166,7 +166,7 @@ export class SyncStages {
   /**
    * A page of a listing of changes: marks the links of the objects it says were removed upstream (the run's removals act
    * on them, see removals.ts) and clears the mark of those it lists as present. In the database, not in memory, so a
-   * resumed run still knows what its earlier pages said. Costs nothing when the page has neither.
+   * resumed run still knows what its earlier pages said. One statement per page (two when it removed something).
    */
   async noteRemovals(integration: IntegrationEntity, stage: SyncStage, page: DirectoryPage<{ externalId: string }>): Promise<void> {
     const resourceType =

@@ -312,13 +312,23 @@ describe('the Microsoft Entra ID connector', () => {
       await expect(all(connector().listUsers(null, { changesSince: link }))).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     });
 
-    it('follows a delta link only on Graph’s own origin (it carries the token)', async () => {
+    it('follows a delta link only on Graph’s own origin (it carries the token): a stored one elsewhere reads as expired', async () => {
+      const from = graph.requests.length;
       await expect(
-        all(connector().listUsers(null, { changesSince: 'https://evil.example/v1.0/users/delta?$deltatoken=x' })),
+        all(connector().listUsers(null, { changesSince: 'https://graph.example/v1.0/users/delta?$deltatoken=x' })),
       ).rejects.toMatchObject({
-        code: 'UPSTREAM_ERROR',
-        message: expect.stringMatching(/another server/),
+        code: 'CHANGES_EXPIRED',
+        message: expect.stringMatching(/another Microsoft Graph address/),
       });
+      // A resumed round whose cursor points elsewhere is refused as any next-page link is.
+      await expect(
+        all(
+          connector().listUsers('https://evil.example/v1.0/users/delta?$skiptoken=x', {
+            changesSince: `${graph.url}/v1.0/users/delta?$deltatoken=x`,
+          }),
+        ),
+      ).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', message: expect.stringMatching(/another server/) });
+      expect(graph.requests.length).toBe(from);
     });
   });
 });

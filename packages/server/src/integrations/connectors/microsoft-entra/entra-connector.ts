@@ -78,7 +78,7 @@ export class EntraConnector implements Connector {
 
   async *listUsers(cursor: string | null, options?: ListOptions): AsyncIterable<DirectoryPage<DirectoryUser>> {
     if (isDeltaRound(cursor, options)) {
-      for await (const page of this.deltaPages<Removable<GraphUser>>(cursor ?? options!.changesSince!)) {
+      for await (const page of this.deltaPages<Removable<GraphUser>>(cursor ?? this.storedLink(options!.changesSince!))) {
         yield { ...page, ...removedOf(page.items), items: page.items.filter((u) => !u['@removed']).map(toDirectoryUser) };
       }
       return;
@@ -91,7 +91,7 @@ export class EntraConnector implements Connector {
 
   async *listGroups(cursor: string | null, options?: ListOptions): AsyncIterable<DirectoryPage<DirectoryGroup>> {
     if (isDeltaRound(cursor, options)) {
-      for await (const page of this.deltaPages<Removable<GraphGroup>>(cursor ?? options!.changesSince!)) {
+      for await (const page of this.deltaPages<Removable<GraphGroup>>(cursor ?? this.storedLink(options!.changesSince!))) {
         const items = page.items
           .filter((g) => !g['@removed'])
           .map((group): DirectoryGroup => {
@@ -158,6 +158,25 @@ export class EntraConnector implements Connector {
       else if (page.next) yield { items: page.items, next: JSON.stringify({ page: page.next, changes }) };
       else yield { items: page.items, next: null, changesLink: changes };
     }
+  }
+
+  /**
+   * A stored deltaLink, followed only on the Graph address configured now: one for another address (the setting was
+   * changed since) is not followed (it would carry the token there) but read as expired, so the run reads everything.
+   */
+  private storedLink(link: string): string {
+    let url: URL | null = null;
+    try {
+      url = new URL(link);
+    } catch {
+      // Not a link at all: as good as expired.
+    }
+    if (!url || url.origin !== new URL(this.graph()).origin)
+      throw new ConnectorError(
+        'CHANGES_EXPIRED',
+        `The delta link of the last sync is for another ${GRAPH} address than the one configured now.`,
+      );
+    return link;
   }
 
   /** A delta round from a deltaLink (or a resumed round's nextLink): its last page hands on the next deltaLink. */
