@@ -228,6 +228,31 @@ describe.skipIf(!chromiumAvailable())('the dashboard on a phone, 390×844 (built
     expect(await gql(`{ users(filter: { search: "${INVITEE}" }) { totalCount } }`)).toEqual({ users: { totalCount: 0 } });
   });
 
+  it('imports a CSV from a phone: the file picker, the preview with its column mapping, and the result fit the screen', async () => {
+    await page.goto('/users/import');
+    const input = page.getByLabel('CSV file', { exact: true });
+    await waitVisible(input, 'the "CSV file" input', { page });
+    await expectWithinWidth(input, 'the file picker');
+    const csv = 'Email,Full name,Company\nphone.csv.one@e2e.test,Pat Phone,Contoso Ltd\nphone.csv.two@e2e.test,Sam Phone,Fabrikam Inc\n';
+    await input.setInputFiles({ name: 'phone-people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await waitFor(() => /^\/users\/import\/[^/]+$/.test(pathOf()), 'the preview after uploading', { page });
+    // The preview: verdict chips, the rows, the column mapping form and the options.
+    await waitVisible(page.getByTestId('mapping-editor'), 'the mapping editor', { page });
+    await waitVisible(page.locator('[data-testid=import-rows]:not([aria-busy=true]) [data-testid=import-row]'), 'the preview rows', {
+      page,
+    });
+    await expectFits(page, 'the import preview with the mapping editor');
+    const start = page.getByRole('button', { name: /^Import / });
+    await waitFor(async () => (await start.innerText()).trim() === 'Import 2 users' && (await start.isEnabled()), 'Import 2 users', {
+      page,
+    });
+    await expectWithinWidth(start, 'the start button');
+    await start.click();
+    await waitVisible(page.getByRole('heading', { name: 'Import finished' }), 'the finished import', { page, timeout: 20_000 });
+    expect((await page.getByTestId('import-summary').innerText()).trim()).toBe('2 users invited.');
+    await expectFits(page, 'the finished import');
+  });
+
   // 390 px (a common phone) and 360 px (the narrowest the dashboard supports).
   it.each([PHONE, SMALL_PHONE])('no dashboard page scrolls sideways or cuts anything off at $width px', async (size) => {
     await page.setViewportSize(size);
