@@ -196,6 +196,25 @@ describe.each(dialects)('a page of upstream users applied in a batch (%s)', (dia
     expect(forty).toBeLessThan(40);
   });
 
+  it('users disabled upstream on a later page cost one row update each; their suspension and audit are written once for the page', async () => {
+    const statementsFor = async (size: number, domain: string) => {
+      const integration = await anIntegration();
+      const page = Array.from({ length: 20 }, (_, i) => upstream(i + 1, domain));
+      await applyPage(integration, page);
+      roster.resetQueryCount();
+      const { counts } = await applyPage(
+        integration,
+        page.map((user, i) => (i < size ? { ...user, active: false } : user)),
+      );
+      expect(counts).toMatchObject({ suspended: size, unchanged: 20 - size });
+      return roster.queryCount();
+    };
+    const four = await statementsFor(4, 'four-off');
+    const sixteen = await statementsFor(16, 'sixteen-off');
+    // The link's fingerprint is the only per-user write; the suspension (read, update, audit) is one for the page.
+    expect(sixteen - four).toBe(12);
+  });
+
   it('when another writer brings in one of the page’s users meanwhile, the page goes user by user and creates nothing twice', async () => {
     const integration = await anIntegration();
     const page = [upstream(1, 'race'), upstream(2, 'race'), upstream(3, 'race')];

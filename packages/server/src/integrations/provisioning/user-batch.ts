@@ -16,8 +16,9 @@ import {
   suspendedByIntegration,
   userLink,
   UserEvents,
-  writeUserChangeWithin,
+  writeUserChangesWithin,
   type UserChange,
+  type UserChangeToWrite,
   type UserWriteContext,
 } from './user-writes.js';
 
@@ -180,25 +181,24 @@ export async function applyUserPage(deps: PageDependencies, upstreams: UpstreamU
         linking.map(({ membership }) => membership.email),
       );
       const isLinking = new Set(linking.map(({ index }) => index));
+      const writes: Array<UserChangeToWrite & { index: number }> = [];
       for (const [index, { linked, change }] of decided) {
         const upstream = checked[index]!;
         const userId = linked.membership.id;
-        let result: PageResult;
-        if (change.kind === 'SKIPPED') result = { userId, action: ProvisionAction.SKIPPED, reason: change.reason };
-        else if (change.kind === 'UNCHANGED') result = { userId, action: ProvisionAction.UNCHANGED };
+        if (change.kind === 'SKIPPED') page.set(index, { userId, action: ProvisionAction.SKIPPED, reason: change.reason });
+        else if (change.kind === 'UNCHANGED') page.set(index, { userId, action: ProvisionAction.UNCHANGED });
         else if (change.emailChanged && state.byEmail.has(upstream.email) && state.byEmail.get(upstream.email)!.id !== userId)
-          result = new ProvisioningError('EMAIL_TAKEN', `Another user of this account already has the email ${upstream.email}.`);
-        else result = { userId, action: await writeUserChangeWithin(ctx, manager, linked, upstream, change, now, events) };
-        // Linked and brought up to date: a suspension or restore that came with it is the news worth reporting.
-        if (isLinking.has(index) && !(result instanceof ProvisioningError)) {
-          const reported = [ProvisionAction.SUSPENDED, ProvisionAction.RESTORED, ProvisionAction.SKIPPED].includes(result.action);
-          result = {
-            userId,
-            action: reported ? result.action : ProvisionAction.LINKED,
-            ...(result.reason ? { reason: result.reason } : {}),
-          };
-        }
-        page.set(index, result);
+          page.set(index, new ProvisioningError('EMAIL_TAKEN', `Another user of this account already has the email ${upstream.email}.`));
+        else writes.push({ index, linked, upstream, change });
+      }
+      const actions = await writeUserChangesWithin(ctx, manager, writes, now, events);
+      writes.forEach(({ index, linked }, i) => page.set(index, { userId: linked.membership.id, action: actions[i]! }));
+      // Linked and brought up to date: a suspension or restore that came with it is the news worth reporting.
+      for (const index of isLinking) {
+        const result = page.get(index)!;
+        if (result instanceof ProvisioningError) continue;
+        const reported = [ProvisionAction.SUSPENDED, ProvisionAction.RESTORED, ProvisionAction.SKIPPED].includes(result.action);
+        page.set(index, { ...result, action: reported ? result.action : ProvisionAction.LINKED });
       }
       return { page, events };
     });

@@ -19,7 +19,7 @@ import {
   suspendedByIntegration,
   userLink,
   UserEvents,
-  writeUserChangeWithin,
+  writeUserChangesWithin,
   type UserWriteContext,
 } from './user-writes.js';
 
@@ -159,7 +159,8 @@ export class UserProvisioning extends ProvisioningBase {
     }
     const { action, events } = await inTransaction(this.dataSource, async (manager) => {
       const events = new UserEvents();
-      return { action: await writeUserChangeWithin(ctx, manager, linked, upstream, change, new Date(), events), events };
+      const [action] = await writeUserChangesWithin(ctx, manager, [{ linked, upstream, change }], new Date(), events);
+      return { action: action!, events };
     });
     events.publish(ctx, this.events);
     return { userId: membership.id, action };

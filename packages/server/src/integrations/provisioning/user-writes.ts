@@ -211,61 +211,71 @@ export function decideUserChange(
   return { kind: 'WRITE', emailChanged, nameChanged, externalIdChanged, wantsSuspend, wantsRestore, fingerprint };
 }
 
+/** A decided change of one linked user, to write. */
+export interface UserChangeToWrite {
+  linked: LinkedUser;
+  upstream: UpstreamUser;
+  change: Extract<UserChange, { kind: 'WRITE' }>;
+}
+
 /**
- * Writes a decided change of one linked user inside the caller's transaction (per row: only users whose fields
- * changed get here). An email change keeps a pending invitation working: the invitation follows the new address.
+ * Writes decided changes of linked users inside the caller's transaction and answers each one's action, in order:
+ * row updates only for what changed (the user, their pending invitation when the email changed, the link), then one
+ * audit insert for all the updates and one suspension for all the users disabled upstream. An email change keeps a
+ * pending invitation working: the invitation follows the new address.
  */
-export async function writeUserChangeWithin(
+export async function writeUserChangesWithin(
   ctx: UserWriteContext,
   manager: EntityManager,
-  linked: LinkedUser,
-  upstream: UpstreamUser,
-  change: Extract<UserChange, { kind: 'WRITE' }>,
+  writes: UserChangeToWrite[],
   now: Date,
   events: UserEvents,
-): Promise<ProvisionAction> {
-  const { membership, link } = linked;
+): Promise<ProvisionAction[]> {
   const { integration, actor } = ctx;
-  const changes: Partial<MembershipEntity> = { updatedAt: now };
-  if (change.emailChanged) changes.email = upstream.email;
-  if (change.nameChanged) changes.name = upstream.name;
-  if (change.externalIdChanged) changes.externalId = upstream.externalId;
-  await manager.update(MembershipEntity, { id: membership.id }, changes);
-  if (change.emailChanged)
-    await manager.update(InvitationEntity, { membershipId: membership.id, state: InvitationState.PENDING }, { email: upstream.email });
-  await manager.update(
-    ExternalLinkEntity,
-    { id: link.id },
-    {
-      externalId: upstream.externalId,
-      fingerprint: change.fingerprint,
-      attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null,
-      lastSeenAt: now,
-    },
-  );
-  if (change.emailChanged || change.nameChanged || change.externalIdChanged) {
-    await recordAudit(manager, integration.accountId, actor, [
+  const audit: Parameters<typeof recordAudit>[3] = [];
+  for (const { linked, upstream, change } of writes) {
+    const { membership, link } = linked;
+    const fieldsChanged = change.emailChanged || change.nameChanged || change.externalIdChanged;
+    // A suspension or restore stamps the user's updatedAt itself.
+    if (fieldsChanged || (!change.wantsSuspend && !change.wantsRestore)) {
+      const changes: Partial<MembershipEntity> = { updatedAt: now };
+      if (change.emailChanged) changes.email = upstream.email;
+      if (change.nameChanged) changes.name = upstream.name;
+      if (change.externalIdChanged) changes.externalId = upstream.externalId;
+      await manager.update(MembershipEntity, { id: membership.id }, changes);
+    }
+    if (change.emailChanged)
+      await manager.update(InvitationEntity, { membershipId: membership.id, state: InvitationState.PENDING }, { email: upstream.email });
+    await manager.update(
+      ExternalLinkEntity,
+      { id: link.id },
       {
+        externalId: upstream.externalId,
+        fingerprint: change.fingerprint,
+        attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null,
+        lastSeenAt: now,
+      },
+    );
+    if (fieldsChanged) {
+      audit.push({
         action: 'user.updated',
         targetId: membership.id,
         targetEmail: upstream.email,
         details: { integrationId: integration.id, ...(change.emailChanged ? { previousEmail: membership.email } : {}) },
-      },
-    ]);
+      });
+    }
   }
+  await recordAudit(manager, integration.accountId, actor, audit);
   const details = { integrationId: integration.id };
-  if (change.wantsSuspend) await suspendMemberships(manager, integration.accountId, actor, [membership.id], now, details);
-  if (change.wantsRestore) await restoreMemberships(manager, integration.accountId, actor, [membership.id], now, details);
-  if (change.wantsSuspend) {
-    events.suspended.push(membership.id);
-    return ProvisionAction.SUSPENDED;
-  }
-  if (change.wantsRestore) {
-    events.restored.push(membership.id);
-    return ProvisionAction.RESTORED;
-  }
-  events.changed.push(membership.id);
-  return ProvisionAction.UPDATED;
+  const idsWhere = (wanted: (w: UserChangeToWrite) => boolean) => writes.filter(wanted).map((w) => w.linked.membership.id);
+  const suspend = idsWhere((w) => w.change.wantsSuspend);
+  const restore = idsWhere((w) => w.change.wantsRestore);
+  events.suspended.push(...(await suspendMemberships(manager, integration.accountId, actor, suspend, now, details)));
+  events.restored.push(...(await restoreMemberships(manager, integration.accountId, actor, restore, now, details)));
+  events.changed.push(...idsWhere((w) => !w.change.wantsSuspend && !w.change.wantsRestore));
+  return writes.map(({ change }) =>
+    change.wantsSuspend ? ProvisionAction.SUSPENDED : change.wantsRestore ? ProvisionAction.RESTORED : ProvisionAction.UPDATED,
+  );
 }
 
 /** Of these users, those whose latest suspension this integration made (not an admin or another integration): one query. */
