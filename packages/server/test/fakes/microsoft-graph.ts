@@ -2,22 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { GraphDeltaState, type ExpiredDeltaAnswer } from './microsoft-graph-delta.js';
+import { DEFAULT_PROPERTIES, pick, SELECTABLE, type FakeGraphGroup, type FakeGraphUser } from './microsoft-graph-directory.js';
 
-export interface FakeGraphUser {
-  id: string;
-  displayName: string;
-  mail: string | null;
-  userPrincipalName: string;
-  accountEnabled: boolean;
-}
-
-export interface FakeGraphGroup {
-  id: string;
-  displayName: string;
-  description: string | null;
-  /** Member object ids (users in `users`, or other objects such as devices). */
-  members: string[];
-}
+export type { FakeGraphGroup, FakeGraphUser } from './microsoft-graph-directory.js';
 
 /**
  * A local Microsoft identity platform + Microsoft Graph v1.0 that answers as Microsoft documents:
@@ -68,6 +55,8 @@ export class FakeMicrosoftGraph {
   private readonly hanging: http.ServerResponse[] = [];
   private server: http.Server | null = null;
   private readonly delta = new GraphDeltaState();
+  /** The users' ids, for answering member types; rebuilt when `users` is replaced or grows or shrinks. */
+  private userIdCache: { users: FakeGraphUser[]; length: number; ids: Set<string> } | null = null;
   private seeded = 0;
   private seededGroups = 0;
   url = '';
@@ -160,6 +149,13 @@ export class FakeMicrosoftGraph {
     this.users.forEach((user, index) => made[index % count]!.members.push(user.id));
     this.groups.push(...made);
     return made;
+  }
+
+  private userIds(): Set<string> {
+    const cache = this.userIdCache;
+    if (cache && cache.users === this.users && cache.length === this.users.length) return cache.ids;
+    this.userIdCache = { users: this.users, length: this.users.length, ids: new Set(this.users.map((u) => u.id)) };
+    return this.userIdCache.ids;
   }
 
   private group(id: string): FakeGraphGroup {
@@ -315,7 +311,7 @@ export class FakeMicrosoftGraph {
         {
           users: this.users as unknown as Array<{ id: string } & Record<string, unknown>>,
           groups: this.groups as unknown as Array<{ id: string; members: string[] } & Record<string, unknown>>,
-          userIds: new Set(this.users.map((u) => u.id)),
+          userIds: this.userIds(),
           softDeleted: this.recycleBin,
         },
       );
@@ -325,17 +321,14 @@ export class FakeMicrosoftGraph {
         error: { code, message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.' },
       });
     }
-    if (url.pathname === '/v1.0/users') {
-      const users = selected('user', this.users);
-      if (users) reply(200, this.page(url, users));
-      return;
-    }
-    if (url.pathname === '/v1.0/groups') {
-      const groups = selected(
-        'group',
-        this.groups.map(({ members: _members, ...g }) => g),
+    if (url.pathname === '/v1.0/users' || url.pathname === '/v1.0/groups') {
+      // The page first, then its properties: a directory of tens of thousands costs a page's work per request.
+      const page = this.page<FakeGraphUser | FakeGraphGroup>(url, url.pathname === '/v1.0/users' ? this.users : this.groups);
+      const value = selected(
+        url.pathname === '/v1.0/users' ? 'user' : 'group',
+        (page.value as Array<FakeGraphUser | FakeGraphGroup>).map((o) => ('members' in o ? (({ members: _m, ...g }) => g)(o) : o)),
       );
-      if (groups) reply(200, this.page(url, groups));
+      if (value) reply(200, { ...page, value });
       return;
     }
     const members = url.pathname.match(/^\/v1\.0\/groups\/([^/]+)\/members$/);
@@ -348,7 +341,7 @@ export class FakeMicrosoftGraph {
             message: `Resource '${members[1]}' does not exist or one of its queried reference-property objects are not present.`,
           },
         });
-      const userIds = new Set(this.users.map((u) => u.id));
+      const userIds = this.userIds();
       const objects = group.members.map((id) =>
         userIds.has(id) ? { '@odata.type': '#microsoft.graph.user', id } : { '@odata.type': '#microsoft.graph.device', id },
       );
@@ -377,24 +370,4 @@ export class FakeMicrosoftGraph {
     }
     return body;
   }
-}
-
-/** What each type lets `$select` name (the fake's subset of Graph's properties). */
-const SELECTABLE = {
-  organization: ['id', 'displayName', 'verifiedDomains'],
-  user: ['id', 'displayName', 'mail', 'userPrincipalName', 'accountEnabled', 'givenName', 'surname', 'jobTitle'],
-  group: ['id', 'displayName', 'description', 'mail', 'securityEnabled'],
-  directoryObject: ['id', 'deletedDateTime'],
-} as const satisfies Record<string, readonly string[]>;
-
-/** What comes back without `$select`: a user's default set leaves `accountEnabled` out, as Graph's does. */
-const DEFAULT_PROPERTIES: Record<keyof typeof SELECTABLE, readonly string[]> = {
-  organization: SELECTABLE.organization,
-  user: ['id', 'displayName', 'mail', 'userPrincipalName', 'givenName', 'surname', 'jobTitle'],
-  group: SELECTABLE.group,
-  directoryObject: ['id', '@odata.type'],
-};
-
-function pick<T extends object>(object: T, names: readonly string[]): T {
-  return Object.fromEntries(Object.entries(object).filter(([name]) => names.includes(name))) as T;
 }
