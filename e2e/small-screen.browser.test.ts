@@ -33,25 +33,33 @@ function measureFit(page: Page): Promise<Fit> {
   return page.evaluate(() => {
     const root = document.documentElement;
     const width = root.clientWidth;
-    const scrollsSideways = (el: Element) => /(auto|scroll)/.test(getComputedStyle(el).overflowX);
+    const scrolls = (style: CSSStyleDeclaration) => /(auto|scroll)/.test(style.overflowX);
+    const clips = (style: CSSStyleDeclaration) => /(hidden|clip)/.test(style.overflowX);
+    const name = (el: Element) => `${el.tagName.toLowerCase()}.${String(el.className).trim().replace(/\s+/g, '.')}`;
     const cutOff: string[] = [];
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
       const rect = el.getBoundingClientRect();
-      if (rect.width <= 1 || rect.height <= 1 || rect.right <= width + 1) continue;
       const style = getComputedStyle(el);
-      if (style.visibility === 'hidden' || style.position === 'fixed') continue;
-      let parent = el.parentElement;
-      let inScrollBox = false;
-      while (parent && parent !== document.body) {
-        if (scrollsSideways(parent) && parent.getBoundingClientRect().right <= width + 1) {
-          inScrollBox = true;
+      if (rect.width <= 1 || rect.height <= 1 || style.visibility === 'hidden' || el.closest('.visually-hidden')) continue;
+      // Tables scroll sideways in their own box; a long value ending in an ellipsis inside a cell is by design.
+      if (el.closest('td, th')) continue;
+      // Reaching past the window, or past a box that hides what overflows it (a panel), unless a box between scrolls sideways.
+      let edge = width;
+      let clippedBy: string | null = null;
+      for (let parent = el.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+        const parentStyle = getComputedStyle(parent);
+        if (scrolls(parentStyle)) {
+          edge = Infinity;
           break;
         }
-        parent = parent.parentElement;
+        if (clips(parentStyle) && rect.right > parent.getBoundingClientRect().right + 1) {
+          clippedBy = name(parent);
+          break;
+        }
       }
-      // The drawer waiting off screen is hidden (visibility) and fixed: skipped above.
-      if (!inScrollBox)
-        cutOff.push(`${el.tagName.toLowerCase()}.${String(el.className).trim().replace(/\s+/g, '.')} (right ${Math.round(rect.right)})`);
+      if (style.position === 'fixed') continue;
+      if (clippedBy) cutOff.push(`${name(el)} (right ${Math.round(rect.right)}, hidden by ${clippedBy})`);
+      else if (rect.right > edge + 1) cutOff.push(`${name(el)} (right ${Math.round(rect.right)})`);
     }
     return { scrollWidth: root.scrollWidth, clientWidth: width, cutOff: cutOff.slice(0, 8) };
   });
