@@ -527,6 +527,8 @@ export type UnknownNamePolicy =
 export type UpdateAccountSettingsInput = {
   /** Days a new invitation link stays valid: 1 to 90. Existing links keep their expiry. */
   invitationLifetimeDays?: number | null | undefined;
+  /** Send automatic reminders this many days before a pending, emailed invitation expires: 1 to the invitation lifetime minus 1. An explicit null turns reminders off; omitted keeps the setting. */
+  invitationReminderDays?: number | null | undefined;
   /** Name of the MSP (1 to 200 characters). */
   name?: string | null | undefined;
 };

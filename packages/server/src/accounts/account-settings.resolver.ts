@@ -5,12 +5,12 @@ import { badInput } from '../core/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { AccountEntity } from './account.entity.js';
-import { UpdateAccountSettingsInput, UpdateAccountSettingsPayload } from './viewer.types.js';
+import { toAccount, UpdateAccountSettingsInput, UpdateAccountSettingsPayload } from './viewer.types.js';
 
 @Resolver()
 export class AccountSettingsResolver {
   @Mutation(() => UpdateAccountSettingsPayload, {
-    description: 'Changes the name or invitation lifetime of the current MSP account. Administrators only.',
+    description: 'Changes the name, invitation lifetime or invitation reminders of the current MSP account. Administrators only.',
   })
   async updateAccountSettings(
     @Arg('input', () => UpdateAccountSettingsInput, { description: 'The settings to change; fields left out keep their value.' })
@@ -30,13 +30,36 @@ export class AccountSettingsResolver {
       }
       changes.invitationLifetimeDays = input.invitationLifetimeDays;
     }
+    // An explicit null turns reminders off; left out keeps them.
+    if (input.invitationReminderDays !== undefined) changes.invitationReminderDays = input.invitationReminderDays;
     const account = await inTransaction(ctx.services.dataSource, async (manager) => {
+      const before = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
+      checkReminder({ ...before, ...changes }, 'invitationReminderDays' in changes);
       if (Object.keys(changes).length > 0) {
         await manager.update(AccountEntity, { id: viewer.accountId }, changes);
         await recordAudit(manager, viewer.accountId, actorOf(viewer), [{ action: 'account.settings_changed', details: changes }]);
       }
       return manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
     });
-    return { account: { id: account.id, name: account.name, invitationLifetimeDays: account.invitationLifetimeDays } };
+    return { account: toAccount(account) };
   }
+}
+
+/** A reminder comes at least a day after the invitation and before it expires: 1 to the lifetime minus 1 days before expiry. */
+function checkReminder(after: AccountEntity, reminderChanged: boolean): void {
+  const days = after.invitationReminderDays;
+  if (days == null) return;
+  const lifetime = after.invitationLifetimeDays;
+  if (days >= 1 && days <= lifetime - 1) return;
+  if (reminderChanged || days < 1)
+    throw badInput(
+      'input.invitationReminderDays',
+      lifetime > 1
+        ? `A reminder can be sent 1 to ${lifetime - 1} days before an invitation expires (invitations last ${lifetime} days).`
+        : 'Invitations last one day, so there is no room for a reminder: lengthen them first, or turn reminders off.',
+    );
+  throw badInput(
+    'input.invitationLifetimeDays',
+    `Reminders are sent ${days} days before an invitation expires, so invitations must last at least ${days + 1} days; shorten or turn off the reminders first.`,
+  );
 }

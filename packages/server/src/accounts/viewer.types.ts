@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Role } from './roles.js';
+import type { AccountEntity } from './account.entity.js';
 
 @ObjectType({ description: 'An MSP account (tenant).' })
 export class Account {
@@ -11,6 +12,23 @@ export class Account {
 
   @Field(() => Int, { description: 'How many days a new invitation link stays valid.' })
   invitationLifetimeDays!: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Automatic reminders: a pending invitation that was emailed is sent again (a new link, same expiry, once) this many days before it expires; null when reminders are off (the default).',
+  })
+  invitationReminderDays!: number | null;
+}
+
+/** The GraphQL answer for an account row. */
+export function toAccount(account: AccountEntity): Account {
+  return {
+    id: account.id,
+    name: account.name,
+    invitationLifetimeDays: account.invitationLifetimeDays,
+    invitationReminderDays: account.invitationReminderDays ?? null,
+  };
 }
 
 @InputType({ description: 'Settings of the current MSP account; omitted fields stay as they are.' })
@@ -20,6 +38,13 @@ export class UpdateAccountSettingsInput {
 
   @Field(() => Int, { nullable: true, description: 'Days a new invitation link stays valid: 1 to 90. Existing links keep their expiry.' })
   invitationLifetimeDays?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Send automatic reminders this many days before a pending, emailed invitation expires: 1 to the invitation lifetime minus 1. An explicit null turns reminders off; omitted keeps the setting.',
+  })
+  invitationReminderDays?: number | null;
 }
 
 @ObjectType({ description: 'Result of updating account settings.' })

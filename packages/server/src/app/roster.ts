@@ -10,6 +10,7 @@ import type { OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { EmailTransport } from '../mail/transport.js';
 import type { ImportRunnerOptions } from '../imports/import-runner.js';
 import type { ImportPreviewSweeperOptions } from '../imports/preview-sweeper.js';
+import type { InvitationReminderOptions } from '../invitations/reminder-sweeper.js';
 import type { WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
 import type { SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import type { ConnectorEnvironment } from '../integrations/connectors/connector.js';
@@ -37,6 +38,8 @@ export interface StartOptions {
   runOutboxWorker?: boolean;
   importRunner?: ImportRunnerOptions;
   importPreviewSweeper?: ImportPreviewSweeperOptions;
+  /** The invitation reminder worker's schedule and clock (tests). */
+  invitationReminders?: InvitationReminderOptions;
   /** Run the import runner in this process (default true). */
   runImportRunner?: boolean;
   syncEngine?: SyncEngineOptions;
@@ -71,6 +74,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       transport: options.transport,
       importRunner: options.importRunner,
       importPreviewSweeper: options.importPreviewSweeper,
+      invitationReminders: options.invitationReminders,
       syncEngine: options.syncEngine,
       connectorEnvironment: options.connectorEnvironment,
       webhooks: options.webhooks,
@@ -85,6 +89,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     if (config.publicUrlFromPort) config.publicUrl = `http://localhost:${port}`;
     if (options.runOutboxWorker !== false) services.outbox.start();
     services.expirySweeper.start();
+    services.invitationReminders.start();
     services.importPreviewSweeper.start();
     if (options.runImportRunner !== false) services.importRunner.start();
     if (options.runWebhookWorker !== false) services.webhookWorker.start();
@@ -98,6 +103,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       demo,
       async stop() {
         await services.expirySweeper.stop();
+        await services.invitationReminders.stop();
         await services.importPreviewSweeper.stop();
         await services.importRunner.stop();
         await services.syncEngine.stop();

@@ -8,6 +8,7 @@ import { badInput } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { InvitationService } from '../invitations/invitation.service.js';
 import { InvitationExpirySweeper } from '../invitations/expiry-sweeper.js';
+import type { InvitationReminderOptions } from '../invitations/reminder-sweeper.js';
 import { ImportRunner, type ImportRunnerOptions } from '../imports/import-runner.js';
 import { ImportService } from '../imports/import.service.js';
 import { ImportPreviewSweeper, type ImportPreviewSweeperOptions } from '../imports/preview-sweeper.js';
@@ -44,6 +45,7 @@ export interface ServiceOptions {
   events?: EventBus;
   importRunner?: ImportRunnerOptions;
   importPreviewSweeper?: ImportPreviewSweeperOptions;
+  invitationReminders?: InvitationReminderOptions;
   webhooks?: WebhookWorkerOptions;
   syncEngine?: SyncEngineOptions;
   /** Replaces how connectors reach outside platforms (tests). */
@@ -110,6 +112,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     invitations,
     outbox,
     expirySweeper: new InvitationExpirySweeper(dataSource, events, options.logger),
+    invitationReminders: invitations.reminderSweeper(options.logger, options.invitationReminders),
     devMailbox: new DevMailbox(dataSource),
     imports: new ImportService(dataSource, config.importMaxBytes, () => importRunner.nudge()),
     importRunner,

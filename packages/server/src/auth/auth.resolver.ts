@@ -10,6 +10,7 @@ import {
   SignOutPayload,
   SwitchAccountInput,
   SwitchAccountPayload,
+  toAccount,
   ViewerInfo,
 } from '../accounts/viewer.types.js';
 import type { RequestContext } from '../core/context.js';
@@ -75,12 +76,12 @@ export async function describeViewer(ctx: RequestContext, viewer: Viewer): Promi
   const current = accounts.find((a) => a.id === viewer.accountId)!;
   return {
     person: { id: person.id, email: person.email, name: person.name },
-    currentAccount: { id: current.id, name: current.name, invitationLifetimeDays: current.invitationLifetimeDays },
+    currentAccount: toAccount(current),
     role: viewer.role,
     isAdministrator: isAdministrator(viewer.role),
-    accounts: accounts.map((a) => ({ id: a.id, name: a.name, invitationLifetimeDays: a.invitationLifetimeDays })),
+    accounts: accounts.map(toAccount),
     memberships: accounts.map((a) => ({
-      account: { id: a.id, name: a.name, invitationLifetimeDays: a.invitationLifetimeDays },
+      account: toAccount(a),
       role: memberships.find((m) => m.accountId === a.id)!.role,
     })),
   };

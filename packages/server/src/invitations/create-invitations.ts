@@ -86,7 +86,10 @@ export async function createWithin(
   return created;
 }
 
-/** A new pending invitation for a user (re-invites make one too); the token itself is never stored. */
+/**
+ * A new pending invitation for a user (re-invites and reminders make one too); the token itself is never stored. It
+ * lives the account's invitation lifetime unless `kept` says otherwise (a reminder keeps the expiry it replaces).
+ */
 export function newInvitation(
   account: AccountEntity,
   membership: MembershipEntity,
@@ -94,6 +97,7 @@ export function newInvitation(
   invitedBy: string | null,
   options: Pick<InviteOptions, 'role' | 'companyId' | 'groupIds' | 'sendEmail'>,
   now: Date,
+  kept: Partial<Pick<InvitationEntity, 'expiresAt' | 'reminderSentAt'>> = {},
 ): InvitationEntity {
   return {
     id: newId(),
@@ -117,6 +121,8 @@ export function newInvitation(
     acceptedAt: null,
     revokedAt: null,
     expiryRecordedAt: null,
+    reminderSentAt: null,
+    ...kept,
   };
 }
 
@@ -127,6 +133,7 @@ export async function emailsFor(
   account: AccountEntity,
   inviterId: string | null,
   created: NewInvitation[],
+  options: { reminder?: boolean } = {},
 ): Promise<EmailToQueue[]> {
   const inviter = inviterId ? await manager.getRepository(PersonEntity).findOneBy({ id: inviterId }) : null;
   return created.map((c) => {
@@ -137,6 +144,7 @@ export async function emailsFor(
       inviteeName: c.name,
       acceptUrl,
       expiresAt: c.invitation.expiresAt,
+      reminder: options.reminder,
     });
     return {
       accountId: account.id,

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { InvitationExpirySweeper } from './expiry-sweeper.js';
+import type { InvitationReminderSweeper } from './reminder-sweeper.js';
 import type { InvitationService } from './invitation.service.js';
 import type { InvitationInfo } from './invitation.types.js';
 
@@ -12,6 +13,7 @@ import type { InvitationInfo } from './invitation.types.js';
 export { InvitationService } from './invitation.service.js';
 export type { InviteEntry, NewInvitation, UserActionOutcome } from './invitation-model.js';
 export { InvitationExpirySweeper } from './expiry-sweeper.js';
+export { InvitationReminderSweeper, type InvitationReminderOptions } from './reminder-sweeper.js';
 
 // The table, for features that read a user's invitation (the users list, user administration).
 export { DeliveryStatus, InvitationEntity, InvitationState } from './invitation.entity.js';
@@ -27,6 +29,7 @@ declare module '../core/context.js' {
   interface Services {
     invitations: InvitationService;
     expirySweeper: InvitationExpirySweeper;
+    invitationReminders: InvitationReminderSweeper;
   }
   interface Loaders {
     pendingInvitationByMembershipId: DataLoader<string, InvitationInfo | null>;

@@ -21,6 +21,8 @@ import type {
 import { invite, inviteAddresses } from './invite.js';
 import { preview } from './link-state.js';
 import { reinvite } from './reinvite.js';
+import { InvitationReminderSweeper, type InvitationReminderOptions } from './reminder-sweeper.js';
+import type { Logger } from '../core/logger.js';
 import { uninvite } from './uninvite.js';
 
 export * from './invitation-model.js';
@@ -76,6 +78,11 @@ export class InvitationService {
   /** A new link for each pending user (the old one dies, the lifetime restarts); per-user results. */
   reinvite(viewer: Viewer, userIds: string[], sendEmail: boolean): Promise<UserActionOutcome[]> {
     return reinvite(this.context, viewer, userIds, sendEmail);
+  }
+
+  /** The worker that re-sends emailed pending invitations before they expire, as each account's setting asks. */
+  reminderSweeper(logger: Logger, options?: InvitationReminderOptions): InvitationReminderSweeper {
+    return new InvitationReminderSweeper(this.context, logger, options);
   }
 
   /** Revokes each pending user's invitation and removes them from the pending list; per-user results. */

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { UserStatus } from '../accounts/index.js';
@@ -42,34 +43,10 @@ export async function reinvite(
         const wait = Math.ceil((REINVITE_COOLDOWN_MS - (now.getTime() - current.createdAt.getTime())) / 1000);
         return { throttled: wait };
       }
-      if (current) {
-        // Outbox rows before invitation rows: the same lock order as the outbox worker, so neither deadlocks.
-        await cancelQueuedEmails(manager, [current.id]);
-        await manager.update(
-          InvitationEntity,
-          { id: current.id, state: InvitationState.PENDING },
-          { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now },
-        );
-      }
       const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
-      const token = newSecretToken();
-      const options = {
-        role: current?.role ?? membership.role,
-        companyId: current?.companyId ?? null,
-        groupIds: current?.groupIds ? (JSON.parse(current.groupIds) as string[]) : null,
-        sendEmail,
-      };
-      const invitation = newInvitation(account, membership, token, viewer.personId, options, now);
-      await manager.insert(InvitationEntity, invitation);
-      // A staged user (from an integration that stages) becomes pending with their first invitation.
-      if (membership.status === UserStatus.STAGED)
-        await manager.update(
-          MembershipEntity,
-          { id: membership.id, status: UserStatus.STAGED },
-          { status: UserStatus.INVITED, updatedAt: now },
-        );
-      const entry: NewInvitation = { membership, invitation, token, name: membership.name };
-      if (sendEmail) await enqueueEmails(manager, await emailsFor(ctx, manager, account, viewer.personId, [entry]));
+      const entry = await reissueWithin(ctx, manager, account, membership, current, { invitedBy: viewer.personId, sendEmail, now });
+      // Replaced meanwhile (a reminder, or another admin's re-invite): theirs stands.
+      if (!entry) return { throttled: Math.ceil(REINVITE_COOLDOWN_MS / 1000) };
       await recordAudit(manager, viewer.accountId, actorOf(viewer), [
         { action: 'user.reinvited', targetId: membership.id, targetEmail: membership.email },
       ]);
@@ -100,4 +77,53 @@ export async function reinvite(
   }
   announce(ctx, viewer.accountId, 'user.reinvited', reissued, sendEmail);
   return results;
+}
+
+/**
+ * The one way a pending user's link is replaced, inside the caller's transaction: the current link (if any) is revoked
+ * as REISSUED (conditionally, so of two instances or two admins only one replaces it; null when it was no longer
+ * pending), a new one is written with the same role, company and groups, a staged user becomes pending, and the email
+ * is queued. A manual re-invite restarts the lifetime; a reminder (`reminder: true`) keeps the current expiry and marks
+ * the new link, so a chain of links is reminded once. Auditing and announcing stay the caller's.
+ */
+export async function reissueWithin(
+  ctx: InvitationContext,
+  manager: EntityManager,
+  account: AccountEntity,
+  membership: MembershipEntity,
+  current: InvitationEntity | null,
+  options: { invitedBy: string | null; sendEmail: boolean; now: Date; reminder?: boolean },
+): Promise<NewInvitation | null> {
+  const { now } = options;
+  if (current) {
+    // Outbox rows before invitation rows: the same lock order as the outbox worker, so neither deadlocks.
+    await cancelQueuedEmails(manager, [current.id]);
+    const revoked = await manager.update(
+      InvitationEntity,
+      { id: current.id, state: InvitationState.PENDING },
+      { state: InvitationState.REVOKED, revokeReason: RevokeReason.REISSUED, revokedAt: now },
+    );
+    if (!revoked.affected) return null;
+  }
+  const token = newSecretToken();
+  const invitationOptions = {
+    role: current?.role ?? membership.role,
+    companyId: current?.companyId ?? null,
+    groupIds: current?.groupIds ? (JSON.parse(current.groupIds) as string[]) : null,
+    sendEmail: options.sendEmail,
+  };
+  const kept = options.reminder && current ? { expiresAt: current.expiresAt, reminderSentAt: now } : {};
+  const invitation = newInvitation(account, membership, token, options.invitedBy, invitationOptions, now, kept);
+  await manager.insert(InvitationEntity, invitation);
+  // A staged user (from an integration that stages) becomes pending with their first invitation.
+  if (membership.status === UserStatus.STAGED)
+    await manager.update(
+      MembershipEntity,
+      { id: membership.id, status: UserStatus.STAGED },
+      { status: UserStatus.INVITED, updatedAt: now },
+    );
+  const entry: NewInvitation = { membership, invitation, token, name: membership.name };
+  if (options.sendEmail)
+    await enqueueEmails(manager, await emailsFor(ctx, manager, account, options.invitedBy, [entry], { reminder: options.reminder }));
+  return entry;
 }

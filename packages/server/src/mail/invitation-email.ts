@@ -4,6 +4,8 @@ export interface InvitationEmailInput {
   inviteeName: string | null;
   acceptUrl: string;
   expiresAt: Date;
+  /** An automatic reminder of a pending invitation (same expiry, a new link): said in the subject and the text. */
+  reminder?: boolean;
 }
 
 const escapeHtml = (value: string) =>
@@ -16,14 +18,18 @@ const formatDate = (date: Date) => dateFormat.format(date);
 /** The invitation email, in HTML and plain text. Names come from users, so everything is escaped. */
 export function renderInvitationEmail(input: InvitationEmailInput): { subject: string; html: string; text: string } {
   const who = input.inviterName ? `${input.inviterName} has invited you` : 'You have been invited';
-  const subject = `${input.inviterName ?? input.mspName} invited you to join ${input.mspName} on Roster`;
+  const subject = `${input.reminder ? 'Reminder: ' : ''}${input.inviterName ?? input.mspName} invited you to join ${input.mspName} on Roster`;
   const greeting = input.inviteeName ? `Hello ${input.inviteeName},` : 'Hello,';
   const expiry = formatDate(input.expiresAt);
+  const reminder = input.reminder
+    ? `A reminder: your invitation is still waiting and ends on ${expiry}. Earlier links no longer work.`
+    : null;
   const text = [
     greeting,
     '',
     `${who} to join ${input.mspName} on Roster.`,
     '',
+    ...(reminder ? [reminder, ''] : []),
     `Accept the invitation: ${input.acceptUrl}`,
     '',
     `This link works until ${expiry} (UTC) and can be used once.`,
@@ -35,7 +41,7 @@ export function renderInvitationEmail(input: InvitationEmailInput): { subject: s
 <tr><td>
 <p style="margin:0 0 16px">${escapeHtml(greeting)}</p>
 <p style="margin:0 0 24px">${escapeHtml(who)} to join <strong>${escapeHtml(input.mspName)}</strong> on Roster.</p>
-<p style="margin:0 0 24px"><a href="${escapeHtml(input.acceptUrl)}" style="display:inline-block;background:#2563eb;color:#fff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600">Accept invitation</a></p>
+${reminder ? `<p style="margin:0 0 24px">${escapeHtml(reminder)}</p>\n` : ''}<p style="margin:0 0 24px"><a href="${escapeHtml(input.acceptUrl)}" style="display:inline-block;background:#2563eb;color:#fff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600">Accept invitation</a></p>
 <p style="margin:0 0 8px;font-size:14px;color:#4b5563">This link works until ${escapeHtml(expiry)} (UTC) and can be used once.</p>
 <p style="margin:0;font-size:14px;color:#4b5563">Or paste this address into your browser: <br><span style="word-break:break-all">${escapeHtml(input.acceptUrl)}</span></p>
 <p style="margin:24px 0 0;font-size:12px;color:#9ca3af">If you weren't expecting this invitation, you can ignore this email.</p>
