@@ -292,6 +292,22 @@ describe('the Microsoft Entra ID connector', () => {
       expect(changes.flatMap((p) => p.removed ?? [])).toEqual(['g3']);
     });
 
+    it('waits the Retry-After of a throttled delta round and goes on', async () => {
+      const [a] = graph.seedUsers(2);
+      const link = (await all(connector().listUsers(null, { changesSince: null }))).at(-1)!.changesLink!;
+      graph.updateUser(a!.id, { displayName: 'After Throttle' });
+      graph.throttleNext(3);
+      const pages = await all(connector().listUsers(null, { changesSince: link }));
+      expect(pages.flatMap((p) => p.items.map((u) => u.name))).toEqual(['After Throttle']);
+      expect(slept).toEqual([3000]);
+      expect(
+        graph.requests
+          .filter((r) => r.path === '/v1.0/users/delta')
+          .map((r) => r.status)
+          .slice(-2),
+      ).toEqual([429, 200]);
+    });
+
     it('says CHANGES_EXPIRED when Graph no longer honours the link: 410, or 400 syncStateNotFound / resyncRequired', async () => {
       graph.seedUsers(1);
       for (const answer of [
