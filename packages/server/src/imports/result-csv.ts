@@ -128,8 +128,9 @@ export async function* failedRowLines(dataSource: DataSource, job: ImportJobEnti
     if (first) {
       first = false;
       const headerRow = job.hasHeader ? rows.find((r) => r.verdict === 'HEADER') : undefined;
+      // Rows wider than the header (a sample's widest row sets the columns) keep their extra cells, under "Column N".
       header = headerRow
-        ? (JSON.parse(headerRow.cells) as string[])
+        ? titles.map((title, index) => (JSON.parse(headerRow.cells) as string[])[index] ?? title)
         : titles.map((title, index) => {
             const field = (Object.keys(FIELD_TITLES) as Array<keyof ImportMapping>).find((f) => mapping[f] === index);
             return field ? FIELD_TITLES[field] : title;
