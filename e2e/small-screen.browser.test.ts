@@ -144,6 +144,8 @@ describe.skipIf(!chromiumAvailable())('the dashboard on a phone, 390×844 (built
 
     // Something on every page: an API key, a webhook endpoint, a SCIM integration, an audit trail.
     ids.user = (await gql('{ users(page: { first: 1 }) { edges { node { id } } } }')).users.edges[0].node.id;
+    // An email in the dev mailbox.
+    await gql('mutation { inviteUsers(input: { addresses: "mailbox.reader@e2e.test" }) { results { email } } }');
     await gql('mutation { createApiKey(input: { name: "Phone test key", scopes: ["users:read"] }) { secret } }');
     ids.webhook = (
       await gql(
@@ -292,8 +294,19 @@ describe.skipIf(!chromiumAvailable())('the dashboard on a phone, 390×844 (built
       await expectFits(page, where(address));
     }
 
-    // An email opened in the dev mailbox (the invitations above sent some).
+    // An email opened in the dev mailbox (the outbox sends the invitation of beforeAll within a second or two).
     await page.goto('/dev/mailbox');
+    const refresh = page.getByRole('button', { name: 'Refresh' });
+    await waitForValue(
+      async () => {
+        const count = await page.getByTestId('mailbox-item').count();
+        if (count === 0 && (await refresh.isEnabled())) await refresh.click();
+        return count;
+      },
+      (count) => count > 0,
+      'an email in the dev mailbox',
+      { page, interval: 250 },
+    );
     await page.getByTestId('mailbox-item').first().click();
     await waitVisible(page.getByRole('article', { name: 'Selected email' }), 'the opened email', { page });
     await expectFits(page, where('an email in the dev mailbox'));
