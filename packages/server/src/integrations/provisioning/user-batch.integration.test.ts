@@ -137,6 +137,17 @@ describe.each(dialects)('a page of upstream users applied in a batch (%s)', (dia
     expect(published[1]!.userIds).toEqual([created.find((m) => m.email === 'person2@first.test')!.id]);
   });
 
+  it('a user already linked under another upstream id moves to the new one (per-user rule), never linked twice', async () => {
+    const integration = await anIntegration();
+    await applyPage(integration, [upstream(1, 'moved'), upstream(2, 'moved')]);
+    const [user] = await members(['person1@moved.test']);
+    // The same person comes back under a new upstream id, in a page where the old id is still present too.
+    const { items } = await applyPage(integration, [upstream(2, 'moved'), upstream(9, 'moved', { email: 'person1@moved.test' })]);
+    expect(items.map((i) => [i.externalId, i.action, i.localId])).toEqual([['moved-9', 'UPDATED', user!.id]]);
+    const links = await linksOf(integration);
+    expect(links.filter((l) => l.localId === user!.id).map((l) => l.externalId)).toEqual(['moved-9']);
+  });
+
   it('applies the same page twice without doubling anything: the second time everything is unchanged', async () => {
     const integration = await anIntegration();
     const page = [upstream(1, 'twice'), upstream(2, 'twice', { active: false }), upstream(3, 'twice')];

@@ -36,8 +36,8 @@ export interface UserPageState {
   members: Map<string, MembershipEntity>;
   /** The same users by (normalised) email. */
   byEmail: Map<string, MembershipEntity>;
-  /** Local ids of users found by email that this integration already links under another (or no) upstream id. */
-  linkedElsewhere: Set<string>;
+  /** Of those users, the ones this integration already links (under one of the page's upstream ids or another, or none). */
+  linkedUsers: Set<string>;
 }
 
 const CHUNK = 500;
@@ -71,19 +71,19 @@ export async function readUserPage(
       : [];
   const linkedSet = new Set(linkedIds);
   const byEmailOnly = members.filter((m) => !linkedSet.has(m.id)).map((m) => m.id);
-  const linkedElsewhere = new Set<string>();
+  const linkedUsers = new Set<string>(linkedIds);
   if (byEmailOnly.length) {
     const others = await dataSource.getRepository(ExternalLinkEntity).find({
       where: { integrationId: integration.id, resourceType: ExternalResourceType.USER, localId: In(byEmailOnly) },
       select: { localId: true },
     });
-    for (const link of others) linkedElsewhere.add(link.localId);
+    for (const link of others) linkedUsers.add(link.localId);
   }
   return {
     links,
     members: new Map(members.map((m) => [m.id, m])),
     byEmail: new Map(members.map((m) => [m.email, m])),
-    linkedElsewhere,
+    linkedUsers,
   };
 }
 
@@ -140,7 +140,7 @@ export async function applyUserPage(deps: PageDependencies, upstreams: UpstreamU
       const membership = state.members.get(link.localId);
       if (membership) changing.push({ index, linked: { membership, link } });
       else alone.push(index);
-    } else if (existing && state.linkedElsewhere.has(existing.id)) alone.push(index);
+    } else if (existing && state.linkedUsers.has(existing.id)) alone.push(index);
     else if (existing) linking.push({ index, membership: existing });
     else fresh.push(index);
   }
