@@ -294,6 +294,26 @@ describe.skipIf(!chromiumAvailable())('the dashboard on a phone, 390×844 (built
       await expectFits(page, where(address));
     }
 
+    // Each page's main dialog fits too, its buttons within reach.
+    const dialogs: Array<[string, string | RegExp]> = [
+      ['/companies', 'New company'],
+      ['/groups', 'New group'],
+      ['/integrations', /^Set up SCIM/],
+      ['/settings/api-keys', 'Create API key'],
+      ['/settings/webhooks', 'New endpoint'],
+    ];
+    for (const [address, opener] of dialogs) {
+      await page.goto(address);
+      await page.getByRole('button', { name: opener, exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      await waitVisible(dialog, `the "${opener}" dialog at ${address}`, { page });
+      await expectWithinWidth(dialog, where(`the "${opener}" dialog`));
+      for (const button of await dialog.locator('footer button').all()) await expectWithinWidth(button, where(`a button of "${opener}"`));
+      await expectFits(page, where(`the "${opener}" dialog`));
+      await page.keyboard.press('Escape');
+      await waitFor(async () => (await page.getByRole('dialog').count()) === 0, `the "${opener}" dialog to close`, { page });
+    }
+
     // An email opened in the dev mailbox (the outbox sends the invitation of beforeAll within a second or two).
     await page.goto('/dev/mailbox');
     const refresh = page.getByRole('button', { name: 'Refresh' });
