@@ -84,6 +84,14 @@ describe('the account switcher', () => {
     await settle();
     expect(app.wrapper.find('[data-testid=account-list]').exists()).toBe(false);
     expect(document.activeElement).toBe(switcher().element);
+
+    // Tabbing on out of the list closes it too.
+    await switcher().trigger('click');
+    await settle();
+    const outside = app.wrapper.get<HTMLButtonElement>('[data-testid=menu-button]').element;
+    document.activeElement!.dispatchEvent(new FocusEvent('focusout', { bubbles: true, relatedTarget: outside }));
+    await settle();
+    expect(app.wrapper.find('[data-testid=account-list]').exists()).toBe(false);
   });
 
   it('switches with switchAccount, forgets the old account’s cache, tells the other tabs and reloads into the same section', async () => {
