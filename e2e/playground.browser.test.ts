@@ -259,7 +259,9 @@ describe('the playground and the SDL, served by the built product', () => {
       expect(response?.status()).toBe(200);
       await waitVisible(queryEditor(), 'the query editor', { page });
       expect(await page.title()).toBe('Roster GraphQL playground');
-      expect((await page.locator('.graphiql-logo').innerText()).trim()).toBe('Roster API');
+      expect((await page.locator('.graphiql-logo .roster-name').innerText()).trim()).toBe('Roster API');
+      // The dashboard links here (its sidebar) and the playground links back.
+      expect(await page.getByRole('link', { name: 'Back to dashboard' }).getAttribute('href')).toBe('/users');
 
       const tabs = page.locator('.graphiql-tab');
       await waitFor(async () => (await tabs.count()) === 2, 'two tabs: the users query and the subscription', { page });

@@ -41,6 +41,32 @@ describe('the dashboard shell', () => {
     expect(app.wrapper.text()).toContain('tess@tailspin.example');
   });
 
+  it('starts with a skip link that takes focus past the navigation to the main landmark', async () => {
+    app = await mountApp(
+      api(() => ({ data: null })),
+      '/users',
+    );
+    const focusable = app.wrapper.findAll('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])');
+    const skip = focusable[0]!;
+    expect(skip.text()).toBe('Skip to content');
+    const main = app.wrapper.get('main');
+    expect(skip.attributes('href')).toBe(`#${main.attributes('id')}`);
+
+    await skip.trigger('click');
+    expect(document.activeElement).toBe(main.element);
+    // The fragment is not a route: the page stays where it was.
+    expect(app.router.currentRoute.value.fullPath).toBe('/users');
+  });
+
+  it('links the API playground, a page of its own outside the app', async () => {
+    app = await mountApp(
+      api(() => ({ data: null })),
+      '/users',
+    );
+    const link = app.wrapper.findAll('a').find((a) => a.text() === 'API playground');
+    expect(link?.attributes('href')).toBe('/playground');
+  });
+
   it('links the Dev mailbox in the sidebar only while the server catches emails itself', async () => {
     app = await mountApp(
       api(() => ({ data: null }), aServerInfo({ devMailboxEnabled: true })),

@@ -53,7 +53,12 @@ createRoot(container).render(
       shouldPersistHeaders: false,
       isHeadersEditorEnabled: true,
     },
-    // Our own name in the corner, instead of GraphiQL's logo (a link to GitHub).
-    createElement(GraphiQL.Logo, null, 'Roster API'),
+    // Our own name in the corner, instead of GraphiQL's logo (a link to GitHub), and the way back to the dashboard.
+    createElement(
+      GraphiQL.Logo,
+      null,
+      createElement('span', { className: 'roster-name' }, 'Roster API'),
+      createElement('a', { className: 'roster-back', href: '/users', 'data-testid': 'back-to-dashboard' }, 'Back to dashboard'),
+    ),
   ),
 );
