@@ -132,6 +132,31 @@ describe('the account switcher', () => {
 });
 
 describe('a tab whose account was switched in another tab', () => {
+  it('that it was not told about notices when it comes back into view, and follows', async () => {
+    let current = { account: NORTHWIND.name, accountId: NORTHWIND.id };
+    const fake = fakeApi({
+      Me: () => ({ data: { me: aViewer({ ...current, otherAccounts: [current.accountId === NORTHWIND.id ? CONTOSO : NORTHWIND] }) } }),
+      UsersPage: () => ({ data: { users: aConnection('User', []) } }),
+      Companies: () => ({ data: { companies: aConnection('Company', []) } }),
+      Groups: () => ({ data: { groups: aConnection('Group', []) } }),
+    });
+    const tab = fakeSync();
+    app = await mountApp(fake, '/companies', { provide: { [AccountSyncKey as symbol]: tab.sync } });
+    const comesIntoView = () => document.dispatchEvent(new Event('visibilitychange'));
+
+    // Still in Northwind on the server: nothing happens.
+    comesIntoView();
+    await waitFor(() => expect(fake.calls('Me')).toHaveLength(2));
+    await settle();
+    expect(tab.reloads).toEqual([]);
+
+    // Switched elsewhere without a word (another window): the next look notices.
+    current = { account: CONTOSO.name, accountId: CONTOSO.id };
+    comesIntoView();
+    await waitFor(() => expect(tab.reloads).toEqual(['/companies']));
+    expect(sessionStorage.getItem('roster-followed-account')).toBe('Contoso IT');
+  });
+
   it('forgets its cache, reloads into the new account and then says why', async () => {
     const fake = api();
     const other = fakeSync();
