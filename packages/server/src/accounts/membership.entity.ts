@@ -13,10 +13,16 @@ import { CompanyEntity } from '../companies/company.entity.js';
 @Entity({ name: 'memberships' })
 @Index('uq_memberships_account_email', ['accountId', 'email'], { unique: true })
 @Index('uq_memberships_account_person', ['accountId', 'personId'], { unique: true })
-@Index('ix_memberships_account_status', ['accountId', 'status'])
-// The Users page reads pages in email or creation order: these let it read just the page, not sort the account.
+// The Users page reads one page in any of its orders, and under any one filter in email order, by walking an index:
+// never by sorting or counting the account (cost independent of its size; users.service.ts, EXPLAIN-checked by
+// users-plans.integration.test.ts). Role and status orders walk the role/status index one value at a time.
 @Index('ix_memberships_account_email_id', ['accountId', 'email', 'id'])
+@Index('ix_memberships_account_name_id', ['accountId', 'name', 'id'])
+@Index('ix_memberships_account_active_id', ['accountId', 'lastActiveAt', 'id'])
 @Index('ix_memberships_account_created_id', ['accountId', 'createdAt', 'id'])
+@Index('ix_memberships_account_status_email', ['accountId', 'status', 'email', 'id'])
+@Index('ix_memberships_account_role_email', ['accountId', 'role', 'email', 'id'])
+@Index('ix_memberships_account_company_email', ['accountId', 'companyId', 'email', 'id'])
 @Index('ix_memberships_account_external', ['accountId', 'externalId'])
 export class MembershipEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })

@@ -1,4 +1,4 @@
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { readName, UserStatus } from '../accounts/index.js';
@@ -111,6 +111,10 @@ export async function accept(
     );
     if (!updated.affected)
       throw invitationError(InvitationErrorCode.INVITATION_REVOKED, 'This invitation was withdrawn. Ask your administrator for a new one.');
+    // Someone joining with their existing sign-in brings their name to a user invited without one: the Users page
+    // sorts and searches the account's own name column (indexed), not the person's.
+    if (!typedName && existing?.name)
+      await manager.update(MembershipEntity, { id: invitation.membershipId!, name: IsNull() }, { name: existing.name });
     if (groupIds.length) {
       const groups = await manager
         .getRepository(GroupEntity)
