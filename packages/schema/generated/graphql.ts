@@ -256,12 +256,14 @@ export type IntegrationOptionsInput = {
 
 /** Whether an integration is working. */
 export type IntegrationStatus =
-  /** Working: the last connection test or sync succeeded. */
+  /** Working: the last connection test or sync succeeded. For SCIM: enabled (see lastRequestAt for whether the identity provider has called). */
   | 'CONNECTED'
   /** Turned off by an admin: no syncs run and SCIM requests are refused. */
   | 'DISABLED'
   /** The last connection test or sync failed; see lastError. */
-  | 'ERROR';
+  | 'ERROR'
+  /** A pull integration saved but not proven yet: no connection test of the saved integration or sync has run since it was set up (or enabled again without a known result). The first one makes it CONNECTED or ERROR. */
+  | 'NOT_TESTED';
 
 /** The outside platform an integration connects to. */
 export type IntegrationType =

@@ -16,6 +16,7 @@ import { AuditLogResolver } from '../audit/audit-log.resolver.js';
 import { WebhooksResolver } from '../webhooks/webhooks.resolver.js';
 import { IntegrationsResolver } from '../integrations/integrations.resolver.js';
 import { SyncRunsResolver } from '../integrations/sync-runs.resolver.js';
+import { ScimActivityResolver } from '../integrations/scim-activity.resolver.js';
 import { GroupManagedByResolver, UserManagedByResolver } from '../integrations/managed-by.resolver.js';
 import { EmailRetryResolver } from '../mail/email-retry.resolver.js';
 
@@ -37,6 +38,7 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
       UserEventsResolver,
       IntegrationsResolver,
       SyncRunsResolver,
+      ScimActivityResolver,
       UserManagedByResolver,
       GroupManagedByResolver,
       UserAdminResolver,

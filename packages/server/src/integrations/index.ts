@@ -21,3 +21,4 @@ declare module '../core/context.js' {
 export { ExternalResourceType, IntegrationStatus, IntegrationType } from './integration-kinds.js';
 export { ProvisionAction, ProvisioningError, type UpstreamUser } from './provisioning.service.js';
 export type { SecretBox } from './secret-box.js';
+export { noteScimRequest, recordScimError } from './scim-activity.js';

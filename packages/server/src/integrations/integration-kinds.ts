@@ -25,6 +25,7 @@ registerEnumType(IntegrationType, {
 });
 
 export enum IntegrationStatus {
+  NOT_TESTED = 'NOT_TESTED',
   CONNECTED = 'CONNECTED',
   ERROR = 'ERROR',
   DISABLED = 'DISABLED',
@@ -33,7 +34,14 @@ registerEnumType(IntegrationStatus, {
   name: 'IntegrationStatus',
   description: 'Whether an integration is working.',
   valuesConfig: {
-    CONNECTED: { description: 'Working: the last connection test or sync succeeded.' },
+    NOT_TESTED: {
+      description:
+        'A pull integration saved but not proven yet: no connection test of the saved integration or sync has run since it was set up (or enabled again without a known result). The first one makes it CONNECTED or ERROR.',
+    },
+    CONNECTED: {
+      description:
+        'Working: the last connection test or sync succeeded. For SCIM: enabled (see lastRequestAt for whether the identity provider has called).',
+    },
     ERROR: { description: 'The last connection test or sync failed; see lastError.' },
     DISABLED: { description: 'Turned off by an admin: no syncs run and SCIM requests are refused.' },
   },
@@ -107,4 +115,24 @@ const DESTINATION_SETTINGS: Record<IntegrationType, readonly string[]> = {
 
 export function destinationSettings(type: IntegrationType): readonly string[] {
   return DESTINATION_SETTINGS[type];
+}
+
+/**
+ * What a new integration says before anything proved it: SCIM is pushed to and works once its token is pasted; a pull
+ * integration is NOT_TESTED until its first test or sync (the wizard's test of unsaved credentials may have failed and
+ * been saved anyway). Enabling a disabled one gives back what is still known: its last error, a past successful sync,
+ * or nothing (NOT_TESTED).
+ */
+export function initialStatus(type: IntegrationType): IntegrationStatus {
+  return type === IntegrationType.SCIM ? IntegrationStatus.CONNECTED : IntegrationStatus.NOT_TESTED;
+}
+
+export function statusWhenEnabled(integration: {
+  type: IntegrationType;
+  lastError: string | null;
+  lastSyncAt: Date | null;
+}): IntegrationStatus {
+  if (integration.type === IntegrationType.SCIM) return IntegrationStatus.CONNECTED;
+  if (integration.lastError) return IntegrationStatus.ERROR;
+  return integration.lastSyncAt ? IntegrationStatus.CONNECTED : IntegrationStatus.NOT_TESTED;
 }

@@ -12,9 +12,11 @@ import { ConnectorError, type ConnectorEnvironment, type ConnectorErrorCode } fr
 import { IntegrationEntity } from './integration.entity.js';
 import {
   defaultIntegrationOptions,
+  initialStatus,
   IntegrationStatus,
   IntegrationType,
   parseIntegrationOptions,
+  statusWhenEnabled,
   type IntegrationOptions,
 } from './integration-kinds.js';
 import {
@@ -104,7 +106,7 @@ export class IntegrationService {
       type: input.type,
       name,
       // A SCIM integration works once its token is pasted into the IdP; a pull integration proves itself by its first test or sync.
-      status: IntegrationStatus.CONNECTED,
+      status: initialStatus(input.type),
       sealedCredentials: null,
       options: JSON.stringify(options),
       scimTokenHash: scimToken ? scimTokenHash(scimToken) : null,
@@ -247,7 +249,7 @@ export class IntegrationService {
     const now = new Date();
     const update: Partial<IntegrationEntity> = enabled
       ? {
-          status: integration.status === IntegrationStatus.DISABLED ? IntegrationStatus.CONNECTED : integration.status,
+          status: integration.status === IntegrationStatus.DISABLED ? statusWhenEnabled(integration) : integration.status,
           nextSyncAt: integration.syncIntervalMinutes ? new Date(now.getTime() + integration.syncIntervalMinutes * 60_000) : null,
           updatedAt: now,
         }

@@ -196,6 +196,8 @@ export class Integration {
   @Field(() => GraphQLISODateTime, { description: 'When it was last changed.' }) updatedAt!: Date;
 
   accountId!: string;
+  /** Answered by scim-activity.resolver.ts. */
+  lastRequestAt?: Date | null;
 }
 
 export const IntegrationConnection = ConnectionType(Integration, 'Integration');

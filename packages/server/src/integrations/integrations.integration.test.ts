@@ -141,7 +141,8 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect(created).toMatchObject({
       type: 'MICROSOFT_ENTRA',
       name: 'Contoso directory',
-      status: 'CONNECTED',
+      // Nothing has proved it yet: a pull integration is not 'Connected' before its first test or sync.
+      status: 'NOT_TESTED',
       hasCredentials: true,
       credentialFieldsSet: ['clientId', 'clientSecret', 'tenantId'],
       scimBaseUrl: null,
@@ -671,6 +672,28 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
     expect(errorCode(await member.gql(`{ integrations { totalCount } }`))).toBe('FORBIDDEN');
   });
 
+  it('a pull integration saved after a failed wizard test says it is not tested, then what its own test found', async () => {
+    const TEST = `mutation($input: TestIntegrationConnectionInput!) { testIntegrationConnection(input: $input) { ok integration { status lastError } } }`;
+    const wrong = [...credentials().slice(0, 2), { name: 'clientSecret', value: 'typo-secret' }];
+    expect((await admin.gql(TEST, { input: { type: 'MICROSOFT_ENTRA', credentials: wrong } })).data!.testIntegrationConnection.ok).toBe(
+      false,
+    );
+    // The admin saves anyway: Roster does not claim it is connected.
+    const saved = await admin.gql(CREATE, { input: { name: 'Entra saved anyway', type: 'MICROSOFT_ENTRA', credentials: wrong } });
+    const id = saved.data!.createIntegration.integration.id;
+    expect(saved.data!.createIntegration.integration).toMatchObject({ status: 'NOT_TESTED', lastError: null });
+    const failed = await admin.gql(TEST, { input: { id } });
+    expect(failed.data!.testIntegrationConnection.integration).toMatchObject({
+      status: 'ERROR',
+      lastError: expect.stringMatching(/AADSTS/),
+    });
+    await admin.gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, {
+      input: { id, credentials: [{ name: 'clientSecret', value: graph.clientSecret }] },
+    });
+    const fixed = await admin.gql(TEST, { input: { id } });
+    expect(fixed.data!.testIntegrationConnection.integration).toEqual({ status: 'CONNECTED', lastError: null });
+  });
+
   it('disabling cancels the active run and refuses new syncs until enabled', async () => {
     const integration = await createEntra('Entra toggled', {}, { syncIntervalMinutes: 30 });
     const started = await admin.gql(START, { input: { integrationId: integration.id } });
@@ -685,7 +708,8 @@ describe.each(dialects)('integrations and syncs (%s)', (dialect) => {
       `mutation($input: IntegrationIdInput!) { enableIntegration(input: $input) { integration { status nextSyncAt } } }`,
       { input: { id: integration.id } },
     );
-    expect(enabled.data!.enableIntegration.integration.status).toBe('CONNECTED');
+    // Never tested nor synced (its only run was cancelled): enabled again, it is still not known to work.
+    expect(enabled.data!.enableIntegration.integration.status).toBe('NOT_TESTED');
     expect(enabled.data!.enableIntegration.integration.nextSyncAt).not.toBeNull();
   });
 

@@ -52,6 +52,7 @@ export function toIntegration(entity: IntegrationEntity, service: IntegrationSer
     scimBaseUrl: entity.type === IntegrationType.SCIM ? `${publicUrl}/scim/v2` : null,
     scimTokenPrefix: entity.scimTokenPrefix,
     scimTokenRotatedAt: entity.scimTokenRotatedAt,
+    lastRequestAt: entity.lastRequestAt ?? null,
     createdAt: entity.createdAt,
     updatedAt: entity.updatedAt,
   };

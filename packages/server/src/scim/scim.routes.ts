@@ -6,7 +6,7 @@ import { withRequestScope } from '../audit/index.js';
 import { hashToken } from '../auth/index.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';
 import { ExternalResourceType, IntegrationStatus, IntegrationType } from '../integrations/index.js';
-import { ProvisionAction } from '../integrations/index.js';
+import { noteScimRequest, ProvisionAction, recordScimError } from '../integrations/index.js';
 import { provisioningCall } from './scim-response.js';
 import { listResponse, serviceProviderConfig } from './scim-discovery.js';
 import { ScimDirectory, type Page } from './scim-directory.js';
@@ -52,6 +52,8 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   router.use(async (req: ScimRequest, res, next) => {
     try {
       req.integration = await authenticate(services, req.header('authorization'));
+      // The integration's page says when its IdP last called (written at most once a minute); never fails the request.
+      await noteScimRequest(services.dataSource, req.integration).catch((error) => logger.error('Could not note a SCIM request', error));
       next();
     } catch (error) {
       next(error);
@@ -297,7 +299,7 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   router.use((req, _res, next) => next(new ScimError(404, `No SCIM endpoint ${req.method} ${req.path}.`)));
 
   // Every failure answers in the SCIM error schema, including body-parser's (too large, not JSON).
-  router.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  router.use(async (error: unknown, req: ScimRequest, res: express.Response, _next: express.NextFunction) => {
     const parserError = error as { type?: string; status?: number };
     let scim: ScimError;
     if (error instanceof ScimError) scim = error;
@@ -310,6 +312,15 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
       scim = new ScimError(500, 'Something went wrong on our side; the request can be retried.');
     }
     if (scim.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="Roster SCIM"');
+    // Kept for the integration's activity list: method, path and Roster's answer, never the body or the token.
+    if (req.integration)
+      await recordScimError(services.dataSource, req.integration.id, {
+        method: req.method,
+        path: req.path,
+        status: scim.status,
+        scimType: scim.scimType ?? null,
+        detail: scim.detail,
+      }).catch((failure) => logger.error('Could not record a SCIM error', failure));
     send(res, scim.status, scim.toJSON());
   });
 
