@@ -92,17 +92,25 @@ describe('Accept invitation page', () => {
   });
 
   it.each([
-    ['EXPIRED', 'This invitation has expired. Ask your administrator to send a new one.'],
-    ['REVOKED', 'This invitation was withdrawn by your administrator.'],
-    ['REPLACED', 'A newer invitation was sent to you; use the link in the most recent email.'],
-    ['ACCEPTED', 'This invitation has already been used. Sign in instead.'],
-    ['NOT_FOUND', 'This invitation link is not valid. Check that you copied the whole link.'],
-  ])('explains a %s link and offers no form', async (state, message) => {
+    ['EXPIRED', 'This invitation has expired', 'This invitation has expired. Ask your administrator to send a new one.'],
+    ['REVOKED', 'This invitation was withdrawn', 'This invitation was withdrawn by your administrator.'],
+    ['REPLACED', 'This invitation link was replaced', 'A newer invitation was sent to you; use the link in the most recent email.'],
+    ['ACCEPTED', 'This invitation has already been used', 'This invitation has already been used. Sign in instead.'],
+    ['NOT_FOUND', 'Invitation not found', 'This invitation link is not valid. Check that you copied the whole link.'],
+  ])('explains a %s link, leading with the reason, and offers no form', async (state, reason, message) => {
     const notFound = state === 'NOT_FOUND' ? { accountName: null, inviterName: null, email: null, expiresAt: null } : {};
     app = await mountApp(api({ state, ...notFound }), '/invitations/tok-123');
     await waitFor(() => expect(app!.wrapper.find('[data-testid="invitation-state"]').exists()).toBe(true));
 
     expect(app.wrapper.get('[data-testid="invitation-state"]').text()).toContain(message);
+    // The page leads with the reason; who sent the invitation comes after it, as context.
+    expect(app.wrapper.get('h1').text()).toBe(reason);
+    expect(app.wrapper.get('h1').text()).not.toContain('invited you');
+    if (state !== 'NOT_FOUND') {
+      expect(app.wrapper.get('[data-testid="invitation-context"]').text()).toContain(
+        'The invitation was from Olivia Owner, to join Northwind MSP',
+      );
+    }
     expect(app.wrapper.find('form').exists()).toBe(false);
     expect(acceptButton()).toBeUndefined();
     if (state === 'ACCEPTED') {

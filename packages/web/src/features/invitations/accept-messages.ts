@@ -10,6 +10,23 @@ export const LINK_STATE_MESSAGES: Record<Exclude<LinkState, 'VALID'>, string> = 
   NOT_FOUND: 'This invitation link is not valid. Check that you copied the whole link.',
 };
 
+/** The heading of a page whose link can no longer be used: the reason comes first, not who sent the invitation. */
+export const LINK_STATE_HEADINGS: Record<Exclude<LinkState, 'VALID'>, string> = {
+  EXPIRED: 'This invitation has expired',
+  REVOKED: 'This invitation was withdrawn',
+  REPLACED: 'This invitation link was replaced',
+  ACCEPTED: 'This invitation has already been used',
+  NOT_FOUND: 'Invitation not found',
+};
+
+/** Under a dead link's reason: what the invitation was, as context ("From Olivia Owner, to join Northwind MSP."). */
+export function deadLinkContext(inviterName: string | null | undefined, accountName: string | null | undefined): string | null {
+  if (!accountName) return null;
+  return inviterName
+    ? `The invitation was from ${inviterName}, to join ${accountName} on Roster.`
+    : `The invitation was to join ${accountName} on Roster.`;
+}
+
 /** acceptInvitation error codes that mean the link itself can no longer be used. */
 export const LINK_STATE_BY_ERROR_CODE: Record<string, Exclude<LinkState, 'VALID'>> = {
   INVITATION_EXPIRED: 'EXPIRED',
