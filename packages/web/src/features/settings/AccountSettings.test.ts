@@ -2,14 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type RecordedOperation } from '../../testing/testing';
 
 function api() {
-  let account = { __typename: 'Account', id: 'account-1', name: 'Northwind MSP', invitationLifetimeDays: 7 };
+  let account = {
+    __typename: 'Account',
+    id: 'account-1',
+    name: 'Northwind MSP',
+    invitationLifetimeDays: 7,
+    invitationReminderDays: null as number | null,
+  };
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
     AccountSettings: () => ({ data: { me: { __typename: 'ViewerInfo', currentAccount: account } } }),
     UpdateAccountSettings: (op: RecordedOperation) => {
-      const { name, invitationLifetimeDays } = op.variables.input;
+      const { name, invitationLifetimeDays, invitationReminderDays } = op.variables.input;
       if (name === 'Taken') return graphQLError('BAD_USER_INPUT', 'Another account already uses that name.', { field: 'input.name' });
-      account = { ...account, name, invitationLifetimeDays };
+      account = { ...account, name, invitationLifetimeDays, invitationReminderDays };
       return { data: { updateAccountSettings: { __typename: 'UpdateAccountSettingsPayload', account } } };
     },
   });
@@ -45,7 +51,7 @@ describe('Settings › Account', () => {
     await form().trigger('submit');
     await settle();
     expect(fake.lastCall('UpdateAccountSettings')!.variables).toEqual({
-      input: { name: 'Northwind Managed Services', invitationLifetimeDays: 14 },
+      input: { name: 'Northwind Managed Services', invitationLifetimeDays: 14, invitationReminderDays: null },
     });
     expect(form().text()).toContain('Saved.');
     expect(app.wrapper.get('[data-testid="account-name"]').text()).toBe('Northwind Managed Services');
@@ -71,5 +77,41 @@ describe('Settings › Account', () => {
     expect(field('MSP name').attributes('aria-invalid')).toBe('true');
     expect(form().text()).toContain('Another account already uses that name.');
     expect(form().text()).not.toContain('Saved.');
+  });
+
+  it('turns reminders on N days before expiry, within the lifetime, and off again', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/settings');
+    await waitFor(() => expect(app!.wrapper.find('[data-testid="account-settings-form"]').exists()).toBe(true));
+    // Off by default: no day count asked for.
+    const toggle = form().get('[data-testid="reminders-on"]');
+    expect((toggle.element as HTMLInputElement).checked).toBe(false);
+    expect(
+      form()
+        .findAll('label')
+        .some((l) => l.text() === 'Days before the invitation expires'),
+    ).toBe(false);
+
+    await toggle.setValue(true);
+    expect((field('Days before the invitation expires').element as HTMLInputElement).value).toBe('2');
+    await field('Days before the invitation expires').setValue('7');
+    await form().trigger('submit');
+    await settle();
+    expect(form().text()).toContain('A reminder can be sent 1 to 6 days before an invitation expires (invitations last 7 days).');
+    expect(field('Days before the invitation expires').attributes('aria-invalid')).toBe('true');
+    expect(fake.calls('UpdateAccountSettings')).toHaveLength(0);
+
+    await field('Days before the invitation expires').setValue('3');
+    await form().trigger('submit');
+    await settle();
+    expect(fake.lastCall('UpdateAccountSettings')!.variables.input).toMatchObject({ invitationLifetimeDays: 7, invitationReminderDays: 3 });
+    expect(form().text()).toContain('Saved.');
+    expect(save().attributes('disabled')).toBeDefined();
+
+    await form().get('[data-testid="reminders-on"]').setValue(false);
+    expect(save().attributes('disabled')).toBeUndefined();
+    await form().trigger('submit');
+    await settle();
+    expect(fake.lastCall('UpdateAccountSettings')!.variables.input).toMatchObject({ invitationReminderDays: null });
   });
 });
