@@ -11,6 +11,8 @@ export interface ParsedAddress {
 }
 
 export const MAX_ADDRESSES_PER_REQUEST = 1000;
+/** The longest pasted list read at all (characters). */
+export const MAX_ADDRESS_TEXT = 1_000_000;
 
 /**
  * Splits what an admin pastes into addresses: commas, semicolons, spaces, tabs and new lines separate

@@ -109,6 +109,21 @@ export class InviteUsersInput {
   sendEmail!: boolean;
 }
 
+@ObjectType({ description: 'One entry of a pasted address list as inviteUsers will read it, before anything is looked up.' })
+export class ReadAddress {
+  @Field(() => String, { description: 'The text as typed (trimmed).' })
+  input!: string;
+
+  @Field(() => String, { nullable: true, description: 'The address, lower-cased; null when the entry is not one.' })
+  email!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The name given with it (`Name <address>`).' })
+  name!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the entry is not an address, with a suggestion where there is one.' })
+  invalidReason!: string | null;
+}
+
 @ObjectType({ description: 'The verdict for one address of an invite request.' })
 export class InviteResult {
   @Field(() => String, { description: 'The entry as given.' })

@@ -83,7 +83,7 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
   });
 
   it('sends one email per invitation to the dev mailbox, with the MSP, the inviter, the link and the expiry', async () => {
-    const result = await invite('mailbox@x.test');
+    const result = await invite('Mai Box <mailbox@x.test>');
     const link = result.data!.inviteUsers.results[0].inviteLink;
     await eventually(() =>
       roster.dataSource.getRepository(OutboxEmailEntity).findOneBy({ toAddress: 'mailbox@x.test', state: OutboxState.SENT }),
@@ -95,8 +95,31 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     expect(emails[0].link).toBe(link);
     expect(emails[0].text).toContain(link);
     expect(emails[0].text).toMatch(/works until \w+day/);
+    // Greeted by the name given with the address; told whom to ask.
+    expect(emails[0].text.split('\n')[0]).toBe('Hello Mai Box,');
+    expect(emails[0].text).toContain('Questions about this invitation? Contact Ada Admin at admin@lifecycle.test.');
     const user = await admin.gql(USER, { id: result.data!.inviteUsers.results[0].user.id });
     expect(user.data!.user.invitation).toMatchObject({ deliveryStatus: 'SENT', emailsSent: 1, invitedBy: 'Ada Admin', expired: false });
+  });
+
+  it('reads a pasted list as inviteUsers will, without inviting anyone, for administrators only', async () => {
+    const READ = `query($a: String!) { readInviteAddresses(addresses: $a) { input email name invalidReason } }`;
+    const before = await roster.dataSource.getRepository(MembershipEntity).count();
+    const read = await admin.gql(READ, { a: 'Ada <Ada@Read.test>, kim six@acme-it.test' });
+    expect(read.data!.readInviteAddresses).toEqual([
+      { input: 'Ada <Ada@Read.test>', email: 'ada@read.test', name: 'Ada', invalidReason: null },
+      {
+        input: 'kim six@acme-it.test',
+        email: null,
+        name: null,
+        invalidReason: expect.stringContaining('did you mean kim.six@acme-it.test?'),
+      },
+    ]);
+    expect(await roster.dataSource.getRepository(MembershipEntity).count()).toBe(before);
+    const member = new TestClient(roster.url);
+    await builders(roster.dataSource).aUser(accountId, { email: 'reader@lifecycle.test', role: Role.MEMBER, password: 'member-password' });
+    await member.signIn('reader@lifecycle.test', 'member-password');
+    expect(errorCode(await member.gql(READ, { a: 'x@y.test' }))).toBe('FORBIDDEN');
   });
 
   it('can invite without an email, for sharing the link another way', async () => {

@@ -1,11 +1,13 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { User } from '../accounts/user.types.js';
 import type { RequestContext } from '../core/context.js';
-import { forbidden } from '../core/errors.js';
+import { badInput, forbidden } from '../core/errors.js';
+import { MAX_ADDRESS_TEXT, parseAddressList } from './address-list.js';
 import { describeViewer } from '../auth/index.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { DeliveryStatus } from './invitation.entity.js';
 import {
+  ReadAddress,
   AcceptInvitationInput,
   AcceptInvitationPayload,
   DevMailboxConnection,
@@ -71,6 +73,20 @@ export class InvitationsResolver {
   ): Promise<UserActionPayload> {
     const viewer = await ctx.admin();
     return { results: await ctx.services.invitations.uninvite(viewer, input.userIds) };
+  }
+
+  @Query(() => [ReadAddress], {
+    description:
+      'How inviteUsers will read a pasted address list (each entry, its address and name, or why it is not one), without inviting anyone: the invite dialog shows it as the admin types.',
+  })
+  async readInviteAddresses(
+    @Arg('addresses', () => String, { description: 'The pasted list, as inviteUsers takes it.' }) addresses: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ReadAddress[]> {
+    await ctx.admin();
+    if (addresses.length > MAX_ADDRESS_TEXT)
+      throw badInput('addresses', 'The list is too long; paste at most 1,000 addresses at a time, or import a CSV file.');
+    return parseAddressList(addresses);
   }
 
   @Query(() => InvitationPreviewType, { description: 'What an invitation link is, without using it. Public: the token is the credential.' })

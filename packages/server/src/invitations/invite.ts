@@ -10,7 +10,7 @@ import { CompanyEntity } from '../companies/company.entity.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { isUniqueViolation } from '../core/db/unique-violation.js';
 import { GroupEntity } from '../groups/group.entity.js';
-import { MAX_ADDRESSES_PER_REQUEST, parseAddressList, type ParsedAddress } from './address-list.js';
+import { MAX_ADDRESS_TEXT, MAX_ADDRESSES_PER_REQUEST, parseAddressList, type ParsedAddress } from './address-list.js';
 import { announce, createWithin } from './create-invitations.js';
 import { InviteVerdict, type InvitationContext, type InviteOptions, type InviteOutcome, type NewInvitation } from './invitation-model.js';
 
@@ -24,7 +24,7 @@ export async function inviteAddresses(
   text: string,
   options: InviteOptions,
 ): Promise<InviteOutcome[]> {
-  if (text.length > 1_000_000)
+  if (text.length > MAX_ADDRESS_TEXT)
     throw badInput('input.addresses', 'The list is too long; paste at most 1,000 addresses at a time, or import a CSV file.');
   const parsed = parseAddressList(text);
   if (parsed.length === 0) throw badInput('input.addresses', 'Enter at least one email address.');

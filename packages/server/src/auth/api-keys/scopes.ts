@@ -84,6 +84,7 @@ export const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Mutation.suspendUsers': scope('users:write'),
   'Mutation.restoreUsers': scope('users:write'),
   'Mutation.inviteUsers': scope('invitations:write'),
+  'Query.readInviteAddresses': scope('invitations:write'),
   'Mutation.reinviteUsers': scope('invitations:write'),
   'Mutation.uninviteUsers': scope('invitations:write'),
   'Mutation.retryInvitationEmails': scope('invitations:write'),
