@@ -1,5 +1,8 @@
 import { DataSource } from 'typeorm';
-import { readKeysetPageRaw } from '../core/lists/keyset.js';
+import { readKeysetPageRaw, type RawKeysetQuery } from '../core/lists/keyset.js';
+import type { EventBus } from '../core/events.js';
+import { UserCounts, type UserCountOptions } from './user-counts.js';
+import { readEnumOrderedPage } from './users-enum-order.js';
 import { companiesById, groupsByMembershipId } from './user-relations.js';
 import { badInput, notFound } from '../core/errors.js';
 import { fromSqlDateTime, toSqlDateTime } from '../core/db/columns.js';
@@ -11,14 +14,23 @@ import { SortDirection, User, UserOrderField, type UserFilter, type UserOrder } 
 
 const MAX_SEARCH_LENGTH = 200;
 
-/** SQL for each sort key; every one is total when paired with m.id, which keyset pagination needs. */
-const SORT_KEYS: Record<UserOrderField, string> = {
-  EMAIL: 'm.email',
-  NAME: "LOWER(COALESCE(p.name, m.name, ''))",
-  ROLE: "(CASE m.role WHEN 'OWNER' THEN 0 WHEN 'ADMIN' THEN 1 ELSE 2 END)",
-  STATUS: "(CASE m.status WHEN 'INVITED' THEN 0 WHEN 'ACTIVE' THEN 1 ELSE 2 END)",
-  LAST_ACTIVE_AT: "COALESCE(m.last_active_at, '1970-01-01 00:00:00.000')",
-  CREATED_AT: 'm.created_at',
+/**
+ * Each order is read through an index of memberships (membership.entity.ts), never by sorting the account: plain
+ * columns (NULLs first ascending, as both dialects sort them), walked by keyset with m.id breaking ties. The name is
+ * the account's own (memberships.name), which MariaDB's _ci collation compares case-insensitively; SQLite compares
+ * bytes, so it sorts LOWER(name) (no index; SQLite is the embedded database of small installations).
+ */
+const SORT_KEYS: Record<'EMAIL' | 'NAME' | 'LAST_ACTIVE_AT' | 'CREATED_AT', { mysql: string; sqlite: string; nullable: boolean }> = {
+  EMAIL: { mysql: 'm.email', sqlite: 'm.email', nullable: false },
+  NAME: { mysql: 'm.name', sqlite: 'LOWER(m.name)', nullable: true },
+  LAST_ACTIVE_AT: { mysql: 'm.last_active_at', sqlite: 'm.last_active_at', nullable: true },
+  CREATED_AT: { mysql: 'm.created_at', sqlite: 'm.created_at', nullable: false },
+};
+
+/** Role and status orders are not alphabetical: read value by value (users-enum-order.ts), then by email. */
+const ENUM_ORDERS: Partial<Record<UserOrderField, { column: string; values: readonly string[]; filter: keyof UserFilter }>> = {
+  ROLE: { column: 'm.role', values: [Role.OWNER, Role.ADMIN, Role.MEMBER], filter: 'roles' },
+  STATUS: { column: 'm.status', values: [UserStatus.INVITED, UserStatus.ACTIVE, UserStatus.SUSPENDED], filter: 'statuses' },
 };
 
 const USERS_FROM = 'memberships m LEFT JOIN people p ON p.id = m.person_id';
@@ -55,7 +67,17 @@ interface UserRow {
 
 /** Reads users (memberships) of one account. Hot list path: raw rows, no entity hydration. */
 export class UsersService {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly counts: UserCounts;
+  private readonly dialect: 'mysql' | 'sqlite';
+
+  constructor(
+    private readonly dataSource: DataSource,
+    events?: EventBus,
+    countOptions?: UserCountOptions,
+  ) {
+    this.counts = new UserCounts(events, countOptions);
+    this.dialect = dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb' ? 'mysql' : 'sqlite';
+  }
 
   async list(
     accountId: string,
@@ -70,13 +92,30 @@ export class UsersService {
     await this.validateFilter(accountId, filter);
 
     const where = this.conditions(accountId, filter);
+    const query: RawKeysetQuery = { select: USER_COLUMNS.join(', '), from: this.from(filter), where: where.sql, params: where.params };
+    const ascending = direction === SortDirection.ASC;
+    const enumOrder = ENUM_ORDERS[field];
+    const sortKey = enumOrder ? null : SORT_KEYS[field as keyof typeof SORT_KEYS];
     const [result, totalCount] = await Promise.all([
-      readKeysetPageRaw<UserRow, User>(
-        this.dataSource,
-        { select: USER_COLUMNS.join(', '), from: USERS_FROM, where: where.sql, params: where.params },
-        { sortKey: SORT_KEYS[field], idColumn: 'm.id', ascending: direction === SortDirection.ASC, request, orderName, toNode: toUser },
+      enumOrder
+        ? readEnumOrderedPage<UserRow, User>(
+            this.dataSource,
+            query,
+            { ...enumOrder, only: filter?.[enumOrder.filter] as string[] | undefined, ascending, request, orderName, toNode: toUser },
+            (row) => (field === UserOrderField.ROLE ? row.role : row.status),
+          )
+        : readKeysetPageRaw<UserRow, User>(this.dataSource, query, {
+            sortKey: sortKey![this.dialect],
+            nullable: sortKey!.nullable,
+            idColumn: 'm.id',
+            ascending,
+            request,
+            orderName,
+            toNode: toUser,
+          }),
+      this.counts.count(accountId, JSON.stringify([where.sql, where.params]), () =>
+        this.count({ ...query, from: this.from(filter, false) }),
       ),
-      this.count(where, Boolean(filter?.search?.trim())),
     ]);
     await this.attachRelations(
       accountId,
@@ -121,13 +160,28 @@ export class UsersService {
     return users;
   }
 
-  private async count(where: { sql: string[]; params: unknown[] }, needsPeople: boolean): Promise<number> {
-    const from = needsPeople ? USERS_FROM : 'memberships m';
+  /** Counts the list's rows (given a FROM without the people join, which never narrows). */
+  private async count(query: RawKeysetQuery): Promise<number> {
     const rows: Array<{ n: number | string }> = await this.dataSource.query(
-      `SELECT COUNT(*) AS n FROM ${from} WHERE ${where.sql.join(' AND ')}`,
-      where.params,
+      `SELECT COUNT(*) AS n FROM ${query.from} WHERE ${query.where.join(' AND ')}`,
+      query.params,
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * A search reads the ids whose email or name starts with the text, each through its index, and the page is sorted
+   * from those (as many as match, not the account). MariaDB is told to read them first (STRAIGHT_JOIN); otherwise it
+   * may walk the whole account in the page's order looking for matches. SQLite keeps the left table first with CROSS JOIN.
+   */
+  private from(filter: UserFilter | undefined, people = true): string {
+    const users = people ? USERS_FROM : 'memberships m';
+    if (!filter?.search?.trim()) return users;
+    const matches =
+      "(SELECT id FROM memberships WHERE account_id = ? AND email LIKE ? ESCAPE '!'" +
+      " UNION SELECT id FROM memberships WHERE account_id = ? AND name LIKE ? ESCAPE '!') s";
+    const join = this.dialect === 'mysql' ? 'STRAIGHT_JOIN' : 'CROSS JOIN';
+    return `${matches} ${join} memberships m ON m.id = s.id${people ? ' LEFT JOIN people p ON p.id = m.person_id' : ''}`;
   }
 
   /** The filter as SQL conditions with `?` parameters: the Users page runs plain SQL (it is the hottest path). */
@@ -136,9 +190,9 @@ export class UsersService {
     const params: unknown[] = [accountId];
     const search = filter?.search?.trim();
     if (search) {
-      const pattern = `%${search.toLowerCase().replace(/[!%_]/g, (c) => '!' + c)}%`;
-      sql.push("(m.email LIKE ? ESCAPE '!' OR LOWER(p.name) LIKE ? ESCAPE '!' OR LOWER(m.name) LIKE ? ESCAPE '!')");
-      params.push(pattern, pattern, pattern);
+      // Parameters of the FROM clause's search (from()) come first: placeholders are numbered by position.
+      const pattern = `${search.toLowerCase().replace(/[!%_]/g, (c) => '!' + c)}%`;
+      params.unshift(accountId, pattern, accountId, pattern);
     }
     if (filter?.statuses?.length) {
       sql.push(`m.status IN (${filter.statuses.map(() => '?').join(', ')})`);

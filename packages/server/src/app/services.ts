@@ -108,7 +108,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     events,
     sessions: new SessionService(dataSource, config.sessionTtlHours),
     apiKeys: new ApiKeyService(dataSource),
-    users: new UsersService(dataSource),
+    users: new UsersService(dataSource, events),
     invitations,
     outbox,
     expirySweeper: new InvitationExpirySweeper(dataSource, events, options.logger),

@@ -11,6 +11,11 @@ export interface KeysetOptions<Row, Node> {
   /** Name of the ordering, written into cursors so one from another ordering is refused. */
   orderName: string;
   toNode: (row: Row) => Node;
+  /**
+   * The sort key may be NULL (raw reads only). NULLs come first in ascending order, as both dialects sort them, so
+   * a plain nullable column can be walked by its index instead of being wrapped in a COALESCE that no index serves.
+   */
+  nullable?: boolean;
 }
 
 /**
@@ -70,8 +75,18 @@ export async function readKeysetPageRaw<Row extends { id: string }, Node>(
   const params = [...query.params];
   if (request.cursor) {
     const op = ascending ? '>' : '<';
-    where.push(`(${sortKey} ${op} ? OR (${sortKey} = ? AND ${idColumn} ${op} ?))`);
-    params.push(request.cursor.key, request.cursor.key, request.cursor.id);
+    const { key, id } = request.cursor;
+    if (options.nullable && key === null) {
+      // Past a NULL key: the other NULLs beyond its id, then (ascending) every non-NULL key.
+      where.push(
+        ascending ? `((${sortKey} IS NULL AND ${idColumn} > ?) OR ${sortKey} IS NOT NULL)` : `(${sortKey} IS NULL AND ${idColumn} < ?)`,
+      );
+      params.push(id);
+    } else {
+      const nulls = options.nullable && !ascending ? ` OR ${sortKey} IS NULL` : '';
+      where.push(`(${sortKey} ${op} ? OR (${sortKey} = ? AND ${idColumn} ${op} ?)${nulls})`);
+      params.push(key, key, id);
+    }
   }
   const direction = ascending ? 'ASC' : 'DESC';
   const sql =
