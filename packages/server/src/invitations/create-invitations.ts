@@ -140,8 +140,10 @@ export async function emailsFor(
     const acceptUrl = ctx.acceptUrl(c.token);
     const email = renderInvitationEmail({
       mspName: account.name,
-      inviterName: inviter?.name ?? inviter?.email ?? null,
-      inviteeName: c.name,
+      inviterName: inviter?.name ?? null,
+      inviterEmail: inviter?.email ?? null,
+      // The name this account knows for the person, when there is one ("Hello Nina,").
+      inviteeName: c.name ?? c.membership.name,
       acceptUrl,
       expiresAt: c.invitation.expiresAt,
       reminder: options.reminder,
