@@ -249,7 +249,8 @@ describe.skipIf(!chromiumAvailable())(
       await nav('Integrations').click();
       const row = page.locator(`tr[data-testid=integration-row][data-name="${INTEGRATION_NAME}"]`);
       await waitVisible(row, 'the integration in the configured list', { page });
-      expect((await row.getByTestId('integration-status').innerText()).trim()).toBe('Connected');
+      // Okta has not called yet: the list does not claim it is connected.
+      expect((await row.getByTestId('integration-status').innerText()).trim()).toBe('Waiting for first request');
       await expectSameDocument();
       done.add('setup');
     });
@@ -450,6 +451,13 @@ describe.skipIf(!chromiumAvailable())(
         .getByRole('link', { name: INTEGRATION_NAME, exact: true })
         .click();
       await waitFor(() => pathOf() === integrationPath, 'the integration’s page', { page });
+      // The identity provider has called: the page says when, and what it did (two users created, one deactivated).
+      const activity = page.getByTestId('scim-activity');
+      await waitVisible(activity.getByTestId('scim-last-request'), 'the last SCIM request time', { page });
+      expect((await page.getByTestId('integration-status').innerText()).trim()).toBe('Connected');
+      const kinds = (await activity.getByTestId('scim-activity-item').locator('.badge').allInnerTexts()).map((k) => k.trim());
+      expect(kinds.filter((k) => k === 'Created')).toHaveLength(2);
+      expect(kinds).toContain('Deactivated');
       await page.getByRole('button', { name: 'Rotate token', exact: true }).click();
       const confirm = dialog('Rotate the SCIM token');
       await waitVisible(confirm, 'the rotation confirmation', { page });

@@ -10,20 +10,38 @@ import {
   type MountedApp,
   type Responder,
 } from '../../testing/testing';
-import { aPage, anIntegration, anIntegrationType, aRunItem, aSyncRun } from './integration-builders';
+import { aPage, anIntegration, anIntegrationType, aRunItem, aScimActivityItem, aSyncRun } from './integration-builders';
 
 const types = [anIntegrationType('SCIM'), anIntegrationType('MICROSOFT_ENTRA')];
 type Run = ReturnType<typeof aSyncRun>;
 type Item = ReturnType<typeof aRunItem>;
 
 function api(
-  options: { integration?: ReturnType<typeof anIntegration>; runs?: Run[]; items?: (runId: string, action?: string) => Item[] } = {},
+  options: {
+    integration?: ReturnType<typeof anIntegration>;
+    runs?: Run[];
+    items?: (runId: string, action?: string) => Item[];
+    activity?: () => { lastRequestAt: string | null; items: ReturnType<typeof aScimActivityItem>[] };
+  } = {},
   overrides: Record<string, Responder> = {},
 ) {
   const integration = options.integration ?? anIntegration({ id: 'int-1' });
   return fakeApi({
     Me: () => ({ data: { me: aViewer({ role: 'ADMIN' }) } }),
     IntegrationDetail: () => ({ data: { integration, integrationTypes: types } }),
+    IntegrationScimActivity: () => {
+      const activity = options.activity?.() ?? { lastRequestAt: integration.lastRequestAt, items: [] };
+      return {
+        data: {
+          integration: {
+            __typename: 'Integration',
+            id: integration.id,
+            lastRequestAt: activity.lastRequestAt,
+            scimActivity: activity.items,
+          },
+        },
+      };
+    },
     IntegrationSyncRuns: () => ({ data: { syncRuns: aPage('SyncRun', options.runs ?? [], (r) => r.id) } }),
     SyncRunItems: (op) => {
       const run = (options.runs ?? []).find((r) => r.id === op.variables.runId)!;
@@ -63,6 +81,46 @@ describe('Integration detail page', () => {
       .findAll('li')
       .map((li) => li.text());
     expect(credentials).toEqual(['Directory (tenant) ID: Set', 'Application (client) ID: Set', 'Client secret value: Not set']);
+  });
+
+  it('a SCIM integration waits for its first request, then shows when the IdP last called and what it did', async () => {
+    let activity = { lastRequestAt: null as string | null, items: [] as ReturnType<typeof aScimActivityItem>[] };
+    const scim = anIntegration({ id: 'int-1', type: 'SCIM', lastRequestAt: null });
+    app = await mountApp(api({ integration: scim, activity: () => activity }), '/integrations/int-1');
+    await waitFor(() => expect(app!.wrapper.find('[data-testid="scim-waiting"]').exists()).toBe(true));
+    expect(app.wrapper.get('[data-testid="integration-status"]').text()).toBe('Waiting for first request');
+    expect(app.wrapper.get('[data-testid="scim-waiting"]').text()).toContain('has not called Roster yet');
+    expect(app.wrapper.findAll('[data-testid="scim-activity-item"]')).toHaveLength(0);
+
+    activity = {
+      lastRequestAt: new Date(Date.now() - 3 * 60_000).toISOString(),
+      items: [
+        aScimActivityItem('DEACTIVATED', { action: 'user.suspended', target: 'kim@contoso.example' }),
+        aScimActivityItem('ERROR', { detail: 'A user with the email kim@contoso.example already exists.' }),
+        aScimActivityItem('CREATED', { action: 'user.invited', target: 'kim@contoso.example' }),
+      ],
+    };
+    await buttonIn(app.wrapper.get('[data-testid="scim-activity"]'), 'Refresh').trigger('click');
+    await waitFor(() => expect(app!.wrapper.find('[data-testid="scim-last-request"]').exists()).toBe(true));
+    expect(app.wrapper.get('[data-testid="scim-last-request"]').text()).toBe('Last request 3 minutes ago');
+    expect(app.wrapper.find('[data-testid="scim-waiting"]').exists()).toBe(false);
+    const lines = app.wrapper.findAll('[data-testid="scim-activity-item"]');
+    expect(lines).toHaveLength(3);
+    const parts = (index: number) => lines[index]!.findAll('span, p').map((el) => el.text());
+    expect(parts(0)).toEqual(['Deactivated', 'User suspended · kim@contoso.example']);
+    expect(parts(1)).toEqual(['Error', 'POST /Users · 409', 'A user with the email kim@contoso.example already exists.']);
+    expect(parts(2)).toEqual(['Created', 'User invited · kim@contoso.example']);
+  });
+
+  it('a pull integration nothing has tested yet says so instead of Connected', async () => {
+    app = await mountApp(
+      api({ integration: anIntegration({ id: 'int-1', status: 'NOT_TESTED', lastSyncAt: null }) }),
+      '/integrations/int-1',
+    );
+    await waitFor(() => expect(app!.wrapper.find('[data-testid="integration-status"]').exists()).toBe(true));
+    expect(app.wrapper.get('[data-testid="integration-status"]').text()).toBe('Not tested yet');
+    expect(app.wrapper.get('[data-testid="integration-not-tested"]').text()).toContain('test the connection or run a sync');
+    expect(app.wrapper.find('[data-testid="scim-activity"]').exists()).toBe(false);
   });
 
   it('rotates the SCIM token after asking, and shows the new one once with Copy', async () => {

@@ -12,6 +12,8 @@ const broken = anIntegration({
   lastError: 'ConnectWise refused the API keys (401).',
 });
 const paused = anIntegration({ id: 'int-off', name: 'Old Okta', type: 'SCIM', status: 'DISABLED' });
+const waiting = anIntegration({ id: 'int-new-okta', name: 'New Okta', type: 'SCIM', lastRequestAt: null });
+const untested = anIntegration({ id: 'int-new-entra', name: 'New Entra', status: 'NOT_TESTED', lastSyncAt: null });
 
 function api(integrations = [entra, broken, paused], overrides: Record<string, Responder> = {}) {
   return fakeApi({
@@ -51,7 +53,7 @@ const next = async () => {
 
 describe('Integrations page', () => {
   it('lists the available types with what they bring in, and the configured integrations with status, last and next sync', async () => {
-    app = await mountApp(api(), '/integrations');
+    app = await mountApp(api([entra, broken, paused, waiting, untested]), '/integrations');
 
     const cards = app.wrapper.findAll('[data-testid="integration-type"]');
     expect(cards.map((c) => c.get('h3').text())).toEqual(['SCIM 2.0 (Okta, Entra ID, JumpCloud, OneLogin)', 'Microsoft Entra ID']);
@@ -71,7 +73,15 @@ describe('Integrations page', () => {
     const disabled = row('Old Okta');
     expect(disabled.get('[data-testid="integration-status"]').text()).toBe('Disabled');
     expect(disabled.get('[data-testid="integration-status"]').classes()).toContain('badge--grey');
-    expect(disabled.text()).toContain('Pushed by the identity provider');
+    expect(disabled.text()).toContain('Last request 5 minutes ago');
+
+    // Nothing proved these yet: neither says Connected.
+    const neverCalled = row('New Okta');
+    expect(neverCalled.get('[data-testid="integration-status"]').text()).toBe('Waiting for first request');
+    expect(neverCalled.text()).toContain('No request yet');
+    const notTested = row('New Entra');
+    expect(notTested.get('[data-testid="integration-status"]').text()).toBe('Not tested yet');
+    expect(notTested.get('[data-testid="integration-status"]').classes()).toContain('badge--amber');
   });
 
   it('says when no integration is configured yet, and shows a running sync on its row', async () => {

@@ -123,8 +123,9 @@ export function anIntegration(
     id: string;
     name: string;
     type: 'SCIM' | 'MICROSOFT_ENTRA' | 'CONNECTWISE';
-    status: 'CONNECTED' | 'ERROR' | 'DISABLED';
+    status: 'NOT_TESTED' | 'CONNECTED' | 'ERROR' | 'DISABLED';
     lastError: string | null;
+    lastRequestAt: string | null;
     lastSyncAt: string | null;
     nextSyncAt: string | null;
     syncIntervalMinutes: number | null;
@@ -151,6 +152,8 @@ export function anIntegration(
     type,
     status: 'CONNECTED',
     lastError: null,
+    // A SCIM integration whose identity provider has called (null: "Waiting for first request").
+    lastRequestAt: scim ? new Date(Date.now() - 5 * 60_000).toISOString() : null,
     lastSyncAt: scim ? null : new Date(Date.now() - 2 * 3600 * 1000).toISOString(),
     nextSyncAt: scim ? null : new Date(Date.now() + 3.5 * 3600 * 1000).toISOString(),
     syncIntervalMinutes: scim ? null : 1440,
@@ -173,6 +176,33 @@ export function anIntegration(
       ...options,
     },
     ...rest,
+  };
+}
+
+/** One line of a SCIM integration's activity: a change its identity provider made, or a request Roster refused. */
+export function aScimActivityItem(
+  kind: 'CREATED' | 'UPDATED' | 'DEACTIVATED' | 'REACTIVATED' | 'REMOVED' | 'ERROR',
+  overrides: Partial<{
+    at: string;
+    action: string | null;
+    target: string | null;
+    method: string | null;
+    path: string | null;
+    status: number | null;
+    detail: string | null;
+  }> = {},
+) {
+  return {
+    __typename: 'ScimActivityItem',
+    kind,
+    at: new Date(Date.now() - 60_000).toISOString(),
+    action: kind === 'ERROR' ? null : 'user.invited',
+    target: kind === 'ERROR' ? null : 'kim@contoso.example',
+    method: kind === 'ERROR' ? 'POST' : null,
+    path: kind === 'ERROR' ? '/Users' : null,
+    status: kind === 'ERROR' ? 409 : null,
+    detail: kind === 'ERROR' ? 'A user with this userName already exists.' : null,
+    ...overrides,
   };
 }
 

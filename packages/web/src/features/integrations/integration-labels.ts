@@ -1,12 +1,26 @@
 import type { BadgeTone } from '../../ui/Badge.vue';
 
-/** The status badge: CONNECTED green, ERROR red (with lastError), DISABLED grey. */
+/** The status badge: NOT_TESTED amber (nothing proved it yet), CONNECTED green, ERROR red (with lastError), DISABLED grey. */
 export const STATUS_BADGES: Record<string, { label: string; tone: BadgeTone }> = {
+  NOT_TESTED: { label: 'Not tested yet', tone: 'amber' },
   CONNECTED: { label: 'Connected', tone: 'green' },
   ERROR: { label: 'Error', tone: 'red' },
   DISABLED: { label: 'Disabled', tone: 'grey' },
 };
 export const statusBadge = (status: string) => STATUS_BADGES[status] ?? { label: status, tone: 'grey' as BadgeTone };
+
+/** What an integration's badge says: a SCIM integration its identity provider has never called is waiting, not connected. */
+export function integrationBadge(integration: { status: string; type: string; lastRequestAt?: string | null }): {
+  label: string;
+  tone: BadgeTone;
+} {
+  if (integration.status === 'CONNECTED' && integration.type === 'SCIM' && !integration.lastRequestAt)
+    return { label: 'Waiting for first request', tone: 'blue' };
+  return statusBadge(integration.status);
+}
+
+/** Why the badge says what it says, when it is not obvious. */
+export const NOT_TESTED_HINT = 'Nothing has checked it yet: test the connection or run a sync to find out whether it works.';
 
 export const RUN_STATES: Record<string, { label: string; tone: BadgeTone }> = {
   QUEUED: { label: 'Queued', tone: 'grey' },
