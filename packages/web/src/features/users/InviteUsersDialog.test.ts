@@ -186,6 +186,27 @@ describe('Invite users dialog', () => {
     expect(rows[2]!.findAll('button')).toHaveLength(0);
   });
 
+  it('picks groups by typing part of a name (a searchable list, no Ctrl-click) and sends them', async () => {
+    const fake = api(() => mixedResults);
+    app = await mountApp(fake, '/users');
+    await openDialog();
+    expect(dialog().find('select[multiple]').exists()).toBe(false);
+    const groupsBox = fieldIn(dialog(), 'Groups');
+    expect(groupsBox.attributes('role')).toBe('combobox');
+    await groupsBox.setValue('engin');
+    await groupsBox.trigger('keydown', { key: 'Enter' });
+    expect(
+      dialog()
+        .findAll('[data-testid="multi-select-chip"]')
+        .map((c) => c.text()),
+    ).toEqual(['Engineering']);
+
+    await fieldIn(dialog(), 'Email addresses').setValue('ann@contoso.example');
+    await buttonIn(dialog(), 'Send invitations').trigger('click');
+    await settle();
+    expect(fake.lastCall('InviteUsers')!.variables.input).toMatchObject({ groupIds: ['gr-1'] });
+  });
+
   it('judges each pasted line as it is typed, by the server’s rules, before anything is sent', async () => {
     const fake = api(() => mixedResults);
     app = await mountApp(fake, '/users');

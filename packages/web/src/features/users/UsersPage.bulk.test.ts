@@ -67,8 +67,15 @@ async function select(...emails: string[]) {
   for (const email of emails) await app!.wrapper.get(`input[aria-label="Select ${email}"]`).setValue(true);
 }
 
+/** Groups are picked by typing part of their name into the searchable multi-select, then Enter. */
+async function pickGroup(text: string) {
+  const box = dialog().get('input[role="combobox"]');
+  await box.setValue(text);
+  await box.trigger('keydown', { key: 'Enter' });
+}
+
 describe('Users page: bulk company and group changes', () => {
-  it('adds the selected users to a group, says so and reads the list again', async () => {
+  it('adds the selected users to the groups picked by typing, says so and reads the list again', async () => {
     const fake = api();
     app = await mountApp(fake, '/users');
     await select('ann@contoso.example', 'cai@contoso.example');
@@ -76,15 +83,24 @@ describe('Users page: bulk company and group changes', () => {
 
     await button('Add to group…', app.wrapper.get('[data-testid="bulk-bar"]')).trigger('click');
     await settle();
-    expect(dialog().text()).toContain('Add 2 users to a group');
-    await dialog().get('select').setValue('g1');
+    expect(dialog().text()).toContain('Add 2 users to groups');
+    expect(dialog().find('select').exists()).toBe(false);
+    await pickGroup('help');
+    await pickGroup('sal');
+    expect(
+      dialog()
+        .findAll('[data-testid="multi-select-chip"]')
+        .map((c) => c.text()),
+    ).toEqual(['Helpdesk', 'Sales']);
     await dialog().get('form').trigger('submit');
     await settle();
 
-    expect(fake.calls('AddGroupMembers')).toHaveLength(1);
-    expect(fake.lastCall('AddGroupMembers')!.variables).toEqual({ input: { groupId: 'g1', userIds: ['u-ann', 'u-cai'] } });
+    expect(fake.calls('AddGroupMembers').map((c) => c.variables)).toEqual([
+      { input: { groupId: 'g1', userIds: ['u-ann', 'u-cai'] } },
+      { input: { groupId: 'g2', userIds: ['u-ann', 'u-cai'] } },
+    ]);
     expect(app.wrapper.find('[role="dialog"]').exists()).toBe(false);
-    expect(toasts().text()).toContain('Added 2 users to Helpdesk.');
+    expect(toasts().text()).toContain('Added 2 users to Helpdesk and Sales.');
     expect(fake.calls('UsersPage').length).toBeGreaterThan(usersReads);
   });
 
@@ -138,7 +154,11 @@ describe('Users page: bulk company and group changes', () => {
     await select('ann@contoso.example');
     await button('Add to group…').trigger('click');
     await settle();
-    await dialog().get('select').setValue('g1');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(dialog().text()).toContain('Choose at least one group.');
+    expect(fake.calls('AddGroupMembers')).toHaveLength(0);
+    await pickGroup('help');
     await dialog().get('form').trigger('submit');
     await settle();
     expect(dialog().get('[role="alert"]').text()).toContain('Group not found. It may have been deleted meanwhile; choose again.');
