@@ -397,13 +397,15 @@ describe.skipIf(!chromiumAvailable())(
 
       if ((await page.getByTestId('bulk-bar').count()) === 0) await selectBoth();
       await page.getByRole('button', { name: 'Add to group…', exact: true }).click();
-      const addToGroup = dialog('Add 2 users to a group');
-      await waitVisible(addToGroup, 'the Add to group dialog', { page });
+      const addToGroup = dialog('Add 2 users to groups');
+      await waitVisible(addToGroup, 'the Add to groups dialog', { page });
+      // Groups are found by typing part of the name into the searchable multi-select.
+      await addToGroup.getByRole('combobox', { name: 'Groups' }).fill(GROUP);
       await waitFor(async () => (await addToGroup.getByRole('option', { name: GROUP }).count()) === 1, `${GROUP} among the choices`, {
         page,
       });
-      await addToGroup.getByLabel('Group', { exact: true }).selectOption({ label: GROUP });
-      await addToGroup.getByRole('button', { name: 'Add to group', exact: true }).click();
+      await addToGroup.getByRole('option', { name: GROUP }).click();
+      await addToGroup.getByRole('button', { name: 'Add to groups', exact: true }).click();
       await waitVisible(page.getByTestId('toast').filter({ hasText: `Added 2 users to ${GROUP}.` }), 'the group toast', { page });
 
       const rows = await waitForPushedRows((r) => r.length === 2 && r.every((u) => u.groups === GROUP), `${GROUP} in both rows`);
