@@ -319,6 +319,11 @@ describe.each(dialects)('the invitation lifecycle (%s)', (dialect) => {
     expect(errorCode(await invitee.gql(ACCEPT, { input: { token, password: 'wrong-password' } }))).toBe('INVALID_CREDENTIALS');
     const accepted = await invitee.gql(ACCEPT, { input: { token, password: 'elsewhere-pass' } });
     expect(accepted.data!.acceptInvitation.viewer.accounts.map((a: any) => a.name)).toEqual(['Lifecycle MSP', 'Other MSP']);
+    // Invited without a name, they bring theirs: the Users page shows, sorts and finds them by it.
+    const found = await admin.gql(
+      `{ users(filter: { search: "eli else" }, orderBy: { field: NAME, direction: ASC }) { edges { node { email name } } } }`,
+    );
+    expect(found.data!.users.edges.map((e: any) => e.node)).toEqual([{ email: 'elsewhere@other.test', name: 'Eli Elsewhere' }]);
   });
 
   it("accepting with a new name names the person in this account only: another account's admins still see the name they knew", async () => {
