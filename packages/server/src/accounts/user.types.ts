@@ -113,7 +113,8 @@ export class UserOrder {
 export class UserFilter {
   @Field(() => String, {
     nullable: true,
-    description: 'Matches part of the email or the name, case-insensitively (at most 200 characters).',
+    description:
+      'Matches users whose email or name starts with this text, case-insensitively (at most 200 characters). A word inside the name or the email does not match: search "ada" or "ada@", not "lovelace".',
   })
   search?: string | null;
 
