@@ -289,4 +289,13 @@ describe('Users page: the user detail panel', () => {
     expect(inPanel('badge-pending')).toBeNull();
     expect(inPanel('user-panel-invitation')).toBeNull();
   });
+
+  it('says "Invitation pending" in the Status line as the badge and the Status filter do', async () => {
+    app = await mountApp(api(), '/users');
+    await openFromRow('ivan@contoso.example');
+    expect(inPanel('user-panel-status')!.textContent).toBe('Invitation pending');
+    expect(inPanel('badge-pending')!.textContent!.trim()).toBe('Invitation pending');
+    const filter = app.wrapper.findAll('option').find((o) => o.attributes('value') === 'invited');
+    expect(filter?.text()).toBe('Invitation pending');
+  });
 });

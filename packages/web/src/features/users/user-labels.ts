@@ -1,7 +1,8 @@
 /** How the dashboard words a user's role, status and source (the Users table and the detail panel). */
 export const ROLE_LABELS: Record<string, string> = { OWNER: 'Owner', ADMIN: 'Administrator', MEMBER: 'Member' };
 export const STATUS_LABELS: Record<string, string> = {
-  INVITED: 'Invited',
+  // The same words as the amber badge and the Status filter.
+  INVITED: 'Invitation pending',
   STAGED: 'Awaiting review',
   ACTIVE: 'Active',
   SUSPENDED: 'Suspended',
