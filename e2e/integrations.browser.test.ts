@@ -9,9 +9,11 @@ import { startBuiltProduct, type StartedProduct } from './support.js';
 /** The identity provider's users live under their own domain, which the Users page searches for. */
 const DOMAIN = 'scim-e2e.test';
 const PUSHED = [
-  { userName: `ada.okta@${DOMAIN}`, givenName: 'Ada', familyName: 'Okta', externalId: '00u1e2eada' },
-  { userName: `ben.okta@${DOMAIN}`, givenName: 'Ben', familyName: 'Okta', externalId: '00u1e2eben' },
+  { userName: `scimtest.ada@${DOMAIN}`, givenName: 'Ada', familyName: 'Okta', externalId: '00u1e2eada' },
+  { userName: `scimtest.ben@${DOMAIN}`, givenName: 'Ben', familyName: 'Okta', externalId: '00u1e2eben' },
 ] as const;
+/** The Users search finds the start of an email or a name: what the pushed users' addresses start with. */
+const SEARCH = 'scimtest.';
 const INTEGRATION_NAME = 'Okta (browser test)';
 const COMPANY = 'Acme Robotics';
 const GROUP = 'Field Engineers';
@@ -177,13 +179,13 @@ describe.skipIf(!chromiumAvailable())(
       return waitForValue(readPushedRows, accept, what, { page, timeout });
     }
 
-    /** Goes to the Users page through the navigation (same document) and searches for the pushed users' domain. */
+    /** Goes to the Users page through the navigation (same document) and searches for the pushed users. */
     async function openUsersSearch(): Promise<void> {
       await nav('Users').click();
       await waitFor(() => pathOf() === '/users', 'the Users page', { page });
       const search = page.getByLabel('Search users');
-      await search.fill(DOMAIN);
-      await waitFor(() => new URL(page.url()).searchParams.get('q') === DOMAIN, 'the search in the address', { page });
+      await search.fill(SEARCH);
+      await waitFor(() => new URL(page.url()).searchParams.get('q') === SEARCH, 'the search in the address', { page });
     }
 
     it('sets up a SCIM integration in the wizard (auto-invite, no emails) and shows the base URL and the token once, with Copy', async () => {
@@ -459,7 +461,12 @@ describe.skipIf(!chromiumAvailable())(
       const activity = page.getByTestId('scim-activity');
       await waitVisible(activity.getByTestId('scim-last-request'), 'the last SCIM request time', { page });
       expect((await page.getByTestId('integration-status').innerText()).trim()).toBe('Connected');
-      const kinds = (await activity.getByTestId('scim-activity-item').locator('.badge').allInnerTexts()).map((k) => k.trim());
+      const kinds = await waitForValue(
+        async () => (await activity.getByTestId('scim-activity-item').locator('.badge').allInnerTexts()).map((k) => k.trim()),
+        (found) => found.length >= 3,
+        'the SCIM activity list',
+        { page },
+      );
       expect(kinds.filter((k) => k === 'Created')).toHaveLength(2);
       expect(kinds).toContain('Deactivated');
       await page.getByRole('button', { name: 'Rotate token', exact: true }).click();
