@@ -23,6 +23,10 @@ export class AccountEntity {
   @Column({ name: 'invitation_reminder_days', type: 'int', nullable: true })
   invitationReminderDays?: number | null;
 
+  /** Who must have a second factor: NONE (the default), ADMINISTRATORS (owners and admins) or EVERYONE. */
+  @Column({ name: 'require_mfa', type: 'varchar', length: 16, default: 'NONE' })
+  requireMfa?: 'NONE' | 'ADMINISTRATORS' | 'EVERYONE';
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
   createdAt!: Date;
 }

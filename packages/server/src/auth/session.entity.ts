@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { utcDate } from '../core/db/columns.js';
+import type { MfaPendingReason } from '../core/errors.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { AccountEntity } from '../accounts/account.entity.js';
 
@@ -28,6 +29,14 @@ export class SessionEntity {
   /** Set when the person signs out; the row stays so a later use can say "signed out" rather than "forged". */
   @Column({ name: 'ended_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
   endedAt!: Date | null;
+
+  /**
+   * Set while the session is half signed in: the password was right but the second factor is still due
+   * (MFA_REQUIRED) or the account requires an enrolment first (MFA_ENROLMENT_REQUIRED). Such a session answers
+   * only the MFA operations. Optional so code building whole sessions need not name it.
+   */
+  @Column({ name: 'mfa_pending', type: 'varchar', length: 32, nullable: true })
+  mfaPending?: MfaPendingReason | null;
 
   @ManyToOne(() => PersonEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'person_id' })

@@ -22,11 +22,18 @@ export const ErrorCode = {
   /** The HTTP request itself is malformed (a body that is not JSON, too large...), before any GraphQL is read. */
   BAD_REQUEST: 'BAD_REQUEST',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** The password was right but the session waits for the second factor (verifySecondFactor); nothing else answers until then. */
+  MFA_REQUIRED: 'MFA_REQUIRED',
+  /** The account requires MFA and the person has none yet: only the enrolment operations answer until one is confirmed. */
+  MFA_ENROLMENT_REQUIRED: 'MFA_ENROLMENT_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Why a request is unauthenticated, so the SPA can say the right thing. */
-export type UnauthenticatedReason = 'NO_SESSION' | 'SESSION_EXPIRED' | 'SESSION_INVALID' | ApiKeyRejection;
+export type UnauthenticatedReason = 'NO_SESSION' | 'SESSION_EXPIRED' | 'SESSION_INVALID' | MfaPendingReason | ApiKeyRejection;
+
+/** A session whose password was checked but which is not usable yet: it waits for the second factor or for an enrolment. */
+export type MfaPendingReason = 'MFA_REQUIRED' | 'MFA_ENROLMENT_REQUIRED';
 
 /** Why an `Authorization: Bearer` API key was refused. */
 export type ApiKeyRejection = 'API_KEY_MALFORMED' | 'API_KEY_UNKNOWN' | 'API_KEY_REVOKED' | 'API_KEY_EXPIRED' | 'API_KEY_CREATOR_INACTIVE';
@@ -35,6 +42,8 @@ const unauthenticatedMessages: Record<UnauthenticatedReason, string> = {
   NO_SESSION: 'You are not signed in. Please sign in.',
   SESSION_INVALID: 'You are not signed in. Please sign in.',
   SESSION_EXPIRED: 'Your session has expired. Please sign in again.',
+  MFA_REQUIRED: 'Enter the code from your authenticator app, a recovery code, or use your passkey to finish signing in.',
+  MFA_ENROLMENT_REQUIRED: 'Your MSP account requires multi-factor authentication: set it up to continue.',
   API_KEY_MALFORMED: 'The Authorization header must be "Bearer rst_<prefix>_<secret>" with a Roster API key.',
   API_KEY_UNKNOWN: 'This API key does not exist. Check that it was copied whole.',
   API_KEY_REVOKED: 'This API key was revoked. Ask an administrator for a new one.',
@@ -43,6 +52,9 @@ const unauthenticatedMessages: Record<UnauthenticatedReason, string> = {
 };
 
 export function unauthenticated(reason: UnauthenticatedReason): GraphQLError {
+  // A half-signed-in session has its own code, so clients send the person to the second factor, not to the sign-in page.
+  if (reason === 'MFA_REQUIRED' || reason === 'MFA_ENROLMENT_REQUIRED')
+    return new GraphQLError(unauthenticatedMessages[reason], { extensions: { code: ErrorCode[reason], reason } });
   return new GraphQLError(unauthenticatedMessages[reason], { extensions: { code: ErrorCode.UNAUTHENTICATED, reason } });
 }
 

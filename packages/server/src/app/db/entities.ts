@@ -2,6 +2,7 @@ import { AccountEntity } from '../../accounts/account.entity.js';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
 import { PersonEntity } from '../../accounts/person.entity.js';
 import { SessionEntity } from '../../auth/session.entity.js';
+import { MfaFactorEntity, MfaRecoveryCodeEntity, WebAuthnChallengeEntity } from '../../auth/mfa/mfa-factor.entity.js';
 import { ApiKeyEntity } from '../../auth/api-keys/api-key.entity.js';
 import { CompanyEntity } from '../../companies/company.entity.js';
 import { GroupMemberEntity } from '../../groups/group-member.entity.js';
@@ -28,6 +29,9 @@ export const entities = [
   GroupEntity,
   GroupMemberEntity,
   SessionEntity,
+  MfaFactorEntity,
+  MfaRecoveryCodeEntity,
+  WebAuthnChallengeEntity,
   ApiKeyEntity,
   InvitationEntity,
   OutboxEmailEntity,
