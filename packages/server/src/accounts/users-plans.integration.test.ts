@@ -168,17 +168,30 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the Users page query plans
     }
   });
 
-  it('searches through the email and name indexes, sorting only the matches', async () => {
-    for (const { sql, plan } of await plansOf({ filter: { search: 'user12' } })) {
-      // Only the matches (the derived table and its union) are read whole and sorted.
+  it('searches through the email and name indexes, sorting only the matches’ ids and keys, then reading the page’s rows', async () => {
+    for (const orderBy of [undefined, { field: 'NAME', direction: 'DESC' }, { field: 'LAST_ACTIVE_AT', direction: 'ASC' }]) {
+      for (const { sql, plan } of await plansOf({ filter: { search: 'user12' }, orderBy })) {
+        // Only the matches (the derived table and its union) are read whole and sorted.
+        expect(
+          plan.every((r) => r.type !== 'ALL' || /^<(derived|union)/.test(r.table)),
+          sql + JSON.stringify(plan),
+        ).toBe(true);
+        expect(plan.filter((r) => /filesort/.test(r.Extra ?? '')).map((r) => r.table)).toEqual(['<derived2>']);
+        expect(plan.find((r) => r.table === 'm')).toMatchObject({ key: 'PRIMARY', type: 'eq_ref' });
+        const branches = plan.filter((r) => r.table === 'm' && r !== plan.find((x) => x.table === 'm'));
+        expect(branches.map((r) => r.type)).toEqual(['range', 'range']);
+        expect(branches.map((r) => r.key)).toEqual([expect.stringMatching(/email/), 'ix_memberships_account_name_id']);
+      }
+    }
+  });
+
+  it('searches in role order from the matches, one role after another', async () => {
+    for (const { sql, plan } of await plansOf({ filter: { search: 'user12' }, orderBy: { field: 'ROLE', direction: 'ASC' } })) {
       expect(
         plan.every((r) => r.type !== 'ALL' || /^<(derived|union)/.test(r.table)),
         sql + JSON.stringify(plan),
       ).toBe(true);
-      expect(plan.filter((r) => /filesort/.test(r.Extra ?? '')).map((r) => r.table)).toEqual(['<derived2>']);
       expect(plan.find((r) => r.table === 'm')).toMatchObject({ key: 'PRIMARY', type: 'eq_ref' });
-      const keys = plan.map((r) => r.key);
-      expect(keys).toEqual(expect.arrayContaining(['uq_memberships_account_email', 'ix_memberships_account_name_id']));
     }
   });
 });

@@ -35,6 +35,20 @@ const ENUM_ORDERS: Partial<Record<UserOrderField, { column: string; values: read
 
 const USERS_FROM = 'memberships m LEFT JOIN people p ON p.id = m.person_id';
 
+/**
+ * Search is by the start of the email or of the name: each is a range of its index, so a search reads its matches, not
+ * the account (a word inside the name would need every row read). The page then sorts the matches' ids and sort keys
+ * and reads only its own rows. MariaDB is told to read the matches first (STRAIGHT_JOIN; SQLite: CROSS JOIN), or it may
+ * walk the whole account in the page's order looking for them.
+ */
+const MATCHES =
+  "SELECT id FROM memberships WHERE account_id = ? AND email LIKE ? ESCAPE '!' UNION SELECT id FROM memberships WHERE account_id = ? AND name LIKE ? ESCAPE '!'";
+
+function searchPattern(filter: UserFilter | undefined): string | null {
+  const search = filter?.search?.trim().toLowerCase();
+  return search ? `${search.replace(/[!%_]/g, (c) => '!' + c)}%` : null;
+}
+
 /** The index that reads each order (membership.entity.ts), named to MariaDB when its own guess would scan the account. */
 const ORDER_INDEX: Record<UserOrderField, string> = {
   EMAIL: 'ix_memberships_account_email_id',
@@ -109,20 +123,33 @@ export class UsersService {
     await this.validateFilter(accountId, filter);
 
     const where = this.conditions(accountId, filter);
+    const search = searchPattern(filter);
     const ascending = direction === SortDirection.ASC;
     const enumOrder = ENUM_ORDERS[field];
-    // MariaDB, asked for one role or status in email order, may walk the email index hoping to meet it soon (an owner
-    // among a million members: it reads them all); a large group likewise. Named indexes keep the walk the page's own.
-    const walkOrder =
-      enumOrder !== undefined || (filter?.groupId ? (await this.groupSize(accountId, filter.groupId)) >= GROUP_WALK_FROM : false);
-    const hint = this.dialect === 'mysql' && walkOrder ? ORDER_INDEX[field] : null;
-    const query: RawKeysetQuery = {
-      select: USER_COLUMNS.join(', '),
-      from: this.from(filter, true, hint),
-      where: where.sql,
-      params: where.params,
-    };
     const sortKey = enumOrder ? null : SORT_KEYS[field as keyof typeof SORT_KEYS];
+    const select = USER_COLUMNS.join(', ');
+    const join = this.dialect === 'mysql' ? 'STRAIGHT_JOIN' : 'CROSS JOIN';
+    let query: RawKeysetQuery;
+    let keyColumns = { sortKey: sortKey?.[this.dialect] ?? '', idColumn: 'm.id' };
+    if (search && sortKey) {
+      // The matches' ids and sort keys only (from the email and name indexes), sorted; then the page's rows.
+      const branch = (column: string) =>
+        `SELECT m.id AS id, ${sortKey[this.dialect]} AS k FROM memberships m WHERE ${[...where.sql, `${column} LIKE ? ESCAPE '!'`].join(' AND ')}`;
+      query = {
+        select,
+        from: `(${branch('m.email')} UNION ${branch('m.name')}) page ${join} ${USERS_FROM.replace('LEFT JOIN', 'ON m.id = page.id LEFT JOIN')}`,
+        where: [],
+        params: [...where.params, search, ...where.params, search],
+      };
+      keyColumns = { sortKey: 'page.k', idColumn: 'page.id' };
+    } else if (search) {
+      const matches = `(${MATCHES}) s ${join} ${USERS_FROM.replace('LEFT JOIN', 'ON m.id = s.id LEFT JOIN')}`;
+      query = { select, from: matches, where: where.sql, params: [accountId, search, accountId, search, ...where.params] };
+    } else {
+      const hint = this.dialect === 'mysql' ? await this.indexHint(accountId, field, filter) : null;
+      const from = hint ? USERS_FROM.replace('memberships m', `memberships m FORCE INDEX (${hint})`) : USERS_FROM;
+      query = { select, from, where: where.sql, params: where.params };
+    }
     const [result, totalCount] = await Promise.all([
       enumOrder
         ? readEnumOrderedPage<UserRow, User>(
@@ -132,17 +159,14 @@ export class UsersService {
             (row) => (field === UserOrderField.ROLE ? row.role : row.status),
           )
         : readKeysetPageRaw<UserRow, User>(this.dataSource, query, {
-            sortKey: sortKey![this.dialect],
+            ...keyColumns,
             nullable: sortKey!.nullable,
-            idColumn: 'm.id',
             ascending,
             request,
             orderName,
             toNode: toUser,
           }),
-      this.counts.count(accountId, JSON.stringify([where.sql, where.params]), () =>
-        this.count({ ...query, from: this.from(filter, false) }),
-      ),
+      this.counts.count(accountId, JSON.stringify([where.sql, where.params, search]), () => this.count(where, search)),
     ]);
     await this.attachRelations(
       accountId,
@@ -197,41 +221,42 @@ export class UsersService {
     });
   }
 
-  /** Counts the list's rows (given a FROM without the people join, which never narrows). */
-  private async count(query: RawKeysetQuery): Promise<number> {
-    const rows: Array<{ n: number | string }> = await this.dataSource.query(
-      `SELECT COUNT(*) AS n FROM ${query.from} WHERE ${query.where.join(' AND ')}`,
-      query.params,
-    );
+  /** Counts the list's rows from memberships alone (a search: its matching ids, from the email and name indexes). */
+  private async count(where: { sql: string[]; params: unknown[] }, search: string | null): Promise<number> {
+    const matching = (column: string) =>
+      `SELECT m.id FROM memberships m WHERE ${[...where.sql, `${column} LIKE ? ESCAPE '!'`].join(' AND ')}`;
+    const [sql, params] = search
+      ? [
+          `SELECT COUNT(*) AS n FROM (${matching('m.email')} UNION ${matching('m.name')}) u`,
+          [...where.params, search, ...where.params, search],
+        ]
+      : [`SELECT COUNT(*) AS n FROM memberships m WHERE ${where.sql.join(' AND ')}`, where.params];
+    const rows: Array<{ n: number | string }> = await this.dataSource.query(sql, params);
     return Number(rows[0]?.n ?? 0);
   }
 
   /**
-   * A search reads the ids whose email or name starts with the text, each through its index, and the page is sorted
-   * from those (as many as match, not the account). MariaDB is told to read them first (STRAIGHT_JOIN); otherwise it
-   * may walk the whole account in the page's order looking for matches. SQLite keeps the left table first with CROSS JOIN.
+   * The index MariaDB must walk when its own guess could read the whole account: it picks the order's index for a
+   * filter in email order whenever the LIMIT makes that look cheap (it reads on, row by row, until 50 match), and the
+   * email index for one role or status. A filter's own index in email order; the order's index for role and status
+   * orders (read value by value) and for large groups (see GROUP_WALK_FROM).
    */
-  private from(filter: UserFilter | undefined, people = true, hint: string | null = null): string {
-    const memberships = hint ? `memberships m FORCE INDEX (${hint})` : 'memberships m';
-    const users = people ? USERS_FROM.replace('memberships m', memberships) : memberships;
-    if (!filter?.search?.trim()) return users;
-    const matches =
-      "(SELECT id FROM memberships WHERE account_id = ? AND email LIKE ? ESCAPE '!'" +
-      " UNION SELECT id FROM memberships WHERE account_id = ? AND name LIKE ? ESCAPE '!') s";
-    const join = this.dialect === 'mysql' ? 'STRAIGHT_JOIN' : 'CROSS JOIN';
-    return `${matches} ${join} memberships m ON m.id = s.id${people ? ' LEFT JOIN people p ON p.id = m.person_id' : ''}`;
+  private async indexHint(accountId: string, field: UserOrderField, filter: UserFilter | undefined): Promise<string | null> {
+    if (ENUM_ORDERS[field]) return ORDER_INDEX[field];
+    if (field === UserOrderField.EMAIL) {
+      if (filter?.companyId) return 'ix_memberships_account_company_email';
+      if (filter?.roles?.length === 1) return 'ix_memberships_account_role_email';
+      if (filter?.statuses?.length === 1 || filter?.emailFailed || filter?.invitationExpired || filter?.notEmailed)
+        return 'ix_memberships_account_status_email';
+    }
+    if (filter?.groupId && (await this.groupSize(accountId, filter.groupId)) >= GROUP_WALK_FROM) return ORDER_INDEX[field];
+    return null;
   }
 
   /** The filter as SQL conditions with `?` parameters: the Users page runs plain SQL (it is the hottest path). */
   private conditions(accountId: string, filter: UserFilter | undefined): { sql: string[]; params: unknown[] } {
     const sql = ['m.account_id = ?'];
     const params: unknown[] = [accountId];
-    const search = filter?.search?.trim();
-    if (search) {
-      // Parameters of the FROM clause's search (from()) come first: placeholders are numbered by position.
-      const pattern = `${search.toLowerCase().replace(/[!%_]/g, (c) => '!' + c)}%`;
-      params.unshift(accountId, pattern, accountId, pattern);
-    }
     if (filter?.statuses?.length) {
       sql.push(`m.status IN (${filter.statuses.map(() => '?').join(', ')})`);
       params.push(...filter.statuses);
