@@ -18,6 +18,7 @@ import { createHttpServer } from './http-server.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildRosterSchema } from './schema.js';
 import { RedisEventBus } from '../realtime/redis-event-bus.js';
+import type { VaultServiceOptions } from '../vault/index.js';
 
 export interface RunningRoster {
   url: string;
@@ -50,8 +51,12 @@ export interface StartOptions {
   webhooks?: WebhookWorkerOptions;
   /** Run the webhook delivery worker in this process (default true). */
   runWebhookWorker?: boolean;
+  /** False: no background expiry sweep (a test that runs its own sweeper must not race this one). */
+  runExpirySweeper?: boolean;
   /** How often open WebSockets re-check their session (default 30 s). */
   liveSessionCheckMs?: number;
+  /** The vault's reveal limits and clock (tests). */
+  vault?: VaultServiceOptions;
 }
 
 /** Opens the database, applies migrations, seeds the demo when asked, and listens. */
@@ -75,6 +80,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       importRunner: options.importRunner,
       importPreviewSweeper: options.importPreviewSweeper,
       invitationReminders: options.invitationReminders,
+      vault: options.vault,
       syncEngine: options.syncEngine,
       connectorEnvironment: options.connectorEnvironment,
       webhooks: options.webhooks,
@@ -88,7 +94,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     // With PORT=0 the real port is known only now; links in emails must carry it.
     if (config.publicUrlFromPort) config.publicUrl = `http://localhost:${port}`;
     if (options.runOutboxWorker !== false) services.outbox.start();
-    services.expirySweeper.start();
+    if (options.runExpirySweeper !== false) services.expirySweeper.start();
     services.invitationReminders.start();
     services.importPreviewSweeper.start();
     if (options.runImportRunner !== false) services.importRunner.start();
