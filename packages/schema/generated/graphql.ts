@@ -326,6 +326,15 @@ export type InviteVerdict =
   /** A new invitation was created (and its email queued, if asked). */
   | 'INVITED';
 
+/** Who in an MSP account must sign in with a second factor. */
+export type MfaRequirement =
+  /** Owners and administrators: sent to enrolment right after the password until they have one. */
+  | 'ADMINISTRATORS'
+  /** Every member: sent to enrolment right after the password until they have one. */
+  | 'EVERYONE'
+  /** Nobody is required to (people may still add one). */
+  | 'NONE';
+
 /** Which page to read. Use `first`/`after` to go forward or `last`/`before` to go back. */
 export type PageArgs = {
   /** Cursor to read after (exclusive). */
@@ -548,6 +557,8 @@ export type UpdateAccountSettingsInput = {
   invitationReminderDays?: number | null | undefined;
   /** Name of the MSP (1 to 200 characters). */
   name?: string | null | undefined;
+  /** Who must sign in with a second factor. Applies from their next sign-in; omitted keeps the setting. */
+  requireMfa?: MfaRequirement | null | undefined;
 };
 
 /** Changes to a group. */

@@ -10,7 +10,8 @@ import { toAccount, UpdateAccountSettingsInput, UpdateAccountSettingsPayload } f
 @Resolver()
 export class AccountSettingsResolver {
   @Mutation(() => UpdateAccountSettingsPayload, {
-    description: 'Changes the name, invitation lifetime or invitation reminders of the current MSP account. Administrators only.',
+    description:
+      'Changes the name, invitation lifetime, invitation reminders or MFA requirement of the current MSP account. Administrators only.',
   })
   async updateAccountSettings(
     @Arg('input', () => UpdateAccountSettingsInput, { description: 'The settings to change; fields left out keep their value.' })
@@ -32,6 +33,7 @@ export class AccountSettingsResolver {
     }
     // An explicit null turns reminders off; left out keeps them.
     if (input.invitationReminderDays !== undefined) changes.invitationReminderDays = input.invitationReminderDays;
+    if (input.requireMfa != null) changes.requireMfa = input.requireMfa;
     const account = await inTransaction(ctx.services.dataSource, async (manager) => {
       const before = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
       checkReminder({ ...before, ...changes }, 'invitationReminderDays' in changes);

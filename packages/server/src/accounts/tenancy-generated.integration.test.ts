@@ -53,6 +53,8 @@ function kindOf(operation: string, idName: string): Kind | undefined {
     integrationId: 'integration',
     runId: 'syncRun',
     accountId: 'account',
+    // A second factor belongs to a person, never to an account: another account's id of any kind must be NOT_FOUND.
+    factorId: 'user',
   };
   if (idName !== 'id') return byName[idName];
   const byOperation: Array<[RegExp, Kind]> = [

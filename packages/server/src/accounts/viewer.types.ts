@@ -1,6 +1,40 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from './roles.js';
 import type { AccountEntity } from './account.entity.js';
+
+/** Who in an account must have a second factor (multi-factor authentication). */
+export enum MfaRequirement {
+  NONE = 'NONE',
+  ADMINISTRATORS = 'ADMINISTRATORS',
+  EVERYONE = 'EVERYONE',
+}
+registerEnumType(MfaRequirement, {
+  name: 'MfaRequirement',
+  description: 'Who in an MSP account must sign in with a second factor.',
+  valuesConfig: {
+    NONE: { description: 'Nobody is required to (people may still add one).' },
+    ADMINISTRATORS: { description: 'Owners and administrators: sent to enrolment right after the password until they have one.' },
+    EVERYONE: { description: 'Every member: sent to enrolment right after the password until they have one.' },
+  },
+});
+
+/** What a sign-in still needs after the password. */
+export enum SignInNextStep {
+  NONE = 'NONE',
+  SECOND_FACTOR = 'SECOND_FACTOR',
+  ENROL_MFA = 'ENROL_MFA',
+}
+registerEnumType(SignInNextStep, {
+  name: 'SignInNextStep',
+  description: 'What a sign-in still needs after the password; until it is done only the MFA operations answer the session.',
+  valuesConfig: {
+    NONE: { description: 'Nothing: the session is usable.' },
+    SECOND_FACTOR: {
+      description: 'A code from the authenticator app, a recovery code or a passkey (verifySecondFactor, finishPasskeySignIn).',
+    },
+    ENROL_MFA: { description: 'The account requires MFA and the person has none: enrol one (startTotpEnrolment, confirmTotpEnrolment).' },
+  },
+});
 
 @ObjectType({ description: 'An MSP account (tenant).' })
 export class Account {
@@ -19,6 +53,9 @@ export class Account {
       'Automatic reminders: a pending invitation that was emailed is sent again (a new link, same expiry, once) this many days before it expires; null when reminders are off (the default).',
   })
   invitationReminderDays!: number | null;
+
+  @Field(() => MfaRequirement, { description: 'Who must sign in with a second factor (NONE by default).' })
+  requireMfa!: MfaRequirement;
 }
 
 /** The GraphQL answer for an account row. */
@@ -28,6 +65,7 @@ export function toAccount(account: AccountEntity): Account {
     name: account.name,
     invitationLifetimeDays: account.invitationLifetimeDays,
     invitationReminderDays: account.invitationReminderDays ?? null,
+    requireMfa: (account.requireMfa as MfaRequirement | undefined) ?? MfaRequirement.NONE,
   };
 }
 
@@ -45,6 +83,12 @@ export class UpdateAccountSettingsInput {
       'Send automatic reminders this many days before a pending, emailed invitation expires: 1 to the invitation lifetime minus 1. An explicit null turns reminders off; omitted keeps the setting.',
   })
   invitationReminderDays?: number | null;
+
+  @Field(() => MfaRequirement, {
+    nullable: true,
+    description: 'Who must sign in with a second factor. Applies from their next sign-in; omitted keeps the setting.',
+  })
+  requireMfa?: MfaRequirement | null;
 }
 
 @ObjectType({ description: 'Result of updating account settings.' })
@@ -110,6 +154,12 @@ export class SignInInput {
 export class SignInPayload {
   @Field(() => ViewerInfo, { description: 'Who is now signed in, and where.' })
   viewer!: ViewerInfo;
+
+  @Field(() => SignInNextStep, {
+    description:
+      'NONE when the session is usable; otherwise the second factor or an MFA enrolment is due first, and nothing else answers until then.',
+  })
+  nextStep!: SignInNextStep;
 }
 
 @ObjectType({ description: 'Result of signing out.' })

@@ -5,6 +5,7 @@ import { AccountSettingsResolver } from '../accounts/account-settings.resolver.j
 import { UsersResolver } from '../accounts/users.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { ApiKeysResolver } from '../auth/api-keys/api-keys.resolver.js';
+import { MfaResolver } from '../auth/mfa/mfa.resolver.js';
 import { CompaniesResolver } from '../companies/companies.resolver.js';
 import { GroupsResolver } from '../groups/groups.resolver.js';
 import { InvitationsResolver } from '../invitations/invitations.resolver.js';
@@ -28,6 +29,7 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     resolvers: [
       AuthResolver,
       ApiKeysResolver,
+      MfaResolver,
       UsersResolver,
       CompaniesResolver,
       GroupsResolver,

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { UsersService } from '../accounts/users.service.js';
 import { SessionService } from '../auth/session.service.js';
+import { MfaService } from '../auth/mfa/mfa.service.js';
 import { ApiKeyService } from '../auth/api-keys/api-key.service.js';
 import type { RosterConfig } from '../core/config.js';
 import type { Services } from '../core/context.js';
@@ -102,11 +103,13 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     options.webhooks,
   );
   const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
+  const sessions = new SessionService(dataSource, config.sessionTtlHours);
   return {
     config,
     dataSource,
     events,
-    sessions: new SessionService(dataSource, config.sessionTtlHours),
+    sessions,
+    mfa: new MfaService(dataSource, secretBox, sessions),
     apiKeys: new ApiKeyService(dataSource),
     users: new UsersService(dataSource, events),
     invitations,

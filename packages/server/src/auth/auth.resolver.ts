@@ -6,6 +6,7 @@ import { PersonEntity } from '../accounts/person.entity.js';
 import { isAdministrator, UserStatus } from '../accounts/index.js';
 import {
   SignInInput,
+  SignInNextStep,
   SignInPayload,
   SignOutPayload,
   SwitchAccountInput,
@@ -14,7 +15,7 @@ import {
   ViewerInfo,
 } from '../accounts/viewer.types.js';
 import type { RequestContext } from '../core/context.js';
-import { badInput } from '../core/errors.js';
+import { badInput, type MfaPendingReason } from '../core/errors.js';
 import { currentRequestIp } from '../audit/index.js';
 import type { Viewer } from '../core/viewer.js';
 
@@ -28,7 +29,10 @@ export class AuthResolver {
     return describeViewer(ctx, await ctx.viewer());
   }
 
-  @Mutation(() => SignInPayload, { description: 'Signs in with email and password and sets the session cookie.' })
+  @Mutation(() => SignInPayload, {
+    description:
+      'Signs in with email and password and sets the session cookie. When nextStep is not NONE the session is half signed in: only the MFA operations answer it until the second factor (or the enrolment the account requires) is done.',
+  })
   async signIn(
     @Arg('input', () => SignInInput, { description: 'Email and password.' }) input: SignInInput,
     @Ctx() ctx: RequestContext,
@@ -39,10 +43,10 @@ export class AuthResolver {
     if (input.password === '') throw badInput('input.password', 'Enter your password.');
     if (input.password.length > MAX_PASSWORD_LENGTH)
       throw badInput('input.password', `A password has at most ${MAX_PASSWORD_LENGTH} characters.`);
-    const { token, viewer } = await ctx.services.sessions.signIn(input.email, input.password, currentRequestIp());
+    const { token, viewer, mfaPending } = await ctx.services.sessions.signIn(input.email, input.password, currentRequestIp());
     ctx.setSessionCookie(token);
-    ctx.useViewer(viewer);
-    return { viewer: await describeViewer(ctx, viewer) };
+    if (!mfaPending) ctx.useViewer(viewer);
+    return { viewer: await describeViewer(ctx, viewer), nextStep: nextStepOf(mfaPending) };
   }
 
   @Mutation(() => SignOutPayload, { description: 'Ends the current session and clears its cookie. Safe to call when already signed out.' })
@@ -62,6 +66,12 @@ export class AuthResolver {
     ctx.useViewer(viewer);
     return { viewer: await describeViewer(ctx, viewer) };
   }
+}
+
+export function nextStepOf(mfaPending: MfaPendingReason | null): SignInNextStep {
+  if (mfaPending === 'MFA_REQUIRED') return SignInNextStep.SECOND_FACTOR;
+  if (mfaPending === 'MFA_ENROLMENT_REQUIRED') return SignInNextStep.ENROL_MFA;
+  return SignInNextStep.NONE;
 }
 
 export async function describeViewer(ctx: RequestContext, viewer: Viewer): Promise<ViewerInfo> {

@@ -1,12 +1,15 @@
 /** The auth feature's public entry: sessions, API keys, cookies, passwords and tokens that other features use. */
 import type { ApiKeyService } from './api-keys/api-key.service.js';
 import type { SessionService } from './session.service.js';
+import type { MfaService } from './mfa/mfa.service.js';
 
 declare module '../core/context.js' {
   interface Services {
     sessions: SessionService;
     /** API keys: creation, revocation and `Authorization: Bearer` authentication. */
     apiKeys: ApiKeyService;
+    /** Second factors: TOTP, recovery codes, passkeys, and an administrator's reset. */
+    mfa: MfaService;
   }
 }
 

@@ -2,7 +2,10 @@ import { DataSource } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { UserStatus } from '../accounts/index.js';
-import { forbidden, invalidCredentials, tooManyAttempts, type UnauthenticatedReason } from '../core/errors.js';
+import { forbidden, invalidCredentials, tooManyAttempts, type MfaPendingReason, type UnauthenticatedReason } from '../core/errors.js';
+import { AccountEntity } from '../accounts/account.entity.js';
+import { isAdministrator } from '../core/viewer.js';
+import { MfaFactorEntity } from './mfa/mfa-factor.entity.js';
 import { fromSqlDateTime, newId, normalizeEmail } from '../core/db/columns.js';
 import { verifyAgainstDecoy, verifyPassword } from './password.js';
 import { SessionEntity } from './session.entity.js';
@@ -14,6 +17,19 @@ import type { Viewer } from '../core/viewer.js';
 const ACTIVITY_RESOLUTION_MS = 5 * 60 * 1000;
 
 export type SessionLookup = { viewer: Viewer; renewedToken: string | null } | { viewer: null; reason: UnauthenticatedReason };
+
+/** A session as the MFA operations see it: live (not ended, not expired), whether or not its second factor is still due. */
+export interface OpenSession {
+  viewer: Viewer;
+  mfaPending: MfaPendingReason | null;
+}
+
+/** What opening a session answers: the token for the cookie, who it is for, and whether it still waits for MFA. */
+export interface OpenedSession {
+  token: string;
+  viewer: Viewer;
+  mfaPending: MfaPendingReason | null;
+}
 
 export class SessionService {
   /** Slows password guessing per (email, address) and per address; replaceable, so tests can give it a clock. */
@@ -30,7 +46,7 @@ export class SessionService {
   }
 
   /** Checks the password and opens a session in the active account the person last worked in. `ip` is the caller's address. */
-  async signIn(rawEmail: string, password: string, ip: string | null): Promise<{ token: string; viewer: Viewer }> {
+  async signIn(rawEmail: string, password: string, ip: string | null): Promise<OpenedSession> {
     const email = normalizeEmail(rawEmail);
     const address = ip ?? 'unknown';
     const retryAfter = this.throttle.retryAfterSeconds(email, address);
@@ -66,11 +82,16 @@ export class SessionService {
     return this.openSession(person.id, active);
   }
 
-  /** Opens a session for a person in one of their active memberships (after sign-in or accepting an invitation). */
+  /**
+   * Opens a session for a person in one of their active memberships (after sign-in or accepting an invitation).
+   * A person with a second factor gets a half-signed-in session (MFA_REQUIRED) until verifySecondFactor; one whose
+   * account requires MFA and who has none gets MFA_ENROLMENT_REQUIRED until an enrolment is confirmed.
+   */
   async openSession(
     personId: string,
     membership: Pick<MembershipEntity, 'id' | 'accountId' | 'role' | 'lastActiveAt'>,
-  ): Promise<{ token: string; viewer: Viewer }> {
+  ): Promise<OpenedSession> {
+    const mfaPending = await this.mfaDue(personId, membership);
     const token = newSecretToken();
     const session: SessionEntity = {
       id: newId(),
@@ -80,12 +101,57 @@ export class SessionService {
       createdAt: this.now(),
       expiresAt: new Date(this.now().getTime() + this.ttlSeconds * 1000),
       endedAt: null,
+      mfaPending,
     };
     await this.dataSource.getRepository(SessionEntity).insert(session);
-    await this.touchActivity(membership.id, membership.lastActiveAt);
+    if (!mfaPending) await this.touchActivity(membership.id, membership.lastActiveAt);
     return {
       token,
       viewer: { sessionId: session.id, personId, accountId: membership.accountId, membershipId: membership.id, role: membership.role },
+      mfaPending,
+    };
+  }
+
+  /** What a new session in this membership still needs: the second factor, an enrolment the account requires, or nothing. */
+  async mfaDue(personId: string, membership: Pick<MembershipEntity, 'accountId' | 'role'>): Promise<MfaPendingReason | null> {
+    const factors = await this.dataSource
+      .getRepository(MfaFactorEntity)
+      .createQueryBuilder('f')
+      .where('f.person_id = :personId AND f.confirmed_at IS NOT NULL', { personId })
+      .getCount();
+    if (factors > 0) return 'MFA_REQUIRED';
+    const account = await this.dataSource
+      .getRepository(AccountEntity)
+      .findOne({ where: { id: membership.accountId }, select: { id: true, requireMfa: true } });
+    return mfaRequiredFor(account?.requireMfa, membership.role) ? 'MFA_ENROLMENT_REQUIRED' : null;
+  }
+
+  /** Ends the half-signed-in state once the second factor was verified or an enrolment confirmed. */
+  async completeMfa(sessionId: string): Promise<void> {
+    await this.dataSource.getRepository(SessionEntity).update({ id: sessionId }, { mfaPending: null });
+  }
+
+  /** The live session of a cookie, half signed in or not (for the MFA operations only); null when there is none. */
+  async lookupOpen(token: string | undefined): Promise<OpenSession | null> {
+    if (!token || token.length > 200) return null;
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      'SELECT s.id AS session_id, s.person_id AS person_id, s.current_account_id AS account_id, s.expires_at AS expires_at, s.ended_at AS ended_at, ' +
+        's.mfa_pending AS mfa_pending, m.id AS membership_id, m.role AS role, m.status AS status ' +
+        'FROM sessions s LEFT JOIN memberships m ON m.person_id = s.person_id AND m.account_id = s.current_account_id WHERE s.token_hash = ?',
+      [hashToken(token)],
+    );
+    const row = rows[0];
+    if (!row || row.ended_at || !row.membership_id || row.status !== UserStatus.ACTIVE) return null;
+    if (fromSqlDateTime(row.expires_at as string | Date).getTime() <= this.now().getTime()) return null;
+    return {
+      viewer: {
+        sessionId: row.session_id as string,
+        personId: row.person_id as string,
+        accountId: row.account_id as string,
+        membershipId: row.membership_id as string,
+        role: row.role as Viewer['role'],
+      },
+      mfaPending: (row.mfa_pending as MfaPendingReason | null) ?? null,
     };
   }
 
@@ -103,7 +169,7 @@ export class SessionService {
     // Runs on every request: plain SQL, no query building.
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       'SELECT s.id AS session_id, s.person_id AS person_id, s.current_account_id AS account_id, s.expires_at AS expires_at, s.ended_at AS ended_at, ' +
-        'm.id AS membership_id, m.role AS role, m.status AS status, m.last_active_at AS last_active_at ' +
+        's.mfa_pending AS mfa_pending, m.id AS membership_id, m.role AS role, m.status AS status, m.last_active_at AS last_active_at ' +
         'FROM sessions s LEFT JOIN memberships m ON m.person_id = s.person_id AND m.account_id = s.current_account_id WHERE s.token_hash = ?',
       [hashToken(token)],
     );
@@ -114,6 +180,8 @@ export class SessionService {
     const now = this.now();
     if (expiresAt.getTime() <= now.getTime()) return { viewer: null, reason: 'SESSION_EXPIRED' };
     if (!row.membership_id || row.status !== UserStatus.ACTIVE) return { viewer: null, reason: 'SESSION_INVALID' };
+    // Half signed in: nothing but the MFA operations (which read the session through lookupOpen) answers it.
+    if (row.mfa_pending) return { viewer: null, reason: row.mfa_pending as MfaPendingReason };
 
     let renewedToken: string | null = null;
     if (expiresAt.getTime() - now.getTime() < (this.ttlSeconds * 1000) / 2) {
@@ -154,4 +222,9 @@ export class SessionService {
     if (lastActiveAt && now.getTime() - lastActiveAt.getTime() < ACTIVITY_RESOLUTION_MS) return;
     await this.dataSource.getRepository(MembershipEntity).update({ id: membershipId }, { lastActiveAt: now });
   }
+}
+
+/** The account setting's rule: who must have a second factor. */
+export function mfaRequiredFor(requirement: AccountEntity['requireMfa'] | undefined, role: Viewer['role']): boolean {
+  return requirement === 'EVERYONE' || (requirement === 'ADMINISTRATORS' && isAdministrator(role));
 }

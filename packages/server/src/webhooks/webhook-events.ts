@@ -15,6 +15,12 @@ export const WEBHOOK_EVENT_TYPES = {
   'user.role_changed': "A user's role changed (details.from and details.to).",
   'import.finished': 'A CSV import finished (details hold the outcome counts).',
   'sync.finished': 'An integration sync run finished, successfully or not.',
+  'mfa.enrolled': 'A person added a second factor (details.kind: TOTP or WEBAUTHN).',
+  'mfa.removed': 'A person removed one of their second factors.',
+  'mfa.reset': "An administrator removed every second factor of a user (the target) and ended the user's sessions.",
+  'mfa.recovery_code_used': 'A person signed in with a one-time recovery code (details.remaining: codes left).',
+  'mfa.failed': 'A wrong second factor was entered after a correct password (details.method).',
+  'vault.item_revealed': "A vault item's secrets were revealed (details name the item and its company, never a value).",
 } as const satisfies Record<string, string>;
 
 export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;

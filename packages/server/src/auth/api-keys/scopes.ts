@@ -17,6 +17,9 @@ export const API_SCOPES = {
   'audit:read': 'Read the audit log.',
   'webhooks:read': 'Read webhook endpoints and their deliveries.',
   'webhooks:write': 'Register, change and delete webhook endpoints, roll their signing secrets and re-send deliveries.',
+  'vault:read': "List companies' vault items (names, user names and URLs, never a secret) and who may reveal them.",
+  'vault:write': "Add items to companies' vaults and grant or take back groups' access to them.",
+  'vault:reveal': "Reveal a vault item's password, notes and current TOTP code (each reveal is audited).",
 } as const satisfies Record<string, string>;
 
 export type ApiScope = keyof typeof API_SCOPES;
@@ -63,8 +66,18 @@ export const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Query.webhookEndpoints': scope('webhooks:read'),
   'Query.webhookEndpoint': scope('webhooks:read'),
   'Query.webhookDeliveries': scope('webhooks:read'),
+  'Query.vaultItems': scope('vault:read'),
+  'Query.vaultAccess': scope('vault:read'),
 
   'Mutation.signIn': 'PUBLIC',
+  // Multi-factor authentication is the signed-in person's own (a key has no second factor: it is already a credential).
+  'Query.mfaStatus': 'SESSION',
+  'Mutation.startTotpEnrolment': 'SESSION',
+  'Mutation.confirmTotpEnrolment': 'SESSION',
+  'Mutation.verifySecondFactor': 'SESSION',
+  'Mutation.removeMfaFactor': 'SESSION',
+  'Mutation.regenerateRecoveryCodes': 'SESSION',
+  'Mutation.resetUserMfa': 'SESSION',
   'Mutation.signOut': 'SESSION',
   'Mutation.switchAccount': 'SESSION',
   'Mutation.acceptInvitation': 'SESSION',
@@ -109,6 +122,10 @@ export const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Mutation.deleteWebhookEndpoint': scope('webhooks:write'),
   'Mutation.redeliverWebhook': scope('webhooks:write'),
   'Mutation.sendTestWebhook': scope('webhooks:write'),
+  'Mutation.revealVaultItem': scope('vault:reveal'),
+  'Mutation.createVaultItem': scope('vault:write'),
+  'Mutation.grantVaultAccess': scope('vault:write'),
+  'Mutation.revokeVaultAccess': scope('vault:write'),
 
   'Subscription.userEvents': scope('users:read'),
   'Subscription.importJobUpdated': scope('imports:read'),
