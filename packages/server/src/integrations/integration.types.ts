@@ -144,8 +144,7 @@ export class IntegrationOptionsType {
 export class IntegrationOptionsInput {
   @Field(() => Boolean, { nullable: true, description: 'Invite new users at once (default) or stage them for review.' }) autoInvite?:
     boolean | null;
-  @Field(() => Boolean, { nullable: true, description: 'Send invitation emails (default: yes, except for SCIM).' }) sendInvitationEmails?:
-    boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Send invitation emails (default: yes).' }) sendInvitationEmails?: boolean | null;
   @Field(() => Role, { nullable: true, description: 'Role of the users it brings in (default MEMBER; OWNER only for owners).' })
   defaultRole?: Role | null;
   @Field(() => UpstreamRemovalAction, { nullable: true, description: 'Suspend (default) or keep users disabled or gone upstream.' })
