@@ -60,11 +60,11 @@ const ORDER_INDEX: Record<UserOrderField, string> = {
 };
 
 /**
- * A group of fewer members is read from its member list and its members sorted (a small sort); a larger one by
- * walking the page's order and keeping its members (at least one user in 200 is one, so a page reads a few
- * thousand index entries at most in the worst case, and far fewer for common groups).
+ * A group holding at least one user in GROUP_WALK_SHARE of the account is read by walking the page's order and keeping
+ * its members (a page reads at most 50 × GROUP_WALK_SHARE index entries, far fewer for common groups); a smaller one
+ * from its member list, its members sorted (fewer than one user in GROUP_WALK_SHARE of the account).
  */
-const GROUP_WALK_FROM = 5_000;
+const GROUP_WALK_SHARE = 100;
 
 const USER_COLUMNS = [
   'm.id AS id',
@@ -211,6 +211,16 @@ export class UsersService {
     return users;
   }
 
+  private accountSize(accountId: string): Promise<number> {
+    return this.counts.count(accountId, 'account-size', async () => {
+      const rows: Array<{ n: number | string }> = await this.dataSource.query(
+        'SELECT COUNT(*) AS n FROM memberships WHERE account_id = ?',
+        [accountId],
+      );
+      return Number(rows[0]?.n ?? 0);
+    });
+  }
+
   private groupSize(accountId: string, groupId: string): Promise<number> {
     return this.counts.count(accountId, `group-size:${groupId}`, async () => {
       const rows: Array<{ n: number | string }> = await this.dataSource.query(
@@ -239,7 +249,7 @@ export class UsersService {
    * The index MariaDB must walk when its own guess could read the whole account: it picks the order's index for a
    * filter in email order whenever the LIMIT makes that look cheap (it reads on, row by row, until 50 match), and the
    * email index for one role or status. A filter's own index in email order; the order's index for role and status
-   * orders (read value by value) and for large groups (see GROUP_WALK_FROM).
+   * orders (read value by value) and for large groups (see GROUP_WALK_SHARE).
    */
   private async indexHint(accountId: string, field: UserOrderField, filter: UserFilter | undefined): Promise<string | null> {
     if (ENUM_ORDERS[field]) return ORDER_INDEX[field];
@@ -249,7 +259,10 @@ export class UsersService {
       if (filter?.statuses?.length === 1 || filter?.emailFailed || filter?.invitationExpired || filter?.notEmailed)
         return 'ix_memberships_account_status_email';
     }
-    if (filter?.groupId && (await this.groupSize(accountId, filter.groupId)) >= GROUP_WALK_FROM) return ORDER_INDEX[field];
+    if (filter?.groupId) {
+      const [members, users] = await Promise.all([this.groupSize(accountId, filter.groupId), this.accountSize(accountId)]);
+      if (members * GROUP_WALK_SHARE >= users) return ORDER_INDEX[field];
+    }
     return null;
   }
 
