@@ -1,4 +1,4 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager, type EntityTarget } from 'typeorm';
 import { AccountEntity } from '../../accounts/account.entity.js';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
 import { isSuspendable, restoreMemberships, suspendMemberships, UserSource, UserStatus } from '../../accounts/index.js';
@@ -233,29 +233,20 @@ export async function writeUserChangesWithin(
 ): Promise<ProvisionAction[]> {
   const { integration, actor } = ctx;
   const audit: Parameters<typeof recordAudit>[3] = [];
+  const users: Array<{ id: string; set: Partial<MembershipEntity> }> = [];
   for (const { linked, upstream, change } of writes) {
-    const { membership, link } = linked;
+    const { membership } = linked;
     const fieldsChanged = change.emailChanged || change.nameChanged || change.externalIdChanged;
     // A suspension or restore stamps the user's updatedAt itself.
     if (fieldsChanged || (!change.wantsSuspend && !change.wantsRestore)) {
-      const changes: Partial<MembershipEntity> = { updatedAt: now };
-      if (change.emailChanged) changes.email = upstream.email;
-      if (change.nameChanged) changes.name = upstream.name;
-      if (change.externalIdChanged) changes.externalId = upstream.externalId;
-      await manager.update(MembershipEntity, { id: membership.id }, changes);
+      const set: Partial<MembershipEntity> = {};
+      if (change.emailChanged) set.email = upstream.email;
+      if (change.nameChanged) set.name = upstream.name;
+      if (change.externalIdChanged) set.externalId = upstream.externalId;
+      users.push({ id: membership.id, set });
     }
     if (change.emailChanged)
       await manager.update(InvitationEntity, { membershipId: membership.id, state: InvitationState.PENDING }, { email: upstream.email });
-    await manager.update(
-      ExternalLinkEntity,
-      { id: link.id },
-      {
-        externalId: upstream.externalId,
-        fingerprint: change.fingerprint,
-        attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null,
-        lastSeenAt: now,
-      },
-    );
     if (fieldsChanged) {
       audit.push({
         action: 'user.updated',
@@ -265,6 +256,20 @@ export async function writeUserChangesWithin(
       });
     }
   }
+  await updateEach(manager, MembershipEntity, users, { updatedAt: now });
+  await updateEach(
+    manager,
+    ExternalLinkEntity,
+    writes.map(({ linked, upstream, change }) => ({
+      id: linked.link.id,
+      set: {
+        externalId: upstream.externalId,
+        fingerprint: change.fingerprint,
+        attributes: upstream.attributes ? JSON.stringify(upstream.attributes) : null,
+      },
+    })),
+    { lastSeenAt: now },
+  );
   await recordAudit(manager, integration.accountId, actor, audit);
   const details = { integrationId: integration.id };
   const idsWhere = (wanted: (w: UserChangeToWrite) => boolean) => writes.filter(wanted).map((w) => w.linked.membership.id);
@@ -297,4 +302,52 @@ export async function suspendedByIntegration(
       .filter((row) => row.actorId === integration.id && (row.actorType === 'SCIM' || row.actorType === 'INTEGRATION'))
       .map((row) => row.targetId!),
   );
+}
+
+/**
+ * Updates many rows of one table by id, each with its own values, in one statement per 200 rows
+ * (`SET column = CASE id WHEN ? THEN ? ... ELSE column END`), and `same` on all of them. Values are converted as
+ * TypeORM converts them (transformers, then the driver), so rows read back as if written by `manager.update`.
+ */
+async function updateEach<T extends { id: string }>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  rows: Array<{ id: string; set: Partial<T> }>,
+  same: Partial<T>,
+): Promise<void> {
+  const metadata = manager.connection.getMetadata(target);
+  const driver = manager.connection.driver;
+  const q = (name: string) => driver.escape(name);
+  const column = (property: string) => {
+    const found = metadata.findColumnWithPropertyName(property);
+    if (!found) throw new Error(`updateEach: ${metadata.name} has no column ${property}.`);
+    return found;
+  };
+  const id = q(column('id').databaseName);
+  for (let i = 0; i < rows.length; i += 200) {
+    const chunk = rows.slice(i, i + 200);
+    const values: unknown[] = [];
+    const sets: string[] = [];
+    for (const property of new Set(chunk.flatMap((row) => Object.keys(row.set)))) {
+      const meta = column(property);
+      const name = q(meta.databaseName);
+      const whens = chunk
+        .filter((row) => property in row.set)
+        .map((row) => {
+          values.push(row.id, driver.preparePersistentValue(row.set[property as keyof T], meta));
+          return 'WHEN ? THEN ?';
+        });
+      sets.push(`${name} = CASE ${id} ${whens.join(' ')} ELSE ${name} END`);
+    }
+    for (const [property, value] of Object.entries(same)) {
+      const meta = column(property);
+      sets.push(`${q(meta.databaseName)} = ?`);
+      values.push(driver.preparePersistentValue(value, meta));
+    }
+    values.push(...chunk.map((row) => row.id));
+    await manager.query(
+      `UPDATE ${q(metadata.tableName)} SET ${sets.join(', ')} WHERE ${id} IN (${chunk.map(() => '?').join(', ')})`,
+      values,
+    );
+  }
 }
