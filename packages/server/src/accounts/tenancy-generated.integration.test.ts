@@ -27,6 +27,7 @@ import { dialects } from '../../test/databases.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
 import { subscribe } from '../../test/live-client.js';
 import { Role, UserStatus } from './roles.js';
+import { VaultItemEntity } from '../vault/vault-item.entity.js';
 
 /**
  * Generated from the built schema: every operation that takes an id (as an argument or inside its input) is sent by
@@ -35,7 +36,17 @@ import { Role, UserStatus } from './roles.js';
  */
 
 type Kind =
-  'user' | 'company' | 'group' | 'importJob' | 'webhookEndpoint' | 'webhookDelivery' | 'integration' | 'syncRun' | 'account' | 'apiKey';
+  | 'user'
+  | 'company'
+  | 'group'
+  | 'importJob'
+  | 'webhookEndpoint'
+  | 'webhookDelivery'
+  | 'integration'
+  | 'syncRun'
+  | 'account'
+  | 'apiKey'
+  | 'vaultItem';
 
 /** The kind of record an id names: from the argument's own name, or for a bare `id` from the operation's name. */
 function kindOf(operation: string, idName: string): Kind | undefined {
@@ -66,6 +77,7 @@ function kindOf(operation: string, idName: string): Kind | undefined {
     [/syncRun/i, 'syncRun'],
     [/integration|scimToken/i, 'integration'],
     [/apiKey/i, 'apiKey'],
+    [/vault/i, 'vaultItem'],
   ];
   return byOperation.find(([pattern]) => pattern.test(operation))?.[1];
 }
@@ -370,6 +382,25 @@ async function anAccountWithOneOfEach(roster: TestRoster, marker: string): Promi
     cursor: null,
   };
   await roster.dataSource.getRepository(SyncRunEntity).insert(run);
+  const vaultItem: VaultItemEntity = {
+    id: newId(),
+    accountId: account.id,
+    companyId: company.id,
+    name: `${marker} firewall`,
+    username: `${marker}-admin`,
+    url: null,
+    sealedPassword: 'v1.sealed',
+    sealedNotes: null,
+    sealedTotpSecret: null,
+    integrationId: null,
+    upstreamId: null,
+    upstreamDigest: null,
+    upstreamSeenAt: null,
+    createdAt: now,
+    updatedAt: now,
+    archivedAt: null,
+  };
+  await roster.dataSource.getRepository(VaultItemEntity).insert(vaultItem);
   return {
     accountId: account.id,
     owner: client,
@@ -384,6 +415,7 @@ async function anAccountWithOneOfEach(roster: TestRoster, marker: string): Promi
       syncRun: run.id,
       account: account.id,
       apiKey: apiKey.data!.createApiKey.apiKey.id,
+      vaultItem: vaultItem.id,
     },
   };
 }

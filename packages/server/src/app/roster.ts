@@ -18,6 +18,7 @@ import { createHttpServer } from './http-server.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildRosterSchema } from './schema.js';
 import { RedisEventBus } from '../realtime/redis-event-bus.js';
+import type { VaultServiceOptions } from '../vault/index.js';
 
 export interface RunningRoster {
   url: string;
@@ -54,6 +55,8 @@ export interface StartOptions {
   runExpirySweeper?: boolean;
   /** How often open WebSockets re-check their session (default 30 s). */
   liveSessionCheckMs?: number;
+  /** The vault's reveal limits and clock (tests). */
+  vault?: VaultServiceOptions;
 }
 
 /** Opens the database, applies migrations, seeds the demo when asked, and listens. */
@@ -77,6 +80,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       importRunner: options.importRunner,
       importPreviewSweeper: options.importPreviewSweeper,
       invitationReminders: options.invitationReminders,
+      vault: options.vault,
       syncEngine: options.syncEngine,
       connectorEnvironment: options.connectorEnvironment,
       webhooks: options.webhooks,

@@ -20,6 +20,7 @@ import { SyncRunsResolver } from '../integrations/sync-runs.resolver.js';
 import { ScimActivityResolver } from '../integrations/scim-activity.resolver.js';
 import { GroupManagedByResolver, UserManagedByResolver } from '../integrations/managed-by.resolver.js';
 import { EmailRetryResolver } from '../mail/email-retry.resolver.js';
+import { VaultResolver } from '../vault/vault.resolver.js';
 
 let built: Promise<GraphQLSchema> | null = null;
 
@@ -47,6 +48,7 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
       AuditLogResolver,
       WebhooksResolver,
       EmailRetryResolver,
+      VaultResolver,
     ],
     validate: false,
     // Subscriptions read the services' event bus through their own `subscribe` functions; no topics are used.

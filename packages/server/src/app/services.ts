@@ -36,6 +36,7 @@ import { IntegrationOwnership } from '../integrations/managed-by.js';
 import { SyncEngine, type SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import { realSleep, type ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { OutboundHttp } from '../core/http/outbound-http.js';
+import { VaultService, type VaultServiceOptions } from '../vault/index.js';
 
 export interface ServiceOptions {
   logger: Logger;
@@ -51,6 +52,8 @@ export interface ServiceOptions {
   syncEngine?: SyncEngineOptions;
   /** Replaces how connectors reach outside platforms (tests). */
   connectorEnvironment?: Partial<ConnectorEnvironment>;
+  /** The vault's reveal limits (tests). */
+  vault?: VaultServiceOptions;
 }
 
 export function createServices(config: RosterConfig, dataSource: DataSource, options: ServiceOptions): Services {
@@ -75,6 +78,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   );
   const secretBox = new SecretBox(resolveCredentialsKey(config));
   const provisioning = new ProvisioningService(dataSource, events, invitations);
+  const vault = new VaultService(dataSource, secretBox, (key) => new SecretBox(key), options.vault);
   const connectorEnvironment = (): ConnectorEnvironment => ({
     http: outbound.with({ timeoutMs: 60_000, userAgent: 'Roster-Integrations/1' }),
     sleep: realSleep,
@@ -138,5 +142,6 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
       return { description: description || null };
     }),
     assignments: new AssignmentsService(dataSource, events),
+    vault,
   };
 }

@@ -19,6 +19,7 @@ import { SyncRunItemEntity } from '../../integrations/sync/sync-run-item.entity.
 import { ScimRequestErrorEntity } from '../../integrations/scim-request-error.entity.js';
 import { WebhookEndpointEntity } from '../../webhooks/webhook-endpoint.entity.js';
 import { WebhookDeliveryEntity } from '../../webhooks/webhook-delivery.entity.js';
+import { VaultAccessEntity, VaultDataKeyEntity, VaultItemEntity } from '../../vault/index.js';
 
 /** Every entity, listed explicitly (no globs) so the build, tests and the migration generator agree. */
 export const entities = [
@@ -45,4 +46,7 @@ export const entities = [
   ScimRequestErrorEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
+  VaultDataKeyEntity,
+  VaultItemEntity,
+  VaultAccessEntity,
 ];

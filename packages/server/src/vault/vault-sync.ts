@@ -1,0 +1,94 @@
+import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { newId } from '../core/db/columns.js';
+import { fieldBinding, type DataKey, type VaultKeys } from './vault-keys.js';
+import { VaultItemEntity } from './vault-item.entity.js';
+import { normalizeValues, type VaultItemValues } from './vault-item-row.js';
+
+/** One credential as an integration lists it, with its values read. */
+export interface UpstreamVaultItem extends VaultItemValues {
+  upstreamId: string;
+  companyId: string;
+}
+
+export type VaultSyncOutcome = 'CREATED' | 'UPDATED' | 'RESTORED' | 'UNCHANGED';
+
+/** Seals an item's secret fields under the data key, bound to the item and field. */
+export function sealValues(key: DataKey, itemId: string, values: VaultItemValues) {
+  return {
+    sealedPassword: key.box.seal(values.password, fieldBinding(itemId, 'password')),
+    sealedNotes: values.notes === null ? null : key.box.seal(values.notes, fieldBinding(itemId, 'notes')),
+    sealedTotpSecret: values.totpSecret === null ? null : key.box.seal(values.totpSecret, fieldBinding(itemId, 'totp')),
+  };
+}
+
+const digestOf = (key: DataKey, item: UpstreamVaultItem): string =>
+  key.digest(JSON.stringify([item.companyId, item.name, item.username, item.url, item.password, item.notes, item.totpSecret]));
+
+/**
+ * Keeps the vault in step with an integration, idempotent by (integration, upstream id): a new item is created, a
+ * changed one rewritten (compared by a keyed digest, so no value is ever compared or logged in clear), one archived
+ * earlier and listed again restored. A dry run reads and says what it would do, writing nothing.
+ * Outcomes never carry a secret.
+ */
+export class VaultSync {
+  constructor(private readonly keys: VaultKeys) {}
+
+  async upsert(manager: EntityManager, accountId: string, integrationId: string, upstream: UpstreamVaultItem, dryRun: boolean) {
+    const item = { ...upstream, ...normalizeValues(upstream) };
+    const key = await this.keys.forAccount(manager, accountId);
+    const repo = manager.getRepository(VaultItemEntity);
+    const existing = await repo.findOneBy({ integrationId, upstreamId: item.upstreamId, accountId });
+    const digest = digestOf(key, item);
+    const now = new Date();
+    if (!existing) {
+      const id = newId();
+      if (!dryRun)
+        await repo.insert({
+          id,
+          accountId,
+          companyId: item.companyId,
+          name: item.name,
+          username: item.username,
+          url: item.url,
+          ...sealValues(key, id, item),
+          integrationId,
+          upstreamId: item.upstreamId,
+          upstreamDigest: digest,
+          createdAt: now,
+          updatedAt: now,
+          archivedAt: null,
+        });
+      return { outcome: 'CREATED' as VaultSyncOutcome, id, name: item.name };
+    }
+    if (existing.upstreamDigest === digest && existing.archivedAt === null)
+      return { outcome: 'UNCHANGED' as VaultSyncOutcome, id: existing.id, name: item.name };
+    const outcome: VaultSyncOutcome = existing.upstreamDigest === digest ? 'RESTORED' : 'UPDATED';
+    if (!dryRun)
+      await repo.update(
+        { id: existing.id },
+        {
+          companyId: item.companyId,
+          name: item.name,
+          username: item.username,
+          url: item.url,
+          ...sealValues(key, existing.id, item),
+          upstreamDigest: digest,
+          updatedAt: now,
+          archivedAt: null,
+        },
+      );
+    return { outcome, id: existing.id, name: item.name };
+  }
+
+  /** Archives the integration's current items not listed this run (gone upstream). Returns those archived (or that would be). */
+  async archiveMissing(manager: EntityManager, accountId: string, integrationId: string, listed: Set<string>, dryRun: boolean) {
+    const repo = manager.getRepository(VaultItemEntity);
+    const current = await repo.find({
+      where: { accountId, integrationId, archivedAt: IsNull(), upstreamId: Not(IsNull()) },
+      select: { id: true, name: true, upstreamId: true },
+    });
+    const gone = current.filter((row) => !listed.has(row.upstreamId!));
+    if (!dryRun && gone.length) await repo.update({ id: In(gone.map((row) => row.id)) }, { archivedAt: new Date(), updatedAt: new Date() });
+    return gone.map((row) => ({ id: row.id, name: row.name, upstreamId: row.upstreamId! }));
+  }
+}
