@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type Router, type RouterHistory } from 'vue-router';
-import { isUnauthenticated, unauthenticatedReason } from '../client/errors';
+import { errorCode, isUnauthenticated, unauthenticatedReason } from '../client/errors';
 import type { Session } from '../client/session';
 import { HOME_PATH, safeRedirect, signInLocation } from '../client/sign-in-redirect';
 
@@ -20,6 +20,20 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
         name: 'sign-in',
         component: () => import('../features/auth/SignInPage.vue'),
         meta: { public: true, title: 'Sign in' },
+      },
+      {
+        // Half signed in (the password was right): the session answers only the MFA operations, so `me` fails here.
+        path: '/sign-in/verify',
+        name: 'second-factor',
+        component: () => import('../features/auth/SecondFactorPage.vue'),
+        meta: { public: true, title: 'Confirm it is you' },
+      },
+      {
+        // The person's own MFA; also where a required enrolment happens, before `me` answers.
+        path: '/security/mfa',
+        name: 'mfa',
+        component: () => import('../features/auth/MfaSetupPage.vue'),
+        meta: { public: true, title: 'Multi-factor authentication' },
       },
       {
         // Public: the token is the credential. Opening it only shows the invitation; accepting is a POST.
@@ -152,6 +166,9 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
       await session.load();
       return true;
     } catch (error) {
+      // A half-signed-in session: on to the second factor, or to the enrolment the account requires.
+      const mfa = mfaStepOf(error);
+      if (mfa) return { name: mfa, query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
       if (isUnauthenticated(error)) return signInLocation(to.fullPath, unauthenticatedReason(error));
       // The server is unreachable or failing: let the page show its own error state and retry.
       return true;
@@ -165,4 +182,12 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
   });
 
   return router;
+}
+
+/** The page a half-signed-in session belongs on, from the API's MFA_REQUIRED / MFA_ENROLMENT_REQUIRED. */
+function mfaStepOf(error: unknown): 'second-factor' | 'mfa' | null {
+  const code = errorCode(error);
+  if (code === 'MFA_REQUIRED') return 'second-factor';
+  if (code === 'MFA_ENROLMENT_REQUIRED') return 'mfa';
+  return null;
 }

@@ -80,7 +80,7 @@ describe('Sign-in page', () => {
     app = await mountApp(
       signedOutApi(async () => {
         await gate;
-        return { data: { signIn: { __typename: 'SignInPayload', viewer: aViewer() } } };
+        return { data: { signIn: { __typename: 'SignInPayload', nextStep: 'NONE', viewer: aViewer() } } };
       }),
       '/sign-in?redirect=%2Fcompanies',
     );
@@ -97,7 +97,7 @@ describe('Sign-in page', () => {
 
   it('goes to /users after signing in without a redirect, and never to another site', async () => {
     app = await mountApp(
-      signedOutApi(() => ({ data: { signIn: { __typename: 'SignInPayload', viewer: aViewer() } } })),
+      signedOutApi(() => ({ data: { signIn: { __typename: 'SignInPayload', nextStep: 'NONE', viewer: aViewer() } } })),
       '/sign-in?redirect=https%3A%2F%2Fevil.example%2F',
     );
     await submit('olivia@northwind-msp.example', 'secret');

@@ -8,14 +8,15 @@ function api() {
     name: 'Northwind MSP',
     invitationLifetimeDays: 7,
     invitationReminderDays: null as number | null,
+    requireMfa: 'NONE',
   };
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
     AccountSettings: () => ({ data: { me: { __typename: 'ViewerInfo', currentAccount: account } } }),
     UpdateAccountSettings: (op: RecordedOperation) => {
-      const { name, invitationLifetimeDays, invitationReminderDays } = op.variables.input;
+      const { name, invitationLifetimeDays, invitationReminderDays, requireMfa } = op.variables.input;
       if (name === 'Taken') return graphQLError('BAD_USER_INPUT', 'Another account already uses that name.', { field: 'input.name' });
-      account = { ...account, name, invitationLifetimeDays, invitationReminderDays };
+      account = { ...account, name, invitationLifetimeDays, invitationReminderDays, requireMfa };
       return { data: { updateAccountSettings: { __typename: 'UpdateAccountSettingsPayload', account } } };
     },
   });
@@ -51,7 +52,7 @@ describe('Settings › Account', () => {
     await form().trigger('submit');
     await settle();
     expect(fake.lastCall('UpdateAccountSettings')!.variables).toEqual({
-      input: { name: 'Northwind Managed Services', invitationLifetimeDays: 14, invitationReminderDays: null },
+      input: { name: 'Northwind Managed Services', invitationLifetimeDays: 14, invitationReminderDays: null, requireMfa: 'NONE' },
     });
     expect(form().text()).toContain('Saved.');
     expect(app.wrapper.get('[data-testid="account-name"]').text()).toBe('Northwind Managed Services');
@@ -113,5 +114,18 @@ describe('Settings › Account', () => {
     await form().trigger('submit');
     await settle();
     expect(fake.lastCall('UpdateAccountSettings')!.variables.input).toMatchObject({ invitationReminderDays: null });
+  });
+
+  it('requires MFA of administrators, saved with the other settings, and links to the person’s own MFA page', async () => {
+    const fake = api();
+    app = await mountApp(fake, '/settings');
+    await waitFor(() => expect((field('Require multi-factor authentication').element as HTMLSelectElement).value).toBe('NONE'));
+    expect(app.wrapper.get('[data-testid="mfa-settings-link"]').attributes('href')).toBe('/security/mfa');
+    await field('Require multi-factor authentication').setValue('ADMINISTRATORS');
+    expect(save().attributes('disabled')).toBeUndefined();
+    await form().trigger('submit');
+    await settle();
+    expect(fake.lastCall('UpdateAccountSettings')!.variables.input).toMatchObject({ requireMfa: 'ADMINISTRATORS' });
+    expect(form().text()).toContain('Saved.');
   });
 });
