@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import mysql from 'mysql2/promise';
 import { databaseCpuCounter, mainThreadCpuMs, otherProcessesCpuMs } from '../lib/cpu.js';
 import { problemCount, runLoad, summarize, type LoadOptions, type LoadSummary } from '../lib/load.js';
 import { waitForQuietDatabase, withThrowawayDatabase } from '../lib/mariadb.js';
@@ -49,6 +50,8 @@ interface Measured {
   totalCount: number;
   /** The first request of the list view: it computes the total count (later pages reuse it). */
   firstViewMs: number;
+  /** The SQL of one steady-state request (session, page, count if not reused, companies, groups) replayed alone: median ms. */
+  sqlMs: number;
   summary: LoadSummary;
 }
 
@@ -89,6 +92,9 @@ export default async function main(): Promise<void> {
           const t0 = performance.now();
           const first = await postGraphQL(`${bench.baseUrl}/graphql`, PAGE, { cookie, variables: query.variables(account) });
           const firstViewMs = round1(performance.now() - t0);
+          const sqlMs = await replaySql(bench, db.url, () =>
+            postGraphQL(`${bench!.baseUrl}/graphql`, PAGE, { cookie, variables: query.variables(account) }),
+          );
           const data = first.body.data as { users: { totalCount: number; edges: unknown[] } } | undefined;
           if (first.status !== 200 || first.body.errors || !data || data.users.edges.length === 0) {
             throw new Error(`${query.name}: ${first.status} ${JSON.stringify(first.body.errors ?? first.body).slice(0, 400)}`);
@@ -106,9 +112,9 @@ export default async function main(): Promise<void> {
           const summary = summarize(query.name, [run]);
           if (problemCount(summary) > 0) throw new Error(`${query.name}: ${problemCount(summary)} request(s) failed under load`);
           console.log(
-            `  ${users.toLocaleString('en').padStart(9)} ${query.name.padEnd(20)} ${run.requestsPerSec.toFixed(0).padStart(5)} req/s  p50 ${run.latencyP50Ms.toFixed(1)} ms  p99 ${run.latencyP99Ms.toFixed(1)} ms  db ${run.cpuMsPerRequest.db?.toFixed(2) ?? '-'} ms/req  first view ${firstViewMs} ms  (total ${data.users.totalCount})`,
+            `  ${users.toLocaleString('en').padStart(9)} ${query.name.padEnd(20)} ${run.requestsPerSec.toFixed(0).padStart(5)} req/s  p50 ${run.latencyP50Ms.toFixed(1)} ms  p99 ${run.latencyP99Ms.toFixed(1)} ms  db ${run.cpuMsPerRequest.db?.toFixed(2) ?? '-'} ms/req  sql ${sqlMs} ms  first view ${firstViewMs} ms  (total ${data.users.totalCount})`,
           );
-          measured.push({ query: query.name, totalCount: data.users.totalCount, firstViewMs, summary });
+          measured.push({ query: query.name, totalCount: data.users.totalCount, firstViewMs, sqlMs, summary });
           await waitForQuietDatabase(db.url);
         }
         results.push({ users, seedSeconds, queries: measured });
@@ -127,17 +133,18 @@ function report(results: Array<{ users: number; seedSeconds: number; queries: Me
   console.log(`\nUsers page, first 50 (${LOAD.connections} connections, ${LOAD.durationSeconds} s per query, one round):\n`);
   const header = [
     'query',
-    ...results.flatMap((r) => [`${short(r.users)} p50`, `${short(r.users)} req/s`, `${short(r.users)} db ms`]),
+    ...results.flatMap((r) => [`${short(r.users)} p50`, `${short(r.users)} req/s`, `${short(r.users)} sql ms`]),
     'p50 ratio',
+    'sql ratio',
     'verdict',
   ];
   const rows = QUERIES.map((query) => {
     const cells = results.flatMap((r) => {
       const s = r.queries.find((m) => m.query === query.name)!.summary;
-      return [s.latencyP50Ms.toFixed(1), s.requestsPerSec.toFixed(0), s.cpuMsPerRequest.db?.toFixed(2) ?? '-'];
+      return [s.latencyP50Ms.toFixed(1), s.requestsPerSec.toFixed(0), r.queries.find((m) => m.query === query.name)!.sqlMs.toFixed(2)];
     });
-    const { ratio, verdict } = compare(query.name, smallest, largest);
-    return [query.name, ...cells, ratio.toFixed(2), verdict];
+    const { ratio, sqlRatio, verdict } = compare(query.name, smallest, largest);
+    return [query.name, ...cells, ratio.toFixed(2), sqlRatio.toFixed(2), verdict];
   });
   printTable([header, ...rows], [false, ...header.slice(1, -1).map(() => true), false]);
   const noisy = warnAboutOtherLoad(results.flatMap((r) => r.queries.flatMap((m) => m.summary.runs)));
@@ -152,6 +159,7 @@ function report(results: Array<{ users: number; seedSeconds: number; queries: Me
         query: m.query,
         totalCount: m.totalCount,
         firstViewMs: m.firstViewMs,
+        sqlMs: m.sqlMs,
         requestsPerSec: round1(m.summary.requestsPerSec),
         latencyP50Ms: m.summary.latencyP50Ms,
         latencyP99Ms: m.summary.latencyP99Ms,
@@ -166,13 +174,48 @@ function report(results: Array<{ users: number; seedSeconds: number; queries: Me
   console.log(`\nresults written to ${file}`);
 }
 
+/**
+ * Captures the SQL (with parameters) of one request of the query, then replays those statements alone on one connection,
+ * 30 times, and returns the median time of a whole request's statements: the database's share without Node, HTTP or
+ * the other connections' queueing (still subject to whatever else the machine runs).
+ */
+async function replaySql(bench: BenchRoster, url: string, request: () => Promise<unknown>): Promise<number> {
+  const dataSource = bench.roster.dataSource;
+  const original = dataSource.query.bind(dataSource);
+  const statements: Array<{ sql: string; params: unknown[] }> = [];
+  dataSource.query = ((sql: string, params?: unknown[], ...rest: unknown[]) => {
+    statements.push({ sql, params: params ?? [] });
+    return (original as (...args: unknown[]) => Promise<unknown>)(sql, params, ...rest);
+  }) as typeof dataSource.query;
+  try {
+    await request();
+  } finally {
+    dataSource.query = original;
+  }
+  const connection = await mysql.createConnection({ uri: url, timezone: 'Z' });
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      for (const { sql, params } of statements) await connection.query(sql, params);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return round2(times[Math.floor(times.length / 2)]!);
+  } finally {
+    await connection.end();
+  }
+}
+
 /** p50 ratio largest/smallest and req/s ratio smallest/largest; both must be within the target. */
 function compare(name: string, smallest: { queries: Measured[] }, largest: { queries: Measured[] }) {
   const a = smallest.queries.find((m) => m.query === name)!.summary;
   const b = largest.queries.find((m) => m.query === name)!.summary;
   const ratio = Math.round((b.latencyP50Ms / a.latencyP50Ms) * 100) / 100;
   const throughput = Math.round((a.requestsPerSec / b.requestsPerSec) * 100) / 100;
-  return { ratio, throughputRatio: throughput, verdict: Math.max(ratio, throughput) <= TARGET ? 'PASS' : 'MISSED' };
+  const sql = (m: { queries: Measured[] }) => m.queries.find((q) => q.query === name)!.sqlMs;
+  const sqlRatio = Math.round((sql(largest) / sql(smallest)) * 100) / 100;
+  return { ratio, throughputRatio: throughput, sqlRatio, verdict: Math.max(ratio, throughput) <= TARGET ? 'PASS' : 'MISSED' };
 }
 
 function short(users: number): string {
