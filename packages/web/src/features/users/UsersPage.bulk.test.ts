@@ -163,4 +163,37 @@ describe('Users page: bulk company and group changes', () => {
     await settle();
     expect(dialog().get('[role="alert"]').text()).toContain('Group not found. It may have been deleted meanwhile; choose again.');
   });
+
+  it('says which groups were done when a later one fails, and keeps only the rest chosen', async () => {
+    const fake = api({
+      AddGroupMembers: (op) =>
+        op.variables.input.groupId === 'g2'
+          ? graphQLError('NOT_FOUND', 'Group not found.', { field: 'input.groupId' })
+          : {
+              data: {
+                addGroupMembers: {
+                  __typename: 'UsersPayload',
+                  users: changedUsers(op, { groups: [{ __typename: 'Group', id: 'g1', name: 'Helpdesk' }] }),
+                },
+              },
+            },
+    });
+    app = await mountApp(fake, '/users');
+    await select('ann@contoso.example');
+    await button('Add to group…').trigger('click');
+    await settle();
+    await pickGroup('help');
+    await pickGroup('sal');
+    await dialog().get('form').trigger('submit');
+    await settle();
+    expect(fake.calls('AddGroupMembers')).toHaveLength(2);
+    expect(dialog().get('[role="alert"]').text()).toBe(
+      'Group not found. It may have been deleted meanwhile; choose again. They were added to Helpdesk.',
+    );
+    expect(
+      dialog()
+        .findAll('[data-testid="multi-select-chip"]')
+        .map((c) => c.text()),
+    ).toEqual(['Sales']);
+  });
 });
