@@ -220,9 +220,9 @@ export interface UserChangeToWrite {
 
 /**
  * Writes decided changes of linked users inside the caller's transaction and answers each one's action, in order:
- * row updates only for what changed (the user, their pending invitation when the email changed, the link), then one
- * audit insert for all the updates and one suspension for all the users disabled upstream. An email change keeps a
- * pending invitation working: the invitation follows the new address.
+ * grouped updates of what changed (the users' fields, their pending invitations when the email changed, the links:
+ * one statement each per 200 users), one audit insert for all the updates and one suspension for all the users
+ * disabled upstream. An email change keeps a pending invitation working: the invitation follows the new address.
  */
 export async function writeUserChangesWithin(
   ctx: UserWriteContext,
@@ -245,8 +245,6 @@ export async function writeUserChangesWithin(
       if (change.externalIdChanged) set.externalId = upstream.externalId;
       users.push({ id: membership.id, set });
     }
-    if (change.emailChanged)
-      await manager.update(InvitationEntity, { membershipId: membership.id, state: InvitationState.PENDING }, { email: upstream.email });
     if (fieldsChanged) {
       audit.push({
         action: 'user.updated',
@@ -257,6 +255,14 @@ export async function writeUserChangesWithin(
     }
   }
   await updateEach(manager, MembershipEntity, users, { updatedAt: now });
+  // A changed email's pending invitation follows it, so the link still works.
+  await updateEach(
+    manager,
+    InvitationEntity,
+    writes.filter((w) => w.change.emailChanged).map((w) => ({ id: w.linked.membership.id, set: { email: w.upstream.email } })),
+    {},
+    { key: 'membershipId', also: { state: InvitationState.PENDING } },
+  );
   await updateEach(
     manager,
     ExternalLinkEntity,
@@ -305,15 +311,16 @@ export async function suspendedByIntegration(
 }
 
 /**
- * Updates many rows of one table by id, each with its own values, in one statement per 200 rows
- * (`SET column = CASE id WHEN ? THEN ? ... ELSE column END`), and `same` on all of them. Values are converted as
+ * Updates many rows of one table by id (or `by.key`, and only where `by.also` holds), each with its own values, in one
+ * statement per 200 rows (`SET column = CASE id WHEN ? THEN ? ... ELSE column END`), and `same` on all of them. Values are converted as
  * TypeORM converts them (transformers, then the driver), so rows read back as if written by `manager.update`.
  */
-async function updateEach<T extends { id: string }>(
+async function updateEach<T extends object>(
   manager: EntityManager,
   target: EntityTarget<T>,
   rows: Array<{ id: string; set: Partial<T> }>,
   same: Partial<T>,
+  by: { key?: keyof T & string; also?: Partial<T> } = {},
 ): Promise<void> {
   const metadata = manager.connection.getMetadata(target);
   const driver = manager.connection.driver;
@@ -323,7 +330,8 @@ async function updateEach<T extends { id: string }>(
     if (!found) throw new Error(`updateEach: ${metadata.name} has no column ${property}.`);
     return found;
   };
-  const id = q(column('id').databaseName);
+  const id = q(column(by.key ?? 'id').databaseName);
+  const also = Object.entries(by.also ?? {}).map(([property, value]) => ({ meta: column(property), value }));
   for (let i = 0; i < rows.length; i += 200) {
     const chunk = rows.slice(i, i + 200);
     const values: unknown[] = [];
@@ -345,8 +353,10 @@ async function updateEach<T extends { id: string }>(
       values.push(driver.preparePersistentValue(value, meta));
     }
     values.push(...chunk.map((row) => row.id));
+    const extra = also.map(({ meta }) => ` AND ${q(meta.databaseName)} = ?`).join('');
+    values.push(...also.map(({ meta, value }) => driver.preparePersistentValue(value, meta)));
     await manager.query(
-      `UPDATE ${q(metadata.tableName)} SET ${sets.join(', ')} WHERE ${id} IN (${chunk.map(() => '?').join(', ')})`,
+      `UPDATE ${q(metadata.tableName)} SET ${sets.join(', ')} WHERE ${id} IN (${chunk.map(() => '?').join(', ')})${extra}`,
       values,
     );
   }
