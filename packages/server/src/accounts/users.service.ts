@@ -44,6 +44,19 @@ const USERS_FROM = 'memberships m LEFT JOIN people p ON p.id = m.person_id';
 const MATCHES =
   "SELECT id FROM memberships WHERE account_id = ? AND email LIKE ? ESCAPE '!' UNION SELECT id FROM memberships WHERE account_id = ? AND name LIKE ? ESCAPE '!'";
 
+/**
+ * The users matching a search (and the other conditions): those whose email starts with it, then those whose name
+ * does but whose email does not, so the two need no de-duplication (UNION ALL: a UNION's temporary table of keys cost
+ * three times as much at 4,000 matches).
+ */
+function searchMatches(columns: string, where: { sql: string[]; params: unknown[] }, search: string): { sql: string; params: unknown[] } {
+  const branch = (conditions: string[]) => `SELECT ${columns} FROM memberships m WHERE ${[...where.sql, ...conditions].join(' AND ')}`;
+  return {
+    sql: `${branch(["m.email LIKE ? ESCAPE '!'"])} UNION ALL ${branch(["m.name LIKE ? ESCAPE '!'", "m.email NOT LIKE ? ESCAPE '!'"])}`,
+    params: [...where.params, search, ...where.params, search, search],
+  };
+}
+
 function searchPattern(filter: UserFilter | undefined): string | null {
   const search = filter?.search?.trim().toLowerCase();
   return search ? `${search.replace(/[!%_]/g, (c) => '!' + c)}%` : null;
@@ -133,13 +146,12 @@ export class UsersService {
     let keyColumns = { sortKey: sortKey?.[this.dialect] ?? '', idColumn: 'm.id' };
     if (search && sortKey) {
       // The matches' ids and sort keys only (from the email and name indexes), sorted; then the page's rows.
-      const branch = (column: string) =>
-        `SELECT m.id AS id, ${sortKey[this.dialect]} AS k FROM memberships m WHERE ${[...where.sql, `${column} LIKE ? ESCAPE '!'`].join(' AND ')}`;
+      const matches = searchMatches(`m.id AS id, ${sortKey[this.dialect]} AS k`, where, search);
       query = {
         select,
-        from: `(${branch('m.email')} UNION ${branch('m.name')}) page ${join} ${USERS_FROM.replace('LEFT JOIN', 'ON m.id = page.id LEFT JOIN')}`,
+        from: `(${matches.sql}) page ${join} ${USERS_FROM.replace('LEFT JOIN', 'ON m.id = page.id LEFT JOIN')}`,
         where: [],
-        params: [...where.params, search, ...where.params, search],
+        params: matches.params,
       };
       keyColumns = { sortKey: 'page.k', idColumn: 'page.id' };
     } else if (search) {
@@ -233,13 +245,9 @@ export class UsersService {
 
   /** Counts the list's rows from memberships alone (a search: its matching ids, from the email and name indexes). */
   private async count(where: { sql: string[]; params: unknown[] }, search: string | null): Promise<number> {
-    const matching = (column: string) =>
-      `SELECT m.id FROM memberships m WHERE ${[...where.sql, `${column} LIKE ? ESCAPE '!'`].join(' AND ')}`;
-    const [sql, params] = search
-      ? [
-          `SELECT COUNT(*) AS n FROM (${matching('m.email')} UNION ${matching('m.name')}) u`,
-          [...where.params, search, ...where.params, search],
-        ]
+    const matches = search ? searchMatches('m.id', where, search) : null;
+    const [sql, params] = matches
+      ? [`SELECT COUNT(*) AS n FROM (${matches.sql}) u`, matches.params]
       : [`SELECT COUNT(*) AS n FROM memberships m WHERE ${where.sql.join(' AND ')}`, where.params];
     const rows: Array<{ n: number | string }> = await this.dataSource.query(sql, params);
     return Number(rows[0]?.n ?? 0);
