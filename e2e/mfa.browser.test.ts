@@ -105,3 +105,82 @@ describe.skipIf(!chromiumAvailable())('Multi-factor authentication in a real bro
     await waitVisible(page.getByRole('heading', { name: 'Companies' }), 'the Companies page', { page });
   });
 });
+
+describe.skipIf(!chromiumAvailable())("Passkeys in a real browser through Chromium's virtual authenticator (built product)", () => {
+  let dataDir: string;
+  let product: StartedProduct;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pathOf = (p: Page) => new URL(p.url()).pathname;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-passkeys-'));
+    [product, browser] = await Promise.all([startBuiltProduct({ REDIS_URL: '', RESEND_API_KEY: '' }, dataDir), launchChromium()]);
+    expect(product.demo, product.output()).not.toBeNull();
+    // WebAuthn needs a secure context and the relying party is PUBLIC_URL's host: localhost is both.
+    expect(new URL(product.url).hostname).toBe('localhost');
+    context = await browser.newContext({ baseURL: product.url, viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await product?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('registers a passkey, then signs in with it alone (no email typed) and as the second factor after the password', async () => {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+
+    await page.goto('/sign-in');
+    await page.getByLabel('Email', { exact: true }).fill(product.demo!.email);
+    await page.getByLabel('Password', { exact: true }).fill(product.demo!.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await waitFor(() => pathOf(page) === '/users', 'the Users page after the password alone', { page });
+
+    await page.goto('/security/mfa');
+    await page.getByLabel('Name of the passkey (optional)').fill('Test laptop');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    const codes = page.getByTestId('recovery-codes').locator('code');
+    await waitFor(async () => (await codes.count()) === 10, 'ten recovery codes after the first factor', { page });
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await waitVisible(page.getByText('Test laptop', { exact: true }), 'the passkey listed by its name', { page });
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]!.isResidentCredential).toBe(true);
+    expect(credentials[0]!.rpId).toBe('localhost');
+
+    // The passkey is the whole sign-in.
+    await context.clearCookies();
+    await page.goto('/sign-in');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await waitFor(() => pathOf(page) === '/users', 'the Users page after the passkey alone', { page });
+    await waitVisible(page.getByText(product.demo!.email), 'the demo admin signed in', { page });
+
+    // After the password, the passkey is the second factor.
+    await context.clearCookies();
+    await page.goto('/sign-in');
+    await page.getByLabel('Email', { exact: true }).fill(product.demo!.email);
+    await page.getByLabel('Password', { exact: true }).fill(product.demo!.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await waitFor(() => pathOf(page) === '/sign-in/verify', 'the second-factor page', { page });
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await waitFor(() => pathOf(page) === '/users', 'the Users page after the passkey as second factor', { page });
+    const after = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(after.credentials[0]!.signCount).toBeGreaterThan(credentials[0]!.signCount);
+  });
+});

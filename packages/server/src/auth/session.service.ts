@@ -59,10 +59,15 @@ export class SessionService {
       throw invalidCredentials();
     }
     this.throttle.recordSuccess(email, address);
+    return this.openForPerson(person.id, false);
+  }
 
-    const memberships = await this.dataSource
-      .getRepository(MembershipEntity)
-      .find({ where: { personId: person.id }, order: { createdAt: 'ASC' } });
+  /**
+   * Opens a session in the active account the person last worked in. `secondFactorDone`: the person proved a
+   * second factor already (a passkey is the whole sign-in), so the session is usable at once.
+   */
+  async openForPerson(personId: string, secondFactorDone: boolean): Promise<OpenedSession> {
+    const memberships = await this.dataSource.getRepository(MembershipEntity).find({ where: { personId }, order: { createdAt: 'ASC' } });
     // The account the person last worked in (switching counts as activity), so the next sign-in lands there;
     // the first one joined when none has any activity yet.
     const active = memberships
@@ -79,7 +84,7 @@ export class SessionService {
       );
     }
 
-    return this.openSession(person.id, active);
+    return this.openSession(personId, active, secondFactorDone);
   }
 
   /**
@@ -90,8 +95,9 @@ export class SessionService {
   async openSession(
     personId: string,
     membership: Pick<MembershipEntity, 'id' | 'accountId' | 'role' | 'lastActiveAt'>,
+    secondFactorDone = false,
   ): Promise<OpenedSession> {
-    const mfaPending = await this.mfaDue(personId, membership);
+    const mfaPending = secondFactorDone ? null : await this.mfaDue(personId, membership);
     const token = newSecretToken();
     const session: SessionEntity = {
       id: newId(),

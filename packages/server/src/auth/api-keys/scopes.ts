@@ -78,6 +78,11 @@ export const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Mutation.removeMfaFactor': 'SESSION',
   'Mutation.regenerateRecoveryCodes': 'SESSION',
   'Mutation.resetUserMfa': 'SESSION',
+  'Mutation.startPasskeyRegistration': 'SESSION',
+  'Mutation.finishPasskeyRegistration': 'SESSION',
+  // A passkey is a sign-in of its own, like signIn.
+  'Mutation.startPasskeySignIn': 'PUBLIC',
+  'Mutation.finishPasskeySignIn': 'PUBLIC',
   'Mutation.signOut': 'SESSION',
   'Mutation.switchAccount': 'SESSION',
   'Mutation.acceptInvitation': 'SESSION',

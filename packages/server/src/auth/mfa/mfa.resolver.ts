@@ -5,9 +5,13 @@ import type { RequestContext } from '../../core/context.js';
 import { forbidden, unauthenticated } from '../../core/errors.js';
 import { describeViewer, nextStepOf } from '../auth.resolver.js';
 import type { OpenSession } from '../session.service.js';
+import { PasskeyService } from './passkeys.js';
 import {
   ConfirmMfaEnrolmentPayload,
   ConfirmTotpEnrolmentInput,
+  FinishPasskeyRegistrationInput,
+  FinishPasskeySignInInput,
+  PasskeyCeremony,
   MfaFactorKind,
   MfaStatus,
   RecoveryCodesPayload,
@@ -45,6 +49,12 @@ export async function mfaStatusOf(ctx: RequestContext, session: OpenSession): Pr
     recoveryCodesLeft: overview.recoveryCodesLeft,
     required: overview.required,
   };
+}
+
+/** Stateless: built per request from the services (the relying party follows PUBLIC_URL). */
+function passkeysOf(ctx: RequestContext): PasskeyService {
+  const { dataSource, sessions, mfa, config } = ctx.services;
+  return new PasskeyService(dataSource, sessions, mfa, () => config.publicUrl);
 }
 
 @Resolver()
@@ -119,5 +129,52 @@ export class MfaResolver {
     const admin = await ctx.admin();
     const user = await ctx.services.mfa.resetForUser(admin, input.userId);
     return { userId: user.id };
+  }
+
+  @Mutation(() => PasskeyCeremony, {
+    description: 'Starts adding a passkey or security key (a discoverable credential, so it can be the whole sign-in).',
+  })
+  async startPasskeyRegistration(@Ctx() ctx: RequestContext): Promise<PasskeyCeremony> {
+    const { challengeId, options } = await passkeysOf(ctx).startRegistration(await openSessionOf(ctx));
+    return { challengeId, optionsJson: JSON.stringify(options) };
+  }
+
+  @Mutation(() => ConfirmMfaEnrolmentPayload, {
+    description: "Stores a passkey from the browser's answer. The first factor also answers one-time recovery codes.",
+  })
+  async finishPasskeyRegistration(
+    @Arg('input', () => FinishPasskeyRegistrationInput, { description: 'The ceremony and the answer.' })
+    input: FinishPasskeyRegistrationInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConfirmMfaEnrolmentPayload> {
+    const session = await openSessionOf(ctx);
+    const { recoveryCodes } = await passkeysOf(ctx).finishRegistration(session, input.challengeId, input.responseJson, input.label ?? '');
+    const after = (await ctx.services.sessions.lookupOpen(ctx.sessionToken)) ?? session;
+    return { recoveryCodes, status: await mfaStatusOf(ctx, after) };
+  }
+
+  @Mutation(() => PasskeyCeremony, {
+    description:
+      "Starts a passkey sign-in: without a session, any passkey of Roster (no email typed); for a session waiting for its second factor, that person's.",
+  })
+  async startPasskeySignIn(@Ctx() ctx: RequestContext): Promise<PasskeyCeremony> {
+    const session = ctx.authorization === undefined ? await ctx.services.sessions.lookupOpen(ctx.sessionToken) : null;
+    const { challengeId, options } = await passkeysOf(ctx).startSignIn(session);
+    return { challengeId, optionsJson: JSON.stringify(options) };
+  }
+
+  @Mutation(() => VerifySecondFactorPayload, {
+    description:
+      'Finishes a passkey sign-in and sets the session cookie (or completes the second factor of the current session). Failures are throttled.',
+  })
+  async finishPasskeySignIn(
+    @Arg('input', () => FinishPasskeySignInInput, { description: 'The ceremony and the answer.' }) input: FinishPasskeySignInInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<VerifySecondFactorPayload> {
+    const session = ctx.authorization === undefined ? await ctx.services.sessions.lookupOpen(ctx.sessionToken) : null;
+    const result = await passkeysOf(ctx).finishSignIn(session, input.challengeId, input.responseJson, currentRequestIp());
+    if ('token' in result) ctx.setSessionCookie(result.token);
+    ctx.useViewer(result.viewer);
+    return { viewer: await describeViewer(ctx, result.viewer) };
   }
 }

@@ -227,7 +227,8 @@ export class MfaService {
     if (retryAfter > 0) throw tooManyAttempts(retryAfter);
   }
 
-  private async writeRecoveryCodes(manager: EntityManager, personId: string): Promise<string[]> {
+  /** Replaces the person's recovery codes (inside the caller's transaction) and answers the new ones. */
+  async writeRecoveryCodes(manager: EntityManager, personId: string): Promise<string[]> {
     await manager.delete(MfaRecoveryCodeEntity, { personId });
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await manager.insert(
@@ -237,7 +238,8 @@ export class MfaService {
     return codes;
   }
 
-  private async audit(manager: EntityManager, viewer: Viewer, entries: AuditEntry[]): Promise<void> {
+  /** Records entries about the viewer's own MFA in their current account, naming them as the target. */
+  async audit(manager: EntityManager, viewer: Viewer, entries: AuditEntry[]): Promise<void> {
     const membership = await manager.findOne(MembershipEntity, { where: { id: viewer.membershipId }, select: { id: true, email: true } });
     await recordAudit(
       manager,

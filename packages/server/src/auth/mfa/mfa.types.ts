@@ -121,3 +121,33 @@ export class ResetUserMfaPayload {
   @Field(() => ID, { description: 'The user whose MFA was reset.' })
   userId!: string;
 }
+
+@ObjectType({ description: 'A WebAuthn ceremony to hand to the browser (navigator.credentials), answered with its challengeId.' })
+export class PasskeyCeremony {
+  @Field(() => ID, { description: 'Names the challenge; spent by the answer.' })
+  challengeId!: string;
+
+  @Field(() => String, { description: 'The options as JSON (PublicKeyCredentialCreationOptionsJSON or ...RequestOptionsJSON).' })
+  optionsJson!: string;
+}
+
+@InputType({ description: "The browser's answer to a passkey registration." })
+export class FinishPasskeyRegistrationInput {
+  @Field(() => ID, { description: 'PasskeyCeremony.challengeId.' })
+  challengeId!: string;
+
+  @Field(() => String, { description: 'The RegistrationResponseJSON from the browser, as JSON.' })
+  responseJson!: string;
+
+  @Field(() => String, { nullable: true, description: 'What to call it (at most 100 characters); "Passkey" when left out.' })
+  label?: string | null;
+}
+
+@InputType({ description: "The browser's answer to a passkey sign-in." })
+export class FinishPasskeySignInInput {
+  @Field(() => ID, { description: 'PasskeyCeremony.challengeId.' })
+  challengeId!: string;
+
+  @Field(() => String, { description: 'The AuthenticationResponseJSON from the browser, as JSON.' })
+  responseJson!: string;
+}

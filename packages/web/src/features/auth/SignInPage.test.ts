@@ -1,4 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+// The browser's WebAuthn ceremony (navigator.credentials) is the virtual authenticator's job in e2e/; here it answers at once.
+vi.mock('@simplewebauthn/browser', () => ({
+  WebAuthnError: class WebAuthnError extends Error {},
+  startRegistration: vi.fn(),
+  startAuthentication: vi.fn(async ({ optionsJSON }: { optionsJSON: { challenge: string } }) => ({
+    id: 'cred-1',
+    challenge: optionsJSON.challenge,
+  })),
+}));
 import {
   aConnection,
   aViewer,
@@ -129,5 +139,30 @@ describe('Sign-in page', () => {
     });
     app = await mountApp(api, '/sign-in');
     expect(app.router.currentRoute.value.path).toBe('/users');
+  });
+
+  it("signs in with a passkey alone: the browser answers the server's challenge and the page asked for opens", async () => {
+    let signedIn = false;
+    const api = fakeApi({
+      Me: () => (signedIn ? { data: { me: aViewer() } } : graphQLError('UNAUTHENTICATED', 'Sign in first.', { reason: 'NO_SESSION' })),
+      StartPasskeySignIn: () => ({
+        data: {
+          startPasskeySignIn: { __typename: 'PasskeyCeremony', challengeId: 'ch-1', optionsJson: JSON.stringify({ challenge: 'abc' }) },
+        },
+      }),
+      FinishPasskeySignIn: () => {
+        signedIn = true;
+        return { data: { finishPasskeySignIn: { __typename: 'VerifySecondFactorPayload', viewer: aViewer() } } };
+      },
+      Companies: () => ({ data: { companies: aConnection('Company', []) } }),
+    });
+    app = await mountApp(api, '/sign-in?redirect=%2Fcompanies');
+    await app.wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Sign in with a passkey')!
+      .trigger('click');
+    await waitFor(() => expect(app!.router.currentRoute.value.fullPath).toBe('/companies'));
+    expect(JSON.parse(api.lastCall('FinishPasskeySignIn')!.variables.input.responseJson)).toEqual({ id: 'cred-1', challenge: 'abc' });
+    expect(api.lastCall('FinishPasskeySignIn')!.variables.input.challengeId).toBe('ch-1');
   });
 });
