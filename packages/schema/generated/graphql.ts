@@ -703,7 +703,7 @@ export type UserFilter = {
   notEmailed?: boolean | null | undefined;
   /** Only users with one of these roles. */
   roles?: Array<Role> | null | undefined;
-  /** Matches users whose email or name starts with this text, case-insensitively (at most 200 characters). A word inside the name or the email does not match: search "ada" or "ada@", not "lovelace". */
+  /** Matches users whose email, name or email domain starts with this text, case-insensitively (at most 200 characters): "ada", "ada@", "contoso.com" or "@contoso" (everyone at a client). A word inside the name does not match: search "ada", not "lovelace". */
   search?: string | null | undefined;
   /** Only users in one of these statuses. */
   statuses?: Array<UserStatus> | null | undefined;

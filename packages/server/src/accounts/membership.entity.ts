@@ -23,6 +23,8 @@ import { CompanyEntity } from '../companies/company.entity.js';
 @Index('ix_memberships_account_status_email', ['accountId', 'status', 'email', 'id'])
 @Index('ix_memberships_account_role_email', ['accountId', 'role', 'email', 'id'])
 @Index('ix_memberships_account_company_email', ['accountId', 'companyId', 'email', 'id'])
+// A search by domain ("contoso.com", "@contoso") walks the domain index: admins look for everyone at a client.
+@Index('ix_memberships_account_domain_email', ['accountId', 'emailDomain', 'email', 'id'])
 @Index('ix_memberships_account_external', ['accountId', 'externalId'])
 export class MembershipEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -37,6 +39,20 @@ export class MembershipEntity {
   /** Normalised email, unique per account (enforced by uq_memberships_account_email). */
   @Column({ type: 'varchar', length: 320 })
   email!: string;
+
+  /** The part after the "@", kept by the database itself (a generated column), so no writer can forget it. */
+  @Column({
+    name: 'email_domain',
+    type: 'varchar',
+    length: 320,
+    nullable: true,
+    generatedType: 'VIRTUAL',
+    asExpression: "substr(email, instr(email, '@') + 1)",
+    insert: false,
+    update: false,
+    select: false,
+  })
+  emailDomain?: string | null;
 
   /** The name an admin or an import gave before the person chose their own. */
   @Column({ type: 'varchar', length: 200, nullable: true })

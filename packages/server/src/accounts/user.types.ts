@@ -114,7 +114,7 @@ export class UserFilter {
   @Field(() => String, {
     nullable: true,
     description:
-      'Matches users whose email or name starts with this text, case-insensitively (at most 200 characters). A word inside the name or the email does not match: search "ada" or "ada@", not "lovelace".',
+      'Matches users whose email, name or email domain starts with this text, case-insensitively (at most 200 characters): "ada", "ada@", "contoso.com" or "@contoso" (everyone at a client). A word inside the name does not match: search "ada", not "lovelace".',
   })
   search?: string | null;
 

@@ -118,6 +118,20 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
     ]);
     // Prefix search (served by indexes at any account size): a word inside the name or the email does not match.
     expect(await emails('lovelace')).toEqual([]);
+    // A domain finds everyone at a client, with or without its "@", each once; and in another order too.
+    const contoso = ['ada@contoso.test', 'invited@contoso.test'];
+    expect((await emails('contoso.test')).filter((e) => !e.startsWith('member'))).toEqual(contoso);
+    expect((await emails('@CONTOSO')).filter((e) => !e.startsWith('member'))).toEqual(contoso);
+    const byName = await client.gql(USERS, {
+      filter: { search: 'fabrikam' },
+      orderBy: { field: 'NAME', direction: 'ASC' },
+      page: { first: 100 },
+    });
+    const fabrikam = byName.data!.users.edges.map((e: any) => e.node.email as string);
+    expect(fabrikam.length).toBe(byName.data!.users.totalCount);
+    expect(new Set(fabrikam).size).toBe(fabrikam.length);
+    expect(fabrikam.every((e: string) => e.endsWith('@fabrikam.test'))).toBe(true);
+    expect(fabrikam).toContain('sus@fabrikam.test');
     const literal = await client.gql(USERS, { filter: { search: '%' } });
     expect(literal.data!.users.totalCount).toBe(0);
     const search = await client.gql(USERS, { filter: { search: 'member0', statuses: ['INVITED'] } });

@@ -36,30 +36,44 @@ const ENUM_ORDERS: Partial<Record<UserOrderField, { column: string; values: read
 const USERS_FROM = 'memberships m LEFT JOIN people p ON p.id = m.person_id';
 
 /**
- * Search is by the start of the email or of the name: each is a range of its index, so a search reads its matches, not
+ * Search is by the start of the email, of the name, or of the email's domain ("contoso.com", "@contoso": everyone at a
+ * client; memberships.email_domain is generated from the email): each is a range of its index, so a search reads its matches, not
  * the account (a word inside the name would need every row read). The page then sorts the matches' ids and sort keys
  * and reads only its own rows. MariaDB is told to read the matches first (STRAIGHT_JOIN; SQLite: CROSS JOIN), or it may
  * walk the whole account in the page's order looking for them.
  */
 const MATCHES =
-  "SELECT id FROM memberships WHERE account_id = ? AND email LIKE ? ESCAPE '!' UNION SELECT id FROM memberships WHERE account_id = ? AND name LIKE ? ESCAPE '!'";
+  "SELECT id FROM memberships WHERE account_id = ? AND email LIKE ? ESCAPE '!' UNION SELECT id FROM memberships WHERE account_id = ? AND name LIKE ? ESCAPE '!' UNION SELECT id FROM memberships WHERE account_id = ? AND email_domain LIKE ? ESCAPE '!'";
 
 /**
  * The users matching a search (and the other conditions): those whose email starts with it, then those whose name
  * does but whose email does not, so the two need no de-duplication (UNION ALL: a UNION's temporary table of keys cost
  * three times as much at 4,000 matches).
  */
-function searchMatches(columns: string, where: { sql: string[]; params: unknown[] }, search: string): { sql: string; params: unknown[] } {
+function searchMatches(columns: string, where: { sql: string[]; params: unknown[] }, search: Search): { sql: string; params: unknown[] } {
   const branch = (conditions: string[]) => `SELECT ${columns} FROM memberships m WHERE ${[...where.sql, ...conditions].join(' AND ')}`;
+  const { prefix, domain } = search;
   return {
-    sql: `${branch(["m.email LIKE ? ESCAPE '!'"])} UNION ALL ${branch(["m.name LIKE ? ESCAPE '!'", "m.email NOT LIKE ? ESCAPE '!'"])}`,
-    params: [...where.params, search, ...where.params, search, search],
+    sql: [
+      branch(["m.email LIKE ? ESCAPE '!'"]),
+      branch(["m.name LIKE ? ESCAPE '!'", "m.email NOT LIKE ? ESCAPE '!'"]),
+      branch(["m.email_domain LIKE ? ESCAPE '!'", "m.email NOT LIKE ? ESCAPE '!'", "(m.name IS NULL OR m.name NOT LIKE ? ESCAPE '!')"]),
+    ].join(' UNION ALL '),
+    params: [...where.params, prefix, ...where.params, prefix, prefix, ...where.params, domain, prefix, prefix],
   };
 }
 
-function searchPattern(filter: UserFilter | undefined): string | null {
+/** LIKE patterns of a search: the start of an email or name, and the start of a domain (a leading "@" is the domain's). */
+interface Search {
+  prefix: string;
+  domain: string;
+}
+
+function searchPattern(filter: UserFilter | undefined): Search | null {
   const search = filter?.search?.trim().toLowerCase();
-  return search ? `${search.replace(/[!%_]/g, (c) => '!' + c)}%` : null;
+  if (!search) return null;
+  const pattern = (text: string) => `${text.replace(/[!%_]/g, (c) => '!' + c)}%`;
+  return { prefix: pattern(search), domain: pattern(search.replace(/^@/, '')) };
 }
 
 /** The index that reads each order (membership.entity.ts), named to MariaDB when its own guess would scan the account. */
@@ -156,7 +170,12 @@ export class UsersService {
       keyColumns = { sortKey: 'page.k', idColumn: 'page.id' };
     } else if (search) {
       const matches = `(${MATCHES}) s ${join} ${USERS_FROM.replace('LEFT JOIN', 'ON m.id = s.id LEFT JOIN')}`;
-      query = { select, from: matches, where: where.sql, params: [accountId, search, accountId, search, ...where.params] };
+      query = {
+        select,
+        from: matches,
+        where: where.sql,
+        params: [accountId, search.prefix, accountId, search.prefix, accountId, search.domain, ...where.params],
+      };
     } else {
       const hint = this.dialect === 'mysql' ? await this.indexHint(accountId, field, filter) : null;
       const from = hint ? USERS_FROM.replace('memberships m', `memberships m FORCE INDEX (${hint})`) : USERS_FROM;
@@ -244,7 +263,7 @@ export class UsersService {
   }
 
   /** Counts the list's rows from memberships alone (a search: its matching ids, from the email and name indexes). */
-  private async count(where: { sql: string[]; params: unknown[] }, search: string | null): Promise<number> {
+  private async count(where: { sql: string[]; params: unknown[] }, search: Search | null): Promise<number> {
     const matches = search ? searchMatches('m.id', where, search) : null;
     const [sql, params] = matches
       ? [`SELECT COUNT(*) AS n FROM (${matches.sql}) u`, matches.params]
