@@ -298,4 +298,29 @@ describe('Users page: the user detail panel', () => {
     const filter = app.wrapper.findAll('option').find((o) => o.attributes('value') === 'invited');
     expect(filter?.text()).toBe('Invitation pending');
   });
+
+  it('resets an active user’s MFA after asking what it does', async () => {
+    const ann = aUser({ id: 'u-ann', email: 'ann@contoso.example', name: 'Ann Active', status: 'ACTIVE' });
+    const fake = api({
+      UserDetail: () => ({ data: { user: detail(ann) } }),
+      ResetUserMfa: (op) =>
+        op.variables.input.userId === 'u-ann'
+          ? { data: { resetUserMfa: { __typename: 'ResetUserMfaPayload', userId: 'u-ann' } } }
+          : graphQLError('FORBIDDEN', "Only an owner can reset this user's multi-factor authentication.", { reason: 'OWNER_REQUIRED' }),
+    });
+    app = await mountApp(fake, '/users?user=u-ann');
+    await waitFor(() => expect(inPanel('panel-reset-mfa')).not.toBeNull());
+    expect(fake.lastCall('ResetUserMfa')).toBeUndefined();
+    inPanel('panel-reset-mfa')!.click();
+    await settle();
+    const dialog = Array.from(document.body.querySelectorAll<HTMLElement>('[role="dialog"], [role="alertdialog"]')).find((d) =>
+      d.textContent?.includes('Reset the MFA of ann@contoso.example?'),
+    )!;
+    expect(dialog.textContent).toContain('they are signed out');
+    Array.from(dialog.querySelectorAll('button'))
+      .find((b) => b.textContent?.trim() === 'Reset MFA')!
+      .click();
+    await waitFor(() => expect(fake.lastCall('ResetUserMfa')!.variables).toEqual({ input: { userId: 'u-ann' } }));
+    await waitFor(() => expect(document.body.textContent).toContain('Reset the multi-factor authentication of ann@contoso.example'));
+  });
 });

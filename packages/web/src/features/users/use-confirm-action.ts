@@ -2,7 +2,7 @@ import { computed, ref } from 'vue';
 import type { ActionTarget } from './use-invitation-actions';
 
 /** Destructive actions ask first: un-invite (a pending user), dismiss (a staged one), suspend. */
-export type ConfirmKind = 'uninvite' | 'dismiss' | 'suspend';
+export type ConfirmKind = 'uninvite' | 'dismiss' | 'suspend' | 'reset-mfa';
 
 export interface ConfirmWords {
   title: string;
@@ -19,6 +19,12 @@ export function confirmWords(kind: ConfirmKind, users: ActionTarget[]): ConfirmW
         title: one ? 'Dismiss user' : `Dismiss ${users.length} users`,
         label: 'Dismiss',
         message: `Dismiss ${one ?? `${users.length} users`}? They are not invited and leave the review list; no email is sent.`,
+      };
+    case 'reset-mfa':
+      return {
+        title: 'Reset multi-factor authentication',
+        label: 'Reset MFA',
+        message: `Reset the MFA of ${one ?? `${users.length} users`}? Their authenticator apps, passkeys and recovery codes are removed and they are signed out; they sign in with their password and can set MFA up again (at once, if the account requires it).`,
       };
     case 'suspend':
       return {

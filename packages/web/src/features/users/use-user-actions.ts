@@ -49,8 +49,10 @@ export function useUserActions(options: UserActionsOptions) {
 
   /** Un-invite (staged users among them are dismissed, which is the same un-invite), dismiss and suspend ask first. */
   const confirm = useConfirmAction({
-    busy: (kind) => (kind === 'suspend' ? admin.suspending.value : invitations.uninviting.value),
+    busy: (kind) =>
+      kind === 'suspend' ? admin.suspending.value : kind === 'reset-mfa' ? admin.resettingMfa.value : invitations.uninviting.value,
     async run(kind, users) {
+      if (kind === 'reset-mfa') return void (await admin.resetMfa(users));
       if (kind === 'suspend') await admin.suspend(users);
       else await invitations.uninvite(users);
       forget(users);
@@ -84,6 +86,7 @@ export function useUserActions(options: UserActionsOptions) {
       case 'uninvite':
       case 'dismiss':
       case 'suspend':
+      case 'reset-mfa':
         return confirm.ask(action, users);
       case 'restore':
         return void restore(users);

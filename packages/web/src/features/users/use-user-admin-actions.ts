@@ -1,9 +1,11 @@
 import {
   ChangeUserRoleDocument,
   RestoreUsersDocument,
+  ResetUserMfaDocument,
   RetryInvitationEmailsDocument,
   SuspendUsersDocument,
 } from '@roster/schema/generated';
+import { describeError, findGraphQLError } from '../../client/errors';
 import { useMutation } from '../../client/graphql';
 import type { useToasts } from '../../ui/toasts';
 import { useUserActionRunner, type ActionTarget } from './use-invitation-actions';
@@ -16,6 +18,7 @@ export function useUserAdminActions(toasts: Pick<ReturnType<typeof useToasts>, '
   const restoreMutation = useMutation(RestoreUsersDocument);
   const roleMutation = useMutation(ChangeUserRoleDocument);
   const retryEmailMutation = useMutation(RetryInvitationEmailsDocument);
+  const resetMfaMutation = useMutation(ResetUserMfaDocument);
   const { run, busyIds } = useUserActionRunner(toasts, afterAction);
 
   function suspend(users: ActionTarget[]) {
@@ -47,7 +50,28 @@ export function useUserAdminActions(toasts: Pick<ReturnType<typeof useToasts>, '
     });
   }
 
+  /** Removes a user's second factors and ends their sessions (one at a time: it is about one lost phone). */
+  async function resetMfa(users: ActionTarget[]) {
+    for (const user of users) {
+      try {
+        await resetMfaMutation.mutate({ input: { userId: user.id } });
+        toasts.show(
+          'success',
+          `Reset the multi-factor authentication of ${user.email}: they sign in with their password and set it up again.`,
+        );
+      } catch (error) {
+        toasts.show(
+          'error',
+          `Could not reset the MFA of ${user.email}: ${findGraphQLError(error, 'FORBIDDEN')?.message ?? describeError(error)}`,
+        );
+      }
+    }
+    await afterAction();
+  }
+
   return {
+    resetMfa,
+    resettingMfa: resetMfaMutation.loading,
     suspend,
     restore,
     changeRole,
