@@ -66,6 +66,8 @@ function kindOf(operation: string, idName: string): Kind | undefined {
     accountId: 'account',
     // A second factor belongs to a person, never to an account: another account's id of any kind must be NOT_FOUND.
     factorId: 'user',
+    // A passkey ceremony's challenge belongs to a person (or to nobody yet), never to an account.
+    challengeId: 'user',
   };
   if (idName !== 'id') return byName[idName];
   const byOperation: Array<[RegExp, Kind]> = [

@@ -11,7 +11,8 @@ import { DataSource, IsNull, LessThan, Not } from 'typeorm';
 import { PersonEntity } from '../../accounts/person.entity.js';
 import { newId } from '../../core/db/columns.js';
 import { inTransaction } from '../../core/db/transaction.js';
-import { badInput, tooManyAttempts, unauthenticated } from '../../core/errors.js';
+import { GraphQLError } from 'graphql';
+import { badInput, ErrorCode, tooManyAttempts, unauthenticated } from '../../core/errors.js';
 import type { OpenedSession, OpenSession, SessionService } from '../session.service.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity, WebAuthnChallengeEntity } from './mfa-factor.entity.js';
 import { emptyFactor, invalidSecondFactor, type MfaService } from './mfa.service.js';
@@ -184,7 +185,9 @@ export class PasskeyService {
     const row = await repository.findOne({ where: { id } });
     const deleted = row ? await repository.delete({ id }) : null;
     if (!row || !deleted?.affected || row.expiresAt.getTime() <= this.now().getTime() || row.personId !== personId)
-      throw badInput('input.challengeId', 'This passkey request has expired. Try again.');
+      throw new GraphQLError('This passkey request has expired or was already answered. Try again.', {
+        extensions: { code: ErrorCode.NOT_FOUND, field: 'input.challengeId' },
+      });
     return row.challenge;
   }
 }
