@@ -96,6 +96,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     options.logger,
     connectorEnvironment(),
     options.syncEngine,
+    vault.sync,
   );
   const webhooks = new WebhookService(dataSource, outbound, secretBox, () => webhookWorker.nudge());
   const webhookWorker = new WebhookWorker(

@@ -51,6 +51,8 @@ export enum ExternalResourceType {
   USER = 'USER',
   GROUP = 'GROUP',
   COMPANY = 'COMPANY',
+  /** A password in a company's vault (sync run items only; vault items carry their own source). */
+  VAULT_ITEM = 'VAULT_ITEM',
 }
 
 export enum UpstreamRemovalAction {
@@ -110,7 +112,8 @@ const DESTINATION_SETTINGS: Record<IntegrationType, readonly string[]> = {
   // The Manage server's host (or on-premise origin) receives the API keys.
   [IntegrationType.CONNECTWISE]: ['site'],
   [IntegrationType.AUTOTASK]: [],
-  [IntegrationType.IT_GLUE]: [],
+  // The region (or API origin) whose host receives the API key.
+  [IntegrationType.IT_GLUE]: ['region'],
 };
 
 export function destinationSettings(type: IntegrationType): readonly string[] {

@@ -49,6 +49,7 @@ registerEnumType(SyncStage, {
     COMPANIES: { description: 'Reading companies.' },
     USERS: { description: 'Reading users.' },
     GROUPS: { description: 'Reading groups and their members.' },
+    PASSWORDS: { description: 'Reading passwords into the company vaults.' },
     REMOVALS: { description: 'Handling users no longer upstream.' },
     DONE: { description: 'Nothing left to do.' },
   },
@@ -69,6 +70,7 @@ registerEnumType(SyncItemAction, {
     RESTORED: { description: 'A suspended user enabled upstream again came back.' },
     KEPT: { description: 'No longer upstream, but kept as the options say.' },
     DELETED: { description: 'A group deleted because it was deleted upstream; its users stay.' },
+    ARCHIVED: { description: 'A vault item archived because it is no longer upstream.' },
     PENDING_SUSPENSION: { description: 'Would be suspended; the run waits for an admin’s confirmation.' },
     SKIPPED: { description: 'Left alone; `message` says why.' },
     FAILED: { description: 'Could not be applied; `message` says why.' },
@@ -212,13 +214,13 @@ export class SyncCountsType {
   @Field(() => Int, { description: 'Users gone upstream but kept, per the options.' }) kept!: number;
   @Field(() => Int, { description: 'Objects left alone (see their items).' }) skipped!: number;
   @Field(() => Int, { description: 'Objects that could not be applied (see their items).' }) failed!: number;
-  @Field(() => Int, { description: 'Groups deleted because they were deleted upstream.' }) deleted!: number;
+  @Field(() => Int, { description: 'Groups deleted, and vault items archived, because they are gone upstream.' }) deleted!: number;
 }
 
 @ObjectType({ description: 'One thing a run did (or would do) to one upstream object.', simpleResolvers: true })
 export class SyncRunItem {
   @Field(() => Int, { description: 'Order within the run, from 0.' }) position!: number;
-  @Field(() => String, { description: 'USER, GROUP or COMPANY.' }) resourceType!: string;
+  @Field(() => String, { description: 'USER, GROUP, COMPANY or VAULT_ITEM.' }) resourceType!: string;
   @Field(() => String, { nullable: true, description: 'The platform’s id for the object.' }) externalId!: string | null;
   @Field(() => String, { description: 'The email or name shown for it.' }) label!: string;
   @Field(() => SyncItemAction, { description: 'What was done.' }) action!: SyncItemAction;

@@ -33,7 +33,13 @@ const digestOf = (key: DataKey, item: UpstreamVaultItem): string =>
 export class VaultSync {
   constructor(private readonly keys: VaultKeys) {}
 
-  async upsert(manager: EntityManager, accountId: string, integrationId: string, upstream: UpstreamVaultItem, dryRun: boolean) {
+  async upsert(
+    manager: EntityManager,
+    accountId: string,
+    integrationId: string,
+    upstream: UpstreamVaultItem,
+    { dryRun, seenAt }: { dryRun: boolean; seenAt: Date },
+  ) {
     const item = { ...upstream, ...normalizeValues(upstream) };
     const key = await this.keys.forAccount(manager, accountId);
     const repo = manager.getRepository(VaultItemEntity);
@@ -54,14 +60,17 @@ export class VaultSync {
           integrationId,
           upstreamId: item.upstreamId,
           upstreamDigest: digest,
+          upstreamSeenAt: seenAt,
           createdAt: now,
           updatedAt: now,
           archivedAt: null,
         });
       return { outcome: 'CREATED' as VaultSyncOutcome, id, name: item.name };
     }
-    if (existing.upstreamDigest === digest && existing.archivedAt === null)
+    if (existing.upstreamDigest === digest && existing.archivedAt === null) {
+      if (!dryRun) await repo.update({ id: existing.id }, { upstreamSeenAt: seenAt });
       return { outcome: 'UNCHANGED' as VaultSyncOutcome, id: existing.id, name: item.name };
+    }
     const outcome: VaultSyncOutcome = existing.upstreamDigest === digest ? 'RESTORED' : 'UPDATED';
     if (!dryRun)
       await repo.update(
@@ -73,6 +82,7 @@ export class VaultSync {
           url: item.url,
           ...sealValues(key, existing.id, item),
           upstreamDigest: digest,
+          upstreamSeenAt: seenAt,
           updatedAt: now,
           archivedAt: null,
         },
@@ -80,15 +90,30 @@ export class VaultSync {
     return { outcome, id: existing.id, name: item.name };
   }
 
-  /** Archives the integration's current items not listed this run (gone upstream). Returns those archived (or that would be). */
-  async archiveMissing(manager: EntityManager, accountId: string, integrationId: string, listed: Set<string>, dryRun: boolean) {
+  /**
+   * Archives the integration's current items not listed by this run (gone upstream): those a sync has not seen since the
+   * run began (resumable: the mark is in the table), or for a dry run, which writes nothing, those not in its `listed`
+   * set. Returns those archived (or that would be).
+   */
+  async archiveMissing(
+    manager: EntityManager,
+    accountId: string,
+    integrationId: string,
+    by: { seenBefore: Date } | { listed: Set<string> },
+    dryRun: boolean,
+  ) {
     const repo = manager.getRepository(VaultItemEntity);
     const current = await repo.find({
       where: { accountId, integrationId, archivedAt: IsNull(), upstreamId: Not(IsNull()) },
-      select: { id: true, name: true, upstreamId: true },
+      select: { id: true, name: true, upstreamId: true, upstreamSeenAt: true },
+      order: { name: 'ASC', id: 'ASC' },
     });
-    const gone = current.filter((row) => !listed.has(row.upstreamId!));
-    if (!dryRun && gone.length) await repo.update({ id: In(gone.map((row) => row.id)) }, { archivedAt: new Date(), updatedAt: new Date() });
+    const gone = current.filter((row) =>
+      'listed' in by ? !by.listed.has(row.upstreamId!) : row.upstreamSeenAt === null || row.upstreamSeenAt < by.seenBefore,
+    );
+    const now = new Date();
+    for (let i = 0; !dryRun && i < gone.length; i += 500)
+      await repo.update({ id: In(gone.slice(i, i + 500).map((row) => row.id)) }, { archivedAt: now, updatedAt: now });
     return gone.map((row) => ({ id: row.id, name: row.name, upstreamId: row.upstreamId! }));
   }
 }

@@ -3,6 +3,7 @@ import { IntegrationType } from '../integration-kinds.js';
 import type { Connector, ConnectorEnvironment } from './connector.js';
 import { EntraConnector } from './microsoft-entra/entra-connector.js';
 import { connectWiseApiBase, ConnectWiseConnector } from './connectwise/connectwise-connector.js';
+import { itGlueApiBase, ItGlueConnector } from './it-glue/it-glue-connector.js';
 import { GoogleWorkspaceConnector } from './google-workspace/google-workspace-connector.js';
 import { LdapConnector } from './ldap/ldap-connector.js';
 import { DEFAULT_GROUP_FILTER, DEFAULT_USER_FILTER, ldapDestinations } from './ldap/ldap-settings.js';
@@ -220,6 +221,20 @@ export const integrationKinds: IntegrationKind[] = [
         },
         env,
       ),
+  },
+  {
+    type: IntegrationType.IT_GLUE,
+    displayName: 'IT Glue',
+    description:
+      'Reads organizations, their contacts and their passwords from IT Glue: organizations become companies (matched by name, or to the company a PSA integration brought in by the PSA id IT Glue carries), contacts with an email address become users of their company, and passwords go to the company’s vault, sealed.',
+    credentialFields: [
+      field('region', 'Region', false, 'US, EU or AU: the IT Glue data centre your account is in.'),
+      field('apiKey', 'API key', true, 'Account → Settings → API Keys → Custom API Keys, with Password Access to bring in passwords.'),
+    ],
+    capabilities: { users: true, groups: false, companies: true, passwords: true },
+    pushOnly: false,
+    destinations: (credentials) => [itGlueApiBase(credentials.region ?? '')],
+    connect: (credentials, env) => new ItGlueConnector({ region: credentials.region ?? '', apiKey: credentials.apiKey ?? '' }, env),
   },
 ];
 

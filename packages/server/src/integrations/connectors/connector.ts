@@ -14,7 +14,7 @@ export interface Connector {
   /** Groups with their members' external user ids. */
   listGroups?(cursor: string | null, options?: ListOptions): AsyncIterable<DirectoryPage<DirectoryGroup>>;
   listCompanies?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryCompany>>;
-  /** Passwords for the vault (documentation tools: IT Glue, Hudu); no sync stage reads them yet. */
+  /** Passwords for the company vault (documentation tools: IT Glue, Hudu), read by the PASSWORDS stage. */
   listPasswords?(cursor: string | null): AsyncIterable<DirectoryPage<DirectoryPassword>>;
 }
 
@@ -69,6 +69,8 @@ export interface DirectoryGroup {
 export interface DirectoryCompany {
   externalId: string;
   name: string;
+  /** The company's id in a PSA, when a documentation tool (IT Glue) carries it: a company synced from that PSA is adopted. */
+  psaId?: string | null;
 }
 
 /** A stored password; held only in memory until the vault seals it. */
@@ -80,6 +82,8 @@ export interface DirectoryPassword {
   password: string;
   url: string | null;
   notes: string | null;
+  /** A TOTP secret (base32), when the platform keeps one with the password. */
+  totpSecret?: string | null;
 }
 
 export type ConnectorErrorCode =

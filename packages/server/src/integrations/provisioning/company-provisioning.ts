@@ -5,8 +5,8 @@ import { newId } from '../../core/db/columns.js';
 import { CompanyEntity } from '../../companies/company.entity.js';
 import { inTransaction } from '../../core/db/transaction.js';
 import { ExternalLinkEntity } from '../external-link.entity.js';
-import type { IntegrationEntity } from '../integration.entity.js';
-import { ExternalResourceType } from '../integration-kinds.js';
+import { IntegrationEntity } from '../integration.entity.js';
+import { ExternalResourceType, IntegrationType } from '../integration-kinds.js';
 import { ProvisioningBase } from './provisioning-base.js';
 import { ProvisionAction, type UpstreamCompany } from './provisioning-model.js';
 
@@ -21,7 +21,10 @@ export class CompanyProvisioning extends ProvisioningBase {
     const companies = this.dataSource.getRepository(CompanyEntity);
     if (link) {
       const company = await companies.findOneBy({ id: link.localId, accountId: integration.accountId });
-      if (company && company.name === name) {
+      // A company a PSA integration brought in keeps the PSA's name: the documentation tool carrying its PSA id follows it.
+      const namedByPsa =
+        company && company.name !== name && upstream.psaId && (await this.companyOfPsa(integration, upstream.psaId))?.id === company.id;
+      if (company && (company.name === name || namedByPsa)) {
         await links.update({ id: link.id }, { lastSeenAt: now });
         return { companyId: company.id, action: ProvisionAction.UNCHANGED };
       }
@@ -38,7 +41,10 @@ export class CompanyProvisioning extends ProvisioningBase {
       if (company) return { companyId: company.id, action: ProvisionAction.SKIPPED };
       await links.delete({ id: link.id });
     }
-    const byName = await companies.findOneBy({ accountId: integration.accountId, name });
+    // A documentation tool's organization synced there from a PSA carries the PSA's id: the company that PSA's
+    // integration brought in here is the same one, whatever its name (IT Glue may shorten or rename it).
+    const byPsa = upstream.psaId ? await this.companyOfPsa(integration, upstream.psaId) : null;
+    const byName = byPsa ?? (await companies.findOneBy({ accountId: integration.accountId, name }));
     if (byName) {
       await inTransaction(this.dataSource, (manager) =>
         this.insertLink(manager, integration, ExternalResourceType.COMPANY, upstream.externalId, byName.id, null, now),
@@ -54,6 +60,22 @@ export class CompanyProvisioning extends ProvisioningBase {
       ]);
     });
     return { companyId: company.id, action: ProvisionAction.CREATED };
+  }
+
+  /** The company a PSA integration of the account linked to this PSA id, if any. */
+  private async companyOfPsa(integration: IntegrationEntity, psaId: string): Promise<CompanyEntity | null> {
+    const link = await this.dataSource
+      .getRepository(ExternalLinkEntity)
+      .createQueryBuilder('l')
+      .innerJoin(IntegrationEntity, 'i', 'i.id = l.integration_id')
+      .where('l.account_id = :accountId AND l.resource_type = :type AND l.external_id = :psaId AND i.type IN (:...psaTypes)', {
+        accountId: integration.accountId,
+        type: ExternalResourceType.COMPANY,
+        psaId,
+        psaTypes: [IntegrationType.CONNECTWISE, IntegrationType.AUTOTASK],
+      })
+      .getOne();
+    return link ? this.dataSource.getRepository(CompanyEntity).findOneBy({ id: link.localId, accountId: integration.accountId }) : null;
   }
 
   /** Puts a user into a company (a PSA contact's company); no-op when already there. */

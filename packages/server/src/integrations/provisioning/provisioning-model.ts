@@ -24,6 +24,8 @@ export interface UpstreamGroup {
 export interface UpstreamCompany {
   externalId: string;
   name: string;
+  /** The company's id in a PSA (ConnectWise Manage, Autotask), as a documentation tool carries it. */
+  psaId?: string | null;
 }
 
 export enum ProvisionAction {

@@ -14,6 +14,8 @@ import type { ItemDraft, PageOutcome, SyncRunLease } from './sync-run-lease.js';
 export interface SeenUpstream {
   users: Set<string>;
   groups: Set<string>;
+  /** Upstream ids of the passwords listed by this run (a dry run archives by it). */
+  passwords: Set<string>;
 }
 
 /**

@@ -15,6 +15,7 @@ import { credentialsFingerprint, parseChangesLinks, SyncRunLease } from './sync-
 import { SyncRunState, SyncStage, type SyncRunEntity } from './sync-run.entity.js';
 import { FIRST_STAGE, startDueSyncs } from './sync-scheduler.js';
 import { listingOf, nextStage, pagesOf, SyncStages, type SeenUpstream } from './sync-stages.js';
+import type { VaultSync } from '../../vault/index.js';
 
 export interface SyncEngineOptions {
   /** How long a claimed run belongs to this engine without a renewal; after that another engine resumes it. */
@@ -57,12 +58,14 @@ export class SyncEngine extends PollingWorker {
     private readonly logger: Logger,
     private readonly env: ConnectorEnvironment,
     options: SyncEngineOptions = {},
+    /** Where the PASSWORDS stage writes; without it (some tests) that stage reads nothing. */
+    private readonly vault?: VaultSync,
   ) {
     const resolved = { leaseMs: 120_000, pollMs: 5_000, workerId: `sync-${randomBytes(6).toString('hex')}`, now: Date.now, ...options };
     super(resolved.pollMs, logger, 'Sync engine', options.passDeadlineMs);
     this.options = { ...resolved, renewEveryMs: options.renewEveryMs ?? Math.round(resolved.leaseMs / 4) };
     this.runs = new SyncRunLease(dataSource, events, { owner: resolved.workerId, leaseMs: resolved.leaseMs, now: resolved.now });
-    this.stages = new SyncStages(dataSource, provisioning, this.runs);
+    this.stages = new SyncStages(dataSource, provisioning, this.runs, vault);
   }
 
   override start(): void {
@@ -139,7 +142,7 @@ export class SyncEngine extends PollingWorker {
           (!connector.listGroups || !!links.groups);
         await this.runs.write(this.dataSource.manager, run, { startedAt: run.startedAt, incremental });
       }
-      const seen: SeenUpstream = { users: new Set(), groups: new Set() };
+      const seen: SeenUpstream = { users: new Set(), groups: new Set(), passwords: new Set() };
       while (run.stage !== SyncStage.DONE) {
         if (leaseLost()) return false;
         if (this.stopping || abandon.aborted) return await handBack();
@@ -163,6 +166,7 @@ export class SyncEngine extends PollingWorker {
           );
           seen.users.clear();
           seen.groups.clear();
+          seen.passwords.clear();
         }
       }
       await this.runs.finish(run, integration!, SyncRunState.SUCCEEDED, null);
@@ -201,7 +205,7 @@ export class SyncEngine extends PollingWorker {
     const listOptions = tracked
       ? { changesSince: run.incremental ? (parseChangesLinks(integration.syncState)[listing!] ?? null) : null }
       : undefined;
-    const pages = pagesOf(connector, stage, run.cursor, listOptions);
+    const pages = stage === SyncStage.PASSWORDS && !this.stages.passwords ? null : pagesOf(connector, stage, run.cursor, listOptions);
     if (!pages) {
       await this.runs.commitPage(run, { counts: {}, items: [] }, { stage: nextStage(stage), cursor: null });
       return 'done';

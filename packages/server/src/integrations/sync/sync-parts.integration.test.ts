@@ -16,10 +16,17 @@ import { FIRST_STAGE, queueRun, startDueSyncs, SYNC_EVENT } from './sync-schedul
 import { nextStage, pagesOf } from './sync-stages.js';
 
 describe('sync stages', () => {
-  it('go companies, users, groups, removals, done', () => {
+  it('go companies, users, groups, passwords, removals, done', () => {
     const order = [FIRST_STAGE];
     while (order.at(-1) !== SyncStage.DONE) order.push(nextStage(order.at(-1)!));
-    expect(order).toEqual([SyncStage.COMPANIES, SyncStage.USERS, SyncStage.GROUPS, SyncStage.REMOVALS, SyncStage.DONE]);
+    expect(order).toEqual([
+      SyncStage.COMPANIES,
+      SyncStage.USERS,
+      SyncStage.GROUPS,
+      SyncStage.PASSWORDS,
+      SyncStage.REMOVALS,
+      SyncStage.DONE,
+    ]);
   });
 
   it('read a stage’s listing from the connector at the cursor, and skip a listing the connector does not have', () => {

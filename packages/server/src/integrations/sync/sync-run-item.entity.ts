@@ -10,6 +10,8 @@ export enum SyncItemAction {
   KEPT = 'KEPT',
   /** A group deleted because it was deleted upstream (its users stay). */
   DELETED = 'DELETED',
+  /** A vault item archived because it is no longer upstream. */
+  ARCHIVED = 'ARCHIVED',
   /** Would be suspended; the run waits for an admin's confirmation. */
   PENDING_SUSPENSION = 'PENDING_SUSPENSION',
   SKIPPED = 'SKIPPED',

@@ -20,6 +20,8 @@ export enum SyncStage {
   COMPANIES = 'COMPANIES',
   USERS = 'USERS',
   GROUPS = 'GROUPS',
+  /** Passwords into the company vault (documentation tools). */
+  PASSWORDS = 'PASSWORDS',
   REMOVALS = 'REMOVALS',
   DONE = 'DONE',
 }

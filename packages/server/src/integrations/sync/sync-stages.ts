@@ -1,6 +1,16 @@
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { yieldToEventLoop } from '../../core/workers/event-loop.js';
-import type { Connector, DirectoryCompany, DirectoryGroup, DirectoryPage, DirectoryUser, ListOptions } from '../connectors/connector.js';
+import type {
+  Connector,
+  DirectoryCompany,
+  DirectoryGroup,
+  DirectoryPage,
+  DirectoryPassword,
+  DirectoryUser,
+  ListOptions,
+} from '../connectors/connector.js';
+import type { VaultSync } from '../../vault/index.js';
+import { PasswordStage } from './password-stage.js';
 import { ExternalLinkEntity } from '../external-link.entity.js';
 import type { IntegrationEntity } from '../integration.entity.js';
 import { ExternalResourceType } from '../integration-kinds.js';
@@ -17,7 +27,7 @@ import { UserStage } from './user-stage.js';
 /** Objects applied between two pauses for the event loop (SQLite answers synchronously; requests must get in). */
 const YIELD_EVERY = 20;
 
-const STAGE_ORDER = [SyncStage.COMPANIES, SyncStage.USERS, SyncStage.GROUPS, SyncStage.REMOVALS, SyncStage.DONE];
+const STAGE_ORDER = [SyncStage.COMPANIES, SyncStage.USERS, SyncStage.GROUPS, SyncStage.PASSWORDS, SyncStage.REMOVALS, SyncStage.DONE];
 
 export function nextStage(stage: SyncStage): SyncStage {
   return STAGE_ORDER[STAGE_ORDER.indexOf(stage) + 1] ?? SyncStage.DONE;
@@ -29,10 +39,11 @@ export function pagesOf(
   stage: SyncStage,
   cursor: string | null,
   options?: ListOptions,
-): AsyncIterable<DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>> | null {
+): AsyncIterable<DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany | DirectoryPassword>> | null {
   if (stage === SyncStage.USERS) return connector.listUsers(cursor, options);
   if (stage === SyncStage.GROUPS) return connector.listGroups?.(cursor, options) ?? null;
   if (stage === SyncStage.COMPANIES) return connector.listCompanies?.(cursor) ?? null;
+  if (stage === SyncStage.PASSWORDS) return connector.listPasswords?.(cursor) ?? null;
   return null;
 }
 
@@ -51,12 +62,16 @@ export class SyncStages {
     private readonly dataSource: DataSource,
     private readonly provisioning: ProvisioningService,
     private readonly runs: SyncRunLease,
+    vault?: VaultSync,
   ) {
     this.users = new UserStage(dataSource, provisioning);
+    this.passwords = vault ? new PasswordStage(dataSource, vault) : null;
     this.removalsStage = new Removals(dataSource, provisioning, runs);
   }
 
   private readonly users: UserStage;
+  /** Null when the engine was built without the vault (some tests): the stage then reads nothing. */
+  readonly passwords: PasswordStage | null;
   private readonly removalsStage: Removals;
 
   /** The removals at the end of a run (removals.ts): groups deleted upstream, then users gone upstream. True when the run now waits. */
@@ -68,7 +83,7 @@ export class SyncStages {
     run: SyncRunEntity,
     integration: IntegrationEntity,
     stage: SyncStage,
-    page: DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany>,
+    page: DirectoryPage<DirectoryUser | DirectoryGroup | DirectoryCompany | DirectoryPassword>,
     seen: SeenUpstream,
   ): Promise<PageOutcome> {
     const outcome: PageOutcome = { counts: {}, items: [] };
@@ -95,6 +110,8 @@ export class SyncStages {
       await this.users.applyPage(run, integration, page.items as DirectoryUser[], seen.users, record);
     } else if (stage === SyncStage.GROUPS) {
       await this.applyGroups(run, integration, page.items as DirectoryGroup[], seen.groups, record);
+    } else if (stage === SyncStage.PASSWORDS && this.passwords) {
+      await this.passwords.applyPage(run, integration, page.items as DirectoryPassword[], page.next === null, seen.passwords, record);
     }
     return outcome;
   }
