@@ -120,8 +120,8 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
     expect(await emails('lovelace')).toEqual([]);
     // A domain finds everyone at a client, with or without its "@", each once; and in another order too.
     const contoso = ['ada@contoso.test', 'invited@contoso.test'];
-    expect((await emails('contoso.test')).filter((e) => !e.startsWith('member'))).toEqual(contoso);
-    expect((await emails('@CONTOSO')).filter((e) => !e.startsWith('member'))).toEqual(contoso);
+    expect((await emails('contoso.test')).filter((e: string) => !e.startsWith('member'))).toEqual(contoso);
+    expect((await emails('@CONTOSO')).filter((e: string) => !e.startsWith('member'))).toEqual(contoso);
     const byName = await client.gql(USERS, {
       filter: { search: 'fabrikam' },
       orderBy: { field: 'NAME', direction: 'ASC' },
