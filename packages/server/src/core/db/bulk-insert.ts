@@ -47,7 +47,9 @@ export async function bulkInsertEntities<T extends ObjectLiteral>(
   if (entities.length === 0) return;
   const metadata = manager.connection.getMetadata(target);
   // Columns the database fills itself (generated, like memberships.email_domain) are never written.
-  const columns = metadata.columns.filter((column) => !column.isVirtual && !column.isVirtualProperty && column.isInsert && !column.generatedType);
+  const columns = metadata.columns.filter(
+    (column) => !column.isVirtual && !column.isVirtualProperty && column.isInsert && !column.generatedType,
+  );
   const driver = manager.connection.driver;
   const rows = entities.map((entity) => columns.map((column) => driver.preparePersistentValue(valueOf(entity, column), column)));
   await bulkInsert(
