@@ -217,7 +217,9 @@ export class SessionService {
       .findOne({ where: { personId: viewer.personId, accountId, status: UserStatus.ACTIVE } });
     if (!membership) throw forbidden('You are not an active member of that MSP account.');
     if (!viewer.sessionId) throw forbidden('Only a signed-in person can switch accounts; an API key belongs to one account.');
-    await this.dataSource.getRepository(SessionEntity).update({ id: viewer.sessionId }, { currentAccountId: accountId });
+    // An account that requires MFA of this person, who has none yet: the session waits for an enrolment there too.
+    const mfaPending = (await this.mfaDue(viewer.personId, membership)) === 'MFA_ENROLMENT_REQUIRED' ? 'MFA_ENROLMENT_REQUIRED' : null;
+    await this.dataSource.getRepository(SessionEntity).update({ id: viewer.sessionId }, { currentAccountId: accountId, mfaPending });
     // Switching is activity in that account, written at once (not throttled): the next sign-in lands here.
     await this.dataSource.getRepository(MembershipEntity).update({ id: membership.id }, { lastActiveAt: this.now() });
     return { ...viewer, accountId, membershipId: membership.id, role: membership.role };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
+import { AccountEntity } from '../../accounts/account.entity.js';
 import { Role } from '../../accounts/roles.js';
 import { AuditEventEntity } from '../../audit/audit-event.entity.js';
 import { WebhookDeliveryEntity } from '../../webhooks/webhook-delivery.entity.js';
@@ -204,5 +205,24 @@ describe.each(dialects)('multi-factor authentication (%s)', (dialect) => {
       id: factorId,
     });
     expect(errorCode(removal)).toBe('BAD_USER_INPUT');
+  });
+
+  it('switching into an account that requires MFA of someone without it sends the session to enrolment', async () => {
+    const everyone = await build.anAccount({ name: 'Everyone MSP' });
+    await roster.dataSource.getRepository(AccountEntity).update({ id: everyone.id }, { requireMfa: 'EVERYONE' });
+    await build.aUser(accountId, { email: 'flo@acme.test', password: 'flo-password', lastActiveAt: new Date() });
+    await build.aUser(everyone.id, { email: 'flo@acme.test', password: 'flo-password' });
+    const { client, nextStep } = await signIn('flo@acme.test', 'flo-password');
+    expect(nextStep).toBe('NONE');
+    const switched = await client.gql(
+      `mutation($id: ID!) { switchAccount(input: { accountId: $id }) { viewer { currentAccount { name } } } }`,
+      {
+        id: everyone.id,
+      },
+    );
+    expect(switched.data!.switchAccount.viewer.currentAccount.name).toBe('Everyone MSP');
+    expect(errorCode(await client.gql('{ me { currentAccount { name } } }'))).toBe('MFA_ENROLMENT_REQUIRED');
+    await enrolTotp(client);
+    expect((await client.gql('{ me { currentAccount { name } } }')).data!.me.currentAccount.name).toBe('Everyone MSP');
   });
 });
