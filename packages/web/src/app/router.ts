@@ -80,6 +80,13 @@ export function createAppRouter(session: Session, history: RouterHistory = creat
             meta: { title: 'Companies' },
           },
           {
+            // One company's vault: its credentials (revealed one at a time) and who may reveal them.
+            path: 'companies/:id/vault',
+            name: 'company-vault',
+            component: () => import('../features/companies/CompanyVaultPage.vue'),
+            meta: { title: 'Vault' },
+          },
+          {
             path: 'groups',
             name: 'groups',
             component: () => import('../features/groups/GroupsPage.vue'),
