@@ -18,6 +18,11 @@ if (!process.env.ROSTER_NEW_CREDENTIALS_KEY || !newKey) {
 }
 const dataSource = await createDataSource(config.database);
 await dataSource.initialize();
+if (await dataSource.showMigrations()) {
+  console.error('The database is not up to date: start this version of Roster once (it applies its migrations), then rotate.');
+  await dataSource.destroy();
+  process.exit(1);
+}
 try {
   const report = await rotateCredentialsKey(dataSource, new SecretBox(resolveCredentialsKey(config)), new SecretBox(newKey));
   console.log(
