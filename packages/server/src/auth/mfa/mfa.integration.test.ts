@@ -94,6 +94,26 @@ describe.each(dialects)('multi-factor authentication (%s)', (dialect) => {
     expect((await deliveries('mfa.enrolled')).some((d) => d.payload.includes('ann@acme.test'))).toBe(true);
   });
 
+  it('removes a factor (audited and webhooked); without factors the password alone signs in again', async () => {
+    await build.aUser(accountId, { email: 'gus@acme.test', password: 'gus-password' });
+    const first = await signIn('gus@acme.test', 'gus-password');
+    const { secret } = await enrolTotp(first.client);
+    const factorId = (await first.client.gql(STATUS)).data!.mfaStatus.factors[0].id;
+    const removed = await first.client.gql(
+      `mutation($id: ID!) { removeMfaFactor(input: { factorId: $id }) { factors { id } recoveryCodesLeft } }`,
+      {
+        id: factorId,
+      },
+    );
+    expect(removed.data!.removeMfaFactor).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    const audited = (await auditActions('mfa.removed')).filter((e) => e.targetEmail === 'gus@acme.test');
+    expect(audited.map((e) => JSON.parse(e.details!))).toEqual([{ kind: 'TOTP', factorId }]);
+    expect((await deliveries('mfa.removed')).some((d) => d.payload.includes('gus@acme.test'))).toBe(true);
+    const again = await signIn('gus@acme.test', 'gus-password');
+    expect(again.nextStep).toBe('NONE');
+    expect(errorCode(await again.client.gql(VERIFY, { code: await codeFor(secret, 30) }))).toBe('BAD_USER_INPUT');
+  });
+
   it('signs in with the password and then a code; until then the session answers only the MFA operations', async () => {
     await build.aUser(accountId, { email: 'bob@acme.test', password: 'bob-password' });
     const first = await signIn('bob@acme.test', 'bob-password');
