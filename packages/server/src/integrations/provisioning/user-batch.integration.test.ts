@@ -252,4 +252,17 @@ describe.each(dialects)('a page of upstream users applied in a batch (%s)', (dia
     expect(await members(['person1@race.test', 'person2@race.test', 'person3@race.test'])).toHaveLength(3);
     expect(await linksOf(integration)).toHaveLength(3);
   });
+
+  it('keeps the start of a directory name over 200 characters and says so on the item, then finds it unchanged', async () => {
+    const integration = await anIntegration();
+    const long = `Dr ${'Very'.repeat(60)} Long`;
+    const first = await applyPage(integration, [upstream(1, 'longname', { name: long })]);
+    expect(first.items.map((i) => [i.action, i.message])).toEqual([
+      ['CREATED', 'The name upstream is longer than 200 characters; Roster keeps its start.'],
+    ]);
+    const [member] = await members(['person1@longname.test']);
+    expect(member!.name).toBe(long.slice(0, 200));
+    const again = await applyPage(integration, [upstream(1, 'longname', { name: long })]);
+    expect(again.counts).toMatchObject({ unchanged: 1, created: 0, updated: 0 });
+  });
 });

@@ -1,5 +1,5 @@
 import { In, type DataSource } from 'typeorm';
-import { UserStatus } from '../../accounts/index.js';
+import { MAX_NAME, readName, UserStatus } from '../../accounts/index.js';
 import { normalizeEmail } from '../../core/db/columns.js';
 import { yieldToEventLoop } from '../../core/workers/event-loop.js';
 import type { DirectoryUser } from '../connectors/connector.js';
@@ -27,10 +27,18 @@ export class UserStage {
   async applyPage(
     run: SyncRunEntity,
     integration: IntegrationEntity,
-    users: DirectoryUser[],
+    upstream: DirectoryUser[],
     seen: Set<string>,
     record: RecordOutcome,
   ): Promise<void> {
+    // A directory's name longer than Roster keeps is shortened, and the run says so (the person is not refused).
+    const shortened = new Set<string>();
+    const users = upstream.map((user) => {
+      const reading = readName(user.name);
+      if (reading.ok) return user;
+      shortened.add(user.externalId);
+      return { ...user, name: user.name!.trim().slice(0, MAX_NAME) };
+    });
     for (const user of users) seen.add(user.externalId);
     // Read in bulk what each user would need: a dry run reports it; a real run skips the unchanged ones (most
     // users on every run after the first) and hands the rest to provisioning as one batch.
@@ -72,7 +80,12 @@ export class UserStage {
         record('failed', { ...base, action: SyncItemAction.FAILED, localId: null, message: result.message });
       } else {
         const outcome = result ?? plan.get(user.externalId)!;
-        recordProvision(record, base, outcome.action, outcome.userId, outcome.reason ?? null);
+        const note = shortened.has(user.externalId)
+          ? `The name upstream is longer than ${MAX_NAME} characters; Roster keeps its start.`
+          : null;
+        const reason = [outcome.reason, note].filter(Boolean).join(' ') || null;
+        // Said when the user is written (created or updated); an unchanged one was told so then.
+        recordProvision(record, base, outcome.action, outcome.userId, reason);
       }
     }
     // Seen upstream, whatever happened to them here (a failed update must not look like a disappearance): one UPDATE
