@@ -89,6 +89,11 @@ export class FakeMicrosoftGraph {
     this.hangAt = { path, remaining: okPages };
   }
 
+  /** True while a hangAfter has not yet caught its request. */
+  get hangPending(): boolean {
+    return this.hangAt !== null;
+  }
+
   /** Requests held without an answer (hangAfter), not yet released or given up by the client. */
   get hangingCount(): number {
     return this.hanging.filter((res) => !res.writableEnded && !res.destroyed).length;

@@ -154,10 +154,15 @@ describe.each(dialects)('sync runs against a vendor that stops answering (%s)', 
     graph.hangAfter('/v1.0/users', 0);
     const id = await startRun('Deadline');
     const patient = engine({ workerId: 'engine-d', leaseMs: 60_000, passDeadlineMs: 300 });
-    expect(await patient.runAll()).toBe(0);
-    expect(await runRow(id)).toMatchObject({ state: SyncRunState.QUEUED, leaseOwner: null, leaseUntil: null, error: null });
+    // On a busy machine a pass may reach its deadline before Graph: pass again until one was cut off mid-request.
+    for (let pass = 0; pass < 50 && graph.hangPending; pass++) {
+      expect(await patient.runAll()).toBe(0);
+      expect(await runRow(id)).toMatchObject({ state: SyncRunState.QUEUED, leaseOwner: null, leaseUntil: null, error: null });
+    }
+    expect(graph.hangPending).toBe(false);
     await eventually(() => graph.hangingCount === 0, 'the held Graph request being abandoned');
-    expect(await patient.runAll()).toBe(1);
+    // The next pass (given all the time it needs, however busy the machine) finishes it from where it was.
+    expect(await engine({ workerId: 'engine-d2', leaseMs: 60_000 }).runAll()).toBe(1);
     expect(await runRow(id)).toMatchObject({ state: SyncRunState.SUCCEEDED });
   });
 });
