@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './browser.js';
 import { runBuiltProductToExit, signIn, startBuiltProduct, type StartedProduct } from './support.js';
 
 describe('the built product, started as the README says', () => {
@@ -80,7 +81,8 @@ describe('the built product, started as the README says', () => {
       const text = await malformed.text();
       expect(JSON.parse(text).errors[0].extensions.code).toBe('BAD_REQUEST');
       expect(text).not.toMatch(/SyntaxError|at .*\.js:\d+/);
-      expect(plain.output()).toMatch(/POST \/graphql 400 entity\.parse\.failed/);
+      // The log line is written as the answer goes out: wait for it rather than read the output at once.
+      await waitFor(() => /POST \/graphql 400 entity\.parse\.failed/.test(plain.output()), 'the malformed body logged as one line');
       expect(plain.output()).not.toMatch(/SyntaxError/);
     } finally {
       await plain.stop();
