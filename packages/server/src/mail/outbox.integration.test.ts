@@ -268,8 +268,9 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     resend.hangNext();
     const worker = new OutboxWorker(roster.dataSource, resendTransport(), roster.services.events, silent, {
       workerId: 'hung-worker',
-      // Long enough that a real answer on a busy machine is never cut short; the hung call waits it out once.
-      sendTimeoutMs: 2_000,
+      // Long enough that a real answer on a busy machine (CI runs test files side by side on 2 cores) is never cut
+      // short; the hung call waits it out once.
+      sendTimeoutMs: 8_000,
       pollMs: 20,
       // Real time here: the running loop retries by itself, and the test waits for the outcome.
       baseBackoffMs: 20,
@@ -288,7 +289,7 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     expect(new Set([...resend.delivered, ...resend.requests].map((r) => r.idempotencyKey)).size).toBe(1);
     expectEachDeliveredOnce(recipients);
     expect((await outboxRows()).every((r) => r.attempts === 2)).toBe(true);
-  });
+  }, 120_000);
 
   it('a worker renews the lease of a batch it is still sending, so another worker does not take it', async () => {
     const recipients = await invite(3, 'slow');
