@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { badInput } from '../core/errors.js';
-import { encodeCursor, type Edge, type PageInfo, type PageRequest } from '../core/lists/connection.js';
-import type { RawKeysetQuery } from '../core/lists/keyset.js';
+import type { Edge, PageInfo, PageRequest } from '../core/lists/connection.js';
+import { pageOfRows, type RawKeysetQuery } from '../core/lists/keyset.js';
 
 export interface EnumOrder<Row, Node> {
   /** The column, e.g. `m.role`. */
@@ -51,22 +51,7 @@ export async function readEnumOrderedPage<Row extends { id: string; email: strin
     const found: Row[] = await dataSource.query(sql, params);
     rows.push(...found.map((row) => ({ ...row, rank: values.indexOf(rankOf(row)) })));
   }
-  const hasMore = rows.length > request.size;
-  const pageRows = rows.slice(0, request.size);
-  if (request.direction === 'backward') pageRows.reverse();
-  const edges = pageRows.map((row) => ({
-    cursor: encodeCursor({ order: order.orderName, key: `${row.rank}|${row.email}`, id: String(row.id) }),
-    node: order.toNode(row),
-  }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: request.direction === 'forward' ? hasMore : request.cursor !== null,
-      hasPreviousPage: request.direction === 'forward' ? request.cursor !== null : hasMore,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+  return pageOfRows(rows, request, order.orderName, (row) => `${row.rank}|${row.email}`, order.toNode);
 }
 
 function parseKey(key: string | number | null, field: string): { rank: number; email: string } {

@@ -101,13 +101,26 @@ function toPage<Row extends { id: string }, Node>(
   rows: Array<Row & { sort_key: unknown }>,
   options: KeysetOptions<Row, Node>,
 ): { edges: Edge<Node>[]; pageInfo: PageInfo } {
-  const { request } = options;
+  return pageOfRows(rows, options.request, options.orderName, (row) => cursorKeyOf(row.sort_key), options.toNode);
+}
+
+/**
+ * A page from rows read one past the page size in the walk's direction: edges with their cursors (the order's name,
+ * the row's key, its id) and whether there is more either way. Shared by every keyset reader.
+ */
+export function pageOfRows<Row extends { id: string }, Node>(
+  rows: Row[],
+  request: PageRequest,
+  orderName: string,
+  keyOf: (row: Row) => string | number | null,
+  toNode: (row: Row) => Node,
+): { edges: Edge<Node>[]; pageInfo: PageInfo } {
   const hasMore = rows.length > request.size;
   const pageRows = rows.slice(0, request.size);
   if (request.direction === 'backward') pageRows.reverse();
   const edges = pageRows.map((row) => ({
-    cursor: encodeCursor({ order: options.orderName, key: cursorKeyOf(row.sort_key), id: String(row.id) }),
-    node: options.toNode(row),
+    cursor: encodeCursor({ order: orderName, key: keyOf(row), id: String(row.id) }),
+    node: toNode(row),
   }));
   return {
     edges,
