@@ -140,25 +140,9 @@ export class SessionService {
   /** The live session of a cookie, half signed in or not (for the MFA operations only); null when there is none. */
   async lookupOpen(token: string | undefined): Promise<OpenSession | null> {
     if (!token || token.length > 200) return null;
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      'SELECT s.id AS session_id, s.person_id AS person_id, s.current_account_id AS account_id, s.expires_at AS expires_at, s.ended_at AS ended_at, ' +
-        's.mfa_pending AS mfa_pending, m.id AS membership_id, m.role AS role, m.status AS status ' +
-        'FROM sessions s LEFT JOIN memberships m ON m.person_id = s.person_id AND m.account_id = s.current_account_id WHERE s.token_hash = ?',
-      [hashToken(token)],
-    );
-    const row = rows[0];
-    if (!row || row.ended_at || !row.membership_id || row.status !== UserStatus.ACTIVE) return null;
-    if (fromSqlDateTime(row.expires_at as string | Date).getTime() <= this.now().getTime()) return null;
-    return {
-      viewer: {
-        sessionId: row.session_id as string,
-        personId: row.person_id as string,
-        accountId: row.account_id as string,
-        membershipId: row.membership_id as string,
-        role: row.role as Viewer['role'],
-      },
-      mfaPending: (row.mfa_pending as MfaPendingReason | null) ?? null,
-    };
+    const read = await this.readSession(token);
+    if (!read || 'reason' in read) return null;
+    return { viewer: read.viewer, mfaPending: read.mfaPending };
   }
 
   async signOut(sessionId: string): Promise<void> {
@@ -172,7 +156,35 @@ export class SessionService {
   async lookup(token: string | undefined): Promise<SessionLookup> {
     if (!token) return { viewer: null, reason: 'NO_SESSION' };
     if (token.length > 200) return { viewer: null, reason: 'SESSION_INVALID' };
-    // Runs on every request: plain SQL, no query building.
+    const read = await this.readSession(token);
+    if (!read) return { viewer: null, reason: 'SESSION_INVALID' };
+    if ('reason' in read) return { viewer: null, reason: read.reason };
+    // Half signed in: nothing but the MFA operations (which read the session through lookupOpen) answers it.
+    if (read.mfaPending) return { viewer: null, reason: read.mfaPending };
+
+    const now = this.now();
+    let renewedToken: string | null = null;
+    if (read.expiresAt.getTime() - now.getTime() < (this.ttlSeconds * 1000) / 2) {
+      await this.dataSource
+        .getRepository(SessionEntity)
+        .update({ id: read.viewer.sessionId }, { expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000) });
+      renewedToken = token;
+    }
+    await this.touchActivity(read.viewer.membershipId!, read.lastActiveAt);
+    return { viewer: read.viewer, renewedToken };
+  }
+
+  /**
+   * The session of a token with its person's membership in the session's account: null when there is no such session,
+   * a reason when it ended, expired or the membership is not active. Runs on every request: plain SQL, no query building.
+   */
+  private async readSession(
+    token: string,
+  ): Promise<
+    | { viewer: Viewer & { sessionId: string }; expiresAt: Date; lastActiveAt: Date | null; mfaPending: MfaPendingReason | null }
+    | { reason: 'SESSION_INVALID' | 'SESSION_EXPIRED' }
+    | null
+  > {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       'SELECT s.id AS session_id, s.person_id AS person_id, s.current_account_id AS account_id, s.expires_at AS expires_at, s.ended_at AS ended_at, ' +
         's.mfa_pending AS mfa_pending, m.id AS membership_id, m.role AS role, m.status AS status, m.last_active_at AS last_active_at ' +
@@ -180,24 +192,11 @@ export class SessionService {
       [hashToken(token)],
     );
     const row = rows[0];
-    if (!row) return { viewer: null, reason: 'SESSION_INVALID' };
-    if (row.ended_at) return { viewer: null, reason: 'SESSION_INVALID' };
+    if (!row) return null;
+    if (row.ended_at) return { reason: 'SESSION_INVALID' };
     const expiresAt = fromSqlDateTime(row.expires_at as string | Date);
-    const now = this.now();
-    if (expiresAt.getTime() <= now.getTime()) return { viewer: null, reason: 'SESSION_EXPIRED' };
-    if (!row.membership_id || row.status !== UserStatus.ACTIVE) return { viewer: null, reason: 'SESSION_INVALID' };
-    // Half signed in: nothing but the MFA operations (which read the session through lookupOpen) answers it.
-    if (row.mfa_pending) return { viewer: null, reason: row.mfa_pending as MfaPendingReason };
-
-    let renewedToken: string | null = null;
-    if (expiresAt.getTime() - now.getTime() < (this.ttlSeconds * 1000) / 2) {
-      await this.dataSource
-        .getRepository(SessionEntity)
-        .update({ id: row.session_id as string }, { expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000) });
-      renewedToken = token;
-    }
-    const lastActive = row.last_active_at ? fromSqlDateTime(row.last_active_at as string | Date) : null;
-    await this.touchActivity(row.membership_id as string, lastActive);
+    if (expiresAt.getTime() <= this.now().getTime()) return { reason: 'SESSION_EXPIRED' };
+    if (!row.membership_id || row.status !== UserStatus.ACTIVE) return { reason: 'SESSION_INVALID' };
     return {
       viewer: {
         sessionId: row.session_id as string,
@@ -206,7 +205,9 @@ export class SessionService {
         membershipId: row.membership_id as string,
         role: row.role as Viewer['role'],
       },
-      renewedToken,
+      expiresAt,
+      lastActiveAt: row.last_active_at ? fromSqlDateTime(row.last_active_at as string | Date) : null,
+      mfaPending: (row.mfa_pending as MfaPendingReason | null) ?? null,
     };
   }
 
