@@ -27,6 +27,13 @@ export class AccountEntity {
   @Column({ name: 'require_mfa', type: 'varchar', length: 16, default: 'NONE' })
   requireMfa?: 'NONE' | 'ADMINISTRATORS' | 'EVERYONE';
 
+  /**
+   * Most seats (active users plus pending invitations) the account may use; null: unlimited (the default). Rules in
+   * seats.ts. Optional so code building whole accounts need not name it.
+   */
+  @Column({ name: 'seat_limit', type: 'int', nullable: true })
+  seatLimit?: number | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3, transformer: utcDate })
   createdAt!: Date;
 }
