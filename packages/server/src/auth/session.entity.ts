@@ -38,6 +38,18 @@ export class SessionEntity {
   @Column({ name: 'mfa_pending', type: 'varchar', length: 32, nullable: true })
   mfaPending?: MfaPendingReason | null;
 
+  /** The browser's User-Agent at sign-in (cut to 512 characters), shown as "Chrome on Windows" in the Sessions list. */
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent?: string | null;
+
+  /** The address the session signed in from, as Express sees it (`trust proxy`); null outside a request. */
+  @Column({ name: 'ip', type: 'varchar', length: 45, nullable: true })
+  ip?: string | null;
+
+  /** The last request made with the session, written at most once a minute (lookup), so reads do not each cost a write. */
+  @Column({ name: 'last_seen_at', type: 'datetime', precision: 3, nullable: true, transformer: utcDate })
+  lastSeenAt?: Date | null;
+
   @ManyToOne(() => PersonEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'person_id' })
   person?: PersonEntity;
