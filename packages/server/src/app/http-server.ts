@@ -32,6 +32,7 @@ import { schemaHintsPlugin } from '../auth/protection/schema-hints.js';
 import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-access.js';
 import { socketOriginAllowed } from '../realtime/socket-origin.js';
 import { checkSocketDocument, type DocumentChecks } from '../realtime/socket-document.js';
+import { mountHealthRoutes, type Readiness } from './health.js';
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -42,13 +43,15 @@ export interface HttpServerHandle {
 export interface HttpServerOptions {
   /** How often an open WebSocket's session is checked again; an ended or expired one closes the socket. */
   liveSessionCheckMs?: number;
+  /** What /readyz answers (see health.ts). */
+  readiness: Readiness;
 }
 
 export async function createHttpServer(
   schema: GraphQLSchema,
   services: Services,
   logger: Logger,
-  options: HttpServerOptions = {},
+  options: HttpServerOptions,
 ): Promise<HttpServerHandle> {
   const { config } = services;
   const app = express();
@@ -151,7 +154,8 @@ export async function createHttpServer(
     // Stack traces are for development (`pnpm dev` sets ROSTER_ERROR_DETAILS), never the default of a built product.
     includeStacktraceInErrorResponses: config.errorDetails,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Shutdown: stop listening, wait for in-flight requests (the process's grace period is the outer bound).
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdownGraceMs }),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       drainWebSockets,
@@ -163,9 +167,7 @@ export async function createHttpServer(
   });
   await apollo.start();
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
+  mountHealthRoutes(app, options.readiness);
 
   const sdl = await printRosterSchema();
   app.get('/schema.graphql', (_req, res) => {

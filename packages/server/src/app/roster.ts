@@ -15,6 +15,7 @@ import type { WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
 import type { SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import type { ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { createHttpServer } from './http-server.js';
+import { Readiness } from './health.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildRosterSchema } from './schema.js';
 import { RedisEventBus } from '../realtime/redis-event-bus.js';
@@ -26,6 +27,8 @@ export interface RunningRoster {
   dataSource: DataSource;
   services: Services;
   demo: DemoSignIn | null;
+  /** What /readyz answers; `stop()` turns it to 503 first. */
+  readiness: Readiness;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
   const dataSource = await createDataSource(config.database, { logger: options.sqlLogger });
   await dataSource.initialize();
   let closeEvents: () => Promise<void> = async () => {};
+  let closeReadiness: () => Promise<void> = async () => {};
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
@@ -85,7 +89,12 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       connectorEnvironment: options.connectorEnvironment,
       webhooks: options.webhooks,
     });
-    const http = await createHttpServer(await buildRosterSchema(), services, logger, { liveSessionCheckMs: options.liveSessionCheckMs });
+    const readiness = new Readiness(dataSource, { timeoutMs: config.readinessTimeoutMs, redisUrl: config.redisUrl });
+    closeReadiness = () => readiness.close();
+    const http = await createHttpServer(await buildRosterSchema(), services, logger, {
+      liveSessionCheckMs: options.liveSessionCheckMs,
+      readiness,
+    });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
       http.server.listen(config.port, config.host, () => resolve());
@@ -107,7 +116,9 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       dataSource,
       services,
       demo,
+      readiness,
       async stop() {
+        readiness.markShuttingDown();
         await services.expirySweeper.stop();
         await services.invitationReminders.stop();
         await services.importPreviewSweeper.stop();
@@ -117,11 +128,13 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
         await services.webhookWorker.stop();
         await http.close();
         await closeEvents();
+        await closeReadiness();
         await dataSource.destroy();
       },
     };
   } catch (error) {
     await closeEvents().catch(() => {});
+    await closeReadiness().catch(() => {});
     await dataSource.destroy().catch(() => {});
     throw error;
   }
