@@ -4,6 +4,7 @@ import { PersonEntity } from '../../accounts/person.entity.js';
 import { SessionEntity } from '../../auth/session.entity.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity, WebAuthnChallengeEntity } from '../../auth/mfa/mfa-factor.entity.js';
 import { ApiKeyEntity } from '../../auth/api-keys/api-key.entity.js';
+import { SsoConnectionEntity, SsoFlowEntity, SsoSessionEntity } from '../../auth/sso/sso.entity.js';
 import { CompanyEntity } from '../../companies/company.entity.js';
 import { GroupMemberEntity } from '../../groups/group-member.entity.js';
 import { GroupEntity } from '../../groups/group.entity.js';
@@ -33,6 +34,9 @@ export const entities = [
   MfaFactorEntity,
   MfaRecoveryCodeEntity,
   WebAuthnChallengeEntity,
+  SsoConnectionEntity,
+  SsoFlowEntity,
+  SsoSessionEntity,
   ApiKeyEntity,
   InvitationEntity,
   OutboxEmailEntity,
