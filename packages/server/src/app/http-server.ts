@@ -33,6 +33,8 @@ import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-
 import { socketOriginAllowed } from '../realtime/socket-origin.js';
 import { checkSocketDocument, type DocumentChecks } from '../realtime/socket-document.js';
 import { mountHealthRoutes, type Readiness } from './health.js';
+import { requestLogging } from './request-log.js';
+import { reenterRequestScope, requestScopeOf } from '../core/request-scope.js';
 
 export interface HttpServerHandle {
   server: http.Server;
@@ -167,6 +169,7 @@ export async function createHttpServer(
   });
   await apollo.start();
 
+  app.use(requestLogging(logger));
   mountHealthRoutes(app, options.readiness);
 
   const sdl = await printRosterSchema();
@@ -206,13 +209,16 @@ export async function createHttpServer(
   });
 
   // REST routes read the same session cookie (and API key, where they take one) as GraphQL.
-  const restContext: RestContextFactory = ({ req, res }, options) =>
-    new CredentialsRequestContext(
+  const restContext: RestContextFactory = ({ req, res }, options) => {
+    const context = new CredentialsRequestContext(
       services,
       readCookie(req.headers.cookie, SESSION_COOKIE),
       (value) => res.append('Set-Cookie', value),
       options?.apiKeys === false ? undefined : req.headers.authorization,
     );
+    context.requestScope = requestScopeOf(res) ?? null;
+    return context;
+  };
   mountImportRoutes(app, services, restContext, logger);
   mountAuditRoutes(app, services, restContext, logger);
   mountScimRoutes(app, services, logger);
@@ -229,6 +235,7 @@ export async function createHttpServer(
     rateLimiter.middleware(),
     // Lets the audit trail record the caller's IP for changes made by this request.
     withRequestScope,
+    reenterRequestScope,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const context = new CredentialsRequestContext(
@@ -238,6 +245,7 @@ export async function createHttpServer(
           req.headers.authorization,
         );
         context.verifiedCredentials = verifiedCredentialsOf(res);
+        context.requestScope = requestScopeOf(res) ?? null;
         return context;
       },
     }),

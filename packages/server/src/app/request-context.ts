@@ -4,6 +4,7 @@ import type { SessionLookup } from '../auth/session.service.js';
 import type { Loaders, RequestContext, Services } from '../core/context.js';
 import { forbidden, unauthenticated } from '../core/errors.js';
 import { isAdministrator, type Viewer } from '../core/viewer.js';
+import { noteActor, type RequestScope } from '../core/request-scope.js';
 import { createLoaders } from './loaders.js';
 
 /** The request context of GraphQL (HTTP and WebSocket) and REST requests: a session cookie or an API key. */
@@ -14,6 +15,8 @@ export class CredentialsRequestContext implements RequestContext {
   verifiedCredentials: Promise<SessionLookup> | Promise<ApiKeyLookup> | null = null;
   /** Closes this subscription's WebSocket when the person may no longer see its events (see realtime/live-access.ts). */
   onLiveAccessEnded: ((code: number, reason: string) => void) | null = null;
+  /** The HTTP request's log scope: told who made the request once the credentials are verified. */
+  requestScope: RequestScope | null = null;
 
   constructor(
     readonly services: Services,
@@ -31,6 +34,7 @@ export class CredentialsRequestContext implements RequestContext {
         (this.verifiedCredentials as Promise<ApiKeyLookup> | null) ?? this.services.apiKeys.authenticate(this.authorization)
       ).then((result) => {
         if (!result.viewer) throw unauthenticated(result.reason);
+        noteActor(this.requestScope, 'api_key', result.viewer.accountId);
         return result.viewer;
       });
       return this.viewerPromise;
@@ -40,6 +44,7 @@ export class CredentialsRequestContext implements RequestContext {
     ).then((result) => {
       if (!result.viewer) throw unauthenticated(result.reason);
       if (result.renewedToken) this.setSessionCookie(result.renewedToken);
+      noteActor(this.requestScope, 'session', result.viewer.accountId);
       return result.viewer;
     });
     return this.viewerPromise;
@@ -67,6 +72,7 @@ export class CredentialsRequestContext implements RequestContext {
 
   /** Replaces the viewer after sign-in or an account switch within this request. */
   useViewer(viewer: Viewer): void {
+    noteActor(this.requestScope, viewer.apiKey ? 'api_key' : 'session', viewer.accountId);
     this.viewerPromise = Promise.resolve(viewer);
   }
 

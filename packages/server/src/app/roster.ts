@@ -16,7 +16,7 @@ import type { SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import type { ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { createHttpServer } from './http-server.js';
 import { Readiness } from './health.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { createLogger, type LogDestination, type Logger } from '../core/logger.js';
 import { buildRosterSchema } from './schema.js';
 import { RedisEventBus } from '../realtime/redis-event-bus.js';
 import type { VaultServiceOptions } from '../vault/index.js';
@@ -36,6 +36,8 @@ export interface StartOptions {
   /** Receives every SQL statement (tests count queries with it). */
   sqlLogger?: TypeOrmLogger;
   logger?: Logger;
+  /** Where the logger writes its JSON lines (default stdout); tests read them. Ignored with `logger`. */
+  logDestination?: LogDestination;
   outbox?: OutboxWorkerOptions;
   transport?: EmailTransport;
   /** Run the outbox worker in this process (default true). */
@@ -64,7 +66,7 @@ export interface StartOptions {
 
 /** Opens the database, applies migrations, seeds the demo when asked, and listens. */
 export async function startRoster(config: RosterConfig, options: StartOptions = {}): Promise<RunningRoster> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat, destination: options.logDestination });
   const dataSource = await createDataSource(config.database, { logger: options.sqlLogger });
   await dataSource.initialize();
   let closeEvents: () => Promise<void> = async () => {};

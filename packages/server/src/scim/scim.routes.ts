@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { Services } from '../core/context.js';
 import type { Logger } from '../core/logger.js';
+import { noteActor, reenterRequestScope, requestScopeOf } from '../core/request-scope.js';
 import { withRequestScope } from '../audit/index.js';
 import { hashToken } from '../auth/index.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';
@@ -52,6 +53,7 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   router.use(async (req: ScimRequest, res, next) => {
     try {
       req.integration = await authenticate(services, req.header('authorization'));
+      noteActor(requestScopeOf(res), 'scim', req.integration.accountId);
       // The integration's page says when its IdP last called (written at most once a minute); never fails the request.
       await noteScimRequest(services.dataSource, req.integration).catch((error) => logger.error('Could not note a SCIM request', error));
       next();
@@ -61,7 +63,7 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
   });
   router.use(express.json({ limit: MAX_BODY, type: ['application/json', 'application/scim+json', 'application/*+json'], strict: false }));
   // After the body parser, as on /graphql: the audit entries a SCIM call writes record the IdP's address.
-  router.use(withRequestScope);
+  router.use(withRequestScope, reenterRequestScope);
 
   const handle =
     (work: (req: ScimRequest & { integration: IntegrationEntity }, res: express.Response) => Promise<void>): express.RequestHandler =>
