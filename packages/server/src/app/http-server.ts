@@ -32,6 +32,7 @@ import { schemaHintsPlugin } from '../auth/protection/schema-hints.js';
 import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-access.js';
 import { socketOriginAllowed } from '../realtime/socket-origin.js';
 import { checkSocketDocument, type DocumentChecks } from '../realtime/socket-document.js';
+import { HttpMetrics, mountMetricsRoute } from './http-metrics.js';
 import { mountHealthRoutes, type Readiness } from './health.js';
 import { requestLogging } from './request-log.js';
 import { reenterRequestScope, requestScopeOf } from '../core/request-scope.js';
@@ -62,6 +63,9 @@ export async function createHttpServer(
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
+  // First of all: every request is timed for /metrics, by GraphQL operation name or route.
+  const httpMetrics = new HttpMetrics(services.metrics);
+  app.use(httpMetrics.timeRequests);
 
   // One set of document checks (token count, depth, cost, aliases, directives) for both transports.
   const documentChecks: DocumentChecks = { parseOptions: { maxTokens: QUERY_LIMITS.tokens }, rules: queryLimitRules() };
@@ -73,6 +77,7 @@ export async function createHttpServer(
     verifyClient: ({ req }, accept) =>
       socketOriginAllowed(req, config.publicUrl, config.production) ? accept(true) : accept(false, 403, 'Forbidden'),
   });
+  httpMetrics.trackSockets(wsServer);
   const socketToken = (ctx: { extra: { request: http.IncomingMessage }; connectionParams?: Readonly<Record<string, unknown>> }) => {
     const cookieToken = readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
     const paramToken = typeof ctx.connectionParams?.sessionToken === 'string' ? ctx.connectionParams.sessionToken : undefined;
@@ -164,6 +169,7 @@ export async function createHttpServer(
       operationAccessPlugin(),
       queryCostPlugin(),
       schemaHintsPlugin(),
+      httpMetrics.graphqlPlugin(),
     ],
     formatError: (formatted, error) => maskUnexpected(stableErrorCode(formatted), error, config.errorDetails, logger),
   });
@@ -219,6 +225,7 @@ export async function createHttpServer(
     context.requestScope = requestScopeOf(res) ?? null;
     return context;
   };
+  mountMetricsRoute(app, services.metrics, config);
   mountImportRoutes(app, services, restContext, logger);
   mountAuditRoutes(app, services, restContext, logger);
   mountScimRoutes(app, services, logger);
@@ -231,6 +238,7 @@ export async function createHttpServer(
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    httpMetrics.graphqlScope,
     limitBatchSize(),
     rateLimiter.middleware(),
     // Lets the audit trail record the caller's IP for changes made by this request.

@@ -15,6 +15,7 @@ import type { WebhookWorkerOptions } from '../webhooks/webhook-worker.js';
 import type { SyncEngineOptions } from '../integrations/sync/sync-engine.js';
 import type { ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { createHttpServer } from './http-server.js';
+import { startMetricsServer } from './http-metrics.js';
 import { Readiness } from './health.js';
 import { createLogger, type LogDestination, type Logger } from '../core/logger.js';
 import { buildRosterSchema } from './schema.js';
@@ -27,6 +28,8 @@ export interface RunningRoster {
   dataSource: DataSource;
   services: Services;
   demo: DemoSignIn | null;
+  /** The port /metrics is served on with METRICS_PORT (the real one when it is 0); null without. */
+  metricsPort: number | null;
   /** What /readyz answers; `stop()` turns it to 503 first. */
   readiness: Readiness;
   stop(): Promise<void>;
@@ -102,6 +105,13 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       http.server.listen(config.port, config.host, () => resolve());
     });
     const port = (http.server.address() as AddressInfo).port;
+    const metricsServer =
+      config.metricsPort === null
+        ? null
+        : await startMetricsServer(services.metrics, config).catch(async (error) => {
+            await http.close();
+            throw error;
+          });
     // With PORT=0 the real port is known only now; links in emails must carry it.
     if (config.publicUrlFromPort) config.publicUrl = `http://localhost:${port}`;
     if (options.runOutboxWorker !== false) services.outbox.start();
@@ -119,6 +129,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       services,
       demo,
       readiness,
+      metricsPort: metricsServer?.port ?? null,
       async stop() {
         readiness.markShuttingDown();
         await services.expirySweeper.stop();
@@ -128,6 +139,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
         await services.syncEngine.stop();
         await services.outbox.stop();
         await services.webhookWorker.stop();
+        await metricsServer?.close();
         await http.close();
         await closeEvents();
         await closeReadiness();

@@ -37,6 +37,11 @@ import { SyncEngine, type SyncEngineOptions } from '../integrations/sync/sync-en
 import { realSleep, type ConnectorEnvironment } from '../integrations/connectors/connector.js';
 import { OutboundHttp } from '../core/http/outbound-http.js';
 import { VaultService, type VaultServiceOptions } from '../vault/index.js';
+import { Metrics } from '../core/metrics.js';
+import { registerOutboxMetrics, resendAnswerCounter } from '../mail/mail-metrics.js';
+import { registerWebhookMetrics } from '../webhooks/webhook-metrics.js';
+import { registerPoolMetrics } from './db/pool-metrics.js';
+import { metricsServed } from './http-metrics.js';
 
 export interface ServiceOptions {
   logger: Logger;
@@ -60,6 +65,11 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   // Every audited change queues the webhook deliveries subscribed to it (webhooks react; audit names no listener).
   reactToAuditEntries(enqueueWebhookDeliveries);
   const events = options.events ?? new InProcessEventBus();
+  // One registry per instance (tests run several in a process); what is read on scrape is registered here.
+  const metrics = new Metrics({ processMetrics: metricsServed(config) });
+  registerOutboxMetrics(metrics, dataSource);
+  registerWebhookMetrics(metrics, dataSource);
+  registerPoolMetrics(metrics, dataSource);
   const auditChange: AuditChange = (manager, viewer, entries) => recordAudit(manager, viewer.accountId, actorOf(viewer), entries);
   // The one client for calls to other servers. The setting is read at every request: it may be changed while
   // running (tests do). Made first, so every transport and connector can be given it.
@@ -67,7 +77,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   const transport =
     options.transport ??
     (config.resendApiKey
-      ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom)
+      ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom, resendAnswerCounter(metrics))
       : new DevMailboxTransport((line) => options.logger.info(line)));
   const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
   const invitations = new InvitationService(
@@ -97,6 +107,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     connectorEnvironment(),
     options.syncEngine,
     vault.sync,
+    metrics,
   );
   const webhooks = new WebhookService(dataSource, outbound, secretBox, () => webhookWorker.nudge());
   const webhookWorker = new WebhookWorker(
@@ -107,11 +118,12 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     events,
     options.webhooks,
   );
-  const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner);
+  const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner, metrics);
   const sessions = new SessionService(dataSource, config.sessionTtlHours);
   return {
     config,
     dataSource,
+    metrics,
     events,
     sessions,
     mfa: new MfaService(dataSource, secretBox, sessions),

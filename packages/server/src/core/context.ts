@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { RosterConfig } from './config.js';
 import type { EventBus } from './events.js';
+import type { Metrics } from './metrics.js';
 import type { OutboundHttp } from './http/outbound-http.js';
 import type { UpstreamOwnership } from './upstream-ownership.js';
 import type { Viewer } from './viewer.js';
@@ -20,6 +21,8 @@ export interface Services {
   outbound: OutboundHttp;
   /** Which integration owns a group's name and members (edits of those are refused; see upstream-ownership.ts). */
   upstreamOwnership: UpstreamOwnership;
+  /** This instance's Prometheus metrics: features define and record theirs through it (see core/metrics.ts). */
+  metrics: Metrics;
 }
 
 /**

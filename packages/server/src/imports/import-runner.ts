@@ -17,6 +17,8 @@ import type { EventBus } from '../core/events.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import type { ImportOptions } from './import-model.js';
 import { existingMembers } from './existing-members.js';
+import { ImportRunMetrics } from './import-metrics.js';
+import type { Metrics } from '../core/metrics.js';
 
 export interface ImportRunnerOptions {
   batchSize?: number;
@@ -52,6 +54,7 @@ export class ImportRunner extends PollingWorker {
   private readonly lease: RowLease<ImportJobEntity>;
   private stopping = false;
   private finished = 0;
+  private readonly runMetrics: ImportRunMetrics | null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,6 +62,8 @@ export class ImportRunner extends PollingWorker {
     private readonly events: EventBus,
     private readonly logger: Logger,
     options: ImportRunnerOptions = {},
+    /** Where the runs' ends are recorded (the instance's metrics; tests that build their own runner leave it out). */
+    metrics?: Metrics,
   ) {
     const leaseMs = options.leaseMs ?? 30_000;
     const resolved = {
@@ -73,6 +78,7 @@ export class ImportRunner extends PollingWorker {
     // A job runs to its end within one pass, however long it takes (it hands back only when the runner stops).
     super(resolved.pollMs, logger, 'Import runner', null);
     this.options = resolved;
+    this.runMetrics = metrics ? new ImportRunMetrics(metrics, dataSource) : null;
     this.lease = new RowLease(dataSource, {
       entity: ImportJobEntity,
       owner: resolved.workerId,
@@ -133,7 +139,10 @@ export class ImportRunner extends PollingWorker {
         return false;
       }
       // Cancelled by an admin since the last batch: stop here; what was written stays (cancel.ts says where it stopped).
-      if (await this.cancelled(job.id)) return false;
+      if (await this.cancelled(job.id)) {
+        await this.runMetrics?.stopped(job.id);
+        return false;
+      }
       let result: { processed: number; created: NewInvitation[]; finished: boolean };
       try {
         result = await this.withConflictRetry(() => this.processBatch(job, account, options));
@@ -143,7 +152,10 @@ export class ImportRunner extends PollingWorker {
       }
       if (result.created.length) this.invitations.announceInvited(job.accountId, result.created, options.sendEmails);
       this.events.publish({ accountId: job.accountId, type: 'import.progress', userIds: [], jobId: job.id, at: new Date() });
-      if (result.finished) return true;
+      if (result.finished) {
+        this.runMetrics?.finished(job);
+        return true;
+      }
       await this.options.afterBatch?.(job, result.processed);
       // better-sqlite3 answers synchronously, so without this pause a long import would keep the event loop
       // to itself and no request (not even the progress poll) would be served until it ends.

@@ -34,6 +34,8 @@ export class ResendTransport implements EmailTransport {
     apiKey: string,
     baseUrl: string,
     private readonly from: string,
+    /** Told each call's answer: its HTTP status, `2xx`, or `network` / `timeout` when none came (metrics). */
+    private readonly onAnswer: (status: string) => void = () => {},
   ) {
     this.client = new Resend(apiKey, { baseUrl });
   }
@@ -58,8 +60,10 @@ export class ResendTransport implements EmailTransport {
           ? await this.client.emails.send(payload[0]!, { idempotencyKey, signal })
           : await this.client.batch.send(payload, { idempotencyKey, signal });
     } catch (error) {
+      this.onAnswer(signal?.aborted ? 'timeout' : 'network');
       return { kind: 'retry', error: signal?.aborted ? abandonedCallMessage(signal) : `Network error: ${(error as Error).message}` };
     }
+    this.onAnswer(answerStatus(response.error, signal));
     // The SDK reports a failed fetch (an abort included) as an error without a status.
     if (signal?.aborted && response.error) return { kind: 'retry', error: abandonedCallMessage(signal) };
     if (!response.error) {
@@ -80,6 +84,13 @@ export class ResendTransport implements EmailTransport {
     if (status === null || status >= 500) return { kind: 'retry', error: message };
     return { kind: 'permanent', error: message };
   }
+}
+
+/** A call's answer for metrics: `2xx`, Resend's HTTP status, or `timeout` / `network` when the SDK got none. */
+function answerStatus(error: { statusCode?: number | null } | null, signal?: AbortSignal): string {
+  if (!error) return '2xx';
+  if (error.statusCode) return String(error.statusCode);
+  return signal?.aborted ? 'timeout' : 'network';
 }
 
 /** Why a send call was abandoned (its deadline passed, shutdown, or another worker took its batch), in words. */

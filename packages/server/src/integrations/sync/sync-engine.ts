@@ -16,6 +16,8 @@ import { SyncRunState, SyncStage, type SyncRunEntity } from './sync-run.entity.j
 import { FIRST_STAGE, startDueSyncs } from './sync-scheduler.js';
 import { listingOf, nextStage, pagesOf, SyncStages, type SeenUpstream } from './sync-stages.js';
 import type { VaultSync } from '../../vault/index.js';
+import type { Metrics } from '../../core/metrics.js';
+import { SyncRunMetrics } from './sync-metrics.js';
 
 export interface SyncEngineOptions {
   /** How long a claimed run belongs to this engine without a renewal; after that another engine resumes it. */
@@ -49,6 +51,7 @@ export class SyncEngine extends PollingWorker {
   private readonly stages: SyncStages;
   private stopping = false;
   private finished = 0;
+  private readonly runMetrics: SyncRunMetrics | null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,12 +63,15 @@ export class SyncEngine extends PollingWorker {
     options: SyncEngineOptions = {},
     /** Where the PASSWORDS stage writes; without it (some tests) that stage reads nothing. */
     private readonly vault?: VaultSync,
+    /** Where the runs' ends are recorded (the instance's metrics; tests that build their own engine leave it out). */
+    metrics?: Metrics,
   ) {
     const resolved = { leaseMs: 120_000, pollMs: 5_000, workerId: `sync-${randomBytes(6).toString('hex')}`, now: Date.now, ...options };
     super(resolved.pollMs, logger, 'Sync engine', options.passDeadlineMs);
     this.options = { ...resolved, renewEveryMs: options.renewEveryMs ?? Math.round(resolved.leaseMs / 4) };
     this.runs = new SyncRunLease(dataSource, events, { owner: resolved.workerId, leaseMs: resolved.leaseMs, now: resolved.now });
     this.stages = new SyncStages(dataSource, provisioning, this.runs, vault);
+    this.runMetrics = metrics ? new SyncRunMetrics(metrics) : null;
   }
 
   override start(): void {
@@ -170,6 +176,7 @@ export class SyncEngine extends PollingWorker {
         }
       }
       await this.runs.finish(run, integration!, SyncRunState.SUCCEEDED, null);
+      this.runMetrics?.ended(run, SyncRunState.SUCCEEDED);
       return true;
     } catch (error) {
       if (error instanceof LeaseLost || leaseLost()) return false;
@@ -180,9 +187,14 @@ export class SyncEngine extends PollingWorker {
           ? error.message
           : 'The sync failed unexpectedly; see the server log.';
       if (!(error instanceof ConnectorError)) this.logger.error(`Sync run ${run.id} failed`, error);
-      await this.runs.finish(run, integration, SyncRunState.FAILED, message).catch((finishError) => {
-        if (!(finishError instanceof LeaseLost)) throw finishError;
-      });
+      const ended = await this.runs.finish(run, integration, SyncRunState.FAILED, message).then(
+        () => true,
+        (finishError) => {
+          if (!(finishError instanceof LeaseLost)) throw finishError;
+          return false;
+        },
+      );
+      if (ended) this.runMetrics?.ended(run, SyncRunState.FAILED);
       return false;
     }
   }
