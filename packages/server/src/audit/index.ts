@@ -15,4 +15,4 @@ declare module '../core/context.js' {
 
 // Used by other features.
 export { type Actor, recordAudit } from './audit.js';
-export { currentRequestIp, withRequestScope } from './request-scope.js';
+export { currentRequestIp, currentRequestUserAgent, withRequestScope } from './request-scope.js';

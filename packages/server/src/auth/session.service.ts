@@ -12,9 +12,12 @@ import { SessionEntity } from './session.entity.js';
 import { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, newSecretToken } from './tokens.js';
 import type { Viewer } from '../core/viewer.js';
+import { currentRequestIp, currentRequestUserAgent } from '../audit/index.js';
 
 /** Last activity is written at most this often per user, so reads do not each cost a write. */
 const ACTIVITY_RESOLUTION_MS = 5 * 60 * 1000;
+/** A session's last use (the Sessions list's "last seen") is written at most this often per session. */
+export const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 
 export type SessionLookup = { viewer: Viewer; renewedToken: string | null } | { viewer: null; reason: UnauthenticatedReason };
 
@@ -38,7 +41,8 @@ export class SessionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly ttlHours: number,
-    private readonly now: () => Date = () => new Date(),
+    /** Replaceable, so tests can give sessions (expiry, last seen) a clock they move. */
+    public now: () => Date = () => new Date(),
   ) {}
 
   get ttlSeconds(): number {
@@ -91,6 +95,7 @@ export class SessionService {
    * Opens a session for a person in one of their active memberships (after sign-in or accepting an invitation).
    * A person with a second factor gets a half-signed-in session (MFA_REQUIRED) until verifySecondFactor; one whose
    * account requires MFA and who has none gets MFA_ENROLMENT_REQUIRED until an enrolment is confirmed.
+   * The device (User-Agent) and address come from the request being served (every way of signing in is one).
    */
   async openSession(
     personId: string,
@@ -108,6 +113,9 @@ export class SessionService {
       expiresAt: new Date(this.now().getTime() + this.ttlSeconds * 1000),
       endedAt: null,
       mfaPending,
+      userAgent: currentRequestUserAgent(),
+      ip: currentRequestIp(),
+      lastSeenAt: this.now(),
     };
     await this.dataSource.getRepository(SessionEntity).insert(session);
     if (!mfaPending) await this.touchActivity(membership.id, membership.lastActiveAt);
@@ -164,12 +172,15 @@ export class SessionService {
 
     const now = this.now();
     let renewedToken: string | null = null;
+    const changes: Partial<Pick<SessionEntity, 'expiresAt' | 'lastSeenAt'>> = {};
     if (read.expiresAt.getTime() - now.getTime() < (this.ttlSeconds * 1000) / 2) {
-      await this.dataSource
-        .getRepository(SessionEntity)
-        .update({ id: read.viewer.sessionId }, { expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000) });
+      changes.expiresAt = new Date(now.getTime() + this.ttlSeconds * 1000);
       renewedToken = token;
     }
+    // Last seen to the minute: one write per session and minute at most, not one per request.
+    if (changes.expiresAt || !read.lastSeenAt || now.getTime() - read.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS)
+      changes.lastSeenAt = now;
+    if (changes.lastSeenAt) await this.dataSource.getRepository(SessionEntity).update({ id: read.viewer.sessionId }, changes);
     await this.touchActivity(read.viewer.membershipId!, read.lastActiveAt);
     return { viewer: read.viewer, renewedToken };
   }
@@ -178,16 +189,20 @@ export class SessionService {
    * The session of a token with its person's membership in the session's account: null when there is no such session,
    * a reason when it ended, expired or the membership is not active. Runs on every request: plain SQL, no query building.
    */
-  private async readSession(
-    token: string,
-  ): Promise<
-    | { viewer: Viewer & { sessionId: string }; expiresAt: Date; lastActiveAt: Date | null; mfaPending: MfaPendingReason | null }
+  private async readSession(token: string): Promise<
+    | {
+        viewer: Viewer & { sessionId: string };
+        expiresAt: Date;
+        lastActiveAt: Date | null;
+        lastSeenAt: Date | null;
+        mfaPending: MfaPendingReason | null;
+      }
     | { reason: 'SESSION_INVALID' | 'SESSION_EXPIRED' }
     | null
   > {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       'SELECT s.id AS session_id, s.person_id AS person_id, s.current_account_id AS account_id, s.expires_at AS expires_at, s.ended_at AS ended_at, ' +
-        's.mfa_pending AS mfa_pending, m.id AS membership_id, m.role AS role, m.status AS status, m.last_active_at AS last_active_at ' +
+        's.mfa_pending AS mfa_pending, s.last_seen_at AS last_seen_at, m.id AS membership_id, m.role AS role, m.status AS status, m.last_active_at AS last_active_at ' +
         'FROM sessions s LEFT JOIN memberships m ON m.person_id = s.person_id AND m.account_id = s.current_account_id WHERE s.token_hash = ?',
       [hashToken(token)],
     );
@@ -207,6 +222,7 @@ export class SessionService {
       },
       expiresAt,
       lastActiveAt: row.last_active_at ? fromSqlDateTime(row.last_active_at as string | Date) : null,
+      lastSeenAt: row.last_seen_at ? fromSqlDateTime(row.last_seen_at as string | Date) : null,
       mfaPending: (row.mfa_pending as MfaPendingReason | null) ?? null,
     };
   }

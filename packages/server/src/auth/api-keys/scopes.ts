@@ -84,6 +84,11 @@ export const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Mutation.startPasskeySignIn': 'PUBLIC',
   'Mutation.finishPasskeySignIn': 'PUBLIC',
   'Mutation.signOut': 'SESSION',
+  // A person's own sessions and password: a key signs nobody in or out.
+  'Query.mySessions': 'SESSION',
+  'Mutation.signOutSession': 'SESSION',
+  'Mutation.signOutEverywhere': 'SESSION',
+  'Mutation.changePassword': 'SESSION',
   'Mutation.switchAccount': 'SESSION',
   'Mutation.acceptInvitation': 'SESSION',
   'Mutation.createApiKey': 'SESSION',

@@ -11,7 +11,7 @@ import { ErrorCode, badInput, notFound, tooManyAttempts, unauthenticated } from 
 import { actorOf, type Viewer } from '../../core/viewer.js';
 import type { SecretBox } from '../../integrations/index.js';
 import { mfaRequiredFor, type OpenSession, type SessionService } from '../session.service.js';
-import { SessionEntity } from '../session.entity.js';
+import { endOtherSessions, endSessionsOf } from '../sessions/end-sessions.js';
 import { SignInThrottle } from '../sign-in-throttle.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity } from './mfa-factor.entity.js';
 import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCode, newTotpEnrolment, RECOVERY_CODE_COUNT, verifyTotpCode } from './totp.js';
@@ -36,6 +36,8 @@ export function invalidSecondFactor(): GraphQLError {
  * Second factors: TOTP enrolment, verification after the password (throttled like passwords), one-time recovery
  * codes and an administrator's reset. Every enrolment, removal, recovery-code use, reset and failed second
  * factor is audited in the session's current account (and webhooked like every audit action listed in webhook-events.ts).
+ * Enrolling, removing a factor and new recovery codes end the person's other sessions (`endOtherSessions`); a reset
+ * ends all of the user's.
  */
 export class MfaService {
   /** Wrong codes slow down per (person, address) and per address, like passwords; replaceable so tests can give it a clock. */
@@ -99,6 +101,7 @@ export class MfaService {
       const hasCodes = await manager.count(MfaRecoveryCodeEntity, { where: { personId: viewer.personId } });
       const codes = hasCodes > 0 ? null : await this.writeRecoveryCodes(manager, viewer.personId);
       await this.audit(manager, viewer, [{ action: 'mfa.enrolled', details: { kind: 'TOTP', factorId: factor.id } }]);
+      await endOtherSessions(manager, viewer, 'MFA_CHANGED', this.now());
       return codes;
     });
     if (session.mfaPending === 'MFA_ENROLMENT_REQUIRED' && session.viewer.sessionId)
@@ -179,6 +182,7 @@ export class MfaService {
       if (factors === 0) throw badInput('input', 'Set up an authenticator app or a passkey first: recovery codes stand in for one.');
       const codes = await this.writeRecoveryCodes(manager, viewer.personId);
       await this.audit(manager, viewer, [{ action: 'mfa.recovery_codes_regenerated' }]);
+      await endOtherSessions(manager, viewer, 'MFA_CHANGED', this.now());
       return codes;
     });
   }
@@ -197,8 +201,10 @@ export class MfaService {
         );
       await manager.delete(MfaFactorEntity, { id: factor.id });
       if (factor.confirmedAt && confirmed === 1) await manager.delete(MfaRecoveryCodeEntity, { personId: viewer.personId });
-      if (factor.confirmedAt)
+      if (factor.confirmedAt) {
         await this.audit(manager, viewer, [{ action: 'mfa.removed', details: { kind: factor.kind, factorId: factor.id } }]);
+        await endOtherSessions(manager, viewer, 'MFA_CHANGED', this.now());
+      }
     });
   }
 
@@ -214,9 +220,14 @@ export class MfaService {
       if (!user.personId) throw badInput('input.userId', 'This user has not signed up yet, so they have no second factor.');
       const removed = await manager.delete(MfaFactorEntity, { personId: user.personId });
       await manager.delete(MfaRecoveryCodeEntity, { personId: user.personId });
-      await manager.update(SessionEntity, { personId: user.personId, endedAt: IsNull() }, { endedAt: this.now() });
+      const sessionsEnded = await endSessionsOf(manager, user.personId, null, this.now());
       await recordAudit(manager, admin.accountId, actorOf(admin), [
-        { action: 'mfa.reset', targetId: user.id, targetEmail: user.email, details: { factorsRemoved: removed.affected ?? 0 } },
+        {
+          action: 'mfa.reset',
+          targetId: user.id,
+          targetEmail: user.email,
+          details: { factorsRemoved: removed.affected ?? 0, sessionsEnded },
+        },
       ]);
       return user;
     });

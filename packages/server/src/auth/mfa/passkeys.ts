@@ -14,6 +14,7 @@ import { inTransaction } from '../../core/db/transaction.js';
 import { GraphQLError } from 'graphql';
 import { badInput, ErrorCode, tooManyAttempts, unauthenticated } from '../../core/errors.js';
 import type { OpenedSession, OpenSession, SessionService } from '../session.service.js';
+import { endOtherSessions } from '../sessions/end-sessions.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity, WebAuthnChallengeEntity } from './mfa-factor.entity.js';
 import { emptyFactor, invalidSecondFactor, type MfaService } from './mfa.service.js';
 
@@ -95,6 +96,7 @@ export class PasskeyService {
       const hasCodes = await manager.count(MfaRecoveryCodeEntity, { where: { personId: viewer.personId } });
       const codes = hasCodes > 0 ? null : await this.mfa.writeRecoveryCodes(manager, viewer.personId);
       await this.mfa.audit(manager, viewer, [{ action: 'mfa.enrolled', details: { kind: 'WEBAUTHN', factorId: id } }]);
+      await endOtherSessions(manager, viewer, 'MFA_CHANGED', this.now());
       return codes;
     });
     if (session.mfaPending === 'MFA_ENROLMENT_REQUIRED' && viewer.sessionId) await this.sessions.completeMfa(viewer.sessionId);
