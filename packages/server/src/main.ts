@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './core/config.js';
 import { describeDatabase, startRoster } from './app/roster.js';
+import { stopOnSignals } from './app/shutdown.js';
 
 async function main(): Promise<void> {
   let config;
@@ -27,13 +28,7 @@ async function main(): Promise<void> {
   if (roster.demo) lines.push('', `Demo admin sign-in: ${roster.demo.email} / ${roster.demo.password}`);
   console.log(lines.join('\n') + '\n');
 
-  const shutdown = async (signal: string) => {
-    console.log(`${signal} received, stopping Roster...`);
-    await roster.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  stopOnSignals(roster, config.shutdownGraceMs, roster.logger);
 }
 
 main().catch((error) => {

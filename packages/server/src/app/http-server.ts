@@ -161,8 +161,9 @@ export async function createHttpServer(
     // Stack traces are for development (`pnpm dev` sets ROSTER_ERROR_DETAILS), never the default of a built product.
     includeStacktraceInErrorResponses: config.errorDetails,
     plugins: [
-      // Shutdown: stop listening, wait for in-flight requests (the process's grace period is the outer bound).
-      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdownGraceMs }),
+      // Shutdown: stop listening, wait for in-flight requests. The process's own grace timer (main.ts) fires first
+      // and names what is still running; this bound only ends a stop made in process (tests, benchmarks).
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdownGraceMs + 1000 }),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       drainWebSockets,
