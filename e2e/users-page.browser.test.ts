@@ -175,7 +175,7 @@ describe.skipIf(!chromiumAvailable())('the Users page in a real browser (built p
     await submitSignIn(page, demo.email, 'not-the-password');
     const error = page.getByTestId('sign-in-error');
     await waitVisible(error, 'the sign-in error', { page });
-    expect((await error.innerText()).trim()).toBe('The email or password is incorrect.');
+    expect((await error.innerText()).trim()).toBe('The email or password is incorrect. Check both and try again.');
     expect(await error.getAttribute('role')).toBe('alert');
     expect(pathOf(page)).toBe('/sign-in');
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');

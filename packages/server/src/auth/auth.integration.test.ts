@@ -48,14 +48,14 @@ describe.each(dialects)('signing in and out (%s)', (dialect) => {
     const client = new TestClient(roster.url);
     const result = await client.signIn('admin@acme.test', 'wrong-password');
     expect(errorCode(result)).toBe('INVALID_CREDENTIALS');
-    expect(result.errors?.[0]?.message).toBe('The email or password is incorrect.');
+    expect(result.errors?.[0]?.message).toBe('The email or password is incorrect. Check both and try again.');
     expect(result.setCookie).toEqual([]);
   });
 
   it('answers an unknown email exactly like a wrong password', async () => {
     const result = await new TestClient(roster.url).signIn('nobody@acme.test', 'whatever');
     expect(errorCode(result)).toBe('INVALID_CREDENTIALS');
-    expect(result.errors?.[0]?.message).toBe('The email or password is incorrect.');
+    expect(result.errors?.[0]?.message).toBe('The email or password is incorrect. Check both and try again.');
   });
 
   it('signing out ends the session: the old cookie no longer works even if replayed', async () => {

@@ -71,8 +71,11 @@ export function badInput(field: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field } });
 }
 
+/** Said the same for a wrong password and an email nobody signs in with, so sign-in never tells which emails exist. */
 export function invalidCredentials(): GraphQLError {
-  return new GraphQLError('The email or password is incorrect.', { extensions: { code: ErrorCode.INVALID_CREDENTIALS } });
+  return new GraphQLError('The email or password is incorrect. Check both and try again.', {
+    extensions: { code: ErrorCode.INVALID_CREDENTIALS },
+  });
 }
 
 /** Failed sign-ins from this address slowed it down; `retryAfter` says how many seconds to wait. */
