@@ -20,6 +20,8 @@ export interface RosterConfig {
   redisUrl: string | null;
   resendApiKey: string | null;
   resendBaseUrl: string;
+  /** Calls to Resend's API per second for the whole team (RESEND_REQUESTS_PER_SECOND; Resend's default team limit is 2), shared by every instance through Redis when set. */
+  resendRequestsPerSecond: number;
   /** Verifies Resend's delivery webhooks (Svix scheme, `whsec_...`); webhooks are refused without it. */
   resendWebhookSecret: string | null;
   /** Sender of invitation emails, e.g. `Roster <invitations@example.com>` (a domain verified at Resend). */
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   if (resendApiKey !== null && !resendApiKey.startsWith('re_')) {
     problems.push('RESEND_API_KEY must be a Resend API key (it starts with "re_").');
   }
+  const resendRequestsPerSecond = integer('RESEND_REQUESTS_PER_SECOND', 2, 1, 10_000);
   const resendWebhookSecret = read('RESEND_WEBHOOK_SECRET') ?? null;
   if (resendWebhookSecret !== null && !/^whsec_[A-Za-z0-9+/=]+$/.test(resendWebhookSecret)) {
     problems.push('RESEND_WEBHOOK_SECRET must be the signing secret Resend shows for the webhook (it starts with "whsec_").');
@@ -207,6 +210,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     redisUrl,
     resendApiKey,
     resendBaseUrl,
+    resendRequestsPerSecond,
     resendWebhookSecret,
     mailFrom,
     publicUrl: publicUrl.replace(/\/+$/, ''),

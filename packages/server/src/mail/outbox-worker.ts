@@ -8,6 +8,7 @@ import { DeliveryStatus, invitedUserIds, recordDeliveryStatus } from '../invitat
 import type { EventBus } from '../core/events.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
 import { abandonedCallMessage, type EmailTransport, type SendOutcome } from './transport.js';
+import type { SendRateLimiter } from './send-rate.js';
 
 export interface OutboxWorkerOptions {
   /** Emails per send call; Resend's batch endpoint takes at most 100. */
@@ -32,6 +33,8 @@ export interface OutboxWorkerOptions {
   workerId?: string;
   /** The clock leases, due times and the retry window are read from (tests move it on instead of waiting). */
   now?: () => Date;
+  /** Permits for calls to the provider, shared by every instance (Resend's per-team rate); none: calls are not paced. */
+  rateLimiter?: SendRateLimiter;
 }
 
 type SettleDecision =
@@ -57,7 +60,8 @@ const MAX_ERROR_LENGTH = 480;
  * failed invitation email again (`email-retry.ts`).
  */
 export class OutboxWorker extends PollingWorker {
-  private readonly options: Required<Omit<OutboxWorkerOptions, 'leaseRenewMs'>> & { leaseRenewMs: number };
+  private readonly options: Required<Omit<OutboxWorkerOptions, 'leaseRenewMs' | 'rateLimiter'>> & { leaseRenewMs: number };
+  private readonly rateLimiter: SendRateLimiter | null;
   private readonly now: () => Date;
 
   constructor(
@@ -67,6 +71,7 @@ export class OutboxWorker extends PollingWorker {
     private readonly logger: Logger,
     options: OutboxWorkerOptions = {},
   ) {
+    const { rateLimiter, ...rest } = options;
     const settings = {
       batchSize: 100,
       leaseMs: 60_000,
@@ -78,25 +83,55 @@ export class OutboxWorker extends PollingWorker {
       maxBackoffMs: 15 * 60_000,
       workerId: `worker-${randomBytes(6).toString('hex')}`,
       now: () => new Date(),
-      ...options,
+      ...rest,
     };
     super(settings.pollMs, logger, 'Outbox worker', settings.passDeadlineMs);
     this.options = { ...settings, leaseRenewMs: options.leaseRenewMs ?? Math.max(1, Math.floor(settings.leaseMs / 3)) };
     this.now = settings.now;
+    this.rateLimiter = rateLimiter ?? null;
   }
 
   /**
    * Claims and settles one batch; returns how many emails it held (0 when nothing was due). `passSignal` is the
    * pass's (its deadline, or the worker stopping): the send ends with it, and is repeated later with the same key.
+   * The call waits for a permit of the shared rate limiter first; a pass that ends meanwhile hands the batch back
+   * unchanged (no attempt counted), due at once for whichever instance is next.
    */
   async runOnce(passSignal?: AbortSignal): Promise<number> {
     if (passSignal?.aborted) return 0;
     const batch = await this.claim();
     if (batch.length === 0) return 0;
     const batchKey = batch[0]!.batchKey!;
-    const startedAt = this.now();
     const lease = keepLease(() => this.renewLease(batchKey), this.options.leaseRenewMs, this.logger, 'Outbox worker');
-    const signal = AbortSignal.any([AbortSignal.timeout(this.options.sendTimeoutMs), lease.lost, ...(passSignal ? [passSignal] : [])]);
+    const stopped = AbortSignal.any([lease.lost, ...(passSignal ? [passSignal] : [])]);
+    let sent: { outcome: SendOutcome; startedAt: Date } | null = null;
+    try {
+      if (await this.permit(stopped)) sent = await this.send(batch, batchKey, stopped);
+    } finally {
+      lease.stop();
+    }
+    if (sent) await this.settle(batch, sent.outcome, sent.startedAt);
+    else await this.handBack(batchKey);
+    return batch.length;
+  }
+
+  /** Waits for the rate limiter; false when `signal` fired first. */
+  private async permit(signal: AbortSignal): Promise<boolean> {
+    if (!this.rateLimiter) return true;
+    try {
+      await this.rateLimiter.acquire(signal);
+      return true;
+    } catch (error) {
+      if (signal.aborted) return false;
+      // The limiter itself failed (it falls back to memory when Redis does, so this is unexpected): send anyway.
+      this.logger.error('Outbox worker: the send rate limiter failed; sending without a permit', error);
+      return true;
+    }
+  }
+
+  private async send(batch: OutboxEmailEntity[], batchKey: string, stopped: AbortSignal) {
+    const startedAt = this.now();
+    const signal = AbortSignal.any([AbortSignal.timeout(this.options.sendTimeoutMs), stopped]);
     let outcome: SendOutcome;
     try {
       const emails = batch.map((row) => ({
@@ -110,11 +145,26 @@ export class OutboxWorker extends PollingWorker {
       outcome = await Promise.race([this.transport.send(emails, batchKey, signal), whenAborted(signal)]);
     } catch (error) {
       outcome = { kind: 'retry', error: `Sending failed: ${(error as Error).message}` };
-    } finally {
-      lease.stop();
     }
-    await this.settle(batch, outcome, startedAt);
-    return batch.length;
+    // Rate limited: every instance waits as long as the provider asked, not only this one.
+    if (outcome.kind === 'retry' && outcome.retryAfterSeconds)
+      await this.rateLimiter?.pushBack(outcome.retryAfterSeconds * 1000).catch(() => undefined);
+    return { outcome, startedAt };
+  }
+
+  /** Releases a claimed batch untouched: same key, same attempts, still due. */
+  private async handBack(batchKey: string): Promise<void> {
+    await this.dataSource
+      .getRepository(OutboxEmailEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ leaseOwner: null, leaseUntil: null })
+      .where('batch_key = :key AND lease_owner = :me AND state = :pending', {
+        key: batchKey,
+        me: this.options.workerId,
+        pending: OutboxState.PENDING,
+      })
+      .execute();
   }
 
   private async renewLease(batchKey: string): Promise<boolean> {
@@ -132,7 +182,20 @@ export class OutboxWorker extends PollingWorker {
     return Boolean(renewed.affected);
   }
 
+  /**
+   * Claims the next batch. Instances look at the same due rows, so one often claims them just before another:
+   * the loser looks again at once (the rows after them), rather than ending its pass and idling a poll interval.
+   */
   private async claim(): Promise<OutboxEmailEntity[]> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const batch = await this.claimOnce();
+      if (batch) return batch;
+    }
+    return [];
+  }
+
+  /** The claimed batch, [] when nothing is due, or null when another worker took what this one was about to. */
+  private async claimOnce(): Promise<OutboxEmailEntity[] | null> {
     const repo = this.dataSource.getRepository(OutboxEmailEntity);
     const now = this.now();
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
@@ -156,7 +219,7 @@ export class OutboxWorker extends PollingWorker {
         .execute();
       if (taken.affected)
         return repo.find({ where: { batchKey: leftover.batchKey, leaseOwner: me }, order: { createdAt: 'ASC', id: 'ASC' } });
-      return [];
+      return null;
     }
 
     const due = await repo.find({
@@ -167,12 +230,13 @@ export class OutboxWorker extends PollingWorker {
     });
     if (due.length === 0) return [];
     const batchKey = `roster-${randomBytes(16).toString('hex')}`;
-    await repo
+    const taken = await repo
       .createQueryBuilder()
       .update()
       .set({ leaseOwner: me, leaseUntil, batchKey })
       .where({ id: In(due.map((row) => row.id)), batchKey: IsNull(), state: OutboxState.PENDING })
       .execute();
+    if (!taken.affected) return null;
     return repo.find({ where: { batchKey, leaseOwner: me }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
@@ -187,28 +251,45 @@ export class OutboxWorker extends PollingWorker {
     const settled = await inTransaction(this.dataSource, async (manager) => {
       if (outcome.kind === 'sent') {
         const scrub = this.transport.name === 'resend';
+        // Emails the provider refused one by one fail alone; the rest of the batch was sent.
+        const refused = new Map((outcome.rejected ?? []).map((r) => [r.index, r.error.slice(0, MAX_ERROR_LENGTH)]));
         let updated = 0;
         for (const [index, row] of batch.entries()) {
+          const error = refused.get(index);
           const result = await manager.update(
             OutboxEmailEntity,
             { id: row.id, leaseOwner: me },
-            {
-              state: OutboxState.SENT,
-              sentAt: now,
-              transport: this.transport.name,
-              providerMessageId: outcome.providerIds[index] ?? null,
-              leaseOwner: null,
-              leaseUntil: null,
-              attempts: row.attempts + 1,
-              firstAttemptAt,
-              lastError: null,
-              ...(scrub ? { html: null, textBody: null, actionUrl: null } : {}),
-            },
+            error === undefined
+              ? {
+                  state: OutboxState.SENT,
+                  sentAt: now,
+                  transport: this.transport.name,
+                  providerMessageId: outcome.providerIds[index] ?? null,
+                  leaseOwner: null,
+                  leaseUntil: null,
+                  attempts: row.attempts + 1,
+                  firstAttemptAt,
+                  lastError: null,
+                  ...(scrub ? { html: null, textBody: null, actionUrl: null } : {}),
+                }
+              : {
+                  state: OutboxState.FAILED,
+                  attempts: row.attempts + 1,
+                  firstAttemptAt,
+                  lastError: error,
+                  leaseOwner: null,
+                  leaseUntil: null,
+                },
           );
           updated += result.affected ?? 0;
         }
         if (updated === 0) return false;
-        await recordDeliveryStatus(manager, invitationIds, { status: DeliveryStatus.SENT, error: null, sentAt: now });
+        const sentInvitations = batch.filter((row, index) => row.invitationId && !refused.has(index)).map((row) => row.invitationId!);
+        await recordDeliveryStatus(manager, sentInvitations, { status: DeliveryStatus.SENT, error: null, sentAt: now });
+        for (const [index, error] of refused) {
+          const invitationId = batch[index]?.invitationId;
+          if (invitationId) await recordDeliveryStatus(manager, [invitationId], { status: DeliveryStatus.FAILED, error });
+        }
         return true;
       }
       if (decision.kind === 'fail') {
@@ -243,6 +324,8 @@ export class OutboxWorker extends PollingWorker {
       );
       return false;
     });
+    if (outcome.kind === 'sent' && outcome.rejected?.length && settled)
+      this.logger.error(`Email delivery failed for ${outcome.rejected.length} of ${batch.length} email(s): ${outcome.rejected[0]!.error}`);
     if (decision.kind === 'fail' && settled) this.logger.error(`Email delivery failed (${batch.length} email(s)): ${decision.error}`);
     else if (decision.kind === 'retry')
       this.logger.info(

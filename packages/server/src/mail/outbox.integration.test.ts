@@ -30,7 +30,8 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
     // The production retry policy, on a clock the tests move: nothing here waits for a backoff or a lease.
     roster = await startTestRoster(
       dialect,
-      { resendApiKey: resend.apiKey, resendBaseUrl: resend.url, mailFrom: FROM },
+      // Resend's pacing is outbox-rate.integration.test.ts's subject; here the fake-clock loops run at full speed.
+      { resendApiKey: resend.apiKey, resendBaseUrl: resend.url, mailFrom: FROM, resendRequestsPerSecond: 10_000 },
       { runOutboxWorker: false, outbox: { now: clock.now } },
     );
     const build = builders(roster.dataSource);

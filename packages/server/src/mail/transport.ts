@@ -10,7 +10,11 @@ export interface OutgoingEmail {
 
 /** What happened to one send call (one email or one batch), from the outbox's point of view. */
 export type SendOutcome =
-  | { kind: 'sent'; providerIds: string[] }
+  /**
+   * Accepted. `providerIds[i]` is the id of the i-th email; in a batch, emails Resend refused one by one (invalid
+   * fields, in its permissive validation mode) are in `rejected` instead, by index, and the others were sent.
+   */
+  | { kind: 'sent'; providerIds: Array<string | null>; rejected?: Array<{ index: number; error: string }> }
   /** Worth trying again later: 5xx, network trouble, or rate limited (then `retryAfterSeconds`). */
   | { kind: 'retry'; error: string; retryAfterSeconds?: number }
   /** Will never work as it is (invalid address, rejected domain...). */
@@ -58,7 +62,8 @@ export class ResendTransport implements EmailTransport {
       response =
         payload.length === 1
           ? await this.client.emails.send(payload[0]!, { idempotencyKey, signal })
-          : await this.client.batch.send(payload, { idempotencyKey, signal });
+          : // Permissive: an email Resend finds invalid is reported alone instead of refusing the whole batch.
+            await this.client.batch.send(payload, { idempotencyKey, signal, batchValidation: 'permissive' });
     } catch (error) {
       this.onAnswer(signal?.aborted ? 'timeout' : 'network');
       return { kind: 'retry', error: signal?.aborted ? abandonedCallMessage(signal) : `Network error: ${(error as Error).message}` };
@@ -67,9 +72,14 @@ export class ResendTransport implements EmailTransport {
     // The SDK reports a failed fetch (an abort included) as an error without a status.
     if (signal?.aborted && response.error) return { kind: 'retry', error: abandonedCallMessage(signal) };
     if (!response.error) {
-      const data = response.data as { id?: string; data?: Array<{ id: string }> };
-      const providerIds = payload.length === 1 ? [data.id ?? ''] : (data.data ?? []).map((d) => d.id);
-      return { kind: 'sent', providerIds };
+      const data = response.data as { id?: string; data?: Array<{ id: string }>; errors?: Array<{ index: number; message: string }> };
+      if (payload.length === 1) return { kind: 'sent', providerIds: [data.id ?? ''] };
+      // `data` lists the created emails in the request's order, skipping the ones listed in `errors`.
+      const rejected = (data.errors ?? []).map((e) => ({ index: e.index, error: `validation_error: ${e.message}`.slice(0, 480) }));
+      const refused = new Set(rejected.map((r) => r.index));
+      const created = (data.data ?? []).map((d) => d.id);
+      const providerIds = payload.map((_, index) => (refused.has(index) ? null : (created.shift() ?? '')));
+      return { kind: 'sent', providerIds, rejected };
     }
     const status = response.error.statusCode ?? null;
     const message = `${response.error.name ?? 'error'}: ${response.error.message ?? 'unknown'}`.slice(0, 480);

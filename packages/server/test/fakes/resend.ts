@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 export interface DeliveredEmail {
   id: string;
@@ -10,6 +10,8 @@ export interface DeliveredEmail {
   html: string;
   text: string;
   idempotencyKey: string | null;
+  /** When the fake accepted it (ms since the epoch). */
+  at: number;
 }
 
 interface ScriptedFailure {
@@ -26,15 +28,32 @@ interface Outage extends ScriptedFailure {
   active: () => boolean;
 }
 
+export interface FakeResendOptions {
+  /**
+   * Requests per second allowed to the team (every API key of it), as Resend enforces them: a token bucket of this
+   * many requests, refilled at this rate. Beyond it: 429 `rate_limit_exceeded` with `retry-after` and the
+   * `ratelimit-*` headers. Unlimited when not set.
+   */
+  requestsPerSecond?: number;
+  /** Keep each delivered email's html and text (default true; a benchmark of thousands of emails leaves them out). */
+  keepBodies?: boolean;
+}
+
 /**
  * A local server that answers as Resend's API documents: `POST /emails` and `POST /emails/batch` (at most
- * 100), bearer auth, `Idempotency-Key` (a repeat returns the first response and sends nothing; the same key
- * with another payload is a 409), validation errors as 422, and scripted 429s (with retry-after) and 500s,
- * outages (`failWhile`) and hung calls (`hangNext`: accepted, never answered).
+ * 100; `x-batch-validation: permissive` sends the valid emails and lists the invalid ones in `errors`, strict
+ * refuses the whole batch), bearer auth, `Idempotency-Key` (a repeat returns the first response and sends
+ * nothing; the same key with another payload is a 409), validation errors as 422, a per-team rate limit
+ * (`requestsPerSecond`), scripted 429s (with retry-after) and 500s, outages (`failWhile`) and hung calls
+ * (`hangNext`: accepted, never answered).
  */
 export class FakeResend {
   readonly delivered: DeliveredEmail[] = [];
-  readonly requests: Array<{ path: string; idempotencyKey: string | null; count: number; status: number }> = [];
+  readonly requests: Array<{ path: string; idempotencyKey: string | null; count: number; status: number; at: number }> = [];
+  /** Requests answered 429 because the team's rate was exceeded. */
+  rateLimited = 0;
+  private tokens: number;
+  private refilledAt = Date.now();
   private readonly failures: ScriptedFailure[] = [];
   private readonly outages: Outage[] = [];
   private hangs = 0;
@@ -47,11 +66,17 @@ export class FakeResend {
   get stillHanging(): number {
     return this.hung.size;
   }
+  /** Answers by idempotency key, with a hash of the payload they answered. */
   private readonly idempotent = new Map<string, { payload: string; status: number; body: unknown }>();
   private server: http.Server | null = null;
   url = '';
 
-  constructor(readonly apiKey = 're_test_key') {}
+  constructor(
+    readonly apiKey = 're_test_key',
+    private readonly options: FakeResendOptions = {},
+  ) {
+    this.tokens = options.requestsPerSecond ?? 0;
+  }
 
   failNext(...failures: ScriptedFailure[]): void {
     this.failures.push(...failures);
@@ -87,13 +112,33 @@ export class FakeResend {
     return counts;
   }
 
+  /** Spends one of the team's requests; the 429's headers when none is left. */
+  private takeToken(now: number): Record<string, string> | null {
+    const perSecond = this.options.requestsPerSecond;
+    if (!perSecond) return null;
+    this.tokens = Math.min(perSecond, this.tokens + ((now - this.refilledAt) * perSecond) / 1000);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return null;
+    }
+    const secondsToNext = (1 - this.tokens) / perSecond;
+    return {
+      'ratelimit-limit': String(perSecond),
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': String(Math.max(1, Math.ceil((perSecond - this.tokens) / perSecond))),
+      'retry-after': String(Math.max(1, Math.ceil(secondsToNext))),
+    };
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
+    const at = Date.now();
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}, count = 0) => {
-      this.requests.push({ path: req.url ?? '', idempotencyKey: key, count, status });
+      this.requests.push({ path: req.url ?? '', idempotencyKey: key, count, status, at });
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
@@ -103,6 +148,19 @@ export class FakeResend {
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
       return reply(401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key in the authorization header.' });
     }
+    const limited = this.takeToken(at);
+    if (limited) {
+      this.rateLimited++;
+      return reply(
+        429,
+        {
+          statusCode: 429,
+          name: 'rate_limit_exceeded',
+          message: `Too many requests. You can only make ${this.options.requestsPerSecond} requests per second.`,
+        },
+        limited,
+      );
+    }
     let payload: any;
     try {
       payload = JSON.parse(raw);
@@ -110,10 +168,11 @@ export class FakeResend {
       return reply(400, { statusCode: 400, name: 'invalid_body', message: 'Invalid JSON body.' });
     }
     const emails: any[] = req.url === '/emails/batch' ? payload : [payload];
+    const payloadHash = createHash('sha256').update(raw).digest('hex');
     if (key) {
       const previous = this.idempotent.get(key);
       if (previous) {
-        if (previous.payload !== raw) {
+        if (previous.payload !== payloadHash) {
           return reply(409, {
             statusCode: 409,
             name: 'invalid_idempotent_request',
@@ -139,34 +198,32 @@ export class FakeResend {
     if (!Array.isArray(emails) || emails.length === 0 || emails.length > 100) {
       return reply(422, { statusCode: 422, name: 'validation_error', message: 'The batch must hold between 1 and 100 emails.' });
     }
-    for (const email of emails) {
-      if (typeof email.from !== 'string' || !/^(?:[^<>]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/.test(email.from.trim())) {
-        return reply(422, {
-          statusCode: 422,
-          name: 'validation_error',
-          message: 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.',
-        });
-      }
-      const to = Array.isArray(email.to) ? email.to : [email.to];
-      if (!email.from || !email.subject || to.length === 0 || to.some((t: string) => !/^[^@\s]+@[^@\s]+$/.test(t))) {
-        return reply(422, { statusCode: 422, name: 'validation_error', message: `Invalid \`to\` field: ${JSON.stringify(email.to)}` });
-      }
+    const permissive = req.url === '/emails/batch' && req.headers['x-batch-validation'] === 'permissive';
+    const errors: Array<{ index: number; message: string }> = [];
+    for (const [index, email] of emails.entries()) {
+      const invalid = validationError(email);
+      if (invalid && !permissive) return reply(422, { statusCode: 422, name: 'validation_error', message: invalid });
+      if (invalid) errors.push({ index, message: invalid });
     }
-    const ids = emails.map((email) => {
+    const refused = new Set(errors.map((e) => e.index));
+    const accepted = emails.filter((_, index) => !refused.has(index));
+    const keepBodies = this.options.keepBodies ?? true;
+    const ids = accepted.map((email) => {
       const id = randomUUID();
       this.delivered.push({
         id,
         from: email.from,
         to: Array.isArray(email.to) ? email.to : [email.to],
         subject: email.subject,
-        html: email.html,
-        text: email.text,
+        html: keepBodies ? email.html : '',
+        text: keepBodies ? email.text : '',
         idempotencyKey: key,
+        at,
       });
       return id;
     });
-    const body = req.url === '/emails/batch' ? { data: ids.map((id) => ({ id })) } : { id: ids[0] };
-    if (key) this.idempotent.set(key, { payload: raw, status: 200, body });
+    const body = req.url === '/emails/batch' ? { data: ids.map((id) => ({ id })), ...(permissive ? { errors } : {}) } : { id: ids[0] };
+    if (key) this.idempotent.set(key, { payload: payloadHash, status: 200, body });
     if (this.hangs > 0) {
       this.hangs--;
       this.hungCount++;
@@ -184,4 +241,14 @@ export class FakeResend {
     }
     return reply(200, body, {}, emails.length);
   }
+}
+
+/** Why Resend would refuse this email (its fields), or null. */
+function validationError(email: any): string | null {
+  if (typeof email?.from !== 'string' || !/^(?:[^<>]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/.test(email.from.trim()))
+    return 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.';
+  const to = Array.isArray(email.to) ? email.to : [email.to];
+  if (!email.subject || to.length === 0 || to.some((t: string) => typeof t !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(t)))
+    return `Invalid \`to\` field: ${JSON.stringify(email.to)}`;
+  return null;
 }
