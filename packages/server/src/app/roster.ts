@@ -17,6 +17,7 @@ import type { ConnectorEnvironment } from '../integrations/connectors/connector.
 import { createHttpServer } from './http-server.js';
 import { startMetricsServer } from './http-metrics.js';
 import { Readiness } from './health.js';
+import { ShutdownSteps } from './shutdown.js';
 import { createLogger, type LogDestination, type Logger } from '../core/logger.js';
 import { buildRosterSchema } from './schema.js';
 import { RedisEventBus } from '../realtime/redis-event-bus.js';
@@ -32,7 +33,15 @@ export interface RunningRoster {
   metricsPort: number | null;
   /** What /readyz answers; `stop()` turns it to 503 first. */
   readiness: Readiness;
+  logger: Logger;
+  /**
+   * Stops gracefully: /readyz answers 503 at once; the port stops accepting while in-flight requests finish
+   * (WebSockets close with 1001) and the workers finish their current batch and hand their leases back; then
+   * Redis and the database close.
+   */
   stop(): Promise<void>;
+  /** The steps of a stop in progress not finished yet (logged when the grace period runs out). */
+  stillStopping(): string[];
 }
 
 export interface StartOptions {
@@ -122,6 +131,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
     if (options.runWebhookWorker !== false) services.webhookWorker.start();
     if (options.runSyncEngine !== false) services.syncEngine.start();
     const url = config.publicUrl;
+    const steps = new ShutdownSteps();
     return {
       url,
       port,
@@ -129,23 +139,33 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       services,
       demo,
       readiness,
+      logger,
       metricsPort: metricsServer?.port ?? null,
       async stop() {
         readiness.markShuttingDown();
-        await services.expirySweeper.stop();
-        await services.invitationReminders.stop();
-        await services.importPreviewSweeper.stop();
-        await services.importRunner.stop();
-        await services.syncEngine.stop();
-        await services.outbox.stop();
-        await services.sendRate?.close();
-        await services.webhookWorker.stop();
-        await metricsServer?.close();
-        await http.close();
-        await closeEvents();
-        await closeReadiness();
-        await dataSource.destroy();
+        await Promise.all([
+          steps.run('HTTP requests and WebSockets', async () => {
+            await metricsServer?.close();
+            await http.close();
+          }),
+          steps.run('invitation expiry sweeper', () => services.expirySweeper.stop()),
+          steps.run('invitation reminders', () => services.invitationReminders.stop()),
+          steps.run('import preview sweeper', () => services.importPreviewSweeper.stop()),
+          steps.run('import runner', () => services.importRunner.stop()),
+          steps.run('sync engine', () => services.syncEngine.stop()),
+          steps.run('email outbox', async () => {
+            await services.outbox.stop();
+            await services.sendRate?.close();
+          }),
+          steps.run('webhook deliveries', () => services.webhookWorker.stop()),
+        ]);
+        await steps.run('Redis', async () => {
+          await closeEvents();
+          await closeReadiness();
+        });
+        await steps.run('database', () => dataSource.destroy());
       },
+      stillStopping: () => steps.pending,
     };
   } catch (error) {
     await closeEvents().catch(() => {});
