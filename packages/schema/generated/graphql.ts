@@ -299,6 +299,8 @@ export type IntegrationType =
   | 'CONNECTWISE'
   /** Google Workspace, read through the Admin SDK Directory API. */
   | 'GOOGLE_WORKSPACE'
+  /** Hudu (documentation): companies and asset passwords. */
+  | 'HUDU'
   /** IT Glue (documentation): organizations, contacts and passwords. */
   | 'IT_GLUE'
   /** An LDAP directory (on-premises Active Directory, OpenLDAP), read with a simple bind and paged searches. */

@@ -9,6 +9,7 @@ export enum IntegrationType {
   CONNECTWISE = 'CONNECTWISE',
   AUTOTASK = 'AUTOTASK',
   IT_GLUE = 'IT_GLUE',
+  HUDU = 'HUDU',
 }
 registerEnumType(IntegrationType, {
   name: 'IntegrationType',
@@ -21,6 +22,7 @@ registerEnumType(IntegrationType, {
     CONNECTWISE: { description: 'ConnectWise Manage (PSA): companies and contacts.' },
     AUTOTASK: { description: 'Autotask (PSA): companies and contacts.' },
     IT_GLUE: { description: 'IT Glue (documentation): organizations, contacts and passwords.' },
+    HUDU: { description: 'Hudu (documentation): companies and asset passwords.' },
   },
 });
 
@@ -111,9 +113,13 @@ const DESTINATION_SETTINGS: Record<IntegrationType, readonly string[]> = {
   [IntegrationType.LDAP]: ['url'],
   // The Manage server's host (or on-premise origin) receives the API keys.
   [IntegrationType.CONNECTWISE]: ['site'],
-  [IntegrationType.AUTOTASK]: [],
+  // The zone is Autotask's answer for the API user name (discovery's host is configuration, AUTOTASK_ZONE_DISCOVERY_URL),
+  // so the user name decides where the secret goes: a new name needs the secret typed again.
+  [IntegrationType.AUTOTASK]: ['username'],
   // The region (or API origin) whose host receives the API key.
   [IntegrationType.IT_GLUE]: ['region'],
+  // The customer's own Hudu server receives the API key.
+  [IntegrationType.HUDU]: ['baseUrl'],
 };
 
 export function destinationSettings(type: IntegrationType): readonly string[] {

@@ -4,6 +4,8 @@ import type { Connector, ConnectorEnvironment } from './connector.js';
 import { EntraConnector } from './microsoft-entra/entra-connector.js';
 import { connectWiseApiBase, ConnectWiseConnector } from './connectwise/connectwise-connector.js';
 import { itGlueApiBase, ItGlueConnector } from './it-glue/it-glue-connector.js';
+import { AutotaskConnector, autotaskZoneInformationUrl } from './autotask/autotask-connector.js';
+import { huduApiBase, HuduConnector } from './hudu/hudu-connector.js';
 import { GoogleWorkspaceConnector } from './google-workspace/google-workspace-connector.js';
 import { LdapConnector } from './ldap/ldap-connector.js';
 import { DEFAULT_GROUP_FILTER, DEFAULT_USER_FILTER, ldapDestinations } from './ldap/ldap-settings.js';
@@ -223,6 +225,43 @@ export const integrationKinds: IntegrationKind[] = [
       ),
   },
   {
+    type: IntegrationType.AUTOTASK,
+    displayName: 'Autotask PSA',
+    description:
+      'Reads active client companies and their active contacts from Datto Autotask PSA: companies of the chosen types are created or matched by name, contacts with an email address are brought in as users of their company (those without one are listed as skipped). Needs an API user (API-only security level that may read Companies and Contacts) and its tracking identifier.',
+    credentialFields: [
+      field('username', 'API user name', false, 'Admin → Resources (Users) → the API user’s Username (Key), e.g. roster@example.com.'),
+      field('secret', 'Secret', true, 'The API user’s Password (Secret).'),
+      field(
+        'integrationCode',
+        'API integration code',
+        false,
+        'The API user’s Tracking Identifier (Custom (Internal Integration)), sent as ApiIntegrationCode.',
+      ),
+      field(
+        'companyTypes',
+        'Company types',
+        false,
+        'Which companies to bring in: Customer (default), or several, e.g. Customer, Partner (Lead, Prospect, Dead, Cancellation, Vendor, Partner, or their numbers).',
+        false,
+      ),
+    ],
+    capabilities: { users: true, groups: false, companies: true, passwords: false },
+    pushOnly: false,
+    // Zone discovery is on a configured host; the zone it answers is checked like every outbound address when called.
+    destinations: (credentials, env) => [autotaskZoneInformationUrl(env.autotaskZoneDiscoveryUrl, credentials.username ?? '')],
+    connect: (credentials, env) =>
+      new AutotaskConnector(
+        {
+          username: credentials.username ?? '',
+          secret: credentials.secret ?? '',
+          integrationCode: credentials.integrationCode ?? '',
+          companyTypes: credentials.companyTypes,
+        },
+        env,
+      ),
+  },
+  {
     type: IntegrationType.IT_GLUE,
     displayName: 'IT Glue',
     description:
@@ -235,6 +274,20 @@ export const integrationKinds: IntegrationKind[] = [
     pushOnly: false,
     destinations: (credentials) => [itGlueApiBase(credentials.region ?? '')],
     connect: (credentials, env) => new ItGlueConnector({ region: credentials.region ?? '', apiKey: credentials.apiKey ?? '' }, env),
+  },
+  {
+    type: IntegrationType.HUDU,
+    displayName: 'Hudu',
+    description:
+      'Reads companies and their asset passwords from your Hudu server: companies are created or matched by name, and passwords (with their OTP secrets) go to the company’s vault, sealed. Archived in Hudu means archived here.',
+    credentialFields: [
+      field('baseUrl', 'Hudu address', false, 'The address you open Hudu at, e.g. https://docs.example.com.'),
+      field('apiKey', 'API key', true, 'Admin → API Keys → New API key, with password access, not limited to one company.'),
+    ],
+    capabilities: { users: false, groups: false, companies: true, passwords: true },
+    pushOnly: false,
+    destinations: (credentials) => [huduApiBase(credentials.baseUrl ?? '')],
+    connect: (credentials, env) => new HuduConnector({ baseUrl: credentials.baseUrl ?? '', apiKey: credentials.apiKey ?? '' }, env),
   },
 ];
 

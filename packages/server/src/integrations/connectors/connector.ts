@@ -52,6 +52,8 @@ export interface DirectoryUser {
   active: boolean;
   /** The user's company, by its upstream id, when the platform models companies. */
   companyExternalId?: string | null;
+  /** Why there is no usable address, in the platform's words, when email is null: said on the run's skipped item. */
+  noEmailReason?: string;
 }
 
 export interface DirectoryGroup {
@@ -71,7 +73,12 @@ export interface DirectoryCompany {
   name: string;
   /** The company's id in a PSA, when a documentation tool (IT Glue) carries it: a company synced from that PSA is adopted. */
   psaId?: string | null;
+  /** Which PSA that id is from, when the documentation tool says; null: any PSA integration of the account. */
+  psaType?: PsaType | null;
 }
+
+/** The PSAs whose company ids a documentation tool may carry. */
+export type PsaType = 'CONNECTWISE' | 'AUTOTASK';
 
 /** A stored password; held only in memory until the vault seals it. */
 export interface DirectoryPassword {
@@ -124,6 +131,8 @@ export interface ConnectorEnvironment {
   /** Google's token endpoint (the whole URL) and the Admin SDK base URL (`{base}/admin/directory/v1/...`). */
   googleOAuthTokenUrl: string;
   googleDirectoryBaseUrl: string;
+  /** Where Autotask's zone discovery is asked for the API user's REST base URL (default https://webservices.autotask.net). */
+  autotaskZoneDiscoveryUrl?: string;
   /** Entries per page of an LDAP paged search (default 500, under AD's MaxPageSize); tests make it small. */
   ldapPageSize?: number;
 }

@@ -115,3 +115,15 @@ export function sameOriginLink(link: string, base: string, vendor: string): stri
     throw new ConnectorError('UPSTREAM_ERROR', `${vendor} sent a next-page link to another server; it was not followed.`);
   return url.toString();
 }
+
+/** The `page` query parameter of a paged URL (1 when absent). */
+export function pageOf(url: string): number {
+  return Number(new URL(url).searchParams.get('page') ?? 1) || 1;
+}
+
+/** The same URL asking for another `page`. */
+export function withPage(url: string, page: number): string {
+  const next = new URL(url);
+  next.searchParams.set('page', String(page));
+  return next.toString();
+}

@@ -23,7 +23,7 @@ export class CompanyProvisioning extends ProvisioningBase {
       const company = await companies.findOneBy({ id: link.localId, accountId: integration.accountId });
       // A company a PSA integration brought in keeps the PSA's name: the documentation tool carrying its PSA id follows it.
       const namedByPsa =
-        company && company.name !== name && upstream.psaId && (await this.companyOfPsa(integration, upstream.psaId))?.id === company.id;
+        company && company.name !== name && upstream.psaId && (await this.companyOfPsa(integration, upstream))?.id === company.id;
       if (company && (company.name === name || namedByPsa)) {
         await links.update({ id: link.id }, { lastSeenAt: now });
         return { companyId: company.id, action: ProvisionAction.UNCHANGED };
@@ -43,7 +43,7 @@ export class CompanyProvisioning extends ProvisioningBase {
     }
     // A documentation tool's organization synced there from a PSA carries the PSA's id: the company that PSA's
     // integration brought in here is the same one, whatever its name (IT Glue may shorten or rename it).
-    const byPsa = upstream.psaId ? await this.companyOfPsa(integration, upstream.psaId) : null;
+    const byPsa = upstream.psaId ? await this.companyOfPsa(integration, upstream) : null;
     const byName = byPsa ?? (await companies.findOneBy({ accountId: integration.accountId, name }));
     if (byName) {
       await inTransaction(this.dataSource, (manager) =>
@@ -62,8 +62,12 @@ export class CompanyProvisioning extends ProvisioningBase {
     return { companyId: company.id, action: ProvisionAction.CREATED };
   }
 
-  /** The company a PSA integration of the account linked to this PSA id, if any. */
-  private async companyOfPsa(integration: IntegrationEntity, psaId: string): Promise<CompanyEntity | null> {
+  /**
+   * The company a PSA integration of the account linked to this PSA id, if any: of the PSA the documentation tool names
+   * when it does (a ConnectWise company and an Autotask company may share a number), else of either.
+   */
+  private async companyOfPsa(integration: IntegrationEntity, upstream: UpstreamCompany): Promise<CompanyEntity | null> {
+    const psaTypes = upstream.psaType ? [IntegrationType[upstream.psaType]] : [IntegrationType.CONNECTWISE, IntegrationType.AUTOTASK];
     const link = await this.dataSource
       .getRepository(ExternalLinkEntity)
       .createQueryBuilder('l')
@@ -71,8 +75,8 @@ export class CompanyProvisioning extends ProvisioningBase {
       .where('l.account_id = :accountId AND l.resource_type = :type AND l.external_id = :psaId AND i.type IN (:...psaTypes)', {
         accountId: integration.accountId,
         type: ExternalResourceType.COMPANY,
-        psaId,
-        psaTypes: [IntegrationType.CONNECTWISE, IntegrationType.AUTOTASK],
+        psaId: upstream.psaId,
+        psaTypes,
       })
       .getOne();
     return link ? this.dataSource.getRepository(CompanyEntity).findOneBy({ id: link.localId, accountId: integration.accountId }) : null;

@@ -26,6 +26,8 @@ export interface UpstreamCompany {
   name: string;
   /** The company's id in a PSA (ConnectWise Manage, Autotask), as a documentation tool carries it. */
   psaId?: string | null;
+  /** Which PSA the id is from, when known: only that PSA's integrations are searched (their ids may collide). */
+  psaType?: 'CONNECTWISE' | 'AUTOTASK' | null;
 }
 
 export enum ProvisionAction {
@@ -65,7 +67,7 @@ export interface LinkedGroup {
 
 export class ProvisioningError extends Error {
   constructor(
-    readonly code: 'EMAIL_TAKEN' | 'NAME_TAKEN' | 'INVALID_EMAIL' | 'NOT_FOUND',
+    readonly code: 'EMAIL_TAKEN' | 'NAME_TAKEN' | 'INVALID_EMAIL' | 'NOT_FOUND' | 'SEAT_LIMIT_REACHED',
     message: string,
   ) {
     super(message);

@@ -71,7 +71,7 @@ export class UserStage {
           ...base,
           action: SyncItemAction.SKIPPED,
           localId: null,
-          message: 'No email address upstream (mail and userPrincipalName are empty or external).',
+          message: user.noEmailReason ?? 'No email address upstream (mail and userPrincipalName are empty or external).',
         });
         continue;
       }

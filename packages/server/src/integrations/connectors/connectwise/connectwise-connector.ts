@@ -1,6 +1,6 @@
 import type { ConnectionCheck, Connector, ConnectorEnvironment, DirectoryCompany, DirectoryPage, DirectoryUser } from '../connector.js';
 import { ConnectorError } from '../connector.js';
-import { answered, readJson, sameOriginLink, sendWithRetry } from '../http.js';
+import { answered, pageOf, readJson, sameOriginLink, sendWithRetry, withPage } from '../http.js';
 
 export interface ConnectWiseCredentials {
   /** The Manage server: a host such as `api-na.myconnectwise.net` (https), or a full origin for on-premise servers. */
@@ -148,14 +148,4 @@ function nextLink(header: string | null): string | null {
     if (match) return match[1]!;
   }
   return null;
-}
-
-function pageOf(url: string): number {
-  return Number(new URL(url).searchParams.get('page') ?? 1) || 1;
-}
-
-function withPage(url: string, page: number): string {
-  const next = new URL(url);
-  next.searchParams.set('page', String(page));
-  return next.toString();
 }

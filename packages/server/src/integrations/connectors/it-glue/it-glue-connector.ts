@@ -1,4 +1,5 @@
 import type {
+  PsaType,
   ConnectionCheck,
   Connector,
   ConnectorEnvironment,
@@ -29,6 +30,19 @@ export function itGlueApiBase(rawRegion: string): string {
   const known = IT_GLUE_REGIONS[region.toUpperCase() || 'US'];
   if (known) return known;
   return region.replace(/\/+$/, '');
+}
+
+/**
+ * The PSA id an organization carries and which PSA it is from (IT Glue's psa-integration): when IT Glue names a PSA Roster
+ * does not sync (Kaseya BMS, Halo...), the id is not used, since it could equal a ConnectWise or Autotask company's.
+ */
+function psaOf(attributes: OrganizationAttributes): { psaId: string | null; psaType: PsaType | null } {
+  const psaId = attributes['psa-id'] ? String(attributes['psa-id']) : null;
+  const integration = (attributes['psa-integration'] ?? '').toLowerCase();
+  if (!psaId || !integration) return { psaId, psaType: null };
+  if (integration.includes('autotask')) return { psaId, psaType: 'AUTOTASK' };
+  if (integration.includes('manage') || integration.includes('connectwise')) return { psaId, psaType: 'CONNECTWISE' };
+  return { psaId: null, psaType: null };
 }
 
 interface Resource<A> {
@@ -96,7 +110,7 @@ export class ItGlueConnector implements Connector {
         items: page.items.map((org) => ({
           externalId: org.id,
           name: org.attributes.name || `Organization ${org.id}`,
-          psaId: org.attributes['psa-id'] ? String(org.attributes['psa-id']) : null,
+          ...psaOf(org.attributes),
         })),
         next: page.next,
       };
