@@ -20,6 +20,8 @@ export interface RosterConfig {
   redisUrl: string | null;
   resendApiKey: string | null;
   resendBaseUrl: string;
+  /** Calls to Resend's API per second for the whole team (RESEND_REQUESTS_PER_SECOND; Resend's default team limit is 2), shared by every instance through Redis when set. */
+  resendRequestsPerSecond: number;
   /** Verifies Resend's delivery webhooks (Svix scheme, `whsec_...`); webhooks are refused without it. */
   resendWebhookSecret: string | null;
   /** Sender of invitation emails, e.g. `Roster <invitations@example.com>` (a domain verified at Resend). */
@@ -48,6 +50,10 @@ export interface RosterConfig {
   shutdownGraceMs: number;
   /** Sends stack traces and unexpected errors' own messages to clients (ROSTER_ERROR_DETAILS; `pnpm dev` sets it). Off unless set. */
   errorDetails: boolean;
+  /** Bearer token /metrics asks for (METRICS_TOKEN); null: none asked, so /metrics is served only on METRICS_PORT if set. */
+  metricsToken: string | null;
+  /** Serves /metrics on this port alone, not on PORT (METRICS_PORT); null: on PORT with METRICS_TOKEN, else nowhere. */
+  metricsPort: number | null;
   /** 32-byte AES-256-GCM key sealing integration credentials; null means "generate one in dataDir" (embedded default only). */
   credentialsKey: Buffer | null;
   /**
@@ -130,6 +136,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
   if (resendApiKey !== null && !resendApiKey.startsWith('re_')) {
     problems.push('RESEND_API_KEY must be a Resend API key (it starts with "re_").');
   }
+  const resendRequestsPerSecond = integer('RESEND_REQUESTS_PER_SECOND', 2, 1, 10_000);
   const resendWebhookSecret = read('RESEND_WEBHOOK_SECRET') ?? null;
   if (resendWebhookSecret !== null && !/^whsec_[A-Za-z0-9+/=]+$/.test(resendWebhookSecret)) {
     problems.push('RESEND_WEBHOOK_SECRET must be the signing secret Resend shows for the webhook (it starts with "whsec_").');
@@ -166,6 +173,11 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     problems.push(`${outboundPrivateName}="${outboundPrivateRaw}" must be true or false.`);
   const errorDetailsRaw = (read('ROSTER_ERROR_DETAILS') ?? 'false').toLowerCase();
   if (!['true', 'false'].includes(errorDetailsRaw)) problems.push(`ROSTER_ERROR_DETAILS="${errorDetailsRaw}" must be true or false.`);
+  const metricsToken = read('METRICS_TOKEN') ?? null;
+  if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken)))
+    problems.push('METRICS_TOKEN must be at least 16 characters without spaces (make one with `openssl rand -hex 24`).');
+  const metricsPort = read('METRICS_PORT') === undefined ? null : integer('METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) problems.push('METRICS_PORT must differ from PORT.');
   const logLevel = (read('LOG_LEVEL') ?? 'info') as RosterConfig['logLevel'];
   if (!['silent', 'error', 'warn', 'info', 'debug'].includes(logLevel)) {
     problems.push(`LOG_LEVEL="${logLevel}" must be silent, error, warn, info or debug.`);
@@ -201,6 +213,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     redisUrl,
     resendApiKey,
     resendBaseUrl,
+    resendRequestsPerSecond,
     resendWebhookSecret,
     mailFrom,
     publicUrl: publicUrl.replace(/\/+$/, ''),
@@ -217,6 +230,8 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     readinessTimeoutMs,
     shutdownGraceMs,
     errorDetails: errorDetailsRaw === 'true',
+    metricsToken,
+    metricsPort,
     credentialsKey,
     outboundAllowPrivateNetworks: outboundPrivateRaw === 'true',
     microsoftLoginBaseUrl: microsoftLoginBaseUrl.replace(/\/+$/, ''),
