@@ -67,6 +67,10 @@ export class ImportJobEntity {
   @Column({ type: 'text', nullable: true })
   options!: string | null;
 
+  /** The X-Request-Id of the request that started the import: the runner's log lines for it carry the id. */
+  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
+  requestId?: string | null;
+
   @Column({ name: 'total_rows', type: 'int', default: 0 })
   totalRows!: number;
 

@@ -135,6 +135,10 @@ export class SyncRunEntity {
   @Column({ name: 'requested_by', type: 'varchar', length: 36, nullable: true })
   requestedBy!: string | null;
 
+  /** The X-Request-Id of the request that queued the run (none for scheduled runs): the engine's log lines for it carry the id. */
+  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
+  requestId?: string | null;
+
   @LeaseOwnerColumn()
   leaseOwner!: string | null;
 
