@@ -5,6 +5,7 @@ import { dialects } from '../../test/databases.js';
 import { eventually } from '../../test/eventually.js';
 import { startTestRoster, TestClient, errorCode, type TestRoster } from '../../test/harness.js';
 import { subscribe } from '../../test/live-client.js';
+import { FakeResend } from '../../test/fakes/resend.js';
 import type { ImportJobEntity } from '../imports/import-job.entity.js';
 import { MAX_OPERATION_LABELS } from './http-metrics.js';
 
@@ -82,12 +83,17 @@ describe.each(dialects)('metrics behind a token on the main port (%s)', (dialect
     const before = sample((await metrics()).text, 'roster_graphql_errors_total', { code: 'BAD_USER_INPUT' }) ?? 0;
     const refused = await admin.gql(BLANK_GROUP);
     expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+    const unknownJob = await fetch(`${roster.url}/api/imports/no-such-job/result.csv`, { headers: { cookie: admin.cookie! } });
+    expect(unknownJob.status).toBe(404);
+    expect((await scrape(roster.url)).status).toBe(401);
     const text = (await metrics()).text;
     expect(sample(text, 'roster_http_request_duration_seconds_count', { operation: 'SignIn', status: '2xx' })).toBe(1);
     expect(sample(text, 'roster_http_request_duration_seconds_count', { operation: 'CreateBlankGroup' })).toBe(1);
     expect(sample(text, 'roster_graphql_errors_total', { code: 'BAD_USER_INPUT' })).toBe(before + 1);
     // Other routes are labelled by their route, never by their path's values.
     expect(sample(text, 'roster_http_request_duration_seconds_count', { operation: '/metrics', status: '4xx' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'roster_http_request_duration_seconds_count', { operation: '/api/imports/:id/result.csv', status: '4xx' })).toBe(1);
+    expect(text).not.toMatch(/no-such-job/);
   });
 
   it('gives labels to a bounded number of operation names: past the limit they count as other', async () => {
@@ -184,6 +190,41 @@ describe.each(dialects)('metrics on a port of their own (%s)', (dialect) => {
     expect(main.text).not.toMatch(/roster_/);
     // Nothing else is served on the metrics port.
     expect((await fetch(`http://127.0.0.1:${roster.metricsPort}/graphql`)).status).toBe(404);
+  });
+});
+
+describe('Resend answers', () => {
+  it('are counted by status: 2xx when accepted, the HTTP status when refused', async () => {
+    const resend = await new FakeResend().start();
+    const roster = await startTestRoster(
+      'sqlite',
+      { metricsToken: TOKEN, resendApiKey: resend.apiKey, resendBaseUrl: resend.url },
+      { runOutboxWorker: false, runSyncEngine: false },
+    );
+    try {
+      const build = builders(roster.dataSource);
+      const account = await build.anAccount({ name: 'Mail MSP' });
+      await build.aUser(account.id, { email: 'admin@mail.test', role: Role.OWNER, password: 'admin-password' });
+      const admin = new TestClient(roster.url);
+      await admin.signIn('admin@mail.test', 'admin-password');
+      const answers = async (status: string) =>
+        sample((await scrape(roster.url, TOKEN)).text, 'roster_resend_answers_total', { status }) ?? 0;
+
+      resend.failNext({ status: 422, name: 'validation_error', message: 'The to address is invalid.' });
+      await admin.gql(INVITE, { input: { addresses: 'refused@clients.test' } });
+      await roster.services.outbox.drain();
+      expect(await answers('422')).toBe(1);
+      expect(await answers('2xx')).toBe(0);
+
+      await admin.gql(INVITE, { input: { addresses: 'accepted@clients.test' } });
+      await roster.services.outbox.drain();
+      expect(resend.delivered.map((email) => email.to[0])).toEqual(['accepted@clients.test']);
+      expect(await answers('2xx')).toBe(1);
+      expect(await answers('422')).toBe(1);
+    } finally {
+      await roster.close();
+      await resend.stop();
+    }
   });
 });
 
