@@ -105,4 +105,15 @@ describe('loadConfig', () => {
       /WEBHOOK_ALLOW_PRIVATE_NETWORKS="yes" must be true or false/,
     );
   });
+
+  it('serves no metrics unless METRICS_TOKEN or METRICS_PORT is set, and refuses a guessable token or the main port', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: null, metricsPort: null });
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(16), METRICS_PORT: '9464' })).toMatchObject({
+      metricsToken: 'a'.repeat(16),
+      metricsPort: 9464,
+    });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(() => loadConfig({ PORT: '4000', METRICS_PORT: '4000' })).toThrow(/METRICS_PORT must differ from PORT/);
+    expect(() => loadConfig({ METRICS_PORT: 'metrics' })).toThrow(/METRICS_PORT="metrics" must be a whole number/);
+  });
 });
