@@ -23,6 +23,7 @@ import { mountImportRoutes } from '../imports/import.routes.js';
 import { mountAuditRoutes } from '../audit/audit.routes.js';
 import { withRequestScope } from '../audit/request-scope.js';
 import { mountScimRoutes } from '../scim/scim.routes.js';
+import { mountSsoRoutes } from '../auth/sso/sso.routes.js';
 import { operationAccessPlugin, refusalFor } from '../auth/protection/operation-access.js';
 import { QUERY_LIMITS, queryCostPlugin, queryLimitRules } from '../auth/protection/query-limits.js';
 import { stableErrorCode } from '../auth/protection/stable-codes.js';
@@ -230,6 +231,7 @@ export async function createHttpServer(
   mountImportRoutes(app, services, restContext, logger);
   mountAuditRoutes(app, services, restContext, logger);
   mountScimRoutes(app, services, logger);
+  mountSsoRoutes(app, services, logger);
 
   const rateLimiter = new GraphQLRateLimiter(
     { ...config.rateLimits, redisUrl: config.redisUrl },

@@ -6,6 +6,7 @@ import { UsersResolver } from '../accounts/users.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { ApiKeysResolver } from '../auth/api-keys/api-keys.resolver.js';
 import { MfaResolver } from '../auth/mfa/mfa.resolver.js';
+import { SsoResolver } from '../auth/sso/sso.resolver.js';
 import { SessionsResolver } from '../auth/sessions/sessions.resolver.js';
 import { CompaniesResolver } from '../companies/companies.resolver.js';
 import { GroupsResolver } from '../groups/groups.resolver.js';
@@ -32,6 +33,7 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
       AuthResolver,
       ApiKeysResolver,
       MfaResolver,
+      SsoResolver,
       SessionsResolver,
       UsersResolver,
       CompaniesResolver,

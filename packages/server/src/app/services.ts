@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { UsersService } from '../accounts/users.service.js';
 import { SessionService } from '../auth/session.service.js';
 import { MfaService } from '../auth/mfa/mfa.service.js';
+import { SsoService } from '../auth/sso/sso.service.js';
 import { ApiKeyService } from '../auth/api-keys/api-key.service.js';
 import type { RosterConfig } from '../core/config.js';
 import type { Services } from '../core/context.js';
@@ -23,7 +24,6 @@ import { AssignmentsService } from '../accounts/assignments.service.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../mail/transport.js';
-import { createSendRateLimiter } from '../mail/send-rate.js';
 import { InProcessEventBus, type EventBus } from '../core/events.js';
 import { SecretBox } from '../integrations/secret-box.js';
 import { resolveCredentialsKey } from '../integrations/credentials-key.js';
@@ -80,17 +80,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     (config.resendApiKey
       ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom, resendAnswerCounter(metrics))
       : new DevMailboxTransport((line) => options.logger.info(line)));
-  // Resend's rate is per team: one limiter for every instance (in Redis when configured).
-  const sendRate = config.resendApiKey
-    ? createSendRateLimiter(
-        { perSecond: config.resendRequestsPerSecond, redisUrl: config.redisUrl, apiKey: config.resendApiKey },
-        options.logger,
-      )
-    : null;
-  const outbox = new OutboxWorker(dataSource, transport, events, options.logger, {
-    ...(sendRate ? { rateLimiter: sendRate } : {}),
-    ...options.outbox,
-  });
+  const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
   const invitations = new InvitationService(
     dataSource,
     events,
@@ -107,7 +97,6 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     microsoftGraphBaseUrl: config.microsoftGraphBaseUrl,
     googleOAuthTokenUrl: config.googleOAuthTokenUrl,
     googleDirectoryBaseUrl: config.googleDirectoryBaseUrl,
-    autotaskZoneDiscoveryUrl: config.autotaskZoneDiscoveryUrl,
     ...options.connectorEnvironment,
   });
   const syncEngine = new SyncEngine(
@@ -139,11 +128,24 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     events,
     sessions,
     mfa: new MfaService(dataSource, secretBox, sessions),
+    sso: new SsoService({
+      dataSource,
+      secretBox,
+      http: outbound.with({ timeoutMs: 15_000, userAgent: 'Roster-SSO/1' }),
+      sessions,
+      invitations,
+      publicUrl: () => config.publicUrl,
+      // Read when a connection is saved, so a changed setting applies at once (tests point it at their provider).
+      issuerBases: {
+        get microsoftLoginBaseUrl() {
+          return config.microsoftLoginBaseUrl;
+        },
+      },
+    }),
     apiKeys: new ApiKeyService(dataSource),
     users: new UsersService(dataSource, events),
     invitations,
     outbox,
-    sendRate,
     expirySweeper: new InvitationExpirySweeper(dataSource, events, options.logger),
     invitationReminders: invitations.reminderSweeper(options.logger, options.invitationReminders),
     devMailbox: new DevMailbox(dataSource),

@@ -2,6 +2,7 @@
 import type { ApiKeyService } from './api-keys/api-key.service.js';
 import type { SessionService } from './session.service.js';
 import type { MfaService } from './mfa/mfa.service.js';
+import type { SsoService } from './sso/sso.service.js';
 
 declare module '../core/context.js' {
   interface Services {
@@ -10,6 +11,8 @@ declare module '../core/context.js' {
     apiKeys: ApiKeyService;
     /** Second factors: TOTP, recovery codes, passkeys, and an administrator's reset. */
     mfa: MfaService;
+    /** Single sign-on (OpenID Connect): an account's connection, the sign-in flow, SSO-only and confinement rules. */
+    sso: SsoService;
   }
 }
 

@@ -11,6 +11,8 @@ import { verifyAgainstDecoy, verifyPassword } from './password.js';
 import { SessionEntity } from './session.entity.js';
 import { SignInThrottle } from './sign-in-throttle.js';
 import { hashToken, newSecretToken } from './tokens.js';
+import { ssoRequired } from '../core/errors.js';
+import { ssoOnlyAccountIds, switchRefusal } from './sso/sso-only.js';
 import type { Viewer } from '../core/viewer.js';
 import { currentRequestIp, currentRequestUserAgent } from '../audit/index.js';
 
@@ -71,7 +73,12 @@ export class SessionService {
    * second factor already (a passkey is the whole sign-in), so the session is usable at once.
    */
   async openForPerson(personId: string, secondFactorDone: boolean): Promise<OpenedSession> {
-    const memberships = await this.dataSource.getRepository(MembershipEntity).find({ where: { personId }, order: { createdAt: 'ASC' } });
+    const allMemberships = await this.dataSource.getRepository(MembershipEntity).find({ where: { personId }, order: { createdAt: 'ASC' } });
+    // Password and passkey sign-ins (the callers) never open an account that is SSO only for this person.
+    const ssoOnly = await ssoOnlyAccountIds(this.dataSource, personId);
+    const memberships = allMemberships.filter((m) => !ssoOnly.has(m.accountId));
+    if (!memberships.some((m) => m.status === UserStatus.ACTIVE) && allMemberships.some((m) => m.status === UserStatus.ACTIVE))
+      throw ssoRequired();
     // The account the person last worked in (switching counts as activity), so the next sign-in lands there;
     // the first one joined when none has any activity yet.
     const active = memberships
@@ -234,6 +241,8 @@ export class SessionService {
       .findOne({ where: { personId: viewer.personId, accountId, status: UserStatus.ACTIVE } });
     if (!membership) throw forbidden('You are not an active member of that MSP account.');
     if (!viewer.sessionId) throw forbidden('Only a signed-in person can switch accounts; an API key belongs to one account.');
+    const refusal = await switchRefusal(this.dataSource, viewer.sessionId, viewer.personId, accountId);
+    if (refusal) throw forbidden(refusal);
     // An account that requires MFA of this person, who has none yet: the session waits for an enrolment there too.
     const mfaPending = (await this.mfaDue(viewer.personId, membership)) === 'MFA_ENROLMENT_REQUIRED' ? 'MFA_ENROLMENT_REQUIRED' : null;
     await this.dataSource.getRepository(SessionEntity).update({ id: viewer.sessionId }, { currentAccountId: accountId, mfaPending });

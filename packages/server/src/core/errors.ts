@@ -26,6 +26,8 @@ export const ErrorCode = {
   MFA_REQUIRED: 'MFA_REQUIRED',
   /** The account requires MFA and the person has none yet: only the enrolment operations answer until one is confirmed. */
   MFA_ENROLMENT_REQUIRED: 'MFA_ENROLMENT_REQUIRED',
+  /** The password was right, but the person's MSP account signs in with single sign-on only: use "Sign in with SSO". */
+  SSO_REQUIRED: 'SSO_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -72,6 +74,13 @@ export function badInput(field: string, message: string): GraphQLError {
 }
 
 /** Said the same for a wrong password and an email nobody signs in with, so sign-in never tells which emails exist. */
+/** Said only after a right password (or passkey), so it tells nothing to someone who does not know it. */
+export function ssoRequired(): GraphQLError {
+  return new GraphQLError('Your MSP account signs in with single sign-on: use "Sign in with SSO" and your work account.', {
+    extensions: { code: ErrorCode.SSO_REQUIRED },
+  });
+}
+
 export function invalidCredentials(): GraphQLError {
   return new GraphQLError('The email or password is incorrect. Check both and try again.', {
     extensions: { code: ErrorCode.INVALID_CREDENTIALS },

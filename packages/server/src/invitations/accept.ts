@@ -25,7 +25,12 @@ import { failUnlessValid, findByToken } from './link-state.js';
 export async function accept(
   ctx: InvitationContext,
   token: string,
-  input: { name?: string | null; password?: string | null },
+  input: {
+    name?: string | null;
+    password?: string | null;
+    /** The account's identity provider (SSO) vouched for the invited email: no password is asked or set; `name` is the provider's. */
+    verifiedBySso?: boolean;
+  },
   signedIn: Viewer | null,
 ): Promise<{ personId: string; membership: MembershipEntity }> {
   const invitation = await findByToken(ctx, token);
@@ -48,7 +53,12 @@ export async function accept(
   }
   let newPerson: PersonEntity | null = null;
   let typedName: string | null = null;
-  if (existing?.passwordHash) {
+  if (input.verifiedBySso) {
+    const reading = readName(input.name);
+    typedName = reading.ok ? reading.name : null;
+    if (!existing)
+      newPerson = { id: newId(), email: normalizeEmail(invitation.email), name: typedName, passwordHash: null, createdAt: new Date() };
+  } else if (existing?.passwordHash) {
     if (!signedIn) {
       if (!input.password)
         throw invitationError(

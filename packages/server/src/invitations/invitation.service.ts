@@ -19,7 +19,8 @@ import type {
   UserActionOutcome,
 } from './invitation-model.js';
 import { invite, inviteAddresses } from './invite.js';
-import { preview } from './link-state.js';
+import { findByToken, linkState, preview } from './link-state.js';
+import { InvitationLinkState } from './invitation-model.js';
 import { reinvite } from './reinvite.js';
 import { InvitationReminderSweeper, type InvitationReminderOptions } from './reminder-sweeper.js';
 import type { Logger } from '../core/logger.js';
@@ -95,10 +96,21 @@ export class InvitationService {
     return preview(this.context, token);
   }
 
+  /**
+   * The account and email of a link that can still be accepted (SSO starts there), or null; like `preview`, it does
+   * not consume the link.
+   */
+  async acceptable(token: string): Promise<{ accountId: string; email: string } | null> {
+    const invitation = await findByToken(this.context, token);
+    return invitation && linkState(invitation) === InvitationLinkState.VALID
+      ? { accountId: invitation.accountId, email: invitation.email }
+      : null;
+  }
+
   /** Accepts an invitation (single use); see accept.ts. */
   accept(
     token: string,
-    input: { name?: string | null; password?: string | null },
+    input: { name?: string | null; password?: string | null; verifiedBySso?: boolean },
     signedIn: Viewer | null,
   ): Promise<{ personId: string; membership: MembershipEntity }> {
     return accept(this.context, token, input, signedIn);

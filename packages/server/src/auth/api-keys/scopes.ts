@@ -84,6 +84,12 @@ export const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Mutation.startPasskeySignIn': 'PUBLIC',
   'Mutation.finishPasskeySignIn': 'PUBLIC',
   'Mutation.signOut': 'SESSION',
+  // Single sign-on decides who can sign in as anyone of the account: signed-in administrators (owners to change it) only.
+  'Query.ssoConnection': 'SESSION',
+  'Mutation.saveSsoConnection': 'SESSION',
+  'Mutation.removeSsoConnection': 'SESSION',
+  'Mutation.testSsoConnection': 'SESSION',
+  'Query.invitationOffersSso': 'PUBLIC',
   // A person's own sessions and password: a key signs nobody in or out.
   'Query.mySessions': 'SESSION',
   'Mutation.signOutSession': 'SESSION',
