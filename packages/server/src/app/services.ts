@@ -24,6 +24,7 @@ import { AssignmentsService } from '../accounts/assignments.service.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import { DevMailboxTransport, ResendTransport, type EmailTransport } from '../mail/transport.js';
+import { createSendRateLimiter } from '../mail/send-rate.js';
 import { InProcessEventBus, type EventBus } from '../core/events.js';
 import { SecretBox } from '../integrations/secret-box.js';
 import { resolveCredentialsKey } from '../integrations/credentials-key.js';
@@ -80,7 +81,17 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     (config.resendApiKey
       ? new ResendTransport(config.resendApiKey, config.resendBaseUrl, config.mailFrom, resendAnswerCounter(metrics))
       : new DevMailboxTransport((line) => options.logger.info(line)));
-  const outbox = new OutboxWorker(dataSource, transport, events, options.logger, options.outbox);
+  // Resend's rate is per team: one limiter for every instance (in Redis when configured).
+  const sendRate = config.resendApiKey
+    ? createSendRateLimiter(
+        { perSecond: config.resendRequestsPerSecond, redisUrl: config.redisUrl, apiKey: config.resendApiKey },
+        options.logger,
+      )
+    : null;
+  const outbox = new OutboxWorker(dataSource, transport, events, options.logger, {
+    ...(sendRate ? { rateLimiter: sendRate } : {}),
+    ...options.outbox,
+  });
   const invitations = new InvitationService(
     dataSource,
     events,
@@ -97,6 +108,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     microsoftGraphBaseUrl: config.microsoftGraphBaseUrl,
     googleOAuthTokenUrl: config.googleOAuthTokenUrl,
     googleDirectoryBaseUrl: config.googleDirectoryBaseUrl,
+    autotaskZoneDiscoveryUrl: config.autotaskZoneDiscoveryUrl,
     ...options.connectorEnvironment,
   });
   const syncEngine = new SyncEngine(
@@ -146,6 +158,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
     users: new UsersService(dataSource, events),
     invitations,
     outbox,
+    sendRate,
     expirySweeper: new InvitationExpirySweeper(dataSource, events, options.logger),
     invitationReminders: invitations.reminderSweeper(options.logger, options.invitationReminders),
     devMailbox: new DevMailbox(dataSource),
