@@ -4,11 +4,15 @@ import { IntegrationEntity } from '../integrations/integration.entity.js';
 import type { SecretBox } from '../integrations/secret-box.js';
 import { rotateVaultDataKeys } from '../vault/index.js';
 import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity.js';
+import { SsoConnectionEntity } from '../auth/sso/sso.entity.js';
+import { secretBinding } from '../auth/sso/sso-connection.js';
 
 export interface RotationReport {
   vaultDataKeys: number;
   integrations: number;
   webhookEndpoints: number;
+  /** SSO connections' client secrets. */
+  ssoConnections: number;
   /** Rows already sealed by the new key (a second run, or one after a crash): left as they were. */
   alreadyRotated: number;
 }
@@ -21,7 +25,7 @@ export interface RotationReport {
  */
 export async function rotateCredentialsKey(dataSource: DataSource, from: SecretBox, to: SecretBox): Promise<RotationReport> {
   return inTransaction(dataSource, async (manager) => {
-    const report: RotationReport = { vaultDataKeys: 0, integrations: 0, webhookEndpoints: 0, alreadyRotated: 0 };
+    const report: RotationReport = { vaultDataKeys: 0, integrations: 0, webhookEndpoints: 0, ssoConnections: 0, alreadyRotated: 0 };
     const vault = await rotateVaultDataKeys(manager, from, to);
     report.vaultDataKeys = vault.resealed;
     report.alreadyRotated += vault.already;
@@ -46,6 +50,13 @@ export async function rotateCredentialsKey(dataSource: DataSource, from: SecretB
       if (sealed === null) continue;
       await manager.getRepository(WebhookEndpointEntity).update({ id: endpoint.id }, { sealedSecret: sealed });
       report.webhookEndpoints++;
+    }
+    // Each SSO connection's client secret, bound to its account.
+    for (const sso of await manager.getRepository(SsoConnectionEntity).find({ select: { accountId: true, sealedClientSecret: true } })) {
+      const sealed = reseal(sso.sealedClientSecret, secretBinding(sso.accountId));
+      if (sealed === null) continue;
+      await manager.getRepository(SsoConnectionEntity).update({ accountId: sso.accountId }, { sealedClientSecret: sealed });
+      report.ssoConnections++;
     }
     return report;
   });

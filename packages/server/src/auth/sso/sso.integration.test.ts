@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PersonEntity } from '../../accounts/person.entity.js';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
@@ -7,6 +8,11 @@ import { builders } from '../../../test/builders.js';
 import { dialects } from '../../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../../test/harness.js';
 import { FakeOidcProvider, OidcBrowser } from '../../../test/fakes/oidc-provider.js';
+import { rotateCredentialsKey } from '../../app/credentials-rotation.js';
+import { SecretBox } from '../../integrations/secret-box.js';
+import { SsoConnectionEntity } from './sso.entity.js';
+import { emptyFactor } from '../mfa/mfa.service.js';
+import { MfaFactorEntity } from '../mfa/mfa-factor.entity.js';
 
 const SAVE = `mutation($input: SaveSsoConnectionInput!) { saveSsoConnection(input: $input) { provider issuer clientId hasClientSecret allowedDomains ssoOnly callbackUrl startUrl } }`;
 const READ = `{ ssoConnection { provider issuer clientId hasClientSecret allowedDomains ssoOnly } }`;
@@ -205,6 +211,55 @@ describe.each(dialects)('single sign-on with OpenID Connect (%s)', (dialect) => 
     } finally {
       await owner.gql(SAVE, { input: connection({ clientSecret: null, ssoOnly: false }) });
     }
+  });
+
+  it('still asks the second factor of a person who enrolled one in Roster', async () => {
+    const person = await roster.dataSource.getRepository(PersonEntity).findOneByOrFail({ email: 'member@acme.test' });
+    const factor = { ...emptyFactor(randomUUID(), person.id, 'TOTP', 'Phone', new Date()), confirmedAt: new Date() };
+    await roster.dataSource.getRepository(MfaFactorEntity).insert(factor);
+    try {
+      const { browser, error } = await ssoAs('member');
+      expect(error).toBeNull();
+      expect((await meOf(browser)).errors?.[0]?.extensions.code).toBe('MFA_REQUIRED');
+    } finally {
+      await roster.dataSource.getRepository(MfaFactorEntity).delete({ id: factor.id });
+    }
+  });
+
+  it("keeps a session SSO opened in its account: switching to the person's other account is refused", async () => {
+    const build = builders(roster.dataSource);
+    const other = await build.anAccount({ name: 'Other MSP' });
+    const person = await roster.dataSource.getRepository(PersonEntity).findOneByOrFail({ email: 'member@acme.test' });
+    await roster.dataSource.getRepository(MembershipEntity).insert({
+      ...(await roster.dataSource.getRepository(MembershipEntity).findOneByOrFail({ accountId, personId: person.id })),
+      id: randomUUID(),
+      accountId: other.id,
+      role: Role.OWNER,
+    });
+    const { browser } = await ssoAs('member');
+    const response = await fetch(`${roster.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: browser.rosterCookieHeader() },
+      body: JSON.stringify({
+        query: `mutation($id: ID!) { switchAccount(input: { accountId: $id }) { viewer { role } } }`,
+        variables: { id: other.id },
+      }),
+    });
+    const body = (await response.json()) as { errors?: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(body.errors?.[0]?.message).toContain('single sign-on');
+  });
+
+  it('re-seals the client secret when the credentials key is rotated', async () => {
+    const current = roster.services.secretBox;
+    const next = new SecretBox(randomBytes(32));
+    const report = await rotateCredentialsKey(roster.dataSource, current, next);
+    expect(report.ssoConnections).toBe(1);
+    const row = await roster.dataSource.getRepository(SsoConnectionEntity).findOneByOrFail({ accountId });
+    expect(next.open(row.sealedClientSecret, `sso:${accountId}`)).toBe('roster-client-secret');
+    // Back to the key this server runs with.
+    expect((await rotateCredentialsKey(roster.dataSource, next, current)).ssoConnections).toBe(1);
+    expect((await ssoAs('member')).error).toBeNull();
   });
 
   it('says the provider is unavailable when it is down, and audits it', async () => {
