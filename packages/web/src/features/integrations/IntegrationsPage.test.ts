@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type Responder } from '../../testing/testing';
-import { aPage, anIntegration, anIntegrationType, aSyncRun } from './integration-builders';
+import { aHuduType, aPage, anIntegration, anIntegrationType, aSyncRun } from './integration-builders';
 
 const types = [anIntegrationType('SCIM'), anIntegrationType('MICROSOFT_ENTRA')];
 const entra = anIntegration({ id: 'int-entra', name: 'Contoso Entra' });
@@ -241,6 +241,43 @@ describe('Integration setup wizard', () => {
       syncIntervalMinutes: 240,
     });
     await waitFor(() => expect(app!.router.currentRoute.value.fullPath).toBe('/integrations/int-new'));
+  });
+
+  it('sets up a type that brings in no users (Hudu) with its own fields, asking only for a schedule', async () => {
+    const fake = api(undefined, {
+      IntegrationsPage: () => ({
+        data: { integrationTypes: [...types, aHuduType()], integrations: aPage('Integration', [entra], (i) => i.id) },
+      }),
+      CreateIntegration: () => ({
+        data: {
+          createIntegration: { __typename: 'CreateIntegrationPayload', scimToken: null, integration: anIntegration({ id: 'int-hudu' }) },
+        },
+      }),
+    });
+    app = await mountApp(fake, '/integrations');
+    expect(app.wrapper.get('[data-testid="integration-type"][data-type="HUDU"]').text()).toContain('Companies and passwords');
+    await app.wrapper.get('[data-testid="set-up-HUDU"]').trigger('click');
+    await settle();
+    await next();
+    await labelled('Hudu address').setValue(' https://docs.example.com ');
+    expect(labelled('API key').attributes('type')).toBe('password');
+    await labelled('API key').setValue('hudu-key');
+    await next();
+    expect(dialog().get('[data-testid="options-no-users"]').text()).toContain('brings in no users');
+    expect(dialog().find('[data-testid="option-stage"]').exists()).toBe(false);
+    expect(dialog().find('[data-testid="option-emails"]').exists()).toBe(false);
+    await dialog().get('[data-testid="option-interval"]').setValue('60');
+    await next();
+    await next();
+    expect(fake.lastCall('CreateIntegration')!.variables.input).toMatchObject({
+      type: 'HUDU',
+      name: 'Hudu',
+      credentials: [
+        { name: 'baseUrl', value: 'https://docs.example.com' },
+        { name: 'apiKey', value: 'hudu-key' },
+      ],
+      syncIntervalMinutes: 60,
+    });
   });
 
   it('sends a refused name back to the name step with the server’s words', async () => {

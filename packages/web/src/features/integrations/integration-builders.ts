@@ -27,6 +27,22 @@ export function aCredentialField(
   };
 }
 
+/** Hudu as the server lists it: companies and passwords, no users; its address is where the key goes. */
+export function aHuduType() {
+  return {
+    __typename: 'IntegrationTypeInfo',
+    type: 'HUDU',
+    displayName: 'Hudu',
+    description: 'Reads companies and their asset passwords from your Hudu server.',
+    pushOnly: false,
+    capabilities: { __typename: 'IntegrationCapabilities', users: false, groups: false, companies: true, passwords: true },
+    credentialFields: [
+      aCredentialField({ name: 'baseUrl', label: 'Hudu address', destination: true }),
+      aCredentialField({ name: 'apiKey', label: 'API key', secret: true }),
+    ],
+  };
+}
+
 export function anIntegrationType(type: 'SCIM' | 'MICROSOFT_ENTRA' | 'CONNECTWISE' = 'MICROSOFT_ENTRA') {
   const scim = type === 'SCIM';
   return {
