@@ -125,6 +125,11 @@ describe.each(dialects)('Autotask PSA sync into companies and users (%s)', (dial
       ok: false,
       message: expect.stringContaining('"wizard" is not an Autotask company type'),
     });
+    // Autotask's thresholds answer 429 without a Retry-After: waits double, and a bounded number of tries ends the call.
+    at.throttleNext(null, null, null, null, null, null);
+    expect(await test({})).toMatchObject({ ok: false, failure: 'RATE_LIMITED' });
+    expect(slept).toEqual([1000, 2000, 4000, 8000, 16000]);
+    slept.length = 0;
     expect(await test({})).toEqual({
       ok: true,
       failure: null,
