@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aViewer, fakeApi, graphQLError, mountApp, settle, waitFor, type MountedApp, type RecordedOperation } from '../../testing/testing';
+import {
+  aConnection,
+  aViewer,
+  fakeApi,
+  graphQLError,
+  mountApp,
+  settle,
+  waitFor,
+  type MountedApp,
+  type RecordedOperation,
+} from '../../testing/testing';
 
 function api() {
   let account = {
@@ -13,6 +23,7 @@ function api() {
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
     AccountSettings: () => ({ data: { me: { __typename: 'ViewerInfo', currentAccount: account } } }),
+    MySessions: () => ({ data: { mySessions: aConnection('SignedInSession', []) } }),
     UpdateAccountSettings: (op: RecordedOperation) => {
       const { name, invitationLifetimeDays, invitationReminderDays, requireMfa } = op.variables.input;
       if (name === 'Taken') return graphQLError('BAD_USER_INPUT', 'Another account already uses that name.', { field: 'input.name' });
