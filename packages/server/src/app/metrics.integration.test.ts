@@ -6,6 +6,10 @@ import { eventually } from '../../test/eventually.js';
 import { startTestRoster, TestClient, errorCode, type TestRoster } from '../../test/harness.js';
 import { subscribe } from '../../test/live-client.js';
 import { FakeResend } from '../../test/fakes/resend.js';
+import { FakeMicrosoftGraph } from '../../test/fakes/microsoft-graph.js';
+import { OutboundHttp } from '../core/http/outbound-http.js';
+import { IntegrationEntity } from '../integrations/integration.entity.js';
+import { IntegrationStatus } from '../integrations/integration-kinds.js';
 import type { ImportJobEntity } from '../imports/import-job.entity.js';
 import { MAX_OPERATION_LABELS } from './http-metrics.js';
 
@@ -190,6 +194,64 @@ describe.each(dialects)('metrics on a port of their own (%s)', (dialect) => {
     expect(main.text).not.toMatch(/roster_/);
     // Nothing else is served on the metrics port.
     expect((await fetch(`http://127.0.0.1:${roster.metricsPort}/graphql`)).status).toBe(404);
+  });
+});
+
+describe.each(dialects)('sync runs (%s)', (dialect) => {
+  it('are recorded as they end, by state: succeeded and failed', async () => {
+    const graph = await new FakeMicrosoftGraph().start();
+    const roster = await startTestRoster(
+      dialect,
+      { metricsToken: TOKEN, microsoftLoginBaseUrl: graph.url, microsoftGraphBaseUrl: graph.url, outboundAllowPrivateNetworks: true },
+      {
+        runSyncEngine: false,
+        runOutboxWorker: false,
+        connectorEnvironment: { http: new OutboundHttp({ allowPrivateNetworks: () => true }), sleep: async () => {} },
+      },
+    );
+    try {
+      const build = builders(roster.dataSource);
+      const account = await build.anAccount({ name: 'Sync MSP' });
+      await build.aUser(account.id, { email: 'owner@sync.test', role: Role.OWNER, password: 'owner-password' });
+      const admin = new TestClient(roster.url);
+      await admin.signIn('owner@sync.test', 'owner-password');
+      graph.seedUsers(2, 'synced.test');
+      const created = await admin.gql(
+        `mutation CreateIntegration($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`,
+        {
+          input: {
+            name: 'Entra',
+            type: 'MICROSOFT_ENTRA',
+            credentials: [
+              { name: 'tenantId', value: graph.tenantId },
+              { name: 'clientId', value: graph.clientId },
+              { name: 'clientSecret', value: graph.clientSecret },
+            ],
+            options: { sendInvitationEmails: false },
+          },
+        },
+      );
+      const integrationId = created.data!.createIntegration.integration.id as string;
+      const startSync = () =>
+        admin.gql(`mutation StartSync($input: StartSyncInput!) { startSync(input: $input) { run { id } } }`, { input: { integrationId } });
+      const runs = async (state: string) =>
+        sample((await scrape(roster.url, TOKEN)).text, 'roster_sync_run_duration_seconds_count', { state }) ?? 0;
+
+      expect((await startSync()).errors).toBeUndefined();
+      expect(await roster.services.syncEngine.runAll()).toBe(1);
+      expect(await runs('SUCCEEDED')).toBe(1);
+      expect(await runs('FAILED')).toBe(0);
+
+      // Disabled after its run was queued: the run fails when the engine picks it up.
+      expect((await startSync()).errors).toBeUndefined();
+      await roster.dataSource.getRepository(IntegrationEntity).update({ id: integrationId }, { status: IntegrationStatus.DISABLED });
+      expect(await roster.services.syncEngine.runAll()).toBe(0);
+      expect(await runs('FAILED')).toBe(1);
+      expect(await runs('SUCCEEDED')).toBe(1);
+    } finally {
+      await roster.close();
+      await graph.stop();
+    }
   });
 });
 
