@@ -134,7 +134,7 @@ export async function runSyncBaseline(options: SyncBaselineOptions): Promise<Syn
           nowSql,
         ]);
         links.push([randomUUID(), integrationId, accountId, 'USER', user.id, membershipId, fingerprint, nowSql, nowSql]);
-        items.push([runId, position++, 'USER', user.id, email, 'CREATED', membershipId, 'Invited.']);
+        items.push([runId, accountId, position++, 'USER', user.id, email, 'CREATED', membershipId, 'Invited.']);
       }
       await transaction(async () => {
         await query(
@@ -181,7 +181,7 @@ export async function runSyncBaseline(options: SyncBaselineOptions): Promise<Syn
           members.push([groupId, membershipId, accountId]);
           audit.push([randomUUID(), accountId, ...actor, 'group.member_added', membershipId, null, JSON.stringify({ groupId }), nowSql]);
         }
-        items.push([runId, position++, 'GROUP', group.id, group.displayName, 'CREATED', groupId, null]);
+        items.push([runId, accountId, position++, 'GROUP', group.id, group.displayName, 'CREATED', groupId, null]);
       }
       await transaction(async () => {
         await query('INSERT INTO user_groups (id, account_id, name, description, external_id, created_at, updated_at) VALUES ?', [groups]);
@@ -206,7 +206,8 @@ async function insertLinksAndItems(query: (sql: string, values?: unknown[]) => P
     'INSERT INTO external_links (id, integration_id, account_id, resource_type, external_id, local_id, fingerprint, last_seen_at, created_at) VALUES ?',
     [links],
   );
-  await query('INSERT INTO sync_run_items (run_id, position, resource_type, external_id, label, action, local_id, message) VALUES ?', [
-    items,
-  ]);
+  await query(
+    'INSERT INTO sync_run_items (run_id, account_id, position, resource_type, external_id, label, action, local_id, message) VALUES ?',
+    [items],
+  );
 }

@@ -13,6 +13,10 @@ export class ImportRowEntity {
   @PrimaryColumn({ name: 'row_index', type: 'int' })
   rowIndex!: number;
 
+  /** The account of its import job, carried so that the table is keyed by account like every other (docs/OPERATIONS.md: sharding). */
+  @Column({ name: 'account_id', type: 'varchar', length: 36 })
+  accountId!: string;
+
   /** The line of the file where this record starts (1-based, header included), for messages. */
   @Column({ type: 'int' })
   line!: number;
@@ -63,6 +67,7 @@ export class ImportRowEntity {
 export const IMPORT_ROW_COLUMNS = [
   'job_id',
   'row_index',
+  'account_id',
   'line',
   'cells',
   'email',
@@ -83,6 +88,7 @@ export function importRowValues(row: ImportRowEntity): unknown[] {
   return [
     row.jobId,
     row.rowIndex,
+    row.accountId,
     row.line,
     row.cells,
     row.email,

@@ -58,10 +58,10 @@ export function rowWriter(
     const batch = pending.splice(0, pending.length);
     const rows: ImportRowEntity[] = batch.map(({ record, rowIndex }) => {
       if (!('cells' in record)) {
-        return blankRow(job.id, rowIndex, record.line, '[]', 'INVALID', `Line ${record.line}: ${record.reason}`);
+        return blankRow(job, rowIndex, record.line, '[]', 'INVALID', `Line ${record.line}: ${record.reason}`);
       }
       if (rowIndex === 0 && job.hasHeader)
-        return blankRow(job.id, rowIndex, record.line, JSON.stringify(record.cells.slice(0, 100)), 'HEADER', null);
+        return blankRow(job, rowIndex, record.line, JSON.stringify(record.cells.slice(0, 100)), 'HEADER', null);
       let cellsJson = JSON.stringify(record.cells.map((c) => c.slice(0, 2000)));
       const evaluated = evaluateRow(record.cells, record.line, mapping, viewer.role);
       let verdict: RowVerdict = evaluated.verdict;
@@ -79,7 +79,7 @@ export function rowWriter(
         seen.add(evaluated.email);
       }
       return {
-        ...blankRow(job.id, rowIndex, record.line, cellsJson, verdict, reason),
+        ...blankRow(job, rowIndex, record.line, cellsJson, verdict, reason),
         email: evaluated.email,
         name: evaluated.name,
         jobTitle: evaluated.jobTitle,
@@ -134,7 +134,7 @@ export function rowWriter(
 }
 
 function blankRow(
-  jobId: string,
+  job: { id: string; accountId: string },
   rowIndex: number,
   line: number,
   cells: string,
@@ -142,7 +142,8 @@ function blankRow(
   reason: string | null,
 ): ImportRowEntity {
   return {
-    jobId,
+    jobId: job.id,
+    accountId: job.accountId,
     rowIndex,
     line,
     cells,

@@ -48,14 +48,15 @@ export interface ScimErrorRecord {
 /** Keeps a SCIM error answer (never a body or a token) and deletes the integration's errors beyond the newest few. */
 export async function recordScimError(
   dataSource: DataSource,
-  integrationId: string,
+  integration: { id: string; accountId: string },
   error: ScimErrorRecord,
   now = new Date(),
 ): Promise<void> {
   const repo = dataSource.getRepository(ScimRequestErrorEntity);
   await repo.insert({
     id: newId(),
-    integrationId,
+    integrationId: integration.id,
+    accountId: integration.accountId,
     method: error.method.slice(0, 8),
     path: error.path.split('?')[0]!.slice(0, 300),
     status: error.status,
@@ -64,7 +65,7 @@ export async function recordScimError(
     createdAt: now,
   });
   const beyond = await repo.find({
-    where: { integrationId },
+    where: { integrationId: integration.id },
     select: { id: true },
     order: { createdAt: 'DESC', id: 'DESC' },
     skip: KEPT_ERRORS,

@@ -16,6 +16,10 @@ export class ScimRequestErrorEntity {
   @Column({ name: 'integration_id', type: 'varchar', length: 36 })
   integrationId!: string;
 
+  /** The account of its integration, carried so that the table is keyed by account like every other (docs/OPERATIONS.md: sharding). */
+  @Column({ name: 'account_id', type: 'varchar', length: 36 })
+  accountId!: string;
+
   @Column({ type: 'varchar', length: 8 })
   method!: string;
 

@@ -316,7 +316,7 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     if (scim.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="Roster SCIM"');
     // Kept for the integration's activity list: method, path and Roster's answer, never the body or the token.
     if (req.integration)
-      await recordScimError(services.dataSource, req.integration.id, {
+      await recordScimError(services.dataSource, req.integration, {
         method: req.method,
         path: req.path,
         status: scim.status,

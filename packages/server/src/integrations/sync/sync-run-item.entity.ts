@@ -30,6 +30,10 @@ export class SyncRunItemEntity {
   @PrimaryColumn({ type: 'int' })
   position!: number;
 
+  /** The account of its run, carried so that the table is keyed by account like every other (docs/OPERATIONS.md: sharding). */
+  @Column({ name: 'account_id', type: 'varchar', length: 36 })
+  accountId!: string;
+
   /** USER, GROUP or COMPANY. */
   @Column({ name: 'resource_type', type: 'varchar', length: 16 })
   resourceType!: string;

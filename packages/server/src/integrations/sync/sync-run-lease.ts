@@ -14,7 +14,7 @@ import { emptyCounts, SyncRunEntity, SyncRunState, SyncStage, type SyncCounts } 
 /** What one page of a stage did: counts to add and items to list. */
 export interface PageOutcome {
   counts: Partial<SyncCounts>;
-  items: Array<Omit<SyncRunItemEntity, 'runId' | 'position'>>;
+  items: Array<Omit<SyncRunItemEntity, 'runId' | 'accountId' | 'position'>>;
 }
 
 export type ItemDraft = PageOutcome['items'][number];
@@ -124,7 +124,7 @@ export class SyncRunLease {
       if (restart) await manager.delete(SyncRunItemEntity, { runId: run.id });
       if (next.clearPending) await manager.delete(SyncRunItemEntity, { runId: run.id, action: SyncItemAction.PENDING_SUSPENSION });
       if (outcome.items.length) {
-        const rows = outcome.items.map((item) => ({ ...item, runId: run.id, position: itemCount++ }));
+        const rows = outcome.items.map((item) => ({ ...item, runId: run.id, accountId: run.accountId, position: itemCount++ }));
         for (let i = 0; i < rows.length; i += 200) await manager.insert(SyncRunItemEntity, rows.slice(i, i + 200));
       }
       const changes: Partial<SyncRunEntity> = {
