@@ -79,6 +79,7 @@ export class ConnectWiseConnector implements Connector {
             name: name || null,
             active: !contact.inactiveFlag,
             companyExternalId: contact.company ? String(contact.company.id) : null,
+            ...(email ? {} : { noEmailReason: 'The ConnectWise contact has no email communication item.' }),
           };
         }),
         next: page.next,

@@ -130,6 +130,7 @@ export class ItGlueConnector implements Connector {
             name: name || null,
             active: true,
             companyExternalId: contact.attributes['organization-id'] != null ? String(contact.attributes['organization-id']) : null,
+            ...(email ? {} : { noEmailReason: 'The IT Glue contact has no email address.' }),
           };
         }),
         next: page.next,

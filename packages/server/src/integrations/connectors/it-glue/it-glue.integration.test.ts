@@ -202,6 +202,7 @@ describe.each(dialects)('IT Glue sync into companies, users and the vault (%s)',
     const again = await sync(integrationId);
     expect(again.counts).toMatchObject({ created: 0, updated: 0, linked: 0, deleted: 0, restored: 0 });
     expect(actions(again)).toEqual([['USER', 'No Email', 'SKIPPED']]);
+    expect(again.items.edges[0].node.message).toBe('The IT Glue contact has no email address.');
     const after = await roster.dataSource.getRepository(VaultItemEntity).find({ where: { accountId }, order: { id: 'ASC' } });
     expect(after.map(({ upstreamSeenAt: _seen, ...rest }) => rest)).toEqual(before.map(({ upstreamSeenAt: _seen, ...rest }) => rest));
 
