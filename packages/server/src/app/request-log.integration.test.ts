@@ -10,6 +10,7 @@ import { ScimClient } from '../../test/scim-client.js';
 
 const CREATE = `mutation CreateIntegration($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`;
 const UPDATE = `mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`;
+const START = `mutation StartSync($input: StartSyncInput!) { startSync(input: $input) { run { id } } }`;
 
 interface LogLine {
   level: string;
@@ -109,5 +110,30 @@ describe.each(dialects)('request log lines (%s)', (dialect) => {
       status: 200,
       actor: 'anonymous',
     });
+  });
+  it('carries the request id of startSync into the log lines of the sync run it queued', async () => {
+    const admin = new TestClient(roster.url);
+    await admin.signIn('owner@log-msp.test', 'Owner-Pa55word-Secret');
+    const credentials = [
+      { name: 'tenantId', value: graph.tenantId },
+      { name: 'clientId', value: graph.clientId },
+      { name: 'clientSecret', value: graph.clientSecret },
+    ];
+    const created = await admin.gql(CREATE, { input: { name: 'Entra for syncs', type: 'MICROSOFT_ENTRA', credentials } });
+    const integrationId = created.data!.createIntegration.integration.id as string;
+    const response = await fetch(`${roster.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: admin.cookie!, 'x-request-id': `start-sync-${dialect}` },
+      body: JSON.stringify({ query: START, variables: { input: { integrationId, dryRun: false } } }),
+    });
+    expect(response.headers.get('x-request-id')).toBe(`start-sync-${dialect}`);
+    const runId = ((await response.json()) as { data: { startSync: { run: { id: string } } } }).data.startSync.run.id;
+    // The engine's own lines for the run (claimed, left), written from its polling pass, not from the request.
+    const workLines = await eventually(() => {
+      const found = lines().filter((line) => line.msg.startsWith(`Sync run ${runId}`));
+      return found.some((line) => line.msg.includes('left')) ? found : null;
+    }, 'the sync engine logging the run');
+    expect(workLines.map((line) => line.requestId)).toEqual(workLines.map(() => `start-sync-${dialect}`));
+    expect(requestLine(`start-sync-${dialect}`)).toMatchObject({ operation: 'StartSync', actor: 'session', accountId });
   });
 });

@@ -32,10 +32,18 @@ export function runInScope<T>(scope: RequestScope, work: () => T): T {
   return storage.run(scope, work);
 }
 
-/** Runs `work` as part of the request `requestId` (a background job a request queued); no id: as is. */
+/** Runs `work` as part of the request `requestId` (a background job a request queued); no id: outside any request. */
 export function runForRequest<T>(requestId: string | null | undefined, work: () => T): T {
-  if (!requestId) return work();
+  if (!requestId) return storage.exit(work);
   return storage.run({ requestId, actor: 'anonymous', accountId: null }, work);
+}
+
+/**
+ * Runs `work` outside any request scope. Background loops start their passes with it: a pass a request
+ * nudged would otherwise inherit that request's id, and so would every job of the pass.
+ */
+export function outsideRequests<T>(work: () => T): T {
+  return storage.exit(work);
 }
 
 /** The scope being served, if any (requests; background work started by a request). */

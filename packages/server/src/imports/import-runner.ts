@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { UserSource, UserStatus } from '../accounts/index.js';
 import type { Logger } from '../core/logger.js';
+import { runForRequest } from '../core/request-scope.js';
 import { recordAudit } from '../audit/index.js';
 import { newId } from '../core/db/columns.js';
 import { yieldToEventLoop } from '../core/workers/event-loop.js';
@@ -122,7 +123,20 @@ export class ImportRunner extends PollingWorker {
 
   /** Processes a claimed job until it is finished (true) or its lease is lost or stopping (false); its lease is renewed meanwhile. */
   private run(job: ImportJobEntity): Promise<boolean> {
-    return this.lease.keepWhile(job.id, this.options.renewEveryMs, this.logger, (lost) => this.runLeased(job, () => lost.aborted));
+    // Log lines of the job carry the id of the request that started it.
+    return runForRequest(job.requestId, async () => {
+      const started = Date.now();
+      this.logger.info(`Import ${job.id} claimed`, { importJobId: job.id, processedRows: job.processedRows, totalRows: job.totalRows });
+      const finished = await this.lease.keepWhile(job.id, this.options.renewEveryMs, this.logger, (lost) =>
+        this.runLeased(job, () => lost.aborted),
+      );
+      this.logger.info(`Import ${job.id} left: ${finished ? 'finished' : 'handed back'}`, {
+        importJobId: job.id,
+        finished,
+        durationMs: Date.now() - started,
+      });
+      return finished;
+    });
   }
 
   private async runLeased(job: ImportJobEntity, leaseLost: () => boolean): Promise<boolean> {

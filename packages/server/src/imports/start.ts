@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { assertMayGrant, grantableRoles, grantRefusalError, refusalToGrant, rolePlural, type Role } from '../accounts/index.js';
 import { badInput } from '../core/errors.js';
+import { currentRequestId } from '../core/request-scope.js';
 import type { Viewer } from '../core/viewer.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { jobForChange } from './import-jobs.js';
@@ -17,12 +18,18 @@ export async function start(context: ImportContext, viewer: Viewer, jobId: strin
   const mapping = JSON.parse(job.mapping ?? 'null') as ImportMapping | null;
   if (!mapping || mapping.email === null) throw badInput('input.jobId', 'Choose the column that holds email addresses before importing.');
   const now = new Date();
-  const started = await dataSource
-    .getRepository(ImportJobEntity)
-    .update(
-      { id: job.id, state: ImportJobState.PREVIEW },
-      { state: ImportJobState.RUNNING, options: JSON.stringify(options), startedAt: now, processedRows: 0, outcomes: '{}' },
-    );
+  const started = await dataSource.getRepository(ImportJobEntity).update(
+    { id: job.id, state: ImportJobState.PREVIEW },
+    {
+      state: ImportJobState.RUNNING,
+      options: JSON.stringify(options),
+      startedAt: now,
+      processedRows: 0,
+      outcomes: '{}',
+      // The runner's log lines for the job carry the id of the request that started it.
+      requestId: currentRequestId(),
+    },
+  );
   if (!started.affected) throw badInput('input.jobId', 'This import has already been started.');
   context.onStarted();
   return dataSource.getRepository(ImportJobEntity).findOneByOrFail({ id: job.id });

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { outsideRequests } from '../request-scope.js';
 import { yieldToEventLoop } from './event-loop.js';
 
 /** Why a pass's signal aborted: its deadline passed, or the worker is stopping. Work in progress is handed back, not failed. */
@@ -91,9 +92,10 @@ class PollingLoop {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    // The timer may be set while serving a request (nudge): the pass must not run as part of that request.
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.running = this.drain()
+      this.running = outsideRequests(() => this.drain())
         .then(() => undefined)
         .catch((error) => this.loopLogger.error(`${this.name} pass failed; it will try again`, error))
         .finally(() => {

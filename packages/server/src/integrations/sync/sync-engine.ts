@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../core/logger.js';
 import { LeaseLost } from '../../core/workers/lease.js';
+import { runForRequest } from '../../core/request-scope.js';
 import { yieldToEventLoop } from '../../core/workers/event-loop.js';
 import { PollingWorker } from '../../core/workers/polling-worker.js';
 import type { EventBus } from '../../core/events.js';
@@ -113,9 +114,16 @@ export class SyncEngine extends PollingWorker {
    * cancelled or taken over) or the pass ends (deadline, shutdown), the vendor request in flight is abandoned.
    */
   private work(run: SyncRunEntity, pass?: AbortSignal): Promise<boolean> {
-    return this.runs.keepWhile(run, this.options.renewEveryMs, this.logger, (lost) =>
-      this.workLeased(run, pass ? AbortSignal.any([pass, lost]) : lost, () => lost.aborted),
-    );
+    // Log lines of the run carry the id of the request that queued it (none for scheduled runs).
+    return runForRequest(run.requestId, async () => {
+      const started = Date.now();
+      this.logger.info(`Sync run ${run.id} claimed`, { syncRunId: run.id, integrationId: run.integrationId, stage: run.stage });
+      const ended = await this.runs.keepWhile(run, this.options.renewEveryMs, this.logger, (lost) =>
+        this.workLeased(run, pass ? AbortSignal.any([pass, lost]) : lost, () => lost.aborted),
+      );
+      this.logger.info(`Sync run ${run.id} left: ${run.state}`, { syncRunId: run.id, state: run.state, durationMs: Date.now() - started });
+      return ended;
+    });
   }
 
   private async workLeased(run: SyncRunEntity, abandon: AbortSignal, leaseLost: () => boolean): Promise<boolean> {

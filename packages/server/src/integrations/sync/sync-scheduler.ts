@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { newId, toSqlDateTime } from '../../core/db/columns.js';
 import { isUniqueViolation } from '../../core/db/unique-violation.js';
+import { currentRequestId } from '../../core/request-scope.js';
 import type { EventBus } from '../../core/events.js';
 import { IntegrationEntity } from '../integration.entity.js';
 import { IntegrationStatus, IntegrationType } from '../integration-kinds.js';
@@ -72,6 +73,8 @@ export async function queueRun(
     itemCount: 0,
     error: null,
     requestedBy: request.requestedBy,
+    // The request queuing it, if any (a scheduled run has none): the engine's log lines for the run carry it.
+    requestId: currentRequestId(),
     leaseOwner: null,
     leaseUntil: null,
     createdAt: new Date(),
