@@ -30,7 +30,13 @@ export async function startTestRoster(
     log: () => {},
   };
   const config: RosterConfig = {
-    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ROSTER_SEED_DEMO: 'false', ROSTER_WEB_DIST: '/nonexistent' }),
+    ...loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      ROSTER_SEED_DEMO: 'false',
+      ROSTER_WEB_DIST: '/nonexistent',
+    }),
     database: database.config,
     credentialsKey: randomBytes(32),
     ...overrides,
