@@ -191,6 +191,13 @@ describe.each(dialects)('Autotask PSA sync into companies and users (%s)', (dial
     expect(queries.filter((r) => r.method === 'GET' && r.path.includes('/Contacts/query/next')).length).toBe(2);
   });
 
+  it('sends the stored secret for no other API user: a new user name (and so zone) needs the secret typed again', async () => {
+    const moved = await gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, {
+      input: { id: integrationId, credentials: [{ name: 'username', value: 'someone-else@northwind.test' }] },
+    });
+    expect(moved.errors?.[0]?.extensions).toMatchObject({ code: 'CREDENTIALS_REQUIRED', fields: ['secret'], changed: ['username'] });
+  });
+
   it('changes nothing the second time', async () => {
     const again = await sync(integrationId);
     expect(again.state).toBe('SUCCEEDED');

@@ -169,6 +169,13 @@ describe.each(dialects)('Hudu sync into companies and the vault (%s)', (dialect)
     expect((await reveal(contosoVault[1].id)).totpCode).toBeNull();
   });
 
+  it('sends the stored key to no other address: a new Hudu address needs the key typed again', async () => {
+    const moved = await gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, {
+      input: { id: integrationId, credentials: [{ name: 'baseUrl', value: 'https://elsewhere.example.com' }] },
+    });
+    expect(moved.errors?.[0]?.extensions).toMatchObject({ code: 'CREDENTIALS_REQUIRED', fields: ['apiKey'], changed: ['baseUrl'] });
+  });
+
   it('changes nothing the second time', async () => {
     const before = await roster.dataSource.getRepository(VaultItemEntity).find({ where: { accountId }, order: { id: 'ASC' } });
     const again = await sync(integrationId);
