@@ -25,7 +25,7 @@ const mariadb = await mysql
 const docker = readDockerfile(fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'));
 const run = promisify(execFile);
 
-describe('the Dockerfile', () => {
+describe('the deployment files', () => {
   it('builds the bundle with one pnpm script, copies only that folder into a non-root image and checks /readyz', () => {
     expect(docker.bundleCommand.slice(0, 2)).toEqual(['pnpm', 'bundle']);
     expect(docker.runtime.copyFrom).toBe(path.posix.join(docker.build.workdir, docker.bundleCommand[2]!));
@@ -34,6 +34,14 @@ describe('the Dockerfile', () => {
     expect(docker.runtime.cmd.at(-1)).toBe('server/dist/main.js');
     expect(docker.runtime.healthcheck).toContain('/readyz');
     expect(docker.runtime.from).toMatch(/^node:20/);
+  });
+
+  it('and docs/OPERATIONS.md name every variable the server reads', () => {
+    const config = fs.readFileSync(path.join(repoRoot, 'packages/server/src/core/config.ts'), 'utf8');
+    const variables = [...config.matchAll(/\b(?:read|integer|url)\('([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!);
+    expect(variables).toContain('DATABASE_URL');
+    const operations = fs.readFileSync(path.join(repoRoot, 'docs/OPERATIONS.md'), 'utf8');
+    expect([...new Set(variables)].filter((name) => !operations.includes(name))).toEqual([]);
   });
 
   it('is what `pnpm start` runs: the same compiled entry point', () => {
