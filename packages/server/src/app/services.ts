@@ -89,7 +89,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
       )
     : null;
   const outbox = new OutboxWorker(dataSource, transport, events, options.logger, {
-    ...(sendRate ? { rateLimiter: sendRate } : {}),
+    ...(sendRate ? { rateLimiter: sendRate, lanes: 2 } : {}),
     ...options.outbox,
   });
   const invitations = new InvitationService(

@@ -81,7 +81,7 @@ describe.each(dialects)('email delivery at Resend’s rate, two instances sharin
   }, 120_000);
 
   it("a 429 with retry-after answered to one instance holds back the other instance's calls too", async () => {
-    const { admin } = await start({ batchSize: 2 });
+    const { admin } = await start({ batchSize: 2, lanes: 1 });
     const recipients = await invite(admin, 4, 'paced');
     resend!.failNext({ status: 429, name: 'rate_limit_exceeded', message: 'Too many requests', headers: { 'retry-after': '2' } });
     expect(await one!.services.outbox.runOnce()).toBe(2);

@@ -9,6 +9,7 @@ import type { EventBus } from '../core/events.js';
 import { OutboxEmailEntity, OutboxState } from './outbox-email.entity.js';
 import { abandonedCallMessage, type EmailTransport, type SendOutcome } from './transport.js';
 import type { SendRateLimiter } from './send-rate.js';
+import { MAX_ERROR_LENGTH, recordSentBatch } from './outbox-sent.js';
 
 export interface OutboxWorkerOptions {
   /** Emails per send call; Resend's batch endpoint takes at most 100. */
@@ -35,15 +36,17 @@ export interface OutboxWorkerOptions {
   now?: () => Date;
   /** Permits for calls to the provider, shared by every instance (Resend's per-team rate); none: calls are not paced. */
   rateLimiter?: SendRateLimiter;
+  /**
+   * Batches this instance has in flight at once (default 1). With a rate limit, 2 keep the permits used: one batch
+   * is claimed and waits for its slot while the other is sent and settled.
+   */
+  lanes?: number;
 }
 
 type SettleDecision =
   | { kind: 'sent' }
   | { kind: 'fail'; attempts: number; error: string }
   | { kind: 'retry'; attempts: number; error: string; delayMs: number };
-
-/** Outbox rows hold Resend's answer in 500 characters. */
-const MAX_ERROR_LENGTH = 480;
 
 /**
  * Delivers the outbox. A batch is claimed by a conditional UPDATE (only one worker's UPDATE can take a
@@ -82,6 +85,7 @@ export class OutboxWorker extends PollingWorker {
       baseBackoffMs: 2_000,
       maxBackoffMs: 15 * 60_000,
       workerId: `worker-${randomBytes(6).toString('hex')}`,
+      lanes: 1,
       now: () => new Date(),
       ...rest,
     };
@@ -91,13 +95,20 @@ export class OutboxWorker extends PollingWorker {
     this.rateLimiter = rateLimiter ?? null;
   }
 
+  /** Claims and settles one batch per lane, side by side; returns how many emails they held (0 when nothing was due). */
+  async runOnce(passSignal?: AbortSignal): Promise<number> {
+    if (this.options.lanes <= 1) return this.runBatch(passSignal);
+    const handled = await Promise.all(Array.from({ length: this.options.lanes }, () => this.runBatch(passSignal)));
+    return handled.reduce((a, b) => a + b, 0);
+  }
+
   /**
    * Claims and settles one batch; returns how many emails it held (0 when nothing was due). `passSignal` is the
    * pass's (its deadline, or the worker stopping): the send ends with it, and is repeated later with the same key.
    * The call waits for a permit of the shared rate limiter first; a pass that ends meanwhile hands the batch back
    * unchanged (no attempt counted), due at once for whichever instance is next.
    */
-  async runOnce(passSignal?: AbortSignal): Promise<number> {
+  private async runBatch(passSignal?: AbortSignal): Promise<number> {
     if (passSignal?.aborted) return 0;
     const batch = await this.claim();
     if (batch.length === 0) return 0;
@@ -249,49 +260,8 @@ export class OutboxWorker extends PollingWorker {
     const invitationIds = batch.map((row) => row.invitationId).filter((id): id is string => id !== null);
     // Every write is conditional on still holding the lease: a worker that lost its batch changes nothing.
     const settled = await inTransaction(this.dataSource, async (manager) => {
-      if (outcome.kind === 'sent') {
-        const scrub = this.transport.name === 'resend';
-        // Emails the provider refused one by one fail alone; the rest of the batch was sent.
-        const refused = new Map((outcome.rejected ?? []).map((r) => [r.index, r.error.slice(0, MAX_ERROR_LENGTH)]));
-        let updated = 0;
-        for (const [index, row] of batch.entries()) {
-          const error = refused.get(index);
-          const result = await manager.update(
-            OutboxEmailEntity,
-            { id: row.id, leaseOwner: me },
-            error === undefined
-              ? {
-                  state: OutboxState.SENT,
-                  sentAt: now,
-                  transport: this.transport.name,
-                  providerMessageId: outcome.providerIds[index] ?? null,
-                  leaseOwner: null,
-                  leaseUntil: null,
-                  attempts: row.attempts + 1,
-                  firstAttemptAt,
-                  lastError: null,
-                  ...(scrub ? { html: null, textBody: null, actionUrl: null } : {}),
-                }
-              : {
-                  state: OutboxState.FAILED,
-                  attempts: row.attempts + 1,
-                  firstAttemptAt,
-                  lastError: error,
-                  leaseOwner: null,
-                  leaseUntil: null,
-                },
-          );
-          updated += result.affected ?? 0;
-        }
-        if (updated === 0) return false;
-        const sentInvitations = batch.filter((row, index) => row.invitationId && !refused.has(index)).map((row) => row.invitationId!);
-        await recordDeliveryStatus(manager, sentInvitations, { status: DeliveryStatus.SENT, error: null, sentAt: now });
-        for (const [index, error] of refused) {
-          const invitationId = batch[index]?.invitationId;
-          if (invitationId) await recordDeliveryStatus(manager, [invitationId], { status: DeliveryStatus.FAILED, error });
-        }
-        return true;
-      }
+      if (outcome.kind === 'sent')
+        return recordSentBatch(manager, { batch, outcome, workerId: me, now, firstAttemptAt, transportName: this.transport.name });
       if (decision.kind === 'fail') {
         const result = await manager.update(
           OutboxEmailEntity,

@@ -32,7 +32,7 @@ describe.each(dialects)('the email outbox through Resend (%s)', (dialect) => {
       dialect,
       // Resend's pacing is outbox-rate.integration.test.ts's subject; here the fake-clock loops run at full speed.
       { resendApiKey: resend.apiKey, resendBaseUrl: resend.url, mailFrom: FROM, resendRequestsPerSecond: 10_000 },
-      { runOutboxWorker: false, outbox: { now: clock.now } },
+      { runOutboxWorker: false, outbox: { now: clock.now, lanes: 1 } },
     );
     const build = builders(roster.dataSource);
     const account = await build.anAccount({ name: 'Outbox MSP' });
