@@ -120,7 +120,9 @@ describe.each(dialects)('metrics behind a token on the main port (%s)', (dialect
     // Read on scrape, cached a few seconds: the next reads show it.
     await eventually(async () => (await pending()) === before + 1, 'the outbox depth counting the invitation', 20_000);
     const text = (await metrics()).text;
+    // Seconds, not hours off: the database's timestamps are read as UTC on both dialects.
     expect(sample(text, 'roster_outbox_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'roster_outbox_oldest_pending_age_seconds')).toBeLessThan(600);
     expect(sample(text, 'roster_webhook_deliveries_pending')).toBe(0);
     expect(sample(text, 'roster_webhook_deliveries_failing')).toBe(0);
     if (dialect === 'mysql') {
