@@ -1,17 +1,30 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { actorOf } from '../core/viewer.js';
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { actorOf, isAdministrator, Role } from '../core/viewer.js';
 import type { RequestContext } from '../core/context.js';
-import { badInput } from '../core/errors.js';
+import { badInput, forbidden } from '../core/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { AccountEntity } from './account.entity.js';
-import { toAccount, UpdateAccountSettingsInput, UpdateAccountSettingsPayload } from './viewer.types.js';
+import { readSeatLimit } from './seats.js';
+import { Account, AccountSeats, toAccount, UpdateAccountSettingsInput, UpdateAccountSettingsPayload } from './viewer.types.js';
 
-@Resolver()
+@Resolver(() => Account)
 export class AccountSettingsResolver {
+  @FieldResolver(() => AccountSeats, {
+    nullable: true,
+    description: "The account's seats (used, limit, available); null unless the viewer administers this account and it is the current one.",
+  })
+  async seats(@Root() account: Account, @Ctx() ctx: RequestContext): Promise<AccountSeats | null> {
+    const viewer = await ctx.viewer();
+    if (account.id !== viewer.accountId || !isAdministrator(viewer.role)) return null;
+    const used = await ctx.services.users.seatsUsed(account.id);
+    const limit = account.seatLimit;
+    return { used, limit, available: limit === null ? null : Math.max(0, limit - used) };
+  }
+
   @Mutation(() => UpdateAccountSettingsPayload, {
     description:
-      'Changes the name, invitation lifetime, invitation reminders or MFA requirement of the current MSP account. Administrators only.',
+      'Changes the name, invitation lifetime, invitation reminders, MFA requirement or seat limit of the current MSP account. Administrators only; the seat limit, owners only.',
   })
   async updateAccountSettings(
     @Arg('input', () => UpdateAccountSettingsInput, { description: 'The settings to change; fields left out keep their value.' })
@@ -34,6 +47,13 @@ export class AccountSettingsResolver {
     // An explicit null turns reminders off; left out keeps them.
     if (input.invitationReminderDays !== undefined) changes.invitationReminderDays = input.invitationReminderDays;
     if (input.requireMfa != null) changes.requireMfa = input.requireMfa;
+    if (input.seatLimit !== undefined) {
+      if (viewer.role !== Role.OWNER)
+        throw forbidden('Only an owner of the account can change its seat limit.', { field: 'input.seatLimit' });
+      const reading = readSeatLimit(input.seatLimit);
+      if (!reading.ok) throw badInput('input.seatLimit', reading.problem);
+      changes.seatLimit = reading.limit;
+    }
     const account = await inTransaction(ctx.services.dataSource, async (manager) => {
       const before = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
       checkReminder({ ...before, ...changes }, 'invitationReminderDays' in changes);

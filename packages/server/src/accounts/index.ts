@@ -29,3 +29,4 @@ export { MAX_JOB_TITLE, readJobTitle } from './job-title.js';
 export { MAX_NAME, readName } from './person-name.js';
 export { isAdministrator, isSuspendable, type Role, UserSource, UserStatus } from './roles.js';
 export { restoreMemberships, suspendMemberships } from './user-lifecycle.js';
+export { claimSeats, countSeatsUsed, readSeatLimit, seatRefusal, takesSeat, type SeatClaim } from './seats.js';

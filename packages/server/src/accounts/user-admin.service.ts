@@ -1,5 +1,5 @@
 import { In, type DataSource } from 'typeorm';
-import { badInput, UserAdminCode } from '../core/errors.js';
+import { badInput, ErrorCode, UserAdminCode } from '../core/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { actorOf, type Viewer } from '../core/viewer.js';
 import { inTransaction } from '../core/db/transaction.js';
@@ -35,7 +35,7 @@ export class UserAdminService {
       const owners = await repo.find({
         where: { accountId: viewer.accountId, role: Role.OWNER },
         select: { id: true, status: true },
-        ...(manager.connection.options.type === 'mysql' ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        ...(['mysql', 'mariadb'].includes(manager.connection.options.type) ? { lock: { mode: 'pessimistic_write' as const } } : {}),
       });
       let activeOwners = owners.filter((o) => o.status === UserStatus.ACTIVE).length;
       const outcomes: UserActionOutcome[] = [];
@@ -160,10 +160,12 @@ export class UserAdminService {
     // Restoring gives back the user's role: only someone who may grant it restores them.
     const aboveViewer = new Map(ids.map((id) => [id, selected.has(id) ? refusalToActOn(viewer.role, selected.get(id)!.role) : null]));
     const candidates = ids.filter((id) => selected.get(id)?.status === UserStatus.SUSPENDED && !aboveViewer.get(id));
+    const pastSeatLimit = new Map<string, string>();
     const restored = new Set(
-      await inTransaction(this.dataSource, (manager) =>
-        restoreMemberships(manager, viewer.accountId, actorOf(viewer), candidates, new Date(), { by: 'admin' }),
-      ),
+      await inTransaction(this.dataSource, (manager) => {
+        pastSeatLimit.clear();
+        return restoreMemberships(manager, viewer.accountId, actorOf(viewer), candidates, new Date(), { by: 'admin' }, pastSeatLimit);
+      }),
     );
     if (restored.size) this.events.publish({ accountId: viewer.accountId, type: 'user.restored', userIds: [...restored], at: new Date() });
     return ids.map((userId) => {
@@ -171,6 +173,8 @@ export class UserAdminService {
       if (!user) return refusal(userId, null, 'NOT_FOUND', 'User was not found.');
       const refused = aboveViewer.get(userId);
       if (refused) return refusal(userId, user.email, refused.code, refusalMessage(refused, `restore ${roleName(user.role)}`));
+      const seats = pastSeatLimit.get(userId);
+      if (seats) return refusal(userId, user.email, ErrorCode.SEAT_LIMIT_REACHED, `${user.email} stays suspended: ${seats}`);
       if (!restored.has(userId)) return refusal(userId, user.email, UserAdminCode.NOT_SUSPENDED, `${user.email} is not suspended.`);
       return { userId, email: user.email, ok: true, code: null, message: `${user.email} is restored.`, inviteLink: null };
     });

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { readKeysetPageRaw, type RawKeysetQuery } from '../core/lists/keyset.js';
 import type { EventBus } from '../core/events.js';
 import { UserCounts, type UserCountOptions } from './user-counts.js';
+import { countSeatsUsed } from './seats.js';
 import { readEnumOrderedPage } from './users-enum-order.js';
 import { companiesById, groupsByMembershipId } from './user-relations.js';
 import { badInput, notFound } from '../core/errors.js';
@@ -135,6 +136,11 @@ export class UsersService {
   ) {
     this.counts = new UserCounts(events, countOptions);
     this.dialect = dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb' ? 'mysql' : 'sqlite';
+  }
+
+  /** Seats used by the account (seats.ts), counted as the Users page's totals are: a large count is reused until the account changes. */
+  seatsUsed(accountId: string): Promise<number> {
+    return this.counts.count(accountId, 'seats', () => countSeatsUsed(this.dataSource.manager, accountId));
   }
 
   async list(

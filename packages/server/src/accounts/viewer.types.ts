@@ -56,6 +56,25 @@ export class Account {
 
   @Field(() => MfaRequirement, { description: 'Who must sign in with a second factor (NONE by default).' })
   requireMfa!: MfaRequirement;
+
+  /** Read by the `seats` field. */
+  seatLimit!: number | null;
+}
+
+@ObjectType({ description: "An MSP account's seats: active users and pending invitations (suspended and staged users take none)." })
+export class AccountSeats {
+  @Field(() => Int, { description: 'Seats used: active users plus pending invitations.' })
+  used!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Most seats the account may use; null when unlimited.' })
+  limit!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Seats left before inviting, importing, syncing or restoring users is refused (SEAT_LIMIT_REACHED); 0 when the limit is reached or below what is used; null when unlimited.',
+  })
+  available!: number | null;
 }
 
 /** The GraphQL answer for an account row. */
@@ -66,6 +85,7 @@ export function toAccount(account: AccountEntity): Account {
     invitationLifetimeDays: account.invitationLifetimeDays,
     invitationReminderDays: account.invitationReminderDays ?? null,
     requireMfa: (account.requireMfa as MfaRequirement | undefined) ?? MfaRequirement.NONE,
+    seatLimit: account.seatLimit ?? null,
   };
 }
 
@@ -89,6 +109,13 @@ export class UpdateAccountSettingsInput {
     description: 'Who must sign in with a second factor. Applies from their next sign-in; omitted keeps the setting.',
   })
   requireMfa?: MfaRequirement | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Most seats (active users plus pending invitations) the account may use: a whole number from 1, or an explicit null for unlimited; omitted keeps the setting. Owners only. A limit below what is used is allowed: nobody is removed, new seats are refused until enough are freed.',
+  })
+  seatLimit?: number | null;
 }
 
 @ObjectType({ description: 'Result of updating account settings.' })

@@ -28,6 +28,8 @@ export const ErrorCode = {
   MFA_ENROLMENT_REQUIRED: 'MFA_ENROLMENT_REQUIRED',
   /** The password was right, but the person's MSP account signs in with single sign-on only: use "Sign in with SSO". */
   SSO_REQUIRED: 'SSO_REQUIRED',
+  /** The account's seat limit is reached: `limit` and `available` (seats left) say how far; nobody was added past it. */
+  SEAT_LIMIT_REACHED: 'SEAT_LIMIT_REACHED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -73,7 +75,18 @@ export function badInput(field: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field } });
 }
 
-/** Said the same for a wrong password and an email nobody signs in with, so sign-in never tells which emails exist. */
+/** The message of SEAT_LIMIT_REACHED, for errors and per-item outcomes alike: how many seats are left of how many. */
+export function seatLimitMessage(available: number, limit: number): string {
+  const left = available === 0 ? 'no seats are left' : `only ${available} seat${available === 1 ? ' is' : 's are'} left`;
+  return `The account's seat limit is reached: ${left} of ${limit}. Suspend or un-invite users, or ask the account owner to raise the limit.`;
+}
+
+export function seatLimitReached(available: number, limit: number): GraphQLError {
+  return new GraphQLError(seatLimitMessage(available, limit), {
+    extensions: { code: ErrorCode.SEAT_LIMIT_REACHED, limit, available },
+  });
+}
+
 /** Said only after a right password (or passkey), so it tells nothing to someone who does not know it. */
 export function ssoRequired(): GraphQLError {
   return new GraphQLError('Your MSP account signs in with single sign-on: use "Sign in with SSO" and your work account.', {
@@ -81,6 +94,7 @@ export function ssoRequired(): GraphQLError {
   });
 }
 
+/** Said the same for a wrong password and an email nobody signs in with, so sign-in never tells which emails exist. */
 export function invalidCredentials(): GraphQLError {
   return new GraphQLError('The email or password is incorrect. Check both and try again.', {
     extensions: { code: ErrorCode.INVALID_CREDENTIALS },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { UserSource, UserStatus } from '../accounts/index.js';
+import { claimSeats, seatRefusal, UserSource, UserStatus } from '../accounts/index.js';
 import type { Logger } from '../core/logger.js';
 import { runForRequest } from '../core/request-scope.js';
 import { recordAudit } from '../audit/index.js';
@@ -127,14 +127,9 @@ export class ImportRunner extends PollingWorker {
     return runForRequest(job.requestId, async () => {
       const started = Date.now();
       this.logger.info(`Import ${job.id} claimed`, { importJobId: job.id, processedRows: job.processedRows, totalRows: job.totalRows });
-      const finished = await this.lease.keepWhile(job.id, this.options.renewEveryMs, this.logger, (lost) =>
-        this.runLeased(job, () => lost.aborted),
-      );
-      this.logger.info(`Import ${job.id} left: ${finished ? 'finished' : 'handed back'}`, {
-        importJobId: job.id,
-        finished,
-        durationMs: Date.now() - started,
-      });
+      const leased = (lost: AbortSignal) => this.runLeased(job, () => lost.aborted);
+      const finished = await this.lease.keepWhile(job.id, this.options.renewEveryMs, this.logger, leased);
+      this.logger.info(`Import ${job.id} left: ${finished ? 'finished' : 'handed back'}`, { importJobId: job.id, durationMs: Date.now() - started });
       return finished;
     });
   }
@@ -224,7 +219,11 @@ export class ImportRunner extends PollingWorker {
         job.accountId,
         candidates.map((r) => r.email!),
       );
-      const toCreate = candidates.filter((r) => !existingByEmail.has(r.email!));
+      const fresh = candidates.filter((r) => !existingByEmail.has(r.email!));
+      // Seats before any write (the account lock comes first): the rows past the limit are not imported, in file order.
+      const claim = await claimSeats(manager, job.accountId, fresh.length);
+      const toCreate = fresh.slice(0, claim.granted);
+      const pastLimit = new Set(fresh.slice(claim.granted));
       const companies = await this.resolveNames(
         manager,
         CompanyEntity,
@@ -265,6 +264,9 @@ export class ImportRunner extends PollingWorker {
         if (row.verdict === 'INVALID' || row.verdict === 'DUPLICATE') {
           row.outcome = row.verdict;
           row.outcomeReason = row.reason;
+        } else if (pastLimit.has(row)) {
+          row.outcome = 'SEAT_LIMIT';
+          row.outcomeReason = `Not imported. ${seatRefusal(claim)}`;
         } else if (member) {
           row.outcome = member.status === UserStatus.INVITED ? 'ALREADY_INVITED' : 'ALREADY_MEMBER';
           row.outcomeReason = member.status === UserStatus.INVITED ? 'Already invited.' : 'Already a member of this account.';

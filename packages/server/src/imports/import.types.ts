@@ -44,6 +44,8 @@ export enum ImportRowOutcome {
   ALREADY_INVITED = 'ALREADY_INVITED',
   INVALID = 'INVALID',
   DUPLICATE = 'DUPLICATE',
+  /** Stored as SEAT_LIMIT (import_rows.outcome holds 16 characters); the API says SEAT_LIMIT_REACHED. */
+  SEAT_LIMIT_REACHED = 'SEAT_LIMIT',
 }
 registerEnumType(ImportRowOutcome, {
   name: 'ImportRowOutcome',
@@ -54,6 +56,9 @@ registerEnumType(ImportRowOutcome, {
     ALREADY_INVITED: { description: 'The address already has a pending invitation; nothing changed (re-invite from the Users page).' },
     INVALID: { description: 'The row could not be used; see its reason and line number.' },
     DUPLICATE: { description: 'The address appears earlier in the file; only the first row counts.' },
+    SEAT_LIMIT_REACHED: {
+      description: "Not imported: the account's seat limit was reached by the rows before it; its reason says how many seats are left.",
+    },
   },
 });
 
@@ -112,6 +117,7 @@ export class ImportOutcomeTotals {
   @Field(() => Int, { description: 'Rows skipped: already invited.' }) alreadyInvited!: number;
   @Field(() => Int, { description: 'Rows skipped: invalid.' }) invalid!: number;
   @Field(() => Int, { description: 'Rows skipped: duplicate in the file.' }) duplicate!: number;
+  @Field(() => Int, { description: "Rows not imported: the account's seat limit was reached." }) seatLimitReached!: number;
 }
 
 @ObjectType({ description: 'One row of an import, as read, with its verdict and (once imported) its outcome.' })

@@ -45,6 +45,7 @@ export function toImportJob(job: ImportJobEntity): ImportJob {
       alreadyInvited: outcomes.ALREADY_INVITED ?? 0,
       invalid: outcomes.INVALID ?? 0,
       duplicate: outcomes.DUPLICATE ?? 0,
+      seatLimitReached: outcomes.SEAT_LIMIT ?? 0,
     },
     createdAt: job.createdAt,
     startedAt: job.startedAt,

@@ -24,6 +24,7 @@ export const OUTCOME_LABELS: Record<string, string> = {
   ALREADY_INVITED: 'Already invited',
   INVALID: 'Invalid',
   DUPLICATE: 'Duplicate',
+  SEAT_LIMIT: 'Seat limit reached',
 };
 
 /** A row the import never reached (it was cancelled, or is still running). */
@@ -105,14 +106,15 @@ const FIELD_TITLES: Record<keyof ImportMapping, string> = {
 /** Why a row is among the failed rows, or null when it is not one (imported, skipped as existing, or not reached yet). */
 function failure(row: ImportRowEntity, cancelled: boolean): string | null {
   if (row.verdict === 'HEADER') return null;
-  if (row.outcome === 'INVALID' || row.outcome === 'DUPLICATE') return row.outcomeReason ?? row.reason ?? OUTCOME_LABELS[row.outcome]!;
+  if (row.outcome === 'INVALID' || row.outcome === 'DUPLICATE' || row.outcome === 'SEAT_LIMIT')
+    return row.outcomeReason ?? row.reason ?? OUTCOME_LABELS[row.outcome]!;
   if (row.outcome) return null;
   if (row.verdict === 'INVALID' || row.verdict === 'DUPLICATE') return row.reason ?? VERDICT_LABELS[row.verdict]!;
   return cancelled ? `Line ${row.line}: not imported, the import was cancelled before this row.` : null;
 }
 
 /**
- * The rows that were not imported and can be fixed (invalid, duplicate, and those a cancelled import did not
+ * The rows that were not imported and can be fixed (invalid, duplicate, past the seat limit, and those a cancelled import did not
  * reach), with the file's own header, delimiter and cells, and one more column saying why. Uploaded again as it
  * is, the reason column is ignored and each row gets its verdict afresh. A file without a header gets one named
  * after the mapping (email, name...), so the re-import finds its columns.

@@ -12,6 +12,7 @@ export enum InviteVerdict {
   ALREADY_INVITED = 'ALREADY_INVITED',
   INVALID = 'INVALID',
   DUPLICATE = 'DUPLICATE',
+  SEAT_LIMIT_REACHED = 'SEAT_LIMIT_REACHED',
 }
 
 export interface InviteOptions {

@@ -16,6 +16,9 @@ registerEnumType(InviteVerdict, {
     ALREADY_INVITED: { description: 'The address already has a pending invitation; re-invite them instead.' },
     INVALID: { description: 'Not a valid email address; `reason` says why.' },
     DUPLICATE: { description: 'The address appears earlier in the same request.' },
+    SEAT_LIMIT_REACHED: {
+      description: "Not invited: the account's seat limit was reached by the addresses before it; `reason` says how many seats are left.",
+    },
   },
 });
 

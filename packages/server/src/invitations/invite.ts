@@ -1,7 +1,7 @@
 import { In, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { assertMayGrant, rolePlural } from '../accounts/index.js';
+import { assertMayGrant, claimSeats, rolePlural, seatRefusal } from '../accounts/index.js';
 import { readJobTitle, UserSource, UserStatus } from '../accounts/index.js';
 import { badInput, InvitationErrorCode, invitationError, notFound } from '../core/errors.js';
 import type { Actor } from '../audit/index.js';
@@ -123,6 +123,12 @@ async function createInvitations(
   outcomes: InviteOutcome[],
   options: InviteOptions,
 ): Promise<NewInvitation[]> {
+  // Seats first (the account lock is the transaction's first): the addresses past the limit are refused, in list order.
+  const claim = await claimSeats(manager, viewer.accountId, outcomes.length);
+  const within = outcomes.slice(0, claim.granted);
+  for (const outcome of outcomes.slice(claim.granted))
+    Object.assign(outcome, { verdict: InviteVerdict.SEAT_LIMIT_REACHED, userId: null, inviteLink: null, reason: seatRefusal(claim) });
+  if (within.length === 0) return [];
   const account = await manager.getRepository(AccountEntity).findOneByOrFail({ id: viewer.accountId });
   const created = await createWithin(
     ctx,
@@ -130,7 +136,7 @@ async function createInvitations(
     account,
     viewer.personId,
     actor,
-    outcomes.map((o) => ({
+    within.map((o) => ({
       email: o.email!,
       name: o.name,
       jobTitle: options.jobTitle ?? null,
@@ -141,7 +147,12 @@ async function createInvitations(
     { sendEmail: options.sendEmail, source: options.source ?? UserSource.MANUAL },
   );
   created.forEach((c, index) =>
-    Object.assign(outcomes[index]!, { userId: c.membership.id, inviteLink: ctx.acceptUrl(c.token), reason: null }),
+    Object.assign(within[index]!, {
+      verdict: InviteVerdict.INVITED,
+      userId: c.membership.id,
+      inviteLink: ctx.acceptUrl(c.token),
+      reason: null,
+    }),
   );
   return created;
 }

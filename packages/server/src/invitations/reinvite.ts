@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { MembershipEntity } from '../accounts/membership.entity.js';
-import { UserStatus } from '../accounts/index.js';
-import { InvitationErrorCode } from '../core/errors.js';
+import { claimSeats, seatRefusal, UserStatus } from '../accounts/index.js';
+import { ErrorCode, InvitationErrorCode } from '../core/errors.js';
 import { recordAudit } from '../audit/index.js';
 import { newSecretToken } from '../auth/index.js';
 import { actorOf, type Viewer } from '../core/viewer.js';
@@ -33,6 +33,11 @@ export async function reinvite(
       continue;
     }
     const result = await inTransaction(ctx.dataSource, async (manager) => {
+      // A staged user takes a seat with their first invitation; a pending one already has theirs.
+      if (membership.status === UserStatus.STAGED) {
+        const claim = await claimSeats(manager, viewer.accountId, 1);
+        if (claim.granted === 0) return { pastSeatLimit: seatRefusal(claim) };
+      }
       const current = await manager
         .getRepository(InvitationEntity)
         .findOne({ where: { membershipId: membership.id, state: InvitationState.PENDING }, order: { createdAt: 'DESC' } });
@@ -54,6 +59,9 @@ export async function reinvite(
     });
     if ('refused' in result) {
       results.push(result.refused!);
+    } else if ('pastSeatLimit' in result) {
+      const message = `${membership.email} was not invited: ${result.pastSeatLimit}`;
+      results.push({ userId, email: membership.email, ok: false, code: ErrorCode.SEAT_LIMIT_REACHED, message, inviteLink: null });
     } else if ('throttled' in result) {
       results.push({
         userId,

@@ -15,6 +15,9 @@ export async function provisioningCall<T>(work: () => Promise<T>): Promise<T> {
         throw scimBadRequest('invalidValue', error.message);
       case 'NOT_FOUND':
         throw new ScimError(404, error.message);
+      // RFC 7644 §3.12: 403, "operation is not permitted"; no scimType names a quota, so the detail says it.
+      case 'SEAT_LIMIT_REACHED':
+        throw new ScimError(403, `Seat limit reached (SEAT_LIMIT_REACHED). ${error.message}`);
     }
   }
 }

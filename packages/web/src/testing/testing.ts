@@ -54,6 +54,8 @@ export function aServerInfo(overrides: { devMailboxEnabled?: boolean; importMaxB
 export function fakeApi(givenResponders: Record<string, Responder>): FakeApi {
   const responders: Record<string, Responder> = {
     ServerInfo: () => ({ data: { serverInfo: aServerInfo() } }),
+    UsersSeats: () => ({ data: { me: aSeatsViewer() } }),
+    SeatLimit: () => ({ data: { me: aSeatsViewer() } }),
     ...givenResponders,
   };
   const operations: RecordedOperation[] = [];
@@ -116,6 +118,15 @@ export function graphQLError(code: string, message: string, extensions: Record<s
 }
 
 /* Builders: the shapes the API returns, with __typename so Apollo's cache keeps them whole. */
+
+/** The Users page's seats answer (UsersSeats): unlimited with 3 seats used unless told otherwise. */
+export function aSeatsViewer(seats: { used: number; limit: number | null; available?: number | null } = { used: 3, limit: null }) {
+  const available = seats.available !== undefined ? seats.available : seats.limit == null ? null : Math.max(0, seats.limit - seats.used);
+  return {
+    __typename: 'ViewerInfo',
+    currentAccount: { __typename: 'Account', id: 'account-1', seats: { __typename: 'AccountSeats', ...seats, available } },
+  };
+}
 
 export function aViewer(
   overrides: {

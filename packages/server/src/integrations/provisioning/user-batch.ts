@@ -170,14 +170,20 @@ export async function applyUserPage(deps: PageDependencies, upstreams: UpstreamU
       // Made afresh on each attempt: a deadlock's retry must not announce the undone attempt's users.
       const events = new UserEvents();
       const page = new Map<number, PageResult>();
-      const ids: string[] = [];
+      const ids: Array<string | ProvisioningError> = [];
       for (let i = 0; i < fresh.length; i += CREATE_CHUNK) {
         const chunk = fresh.slice(i, i + CREATE_CHUNK).map((index) => checked[index]!);
         ids.push(...(await createUsersWithin(ctx, manager, chunk, now, events)));
       }
-      fresh.forEach((index, i) =>
-        page.set(index, { userId: ids[i]!, action: ctx.options.autoInvite ? ProvisionAction.INVITED : ProvisionAction.STAGED }),
-      );
+      fresh.forEach((index, i) => {
+        const id = ids[i]!;
+        page.set(
+          index,
+          id instanceof ProvisioningError
+            ? id
+            : { userId: id, action: ctx.options.autoInvite ? ProvisionAction.INVITED : ProvisionAction.STAGED },
+        );
+      });
       await linkUsersWithin(
         ctx,
         manager,
@@ -196,7 +202,10 @@ export async function applyUserPage(deps: PageDependencies, upstreams: UpstreamU
         else writes.push({ index, linked, upstream, change });
       }
       const actions = await writeUserChangesWithin(ctx, manager, writes, now, events);
-      writes.forEach(({ index, linked }, i) => page.set(index, { userId: linked.membership.id, action: actions[i]! }));
+      writes.forEach(({ index, linked }, i) => {
+        const action = actions[i]!;
+        page.set(index, action instanceof ProvisioningError ? action : { userId: linked.membership.id, action });
+      });
       // Linked and brought up to date: a suspension or restore that came with it is the news worth reporting.
       for (const index of isLinking) {
         const result = page.get(index)!;

@@ -97,6 +97,7 @@ export class UserProvisioning extends ProvisioningBase {
       return { ids: await createUsersWithin(ctx, manager, [upstream], new Date(), events), events };
     });
     events.publish(ctx, this.events);
+    if (ids[0] instanceof ProvisioningError) throw ids[0];
     return { userId: ids[0]!, action: ctx.options.autoInvite ? ProvisionAction.INVITED : ProvisionAction.STAGED };
   }
 
@@ -163,6 +164,7 @@ export class UserProvisioning extends ProvisioningBase {
       return { action: action!, events };
     });
     events.publish(ctx, this.events);
+    if (action instanceof ProvisioningError) throw action;
     return { userId: membership.id, action };
   }
 

@@ -1,7 +1,15 @@
 import { In, type DataSource, type EntityManager, type EntityTarget } from 'typeorm';
 import { AccountEntity } from '../../accounts/account.entity.js';
 import { MembershipEntity } from '../../accounts/membership.entity.js';
-import { isSuspendable, restoreMemberships, suspendMemberships, UserSource, UserStatus } from '../../accounts/index.js';
+import {
+  claimSeats,
+  isSuspendable,
+  restoreMemberships,
+  seatRefusal,
+  suspendMemberships,
+  UserSource,
+  UserStatus,
+} from '../../accounts/index.js';
 import { recordAudit, type Actor } from '../../audit/index.js';
 import { AuditEventEntity } from '../../audit/audit-event.entity.js';
 import { bulkInsertEntities } from '../../core/db/bulk-insert.js';
@@ -12,7 +20,7 @@ import { ExternalLinkEntity } from '../external-link.entity.js';
 import type { IntegrationEntity } from '../integration.entity.js';
 import { ExternalResourceType, IntegrationType, UpstreamRemovalAction, type IntegrationOptions } from '../integration-kinds.js';
 import { fingerprintOf } from './provisioning-base.js';
-import { ProvisionAction, type LinkedUser, type UpstreamUser } from './provisioning-model.js';
+import { ProvisionAction, ProvisioningError, type LinkedUser, type UpstreamUser } from './provisioning-model.js';
 
 /*
  * The writes that bring upstream users in, for one user (SCIM, a per-user fallback) or a whole page of a
@@ -74,17 +82,27 @@ export function userLink(integration: IntegrationEntity, upstream: UpstreamUser,
 /**
  * New users from upstream (emails already checked and new to the account): invited through the invitations
  * feature's one writer (`createWithin`: users, invitations, emails, audit) or staged when auto-invite is off,
- * then linked; those disabled upstream are suspended at once. Returns their ids, in order.
+ * then linked; those disabled upstream are suspended at once. Returns their ids, in order; an invited user past the
+ * account's seat limit is not created and answers SEAT_LIMIT_REACHED in its place (staged and disabled ones take no seat).
  */
 export async function createUsersWithin(
   ctx: UserWriteContext,
   manager: EntityManager,
-  upstreams: UpstreamUser[],
+  given: UpstreamUser[],
   now: Date,
   events: UserEvents,
-): Promise<string[]> {
-  if (upstreams.length === 0) return [];
+): Promise<Array<string | ProvisioningError>> {
+  if (given.length === 0) return [];
   const { integration, options, actor } = ctx;
+  const refused = new Map<UpstreamUser, ProvisioningError>();
+  if (options.autoInvite) {
+    const seated = given.filter((u) => u.active);
+    const claim = await claimSeats(manager, integration.accountId, seated.length);
+    for (const upstream of seated.slice(claim.granted))
+      refused.set(upstream, new ProvisioningError('SEAT_LIMIT_REACHED', seatRefusal(claim)));
+  }
+  const upstreams = given.filter((u) => !refused.has(u));
+  if (upstreams.length === 0) return given.map((u) => refused.get(u)!);
   const source = integration.type === IntegrationType.SCIM ? UserSource.SCIM : UserSource.INTEGRATION;
   let ids: string[];
   if (!options.autoInvite) {
@@ -142,7 +160,8 @@ export async function createUsersWithin(
   events.suspended.push(
     ...(await suspendMemberships(manager, integration.accountId, actor, disabled, now, { integrationId: integration.id })),
   );
-  return ids;
+  const idOf = new Map(upstreams.map((u, index) => [u, ids[index]!]));
+  return given.map((u) => refused.get(u) ?? idOf.get(u)!);
 }
 
 /** Ties existing users of the account (matched by email) to their upstream objects: the links and `user.linked` entries. */
@@ -223,6 +242,7 @@ export interface UserChangeToWrite {
  * grouped updates of what changed (the users' fields, their pending invitations when the email changed, the links:
  * one statement each per 200 users), one audit insert for all the updates and one suspension for all the users
  * disabled upstream. An email change keeps a pending invitation working: the invitation follows the new address.
+ * A restore past the account's seat limit leaves the user suspended and answers SEAT_LIMIT_REACHED in its place.
  */
 export async function writeUserChangesWithin(
   ctx: UserWriteContext,
@@ -230,7 +250,7 @@ export async function writeUserChangesWithin(
   writes: UserChangeToWrite[],
   now: Date,
   events: UserEvents,
-): Promise<ProvisionAction[]> {
+): Promise<Array<ProvisionAction | ProvisioningError>> {
   const { integration, actor } = ctx;
   const audit: Parameters<typeof recordAudit>[3] = [];
   const users: Array<{ id: string; set: Partial<MembershipEntity> }> = [];
@@ -282,11 +302,14 @@ export async function writeUserChangesWithin(
   const suspend = idsWhere((w) => w.change.wantsSuspend);
   const restore = idsWhere((w) => w.change.wantsRestore);
   events.suspended.push(...(await suspendMemberships(manager, integration.accountId, actor, suspend, now, details)));
-  events.restored.push(...(await restoreMemberships(manager, integration.accountId, actor, restore, now, details)));
+  const pastSeatLimit = new Map<string, string>();
+  events.restored.push(...(await restoreMemberships(manager, integration.accountId, actor, restore, now, details, pastSeatLimit)));
   events.changed.push(...idsWhere((w) => !w.change.wantsSuspend && !w.change.wantsRestore));
-  return writes.map(({ change }) =>
-    change.wantsSuspend ? ProvisionAction.SUSPENDED : change.wantsRestore ? ProvisionAction.RESTORED : ProvisionAction.UPDATED,
-  );
+  return writes.map(({ change, linked }) => {
+    const refused = pastSeatLimit.get(linked.membership.id);
+    if (refused) return new ProvisioningError('SEAT_LIMIT_REACHED', refused);
+    return change.wantsSuspend ? ProvisionAction.SUSPENDED : change.wantsRestore ? ProvisionAction.RESTORED : ProvisionAction.UPDATED;
+  });
 }
 
 /** Of these users, those whose latest suspension this integration made (not an admin or another integration): one query. */

@@ -10,6 +10,7 @@ const outcomes = {
   alreadyInvited: 0,
   invalid: 0,
   duplicate: 0,
+  seatLimitReached: 0,
 };
 
 function aJob(state: string, processedRows: number, totalRows: number) {

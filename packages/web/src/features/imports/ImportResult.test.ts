@@ -11,6 +11,7 @@ const outcomes = (o: Partial<Record<'invited' | 'alreadyMember' | 'alreadyInvite
   alreadyInvited: 0,
   invalid: 0,
   duplicate: 0,
+  seatLimitReached: 0,
   ...o,
 });
 

@@ -86,6 +86,7 @@ const outcomes = (o: Partial<Record<'invited' | 'alreadyMember' | 'alreadyInvite
   alreadyInvited: 0,
   invalid: 0,
   duplicate: 0,
+  seatLimitReached: 0,
   ...o,
 });
 
@@ -405,7 +406,7 @@ describe('Import users: running the import', () => {
 
     const usersReadsBefore = fake.calls('UsersPage').length;
     await button('Back to users').trigger('click');
-    await waitFor(() => expect(app!.router.currentRoute.value.path).toBe('/users'));
+    await waitFor(() => expect(app!.router.currentRoute.value.path).toBe('/users'), 15_000);
     await waitFor(() => expect(fake.calls('UsersPage').length).toBeGreaterThan(usersReadsBefore));
   });
 

@@ -26,13 +26,14 @@ export const OUTCOMES: ReadonlyArray<{
   outcome: ImportRowOutcome;
   label: string;
   tone: BadgeTone;
-  total: 'invited' | 'alreadyMember' | 'alreadyInvited' | 'invalid' | 'duplicate';
+  total: 'invited' | 'alreadyMember' | 'alreadyInvited' | 'invalid' | 'duplicate' | 'seatLimitReached';
 }> = [
   { outcome: 'INVITED', label: 'Invited', tone: 'green', total: 'invited' },
   { outcome: 'ALREADY_MEMBER', label: 'Already a member', tone: 'grey', total: 'alreadyMember' },
   { outcome: 'ALREADY_INVITED', label: 'Already invited', tone: 'amber', total: 'alreadyInvited' },
   { outcome: 'INVALID', label: 'Invalid', tone: 'red', total: 'invalid' },
   { outcome: 'DUPLICATE', label: 'Duplicate', tone: 'grey', total: 'duplicate' },
+  { outcome: 'SEAT_LIMIT_REACHED', label: 'Seat limit reached', tone: 'red', total: 'seatLimitReached' },
 ];
 
 export const STATE_LABELS: Record<ImportJobState, { label: string; tone: BadgeTone }> = {

@@ -308,6 +308,35 @@ describe('Invite users dialog', () => {
     expect(bob.text()).toContain('A new invitation was sent to bob@contoso.example.');
   });
 
+  it('says the seat limit stopped the addresses past it, with how many seats are left, and marks each one', async () => {
+    const reason =
+      "The account's seat limit is reached: no seats are left of 10. Suspend or un-invite users, or ask the account owner to raise the limit.";
+    const fake = api(() => ({
+      data: {
+        inviteUsers: {
+          __typename: 'InviteUsersPayload',
+          invitedCount: 1,
+          results: [
+            aResult('INVITED', 'ann@contoso.example', {
+              user: { __typename: 'User', id: 'u-ann', email: 'ann@contoso.example', invitationPending: true },
+            }),
+            aResult('SEAT_LIMIT_REACHED', 'bo@contoso.example', { reason }),
+            aResult('SEAT_LIMIT_REACHED', 'cy@contoso.example', { reason }),
+          ],
+        },
+      },
+    }));
+    app = await mountApp(fake, '/users');
+    await openDialog();
+    await fieldIn(dialog(), 'Email addresses').setValue('ann@contoso.example\nbo@contoso.example\ncy@contoso.example');
+    await buttonIn(dialog(), 'Send invitations').trigger('click');
+    await waitFor(() => expect(dialog().get('[data-testid="invite-seat-limit"]').text()).toBe(reason));
+    expect(dialog().get('[data-testid="invite-summary"]').text()).toBe('1 invited, 2 over the seat limit');
+    const refused = dialog().findAll('[data-testid="invite-result"][data-verdict="SEAT_LIMIT_REACHED"]');
+    expect(refused.map((r) => r.attributes('data-email'))).toEqual(['bo@contoso.example', 'cy@contoso.example']);
+    expect(refused[0]!.text()).toContain('Seat limit reached');
+  });
+
   it('shows a server refusal in the dialog and keeps what was typed', async () => {
     const fake = api(() =>
       graphQLError('TOO_MANY_ADDRESSES', 'You pasted 1,200 addresses; invite at most 1,000 at a time, or import a CSV file.', {
