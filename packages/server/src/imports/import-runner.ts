@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { claimSeats, seatRefusal, UserSource, UserStatus } from '../accounts/index.js';
+import { UserSource, UserStatus } from '../accounts/index.js';
 import type { Logger } from '../core/logger.js';
 import { runForRequest } from '../core/request-scope.js';
 import { recordAudit } from '../audit/index.js';
@@ -129,7 +129,8 @@ export class ImportRunner extends PollingWorker {
       this.logger.info(`Import ${job.id} claimed`, { importJobId: job.id, processedRows: job.processedRows, totalRows: job.totalRows });
       const leased = (lost: AbortSignal) => this.runLeased(job, () => lost.aborted);
       const finished = await this.lease.keepWhile(job.id, this.options.renewEveryMs, this.logger, leased);
-      this.logger.info(`Import ${job.id} left: ${finished ? 'finished' : 'handed back'}`, { importJobId: job.id, durationMs: Date.now() - started });
+      const durationMs = Date.now() - started;
+      this.logger.info(`Import ${job.id} left: ${finished ? 'finished' : 'handed back'}`, { importJobId: job.id, durationMs });
       return finished;
     });
   }
@@ -219,11 +220,7 @@ export class ImportRunner extends PollingWorker {
         job.accountId,
         candidates.map((r) => r.email!),
       );
-      const fresh = candidates.filter((r) => !existingByEmail.has(r.email!));
-      // Seats before any write (the account lock comes first): the rows past the limit are not imported, in file order.
-      const claim = await claimSeats(manager, job.accountId, fresh.length);
-      const toCreate = fresh.slice(0, claim.granted);
-      const pastLimit = new Set(fresh.slice(claim.granted));
+      const toCreate = candidates.filter((r) => !existingByEmail.has(r.email!));
       const companies = await this.resolveNames(
         manager,
         CompanyEntity,
@@ -264,9 +261,6 @@ export class ImportRunner extends PollingWorker {
         if (row.verdict === 'INVALID' || row.verdict === 'DUPLICATE') {
           row.outcome = row.verdict;
           row.outcomeReason = row.reason;
-        } else if (pastLimit.has(row)) {
-          row.outcome = 'SEAT_LIMIT';
-          row.outcomeReason = `Not imported. ${seatRefusal(claim)}`;
         } else if (member) {
           row.outcome = member.status === UserStatus.INVITED ? 'ALREADY_INVITED' : 'ALREADY_MEMBER';
           row.outcomeReason = member.status === UserStatus.INVITED ? 'Already invited.' : 'Already a member of this account.';
