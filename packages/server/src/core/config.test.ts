@@ -9,6 +9,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ROSTER_ERROR_DETAILS: 'on' })).toThrow(/ROSTER_ERROR_DETAILS="on" must be true or false/);
   });
 
+  it('logs JSON at info by default, and bounds readiness checks and shutdowns (issue 18)', () => {
+    const config = loadConfig({});
+    expect([config.logLevel, config.logFormat, config.readinessTimeoutMs, config.shutdownGraceMs]).toEqual(['info', 'json', 2000, 25_000]);
+    const set = loadConfig({ LOG_LEVEL: 'warn', LOG_FORMAT: 'pretty', READYZ_TIMEOUT_MS: '500', SHUTDOWN_GRACE_MS: '5000' });
+    expect([set.logLevel, set.logFormat, set.readinessTimeoutMs, set.shutdownGraceMs]).toEqual(['warn', 'pretty', 500, 5000]);
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT="xml" must be json or pretty/);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '10' })).toThrow(/SHUTDOWN_GRACE_MS="10" must be a whole number from 1000/);
+  });
+
   it('reads the database timeouts, in seconds, with fail-fast defaults', () => {
     expect(loadConfig({}).databaseTimeouts).toEqual({ lockWaitSeconds: 5, statementSeconds: 30, poolAcquireSeconds: 10 });
     expect(
