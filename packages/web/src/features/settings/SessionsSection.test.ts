@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   aConnection,
+  aSeatsViewer,
   aViewer,
   buttonIn,
   fakeApi,
+  graphQLError,
   mountApp,
   settle,
   waitFor,
@@ -47,11 +49,36 @@ function api() {
   ];
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
-    AccountSettings: () => ({ data: { me: { __typename: 'ViewerInfo', currentAccount: null } } }),
+    // The rest of the Settings page around the section.
+    AccountSettings: () => ({
+      data: {
+        me: {
+          __typename: 'ViewerInfo',
+          currentAccount: {
+            __typename: 'Account',
+            id: 'account-1',
+            name: 'Northwind MSP',
+            invitationLifetimeDays: 7,
+            invitationReminderDays: null,
+            requireMfa: 'NONE',
+          },
+        },
+      },
+    }),
+    SeatLimit: () => ({ data: { me: aSeatsViewer() } }),
     MySessions: () => ({ data: { mySessions: aConnection('SignedInSession', sessions) } }),
     SignOutSession: (op: RecordedOperation) => {
       sessions = sessions.filter((s) => s.id !== op.variables.input.id);
       return { data: { signOutSession: { __typename: 'SignOutSessionPayload', sessionId: op.variables.input.id, wasCurrent: false } } };
+    },
+    ChangePassword: (op: RecordedOperation) => {
+      if (op.variables.input.currentPassword !== 'old-password')
+        return graphQLError('INVALID_CREDENTIALS', 'Your current password is not right. Enter the password you signed in with.', {
+          field: 'input.currentPassword',
+        });
+      const ended = sessions.filter((s) => !s.current).length;
+      sessions = sessions.filter((s) => s.current);
+      return { data: { changePassword: { __typename: 'ChangePasswordPayload', sessionsEnded: ended } } };
     },
     SignOutEverywhere: () => {
       const ended = sessions.filter((s) => !s.current).length;
@@ -123,5 +150,41 @@ describe('Settings › Sessions', () => {
     expect(app!.wrapper.find('[role="alertdialog"]').exists()).toBe(false);
     expect(app!.wrapper.get('[data-testid="sessions-status"]').text()).toBe('Signed out 2 other sessions.');
     expect(app!.wrapper.find('[data-testid="sign-out-everywhere"]').exists()).toBe(false);
+  });
+
+  it('changes the password with the current one, says so at the field when it is wrong, and lists the sessions left', async () => {
+    const fake = api();
+    await openSettings(fake);
+    const form = () => app!.wrapper.get('[data-testid="change-password-form"]');
+    const input = (label: string) => {
+      const found = form()
+        .findAll('label')
+        .find((l) => l.text() === label)!;
+      return form().get(`#${found.attributes('for')}`);
+    };
+
+    await input('Current password').setValue('old-password');
+    await input('New password').setValue('short');
+    await form().trigger('submit');
+    await settle();
+    expect(form().text()).toContain('Choose a password of at least 10 characters.');
+    expect(fake.calls('ChangePassword')).toHaveLength(0);
+
+    await input('Current password').setValue('not-it');
+    await input('New password').setValue('a-much-longer-one');
+    await form().trigger('submit');
+    await settle();
+    expect(input('Current password').attributes('aria-invalid')).toBe('true');
+    expect(form().text()).toContain('Your current password is not right.');
+
+    await input('Current password').setValue('old-password');
+    await form().trigger('submit');
+    await settle();
+    expect(fake.lastCall('ChangePassword')!.variables).toEqual({
+      input: { currentPassword: 'old-password', newPassword: 'a-much-longer-one' },
+    });
+    expect(form().text()).toContain('Password changed. 2 other sessions were signed out.');
+    expect((input('Current password').element as HTMLInputElement).value).toBe('');
+    await waitFor(() => expect(rows()).toHaveLength(1));
   });
 });
