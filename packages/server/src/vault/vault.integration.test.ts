@@ -18,7 +18,7 @@ const TOTP = 'JBSWY3DPEHPK3PXP';
 const CREATE = `mutation($input: CreateVaultItemInput!) { createVaultItem(input: $input) { item { id name username hasTotp hasNotes } } }`;
 const LIST = `query($c: ID!, $s: String) { vaultItems(companyId: $c, search: $s) { totalCount edges { node { id name username url hasNotes hasTotp archivedAt } } } }`;
 const REVEAL = `mutation($id: ID!) { revealVaultItem(input: { id: $id }) { password notes totpCode totpExpiresInSeconds item { name } } }`;
-const ACCESS = `query($c: ID!) { vaultAccess(companyId: $c) { viewerCanReveal groups { name } } }`;
+const ACCESS = `query($c: ID!) { vaultAccess(companyId: $c) { companyName viewerCanReveal groups { name } } }`;
 
 describe.each(dialects)('the company vault (%s)', (dialect) => {
   let roster: TestRoster;
@@ -114,7 +114,13 @@ describe.each(dialects)('the company vault (%s)', (dialect) => {
     const refused = await member.gql(REVEAL, { id: itemId });
     expect(errorCode(refused)).toBe('FORBIDDEN');
     expect(JSON.stringify(refused)).not.toContain(PASSWORD);
-    expect((await member.gql(ACCESS, { c: companyId })).data!.vaultAccess).toEqual({ viewerCanReveal: false, groups: [] });
+    expect((await member.gql(ACCESS, { c: companyId })).data!.vaultAccess).toEqual({
+      companyName: null,
+      viewerCanReveal: false,
+      groups: [],
+    });
+    // The company itself stays an administrators' query.
+    expect(errorCode(await member.gql(`query($c: ID!) { company(id: $c) { name } }`, { c: companyId }))).toBe('FORBIDDEN');
     // Only administrators grant.
     expect(
       errorCode(
@@ -126,10 +132,13 @@ describe.each(dialects)('the company vault (%s)', (dialect) => {
       i: { companyId, groupId },
     });
     expect(granted.data!.grantVaultAccess.groups).toEqual([{ name: 'Helpdesk' }]);
+    // The Vault page's whole query answers a granted member: the company's name with its vault.
     expect((await member.gql(ACCESS, { c: companyId })).data!.vaultAccess).toEqual({
+      companyName: 'Contoso',
       viewerCanReveal: true,
       groups: [{ name: 'Helpdesk' }],
     });
+    expect((await member.gql(LIST, { c: companyId })).data!.vaultItems.totalCount).toBe(1);
 
     const revealed = await member.gql(REVEAL, { id: itemId });
     expect(revealed.errors, logged.join('\n')).toBeUndefined();

@@ -152,11 +152,16 @@ export class VaultService {
 
   async access(viewer: Viewer, companyId: string): Promise<VaultAccess> {
     const manager = this.dataSource.manager;
-    await ownCompany(manager, viewer, companyId, 'companyId');
+    const company = await ownCompany(manager, viewer, companyId, 'companyId');
     const viewerCanReveal = await mayUseVault(manager, viewer, companyId);
-    // Members see whether they may reveal; which groups may is for administrators.
+    // Members see whether they may reveal; which groups may, and the company's name, only those who may use the vault.
     const groups = viewerCanReveal ? await groupsWithAccess(manager, viewer.accountId, companyId) : [];
-    return { companyId, groups: groups.map((g) => ({ id: g.id, name: g.name, description: g.description })), viewerCanReveal };
+    return {
+      companyId,
+      companyName: viewerCanReveal ? company.name : null,
+      groups: groups.map((g) => ({ id: g.id, name: g.name, description: g.description })),
+      viewerCanReveal,
+    };
   }
 
   /** Lets a group's members open a company's vault (administrators only; the resolver asked). Granting twice is a no-op. */

@@ -51,6 +51,13 @@ export class VaultAccess {
   @Field(() => ID, { description: 'The company.' })
   companyId!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The company's name, for those who may use its vault (administrators and members of a granted group), so the Vault page needs no administrators' query; null for everyone else.",
+  })
+  companyName!: string | null;
+
   @Field(() => [Group], { description: 'Groups whose members may list and reveal this vault (administrators always may).' })
   groups!: Group[];
 

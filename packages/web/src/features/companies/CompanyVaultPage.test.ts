@@ -27,6 +27,7 @@ const group = (id: string, name: string) => ({ __typename: 'Group', id, name });
 const access = (groups: Array<ReturnType<typeof group>>, viewerCanReveal = true) => ({
   __typename: 'VaultAccess',
   companyId: 'c1',
+  companyName: 'Contoso',
   viewerCanReveal,
   groups,
 });
@@ -49,13 +50,13 @@ function api(
       },
     },
   }),
+  role = 'OWNER',
 ) {
   let granted = [group('g1', 'Helpdesk')];
   return fakeApi({
-    Me: () => ({ data: { me: aViewer() } }),
+    Me: () => ({ data: { me: aViewer({ role }) } }),
     CompanyVault: () => ({
       data: {
-        company: { __typename: 'Company', id: 'c1', name: 'Contoso' },
         vaultItems: aConnection('VaultItem', [item('v1', 'Core router', 'admin'), item('v2', 'Guest Wi-Fi', null)]),
         vaultAccess: access(granted),
       },
@@ -100,6 +101,18 @@ describe('Company vault page', () => {
     expect(app.wrapper.find('[data-testid="revealed-password"]').exists()).toBe(false);
     expect(app.wrapper.text()).not.toContain('S3cret-Router!');
     expect(app.wrapper.get('[data-testid="vault-status"]').text()).toContain('cleared');
+  });
+
+  it("opens for a member of a granted group: the company named, reveal offered, no granting and no administrators' query", async () => {
+    const fake = api(undefined, 'MEMBER');
+    app = await mountApp(fake, '/companies/c1/vault');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(app.wrapper.text()).toContain('Vault — Contoso');
+    expect(app.wrapper.get('[data-testid="vault-access-groups"]').text()).toContain('Helpdesk');
+    expect(app.wrapper.get('[data-testid="vault-access"]').findAll('button')).toHaveLength(0);
+    expect(fake.calls('VaultGroupChoices')).toHaveLength(0);
+    await buttonIn(rows()[0]!, 'Reveal').trigger('click');
+    await waitFor(() => expect(app!.wrapper.get('[data-testid="revealed-password"]').text()).toBe('S3cret-Router!'));
   });
 
   it('says why a reveal was refused', async () => {
