@@ -85,7 +85,7 @@ describe.each(dialects)('signed-in sessions (%s)', (dialect) => {
     roster = await startTestRoster(dialect, {}, { runOutboxWorker: false, liveSessionCheckMs: 100 });
     build = builders(roster.dataSource);
     accountId = (await build.anAccount({ name: 'Acme MSP' })).id;
-    for (const name of ['list', 'one', 'other', 'everywhere', 'password', 'mfa', 'seen', 'live'])
+    for (const name of ['list', 'one', 'other', 'everywhere', 'password', 'mfa', 'seen', 'live', 'codes'])
       await build.aUser(accountId, { email: `${name}@acme.test`, role: Role.ADMIN, password: `${name}-password` });
   });
   afterAll(() => roster?.close());
@@ -191,6 +191,37 @@ describe.each(dialects)('signed-in sessions (%s)', (dialect) => {
       reason: 'MFA_CHANGED',
       sessionsEnded: 1,
     });
+  });
+
+  it("new recovery codes end the other sessions; an administrator's MFA reset ends every session of the user", async () => {
+    const here = await browser().signIn('codes@acme.test', 'codes-password');
+    const started = await here.gql('mutation { startTotpEnrolment { factorId secret } }');
+    const { factorId, secret } = started.data!.startTotpEnrolment;
+    const code = await generate({ secret, epoch: Math.floor(Date.now() / 1000) });
+    await here.gql('mutation($input: ConfirmTotpEnrolmentInput!) { confirmTotpEnrolment(input: $input) { recoveryCodes } }', {
+      input: { factorId, code },
+    });
+    // Signed in elsewhere afterwards (password, then the second factor), then new codes from here.
+    const elsewhere = new Browser(roster.url, FIREFOX_ON_LINUX, '198.51.100.30');
+    await elsewhere.signIn('codes@acme.test', 'codes-password');
+    const verified = await elsewhere.gql('mutation($code: String!) { verifySecondFactor(input: { code: $code }) { viewer { role } } }', {
+      code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }),
+    });
+    expect(verified.errors).toBeUndefined();
+    expect(await elsewhere.signedIn()).toBe(true);
+    expect((await here.gql('mutation { regenerateRecoveryCodes { recoveryCodes } }')).errors).toBeUndefined();
+    expect(await elsewhere.signedIn()).toBe(false);
+    expect(await here.signedIn()).toBe(true);
+
+    const admin = await browser().signIn('list@acme.test', 'list-password');
+    const users = await admin.gql('{ users(filter: { search: "codes@acme.test" }) { edges { node { id } } } }');
+    const userId = users.data!.users.edges[0].node.id;
+    expect(
+      (await admin.gql('mutation($id: ID!) { resetUserMfa(input: { userId: $id }) { userId } }', { id: userId })).errors,
+    ).toBeUndefined();
+    expect(await here.signedIn()).toBe(false);
+    const [reset] = (await audit('mfa.reset')).filter((e) => e.targetId === userId);
+    expect(JSON.parse(reset!.details!)).toMatchObject({ sessionsEnded: 1 });
   });
 
   it('writes last seen at most once a minute per session, not on every request (injected clock)', async () => {
