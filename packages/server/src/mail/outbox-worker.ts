@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DataSource, In, IsNull, LessThan, LessThanOrEqual, Not } from 'typeorm';
+import { DataSource, In, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
 import type { Logger } from '../core/logger.js';
 import { keepLease, LEASE_FREE } from '../core/workers/lease.js';
 import { backoffDelayMs, PollingWorker } from '../core/workers/polling-worker.js';
@@ -212,14 +212,19 @@ export class OutboxWorker extends PollingWorker {
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
     const me = this.options.workerId;
 
-    // First, a batch that was claimed before and not settled: its worker died, or it is due for a retry.
-    const leftover = await repo.findOne({
+    // The oldest due emails not held by a live lease, in the order of the due index (no sort, and the scan stops
+    // at a batch's worth however many emails wait). One that already has a key belongs to a batch claimed before
+    // and not settled (its worker died, or it is due for a retry): that batch goes again, whole, under its key.
+    const candidates = await repo.find({
       where: [
-        { state: OutboxState.PENDING, batchKey: Not(IsNull()), nextAttemptAt: LessThanOrEqual(now), leaseOwner: IsNull() },
-        { state: OutboxState.PENDING, batchKey: Not(IsNull()), nextAttemptAt: LessThanOrEqual(now), leaseUntil: LessThan(now) },
+        { state: OutboxState.PENDING, nextAttemptAt: LessThanOrEqual(now), leaseOwner: IsNull() },
+        { state: OutboxState.PENDING, nextAttemptAt: LessThanOrEqual(now), leaseUntil: LessThan(now) },
       ],
+      order: { nextAttemptAt: 'ASC', id: 'ASC' },
+      take: this.options.batchSize,
       select: { id: true, batchKey: true },
     });
+    const leftover = candidates.find((row) => row.batchKey !== null);
     if (leftover?.batchKey) {
       const taken = await repo
         .createQueryBuilder()
@@ -233,12 +238,7 @@ export class OutboxWorker extends PollingWorker {
       return null;
     }
 
-    const due = await repo.find({
-      where: { state: OutboxState.PENDING, batchKey: IsNull(), nextAttemptAt: LessThanOrEqual(now) },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: this.options.batchSize,
-      select: { id: true },
-    });
+    const due = candidates.filter((row) => row.batchKey === null);
     if (due.length === 0) return [];
     const batchKey = `roster-${randomBytes(16).toString('hex')}`;
     const taken = await repo
