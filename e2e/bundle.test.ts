@@ -61,7 +61,13 @@ describe.skipIf(!mariadb)('the production bundle on MariaDB', () => {
   beforeAll(async () => {
     // The build stage's command, with the folder moved outside the checkout.
     const [command, ...args] = [...docker.bundleCommand.slice(0, -1), bundle];
-    await run(command!, args, { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 900_000 });
+    await run(command!, args, { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 900_000 }).catch(
+      (error: { stdout?: string; stderr?: string }) => {
+        // The build's own words (tsc writes to stdout), without Vite's pages of warnings before them.
+        const said = `${error.stdout ?? ''}\n${error.stderr ?? String(error)}`;
+        throw new Error(`${[command, ...args].join(' ')} failed:\n${said.slice(-4000)}`);
+      },
+    );
 
     const admin = await mysql.createConnection(MARIADB);
     await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
