@@ -262,6 +262,32 @@ describe.each(dialects)('single sign-on with OpenID Connect (%s)', (dialect) => 
     expect((await ssoAs('member')).error).toBeNull();
   });
 
+  it("with the Entra ID preset, starts from the tenant's issuer and signs in only the tenant's people (tid)", async () => {
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const entra = await FakeOidcProvider.start({
+      issuerPath: `/${tenant}/v2.0`,
+      clients: [{ clientId: 'roster', clientSecret: 'roster-client-secret', redirectUris: [`${roster.url}/auth/sso/callback`] }],
+      // Entra ID sends no email_verified: xms_edov says the tenant verified the email's domain.
+      users: [
+        { login: 'member', email: 'member@acme.test', emailVerified: false, claims: { tid: tenant, xms_edov: true } },
+        { login: 'guest', email: 'member@acme.test', emailVerified: false, claims: { tid: 'another-tenant', xms_edov: true } },
+      ],
+    });
+    const base = roster.services.config.microsoftLoginBaseUrl;
+    roster.services.config.microsoftLoginBaseUrl = new URL(entra.issuer).origin;
+    try {
+      const saved = await owner.gql(SAVE, { input: connection({ provider: 'ENTRA_ID', tenantId: tenant, issuer: null }) });
+      expect(saved.data!.saveSsoConnection.issuer).toBe(entra.issuer);
+      expect((await ssoAs('member')).error).toBeNull();
+      expect((await ssoAs('guest')).error).toBe('SSO_DOMAIN_NOT_ALLOWED');
+      expect((await lastFailure())!.details.detail).toContain('tid');
+    } finally {
+      roster.services.config.microsoftLoginBaseUrl = base;
+      await owner.gql(SAVE, { input: connection() });
+      await entra.close();
+    }
+  });
+
   it('says the provider is unavailable when it is down, and audits it', async () => {
     const down = await FakeOidcProvider.start({ clients: [], users: [] });
     const build = builders(roster.dataSource);
