@@ -19,10 +19,16 @@ async function readyz(roster: TestRoster): Promise<ReadyAnswer> {
 describe.each(dialects)('/healthz and /readyz (%s)', (dialect) => {
   let roster: TestRoster;
   let proxy: TcpProxy;
+  const logged: string[] = [];
+  const messages = () => logged.map((line) => (JSON.parse(line) as { msg: string }).msg);
 
   beforeAll(async () => {
     proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
-    roster = await startTestRoster(dialect, { redisUrl: `redis://127.0.0.1:${proxy.port}`, readinessTimeoutMs: 1000 });
+    roster = await startTestRoster(
+      dialect,
+      { redisUrl: `redis://127.0.0.1:${proxy.port}`, readinessTimeoutMs: 1000, logLevel: 'info' },
+      { logDestination: { write: (line: string) => void logged.push(line) } },
+    );
   });
 
   afterAll(async () => {
@@ -78,6 +84,10 @@ describe.each(dialects)('/healthz and /readyz (%s)', (dialect) => {
       proxy.restore();
     }
     await eventually(async () => (await readyz(roster)).status === 200, 'readyz answering 200 once Redis is back');
+    // The log says so once per change, not once per probe.
+    const changes = messages().filter((msg) => /^(Not ready|Ready again)/.test(msg));
+    expect(changes.slice(-2)).toEqual(['Not ready: /readyz answers 503 (redis)', 'Ready again: /readyz answers 200']);
+    expect(changes.filter((msg) => msg.includes('(redis)'))).toHaveLength(1);
   });
 
   it('answers 503 naming the database once its connection is gone', async () => {

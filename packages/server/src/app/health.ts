@@ -1,6 +1,7 @@
 import type express from 'express';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import type { Logger } from '../core/logger.js';
 
 /** One readiness check's answer: `ok`, or why not. */
 export interface CheckResult {
@@ -18,6 +19,8 @@ export interface ReadinessOptions {
   timeoutMs: number;
   /** Checked with PING when set (live events and rate limits need it). */
   redisUrl: string | null;
+  /** Told when readiness changes (with the errors' own messages, which /readyz does not show). */
+  logger?: Logger;
 }
 
 /**
@@ -29,6 +32,7 @@ export interface ReadinessOptions {
 export class Readiness {
   private shuttingDown = false;
   private redis: Redis | null = null;
+  private lastReady: boolean | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,16 +61,34 @@ export class Readiness {
 
   async check(): Promise<ReadinessReport> {
     if (this.shuttingDown) return { ready: false, checks: { shutdown: { ok: false, detail: 'This instance is shutting down.' } } };
-    const checks: Record<string, CheckResult> = {};
+    const results: Record<string, CheckResult & { error?: string }> = {};
     const [database, migrations, redis] = await Promise.all([
       this.timed('database', () => this.databaseAnswers()),
       this.timed('migrations', () => this.migrationsApplied()),
       this.redis ? this.timed('redis', () => this.redisAnswers()) : null,
     ]);
-    checks.database = database;
-    checks.migrations = migrations;
-    if (redis) checks.redis = redis;
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
+    results.database = database;
+    results.migrations = migrations;
+    if (redis) results.redis = redis;
+    const ready = Object.values(results).every((c) => c.ok);
+    this.noteChange(ready, results);
+    const checks = Object.fromEntries(Object.entries(results).map(([name, { ok, detail }]) => [name, detail ? { ok, detail } : { ok }]));
+    return { ready, checks };
+  }
+
+  /** One log line when readiness changes, not one per probe (a load balancer asks every few seconds). */
+  private noteChange(ready: boolean, results: Record<string, CheckResult & { error?: string }>): void {
+    if (ready === this.lastReady) return;
+    const first = this.lastReady === null;
+    this.lastReady = ready;
+    if (ready) {
+      if (!first) this.options.logger?.info('Ready again: /readyz answers 200');
+      return;
+    }
+    const failing = Object.entries(results).filter(([, c]) => !c.ok);
+    this.options.logger?.error(`Not ready: /readyz answers 503 (${failing.map(([name]) => name).join(', ')})`, undefined, {
+      failing: Object.fromEntries(failing.map(([name, c]) => [name, c.error ?? c.detail])),
+    });
   }
 
   async close(): Promise<void> {
@@ -97,8 +119,11 @@ export class Readiness {
     return answer === 'PONG' ? { ok: true } : { ok: false, detail: `Redis answered ${answer} to PING.` };
   }
 
-  /** Runs a check; an error or no answer within the timeout fails it with the reason. */
-  private async timed(name: string, check: () => Promise<CheckResult>): Promise<CheckResult> {
+  /**
+   * Runs a check; an error or no answer within the timeout fails it with the reason. An error's own message
+   * (it may name hosts and ports) goes to the log only; /readyz shows its code.
+   */
+  private async timed(name: string, check: () => Promise<CheckResult>): Promise<CheckResult & { error?: string }> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<CheckResult>((resolve) => {
       timer = setTimeout(
@@ -107,15 +132,21 @@ export class Readiness {
       );
     });
     try {
-      return await Promise.race([check().catch((error: unknown) => ({ ok: false, detail: describe(error) })), timeout]);
+      const failed = (error: unknown) => ({ ok: false, detail: `The ${name} check failed (${codeOf(error)}).`, error: messageOf(error) });
+      return await Promise.race([check().catch(failed), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 }
 
-function describe(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? code : error instanceof Error ? error.name : 'error';
 }
 
 /** `/healthz`: the process is alive and serving HTTP. `/readyz`: it should get traffic (see Readiness). */

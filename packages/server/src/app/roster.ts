@@ -103,7 +103,7 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
       connectorEnvironment: options.connectorEnvironment,
       webhooks: options.webhooks,
     });
-    const readiness = new Readiness(dataSource, { timeoutMs: config.readinessTimeoutMs, redisUrl: config.redisUrl });
+    const readiness = new Readiness(dataSource, { timeoutMs: config.readinessTimeoutMs, redisUrl: config.redisUrl, logger });
     closeReadiness = () => readiness.close();
     const http = await createHttpServer(await buildRosterSchema(), services, logger, {
       liveSessionCheckMs: options.liveSessionCheckMs,
