@@ -11,6 +11,7 @@ const serverDir = path.resolve(import.meta.dirname, '../..');
 
 interface Child {
   process: ChildProcess;
+  dataDir: string;
   url: string;
   port: number;
   output: () => string;
@@ -37,7 +38,7 @@ async function startServer(env: Record<string, string> = {}): Promise<Child> {
     'Roster starting',
     60_000,
   );
-  return { process: child, url, port: Number(new URL(url).port), output: () => output, exit };
+  return { process: child, dataDir, url, port: Number(new URL(url).port), output: () => output, exit };
 }
 
 /** A signed-in admin's GraphQL WebSocket, acknowledged; resolves its close code when it closes. */
@@ -88,8 +89,10 @@ async function startSlowRequest(server: Child): Promise<{ finish(): void; respon
 
 describe('graceful shutdown of the real server (sqlite)', () => {
   let server: Child | undefined;
-  afterEach(() => {
+  afterEach(async () => {
     if (server?.process.exitCode === null) server.process.kill('SIGKILL');
+    await server?.exit;
+    if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
   });
 
   it('on SIGTERM closes WebSockets with 1001, refuses new connections, finishes the request in flight and exits 0', async () => {
