@@ -5,7 +5,10 @@ import { spawn } from 'node:child_process';
 const children = [
   // Development shows stack traces and unexpected errors' messages to the dashboard; the built product never does.
   // Log lines are printed for a person (pino-pretty, a dev dependency); the built product writes JSON.
-  spawn('pnpm', ['--filter', '@roster/server', 'dev'], { stdio: 'inherit', env: { ROSTER_ERROR_DETAILS: 'true', LOG_FORMAT: 'pretty', ...process.env } }),
+  spawn('pnpm', ['--filter', '@roster/server', 'dev'], {
+    stdio: 'inherit',
+    env: { ROSTER_ERROR_DETAILS: 'true', LOG_FORMAT: 'pretty', ...process.env },
+  }),
   spawn('pnpm', ['--filter', '@roster/web', 'dev'], { stdio: 'inherit' }),
 ];
 const stop = () => children.forEach((child) => child.kill('SIGTERM'));
