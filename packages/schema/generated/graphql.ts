@@ -998,7 +998,7 @@ export type CompanyVaultQueryVariables = Exact<{
 }>;
 
 
-export type CompanyVaultQuery = { company: { id: string, name: string }, vaultItems: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, username: string | null, url: string | null, hasTotp: boolean, integrationId: string | null, updatedAt: string } }> }, vaultAccess: { companyId: string, viewerCanReveal: boolean, groups: Array<{ id: string, name: string }> } };
+export type CompanyVaultQuery = { vaultItems: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, username: string | null, url: string | null, hasTotp: boolean, integrationId: string | null, updatedAt: string } }> }, vaultAccess: { companyId: string, companyName: string | null, viewerCanReveal: boolean, groups: Array<{ id: string, name: string }> } };
 
 export type VaultGroupChoicesQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { UserSource, UserStatus } from '../accounts/index.js';
+import { claimSeats, seatRefusal, UserSource, UserStatus } from '../accounts/index.js';
 import type { Logger } from '../core/logger.js';
 import { runForRequest } from '../core/request-scope.js';
 import { recordAudit } from '../audit/index.js';
@@ -220,7 +220,11 @@ export class ImportRunner extends PollingWorker {
         job.accountId,
         candidates.map((r) => r.email!),
       );
-      const toCreate = candidates.filter((r) => !existingByEmail.has(r.email!));
+      const fresh = candidates.filter((r) => !existingByEmail.has(r.email!));
+      // Seats before any write (the account lock comes first): the rows past the limit are not imported, in file order.
+      const claim = await claimSeats(manager, job.accountId, fresh.length);
+      const toCreate = fresh.slice(0, claim.granted);
+      const pastLimit = new Set(fresh.slice(claim.granted));
       const companies = await this.resolveNames(
         manager,
         CompanyEntity,
@@ -261,6 +265,9 @@ export class ImportRunner extends PollingWorker {
         if (row.verdict === 'INVALID' || row.verdict === 'DUPLICATE') {
           row.outcome = row.verdict;
           row.outcomeReason = row.reason;
+        } else if (pastLimit.has(row)) {
+          row.outcome = 'SEAT_LIMIT';
+          row.outcomeReason = `Not imported. ${seatRefusal(claim)}`;
         } else if (member) {
           row.outcome = member.status === UserStatus.INVITED ? 'ALREADY_INVITED' : 'ALREADY_MEMBER';
           row.outcomeReason = member.status === UserStatus.INVITED ? 'Already invited.' : 'Already a member of this account.';
