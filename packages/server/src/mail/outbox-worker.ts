@@ -54,6 +54,9 @@ type SettleDecision =
  * if a worker dies after Resend accepted a batch, the next worker repeats the call with the same key and
  * Resend answers without sending again. Works on MySQL and SQLite, with any number of workers.
  *
+ * Each call first takes a permit of the send-rate limiter (`send-rate.ts`, shared by every instance through
+ * Redis): Resend allows a team a few requests per second, and a 429's retry-after holds back every instance.
+ *
  * A pass (batches until none is due) has a deadline and ends when the worker stops; each send call has its
  * own deadline (`sendTimeoutMs`) and ends with the pass, so one hung call cannot hold up an instance's email.
  * While a call runs the worker renews its lease: a slow but live worker keeps its batch, only a dead one's is
