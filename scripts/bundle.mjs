@@ -31,7 +31,8 @@ fs.rmSync(target, { recursive: true, force: true });
 fs.mkdirSync(target, { recursive: true });
 // --legacy: pnpm 10's deploy otherwise requires inject-workspace-packages=true; the server has no workspace
 // dependency, so the legacy implementation copies exactly the same thing. package.json "files" limits the copy to dist/.
-pnpm('--filter', '@roster/server', '--prod', 'deploy', '--legacy', path.join(target, 'server'));
+// --prefer-offline: the packages are in the store since `pnpm install`, so no registry is asked (CI may have none).
+pnpm('--filter', '@roster/server', '--prod', 'deploy', '--legacy', '--prefer-offline', path.join(target, 'server'));
 removeStrayBinLinks(path.join(target, 'server'));
 fs.cpSync(path.join(repoRoot, 'packages/web/dist'), path.join(target, 'web/dist'), { recursive: true });
 
