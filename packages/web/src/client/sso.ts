@@ -27,6 +27,7 @@ const MESSAGES: Record<string, string> = {
     'You signed in at your identity provider, but that address has no access to this MSP account. Ask an administrator to invite you.',
   SSO_INVITATION_MISMATCH:
     'The invitation could not be accepted with that sign-in: use the work account the invitation was sent to, or ask for a new invitation.',
+  SSO_TOO_MANY_ATTEMPTS: 'Too many single sign-on attempts from this network. Please wait a minute and try again.',
 };
 
 /** The sentence for an `sso_error` code, or null when there is none. */

@@ -21,7 +21,9 @@ export type SsoFailureCode =
   /** The verified email is not an active user of this account. */
   | 'SSO_NO_ACCESS'
   /** The verified email is not the one the invitation was sent to, or the invitation can no longer be used. */
-  | 'SSO_INVITATION_MISMATCH';
+  | 'SSO_INVITATION_MISMATCH'
+  /** Too many SSO sign-ins started from this address in a minute. */
+  | 'SSO_TOO_MANY_ATTEMPTS';
 
 export class SsoFailure extends Error {
   constructor(

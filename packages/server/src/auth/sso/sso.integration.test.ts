@@ -302,4 +302,14 @@ describe.each(dialects)('single sign-on with OpenID Connect (%s)', (dialect) => 
     const audited = await roster.dataSource.getRepository(AuditEventEntity).findBy({ accountId: other.id, action: 'sso.failed' });
     expect(audited.map((a) => JSON.parse(a.details!).reason)).toEqual(['SSO_PROVIDER_UNAVAILABLE']);
   });
+
+  it('slows down an address that starts many sign-ins (each one writes a row and calls the provider)', async () => {
+    const answers: Array<string | null> = [];
+    for (let i = 0; i < 31 && answers.at(-1) !== 'SSO_TOO_MANY_ATTEMPTS'; i++) {
+      const response = await fetch(`${roster.url}/auth/sso/start?account=nobody`, { redirect: 'manual' });
+      answers.push(new URL(response.headers.get('location')!, roster.url).searchParams.get('sso_error'));
+    }
+    expect(answers.at(-1)).toBe('SSO_TOO_MANY_ATTEMPTS');
+    expect(answers.slice(0, -1).every((a) => a === 'SSO_NOT_CONFIGURED')).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
 import type express from 'express';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Services } from '../../core/context.js';
 import type { Logger } from '../../core/logger.js';
 import { withRequestScope } from '../../audit/index.js';
@@ -23,18 +24,28 @@ function stateCookie(value: string, maxAgeSeconds: number, secure: boolean): str
 
 const param = (value: unknown): string | undefined => (typeof value === 'string' && value.length <= 1000 ? value : undefined);
 
+export interface SsoRouteOptions {
+  /** SSO sign-ins an IP address may start per minute (default 30). */
+  startsPerMinutePerIp?: number;
+}
+
 /**
  * `GET /auth/sso/start?account=<slug or email>` (or `?invitation=<token>`) sends the browser to the account's identity
  * provider; `GET /auth/sso/callback` is where it comes back. Success lands on the dashboard (or the second factor,
  * which the dashboard asks for itself); a failure lands on the sign-in page (or the invitation) with `sso_error=<code>`.
  */
-export function mountSsoRoutes(app: express.Express, services: Services, logger: Logger): void {
+export function mountSsoRoutes(app: express.Express, services: Services, logger: Logger, options: SsoRouteOptions = {}): void {
   const secure = () => services.config.publicUrl.startsWith('https:');
+  // Each start writes a row and calls the provider: an address may start a bounded number per minute (per instance).
+  const starts = new RateLimiterMemory({ points: options.startsPerMinutePerIp ?? 30, duration: 60 });
 
   app.get('/auth/sso/start', withRequestScope, async (req, res) => {
     const invitation = param(req.query.invitation);
     const returnTo = param(req.query.redirect);
     try {
+      await starts.consume(req.ip ?? 'unknown').catch(() => {
+        throw new SsoFailure('SSO_TOO_MANY_ATTEMPTS');
+      });
       const started = await services.sso.start({ account: param(req.query.account), invitation, returnTo });
       res.append('Set-Cookie', stateCookie(started.state, FLOW_TTL_MS / 1000, secure()));
       res.redirect(302, started.authorizationUrl);
