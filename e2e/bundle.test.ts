@@ -102,6 +102,7 @@ describe.skipIf(!mariadb)('the production bundle on MariaDB', () => {
     await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await admin.end();
     fs.rmSync(bundle, { recursive: true, force: true });
+    if (env?.ROSTER_DATA_DIR) fs.rmSync(env.ROSTER_DATA_DIR, { recursive: true, force: true });
   });
 
   /** Asks /readyz until it answers 200 (migrations run first), failing at once if the process exits. */
