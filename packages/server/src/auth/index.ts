@@ -21,3 +21,4 @@ export { describeViewer } from './auth.resolver.js';
 export { readCookie, SESSION_COOKIE } from './cookies.js';
 export { hashPassword, verifyPassword } from './password.js';
 export { hashToken, newSecretToken } from './tokens.js';
+export { passwordRefusedIn } from './sso/sso-only.js';

@@ -2,9 +2,9 @@ import { In, IsNull } from 'typeorm';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { readName, UserStatus } from '../accounts/index.js';
-import { badInput, invalidCredentials, InvitationErrorCode, invitationError } from '../core/errors.js';
+import { badInput, invalidCredentials, InvitationErrorCode, invitationError, ssoRequired } from '../core/errors.js';
 import { recordAudit } from '../audit/index.js';
-import { hashPassword, verifyPassword } from '../auth/index.js';
+import { hashPassword, passwordRefusedIn, verifyPassword } from '../auth/index.js';
 import type { Viewer } from '../core/viewer.js';
 import { newId, normalizeEmail } from '../core/db/columns.js';
 import { CompanyEntity } from '../companies/company.entity.js';
@@ -40,6 +40,8 @@ export async function accept(
       'This invitation link is not valid. Check that you copied the whole link.',
     );
   failUnlessValid(invitation);
+  // An account that signs in with SSO only is joined through SSO too (owners aside): a password would get around it.
+  if (!input.verifiedBySso && (await passwordRefusedIn(ctx.dataSource, invitation.accountId, invitation.role))) throw ssoRequired();
 
   const personRepo = ctx.dataSource.getRepository(PersonEntity);
   const existing = await personRepo.findOneBy({ email: normalizeEmail(invitation.email) });

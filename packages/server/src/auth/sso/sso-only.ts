@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { SsoSessionEntity } from './sso.entity.js';
+import { SsoConnectionEntity, SsoSessionEntity } from './sso.entity.js';
 
 /**
  * The accounts where this person may not sign in with a password or a passkey: their connection is "SSO only" and
@@ -29,4 +29,11 @@ export async function switchRefusal(
   if (!sso && (await ssoOnlyAccountIds(dataSource, personId)).has(accountId))
     return 'That MSP account signs in with single sign-on only. Sign out, then use "Sign in with SSO".';
   return null;
+}
+
+/** Whether the account refuses passwords to someone holding `role` (its connection is SSO only, and the role is not owner). */
+export async function passwordRefusedIn(dataSource: DataSource, accountId: string, role: string): Promise<boolean> {
+  if (role === 'OWNER') return false;
+  const connection = await dataSource.getRepository(SsoConnectionEntity).findOne({ where: { accountId }, select: { ssoOnly: true } });
+  return connection?.ssoOnly === true;
 }

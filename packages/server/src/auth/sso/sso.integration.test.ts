@@ -208,6 +208,16 @@ describe.each(dialects)('single sign-on with OpenID Connect (%s)', (dialect) => 
       expect((await new TestClient(roster.url).signIn('owner@acme.test', 'owner-password')).errors).toBeUndefined();
       // SSO itself still signs the member in.
       expect((await ssoAs('member')).error).toBeNull();
+      // Nor can a new member join with a password instead of SSO.
+      const invited = await owner.gql(`mutation($input: InviteUsersInput!) { inviteUsers(input: $input) { results { inviteLink } } }`, {
+        input: { addresses: 'late.joiner@acme.test' },
+      });
+      const token = (invited.data!.inviteUsers.results[0].inviteLink as string).split('/invitations/')[1]!;
+      const accepted = await new TestClient(roster.url).gql(
+        `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { viewer { role } } }`,
+        { input: { token, name: 'Late Joiner', password: 'a long enough password' } },
+      );
+      expect(errorCode(accepted)).toBe('SSO_REQUIRED');
     } finally {
       await owner.gql(SAVE, { input: connection({ clientSecret: null, ssoOnly: false }) });
     }
