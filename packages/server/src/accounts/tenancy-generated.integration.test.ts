@@ -80,6 +80,8 @@ function kindOf(operation: string, idName: string): Kind | undefined {
     [/integration|scimToken/i, 'integration'],
     [/apiKey/i, 'apiKey'],
     [/vault/i, 'vaultItem'],
+    // A session belongs to a person, never to an account: another account's id of any kind must be NOT_FOUND.
+    [/session/i, 'user'],
   ];
   return byOperation.find(([pattern]) => pattern.test(operation))?.[1];
 }
