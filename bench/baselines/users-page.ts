@@ -10,13 +10,13 @@ import mysql from 'mysql2/promise';
  *
  * Same work as Roster, per request:
  *  - the session check of SessionService.lookup: one SELECT on sessions LEFT JOIN memberships by the SHA-256
- *    of the cookie token, then the same expiry / status / role checks (and its rare renewal and
- *    last-activity writes, which do not fire in steady state);
+ *    of the cookie token, then the same expiry / MFA / status / role checks (and its renewal, last-seen and
+ *    last-activity writes, at most once a minute in steady state);
  *  - users.list: the page (memberships LEFT JOIN people, ORDER BY email, id, LIMIT first + 1) and the
- *    COUNT(*), in parallel;
- *  - the companies of the page in one query and the groups of the page in one query (Roster's DataLoaders),
- *    in parallel.
- * That is 5 SQL statements, like Roster. What it leaves out is the framework: Express, Apollo Server's
+ *    COUNT(*), in parallel; a count of 5,000 or more is reused for 60 s, as Roster's UserCounts does (this
+ *    baseline has no writers, so it needs no invalidation);
+ *  - the companies of the page in one query and the groups of the page in one query, in parallel.
+ * That is 4 SQL statements in steady state (5 when the count is read), like Roster. What it leaves out is the framework: Express, Apollo Server's
  * request pipeline and plugins, TypeGraphQL's resolver wrappers, TypeORM's query builder, DataLoader.
  * Parse + validate are cached per query text (Apollo caches parsed documents too).
  */
@@ -92,6 +92,10 @@ const SDL = /* GraphQL */ `
 const SESSION_COOKIE = 'roster_session';
 const SESSION_TTL_MS = 12 * 3600 * 1000; // Roster's default SESSION_TTL_HOURS
 const ACTIVITY_RESOLUTION_MS = 5 * 60 * 1000;
+const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
+/** UserCounts' defaults (accounts/user-counts.ts): counts from this size are reused for COUNT_TTL_MS. */
+const COUNT_CACHE_FROM = 5_000;
+const COUNT_TTL_MS = 60_000;
 const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 25;
 
@@ -106,6 +110,7 @@ interface Context {
   pool: mysql.Pool;
   token: string | undefined;
   countQuery: () => void;
+  counts: Map<string, { n: number; at: number }>;
 }
 
 export interface BaselineServer {
@@ -130,6 +135,7 @@ export async function startUsersPageBaseline(databaseUrl: string): Promise<Basel
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
   let sqlCount = 0;
   const countQuery = () => void sqlCount++;
+  const counts = new Map<string, { n: number; at: number }>();
 
   const prepare = (query: string): DocumentNode | readonly GraphQLError[] => {
     let cached = documents.get(query);
@@ -165,7 +171,7 @@ export async function startUsersPageBaseline(databaseUrl: string): Promise<Basel
       if (typeof request.query !== 'string') return send(400, { errors: [{ message: 'No query.' }] });
       const document = prepare(request.query);
       if (Array.isArray(document)) return send(400, { errors: document.map((error) => error.toJSON()) });
-      const contextValue: Context = { pool, token: readCookie(req.headers.cookie, SESSION_COOKIE), countQuery };
+      const contextValue: Context = { pool, token: readCookie(req.headers.cookie, SESSION_COOKIE), countQuery, counts };
       Promise.resolve(
         execute({
           schema,
@@ -212,7 +218,7 @@ async function adminViewer(ctx: Context): Promise<Viewer> {
   const rows = await query<Record<string, any>>(
     ctx,
     'SELECT s.id AS session_id, s.person_id AS person_id, s.current_account_id AS account_id, s.expires_at AS expires_at, s.ended_at AS ended_at, ' +
-      'm.id AS membership_id, m.role AS role, m.status AS status, m.last_active_at AS last_active_at ' +
+      's.mfa_pending AS mfa_pending, s.last_seen_at AS last_seen_at, m.id AS membership_id, m.role AS role, m.status AS status, m.last_active_at AS last_active_at ' +
       'FROM sessions s LEFT JOIN memberships m ON m.person_id = s.person_id AND m.account_id = s.current_account_id WHERE s.token_hash = ?',
     [createHash('sha256').update(token, 'utf8').digest('hex')],
   );
@@ -222,8 +228,15 @@ async function adminViewer(ctx: Context): Promise<Viewer> {
   const expiresAt = new Date(row.expires_at).getTime();
   if (expiresAt <= now) throw coded('Session expired.', 'UNAUTHENTICATED');
   if (!row.membership_id || row.status !== 'ACTIVE') throw coded('Session invalid.', 'UNAUTHENTICATED');
+  if (row.mfa_pending) throw coded('Second factor pending.', 'UNAUTHENTICATED');
   if (expiresAt - now < SESSION_TTL_MS / 2) {
-    await query(ctx, 'UPDATE sessions SET expires_at = ? WHERE id = ?', [new Date(now + SESSION_TTL_MS), row.session_id]);
+    await query(ctx, 'UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE id = ?', [
+      new Date(now + SESSION_TTL_MS),
+      new Date(now),
+      row.session_id,
+    ]);
+  } else if (!row.last_seen_at || now - new Date(row.last_seen_at).getTime() >= LAST_SEEN_RESOLUTION_MS) {
+    await query(ctx, 'UPDATE sessions SET last_seen_at = ? WHERE id = ?', [new Date(now), row.session_id]);
   }
   if (!row.last_active_at || now - new Date(row.last_active_at).getTime() >= ACTIVITY_RESOLUTION_MS) {
     await query(ctx, 'UPDATE memberships SET last_active_at = ? WHERE id = ?', [new Date(now), row.membership_id]);
@@ -237,6 +250,7 @@ interface UserRow {
   email: string;
   member_name: string | null;
   person_name: string | null;
+  job_title: string | null;
   role: string;
   status: string;
   source: string;
@@ -265,13 +279,13 @@ async function resolveUsers(
       ? Promise.resolve([] as UserRow[])
       : query<UserRow>(
           ctx,
-          'SELECT m.id AS id, m.email AS email, m.name AS member_name, p.name AS person_name, m.role AS role, m.status AS status, ' +
+          'SELECT m.id AS id, m.email AS email, m.name AS member_name, m.job_title AS job_title, p.name AS person_name, m.role AS role, m.status AS status, ' +
             'm.source AS source, m.external_id AS external_id, m.company_id AS company_id, m.last_active_at AS last_active_at, ' +
             'm.created_at AS created_at, m.email AS sort_key ' +
             'FROM memberships m LEFT JOIN people p ON p.id = m.person_id WHERE m.account_id = ? ORDER BY m.email ASC, m.id ASC LIMIT ?',
           [accountId, size + 1],
         ),
-    query<{ n: number | string }>(ctx, 'SELECT COUNT(*) AS n FROM memberships m WHERE m.account_id = ?', [accountId]),
+    countUsers(ctx, accountId),
   ]);
   const pageRows = rows.slice(0, size);
 
@@ -280,17 +294,16 @@ async function resolveUsers(
   const [companies, groupRows] = await Promise.all([
     companyIds.length === 0
       ? Promise.resolve([] as Array<{ id: string; name: string }>)
-      : query<{ id: string; name: string }>(
-          ctx,
-          'SELECT c.id AS id, c.account_id AS account_id, c.name AS name, c.external_id AS external_id, c.created_at AS created_at FROM companies c WHERE c.account_id = ? AND c.id IN (?)',
-          [accountId, companyIds],
-        ),
+      : query<{ id: string; name: string }>(ctx, 'SELECT id, name FROM companies WHERE account_id = ? AND id IN (?)', [
+          accountId,
+          companyIds,
+        ]),
     membershipIds.length === 0
       ? Promise.resolve([] as Array<{ membership_id: string; id: string; name: string; description: string | null }>)
       : query<{ membership_id: string; id: string; name: string; description: string | null }>(
           ctx,
-          'SELECT gm.membership_id AS membership_id, g.id AS id, g.name AS name, g.description AS description, g.external_id AS external_id ' +
-            'FROM group_members gm INNER JOIN user_groups g ON g.id = gm.group_id WHERE gm.account_id = ? AND gm.membership_id IN (?) ORDER BY g.name ASC',
+          'SELECT gm.membership_id AS membership_id, g.id AS id, g.name AS name, g.description AS description ' +
+            'FROM group_members gm INNER JOIN user_groups g ON g.id = gm.group_id WHERE gm.account_id = ? AND gm.membership_id IN (?) ORDER BY g.name',
           [accountId, membershipIds],
         ),
   ]);
@@ -307,7 +320,7 @@ async function resolveUsers(
     node: {
       id: row.id,
       email: row.email,
-      name: row.person_name ?? row.member_name,
+      name: row.member_name ?? row.person_name,
       role: row.role,
       status: row.status,
       source: row.source,
@@ -321,7 +334,7 @@ async function resolveUsers(
     },
   }));
   return {
-    totalCount: Number(countRows[0]?.n ?? 0),
+    totalCount: countRows,
     edges,
     pageInfo: {
       hasNextPage: rows.length > size,
@@ -330,6 +343,17 @@ async function resolveUsers(
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
+}
+
+/** The account's user count, reused like Roster's UserCounts while it is large. */
+async function countUsers(ctx: Context, accountId: string): Promise<number> {
+  const known = ctx.counts.get(accountId);
+  if (known && Date.now() - known.at < COUNT_TTL_MS) return known.n;
+  const started = Date.now();
+  const rows = await query<{ n: number | string }>(ctx, 'SELECT COUNT(*) AS n FROM memberships m WHERE m.account_id = ?', [accountId]);
+  const n = Number(rows[0]?.n ?? 0);
+  if (n >= COUNT_CACHE_FROM) ctx.counts.set(accountId, { n, at: started });
+  return n;
 }
 
 function coded(message: string, code: string): GraphQLError {

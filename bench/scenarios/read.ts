@@ -101,7 +101,7 @@ export default async function main(): Promise<void> {
       }
       if (!isDeepStrictEqual(roster.data, base.data)) {
         throw new Error(
-          `Same emails, but the baseline's answer differs from Roster's:\n  Roster:   ${JSON.stringify(roster.data).slice(0, 600)}\n  baseline: ${JSON.stringify(base.data).slice(0, 600)}`,
+          `Same emails, but the baseline's answer differs from Roster's, first at ${firstDifference(roster.data, base.data)}.`,
         );
       }
       const withCompany = roster.data.users.edges.filter((edge) => edge.node.company).length;
@@ -187,6 +187,19 @@ async function checkedPage(name: string, url: string, cookie: string, resetSql: 
   if (edges !== PAGE_SIZE) throw new Error(`${name} returned ${edges} edges, expected ${PAGE_SIZE}.`);
   if (data.users.totalCount !== USERS) throw new Error(`${name} reports totalCount ${data.users.totalCount}, expected ${USERS}.`);
   return { data, bytes: result!.bytes, sql };
+}
+
+/** Where two JSON values first differ: a path and both values. */
+function firstDifference(a: unknown, b: unknown, path = 'data'): string {
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) {
+      const left = (a as Record<string, unknown>)[key];
+      const right = (b as Record<string, unknown>)[key];
+      if (!isDeepStrictEqual(left, right)) return firstDifference(left, right, `${path}.${key}`);
+    }
+  }
+  return `${path}: Roster ${JSON.stringify(a)}, baseline ${JSON.stringify(b)}`;
 }
 
 function report(roster: LoadSummary, baseline: LoadSummary, details: Record<string, number>): void {
