@@ -33,6 +33,7 @@ import { schemaHintsPlugin } from '../auth/protection/schema-hints.js';
 import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-access.js';
 import { socketOriginAllowed } from '../realtime/socket-origin.js';
 import { checkSocketDocument, type DocumentChecks } from '../realtime/socket-document.js';
+import { subscribeLive } from '../realtime/live-hub.js';
 import { HttpMetrics, mountMetricsRoute } from './http-metrics.js';
 import { mountHealthRoutes, type Readiness } from './health.js';
 import { requestLogging } from './request-log.js';
@@ -99,6 +100,8 @@ export async function createHttpServer(
   const wsCleanup = useServer(
     {
       schema,
+      // Live events are executed once per audience and the result sent to every socket that shares it.
+      subscribe: subscribeLive,
       // Authenticated on connection: no valid session or API key, no socket (closed with 4403 Forbidden).
       onConnect: async (ctx) => {
         if ((await socketRefusal(ctx)) !== null) return false;

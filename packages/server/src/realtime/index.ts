@@ -4,4 +4,5 @@
  */
 
 // Used by other features.
-export { type LiveEvent, liveEvents } from './live-access.js';
+export { type LiveEvent } from './live-access.js';
+export { liveEvents, subscribeLive } from './live-hub.js';

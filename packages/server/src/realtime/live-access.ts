@@ -3,7 +3,6 @@ import { isAdministrator, type Role, UserStatus } from '../accounts/index.js';
 import type { RequestContext, Services } from '../core/context.js';
 import type { UnauthenticatedReason } from '../core/errors.js';
 import type { Viewer } from '../core/viewer.js';
-import { accountEvents, type StreamedEvent } from './event-stream.js';
 import type { AccountEvent, EventBus } from '../core/events.js';
 
 /** Close code for a socket whose session or API key stopped working (graphql-ws clients treat 4xxx as fatal). */
@@ -11,11 +10,14 @@ export const SESSION_ENDED_CLOSE_CODE = 4401;
 /** Close code for a socket whose person may no longer see the account a subscription of it follows. */
 export const ACCESS_ENDED_CLOSE_CODE = 4403;
 
-/** An event as one subscriber receives it, with who they are in the subscription's account right now. */
-export type LiveEvent = StreamedEvent & { viewer: Viewer };
+/**
+ * An event as subscribers receive it, with who they are in the subscription's account right now; `source` is
+ * the bus's object (the same for every subscriber of this process), `resync` says events were lost before it.
+ */
+export type LiveEvent = AccountEvent & { resync: boolean; source: AccountEvent; viewer: Viewer };
 
 /** Events after which a membership may have another role or status: cached access of their account is stale. */
-const MEMBERSHIP_EVENTS = new Set<AccountEvent['type']>([
+export const MEMBERSHIP_EVENTS = new Set<AccountEvent['type']>([
   'user.changed',
   'user.suspended',
   'user.restored',
@@ -28,7 +30,7 @@ const MEMBERSHIP_EVENTS = new Set<AccountEvent['type']>([
 const ACCESS_MAX_AGE_MS = 30_000;
 
 type Membership = { id: string; role: Role; status: UserStatus } | null;
-type Verdict = { viewer: Viewer } | { viewer: null; code: number; reason: string };
+export type Verdict = { viewer: Viewer } | { viewer: null; code: number; reason: string };
 
 /**
  * Who may see an account's live events: the one rule every subscription applies, on every event it
@@ -109,70 +111,4 @@ export function socketClosedBecause(reason: UnauthenticatedReason): string {
   if (reason === 'SESSION_EXPIRED') return 'Session expired';
   if (reason.startsWith('API_KEY')) return reason === 'API_KEY_EXPIRED' ? 'API key expired' : 'API key no longer valid';
   return 'Signed out';
-}
-
-const accessByServices = new WeakMap<object, LiveAccess>();
-
-function liveAccessOf(services: Services): LiveAccess {
-  let access = accessByServices.get(services);
-  if (!access) accessByServices.set(services, (access = new LiveAccess(services, services.events)));
-  return access;
-}
-
-export interface LiveEventsOptions {
-  /** Events kept for a slow consumer before the oldest are dropped (and the consumer told to resync). */
-  maxQueue?: number;
-  /** Delivered first, e.g. so a progress subscription starts with the current state. */
-  initial?: (subscriber: Viewer) => AccountEvent;
-}
-
-/**
- * The events of the subscriber's current account that pass `accept`, for a subscription's `subscribe`.
- * Only administrators may subscribe. Before each event the access rule is checked again (`LiveAccess`); the
- * event then carries the subscriber's viewer as of now, which is also the context's viewer while it resolves.
- * When access ends the socket is closed (4403, or 4401 when the credential stopped working) and the stream
- * ends; an event that changes the subscriber's own membership is checked even when it is not delivered.
- */
-export async function liveEvents(
-  context: RequestContext,
-  accept: (event: AccountEvent) => boolean,
-  options: LiveEventsOptions = {},
-): Promise<AsyncIterableIterator<LiveEvent>> {
-  const subscriber = await context.admin();
-  const access = liveAccessOf(context.services);
-  const concernsSubscriber = (event: AccountEvent) => MEMBERSHIP_EVENTS.has(event.type) && event.userIds.includes(subscriber.membershipId);
-  const stream = accountEvents(
-    context.services.events,
-    subscriber.accountId,
-    (event) => accept(event) || concernsSubscriber(event),
-    options.maxQueue,
-    options.initial?.(subscriber),
-  );
-  let resync = false;
-  const events: AsyncIterableIterator<LiveEvent> = {
-    [Symbol.asyncIterator]: () => events,
-    async next(): Promise<IteratorResult<LiveEvent>> {
-      for (;;) {
-        const result = await stream.next();
-        if (result.done) return result;
-        const event = result.value;
-        const verdict = await access.check(context, subscriber, event.source);
-        if (!verdict.viewer) {
-          context.onLiveAccessEnded?.(verdict.code, verdict.reason);
-          await stream.return!();
-          return { value: undefined, done: true };
-        }
-        resync ||= event.resync;
-        if (!accept(event.source)) continue;
-        context.useViewer(verdict.viewer);
-        context.resetLoaders();
-        const value = { ...event, resync, viewer: verdict.viewer };
-        resync = false;
-        return { value, done: false };
-      }
-    },
-    return: () => stream.return!() as Promise<IteratorResult<LiveEvent>>,
-    throw: (error?: unknown) => stream.throw!(error) as Promise<IteratorResult<LiveEvent>>,
-  };
-  return events;
 }

@@ -17,17 +17,40 @@ export interface DocumentChecks {
   rules: readonly ValidationRule[];
 }
 
+/** Documents checked, per schema and checks: dashboards open many sockets with the same few subscriptions. */
+const checkedDocuments = new WeakMap<GraphQLSchema, WeakMap<DocumentChecks, Map<string, CheckedDocument>>>();
+/** Distinct documents remembered (the oldest are forgotten first), each at most so long: arbitrary documents cannot grow memory. */
+const MAX_CHECKED_DOCUMENTS = 200;
+const MAX_CHECKED_DOCUMENT_LENGTH = 4096;
+
+type CheckedDocument = { document: DocumentNode; errors?: never } | { errors: GraphQLError[] };
+
+/**
+ * `checkDocument`, remembered by the document's text: sockets sending the same text share one parsed, validated
+ * (immutable) document, and the hub can tell they share it.
+ */
+export function checkSocketDocument(schema: GraphQLSchema, query: string, checks: DocumentChecks): CheckedDocument {
+  if (query.length > MAX_CHECKED_DOCUMENT_LENGTH) return checkDocument(schema, query, checks);
+  let bySchema = checkedDocuments.get(schema);
+  if (!bySchema) checkedDocuments.set(schema, (bySchema = new WeakMap()));
+  let cache = bySchema.get(checks);
+  if (!cache) bySchema.set(checks, (cache = new Map()));
+  let checked = cache.get(query);
+  if (!checked) {
+    checked = checkDocument(schema, query, checks);
+    cache.set(query, checked);
+    if (cache.size > MAX_CHECKED_DOCUMENTS) cache.delete(cache.keys().next().value!);
+  }
+  return checked;
+}
+
 /**
  * Parses and validates a document sent over the WebSocket exactly as Apollo does over HTTP, with the same
  * codes: GRAPHQL_PARSE_FAILED for a syntax error (or too many tokens), GRAPHQL_VALIDATION_FAILED for an
  * invalid document, and the limit's own code (QUERY_TOO_COMPLEX) for a document over a limit. Errors are
  * answered as the protocol's `error` message for that operation; the socket and its other operations go on.
  */
-export function checkSocketDocument(
-  schema: GraphQLSchema,
-  query: string,
-  checks: DocumentChecks,
-): { document: DocumentNode; errors?: never } | { errors: GraphQLError[] } {
+function checkDocument(schema: GraphQLSchema, query: string, checks: DocumentChecks): CheckedDocument {
   let document: DocumentNode;
   try {
     document = parse(query, checks.parseOptions);

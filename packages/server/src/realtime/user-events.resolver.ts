@@ -4,7 +4,8 @@ import { GraphQLISODateTime } from 'type-graphql';
 import { User } from '../accounts/user.types.js';
 import type { RequestContext } from '../core/context.js';
 import type { AccountEvent } from '../core/events.js';
-import { liveEvents, type LiveEvent } from './live-access.js';
+import type { LiveEvent } from './live-access.js';
+import { liveEvents } from './live-hub.js';
 
 /**
  * The rows of an event, read once per event and per kind of viewer (account and role), whatever the number
