@@ -114,7 +114,9 @@ export class UserFilter {
   @Field(() => String, {
     nullable: true,
     description:
-      'Matches users whose email, name or email domain starts with this text, case-insensitively (at most 200 characters): "ada", "ada@", "contoso.com" or "@contoso" (everyone at a client). A word inside the name does not match: search "ada", not "lovelace".',
+      'Matches users whose email, name or email domain starts with this text, case-insensitively (at most 200 characters): "ada", "ada@", "contoso.com" or "@contoso" (everyone at a client). A word inside the name does not match: search "ada", not "lovelace". ' +
+      'A search has its own order, best match first, and `orderBy` does not apply to it: users whose email starts with the text (by email), then those whose name does (by name), then those whose email domain does (by domain, then email). ' +
+      'Its `totalCount` counts matches up to 1,000: 1,001 means "more than 1,000" (an exact figure would read every match).',
   })
   search?: string | null;
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
@@ -106,7 +107,8 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
     expect(await emails('ADA')).toEqual(['ada@contoso.test']);
     expect(await emails('ivy inv')).toEqual(['invited@contoso.test']);
     expect(await emails('sus@fab')).toEqual(['sus@fabrikam.test']);
-    expect(await emails('member 3')).toEqual([
+    // Name matches come in name order; these eight share one name.
+    expect((await emails('member 3')).sort()).toEqual([
       'member03@fabrikam.test',
       'member10@fabrikam.test',
       'member17@fabrikam.test',
@@ -136,6 +138,64 @@ describe.each(dialects)('the Users page query (%s)', (dialect) => {
     expect(literal.data!.users.totalCount).toBe(0);
     const search = await client.gql(USERS, { filter: { search: 'member0', statuses: ['INVITED'] } });
     expect(search.data!.users.totalCount).toBe(3);
+  });
+
+  it('searches in best-match order (email, then name, then domain matches), each once, whatever the sort, paging both ways', async () => {
+    const build = builders(roster.dataSource);
+    const account = await build.anAccount({ name: 'Search' });
+    await build.aUser(account.id, { email: 'owner@search.test', name: 'Olive', role: Role.OWNER, password: 'pw-search' });
+    for (const [email, name] of [
+      ['x@analytics.test', 'Xavier'],
+      ['cole@acme.test', 'Anita Cole'],
+      ['anna@zeta.test', 'Anna Zed'],
+      ['b@andromeda.test', 'Bea'],
+      ['brown@acme.test', 'andy Brown'],
+      ['ann.lee@acme.test', 'Zed Lee'],
+      ['zoe@acme.test', 'Zoe'],
+    ]) {
+      await build.aUser(account.id, { email, name, status: UserStatus.INVITED });
+    }
+    const searcher = new TestClient(roster.url);
+    await searcher.signIn('owner@search.test', 'pw-search');
+    const best = ['ann.lee@acme.test', 'anna@zeta.test', 'brown@acme.test', 'cole@acme.test', 'x@analytics.test', 'b@andromeda.test'];
+    for (const orderBy of [undefined, { field: 'NAME', direction: 'DESC' }, { field: 'STATUS', direction: 'ASC' }]) {
+      const all = await searcher.gql(USERS, { filter: { search: 'AN' }, orderBy });
+      expect(all.data!.users.edges.map((e: any) => e.node.email)).toEqual(best);
+      expect(all.data!.users.totalCount).toBe(6);
+    }
+    const forward: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const result: any = await searcher.gql(USERS, { filter: { search: 'an' }, page: { first: 2, after } });
+      forward.push(...result.data.users.edges.map((e: any) => e.node.email));
+      if (!result.data.users.pageInfo.hasNextPage) break;
+      after = result.data.users.pageInfo.endCursor;
+    }
+    expect(forward).toEqual(best);
+    const backward: string[] = [];
+    let before: string | null = null;
+    for (;;) {
+      const result: any = await searcher.gql(USERS, { filter: { search: 'an' }, page: { last: 4, before } });
+      backward.unshift(...result.data.users.edges.map((e: any) => e.node.email));
+      if (!result.data.users.pageInfo.hasPreviousPage) break;
+      before = result.data.users.pageInfo.startCursor;
+    }
+    expect(backward).toEqual(best);
+    // A cursor of the sorted list does not page a search (nor the other way round).
+    const sorted = await searcher.gql(USERS, { page: { first: 1 } });
+    const mixed = await searcher.gql(USERS, { filter: { search: 'an' }, page: { after: sorted.data!.users.pageInfo.endCursor } });
+    expect(mixed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+
+    // Beyond 1,000 matches the total says 1,001: "more than 1,000" (an exact count would read every match).
+    const rows = Array.from({ length: 1_002 }, (_, i) => [randomUUID(), account.id, `bulk${i}@many.test`, 'MEMBER', 'INVITED', 'CSV']);
+    await roster.dataSource.query(
+      'INSERT INTO memberships (id, account_id, email, role, status, source, created_at, updated_at) VALUES ' +
+        rows.map(() => "(?, ?, ?, ?, ?, ?, '2026-01-01 00:00:00', '2026-01-01 00:00:00')").join(', '),
+      rows.flat(),
+    );
+    expect((await searcher.gql(USERS, { filter: { search: 'bulk' } })).data!.users.totalCount).toBe(1_001);
+    expect((await searcher.gql(USERS, { filter: { search: '@many' } })).data!.users.totalCount).toBe(1_001);
+    expect((await searcher.gql(USERS, { filter: { search: 'bulk1' } })).data!.users.totalCount).toBe(1 + 10 + 100 + 2);
   });
 
   it('filters by status, role, company and group, and counts the matches', async () => {

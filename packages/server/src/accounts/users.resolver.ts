@@ -10,7 +10,11 @@ export class UsersResolver {
     @Ctx() ctx: RequestContext,
     @Arg('page', () => PageArgs, { nullable: true, description: 'Which page; 25 users by default, at most 100.' }) page?: PageArgs,
     @Arg('filter', () => UserFilter, { nullable: true, description: 'Conditions every returned user meets.' }) filter?: UserFilter,
-    @Arg('orderBy', () => UserOrder, { nullable: true, description: 'Sort order; by email ascending by default.' }) orderBy?: UserOrder,
+    @Arg('orderBy', () => UserOrder, {
+      nullable: true,
+      description: 'Sort order; by email ascending by default. Not applied to a search (`filter.search`), which comes best match first.',
+    })
+    orderBy?: UserOrder,
   ) {
     const viewer = await ctx.admin();
     return ctx.services.users.list(viewer.accountId, page, filter, orderBy);

@@ -4,6 +4,7 @@ import type { EventBus } from '../core/events.js';
 import { UserCounts, type UserCountOptions } from './user-counts.js';
 import { countSeatsUsed } from './seats.js';
 import { readEnumOrderedPage } from './users-enum-order.js';
+import { countSearchMatches, readSearchPage, SEARCH_ORDER, searchPattern } from './users-search.js';
 import { companiesById, groupsByMembershipId } from './user-relations.js';
 import { badInput, notFound } from '../core/errors.js';
 import { fromSqlDateTime, toSqlDateTime } from '../core/db/columns.js';
@@ -35,47 +36,6 @@ const ENUM_ORDERS: Partial<Record<UserOrderField, { column: string; values: read
 };
 
 const USERS_FROM = 'memberships m LEFT JOIN people p ON p.id = m.person_id';
-
-/**
- * Search is by the start of the email, of the name, or of the email's domain ("contoso.com", "@contoso": everyone at a
- * client; memberships.email_domain is generated from the email): each is a range of its index, so a search reads its matches, not
- * the account (a word inside the name would need every row read). The page then sorts the matches' ids and sort keys
- * and reads only its own rows. MariaDB is told to read the matches first (STRAIGHT_JOIN; SQLite: CROSS JOIN), or it may
- * walk the whole account in the page's order looking for them.
- */
-const MATCHES =
-  "SELECT id FROM memberships WHERE account_id = ? AND email LIKE ? ESCAPE '!' UNION SELECT id FROM memberships WHERE account_id = ? AND name LIKE ? ESCAPE '!' UNION SELECT id FROM memberships WHERE account_id = ? AND email_domain LIKE ? ESCAPE '!'";
-
-/**
- * The users matching a search (and the other conditions): those whose email starts with it, then those whose name
- * does but whose email does not, so the two need no de-duplication (UNION ALL: a UNION's temporary table of keys cost
- * three times as much at 4,000 matches).
- */
-function searchMatches(columns: string, where: { sql: string[]; params: unknown[] }, search: Search): { sql: string; params: unknown[] } {
-  const branch = (conditions: string[]) => `SELECT ${columns} FROM memberships m WHERE ${[...where.sql, ...conditions].join(' AND ')}`;
-  const { prefix, domain } = search;
-  return {
-    sql: [
-      branch(["m.email LIKE ? ESCAPE '!'"]),
-      branch(["m.name LIKE ? ESCAPE '!'", "m.email NOT LIKE ? ESCAPE '!'"]),
-      branch(["m.email_domain LIKE ? ESCAPE '!'", "m.email NOT LIKE ? ESCAPE '!'", "(m.name IS NULL OR m.name NOT LIKE ? ESCAPE '!')"]),
-    ].join(' UNION ALL '),
-    params: [...where.params, prefix, ...where.params, prefix, prefix, ...where.params, domain, prefix, prefix],
-  };
-}
-
-/** LIKE patterns of a search: the start of an email or name, and the start of a domain (a leading "@" is the domain's). */
-interface Search {
-  prefix: string;
-  domain: string;
-}
-
-function searchPattern(filter: UserFilter | undefined): Search | null {
-  const search = filter?.search?.trim().toLowerCase();
-  if (!search) return null;
-  const pattern = (text: string) => `${text.replace(/[!%_]/g, (c) => '!' + c)}%`;
-  return { prefix: pattern(search), domain: pattern(search.replace(/^@/, '')) };
-}
 
 /** The index that reads each order (membership.entity.ts), named to MariaDB when its own guess would scan the account. */
 const ORDER_INDEX: Record<UserOrderField, string> = {
@@ -151,59 +111,42 @@ export class UsersService {
   ): Promise<Connection<User>> {
     const field = order?.field ?? UserOrderField.EMAIL;
     const direction = order?.direction ?? SortDirection.ASC;
-    const orderName = `${field}:${direction}`;
+    // A search has its own order, best match first (users-search.ts): `orderBy` does not apply to it.
+    const search = searchPattern(filter?.search);
+    const orderName = search ? SEARCH_ORDER : `${field}:${direction}`;
     const request = toPageRequest(page, orderName);
     await this.validateFilter(accountId, filter);
 
     const where = this.conditions(accountId, filter);
-    const search = searchPattern(filter);
     const ascending = direction === SortDirection.ASC;
     const enumOrder = ENUM_ORDERS[field];
     const sortKey = enumOrder ? null : SORT_KEYS[field as keyof typeof SORT_KEYS];
     const select = USER_COLUMNS.join(', ');
-    const join = this.dialect === 'mysql' ? 'STRAIGHT_JOIN' : 'CROSS JOIN';
-    let query: RawKeysetQuery;
-    let keyColumns = { sortKey: sortKey?.[this.dialect] ?? '', idColumn: 'm.id' };
-    if (search && sortKey) {
-      // The matches' ids and sort keys only (from the email and name indexes), sorted; then the page's rows.
-      const matches = searchMatches(`m.id AS id, ${sortKey[this.dialect]} AS k`, where, search);
-      query = {
-        select,
-        from: `(${matches.sql}) page ${join} ${USERS_FROM.replace('LEFT JOIN', 'ON m.id = page.id LEFT JOIN')}`,
-        where: [],
-        params: matches.params,
-      };
-      keyColumns = { sortKey: 'page.k', idColumn: 'page.id' };
-    } else if (search) {
-      const matches = `(${MATCHES}) s ${join} ${USERS_FROM.replace('LEFT JOIN', 'ON m.id = s.id LEFT JOIN')}`;
-      query = {
-        select,
-        from: matches,
-        where: where.sql,
-        params: [accountId, search.prefix, accountId, search.prefix, accountId, search.domain, ...where.params],
-      };
-    } else {
-      const hint = this.dialect === 'mysql' ? await this.indexHint(accountId, field, filter) : null;
-      const from = hint ? USERS_FROM.replace('memberships m', `memberships m FORCE INDEX (${hint})`) : USERS_FROM;
-      query = { select, from, where: where.sql, params: where.params };
-    }
+    const hint = !search && this.dialect === 'mysql' ? await this.indexHint(accountId, field, filter) : null;
+    const from = hint ? USERS_FROM.replace('memberships m', `memberships m FORCE INDEX (${hint})`) : USERS_FROM;
+    const query: RawKeysetQuery = { select, from, where: where.sql, params: where.params };
     const [result, totalCount] = await Promise.all([
-      enumOrder
-        ? readEnumOrderedPage<UserRow, User>(
-            this.dataSource,
-            query,
-            { ...enumOrder, only: filter?.[enumOrder.filter] as string[] | undefined, ascending, request, orderName, toNode: toUser },
-            (row) => (field === UserOrderField.ROLE ? row.role : row.status),
-          )
-        : readKeysetPageRaw<UserRow, User>(this.dataSource, query, {
-            ...keyColumns,
-            nullable: sortKey!.nullable,
-            ascending,
-            request,
-            orderName,
-            toNode: toUser,
-          }),
-      this.counts.count(accountId, JSON.stringify([where.sql, where.params, search]), () => this.count(where, search)),
+      search
+        ? readSearchPage<UserRow, User>(this.dataSource, this.dialect, query, search, request, toUser, this.emailIndex(filter))
+        : enumOrder
+          ? readEnumOrderedPage<UserRow, User>(
+              this.dataSource,
+              query,
+              { ...enumOrder, only: filter?.[enumOrder.filter] as string[] | undefined, ascending, request, orderName, toNode: toUser },
+              (row) => (field === UserOrderField.ROLE ? row.role : row.status),
+            )
+          : readKeysetPageRaw<UserRow, User>(this.dataSource, query, {
+              sortKey: sortKey![this.dialect],
+              idColumn: 'm.id',
+              nullable: sortKey!.nullable,
+              ascending,
+              request,
+              orderName,
+              toNode: toUser,
+            }),
+      this.counts.count(accountId, JSON.stringify([where.sql, where.params, search]), () =>
+        search ? countSearchMatches(this.dataSource, this.dialect, where, search, this.emailIndex(filter)) : this.count(where),
+      ),
     ]);
     await this.attachRelations(
       accountId,
@@ -268,13 +211,12 @@ export class UsersService {
     });
   }
 
-  /** Counts the list's rows from memberships alone (a search: its matching ids, from the email and name indexes). */
-  private async count(where: { sql: string[]; params: unknown[] }, search: Search | null): Promise<number> {
-    const matches = search ? searchMatches('m.id', where, search) : null;
-    const [sql, params] = matches
-      ? [`SELECT COUNT(*) AS n FROM (${matches.sql}) u`, matches.params]
-      : [`SELECT COUNT(*) AS n FROM memberships m WHERE ${where.sql.join(' AND ')}`, where.params];
-    const rows: Array<{ n: number | string }> = await this.dataSource.query(sql, params);
+  /** Counts the list's rows from memberships alone (a search counts its own: users-search.ts). */
+  private async count(where: { sql: string[]; params: unknown[] }): Promise<number> {
+    const rows: Array<{ n: number | string }> = await this.dataSource.query(
+      `SELECT COUNT(*) AS n FROM memberships m WHERE ${where.sql.join(' AND ')}`,
+      where.params,
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -297,6 +239,14 @@ export class UsersService {
       if (members * GROUP_WALK_SHARE >= users) return ORDER_INDEX[field];
     }
     return null;
+  }
+
+  /** The index a search's email matches are read from: the filter's own (it ends in the email) or the email index. */
+  private emailIndex(filter: UserFilter | undefined): string {
+    if (filter?.companyId) return 'ix_memberships_account_company_email';
+    if (filter?.roles?.length === 1) return 'ix_memberships_account_role_email';
+    if (filter?.statuses?.length === 1) return 'ix_memberships_account_status_email';
+    return ORDER_INDEX.EMAIL;
   }
 
   /** The filter as SQL conditions with `?` parameters: the Users page runs plain SQL (it is the hottest path). */
