@@ -25,8 +25,40 @@ const GROUPS = ['Helpdesk', 'Engineering', 'Billing', 'Field Service', 'NOC', 'S
 const BATCH = 5_000;
 const PASSWORD = 'roster-bench-password';
 
+const tagOf = (users: number) => (users >= 1_000_000 ? `${users / 1_000_000}m` : `${users / 1_000}k`);
+
+/**
+ * The account of `users` users a previous run seeded into a kept database (BENCH_SCALE_KEEP_DATABASE), or null when
+ * there is none. A seed cut short (fewer memberships than users) is refused: its figures would describe another size.
+ */
+export async function findScaleAccount(databaseUrl: string, users: number): Promise<ScaleAccount | null> {
+  const tag = tagOf(users);
+  const connection = await mysql.createConnection({ uri: databaseUrl, timezone: 'Z' });
+  try {
+    const [accounts] = await connection.query('SELECT id FROM accounts WHERE slug = ?', [`scale-${tag}`]);
+    const accountId = (accounts as Array<{ id: string }>)[0]?.id;
+    if (!accountId) return null;
+    const [counted] = await connection.query('SELECT COUNT(*) AS n FROM memberships WHERE account_id = ?', [accountId]);
+    const seeded = Number((counted as Array<{ n: number }>)[0]!.n);
+    if (seeded !== users) {
+      throw new Error(`the kept database holds ${seeded} of the ${users} users of scale-${tag} (a seed cut short): drop it`);
+    }
+    const [company] = await connection.query("SELECT id FROM companies WHERE account_id = ? AND name = 'Client 1'", [accountId]);
+    const [group] = await connection.query('SELECT id FROM user_groups WHERE account_id = ? AND name = ?', [accountId, GROUPS[0]]);
+    return {
+      accountId,
+      users,
+      admin: { email: `admin@scale-${tag}.test`, password: PASSWORD },
+      companyId: (company as Array<{ id: string }>)[0]!.id,
+      groupId: (group as Array<{ id: string }>)[0]!.id,
+    };
+  } finally {
+    await connection.end();
+  }
+}
+
 export async function seedScaleAccount(databaseUrl: string, users: number, progress: (done: number) => void): Promise<ScaleAccount> {
-  const tag = users >= 1_000_000 ? `${users / 1_000_000}m` : `${users / 1_000}k`;
+  const tag = tagOf(users);
   const random = prng(users);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const cap = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);

@@ -2,10 +2,10 @@ import { performance } from 'node:perf_hooks';
 import mysql from 'mysql2/promise';
 import { databaseCpuCounter, mainThreadCpuMs, otherProcessesCpuMs } from '../lib/cpu.js';
 import { problemCount, runLoad, summarize, type LoadOptions, type LoadSummary } from '../lib/load.js';
-import { waitForQuietDatabase, withThrowawayDatabase } from '../lib/mariadb.js';
+import { MARIADB_SERVER_URL, waitForQuietDatabase, withThrowawayDatabase, type ThrowawayDatabase } from '../lib/mariadb.js';
 import { machineInfo, printTable, round1, round2, warnAboutOtherLoad, writeResult } from '../lib/report.js';
 import { postGraphQL, signIn, startBenchRoster, type BenchRoster } from '../lib/roster.js';
-import { seedScaleAccount, type ScaleAccount } from './scale-seed.js';
+import { findScaleAccount, seedScaleAccount, type ScaleAccount } from './scale-seed.js';
 
 /**
  * Scale benchmark: the Users page (first 50) in accounts of 10,000, 100,000 and 1,000,000 users, in the default
@@ -13,6 +13,8 @@ import { seedScaleAccount, type ScaleAccount } from './scale-seed.js';
  * the target is every query's 1,000,000-user p50 and req/s within 1.5x of its 10,000-user figures.
  */
 
+/** A database name: seeded accounts are kept there and reused by the next run (the 1,000,000-user seed takes half an hour). */
+const KEEP_DATABASE = process.env.BENCH_SCALE_KEEP_DATABASE;
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const TARGET = 1.5;
 const LOAD: LoadOptions = {
@@ -58,8 +60,9 @@ interface Measured {
 export default async function main(): Promise<void> {
   console.log(`Scale benchmark: the Users page (first 50) in accounts of ${SIZES.map((n) => n.toLocaleString('en')).join(', ')} users`);
   console.log('Figures are noisy on a shared 2-core machine: compare within one run, rerun when the machine is quiet.');
-  await withThrowawayDatabase(async (db) => {
-    console.log(`- database ${db.name}`);
+  const withDatabase = KEEP_DATABASE ? withKeptDatabase.bind(null, KEEP_DATABASE) : withThrowawayDatabase;
+  await withDatabase(async (db) => {
+    console.log(`- database ${db.name}${KEEP_DATABASE ? ' (kept: seeded accounts are reused)' : ''}`);
     let bench: BenchRoster | null = null;
     const results: Array<{ users: number; seedSeconds: number; queries: Measured[] }> = [];
     try {
@@ -74,14 +77,18 @@ export default async function main(): Promise<void> {
       for (const users of SIZES) {
         const started = performance.now();
         let shown = 0;
-        const account = await seedScaleAccount(db.url, users, (done) => {
-          if (done - shown >= 100_000 || done === users) {
-            shown = done;
-            console.log(
-              `  seeding ${users.toLocaleString('en')}: ${done.toLocaleString('en')} users (${Math.round((performance.now() - started) / 1000)} s)`,
-            );
-          }
-        });
+        const kept = KEEP_DATABASE ? await findScaleAccount(db.url, users) : null;
+        if (kept) console.log(`- reusing the kept account of ${users.toLocaleString('en')} users`);
+        const account =
+          kept ??
+          (await seedScaleAccount(db.url, users, (done) => {
+            if (done - shown >= 100_000 || done === users) {
+              shown = done;
+              console.log(
+                `  seeding ${users.toLocaleString('en')}: ${done.toLocaleString('en')} users (${Math.round((performance.now() - started) / 1000)} s)`,
+              );
+            }
+          }));
         const seedSeconds = round1((performance.now() - started) / 1000);
         console.log(`- seeded an account of ${users.toLocaleString('en')} users in ${seedSeconds} s`);
         await waitForQuietDatabase(db.url);
@@ -172,6 +179,18 @@ function report(results: Array<{ users: number; seedSeconds: number; queries: Me
     machine: machineInfo(),
   });
   console.log(`\nresults written to ${file}`);
+}
+
+/** The database named by BENCH_SCALE_KEEP_DATABASE, created when missing and never dropped. */
+async function withKeptDatabase(name: string, body: (db: ThrowawayDatabase) => Promise<void>): Promise<void> {
+  if (!/^\w+$/.test(name)) throw new Error(`BENCH_SCALE_KEEP_DATABASE: ${name} is not a plain database name`);
+  const admin = await mysql.createConnection({ uri: MARIADB_SERVER_URL });
+  try {
+    await admin.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.end();
+  }
+  await body({ name, url: `${MARIADB_SERVER_URL.replace(/\/+$/, '')}/${name}`, drop: async () => {} });
 }
 
 /**
