@@ -286,7 +286,7 @@ export type IntegrationOptionsInput = {
   onUpstreamRemoval?: UpstreamRemovalAction | null | undefined;
   /** Send invitation emails (default: yes). */
   sendInvitationEmails?: boolean | null | undefined;
-  /** Mass-suspend safeguard, 0 to 100 (default 10). */
+  /** Mass-removal safeguard, 0 to 100 (default 10). */
   suspendThresholdPercent?: number | null | undefined;
 };
 
@@ -583,6 +583,10 @@ export type SyncItemAction =
   | 'KEPT'
   /** An existing user, group or company with the same email or name is now tied to the upstream object. */
   | 'LINKED'
+  /** A vault item that would be archived; the run waits for an admin’s confirmation. */
+  | 'PENDING_ARCHIVE'
+  /** A group that would be deleted; the run waits for an admin’s confirmation. */
+  | 'PENDING_DELETION'
   /** Would be suspended; the run waits for an admin’s confirmation. */
   | 'PENDING_SUSPENSION'
   /** A suspended user enabled upstream again came back. */
@@ -602,7 +606,7 @@ export type SyncRunIdInput = {
 
 /** Where a sync run stands. */
 export type SyncRunState =
-  /** Stopped before suspending more users than the threshold allows: confirmSync or cancelSync. */
+  /** Stopped before removing more than the threshold allows (users suspended, groups deleted or vault items archived): confirmSync or cancelSync. */
   | 'AWAITING_CONFIRMATION'
   /** Cancelled by an admin (or because the integration was disabled). */
   | 'CANCELLED'
@@ -625,7 +629,7 @@ export type SyncStage =
   | 'GROUPS'
   /** Reading passwords into the company vaults. */
   | 'PASSWORDS'
-  /** Handling users no longer upstream. */
+  /** Handling users, groups and vault items no longer upstream. */
   | 'REMOVALS'
   /** Reading users. */
   | 'USERS';

@@ -14,7 +14,7 @@ import { IntegrationEntity } from './integration.entity.js';
 
 const CREATE = `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`;
 const START = `mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }`;
-const RUN = `query($id: ID!) { syncRun(id: $id) { id state dryRun incremental note error pendingSuspensions
+const RUN = `query($id: ID!) { syncRun(id: $id) { id state dryRun incremental note error pendingSuspensions pendingGroupDeletions pendingVaultArchives
   counts { created linked updated unchanged suspended restored kept skipped failed deleted }
   items(page: { first: 100 }) { totalCount edges { node { resourceType label action localId message } } } } }`;
 
@@ -267,6 +267,60 @@ describe.each(dialects)('Entra ID incremental syncs (%s)', (dialect) => {
     expect(afterSave.run).toMatchObject({ state: 'SUCCEEDED', incremental: false, note: null, counts: { unchanged: 2 } });
     expect(afterSave.calls.some((c) => c.includes('$deltatoken=latest'))).toBe(true);
     expect((await sync(integrationId)).run).toMatchObject({ incremental: true });
+  });
+
+  it('deletes fewer groups than the safeguard allows at once; most of them vanishing stops the run, which deletes nothing until confirmed', async () => {
+    const [user] = seed(1);
+    const n = domainCount;
+    for (const i of [1, 2, 3, 4])
+      graph.groups.push({ id: `t${i}-${n}`, displayName: `Team ${i} ${n}`, description: null, members: [user!.id] });
+    const integrationId = await createEntra({ suspendThresholdPercent: 30 });
+    await sync(integrationId);
+    // One of four (25%): under the threshold, deleted at once.
+    graph.removeGroup(`t1-${n}`);
+    const under = await sync(integrationId);
+    expect(under.run).toMatchObject({ state: 'SUCCEEDED', incremental: true, pendingGroupDeletions: 0, counts: { deleted: 1 } });
+    expect(await groupNamed(`Team 1 ${n}`)).toBeNull();
+
+    // Two of the three left (67%): a dry run says the run would stop, and the run stops.
+    graph.removeGroup(`t2-${n}`);
+    graph.removeGroup(`t3-${n}`);
+    const dry = await sync(integrationId, true);
+    expect(dry.run).toMatchObject({ state: 'SUCCEEDED', dryRun: true, pendingGroupDeletions: 2, counts: { deleted: 0 } });
+    const waiting = await sync(integrationId);
+    expect(waiting.run).toMatchObject({
+      state: 'AWAITING_CONFIRMATION',
+      incremental: true,
+      pendingGroupDeletions: 2,
+      pendingSuspensions: 0,
+      pendingVaultArchives: 0,
+      counts: { deleted: 0 },
+    });
+    for (const run of [dry.run, waiting.run])
+      expect(run.items.edges.map((e: any) => [e.node.label, e.node.action, e.node.message]).sort()).toEqual(
+        [`Team 2 ${n}`, `Team 3 ${n}`].map((name) => [
+          name,
+          'PENDING_DELETION',
+          'No longer upstream: 2 of the integration’s 3 group(s) (67%) would be deleted; the safeguard stops above 30%.',
+        ]),
+      );
+    expect(await groupNamed(`Team 2 ${n}`)).not.toBeNull();
+    expect(await groupNamed(`Team 3 ${n}`)).not.toBeNull();
+
+    const confirmed = await admin.gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, {
+      input: { runId: waiting.run.id },
+    });
+    expect(confirmed.errors).toBeUndefined();
+    await roster.services.syncEngine.runAll();
+    const done = (await admin.gql(RUN, { id: waiting.run.id })).data!.syncRun;
+    expect(done).toMatchObject({ state: 'SUCCEEDED', pendingGroupDeletions: 0, counts: { deleted: 2 } });
+    expect(actions(done)).toEqual([
+      [`Team 2 ${n}`, 'DELETED'],
+      [`Team 3 ${n}`, 'DELETED'],
+    ]);
+    expect(await groupNamed(`Team 2 ${n}`)).toBeNull();
+    expect(await groupNamed(`Team 4 ${n}`)).not.toBeNull();
+    expect((await members([user!]))[0]!.status).toBe(UserStatus.INVITED);
   });
 
   it('a dry run reads everything and neither stores nor advances the deltaLink; it says which groups it would delete', async () => {

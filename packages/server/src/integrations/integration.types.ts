@@ -36,7 +36,10 @@ registerEnumType(SyncRunState, {
   valuesConfig: {
     QUEUED: { description: 'Waiting to be picked up (just started, confirmed, or handed back after a restart).' },
     RUNNING: { description: 'Reading the platform and applying changes.' },
-    AWAITING_CONFIRMATION: { description: 'Stopped before suspending more users than the threshold allows: confirmSync or cancelSync.' },
+    AWAITING_CONFIRMATION: {
+      description:
+        'Stopped before removing more than the threshold allows (users suspended, groups deleted or vault items archived): confirmSync or cancelSync.',
+    },
     SUCCEEDED: { description: 'Finished.' },
     FAILED: { description: 'Stopped by an error; `error` says which. What it did before stays done.' },
     CANCELLED: { description: 'Cancelled by an admin (or because the integration was disabled).' },
@@ -50,7 +53,7 @@ registerEnumType(SyncStage, {
     USERS: { description: 'Reading users.' },
     GROUPS: { description: 'Reading groups and their members.' },
     PASSWORDS: { description: 'Reading passwords into the company vaults.' },
-    REMOVALS: { description: 'Handling users no longer upstream.' },
+    REMOVALS: { description: 'Handling users, groups and vault items no longer upstream.' },
     DONE: { description: 'Nothing left to do.' },
   },
 });
@@ -72,6 +75,8 @@ registerEnumType(SyncItemAction, {
     DELETED: { description: 'A group deleted because it was deleted upstream; its users stay.' },
     ARCHIVED: { description: 'A vault item archived because it is no longer upstream.' },
     PENDING_SUSPENSION: { description: 'Would be suspended; the run waits for an admin’s confirmation.' },
+    PENDING_DELETION: { description: 'A group that would be deleted; the run waits for an admin’s confirmation.' },
+    PENDING_ARCHIVE: { description: 'A vault item that would be archived; the run waits for an admin’s confirmation.' },
     SKIPPED: { description: 'Left alone; `message` says why.' },
     FAILED: { description: 'Could not be applied; `message` says why.' },
   },
@@ -137,7 +142,8 @@ export class IntegrationOptionsType {
   @Field(() => UpstreamRemovalAction, { description: 'What happens to a user disabled or gone upstream.' })
   onUpstreamRemoval!: UpstreamRemovalAction;
   @Field(() => Int, {
-    description: 'A sync that would suspend more than this percentage of the integration’s users stops and asks for confirmation.',
+    description:
+      'A sync that would suspend more than this percentage of the integration’s users, delete more than this percentage of its groups or archive more than this percentage of its vault items stops and asks for confirmation.',
   })
   suspendThresholdPercent!: number;
 }
@@ -151,7 +157,7 @@ export class IntegrationOptionsInput {
   defaultRole?: Role | null;
   @Field(() => UpstreamRemovalAction, { nullable: true, description: 'Suspend (default) or keep users disabled or gone upstream.' })
   onUpstreamRemoval?: UpstreamRemovalAction | null;
-  @Field(() => Int, { nullable: true, description: 'Mass-suspend safeguard, 0 to 100 (default 10).' }) suspendThresholdPercent?:
+  @Field(() => Int, { nullable: true, description: 'Mass-removal safeguard, 0 to 100 (default 10).' }) suspendThresholdPercent?:
     number | null;
 }
 

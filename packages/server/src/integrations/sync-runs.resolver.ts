@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../core/context.js';
 import { PageArgs, toPageRequest } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
@@ -51,6 +51,22 @@ export class SyncRunsResolver {
   async requestedBy(@Root() run: SyncRun, @Ctx() ctx: RequestContext): Promise<string | null> {
     if (!run.requestedBy) return null;
     return syncRunLoaders(ctx, ctx.services.dataSource, run.accountId).personLabel.load(run.requestedBy);
+  }
+
+  @FieldResolver(() => Int, {
+    description: 'Groups it would delete when it stopped for confirmation (see the PENDING_DELETION items); 0 otherwise.',
+  })
+  async pendingGroupDeletions(@Root() run: SyncRun, @Ctx() ctx: RequestContext): Promise<number> {
+    const pending = await syncRunLoaders(ctx, ctx.services.dataSource, run.accountId).pendingItems.load(run.id);
+    return pending[SyncItemAction.PENDING_DELETION] ?? 0;
+  }
+
+  @FieldResolver(() => Int, {
+    description: 'Vault items it would archive when it stopped for confirmation (see the PENDING_ARCHIVE items); 0 otherwise.',
+  })
+  async pendingVaultArchives(@Root() run: SyncRun, @Ctx() ctx: RequestContext): Promise<number> {
+    const pending = await syncRunLoaders(ctx, ctx.services.dataSource, run.accountId).pendingItems.load(run.id);
+    return pending[SyncItemAction.PENDING_ARCHIVE] ?? 0;
   }
 
   @FieldResolver(() => SyncRunItemConnection, {

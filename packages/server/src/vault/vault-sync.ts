@@ -91,19 +91,17 @@ export class VaultSync {
   }
 
   /**
-   * Archives the integration's current items not listed by this run (gone upstream): those a sync has not seen since the
-   * run began (resumable: the mark is in the table), or for a dry run, which writes nothing, those not in its `listed`
-   * set. Returns those archived (or that would be).
+   * The integration's current items not listed by this run (gone upstream), and how many current items it has (what the
+   * mass-removal safeguard weighs them against): those a sync has not seen since the run began (resumable: the mark is in
+   * the table), or for a dry run, which writes nothing, those not in its `listed` set.
    */
-  async archiveMissing(
+  async missing(
     manager: EntityManager,
     accountId: string,
     integrationId: string,
     by: { seenBefore: Date } | { listed: Set<string> },
-    dryRun: boolean,
-  ) {
-    const repo = manager.getRepository(VaultItemEntity);
-    const current = await repo.find({
+  ): Promise<{ gone: Array<{ id: string; name: string; upstreamId: string }>; total: number }> {
+    const current = await manager.getRepository(VaultItemEntity).find({
       where: { accountId, integrationId, archivedAt: IsNull(), upstreamId: Not(IsNull()) },
       select: { id: true, name: true, upstreamId: true, upstreamSeenAt: true },
       order: { name: 'ASC', id: 'ASC' },
@@ -111,9 +109,15 @@ export class VaultSync {
     const gone = current.filter((row) =>
       'listed' in by ? !by.listed.has(row.upstreamId!) : row.upstreamSeenAt === null || row.upstreamSeenAt < by.seenBefore,
     );
+    return { gone: gone.map((row) => ({ id: row.id, name: row.name, upstreamId: row.upstreamId! })), total: current.length };
+  }
+
+  /** Archives these items of the account (gone upstream); one archived meanwhile keeps its first date. */
+  async archive(manager: EntityManager, accountId: string, ids: string[]): Promise<void> {
     const now = new Date();
-    for (let i = 0; !dryRun && i < gone.length; i += 500)
-      await repo.update({ id: In(gone.slice(i, i + 500).map((row) => row.id)) }, { archivedAt: now, updatedAt: now });
-    return gone.map((row) => ({ id: row.id, name: row.name, upstreamId: row.upstreamId! }));
+    for (let i = 0; i < ids.length; i += 500)
+      await manager
+        .getRepository(VaultItemEntity)
+        .update({ accountId, id: In(ids.slice(i, i + 500)), archivedAt: IsNull() }, { archivedAt: now, updatedAt: now });
   }
 }

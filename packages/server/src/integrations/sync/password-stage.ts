@@ -13,8 +13,9 @@ const YIELD_EVERY = 20;
 
 /**
  * The PASSWORDS stage: a page of upstream passwords kept in step with the company vault (vault/vault-sync.ts, idempotent
- * by integration and upstream id), and on the last page the integration's items not listed this run archived. An item's
- * run row names it and says what happened, never a value; the values exist here only until the vault seals them.
+ * by integration and upstream id). Items no longer listed are archived by the run's removals (removals.ts), under the
+ * mass-removal safeguard. An item's run row names it and says what happened, never a value; the values exist here only
+ * until the vault seals them.
  */
 export class PasswordStage {
   constructor(
@@ -26,7 +27,6 @@ export class PasswordStage {
     run: SyncRunEntity,
     integration: IntegrationEntity,
     passwords: DirectoryPassword[],
-    last: boolean,
     listed: Set<string>,
     record: RecordOutcome,
   ): Promise<void> {
@@ -81,24 +81,5 @@ export class PasswordStage {
         });
       else record('updated', { ...base, action: SyncItemAction.UPDATED, localId: result.id, message: null });
     }
-    if (!last) return;
-    const archived = await inTransaction(this.dataSource, (manager) =>
-      this.vault.archiveMissing(
-        manager,
-        integration.accountId,
-        integration.id,
-        run.dryRun ? { listed } : { seenBefore: seenAt },
-        run.dryRun,
-      ),
-    );
-    for (const item of archived)
-      record('deleted', {
-        resourceType: ExternalResourceType.VAULT_ITEM,
-        externalId: item.upstreamId,
-        label: item.name,
-        action: SyncItemAction.ARCHIVED,
-        localId: item.id,
-        message: 'No longer upstream (archived or deleted there): archived in the vault.',
-      });
   }
 }

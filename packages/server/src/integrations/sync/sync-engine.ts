@@ -161,7 +161,10 @@ export class SyncEngine extends PollingWorker {
         if (leaseLost()) return false;
         if (this.stopping || abandon.aborted) return await handBack();
         if (run.stage === SyncStage.REMOVALS) {
-          const waiting = await this.stages.removals(run, integration, options, seen, !!connector.listGroups);
+          const waiting = await this.stages.removals(run, integration, options, seen, {
+            groups: !!connector.listGroups,
+            passwords: !!connector.listPasswords && !!this.stages.passwords,
+          });
           if (waiting) return false;
           continue;
         }

@@ -14,9 +14,16 @@ export enum SyncItemAction {
   ARCHIVED = 'ARCHIVED',
   /** Would be suspended; the run waits for an admin's confirmation. */
   PENDING_SUSPENSION = 'PENDING_SUSPENSION',
+  /** A group that would be deleted; the run waits for an admin's confirmation. */
+  PENDING_DELETION = 'PENDING_DELETION',
+  /** A vault item that would be archived; the run waits for an admin's confirmation. */
+  PENDING_ARCHIVE = 'PENDING_ARCHIVE',
   SKIPPED = 'SKIPPED',
   FAILED = 'FAILED',
 }
+
+/** The items of a run stopped by the mass-removal safeguard: what it would do once confirmed. */
+export const PENDING_ACTIONS = [SyncItemAction.PENDING_SUSPENSION, SyncItemAction.PENDING_DELETION, SyncItemAction.PENDING_ARCHIVE];
 
 /**
  * One thing a run did (or, in a dry run, would do) to one upstream object. Unchanged objects are only
@@ -34,7 +41,7 @@ export class SyncRunItemEntity {
   @Column({ name: 'account_id', type: 'varchar', length: 36 })
   accountId!: string;
 
-  /** USER, GROUP or COMPANY. */
+  /** USER, GROUP, COMPANY or VAULT_ITEM. */
   @Column({ name: 'resource_type', type: 'varchar', length: 16 })
   resourceType!: string;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { Logger } from '../../core/logger.js';
 import { recordAudit } from '../../audit/index.js';
 import { RowLease } from '../../core/workers/lease.js';
@@ -8,7 +8,7 @@ import type { EventBus } from '../../core/events.js';
 import { IntegrationEntity } from '../integration.entity.js';
 import { IntegrationStatus } from '../integration-kinds.js';
 import { SYNC_EVENT } from './sync-scheduler.js';
-import { SyncItemAction, SyncRunItemEntity } from './sync-run-item.entity.js';
+import { PENDING_ACTIONS, SyncRunItemEntity } from './sync-run-item.entity.js';
 import { emptyCounts, SyncRunEntity, SyncRunState, SyncStage, type SyncCounts } from './sync-run.entity.js';
 
 /** What one page of a stage did: counts to add and items to list. */
@@ -122,7 +122,7 @@ export class SyncRunLease {
       : undefined;
     await inTransaction(this.dataSource, async (manager) => {
       if (restart) await manager.delete(SyncRunItemEntity, { runId: run.id });
-      if (next.clearPending) await manager.delete(SyncRunItemEntity, { runId: run.id, action: SyncItemAction.PENDING_SUSPENSION });
+      if (next.clearPending) await manager.delete(SyncRunItemEntity, { runId: run.id, action: In(PENDING_ACTIONS) });
       if (outcome.items.length) {
         const rows = outcome.items.map((item) => ({ ...item, runId: run.id, accountId: run.accountId, position: itemCount++ }));
         for (let i = 0; i < rows.length; i += 200) await manager.insert(SyncRunItemEntity, rows.slice(i, i + 200));

@@ -66,7 +66,7 @@ export class SyncStages {
   ) {
     this.users = new UserStage(dataSource, provisioning);
     this.passwords = vault ? new PasswordStage(dataSource, vault) : null;
-    this.removalsStage = new Removals(dataSource, provisioning, runs);
+    this.removalsStage = new Removals(dataSource, provisioning, runs, vault);
   }
 
   private readonly users: UserStage;
@@ -74,7 +74,7 @@ export class SyncStages {
   readonly passwords: PasswordStage | null;
   private readonly removalsStage: Removals;
 
-  /** The removals at the end of a run (removals.ts): groups deleted upstream, then users gone upstream. True when the run now waits. */
+  /** The removals at the end of a run (removals.ts): groups, vault items and users gone upstream. True when the run now waits. */
   removals(...args: Parameters<Removals['apply']>): Promise<boolean> {
     return this.removalsStage.apply(...args);
   }
@@ -111,7 +111,7 @@ export class SyncStages {
     } else if (stage === SyncStage.GROUPS) {
       await this.applyGroups(run, integration, page.items as DirectoryGroup[], seen.groups, record);
     } else if (stage === SyncStage.PASSWORDS && this.passwords) {
-      await this.passwords.applyPage(run, integration, page.items as DirectoryPassword[], page.next === null, seen.passwords, record);
+      await this.passwords.applyPage(run, integration, page.items as DirectoryPassword[], seen.passwords, record);
     }
     return outcome;
   }

@@ -79,19 +79,16 @@ describe.each(dialects)('Hudu sync into companies and the vault (%s)', (dialect)
     answers.push(JSON.stringify(result));
     return result;
   };
-  async function sync(id: string) {
+  const RUN = `query($id: ID!) { syncRun(id: $id) { id state error pendingSuspensions pendingGroupDeletions pendingVaultArchives
+    counts { created linked updated unchanged restored skipped deleted }
+    items(page: { first: 100 }) { edges { node { resourceType externalId label action message } } } } }`;
+  async function sync(id: string, dryRun = false) {
     const started = await gql(`mutation($input: StartSyncInput!) { startSync(input: $input) { run { id } } }`, {
-      input: { integrationId: id, dryRun: false },
+      input: { integrationId: id, dryRun },
     });
     expect(started.errors).toBeUndefined();
     await roster.services.syncEngine.runAll();
-    return (
-      await gql(
-        `query($id: ID!) { syncRun(id: $id) { state error counts { created linked updated unchanged restored skipped deleted }
-          items(page: { first: 100 }) { edges { node { resourceType externalId label action message } } } } }`,
-        { id: started.data!.startSync.run.id },
-      )
-    ).data!.syncRun;
+    return (await gql(RUN, { id: started.data!.startSync.run.id })).data!.syncRun;
   }
   const actions = (run: any) => run.items.edges.map((e: any) => [e.node.resourceType, e.node.label, e.node.action]);
   const vaultOf = async (companyName: string, includeArchived = false) => {
@@ -185,12 +182,42 @@ describe.each(dialects)('Hudu sync into companies and the vault (%s)', (dialect)
     expect(after.map(({ upstreamSeenAt: _seen, ...rest }) => rest)).toEqual(before.map(({ upstreamSeenAt: _seen, ...rest }) => rest));
   });
 
-  it('follows a password changed upstream and archives one archived or deleted upstream', async () => {
+  it('stops before archiving most of the vault (a dry run says so), archives nothing until confirmed, then archives', async () => {
     hudu.passwords.find((p) => p.name === 'Firewall')!.password = SECRETS[1]!;
     hudu.passwords.find((p) => p.name === 'Guest Wi-Fi')!.archived = true;
     hudu.passwords = hudu.passwords.filter((p) => p.name !== 'NAS');
-    const run = await sync(integrationId);
-    expect(run.state).toBe('SUCCEEDED');
+    // Two of five gone (40%): above the default safeguard (10%).
+    const pending = (name: string) => [
+      'VAULT_ITEM',
+      name,
+      'PENDING_ARCHIVE',
+      'No longer upstream: 2 of the integration’s 5 vault item(s) (40%) would be archived; the safeguard stops above 10%.',
+    ];
+    const withMessages = (run: any) => run.items.edges.map((e: any) => [e.node.resourceType, e.node.label, e.node.action, e.node.message]);
+    const dry = await sync(integrationId, true);
+    expect(dry).toMatchObject({ state: 'SUCCEEDED', pendingVaultArchives: 2, counts: { updated: 1, deleted: 0 } });
+    expect(withMessages(dry)).toEqual([['VAULT_ITEM', 'Firewall', 'UPDATED', null], pending('Guest Wi-Fi'), pending('NAS')]);
+
+    const waiting = await sync(integrationId);
+    expect(waiting).toMatchObject({
+      state: 'AWAITING_CONFIRMATION',
+      pendingVaultArchives: 2,
+      pendingSuspensions: 0,
+      pendingGroupDeletions: 0,
+      counts: { updated: 1, deleted: 0 },
+    });
+    expect(withMessages(waiting)).toEqual([['VAULT_ITEM', 'Firewall', 'UPDATED', null], pending('Guest Wi-Fi'), pending('NAS')]);
+    // Only the removals wait: the changed password is in, nothing is archived.
+    expect((await vaultOf('Contoso')).map((i: any) => i.name)).toEqual(['Firewall', 'NAS']);
+    expect((await vaultOf('Fabrikam')).map((i: any) => i.name)).toEqual(['Cameras', 'Core switch', 'Guest Wi-Fi']);
+
+    const confirmed = await gql(`mutation($input: SyncRunIdInput!) { confirmSync(input: $input) { run { state } } }`, {
+      input: { runId: waiting.id },
+    });
+    expect(confirmed.errors).toBeUndefined();
+    await roster.services.syncEngine.runAll();
+    const run = (await gql(RUN, { id: waiting.id })).data!.syncRun;
+    expect(run).toMatchObject({ state: 'SUCCEEDED', pendingVaultArchives: 0, counts: { updated: 1, deleted: 2 } });
     expect(actions(run)).toEqual([
       ['VAULT_ITEM', 'Firewall', 'UPDATED'],
       ['VAULT_ITEM', 'Guest Wi-Fi', 'ARCHIVED'],
@@ -201,6 +228,19 @@ describe.each(dialects)('Hudu sync into companies and the vault (%s)', (dialect)
     expect((await reveal(contosoVault[0].id)).password).toBe(SECRETS[1]);
     expect((await vaultOf('Fabrikam', true)).find((i: any) => i.name === 'Guest Wi-Fi').archivedAt).not.toBeNull();
     expect((await vaultOf('Fabrikam')).map((i: any) => i.name)).toEqual(['Cameras', 'Core switch']);
+  });
+
+  it('archives an item gone upstream at once when that is under the threshold', async () => {
+    const options = await gql(`mutation($input: UpdateIntegrationInput!) { updateIntegration(input: $input) { integration { id } } }`, {
+      input: { id: integrationId, options: { suspendThresholdPercent: 40 } },
+    });
+    expect(options.errors).toBeUndefined();
+    // One of three current items (33%).
+    hudu.passwords = hudu.passwords.filter((p) => p.name !== 'Cameras');
+    const run = await sync(integrationId);
+    expect(run).toMatchObject({ state: 'SUCCEEDED', pendingVaultArchives: 0, counts: { deleted: 1 } });
+    expect(actions(run)).toEqual([['VAULT_ITEM', 'Cameras', 'ARCHIVED']]);
+    expect((await vaultOf('Fabrikam')).map((i: any) => i.name)).toEqual(['Core switch']);
   });
 
   it('never shows a secret in an API list, a log line, an audit entry, a webhook payload or a run item', async () => {

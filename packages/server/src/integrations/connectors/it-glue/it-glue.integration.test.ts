@@ -161,7 +161,13 @@ describe.each(dialects)('IT Glue sync into companies, users and the vault (%s)',
       message: 'Connected to IT Glue (3 organizations).',
     });
     const created = await gql(`mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`, {
-      input: { name: 'Docs', type: 'IT_GLUE', credentials: region(itg.apiKey), options: { sendInvitationEmails: false } },
+      // Half the vault is archived below: at the threshold, not above it (Hudu's test covers a run stopped by it).
+      input: {
+        name: 'Docs',
+        type: 'IT_GLUE',
+        credentials: region(itg.apiKey),
+        options: { sendInvitationEmails: false, suspendThresholdPercent: 50 },
+      },
     });
     integrationId = created.data!.createIntegration.integration.id;
     itg.throttleNext(2);
