@@ -100,7 +100,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   );
   const secretBox = new SecretBox(resolveCredentialsKey(config));
   const provisioning = new ProvisioningService(dataSource, events, invitations);
-  const vault = new VaultService(dataSource, secretBox, (key) => new SecretBox(key), options.vault);
+  const vault = new VaultService(dataSource, secretBox, (key) => new SecretBox(key), { logger: options.logger, ...options.vault });
   const connectorEnvironment = (): ConnectorEnvironment => ({
     http: outbound.with({ timeoutMs: 60_000, userAgent: 'Roster-Integrations/1' }),
     sleep: realSleep,

@@ -11,6 +11,8 @@ export type LogFields = Record<string, unknown>;
 /** What every floor logs through; one JSON object a line (pino), carrying the request id of the work it serves. */
 export interface Logger {
   info(message: string, fields?: LogFields): void;
+  /** Something an operator should look at that failed nothing (optional: loggers written for tests may leave it out). */
+  warn?(message: string, fields?: LogFields): void;
   error(message: string, error?: unknown, fields?: LogFields): void;
 }
 
@@ -66,6 +68,7 @@ export function createLogger(options: LoggerOptions): Logger {
 export function wrapPino(base: PinoLogger): Logger {
   return {
     info: (message, fields) => base.info(fields ?? {}, message),
+    warn: (message, fields) => base.warn(fields ?? {}, message),
     error: (message, error, fields) => {
       const described = error instanceof Error ? { err: error } : error === undefined || error === '' ? {} : { detail: String(error) };
       base.error({ ...described, ...fields }, message);

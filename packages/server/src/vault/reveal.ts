@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, notFound } from '../core/errors.js';
 import { inTransaction } from '../core/db/transaction.js';
+import type { Logger } from '../core/logger.js';
 import { actorOf, type Viewer } from '../core/viewer.js';
 import { recordAudit } from '../audit/index.js';
 import { fieldBinding, type VaultKeys } from './vault-keys.js';
@@ -62,6 +63,7 @@ export async function revealVaultItem(
   throttle: RevealThrottle,
   viewer: Viewer,
   itemId: string,
+  logger?: Logger,
 ): Promise<RevealedVaultItem> {
   return inTransaction(dataSource, async (manager) => {
     const item = await manager.getRepository(VaultItemEntity).findOneBy({ id: itemId, accountId: viewer.accountId });
@@ -71,24 +73,44 @@ export async function revealVaultItem(
     const key = await keys.forAccount(manager, viewer.accountId);
     const password = key.box.open(item.sealedPassword, fieldBinding(item.id, 'password'));
     const notes = item.sealedNotes === null ? null : key.box.open(item.sealedNotes, fieldBinding(item.id, 'notes'));
-    let totpCode: string | null = null;
-    let totpExpiresInSeconds: number | null = null;
-    if (item.sealedTotpSecret !== null) {
-      const epoch = Math.floor(Date.now() / 1000);
-      totpCode = await generate({
-        secret: key.box.open(item.sealedTotpSecret, fieldBinding(item.id, 'totp')).replace(/\s+/g, '').toUpperCase(),
-        epoch,
-        guardrails: READ_ONLY_GUARDRAILS,
-      });
-      totpExpiresInSeconds = TOTP_PERIOD_SECONDS - (epoch % TOTP_PERIOD_SECONDS);
-    }
+    const totp =
+      item.sealedTotpSecret === null
+        ? { totpCode: null, totpExpiresInSeconds: null, totpError: null }
+        : await currentCode(key.box.open(item.sealedTotpSecret, fieldBinding(item.id, 'totp')), item, logger);
     await recordAudit(manager, viewer.accountId, actorOf(viewer), [
       {
         action: 'vault.item_revealed',
         targetId: item.id,
-        details: { itemName: item.name, companyId: item.companyId, withTotp: totpCode !== null },
+        details: { itemName: item.name, companyId: item.companyId, withTotp: totp.totpCode !== null },
       },
     ]);
-    return { item: toVaultItem(item), password, notes, totpCode, totpExpiresInSeconds };
+    return { item: toVaultItem(item), password, notes, ...totp };
   });
+}
+
+/**
+ * The code of a TOTP secret now. A secret that cannot make one (not base32: an upstream tool stored something else, or a
+ * typo) must not cost the password with it: the reveal says the code is unavailable, and the log says which item, never
+ * the secret (otplib's message quotes its characters).
+ */
+async function currentCode(
+  secret: string,
+  item: Pick<VaultItemEntity, 'id' | 'accountId'>,
+  logger: Logger | undefined,
+): Promise<Pick<RevealedVaultItem, 'totpCode' | 'totpExpiresInSeconds' | 'totpError'>> {
+  const epoch = Math.floor(Date.now() / 1000);
+  try {
+    const totpCode = await generate({ secret: secret.replace(/\s+/g, '').toUpperCase(), epoch, guardrails: READ_ONLY_GUARDRAILS });
+    return { totpCode, totpExpiresInSeconds: TOTP_PERIOD_SECONDS - (epoch % TOTP_PERIOD_SECONDS), totpError: null };
+  } catch {
+    logger?.warn?.('Vault item has a TOTP secret that makes no code (not a valid base32 secret)', {
+      vaultItemId: item.id,
+      accountId: item.accountId,
+    });
+    return {
+      totpCode: null,
+      totpExpiresInSeconds: null,
+      totpError: 'The stored TOTP secret is not a valid base32 secret, so no code can be made; correct it where it comes from.',
+    };
+  }
 }

@@ -40,7 +40,11 @@ describe.each(dialects)('the company vault (%s)', (dialect) => {
         runOutboxWorker: false,
         runSyncEngine: false,
         runWebhookWorker: false,
-        logger: { info: (m) => void logged.push(m), error: (m, e) => void logged.push(`${m} ${String(e ?? '')}`) },
+        logger: {
+          info: (m) => void logged.push(m),
+          warn: (m, fields) => void logged.push(`WARN ${m} ${JSON.stringify(fields ?? {})}`),
+          error: (m, e) => void logged.push(`${m} ${String(e ?? '')}`),
+        },
         vault: { revealLimits: { perWindow: 3, windowMs: 60_000 } },
       },
     );
@@ -165,6 +169,37 @@ describe.each(dialects)('the company vault (%s)', (dialect) => {
       expect(text).not.toContain(TOTP);
       expect(text).not.toContain('99331177');
     }
+  });
+
+  it('reveals the password and notes of an item whose TOTP secret makes no code, says the code is unavailable, and logs it without the secret', async () => {
+    const malformed = 'NOT-A-BASE32-SECRET-0189';
+    const created = await admin.gql(CREATE, {
+      input: { companyId, name: 'Legacy VPN', password: 'vpn-pass-81', notes: 'VPN notes', totpSecret: malformed },
+    });
+    expect(created.data!.createVaultItem.item.hasTotp).toBe(true);
+    const id = created.data!.createVaultItem.item.id;
+    const revealed = await admin.gql(
+      `mutation($id: ID!) { revealVaultItem(input: { id: $id }) { password notes totpCode totpExpiresInSeconds totpError item { name } } }`,
+      { id },
+    );
+    expect(revealed.errors).toBeUndefined();
+    expect(revealed.data!.revealVaultItem).toEqual({
+      password: 'vpn-pass-81',
+      notes: 'VPN notes',
+      totpCode: null,
+      totpExpiresInSeconds: null,
+      totpError: 'The stored TOTP secret is not a valid base32 secret, so no code can be made; correct it where it comes from.',
+      item: { name: 'Legacy VPN' },
+    });
+    // A good secret still gives its code and no error.
+    expect(
+      (await admin.gql(`mutation($id: ID!) { revealVaultItem(input: { id: $id }) { totpCode totpError } }`, { id: itemId })).data,
+    ).toMatchObject({ revealVaultItem: { totpCode: expect.stringMatching(/^\d{6}$/), totpError: null } });
+    const warnings = logged.filter((line) => line.startsWith('WARN '));
+    expect(warnings).toEqual([expect.stringContaining(`"vaultItemId":"${id}"`)]);
+    expect(warnings[0]).toContain('TOTP secret that makes no code');
+    expect(logged.join('\n')).not.toContain('BASE32-SECRET');
+    await roster.dataSource.getRepository(VaultItemEntity).delete({ id });
   });
 
   it('rate-limits reveals per person', async () => {

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../core/db/unique-violation.js';
 import { toPageRequest, type Connection, type PageArgs } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
 import { actorOf, type Viewer } from '../core/viewer.js';
+import type { Logger } from '../core/logger.js';
 import { recordAudit } from '../audit/index.js';
 import type { SecretBox } from '../integrations/index.js';
 import { VaultItemEntity } from './vault-item.entity.js';
@@ -23,6 +24,8 @@ const ORDER = 'NAME:ASC';
 
 export interface VaultServiceOptions {
   revealLimits?: Partial<RevealLimits>;
+  /** Where a reveal reports an item whose TOTP secret makes no code. */
+  logger?: Logger;
 }
 
 /** The company vault: lists (never a secret), reveals (audited, throttled), access grants, and the sync's writer. */
@@ -35,7 +38,7 @@ export class VaultService {
     private readonly dataSource: DataSource,
     master: SecretBox,
     boxFor: (key: Buffer) => SecretBox,
-    options: VaultServiceOptions = {},
+    private readonly options: VaultServiceOptions = {},
   ) {
     this.keys = new VaultKeys(master, boxFor);
     this.sync = new VaultSync(this.keys);
@@ -106,7 +109,7 @@ export class VaultService {
   }
 
   async reveal(viewer: Viewer, itemId: string): Promise<RevealedVaultItem> {
-    return revealVaultItem(this.dataSource, this.keys, this.throttle, viewer, itemId);
+    return revealVaultItem(this.dataSource, this.keys, this.throttle, viewer, itemId, this.options.logger);
   }
 
   /** An item typed in by an administrator (not synced). Audited without its values. */

@@ -79,8 +79,18 @@ export class RevealedVaultItem {
   @Field(() => String, { nullable: true, description: 'The notes, which may hold secrets too.' })
   notes!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The current TOTP code, when the item has a TOTP secret.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The current TOTP code, when the item has a TOTP secret and a code can be made from it (see `totpError`).',
+  })
   totpCode!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why there is no TOTP code although the item has a TOTP secret (the stored secret is not a valid base32 secret); null otherwise.',
+  })
+  totpError!: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Seconds the TOTP code stays valid.' })
   totpExpiresInSeconds!: number | null;
