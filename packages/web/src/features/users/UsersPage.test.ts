@@ -276,6 +276,24 @@ describe('Users page', () => {
     expect(app.router.currentRoute.value.query).toMatchObject({ sort: 'lastActive', dir: 'desc' });
   });
 
+  it('shows a search best match first, without column sorting, and a capped total as "more than 1,000"', async () => {
+    const fake = api(({ variables }) => ({
+      data: { users: aConnection('User', threeUsers, variables.filter?.search ? { totalCount: 1_001, hasNextPage: true } : {}) },
+    }));
+    app = await mountApp(fake, '/users?q=a&sort=name&dir=desc');
+    expect(app.wrapper.get('[data-testid="users-summary"]').text()).toBe('Showing 1–3 of more than 1,000 users');
+    expect(app.wrapper.get('[data-testid="users-search-order"]').text()).toContain('Best match first: emails that start with “a”');
+    const header = (label: string) => app!.wrapper.findAll('th').find((th) => th.text() === label)!;
+    expect(header('Name').attributes('aria-sort')).toBeUndefined();
+    expect(header('Name').find('button').exists()).toBe(false);
+
+    // Without the search, the chosen sort is back (it stayed in the URL) and the total is exact again.
+    await app.wrapper.get('input[type="search"]').setValue('');
+    await waitFor(() => expect(header('Name').attributes('aria-sort')).toBe('descending'));
+    expect(app.wrapper.find('[data-testid="users-search-order"]').exists()).toBe(false);
+    expect(app.wrapper.get('[data-testid="users-summary"]').text()).toBe('Showing 1–3 of 3 users');
+  });
+
   it('pages forward with after/first and back with before/last, counting the rows shown', async () => {
     const all = Array.from({ length: 60 }, (_, i) => aUser({ id: `u${i + 1}`, email: `u${i + 1}@x.example` }));
     const fake = api(({ variables }) => {

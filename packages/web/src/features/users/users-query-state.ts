@@ -37,6 +37,8 @@ export const SORT_FIELDS = {
 export type SortField = keyof typeof SORT_FIELDS;
 
 export const PAGE_SIZES = [25, 50, 100];
+/** The API counts a search's matches up to this many (filter.search in the schema): 1,001 means "more than 1,000". */
+export const SEARCH_COUNT_CAP = 1_000;
 export const DEFAULT_SORT: SortField = 'email';
 export const DEFAULT_PAGE_SIZE = 25;
 
@@ -125,6 +127,11 @@ export function usersQueryVariables(state: UsersQueryState) {
       direction: state.direction === 'asc' ? ('ASC' as const) : ('DESC' as const),
     },
   };
+}
+
+/** A search comes best match first (emails, then names, then domains): the column sort does not apply to it. */
+export function isSearching(state: UsersQueryState): boolean {
+  return state.search.trim() !== '';
 }
 
 export function hasActiveFilters(state: UsersQueryState): boolean {
