@@ -34,6 +34,7 @@ import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-
 import { socketOriginAllowed } from '../realtime/socket-origin.js';
 import { checkSocketDocument, type DocumentChecks } from '../realtime/socket-document.js';
 import { subscribeLive } from '../realtime/live-hub.js';
+import { SocketCredentialWatch, type SocketCredential } from '../realtime/socket-credentials.js';
 import { HttpMetrics, mountMetricsRoute } from './http-metrics.js';
 import { GraphQLExecutor } from './graphql-executor.js';
 import { mountHealthRoutes, type Readiness } from './health.js';
@@ -92,12 +93,16 @@ export async function createHttpServer(
     const param = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
     return ctx.extra.request.headers.authorization ?? param;
   };
-  const socketRefusal = (ctx: Parameters<typeof socketAuthorization>[0]) => {
-    const authorization = socketAuthorization(ctx);
-    if (authorization !== undefined) return services.apiKeys.authenticate(authorization).then((r) => (r.viewer ? null : r.reason));
-    return services.sessions.lookup(socketToken(ctx)).then((r) => (r.viewer ? null : r.reason));
-  };
-  const sessionChecks = new WeakMap<object, NodeJS.Timeout>();
+  const credentialRefusal = (credential: SocketCredential) =>
+    credential.authorization !== undefined
+      ? services.apiKeys.authenticate(credential.authorization).then((r) => (r.viewer ? null : r.reason))
+      : services.sessions.lookup(credential.sessionToken).then((r) => (r.viewer ? null : r.reason));
+  const socketCredential = (ctx: Parameters<typeof socketAuthorization>[0]): SocketCredential => ({
+    sessionToken: socketToken(ctx),
+    authorization: socketAuthorization(ctx),
+  });
+  // Open sockets' credentials are checked again periodically, once per distinct session or key.
+  const credentialWatch = new SocketCredentialWatch(options.liveSessionCheckMs ?? 30_000, credentialRefusal);
   const wsCleanup = useServer(
     {
       schema,
@@ -105,18 +110,14 @@ export async function createHttpServer(
       subscribe: subscribeLive,
       // Authenticated on connection: no valid session or API key, no socket (closed with 4403 Forbidden).
       onConnect: async (ctx) => {
-        if ((await socketRefusal(ctx)) !== null) return false;
-        const timer = setInterval(async () => {
-          const reason = await socketRefusal(ctx).catch(() => null);
-          if (reason) ctx.extra.socket.close(SESSION_ENDED_CLOSE_CODE, socketClosedBecause(reason));
-        }, options.liveSessionCheckMs ?? 30_000);
-        timer.unref();
-        sessionChecks.set(ctx.extra.socket, timer);
+        const credential = socketCredential(ctx);
+        if ((await credentialRefusal(credential)) !== null) return false;
+        credentialWatch.watch(ctx.extra.socket, credential, (reason) =>
+          ctx.extra.socket.close(SESSION_ENDED_CLOSE_CODE, socketClosedBecause(reason)),
+        );
         return true;
       },
-      onClose: (ctx) => {
-        clearInterval(sessionChecks.get(ctx.extra.socket));
-      },
+      onClose: (ctx) => credentialWatch.unwatch(ctx.extra.socket),
       // Each operation is parsed and validated as over HTTP (the same rules: limits included) before anything
       // else; then an API key may run only what its scopes allow, checked once per operation like over HTTP.
       onSubscribe: async (ctx, _id, payload) => {
