@@ -4,7 +4,7 @@ import type { EventBus } from '../core/events.js';
 import { UserCounts, type UserCountOptions } from './user-counts.js';
 import { countSeatsUsed } from './seats.js';
 import { readEnumOrderedPage } from './users-enum-order.js';
-import { countSearchMatches, readSearchPage, SEARCH_ORDER, searchPattern } from './users-search.js';
+import { countSearchMatches, readSearchPage, SEARCH_COUNT_CAP, SEARCH_ORDER, searchPattern } from './users-search.js';
 import { companiesById, groupsByMembershipId } from './user-relations.js';
 import { badInput, notFound } from '../core/errors.js';
 import { fromSqlDateTime, toSqlDateTime } from '../core/db/columns.js';
@@ -87,6 +87,8 @@ interface UserRow {
 /** Reads users (memberships) of one account. Hot list path: raw rows, no entity hydration. */
 export class UsersService {
   private readonly counts: UserCounts;
+  /** A search's capped total: "more than 1,000" is reused (until the account changes), smaller ones are read again. */
+  private readonly searchCounts: UserCounts;
   private readonly dialect: 'mysql' | 'sqlite';
 
   constructor(
@@ -95,6 +97,7 @@ export class UsersService {
     countOptions?: UserCountOptions,
   ) {
     this.counts = new UserCounts(events, countOptions);
+    this.searchCounts = new UserCounts(events, { ...countOptions, cacheFrom: SEARCH_COUNT_CAP + 1 });
     this.dialect = dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb' ? 'mysql' : 'sqlite';
   }
 
@@ -144,9 +147,11 @@ export class UsersService {
               orderName,
               toNode: toUser,
             }),
-      this.counts.count(accountId, JSON.stringify([where.sql, where.params, search]), () =>
-        search ? countSearchMatches(this.dataSource, this.dialect, where, search, this.emailIndex(filter)) : this.count(where),
-      ),
+      search
+        ? this.searchCounts.count(accountId, JSON.stringify([where.sql, where.params, search]), () =>
+            countSearchMatches(this.dataSource, this.dialect, where, search, this.emailIndex(filter)),
+          )
+        : this.counts.count(accountId, JSON.stringify([where.sql, where.params]), () => this.count(where)),
     ]);
     await this.attachRelations(
       accountId,
