@@ -44,6 +44,37 @@ describe('reading CSV files', () => {
     expect(records[1]!.cells[1]).toBe('first line\nsecond, line');
   });
 
+  it('splits a file mixing CRLF, LF and CR line ends into its lines, counting a line end inside quotes once', async () => {
+    const { items } = await read('email,note\r\na@x.com,"one\r\ntwo"\r\n\r\nb@x.com,B\nc@x.com,C\rd@x.com,D\r\n', 3);
+    const records = items.filter((i): i is CsvRecord => 'cells' in i);
+    expect(records.map((r) => [r.line, r.cells[0]])).toEqual([
+      [1, 'email'],
+      [2, 'a@x.com'],
+      [5, 'b@x.com'],
+      [6, 'c@x.com'],
+      [7, 'd@x.com'],
+    ]);
+    expect(records[1]!.cells[1]).toBe('one\ntwo');
+  });
+
+  it('keeps the text of a field with malformed quotes as written, and reads the rows after it', async () => {
+    const { items } = await read('email,name\n"a@x.com"x,Ada\nb@x.com,"Bo "the" B"\nc@x.com,Cy\n"d@x.com",Di\n');
+    const records = items.filter((i): i is CsvRecord => 'cells' in i);
+    expect(records.map((r) => [r.line, ...r.cells])).toEqual([
+      [1, 'email', 'name'],
+      [2, '"a@x.com"x', 'Ada'],
+      [3, 'b@x.com', '"Bo "the" B"'],
+      [4, 'c@x.com', 'Cy'],
+      [5, 'd@x.com', 'Di'],
+    ]);
+  });
+
+  it('reports a record longer than two million characters as unreadable', async () => {
+    const { items } = await read(`email,notes\na@x.com,"${'x'.repeat(2_100_000)}"\nb@x.com,ok\n`, 64 * 1024);
+    expect(cells(items).map((c) => c[0])).toEqual(['email']);
+    expect(items.find((i): i is CsvSkip => 'reason' in i)).toEqual({ line: 2, reason: expect.stringMatching(/longer than 2,000,000/) });
+  });
+
   it('skips empty lines and rows of empty cells; trailing delimiters make empty cells', async () => {
     const { items } = await read('email,name,\na@x.com,A,\n,,\n\nb@x.com,B,,,\n');
     expect(cells(items)).toEqual([
@@ -73,8 +104,7 @@ describe('reading CSV files', () => {
   it('reports a never-closed quote as an unreadable record after the good rows', async () => {
     const { items } = await read('email,name\na@x.com,A\nb@x.com,"never closed\nc@x.com,C\n');
     expect(cells(items).map((c) => c[0])).toEqual(['email', 'a@x.com']);
-    const skip = items.find((i): i is CsvSkip => 'reason' in i);
-    expect(skip?.reason).toMatch(/never closed/);
+    expect(items.at(-1)).toEqual({ line: 3, reason: expect.stringMatching(/starting on line 3 is never closed/) });
   });
 
   it('rejects an empty file and a binary file with clear messages', async () => {

@@ -1,17 +1,7 @@
-import { Readable, Transform } from 'node:stream';
-import { parse } from 'csv-parse';
+import { Readable } from 'node:stream';
+import { readRecords, type CsvRecord, type CsvSkip } from './csv-records.js';
 
-export interface CsvRecord {
-  /** Line of the file where the record starts (1-based). */
-  line: number;
-  cells: string[];
-}
-
-/** A record the parser could not read; the rest of the file still is. */
-export interface CsvSkip {
-  line: number;
-  reason: string;
-}
+export type { CsvRecord, CsvSkip };
 
 export class CsvFileError extends Error {
   constructor(
@@ -25,8 +15,6 @@ export class CsvFileError extends Error {
 export type Delimiter = ',' | ';' | '\t';
 
 const SNIFF_BYTES = 64 * 1024;
-/** Longest record accepted (characters); a longer one is reported as unreadable, not buffered forever. */
-const MAX_RECORD_CHARS = 2_000_000;
 
 /**
  * Streams a CSV file: sniffs the delimiter (`,` `;` or tab) from the first line, accepts UTF-8 with or
@@ -57,76 +45,48 @@ export async function openCsv(
       'NOT_CSV',
       'This file is not a CSV text file (it contains binary data). Export your spreadsheet as CSV and try again.',
     );
-  const text = new TextDecoder('utf-8').decode(start.subarray(0, Math.min(start.length, 8192)));
-  if (text.replace(/^\uFEFF/, '').trim() === '') throw new CsvFileError('EMPTY_FILE', 'The file is empty.');
-  const delimiter = sniffDelimiter(text.replace(/^\uFEFF/, ''));
+  const sample = new TextDecoder('utf-8').decode(start.subarray(0, Math.min(start.length, 8192))).replace(/^\uFEFF/, '');
+  if (sample.trim() === '') throw new CsvFileError('EMPTY_FILE', 'The file is empty.');
+  const delimiter = sniffDelimiter(sample);
 
   let total = 0;
-  const bytes = Readable.from(
-    (async function* () {
-      for (const chunk of head) yield chunk;
+  async function* text(): AsyncGenerator<string> {
+    const decoder = new TextDecoder('utf-8');
+    // A CR at a chunk's end may be the first half of a CRLF: it waits for the next chunk.
+    let carry = '';
+    const lines = (decoded: string) => {
+      const joined = carry + decoded;
+      carry = joined.endsWith('\r') ? '\r' : '';
+      return (carry ? joined.slice(0, -1) : joined).replace(CR_LINE_ENDS, '\n');
+    };
+    const bytes = async function* () {
+      yield* head;
       if (finished) return;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+      for (let next = await iterator.next(); !next.done; next = await iterator.next())
+        yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as string);
+    };
+    try {
+      for await (const chunk of bytes()) {
+        total += chunk.length;
+        if (total > options.maxBytes)
+          throw new CsvFileError('TOO_LARGE', `The file is larger than ${Math.round(options.maxBytes / 1024 / 1024)} MB.`);
+        yield lines(decoder.decode(chunk, { stream: true }));
       }
-    })(),
-  );
-  const decoder = new TextDecoder('utf-8');
-  const decode = new Transform({
-    readableObjectMode: false,
-    transform(chunk: Buffer, _encoding, callback) {
-      total += chunk.length;
-      if (total > options.maxBytes)
-        return callback(new CsvFileError('TOO_LARGE', `The file is larger than ${Math.round(options.maxBytes / 1024 / 1024)} MB.`));
-      callback(null, decoder.decode(chunk, { stream: true }));
-    },
-    flush(callback) {
-      callback(null, decoder.decode());
-    },
-  });
-  const skips: CsvSkip[] = [];
-  const parser = parse({
-    delimiter,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_empty_values: true,
-    skip_records_with_error: true,
-    max_record_size: MAX_RECORD_CHARS,
-    info: true,
-    on_skip: (error) => {
-      if (!error) return;
-      const line = Number((error as { lines?: unknown }).lines ?? 0);
-      skips.push({ line, reason: describeParseError(error.code, line) });
-    },
-  });
-  bytes.pipe(decode).pipe(parser);
-  decode.on('error', (error) => parser.destroy(error));
-
-  async function* records(): AsyncGenerator<CsvRecord | CsvSkip> {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      while (skips.length) yield skips.shift()!;
-      const embedded = item.record.reduce((n, cell) => n + (cell.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
-      yield { line: item.info.lines - embedded, cells: item.record };
+      const rest = decoder.decode();
+      yield (carry + rest).replace(CR_LINE_ENDS, '\n');
+    } finally {
+      // Also when stopped early (a refused file, a failed write): the file is closed, not read to its end.
+      await iterator.return?.();
     }
-    while (skips.length) yield skips.shift()!;
   }
-  return { delimiter, records: records(), bytesRead: () => total };
+  return { delimiter, records: readRecords(text(), delimiter), bytesRead: () => total };
 }
 
-function describeParseError(code: string | undefined, line: number): string {
-  switch (code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return `A quoted field starting before line ${line} is never closed, so the rest of the file could not be read.`;
-    case 'CSV_MAX_RECORD_SIZE':
-      return `The record is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters.`;
-    default:
-      return `The record could not be read as CSV (${code ?? 'unknown error'}).`;
-  }
-}
+/**
+ * CRLF and lone CR (old Mac exports) become LF before parsing, so a file mixing them still splits into its lines;
+ * a line end inside a quoted field reads as LF too, as Excel writes it.
+ */
+const CR_LINE_ENDS = /\r\n?/g;
 
 /** The delimiter that splits the first line into the most fields, quotes respected; a comma on ties. */
 export function sniffDelimiter(text: string): Delimiter {
