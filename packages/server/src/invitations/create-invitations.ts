@@ -12,7 +12,7 @@ import { renderInvitationEmail } from '../mail/index.js';
 import { enqueueEmails, type EmailToQueue } from '../mail/index.js';
 import type { AccountEvent } from '../core/events.js';
 import { DeliveryStatus, InvitationEntity, InvitationState } from './invitation.entity.js';
-import type { InvitationContext, InviteEntry, InviteOptions, NewInvitation } from './invitation-model.js';
+import type { InvitationContext, InviteEntry, InviteOptions, Inviter, NewInvitation } from './invitation-model.js';
 
 /*
  * Writing invitations: the one path by which a pending user and their invitation come to exist, whoever
@@ -31,7 +31,8 @@ export async function createWithin(
   inviterPersonId: string | null,
   actor: Actor,
   entries: InviteEntry[],
-  options: { sendEmail: boolean; source: UserSource },
+  /** `inviter`: the person `inviterPersonId` names, when the caller already read them (an import, once per job). */
+  options: { sendEmail: boolean; source: UserSource; inviter?: Inviter | null },
 ): Promise<NewInvitation[]> {
   const now = new Date();
   const created: NewInvitation[] = entries.map((entry) => {
@@ -71,7 +72,8 @@ export async function createWithin(
     [...new Set(entries[index]!.groupIds ?? [])].map((groupId) => ({ groupId, membershipId: c.membership.id, accountId: account.id })),
   );
   await bulkInsertEntities(manager, GroupMemberEntity, groupMembers);
-  if (options.sendEmail) await enqueueEmails(manager, await emailsFor(ctx, manager, account, inviterPersonId, created));
+  if (options.sendEmail)
+    await enqueueEmails(manager, await emailsFor(ctx, manager, account, inviterPersonId, created, { inviter: options.inviter }));
   await recordAudit(
     manager,
     account.id,
@@ -133,9 +135,14 @@ export async function emailsFor(
   account: AccountEntity,
   inviterId: string | null,
   created: NewInvitation[],
-  options: { reminder?: boolean } = {},
+  options: { reminder?: boolean; inviter?: Inviter | null } = {},
 ): Promise<EmailToQueue[]> {
-  const inviter = inviterId ? await manager.getRepository(PersonEntity).findOneBy({ id: inviterId }) : null;
+  const inviter =
+    options.inviter !== undefined
+      ? options.inviter
+      : inviterId
+        ? await manager.getRepository(PersonEntity).findOneBy({ id: inviterId })
+        : null;
   return created.map((c) => {
     const acceptUrl = ctx.acceptUrl(c.token);
     const email = renderInvitationEmail({

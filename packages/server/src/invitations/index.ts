@@ -11,7 +11,7 @@ import type { InvitationInfo } from './invitation.types.js';
 
 // The service the composition root builds, and the words its callers (imports, integrations) speak.
 export { InvitationService } from './invitation.service.js';
-export type { InviteEntry, NewInvitation, UserActionOutcome } from './invitation-model.js';
+export type { InviteEntry, Inviter, NewInvitation, UserActionOutcome } from './invitation-model.js';
 export { InvitationExpirySweeper } from './expiry-sweeper.js';
 export { InvitationReminderSweeper, type InvitationReminderOptions } from './reminder-sweeper.js';
 

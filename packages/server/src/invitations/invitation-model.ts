@@ -25,6 +25,12 @@ export interface InviteOptions {
   source?: UserSource;
 }
 
+/** Who sent an invitation, as its email names them ("Alex Admin (alex@msp.test) invited you"). */
+export interface Inviter {
+  name: string | null;
+  email: string;
+}
+
 export interface InviteOutcome {
   input: string;
   email: string | null;

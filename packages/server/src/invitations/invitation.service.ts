@@ -15,6 +15,7 @@ import type {
   InviteEntry,
   InviteOptions,
   InviteOutcome,
+  Inviter,
   NewInvitation,
   UserActionOutcome,
 } from './invitation-model.js';
@@ -66,7 +67,7 @@ export class InvitationService {
     inviterPersonId: string | null,
     actor: Actor,
     entries: InviteEntry[],
-    options: { sendEmail: boolean; source: UserSource },
+    options: { sendEmail: boolean; source: UserSource; inviter?: Inviter | null },
   ): Promise<NewInvitation[]> {
     return createWithin(this.context, manager, account, inviterPersonId, actor, entries, options);
   }

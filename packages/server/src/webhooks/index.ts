@@ -3,6 +3,8 @@ import type DataLoader from 'dataloader';
 import type { WebhookService, DeliveryInfo } from './webhook.service.js';
 import type { WebhookWorker } from './webhook-worker.js';
 
+export { forgetReusedWebhookEndpoints, reusingWebhookEndpoints } from './webhook-events.js';
+
 declare module '../core/context.js' {
   interface Services {
     /** Webhook endpoints and deliveries; the worker POSTs them. */

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from 'typeorm';
 import type { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { newId } from '../core/db/columns.js';
@@ -96,16 +97,14 @@ export const queuedInThisProcess = { pending: false };
 
 /**
  * Queues a delivery per (event, subscribed enabled endpoint) inside the caller's transaction (called by
- * recordAudit). Audit actions no endpoint can subscribe to cost nothing; the others one SELECT and one
- * multi-row INSERT per call, however many events and endpoints.
+ * recordAudit). Audit actions no endpoint can subscribe to cost nothing; the others one SELECT (none when an
+ * import reuses the endpoints it read, see reusingWebhookEndpoints) and one multi-row INSERT per call, however many
+ * events and endpoints.
  */
 export async function enqueueWebhookDeliveries(manager: EntityManager, accountId: string, events: AuditEventEntity[]): Promise<void> {
   const relevant = events.filter((event) => isWebhookEventType(event.action));
   if (relevant.length === 0) return;
-  const endpoints = await manager.getRepository(WebhookEndpointEntity).find({
-    where: { accountId, enabled: true },
-    select: { id: true, accountId: true, events: true },
-  });
+  const endpoints = await enabledEndpoints(manager, accountId);
   if (endpoints.length === 0) return;
   const now = new Date();
   const deliveries: WebhookDeliveryEntity[] = [];
@@ -115,4 +114,40 @@ export async function enqueueWebhookDeliveries(manager: EntityManager, accountId
   }
   await bulkInsertEntities(manager, WebhookDeliveryEntity, deliveries);
   if (deliveries.length) queuedInThisProcess.pending = true;
+}
+
+type EndpointSubscriptions = Array<Pick<WebhookEndpointEntity, 'id' | 'accountId' | 'events'>>;
+
+interface EndpointReuse {
+  maxAgeMs: number;
+  read: Map<string, { at: number; endpoints: EndpointSubscriptions }>;
+}
+
+const endpointReuse = new AsyncLocalStorage<EndpointReuse>();
+
+/**
+ * Lets a long job that records audit entries batch after batch (an import) read an account's endpoints once per
+ * `maxAgeMs` instead of once per batch. An endpoint added meanwhile gets the job's events from the next read on;
+ * a delivery for one deleted meanwhile fails its batch on the foreign key, and the job then calls
+ * `forgetReusedWebhookEndpoints` and redoes the batch. Outside such a job every call reads the endpoints.
+ */
+export function reusingWebhookEndpoints<T>(maxAgeMs: number, work: () => Promise<T>): Promise<T> {
+  return endpointReuse.run({ maxAgeMs, read: new Map() }, work);
+}
+
+/** The next batch of the job reads the endpoints again. */
+export function forgetReusedWebhookEndpoints(): void {
+  endpointReuse.getStore()?.read.clear();
+}
+
+async function enabledEndpoints(manager: EntityManager, accountId: string): Promise<EndpointSubscriptions> {
+  const reuse = endpointReuse.getStore();
+  const kept = reuse?.read.get(accountId);
+  if (reuse && kept && Date.now() - kept.at < reuse.maxAgeMs) return kept.endpoints;
+  const endpoints = await manager.getRepository(WebhookEndpointEntity).find({
+    where: { accountId, enabled: true },
+    select: { id: true, accountId: true, events: true },
+  });
+  reuse?.read.set(accountId, { at: Date.now(), endpoints });
+  return endpoints;
 }
