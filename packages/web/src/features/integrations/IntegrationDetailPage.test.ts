@@ -280,6 +280,52 @@ describe('Integration detail page', () => {
     expect(toasts().text()).toContain('suspends the 2 users it listed');
   });
 
+  it('says a waiting run would delete groups and archive vault items, lists both, and confirms them', async () => {
+    const waiting = aSyncRun({
+      id: 'run-wait',
+      state: 'AWAITING_CONFIRMATION',
+      pendingGroupDeletions: 3,
+      pendingVaultArchives: 1,
+      finishedAt: null,
+    });
+    const fake = api(
+      {
+        integration: anIntegration({ id: 'int-1', activeRun: waiting }),
+        runs: [waiting],
+        items: (_runId, action) =>
+          action === 'PENDING_DELETION'
+            ? [0, 1, 2].map((i) => aRunItem(i, { resourceType: 'GROUP', label: `Team ${i}`, action: 'PENDING_DELETION' }))
+            : action === 'PENDING_ARCHIVE'
+              ? [aRunItem(3, { resourceType: 'VAULT_ITEM', label: 'Core switch', action: 'PENDING_ARCHIVE' })]
+              : [],
+      },
+      {
+        ConfirmSync: () => ({ data: { confirmSync: { __typename: 'SyncRunPayload', run: { ...waiting, state: 'RUNNING' } } } }),
+      },
+    );
+    app = await mountApp(fake, '/integrations/int-1');
+    const awaiting = app.wrapper.get('[data-testid="run-awaiting"]');
+    expect(awaiting.text()).toContain('stopped before deleting 3 groups and archiving 1 vault item');
+    expect(awaiting.text()).not.toContain('suspend');
+    expect(awaiting.text()).toContain('Groups the run would delete');
+    expect(awaiting.text()).toContain('Team 2');
+    expect(awaiting.text()).toContain('Vault items the run would archive');
+    expect(awaiting.text()).toContain('Core switch');
+    expect(awaiting.text()).toContain('Would archive');
+    expect(fake.calls('SyncRunItems').map((c) => c.variables.action)).toEqual(
+      expect.arrayContaining(['PENDING_DELETION', 'PENDING_ARCHIVE']),
+    );
+
+    await awaiting.get('[data-testid="confirm-run"]').trigger('click');
+    await settle();
+    expect(alert().text()).toContain('Delete the 3 groups and archive the 1 vault item this sync listed?');
+    expect(alert().text()).toContain('their users stay');
+    await buttonIn(alert(), 'Confirm all').trigger('click');
+    await settle();
+    expect(fake.lastCall('ConfirmSync')!.variables.input).toEqual({ runId: 'run-wait' });
+    expect(toasts().text()).toContain('deletes the 3 groups and archives the 1 vault item it listed');
+  });
+
   it('starts a sync or a dry run, and says why when one is already running', async () => {
     let calls = 0;
     const fake = api(

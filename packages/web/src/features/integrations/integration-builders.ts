@@ -90,6 +90,8 @@ export function aSyncRun(
     requestedBy: string | null;
     error: string | null;
     pendingSuspensions: number;
+    pendingGroupDeletions: number;
+    pendingVaultArchives: number;
     createdAt: string;
     startedAt: string | null;
     finishedAt: string | null;
@@ -113,6 +115,8 @@ export function aSyncRun(
     requestedBy: 'Olivia Owner',
     error: null,
     pendingSuspensions: 0,
+    pendingGroupDeletions: 0,
+    pendingVaultArchives: 0,
     createdAt: new Date(Date.now() - 2 * 3600 * 1000).toISOString(),
     startedAt: new Date(Date.now() - 2 * 3600 * 1000).toISOString(),
     finishedAt: new Date(Date.now() - 2 * 3600 * 1000 + 42_000).toISOString(),

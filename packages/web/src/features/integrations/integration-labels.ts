@@ -42,9 +42,12 @@ export const ITEM_ACTIONS: Record<string, string> = {
   LINKED: 'Linked',
   SUSPENDED: 'Suspended',
   PENDING_SUSPENSION: 'Would suspend',
+  PENDING_DELETION: 'Would delete',
+  PENDING_ARCHIVE: 'Would archive',
   RESTORED: 'Restored',
   KEPT: 'Kept',
   DELETED: 'Deleted',
+  ARCHIVED: 'Archived',
   SKIPPED: 'Skipped',
   FAILED: 'Failed',
 };
