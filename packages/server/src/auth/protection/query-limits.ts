@@ -107,6 +107,31 @@ function tooCostly(cost: number, max: number, batched: boolean): GraphQLError {
 }
 
 /**
+ * operationCost, remembered per document (Apollo hands the same parsed document to every request of the same text) and
+ * operation and variables: the dashboard asks the same few questions over and over, and computing a cost walks the
+ * whole document against the schema. At most MAX_COSTS_PER_DOCUMENT answers per document, for small variables only.
+ */
+class OperationCosts {
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string, number>>();
+
+  of(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
+    const key = `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+    if (key.length > MAX_COST_KEY_LENGTH) return operationCost(schema, document, operationName, variables);
+    let known = this.byDocument.get(document);
+    const cached = known?.get(key);
+    if (cached !== undefined) return cached;
+    const cost = operationCost(schema, document, operationName, variables);
+    if (!known) this.byDocument.set(document, (known = new Map()));
+    if (known.size >= MAX_COSTS_PER_DOCUMENT) known.clear();
+    known.set(key, cost);
+    return cost;
+  }
+}
+
+const MAX_COSTS_PER_DOCUMENT = 100;
+const MAX_COST_KEY_LENGTH = 2_000;
+
+/**
  * The cost limit as a validation rule, so both transports (HTTP through Apollo, the WebSocket) check it with
  * the other limits, before anything runs. Validation does not know the variables: page sizes given in them
  * count as the largest page, and other required variables get a placeholder (they do not change the cost).
@@ -174,13 +199,14 @@ function accepts(type: GraphQLInputType, value: unknown): boolean {
  */
 export function queryCostPlugin(max: number = QUERY_LIMITS.cost): ApolloServerPlugin<object> {
   const spentByRequest = new WeakMap<object, number>();
+  const costs = new OperationCosts();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request, contextValue }) {
           let cost: number;
           try {
-            cost = operationCost(schema, document, operationName ?? undefined, request.variables ?? {});
+            cost = costs.of(schema, document, operationName ?? undefined, request.variables ?? {});
           } catch {
             return; // variables that do not fit the operation: execution reports them
           }
