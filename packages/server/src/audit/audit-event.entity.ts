@@ -7,6 +7,11 @@ import { utcDate } from '../core/db/columns.js';
 @Index('ix_audit_account_time', ['accountId', 'createdAt'])
 // "Everything that happened to this user" in the audit log: the target filter reads just those rows.
 @Index('ix_audit_account_target', ['accountId', 'targetId', 'createdAt'])
+// The log's other filters and its search, each walked newest first without sorting (audit-log-query.ts).
+@Index('ix_audit_account_actor_time', ['accountId', 'actorId', 'createdAt'])
+@Index('ix_audit_account_action_actor_time', ['accountId', 'action', 'actorType', 'createdAt'])
+@Index('ix_audit_account_actor_type_time', ['accountId', 'actorType', 'createdAt'])
+@Index('ix_audit_account_email_time', ['accountId', 'targetEmail', 'createdAt'])
 export class AuditEventEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -1,43 +1,43 @@
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { badInput } from '../core/errors.js';
-import { fromSqlDateTime, toSqlDateTime } from '../core/db/columns.js';
+import { fromSqlDateTime } from '../core/db/columns.js';
+import { countUpTo } from '../core/lists/capped-count.js';
 import { decodeCursor, toPageRequest, type Connection, type PageArgs, type PageRequest } from '../core/lists/connection.js';
-import { readKeysetPage } from '../core/lists/keyset.js';
-import { AuditEventEntity } from './audit-event.entity.js';
+import { readKeysetUnion } from '../core/lists/keyset-union.js';
+import { auditBranches } from './audit-log-query.js';
 import { AuditActorType, type AuditActor, type AuditEvent, type AuditEventFilter } from './audit-log.types.js';
 
 const MAX_ACTIONS = 50;
 const MAX_SEARCH = 200;
 
-/** Reads the audit log: newest first, keyset-paginated, filtered. */
+/** Reads the audit log: newest first, keyset-paginated, filtered, each filter through its index (audit-log-query.ts). */
 export class AuditLogService {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(accountId: string, page: PageArgs | undefined, filter: AuditEventFilter | undefined): Promise<Connection<AuditEvent>> {
     const request = toPageRequest(page, 'time');
     checkFilter(filter);
-    const [pageResult, total] = await Promise.all([
-      this.page(accountId, request, filter),
-      this.filtered(accountId, filter).select('COUNT(*)', 'n').getRawOne<{ n: number | string }>(),
-    ]);
-    return { ...pageResult, totalCount: Number(total?.n ?? 0) };
+    const branches = await auditBranches(this.dataSource, accountId, filter);
+    const [pageResult, totalCount] = await Promise.all([this.page(branches, request), countUpTo(this.dataSource, branches)]);
+    return { ...pageResult, totalCount };
   }
 
   /** Every matching event, newest first, in pages of `size` (the CSV export streams them). */
   async *all(accountId: string, filter: AuditEventFilter | undefined, size = 1000): AsyncGenerator<AuditEvent[]> {
     checkFilter(filter);
+    const branches = await auditBranches(this.dataSource, accountId, filter);
     let after: string | null = null;
     for (;;) {
       const request: PageRequest = { size, direction: 'forward', cursor: after ? decodeCursor(after, 'after', 'time') : null };
-      const page = await this.page(accountId, request, filter);
+      const page = await this.page(branches, request);
       if (page.edges.length) yield page.edges.map((edge) => edge.node);
       if (!page.pageInfo.hasNextPage) return;
       after = page.pageInfo.endCursor;
     }
   }
 
-  private page(accountId: string, request: PageRequest, filter: AuditEventFilter | undefined) {
-    return readKeysetPage(this.filtered(accountId, filter).select(COLUMNS), {
+  private page(branches: Awaited<ReturnType<typeof auditBranches>>, request: PageRequest) {
+    return readKeysetUnion(this.dataSource, branches, {
       sortKey: 'a.created_at',
       idColumn: 'a.id',
       ascending: false,
@@ -45,23 +45,6 @@ export class AuditLogService {
       orderName: 'time',
       toNode: toAuditEvent,
     });
-  }
-
-  private filtered(accountId: string, filter: AuditEventFilter | undefined): SelectQueryBuilder<AuditEventEntity> {
-    const query = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('a').where('a.account_id = :accountId', { accountId });
-    if (filter?.actions?.length) query.andWhere('a.action IN (:...actions)', { actions: filter.actions });
-    if (filter?.actorTypes?.length) query.andWhere('a.actor_type IN (:...actorTypes)', { actorTypes: filter.actorTypes });
-    if (filter?.actorId) query.andWhere('a.actor_id = :actorId', { actorId: filter.actorId });
-    if (filter?.targetId) query.andWhere('a.target_id = :targetId', { targetId: filter.targetId });
-    if (filter?.from) query.andWhere('a.created_at >= :from', { from: toSqlDateTime(filter.from) });
-    if (filter?.to) query.andWhere('a.created_at < :to', { to: toSqlDateTime(filter.to) });
-    const search = filter?.search?.trim().toLowerCase();
-    if (search) {
-      // % and _ are searched for literally.
-      const pattern = `%${search.replace(/[!%_]/g, (c) => '!' + c)}%`;
-      query.andWhere("(LOWER(a.target_email) LIKE :pattern ESCAPE '!' OR LOWER(a.action) LIKE :pattern ESCAPE '!')", { pattern });
-    }
-    return query;
   }
 }
 
@@ -71,19 +54,7 @@ function checkFilter(filter: AuditEventFilter | undefined): void {
   if (filter?.from && filter.to && filter.from.getTime() >= filter.to.getTime()) throw badInput('filter.to', '`to` must be after `from`.');
 }
 
-const COLUMNS = [
-  'a.id AS id',
-  'a.action AS action',
-  'a.actor_type AS actorType',
-  'a.actor_id AS actorId',
-  'a.target_id AS targetId',
-  'a.target_email AS targetEmail',
-  'a.details AS details',
-  'a.ip AS ip',
-  'a.created_at AS createdAt',
-];
-
-function toAuditEvent(row: Record<string, any>): AuditEvent {
+function toAuditEvent(row: Record<string, any> & { id: string }): AuditEvent {
   return {
     id: row.id,
     action: row.action,

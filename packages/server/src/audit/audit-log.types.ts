@@ -1,4 +1,5 @@
 import { Field, GraphQLISODateTime, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { CAPPED_COUNT_DESCRIPTION } from '../core/lists/capped-count.js';
 import { ConnectionType } from '../core/lists/connection.js';
 
 export enum AuditActorType {
@@ -71,7 +72,7 @@ export class AuditEvent {
   createdAt!: Date;
 }
 
-export const AuditEventConnection = ConnectionType(AuditEvent, 'AuditEvent', 'audit events');
+export const AuditEventConnection = ConnectionType(AuditEvent, 'AuditEvent', 'audit events', CAPPED_COUNT_DESCRIPTION);
 
 @InputType({ description: 'Conditions every returned audit event meets; all are optional and combine with AND.' })
 export class AuditEventFilter {
@@ -89,7 +90,8 @@ export class AuditEventFilter {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Text found in the target email or the action, case-insensitively (at most 200 characters).',
+    description:
+      'The start of the target email (e.g. `ann@`, `ann@contoso`) or of the action (e.g. `user.`), any letter case; at most 200 characters. Only the start: each is read from an index, so a search costs what its matches number, not the length of the log.',
   })
   search?: string | null;
 

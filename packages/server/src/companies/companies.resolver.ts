@@ -22,10 +22,23 @@ export class CompaniesResolver {
   async companies(
     @Ctx() ctx: RequestContext,
     @Arg('page', () => PageArgs, { nullable: true, description: 'Which page; 25 by default, at most 100.' }) page?: PageArgs,
-    @Arg('search', () => String, { nullable: true, description: 'Part of the name, any letter case.' }) search?: string,
+    @Arg('search', () => String, {
+      nullable: true,
+      description:
+        'The start of the name, any letter case (`cont` finds Contoso): names are searched through their index, by their start only.',
+    })
+    search?: string,
   ) {
     const viewer = await ctx.admin();
-    return listByName<Company, CompanyEntity>(ctx.services.dataSource, CompanyEntity, ['id', 'name'], viewer.accountId, page, search);
+    return listByName<Company, CompanyEntity>(
+      ctx.services.dataSource,
+      CompanyEntity,
+      'uq_companies_account_name',
+      ['id', 'name'],
+      viewer.accountId,
+      page,
+      search,
+    );
   }
 
   @Query(() => Company, { description: 'One company of the current MSP account. NOT_FOUND for any other id.' })

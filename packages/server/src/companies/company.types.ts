@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { CAPPED_COUNT_DESCRIPTION } from '../core/lists/capped-count.js';
 import { ConnectionType } from '../core/lists/connection.js';
 
 @ObjectType({ description: 'A client company the MSP manages.', simpleResolvers: true })
@@ -10,4 +11,4 @@ export class Company {
   name!: string;
 }
 
-export const CompanyConnection = ConnectionType(Company, 'Company', 'companies');
+export const CompanyConnection = ConnectionType(Company, 'Company', 'companies', CAPPED_COUNT_DESCRIPTION);

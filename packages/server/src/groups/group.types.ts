@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { CAPPED_COUNT_DESCRIPTION } from '../core/lists/capped-count.js';
 import { ConnectionType } from '../core/lists/connection.js';
 
 @ObjectType({ description: 'A group of users in the MSP account.', simpleResolvers: true })
@@ -13,4 +14,4 @@ export class Group {
   description!: string | null;
 }
 
-export const GroupConnection = ConnectionType(Group, 'Group');
+export const GroupConnection = ConnectionType(Group, 'Group', 'groups', CAPPED_COUNT_DESCRIPTION);

@@ -23,12 +23,18 @@ export class GroupsResolver {
   async groups(
     @Ctx() ctx: RequestContext,
     @Arg('page', () => PageArgs, { nullable: true, description: 'Which page; 25 by default, at most 100.' }) page?: PageArgs,
-    @Arg('search', () => String, { nullable: true, description: 'Part of the name, any letter case.' }) search?: string,
+    @Arg('search', () => String, {
+      nullable: true,
+      description:
+        'The start of the name, any letter case (`cont` finds Contoso): names are searched through their index, by their start only.',
+    })
+    search?: string,
   ) {
     const viewer = await ctx.admin();
     return listByName<Group, GroupEntity>(
       ctx.services.dataSource,
       GroupEntity,
+      'uq_user_groups_account_name',
       ['id', 'name', 'description'],
       viewer.accountId,
       page,

@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { Role } from '../core/viewer.js';
+import { CAPPED_COUNT_DESCRIPTION } from '../core/lists/capped-count.js';
 import { ConnectionType } from '../core/lists/connection.js';
 import { ImportJobState } from './import-job.entity.js';
 
@@ -138,7 +139,7 @@ export class ImportRow {
   @Field(() => ID, { nullable: true, description: 'The user this row is, when there is one.' }) userId!: string | null;
 }
 
-export const ImportRowConnection = ConnectionType(ImportRow, 'ImportRow');
+export const ImportRowConnection = ConnectionType(ImportRow, 'ImportRow', 'import rows', CAPPED_COUNT_DESCRIPTION);
 
 @ObjectType({ description: 'An import of users from a CSV file or from rows sent through the API.' })
 export class ImportJob {

@@ -6,14 +6,12 @@ import { PageArgs, toPageRequest } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
 import { liveEvents, type LiveEvent } from '../realtime/index.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
-import { ImportRowEntity } from './import-row.entity.js';
 import {
   CancelImportInput,
   ImportJob,
   ImportJobConnection,
   ImportJobPayload,
   ImportPreviewTotals,
-  ImportRow,
   ImportRowConnection,
   ImportRowOutcome,
   ImportRowVerdict,
@@ -22,6 +20,7 @@ import {
   UpdateImportMappingInput,
 } from './import.types.js';
 import { EMPTY_MAPPING } from './mapping.js';
+import { listImportRows } from './import-rows-list.js';
 
 export function toImportJob(job: ImportJobEntity): ImportJob {
   const outcomes = JSON.parse(job.outcomes ?? '{}') as Record<string, number>;
@@ -205,59 +204,7 @@ export class ImportsResolver {
     })
     outcomes?: ImportRowOutcome[],
   ) {
-    const request = toPageRequest(page, 'LINE:ASC');
-    const base = () => {
-      const query = ctx.services.dataSource
-        .getRepository(ImportRowEntity)
-        .createQueryBuilder('r')
-        .where('r.job_id = :jobId', { jobId: job.id })
-        .andWhere("r.verdict <> 'HEADER'");
-      if (verdict) query.andWhere('r.verdict = :verdict', { verdict });
-      if (outcomes) query.andWhere(outcomes.length ? 'r.outcome IN (:...outcomes)' : '1 = 0', { outcomes });
-      return query;
-    };
-    const [result, count] = await Promise.all([
-      readKeysetPage<ImportRowEntity & { id: string }, ImportRow, ImportRowEntity>(
-        base().select([
-          'r.row_index AS id',
-          'r.line AS line',
-          'r.cells AS cells',
-          'r.email AS email',
-          'r.name AS name',
-          'r.role AS role',
-          'r.company AS company',
-          'r.groups AS groups',
-          'r.verdict AS verdict',
-          'r.reason AS reason',
-          'r.outcome AS outcome',
-          'r.outcome_reason AS outcomeReason',
-          'r.user_id AS userId',
-        ]),
-        {
-          sortKey: 'r.row_index',
-          idColumn: 'r.row_index',
-          ascending: true,
-          request,
-          orderName: 'LINE:ASC',
-          toNode: (row) => ({
-            line: Number(row.line),
-            cells: JSON.parse(row.cells),
-            email: row.email,
-            name: row.name,
-            role: row.role as ImportRow['role'],
-            company: row.company,
-            groups: row.groups ? JSON.parse(row.groups) : [],
-            verdict: row.verdict as ImportRowVerdict,
-            reason: row.reason,
-            outcome: row.outcome as ImportRow['outcome'],
-            outcomeReason: row.outcomeReason,
-            userId: row.userId,
-          }),
-        },
-      ),
-      base().select('COUNT(*) AS n').getRawOne(),
-    ]);
-    return { ...result, totalCount: Number(count?.n ?? 0) };
+    return listImportRows(ctx.services.dataSource, job.id, page, verdict, outcomes);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Who ran the import (name or email).' })

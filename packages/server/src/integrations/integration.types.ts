@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { Role } from '../core/viewer.js';
+import { CAPPED_COUNT_DESCRIPTION } from '../core/lists/capped-count.js';
 import { ConnectionType } from '../core/lists/connection.js';
 import { IntegrationStatus, IntegrationType, UpstreamRemovalAction } from './integration-kinds.js';
 import { SyncItemAction } from './sync/sync-run-item.entity.js';
@@ -234,7 +235,7 @@ export class SyncRunItem {
   @Field(() => String, { nullable: true, description: 'Details, or why it failed or was skipped.' }) message!: string | null;
 }
 
-export const SyncRunItemConnection = ConnectionType(SyncRunItem, 'SyncRunItem');
+export const SyncRunItemConnection = ConnectionType(SyncRunItem, 'SyncRunItem', 'sync run items', CAPPED_COUNT_DESCRIPTION);
 
 @ObjectType({ description: 'One sync of an integration: what it did, or, for a dry run, what it would do.' })
 export class SyncRun {

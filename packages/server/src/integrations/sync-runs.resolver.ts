@@ -3,9 +3,10 @@ import type { RequestContext } from '../core/context.js';
 import { PageArgs, toPageRequest } from '../core/lists/connection.js';
 import { readKeysetPage } from '../core/lists/keyset.js';
 import { syncRunLoaders } from './sync-run-loaders.js';
-import { SyncItemAction, SyncRunItemEntity } from './sync/sync-run-item.entity.js';
+import { listSyncRunItems } from './sync/run-items-list.js';
+import { SyncItemAction } from './sync/sync-run-item.entity.js';
 import { emptyCounts, SyncRunEntity } from './sync/sync-run.entity.js';
-import { SyncRun, SyncRunConnection, SyncRunItem, SyncRunItemConnection } from './integration.types.js';
+import { SyncRun, SyncRunConnection, SyncRunItemConnection } from './integration.types.js';
 
 export function toSyncRun(run: SyncRunEntity): SyncRun {
   return {
@@ -79,47 +80,7 @@ export class SyncRunsResolver {
     @Arg('action', () => SyncItemAction, { nullable: true, description: 'Only items with this action, e.g. FAILED.' })
     action?: SyncItemAction,
   ) {
-    const request = toPageRequest(page, 'POSITION:ASC');
-    const base = () => {
-      const query = ctx.services.dataSource
-        .getRepository(SyncRunItemEntity)
-        .createQueryBuilder('t')
-        .where('t.run_id = :runId', { runId: run.id });
-      if (action) query.andWhere('t.action = :action', { action });
-      return query;
-    };
-    const [result, count] = await Promise.all([
-      readKeysetPage<SyncRunItem & { id: string }, SyncRunItem, SyncRunItemEntity>(
-        base().select([
-          't.position AS id',
-          't.position AS position',
-          't.resource_type AS resourceType',
-          't.external_id AS externalId',
-          't.label AS label',
-          't.action AS action',
-          't.local_id AS localId',
-          't.message AS message',
-        ]),
-        {
-          sortKey: 't.position',
-          idColumn: 't.position',
-          ascending: true,
-          request,
-          orderName: 'POSITION:ASC',
-          toNode: (row) => ({
-            position: Number(row.position),
-            resourceType: row.resourceType,
-            externalId: row.externalId,
-            label: row.label,
-            action: row.action,
-            localId: row.localId,
-            message: row.message,
-          }),
-        },
-      ),
-      base().select('COUNT(*) AS n').getRawOne(),
-    ]);
-    return { ...result, totalCount: Number(count?.n ?? 0) };
+    return listSyncRunItems(ctx.services.dataSource, run.id, page, action);
   }
 }
 

@@ -4,7 +4,8 @@ import { recordAudit } from '../audit/index.js';
 import { actorOf, type Viewer } from '../core/viewer.js';
 import { fromSqlDateTime, newId } from '../core/db/columns.js';
 import { toPageRequest, type Connection, type PageArgs } from '../core/lists/connection.js';
-import { readKeysetPage } from '../core/lists/keyset.js';
+import { readKeysetPage, readKeysetPageRaw } from '../core/lists/keyset.js';
+import { countUpTo, dialectOf } from '../core/lists/capped-count.js';
 import { inTransaction } from '../core/db/transaction.js';
 import type { SecretBox } from '../integrations/index.js';
 import { WebhookDeliveryEntity, WebhookDeliveryState } from './webhook-delivery.entity.js';
@@ -160,17 +161,24 @@ export class WebhookService {
     return toEndpointInfo(existing);
   }
 
-  /** An endpoint's deliveries, newest first. */
+  /**
+   * An endpoint's deliveries, newest first, walked through ix_webhook_deliveries_endpoint (endpoint, created, id): a
+   * page reads about a page of rows however long the history; the count stops at COUNT_CAP.
+   */
   async listDeliveries(accountId: string, endpointId: string, page: PageArgs | undefined): Promise<Connection<DeliveryInfo>> {
     await this.findEndpoint(accountId, endpointId, 'endpointId');
     const request = toPageRequest(page, 'created');
-    const base = () =>
-      this.dataSource
-        .createQueryBuilder()
-        .from(WebhookDeliveryEntity, 'd')
-        .where('d.account_id = :accountId AND d.endpoint_id = :endpointId', { accountId, endpointId });
-    const [pageResult, total] = await Promise.all([
-      readKeysetPage(base().select(DELIVERY_COLUMNS), {
+    const query = {
+      select: DELIVERY_COLUMNS.join(', '),
+      from:
+        dialectOf(this.dataSource) === 'mysql'
+          ? 'webhook_deliveries d FORCE INDEX (ix_webhook_deliveries_endpoint)'
+          : 'webhook_deliveries d',
+      where: ['d.endpoint_id = ?', 'd.account_id = ?'],
+      params: [endpointId, accountId],
+    };
+    const [pageResult, totalCount] = await Promise.all([
+      readKeysetPageRaw(this.dataSource, query, {
         sortKey: 'd.created_at',
         idColumn: 'd.id',
         ascending: false,
@@ -178,9 +186,9 @@ export class WebhookService {
         orderName: 'created',
         toNode: toDeliveryInfo,
       }),
-      base().select('COUNT(*)', 'n').getRawOne<{ n: number | string }>(),
+      countUpTo(this.dataSource, query),
     ]);
-    return { ...pageResult, totalCount: Number(total?.n ?? 0) };
+    return { ...pageResult, totalCount };
   }
 
   /** Queues a new delivery of the same event (same body and Roster-Webhook-Id) to the same endpoint. */
@@ -257,7 +265,7 @@ export async function lastDeliveriesOf(
     .orderBy('n.created_at', 'DESC')
     .addOrderBy('n.id', 'DESC')
     .limit(1);
-  const rows: Array<Record<string, any>> = await dataSource
+  const rows: Array<Record<string, any> & { id: string }> = await dataSource
     .createQueryBuilder()
     .select(DELIVERY_COLUMNS)
     .from(WebhookEndpointEntity, 'e')
@@ -339,7 +347,7 @@ function toEndpointInfo(row: Record<string, any>): EndpointInfo {
   };
 }
 
-function toDeliveryInfo(row: Record<string, any>): DeliveryInfo {
+function toDeliveryInfo(row: Record<string, any> & { id: string }): DeliveryInfo {
   return {
     id: row.id,
     accountId: row.accountId,

@@ -1,4 +1,5 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { CAPPED_COUNT_DESCRIPTION } from '../core/lists/capped-count.js';
 import { ConnectionType } from '../core/lists/connection.js';
 import { WebhookDeliveryState } from './webhook-delivery.entity.js';
 
@@ -99,7 +100,7 @@ export class WebhookDelivery {
   deliveredAt!: Date | null;
 }
 
-export const WebhookDeliveryConnection = ConnectionType(WebhookDelivery, 'WebhookDelivery', 'webhook deliveries');
+export const WebhookDeliveryConnection = ConnectionType(WebhookDelivery, 'WebhookDelivery', 'webhook deliveries', CAPPED_COUNT_DESCRIPTION);
 
 @ObjectType({ description: 'An event a webhook endpoint can subscribe to.', simpleResolvers: true })
 export class WebhookEventType {

@@ -32,7 +32,13 @@ export interface Connection<T> {
 }
 
 /** Builds the `XConnection` and `XEdge` types for a node type. */
-export function ConnectionType<T extends object>(node: ClassType<T>, name: string, plural = `${name.toLowerCase()}s`) {
+export function ConnectionType<T extends object>(
+  node: ClassType<T>,
+  name: string,
+  plural = `${name.toLowerCase()}s`,
+  /** What totalCount means when it is not an exact count of every match (capped-count.ts). */
+  totalCountDescription = 'How many items match the filter, across all pages.',
+) {
   @ObjectType(`${name}Edge`, { description: `One ${name.toLowerCase()} in a page, with its cursor.`, simpleResolvers: true })
   class EdgeType {
     @Field(() => String, { description: 'Opaque cursor of this edge.' })
@@ -50,7 +56,7 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
     @Field(() => PageInfo, { description: 'How to reach the neighbouring pages.' })
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: 'How many items match the filter, across all pages.' })
+    @Field(() => Int, { description: totalCountDescription })
     totalCount!: number;
   }
   return ConnectionClass;

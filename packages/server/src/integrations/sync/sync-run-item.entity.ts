@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { SyncRunEntity } from './sync-run.entity.js';
 
 export enum SyncItemAction {
@@ -30,6 +30,8 @@ export const PENDING_ACTIONS = [SyncItemAction.PENDING_SUSPENSION, SyncItemActio
  * counted, so a run over a large directory writes items only for what changed.
  */
 @Entity({ name: 'sync_run_items' })
+// A run's items of one action (e.g. only the FAILED ones), in order (sync/run-items-list.ts).
+@Index('ix_sync_run_items_action', ['runId', 'action', 'position'])
 export class SyncRunItemEntity {
   @PrimaryColumn({ name: 'run_id', type: 'varchar', length: 36 })
   runId!: string;
