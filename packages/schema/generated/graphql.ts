@@ -36,7 +36,7 @@ export type AuditEventFilter = {
   actorTypes?: Array<AuditActorType> | null | undefined;
   /** Only events at or after this time. */
   from?: string | null | undefined;
-  /** Text found in the target email or the action, case-insensitively (at most 200 characters). */
+  /** The start of the target email (e.g. `ann@`, `ann@contoso`) or of the action (e.g. `user.`), any letter case; at most 200 characters. Only the start: each is read from an index, so a search costs what its matches number, not the length of the log. */
   search?: string | null | undefined;
   /** Only changes to this user (or other target). */
   targetId?: string | null | undefined;
