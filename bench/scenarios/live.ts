@@ -10,11 +10,11 @@ import { report } from './live/report.js';
 import { sqlPerSocketEvent } from './live/sql-per-socket.js';
 
 /**
- * Live benchmark: how long after an invitee accepts do 1,000 open dashboards (graphql-ws subscribers of
+ * Live benchmark: how long after an invitee accepts do 5,000 open dashboards (graphql-ws subscribers of
  * userEvents, each with the admin's session cookie) see the ACCEPTED event? First on one Roster instance,
- * then across two instances sharing MariaDB and Redis (subscribers on B, mutations through A).
+ * then 2,500 across two instances sharing MariaDB and Redis (subscribers on B, mutations through A).
  *
- * Roster runs as child processes (`src/main.ts` under tsx, NODE_ENV=production), so the 1,000 client sockets
+ * Roster runs as child processes (`src/main.ts` under tsx, NODE_ENV=production), so the client sockets
  * of this process do not share the server's event loop or its CPU accounting.
  *
  * The scenario's parts live in ./live/: config.ts (settings, targets, the GraphQL documents), measure.ts (one

@@ -1,7 +1,7 @@
 // The live benchmark's settings (environment variables, targets) and the GraphQL documents it sends; see bench/README.md.
 
-export const CLIENTS_ONE = Number(process.env.BENCH_LIVE_CLIENTS ?? 1000);
-export const CLIENTS_TWO = Number(process.env.BENCH_LIVE_CLIENTS_B ?? 500);
+export const CLIENTS_ONE = Number(process.env.BENCH_LIVE_CLIENTS ?? 5000);
+export const CLIENTS_TWO = Number(process.env.BENCH_LIVE_CLIENTS_B ?? 2500);
 export const REPS = Number(process.env.BENCH_LIVE_REPS ?? 20);
 export const WARMUP_REPS = 2;
 /** Accepts run before the subscribers connect: how long the accept takes when nobody listens. */
@@ -16,6 +16,9 @@ if (PROFILE && !['one', 'two'].includes(PROFILE)) throw new Error(`Unknown BENCH
 export const DIAGNOSTIC_CLIENTS = 20;
 export const TARGETS = { oneP99Ms: 100, twoP99Ms: 200 } as const;
 export const EVENT_TIMEOUT_MS = 60_000;
+/** graphql-ws does not acknowledge a subscription: invitations are sent until every client heard one, at most this many. */
+export const SUBSCRIBED_ATTEMPTS = 20;
+export const SUBSCRIBED_WAIT_MS = 5_000;
 
 export const SUBSCRIPTION = 'subscription { userEvents { type users { id status invitationPending } } }';
 export const INVITE =

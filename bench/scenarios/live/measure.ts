@@ -7,7 +7,18 @@ import { waitForQuietDatabase, type ThrowawayDatabase } from '../../lib/mariadb.
 import { printProfileSummary, RemoteCpuProfiler } from '../../lib/profile.js';
 import { RESULTS_DIR, round1, round2, round3 } from '../../lib/report.js';
 import { postGraphQL } from '../../lib/roster.js';
-import { ACCEPT, CONTROL_REPS, EVENT_TIMEOUT_MS, INVITE, PROFILE, REPS, SUBSCRIPTION, WARMUP_REPS } from './config.js';
+import {
+  ACCEPT,
+  CONTROL_REPS,
+  EVENT_TIMEOUT_MS,
+  INVITE,
+  PROFILE,
+  REPS,
+  SUBSCRIBED_ATTEMPTS,
+  SUBSCRIBED_WAIT_MS,
+  SUBSCRIPTION,
+  WARMUP_REPS,
+} from './config.js';
 
 export interface Repetition {
   rep: number;
@@ -56,6 +67,10 @@ export interface ScenarioResult {
   listenerOpenFds: number | null;
   listenerMemory: { rssMb: number; peakRssMb: number } | null;
   listenerMemoryBeforeSubscribers: { rssMb: number; peakRssMb: number } | null;
+  /** Once every subscriber is subscribed, before the measured repetitions. */
+  listenerMemoryWithSubscribers: { rssMb: number; peakRssMb: number } | null;
+  /** RSS growth from no subscriber to all subscribed, per socket. */
+  listenerKbPerSocket: number | null;
   repetitions: Repetition[];
 }
 
@@ -107,6 +122,16 @@ export async function measure(
   let connectMs = performance.now();
   const clients = await openLiveClients(count, listen.baseUrl, cookie, SUBSCRIPTION, (index, data, at) => tracker.record(index, data, at));
   connectMs = performance.now() - connectMs;
+  // Connected is not yet subscribed (the subscribe message is handled after the ack): invite until every client hears one.
+  for (let attempt = 0; ; attempt++) {
+    const { userId } = await inviteOne(`live-ready-${tag}-${name.replace(/\W+/g, '-')}-${attempt}@bench-live.test`);
+    const heard = await tracker.wait('INVITED', userId, SUBSCRIBED_WAIT_MS);
+    if (heard.missing === 0) break;
+    if (attempt + 1 >= SUBSCRIBED_ATTEMPTS)
+      throw new Error(`${heard.missing} of ${count} subscribers never heard an event after ${SUBSCRIBED_ATTEMPTS} invitations.`);
+  }
+  await waitForQuietDatabase(db.url, { quietPolls: 2, intervalMs: 50 });
+  const memoryWith = listen.memory();
   const openFds = listen.openFds();
   console.log(`\n[${name}] accept without subscribers: ${control.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   console.log(
@@ -215,7 +240,7 @@ export async function measure(
     invitedFromResponseMs: percentiles(invitedFromResponse),
     acceptHttpMs: percentiles(repetitions.map((r) => r.acceptHttpMs)),
     fanOutFromResponseMs: percentiles(repetitions.map((r) => r.fanOutFromResponseMs)),
-    listenerCpuMsPerSocketEvent: listenerCpu === null ? null : round2(listenerCpu / (repetitions.length * count)),
+    listenerCpuMsPerSocketEvent: listenerCpu === null ? null : round3(listenerCpu / (repetitions.length * count)),
     dbCpuMsPerSocketEvent: dbCpuTotal === null ? null : round2(dbCpuTotal / (repetitions.length * count)),
     otherLoadCores: others.length ? round2(others.reduce((a, b) => a + b, 0) / others.length) : null,
     clientEventLoopBusy: round2(repetitions.reduce((sum, r) => sum + r.clientEventLoopBusy, 0) / Math.max(1, repetitions.length)),
@@ -226,6 +251,8 @@ export async function measure(
     listenerOpenFds: openFds,
     listenerMemory: memory,
     listenerMemoryBeforeSubscribers: memoryBefore,
+    listenerMemoryWithSubscribers: memoryWith,
+    listenerKbPerSocket: memoryBefore && memoryWith ? Math.round(((memoryWith.rssMb - memoryBefore.rssMb) * 1024) / count) : null,
     repetitions,
   };
 }

@@ -48,7 +48,7 @@ export function report(
         s.latencyFromUnloadedResponseMs.p99.toFixed(1),
         s.acceptHttpMs.p50.toFixed(1),
         s.acceptHttpWithoutSubscribersMs.p50.toFixed(1),
-        s.listenerCpuMsPerSocketEvent?.toFixed(2) ?? '-',
+        s.listenerCpuMsPerSocketEvent?.toFixed(3) ?? '-',
         s.dbCpuMsPerSocketEvent?.toFixed(2) ?? '-',
         s.clientCpuMsPerSocketEvent?.toFixed(3) ?? '-',
         `${Math.round(s.clientEventLoopBusy * 100)}%`,
@@ -109,9 +109,16 @@ export function report(
   );
   const memory = (s: ScenarioResult) =>
     s.listenerMemory
-      ? `${s.listenerMemoryBeforeSubscribers?.rssMb ?? '?'} MB RSS before the subscribers, ${s.listenerMemory.rssMb} MB after, ${s.listenerMemory.peakRssMb} MB peak`
+      ? `${s.listenerMemoryBeforeSubscribers?.rssMb ?? '?'} MB RSS before the subscribers, ${s.listenerMemoryWithSubscribers?.rssMb ?? '?'} MB once subscribed ` +
+        `(${s.listenerKbPerSocket ?? '?'} KB per socket), ${s.listenerMemory.rssMb} MB after the repetitions, ${s.listenerMemory.peakRssMb} MB peak`
       : '?';
   console.log(`receiving instance memory: one ${memory(one)}; two ${memory(two)}`);
+  for (const s of [one, two])
+    console.log(
+      `${s.name}: server CPU per delivered event per socket ${s.listenerCpuMsPerSocketEvent === null ? '?' : `${Math.round(s.listenerCpuMsPerSocketEvent * 1000)} µs`} ` +
+        `(receiving instance's main thread from the accept to the last arrival ÷ subscribers; 10 ms resolution per repetition); ` +
+        `accept HTTP p50 ${s.acceptHttpMs.p50.toFixed(0)} ms with subscribers vs ${s.acceptHttpWithoutSubscribersMs.p50.toFixed(0)} ms without (${((s.acceptHttpMs.p50 / s.acceptHttpWithoutSubscribersMs.p50 - 1) * 100).toFixed(0)}%)`,
+    );
   const noisy = [one, two].some((s) => (s.otherLoadCores ?? 0) > 0.2);
   if (noisy)
     console.log(

@@ -5,7 +5,7 @@ import type { Viewer } from '../core/viewer.js';
 import { LiveAccess, MEMBERSHIP_EVENTS, type LiveEvent, type Verdict } from './live-access.js';
 
 /** Sockets handed an event between two turns of the event loop, so requests (and the mutation that published) go on meanwhile. */
-const DELIVERY_SLICE = 100;
+const DELIVERY_SLICE = 32;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Delivery {
