@@ -46,6 +46,7 @@ function api(
         __typename: 'RevealedVaultItem',
         password: 'S3cret-Router!',
         totpCode: null,
+        totpError: null,
         item: { __typename: 'VaultItem', id: 'v1' },
       },
     },
@@ -113,6 +114,28 @@ describe('Company vault page', () => {
     expect(fake.calls('VaultGroupChoices')).toHaveLength(0);
     await buttonIn(rows()[0]!, 'Reveal').trigger('click');
     await waitFor(() => expect(app!.wrapper.get('[data-testid="revealed-password"]').text()).toBe('S3cret-Router!'));
+  });
+
+  it('reveals the password of an item whose stored TOTP secret is unusable, and says why there is no code', async () => {
+    const reason = 'The stored TOTP secret is not a valid base32 secret.';
+    app = await mountApp(
+      api(() => ({
+        data: {
+          revealVaultItem: {
+            __typename: 'RevealedVaultItem',
+            password: 'S3cret-Router!',
+            totpCode: null,
+            totpError: reason,
+            item: { __typename: 'VaultItem', id: 'v1' },
+          },
+        },
+      })),
+      '/companies/c1/vault',
+    );
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    await buttonIn(rows()[0]!, 'Reveal').trigger('click');
+    await waitFor(() => expect(app!.wrapper.get('[data-testid="revealed-password"]').text()).toBe('S3cret-Router!'));
+    expect(app.wrapper.get('[data-testid="revealed-totp-error"]').text()).toContain(reason);
   });
 
   it('says why a reveal was refused', async () => {
