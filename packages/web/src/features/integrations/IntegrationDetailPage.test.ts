@@ -236,7 +236,7 @@ describe('Integration detail page', () => {
 
     await rows[0]!.get('[data-testid="toggle-run"]').trigger('click');
     await settle();
-    expect(app.wrapper.get('.run-history__counts').text()).toContain('groups deleted 1');
+    expect(app.wrapper.get('.run-history__counts').text()).toContain('groups deleted or vault items archived 1');
     const [item] = app.wrapper.findAll('[data-testid="run-item"]');
     expect(item!.text()).toContain('Deleted');
     expect(item!.text()).toContain('Deleted upstream; its users stay.');
