@@ -49,3 +49,9 @@ export function useCursorPager(initialSize = 25) {
     reset,
   };
 }
+
+/**
+ * The API counts the lists that grow without bound (the audit log, webhook deliveries, an import's rows, a sync run's
+ * items, companies, groups) up to this many; a larger totalCount (10,001) means "more than 10,000".
+ */
+export const LIST_COUNT_CAP = 10_000;

@@ -80,6 +80,17 @@ describe('Audit log page', () => {
     expect(exportHref()).toBe('/api/audit.csv');
   });
 
+  it('says "more than 10,000" for a log the API counted only up to its cap', async () => {
+    const fake = fakeApi({
+      Me: () => ({ data: { me: aViewer() } }),
+      WebhookEventTypes: () => ({ data: { webhookEventTypes: [] } }),
+      AuditEvents: () => ({ data: { auditEvents: aConnection('AuditEvent', events, { totalCount: 10_001, hasNextPage: true }) } }),
+    });
+    app = await mountApp(fake, '/audit');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(app.wrapper.get('.pagination__summary').text()).toBe('Showing 1–2 of more than 10,000 events');
+  });
+
   it('asks again with each filter, keeps them in the address, and the export link carries the same filters', async () => {
     const fake = api();
     app = await mountApp(fake, '/audit');
@@ -91,8 +102,8 @@ describe('Audit log page', () => {
 
     await field('Action').setValue('user.invited');
     await field('Action').trigger('change');
-    await field('Target or action contains').setValue('contoso');
-    await field('Target or action contains').trigger('change');
+    await field('Target email or action starts with').setValue('contoso');
+    await field('Target email or action starts with').trigger('change');
     await field('From').setValue('2026-11-01');
     await field('From').trigger('change');
     await field('To (inclusive)').setValue('2026-11-15');
@@ -133,7 +144,7 @@ describe('Audit log page', () => {
     app = await mountApp(fake, '/audit?actor=SCIM&q=ann');
     await waitFor(() => expect(rows()).toHaveLength(1));
     expect(fake.lastCall('AuditEvents')!.variables.filter).toEqual({ actorTypes: ['SCIM'], search: 'ann' });
-    expect((field('Target or action contains').element as HTMLInputElement).value).toBe('ann');
+    expect((field('Target email or action starts with').element as HTMLInputElement).value).toBe('ann');
 
     await app.router.replace('/audit');
     await settle();
