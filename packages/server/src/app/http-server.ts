@@ -2,8 +2,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -171,8 +176,14 @@ export async function createHttpServer(
       // Shutdown: stop listening, wait for in-flight requests. The process's own grace timer (main.ts) fires first
       // and names what is still running; this bound only ends a stop made in process (tests, benchmarks).
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdownGraceMs + 1000 }),
+      // Apollo's default plugins serve Apollo's cloud (usage and schema reports, federated traces) and cache hints
+      // Roster does not use: each would run on every request, and an APOLLO_KEY in the environment must not send
+      // Roster's operations to a third party.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
       drainWebSockets,
       operationAccessPlugin(),
       queryCostPlugin(),
@@ -185,6 +196,36 @@ export async function createHttpServer(
 
   app.use(requestLogging(logger));
   mountHealthRoutes(app, options.readiness);
+
+  // GraphQL is mounted before the other routes: Express tries each route in turn, and /graphql is the busiest.
+  const rateLimiter = new GraphQLRateLimiter(
+    { ...config.rateLimits, redisUrl: config.redisUrl },
+    { session: (token) => services.sessions.lookup(token), apiKey: (authorization) => services.apiKeys.authenticate(authorization) },
+    logger,
+  );
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    httpMetrics.graphqlScope,
+    limitBatchSize(),
+    rateLimiter.middleware(),
+    // Lets the audit trail record the caller's IP for changes made by this request.
+    withRequestScope,
+    reenterRequestScope,
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const context = new CredentialsRequestContext(
+          services,
+          readCookie(req.headers.cookie, SESSION_COOKIE),
+          (value) => res.append('Set-Cookie', value),
+          req.headers.authorization,
+        );
+        context.verifiedCredentials = verifiedCredentialsOf(res);
+        context.requestScope = requestScopeOf(res) ?? null;
+        return context;
+      },
+    }),
+  );
 
   const sdl = await printRosterSchema();
   app.get('/schema.graphql', (_req, res) => {
@@ -238,35 +279,6 @@ export async function createHttpServer(
   mountAuditRoutes(app, services, restContext, logger);
   mountScimRoutes(app, services, logger);
   mountSsoRoutes(app, services, logger);
-
-  const rateLimiter = new GraphQLRateLimiter(
-    { ...config.rateLimits, redisUrl: config.redisUrl },
-    { session: (token) => services.sessions.lookup(token), apiKey: (authorization) => services.apiKeys.authenticate(authorization) },
-    logger,
-  );
-  app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    httpMetrics.graphqlScope,
-    limitBatchSize(),
-    rateLimiter.middleware(),
-    // Lets the audit trail record the caller's IP for changes made by this request.
-    withRequestScope,
-    reenterRequestScope,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const context = new CredentialsRequestContext(
-          services,
-          readCookie(req.headers.cookie, SESSION_COOKIE),
-          (value) => res.append('Set-Cookie', value),
-          req.headers.authorization,
-        );
-        context.verifiedCredentials = verifiedCredentialsOf(res);
-        context.requestScope = requestScopeOf(res) ?? null;
-        return context;
-      },
-    }),
-  );
 
   mountWebApp(app, config.webDistDir, logger);
   app.use(clientErrorHandler(logger));
