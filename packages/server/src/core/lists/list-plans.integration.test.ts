@@ -205,7 +205,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the growing lists’ query
   }
 
   const AUDIT = `query Audit($filter: AuditEventFilter, $page: PageArgs) {
-    auditEvents(filter: $filter, page: $page) { totalCount pageInfo { endCursor } edges { node { id action actorType targetEmail } } }
+    auditEvents(filter: $filter, page: $page) { totalCount pageInfo { endCursor } edges { cursor node { id action actorType targetEmail } } }
   }`;
 
   it('reads the audit log newest first through an index per filter, without sorting it', async () => {
@@ -223,6 +223,17 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the growing lists’ query
       expect(totals, JSON.stringify(filter)).toEqual([total, total]);
       expectIndexed(plans, 'a', [...indexes]);
     }
+  });
+
+  it('pages back and forth through merged branches to the same events', async () => {
+    const filter = { actions: ['user.suspended', 'email.bounced'] };
+    const first = (await client.gql(AUDIT, { filter, page: { first: 20 } })).data!.auditEvents;
+    const second = (await client.gql(AUDIT, { filter, page: { first: 20, after: first.pageInfo.endCursor } })).data!.auditEvents;
+    const back = (await client.gql(AUDIT, { filter, page: { last: 20, before: second.edges[0].cursor } })).data!.auditEvents;
+    const ids = (connection: { edges: Array<{ node: { id: string } }> }) => connection.edges.map((edge) => edge.node.id);
+    expect(ids(back)).toEqual(ids(first));
+    expect(new Set([...ids(first), ...ids(second)]).size).toBe(40);
+    expect(second.edges.map((edge: { node: { action: string } }) => edge.node.action)).toContain('user.suspended');
   });
 
   it('searches the audit log by the start of the target email or of the action, through their indexes', async () => {
