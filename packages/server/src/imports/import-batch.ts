@@ -206,21 +206,47 @@ async function resolveNames(
 }
 
 /**
- * Sets the outcome of a batch's rows with one UPDATE (a CASE per column, keyed by row index) instead of
- * deleting and re-inserting them with their cells.
+ * Sets the outcome of a batch's rows with one UPDATE instead of deleting and re-inserting them with their cells.
+ * Rows that share a value (most share their outcome, and have no reason) are set by one `IN` list; the row
+ * indexes are integers read from the table, written as literals, so only the texts are bound.
  */
 async function writeOutcomes(manager: EntityManager, jobId: string, rows: PendingRow[]): Promise<void> {
   if (rows.length === 0) return;
   const escape = (name: string) => manager.connection.driver.escape(name);
+  const rowIndex = escape('row_index');
   const parameters: unknown[] = [];
-  const caseOf = (column: string, value: (row: PendingRow) => string | null) => {
-    for (const row of rows) parameters.push(row.rowIndex, value(row));
-    return `${escape(column)} = CASE ${escape('row_index')} ${new Array<string>(rows.length).fill('WHEN ? THEN ?').join(' ')} END`;
+  const caseOf = (column: string, branches: Array<[condition: string, text: string]>) => {
+    if (branches.length === 0) return `${escape(column)} = NULL`;
+    for (const [, text] of branches) parameters.push(text);
+    return `${escape(column)} = CASE ${branches.map(([condition]) => `WHEN ${condition} THEN ?`).join(' ')} ELSE NULL END`;
   };
-  const sets = [caseOf('outcome', (r) => r.outcome), caseOf('outcome_reason', (r) => r.outcomeReason), caseOf('user_id', (r) => r.userId)];
-  parameters.push(jobId, ...rows.map((r) => r.rowIndex));
+  const byValue = (column: string, value: (row: PendingRow) => string | null) => {
+    const rowsOf = new Map<string, number[]>();
+    for (const row of rows) {
+      const text = value(row);
+      if (text === null) continue;
+      const same = rowsOf.get(text);
+      if (same) same.push(row.rowIndex);
+      else rowsOf.set(text, [row.rowIndex]);
+    }
+    return caseOf(
+      column,
+      [...rowsOf].map(([text, indexes]) => [`${rowIndex} IN (${indexes.join(', ')})`, text]),
+    );
+  };
+  const perRow = (column: string, value: (row: PendingRow) => string | null) =>
+    caseOf(
+      column,
+      rows.filter((row) => value(row) !== null).map((row) => [`${rowIndex} = ${row.rowIndex}`, value(row)!]),
+    );
+  const sets = [
+    byValue('outcome', (r) => r.outcome),
+    byValue('outcome_reason', (r) => r.outcomeReason),
+    perRow('user_id', (r) => r.userId),
+  ];
+  parameters.push(jobId);
   await manager.query(
-    `UPDATE ${escape('import_rows')} SET ${sets.join(', ')} WHERE ${escape('job_id')} = ? AND ${escape('row_index')} IN (${new Array<string>(rows.length).fill('?').join(', ')})`,
+    `UPDATE ${escape('import_rows')} SET ${sets.join(', ')} WHERE ${escape('job_id')} = ? AND ${rowIndex} IN (${rows.map((r) => r.rowIndex).join(', ')})`,
     parameters,
   );
 }

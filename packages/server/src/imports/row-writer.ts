@@ -12,6 +12,11 @@ import { IMPORT_ROW_COLUMNS, ImportRowEntity, importRowValues } from './import-r
 import { evaluateRow, type ImportMapping, type RowVerdict } from './mapping.js';
 
 const MAX_ROW_JSON = 60_000;
+/**
+ * Chunks being written while the next one is read: two, so the database stores one chunk while it looks up
+ * the users of the next (on SQLite, whose one connection takes transactions in turn, they simply queue).
+ */
+const WRITES_IN_FLIGHT = 2;
 
 export interface RowWriter {
   readonly dataRows: number;
@@ -25,8 +30,8 @@ export interface RowWriter {
 /**
  * Writes records with their verdicts in chunks: duplicates across the whole file (emails compared in
  * lower case) and existing users of the account are found chunk by chunk, so memory stays bounded.
- * A full chunk is written while the next one is read and judged (at most one write in flight), so the
- * parser and the database work at the same time; `flush` writes the rest and waits for every write.
+ * A full chunk is written while the next one is read and judged (at most WRITES_IN_FLIGHT writes in flight),
+ * so the parser and the database work at the same time; `flush` writes the rest and waits for every write.
  */
 export function rowWriter(
   dataSource: DataSource,
@@ -40,12 +45,11 @@ export function rowWriter(
   let nextIndex = 0;
   const state = { dataRows: 0 };
 
-  let inFlight: Promise<void> | null = null;
+  const inFlight: Array<Promise<void>> = [];
   let failure: unknown = null;
-  /** Waits for the write in flight; its failure is thrown here, by the next caller, never left unhandled. */
-  const drain = async () => {
-    await inFlight;
-    inFlight = null;
+  /** Waits until at most `keep` writes are in flight; a failure is thrown here, by the next caller, never left unhandled. */
+  const drain = async (keep: number) => {
+    while (inFlight.length > keep) await inFlight.shift();
     if (failure) {
       const error = failure;
       failure = null;
@@ -114,20 +118,21 @@ export function rowWriter(
       pending.push({ record, rowIndex: rowIndex ?? nextIndex });
       nextIndex = (rowIndex ?? nextIndex) + 1;
       if (pending.length >= CHUNK) {
-        await drain();
-        inFlight = write().catch((error: unknown) => {
-          failure = error;
-        });
+        await drain(WRITES_IN_FLIGHT - 1);
+        inFlight.push(
+          write().catch((error: unknown) => {
+            failure ??= error;
+          }),
+        );
         await yieldToEventLoop();
       }
     },
     async flush() {
-      await drain();
+      await drain(0);
       await write();
     },
     async settle() {
-      await inFlight;
-      inFlight = null;
+      await Promise.all(inFlight.splice(0));
       failure = null;
     },
   };
