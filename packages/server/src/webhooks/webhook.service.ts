@@ -186,7 +186,8 @@ export class WebhookService {
         orderName: 'created',
         toNode: toDeliveryInfo,
       }),
-      countUpTo(this.dataSource, query),
+      // The endpoint is the account's (checked above): counting by it alone reads the index, not each delivery's row.
+      countUpTo(this.dataSource, { ...query, where: ['d.endpoint_id = ?'], params: [endpointId] }),
     ]);
     return { ...pageResult, totalCount };
   }

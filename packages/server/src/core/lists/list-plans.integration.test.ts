@@ -261,7 +261,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the growing lists’ query
       importJob(id: $id) { rows(page: $page, verdict: $verdict, outcomes: $outcomes) { totalCount pageInfo { endCursor } edges { node { line } } } }
     }`;
     for (const [variables, indexes, total] of [
-      [{}, ['PRIMARY'], 5_000],
+      [{}, ['PRIMARY', 'ix_import_rows_verdict', 'ix_import_rows_pending'], 5_000],
       [{ verdict: 'DUPLICATE' }, ['ix_import_rows_verdict'], 200],
       [{ outcomes: ['INVALID', 'SEAT_LIMIT_REACHED'] }, ['ix_import_rows_pending'], 100 + 13],
     ] as const) {
@@ -281,7 +281,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the growing lists’ query
     ] as const) {
       const { totals, plans } = await plansOf('sync_run_items', ITEMS, { id: ids.run, action }, (data) => data.syncRun.items);
       expect(totals).toEqual([total, total]);
-      expectIndexed(plans, 't', [index]);
+      expectIndexed(plans, 't', [index, 'ix_sync_run_items_action']);
     }
   });
 
