@@ -34,6 +34,15 @@ interface PapaError {
  */
 export async function* readRecords(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<CsvRecord | CsvSkip> {
   const chunks = text[Symbol.asyncIterator]();
+  try {
+    yield* papaRecords(chunks, delimiter);
+  } finally {
+    // Also when the reader stops early (a refused file): the file is closed, not left open.
+    await chunks.return?.();
+  }
+}
+
+async function* papaRecords(chunks: AsyncIterator<string>, delimiter: string): AsyncGenerator<CsvRecord | CsvSkip> {
   const parser = new Papa.Parser({ delimiter, newline: '\n' });
   let partial = '';
   let line = 1;

@@ -23,8 +23,11 @@ export async function createFromCsv(
   const { dataSource } = context;
   const job = await newJob(dataSource, viewer, 'FILE', fileName);
   let writer: RowWriter | null = null;
+  let records: AsyncGenerator<CsvRecord | CsvSkip> | null = null;
   try {
-    const { delimiter, records, bytesRead } = await openCsv(source, { maxBytes: context.maxBytes });
+    const csv = await openCsv(source, { maxBytes: context.maxBytes });
+    const { delimiter, bytesRead } = csv;
+    records = csv.records;
     const buffered: Array<CsvRecord | CsvSkip> = [];
     for (;;) {
       if (buffered.filter((r) => 'cells' in r).length >= SAMPLE) break;
@@ -59,6 +62,9 @@ export async function createFromCsv(
     job.state = ImportJobState.REJECTED;
     job.error = error.message;
     job.totalRows = 0;
+  } finally {
+    // A file refused before its end (no email column): the reading stops and the file is closed.
+    await records?.return(undefined);
   }
   await dataSource.getRepository(ImportJobEntity).save(job);
   return job;
