@@ -17,6 +17,8 @@ const MAX_ROW_JSON = 60_000;
  * the users of the next (on SQLite, whose one connection takes transactions in turn, they simply queue).
  */
 const WRITES_IN_FLIGHT = 2;
+/** Cells of a chunk written by one statement at most. */
+const ONE_STATEMENT_CHARS = 2_000_000;
 
 export interface RowWriter {
   readonly dataRows: number;
@@ -104,9 +106,20 @@ export function rowWriter(
       }
     }
     state.dataRows += rows.filter((r) => r.verdict !== 'HEADER').length;
+    const values = rows.map(importRowValues);
+    // One statement for the chunk when its cells are small, as they nearly always are (a larger one is cut into
+    // statements of 500 rows, to stay within the server's packet size).
+    const perStatement = rows.reduce((chars, row) => chars + row.cells.length, 0) < ONE_STATEMENT_CHARS ? CHUNK : 500;
+    if (!replacing && dataSource.options.type !== 'better-sqlite3') {
+      // New rows of a job nobody started yet, on a pool connection of their own: the statement commits itself, with no
+      // START and COMMIT round trips (a chunk that failed half-way is no worse than one that failed between chunks).
+      // SQLite's one connection may be inside another transaction: there the chunk takes its turn, as every write does.
+      await bulkInsert(dataSource.manager, 'import_rows', IMPORT_ROW_COLUMNS, values, perStatement);
+      return;
+    }
     await inTransaction(dataSource, async (manager: EntityManager) => {
       if (replacing) await manager.delete(ImportRowEntity, { jobId: job.id, rowIndex: In(rows.map((r) => r.rowIndex)) });
-      await bulkInsert(manager, 'import_rows', IMPORT_ROW_COLUMNS, rows.map(importRowValues));
+      await bulkInsert(manager, 'import_rows', IMPORT_ROW_COLUMNS, values, perStatement);
     });
   };
 
