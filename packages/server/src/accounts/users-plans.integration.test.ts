@@ -224,14 +224,16 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the Users page query plans
   });
 
   it('counts a search up to 1,001 matches, reading no more index entries than that', async () => {
-    const result = await client.gql(USERS, { filter: { search: 'user' } });
-    expect(result.data!.users.totalCount).toBe(1_001);
+    // A text no earlier test searched: a count of more than 1,000 is reused until the account changes, so 'user'
+    // (searched above) would send no COUNT at all.
     for (const { sql, plan } of await analyzed(
-      { filter: { search: 'USER' } },
+      { filter: { search: 'USE' } },
       /^SELECT COUNT\(\*\) AS n FROM \(SELECT 1 AS one FROM memberships/,
     )) {
       expect(['range', 'ref'], sql).toContain(membershipsRead(plan).type);
       expect(Number(membershipsRead(plan).r_rows), sql).toBeLessThanOrEqual(1_001);
     }
+    const result = await client.gql(USERS, { filter: { search: 'use' } });
+    expect(result.data!.users.totalCount).toBe(1_001);
   });
 });
