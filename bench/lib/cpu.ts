@@ -27,6 +27,12 @@ export const mainThreadCpuMs: CpuCounter = () => {
   return ticks === null ? null : (ticks * 1000) / TICKS_PER_SECOND;
 };
 
+/** CPU time of the calling thread (e.g. a worker thread), whichever thread that is. */
+export const currentThreadCpuMs: CpuCounter = () => {
+  const ticks = readStatTicks('/proc/thread-self/stat');
+  return ticks === null ? null : (ticks * 1000) / TICKS_PER_SECOND;
+};
+
 /** CPU time of a whole process (all threads), e.g. mariadbd. */
 export function processCpuMs(pid: number): CpuCounter {
   return () => {

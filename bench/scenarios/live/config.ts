@@ -2,6 +2,10 @@
 
 export const CLIENTS_ONE = Number(process.env.BENCH_LIVE_CLIENTS ?? 5000);
 export const CLIENTS_TWO = Number(process.env.BENCH_LIVE_CLIENTS_B ?? 2500);
+/** Worker threads the subscribers are spread over: one thread alone would delay the last arrival by its own per-message CPU × subscribers. */
+export const CLIENT_WORKERS = Number(process.env.BENCH_LIVE_CLIENT_WORKERS ?? 4);
+if (!(CLIENT_WORKERS >= 1))
+  throw new Error(`BENCH_LIVE_CLIENT_WORKERS must be at least 1, not "${process.env.BENCH_LIVE_CLIENT_WORKERS}".`);
 export const REPS = Number(process.env.BENCH_LIVE_REPS ?? 20);
 export const WARMUP_REPS = 2;
 /** Accepts run before the subscribers connect: how long the accept takes when nobody listens. */

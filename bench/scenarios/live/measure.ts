@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ChildRoster } from '../../lib/child-roster.js';
-import { mainThreadCpuMs, type CpuCounter } from '../../lib/cpu.js';
-import { closeLiveClients, FanOutTracker, openLiveClients, percentiles } from '../../lib/live-clients.js';
+import type { CpuCounter } from '../../lib/cpu.js';
+import { LiveClientPool } from '../../lib/live-client-pool.js';
+import { percentiles } from '../../lib/live-clients.js';
 import { waitForQuietDatabase, type ThrowawayDatabase } from '../../lib/mariadb.js';
 import { printProfileSummary, RemoteCpuProfiler } from '../../lib/profile.js';
 import { AcceptSender } from './accept-sender.js';
@@ -10,6 +11,7 @@ import { RESULTS_DIR, round1, round2, round3 } from '../../lib/report.js';
 import { postGraphQL } from '../../lib/roster.js';
 import {
   ACCEPT,
+  CLIENT_WORKERS,
   CONTROL_REPS,
   EVENT_TIMEOUT_MS,
   INVITE,
@@ -32,8 +34,9 @@ export interface Repetition {
   listenerCpuMs: number | null;
   dbCpuMs: number | null;
   otherLoadCores: number | null;
+  /** Event-loop utilisation of the busiest subscriber worker during the accept and its fan-out. */
   clientEventLoopBusy: number;
-  /** CPU of this process's main thread (the subscribers' sockets, graphql-ws parsing) during the accept and its fan-out. */
+  /** CPU of the subscriber worker threads (sockets, graphql-ws parsing), summed, from the accept to each one's last arrival. */
   clientCpuMs: number | null;
   missing: number;
 }
@@ -41,6 +44,8 @@ export interface Repetition {
 export interface ScenarioResult {
   name: string;
   clients: number;
+  /** Worker threads the subscribers are spread over (BENCH_LIVE_CLIENT_WORKERS). */
+  clientWorkers: number;
   instances: number;
   latencyFromResponseMs: ReturnType<typeof percentiles>;
   latencyFromRequestMs: ReturnType<typeof percentiles>;
@@ -60,7 +65,7 @@ export interface ScenarioResult {
   dbCpuMsPerSocketEvent: number | null;
   otherLoadCores: number | null;
   clientEventLoopBusy: number;
-  /** This process's main-thread CPU per received event: how much of the fan-out the clients themselves take. */
+  /** Subscriber workers' CPU per received event: how much of the fan-out the clients themselves take. */
   clientCpuMsPerSocketEvent: number | null;
   missing: number;
   socketErrors: number;
@@ -119,14 +124,13 @@ export async function measure(
   }
   const acceptHttpWithoutSubscribers = percentiles(control);
   const memoryBefore = listen.memory();
-  const tracker = new FanOutTracker(count);
   let connectMs = performance.now();
-  const clients = await openLiveClients(count, listen.baseUrl, cookie, SUBSCRIPTION, (index, data, at) => tracker.record(index, data, at));
+  const subscribers = await LiveClientPool.open(count, CLIENT_WORKERS, listen.baseUrl, cookie, SUBSCRIPTION);
   connectMs = performance.now() - connectMs;
   // Connected is not yet subscribed (the subscribe message is handled after the ack): invite until every client hears one.
   for (let attempt = 0; ; attempt++) {
     const { userId } = await inviteOne(`live-ready-${tag}-${name.replace(/\W+/g, '-')}-${attempt}@bench-live.test`);
-    const heard = await tracker.wait('INVITED', userId, SUBSCRIBED_WAIT_MS);
+    const heard = await subscribers.wait('INVITED', userId, SUBSCRIBED_WAIT_MS);
     if (heard.missing === 0) break;
     if (attempt + 1 >= SUBSCRIBED_ATTEMPTS)
       throw new Error(`${heard.missing} of ${count} subscribers never heard an event after ${SUBSCRIBED_ATTEMPTS} invitations.`);
@@ -136,7 +140,7 @@ export async function measure(
   const openFds = listen.openFds();
   console.log(`\n[${name}] accept without subscribers: ${control.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   console.log(
-    `[${name}] ${count} subscribers connected to ${listen.name} in ${(connectMs / 1000).toFixed(1)} s (${openFds ?? '?'} open descriptors in ${listen.name}); mutations through ${mutate.name}; ${WARMUP_REPS} warm-up + ${REPS} measured repetitions`,
+    `[${name}] ${count} subscribers (${subscribers.threads} worker threads) connected to ${listen.name} in ${(connectMs / 1000).toFixed(1)} s (${openFds ?? '?'} open descriptors in ${listen.name}); mutations through ${mutate.name}; ${WARMUP_REPS} warm-up + ${REPS} measured repetitions`,
   );
   const fromResponse: number[] = [];
   const fromRequest: number[] = [];
@@ -154,7 +158,7 @@ export async function measure(
       const email = `live-${name.replace(/\W+/g, '-')}-${tag}-${rep + WARMUP_REPS}@bench-live.test`;
       const { userId, token } = await inviteOne(email);
       const invitedAt = performance.now();
-      const invited = await tracker.wait('INVITED', userId, EVENT_TIMEOUT_MS);
+      const invited = await subscribers.wait('INVITED', userId, EVENT_TIMEOUT_MS);
       if (invited.missing)
         throw new Error(
           `${invited.missing} of ${count} subscribers did not receive the INVITED event of ${email} within ${EVENT_TIMEOUT_MS / 1000} s.`,
@@ -167,13 +171,10 @@ export async function measure(
       const listenerBefore = listen.mainThreadCpuMs();
       const dbBefore = setup.dbCpu?.() ?? null;
       const otherBefore = setup.other();
-      const eluBefore = performance.eventLoopUtilization();
-      const clientBefore = mainThreadCpuMs();
+      subscribers.mark();
       const { sentAt, respondedAt } = await acceptOne(email, token);
-      const accepted = await tracker.wait('ACCEPTED', userId, EVENT_TIMEOUT_MS);
+      const accepted = await subscribers.wait('ACCEPTED', userId, EVENT_TIMEOUT_MS);
       const doneAt = performance.now();
-      const elu = performance.eventLoopUtilization(eluBefore).utilization;
-      const clientAfter = mainThreadCpuMs();
       const listenerAfter = listen.mainThreadCpuMs();
       const dbAfter = setup.dbCpu?.() ?? null;
       const otherAfter = setup.other();
@@ -187,8 +188,8 @@ export async function measure(
         dbCpuMs: dbBefore === null || dbAfter === null ? null : dbAfter - dbBefore,
         otherLoadCores:
           otherBefore === null || otherAfter === null ? null : round2(Math.max(0, otherAfter - otherBefore) / (doneAt - sentAt)),
-        clientEventLoopBusy: round2(elu),
-        clientCpuMs: clientBefore === null || clientAfter === null ? null : clientAfter - clientBefore,
+        clientEventLoopBusy: round2(accepted.busy),
+        clientCpuMs: accepted.cpuMs,
         missing: accepted.missing,
       };
       if (rep >= 0) {
@@ -214,9 +215,7 @@ export async function measure(
       console.log('  (us/req above = microseconds per socket per event; each repetition delivers INVITED and ACCEPTED)');
     }
     memory = listen.memory();
-    socketErrors = clients.reduce((sum, client) => sum + client.errors.length, 0);
-    socketsClosed = clients.filter((client) => client.closed !== null).length;
-    await closeLiveClients(clients);
+    ({ socketErrors, socketsClosed } = await subscribers.close());
     await sender.close();
   }
   const sumOf = (pick: (r: Repetition) => number | null) => {
@@ -231,6 +230,7 @@ export async function measure(
   return {
     name,
     clients: count,
+    clientWorkers: subscribers.threads,
     instances: mutate === listen ? 1 : 2,
     latencyFromResponseMs,
     latencyFromRequestMs: percentiles(fromRequest),
