@@ -140,7 +140,7 @@ export async function measure(
   const openFds = listen.openFds();
   console.log(`\n[${name}] accept without subscribers: ${control.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   console.log(
-    `[${name}] ${count} subscribers (${subscribers.threads} worker threads) connected to ${listen.name} in ${(connectMs / 1000).toFixed(1)} s (${openFds ?? '?'} open descriptors in ${listen.name}); mutations through ${mutate.name}; ${WARMUP_REPS} warm-up + ${REPS} measured repetitions`,
+    `[${name}] ${count} subscribers (${subscribers.threads} worker thread${subscribers.threads === 1 ? '' : 's'}) connected to ${listen.name} in ${(connectMs / 1000).toFixed(1)} s (${openFds ?? '?'} open descriptors in ${listen.name}); mutations through ${mutate.name}; ${WARMUP_REPS} warm-up + ${REPS} measured repetitions`,
   );
   const fromResponse: number[] = [];
   const fromRequest: number[] = [];

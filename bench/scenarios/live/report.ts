@@ -63,7 +63,7 @@ export function report(
   for (const s of [one, two]) {
     if (s.clientCpuMsPerSocketEvent !== null) {
       console.log(
-        `${s.name}: the subscribers (${s.clientWorkers} worker threads) spend ${s.clientCpuMsPerSocketEvent.toFixed(3)} ms of CPU per received event, so the last of a worker's ~${Math.ceil(s.clients / s.clientWorkers)} arrivals can wait up to ~${Math.round(s.clientCpuMsPerSocketEvent * Math.ceil(s.clients / s.clientWorkers))} ms behind the others' processing here.`,
+        `${s.name}: the subscribers (${s.clientWorkers} worker thread${s.clientWorkers === 1 ? '' : 's'}) spend ${s.clientCpuMsPerSocketEvent.toFixed(3)} ms of CPU per received event, so the last of a worker's ~${Math.ceil(s.clients / s.clientWorkers)} arrivals can wait up to ~${Math.round(s.clientCpuMsPerSocketEvent * Math.ceil(s.clients / s.clientWorkers))} ms behind the others' processing here.`,
       );
     }
   }
