@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
+import { captureSql, type CapturedStatement } from '../../test/captured-sql.js';
 import { Role, UserStatus } from './roles.js';
 
 /**
@@ -34,7 +35,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the Users page query plans
   let roster: TestRoster;
   let client: TestClient;
   let ids: { company: string; bigGroup: string; smallGroup: string };
-  const captured: Array<{ sql: string; params: unknown[] }> = [];
+  let captured: CapturedStatement[] = [];
 
   beforeAll(async () => {
     roster = await startTestRoster(
@@ -83,11 +84,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the Users page query plans
     await roster.dataSource.query('ANALYZE TABLE memberships, group_members');
     client = new TestClient(roster.url);
     await client.signIn('owner@northwind.test', 'pw-owner');
-    const query = roster.dataSource.query.bind(roster.dataSource);
-    roster.dataSource.query = ((sql: string, params?: unknown[], ...rest: unknown[]) => {
-      captured.push({ sql, params: params ?? [] });
-      return (query as any)(sql, params, ...rest);
-    }) as typeof roster.dataSource.query;
+    captured = captureSql(roster.dataSource);
   });
   afterAll(() => roster?.close());
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../../../test/builders.js';
 import { dialects } from '../../../test/databases.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../../test/harness.js';
+import { captureSql, type CapturedStatement } from '../../../test/captured-sql.js';
 
 /**
  * The lists that grow besides the Users page (the audit log, an import's rows, a sync run's items, an endpoint's
@@ -27,7 +28,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the growing lists’ query
   let roster: TestRoster;
   let client: TestClient;
   const ids = { account: '', person: '', target: '', job: '', run: '', endpoint: '' };
-  const captured: Array<{ sql: string; params: unknown[] }> = [];
+  let captured: CapturedStatement[] = [];
 
   async function insert(table: string, columns: string[], rows: unknown[][]): Promise<void> {
     for (let start = 0; start < rows.length; start += 500) {
@@ -149,11 +150,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the growing lists’ query
     await roster.dataSource.query('ANALYZE TABLE audit_events, companies, user_groups, import_rows, sync_run_items, webhook_deliveries');
     client = new TestClient(roster.url);
     await client.signIn('owner@northwind.test', 'pw-owner');
-    const query = roster.dataSource.query.bind(roster.dataSource);
-    roster.dataSource.query = ((sql: string, params?: unknown[], ...rest: unknown[]) => {
-      captured.push({ sql, params: params ?? [] });
-      return (query as any)(sql, params, ...rest);
-    }) as typeof roster.dataSource.query;
+    captured = captureSql(roster.dataSource);
   });
   afterAll(() => roster?.close());
 
