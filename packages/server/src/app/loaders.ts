@@ -5,6 +5,7 @@ import type { Company } from '../companies/company.types.js';
 import { companiesById } from '../accounts/user-relations.js';
 import { PersonEntity } from '../accounts/person.entity.js';
 import { fromSqlDateTime } from '../core/db/columns.js';
+import { countEachUpTo } from '../core/lists/capped-count.js';
 import { InvitationEntity, InvitationState } from '../invitations/invitation.entity.js';
 import type { InvitationInfo } from '../invitations/invitation.types.js';
 import { loadAuditActors } from '../audit/audit-log.service.js';
@@ -72,32 +73,24 @@ export function createLoaders(dataSource: DataSource, accountId: string): Loader
       return membershipIds.map((id) => byMembership.get(id) ?? null);
     }),
 
+    /** A company's users and a group's members, each counted up to ROW_COUNT_CAP through its index: one statement per page. */
     companyUserCount: new DataLoader<string, number>((companyIds) =>
-      countBy(dataSource, 'memberships', 'company_id', accountId, companyIds),
+      countEachUpTo(dataSource, companyIds, (companyId) => ({
+        from: 'memberships t',
+        where: ['t.account_id = ?', 't.company_id = ?'],
+        params: [accountId, companyId],
+      })),
     ),
-    groupUserCount: new DataLoader<string, number>((groupIds) => countBy(dataSource, 'group_members', 'group_id', accountId, groupIds)),
+    groupUserCount: new DataLoader<string, number>((groupIds) =>
+      countEachUpTo(dataSource, groupIds, (groupId) => ({
+        from: 'group_members t',
+        where: ['t.account_id = ?', 't.group_id = ?'],
+        params: [accountId, groupId],
+      })),
+    ),
     /** Keyed `TYPE:id` (see actorKey): who made an audited change. */
     auditActor: new DataLoader<string, AuditActor>((keys) => loadAuditActors(dataSource, accountId, keys)),
     /** Keyed by endpoint id: its newest delivery, for the Webhooks list's "Last delivery" column. */
     lastWebhookDelivery: new DataLoader<string, DeliveryInfo | null>((endpointIds) => lastDeliveriesOf(dataSource, accountId, endpointIds)),
   };
-}
-
-async function countBy(
-  dataSource: DataSource,
-  table: string,
-  column: string,
-  accountId: string,
-  keys: readonly string[],
-): Promise<number[]> {
-  const rows: Array<{ k: string; n: number | string }> = await dataSource
-    .createQueryBuilder()
-    .select([`t.${column} AS k`, 'COUNT(*) AS n'])
-    .from(table, 't')
-    .where('t.account_id = :accountId', { accountId })
-    .andWhere(`t.${column} IN (:...keys)`, { keys: [...keys] })
-    .groupBy(`t.${column}`)
-    .getRawMany();
-  const counts = new Map(rows.map((row) => [row.k, Number(row.n)]));
-  return keys.map((key) => counts.get(key) ?? 0);
 }

@@ -11,6 +11,7 @@ import {
 } from './company-mutations.types.js';
 import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
+import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
 import { CompanyEntity } from './company.entity.js';
@@ -49,7 +50,7 @@ export class CompaniesResolver {
     return company;
   }
 
-  @FieldResolver(() => Int, { description: 'How many users belong to this company.' })
+  @FieldResolver(() => Int, { description: rowCountDescription('users belong to this company') })
   async userCount(@Root() company: Company, @Ctx() ctx: RequestContext): Promise<number> {
     return ctx.loaders(await ctx.viewer()).companyUserCount.load(company.id);
   }

@@ -12,6 +12,7 @@ import { GroupMemberEntity } from './group-member.entity.js';
 import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
 import { refuseIfGroupManaged } from '../core/upstream-ownership.js';
+import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
 import { GroupEntity } from './group.entity.js';
@@ -50,7 +51,7 @@ export class GroupsResolver {
     return group;
   }
 
-  @FieldResolver(() => Int, { description: 'How many users are members of this group.' })
+  @FieldResolver(() => Int, { description: rowCountDescription('users are members of this group') })
   async userCount(@Root() group: Group, @Ctx() ctx: RequestContext): Promise<number> {
     return ctx.loaders(await ctx.viewer()).groupUserCount.load(group.id);
   }

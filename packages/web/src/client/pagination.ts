@@ -55,3 +55,14 @@ export function useCursorPager(initialSize = 25) {
  * items, companies, groups) up to this many; a larger totalCount (10,001) means "more than 10,000".
  */
 export const LIST_COUNT_CAP = 10_000;
+
+/**
+ * The API counts a figure shown on every row (a company's or a group's users, `userCount`) up to this many: 1,001
+ * means "more than 1,000".
+ */
+export const ROW_COUNT_CAP = 1_000;
+
+/** A capped row figure as a person reads it: "1,000", or "more than 1,000" when the API stopped counting. */
+export function cappedCountText(n: number, cap = ROW_COUNT_CAP): string {
+  return n > cap ? `more than ${cap.toLocaleString('en-US')}` : n.toLocaleString('en-US');
+}

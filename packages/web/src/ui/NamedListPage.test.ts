@@ -27,7 +27,7 @@ describe('the Companies and Groups pages (one shared list page)', () => {
     const api = fakeApi({
       ...base,
       Groups: () => ({
-        data: { groups: aConnection('Group', [group('g1', 'Helpdesk', 'First line', 1200), group('g2', 'Sales', null, 3)]) },
+        data: { groups: aConnection('Group', [group('g1', 'Helpdesk', 'First line', 1_001), group('g2', 'Sales', null, 3)]) },
       }),
     });
     app = await mountApp(api, '/groups');
@@ -45,7 +45,7 @@ describe('the Companies and Groups pages (one shared list page)', () => {
               .join(' ')
           : td.text(),
       );
-    expect(cells(helpdesk)).toEqual(['Helpdesk', 'First line', '1,200', '—', 'Edit Delete']);
+    expect(cells(helpdesk)).toEqual(['Helpdesk', 'First line', 'more than 1,000', '—', 'Edit Delete']);
     expect(cells(sales)).toEqual(['Sales', '—', '3', '—', 'Edit Delete']);
     expect(app.wrapper.text()).toContain('Showing 1–2 of 2 groups');
     expect(api.lastCall('Groups')!.variables).toEqual({ page: { first: 25 } });

@@ -175,6 +175,24 @@ describe('Companies page: create, rename, delete', () => {
     await waitFor(() => expect(app!.wrapper.findAll('[data-testid="company-row"]').map((r) => r.find('td').text())).toEqual(['Fabrikam']));
   });
 
+  it('says "more than 1,000" for a company the API stopped counting, in its row and before deleting it', async () => {
+    // The API counts each company's users up to 1,000 (1,001 means more), so a huge client costs the page no more.
+    const fake = fakeApi({
+      Me: () => ({ data: { me: aViewer() } }),
+      Companies: () => ({
+        data: { companies: aConnection('Company', [company('c1', 'Contoso', 1_001), company('c2', 'Fabrikam', 1_000)]) },
+      }),
+    });
+    await openCompanies(fake);
+    expect(row('Contoso').findAll('td')[1]!.text()).toBe('more than 1,000');
+    expect(row('Fabrikam').findAll('td')[1]!.text()).toBe('1,000');
+    await button('Delete', row('Contoso')).trigger('click');
+    await settle();
+    expect(app!.wrapper.get('[role="alertdialog"]').text()).toContain(
+      'Delete Contoso? Its users (more than 1,000) stay in the account, without a company.',
+    );
+  });
+
   it('keeps the confirmation open with the reason when deleting fails', async () => {
     const fake = api({ DeleteCompany: () => graphQLError('INTERNAL_SERVER_ERROR', 'The database is unavailable.') });
     await openCompanies(fake);

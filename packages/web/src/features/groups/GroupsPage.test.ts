@@ -134,4 +134,19 @@ describe('Groups page: create, edit, delete', () => {
     expect(fake.lastCall('DeleteGroup')!.variables).toEqual({ input: { id: 'g1' } });
     await waitFor(() => expect(app!.wrapper.findAll('[data-testid="group-row"]')).toHaveLength(1));
   });
+
+  it('says "more than 1,000" for a group the API stopped counting, in its row and before deleting it', async () => {
+    // The API counts each group's members up to 1,000 (1,001 means more), so a 119,000-member group costs the page no more.
+    await openGroups(api([group('g9', 'Everyone', null, 1_001)]), 3);
+    const cells = row('Everyone')
+      .findAll('td')
+      .map((td) => td.text());
+    expect(cells[2]).toBe('more than 1,000');
+    expect(row('Helpdesk').findAll('td')[2]!.text()).toBe('12');
+    await button('Delete', row('Everyone')).trigger('click');
+    await settle();
+    expect(app!.wrapper.get('[role="alertdialog"]').text()).toContain(
+      'Delete Everyone? Its users (more than 1,000) stay in the account, no longer in this group.',
+    );
+  });
 });
