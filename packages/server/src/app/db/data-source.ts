@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { DataSource, type Logger } from 'typeorm';
+import type { DataSource, Logger } from 'typeorm';
 import type { DatabaseTimeouts, RosterConfig } from '../../core/config.js';
 
 export type { DatabaseTimeouts };
 import { entities } from './entities.js';
+import { RosterDataSource } from './pooled-query.js';
 import { mysqlMigrations } from './migrations/mysql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 
@@ -30,7 +31,7 @@ export async function createDataSource(database: RosterConfig['database'], optio
   } as const;
   if (database.kind === 'mysql') {
     const url = database.url.replace(/^mariadb:/, 'mysql:');
-    return new DataSource({
+    return new RosterDataSource({
       ...common,
       type: (await isMariaDb(url)) ? 'mariadb' : 'mysql',
       url,
@@ -42,7 +43,7 @@ export async function createDataSource(database: RosterConfig['database'], optio
     });
   }
   if (database.file !== ':memory:') fs.mkdirSync(path.dirname(database.file), { recursive: true });
-  return new DataSource({
+  return new RosterDataSource({
     ...common,
     type: 'better-sqlite3',
     database: database.file,
