@@ -39,6 +39,7 @@ import { SESSION_ENDED_CLOSE_CODE, socketClosedBecause } from '../realtime/live-
 import { socketOriginAllowed } from '../realtime/socket-origin.js';
 import { checkSocketDocument, type DocumentChecks } from '../realtime/socket-document.js';
 import { subscribeLive } from '../realtime/live-hub.js';
+import { attachLiveSocket } from '../realtime/live-socket.js';
 import { SocketCredentialWatch, type SocketCredential } from '../realtime/socket-credentials.js';
 import { HttpMetrics, mountMetricsRoute } from './http-metrics.js';
 import { GraphQLExecutor } from './graphql-executor.js';
@@ -139,9 +140,11 @@ export async function createHttpServer(
         }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      context: (ctx) => {
+      context: (ctx, id) => {
         const context = new CredentialsRequestContext(services, socketToken(ctx), null, socketAuthorization(ctx));
         context.onLiveAccessEnded = (code, reason) => ctx.extra.socket.close(code, reason);
+        // A live subscription writes its `next` messages to the socket itself (one serialisation per audience).
+        attachLiveSocket(context, ctx.extra.socket, id);
         return context;
       },
     },

@@ -4,11 +4,30 @@ import { Role, UserStatus } from '../accounts/roles.js';
 import type { RequestContext, Services } from '../core/context.js';
 import { InProcessEventBus, type AccountEvent } from '../core/events.js';
 import type { Viewer } from '../core/viewer.js';
+import { eventually } from '../../test/eventually.js';
 import type { LiveEvent } from './live-access.js';
 import { liveEvents, subscribeLive } from './live-hub.js';
+import { attachLiveSocket } from './live-socket.js';
 
 const SEEN = 'subscription { seen { account role credential users resync } }';
 const event = (accountId: string, n: number): AccountEvent => ({ accountId, type: 'user.invited', userIds: [`u${n}`], at: new Date() });
+
+/** A ws WebSocket as the hub uses it: what was sent, and write callbacks run when the test lets the kernel take the data. */
+class FakeSocket {
+  readyState = 1;
+  bufferedAmount = 0;
+  readonly sent: string[] = [];
+  readonly waiting: Array<() => void> = [];
+  send(data: string, callback?: () => void) {
+    this.sent.push(data);
+    if (callback) this.waiting.push(callback);
+  }
+  seen() {
+    return this.sent.map(
+      (text) => JSON.parse(text) as { id: string; type: string; payload: { data: { seen: { users: string[]; resync: boolean } } } },
+    );
+  }
+}
 
 /** A schema whose payload shows everything it was executed for: the viewer's account, role and credential, and the event. */
 function setUp() {
@@ -59,7 +78,12 @@ function setUp() {
     apiKeys: { authenticate: async () => ({ viewer: {} }) },
   } as unknown as Services;
 
-  const open = async (accountId: string, personId: string, credential: { sessionToken?: string; apiKeyScopes?: string[] }) => {
+  const open = async (
+    accountId: string,
+    personId: string,
+    credential: { sessionToken?: string; apiKeyScopes?: string[] },
+    socket?: { socket: FakeSocket; id: string },
+  ) => {
     let current: Viewer = {
       sessionId: credential.apiKeyScopes ? null : `session-of-${personId}`,
       personId,
@@ -80,12 +104,13 @@ function setUp() {
       },
       resetLoaders() {},
     } as unknown as RequestContext;
+    if (socket) attachLiveSocket(context, socket.socket, socket.id);
     const stream = (await subscribeLive({
       schema,
       document: parse(SEEN),
       contextValue: context,
     })) as AsyncIterableIterator<ExecutionResult>;
-    return { next: async () => (await stream.next()).value?.data?.seen, end: () => stream.return!() };
+    return { stream, next: async () => (await stream.next()).value?.data?.seen, end: () => stream.return!() };
   };
   return { services, executions, open };
 }
@@ -124,5 +149,51 @@ describe('live hub', () => {
     expect(await slow.next()).toBeUndefined();
     expect((await keeping.next()).users).toEqual(['u11']);
     await keeping.end();
+  });
+
+  it("writes each event to the subscription's socket as graphql-ws's next message; one that does not keep up gets the maxQueue latest, the first saying resync", async () => {
+    const { services, open } = setUp();
+    const slowSocket = new FakeSocket();
+    const keepingSocket = new FakeSocket();
+    const slow = await open('a', 'p-admin', { sessionToken: 'admin-session' }, { socket: slowSocket, id: 'op "1"' });
+    const keeping = await open('a', 'p-colleague', { sessionToken: 'colleague-session' }, { socket: keepingSocket, id: 'op-2' });
+    // graphql-ws iterates each stream (which writes to its socket itself and yields nothing until it ends).
+    const iterations = [slow.stream.next(), keeping.stream.next()];
+
+    services.events.publish(event('a', 1));
+    await eventually(() => slowSocket.sent.length === 1, 'the first event written');
+    expect(slowSocket.seen()).toEqual([
+      {
+        id: 'op "1"',
+        type: 'next',
+        payload: { data: { seen: { account: 'a', role: 'ADMIN', credential: 'session', users: ['u1'], resync: false } } },
+      },
+    ]);
+    // The socket stops keeping up: the next event waits for the kernel, the ones after it queue (at most 3 kept).
+    slowSocket.bufferedAmount = 1000;
+    for (let i = 2; i <= 10; i++) services.events.publish(event('a', i));
+    await eventually(() => keepingSocket.sent.length === 10, 'the keeping socket has every event');
+    expect(slowSocket.seen().map((m) => m.payload.data.seen.users)).toEqual([['u1'], ['u2']]);
+    slowSocket.bufferedAmount = 0;
+    while (slowSocket.sent.length < 5) {
+      await eventually(() => slowSocket.waiting.length > 0, 'a write waiting for the socket');
+      slowSocket.waiting.shift()!();
+    }
+    expect(slowSocket.seen().map((m) => [m.payload.data.seen.users[0], m.payload.data.seen.resync])).toEqual([
+      ['u1', false],
+      ['u2', false],
+      ['u8', true],
+      ['u9', false],
+      ['u10', false],
+    ]);
+    expect(keepingSocket.seen().every((m, i) => m.id === 'op-2' && m.payload.data.seen.users[0] === `u${i + 1}`)).toBe(true);
+
+    // Ending the subscription (graphql-ws's return on complete or close) ends its iteration.
+    await slow.end();
+    await keeping.end();
+    expect(await Promise.all(iterations)).toEqual([
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+    ]);
   });
 });

@@ -3,15 +3,19 @@ import type { RequestContext, Services } from '../core/context.js';
 import type { AccountEvent, EventBus } from '../core/events.js';
 import type { Viewer } from '../core/viewer.js';
 import { LiveAccess, MEMBERSHIP_EVENTS, type LiveEvent, type Verdict } from './live-access.js';
+import { liveOutletOf, nextPayloadJson, type LiveOutlet } from './live-socket.js';
 
 /** Sockets handed an event between two turns of the event loop, so requests (and the mutation that published) go on meanwhile. */
 const DELIVERY_SLICE = 32;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** One event for the sockets of one document and audience: the same object for all of them. */
 interface Delivery {
   event: LiveEvent;
   /** The subscription's result, shared by every socket of the same document and audience; null: executed per socket. */
   payload: ExecutionResult | null;
+  /** `payload` as the JSON of a `next` message's payload, serialised once for every socket that writes it. */
+  json: string | null;
 }
 
 /**
@@ -26,11 +30,17 @@ export function audienceOf(viewer: Viewer): string {
 }
 
 const printedDocuments = new WeakMap<DocumentNode, string>();
+/** One string per distinct document key, so the hub's per-socket grouping compares references, not texts. */
+const documentKeys = new Map<string, string>();
+const MAX_DOCUMENT_KEYS = 1000;
 
 /**
  * One open subscription: the events of its account that pass `accept`, each checked against the access rule.
  * Once `executeWith` is called (graphql-ws's subscribe, see `subscribeLive`), it yields the execution results
  * the hub computed once per audience; otherwise it yields the events and graphql-js executes them per socket.
+ * When its context has a socket (`attachLiveSocket`), it writes those results to the socket itself instead of
+ * yielding them (see `LiveOutlet`), queueing only when the socket is not keeping up; graphql-ws's iteration then
+ * just waits for the stream's end or failure.
  */
 export class LiveStream implements AsyncIterableIterator<LiveEvent | ExecutionResult> {
   /** Sockets with the same identity share one access check per event. */
@@ -40,6 +50,10 @@ export class LiveStream implements AsyncIterableIterator<LiveEvent | ExecutionRe
   /** The client fell behind (events dropped) or events were missed: the next delivery says resync. */
   resyncPending = false;
   private execution: ExecutionArgs | null = null;
+  private outlet: LiveOutlet | null = null;
+  /** graphql-ws iterates the stream: its messages may go out (the initial one first). */
+  private started = false;
+  private flushing = false;
   private readonly queue: Delivery[] = [];
   private wake: (() => void) | null = null;
   private finished = false;
@@ -66,8 +80,15 @@ export class LiveStream implements AsyncIterableIterator<LiveEvent | ExecutionRe
   executeWith(args: ExecutionArgs): void {
     let printed = printedDocuments.get(args.document);
     if (printed === undefined) printedDocuments.set(args.document, (printed = print(args.document)));
-    this.documentKey = `${printed}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    const key = `${printed}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    let shared = documentKeys.get(key);
+    if (shared === undefined) {
+      if (documentKeys.size >= MAX_DOCUMENT_KEYS) documentKeys.clear();
+      documentKeys.set(key, (shared = key));
+    }
+    this.documentKey = shared;
     this.execution = args;
+    this.outlet = liveOutletOf(args.contextValue) ?? null;
   }
 
   /** The selection executed for `event` as `viewer` sees it, in a context of its own (the socket's credentials, that viewer). */
@@ -81,6 +102,11 @@ export class LiveStream implements AsyncIterableIterator<LiveEvent | ExecutionRe
 
   push(delivery: Delivery, first = false): void {
     if (this.finished) return;
+    const outlet = this.outlet;
+    if (outlet && this.started && !this.flushing && this.queue.length === 0 && !this.resyncPending && !outlet.congested) {
+      // The common case: straight to the socket, no queue, no promise.
+      if (delivery.payload) return outlet.write((delivery.json ??= nextPayloadJson(delivery.payload)));
+    }
     if (first) this.queue.unshift(delivery);
     else this.queue.push(delivery);
     if (this.queue.length > this.maxQueue) {
@@ -88,7 +114,38 @@ export class LiveStream implements AsyncIterableIterator<LiveEvent | ExecutionRe
       this.queue.shift();
       this.resyncPending = true;
     }
-    this.wake?.();
+    if (outlet) {
+      if (this.started) void this.flush(outlet);
+    } else this.wake?.();
+  }
+
+  /** Writes the queued messages one at a time, each once the socket took the previous one (a slow consumer, or a resync). */
+  private async flush(outlet: LiveOutlet): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (!this.finished && this.queue.length > 0) {
+        const { delivery, event, payload } = this.take();
+        const result = payload ?? (await this.execute(event))!;
+        await outlet.writeAndWait(result === delivery.payload ? (delivery.json ??= nextPayloadJson(result)) : nextPayloadJson(result));
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** The oldest queued delivery, as this socket must see it. */
+  private take(): { delivery: Delivery; event: LiveEvent; payload: ExecutionResult | null } {
+    const delivery = this.queue.shift()!;
+    let { event, payload } = delivery;
+    if (this.resyncPending) {
+      // Fell behind after this one was computed: this one tells the client to refetch (rare: executed for this socket alone).
+      if (!event.resync) [event, payload] = [{ ...event, resync: true }, null];
+      this.resyncPending = false;
+    }
+    return { delivery, event, payload };
   }
 
   /** Access ended: the socket is closed with `code` and the stream ends. */
@@ -112,20 +169,20 @@ export class LiveStream implements AsyncIterableIterator<LiveEvent | ExecutionRe
       this.initial = undefined;
       await this.hub.deliver(initial, [this], { first: true });
     }
-    while (!this.finished && !this.failure && this.queue.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+    if (this.outlet && !this.started) {
+      // Writing to the socket itself from now on (what was queued meanwhile first): nothing is ever yielded.
+      this.started = true;
+      void this.flush(this.outlet);
+    }
+    while (!this.finished && !this.failure && (this.started || this.queue.length === 0))
+      await new Promise<void>((resolve) => (this.wake = resolve));
     this.wake = null;
     if (this.failure) {
       this.finish();
       throw this.failure.error;
     }
-    const delivery = this.queue.shift();
-    if (!delivery) return { value: undefined, done: true };
-    let { event, payload } = delivery;
-    if (this.resyncPending) {
-      // Fell behind after this one was computed: this one tells the client to refetch (rare: executed for this socket alone).
-      if (!event.resync) [event, payload] = [{ ...event, resync: true }, null];
-      this.resyncPending = false;
-    }
+    if (this.queue.length === 0 || this.finished) return { value: undefined, done: true };
+    const { event, payload } = this.take();
     if (this.execution) return { value: payload ?? (await this.execute(event))!, done: false };
     this.context.useViewer(event.viewer);
     this.context.resetLoaders();
@@ -198,10 +255,18 @@ export class LiveHub {
         ),
       );
     }
-    const verdicts = new Map<string, { verdict: Verdict } | { error: unknown }>();
-    await Promise.all([...checks].map(async ([identity, check]) => verdicts.set(identity, await check)));
+    const verdicts = new Map<string, { verdict: Verdict; audience: string } | { error: unknown }>();
+    await Promise.all(
+      [...checks].map(async ([identity, check]) => {
+        const outcome = await check;
+        if ('error' in outcome) verdicts.set(identity, outcome);
+        else
+          verdicts.set(identity, { verdict: outcome.verdict, audience: outcome.verdict.viewer ? audienceOf(outcome.verdict.viewer) : '' });
+      }),
+    );
 
-    const groups = new Map<string, { event: LiveEvent; lead: LiveStream; members: LiveStream[]; payload: ExecutionResult | null }>();
+    // By audience, then document (keys shared by reference: the lookups per socket stay cheap at thousands of sockets).
+    const groups = new Map<string, Map<string, { lead: LiveStream; members: LiveStream[]; delivery: Delivery }>>();
     for (const stream of wanting) {
       const outcome = verdicts.get(stream.identity)!;
       if ('error' in outcome) {
@@ -214,21 +279,23 @@ export class LiveHub {
         continue;
       }
       if (!stream.accept(event)) continue;
-      const key = `${stream.documentKey}\n${audienceOf(verdict.viewer)}`;
-      let group = groups.get(key);
+      let byDocument = groups.get(outcome.audience);
+      if (!byDocument) groups.set(outcome.audience, (byDocument = new Map()));
+      let group = byDocument.get(stream.documentKey);
       if (!group) {
         const live: LiveEvent = { ...event, source: event, resync, viewer: verdict.viewer };
-        groups.set(key, (group = { event: live, lead: stream, members: [], payload: null }));
+        byDocument.set(stream.documentKey, (group = { lead: stream, members: [], delivery: { event: live, payload: null, json: null } }));
       }
       group.members.push(stream);
     }
-    await Promise.all([...groups.values()].map(async (group) => (group.payload = await group.lead.execute(group.event))));
+    const all = [...groups.values()].flatMap((byDocument) => [...byDocument.values()]);
+    await Promise.all(all.map(async ({ lead, delivery }) => (delivery.payload = await lead.execute(delivery.event))));
 
     let handed = 0;
-    for (const group of groups.values()) {
-      for (const stream of group.members) {
-        if (group.event.resync) stream.resyncPending = false;
-        stream.push({ event: group.event, payload: group.payload }, first);
+    for (const { members, delivery } of all) {
+      for (const stream of members) {
+        if (resync) stream.resyncPending = false;
+        stream.push(delivery, first);
         if (++handed % DELIVERY_SLICE === 0) await nextTurn();
       }
     }
