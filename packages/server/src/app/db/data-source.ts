@@ -89,16 +89,20 @@ export function applyDatabaseTimeouts(dataSource: DataSource, timeouts: Database
   const getConnection = pool.getConnection.bind(pool);
   pool.getConnection = (callback) => {
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      callback(new DatabasePoolTimeoutError(timeouts.poolAcquireSeconds));
-    }, timeouts.poolAcquireSeconds * 1000);
+    // A free connection is handed over on the next tick: no wait to bound, and no timer to arm and clear per statement.
+    const timer =
+      (pool._freeConnections?.length ?? 0) > 0
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            callback(new DatabasePoolTimeoutError(timeouts.poolAcquireSeconds));
+          }, timeouts.poolAcquireSeconds * 1000);
     getConnection((error, connection) => {
       if (timedOut) {
         connection?.release();
         return;
       }
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       if (error || !connection || configured.has(connection)) return callback(error, connection);
       // A connection runs its commands in order, so the settings are in force before the caller's first query.
       configured.add(connection);
@@ -113,6 +117,8 @@ export function applyDatabaseTimeouts(dataSource: DataSource, timeouts: Database
 /** The part of mysql2's callback pool (what TypeORM's MySQL driver uses) that the timeouts wrap. */
 interface MysqlPool {
   getConnection(callback: (error: unknown, connection?: MysqlPoolConnection) => void): void;
+  /** mysql2's idle connections (internal, read defensively). */
+  _freeConnections?: { length: number };
 }
 interface MysqlPoolConnection {
   release(): void;
