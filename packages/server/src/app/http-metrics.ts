@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,8 +13,13 @@ export const MAX_OPERATION_LABELS = 200;
 const MAX_OPERATION_NAME_LENGTH = 100;
 
 /** What the GraphQL plugin learns about the request being timed: the operations it resolved. */
-interface GraphQLRequestLabel {
+export interface GraphQLRequestLabel {
   operations: string[];
+}
+
+/** The request context of a GraphQL request over HTTP carries its label (see `graphqlScope`); WebSocket ones have none. */
+export interface LabelledContext {
+  metricsLabel?: GraphQLRequestLabel | null;
 }
 
 /** Whether /metrics is served at all (a token or a port of its own is configured). */
@@ -34,7 +38,6 @@ export class HttpMetrics {
   private readonly sockets: Gauge;
   private readonly operationNames = new Set<string>();
   private readonly graphqlRequests = new WeakMap<Response, GraphQLRequestLabel>();
-  private readonly scope = new AsyncLocalStorage<GraphQLRequestLabel>();
 
   constructor(metrics: Metrics) {
     this.durations = metrics.histogram({
@@ -69,19 +72,27 @@ export class HttpMetrics {
     next();
   };
 
-  /** Mounted on /graphql after the body parser (stream callbacks would lose the scope): lets the plugin name the operation. */
+  /**
+   * Mounted on /graphql: marks the request as GraphQL and opens its label, which the request context carries
+   * (`labelOf` gives it to the context factory) so the plugin can name the operations. Passed through the context
+   * rather than an AsyncLocalStorage: each store costs every promise of every request a hook.
+   */
   readonly graphqlScope = (_req: Request, res: Response, next: NextFunction): void => {
-    const label: GraphQLRequestLabel = { operations: [] };
-    this.graphqlRequests.set(res, label);
-    this.scope.run(label, next);
+    this.graphqlRequests.set(res, { operations: [] });
+    next();
   };
+
+  /** The label `graphqlScope` opened for this response, for its request context. */
+  labelOf(res: Response): GraphQLRequestLabel | null {
+    return this.graphqlRequests.get(res) ?? null;
+  }
 
   /** Names the operations of the request being timed and counts the errors of each answer by code. */
   graphqlPlugin(): ApolloServerPlugin {
     return {
       requestDidStart: async () => ({
-        didResolveOperation: async ({ operation }) => {
-          this.scope.getStore()?.operations.push(this.operationLabel(operation?.name?.value));
+        didResolveOperation: async ({ operation, contextValue }) => {
+          (contextValue as LabelledContext).metricsLabel?.operations.push(this.operationLabel(operation?.name?.value));
         },
         willSendResponse: async ({ response }) => {
           if (response.body.kind !== 'single') return;

@@ -11,7 +11,6 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -43,6 +42,7 @@ import { attachLiveSocket } from '../realtime/live-socket.js';
 import { SocketCredentialWatch, type SocketCredential } from '../realtime/socket-credentials.js';
 import { HttpMetrics, mountMetricsRoute } from './http-metrics.js';
 import { GraphQLExecutor } from './graphql-executor.js';
+import { apolloExpressMiddleware } from './apollo-express.js';
 import { mountHealthRoutes, type Readiness } from './health.js';
 import { requestLogging } from './request-log.js';
 import { reenterRequestScope, requestScopeOf } from '../core/request-scope.js';
@@ -215,18 +215,17 @@ export async function createHttpServer(
     // Lets the audit trail record the caller's IP for changes made by this request.
     withRequestScope,
     reenterRequestScope,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const context = new CredentialsRequestContext(
-          services,
-          readCookie(req.headers.cookie, SESSION_COOKIE),
-          (value) => res.append('Set-Cookie', value),
-          req.headers.authorization,
-        );
-        context.verifiedCredentials = verifiedCredentialsOf(res);
-        context.requestScope = requestScopeOf(res) ?? null;
-        return context;
-      },
+    apolloExpressMiddleware(apollo, async ({ req, res }) => {
+      const context = new CredentialsRequestContext(
+        services,
+        readCookie(req.headers.cookie, SESSION_COOKIE),
+        (value) => res.append('Set-Cookie', value),
+        req.headers.authorization,
+      );
+      context.verifiedCredentials = verifiedCredentialsOf(res);
+      context.requestScope = requestScopeOf(res) ?? null;
+      context.metricsLabel = httpMetrics.labelOf(res);
+      return context;
     }),
   );
 

@@ -6,6 +6,7 @@ import { forbidden, unauthenticated } from '../core/errors.js';
 import { isAdministrator, type Viewer } from '../core/viewer.js';
 import { noteActor, type RequestScope } from '../core/request-scope.js';
 import { createLoaders } from './loaders.js';
+import type { GraphQLRequestLabel } from './http-metrics.js';
 
 /** The request context of GraphQL (HTTP and WebSocket) and REST requests: a session cookie or an API key. */
 export class CredentialsRequestContext implements RequestContext {
@@ -17,6 +18,8 @@ export class CredentialsRequestContext implements RequestContext {
   onLiveAccessEnded: ((code: number, reason: string) => void) | null = null;
   /** The HTTP request's log scope: told who made the request once the credentials are verified. */
   requestScope: RequestScope | null = null;
+  /** The HTTP metrics' label of a GraphQL request over HTTP: the operations it ran (app/http-metrics.ts). */
+  metricsLabel: GraphQLRequestLabel | null = null;
 
   constructor(
     readonly services: Services,
