@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Role, UserStatus } from '../accounts/roles.js';
 import type { RequestContext, Services } from '../core/context.js';
 import { InProcessEventBus, type AccountEvent } from '../core/events.js';
+import { Metrics } from '../core/metrics.js';
 import type { Viewer } from '../core/viewer.js';
 import { eventually } from '../../test/eventually.js';
 import type { LiveEvent } from './live-access.js';
@@ -69,6 +70,7 @@ function setUp() {
   };
   const services = {
     events: new InProcessEventBus(),
+    metrics: new Metrics(),
     dataSource: {
       query: async (_sql: string, [accountId, personId]: [string, string]) => [
         { id: `m-${personId}`, role: roles[`${accountId} ${personId}`], status: UserStatus.ACTIVE },
@@ -132,6 +134,8 @@ describe('live hub', () => {
     expect(await key.next()).toEqual({ ...asAdmin, credential: 'key users:read' });
     expect(await other.next()).toEqual({ account: 'b', role: 'ADMIN', credential: 'session', users: ['u2'], resync: false });
     expect(executions.sort()).toEqual(['a ADMIN', 'a ADMIN', 'a OWNER', 'b ADMIN']);
+    // Operators see how long each event's fan-out took: one observation per event.
+    expect(await services.metrics.render()).toMatch(/^roster_live_fanout_seconds_count 2$/m);
     for (const socket of [...admin, colleague, owner, key, other]) await socket.end();
   });
 
