@@ -391,10 +391,12 @@ describe.skipIf(!chromiumAvailable())(
       await page.getByRole('button', { name: 'Set company…', exact: true }).click();
       const setCompany = dialog('Set the company of 2 users');
       await waitVisible(setCompany, 'the Set company dialog', { page });
+      // Companies are found by typing the start of the name into the searchable picker (the server searches).
+      await setCompany.getByRole('combobox', { name: 'Company', exact: true }).fill(COMPANY);
       await waitFor(async () => (await setCompany.getByRole('option', { name: COMPANY }).count()) === 1, `${COMPANY} among the choices`, {
         page,
       });
-      await setCompany.getByLabel('Company', { exact: true }).selectOption({ label: COMPANY });
+      await setCompany.getByRole('option', { name: COMPANY }).click();
       await setCompany.getByRole('button', { name: 'Set company', exact: true }).click();
       await waitVisible(page.getByTestId('toast').filter({ hasText: `Moved 2 users to ${COMPANY}.` }), 'the company toast', { page });
       await waitForPushedRows((r) => r.length === 2 && r.every((u) => u.company === COMPANY), `${COMPANY} in both rows`);
@@ -419,8 +421,13 @@ describe.skipIf(!chromiumAvailable())(
 
       // The Users page's own filters find them by the new company and group.
       await page.getByLabel('Search users').fill('');
-      await page.getByLabel('Company', { exact: true }).selectOption({ label: COMPANY });
-      await page.getByLabel('Group', { exact: true }).selectOption({ label: GROUP });
+      for (const [label, name] of [
+        ['Company', COMPANY],
+        ['Group', GROUP],
+      ] as const) {
+        await page.getByRole('combobox', { name: label, exact: true }).fill(name);
+        await page.getByRole('option', { name, exact: true }).click();
+      }
       const filtered = await waitForValue(
         () => page.locator('tr[data-testid=user-row]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.email).sort()),
         (emails) => emails.length === 2 && emails.every((e) => e?.endsWith(`@${DOMAIN}`)),

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { MembershipEntity } from '../accounts/membership.entity.js';
 import {
   CompanyPayload,
@@ -14,6 +15,7 @@ import { notFound } from '../core/errors.js';
 import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
+import { selectsField } from '../core/lists/selected-fields.js';
 import { CompanyEntity } from './company.entity.js';
 import { Company, CompanyConnection } from './company.types.js';
 
@@ -29,6 +31,7 @@ export class CompaniesResolver {
         'The start of the name, any letter case (`cont` finds Contoso): names are searched through their index, by their start only.',
     })
     search?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
     const viewer = await ctx.admin();
     return listByName<Company, CompanyEntity>(
@@ -39,6 +42,7 @@ export class CompaniesResolver {
       viewer.accountId,
       page,
       search,
+      selectsField(info, 'totalCount'),
     );
   }
 

@@ -120,6 +120,25 @@ describe.each(dialects)('the users counted on each company and group (%s)', (dia
     expect(one.data!.company.userCount).toBe(2);
   });
 
+  it('reads no count when the query does not ask for totalCount (the dashboard’s pickers page through names only)', async () => {
+    for (const [field, table] of [
+      ['companies', 'companies'],
+      ['groups', 'user_groups'],
+    ] as const) {
+      const reads = async (selection: string) => {
+        captured.length = 0;
+        const answer = await client.gql(`{ ${field}(page: { first: 1 }, search: "sm") { ${selection} edges { node { name } } } }`);
+        expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+        expect(answer.data![field].edges.map((edge: { node: { name: string } }) => edge.node.name)).toEqual([
+          `Small ${field === 'companies' ? 'Client' : 'Team'}`,
+        ]);
+        return captured.filter(({ sql }) => new RegExp(`FROM ${table}\\b`).test(sql)).length;
+      };
+      expect(await reads('pageInfo { hasNextPage }')).toBe(1);
+      expect(await reads('totalCount')).toBe(2);
+    }
+  });
+
   it.runIf(dialect === 'mysql')('reads at most 1,001 index entries per company or group, through its index (MariaDB ANALYZE)', async () => {
     for (const [field, table, indexes] of [
       ['companies', 'memberships', ['ix_memberships_account_company_email']],

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import {
   CreateGroupInput,
   DeleteByIdInput,
@@ -15,6 +16,7 @@ import { refuseIfGroupManaged } from '../core/upstream-ownership.js';
 import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
+import { selectsField } from '../core/lists/selected-fields.js';
 import { GroupEntity } from './group.entity.js';
 import { Group, GroupConnection } from './group.types.js';
 
@@ -30,6 +32,7 @@ export class GroupsResolver {
         'The start of the name, any letter case (`cont` finds Contoso): names are searched through their index, by their start only.',
     })
     search?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
     const viewer = await ctx.admin();
     return listByName<Group, GroupEntity>(
@@ -40,6 +43,7 @@ export class GroupsResolver {
       viewer.accountId,
       page,
       search,
+      selectsField(info, 'totalCount'),
     );
   }
 

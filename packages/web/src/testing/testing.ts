@@ -56,6 +56,9 @@ export function fakeApi(givenResponders: Record<string, Responder>): FakeApi {
     ServerInfo: () => ({ data: { serverInfo: aServerInfo() } }),
     UsersSeats: () => ({ data: { me: aSeatsViewer() } }),
     SeatLimit: () => ({ data: { me: aSeatsViewer() } }),
+    // The company and group pickers (filters, dialogs): none unless a test gives them.
+    CompanyChoices: namedList('Company', []),
+    GroupChoices: namedList('Group', []),
     ...givenResponders,
   };
   const operations: RecordedOperation[] = [];
@@ -271,6 +274,41 @@ export function aConnection<T extends { id: string }>(
       endCursor: nodes.length ? `cursor:${nodes[nodes.length - 1]!.id}` : null,
     },
     edges: nodes.map((node) => ({ __typename: `${typename}Edge`, cursor: `cursor:${node.id}`, node })),
+  };
+}
+
+/**
+ * Answers a picker's CompanyChoices / GroupChoices (or Companies / Groups) as the server does: the names starting with
+ * `search` (any letter case), in name order, `first` at a time after the `after` cursor. Give it with both names:
+ * `{ CompanyChoices: namedList('Company', companies), CompanyChoice: oneNamed('company', companies) }`.
+ */
+export function namedList<T extends { id: string; name: string }>(typename: string, nodes: T[] | (() => T[])): Responder {
+  const field = typename === 'Company' ? 'companies' : 'groups';
+  return (op) => {
+    const all = (typeof nodes === 'function' ? nodes() : nodes).slice().sort((a, b) => a.name.localeCompare(b.name));
+    const search = ((op.variables.search as string | null | undefined) ?? '').toLocaleLowerCase();
+    const matching = search ? all.filter((n) => n.name.toLocaleLowerCase().startsWith(search)) : all;
+    const page = (op.variables.page ?? {}) as { first?: number; after?: string };
+    const from = page.after ? matching.findIndex((n) => `cursor:${n.id}` === page.after) + 1 : 0;
+    const first = page.first ?? 25;
+    const slice = matching.slice(from, from + first);
+    return {
+      data: {
+        [field]: aConnection(typename, slice, {
+          totalCount: matching.length,
+          hasNextPage: from + first < matching.length,
+          hasPreviousPage: from > 0,
+        }),
+      },
+    };
+  };
+}
+
+/** Answers CompanyChoice / GroupChoice (`field` company or group): the one with the id, or NOT_FOUND. */
+export function oneNamed<T extends { id: string; name: string }>(field: 'company' | 'group', nodes: T[] | (() => T[])): Responder {
+  return (op) => {
+    const found = (typeof nodes === 'function' ? nodes() : nodes).find((n) => n.id === op.variables.id);
+    return found ? { data: { [field]: found } } : graphQLError('NOT_FOUND', `No such ${field}.`);
   };
 }
 

@@ -21,6 +21,8 @@ export async function listByName<Row extends { id: string; name: string }, E ext
   accountId: string,
   page: PageArgs | undefined,
   search: string | null | undefined,
+  /** False when the query does not ask for totalCount (a picker paging through names): no count is read, 0 answered. */
+  count = true,
 ): Promise<Connection<Row>> {
   if (search && search.length > MAX_SEARCH_LENGTH) throw badInput('search', `Search text can be at most ${MAX_SEARCH_LENGTH} characters.`);
   const request = toPageRequest(page, 'NAME:ASC');
@@ -48,7 +50,7 @@ export async function listByName<Row extends { id: string; name: string }, E ext
           orderName: 'NAME:ASC',
           toNode: (row) => row,
         }),
-    countUpTo(dataSource, query),
+    count ? countUpTo(dataSource, query) : 0,
   ]);
   return { ...result, totalCount };
 }

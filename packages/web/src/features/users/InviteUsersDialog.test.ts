@@ -7,6 +7,8 @@ import {
   fakeApi,
   graphQLError,
   mountApp,
+  namedList,
+  oneNamed,
   settle,
   waitFor,
   type MountedApp,
@@ -50,8 +52,9 @@ function api(inviteUsers: Responder, options: { role?: string; users?: Responder
   return fakeApi({
     ReadInviteAddresses: readAddresses,
     Me: () => ({ data: { me: aViewer({ role: options.role ?? 'OWNER' }) } }),
-    Companies: () => ({ data: { companies: aConnection('Company', companies) } }),
-    Groups: () => ({ data: { groups: aConnection('Group', groups) } }),
+    CompanyChoices: namedList('Company', companies),
+    CompanyChoice: oneNamed('company', companies),
+    GroupChoices: namedList('Group', groups),
     UsersPage: options.users ?? (() => ({ data: { users: aConnection('User', []) } })),
     InviteUsers: inviteUsers,
     ReinviteUsers: ({ variables }) => ({
@@ -139,6 +142,19 @@ async function openDialog() {
   await settle();
 }
 
+/** Picks a company by typing the start of its name, waiting for the server's answer, then Enter. */
+async function pickCompany(typed: string) {
+  const box = fieldIn(dialog(), 'Company');
+  expect(box.attributes('role')).toBe('combobox');
+  await box.setValue(typed);
+  await waitFor(() => {
+    const list = dialog().get(`#${box.attributes('aria-controls')}`);
+    expect(list.findAll('[role="option"]').map((o) => o.text().replace('✓', '').trim())).toEqual(['Contoso']);
+  });
+  await box.trigger('keydown', { key: 'Enter' });
+  expect((box.element as HTMLInputElement).value).toBe('Contoso');
+}
+
 describe('Invite users dialog', () => {
   it('sends the pasted list with the chosen options and shows a verdict for every address', async () => {
     const fake = api(() => mixedResults);
@@ -152,7 +168,7 @@ describe('Invite users dialog', () => {
       'ann@contoso.example, Cy Young <cy@contoso.example>; olivia@northwind-msp.example\nbob@contoso.example not-an-email ann@contoso.example';
     await fieldIn(dialog(), 'Email addresses').setValue(pasted);
     await fieldIn(dialog(), 'Role').setValue('ADMIN');
-    await fieldIn(dialog(), 'Company').setValue('co-1');
+    await pickCompany('cont');
     await buttonIn(dialog(), 'Send invitations').trigger('click');
     await settle();
 
@@ -194,6 +210,9 @@ describe('Invite users dialog', () => {
     const groupsBox = fieldIn(dialog(), 'Groups');
     expect(groupsBox.attributes('role')).toBe('combobox');
     await groupsBox.setValue('engin');
+    // The server searches the start of the names once typing pauses.
+    await waitFor(() => expect(fake.lastCall('GroupChoices')!.variables).toEqual({ page: { first: 25 }, search: 'engin' }));
+    await settle();
     await groupsBox.trigger('keydown', { key: 'Enter' });
     expect(
       dialog()
@@ -365,7 +384,7 @@ describe('Invite users dialog', () => {
     );
     await openDialog();
     await fieldIn(dialog(), 'Email addresses').setValue('ann@contoso.example');
-    await fieldIn(dialog(), 'Company').setValue('co-1');
+    await pickCompany('cont');
     await dialog().get('form').trigger('submit');
     await settle();
     expect(dialog().get('[data-testid="invite-error"]').text()).toContain('Company was not found.');

@@ -6,6 +6,8 @@ import {
   fakeApi,
   graphQLError,
   mountApp,
+  namedList,
+  oneNamed,
   settle,
   waitFor,
   type MountedApp,
@@ -17,12 +19,21 @@ const companies = [
   { __typename: 'Company', id: 'co-2', name: 'Fabrikam', userCount: 1 },
 ];
 const groups = [{ __typename: 'Group', id: 'gr-1', name: 'Engineering', description: null, userCount: 3 }];
+/** An MSP's many clients, beyond any first page: "Client 001" … "Client 130". */
+const clients = Array.from({ length: 130 }, (_, i) => ({
+  __typename: 'Company',
+  id: `cl-${i + 1}`,
+  name: `Client ${String(i + 1).padStart(3, '0')}`,
+  userCount: 0,
+}));
 
 function api(users: Responder) {
   return fakeApi({
     Me: () => ({ data: { me: aViewer() } }),
-    Companies: () => ({ data: { companies: aConnection('Company', companies) } }),
-    Groups: () => ({ data: { groups: aConnection('Group', groups) } }),
+    CompanyChoices: namedList('Company', [...companies, ...clients]),
+    CompanyChoice: oneNamed('company', [...companies, ...clients]),
+    GroupChoices: namedList('Group', groups),
+    GroupChoice: oneNamed('group', groups),
     UsersPage: users,
   });
 }
@@ -226,22 +237,56 @@ describe('Users page', () => {
     expect(rows().map((r) => r.attributes('data-email'))).toEqual(['ada@contoso.example']);
   });
 
-  it('filters by company and group from the lists the API returns', async () => {
+  it('filters by any company and group, found by typing the start of the name (the server searches, a page at a time)', async () => {
     const fake = api(() => ({ data: { users: aConnection('User', threeUsers) } }));
     app = await mountApp(fake, '/users');
+    const combobox = (label: string) =>
+      app!.wrapper.get<HTMLInputElement>(
+        'input[role="combobox"]#' +
+          app!.wrapper
+            .findAll('label')
+            .find((l) => l.text() === label)!
+            .attributes('for'),
+      );
+    const optionsOf = (box: ReturnType<typeof combobox>) =>
+      app!.wrapper
+        .get(`#${box.attributes('aria-controls')}`)
+        .findAll('[role="option"]')
+        .map((o) => o.text().replace('✓', '').trim());
 
-    const company = app.wrapper.get(
-      'select#' +
-        app.wrapper
-          .findAll('label')
-          .find((l) => l.text() === 'Company')!
-          .attributes('for'),
-    );
-    expect(company.findAll('option').map((o) => o.text())).toEqual(['Any company', 'Contoso', 'Fabrikam']);
-    await company.setValue('co-2');
+    const company = combobox('Company');
+    expect(company.element.value).toBe('Any company');
+    // The first page of names only, without the per-company user counts.
+    expect(fake.lastCall('CompanyChoices')!.variables).toEqual({ page: { first: 25 }, search: null });
+    await company.trigger('keydown', { key: 'ArrowDown' });
+    expect(optionsOf(company)).toHaveLength(26);
+    expect(optionsOf(company).slice(0, 3)).toEqual(['Any company', 'Client 001', 'Client 002']);
+
+    // Reaching the last name loaded reads the next page.
+    await company.trigger('keydown', { key: 'End' });
+    await waitFor(() => expect(optionsOf(company)).toHaveLength(51));
+    expect(fake.lastCall('CompanyChoices')!.variables).toEqual({ page: { first: 25, after: 'cursor:cl-25' }, search: null });
+
+    // Typing asks the server for the names starting with the text, once typing pauses.
+    const searches = fake.calls('CompanyChoices').length;
+    await company.setValue('client 1');
+    await company.setValue('client 12');
+    await waitFor(() => expect(fake.lastCall('CompanyChoices')!.variables).toEqual({ page: { first: 25 }, search: 'client 12' }));
+    expect(fake.calls('CompanyChoices')).toHaveLength(searches + 1);
+    await waitFor(() => expect(optionsOf(company)).toEqual(Array.from({ length: 10 }, (_, i) => `Client 12${i}`)));
+    await company.trigger('keydown', { key: 'End' });
+    await company.trigger('keydown', { key: 'Enter' });
     await settle();
-    expect(app.router.currentRoute.value.query.company).toBe('co-2');
-    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'co-2' });
+    expect(app.router.currentRoute.value.query.company).toBe('cl-129');
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'cl-129' });
+    expect(company.element.value).toBe('Client 129');
+
+    const group = combobox('Group');
+    await group.setValue('eng');
+    await waitFor(() => expect(optionsOf(group)).toEqual(['Engineering']));
+    await group.trigger('keydown', { key: 'Enter' });
+    await settle();
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'cl-129', groupId: 'gr-1' });
 
     const role = app.wrapper.get(
       'select#' +
@@ -252,7 +297,23 @@ describe('Users page', () => {
     );
     await role.setValue('admin');
     await settle();
-    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'co-2', roles: ['ADMIN'] });
+    expect(fake.lastCall('UsersPage')!.variables.filter).toEqual({ companyId: 'cl-129', groupId: 'gr-1', roles: ['ADMIN'] });
+  });
+
+  it('names the company filtered on from the address, even beyond the first page, and says when it is gone', async () => {
+    const fake = api(() => ({ data: { users: aConnection('User', threeUsers) } }));
+    app = await mountApp(fake, '/users?company=cl-120&group=gr-404');
+    const box = (label: string) =>
+      app!.wrapper.get<HTMLInputElement>(
+        'input#' +
+          app!.wrapper
+            .findAll('label')
+            .find((l) => l.text() === label)!
+            .attributes('for'),
+      );
+    await waitFor(() => expect(box('Company').element.value).toBe('Client 120'));
+    expect(fake.lastCall('CompanyChoice')!.variables).toEqual({ id: 'cl-120' });
+    await waitFor(() => expect(box('Group').element.value).toBe('Unknown group'));
   });
 
   it('sorts by a column header, toggling the direction, and says so with aria-sort', async () => {
