@@ -8,10 +8,21 @@ import { CpuProfiler, printProfileSummary, RemoteCpuProfiler } from '../lib/prof
 import { gitRevision, RESULTS_DIR } from '../lib/report.js';
 import { postGraphQL, signIn } from '../lib/roster.js';
 import { seedAccount, type SeededAccount } from '../lib/seed.js';
-import { BATCH_SIZE, EXISTING_USERS, IMPORT_TIMEOUT_MS, PROFILE, ROWS, SERVER_CODE, STALL_MS } from './import/config.js';
+import {
+  BATCH_SIZE,
+  EXISTING_USERS,
+  IMPORT_TIMEOUT_MS,
+  ONLY,
+  PREVIEW_RUNS,
+  PROFILE,
+  ROWS,
+  SERVER_CODE,
+  STALL_MS,
+} from './import/config.js';
 import { importCsv } from './import/csv.js';
 import { migrate, writtenRows } from './import/database.js';
 import { counters, Timeline, type BaselineRun, type RosterPhase } from './import/phases.js';
+import { previewsAlone } from './import/preview-only.js';
 import { report } from './import/report.js';
 
 /**
@@ -103,7 +114,7 @@ async function run(setup: {
     );
     started = Date.now();
     const baselineSeeds: SeededAccount[] = [];
-    for (const db of baselineDbs) {
+    for (const db of ONLY ? [] : baselineDbs) {
       const migrations = await migrate(db.url);
       baselineSeeds.push(await seedAccount(db.url, { users: EXISTING_USERS }));
       console.log(`- ${db.name}: ${migrations} Roster migrations applied, the same account seeded`);
@@ -170,12 +181,8 @@ async function run(setup: {
       };
     };
 
-    // 1. Baseline, run 1 (the baseline runs before and after Roster, so a drift of the machine hits both sides).
-    const firstBaseline = await runBaseline(0);
-
-    // 2. Preview: upload the file; Roster parses it and stores every row with its verdict.
-    await settle('preview');
-    const preview = await profiled('preview', () =>
+    /** The preview: upload the file; Roster parses it and stores every row with its verdict. */
+    const runPreview = () =>
       measureRoster(async () => {
         const response = await fetch(`${roster!.baseUrl}/api/imports?fileName=bench.csv`, {
           method: 'POST',
@@ -186,8 +193,22 @@ async function run(setup: {
         if (response.status !== 201 || !body.job)
           throw new Error(`The upload answered ${response.status}: ${JSON.stringify(body).slice(0, 500)}`);
         return body.job;
-      }),
-    );
+      });
+
+    if (ONLY === 'preview') {
+      await previewsAlone(rosterDb.url, async (index) => {
+        await settle(`preview ${index + 1}`);
+        return index === PREVIEW_RUNS - 1 ? profiled('preview', runPreview) : runPreview();
+      });
+      return;
+    }
+
+    // 1. Baseline, run 1 (the baseline runs before and after Roster, so a drift of the machine hits both sides).
+    const firstBaseline = await runBaseline(0);
+
+    // 2. Preview.
+    await settle('preview');
+    const preview = await profiled('preview', runPreview);
     const job = preview.value;
     const totals = await postGraphQL<{ importJob: { totals: { total: number; new: number; invalid: number; duplicate: number } } }>(
       `${roster.baseUrl}/graphql`,

@@ -18,6 +18,14 @@ export const BACKGROUND_POLLS: readonly string[] = ['SELECT webhook_deliveries',
 export const PROFILE = process.env.BENCH_PROFILE ?? '';
 if (PROFILE && !['preview', 'import', 'baseline'].includes(PROFILE))
   throw new Error(`Unknown BENCH_PROFILE="${PROFILE}" (known: preview, import, baseline).`);
+/**
+ * BENCH_IMPORT_ONLY=preview: runs the preview alone (no baseline, no import), BENCH_IMPORT_PREVIEWS times (default 3) on
+ * the same Roster, each preview's rows deleted before the next, and prints each run's wall time and CPU per 1,000 rows and
+ * their medians. For working on the preview: a minute instead of five, and repeated runs to see the noise.
+ */
+export const ONLY = process.env.BENCH_IMPORT_ONLY ?? '';
+if (ONLY && ONLY !== 'preview') throw new Error(`Unknown BENCH_IMPORT_ONLY="${ONLY}" (known: preview).`);
+export const PREVIEW_RUNS = Number(process.env.BENCH_IMPORT_PREVIEWS ?? 3);
 export const IMPORT_TIMEOUT_MS = 20 * 60_000;
 /** No batch committed for this long means the runner is failing (its errors are in Roster's output). */
 export const STALL_MS = 60_000;
