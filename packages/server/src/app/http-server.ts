@@ -43,6 +43,7 @@ import { SocketCredentialWatch, type SocketCredential } from '../realtime/socket
 import { HttpMetrics, mountMetricsRoute } from './http-metrics.js';
 import { GraphQLExecutor } from './graphql-executor.js';
 import { apolloExpressMiddleware } from './apollo-express.js';
+import { chain } from './middleware-chain.js';
 import { mountHealthRoutes, type Readiness } from './health.js';
 import { requestLogging } from './request-log.js';
 import { reenterRequestScope, requestScopeOf } from '../core/request-scope.js';
@@ -206,27 +207,30 @@ export async function createHttpServer(
     { session: (token) => services.sessions.lookup(token), apiKey: (authorization) => services.apiKeys.authenticate(authorization) },
     logger,
   );
+  // One layer for all of /graphql's middlewares (middleware-chain.ts): Express matches the path once, not once each.
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
-    httpMetrics.graphqlScope,
-    limitBatchSize(),
-    rateLimiter.middleware(),
-    // Lets the audit trail record the caller's IP for changes made by this request.
-    withRequestScope,
-    reenterRequestScope,
-    apolloExpressMiddleware(apollo, async ({ req, res }) => {
-      const context = new CredentialsRequestContext(
-        services,
-        readCookie(req.headers.cookie, SESSION_COOKIE),
-        (value) => res.append('Set-Cookie', value),
-        req.headers.authorization,
-      );
-      context.verifiedCredentials = verifiedCredentialsOf(res);
-      context.requestScope = requestScopeOf(res) ?? null;
-      context.metricsLabel = httpMetrics.labelOf(res);
-      return context;
-    }),
+    chain(
+      express.json({ limit: '1mb' }),
+      httpMetrics.graphqlScope,
+      limitBatchSize(),
+      rateLimiter.middleware(),
+      // Lets the audit trail record the caller's IP for changes made by this request.
+      withRequestScope,
+      reenterRequestScope,
+      apolloExpressMiddleware(apollo, async ({ req, res }) => {
+        const context = new CredentialsRequestContext(
+          services,
+          readCookie(req.headers.cookie, SESSION_COOKIE),
+          (value) => res.append('Set-Cookie', value),
+          req.headers.authorization,
+        );
+        context.verifiedCredentials = verifiedCredentialsOf(res);
+        context.requestScope = requestScopeOf(res) ?? null;
+        context.metricsLabel = httpMetrics.labelOf(res);
+        return context;
+      }),
+    ),
   );
 
   const sdl = await printRosterSchema();

@@ -21,7 +21,7 @@ export function requestLogging(logger: Logger) {
     setRequestScope(res, scope);
     res.setHeader('X-Request-Id', scope.requestId);
     res.once('close', () => {
-      if (PROBES.has(path)) return;
+      if (PROBES.has(path) || logger.isEnabled?.('info') === false) return;
       const route = routeOf(req, path);
       logger.info(`${req.method} ${route} ${res.statusCode}`, {
         requestId: scope.requestId,

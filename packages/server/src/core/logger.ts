@@ -14,6 +14,8 @@ export interface Logger {
   /** Something an operator should look at that failed nothing (optional: loggers written for tests may leave it out). */
   warn?(message: string, fields?: LogFields): void;
   error(message: string, error?: unknown, fields?: LogFields): void;
+  /** Whether lines of this level are written (optional): a caller may skip building a line nobody will read. */
+  isEnabled?(level: 'info' | 'warn' | 'error'): boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export function createLogger(options: LoggerOptions): Logger {
 export function wrapPino(base: PinoLogger): Logger {
   return {
     info: (message, fields) => base.info(fields ?? {}, message),
+    isEnabled: (level) => base.isLevelEnabled(level),
     warn: (message, fields) => base.warn(fields ?? {}, message),
     error: (message, error, fields) => {
       const described = error instanceof Error ? { err: error } : error === undefined || error === '' ? {} : { detail: String(error) };
