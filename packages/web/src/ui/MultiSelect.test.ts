@@ -1,6 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineComponent, h, ref } from 'vue';
+import { computed, defineComponent, h, reactive, ref, shallowRef } from 'vue';
+import type { NameChoices } from '../client/name-choices';
 import MultiSelect from './MultiSelect.vue';
 
 const GROUPS = [
@@ -125,5 +126,78 @@ describe('the searchable multi-select', () => {
     await key('Backspace');
     expect(chosen.value).toEqual([]);
     expect(chips()).toEqual([]);
+  });
+
+  it('with choices, offers what the server found for the typed start, keeps chosen names across searches, and reads on', async () => {
+    // 40 groups, "Team 01" … "Team 40", loaded 25 at a time; the server's search here answers at once.
+    const all = Array.from({ length: 40 }, (_, i) => ({ id: `t${i + 1}`, name: `Team ${String(i + 1).padStart(2, '0')}` }));
+    const search = ref('');
+    const loaded = ref(25);
+    const matching = computed(() => all.filter((g) => g.name.toLowerCase().startsWith(search.value.toLowerCase())));
+    const known = reactive(new Map<string, string>());
+    const choices: NameChoices = {
+      text: ref(''),
+      search,
+      options: computed(() => {
+        const page = matching.value.slice(0, loaded.value);
+        for (const g of page) known.set(g.id, g.name);
+        return page;
+      }),
+      loading: ref(false),
+      error: shallowRef(undefined),
+      hasMore: computed(() => loaded.value < matching.value.length) as unknown as NameChoices['hasMore'],
+      loadMore: () => (loaded.value += 25),
+      nameOf: (id) => known.get(id),
+      lookUp: () => {},
+      isMissing: () => false,
+    };
+    const chosen = ref<string[]>([]);
+    wrapper = mount(
+      defineComponent({
+        setup: () => () =>
+          h(MultiSelect, {
+            label: 'Groups',
+            noun: 'group',
+            choices,
+            modelValue: chosen.value,
+            'onUpdate:modelValue': (v: string[]) => (chosen.value = v),
+          }),
+      }),
+      { attachTo: document.body },
+    );
+    await box().setValue('team 3');
+    expect(choices.text.value).toBe('team 3');
+    search.value = 'team 3';
+    await wrapper.vm.$nextTick();
+    expect(visibleLabels()).toEqual([
+      'Team 30',
+      'Team 31',
+      'Team 32',
+      'Team 33',
+      'Team 34',
+      'Team 35',
+      'Team 36',
+      'Team 37',
+      'Team 38',
+      'Team 39',
+    ]);
+    await key('Enter');
+    expect(chosen.value).toEqual(['t30']);
+
+    // Another search: Team 30 is no longer offered, its chip keeps its name.
+    await box().setValue('');
+    search.value = '';
+    await wrapper.vm.$nextTick();
+    expect(options()).toHaveLength(25);
+    expect(chips()).toEqual(['Team 30']);
+    // The keyboard reaching the last name loaded reads the next page.
+    await key('End');
+    await wrapper.vm.$nextTick();
+    expect(options()).toHaveLength(40);
+
+    await box().setValue('zz');
+    search.value = 'zz';
+    await wrapper.vm.$nextTick();
+    expect(wrapper.get('[data-testid="multi-select-empty"]').text()).toBe('No group starts with “zz”.');
   });
 });

@@ -7,6 +7,7 @@ import {
   fakeApi,
   graphQLError,
   mountApp,
+  namedList,
   settle,
   waitFor,
   type MountedApp,
@@ -62,7 +63,7 @@ function api(
         vaultAccess: access(granted),
       },
     }),
-    VaultGroupChoices: () => ({ data: { groups: aConnection('Group', [group('g1', 'Helpdesk'), group('g2', 'Engineers')]) } }),
+    GroupChoices: namedList('Group', [group('g1', 'Helpdesk'), group('g2', 'Engineers')]),
     RevealVaultItem: revealed,
     GrantVaultAccess: (op) => {
       granted = [...granted, group(op.variables.input.groupId, 'Engineers')];
@@ -111,7 +112,7 @@ describe('Company vault page', () => {
     expect(app.wrapper.text()).toContain('Vault — Contoso');
     expect(app.wrapper.get('[data-testid="vault-access-groups"]').text()).toContain('Helpdesk');
     expect(app.wrapper.get('[data-testid="vault-access"]').findAll('button')).toHaveLength(0);
-    expect(fake.calls('VaultGroupChoices')).toHaveLength(0);
+    expect(fake.calls('GroupChoices')).toHaveLength(0);
     await buttonIn(rows()[0]!, 'Reveal').trigger('click');
     await waitFor(() => expect(app!.wrapper.get('[data-testid="revealed-password"]').text()).toBe('S3cret-Router!'));
   });
@@ -152,7 +153,15 @@ describe('Company vault page', () => {
     const fake = api();
     app = await mountApp(fake, '/companies/c1/vault');
     await waitFor(() => expect(app!.wrapper.get('[data-testid="vault-access"]').text()).toContain('Helpdesk'));
-    await app.wrapper.get('[data-testid="vault-grant-group"]').setValue('g2');
+    // Any group is found by typing the start of its name (the server searches).
+    const box = app.wrapper.get<HTMLInputElement>('[data-testid="vault-grant-group"] input[role="combobox"]');
+    await box.setValue('eng');
+    await waitFor(() => expect(fake.lastCall('GroupChoices')!.variables).toEqual({ page: { first: 25 }, search: 'eng' }));
+    await waitFor(() =>
+      expect(app!.wrapper.findAll('[data-testid="vault-grant-group"] [role="option"]').map((o) => o.text())).toEqual(['Engineers']),
+    );
+    await box.trigger('keydown', { key: 'Enter' });
+    expect(box.element.value).toBe('Engineers');
     await app.wrapper.get('[data-testid="vault-access"] form').trigger('submit');
     await waitFor(() => expect(app!.wrapper.get('[data-testid="vault-access-groups"]').text()).toContain('Engineers'));
     expect(fake.lastCall('GrantVaultAccess')!.variables).toEqual({ input: { companyId: 'c1', groupId: 'g2' } });
