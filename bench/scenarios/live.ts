@@ -5,6 +5,7 @@ import { gitRevision } from '../lib/report.js';
 import { signIn } from '../lib/roster.js';
 import { seedAccount } from '../lib/seed.js';
 import { CLIENTS_ONE, CLIENTS_TWO, PROFILE, REDIS_URL, SERVER_MODE } from './live/config.js';
+import { METRICS_TOKEN } from './live/fan-out-metric.js';
 import { measure } from './live/measure.js';
 import { report } from './live/report.js';
 import { sqlPerSocketEvent } from './live/sql-per-socket.js';
@@ -46,7 +47,7 @@ export default async function main(): Promise<void> {
     const children: ChildRoster[] = [];
     const start = async (name: string, env: Record<string, string>, inspect = false) => {
       const started = Date.now();
-      const child = await startChildRoster(name, { DATABASE_URL: db.url, ...env }, { mode: SERVER_MODE, inspect });
+      const child = await startChildRoster(name, { DATABASE_URL: db.url, METRICS_TOKEN, ...env }, { mode: SERVER_MODE, inspect });
       children.push(child);
       console.log(
         `- Roster ${name} started (pid ${child.pid}, ${env.REDIS_URL ? 'Redis event bus' : 'in-process event bus'}, ${Date.now() - started} ms)`,

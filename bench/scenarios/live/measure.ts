@@ -7,6 +7,7 @@ import { percentiles } from '../../lib/live-clients.js';
 import { waitForQuietDatabase, type ThrowawayDatabase } from '../../lib/mariadb.js';
 import { printProfileSummary, RemoteCpuProfiler } from '../../lib/profile.js';
 import { AcceptSender } from './accept-sender.js';
+import { fanOutBetween, readFanOut, type FanOutHistogram, type FanOutSummary } from './fan-out-metric.js';
 import { RESULTS_DIR, round1, round2, round3 } from '../../lib/report.js';
 import { postGraphQL } from '../../lib/roster.js';
 import {
@@ -62,6 +63,15 @@ export interface ScenarioResult {
   acceptHttpMs: ReturnType<typeof percentiles>;
   fanOutFromResponseMs: ReturnType<typeof percentiles>;
   listenerCpuMsPerSocketEvent: number | null;
+  /** The same minus the receiving instance's CPU for an accept with no subscriber (control runs): the fan-out's own CPU. */
+  fanOutCpuMsPerSocketEvent: number | null;
+  /** roster_live_fanout_seconds of the receiving instance over the measured repetitions (INVITED and ACCEPTED events). */
+  serverFanOutMs: FanOutSummary | null;
+  /** The receiving instance's V8 heap in use and external memory before and after the measured repetitions (MB). */
+  listenerHeap: {
+    before: { usedMb: number | null; externalMb: number | null };
+    after: { usedMb: number | null; externalMb: number | null };
+  } | null;
   dbCpuMsPerSocketEvent: number | null;
   otherLoadCores: number | null;
   clientEventLoopBusy: number;
@@ -115,12 +125,16 @@ export async function measure(
   };
   // Control: the accept with nobody listening.
   const control: number[] = [];
+  const controlCpu: number[] = [];
   for (let i = 0; i < CONTROL_REPS + 1; i++) {
     const email = `live-control-${tag}-${i}@bench-live.test`;
     const { token } = await inviteOne(email);
     await waitForQuietDatabase(db.url, { quietPolls: 2, intervalMs: 50 });
+    const cpuBefore = listen.mainThreadCpuMs();
     const { sentAt, respondedAt } = await acceptOne(email, token);
+    const cpuAfter = listen.mainThreadCpuMs();
     if (i > 0) control.push(respondedAt - sentAt); // the first one warms up
+    if (i > 0 && cpuBefore !== null && cpuAfter !== null) controlCpu.push(cpuAfter - cpuBefore);
   }
   const acceptHttpWithoutSubscribers = percentiles(control);
   const memoryBefore = listen.memory();
@@ -149,11 +163,14 @@ export async function measure(
   const repetitions: Repetition[] = [];
   const profiler = setup.profile ? await RemoteCpuProfiler.connect(listen.inspectorUrl!) : null;
   let memory: ScenarioResult['listenerMemory'] = null;
+  let fanOutBefore: FanOutHistogram | null = null;
+  let fanOutAfter: FanOutHistogram | null = null;
   let socketErrors = 0;
   let socketsClosed = 0;
   try {
     for (let rep = -WARMUP_REPS; rep < REPS; rep++) {
       if (rep === 0 && profiler) await profiler.start(500);
+      if (rep === 0) fanOutBefore = await readFanOut(listen.baseUrl);
       // Invite (not measured, but every subscriber must have seen it before the accept).
       const email = `live-${name.replace(/\W+/g, '-')}-${tag}-${rep + WARMUP_REPS}@bench-live.test`;
       const { userId, token } = await inviteOne(email);
@@ -215,6 +232,7 @@ export async function measure(
       console.log('  (us/req above = microseconds per socket per event; each repetition delivers INVITED and ACCEPTED)');
     }
     memory = listen.memory();
+    fanOutAfter = await readFanOut(listen.baseUrl);
     ({ socketErrors, socketsClosed } = await subscribers.close());
     await sender.close();
   }
@@ -241,6 +259,18 @@ export async function measure(
     acceptHttpMs: percentiles(repetitions.map((r) => r.acceptHttpMs)),
     fanOutFromResponseMs: percentiles(repetitions.map((r) => r.fanOutFromResponseMs)),
     listenerCpuMsPerSocketEvent: listenerCpu === null ? null : round3(listenerCpu / (repetitions.length * count)),
+    fanOutCpuMsPerSocketEvent:
+      listenerCpu === null || controlCpu.length === 0
+        ? null
+        : round3((listenerCpu - repetitions.length * percentiles(controlCpu).p50) / (repetitions.length * count)),
+    serverFanOutMs: fanOutBetween(fanOutBefore, fanOutAfter),
+    listenerHeap:
+      fanOutBefore && fanOutAfter
+        ? {
+            before: { usedMb: fanOutBefore.heapUsedMb, externalMb: fanOutBefore.externalMb },
+            after: { usedMb: fanOutAfter.heapUsedMb, externalMb: fanOutAfter.externalMb },
+          }
+        : null,
     dbCpuMsPerSocketEvent: dbCpuTotal === null ? null : round2(dbCpuTotal / (repetitions.length * count)),
     otherLoadCores: others.length ? round2(others.reduce((a, b) => a + b, 0) / others.length) : null,
     clientEventLoopBusy: round2(repetitions.reduce((sum, r) => sum + r.clientEventLoopBusy, 0) / Math.max(1, repetitions.length)),

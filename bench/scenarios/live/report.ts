@@ -113,12 +113,27 @@ export function report(
         `(${s.listenerKbPerSocket ?? '?'} KB per socket), ${s.listenerMemory.rssMb} MB after the repetitions, ${s.listenerMemory.peakRssMb} MB peak`
       : '?';
   console.log(`receiving instance memory: one ${memory(one)}; two ${memory(two)}`);
+  const heap = (s: ScenarioResult) =>
+    s.listenerHeap
+      ? `V8 heap used ${s.listenerHeap.before.usedMb} -> ${s.listenerHeap.after.usedMb} MB, external ${s.listenerHeap.before.externalMb} -> ${s.listenerHeap.after.externalMb} MB`
+      : '?';
+  console.log(`receiving instance over the measured repetitions (not collected first): one ${heap(one)}; two ${heap(two)}`);
   for (const s of [one, two])
     console.log(
       `${s.name}: server CPU per delivered event per socket ${s.listenerCpuMsPerSocketEvent === null ? '?' : `${Math.round(s.listenerCpuMsPerSocketEvent * 1000)} µs`} ` +
         `(receiving instance's main thread from the accept to the last arrival ÷ subscribers; 10 ms resolution per repetition); ` +
         `accept HTTP p50 ${s.acceptHttpMs.p50.toFixed(0)} ms with subscribers vs ${s.acceptHttpWithoutSubscribersMs.p50.toFixed(0)} ms without (${((s.acceptHttpMs.p50 / s.acceptHttpWithoutSubscribersMs.p50 - 1) * 100).toFixed(0)}%)`,
     );
+  for (const s of [one, two]) {
+    const f = s.serverFanOutMs;
+    console.log(
+      `${s.name}: fan-out on the server (roster_live_fanout_seconds, event reaching the hub to the last socket written, ${f?.events ?? '?'} events): ` +
+        (f
+          ? `mean ${f.meanMs.toFixed(1)} ms, p50 ~${f.p50Ms.toFixed(0)} ms, p99 ~${f.p99Ms.toFixed(0)} ms (interpolated in the histogram's buckets)`
+          : 'not read') +
+        `; server CPU of the fan-out alone (minus an accept with no subscriber) ${s.fanOutCpuMsPerSocketEvent === null ? '?' : `${Math.round(s.fanOutCpuMsPerSocketEvent * 1000)} µs`} per socket`,
+    );
+  }
   const noisy = [one, two].some((s) => (s.otherLoadCores ?? 0) > 0.2);
   if (noisy)
     console.log(
