@@ -44,6 +44,7 @@ import { HttpMetrics, mountMetricsRoute } from './http-metrics.js';
 import { GraphQLExecutor } from './graphql-executor.js';
 import { apolloExpressMiddleware } from './apollo-express.js';
 import { chain } from './middleware-chain.js';
+import { jsonBody } from './json-body.js';
 import { mountHealthRoutes, type Readiness } from './health.js';
 import { requestLogging } from './request-log.js';
 import { reenterRequestScope, requestScopeOf } from '../core/request-scope.js';
@@ -211,7 +212,7 @@ export async function createHttpServer(
   app.use(
     '/graphql',
     chain(
-      express.json({ limit: '1mb' }),
+      jsonBody(1024 * 1024),
       httpMetrics.graphqlScope,
       limitBatchSize(),
       rateLimiter.middleware(),
