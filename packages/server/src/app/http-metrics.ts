@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { WebSocketServer } from 'ws';
@@ -58,19 +58,18 @@ export class HttpMetrics {
 
   /** The first middleware: times every request, and labels it when its answer is over. */
   readonly timeRequests: RequestHandler = (req, res, next) => {
-    const started = process.hrtime.bigint();
-    let observed = false;
-    // On 'finish' (the answer is written), or 'close' when the client went away before.
-    const observe = () => {
-      if (observed) return;
-      observed = true;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.durations.observe({ operation: this.operationOf(req, res), status: `${Math.floor(res.statusCode / 100)}xx` }, seconds);
-    };
-    res.once('finish', observe);
-    res.once('close', observe);
+    timings.set(res, { metrics: this, req, started: process.hrtime.bigint() });
+    // On 'finish' (the answer is written), or 'close' when the client went away before; observed once. One listener
+    // shared by every response (it reads the response it is called on), not two closures per request.
+    res.on('finish', observeResponse);
+    res.on('close', observeResponse);
     next();
   };
+
+  /** The duration of a response timed by `timeRequests`, under its operation and status class. */
+  observeDuration(req: Request, res: Response, seconds: number): void {
+    this.durations.observe({ operation: this.operationOf(req, res), status: `${Math.floor(res.statusCode / 100)}xx` }, seconds);
+  }
 
   /**
    * Mounted on /graphql: marks the request as GraphQL and opens its label, which the request context carries
@@ -89,17 +88,17 @@ export class HttpMetrics {
 
   /** Names the operations of the request being timed and counts the errors of each answer by code. */
   graphqlPlugin(): ApolloServerPlugin {
-    return {
-      requestDidStart: async () => ({
-        didResolveOperation: async ({ operation, contextValue }) => {
-          (contextValue as LabelledContext).metricsLabel?.operations.push(this.operationLabel(operation?.name?.value));
-        },
-        willSendResponse: async ({ response }) => {
-          if (response.body.kind !== 'single') return;
-          for (const error of response.body.singleResult.errors ?? []) this.errors.inc({ code: codeLabel(error.extensions?.code) });
-        },
-      }),
+    // One listener for every request: it keeps nothing of its own between hooks.
+    const listener: GraphQLRequestListener<BaseContext> = {
+      didResolveOperation: async ({ operation, contextValue }) => {
+        (contextValue as LabelledContext).metricsLabel?.operations.push(this.operationLabel(operation?.name?.value));
+      },
+      willSendResponse: async ({ response }) => {
+        if (response.body.kind !== 'single') return;
+        for (const error of response.body.singleResult.errors ?? []) this.errors.inc({ code: codeLabel(error.extensions?.code) });
+      },
     };
+    return { requestDidStart: async () => listener };
   }
 
   /** Counts the WebSockets open on the server, from the upgrade to the close. */
@@ -130,6 +129,17 @@ export class HttpMetrics {
     this.operationNames.add(name);
     return name;
   }
+}
+
+/** Responses being timed: removed once observed. */
+const timings = new WeakMap<Response, { metrics: HttpMetrics; req: Request; started: bigint }>();
+
+/** The 'finish' and 'close' listener of every timed response (`this` is the response). */
+function observeResponse(this: Response): void {
+  const timing = timings.get(this);
+  if (!timing) return;
+  timings.delete(this);
+  timing.metrics.observeDuration(timing.req, this, Number(process.hrtime.bigint() - timing.started) / 1e9);
 }
 
 /** Error codes are Roster's own (core/errors.ts) or Apollo's; anything else is bucketed, never used as a label. */

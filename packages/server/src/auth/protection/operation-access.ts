@@ -19,7 +19,19 @@ const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscri
  * The root fields an operation selects, through fragments and inline fragments. `@skip`/`@include` are
  * ignored on purpose: a field the caller may not use is refused even when a variable would skip it.
  */
-export function rootFieldsOf(operation: OperationDefinitionNode, document: DocumentNode): string[] {
+export function rootFieldsOf(operation: OperationDefinitionNode, document: DocumentNode): readonly string[] {
+  // Parsed documents are cached and reused (Apollo's document store), so each operation is walked once.
+  let known = rootFieldsByOperation.get(operation);
+  if (!known) {
+    known = walkRootFields(operation, document);
+    rootFieldsByOperation.set(operation, known);
+  }
+  return known;
+}
+
+const rootFieldsByOperation = new WeakMap<OperationDefinitionNode, readonly string[]>();
+
+function walkRootFields(operation: OperationDefinitionNode, document: DocumentNode): readonly string[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions)
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
