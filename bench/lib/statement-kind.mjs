@@ -4,8 +4,10 @@
 /** A statement's verb and main table ("INSERT outbox_emails", "SELECT memberships", "COMMIT"), to tally what a phase ran. */
 export function statementKind(sql) {
   // Only the head (verb, table, a SELECT's column list up to FROM) and the tail (RETURNING) are read, so a
-  // multi-megabyte multi-row INSERT is not copied: the tally runs inside the process whose memory is measured.
-  const text = (sql.length > 8000 ? `${sql.slice(0, 6000)} ${sql.slice(-2000)}` : sql).trim().replace(/\s+/g, ' ');
+  // multi-megabyte multi-row INSERT is not copied: the tally runs inside the process whose memory is measured
+  // (and its CPU: an INSERT's head is its first 300 characters, not 6,000).
+  const headLength = /^\s*INSERT\b/i.test(sql.slice(0, 40)) ? 300 : 6000;
+  const text = (sql.length > headLength + 2000 ? `${sql.slice(0, headLength)} ${sql.slice(-2000)}` : sql).trim().replace(/\s+/g, ' ');
   const verb = (text.match(/^\w+/)?.[0] ?? '?').toUpperCase();
   const table =
     verb === 'INSERT'

@@ -9,9 +9,9 @@ async function read(input: string | Buffer, chunkSize = 7): Promise<{ delimiter:
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input, 'utf8');
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
-  const { delimiter, records } = await openCsv(Readable.from(chunks), { maxBytes: 50 * 1024 * 1024 });
+  const { delimiter, batches } = await openCsv(Readable.from(chunks), { maxBytes: 50 * 1024 * 1024 });
   const items: Array<CsvRecord | CsvSkip> = [];
-  for await (const item of records) items.push(item);
+  for await (const batch of batches) items.push(...batch);
   return { delimiter, items };
 }
 const cells = (items: Array<CsvRecord | CsvSkip>) => items.filter((i): i is CsvRecord => 'cells' in i).map((i) => i.cells);
@@ -114,10 +114,10 @@ describe('reading CSV files', () => {
 
   it('refuses a file over the size limit while reading it', async () => {
     const big = Readable.from([Buffer.from('email\n'), Buffer.alloc(2048, 'a')]);
-    const { records } = await openCsv(big, { maxBytes: 1024 });
+    const { batches } = await openCsv(big, { maxBytes: 1024 });
     await expect(
       (async () => {
-        for await (const _ of records) void _;
+        for await (const _ of batches) void _;
       })(),
     ).rejects.toThrow(/larger than/);
   });

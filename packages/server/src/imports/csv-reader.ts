@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { readRecords, type CsvRecord, type CsvSkip } from './csv-records.js';
+import { readRecords, type CsvBatch, type CsvRecord, type CsvSkip } from './csv-records.js';
 
-export type { CsvRecord, CsvSkip };
+export type { CsvBatch, CsvRecord, CsvSkip };
 
 export class CsvFileError extends Error {
   constructor(
@@ -19,12 +19,12 @@ const SNIFF_BYTES = 64 * 1024;
 /**
  * Streams a CSV file: sniffs the delimiter (`,` `;` or tab) from the first line, accepts UTF-8 with or
  * without BOM (other bytes become U+FFFD and the rows holding them are flagged later), CRLF or LF, quoted
- * fields with delimiters and new lines. Never holds the whole file.
+ * fields with delimiters and new lines. Never holds the whole file: its records come in batches, in file order.
  */
 export async function openCsv(
   source: Readable,
   options: { maxBytes: number },
-): Promise<{ delimiter: Delimiter; records: AsyncGenerator<CsvRecord | CsvSkip>; bytesRead: () => number }> {
+): Promise<{ delimiter: Delimiter; batches: AsyncGenerator<CsvBatch>; bytesRead: () => number }> {
   const iterator = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headBytes = 0;
@@ -79,7 +79,7 @@ export async function openCsv(
       await iterator.return?.();
     }
   }
-  return { delimiter, records: readRecords(text(), delimiter), bytesRead: () => total };
+  return { delimiter, batches: readRecords(text(), delimiter), bytesRead: () => total };
 }
 
 /**

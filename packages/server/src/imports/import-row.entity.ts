@@ -83,6 +83,20 @@ export const IMPORT_ROW_COLUMNS = [
   'user_id',
 ];
 
+/** Columns of IMPORT_ROW_COLUMNS whose default is NULL: a bulk insert leaves them out of a chunk where no row sets them. */
+export const IMPORT_ROW_NULL_DEFAULTS = [
+  'email',
+  'name',
+  'job_title',
+  'role',
+  'company',
+  'groups',
+  'reason',
+  'outcome',
+  'outcome_reason',
+  'user_id',
+];
+
 /** A row in IMPORT_ROW_COLUMNS order, for bulk inserts. */
 export function importRowValues(row: ImportRowEntity): unknown[] {
   return [

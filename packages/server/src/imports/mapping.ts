@@ -121,37 +121,63 @@ const MAX_CELL = 2000;
 /**
  * Reads one data row through the mapping; every problem comes back as a reason with the line number. A role
  * the importer may not grant makes the row invalid.
+ *
+ * It runs once per row of every preview (50,000 times for a large file), so the common case allocates little:
+ * cells that are not mapped are not read, and the groups and name parts only when mapped.
  */
 export function evaluateRow(cells: string[], line: number, mapping: ImportMapping, importerRole: Role): EvaluatedRow {
   const cell = (index: number | null) => (index === null ? '' : (cells[index] ?? '').trim());
   const invalid = (reason: string): EvaluatedRow => ({ ...base, verdict: 'INVALID', reason: `Line ${line}: ${reason}` });
-  const nameParts = [cell(mapping.firstName), cell(mapping.lastName)].filter(Boolean).join(' ');
+  const nameParts =
+    mapping.firstName === null && mapping.lastName === null
+      ? ''
+      : [cell(mapping.firstName), cell(mapping.lastName)].filter(Boolean).join(' ');
+  const nameCell = cell(mapping.name) || nameParts;
+  const groupsCell = cell(mapping.groups);
   const base: EvaluatedRow = {
     email: null,
     // Stored cut to the column (the row is kept to show it); a name too long makes the row invalid below.
-    name: (cell(mapping.name) || nameParts).slice(0, MAX_NAME) || null,
+    name: nameCell.slice(0, MAX_NAME) || null,
     jobTitle: null,
     role: null,
     company: cell(mapping.company).slice(0, 200) || null,
-    groups: splitGroups(cell(mapping.groups)).map((g) => g.slice(0, 200)),
+    groups: groupsCell === '' ? [] : splitGroups(groupsCell).map((g) => g.slice(0, 200)),
     verdict: 'NEW',
     reason: null,
   };
   if (cells.length > MAX_COLUMNS) return invalid(`the row has ${cells.length} columns; at most ${MAX_COLUMNS} are read.`);
-  if (cells.some((c) => c.length > MAX_CELL)) return invalid(`a field is longer than ${MAX_CELL.toLocaleString('en')} characters.`);
+  let notUtf8 = false;
+  for (const c of cells) {
+    if (c.length > MAX_CELL) return invalid(`a field is longer than ${MAX_CELL.toLocaleString('en')} characters.`);
+    if (c.includes('\uFFFD')) notUtf8 = true;
+  }
   if (mapping.email === null) return invalid('no column is mapped to email.');
-  const rawEmail = cell(mapping.email).replace(/^mailto:/i, '');
-  if (cells.some((c) => c.includes('\uFFFD'))) return invalid('the row holds bytes that are not UTF-8; save the file as "CSV UTF-8".');
+  const emailCell = cell(mapping.email);
+  const rawEmail = emailCell.length >= 7 && (emailCell[0] === 'm' || emailCell[0] === 'M') ? emailCell.replace(/^mailto:/i, '') : emailCell;
+  if (notUtf8) return invalid('the row holds bytes that are not UTF-8; save the file as "CSV UTF-8".');
   if (!rawEmail) return invalid('the email is empty.');
   const problem = emailProblem(rawEmail);
   if (problem) return invalid(`"${rawEmail.slice(0, 80)}" is not a valid email: ${problem}`);
-  const name = readName(cell(mapping.name) || nameParts);
+  const name = readName(nameCell);
   if (!name.ok) return invalid(`the name is too long (${name.problem.replace(/^The name has /, '').replace(/\.$/, '')}).`);
   const jobTitle = readJobTitle(cell(mapping.jobTitle));
   if (!jobTitle.ok) return invalid(`the job title is too long (${jobTitle.problem}).`);
-  const role = parseRole(cell(mapping.role));
-  if (role === 'unknown') return invalid(`unknown role "${cell(mapping.role).slice(0, 40)}" (use Member or Administrator).`);
-  const refusal = role ? refusalToGrant(importerRole, role) : null;
+  const roleCell = cell(mapping.role);
+  const role = parseRole(roleCell);
+  if (role === 'unknown') return invalid(`unknown role "${roleCell.slice(0, 40)}" (use Member or Administrator).`);
+  const refusal = role ? refusalOf(importerRole, role) : null;
   if (role && refusal) return invalid(`only ${roleName(refusal.requiredRole)} can import ${rolePlural(role)}.`);
-  return { ...base, email: rawEmail.toLowerCase(), jobTitle: jobTitle.jobTitle, role };
+  base.email = rawEmail.toLowerCase();
+  base.jobTitle = jobTitle.jobTitle;
+  base.role = role;
+  return base;
+}
+
+/** `refusalToGrant` for each pair of roles, asked once: a file of 50,000 rows holds a handful of roles. */
+const refusals = new Map<Role, Map<Role, ReturnType<typeof refusalToGrant>>>();
+function refusalOf(importer: Role, role: Role): ReturnType<typeof refusalToGrant> {
+  let byRole = refusals.get(importer);
+  if (!byRole) refusals.set(importer, (byRole = new Map()));
+  if (!byRole.has(role)) byRole.set(role, refusalToGrant(importer, role));
+  return byRole.get(role)!;
 }

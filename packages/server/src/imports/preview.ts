@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { badInput } from '../core/errors.js';
 import { newId } from '../core/db/columns.js';
 import type { Viewer } from '../core/viewer.js';
-import { CsvFileError, openCsv, type CsvRecord, type CsvSkip } from './csv-reader.js';
+import { CsvFileError, openCsv, type CsvBatch, type CsvRecord } from './csv-reader.js';
 import { ImportJobEntity, ImportJobState } from './import-job.entity.js';
 import { MAX_API_ROWS, type ImportContext, type ImportRowInput } from './import-model.js';
 import { ImportRowEntity } from './import-row.entity.js';
@@ -23,19 +23,19 @@ export async function createFromCsv(
   const { dataSource } = context;
   const job = await newJob(dataSource, viewer, 'FILE', fileName);
   let writer: RowWriter | null = null;
-  let records: AsyncGenerator<CsvRecord | CsvSkip> | null = null;
+  let batches: AsyncGenerator<CsvBatch> | null = null;
   try {
     const csv = await openCsv(source, { maxBytes: context.maxBytes });
     const { delimiter, bytesRead } = csv;
-    records = csv.records;
-    const buffered: Array<CsvRecord | CsvSkip> = [];
-    for (;;) {
-      if (buffered.filter((r) => 'cells' in r).length >= SAMPLE) break;
-      const next = await records.next();
+    batches = csv.batches;
+    const buffered: CsvBatch = [];
+    const isData = (r: CsvBatch[number]): r is CsvRecord => 'cells' in r;
+    while (buffered.filter(isData).length < SAMPLE) {
+      const next = await batches.next();
       if (next.done) break;
-      buffered.push(next.value);
+      buffered.push(...next.value);
     }
-    const dataRecords = buffered.filter((r): r is CsvRecord => 'cells' in r);
+    const dataRecords = buffered.filter(isData).slice(0, SAMPLE);
     if (dataRecords.length === 0) throw new CsvFileError('EMPTY_FILE', 'The file holds no rows.');
     const header = mappingFromHeader(dataRecords[0]!.cells);
     const mapping = withEmailColumn(header ?? guessMapping(dataRecords.map((r) => r.cells)), dataRecords, header !== null);
@@ -49,8 +49,8 @@ export async function createFromCsv(
     );
     job.mapping = JSON.stringify(mapping);
     writer = rowWriter(dataSource, viewer, job, mapping);
-    for (const record of buffered) await writer.add(record);
-    for await (const record of records) await writer.add(record);
+    await writer.addBatch(buffered);
+    for await (const batch of batches) await writer.addBatch(batch);
     await writer.flush();
     job.fileBytes = bytesRead();
     job.totalRows = writer.dataRows;
@@ -64,7 +64,7 @@ export async function createFromCsv(
     job.totalRows = 0;
   } finally {
     // A file refused before its end (no email column): the reading stops and the file is closed.
-    await records?.return(undefined);
+    await batches?.return(undefined);
   }
   await dataSource.getRepository(ImportJobEntity).save(job);
   return job;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailProblem, parseAddressList } from './address-list.js';
+import { emailProblem, emailProblemInDetail, parseAddressList } from './address-list.js';
 
 describe('parseAddressList', () => {
   it('splits on commas, semicolons, spaces and new lines, and lower-cases emails', () => {
@@ -62,5 +62,30 @@ describe('emailProblem', () => {
     const problem = emailProblem(email);
     if (expected === null) expect(problem).toBeNull();
     else expect(problem).toMatch(expected);
+  });
+
+  it('accepts through its one expression only addresses the step-by-step checks accept', () => {
+    // Random addresses built from the characters each check is about: dots, hyphens, "@", spaces, digits, letters,
+    // symbols email allows and some it does not, with parts of every length around the limits.
+    let seed = 15;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const alphabet = ['a', 'Z', '0', '9', '.', '.', '-', '-', '_', '+', "'", '@', ' ', '(', 'é', '!', '~', '`'];
+    const part = (max: number) =>
+      Array.from({ length: Math.floor(random() * max) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const label = () => (random() < 0.5 ? 'example' : part(8)) + (random() < 0.1 ? 'x'.repeat(60) : '');
+    const tld = () => ['com', 'co', 'c0m', 'c', 'x'.repeat(64), part(4)][Math.floor(random() * 6)];
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const local = random() < 0.05 ? 'x'.repeat(60 + Math.floor(random() * 10)) : part(12);
+      const labels = Array.from({ length: Math.floor(random() * 3) }, label);
+      const email = `${local}@${[...labels, tld()].join('.')}`;
+      const problem = emailProblem(email);
+      expect([email, problem]).toEqual([email, emailProblemInDetail(email)]);
+      if (problem === null) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(200);
   });
 });
