@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import {
   GraphQLError,
@@ -67,29 +67,31 @@ export function withHttpStatus(error: GraphQLError, status: number, headers: Rec
  *   administrator has every scope.
  */
 export function operationAccessPlugin(): ApolloServerPlugin<RequestContext> {
+  // One listener for every request: it keeps nothing between hooks.
+  const listener: GraphQLRequestListener<RequestContext> = {
+    async didResolveOperation({ operation, document, contextValue }) {
+      if (!operation) return;
+      const fields = rootFieldsOf(operation, document);
+      const introspects = fields.some((field) => field === '__schema' || field === '__type');
+      const usesKey = contextValue.authorization !== undefined;
+      if (!usesKey && !introspects) return;
+
+      const viewer = await contextValue.viewer().catch((error: unknown) => {
+        if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
+          const realm: Record<string, string> = usesKey ? { 'WWW-Authenticate': 'Bearer realm="roster", error="invalid_token"' } : {};
+          throw withHttpStatus(introspects && !usesKey ? introspectionRefused() : error, 401, realm);
+        }
+        throw error;
+      });
+      if (!viewer.apiKey) return;
+
+      const refusal = refusalFor(viewer, operation, document);
+      if (refusal) throw withHttpStatus(refusal, 403);
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, document, contextValue }) {
-          if (!operation) return;
-          const fields = rootFieldsOf(operation, document);
-          const introspects = fields.some((field) => field === '__schema' || field === '__type');
-          const usesKey = contextValue.authorization !== undefined;
-          if (!usesKey && !introspects) return;
-
-          const viewer = await contextValue.viewer().catch((error: unknown) => {
-            if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
-              const realm: Record<string, string> = usesKey ? { 'WWW-Authenticate': 'Bearer realm="roster", error="invalid_token"' } : {};
-              throw withHttpStatus(introspects && !usesKey ? introspectionRefused() : error, 401, realm);
-            }
-            throw error;
-          });
-          if (!viewer.apiKey) return;
-
-          const refusal = refusalFor(viewer, operation, document);
-          if (refusal) throw withHttpStatus(refusal, 403);
-        },
-      };
+      return listener;
     },
   };
 }

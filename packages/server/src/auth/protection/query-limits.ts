@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -200,23 +200,25 @@ function accepts(type: GraphQLInputType, value: unknown): boolean {
 export function queryCostPlugin(max: number = QUERY_LIMITS.cost): ApolloServerPlugin<object> {
   const spentByRequest = new WeakMap<object, number>();
   const costs = new OperationCosts();
+  // One listener for every request: what it counts per request is keyed by the request's headers.
+  const listener: GraphQLRequestListener<object> = {
+    async didResolveOperation({ schema, document, operationName, request, contextValue }) {
+      let cost: number;
+      try {
+        cost = costs.of(schema, document, operationName ?? undefined, request.variables ?? {});
+      } catch {
+        return; // variables that do not fit the operation: execution reports them
+      }
+      // Apollo gives each operation of a batch a shallow copy of the context, but the same headers object.
+      const httpRequest: object = request.http?.headers ?? contextValue;
+      const spent = (spentByRequest.get(httpRequest) ?? 0) + cost;
+      spentByRequest.set(httpRequest, spent);
+      if (spent > max) throw withHttpStatus(tooCostly(spent, max, spent > cost), 400);
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operationName, request, contextValue }) {
-          let cost: number;
-          try {
-            cost = costs.of(schema, document, operationName ?? undefined, request.variables ?? {});
-          } catch {
-            return; // variables that do not fit the operation: execution reports them
-          }
-          // Apollo gives each operation of a batch a shallow copy of the context, but the same headers object.
-          const httpRequest: object = request.http?.headers ?? contextValue;
-          const spent = (spentByRequest.get(httpRequest) ?? 0) + cost;
-          spentByRequest.set(httpRequest, spent);
-          if (spent > max) throw withHttpStatus(tooCostly(spent, max, spent > cost), 400);
-        },
-      };
+      return listener;
     },
   };
 }
