@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { builders } from '../../packages/server/test/builders.js';
+import { createLoaders } from '../../packages/server/src/app/loaders.js';
 import { listByName } from '../../packages/server/src/core/lists/named-list.js';
 import { CompanyEntity } from '../../packages/server/src/companies/company.entity.js';
+import { GroupEntity } from '../../packages/server/src/groups/group.entity.js';
 import { listImportRows } from '../../packages/server/src/imports/import-rows-list.js';
 import { ImportRowOutcome } from '../../packages/server/src/imports/import.types.js';
 import { listSyncRunItems } from '../../packages/server/src/integrations/sync/run-items-list.js';
 import { SyncItemAction } from '../../packages/server/src/integrations/sync/sync-run-item.entity.js';
 import { AuditActorType } from '../../packages/server/src/audit/audit-log.types.js';
-import { withThrowawayDatabase } from '../lib/mariadb.js';
+import { waitForFlushedBufferPool, withThrowawayDatabase } from '../lib/mariadb.js';
 import { machineInfo, printTable, round2, writeResult } from '../lib/report.js';
 import { startBenchRoster, type BenchRoster } from '../lib/roster.js';
 import { prng, sqlDateTime } from '../lib/seed.js';
@@ -17,6 +19,9 @@ import { prng, sqlDateTime } from '../lib/seed.js';
  * The growing lists other than the Users page (the audit log, an import's rows, a sync run's items, an endpoint's
  * webhook deliveries, companies) at 10,000 and 100,000 rows: the first page of 25 and its count, read through the
  * services as the API reads them, median of RUNS. Each list should cost the same at both sizes (ratio near 1).
+ * The Companies and Groups pages also show each row's users: the account's n users are spread over 5 companies and
+ * 5 groups of the first page (n / 5 each), counted per page by the request's loaders (capped at 1,000 per row), and
+ * for contrast by the exact GROUP BY count those pages used before.
  */
 type DataSource = BenchRoster['roster']['dataSource'];
 
@@ -27,6 +32,9 @@ const ACTOR_TYPES = ['PERSON', 'PERSON', 'PERSON', 'INTEGRATION', 'SYSTEM', 'API
 
 interface Seeded {
   accountId: string;
+  /** The first page of companies and of groups, by name (the first 5 of each hold all the users). */
+  companyIds: string[];
+  groupIds: string[];
   jobId: string;
   runId: string;
   endpointId: string;
@@ -63,6 +71,32 @@ async function seed(dataSource: DataSource, n: number): Promise<Seeded> {
     'companies',
     ['id', 'account_id', 'name', 'created_at'],
     range((i) => [randomUUID(), account.id, `Client ${i}`, at(i)]),
+  );
+  // The first page of companies by name ("Client 0", "Client 1", "Client 10", ...) and 25 groups; n users in the first 5.
+  const firstCompanies: Array<{ id: string }> = await dataSource.query(
+    'SELECT id FROM companies WHERE account_id = ? ORDER BY name LIMIT 25',
+    [account.id],
+  );
+  const companyIds = firstCompanies.map((c) => c.id);
+  const groupIds = Array.from({ length: 25 }, () => randomUUID());
+  await insert(
+    dataSource,
+    'user_groups',
+    ['id', 'account_id', 'name', 'created_at'],
+    groupIds.map((id, i) => [id, account.id, `Team ${String(i).padStart(2, '0')}`, at(i)]),
+  );
+  const memberIds = Array.from({ length: n }, () => randomUUID());
+  await insert(
+    dataSource,
+    'memberships',
+    ['id', 'account_id', 'email', 'role', 'status', 'source', 'company_id', 'created_at', 'updated_at'],
+    memberIds.map((id, i) => [id, account.id, `user${i}@client${i % 5}.test`, 'MEMBER', 'ACTIVE', 'CSV', companyIds[i % 5], at(i), at(i)]),
+  );
+  await insert(
+    dataSource,
+    'group_members',
+    ['group_id', 'membership_id', 'account_id'],
+    memberIds.map((id, i) => [groupIds[i % 5], id, account.id]),
   );
   const jobId = randomUUID();
   await insert(
@@ -112,8 +146,10 @@ async function seed(dataSource: DataSource, n: number): Promise<Seeded> {
     ['id', 'account_id', 'endpoint_id', 'event_id', 'event_type', 'payload', 'state', 'attempts', 'next_attempt_at', 'created_at'],
     range((i) => [randomUUID(), account.id, endpointId, randomUUID(), 'user.invited', '{}', 'SUCCEEDED', 1, at(i), at(i)]),
   );
-  await dataSource.query('ANALYZE TABLE audit_events, companies, import_rows, sync_run_items, webhook_deliveries');
-  return { accountId: account.id, jobId, runId, endpointId };
+  await dataSource.query(
+    'ANALYZE TABLE audit_events, companies, user_groups, memberships, group_members, import_rows, sync_run_items, webhook_deliveries',
+  );
+  return { accountId: account.id, companyIds, groupIds, jobId, runId, endpointId };
 }
 
 export default async function main(): Promise<void> {
@@ -148,6 +184,27 @@ export default async function main(): Promise<void> {
           read: (s) => listByName(dataSource, CompanyEntity, 'uq_companies_account_name', ['id', 'name'], s.accountId, page, null),
         },
         {
+          name: 'companies page + users per row',
+          read: async (s) => {
+            const list = await listByName(dataSource, CompanyEntity, 'uq_companies_account_name', ['id', 'name'], s.accountId, page, null);
+            const counts = await createLoaders(dataSource, s.accountId).companyUserCount.loadMany(list.edges.map((e) => e.node.id));
+            return { totalCount: (counts as number[]).reduce((a, b) => a + b, 0) };
+          },
+        },
+        {
+          name: 'groups page + users per row',
+          read: async (s) => {
+            const list = await listByName(dataSource, GroupEntity, 'uq_user_groups_account_name', ['id', 'name'], s.accountId, page, null);
+            const counts = await createLoaders(dataSource, s.accountId).groupUserCount.loadMany(list.edges.map((e) => e.node.id));
+            return { totalCount: (counts as number[]).reduce((a, b) => a + b, 0) };
+          },
+        },
+        {
+          name: 'company users, exact (before)',
+          read: (s) => exactCounts(dataSource, 'memberships', 'company_id', s.accountId, s.companyIds),
+        },
+        { name: 'group users, exact (before)', read: (s) => exactCounts(dataSource, 'group_members', 'group_id', s.accountId, s.groupIds) },
+        {
           name: 'companies: search "client 12"',
           read: (s) => listByName(dataSource, CompanyEntity, 'uq_companies_account_name', ['id', 'name'], s.accountId, page, 'client 12'),
         },
@@ -157,6 +214,9 @@ export default async function main(): Promise<void> {
         const started = performance.now();
         const seeded = await seed(dataSource, n);
         console.log(`- seeded ${n.toLocaleString('en')} rows per list in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        // The seed's pages are still being written back: that flushing would slow whatever is measured next.
+        const flushed = await waitForFlushedBufferPool(db.url);
+        console.log(`- buffer pool ${flushed.dirtyPercent}% dirty after ${(flushed.waitedMs / 1000).toFixed(1)} s`);
         for (const list of lists) {
           const times: number[] = [];
           let totalCount = 0;
@@ -183,4 +243,13 @@ export default async function main(): Promise<void> {
       await bench.roster.stop();
     }
   });
+}
+
+/** What the Companies and Groups pages counted before: every member of the page's rows (GROUP BY), summed. */
+async function exactCounts(dataSource: DataSource, table: string, column: string, accountId: string, keys: string[]) {
+  const rows: Array<{ n: number | string }> = await dataSource.query(
+    `SELECT t.${column} AS k, COUNT(*) AS n FROM ${table} t WHERE t.account_id = ? AND t.${column} IN (${keys.map(() => '?').join(', ')}) GROUP BY t.${column}`,
+    [accountId, ...keys],
+  );
+  return { totalCount: rows.reduce((sum, row) => sum + Number(row.n), 0) };
 }
