@@ -347,17 +347,23 @@ describe.skipIf(!chromiumAvailable())('importing users from a CSV file in a real
     const byEmail = (e: string) => users.find((u) => u.email === e)!;
     expect(byEmail(`ann.import@${DOMAIN}`)).toMatchObject({ name: 'Ann Import', admin: false });
     expect(byEmail(`dee.import@${DOMAIN}`)).toMatchObject({ name: 'Import, Dee', admin: true });
-    // The unknown company and group were created ("Create them"): the filters offer them.
-    const options = (label: string) =>
-      page.getByLabel(label, { exact: true }).evaluate((select) => [...(select as HTMLSelectElement).options].map((o) => o.text.trim()));
+    // The unknown company and group were created ("Create them"): the filters' searchable pickers offer them.
+    const offered = async (label: string, list: string, typed: string) => {
+      const box = page.getByRole('combobox', { name: label, exact: true });
+      await box.click();
+      await box.fill(typed);
+      const names = await page.getByRole('listbox', { name: list }).getByRole('option').allInnerTexts();
+      await box.press('Escape');
+      return names.map((name) => name.trim());
+    };
     await waitForValue(
-      () => options('Company'),
+      () => offered('Company', 'Companies', 'Brand'),
       (o) => o.includes('Brand New Co'),
       'the created company "Brand New Co" in the Company filter',
       { page },
     );
     await waitForValue(
-      () => options('Group'),
+      () => offered('Group', 'Groups', 'NewG'),
       (o) => o.includes('NewGroup'),
       'the created group "NewGroup" in the Group filter',
       { page },
