@@ -5,6 +5,7 @@ import { builders } from '../../test/builders.js';
 import { captureSql, type CapturedStatement } from '../../test/captured-sql.js';
 import { dialects } from '../../test/databases.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../test/harness.js';
+import { bulkInsert } from '../core/db/bulk-insert.js';
 
 /**
  * The Companies and Groups pages show each row's users. Those figures are counted up to 1,000 (1,001 means "more than
@@ -21,15 +22,7 @@ describe.each(dialects)('the users counted on each company and group (%s)', (dia
   let captured: CapturedStatement[] = [];
   const ids = { big: '', small: '', empty: '', bigGroup: '', smallGroup: '', emptyGroup: '' };
 
-  async function insert(table: string, columns: string[], rows: unknown[][]): Promise<void> {
-    for (let start = 0; start < rows.length; start += 500) {
-      const chunk = rows.slice(start, start + 500);
-      await roster.dataSource.query(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ` + chunk.map((r) => `(${r.map(() => '?').join(', ')})`).join(', '),
-        chunk.flat(),
-      );
-    }
-  }
+  const insert = (table: string, columns: string[], rows: unknown[][]) => bulkInsert(roster.dataSource.manager, table, columns, rows);
 
   beforeAll(async () => {
     roster = await startTestRoster(

@@ -4,6 +4,7 @@ import { builders } from '../../../test/builders.js';
 import { dialects } from '../../../test/databases.js';
 import { startTestRoster, TestClient, type TestRoster } from '../../../test/harness.js';
 import { captureSql, type CapturedStatement } from '../../../test/captured-sql.js';
+import { bulkInsert } from '../db/bulk-insert.js';
 
 /**
  * The lists that grow besides the Users page (the audit log, an import's rows, a sync run's items, an endpoint's
@@ -30,15 +31,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the growing lists’ query
   const ids = { account: '', person: '', target: '', job: '', run: '', endpoint: '' };
   let captured: CapturedStatement[] = [];
 
-  async function insert(table: string, columns: string[], rows: unknown[][]): Promise<void> {
-    for (let start = 0; start < rows.length; start += 500) {
-      const chunk = rows.slice(start, start + 500);
-      await roster.dataSource.query(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ` + chunk.map((r) => `(${r.map(() => '?').join(', ')})`).join(', '),
-        chunk.flat(),
-      );
-    }
-  }
+  const insert = (table: string, columns: string[], rows: unknown[][]) => bulkInsert(roster.dataSource.manager, table, columns, rows);
 
   beforeAll(async () => {
     roster = await startTestRoster(
@@ -117,7 +110,7 @@ describe.each(dialects.filter((d) => d === 'mysql'))('the growing lists’ query
     ids.run = randomUUID();
     await insert(
       'sync_runs',
-      ['id', 'account_id', 'integration_id', 'state', 'stage', '`trigger`', 'counts', 'item_count', 'created_at'],
+      ['id', 'account_id', 'integration_id', 'state', 'stage', 'trigger', 'counts', 'item_count', 'created_at'],
       [[ids.run, account.id, integration.id, 'SUCCEEDED', 'DONE', 'MANUAL', '{}', 5_000, at(0)]],
     );
     const items: unknown[][] = [];
