@@ -38,6 +38,8 @@ export interface NameChoices {
   /** The search in effect (what the options match), trimmed. */
   search: Ref<string>;
   loading: Ref<boolean>;
+  /** The server has not answered what is typed yet (a page is being read, or the typing pause has not ended). */
+  waiting: ComputedRef<boolean>;
   error: Ref<ErrorLike | undefined>;
   /** More names match than are loaded. */
   hasMore: Ref<boolean>;
@@ -179,6 +181,7 @@ function useNameChoices<TData, TOne>(
     search,
     options: computed(() => items.value),
     loading,
+    waiting: computed(() => loading.value || text.value.trim() !== search.value),
     error,
     hasMore,
     loadMore,

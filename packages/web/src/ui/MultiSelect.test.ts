@@ -135,8 +135,9 @@ describe('the searchable multi-select', () => {
     const loaded = ref(25);
     const matching = computed(() => all.filter((g) => g.name.toLowerCase().startsWith(search.value.toLowerCase())));
     const known = reactive(new Map<string, string>());
+    const text = ref('');
     const choices: NameChoices = {
-      text: ref(''),
+      text,
       search,
       options: computed(() => {
         const page = matching.value.slice(0, loaded.value);
@@ -144,6 +145,7 @@ describe('the searchable multi-select', () => {
         return page;
       }),
       loading: ref(false),
+      waiting: computed(() => text.value.trim() !== search.value),
       error: shallowRef(undefined),
       hasMore: computed(() => loaded.value < matching.value.length) as unknown as NameChoices['hasMore'],
       loadMore: () => (loaded.value += 25),

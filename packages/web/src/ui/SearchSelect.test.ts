@@ -19,6 +19,7 @@ function fakeChoices(): NameChoices & { pagesRead: () => number } {
     search,
     options: computed(() => matching.value.slice(0, loaded.value)),
     loading: ref(false),
+    waiting: computed(() => text.value.trim() !== search.value),
     error: shallowRef(undefined),
     hasMore: computed(() => loaded.value < matching.value.length) as unknown as NameChoices['hasMore'],
     loadMore: () => {
