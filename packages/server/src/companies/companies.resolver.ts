@@ -15,7 +15,7 @@ import { notFound } from '../core/errors.js';
 import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
-import { selectsField } from '../core/lists/selected-fields.js';
+import { selectsField } from '../core/selected-fields.js';
 import { CompanyEntity } from './company.entity.js';
 import { Company, CompanyConnection } from './company.types.js';
 

@@ -16,7 +16,7 @@ import { refuseIfGroupManaged } from '../core/upstream-ownership.js';
 import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
-import { selectsField } from '../core/lists/selected-fields.js';
+import { selectsField } from '../core/selected-fields.js';
 import { GroupEntity } from './group.entity.js';
 import { Group, GroupConnection } from './group.types.js';
 

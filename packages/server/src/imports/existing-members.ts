@@ -14,10 +14,9 @@ export interface ExistingMember {
  */
 export async function existingMembers(manager: EntityManager, accountId: string, emails: string[]): Promise<Map<string, ExistingMember>> {
   if (emails.length === 0) return new Map();
-  const q = (name: string) => manager.connection.driver.escape(name);
-  const rows: ExistingMember[] = await manager.query(
-    `SELECT ${q('id')} AS ${q('id')}, ${q('email')} AS ${q('email')}, ${q('status')} AS ${q('status')} FROM ${q('memberships')}` +
-      ` WHERE ${q('account_id')} = ? AND ${q('email')} IN (${new Array<string>(emails.length).fill('?').join(', ')})`,
+  const rows = await selectMembers(
+    manager,
+    `AND ${manager.connection.driver.escape('email')} IN (${new Array<string>(emails.length).fill('?').join(', ')})`,
     [accountId, ...emails],
   );
   return new Map(rows.map((row) => [row.email, row]));
@@ -51,14 +50,19 @@ export function accountMembers(manager: EntityManager, accountId: string): (emai
 }
 
 async function wholeAccount(manager: EntityManager, accountId: string): Promise<Map<string, ExistingMember> | null> {
-  const q = (name: string) => manager.connection.driver.escape(name);
-  const rows: ExistingMember[] = await manager.query(
-    `SELECT ${q('id')} AS ${q('id')}, ${q('email')} AS ${q('email')}, ${q('status')} AS ${q('status')} FROM ${q('memberships')}` +
-      ` WHERE ${q('account_id')} = ? LIMIT ${WHOLE_ACCOUNT_READ + 1}`,
-    [accountId],
-  );
+  const rows = await selectMembers(manager, `LIMIT ${WHOLE_ACCOUNT_READ + 1}`, [accountId]);
   if (rows.length > WHOLE_ACCOUNT_READ || rows.some((row) => !PLAIN_ASCII.test(row.email))) return null;
   return new Map(rows.map((row) => [row.email, row]));
+}
+
+/** The account's users as ExistingMembers; `rest` follows `WHERE account_id = ?`. */
+function selectMembers(manager: EntityManager, rest: string, parameters: string[]): Promise<ExistingMember[]> {
+  const q = (name: string) => manager.connection.driver.escape(name);
+  return manager.query(
+    `SELECT ${q('id')} AS ${q('id')}, ${q('email')} AS ${q('email')}, ${q('status')} AS ${q('status')} FROM ${q('memberships')}` +
+      ` WHERE ${q('account_id')} = ? ${rest}`,
+    parameters,
+  );
 }
 
 const PLAIN_ASCII = /^[\x21-\x7e]*$/;
