@@ -4,7 +4,8 @@ import { withThrowawayDatabase } from '../lib/mariadb.js';
 import { gitRevision } from '../lib/report.js';
 import { signIn } from '../lib/roster.js';
 import { seedAccount } from '../lib/seed.js';
-import { CLIENTS_ONE, CLIENTS_TWO, PROFILE, REDIS_URL, SERVER_MODE } from './live/config.js';
+import { measureBareFloor } from './live/bare-floor.js';
+import { CLIENTS_ONE, CLIENTS_TWO, ONLY, PROFILE, REDIS_URL, SERVER_MODE } from './live/config.js';
 import { METRICS_TOKEN } from './live/fan-out-metric.js';
 import { measure } from './live/measure.js';
 import { report } from './live/report.js';
@@ -20,7 +21,7 @@ import { sqlPerSocketEvent } from './live/sql-per-socket.js';
  *
  * The scenario's parts live in ./live/: config.ts (settings, targets, the GraphQL documents), measure.ts (one
  * scenario: control accepts, subscribers, measured repetitions), sql-per-socket.ts (the in-process SQL
- * diagnostic) and report.ts (the table, the verdicts, bench/results/live.json).
+ * diagnostic), bare-floor.ts (the same subscribers served by a bare ws server: the machine's floor) and report.ts (the table, the verdicts, bench/results/live.json).
  */
 
 export default async function main(): Promise<void> {
@@ -39,6 +40,10 @@ export default async function main(): Promise<void> {
       `The open files limit (${limits.soft}) is below the ${needed} descriptors ${Math.max(CLIENTS_ONE, CLIENTS_TWO)} sockets need on each side. ` +
         'Node.js already raises its soft limit to the hard one: raise the hard limit (`ulimit -Hn 4096` as root, or LimitNOFILE= in systemd) and rerun.',
     );
+  }
+  if (ONLY === 'floor') {
+    await measureBareFloor(CLIENTS_ONE);
+    return;
   }
   await withThrowawayDatabase(async (db) => {
     console.log(
@@ -78,6 +83,7 @@ export default async function main(): Promise<void> {
         profile: PROFILE === 'one',
       });
       await stopAll();
+      const floor = await measureBareFloor(CLIENTS_ONE);
 
       // 2. Two instances sharing MariaDB and Redis: subscribers on B, mutations through A.
       const a = await start('A', { REDIS_URL });
@@ -97,7 +103,7 @@ export default async function main(): Promise<void> {
       // 3. Diagnostic: SQL statements each open socket costs per event (Roster in process, SQL counted).
       const sql = await sqlPerSocketEvent(db, seeded.admin);
 
-      report(one, two, sql, limits);
+      report(one, two, sql, limits, floor);
     } finally {
       await stopAll();
     }

@@ -16,6 +16,9 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 /** BENCH_PROFILE=one|two: CPU-profile the receiving instance during that scenario's measured repetitions. */
 export const PROFILE = process.env.BENCH_PROFILE ?? '';
 if (PROFILE && !['one', 'two'].includes(PROFILE)) throw new Error(`Unknown BENCH_PROFILE="${PROFILE}" (known: one, two).`);
+/** BENCH_LIVE_ONLY=floor: measure only the bare ws floor (no database, no Roster). */
+export const ONLY = process.env.BENCH_LIVE_ONLY ?? '';
+if (ONLY && ONLY !== 'floor') throw new Error(`Unknown BENCH_LIVE_ONLY="${ONLY}" (known: floor).`);
 /** Clients of the in-process diagnostic that counts SQL statements per socket per event. */
 export const DIAGNOSTIC_CLIENTS = 20;
 export const TARGETS = { oneP99Ms: 100, twoP99Ms: 200 } as const;

@@ -1,5 +1,6 @@
 import { gitRevision, machineInfo, printTable, writeResult } from '../../lib/report.js';
 import { REDIS_URL, REPS, SERVER_MODE, SUBSCRIPTION, TARGETS, WARMUP_REPS } from './config.js';
+import type { BareFloorResult } from './bare-floor.js';
 import type { ScenarioResult } from './measure.js';
 import type { sqlPerSocketEvent } from './sql-per-socket.js';
 
@@ -8,6 +9,7 @@ export function report(
   two: ScenarioResult,
   sql: Awaited<ReturnType<typeof sqlPerSocketEvent>>,
   limits: { soft: number | null; hard: number | null },
+  floor: BareFloorResult,
 ): void {
   console.log(
     `\nLatency of the ACCEPTED event, per subscriber, over ${REPS} repetitions (ms from the accept's HTTP response; from the request in the last columns):\n`,
@@ -99,6 +101,14 @@ export function report(
     );
   }
   console.log(
+    `bare ws floor, ${floor.clients} subscribers (the same clients served by baselines/live-fanout.mjs: one prebuilt message to every socket in one loop): ` +
+      `p99 ${floor.latencyFromRequestMs.p99.toFixed(1)} ms from its request (p50 ${floor.latencyFromRequestMs.p50.toFixed(1)}); Roster's one-instance p99 from the request ${one.latencyFromRequestMs.p99.toFixed(1)} ms = ` +
+      `${(one.latencyFromRequestMs.p99 / floor.latencyFromRequestMs.p99).toFixed(2)}x the floor` +
+      (floor.latencyFromRequestMs.p99 >= TARGETS.oneP99Ms
+        ? `. The floor itself is over the ${TARGETS.oneP99Ms} ms target: on this machine, with these clients on the same cores, no server reaches it.`
+        : ''),
+  );
+  console.log(
     `SQL per open socket per event (in-process diagnostic, ${sql.subscribers} subscribers): ${sql.perSocketPerEvent} statements ` +
       `(${Object.entries(sql.perSocketPerEventByKind)
         .map(([kind, n]) => `${n} ${kind}`)
@@ -139,7 +149,7 @@ export function report(
     console.log(
       `\nWARNING: other processes kept ${one.otherLoadCores?.toFixed(2)} / ${two.otherLoadCores?.toFixed(2)} cores busy (one / two instances). The figures are noisy; rerun on a quiet machine.`,
     );
-  const problems = [one, two].reduce((sum, s) => sum + s.missing + s.socketErrors + s.socketsClosed, 0);
+  const problems = [one, two].reduce((sum, s) => sum + s.missing + s.socketErrors + s.socketsClosed, 0) + floor.missing;
 
   const file = writeResult('live', {
     name: 'live',
@@ -158,6 +168,7 @@ export function report(
     targets: TARGETS,
     checks,
     oneInstance: one,
+    bareWsFloor: floor,
     twoInstances: two,
     sqlPerSocketPerEvent: sql,
     openFiles: { limits, receivingInstanceOpenFds: { one: one.listenerOpenFds, two: two.listenerOpenFds } },
