@@ -1,5 +1,4 @@
 import { computed, nextTick, ref, useId, watch, type InputHTMLAttributes } from 'vue';
-import { scrolledToEnd } from './scrolled-to-end';
 
 export interface ComboboxOptions<TItem> {
   /** The options the list shows, in order. */
@@ -148,4 +147,9 @@ export function useCombobox<TItem>(options: ComboboxOptions<TItem>) {
     onKeydown,
     onListScroll,
   };
+}
+
+/** The list is scrolled to (within 40 px of) its end: time for a picker to read its next page of names. */
+function scrolledToEnd(list: HTMLElement | null): boolean {
+  return !!list && list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
 }
