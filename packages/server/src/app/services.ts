@@ -89,6 +89,7 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
       )
     : null;
   const outbox = new OutboxWorker(dataSource, transport, events, options.logger, {
+    sendTimeoutMs: config.resendTimeoutMs,
     ...(sendRate ? { rateLimiter: sendRate, lanes: 2 } : {}),
     ...options.outbox,
   });

@@ -18,6 +18,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '10' })).toThrow(/SHUTDOWN_GRACE_MS="10" must be a whole number from 1000/);
   });
 
+  it('gives a call to Resend 20 s by default before abandoning it, and takes RESEND_TIMEOUT_MS from 1 s to 10 min', () => {
+    expect(loadConfig({}).resendTimeoutMs).toBe(20_000);
+    expect(loadConfig({ RESEND_TIMEOUT_MS: '5000' }).resendTimeoutMs).toBe(5000);
+    expect(() => loadConfig({ RESEND_TIMEOUT_MS: '500' })).toThrow(/RESEND_TIMEOUT_MS="500" must be a whole number from 1000/);
+  });
+
   it('reads the database timeouts, in seconds, with fail-fast defaults', () => {
     expect(loadConfig({}).databaseTimeouts).toEqual({ lockWaitSeconds: 5, statementSeconds: 30, poolAcquireSeconds: 10 });
     expect(

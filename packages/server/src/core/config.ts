@@ -22,6 +22,8 @@ export interface RosterConfig {
   resendBaseUrl: string;
   /** Calls to Resend's API per second for the whole team (RESEND_REQUESTS_PER_SECOND; Resend's default team limit is 2), shared by every instance through Redis when set. */
   resendRequestsPerSecond: number;
+  /** How long one call to Resend may take before it is abandoned and retried later with the same idempotency key (RESEND_TIMEOUT_MS). */
+  resendTimeoutMs: number;
   /** Verifies Resend's delivery webhooks (Svix scheme, `whsec_...`); webhooks are refused without it. */
   resendWebhookSecret: string | null;
   /** Sender of invitation emails, e.g. `Roster <invitations@example.com>` (a domain verified at Resend). */
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     problems.push('RESEND_API_KEY must be a Resend API key (it starts with "re_").');
   }
   const resendRequestsPerSecond = integer('RESEND_REQUESTS_PER_SECOND', 2, 1, 10_000);
+  const resendTimeoutMs = integer('RESEND_TIMEOUT_MS', 20_000, 1_000, 600_000);
   const resendWebhookSecret = read('RESEND_WEBHOOK_SECRET') ?? null;
   if (resendWebhookSecret !== null && !/^whsec_[A-Za-z0-9+/=]+$/.test(resendWebhookSecret)) {
     problems.push('RESEND_WEBHOOK_SECRET must be the signing secret Resend shows for the webhook (it starts with "whsec_").');
@@ -214,6 +217,7 @@ export function loadConfig(env: Env = process.env): RosterConfig {
     resendApiKey,
     resendBaseUrl,
     resendRequestsPerSecond,
+    resendTimeoutMs,
     resendWebhookSecret,
     mailFrom,
     publicUrl: publicUrl.replace(/\/+$/, ''),
