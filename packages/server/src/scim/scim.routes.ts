@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { Services } from '../core/context.js';
+import { DATABASE_BUSY_RETRY_AFTER_SECONDS, databaseBusy, isDatabaseBusy } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { noteActor, reenterRequestScope, requestScopeOf } from '../core/request-scope.js';
 import { withRequestScope } from '../audit/index.js';
@@ -309,7 +310,13 @@ export function mountScimRoutes(app: express.Express, services: Services, logger
     else if (parserError.type === 'entity.parse.failed') scim = scimBadRequest('invalidSyntax', 'The body is not valid JSON.');
     else if (parserError.type === 'charset.unsupported' || parserError.type === 'encoding.unsupported')
       scim = scimBadRequest('invalidSyntax', 'The body must be UTF-8 JSON.');
-    else {
+    else if (isDatabaseBusy(error)) {
+      // Okta and Entra retry a 503 (honouring Retry-After); a 500 would count as a failed push. Not recorded in the
+      // integration's activity: that write would wait on the same busy database.
+      res.setHeader('Retry-After', String(DATABASE_BUSY_RETRY_AFTER_SECONDS));
+      send(res, 503, new ScimError(503, databaseBusy().message).toJSON());
+      return;
+    } else {
       logger.error('Unexpected error while answering a SCIM request', error);
       scim = new ScimError(500, 'Something went wrong on our side; the request can be retried.');
     }

@@ -90,6 +90,7 @@ describe.each(dialects)('a locked database answers DATABASE_BUSY and recovers (%
 describe.runIf(mariadbReady)('a locked table on MariaDB fills no pool: every request is answered, and all recover', () => {
   let roster: TestRoster;
   let owner: TestClient;
+  let scimToken: string;
 
   beforeAll(async () => {
     roster = await startTestRoster(
@@ -100,6 +101,7 @@ describe.runIf(mariadbReady)('a locked table on MariaDB fills no pool: every req
     const build = builders(roster.dataSource);
     const account = await build.anAccount();
     await build.aUser(account.id, { email: 'owner@locked.test', role: Role.OWNER, password: 'pw-owner' });
+    scimToken = (await build.aScimIntegration(account.id)).token;
     owner = new TestClient(roster.url);
     await owner.signIn('owner@locked.test', 'pw-owner');
   });
@@ -116,7 +118,7 @@ describe.runIf(mariadbReady)('a locked table on MariaDB fills no pool: every req
     expect([row[0].innodb, row[0].metadata, row[0].statement].map(Number)).toEqual([1, 1, 30]);
   });
 
-  it('LOCK TABLES memberships WRITE: 40 requests at once (twice the pool) each answer DATABASE_BUSY, REST answers 503, anonymous requests go on; after UNLOCK all work', async () => {
+  it('LOCK TABLES memberships WRITE: 40 requests at once (twice the pool) each answer DATABASE_BUSY, REST and SCIM answer 503, anonymous requests go on; after UNLOCK all work', async () => {
     const locker = await mysql.createConnection((roster.database.config as { url: string }).url);
     try {
       await locker.query('LOCK TABLES memberships WRITE');
@@ -133,6 +135,27 @@ describe.runIf(mariadbReady)('a locked table on MariaDB fills no pool: every req
       expect(upload.headers.get('retry-after')).toBe('5');
       expect(((await upload.json()) as any).error.code).toBe('DATABASE_BUSY');
 
+      // An identity provider pushing users is told to come back (Okta and Entra retry a 503), in SCIM's error schema.
+      const scim = () =>
+        fetch(`${roster.url}/scim/v2/Users`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+          body: JSON.stringify({
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+            userName: 'grace@locked.test',
+            emails: [{ value: 'grace@locked.test', primary: true }],
+            active: true,
+          }),
+        });
+      const refused = await scim();
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(await refused.json()).toMatchObject({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        status: '503',
+        detail: expect.stringMatching(/nothing was changed/),
+      });
+
       const anonymous = await fetch(`${roster.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -143,6 +166,9 @@ describe.runIf(mariadbReady)('a locked table on MariaDB fills no pool: every req
       await locker.query('UNLOCK TABLES');
       const after = await Promise.all(Array.from({ length: 40 }, () => owner.gql('{ users { totalCount } }')));
       expect(after.map((answer) => answer.data?.users.totalCount)).toEqual(Array.from({ length: 40 }, () => 1));
+
+      // The refused push changed nothing: the same push now creates the user (a second one would be a 409).
+      expect((await scim()).status).toBe(201);
     } finally {
       await locker.end();
     }
