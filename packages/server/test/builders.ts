@@ -5,6 +5,7 @@ import { PersonEntity } from '../src/accounts/person.entity.js';
 import { Role, UserSource, UserStatus } from '../src/accounts/roles.js';
 import { hashPassword } from '../src/auth/password.js';
 import { newId, normalizeEmail } from '../src/core/db/columns.js';
+import { bulkInsertEntities } from '../src/core/db/bulk-insert.js';
 import { CompanyEntity } from '../src/companies/company.entity.js';
 import { GroupMemberEntity } from '../src/groups/group-member.entity.js';
 import { GroupEntity } from '../src/groups/group.entity.js';
@@ -135,6 +136,32 @@ export function builders(dataSource: DataSource) {
           .insert(options.groupIds.map((groupId) => ({ groupId, membershipId: membership.id, accountId })));
       }
       return { ...membership, password };
+    },
+
+    /** `count` invited users of an account in one multi-row INSERT (no people, no passwords): a large account, fast. */
+    async manyInvitedUsers(accountId: string, count: number, options: { companyId?: string } = {}): Promise<MembershipEntity[]> {
+      const now = new Date();
+      const users = Array.from({ length: count }, (): MembershipEntity => {
+        const n = next();
+        return {
+          id: newId(),
+          accountId,
+          personId: null,
+          email: `invited${n}@example.test`,
+          name: `Invited ${n}`,
+          jobTitle: null,
+          role: Role.MEMBER,
+          status: UserStatus.INVITED,
+          source: UserSource.MANUAL,
+          externalId: null,
+          companyId: options.companyId ?? null,
+          lastActiveAt: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+      });
+      await bulkInsertEntities(dataSource.manager, MembershipEntity, users);
+      return users;
     },
   };
 }

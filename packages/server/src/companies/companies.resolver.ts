@@ -12,6 +12,7 @@ import {
 } from './company-mutations.types.js';
 import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
+import { LIVE_EVENT_USER_LIMIT } from '../core/events.js';
 import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
@@ -86,7 +87,7 @@ export class CompaniesResolver {
     const viewer = await ctx.admin();
     const members = await ctx.services.dataSource
       .getRepository(MembershipEntity)
-      .find({ where: { accountId: viewer.accountId, companyId: input.id }, select: { id: true } });
+      .find({ where: { accountId: viewer.accountId, companyId: input.id }, select: { id: true }, take: LIVE_EVENT_USER_LIMIT + 1 });
     await ctx.services.companies.remove(viewer, input.id);
     if (members.length)
       ctx.services.events.publish({ accountId: viewer.accountId, type: 'user.changed', userIds: members.map((m) => m.id), at: new Date() });

@@ -22,6 +22,12 @@ export interface AccountEvent {
   at: Date;
 }
 
+/**
+ * The most users a live event lists. Past it, dashboards are told to read their lists again (`resync`) instead, so a
+ * publisher of a change that large need not read more than LIVE_EVENT_USER_LIMIT + 1 of the ids.
+ */
+export const LIVE_EVENT_USER_LIMIT = 1_000;
+
 export interface EventBus {
   publish(event: AccountEvent): void;
   /** Returns an unsubscribe function. */

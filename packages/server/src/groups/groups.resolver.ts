@@ -12,6 +12,7 @@ import {
 import { GroupMemberEntity } from './group-member.entity.js';
 import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
+import { LIVE_EVENT_USER_LIMIT } from '../core/events.js';
 import { refuseIfGroupManaged } from '../core/upstream-ownership.js';
 import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
@@ -99,7 +100,7 @@ export class GroupsResolver {
     await refuseIfGroupManaged(ctx.services.upstreamOwnership, viewer.accountId, input.id, 'deleting it');
     const members = await ctx.services.dataSource
       .getRepository(GroupMemberEntity)
-      .find({ where: { accountId: viewer.accountId, groupId: input.id }, select: { membershipId: true } });
+      .find({ where: { accountId: viewer.accountId, groupId: input.id }, select: { membershipId: true }, take: LIVE_EVENT_USER_LIMIT + 1 });
     await ctx.services.groups.remove(viewer, input.id);
     if (members.length)
       ctx.services.events.publish({

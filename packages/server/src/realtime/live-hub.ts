@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Histogram } from 'prom-client';
 import type { RequestContext, Services } from '../core/context.js';
-import type { AccountEvent, EventBus } from '../core/events.js';
+import { LIVE_EVENT_USER_LIMIT, type AccountEvent, type EventBus } from '../core/events.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Viewer } from '../core/viewer.js';
 import { LiveAccess, type LiveEvent, type Verdict } from './live-access.js';
@@ -45,7 +45,11 @@ export class LiveHub implements StreamHub {
       help: "Live events: from the event reaching this instance's hub to the last of its sockets handed the message (written to the socket, or queued for one that is not keeping up).",
       buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5],
     });
-    events.subscribe((event) => this.schedule(event));
+    // A change to more users than an event lists (a deleted company of 100,000) reaches dashboards as "read your lists
+    // again" rather than as every one of those users, read and sent to every socket.
+    events.subscribe((event) =>
+      event.userIds.length > LIVE_EVENT_USER_LIMIT ? this.schedule({ ...event, userIds: [] }, true) : this.schedule(event),
+    );
     events.onMissedEvents?.(() => this.missed());
   }
 

@@ -3,6 +3,7 @@ import { Role } from '../accounts/roles.js';
 import { SessionEntity } from '../auth/session.entity.js';
 import { IntegrationType } from '../integrations/integration-kinds.js';
 import { builders } from '../../test/builders.js';
+import { LIVE_EVENT_USER_LIMIT } from '../core/events.js';
 import { dialects } from '../../test/databases.js';
 import WebSocket from 'ws';
 import { createKey } from '../../test/api-key-client.js';
@@ -31,6 +32,7 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
   let alpha: TestClient;
   let alphaColleague: TestClient;
   let bravo: TestClient;
+  let alphaId: string;
 
   beforeAll(async () => {
     roster = await startTestRoster(
@@ -40,6 +42,7 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     );
     const build = builders(roster.dataSource);
     const a = await build.anAccount({ name: 'Alpha' });
+    alphaId = a.id;
     const b = await build.anAccount({ name: 'Bravo' });
     await build.aUser(a.id, { email: 'one@alpha.test', role: Role.ADMIN, password: 'alpha-pass-1' });
     await build.aUser(a.id, { email: 'two@alpha.test', role: Role.ADMIN, password: 'alpha-pass-2' });
@@ -238,5 +241,30 @@ describe.each(dialects)('live updates over graphql-ws (%s)', (dialect) => {
     const noOriginNoCookie = subscribe(roster.url, null, USER_EVENTS, {}, { authorization: `Bearer ${key.secret}` });
     await untilHeard(noOriginNoCookie, inviteMarker);
     await Promise.all([sameOrigin.dispose(), withKey.dispose(), noOriginNoCookie.dispose()]);
+  });
+
+  // Last: it adds over a thousand users to the account.
+  it(`a deleted company's users reach dashboards as rows; past ${LIVE_EVENT_USER_LIMIT} users, as "refetch your lists" instead`, async () => {
+    const build = builders(roster.dataSource);
+    const watching = subscribe(roster.url, alpha.cookie, USER_EVENTS);
+    await untilHeard(watching, async (attempt) => {
+      await alphaColleague.gql(INVITE, { a: `company-marker-${attempt}@alpha.test` });
+      return (e: any) => e.type === 'INVITED' && e.users.some((u: any) => u.email === `company-marker-${attempt}@alpha.test`);
+    });
+    const DELETE = 'mutation($id: ID!) { deleteCompany(input: { id: $id }) { deletedId } }';
+
+    const small = await build.aCompany(alphaId, 'Small Co');
+    const few = await build.manyInvitedUsers(alphaId, 2, { companyId: small.id });
+    await alphaColleague.gql(DELETE, { id: small.id });
+    const listed = await watching.next((e: any) => e.type === 'CHANGED' && e.users.some((u: any) => u.id === few[0]!.id));
+    expect(listed.resync).toBe(false);
+    expect(listed.users.map((u: any) => u.id).sort()).toEqual(few.map((u) => u.id).sort());
+
+    const large = await build.aCompany(alphaId, 'Large Co');
+    await build.manyInvitedUsers(alphaId, LIVE_EVENT_USER_LIMIT + 1, { companyId: large.id });
+    await alphaColleague.gql(DELETE, { id: large.id });
+    const refetch = await watching.next((e: any) => e.type === 'CHANGED' && e.resync);
+    expect(refetch.users).toEqual([]);
+    await watching.dispose();
   });
 });

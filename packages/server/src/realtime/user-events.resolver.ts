@@ -3,7 +3,7 @@ import type { SubscribeResolverData } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { User } from '../accounts/user.types.js';
 import type { RequestContext } from '../core/context.js';
-import type { AccountEvent } from '../core/events.js';
+import { LIVE_EVENT_USER_LIMIT, type AccountEvent } from '../core/events.js';
 import type { LiveEvent } from './live-access.js';
 import { liveEvents } from './live-hub.js';
 
@@ -63,7 +63,9 @@ export class UserEvent {
   @Field(() => [ID], { description: 'Users that no longer exist in the account (un-invited).' })
   removedUserIds!: string[];
 
-  @Field(() => Boolean, { description: 'True when events were dropped because this client fell behind: refetch your lists.' })
+  @Field(() => Boolean, {
+    description: `True when this client should refetch its lists: events were dropped because it fell behind, or a change touched more than ${LIVE_EVENT_USER_LIMIT.toLocaleString('en')} users (users then lists none of them).`,
+  })
   resync!: boolean;
 
   @Field(() => GraphQLISODateTime, { description: 'When it happened.' })
