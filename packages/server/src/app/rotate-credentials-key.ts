@@ -26,7 +26,8 @@ if (await dataSource.showMigrations()) {
 try {
   const report = await rotateCredentialsKey(dataSource, new SecretBox(resolveCredentialsKey(config)), new SecretBox(newKey));
   console.log(
-    `Re-sealed ${report.vaultDataKeys} vault data key(s), ${report.integrations} integration(s), ${report.webhookEndpoints} webhook secret(s) and ${report.ssoConnections} SSO client secret(s)` +
+    `Re-sealed ${report.vaultDataKeys} vault data key(s), ${report.integrations} integration(s), ${report.webhookEndpoints} webhook secret(s), ` +
+      `${report.ssoConnections} SSO client secret(s), ${report.totpSecrets} authenticator app secret(s) and ${report.ssoFlows} SSO sign-in(s) under way` +
       (report.alreadyRotated ? `; ${report.alreadyRotated} already used the new key.` : '.'),
   );
   console.log('Now restart every Roster instance with ROSTER_CREDENTIALS_KEY set to the new key.');

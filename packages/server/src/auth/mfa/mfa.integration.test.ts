@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
 import { AccountEntity } from '../../accounts/account.entity.js';
@@ -8,6 +9,9 @@ import { builders } from '../../../test/builders.js';
 import { dialects } from '../../../test/databases.js';
 import { errorCode, startTestRoster, TestClient, type TestRoster } from '../../../test/harness.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity } from './mfa-factor.entity.js';
+import { PersonEntity } from '../../accounts/person.entity.js';
+import { rotateCredentialsKey } from '../../app/credentials-rotation.js';
+import { SecretBox } from '../../integrations/secret-box.js';
 
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { nextStep viewer { role } } }`;
 const START = `mutation { startTotpEnrolment { factorId secret otpauthUri qrCodeSvg } }`;
@@ -132,6 +136,27 @@ describe.each(dialects)('multi-factor authentication (%s)', (dialect) => {
     expect(verified.errors).toBeUndefined();
     expect(verified.data!.verifySecondFactor.viewer.person.email).toBe('bob@acme.test');
     expect((await client.gql('{ me { person { email } } }')).data!.me.person.email).toBe('bob@acme.test');
+  });
+
+  it('keeps authenticator apps working across a rotation of the credentials key: their secrets are re-sealed', async () => {
+    await build.aUser(accountId, { email: 'rota@acme.test', password: 'rota-password' });
+    const { secret } = await enrolTotp((await signIn('rota@acme.test', 'rota-password')).client);
+    const person = await roster.dataSource.getRepository(PersonEntity).findOneByOrFail({ email: 'rota@acme.test' });
+    const factor = await roster.dataSource.getRepository(MfaFactorEntity).findOneByOrFail({ personId: person.id, kind: 'TOTP' });
+    const current = roster.services.secretBox;
+    const next = new SecretBox(randomBytes(32));
+
+    expect((await rotateCredentialsKey(roster.dataSource, current, next)).totpSecrets).toBeGreaterThanOrEqual(1);
+    const resealed = await roster.dataSource.getRepository(MfaFactorEntity).findOneByOrFail({ id: factor.id });
+    expect(next.open(resealed.sealedSecret!, factor.id)).toBe(secret);
+    expect(() => current.open(resealed.sealedSecret!, factor.id)).toThrow();
+
+    // Back to the key this server runs with: the app's codes still sign in.
+    await rotateCredentialsKey(roster.dataSource, next, current);
+    const { client, nextStep } = await signIn('rota@acme.test', 'rota-password');
+    expect(nextStep).toBe('SECOND_FACTOR');
+    const verified = await client.gql(VERIFY, { code: await codeFor(secret, 30) });
+    expect(verified.errors).toBeUndefined();
   });
 
   it('accepts each recovery code once, and audits its use', async () => {

@@ -79,7 +79,8 @@ export async function startFlow(deps: SsoFlowDeps, request: StartRequest): Promi
     accountId: connection.accountId,
     nonce,
     codeVerifier,
-    sealedInvitation: request.invitation && invitation ? deps.secretBox.seal(request.invitation, `sso-flow:${hashToken(state)}`) : null,
+    sealedInvitation:
+      request.invitation && invitation ? deps.secretBox.seal(request.invitation, flowInvitationBinding(hashToken(state))) : null,
     returnTo: safeReturnTo(request.returnTo),
     expiresAt: new Date(now.getTime() + FLOW_TTL_MS),
   });
@@ -173,7 +174,7 @@ export async function completeFlow(deps: SsoFlowDeps, currentUrl: URL, stateCook
       throw new SsoFailure(unreachable ? 'SSO_PROVIDER_UNAVAILABLE' : 'SSO_TOKEN_INVALID', describe(error));
     }
     const email = verifiedEmail(connection, claims);
-    const invitationToken = flow.sealedInvitation ? deps.secretBox.open(flow.sealedInvitation, `sso-flow:${stateHash}`) : null;
+    const invitationToken = flow.sealedInvitation ? deps.secretBox.open(flow.sealedInvitation, flowInvitationBinding(stateHash)) : null;
     const session = invitationToken
       ? await acceptInvitation(deps, flow.accountId, invitationToken, email, claims)
       : await signInMember(deps, flow.accountId, email);
@@ -255,4 +256,9 @@ function describe(error: unknown): string {
     if (current instanceof Error) messages.push(current.message);
   }
   return (messages.join(': ') || String(error)).slice(0, 300);
+}
+
+/** What a flow's sealed invitation token is bound to: its row's state hash, so it opens only for that flow. */
+export function flowInvitationBinding(stateHash: string): string {
+  return `sso-flow:${stateHash}`;
 }
