@@ -162,6 +162,8 @@ export async function startRoster(config: RosterConfig, options: StartOptions = 
         await steps.run('Redis', async () => {
           await closeEvents();
           await closeReadiness();
+          await services.sessions.throttle.counts.close();
+          await services.mfa.throttle.counts.close();
         });
         await steps.run('database', () => dataSource.destroy());
       },

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { UsersService } from '../accounts/users.service.js';
 import { SessionService } from '../auth/session.service.js';
 import { MfaService } from '../auth/mfa/mfa.service.js';
+import { MemoryFailureCounts, RedisFailureCounts, SignInThrottle } from '../auth/sign-in-throttle.js';
 import { SsoService } from '../auth/sso/sso.service.js';
 import { ApiKeyService } from '../auth/api-keys/api-key.service.js';
 import type { RosterConfig } from '../core/config.js';
@@ -134,13 +135,19 @@ export function createServices(config: RosterConfig, dataSource: DataSource, opt
   );
   const importRunner = new ImportRunner(dataSource, invitations, events, options.logger, options.importRunner, metrics);
   const sessions = new SessionService(dataSource, config.sessionTtlHours);
+  // Wrong passwords and second factors are counted for every instance together when they share Redis.
+  const failureCounts = (namespace: string) =>
+    config.redisUrl ? new RedisFailureCounts(config.redisUrl, namespace, options.logger) : new MemoryFailureCounts();
+  sessions.throttle = new SignInThrottle({}, Date.now, failureCounts('password'));
+  const mfa = new MfaService(dataSource, secretBox, sessions);
+  mfa.throttle = new SignInThrottle({}, Date.now, failureCounts('second-factor'));
   return {
     config,
     dataSource,
     metrics,
     events,
     sessions,
-    mfa: new MfaService(dataSource, secretBox, sessions),
+    mfa,
     sso: new SsoService({
       dataSource,
       secretBox,

@@ -55,16 +55,16 @@ export class SessionService {
   async signIn(rawEmail: string, password: string, ip: string | null): Promise<OpenedSession> {
     const email = normalizeEmail(rawEmail);
     const address = ip ?? 'unknown';
-    const retryAfter = this.throttle.retryAfterSeconds(email, address);
+    const retryAfter = await this.throttle.retryAfterSeconds(email, address);
     if (retryAfter > 0) throw tooManyAttempts(retryAfter);
 
     const person = await this.dataSource.getRepository(PersonEntity).findOne({ where: { email } });
     const ok = person?.passwordHash ? await verifyPassword(password, person.passwordHash) : await verifyAgainstDecoy(password);
     if (!person || !ok) {
-      this.throttle.recordFailure(email, address);
+      await this.throttle.recordFailure(email, address);
       throw invalidCredentials();
     }
-    this.throttle.recordSuccess(email, address);
+    await this.throttle.recordSuccess(email, address);
     return this.openForPerson(person.id, false);
   }
 

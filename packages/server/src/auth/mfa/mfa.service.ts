@@ -89,13 +89,13 @@ export class MfaService {
       .getRepository(MfaFactorEntity)
       .findOne({ where: { id: factorId, personId: viewer.personId, kind: 'TOTP', confirmedAt: IsNull() } });
     if (!factor?.sealedSecret) throw notFound('The enrolment', 'input.factorId');
-    this.checkThrottle(viewer.personId, ip);
+    await this.checkThrottle(viewer.personId, ip);
     const step = await verifyTotpCode(this.secretBox.open(factor.sealedSecret, factor.id), code, null, this.now().getTime());
     if (step === null) {
-      this.throttle.recordFailure(viewer.personId, ip ?? 'unknown');
+      await this.throttle.recordFailure(viewer.personId, ip ?? 'unknown');
       throw invalidSecondFactor();
     }
-    this.throttle.recordSuccess(viewer.personId, ip ?? 'unknown');
+    await this.throttle.recordSuccess(viewer.personId, ip ?? 'unknown');
     const recoveryCodes = await inTransaction(this.dataSource, async (manager) => {
       await manager.update(MfaFactorEntity, { id: factor.id }, { confirmedAt: this.now(), lastTimeStep: step, lastUsedAt: this.now() });
       const hasCodes = await manager.count(MfaRecoveryCodeEntity, { where: { personId: viewer.personId } });
@@ -117,10 +117,10 @@ export class MfaService {
     const { viewer } = session;
     if (session.mfaPending !== 'MFA_REQUIRED' || !viewer.sessionId)
       throw badInput('input.code', 'This session does not wait for a second factor.');
-    this.checkThrottle(viewer.personId, ip);
+    await this.checkThrottle(viewer.personId, ip);
     const used = looksLikeRecoveryCode(code) ? await this.spendRecoveryCode(viewer, code) : await this.acceptTotp(viewer, code);
     if (!used) {
-      this.throttle.recordFailure(viewer.personId, ip ?? 'unknown');
+      await this.throttle.recordFailure(viewer.personId, ip ?? 'unknown');
       await inTransaction(this.dataSource, (manager) =>
         this.audit(manager, viewer, [
           { action: 'mfa.failed', details: { method: looksLikeRecoveryCode(code) ? 'RECOVERY_CODE' : 'TOTP' } },
@@ -128,7 +128,7 @@ export class MfaService {
       );
       throw invalidSecondFactor();
     }
-    this.throttle.recordSuccess(viewer.personId, ip ?? 'unknown');
+    await this.throttle.recordSuccess(viewer.personId, ip ?? 'unknown');
     await this.sessions.completeMfa(viewer.sessionId);
   }
 
@@ -233,8 +233,8 @@ export class MfaService {
     });
   }
 
-  private checkThrottle(personId: string, ip: string | null): void {
-    const retryAfter = this.throttle.retryAfterSeconds(personId, ip ?? 'unknown');
+  private async checkThrottle(personId: string, ip: string | null): Promise<void> {
+    const retryAfter = await this.throttle.retryAfterSeconds(personId, ip ?? 'unknown');
     if (retryAfter > 0) throw tooManyAttempts(retryAfter);
   }
 

@@ -132,7 +132,7 @@ export class PasskeyService {
       .getRepository(MfaFactorEntity)
       .findOne({ where: { kind: 'WEBAUTHN', credentialId: String(response.id ?? ''), confirmedAt: Not(IsNull()) } });
     const throttleKey = factor?.personId ?? String(response.id ?? '').slice(0, 100);
-    const retryAfter = this.mfa.throttle.retryAfterSeconds(throttleKey, ip ?? 'unknown');
+    const retryAfter = await this.mfa.throttle.retryAfterSeconds(throttleKey, ip ?? 'unknown');
     if (retryAfter > 0) throw tooManyAttempts(retryAfter);
     const verified =
       factor && (!pending || factor.personId === pending.viewer.personId)
@@ -151,14 +151,14 @@ export class PasskeyService {
           }).catch(() => null)
         : null;
     if (!factor || !verified?.verified) {
-      this.mfa.throttle.recordFailure(throttleKey, ip ?? 'unknown');
+      await this.mfa.throttle.recordFailure(throttleKey, ip ?? 'unknown');
       if (pending)
         await inTransaction(this.dataSource, (manager) =>
           this.mfa.audit(manager, pending.viewer, [{ action: 'mfa.failed', details: { method: 'PASSKEY' } }]),
         );
       throw invalidSecondFactor();
     }
-    this.mfa.throttle.recordSuccess(throttleKey, ip ?? 'unknown');
+    await this.mfa.throttle.recordSuccess(throttleKey, ip ?? 'unknown');
     await this.dataSource
       .getRepository(MfaFactorEntity)
       .update({ id: factor.id }, { signCount: verified.authenticationInfo.newCounter, lastUsedAt: this.now() });

@@ -35,15 +35,15 @@ export async function changePassword(
   const person = await dataSource.getRepository(PersonEntity).findOneByOrFail({ id: viewer.personId });
   if (!person.passwordHash) throw badInput('input.currentPassword', 'You do not sign in with a password, so there is none to change.');
   const address = input.ip ?? 'unknown';
-  const retryAfter = throttle.retryAfterSeconds(person.email, address);
+  const retryAfter = await throttle.retryAfterSeconds(person.email, address);
   if (retryAfter > 0) throw tooManyAttempts(retryAfter);
   if (!(await verifyPassword(currentPassword, person.passwordHash))) {
-    throttle.recordFailure(person.email, address);
+    await throttle.recordFailure(person.email, address);
     throw new GraphQLError('Your current password is not right. Enter the password you signed in with.', {
       extensions: { code: ErrorCode.INVALID_CREDENTIALS, field: 'input.currentPassword' },
     });
   }
-  throttle.recordSuccess(person.email, address);
+  await throttle.recordSuccess(person.email, address);
   if (newPassword === currentPassword)
     throw badInput('input.newPassword', 'The new password is the one you have now: choose a different one.');
 
