@@ -27,7 +27,7 @@ import { mountImportRoutes } from '../imports/import.routes.js';
 import { mountAuditRoutes } from '../audit/audit.routes.js';
 import { withRequestScope } from '../audit/request-scope.js';
 import { mountScimRoutes } from '../scim/scim.routes.js';
-import { mountSsoRoutes } from '../auth/sso/sso.routes.js';
+import { mountSsoRoutes, SSO_STARTS_PER_MINUTE_PER_IP } from '../auth/sso/sso.routes.js';
 import { operationAccessPlugin, refusalFor } from '../auth/protection/operation-access.js';
 import { QUERY_LIMITS, queryCostPlugin, queryLimitRules } from '../auth/protection/query-limits.js';
 import { stableErrorCode } from '../auth/protection/stable-codes.js';
@@ -285,7 +285,8 @@ export async function createHttpServer(
   mountImportRoutes(app, services, restContext, logger);
   mountAuditRoutes(app, services, restContext, logger);
   mountScimRoutes(app, services, logger);
-  mountSsoRoutes(app, services, logger);
+  // Counted with the GraphQL limits, so every instance shares them when Redis is set.
+  mountSsoRoutes(app, services, logger, { startsPerIp: rateLimiter.perMinute('roster:rl:sso-start', SSO_STARTS_PER_MINUTE_PER_IP) });
 
   mountWebApp(app, config.webDistDir, logger);
   app.use(clientErrorHandler(logger));

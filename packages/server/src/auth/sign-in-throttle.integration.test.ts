@@ -4,6 +4,7 @@ import { Role } from '../accounts/roles.js';
 import { builders } from '../../test/builders.js';
 import { dialects } from '../../test/databases.js';
 import { errorCode, startTestRoster, type TestRoster } from '../../test/harness.js';
+import { SSO_STARTS_PER_MINUTE_PER_IP } from './sso/sso.routes.js';
 import {
   DEFAULT_SIGN_IN_THROTTLE,
   MemoryFailureCounts,
@@ -162,5 +163,22 @@ describe.each(dialects)('two Roster instances sharing Redis (%s)', (dialect) => 
     expect(await signInFrom(two, 'guess-last')).toBe('INVALID_CREDENTIALS');
     expect(await signInFrom(one, 'the-right-password')).toBe('TOO_MANY_ATTEMPTS');
     expect(await signInFrom(two, 'the-right-password')).toBe('TOO_MANY_ATTEMPTS');
+  });
+
+  it('counts the SSO sign-ins an address starts on either instance against one budget', async () => {
+    const starter = `198.51.100.${1 + (randomBytes(1)[0]! % 250)}`;
+    const start = async (roster: TestRoster) => {
+      const response = await fetch(`${roster.url}/auth/sso/start?account=nobody`, {
+        redirect: 'manual',
+        headers: { 'x-forwarded-for': starter },
+      });
+      return new URL(response.headers.get('location')!, roster.url).searchParams.get('sso_error');
+    };
+    const answers: Array<string | null> = [];
+    for (let i = 0; i < SSO_STARTS_PER_MINUTE_PER_IP; i++) answers.push(await start(i % 2 ? two : one));
+    expect(new Set(answers)).toEqual(new Set(['SSO_NOT_CONFIGURED']));
+    // Each instance has seen half the budget, and both refuse the next start.
+    expect(await start(one)).toBe('SSO_TOO_MANY_ATTEMPTS');
+    expect(await start(two)).toBe('SSO_TOO_MANY_ATTEMPTS');
   });
 });

@@ -54,6 +54,7 @@ export class GraphQLRateLimiter {
   private readonly bySession: RateLimiterAbstract;
   private readonly byIp: RateLimiterAbstract;
   private readonly redis: Redis | null;
+  private readonly perMinuteLimiter: (prefix: string, points: number) => RateLimiterAbstract;
 
   constructor(
     settings: RateLimitSettings,
@@ -71,11 +72,13 @@ export class GraphQLRateLimiter {
       this.redis.on('ready', () => void (warned = false));
       const redis = (prefix: string, points: number) =>
         new RateLimiterRedis({ storeClient: this.redis, keyPrefix: prefix, points, duration: 60, insuranceLimiter: memory(points) });
+      this.perMinuteLimiter = redis;
       this.byKey = redis('roster:rl:key', settings.perApiKeyPerMinute);
       this.bySession = redis('roster:rl:session', settings.perSessionPerMinute);
       this.byIp = redis('roster:rl:ip', settings.perIpPerMinute);
     } else {
       this.redis = null;
+      this.perMinuteLimiter = (_prefix, points) => memory(points);
       this.byKey = memory(settings.perApiKeyPerMinute);
       this.bySession = memory(settings.perSessionPerMinute);
       this.byIp = memory(settings.perIpPerMinute);
@@ -129,6 +132,11 @@ export class GraphQLRateLimiter {
         );
       }
     };
+  }
+
+  /** Another budget per minute, counted where these are (in Redis for every instance when it is set). */
+  perMinute(prefix: string, points: number): RateLimiterAbstract {
+    return this.perMinuteLimiter(prefix, points);
   }
 
   async close(): Promise<void> {

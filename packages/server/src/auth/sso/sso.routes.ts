@@ -1,5 +1,5 @@
 import type express from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Services } from '../../core/context.js';
 import type { Logger } from '../../core/logger.js';
 import { withRequestScope } from '../../audit/index.js';
@@ -24,9 +24,12 @@ function stateCookie(value: string, maxAgeSeconds: number, secure: boolean): str
 
 const param = (value: unknown): string | undefined => (typeof value === 'string' && value.length <= 1000 ? value : undefined);
 
+/** SSO sign-ins an address may start per minute. */
+export const SSO_STARTS_PER_MINUTE_PER_IP = 30;
+
 export interface SsoRouteOptions {
-  /** SSO sign-ins an IP address may start per minute (default 30). */
-  startsPerMinutePerIp?: number;
+  /** Counts the SSO sign-ins an address starts per minute (default: 30 in this process's memory). */
+  startsPerIp?: RateLimiterAbstract;
 }
 
 /**
@@ -36,8 +39,8 @@ export interface SsoRouteOptions {
  */
 export function mountSsoRoutes(app: express.Express, services: Services, logger: Logger, options: SsoRouteOptions = {}): void {
   const secure = () => services.config.publicUrl.startsWith('https:');
-  // Each start writes a row and calls the provider: an address may start a bounded number per minute (per instance).
-  const starts = new RateLimiterMemory({ points: options.startsPerMinutePerIp ?? 30, duration: 60 });
+  // Each start writes a row and calls the provider: an address may start a bounded number per minute.
+  const starts = options.startsPerIp ?? new RateLimiterMemory({ points: SSO_STARTS_PER_MINUTE_PER_IP, duration: 60 });
 
   app.get('/auth/sso/start', withRequestScope, async (req, res) => {
     const invitation = param(req.query.invitation);
