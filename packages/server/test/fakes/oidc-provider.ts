@@ -34,6 +34,8 @@ export interface FakeOidcProviderOptions {
 
 export class FakeOidcProvider {
   private tamper: { change: (claims: JWTPayload) => JWTPayload; foreignKey: boolean } | null = null;
+  /** Requests for the discovery document (`/.well-known/openid-configuration`) so far. */
+  discoveryRequests = 0;
 
   private constructor(
     private readonly server: http.Server,
@@ -54,6 +56,7 @@ export class FakeOidcProvider {
         (req as { originalUrl?: string }).originalUrl = req.url;
         req.url = req.url.slice(prefix.length) || '/';
       }
+      if (req.url?.startsWith('/.well-known/openid-configuration')) fake!.discoveryRequests++;
       fake!.provider.callback()(req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

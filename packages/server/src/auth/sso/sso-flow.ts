@@ -116,14 +116,35 @@ async function findConnection(dataSource: DataSource, hint: string): Promise<Sso
   return matches.length === 1 ? matches[0]! : null;
 }
 
+/** How long an issuer's discovered metadata (and the signing keys openid-client keeps with it) is reused. */
+const DISCOVERY_TTL_MS = 10 * 60 * 1000;
+
+const discoveries = new WeakMap<SsoFlowDeps, Map<string, { config: Promise<oidc.Configuration>; until: number }>>();
+
+/**
+ * The connection's provider configuration, discovered once per DISCOVERY_TTL_MS rather than on every start and callback
+ * (two round trips to the provider per sign-in, and its signing keys fetched again each time). Keyed by the
+ * connection's last save, so a changed issuer, client or secret is discovered afresh; a failed discovery is not kept.
+ */
 async function discoverFor(deps: SsoFlowDeps, connection: SsoConnectionEntity): Promise<oidc.Configuration> {
-  try {
-    return await discover({
+  let cache = discoveries.get(deps);
+  if (!cache) discoveries.set(deps, (cache = new Map()));
+  const key = `${connection.accountId} ${connection.updatedAt.getTime()}`;
+  const now = deps.now().getTime();
+  for (const [cached, entry] of cache) if (entry.until <= now) cache.delete(cached);
+  let entry = cache.get(key);
+  if (!entry) {
+    const config = discover({
       issuer: connection.issuer,
       clientId: connection.clientId,
       clientSecret: deps.secretBox.open(connection.sealedClientSecret, secretBinding(connection.accountId)),
       http: deps.http,
     });
+    cache.set(key, (entry = { config, until: now + DISCOVERY_TTL_MS }));
+    config.catch(() => cache.delete(key));
+  }
+  try {
+    return await entry.config;
   } catch (error) {
     throw new SsoFailure('SSO_PROVIDER_UNAVAILABLE', describe(error));
   }

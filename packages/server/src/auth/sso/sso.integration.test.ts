@@ -121,6 +121,20 @@ describe.each(dialects)('single sign-on with OpenID Connect (%s)', (dialect) => 
     expect(signedIn.map((e) => e.targetEmail)).toContain('member@acme.test');
   });
 
+  it('asks the provider for its configuration once for many sign-ins, and again once the connection is saved', async () => {
+    const save = async () => expect((await owner.gql(SAVE, { input: connection({ clientSecret: null }) })).errors).toBeUndefined();
+    await save();
+    let before = provider.discoveryRequests;
+    expect((await ssoAs('member')).error).toBeNull();
+    expect((await ssoAs('member')).error).toBeNull();
+    expect(provider.discoveryRequests - before).toBe(1);
+
+    await save();
+    before = provider.discoveryRequests;
+    expect((await ssoAs('member')).error).toBeNull();
+    expect(provider.discoveryRequests - before).toBe(1);
+  });
+
   it.each([
     ['another audience', (c: any) => ({ ...c, aud: 'someone-else' }), /aud/],
     ['another nonce', (c: any) => ({ ...c, nonce: 'not-the-nonce-roster-sent' }), /nonce/],
