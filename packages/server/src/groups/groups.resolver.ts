@@ -9,16 +9,15 @@ import {
   UpdateGroupInput,
   UsersPayload,
 } from '../companies/company-mutations.types.js';
-import { GroupMemberEntity } from './group-member.entity.js';
 import type { RequestContext } from '../core/context.js';
 import { notFound } from '../core/errors.js';
-import { LIVE_EVENT_USER_LIMIT } from '../core/events.js';
 import { refuseIfGroupManaged } from '../core/upstream-ownership.js';
 import { rowCountDescription } from '../core/lists/capped-count.js';
 import { PageArgs } from '../core/lists/connection.js';
 import { listByName } from '../core/lists/named-list.js';
 import { selectsField } from '../core/selected-fields.js';
 import { GroupEntity } from './group.entity.js';
+import { memberIdsForLiveEvent } from './live-member-ids.js';
 import { Group, GroupConnection } from './group.types.js';
 
 @Resolver(() => Group)
@@ -98,15 +97,13 @@ export class GroupsResolver {
   ): Promise<DeletePayload> {
     const viewer = await ctx.admin();
     await refuseIfGroupManaged(ctx.services.upstreamOwnership, viewer.accountId, input.id, 'deleting it');
-    const members = await ctx.services.dataSource
-      .getRepository(GroupMemberEntity)
-      .find({ where: { accountId: viewer.accountId, groupId: input.id }, select: { membershipId: true }, take: LIVE_EVENT_USER_LIMIT + 1 });
+    const members = await memberIdsForLiveEvent(ctx.services.dataSource, viewer.accountId, input.id);
     await ctx.services.groups.remove(viewer, input.id);
     if (members.length)
       ctx.services.events.publish({
         accountId: viewer.accountId,
         type: 'user.changed',
-        userIds: members.map((m) => m.membershipId),
+        userIds: members,
         at: new Date(),
       });
     return { deletedId: input.id };

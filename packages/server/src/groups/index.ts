@@ -11,3 +11,4 @@ declare module '../core/context.js' {
     groupUserCount: DataLoader<string, number>;
   }
 }
+export { memberIdsForLiveEvent } from './live-member-ids.js';

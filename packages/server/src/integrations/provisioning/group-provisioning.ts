@@ -5,6 +5,7 @@ import { newId } from '../../core/db/columns.js';
 import { inTransaction } from '../../core/db/transaction.js';
 import { GroupMemberEntity } from '../../groups/group-member.entity.js';
 import { GroupEntity } from '../../groups/group.entity.js';
+import { memberIdsForLiveEvent } from '../../groups/index.js';
 import { ExternalLinkEntity } from '../external-link.entity.js';
 import type { IntegrationEntity } from '../integration.entity.js';
 import { ExternalResourceType } from '../integration-kinds.js';
@@ -116,7 +117,7 @@ export class GroupProvisioning extends ProvisioningBase {
   async deleteGroup(integration: IntegrationEntity, groupId: string): Promise<void> {
     const linked = await this.findLinkedGroup(integration, { groupId });
     if (!linked) throw new ProvisioningError('NOT_FOUND', `Group ${groupId} was not found.`);
-    const members = await this.memberIdsOf(groupId);
+    const members = await memberIdsForLiveEvent(this.dataSource, integration.accountId, groupId);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.delete(GroupMemberEntity, { groupId });
       await manager.delete(ExternalLinkEntity, { id: linked.link.id });
