@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityTarget, FindOptionsSelect, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { inTransaction } from '../core/db/transaction.js';
 import { IntegrationEntity } from '../integrations/integration.entity.js';
 import type { SecretBox } from '../integrations/secret-box.js';
@@ -53,41 +54,33 @@ export async function rotateCredentialsKey(dataSource: DataSource, from: SecretB
         return null;
       }
     };
-    for (const integration of await manager.getRepository(IntegrationEntity).find({ select: { id: true, sealedCredentials: true } })) {
-      if (!integration.sealedCredentials) continue;
-      const sealed = reseal(integration.sealedCredentials, integration.id);
-      if (sealed === null) continue;
-      await manager.getRepository(IntegrationEntity).update({ id: integration.id }, { sealedCredentials: sealed });
-      report.integrations++;
-    }
-    for (const endpoint of await manager.getRepository(WebhookEndpointEntity).find({ select: { id: true, sealedSecret: true } })) {
-      const sealed = reseal(endpoint.sealedSecret, `webhook:${endpoint.id}`);
-      if (sealed === null) continue;
-      await manager.getRepository(WebhookEndpointEntity).update({ id: endpoint.id }, { sealedSecret: sealed });
-      report.webhookEndpoints++;
-    }
-    // Each SSO connection's client secret, bound to its account.
-    for (const sso of await manager.getRepository(SsoConnectionEntity).find({ select: { accountId: true, sealedClientSecret: true } })) {
-      const sealed = reseal(sso.sealedClientSecret, secretBinding(sso.accountId));
-      if (sealed === null) continue;
-      await manager.getRepository(SsoConnectionEntity).update({ accountId: sso.accountId }, { sealedClientSecret: sealed });
-      report.ssoConnections++;
-    }
+    /** Re-seals one sealed column, row by row, each value bound to what `bindingOf` says; answers how many changed. */
+    const resealColumn = async <T extends ObjectLiteral>(
+      entity: EntityTarget<T>,
+      key: keyof T & string,
+      column: keyof T & string,
+      bindingOf: (row: T) => string,
+    ): Promise<number> => {
+      const repository = manager.getRepository(entity);
+      let changed = 0;
+      for (const row of await repository.find({ select: { [key]: true, [column]: true } as FindOptionsSelect<T> })) {
+        const value = row[column] as string | null;
+        if (!value) continue;
+        const sealed = reseal(value, bindingOf(row));
+        if (sealed === null) continue;
+        await repository.update({ [key]: row[key] } as FindOptionsWhere<T>, { [column]: sealed } as QueryDeepPartialEntity<T>);
+        changed++;
+      }
+      return changed;
+    };
+    report.integrations = await resealColumn(IntegrationEntity, 'id', 'sealedCredentials', (integration) => integration.id);
+    report.webhookEndpoints = await resealColumn(WebhookEndpointEntity, 'id', 'sealedSecret', (endpoint) => `webhook:${endpoint.id}`);
+    report.ssoConnections = await resealColumn(SsoConnectionEntity, 'accountId', 'sealedClientSecret', (sso) =>
+      secretBinding(sso.accountId),
+    );
     // Without these, every authenticator app would stop signing in once the instances run on the new key.
-    for (const factor of await manager.getRepository(MfaFactorEntity).find({ select: { id: true, sealedSecret: true } })) {
-      if (!factor.sealedSecret) continue;
-      const sealed = reseal(factor.sealedSecret, factor.id);
-      if (sealed === null) continue;
-      await manager.getRepository(MfaFactorEntity).update({ id: factor.id }, { sealedSecret: sealed });
-      report.totpSecrets++;
-    }
-    for (const flow of await manager.getRepository(SsoFlowEntity).find({ select: { stateHash: true, sealedInvitation: true } })) {
-      if (!flow.sealedInvitation) continue;
-      const sealed = reseal(flow.sealedInvitation, flowInvitationBinding(flow.stateHash));
-      if (sealed === null) continue;
-      await manager.getRepository(SsoFlowEntity).update({ stateHash: flow.stateHash }, { sealedInvitation: sealed });
-      report.ssoFlows++;
-    }
+    report.totpSecrets = await resealColumn(MfaFactorEntity, 'id', 'sealedSecret', (factor) => factor.id);
+    report.ssoFlows = await resealColumn(SsoFlowEntity, 'stateHash', 'sealedInvitation', (flow) => flowInvitationBinding(flow.stateHash));
     return report;
   });
 }
