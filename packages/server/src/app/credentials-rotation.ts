@@ -68,7 +68,7 @@ export async function rotateCredentialsKey(dataSource: DataSource, from: SecretB
         if (!value) continue;
         const sealed = reseal(value, bindingOf(row));
         if (sealed === null) continue;
-        await repository.update({ [key]: row[key] } as FindOptionsWhere<T>, { [column]: sealed } as QueryDeepPartialEntity<T>);
+        await repository.update({ [key]: row[key] } as FindOptionsWhere<T>, { [column]: sealed } as unknown as QueryDeepPartialEntity<T>);
         changed++;
       }
       return changed;
