@@ -49,19 +49,25 @@ export interface FailureCounts {
  * failures, every failure doubles the wait before the next attempt from there (1 s, 2 s, 4 s... up to
  * 15 minutes), and attempts during the wait are refused before the password is checked. A success clears
  * its (email, address) count only: signing in to one's own account does not wash an address's spraying.
- * The counts are in memory by default; with Redis (`redisFailureCounts`) every instance shares them, so a guesser
+ * The counts are in memory by default; with Redis (`RedisFailureCounts`) every instance shares them, so a guesser
  * gets no more attempts by spreading them over instances. A restart of the memory counts forgets, which is
  * acceptable for a throttle (the scrypt cost still bounds guessing).
  */
 export class SignInThrottle {
-  private readonly settings: SignInThrottleSettings;
+  private readonly pairRule: FailureRule;
+  private readonly ipRule: FailureRule;
 
   constructor(
     settings: Partial<SignInThrottleSettings> = {},
     private readonly now: () => number = Date.now,
     readonly counts: FailureCounts = new MemoryFailureCounts(now),
   ) {
-    this.settings = { ...DEFAULT_SIGN_IN_THROTTLE, ...settings };
+    const { freeFailuresPerEmailAndIp, freeFailuresPerIp, firstDelayMs, maxDelayMs, forgetAfterMs } = {
+      ...DEFAULT_SIGN_IN_THROTTLE,
+      ...settings,
+    };
+    this.pairRule = { free: freeFailuresPerEmailAndIp, firstDelayMs, maxDelayMs, forgetAfterMs };
+    this.ipRule = { free: freeFailuresPerIp, firstDelayMs, maxDelayMs, forgetAfterMs };
   }
 
   /** Seconds until this email may be tried again from this address, or 0 when it may be tried now. */
@@ -72,12 +78,8 @@ export class SignInThrottle {
   }
 
   async recordFailure(email: string, ip: string): Promise<void> {
-    const { firstDelayMs, maxDelayMs, forgetAfterMs } = this.settings;
     const now = this.now();
-    await Promise.all([
-      this.counts.fail(pairKey(email, ip), { free: this.settings.freeFailuresPerEmailAndIp, firstDelayMs, maxDelayMs, forgetAfterMs }, now),
-      this.counts.fail(ipKey(ip), { free: this.settings.freeFailuresPerIp, firstDelayMs, maxDelayMs, forgetAfterMs }, now),
-    ]);
+    await Promise.all([this.counts.fail(pairKey(email, ip), this.pairRule, now), this.counts.fail(ipKey(ip), this.ipRule, now)]);
   }
 
   async recordSuccess(email: string, ip: string): Promise<void> {
